@@ -1,0 +1,23 @@
+# The API (and, with another command, the web front end) of EST Lägesbild.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    EST_ENV=prod
+
+RUN useradd --create-home --uid 10001 --user-group est
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY api ./api
+COPY web ./web
+COPY migrations ./migrations
+RUN pip install . && mkdir -p /app/var && chown est:est /app/var
+
+USER est
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
+CMD ["est", "serve-api", "--host", "0.0.0.0", "--port", "8000", "--forwarded-allow-ips", "*"]

@@ -1,0 +1,110 @@
+"""The API application: routes under ``/api/v1``, OpenAPI at ``/api/docs``, health probes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from api import problems
+from api.categories.routes import router as categories_router
+from api.db import Database
+from api.migrate import current_revision, head_revision
+from api.problems import Problem, problem_response
+from api.settings import Settings, get_settings
+from api.structure.routes import router as structure_router
+
+API_PREFIX = "/api/v1"
+
+
+def create_api_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    owns_database = database is None
+    database = database or Database.from_url(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            database.dispose()
+
+    app = FastAPI(
+        title="EST Lägesbild API",
+        version="1",
+        summary="The EST structure, observations and situation pictures of a municipality.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.database = database
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(structure_router, prefix=API_PREFIX, tags=["EST structure"])
+    app.include_router(categories_router, prefix=API_PREFIX, tags=["Categories"])
+    _add_health(app, database)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _add_health(app: FastAPI, database: Database) -> None:
+    expected = head_revision()
+
+    @app.get("/healthz", tags=["Health"], operation_id="healthz", summary="The process is alive")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["Health"],
+        operation_id="readyz",
+        summary="The database is reachable and migrated",
+        responses=problems.problem_responses(503),
+    )
+    def readyz(request: Request) -> Any:
+        try:
+            revision = current_revision(database.engine)
+        except SQLAlchemyError:
+            return _not_ready(request, "Databasen går inte att nå.")
+        if revision != expected:
+            return _not_ready(
+                request,
+                f"Databasen är inte migrerad (har {revision}, väntar {expected}); kör est migrate.",
+            )
+        return {"status": "ready", "revision": revision}
+
+
+def _not_ready(request: Request, detail: str) -> JSONResponse:
+    return problem_response(
+        request,
+        status=503,
+        code="not_ready",
+        title="Inte redo",
+        detail=detail,
+        headers={"Retry-After": "5"},
+    )
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        # Problem is referred to from every route's error responses but used by none as a
+        # response_model, so FastAPI would leave it out.
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+        app.openapi_schema = schema
+    return app.openapi_schema

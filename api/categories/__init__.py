@@ -1,0 +1,1 @@
+"""The two-level category taxonomy of incidents. A code never changes meaning."""

@@ -1,0 +1,86 @@
+"""GeoJSON geometries (RFC 7946: WGS 84, longitude first) as they enter and leave the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic_core import PydanticCustomError
+
+# Strict: a JSON true is not the number 1.
+Longitude = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
+Latitude = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
+Position = tuple[Longitude, Latitude]
+# A ring: at least four positions, the last equal to the first.
+Ring = Annotated[list[Position], Field(min_length=4, max_length=100_000)]
+
+
+class Point(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["Point"]
+    coordinates: Position = Field(description="[longitude, latitude] in WGS 84.")
+
+    @property
+    def lon(self) -> float:
+        return self.coordinates[0]
+
+    @property
+    def lat(self) -> float:
+        return self.coordinates[1]
+
+
+def _check_rings(rings: list[list[Position]]) -> None:
+    for ring in rings:
+        if ring[0] != ring[-1]:
+            # Its own error type: a rule JSON Schema cannot state, not a malformed value.
+            raise PydanticCustomError(
+                "ring_not_closed",
+                "Varje ring i polygonen måste sluta i samma punkt som den börjar i.",
+            )
+
+
+class Polygon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["Polygon"]
+    coordinates: Annotated[list[Ring], Field(min_length=1, max_length=1000)]
+
+    @model_validator(mode="after")
+    def _closed(self) -> Polygon:
+        _check_rings(self.coordinates)
+        return self
+
+
+class MultiPolygon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["MultiPolygon"]
+    coordinates: Annotated[
+        list[Annotated[list[Ring], Field(min_length=1, max_length=1000)]],
+        Field(min_length=1, max_length=1000),
+    ]
+
+    @model_validator(mode="after")
+    def _closed(self) -> MultiPolygon:
+        for polygon in self.coordinates:
+            _check_rings(polygon)
+        return self
+
+
+Boundary = Annotated[Polygon | MultiPolygon, Field(discriminator="type")]
+
+
+def point_geometry(lat: float | None, lon: float | None) -> dict[str, Any] | None:
+    """The GeoJSON Point of a stored latitude and longitude, or None where there is none."""
+    if lat is None or lon is None:
+        return None
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def point_lat_lon(geometry: dict[str, Any] | None) -> tuple[float | None, float | None]:
+    """Latitude and longitude to store for a validated GeoJSON Point (or None)."""
+    if geometry is None:
+        return None, None
+    point = Point.model_validate(geometry)
+    return point.lat, point.lon

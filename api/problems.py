@@ -1,0 +1,307 @@
+"""RFC 9457 problem+json for every error the API answers, with field-level errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from api.errors import DomainError, FieldError
+
+log = logging.getLogger("est.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="The field, dotted for nested ones: `boundary.coordinates`.")
+    location: str = Field(description="Where the field was: body, query, path or header.")
+    message: str
+    code: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    code: str
+    errors: list[FieldProblem] = Field(default_factory=list)
+
+
+_HTTP_TITLES = {
+    400: ("bad_request", "Felaktig begäran", "Begäran kunde inte läsas."),
+    401: ("unauthorized", "Inloggning krävs", "Logga in för att fortsätta."),
+    403: ("forbidden", "Åtkomst nekad", "Du har inte behörighet till det här."),
+    404: ("not_found", "Finns inte", "Adressen finns inte i API:t."),
+    405: ("method_not_allowed", "Metoden stöds inte", "Den här adressen tar inte emot metoden."),
+    406: ("not_acceptable", "Formatet stöds inte", "Svaret kan inte ges i det format som begärs."),
+    413: ("too_large", "För stor begäran", "Begäran är för stor."),
+    415: ("unsupported_media_type", "Formatet stöds inte", "Skicka kroppen som JSON."),
+    503: ("unavailable", "Tjänsten är inte tillgänglig", "Försök igen om en stund."),
+}
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: Sequence[FieldProblem] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=f"/api/problems/{code.replace('_', '-')}",
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        code=code,
+        errors=list(errors),
+    )
+    return JSONResponse(
+        body.model_dump(mode="json"),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _field_problem(error: FieldError) -> FieldProblem:
+    return FieldProblem(
+        field=error.field, location=error.location, message=error.message, code=error.code
+    )
+
+
+# Pydantic's error types, said in Swedish. Anything not listed keeps pydantic's own message.
+def _message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    match kind:
+        case "missing":
+            return "Måste anges."
+        case "string_too_short":
+            if ctx.get("min_length") == 1:
+                return "Får inte vara tomt."
+            return f"Måste vara minst {ctx.get('min_length')} tecken."
+        case "string_too_long":
+            return f"Får vara högst {ctx.get('max_length')} tecken."
+        case "string_type":
+            return "Måste vara text."
+        case "string_pattern_mismatch":
+            return "Har fel form."
+        case "int_type" | "int_parsing" | "int_from_float":
+            return "Måste vara ett heltal."
+        case "float_type" | "float_parsing":
+            return "Måste vara ett tal."
+        case "finite_number":
+            return "Måste vara ett ändligt tal."
+        case "bool_type" | "bool_parsing":
+            return "Måste vara true eller false."
+        case "greater_than_equal":
+            return f"Måste vara minst {ctx.get('ge')}."
+        case "greater_than":
+            return f"Måste vara större än {ctx.get('gt')}."
+        case "less_than_equal":
+            return f"Får vara högst {ctx.get('le')}."
+        case "less_than":
+            return f"Måste vara mindre än {ctx.get('lt')}."
+        case "enum" | "literal_error":
+            return f"Måste vara ett av: {ctx.get('expected')}."
+        case "extra_forbidden":
+            return "Okänt fält."
+        case "dict_type" | "model_type" | "model_attributes_type":
+            return "Måste vara ett JSON-objekt."
+        case "list_type" | "tuple_type":
+            return "Måste vara en lista."
+        case "too_short":
+            return f"Måste ha minst {ctx.get('min_length')} element."
+        case "too_long":
+            return f"Får ha högst {ctx.get('max_length')} element."
+        case "union_tag_invalid" | "union_tag_not_found":
+            return (
+                f"Fältet {ctx.get('discriminator', 'type')} måste vara ett av: "
+                f"{ctx.get('expected_tags', '')}."
+            )
+        case "value_error" | "assertion_error":
+            error = ctx.get("error")
+            return str(error) if error is not None else str(err.get("msg", ""))
+        case "json_invalid":
+            return "Kroppen är inte giltig JSON."
+        case "json_type":
+            return "Måste vara JSON."
+    return str(err.get("msg", "Ogiltigt värde."))
+
+
+# A list of 500 bad ids needs no 500 messages; the first ones show what is wrong.
+MAX_FIELD_PROBLEMS = 20
+
+
+def _validation_problems(exc: RequestValidationError) -> list[FieldProblem]:
+    problems = []
+    for err in exc.errors()[:MAX_FIELD_PROBLEMS]:
+        loc = list(err.get("loc", ()))
+        location = str(loc.pop(0)) if loc else "body"
+        field = ".".join(str(part) for part in loc) or location
+        message = _message(err)
+        if not loc and location == "body" and err["type"] == "missing":
+            message = "Kroppen saknas: skicka uppgifterna som ett JSON-objekt."
+        problems.append(
+            FieldProblem(field=field, location=location, message=message, code=err["type"])
+        )
+    return problems
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return problem_response(
+        request,
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        errors=[_field_problem(e) for e in exc.errors],
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = _validation_problems(exc)
+    if any(p.code == "json_invalid" for p in problems):
+        return problem_response(
+            request,
+            status=400,
+            code="invalid_json",
+            title="Felaktig begäran",
+            detail="Kroppen är inte giltig JSON. Skicka ett JSON-objekt med "
+            "Content-Type: application/json.",
+            errors=[p for p in problems if p.code == "json_invalid"],
+        )
+    detail = "Kontrollera " + " ".join(
+        dict.fromkeys(f"{p.field}: {p.message}" for p in problems[:5])
+    )
+    if len(problems) == 1 and problems[0].field == "body":
+        detail = problems[0].message
+    return problem_response(
+        request,
+        status=422,
+        code="validation_failed",
+        title="Ogiltiga uppgifter",
+        detail=detail,
+        errors=problems,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title, default_detail = _HTTP_TITLES.get(
+        exc.status_code, ("http_error", "Fel", "Begäran kunde inte utföras.")
+    )
+    detail = (
+        exc.detail
+        if isinstance(exc.detail, str)
+        and exc.detail
+        not in (
+            "Not Found",
+            "Method Not Allowed",
+        )
+        else default_detail
+    )
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return problem_response(
+        request,
+        status=exc.status_code,
+        code=code,
+        title=title,
+        detail=detail,
+        headers=headers or None,
+    )
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette names only the first route that matched the path; a path often has several
+    # (GET and PATCH of one record are two routes), and Allow must list them all.
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # Services check what they can first; this is the race two requests can still run into.
+    log.info("integrity error answered with 409: %s", exc)
+    return problem_response(
+        request,
+        status=409,
+        code="conflict",
+        title="Krockar med befintliga uppgifter",
+        detail="Uppgifterna krockar med något som just sparades. Läs in på nytt och försök igen.",
+    )
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", exc)
+    return problem_response(
+        request,
+        status=503,
+        code="unavailable",
+        title="Tjänsten är inte tillgänglig",
+        detail="Databasen svarar inte just nu. Försök igen om en stund.",
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        title="Internt fel",
+        detail="Något gick fel hos oss. Felet är loggat.",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(PoolTimeout, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def _problem_content() -> dict[str, Any]:
+    return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problems a route may answer."""
+    descriptions = {
+        400: "The body is not JSON.",
+        404: "No such record.",
+        409: "Conflicts with an existing record.",
+        422: "Invalid input; `errors` names the fields.",
+        503: "The database is unavailable; retry after `Retry-After` seconds.",
+    }
+    return {
+        status: {"description": descriptions.get(status, "Problem."), "content": _problem_content()}
+        for status in statuses
+    }

@@ -1,0 +1,131 @@
+"""The service steps every resource of the structure shares: list with filters and a cursor,
+get, create, update and (de)activate. Records are deactivated, never deleted: history refers
+to them. What differs between resources is said in their ``Resource``: above all ``check``,
+which sees the record as it would be after the change, so that one function guards both
+create and update."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm.interfaces import ORMOption
+
+from api.actor import Actor
+from api.errors import Invalid
+from api.pagination import ListQuery, PageResult, paginate
+from api.records import apply, changes, get_or_404, name_key
+
+M = TypeVar("M")
+# (session, the record's fields as they would become, the record or None when new)
+Check = Callable[[Session, dict[str, Any], Any], None]
+
+
+@dataclass(frozen=True)
+class Resource(Generic[M]):
+    model: type[M]
+    # "inget område", "ingen grupp": what the 404 says is missing.
+    none_such: str
+    key: InstrumentedAttribute[Any]
+    filter: Callable[[Select[Any], Any], Select[Any]]
+    check: Check | None = None
+    # The fields ``check`` reads, taken from the record where an update leaves them alone.
+    fields: tuple[str, ...] = ()
+    key_type: type[int] | type[str] = int
+    load: Sequence[ORMOption] = ()
+    # Raises when the record may not be deactivated (something active still needs it).
+    before_deactivate: Callable[[Session, M], None] | None = None
+
+
+def list_records(
+    session: Session, resource: Resource[M], query: ListQuery, *, actor: Actor
+) -> PageResult[M]:
+    stmt = resource.filter(select(resource.model).options(*resource.load), query)
+    return paginate(session, stmt, resource.key, query, resource.key_type)
+
+
+def get_record(
+    session: Session, resource: Resource[M], ident: Any, *, actor: Actor, fresh: bool = False
+) -> M:
+    """``fresh`` reloads a record this request changed, with its relationships."""
+    return get_or_404(
+        session, resource.model, ident, resource.none_such, options=resource.load, fresh=fresh
+    )
+
+
+def create_record(session: Session, resource: Resource[M], data: BaseModel, *, actor: Actor) -> M:
+    values = data.model_dump()
+    if resource.check is not None:
+        resource.check(session, values, None)
+    record = resource.model(**values)
+    session.add(record)
+    session.flush()
+    return _reloaded(session, resource, record, actor)
+
+
+def update_record(
+    session: Session, resource: Resource[M], ident: Any, data: BaseModel, *, actor: Actor
+) -> M:
+    record = get_record(session, resource, ident, actor=actor)
+    values = changes(data)
+    if resource.check is not None:
+        state = {field: getattr(record, field) for field in resource.fields} | values
+        resource.check(session, state, record)
+    apply(record, values)
+    session.flush()
+    return _reloaded(session, resource, record, actor)
+
+
+def _reloaded(session: Session, resource: Resource[M], record: M, actor: Actor) -> M:
+    if not resource.load:
+        return record
+    return get_record(session, resource, getattr(record, resource.key.key), actor=actor, fresh=True)
+
+
+def set_active(
+    session: Session, resource: Resource[M], ident: Any, active: bool, *, actor: Actor
+) -> M:
+    record = get_record(session, resource, ident, actor=actor)
+    if not active and resource.before_deactivate is not None:
+        resource.before_deactivate(session, record)
+    record.active = active  # type: ignore[attr-defined]
+    session.flush()
+    return record
+
+
+def changed(state: dict[str, Any], record: Any, field: str) -> bool:
+    """Whether a create or an update sets ``field`` to something new."""
+    return record is None or getattr(record, field) != state[field]
+
+
+def name_contains(column: InstrumentedAttribute[str], text: str | None) -> Any:
+    """A filter on part of a name, case- and space-insensitive; None when there is no text."""
+    if text is None or not text.strip():
+        return None
+    return column.contains(name_key(text), autoescape=True)
+
+
+def reference(
+    session: Session,
+    model: type[M],
+    ident: int,
+    *,
+    field_name: str,
+    none_such: str,
+    municipality_id: int | None = None,
+) -> M:
+    """A record another one refers to: it must exist, be active and (where given) belong to the
+    same municipality. Answered as a field error, since the field is what is wrong."""
+    record = session.get(model, ident)
+    if record is None:
+        raise Invalid.field(field_name, f"Det finns {none_such} med id {ident}.", "unknown_id")
+    if not getattr(record, "active", True):
+        name = getattr(record, "name", ident)
+        raise Invalid.field(field_name, f"{name} är avaktiverad.", "inactive")
+    if municipality_id is not None and record.municipality_id != municipality_id:  # type: ignore[attr-defined]
+        raise Invalid.field(field_name, "Hör till en annan kommun.", "other_municipality")
+    return record

@@ -1,0 +1,219 @@
+"""Demo data: the EST structure of Upplands-Bro and the category taxonomy.
+
+Loading is idempotent: what already exists (by name, or code) is left as it is, so ``make run``
+can seed every time without undoing what someone changed. The records go through the same
+services as the API, so the demo data obeys the same rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.actor import SYSTEM, Actor
+from api.categories import schemas as category_schemas
+from api.categories.models import Category
+from api.categories.service import CATEGORIES
+from api.records import name_key
+from api.resources import create_record, update_record
+from api.structure import schemas, service
+from api.structure.models import Area, Group, GroupKind, Municipality, Organisation, Place
+
+CADENCES = {"every week": 1, "every second week": 2, "every fourth week": 4, "monthly": 4}
+
+# What each kind of group does, in the words of the municipality's own description.
+DESCRIPTIONS = {
+    GroupKind.steering: (
+        "Strategisk nivå: övergripande lägesbild, problem- och behovsanalys. Initierar och "
+        "följer upp temaområden, program, handlingsplaner och metoder, och ger uppdrag till "
+        "områdesgrupperna."
+    ),
+    GroupKind.coordination: (
+        "Träffas varannan vecka och går igenom de händelser som rapporterats sedan förra "
+        "mötet: gemensam analys, bedömning och sammanställning, och beslut om tillfälliga "
+        "insatser."
+    ),
+    GroupKind.area: (
+        "Operativ nivå: delar den lokala lägesbilden, analyserar problemplatser tillsammans "
+        "och genomför insatser och styrgruppens uppdrag."
+    ),
+}
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str) -> None:
+        self.created[what] = self.created.get(what, 0) + 1
+
+    def __str__(self) -> str:
+        if not self.created:
+            return "nothing new: the demo data was already there"
+        return "created " + ", ".join(f"{n} {what}" for what, n in self.created.items())
+
+
+def _data(name: str) -> str:
+    return resources.files("api.seed_data").joinpath(name).read_text(encoding="utf-8")
+
+
+def _by_name(session: Session, model: type[Any], name: str, **scope: Any) -> Any:
+    return session.scalar(select(model).filter_by(name_key=name_key(name), **scope))
+
+
+def load_demo(session: Session, *, actor: Actor = SYSTEM) -> SeedReport:
+    report = SeedReport()
+    structure = json.loads(_data("upplands-bro.json"))
+    municipality = _municipality(session, structure["municipality"], report, actor)
+    areas = {a["name"]: _area(session, municipality, a, report, actor) for a in structure["areas"]}
+    organisations = _organisations(session, municipality, structure["organisations"], report, actor)
+    for group in structure["groups"]:
+        _group(session, municipality, group, areas, organisations, report, actor)
+    load_categories(session, report, actor=actor)
+    return report
+
+
+def _municipality(
+    session: Session, data: dict[str, Any], report: SeedReport, actor: Actor
+) -> Municipality:
+    existing = _by_name(session, Municipality, data["name"])
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+    report.count("municipalities")
+    return create_record(
+        session,
+        service.MUNICIPALITIES,
+        schemas.MunicipalityCreate(
+            name=data["name"], timezone=data["timezone"], local_crs=data["local_crs"]
+        ),
+        actor=actor,
+    )
+
+
+def _area(
+    session: Session,
+    municipality: Municipality,
+    data: dict[str, Any],
+    report: SeedReport,
+    actor: Actor,
+) -> Area:
+    area: Area | None = _by_name(session, Area, data["name"], municipality_id=municipality.id)
+    if area is None:
+        lat, lon = data["approx_center"]
+        area = create_record(
+            session,
+            service.AREAS,
+            schemas.AreaCreate.model_validate(
+                {
+                    "municipality_id": municipality.id,
+                    "name": data["name"],
+                    "center": {"type": "Point", "coordinates": [lon, lat]},
+                }
+            ),
+            actor=actor,
+        )
+        report.count("areas")
+    for place in data.get("places", []):
+        if _by_name(session, Place, place, area_id=area.id) is None:
+            create_record(
+                session,
+                service.PLACES,
+                schemas.PlaceCreate(area_id=area.id, name=place),
+                actor=actor,
+            )
+            report.count("places")
+    return area
+
+
+def _organisations(
+    session: Session,
+    municipality: Municipality,
+    data: list[dict[str, Any]],
+    report: SeedReport,
+    actor: Actor,
+) -> dict[str, Organisation]:
+    found: dict[str, Organisation] = {}
+    new: list[dict[str, Any]] = []
+    for item in data:
+        organisation = _by_name(
+            session, Organisation, item["name"], municipality_id=municipality.id
+        )
+        if organisation is None:
+            organisation = create_record(
+                session,
+                service.ORGANISATIONS,
+                schemas.OrganisationCreate(
+                    municipality_id=municipality.id, name=item["name"], kind=item["kind"]
+                ),
+                actor=actor,
+            )
+            new.append(item)
+            report.count("organisations")
+        found[item["name"]] = organisation
+    # Parents second: the file lists some units before the office they belong to.
+    for item in new:
+        if item.get("parent"):
+            update_record(
+                session,
+                service.ORGANISATIONS,
+                found[item["name"]].id,
+                schemas.OrganisationUpdate(parent_id=found[item["parent"]].id),
+                actor=actor,
+            )
+    return found
+
+
+def _group(
+    session: Session,
+    municipality: Municipality,
+    data: dict[str, Any],
+    areas: dict[str, Area],
+    organisations: dict[str, Organisation],
+    report: SeedReport,
+    actor: Actor,
+) -> None:
+    if _by_name(session, Group, data["name"], municipality_id=municipality.id) is not None:
+        return
+    kind = GroupKind(data["kind"])
+    convener = organisations.get(data.get("convener", ""))
+    create_record(
+        session,
+        service.GROUPS,
+        schemas.GroupCreate(
+            municipality_id=municipality.id,
+            name=data["name"],
+            kind=kind,
+            area_id=areas[data["area"]].id if "area" in data else None,
+            convener_id=convener.id if convener else None,
+            cadence_weeks=CADENCES.get(data.get("meets", "")),
+            description=DESCRIPTIONS[kind],
+            organisation_ids=[organisations[name].id for name in data.get("members", [])],
+        ),
+        actor=actor,
+    )
+    report.count("groups")
+
+
+def load_categories(session: Session, report: SeedReport, *, actor: Actor = SYSTEM) -> None:
+    rows = csv.DictReader(_data("categories.csv").splitlines())
+    for order, row in enumerate(rows):
+        if session.get(Category, row["code"]) is not None:
+            continue
+        create_record(
+            session,
+            CATEGORIES,
+            category_schemas.CategoryCreate(
+                code=row["code"],
+                label_sv=row["label_sv"],
+                label_en=row["label_en"] or None,
+                sort_order=order * 10,
+            ),
+            actor=actor,
+        )
+        report.count("categories")

@@ -1,0 +1,43 @@
+"""Settings of the service: one class, read from the environment with the prefix ``EST_``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Only good for a developer's machine; any other environment must set EST_SECRET_KEY.
+DEV_SECRET_KEY = "dev-only-not-a-secret"  # noqa: S105 (refused outside dev, see below)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EST_", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = "sqlite:///var/est.db"
+    # Where serve-web finds the API when the two run apart (compose.yaml).
+    api_url: str | None = None
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    sqlite_busy_timeout_ms: int = 15_000
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    # "cdn" loads htmx from unpkg with a local fallback; "local" never leaves the host.
+    htmx_source: Literal["cdn", "local"] = "cdn"
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _no_default_secret_outside_dev(self) -> Settings:
+        if self.env != "dev" and self.secret_key.get_secret_value() == DEV_SECRET_KEY:
+            raise ValueError(
+                "EST_SECRET_KEY must be set to a secret of your own when EST_ENV is not 'dev'"
+            )
+        if self.env != "dev" and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("EST_SECRET_KEY must be at least 32 characters outside 'dev'")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The EST structure of a municipality: areas, places, organisations and the groups."""

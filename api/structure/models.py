@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.db import Base, utcnow
+from api.geojson import point_geometry, point_lat_lon
+from api.records import ActiveMixin, NamedMixin, TimestampMixin
+
+
+class OrganisationKind(enum.StrEnum):
+    municipality = "municipality"
+    police = "police"
+    housing = "housing"
+    # Property owners such as AB Kommunfastigheter are not housing companies but take part.
+    property = "property"
+    security = "security"
+    fire_service = "fire_service"
+    school = "school"
+    association = "association"
+    other = "other"
+
+
+class GroupKind(enum.StrEnum):
+    steering = "steering"
+    coordination = "coordination"
+    area = "area"
+
+
+def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
+    # Stored as text with a CHECK: portable, and a new value is a plain migration.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
+    __tablename__ = "municipalities"
+    __table_args__ = (UniqueConstraint("name_key"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
+    local_crs: Mapped[str] = mapped_column(String(32), default="EPSG:3011")
+
+
+class Area(NamedMixin, ActiveMixin, TimestampMixin, Base):
+    __tablename__ = "areas"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "name_key"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    # A GeoJSON Polygon or MultiPolygon in WGS 84, from the municipality's GIS.
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    center_lat: Mapped[float | None] = mapped_column(Float)
+    center_lon: Mapped[float | None] = mapped_column(Float)
+
+    municipality: Mapped[Municipality] = relationship()
+
+    @property
+    def center(self) -> dict[str, Any] | None:
+        return point_geometry(self.center_lat, self.center_lon)
+
+    @center.setter
+    def center(self, geometry: dict[str, Any] | None) -> None:
+        self.center_lat, self.center_lon = point_lat_lon(geometry)
+
+
+class Place(NamedMixin, ActiveMixin, TimestampMixin, Base):
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("area_id", "name_key"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+    area: Mapped[Area] = relationship()
+
+    @property
+    def point(self) -> dict[str, Any] | None:
+        return point_geometry(self.lat, self.lon)
+
+    @point.setter
+    def point(self, geometry: dict[str, Any] | None) -> None:
+        self.lat, self.lon = point_lat_lon(geometry)
+
+
+class Organisation(NamedMixin, ActiveMixin, TimestampMixin, Base):
+    __tablename__ = "organisations"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "name_key"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
+
+
+class GroupOrganisation(Base):
+    """An organisation taking part in a group."""
+
+    __tablename__ = "group_organisations"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Group(NamedMixin, ActiveMixin, TimestampMixin, Base):
+    __tablename__ = "groups"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "name_key"),
+        CheckConstraint(
+            "(kind = 'area' AND area_id IS NOT NULL) OR (kind <> 'area' AND area_id IS NULL)",
+            name="area_iff_area_group",
+        ),
+        CheckConstraint(
+            "cadence_weeks IS NULL OR (cadence_weeks >= 1 AND cadence_weeks <= 52)",
+            name="cadence_weeks_range",
+        ),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    kind: Mapped[GroupKind] = mapped_column(_enum(GroupKind, "group_kind"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    convener_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # How often the group meets, in weeks: the coordination group meets every second week.
+    cadence_weeks: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(String(2000))
+
+    area: Mapped[Area | None] = relationship()
+    convener: Mapped[Organisation | None] = relationship()
+    participations: Mapped[list[GroupOrganisation]] = relationship(
+        cascade="all, delete-orphan", order_by=GroupOrganisation.organisation_id
+    )
+
+    @property
+    def organisations(self) -> list[Organisation]:
+        return [p.organisation for p in self.participations]
+
+    @property
+    def organisation_ids(self) -> list[int]:
+        return [p.organisation_id for p in self.participations]
+
+    @organisation_ids.setter
+    def organisation_ids(self, ids: list[int]) -> None:
+        """Keep the participations that stay (and when they began), add the new ones."""
+        wanted = list(dict.fromkeys(ids))
+        kept = [p for p in self.participations if p.organisation_id in wanted]
+        have = {p.organisation_id for p in kept}
+        self.participations = kept + [
+            GroupOrganisation(organisation_id=oid) for oid in wanted if oid not in have
+        ]

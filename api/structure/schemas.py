@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from api.geojson import Boundary, Point
+from api.pagination import ListQuery
+from api.schemas_common import (
+    Id,
+    Input,
+    JsonInt,
+    Name,
+    Patch,
+    QueryId,
+    Record,
+    Ref,
+    SearchText,
+    Text,
+    omittable,
+)
+from api.structure.models import GroupKind, OrganisationKind
+
+# Every Swedish municipality keeps Swedish time; more zones can be added when needed.
+TimeZone = Literal["Europe/Stockholm"]
+# SWEREF 99 TM and the twelve local SWEREF 99 zones (18 00 is Upplands-Bro's EPSG:3011).
+LocalCrs = Literal[
+    "EPSG:3006",
+    "EPSG:3007",
+    "EPSG:3008",
+    "EPSG:3009",
+    "EPSG:3010",
+    "EPSG:3011",
+    "EPSG:3012",
+    "EPSG:3013",
+    "EPSG:3014",
+    "EPSG:3015",
+    "EPSG:3016",
+    "EPSG:3017",
+    "EPSG:3018",
+]
+Cadence = Annotated[int, Field(ge=1, le=52, description="Weeks between meetings."), JsonInt]
+
+
+# Municipality ---------------------------------------------------------------------------
+
+
+class MunicipalityCreate(Input):
+    name: Name
+    timezone: TimeZone = "Europe/Stockholm"
+    local_crs: LocalCrs = "EPSG:3011"
+
+
+class MunicipalityUpdate(Patch):
+    name: Name = omittable()
+    timezone: TimeZone = omittable()
+    local_crs: LocalCrs = omittable()
+
+
+class MunicipalityRead(Record):
+    name: str
+    timezone: str
+    local_crs: str
+
+
+class MunicipalityFilter(ListQuery):
+    q: SearchText | None = Field(None, description="Part of the name.")
+    active: bool | None = Field(None, description="Only active (true) or inactive (false).")
+
+
+# Area -----------------------------------------------------------------------------------
+
+
+class AreaCreate(Input):
+    municipality_id: Id
+    name: Name
+    boundary: Boundary | None = None
+    center: Point | None = None
+
+
+class AreaUpdate(Patch):
+    name: Name = omittable()
+    boundary: Boundary | None = None
+    center: Point | None = None
+
+
+class AreaRead(Record):
+    municipality_id: int
+    name: str
+    boundary: dict[str, Any] | None
+    center: Point | None
+
+
+class AreaFilter(ListQuery):
+    municipality: QueryId | None = Field(None, description="Municipality id.")
+    q: SearchText | None = Field(None, description="Part of the name.")
+    active: bool | None = None
+
+
+# Place ----------------------------------------------------------------------------------
+
+
+class PlaceCreate(Input):
+    area_id: Id
+    name: Name
+    point: Point | None = None
+
+
+class PlaceUpdate(Patch):
+    area_id: Id = omittable()
+    name: Name = omittable()
+    point: Point | None = None
+
+
+class PlaceRead(Record):
+    area_id: int
+    name: str
+    point: Point | None
+
+
+class PlaceFilter(ListQuery):
+    area: QueryId | None = Field(None, description="Area id.")
+    q: SearchText | None = Field(None, description="Part of the name.")
+    active: bool | None = None
+
+
+# Organisation ---------------------------------------------------------------------------
+
+
+class OrganisationCreate(Input):
+    municipality_id: Id
+    name: Name
+    kind: OrganisationKind
+    parent_id: Id | None = None
+
+
+class OrganisationUpdate(Patch):
+    name: Name = omittable()
+    kind: OrganisationKind = omittable()
+    parent_id: Id | None = None
+
+
+class OrganisationRef(Ref):
+    kind: OrganisationKind
+
+
+class OrganisationRead(Record):
+    municipality_id: int
+    name: str
+    kind: OrganisationKind
+    parent_id: int | None
+
+
+class OrganisationFilter(ListQuery):
+    municipality: QueryId | None = None
+    kind: OrganisationKind | None = None
+    parent: QueryId | None = Field(None, description="Parent organisation id.")
+    q: SearchText | None = Field(None, description="Part of the name.")
+    active: bool | None = None
+
+
+# Group ----------------------------------------------------------------------------------
+
+
+class GroupCreate(Input):
+    municipality_id: Id
+    name: Name
+    kind: GroupKind
+    area_id: Id | None = Field(None, description="Required for an area group, else absent.")
+    convener_id: Id | None = Field(None, description="The convening organisation.")
+    cadence_weeks: Cadence | None = None
+    description: Text | None = None
+    organisation_ids: list[Id] = Field(
+        default_factory=list, max_length=500, description="Organisations taking part."
+    )
+
+
+class GroupUpdate(Patch):
+    name: Name = omittable()
+    kind: GroupKind = omittable()
+    area_id: Id | None = None
+    convener_id: Id | None = None
+    cadence_weeks: Cadence | None = None
+    description: Text | None = None
+    organisation_ids: list[Id] = omittable(
+        max_length=500, description="Replaces the organisations taking part."
+    )
+
+
+class GroupRead(Record):
+    municipality_id: int
+    name: str
+    kind: GroupKind
+    area: Ref | None
+    convener: OrganisationRef | None
+    cadence_weeks: int | None
+    description: str | None
+    organisations: list[OrganisationRef]
+
+
+class GroupFilter(ListQuery):
+    municipality: QueryId | None = None
+    kind: GroupKind | None = None
+    area: QueryId | None = Field(None, description="Area id (area groups).")
+    organisation: QueryId | None = Field(
+        None, description="Groups this organisation takes part in."
+    )
+    q: SearchText | None = Field(None, description="Part of the name.")
+    active: bool | None = None
+
+
+class Participation(BaseModel):
+    group_id: int
+    organisation: OrganisationRef

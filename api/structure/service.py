@@ -1,0 +1,336 @@
+"""The EST structure's rules: what a municipality's areas, places, organisations and groups
+may look like. Plain functions over a session; the request owns the transaction.
+
+Each resource's ``check`` sees the record as it would be after a create or an update, so
+one function holds each rule for both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from api.actor import Actor
+from api.errors import Conflict, Invalid
+from api.records import ensure_unique_name
+from api.resources import Resource, changed, get_record, name_contains, reference
+from api.structure import schemas
+from api.structure.models import (
+    Area,
+    Group,
+    GroupKind,
+    GroupOrganisation,
+    Municipality,
+    Organisation,
+    Place,
+)
+
+
+def _where(stmt: Select[Any], *conditions: Any) -> Select[Any]:
+    """Add the conditions that apply (filters left empty give None)."""
+    return stmt.where(*(c for c in conditions if c is not None))
+
+
+def _active(column: Any, active: bool | None) -> Any:
+    return None if active is None else column.is_(active)
+
+
+def _eq(column: Any, value: Any) -> Any:
+    return None if value is None else column == value
+
+
+def _municipality(session: Session, state: dict[str, Any], record: Any) -> None:
+    if record is None:
+        reference(
+            session,
+            Municipality,
+            state["municipality_id"],
+            field_name="municipality_id",
+            none_such="ingen kommun",
+        )
+
+
+# Municipalities -------------------------------------------------------------------------
+
+
+def _filter_municipalities(stmt: Select[Any], f: schemas.MunicipalityFilter) -> Select[Any]:
+    return _where(
+        stmt, name_contains(Municipality.name_key, f.q), _active(Municipality.active, f.active)
+    )
+
+
+def _check_municipality(session: Session, state: dict[str, Any], record: Any) -> None:
+    ensure_unique_name(
+        session,
+        Municipality,
+        state["name"],
+        scope=None,
+        record=record,
+        message="Det finns redan en kommun som heter {name}.",
+    )
+
+
+MUNICIPALITIES = Resource(
+    Municipality,
+    "ingen kommun",
+    Municipality.id,
+    _filter_municipalities,
+    check=_check_municipality,
+    fields=("name",),
+)
+
+
+# Areas ----------------------------------------------------------------------------------
+
+
+def _filter_areas(stmt: Select[Any], f: schemas.AreaFilter) -> Select[Any]:
+    return _where(
+        stmt,
+        _eq(Area.municipality_id, f.municipality),
+        name_contains(Area.name_key, f.q),
+        _active(Area.active, f.active),
+    )
+
+
+def _check_area(session: Session, state: dict[str, Any], record: Any) -> None:
+    _municipality(session, state, record)
+    ensure_unique_name(
+        session,
+        Area,
+        state["name"],
+        record=record,
+        scope=Area.municipality_id == state["municipality_id"],
+        message="Det finns redan ett område som heter {name} i kommunen.",
+    )
+
+
+def _area_without_active_group(session: Session, area: Area) -> None:
+    group = session.scalar(
+        select(Group).where(Group.area_id == area.id, Group.active.is_(True)).limit(1)
+    )
+    if group is not None:
+        raise Conflict(
+            f"{area.name} har en aktiv områdesgrupp, {group.name}. Avaktivera gruppen först.",
+            code="area_in_use",
+        )
+
+
+AREAS = Resource(
+    Area,
+    "inget område",
+    Area.id,
+    _filter_areas,
+    check=_check_area,
+    fields=("municipality_id", "name"),
+    before_deactivate=_area_without_active_group,
+)
+
+
+# Places ---------------------------------------------------------------------------------
+
+
+def _filter_places(stmt: Select[Any], f: schemas.PlaceFilter) -> Select[Any]:
+    return _where(
+        stmt,
+        _eq(Place.area_id, f.area),
+        name_contains(Place.name_key, f.q),
+        _active(Place.active, f.active),
+    )
+
+
+def _check_place(session: Session, state: dict[str, Any], record: Any) -> None:
+    if changed(state, record, "area_id"):
+        reference(session, Area, state["area_id"], field_name="area_id", none_such="inget område")
+    ensure_unique_name(
+        session,
+        Place,
+        state["name"],
+        record=record,
+        scope=Place.area_id == state["area_id"],
+        message="Det finns redan en plats som heter {name} i området.",
+    )
+
+
+PLACES = Resource(
+    Place, "ingen plats", Place.id, _filter_places, check=_check_place, fields=("area_id", "name")
+)
+
+
+# Organisations --------------------------------------------------------------------------
+
+
+def _filter_organisations(stmt: Select[Any], f: schemas.OrganisationFilter) -> Select[Any]:
+    return _where(
+        stmt,
+        _eq(Organisation.municipality_id, f.municipality),
+        _eq(Organisation.kind, f.kind),
+        _eq(Organisation.parent_id, f.parent),
+        name_contains(Organisation.name_key, f.q),
+        _active(Organisation.active, f.active),
+    )
+
+
+def _check_organisation(session: Session, state: dict[str, Any], record: Any) -> None:
+    _municipality(session, state, record)
+    if state["parent_id"] is not None and changed(state, record, "parent_id"):
+        parent: Organisation | None = reference(
+            session,
+            Organisation,
+            state["parent_id"],
+            field_name="parent_id",
+            none_such="ingen organisation",
+            municipality_id=state["municipality_id"],
+        )
+        # Walk up from the new parent: meeting the record itself would close a loop.
+        seen: set[int] = set()
+        while parent is not None and parent.id not in seen:
+            if record is not None and parent.id == record.id:
+                raise Invalid.field(
+                    "parent_id",
+                    "En organisation kan inte ligga under sig själv "
+                    "eller under någon av sina egna underenheter.",
+                    "cycle",
+                )
+            seen.add(parent.id)
+            parent = parent.parent
+    ensure_unique_name(
+        session,
+        Organisation,
+        state["name"],
+        record=record,
+        scope=Organisation.municipality_id == state["municipality_id"],
+        message="Det finns redan en organisation som heter {name}.",
+    )
+
+
+ORGANISATIONS = Resource(
+    Organisation,
+    "ingen organisation",
+    Organisation.id,
+    _filter_organisations,
+    check=_check_organisation,
+    fields=("municipality_id", "name", "parent_id"),
+)
+
+
+# Groups ---------------------------------------------------------------------------------
+
+
+def _filter_groups(stmt: Select[Any], f: schemas.GroupFilter) -> Select[Any]:
+    member = None
+    if f.organisation is not None:
+        member = Group.id.in_(
+            select(GroupOrganisation.group_id).where(
+                GroupOrganisation.organisation_id == f.organisation
+            )
+        )
+    return _where(
+        stmt,
+        _eq(Group.municipality_id, f.municipality),
+        _eq(Group.kind, f.kind),
+        _eq(Group.area_id, f.area),
+        member,
+        name_contains(Group.name_key, f.q),
+        _active(Group.active, f.active),
+    )
+
+
+def _check_group(session: Session, state: dict[str, Any], record: Any) -> None:
+    _municipality(session, state, record)
+    municipality_id = state["municipality_id"]
+    ensure_unique_name(
+        session,
+        Group,
+        state["name"],
+        record=record,
+        scope=Group.municipality_id == municipality_id,
+        message="Det finns redan en grupp som heter {name}.",
+    )
+    if state["kind"] == GroupKind.area:
+        if state["area_id"] is None:
+            raise Invalid.field(
+                "area_id", "En områdesgrupp måste höra till ett område.", "area_required"
+            )
+        if changed(state, record, "area_id"):
+            reference(
+                session,
+                Area,
+                state["area_id"],
+                field_name="area_id",
+                none_such="inget område",
+                municipality_id=municipality_id,
+            )
+    elif state["area_id"] is not None:
+        raise Invalid.field(
+            "area_id",
+            "Bara en områdesgrupp hör till ett område; styrgruppen "
+            "och samordningsgruppen gäller hela kommunen.",
+            "area_not_allowed",
+        )
+    if state["convener_id"] is not None and changed(state, record, "convener_id"):
+        reference(
+            session,
+            Organisation,
+            state["convener_id"],
+            field_name="convener_id",
+            none_such="ingen organisation",
+            municipality_id=municipality_id,
+        )
+    # Only organisations that join are checked: one deactivated since it joined does not
+    # stop the group from being renamed.
+    present = set(record.organisation_ids) if record is not None else set()
+    for index, organisation_id in enumerate(state["organisation_ids"]):
+        if organisation_id not in present:
+            reference(
+                session,
+                Organisation,
+                organisation_id,
+                field_name=f"organisation_ids.{index}",
+                none_such="ingen organisation",
+                municipality_id=municipality_id,
+            )
+
+
+GROUPS = Resource(
+    Group,
+    "ingen grupp",
+    Group.id,
+    _filter_groups,
+    check=_check_group,
+    fields=("municipality_id", "name", "kind", "area_id", "convener_id", "organisation_ids"),
+    load=(
+        selectinload(Group.participations).joinedload(GroupOrganisation.organisation),
+        selectinload(Group.area),
+        selectinload(Group.convener),
+    ),
+)
+
+
+def add_participant(
+    session: Session, group_id: int, organisation_id: int, *, actor: Actor
+) -> Group:
+    group = get_record(session, GROUPS, group_id, actor=actor)
+    if organisation_id in group.organisation_ids:
+        return group
+    get_record(session, ORGANISATIONS, organisation_id, actor=actor)  # 404 when unknown
+    reference(
+        session,
+        Organisation,
+        organisation_id,
+        field_name="organisation_id",
+        none_such="ingen organisation",
+        municipality_id=group.municipality_id,
+    )
+    group.organisation_ids = [*group.organisation_ids, organisation_id]
+    session.flush()
+    return get_record(session, GROUPS, group_id, actor=actor, fresh=True)
+
+
+def remove_participant(
+    session: Session, group_id: int, organisation_id: int, *, actor: Actor
+) -> Group:
+    group = get_record(session, GROUPS, group_id, actor=actor)
+    group.organisation_ids = [i for i in group.organisation_ids if i != organisation_id]
+    session.flush()
+    return get_record(session, GROUPS, group_id, actor=actor, fresh=True)

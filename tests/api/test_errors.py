@@ -1,0 +1,216 @@
+"""Bad input gets a clear 4xx in problem+json and leaves nothing half-written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.test_structure import V1, make, make_municipality
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem: dict[str, Any] = response.json()
+    assert problem["status"] == status
+    assert problem["title"] and problem["detail"] and problem["type"]
+    return problem
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message_part"),
+    [
+        ({"name": ""}, "name", "tomt"),
+        ({"name": "   "}, "name", "tomt"),
+        ({}, "name", "anges"),
+        ({"name": "X", "nmae": "typo"}, "nmae", "Okänt fält"),
+        ({"name": "X", "timezone": "Mars/Olympus"}, "timezone", "Europe/Stockholm"),
+        ({"name": "X", "local_crs": "EPSG:4326"}, "local_crs", "EPSG:3011"),
+        ({"name": "X", "local_crs": 3011}, "local_crs", "EPSG:3011"),
+        ({"name": "a\u0000b"}, "name", "styrtecken"),
+    ],
+)
+def test_invalid_fields_are_named(
+    api: httpx.Client, body: dict[str, Any], field: str, message_part: str
+) -> None:
+    problem = assert_problem(api.post(f"{V1}/municipalities", json=body), 422)
+    errors = {e["field"]: e for e in problem["errors"]}
+    assert field in errors, problem
+    assert message_part in errors[field]["message"]
+    assert api.get(f"{V1}/municipalities").json()["items"] == []
+
+
+def test_unknown_kind(api: httpx.Client) -> None:
+    municipality = make_municipality(api)
+    problem = assert_problem(
+        api.post(
+            f"{V1}/organisations",
+            json={"municipality_id": municipality["id"], "name": "X", "kind": "mafia"},
+        ),
+        422,
+    )
+    assert problem["errors"][0]["field"] == "kind"
+    assert "police" in problem["errors"][0]["message"]
+
+
+def test_duplicate_names_ignore_case_and_spacing(api: httpx.Client) -> None:
+    municipality = make_municipality(api)
+    make(api, "areas", municipality_id=municipality["id"], name="Kungsängen")
+    problem = assert_problem(
+        api.post(
+            f"{V1}/areas", json={"municipality_id": municipality["id"], "name": "  KUNGSÄNGEN "}
+        ),
+        409,
+    )
+    assert problem["errors"][0]["field"] == "name"
+    assert "Kungsängen" in problem["detail"]
+    # The same name in another municipality is fine.
+    other = make_municipality(api, "Annan kommun")
+    make(api, "areas", municipality_id=other["id"], name="Kungsängen")
+
+
+def test_unknown_ids(api: httpx.Client) -> None:
+    problem = assert_problem(api.get(f"{V1}/groups/424242"), 404)
+    assert "424242" in problem["detail"]
+    assert_problem(api.patch(f"{V1}/areas/424242", json={"name": "X"}), 404)
+    assert_problem(api.post(f"{V1}/places/424242/deactivate"), 404)
+    assert_problem(api.get(f"{V1}/categories/finns.inte"), 404)
+    # An unknown id inside a body is a field error, not a missing URL.
+    problem = assert_problem(api.post(f"{V1}/places", json={"area_id": 424242, "name": "X"}), 422)
+    assert problem["errors"][0]["field"] == "area_id"
+    assert_problem(api.get(f"{V1}/groups/99999999999999999999"), 422)
+    assert_problem(api.get(f"{V1}/groups/abc"), 422)
+
+
+@pytest.mark.parametrize("cursor", ["zzz", "eyJrIjoiYSJ9", "eyJrIjp0cnVlfQ", "!!", "e30"])
+def test_malformed_cursor(api: httpx.Client, cursor: str) -> None:
+    problem = assert_problem(api.get(f"{V1}/areas", params={"cursor": cursor}), 422)
+    assert problem["code"] == "invalid_cursor"
+    assert problem["errors"][0] == {
+        "field": "cursor",
+        "location": "query",
+        "message": "Ogiltig cursor.",
+        "code": "invalid_cursor",
+    }
+
+
+@pytest.mark.parametrize("limit", ["0", "201", "x"])
+def test_bad_limit(api: httpx.Client, limit: str) -> None:
+    problem = assert_problem(api.get(f"{V1}/areas", params={"limit": limit}), 422)
+    assert problem["errors"][0]["field"] == "limit"
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        ("{not json", "application/json"),
+        ('{"name": "X"', "application/json"),
+        ("\xff\xfe", "application/json"),
+    ],
+)
+def test_body_that_is_not_json(api: httpx.Client, content: str, content_type: str) -> None:
+    problem = assert_problem(
+        api.post(f"{V1}/municipalities", content=content, headers={"content-type": content_type}),
+        400,
+    )
+    assert "JSON" in problem["detail"]
+
+
+def test_missing_body(api: httpx.Client) -> None:
+    problem = assert_problem(api.post(f"{V1}/municipalities"), 422)
+    assert problem["detail"] == "Kroppen saknas: skicka uppgifterna som ett JSON-objekt."
+
+
+def test_body_of_wrong_shape(api: httpx.Client) -> None:
+    assert_problem(api.post(f"{V1}/municipalities", json=["name"]), 422)
+    assert_problem(
+        api.post(
+            f"{V1}/municipalities",
+            content="name=X",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ),
+        422,
+    )
+
+
+def test_unknown_route_and_method(api: httpx.Client) -> None:
+    assert_problem(api.get(f"{V1}/nothing-here"), 404)
+    assert_problem(api.delete(f"{V1}/areas"), 405)
+
+
+def test_a_refused_group_leaves_nothing(api: httpx.Client) -> None:
+    municipality = make_municipality(api)
+    police = make(
+        api, "organisations", municipality_id=municipality["id"], name="Polisen", kind="police"
+    )
+    # The last organisation is unknown: the group must not be saved without it.
+    assert_problem(
+        api.post(
+            f"{V1}/groups",
+            json={
+                "municipality_id": municipality["id"],
+                "name": "Samordning",
+                "kind": "coordination",
+                "organisation_ids": [police["id"], 31337],
+            },
+        ),
+        422,
+    )
+    assert api.get(f"{V1}/groups").json()["items"] == []
+
+
+def test_deactivated_records_cannot_be_referred_to(api: httpx.Client) -> None:
+    municipality = make_municipality(api)
+    area = make(api, "areas", municipality_id=municipality["id"], name="Bro")
+    api.post(f"{V1}/areas/{area['id']}/deactivate")
+    problem = assert_problem(
+        api.post(f"{V1}/places", json={"area_id": area["id"], "name": "Råby"}), 422
+    )
+    assert problem["errors"][0]["code"] == "inactive"
+
+
+def test_an_area_with_an_active_group_stays_active(api: httpx.Client) -> None:
+    municipality = make_municipality(api)
+    area = make(api, "areas", municipality_id=municipality["id"], name="Bro")
+    group = make(
+        api,
+        "groups",
+        municipality_id=municipality["id"],
+        name="Områdesgrupp Bro",
+        kind="area",
+        area_id=area["id"],
+    )
+    problem = assert_problem(api.post(f"{V1}/areas/{area['id']}/deactivate"), 409)
+    assert group["name"] in problem["detail"]
+    api.post(f"{V1}/groups/{group['id']}/deactivate")
+    assert api.post(f"{V1}/areas/{area['id']}/deactivate").status_code == 200
+
+
+def test_invalid_geometry(api: httpx.Client) -> None:
+    municipality = make_municipality(api)
+    open_ring = {
+        "type": "Polygon",
+        "coordinates": [[[17.6, 59.5], [17.7, 59.5], [17.7, 59.6], [17.6, 59.6]]],
+    }
+    problem = assert_problem(
+        api.post(
+            f"{V1}/areas",
+            json={"municipality_id": municipality["id"], "name": "Bro", "boundary": open_ring},
+        ),
+        422,
+    )
+    assert problem["errors"][0]["field"].startswith("boundary")
+    problem = assert_problem(
+        api.post(
+            f"{V1}/areas",
+            json={
+                "municipality_id": municipality["id"],
+                "name": "Bro",
+                "center": {"type": "Point", "coordinates": [59.5, 200]},
+            },
+        ),
+        422,
+    )
+    assert problem["errors"][0]["field"].startswith("center")

@@ -1,0 +1,91 @@
+"""In a real headless Chromium: the start page, a group page, the htmx filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from tests.conftest import Server, settings_for
+from tests.servers import LiveServer
+from web.embedded import create_embedded_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_start_page_to_group_page(page: Page, server: Server, demo: dict[str, Any]) -> None:
+    page.goto(server.url + "/")
+    expect(page).to_have_title("Översikt · EST Lägesbild")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "EST-strukturen i Upplands-Bro kommun"
+    )
+    for level in ("Styrgrupp", "Samordningsgrupp", "Områdesgrupper"):
+        expect(page.get_by_role("heading", name=level, level=2)).to_be_visible()
+
+    page.get_by_role("link", name="EST områdesgrupp Bro").click()
+    expect(page).to_have_url(f"{server.url}/grupper/{demo['groups']['EST områdesgrupp Bro']['id']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("EST områdesgrupp Bro")
+    expect(page.get_by_role("heading", name="Deltagande aktörer (13)")).to_be_visible()
+    expect(page.get_by_text("Systerskap i Bro")).to_be_visible()
+    expect(page.get_by_role("heading", name="Platser i Bro")).to_be_visible()
+    expect(page.get_by_text("Finnsta")).to_be_visible()
+    # Links were boosted by htmx, which loaded from the local copy.
+    assert page.evaluate("typeof window.htmx") == "object"
+
+    page.get_by_role("link", name="Bro", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bro")
+
+
+def test_filter_updates_results_in_place(page: Page, server: Server, demo: dict[str, Any]) -> None:
+    page.goto(server.url + "/organisationer")
+    expect(page.get_by_text("19 organisationer")).to_be_visible()
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_label("Sök på namn").fill("säker")
+    expect(page.get_by_text("1 organisation", exact=True)).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Rapid Säkerhet")).to_be_visible()
+    # Swapped by htmx: the same document, and the address keeps the filter for sharing.
+    assert page.evaluate("window.__sameDocument") is True
+    assert "q=s%C3%A4ker" in page.url or "q=säker" in page.url
+    page.get_by_label("Typ").select_option("police")
+    expect(page.get_by_text("Inga organisationer matchar.")).to_be_visible()
+
+
+def test_pages_work_without_javascript(browser: Any, server: Server, demo: dict[str, Any]) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/organisationer")
+        page.get_by_label("Sök på namn").fill("polis")
+        page.get_by_role("button", name="Visa").click()
+        expect(page.get_by_text("1 organisation", exact=True)).to_be_visible()
+        assert "q=polis" in page.url
+        page.get_by_role("link", name="Översikt").click()
+        page.get_by_role("link", name="EST samordningsgrupp").first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("EST samordningsgrupp")
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def cdn_server(database_url: str, server: Server) -> Iterator[str]:
+    live = LiveServer(create_embedded_app(settings_for(database_url, htmx_source="cdn"))).start()
+    yield live.url
+    live.stop()
+
+
+def test_htmx_falls_back_to_the_local_copy_without_a_cdn(
+    page: Page, cdn_server: str, demo: dict[str, Any]
+) -> None:
+    asked: list[str] = []
+
+    def refuse(route: Route) -> None:
+        asked.append(route.request.url)
+        route.abort()
+
+    page.route("https://unpkg.com/**", refuse)
+    page.goto(cdn_server + "/")
+    assert asked and asked[0].startswith("https://unpkg.com/htmx.org@")
+    assert page.evaluate("typeof window.htmx") == "object"
+    assert page.evaluate("htmx.version").startswith("2.")

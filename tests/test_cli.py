@@ -1,0 +1,91 @@
+"""The `est` command on a fresh database: migrate, then seed the demo data, twice."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.db import Database
+from api.structure.models import Group, GroupOrganisation, Organisation
+from tests.servers import fresh_postgres_database, sqlite_url
+
+
+@pytest.fixture
+def fresh_url(backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return sqlite_url(tmp_path / "cli.db")
+    return fresh_postgres_database("cli")
+
+
+def est(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "EST_DATABASE_URL": url}
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def counts(url: str) -> tuple[int, int, int]:
+    database = Database.from_url(url)
+    try:
+        with database.session(write=False) as session:
+            return tuple(
+                session.query(model).count()  # type: ignore[return-value]
+                for model in (Organisation, Group, GroupOrganisation)
+            )
+    finally:
+        database.dispose()
+
+
+def test_migrate_and_seed_are_repeatable(fresh_url: str) -> None:
+    refused = est(fresh_url, "seed", "--demo")
+    assert refused.returncode != 0
+    assert "est migrate" in refused.stderr
+
+    assert est(fresh_url, "migrate").returncode == 0
+    first = est(fresh_url, "seed", "--demo")
+    assert first.returncode == 0, first.stderr
+    assert "5 groups" in first.stdout and "30 categories" in first.stdout
+    assert counts(fresh_url) == (19, 5, 44)
+
+    assert est(fresh_url, "migrate").returncode == 0
+    again = est(fresh_url, "seed", "--demo")
+    assert again.returncode == 0
+    assert "nothing new" in again.stdout
+    assert counts(fresh_url) == (19, 5, 44)
+
+
+def test_seed_leaves_what_people_changed(fresh_url: str) -> None:
+    assert est(fresh_url, "migrate").returncode == 0
+    assert est(fresh_url, "seed", "--demo").returncode == 0
+    database = Database.from_url(fresh_url)
+    try:
+        with database.session(write=True) as session:
+            group = session.query(Group).filter_by(name="EST samordningsgrupp").one()
+            group.cadence_weeks = 3
+    finally:
+        database.dispose()
+    assert est(fresh_url, "seed", "--demo").returncode == 0
+    database = Database.from_url(fresh_url)
+    try:
+        with database.session(write=False) as session:
+            group = session.query(Group).filter_by(name="EST samordningsgrupp").one()
+            assert group.cadence_weeks == 3
+    finally:
+        database.dispose()
+
+
+def test_help_names_every_command() -> None:
+    # The serve commands themselves run in tests/test_containers.py.
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in ("serve", "serve-api", "serve-web", "migrate", "seed"):
+        assert command in result.stdout

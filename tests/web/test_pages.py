@@ -1,0 +1,149 @@
+"""The web pages, served for real and read as a browser without JavaScript would."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_api_app
+from tests.conftest import Server, settings_for
+from tests.servers import LiveServer, free_port
+from web.app import create_web_app
+from web.client import ApiClient
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_start_page_shows_the_est_structure(api: httpx.Client, demo: dict[str, Any]) -> None:
+    response = api.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["vary"] == "HX-Request"
+    html = response.text
+    text = text_of(html)
+    assert '<html lang="sv">' in html
+    assert "EST-strukturen i Upplands-Bro kommun" in text
+    # Top to bottom: steering, coordination, then the three area groups.
+    positions = [
+        text.index(name)
+        for name in (
+            "EST styrgrupp",
+            "EST samordningsgrupp",
+            "EST områdesgrupp Bro",
+            "EST områdesgrupp Brunna",
+            "EST områdesgrupp Kungsängen",
+        )
+    ]
+    assert positions == sorted(positions)
+    assert "varannan vecka" in text
+    assert "Rapid Säkerhet" in text and "Nattvandrare (föreningar)" in text
+    for group in demo["groups"].values():
+        assert f'href="/grupper/{group["id"]}"' in html
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_group_page(api: httpx.Client, demo: dict[str, Any]) -> None:
+    bro = demo["groups"]["EST områdesgrupp Bro"]
+    response = api.get(f"/grupper/{bro['id']}")
+    assert response.status_code == 200
+    text = text_of(response.text)
+    assert "Områdesgrupp" in text
+    assert "Deltagande aktörer (13)" in text
+    for name in ("Hembla", "Räddningstjänsten", "Systerskap i Bro", "Fältgruppen"):
+        assert name in text
+    assert "Platser i Bro" in text and "Finnsta" in text and "Råbyskolan" in text
+    # Swedish order: Råby, Råbyskolan, Råbystigen, then Örnstigen last.
+    assert text.index("Råbystigen") < text.index("Örnstigen")
+    assert f'href="/omraden/{demo["areas"]["Bro"]["id"]}"' in response.text
+    coordination = demo["groups"]["EST samordningsgrupp"]
+    assert f'href="/grupper/{coordination["id"]}"' in response.text
+
+
+def test_area_page(api: httpx.Client, demo: dict[str, Any]) -> None:
+    kungsängen = demo["areas"]["Kungsängen"]
+    text = text_of(api.get(f"/omraden/{kungsängen['id']}").text)
+    assert "EST områdesgrupp Kungsängen" in text
+    assert "Trappans fritidsgård" in text
+
+
+@pytest.mark.parametrize("path", ["/grupper/987654", "/grupper/abc", "/omraden/0", "/finns-inte"])
+def test_missing_pages_are_swedish_404s(api: httpx.Client, path: str) -> None:
+    response = api.get(path)
+    assert response.status_code == 404
+    assert "Sidan finns inte" in response.text
+    assert 'href="/"' in response.text
+
+
+def test_organisation_filter_whole_page_and_fragment(
+    api: httpx.Client, demo: dict[str, Any]
+) -> None:
+    whole = api.get("/organisationer", params={"typ": "housing"})
+    assert whole.status_code == 200
+    assert "<html" in whole.text
+    assert "Upplands-Brohus" in whole.text and "Hembla" in whole.text
+    assert "Rapid Säkerhet" not in text_of(whole.text.split('id="results"')[1])
+
+    fragment = api.get("/organisationer", params={"q": "polis"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert fragment.text.lstrip().startswith('<section id="results"')
+    assert "Polisen, lokalpolisområde" in fragment.text
+    assert "1 organisation" in text_of(fragment.text)
+
+    # Boosted navigation and history restores need the whole page.
+    for header in ("HX-Boosted", "HX-History-Restore-Request"):
+        response = api.get("/organisationer", headers={"HX-Request": "true", header: "true"})
+        assert "<html" in response.text
+
+
+def test_bad_filter_is_shown_beside_the_field(api: httpx.Client, demo: dict[str, Any]) -> None:
+    response = api.get("/organisationer", params={"typ": "maffia"})
+    assert response.status_code == 200
+    assert 'id="typ-error"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert "Välj en typ i listan." in response.text
+
+
+def test_empty_database_says_what_to_do(api: httpx.Client) -> None:
+    text = text_of(api.get("/").text)
+    assert "est seed --demo" in text
+
+
+@pytest.fixture
+def split(server: Server, database_url: str) -> Iterator[tuple[str, str]]:
+    """The compose topology: the API and the web front end as two servers."""
+    settings = settings_for(database_url)
+    api_server = LiveServer(create_api_app(settings)).start()
+    web = create_web_app(ApiClient(httpx.AsyncClient(base_url=api_server.url)), settings)
+    web_server = LiveServer(web).start()
+    try:
+        yield api_server.url, web_server.url
+    finally:
+        web_server.stop()
+        api_server.stop()
+
+
+def test_split_mode_reads_through_the_api_url(split: tuple[str, str], demo: dict[str, Any]) -> None:
+    _api_url, web_url = split
+    response = httpx.get(f"{web_url}/")
+    assert response.status_code == 200
+    assert "EST samordningsgrupp" in response.text
+
+
+def test_unreachable_api_is_a_clear_503(database_url: str) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    web = create_web_app(ApiClient(httpx.AsyncClient(base_url=closed)), settings_for(database_url))
+    server = LiveServer(web).start()
+    try:
+        response = httpx.get(f"{server.url}/")
+    finally:
+        server.stop()
+    assert response.status_code == 503
+    assert "Tjänsten svarar inte just nu" in response.text

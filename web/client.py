@@ -1,0 +1,135 @@
+"""The typed client of the API: the web front end's only way to the data.
+
+In the one-process mode it reaches the API through ``httpx.ASGITransport`` (no network hop);
+split, through a base URL. Either way it sees exactly what any other API client sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from api.categories.schemas import CategoryRead
+from api.pagination import Page
+from api.problems import Problem
+from api.structure.schemas import (
+    AreaRead,
+    GroupRead,
+    MunicipalityRead,
+    OrganisationRead,
+    PlaceRead,
+)
+
+M = TypeVar("M", bound=BaseModel)
+V1 = "/api/v1"
+# A safety net against a next link that never ends; no list of the structure comes near it.
+MAX_PAGES = 100
+
+
+class ApiError(Exception):
+    """The API answered with a problem (4xx or 5xx)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(f"{problem.status} {problem.code}: {problem.detail}")
+        self.problem = problem
+
+    @property
+    def status(self) -> int:
+        return self.problem.status
+
+
+class ApiUnavailable(ApiError):
+    """The API could not be reached or did not answer in time."""
+
+
+def _problem(response: httpx.Response) -> Problem:
+    try:
+        return Problem.model_validate(response.json())
+    except (ValueError, ValidationError):
+        return Problem(
+            type="about:blank",
+            title="Fel från API:t",
+            status=response.status_code,
+            detail=response.text[:200] or response.reason_phrase,
+            code="api_error",
+        )
+
+
+class ApiClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _request(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
+    ) -> httpx.Response:
+        clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
+        try:
+            response = await self._http.request(method, path, params=clean, json=json)
+        except httpx.HTTPError as exc:
+            raise ApiUnavailable(
+                Problem(
+                    type="about:blank",
+                    title="API:t svarar inte",
+                    status=503,
+                    detail=f"API:t kunde inte nås ({type(exc).__name__}).",
+                    code="api_unreachable",
+                )
+            ) from exc
+        if response.status_code >= 400:
+            problem = _problem(response)
+            raise (ApiUnavailable if response.status_code >= 500 else ApiError)(problem)
+        return response
+
+    async def _get(self, path: str, model: type[M], **params: Any) -> M:
+        response = await self._request("GET", path, params=params)
+        return model.model_validate_json(response.content)
+
+    async def _all(self, path: str, model: type[M], **params: Any) -> list[M]:
+        """Every item of a list, following its ``next`` links."""
+        adapter = TypeAdapter(Page[model])  # type: ignore[valid-type]
+        items: list[M] = []
+        url: str | None = path
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return items
+            response = await self._request("GET", url, params=params if url == path else None)
+            page = adapter.validate_json(response.content)
+            items.extend(page.items)
+            url = page.next
+        return items
+
+    # The EST structure ----------------------------------------------------------------
+
+    async def municipalities(self, *, active: bool | None = True) -> list[MunicipalityRead]:
+        return await self._all(f"{V1}/municipalities", MunicipalityRead, active=active, limit=200)
+
+    async def groups(self, *, active: bool | None = True, **filters: Any) -> list[GroupRead]:
+        return await self._all(f"{V1}/groups", GroupRead, active=active, limit=200, **filters)
+
+    async def group(self, group_id: int) -> GroupRead:
+        return await self._get(f"{V1}/groups/{group_id}", GroupRead)
+
+    async def area(self, area_id: int) -> AreaRead:
+        return await self._get(f"{V1}/areas/{area_id}", AreaRead)
+
+    async def areas(self, *, active: bool | None = True) -> list[AreaRead]:
+        return await self._all(f"{V1}/areas", AreaRead, active=active, limit=200)
+
+    async def places(self, *, area: int, active: bool | None = True) -> list[PlaceRead]:
+        return await self._all(f"{V1}/places", PlaceRead, area=area, active=active, limit=200)
+
+    async def organisations(
+        self, *, active: bool | None = True, **filters: Any
+    ) -> list[OrganisationRead]:
+        return await self._all(
+            f"{V1}/organisations", OrganisationRead, active=active, limit=200, **filters
+        )
+
+    async def categories(self, *, active: bool | None = True) -> list[CategoryRead]:
+        return await self._all(f"{V1}/categories", CategoryRead, active=active, limit=200)

@@ -1,0 +1,47 @@
+"""One process: the API at ``/api`` (and the health probes), the web UI everywhere else.
+
+The web UI still talks to the API only through its client, over ``httpx.ASGITransport``:
+the same requests as in the split deployment, without a network hop.
+"""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
+
+from api.app import create_api_app
+from api.settings import Settings, get_settings
+from web.app import create_web_app
+from web.client import ApiClient
+
+API_PATHS = ("/api/", "/healthz", "/readyz")
+
+
+class Embedded:
+    """Routes each request to the API or the web app by its path."""
+
+    def __init__(self, api: FastAPI, web: FastAPI) -> None:
+        self.api = api
+        self.web = web
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            # The web app's lifespan closes the client; the API's disposes the engine.
+            async with self.api.router.lifespan_context(self.api):
+                await self.web(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if path == "/api" or path.startswith(API_PATHS):
+            await self.api(scope, receive, send)
+        else:
+            await self.web(scope, receive, send)
+
+
+def create_embedded_app(settings: Settings | None = None) -> Embedded:
+    settings = settings or get_settings()
+    api = create_api_app(settings)
+    http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=api), base_url="http://est-api", timeout=30.0
+    )
+    return Embedded(api, create_web_app(ApiClient(http), settings))

@@ -1,0 +1,86 @@
+"""How things are said and shown in Swedish: labels, dates, order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from api.structure.models import GroupKind, OrganisationKind
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+GROUP_KINDS = {
+    GroupKind.steering: "Styrgrupp",
+    GroupKind.coordination: "Samordningsgrupp",
+    GroupKind.area: "Områdesgrupp",
+}
+
+ORGANISATION_KINDS = {
+    OrganisationKind.municipality: "Kommunen",
+    OrganisationKind.police: "Polisen",
+    OrganisationKind.housing: "Bostadsbolag",
+    OrganisationKind.property: "Fastighetsägare",
+    OrganisationKind.security: "Bevakningsföretag",
+    OrganisationKind.fire_service: "Räddningstjänsten",
+    OrganisationKind.school: "Skola",
+    OrganisationKind.association: "Föreningar",
+    OrganisationKind.other: "Övriga",
+}
+
+_ORDINALS = {3: "tredje", 4: "fjärde", 5: "femte", 6: "sjätte", 8: "åttonde"}
+
+# Swedish alphabetical order: å, ä, ö come last, in that order; é and ü as e and y.
+_SWEDISH = str.maketrans(
+    {"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "é": "e", "è": "e", "ü": "y"}
+)
+
+
+def sort_key(text: str) -> str:
+    return text.casefold().translate(_SWEDISH)
+
+
+def datetime_sv(value: dt.datetime | None) -> str:
+    """``4 mars 2021 21:30`` in Swedish local time."""
+    if value is None:
+        return ""
+    local = value.astimezone(STOCKHOLM)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year} {local:%H:%M}"
+
+
+def date_sv(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(STOCKHOLM).date()
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def cadence_sv(weeks: int | None) -> str:
+    if weeks is None:
+        return ""
+    if weeks == 1:
+        return "varje vecka"
+    if weeks == 2:
+        return "varannan vecka"
+    if weeks in _ORDINALS:
+        return f"var {_ORDINALS[weeks]} vecka"
+    return f"var {weeks}:e vecka"
+
+
+def count_sv(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
