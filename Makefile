@@ -6,6 +6,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # Reinstall whenever pyproject.toml changes.
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# axe-core checks the pages' accessibility in the browser tests (from the npm registry).
+AXE_VERSION := 4.14.1
+AXE    := $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -16,8 +19,8 @@ run: setup
 	$(BIN)/est seed --demo
 	$(BIN)/est serve --host $(HOST) --port $(PORT)
 
-test: setup chromium lint
-	$(BIN)/pytest
+test: setup chromium $(AXE) lint
+	EST_AXE_JS=$(AXE) $(BIN)/pytest
 
 setup: $(STAMP)
 
@@ -36,6 +39,13 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y --no-install-recommends chromium \
 	    || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }; }
+
+$(AXE): | setup
+	rm -rf $(VENV)/axe-core-*
+	mkdir -p $(dir $(AXE))
+	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+	  && tar xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js \
+	  && rm axe-core-$(AXE_VERSION).tgz
 
 lint: setup
 	$(BIN)/ruff check .

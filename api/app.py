@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import problems
@@ -20,6 +23,8 @@ from api.settings import Settings, get_settings
 from api.structure.routes import router as structure_router
 
 API_PREFIX = "/api/v1"
+STATIC = Path(__file__).parent / "static"
+SWAGGER_UI = "5.35.0"
 
 
 def create_api_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -42,7 +47,7 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         title="EST Lägesbild API",
         version="1",
         summary="The EST structure, observations and situation pictures of a municipality.",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -52,9 +57,29 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
     problems.install(app)
     app.include_router(structure_router, prefix=API_PREFIX, tags=["EST structure"])
     app.include_router(categories_router, prefix=API_PREFIX, tags=["Categories"])
+    _add_docs(app)
     _add_health(app, database)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _add_docs(app: FastAPI) -> None:
+    # Swagger UI from the package itself: the docs must open where no CDN can be reached.
+    app.mount("/api/static", StaticFiles(directory=STATIC), name="api-static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="EST Lägesbild API",
+            swagger_js_url=f"/api/static/swagger-ui/swagger-ui-bundle.js?v={SWAGGER_UI}",
+            swagger_css_url=f"/api/static/swagger-ui/swagger-ui.css?v={SWAGGER_UI}",
+            swagger_favicon_url="/api/static/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get("/api", include_in_schema=False)
+    def api_root() -> RedirectResponse:
+        return RedirectResponse("/api/docs")
 
 
 def _add_health(app: FastAPI, database: Database) -> None:

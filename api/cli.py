@@ -59,6 +59,8 @@ def _cmd_seed(args: argparse.Namespace) -> None:
     from api.migrate import current_revision, head_revision
     from api.seed import load_demo
 
+    # Reading the schema's revision is not a migration worth announcing.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     if not args.demo:
         raise SystemExit("est seed: only --demo is available (the demo data of Upplands-Bro)")
     database = Database.from_url(get_settings().database_url)

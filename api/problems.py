@@ -158,6 +158,8 @@ def _validation_problems(exc: RequestValidationError) -> list[FieldProblem]:
         message = _message(err)
         if not loc and location == "body" and err["type"] == "missing":
             message = "Kroppen saknas: skicka uppgifterna som ett JSON-objekt."
+        elif not loc and location == "body" and err["type"] == "model_attributes_type":
+            message = "Kroppen måste vara ett JSON-objekt, med Content-Type: application/json."
         problems.append(
             FieldProblem(field=field, location=location, message=message, code=err["type"])
         )

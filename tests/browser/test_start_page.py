@@ -89,3 +89,13 @@ def test_htmx_falls_back_to_the_local_copy_without_a_cdn(
     assert asked and asked[0].startswith("https://unpkg.com/htmx.org@")
     assert page.evaluate("typeof window.htmx") == "object"
     assert page.evaluate("htmx.version").startswith("2.")
+
+
+def test_api_docs_open_without_a_cdn(page: Page, server: Server) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(server.url + "/api")
+    expect(page).to_have_url(server.url + "/api/docs")
+    expect(page.get_by_text("EST Lägesbild API").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/groups/{id}").first).to_be_visible()
+    assert all(url.startswith(server.url) for url in requested), requested

@@ -1,0 +1,58 @@
+"""WCAG 2.1 A and AA as axe-core checks them (labels, headings, landmarks, contrast …), on
+every page, on a phone and on a projector-sized screen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.conftest import Server
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(os.environ.get("EST_AXE_JS", ".venv/axe-core-4.14.1/axe.min.js"))
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "projector": {"width": 1920, "height": 1080}}
+
+
+def pages(demo: dict[str, Any]) -> list[str]:
+    return [
+        "/",
+        f"/grupper/{demo['groups']['EST områdesgrupp Bro']['id']}",
+        f"/grupper/{demo['groups']['EST styrgrupp']['id']}",
+        f"/omraden/{demo['areas']['Kungsängen']['id']}",
+        "/organisationer",
+        "/organisationer?typ=okand",
+        "/finns-inte",
+    ]
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_pages_pass_axe(
+    browser: Browser, server: Server, demo: dict[str, Any], viewport: str
+) -> None:
+    assert AXE.is_file(), f"{AXE} is missing: `make test` fetches it with npm"
+    # axe is injected as a script of its own, which the pages' CSP would refuse.
+    context = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True, locale="sv-SE")
+    page = context.new_page()
+    failures = {}
+    try:
+        for path in pages(demo):
+            page.goto(server.url + path)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "() => axe.run(document, {runOnly: {type: 'tag', values: "
+                "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+            )
+            problems = [
+                (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"]
+            ]
+            if problems:
+                failures[path] = problems
+    finally:
+        context.close()
+    assert failures == {}
