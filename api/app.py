@@ -17,8 +17,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from api import problems
 from api.categories.routes import router as categories_router
 from api.db import Database
+from api.middleware import API_CSP, BodyLimit, SecurityHeaders
 from api.migrate import current_revision, head_revision
-from api.problems import Problem, problem_response
+from api.problems import problem_response
+from api.schemas_common import Problem
 from api.settings import Settings, get_settings
 from api.structure.routes import router as structure_router
 
@@ -52,6 +54,8 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, headers={"content-security-policy": API_CSP})
     app.state.database = database
     app.state.settings = settings
     problems.install(app)
@@ -69,13 +73,19 @@ def _add_docs(app: FastAPI) -> None:
 
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/api/openapi.json",
             title="EST Lägesbild API",
             swagger_js_url=f"/api/static/swagger-ui/swagger-ui-bundle.js?v={SWAGGER_UI}",
             swagger_css_url=f"/api/static/swagger-ui/swagger-ui.css?v={SWAGGER_UI}",
             swagger_favicon_url="/api/static/swagger-ui/favicon-32x32.png",
         )
+        # Swagger UI starts itself with an inline script.
+        page.headers["content-security-policy"] = (
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+        )
+        return page
 
     @app.get("/api", include_in_schema=False)
     def api_root() -> RedirectResponse:

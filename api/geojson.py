@@ -10,9 +10,13 @@ from pydantic_core import PydanticCustomError
 # Strict: a JSON true is not the number 1.
 Longitude = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
 Latitude = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
-Position = tuple[Longitude, Latitude]
-# A ring: at least four positions, the last equal to the first.
-Ring = Annotated[list[Position], Field(min_length=4, max_length=100_000)]
+Altitude = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+# RFC 7946 allows an altitude as a third number; it is accepted and not kept for points.
+Position = tuple[Longitude, Latitude] | tuple[Longitude, Latitude, Altitude]
+# A ring: at least four positions, the last equal to the first. The bounds are far above
+# a district's boundary from a municipality's GIS; the body limit (EST_MAX_BODY_BYTES)
+# bounds the whole.
+Ring = Annotated[list[Position], Field(min_length=4, max_length=50_000)]
 
 
 class Point(BaseModel):
@@ -44,7 +48,7 @@ class Polygon(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["Polygon"]
-    coordinates: Annotated[list[Ring], Field(min_length=1, max_length=1000)]
+    coordinates: Annotated[list[Ring], Field(min_length=1, max_length=100)]
 
     @model_validator(mode="after")
     def _closed(self) -> Polygon:
@@ -57,8 +61,8 @@ class MultiPolygon(BaseModel):
 
     type: Literal["MultiPolygon"]
     coordinates: Annotated[
-        list[Annotated[list[Ring], Field(min_length=1, max_length=1000)]],
-        Field(min_length=1, max_length=1000),
+        list[Annotated[list[Ring], Field(min_length=1, max_length=100)]],
+        Field(min_length=1, max_length=100),
     ]
 
     @model_validator(mode="after")

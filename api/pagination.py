@@ -9,29 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.errors import FieldError, Invalid
+from api.schemas_common import ListQuery
 
 T = TypeVar("T")
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
-
-
-class ListQuery(BaseModel):
-    """Query parameters every list takes."""
-
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
-    cursor: str | None = Field(
-        None, max_length=200, description="Opaque; take it from `next` of the previous page."
-    )
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next: str | None = Field(description="Path and query of the next page; null on the last.")
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -52,15 +37,21 @@ def decode_cursor(cursor: str, key_type: type[int] | type[str]) -> int | str:
         key = data["k"]
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError):
         key = None
-    # bool is an int to Python but never a key of ours.
-    if not isinstance(key, key_type) or isinstance(key, bool):
+    # bool is an int to Python but never a key of ours; an id past what the databases store
+    # would fail in the query instead of here.
+    valid = (
+        isinstance(key, key_type)
+        and not isinstance(key, bool)
+        and (0 < key <= MAX_ID if isinstance(key, int) else 0 < len(key) <= 64)
+    )
+    if not valid:
         raise Invalid(
             "Ogiltig cursor. Använd länken i next från föregående sida, eller utelämna cursor "
             "för att börja från början.",
             errors=[FieldError("cursor", "Ogiltig cursor.", "invalid_cursor", "query")],
             code="invalid_cursor",
         )
-    return key
+    return key_type(key)
 
 
 def paginate(

@@ -3,40 +3,23 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from api.errors import DomainError, FieldError
+from api.schemas_common import FieldProblem, Problem
 
 log = logging.getLogger("est.api")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-
-
-class FieldProblem(BaseModel):
-    field: str = Field(description="The field, dotted for nested ones: `boundary.coordinates`.")
-    location: str = Field(description="Where the field was: body, query, path or header.")
-    message: str
-    code: str
-
-
-class Problem(BaseModel):
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    code: str
-    errors: list[FieldProblem] = Field(default_factory=list)
 
 
 _HTTP_TITLES = {
@@ -223,7 +206,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405:
-        headers["Allow"] = _allowed_methods(request)
+        headers["Allow"] = _allowed_methods(request, headers.get("Allow", ""))
     return problem_response(
         request,
         status=exc.status_code,
@@ -234,15 +217,23 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _allowed_methods(request: Request) -> str:
-    # Starlette names only the first route that matched the path; a path often has several
-    # (GET and PATCH of one record are two routes), and Allow must list them all.
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods))
+def _allowed_methods(request: Request, fallback: str) -> str:
+    # FastAPI names only the methods of the first route that matched the path, but a path
+    # often has several (GET and PATCH of one record are two routes); Allow lists them all.
+    patterns: list[tuple[re.Pattern[str], set[str]]] | None = getattr(
+        request.app.state, "allow_patterns", None
+    )
+    if patterns is None:
+        patterns = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
+                {method.upper() for method in operations},
+            )
+            for path, operations in request.app.openapi().get("paths", {}).items()
+        ]
+        request.app.state.allow_patterns = patterns
+    methods = set().union(*(m for pattern, m in patterns if pattern.match(request.url.path)))
+    return ", ".join(sorted(methods)) if methods else fallback
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:

@@ -4,7 +4,6 @@ and the service steps every resource takes (fetch or 404, unique names, partial 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -15,19 +14,15 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from api.db import utcnow
 from api.errors import Conflict, FieldError, NotFound
+from api.schemas_common import MAX_NAME_KEY, name_key
 
 R = TypeVar("R")
-
-
-def name_key(name: str) -> str:
-    """Two names that a person would call the same ("Bro", " bro ") have the same key."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 class NamedMixin:
     name: Mapped[str] = mapped_column(String(200))
     # Unique per scope; compared instead of name so that case and spacing do not make a twin.
-    name_key: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(MAX_NAME_KEY))
 
     @validates("name")
     def _set_name_key(self, _key: str, value: str) -> str:

@@ -16,9 +16,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.interfaces import ORMOption
 
 from api.actor import Actor
-from api.errors import Invalid
-from api.pagination import ListQuery, PageResult, paginate
-from api.records import apply, changes, get_or_404, name_key
+from api.errors import Conflict, Invalid
+from api.pagination import PageResult, paginate
+from api.records import apply, changes, get_or_404
+from api.schemas_common import ListQuery, name_key
 
 M = TypeVar("M")
 # (session, the record's fields as they would become, the record or None when new)
@@ -37,8 +38,10 @@ class Resource(Generic[M]):
     fields: tuple[str, ...] = ()
     key_type: type[int] | type[str] = int
     load: Sequence[ORMOption] = ()
-    # Raises when the record may not be deactivated (something active still needs it).
+    # Raise when the record may not be deactivated (something active still needs it), or
+    # activated (something it needs is inactive).
     before_deactivate: Callable[[Session, M], None] | None = None
+    before_activate: Callable[[Session, M], None] | None = None
 
 
 def list_records(
@@ -90,11 +93,22 @@ def set_active(
     session: Session, resource: Resource[M], ident: Any, active: bool, *, actor: Actor
 ) -> M:
     record = get_record(session, resource, ident, actor=actor)
-    if not active and resource.before_deactivate is not None:
-        resource.before_deactivate(session, record)
+    guard = resource.before_activate if active else resource.before_deactivate
+    if guard is not None:
+        guard(session, record)
     record.active = active  # type: ignore[attr-defined]
     session.flush()
-    return record
+    return _reloaded(session, resource, record, actor)
+
+
+def require_active(session: Session, model: type[Any], ident: Any, what: str) -> None:
+    """Refuse to activate something whose ``what`` ("området", …) is inactive."""
+    needed = session.get(model, ident)
+    if needed is not None and not needed.active:
+        name = getattr(needed, "name", None) or getattr(needed, "label_sv", ident)
+        raise Conflict(
+            f"{what.capitalize()} {name} är avaktiverat; aktivera det först.", code="needs_inactive"
+        )
 
 
 def changed(state: dict[str, Any], record: Any, field: str) -> bool:

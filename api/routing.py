@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from api.deps import ActorDep, SessionDep
-from api.pagination import ListQuery, Page, PageResult
+from api.pagination import PageResult
 from api.problems import problem_responses
 from api.resources import (
     Resource,
@@ -20,7 +20,7 @@ from api.resources import (
     set_active,
     update_record,
 )
-from api.schemas_common import QueryId
+from api.schemas_common import ListQuery, Page, QueryId
 
 
 def page(request: Request, result: PageResult[Any], schema: type[BaseModel]) -> dict[str, Any]:

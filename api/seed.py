@@ -20,10 +20,11 @@ from api.actor import SYSTEM, Actor
 from api.categories import schemas as category_schemas
 from api.categories.models import Category
 from api.categories.service import CATEGORIES
-from api.records import name_key
 from api.resources import create_record, update_record
+from api.schemas_common import name_key
 from api.structure import schemas, service
-from api.structure.models import Area, Group, GroupKind, Municipality, Organisation, Place
+from api.structure.models import Area, Group, Municipality, Organisation, Place
+from api.structure.schemas import GroupKind
 
 CADENCES = {"every week": 1, "every second week": 2, "every fourth week": 4, "monthly": 4}
 

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # "cdn" loads htmx from unpkg with a local fallback; "local" never leaves the host.
     htmx_source: Literal["cdn", "local"] = "cdn"
     log_level: str = "info"
+    # The largest request body the API reads (an area's boundary is the largest so far).
+    max_body_bytes: int = 2 * 1024 * 1024
 
     @model_validator(mode="after")
     def _no_default_secret_outside_dev(self) -> Settings:

@@ -12,17 +12,16 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import httpx
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.middleware import SecurityHeaders
 from api.settings import Settings, get_settings
-from api.structure.models import GroupKind, OrganisationKind
-from api.structure.schemas import GroupRead, OrganisationRead
+from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
 from web import format as fmt
 from web.client import ApiClient, ApiError, ApiUnavailable
 
@@ -32,43 +31,21 @@ HTMX_CDN = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 # Subresource integrity of exactly what the CDN serves (npm pack htmx.org@2.0.11).
 HTMX_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 
+MAX_SEARCH = 200
 # An id the API could never have: answered here as a missing page, without asking the API.
 PageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-SECURITY_HEADERS = {
-    "content-security-policy": (
-        "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self'; "
-        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-        "form-action 'self'"
-    ),
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-    "x-frame-options": "DENY",
+CSP = (
+    "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+PAGE_HEADERS = {
+    "content-security-policy": CSP,
     "permissions-policy": "camera=(), microphone=(), geolocation=(self)",
 }
-
-
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [
-                    (name.encode(), value.encode())
-                    for name, value in SECURITY_HEADERS.items()
-                    if name.encode() not in present
-                ]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+# A page's HTML depends on these request headers (see is_fragment_request).
+VARY = "HX-Request, HX-Boosted, HX-History-Restore-Request"
 
 
 def _templates(settings: Settings) -> Jinja2Blocks:
@@ -110,7 +87,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.client = client
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, headers=PAGE_HEADERS)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def render(
@@ -128,7 +105,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             status_code=status,
             block_name=block if is_fragment_request(request) else None,
         )
-        response.headers["Vary"] = "HX-Request"
+        response.headers["Vary"] = VARY
         return response
 
     def error_page(request: Request, status: int, title: str, detail: str) -> Response:
@@ -139,7 +116,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             {"status": status, "title": title, "detail": detail},
             status_code=status,
         )
-        response.headers["Vary"] = "HX-Request"
+        response.headers["Vary"] = VARY
         if is_fragment_request(request):
             response.headers["HX-Retarget"] = "body"
         return response
@@ -174,6 +151,11 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     app.add_exception_handler(ApiError, api_failed)
     app.add_exception_handler(RequestValidationError, not_found)
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        # For the web container's own health check; the API has its own.
+        return {"status": "ok"}
 
     @app.get("/", response_class=HTMLResponse, name="index")
     async def index(request: Request) -> Response:
@@ -231,14 +213,16 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     @app.get("/organisationer", response_class=HTMLResponse, name="organisations")
     async def organisations_page(
         request: Request,
-        q: Annotated[str, Query(max_length=200)] = "",
-        typ: Annotated[str, Query(max_length=32)] = "",
+        q: str = "",
+        typ: str = "",
     ) -> Response:
         errors: dict[str, str] = {}
         organisations: list[OrganisationRead] = []
         if typ and typ not in {k.value for k in OrganisationKind}:
             errors["typ"] = "Välj en typ i listan."
-        else:
+        if len(q) > MAX_SEARCH:
+            errors["q"] = f"Sök med högst {MAX_SEARCH} tecken."
+        if not errors:
             try:
                 organisations = await client.organisations(q=q.strip() or None, kind=typ or None)
             except ApiError as exc:
@@ -247,21 +231,24 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 names = {"q": "q", "kind": "typ"}
                 errors = {names.get(e.field, "q"): e.message for e in exc.problem.errors}
         groups = await client.groups()
-        all_organisations = {o.id: o for o in await client.organisations()}
-        return render(
+        response = render(
             request,
             "organisations.html",
             {
-                "q": q,
+                "q": q[:MAX_SEARCH],
                 "typ": typ,
                 "errors": errors,
                 "kinds": fmt.ORGANISATION_KINDS,
                 "organisations": sorted(organisations, key=lambda o: fmt.sort_key(o.name)),
-                "parents": all_organisations,
                 "groups_of": _groups_of(groups),
             },
-            block="results",
+            # A message beside a field needs the form, not only the results, swapped in.
+            block="content" if errors else "results",
         )
+        if errors and is_fragment_request(request):
+            response.headers["HX-Retarget"] = "#main"
+            response.headers["HX-Reswap"] = "innerHTML"
+        return response
 
     return app
 
@@ -273,7 +260,7 @@ def _by_name(items: list[Any]) -> list[Any]:
 def _by_kind(organisations: list[Any]) -> list[tuple[str, list[Any]]]:
     """The organisations of a group, grouped by kind in a fixed order, each sorted by name."""
     grouped = []
-    for kind, label in fmt.ORGANISATION_KINDS.items():
+    for kind, label in fmt.ORGANISATION_KIND_HEADINGS.items():
         members = [o for o in organisations if o.kind == kind]
         if members:
             grouped.append((label, _by_name(members)))

@@ -6,6 +6,7 @@ split, through a base URL. Either way it sees exactly what any other API client 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -13,8 +14,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from api.categories.schemas import CategoryRead
-from api.pagination import Page
-from api.problems import Problem
+from api.schemas_common import Page, Problem
 from api.structure.schemas import (
     AreaRead,
     GroupRead,
@@ -23,6 +23,7 @@ from api.structure.schemas import (
     PlaceRead,
 )
 
+log = logging.getLogger("est.web")
 M = TypeVar("M", bound=BaseModel)
 V1 = "/api/v1"
 # A safety net against a next link that never ends; no list of the structure comes near it.
@@ -102,6 +103,7 @@ class ApiClient:
             page = adapter.validate_json(response.content)
             items.extend(page.items)
             url = page.next
+        log.warning("stopped following %s after %d pages", path, MAX_PAGES)
         return items
 
     # The EST structure ----------------------------------------------------------------

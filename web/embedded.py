@@ -42,6 +42,10 @@ def create_embedded_app(settings: Settings | None = None) -> Embedded:
     settings = settings or get_settings()
     api = create_api_app(settings)
     http = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=api), base_url="http://est-api", timeout=30.0
+        # An error inside the API reaches the web app as a 500 response, as it would over the
+        # network, not as the API's own exception.
+        transport=httpx.ASGITransport(app=api, raise_app_exceptions=False),
+        base_url="http://est-api",
+        timeout=30.0,
     )
     return Embedded(api, create_web_app(ApiClient(http), settings))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from api.structure.models import GroupKind, OrganisationKind
+from api.structure.schemas import GroupKind, OrganisationKind
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -30,14 +30,28 @@ GROUP_KINDS = {
     GroupKind.area: "Områdesgrupp",
 }
 
+# One organisation's kind (a table cell, a filter option) ...
 ORGANISATION_KINDS = {
+    OrganisationKind.municipality: "Kommunal verksamhet",
+    OrganisationKind.police: "Polis",
+    OrganisationKind.housing: "Bostadsbolag",
+    OrganisationKind.property: "Fastighetsägare",
+    OrganisationKind.security: "Bevakningsföretag",
+    OrganisationKind.fire_service: "Räddningstjänst",
+    OrganisationKind.school: "Skola",
+    OrganisationKind.association: "Förening",
+    OrganisationKind.other: "Övrig",
+}
+
+# ... and the heading over several of one kind, in the order a group page lists them.
+ORGANISATION_KIND_HEADINGS = {
     OrganisationKind.municipality: "Kommunen",
     OrganisationKind.police: "Polisen",
     OrganisationKind.housing: "Bostadsbolag",
     OrganisationKind.property: "Fastighetsägare",
     OrganisationKind.security: "Bevakningsföretag",
     OrganisationKind.fire_service: "Räddningstjänsten",
-    OrganisationKind.school: "Skola",
+    OrganisationKind.school: "Skolor",
     OrganisationKind.association: "Föreningar",
     OrganisationKind.other: "Övriga",
 }

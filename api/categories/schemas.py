@@ -5,8 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.pagination import ListQuery
-from api.schemas_common import Input, JsonInt, Name, Patch, omittable
+from api.schemas_common import Input, JsonInt, ListQuery, Name, Patch, omittable
 
 Segment = r"[a-z][a-z0-9_]{0,30}"
 Code = Annotated[

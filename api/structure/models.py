@@ -19,25 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from api.db import Base, utcnow
 from api.geojson import point_geometry, point_lat_lon
 from api.records import ActiveMixin, NamedMixin, TimestampMixin
-
-
-class OrganisationKind(enum.StrEnum):
-    municipality = "municipality"
-    police = "police"
-    housing = "housing"
-    # Property owners such as AB Kommunfastigheter are not housing companies but take part.
-    property = "property"
-    security = "security"
-    fire_service = "fire_service"
-    school = "school"
-    association = "association"
-    other = "other"
-
-
-class GroupKind(enum.StrEnum):
-    steering = "steering"
-    coordination = "coordination"
-    area = "area"
+from api.structure.schemas import GroupKind, OrganisationKind
 
 
 def _enum(cls: type[enum.StrEnum], name: str) -> Enum:

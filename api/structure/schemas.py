@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+import enum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from api.geojson import Boundary, Point
-from api.pagination import ListQuery
 from api.schemas_common import (
     Id,
     Input,
     JsonInt,
+    ListQuery,
     Name,
     Patch,
     QueryId,
@@ -19,7 +20,26 @@ from api.schemas_common import (
     Text,
     omittable,
 )
-from api.structure.models import GroupKind, OrganisationKind
+
+
+class OrganisationKind(enum.StrEnum):
+    municipality = "municipality"
+    police = "police"
+    housing = "housing"
+    # Property owners such as AB Kommunfastigheter are not housing companies but take part.
+    property = "property"
+    security = "security"
+    fire_service = "fire_service"
+    school = "school"
+    association = "association"
+    other = "other"
+
+
+class GroupKind(enum.StrEnum):
+    steering = "steering"
+    coordination = "coordination"
+    area = "area"
+
 
 # Every Swedish municipality keeps Swedish time; more zones can be added when needed.
 TimeZone = Literal["Europe/Stockholm"]
@@ -149,6 +169,7 @@ class OrganisationRead(Record):
     name: str
     kind: OrganisationKind
     parent_id: int | None
+    parent: Ref | None
 
 
 class OrganisationFilter(ListQuery):

@@ -14,17 +14,24 @@ from sqlalchemy.orm import Session, selectinload
 from api.actor import Actor
 from api.errors import Conflict, Invalid
 from api.records import ensure_unique_name
-from api.resources import Resource, changed, get_record, name_contains, reference
+from api.resources import (
+    Resource,
+    changed,
+    get_record,
+    name_contains,
+    reference,
+    require_active,
+)
 from api.structure import schemas
 from api.structure.models import (
     Area,
     Group,
-    GroupKind,
     GroupOrganisation,
     Municipality,
     Organisation,
     Place,
 )
+from api.structure.schemas import GroupKind
 
 
 def _where(stmt: Select[Any], *conditions: Any) -> Select[Any]:
@@ -152,8 +159,20 @@ def _check_place(session: Session, state: dict[str, Any], record: Any) -> None:
     )
 
 
+def _place_area_active(session: Session, place: Place) -> None:
+    require_active(
+        session, Area, place.area_id, "Området {name} är avaktiverat; aktivera det först."
+    )
+
+
 PLACES = Resource(
-    Place, "ingen plats", Place.id, _filter_places, check=_check_place, fields=("area_id", "name")
+    Place,
+    "ingen plats",
+    Place.id,
+    _filter_places,
+    check=_check_place,
+    fields=("area_id", "name"),
+    before_activate=_place_area_active,
 )
 
 
@@ -210,6 +229,7 @@ ORGANISATIONS = Resource(
     Organisation.id,
     _filter_organisations,
     check=_check_organisation,
+    load=(selectinload(Organisation.parent),),
     fields=("municipality_id", "name", "parent_id"),
 )
 
@@ -292,6 +312,13 @@ def _check_group(session: Session, state: dict[str, Any], record: Any) -> None:
             )
 
 
+def _group_area_active(session: Session, group: Group) -> None:
+    if group.area_id is not None:
+        require_active(
+            session, Area, group.area_id, "Området {name} är avaktiverat; aktivera det först."
+        )
+
+
 GROUPS = Resource(
     Group,
     "ingen grupp",
@@ -299,6 +326,7 @@ GROUPS = Resource(
     _filter_groups,
     check=_check_group,
     fields=("municipality_id", "name", "kind", "area_id", "convener_id", "organisation_ids"),
+    before_activate=_group_area_active,
     load=(
         selectinload(Group.participations).joinedload(GroupOrganisation.organisation),
         selectinload(Group.area),

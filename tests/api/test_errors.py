@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -30,6 +33,9 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
         ({"name": "X", "local_crs": "EPSG:4326"}, "local_crs", "EPSG:3011"),
         ({"name": "X", "local_crs": 3011}, "local_crs", "EPSG:3011"),
         ({"name": "a\u0000b"}, "name", "styrtecken"),
+        ({"name": "\u200b"}, "name", "tomt"),  # shows nothing
+        ({"name": "abc\u202edef"}, "name", "styrtecken"),  # would display reversed
+        ({"name": "\ufdfa" * 30}, "name", "för långt"),  # 540 letters once folded
     ],
 )
 def test_invalid_fields_are_named(
@@ -84,7 +90,26 @@ def test_unknown_ids(api: httpx.Client) -> None:
     assert_problem(api.get(f"{V1}/groups/abc"), 422)
 
 
-@pytest.mark.parametrize("cursor", ["zzz", "eyJrIjoiYSJ9", "eyJrIjp0cnVlfQ", "!!", "e30"])
+def _cursor(key: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"k": key}).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "zzz",
+        "eyJrIjoiYSJ9",
+        "eyJrIjp0cnVlfQ",
+        "!!",
+        "e30",
+        # Ids no database column holds: past 32 bits, and far past 64.
+        _cursor(2**40),
+        _cursor(10**40),
+        _cursor(-1),
+        _cursor(0),
+        _cursor(1.5),
+    ],
+)
 def test_malformed_cursor(api: httpx.Client, cursor: str) -> None:
     problem = assert_problem(api.get(f"{V1}/areas", params={"cursor": cursor}), 422)
     assert problem["code"] == "invalid_cursor"
@@ -137,10 +162,54 @@ def test_body_of_wrong_shape(api: httpx.Client) -> None:
 
 def test_unknown_route_and_method(api: httpx.Client) -> None:
     assert_problem(api.get(f"{V1}/nothing-here"), 404)
-    assert_problem(api.delete(f"{V1}/areas"), 405)
+    response = api.delete(f"{V1}/areas")
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET, POST"
+    # GET and PATCH of one record are two routes; Allow names both.
+    response = api.delete(f"{V1}/groups/1")
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET, PATCH"
+    assert api.head(f"{V1}/groups").headers["allow"] == "GET, POST"
 
 
-def test_a_refused_group_leaves_nothing(api: httpx.Client) -> None:
+def test_body_too_large(api: httpx.Client) -> None:
+    municipality = make_municipality(api)
+    ring = [[17.0 + i * 1e-6, 59.5] for i in range(40_000)]
+    ring.append(ring[0])
+    body = json.dumps(
+        {
+            "municipality_id": municipality["id"],
+            "name": "Stor",
+            "boundary": {"type": "Polygon", "coordinates": [ring] * 3},
+        }
+    )
+    assert len(body) > 2 * 1024 * 1024
+    problem = assert_problem(
+        api.post(f"{V1}/areas", content=body, headers={"content-type": "application/json"}), 413
+    )
+    assert "kB" in problem["detail"]
+
+    # Without a Content-Length the body is counted as it arrives.
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 65536):
+            yield body[start : start + 65536].encode()
+
+    assert_problem(
+        api.post(f"{V1}/areas", content=chunks(), headers={"content-type": "application/json"}), 413
+    )
+    assert api.get(f"{V1}/areas").json()["items"] == []
+
+
+def test_api_security_headers(api: httpx.Client) -> None:
+    response = api.get(f"{V1}/areas")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    docs = api.get("/api/docs")
+    assert "'unsafe-inline'" in docs.headers["content-security-policy"]
+    assert docs.headers["x-frame-options"] == "DENY"
+
+
+def test_a_refused_group_is_not_saved(api: httpx.Client) -> None:
     municipality = make_municipality(api)
     police = make(
         api, "organisations", municipality_id=municipality["id"], name="Polisen", kind="police"
@@ -186,6 +255,11 @@ def test_an_area_with_an_active_group_stays_active(api: httpx.Client) -> None:
     assert group["name"] in problem["detail"]
     api.post(f"{V1}/groups/{group['id']}/deactivate")
     assert api.post(f"{V1}/areas/{area['id']}/deactivate").status_code == 200
+    # And the group cannot come back while its area is away.
+    problem = assert_problem(api.post(f"{V1}/groups/{group['id']}/activate"), 409)
+    assert "Bro" in problem["detail"]
+    assert api.post(f"{V1}/areas/{area['id']}/activate").status_code == 200
+    assert api.post(f"{V1}/groups/{group['id']}/activate").status_code == 200
 
 
 def test_invalid_geometry(api: httpx.Client) -> None:

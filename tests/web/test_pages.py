@@ -24,7 +24,7 @@ def test_start_page_shows_the_est_structure(api: httpx.Client, demo: dict[str, A
     response = api.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["vary"] == "HX-Request"
+    assert response.headers["vary"] == "HX-Request, HX-Boosted, HX-History-Restore-Request"
     html = response.text
     text = text_of(html)
     assert '<html lang="sv">' in html
@@ -109,6 +109,22 @@ def test_bad_filter_is_shown_beside_the_field(api: httpx.Client, demo: dict[str,
     assert 'id="typ-error"' in response.text
     assert 'aria-invalid="true"' in response.text
     assert "Välj en typ i listan." in response.text
+
+
+def test_errors_reach_the_form_also_with_htmx(api: httpx.Client, demo: dict[str, Any]) -> None:
+    long = api.get("/organisationer", params={"q": "x" * 300})
+    assert long.status_code == 200
+    assert 'id="q-error"' in long.text and "högst 200 tecken" in long.text
+    # For htmx, the form (not only the results) is swapped in, so the message shows.
+    fragment = api.get("/organisationer", params={"q": "a\u0000b"}, headers={"HX-Request": "true"})
+    assert fragment.headers["hx-retarget"] == "#main"
+    assert 'id="q-error"' in fragment.text
+    assert "<html" not in fragment.text
+
+
+def test_web_health(server: Server, split: tuple[str, str]) -> None:
+    _api_url, web_url = split
+    assert httpx.get(f"{web_url}/healthz").json() == {"status": "ok"}
 
 
 def test_empty_database_says_what_to_do(api: httpx.Client) -> None:
