@@ -7,7 +7,7 @@ Every page is whole HTML that works without JavaScript; with htmx, a request tha
 from __future__ import annotations
 
 import pathlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -32,6 +32,7 @@ HTMX_CDN = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 HTMX_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 
 MAX_SEARCH = 200
+Handler = Callable[..., Awaitable[Response]]
 # An id the API could never have: answered here as a missing page, without asking the API.
 PageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -152,12 +153,16 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     app.add_exception_handler(RequestValidationError, not_found)
     app.add_exception_handler(StarletteHTTPException, http_error)
 
+    def page(path: str, name: str) -> Callable[[Handler], Handler]:
+        # HEAD too, for link checkers and uptime probes (FastAPI's GET routes refuse it).
+        return app.api_route(path, methods=["GET", "HEAD"], response_class=HTMLResponse, name=name)
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         # For the web container's own health check; the API has its own.
         return {"status": "ok"}
 
-    @app.get("/", response_class=HTMLResponse, name="index")
+    @page("/", name="index")
     async def index(request: Request) -> Response:
         municipalities = await client.municipalities()
         groups = await client.groups()
@@ -177,7 +182,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             },
         )
 
-    @app.get("/grupper/{group_id}", response_class=HTMLResponse, name="group")
+    @page("/grupper/{group_id}", name="group")
     async def group_page(request: Request, group_id: PageId) -> Response:
         group = await client.group(group_id)
         places = await client.places(area=group.area.id) if group.area else []
@@ -195,7 +200,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             },
         )
 
-    @app.get("/omraden/{area_id}", response_class=HTMLResponse, name="area")
+    @page("/omraden/{area_id}", name="area")
     async def area_page(request: Request, area_id: PageId) -> Response:
         area = await client.area(area_id)
         places = await client.places(area=area.id)
@@ -210,7 +215,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             },
         )
 
-    @app.get("/organisationer", response_class=HTMLResponse, name="organisations")
+    @page("/organisationer", name="organisations")
     async def organisations_page(
         request: Request,
         q: str = "",

@@ -47,6 +47,9 @@ def test_start_page_shows_the_est_structure(api: httpx.Client, demo: dict[str, A
         assert f'href="/grupper/{group["id"]}"' in html
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
+    head = api.head("/")
+    assert head.status_code == 200
+    assert head.content == b""
 
 
 def test_group_page(api: httpx.Client, demo: dict[str, Any]) -> None:
