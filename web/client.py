@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from api.categories.schemas import CategoryRead
 from api.schemas_common import Page, Problem
 from api.structure.schemas import (
     AreaRead,
@@ -120,9 +119,6 @@ class ApiClient:
     async def area(self, area_id: int) -> AreaRead:
         return await self._get(f"{V1}/areas/{area_id}", AreaRead)
 
-    async def areas(self, *, active: bool | None = True) -> list[AreaRead]:
-        return await self._all(f"{V1}/areas", AreaRead, active=active, limit=200)
-
     async def places(self, *, area: int, active: bool | None = True) -> list[PlaceRead]:
         return await self._all(f"{V1}/places", PlaceRead, area=area, active=active, limit=200)
 
@@ -132,6 +128,3 @@ class ApiClient:
         return await self._all(
             f"{V1}/organisations", OrganisationRead, active=active, limit=200, **filters
         )
-
-    async def categories(self, *, active: bool | None = True) -> list[CategoryRead]:
-        return await self._all(f"{V1}/categories", CategoryRead, active=active, limit=200)
