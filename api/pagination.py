@@ -13,10 +13,9 @@ from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.errors import FieldError, Invalid
-from api.schemas_common import ListQuery
+from api.schemas_common import MAX_ID, ListQuery
 
 T = TypeVar("T")
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,11 @@ class Resource(Generic[M]):
     fields: tuple[str, ...] = ()
     key_type: type[int] | type[str] = int
     load: Sequence[ORMOption] = ()
-    # Raise when the record may not be deactivated (something active still needs it), or
-    # activated (something it needs is inactive).
+    # Raises when the record may not be deactivated (something active still needs it).
     before_deactivate: Callable[[Session, M], None] | None = None
-    before_activate: Callable[[Session, M], None] | None = None
+    # What must be active before the record may be: (model, the record's field holding its
+    # key, the message when it is not, with {name} for its name).
+    needs_active: Sequence[tuple[type[Any], str, str]] = ()
 
 
 def list_records(
@@ -93,22 +94,18 @@ def set_active(
     session: Session, resource: Resource[M], ident: Any, active: bool, *, actor: Actor
 ) -> M:
     record = get_record(session, resource, ident, actor=actor)
-    guard = resource.before_activate if active else resource.before_deactivate
-    if guard is not None:
-        guard(session, record)
+    if active:
+        for model, field, message in resource.needs_active:
+            key = getattr(record, field)
+            needed = session.get(model, key) if key is not None else None
+            if needed is not None and not needed.active:
+                name = getattr(needed, "name", None) or needed.label_sv
+                raise Conflict(message.replace("{name}", name), code="needs_inactive")
+    elif resource.before_deactivate is not None:
+        resource.before_deactivate(session, record)
     record.active = active  # type: ignore[attr-defined]
     session.flush()
     return _reloaded(session, resource, record, actor)
-
-
-def require_active(session: Session, model: type[Any], ident: Any, what: str) -> None:
-    """Refuse to activate something whose ``what`` ("området", …) is inactive."""
-    needed = session.get(model, ident)
-    if needed is not None and not needed.active:
-        name = getattr(needed, "name", None) or getattr(needed, "label_sv", ident)
-        raise Conflict(
-            f"{what.capitalize()} {name} är avaktiverat; aktivera det först.", code="needs_inactive"
-        )
 
 
 def changed(state: dict[str, Any], record: Any, field: str) -> bool:

@@ -30,6 +30,8 @@ _NAME_PATTERN = rf"^[^{_CONTROLS}]*[^{_BLANK}][^{_CONTROLS}]*$"
 _TEXT_PATTERN = rf"^[^{_TEXT_CONTROLS}]*$"
 # Folding can lengthen a name ("ﷺ" becomes 18 letters); the key column holds this much.
 MAX_NAME_KEY = 400
+# Ids are 32-bit integers in both databases.
+MAX_ID = 2**31 - 1
 
 
 def name_key(name: str) -> str:
@@ -78,10 +80,10 @@ def _json_integer(value: object) -> object:
 
 # The bounds go inside the validator, so that the JSON schema states them as minimum and
 # maximum (outside, pydantic can only write its own ge/le, which no client understands).
-Id = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_json_integer)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
 JsonInt = BeforeValidator(_json_integer)
 # An id in a path or query string, which arrives as text.
-QueryId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 SearchText = Annotated[
     str,
     Field(max_length=200),

@@ -20,6 +20,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.middleware import SecurityHeaders
+from api.schemas_common import MAX_ID
 from api.settings import Settings, get_settings
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
 from web import format as fmt
@@ -34,7 +35,7 @@ HTMX_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GB
 MAX_SEARCH = 200
 Handler = Callable[..., Awaitable[Response]]
 # An id the API could never have: answered here as a missing page, without asking the API.
-PageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 CSP = (
     "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self'; "

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from api.categories import schemas
 from api.categories.models import Category
 from api.errors import Conflict, FieldError, Invalid
-from api.resources import Resource, require_active
+from api.resources import Resource
 from api.schemas_common import name_key
 
 
@@ -76,15 +76,7 @@ def _family_without_active_children(session: Session, category: Category) -> Non
         )
 
 
-def _family_active(session: Session, category: Category) -> None:
-    if category.parent_code is not None:
-        require_active(
-            session,
-            Category,
-            category.parent_code,
-            "Familjen {name} är avaktiverad; aktivera den först.",
-        )
-
+FAMILY_ACTIVE = (Category, "parent_code", "Familjen {name} är avaktiverad; aktivera den först.")
 
 CATEGORIES = Resource(
     Category,
@@ -95,5 +87,7 @@ CATEGORIES = Resource(
     fields=("code", "label_sv"),
     key_type=str,
     before_deactivate=_family_without_active_children,
-    before_activate=_family_active,
+    needs_active=(
+        (Category, "parent_code", "Familjen {name} är avaktiverad; aktivera den först."),
+    ),
 )

@@ -20,7 +20,6 @@ from api.resources import (
     get_record,
     name_contains,
     reference,
-    require_active,
 )
 from api.structure import schemas
 from api.structure.models import (
@@ -134,6 +133,9 @@ AREAS = Resource(
 )
 
 
+AREA_ACTIVE = (Area, "area_id", "Området {name} är avaktiverat; aktivera det först.")
+
+
 # Places ---------------------------------------------------------------------------------
 
 
@@ -159,12 +161,6 @@ def _check_place(session: Session, state: dict[str, Any], record: Any) -> None:
     )
 
 
-def _place_area_active(session: Session, place: Place) -> None:
-    require_active(
-        session, Area, place.area_id, "Området {name} är avaktiverat; aktivera det först."
-    )
-
-
 PLACES = Resource(
     Place,
     "ingen plats",
@@ -172,7 +168,7 @@ PLACES = Resource(
     _filter_places,
     check=_check_place,
     fields=("area_id", "name"),
-    before_activate=_place_area_active,
+    needs_active=(AREA_ACTIVE,),
 )
 
 
@@ -312,13 +308,6 @@ def _check_group(session: Session, state: dict[str, Any], record: Any) -> None:
             )
 
 
-def _group_area_active(session: Session, group: Group) -> None:
-    if group.area_id is not None:
-        require_active(
-            session, Area, group.area_id, "Området {name} är avaktiverat; aktivera det först."
-        )
-
-
 GROUPS = Resource(
     Group,
     "ingen grupp",
@@ -326,7 +315,7 @@ GROUPS = Resource(
     _filter_groups,
     check=_check_group,
     fields=("municipality_id", "name", "kind", "area_id", "convener_id", "organisation_ids"),
-    before_activate=_group_area_active,
+    needs_active=(AREA_ACTIVE,),
     load=(
         selectinload(Group.participations).joinedload(GroupOrganisation.organisation),
         selectinload(Group.area),

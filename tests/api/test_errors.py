@@ -257,7 +257,7 @@ def test_an_area_with_an_active_group_stays_active(api: httpx.Client) -> None:
     assert api.post(f"{V1}/areas/{area['id']}/deactivate").status_code == 200
     # And the group cannot come back while its area is away.
     problem = assert_problem(api.post(f"{V1}/groups/{group['id']}/activate"), 409)
-    assert "Bro" in problem["detail"]
+    assert problem["detail"] == "Området Bro är avaktiverat; aktivera det först."
     assert api.post(f"{V1}/areas/{area['id']}/activate").status_code == 200
     assert api.post(f"{V1}/groups/{group['id']}/activate").status_code == 200
 
@@ -288,3 +288,14 @@ def test_invalid_geometry(api: httpx.Client) -> None:
         422,
     )
     assert problem["errors"][0]["field"].startswith("center")
+
+
+def test_a_category_comes_back_only_with_its_family(api: httpx.Client) -> None:
+    make(api, "categories", code="trafik", label_sv="Trafik")
+    make(api, "categories", code="trafik.moped", label_sv="Mopeder")
+    api.post(f"{V1}/categories/trafik.moped/deactivate")
+    assert api.post(f"{V1}/categories/trafik/deactivate").status_code == 200
+    problem = assert_problem(api.post(f"{V1}/categories/trafik.moped/activate"), 409)
+    assert problem["detail"] == "Familjen Trafik är avaktiverad; aktivera den först."
+    assert api.post(f"{V1}/categories/trafik/activate").status_code == 200
+    assert api.post(f"{V1}/categories/trafik.moped/activate").json()["active"] is True
