@@ -1,9 +1,22 @@
-"""Who is asking. Every service takes an ``actor``; sign-in (issue #3) fills it in."""
+"""Who is asking. Every service takes an ``actor``; ``api.access.authenticate`` fills it in
+from a bearer token. The access rules (``api.access.policy``) read only this, never how the
+actor signed in, so a single sign-on (OpenID Connect) can later build the same Actor from an
+ID token without a change to the rules."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A membership as the rules need it: the group, where it works, and the role."""
+
+    group_id: int
+    group_kind: str  # steering, coordination, area
+    area_id: int | None
+    role: str  # convener, member, reporter, viewer
 
 
 @dataclass(frozen=True)
@@ -11,8 +24,18 @@ class Actor:
     kind: Literal["anonymous", "user", "service", "system"]
     user_id: int | None = None
     label: str = ""
+    organisation_id: int | None = None
+    is_admin: bool = False
+    grants: tuple[Grant, ...] = field(default=())
+    # A service token's source ("embrace") and id; a user session's id.
+    source: str | None = None
+    token_id: int | None = None
+    # Where the request came from, for the audit log and the sign-in throttle.
+    address: str | None = None
+    # A bearer token was sent but is unknown, expired or revoked.
+    token_rejected: bool = False
 
 
 ANONYMOUS = Actor("anonymous", label="anonym")
-# The command line (migrate, seed) acts as the system itself.
-SYSTEM = Actor("system", label="system")
+# The command line (migrate, seed, token create) acts as the system itself.
+SYSTEM = Actor("system", label="system", is_admin=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -15,14 +17,23 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import problems
+from api.access.policy import ROUTE_RULES, Rule
+from api.accounts.routes import router as accounts_router
+from api.actor import Actor
+from api.audit import service as audit
+from api.audit.routes import router as audit_router
 from api.categories.routes import router as categories_router
 from api.db import Database
+from api.deps import authorize, client_address, get_database
+from api.errors import DomainError
 from api.middleware import API_CSP, BodyLimit, SecurityHeaders
 from api.migrate import current_revision, head_revision
-from api.problems import problem_response
+from api.problems import domain_problem, problem_response
 from api.schemas_common import Problem
 from api.settings import Settings, get_settings
 from api.structure.routes import router as structure_router
+
+log = logging.getLogger("est.api")
 
 API_PREFIX = "/api/v1"
 STATIC = Path(__file__).parent / "static"
@@ -55,16 +66,61 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders, headers={"content-security-policy": API_CSP})
+    # Answers hold sensitive data: no cache, shared or private, may keep them.
+    app.add_middleware(
+        SecurityHeaders,
+        headers={"content-security-policy": API_CSP, "cache-control": "no-store"},
+    )
     app.state.database = database
     app.state.settings = settings
     problems.install(app)
-    app.include_router(structure_router, prefix=API_PREFIX, tags=["EST structure"])
-    app.include_router(categories_router, prefix=API_PREFIX, tags=["Categories"])
+    # Logged before it is answered; installed after problems.install so it replaces that one.
+    app.add_exception_handler(DomainError, _refusal_logged)
+    guarded = [Depends(authorize)]
+    for router, tag in (
+        (accounts_router, "Accounts and sign-in"),
+        (structure_router, "EST structure"),
+        (categories_router, "Categories"),
+        (audit_router, "Audit log"),
+    ):
+        app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)
     _add_docs(app)
     _add_health(app, database)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    check_every_route_has_a_rule(app)
     return app
+
+
+def check_every_route_has_a_rule(app: FastAPI) -> None:
+    """A route the policy does not name would be refused to all; better not to start."""
+    missing = [
+        f"{method.upper()} {path} ({operation.get('operationId')})"
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("operationId") not in ROUTE_RULES
+    ]
+    if missing:
+        raise RuntimeError(f"routes without a rule in api.access.policy: {missing}")
+
+
+async def _refusal_logged(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if exc.refusal:
+        await run_in_threadpool(_log_refusal, request, exc)
+    return domain_problem(request, exc)
+
+
+def _log_refusal(request: Request, exc: DomainError) -> None:
+    actor = getattr(request.state, "actor", None) or Actor(
+        "anonymous", label="anonym", address=client_address(request)
+    )
+    try:
+        with get_database(request).session(write=True) as session:
+            audit.bind(session, audit.AuditContext(actor, request.method, request.url.path))
+            audit.record(session, action="refused", outcome="refused", status=exc.status)
+    except SQLAlchemyError:
+        # The refusal stands; only its log line is lost, and that is said in the log.
+        log.exception("could not write the audit event of a refusal")
 
 
 def _add_docs(app: FastAPI) -> None:
@@ -141,5 +197,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(problem.pop("$defs", {}))
         components["Problem"] = problem
+        # Swagger UI's "Authorize" takes a token from POST /api/v1/auth/token.
+        schema["components"]["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "From sign_in."}
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if ROUTE_RULES.get(operation.get("operationId")) not in (None, Rule.PUBLIC):
+                    operation["security"] = [{"bearer": []}]
         app.openapi_schema = schema
     return app.openapi_schema

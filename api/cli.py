@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from api.settings import get_settings
 
@@ -55,23 +56,107 @@ def _cmd_migrate(args: argparse.Namespace) -> None:
 
 
 def _cmd_seed(args: argparse.Namespace) -> None:
-    from api.db import Database
-    from api.migrate import current_revision, head_revision
-    from api.seed import load_demo
+    from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
 
-    # Reading the schema's revision is not a migration worth announcing.
-    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     if not args.demo:
         raise SystemExit("est seed: only --demo is available (the demo data of Upplands-Bro)")
-    database = Database.from_url(get_settings().database_url)
+    settings = get_settings()
+    database = _database()
     try:
-        if current_revision(database.engine) != head_revision():
-            raise SystemExit("est seed: the database is not migrated; run `est migrate` first")
         with database.session(write=True) as session:
             report = load_demo(session)
+            users = load_demo_users(session) if settings.env != "prod" else []
     finally:
         database.dispose()
     print(f"demo data of Upplands-Bro: {report}")
+    if settings.env == "prod":
+        print("no demo accounts: EST_ENV is prod")
+        return
+    print(f"demo accounts (development only), all with the password {DEMO_PASSWORD}:")
+    for email, what in users:
+        print(f"  {email:<24} {what}")
+
+
+def _database() -> Any:
+    from api.db import Database
+    from api.migrate import current_revision, head_revision
+
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    database = Database.from_url(get_settings().database_url)
+    if current_revision(database.engine) != head_revision():
+        database.dispose()
+        raise SystemExit("est: the database is not migrated; run `est migrate` first")
+    return database
+
+
+def _cmd_token_create(args: argparse.Namespace) -> None:
+    from sqlalchemy import select
+
+    from api.accounts import schemas, service
+    from api.actor import SYSTEM
+    from api.errors import DomainError
+    from api.schemas_common import name_key
+    from api.structure.models import Organisation
+
+    database = _database()
+    try:
+        with database.session(write=True) as session:
+            organisation = session.scalar(
+                select(Organisation).where(Organisation.name_key == name_key(args.organisation))
+            )
+            if organisation is None:
+                raise SystemExit(f"est token create: no organisation named {args.organisation!r}")
+            try:
+                data = schemas.ServiceTokenCreate(
+                    source=args.source, organisation_id=organisation.id, days=args.days
+                )
+                token, record = service.create_service_token(session, data, actor=SYSTEM)
+            except (DomainError, ValueError) as exc:
+                raise SystemExit(f"est token create: {exc}") from exc
+    finally:
+        database.dispose()
+    print(f"service token {record.id} for {record.source} ({organisation.name}),")
+    print(f"valid until {record.expires_at:%Y-%m-%d %H:%M} UTC. It is shown only this once:")
+    print(token)
+
+
+def _cmd_user_create(args: argparse.Namespace) -> None:
+    import getpass
+
+    from sqlalchemy import select
+
+    from api.accounts import schemas, service
+    from api.actor import SYSTEM
+    from api.errors import DomainError
+    from api.schemas_common import name_key
+    from api.structure.models import Organisation
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
+    database = _database()
+    try:
+        with database.session(write=True) as session:
+            organisation_id = None
+            if args.organisation:
+                organisation = session.scalar(
+                    select(Organisation).where(Organisation.name_key == name_key(args.organisation))
+                )
+                if organisation is None:
+                    raise SystemExit(f"est user create: no organisation {args.organisation!r}")
+                organisation_id = organisation.id
+            try:
+                data = schemas.UserCreate(
+                    name=args.name,
+                    email=args.email,
+                    organisation_id=organisation_id,
+                    is_admin=args.admin,
+                    password=password,
+                )
+                user = service.create_user(session, data, actor=SYSTEM)
+            except (DomainError, ValueError) as exc:
+                raise SystemExit(f"est user create: {exc}") from exc
+    finally:
+        database.dispose()
+    print(f"user {user.id} created: {user.email}{' (administrator)' if user.is_admin else ''}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +194,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="the EST structure of Upplands-Bro and the category taxonomy",
     )
     seed.set_defaults(func=_cmd_seed)
+
+    token = commands.add_parser("token", help="service tokens for integrations")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_commands.add_parser(
+        "create", help="create a token for one source and organisation; printed once"
+    )
+    create.add_argument("--source", required=True, help="the integration's name, e.g. embrace")
+    create.add_argument("--organisation", required=True, help="the organisation's name")
+    create.add_argument("--days", type=int, default=365, help="days until it expires")
+    create.set_defaults(func=_cmd_token_create)
+
+    user = commands.add_parser("user", help="accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_commands.add_parser("create", help="create an account (the first administrator)")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--organisation", help="the organisation's name (optional for --admin)")
+    add.add_argument("--admin", action="store_true")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    add.set_defaults(func=_cmd_user_create)
     return parser
 
 

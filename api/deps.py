@@ -1,4 +1,6 @@
-"""What every route depends on: the request's session (it owns the transaction) and the actor."""
+"""What every route depends on: who is asking (``authenticate``), whether they may
+(``authorize``, from ``api.access.policy``), and the request's session, which owns the
+transaction and records its writes in the audit log."""
 
 from __future__ import annotations
 
@@ -6,10 +8,16 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from api.actor import ANONYMOUS, Actor
+from api.access.policy import ROUTE_RULES, Rule, route_allows
+from api.accounts import service as accounts
+from api.actor import Actor
+from api.audit import service as audit
 from api.db import Database
+from api.errors import Forbidden, NotAuthenticated
+from api.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -19,17 +27,67 @@ def get_database(request: Request) -> Database:
     return database
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def authenticate(request: Request) -> Actor:
+    """The actor behind the request's bearer token; anonymous without one. The lookup has
+    its own short transaction, apart from the request's."""
+    address = client_address(request)
+    header = request.headers.get("authorization")
+    actor = Actor("anonymous", label="anonym", address=address)
+    if header:
+        scheme, _, token = header.strip().partition(" ")
+        resolved = None
+        if scheme.lower() == "bearer" and 0 < len(token.strip()) <= 200:
+            settings: Settings = request.app.state.settings
+            database = get_database(request)
+            with database.session(write=False) as session:
+                resolved = accounts.resolve_token(
+                    session, token.strip(), settings=settings, address=address
+                )
+            if resolved is not None and resolved.touch is not None:
+                with database.session(write=True) as session:
+                    accounts.touch(session, *resolved.touch)
+        if resolved is None:
+            actor = Actor("anonymous", label="anonym", address=address, token_rejected=True)
+        else:
+            actor = resolved.actor
+    request.state.actor = actor
+    return actor
+
+
+def authorize(request: Request, actor: Annotated[Actor, Depends(authenticate)]) -> None:
+    """Applies the route's rule from ``ROUTE_RULES``; records are checked in the services."""
+    route = request.scope.get("route")
+    rule = ROUTE_RULES.get(route.operation_id or "") if isinstance(route, APIRoute) else None
+    if rule is None:
+        # The app refuses to start with such a route; this is the second lock.
+        raise Forbidden("Den här adressen saknar en åtkomstregel.", code="no_rule")
+    if rule is not Rule.PUBLIC and actor.token_rejected:
+        raise NotAuthenticated(
+            "Inloggningen har gått ut eller avslutats. Logga in igen.", code="token_rejected"
+        )
+    if route_allows(rule, actor, request.path_params):
+        return
+    if actor.kind == "anonymous":
+        raise NotAuthenticated()
+    raise Forbidden("Din roll ger inte tillgång till det här.")
+
+
+def get_session(
+    request: Request, actor: Annotated[Actor, Depends(authenticate)]
+) -> Iterator[Session]:
     # Commits after the response body is built and before it is sent (scope="function"
     # below), so a client never sees a 2xx for something that was not saved.
-    with get_database(request).session(write=request.method not in SAFE_METHODS) as session:
+    write = request.method not in SAFE_METHODS
+    with get_database(request).session(write=write) as session:
+        audit.bind(session, audit.AuditContext(actor, request.method, request.url.path))
         yield session
-
-
-def get_actor() -> Actor:
-    # Issue #3 resolves the bearer token or session cookie here.
-    return ANONYMOUS
+        if write:
+            audit.record_writes(session)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-ActorDep = Annotated[Actor, Depends(get_actor)]
+ActorDep = Annotated[Actor, Depends(authenticate)]

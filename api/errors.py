@@ -7,8 +7,9 @@ stable, English, machine-readable part.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,21 @@ class DomainError(Exception):
     status: int = 400
     code: str = "bad_request"
     title: str = "Felaktig begäran"
+    # Refused access goes to the audit log (api.audit), whatever the status says.
+    refusal: bool = False
 
     def __init__(
-        self, detail: str, *, errors: Sequence[FieldError] = (), code: str | None = None
+        self,
+        detail: str,
+        *,
+        errors: Sequence[FieldError] = (),
+        code: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = tuple(errors)
+        self.headers = dict(headers or {})
         if code is not None:
             self.code = code
 
@@ -38,6 +47,33 @@ class NotFound(DomainError):
     status = 404
     code = "not_found"
     title = "Finns inte"
+
+
+class Hidden(NotFound):
+    """A record that exists but lies outside the caller's scope: answered exactly like one that
+    does not exist, so its existence does not leak, and logged as refused access."""
+
+    refusal = True
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+    title = "Inte inloggad"
+    refusal = True
+
+    def __init__(self, detail: str = "Logga in för att fortsätta.", **kwargs: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="est"'}, **kwargs)
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"
+    title = "För många försök"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = max(1, retry_after)
 
 
 class Conflict(DomainError):
@@ -50,6 +86,7 @@ class Forbidden(DomainError):
     status = 403
     code = "forbidden"
     title = "Åtkomst nekad"
+    refusal = True
 
 
 class Invalid(DomainError):

@@ -1,5 +1,7 @@
 """Every domain's models, imported in one place for Alembic and the tests."""
 
+from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFailure, User
+from api.audit.models import AuditEvent
 from api.categories.models import Category
 from api.structure.models import (
     Area,
@@ -12,10 +14,16 @@ from api.structure.models import (
 
 __all__ = [
     "Area",
+    "AuditEvent",
+    "AuthSession",
     "Category",
     "Group",
     "GroupOrganisation",
+    "Membership",
     "Municipality",
     "Organisation",
     "Place",
+    "ServiceToken",
+    "SignInFailure",
+    "User",
 ]

@@ -59,11 +59,15 @@ def paginate(
     key: InstrumentedAttribute[Any],
     query: ListQuery,
     key_type: type[int] | type[str] = int,
+    *,
+    descending: bool = False,
 ) -> PageResult[Any]:
     """One page of ``stmt`` in the order of ``key`` (a unique column), after ``query.cursor``."""
     if query.cursor is not None:
-        stmt = stmt.where(key > decode_cursor(query.cursor, key_type))
-    rows = list(session.scalars(stmt.order_by(key).limit(query.limit + 1)))
+        after = decode_cursor(query.cursor, key_type)
+        stmt = stmt.where(key < after if descending else key > after)
+    order = key.desc() if descending else key
+    rows = list(session.scalars(stmt.order_by(order).limit(query.limit + 1)))
     if len(rows) > query.limit:
         rows = rows[: query.limit]
         return PageResult(rows, encode_cursor(getattr(rows[-1], key.key)))

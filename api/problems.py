@@ -151,6 +151,10 @@ def _validation_problems(exc: RequestValidationError) -> list[FieldProblem]:
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
+    return domain_problem(request, exc)
+
+
+def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
     return problem_response(
         request,
         status=exc.status,
@@ -158,6 +162,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         title=exc.title,
         detail=exc.detail,
         errors=[_field_problem(e) for e in exc.errors],
+        headers=exc.headers or None,
     )
 
 
@@ -289,9 +294,12 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problems a route may answer."""
     descriptions = {
         400: "The body is not JSON.",
+        401: "Not signed in, or the token has expired or been revoked.",
+        403: "Signed in, but the role does not allow this.",
         404: "No such record.",
         409: "Conflicts with an existing record.",
         422: "Invalid input; `errors` names the fields.",
+        429: "Too many attempts; retry after `Retry-After` seconds.",
         503: "The database is unavailable; retry after `Retry-After` seconds.",
     }
     return {

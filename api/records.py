@@ -52,8 +52,12 @@ def get_or_404(
     ``fresh`` reloads a record this session has already changed, relationships included."""
     record = session.get(model, ident, options=options, populate_existing=fresh)
     if record is None:
-        raise NotFound(f"Det finns {none_such} med id {ident}.")
+        raise NotFound(not_found_message(none_such, ident))
     return record
+
+
+def not_found_message(none_such: str, ident: Any) -> str:
+    return f"Det finns {none_such} med id {ident}."
 
 
 def ensure_unique_name(

@@ -16,9 +16,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.interfaces import ORMOption
 
 from api.actor import Actor
-from api.errors import Conflict, Invalid
+from api.errors import Conflict, Hidden, Invalid
 from api.pagination import PageResult, paginate
-from api.records import apply, changes, get_or_404
+from api.records import apply, changes, get_or_404, not_found_message
 from api.schemas_common import ListQuery, name_key
 
 M = TypeVar("M")
@@ -43,22 +43,36 @@ class Resource(Generic[M]):
     # What must be active before the record may be: (model, the record's field holding its
     # key, the message when it is not, with {name} for its name).
     needs_active: Sequence[tuple[type[Any], str, str]] = ()
+    # Narrows a select to the records the actor may see (api.access.policy says which); a
+    # record outside answers 404 like one that does not exist. None: all signed-in see all.
+    scope: Callable[[Select[Any], Actor], Select[Any]] | None = None
+    # Lists newest first (the audit log).
+    descending: bool = False
 
 
 def list_records(
     session: Session, resource: Resource[M], query: ListQuery, *, actor: Actor
 ) -> PageResult[M]:
     stmt = resource.filter(select(resource.model).options(*resource.load), query)
-    return paginate(session, stmt, resource.key, query, resource.key_type)
+    if resource.scope is not None:
+        stmt = resource.scope(stmt, actor)
+    return paginate(
+        session, stmt, resource.key, query, resource.key_type, descending=resource.descending
+    )
 
 
 def get_record(
     session: Session, resource: Resource[M], ident: Any, *, actor: Actor, fresh: bool = False
 ) -> M:
     """``fresh`` reloads a record this request changed, with its relationships."""
-    return get_or_404(
+    record = get_or_404(
         session, resource.model, ident, resource.none_such, options=resource.load, fresh=fresh
     )
+    if resource.scope is not None:
+        visible = resource.scope(select(resource.key).where(resource.key == ident), actor)
+        if session.scalar(visible) is None:
+            raise Hidden(not_found_message(resource.none_such, ident))
+    return record
 
 
 def create_record(session: Session, resource: Resource[M], data: BaseModel, *, actor: Actor) -> M:

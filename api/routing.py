@@ -4,6 +4,7 @@ deactivate and activate. A domain's ``routes.py`` says which schemas and service
 No ``from __future__ import annotations`` here: FastAPI reads the endpoints' annotations,
 which name the schemas passed in, and strings could not be resolved from this module."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -31,6 +32,42 @@ def page(request: Request, result: PageResult[Any], schema: type[BaseModel]) -> 
     return {"items": [schema.model_validate(item) for item in result.items], "next": next_link}
 
 
+def add_list_route(
+    router: APIRouter,
+    resource: Resource[Any],
+    *,
+    path: str,
+    read: type[BaseModel],
+    filters: type[ListQuery],
+    summary: str | None = None,
+) -> None:
+    """``GET path``: the resource's records in the caller's scope, filtered, a page at a time."""
+    plural = path.strip("/").replace("-", "_")
+    ReadModel: Any = read
+
+    @router.get(
+        path,
+        response_model=Page[ReadModel],
+        operation_id=f"list_{plural}",
+        summary=summary or f"List {plural}",
+        responses=problem_responses(401, 403, 422, 503),
+    )
+    def list_(
+        request: Request,
+        query: Annotated[filters, Query()],  # type: ignore[valid-type]
+        session: SessionDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        return page(request, list_records(session, resource, query, actor=actor), read)
+
+
+def _set_active(resource: Resource[Any]) -> Callable[..., Any]:
+    def step(session: Any, ident: Any, active: bool, *, actor: Any) -> Any:
+        return set_active(session, resource, ident, active, actor=actor)
+
+    return step
+
+
 def add_resource_routes(
     router: APIRouter,
     resource: Resource[Any],
@@ -43,28 +80,20 @@ def add_resource_routes(
     filters: type[ListQuery],
     id_name: str = "id",
     id_type: Any = QueryId,
+    create_with: Callable[..., Any] | None = None,
+    update_with: Callable[..., Any] | None = None,
+    activate_with: Callable[..., Any] | None = None,
 ) -> None:
-    """``noun``/plural in English for operation ids; the path parameter is ``{id_name}``."""
-    plural = path.strip("/").replace("-", "_")
+    """``noun``/plural in English for operation ids; the path parameter is ``{id_name}``.
+    ``create_with``, ``update_with`` and ``activate_with`` replace the generic service steps
+    where a resource needs more (a user's password): ``(session, [ident,] body|active, *,
+    actor)``."""
     item = f"{path}/{{{id_name}}}"
     IdParam = Annotated[id_type, Path(alias=id_name)]
     ReadModel: Any = read
-    not_found = problem_responses(404, 422, 503)
+    not_found = problem_responses(401, 403, 404, 422, 503)
 
-    @router.get(
-        path,
-        response_model=Page[ReadModel],
-        operation_id=f"list_{plural}",
-        summary=f"List {plural}",
-        responses=problem_responses(422, 503),
-    )
-    def list_(
-        request: Request,
-        query: Annotated[filters, Query()],  # type: ignore[valid-type]
-        session: SessionDep,
-        actor: ActorDep,
-    ) -> dict[str, Any]:
-        return page(request, list_records(session, resource, query, actor=actor), read)
+    add_list_route(router, resource, path=path, read=read, filters=filters)
 
     @router.get(
         item,
@@ -82,7 +111,7 @@ def add_resource_routes(
         status_code=201,
         operation_id=f"create_{noun}",
         summary=f"Create a {noun}",
-        responses=problem_responses(400, 409, 422, 503),
+        responses=problem_responses(401, 403, 400, 409, 422, 503),
     )
     def create_(
         request: Request,
@@ -91,7 +120,10 @@ def add_resource_routes(
         session: SessionDep,
         actor: ActorDep,
     ) -> Any:
-        record = create_record(session, resource, body, actor=actor)
+        if create_with is not None:
+            record = create_with(session, body, actor=actor)
+        else:
+            record = create_record(session, resource, body, actor=actor)
         key = getattr(record, resource.key.key)
         response.headers["Location"] = f"{request.url.path}/{key}"
         return record
@@ -101,7 +133,7 @@ def add_resource_routes(
         response_model=ReadModel,
         operation_id=f"update_{noun}",
         summary=f"Change a {noun}; only the fields sent change",
-        responses=problem_responses(400, 404, 409, 422, 503),
+        responses=problem_responses(401, 403, 400, 404, 409, 422, 503),
     )
     def update_(
         ident: IdParam,
@@ -109,6 +141,8 @@ def add_resource_routes(
         session: SessionDep,
         actor: ActorDep,
     ) -> Any:
+        if update_with is not None:
+            return update_with(session, ident, body, actor=actor)
         return update_record(session, resource, ident, body, actor=actor)
 
     @router.post(
@@ -116,10 +150,10 @@ def add_resource_routes(
         response_model=ReadModel,
         operation_id=f"deactivate_{noun}",
         summary=f"Deactivate a {noun}; it is kept, since history refers to it",
-        responses=problem_responses(404, 409, 422, 503),
+        responses=problem_responses(401, 403, 404, 409, 422, 503),
     )
     def deactivate(ident: IdParam, session: SessionDep, actor: ActorDep) -> Any:
-        return set_active(session, resource, ident, False, actor=actor)
+        return (activate_with or _set_active(resource))(session, ident, False, actor=actor)
 
     @router.post(
         f"{item}/activate",
@@ -129,4 +163,4 @@ def add_resource_routes(
         responses=not_found,
     )
     def activate(ident: IdParam, session: SessionDep, actor: ActorDep) -> Any:
-        return set_active(session, resource, ident, True, actor=actor)
+        return (activate_with or _set_active(resource))(session, ident, True, actor=actor)

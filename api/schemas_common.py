@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -90,6 +91,21 @@ SearchText = Annotated[
     AfterValidator(_text),
     WithJsonSchema({"type": "string", "maxLength": 200, "pattern": _TEXT_PATTERN}),
 ]
+
+
+def _iso_timestamp(value: object) -> object:
+    # Pydantic would also take a number of seconds since 1970 ("0.5"), which the schema's
+    # date-time does not allow and nobody means.
+    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", value):
+        raise PydanticCustomError(
+            "datetime_parsing",
+            "Ange en tidpunkt som ISO 8601 med tidszon, till exempel 2026-03-04T21:30:00+01:00.",
+        )
+    return value
+
+
+# A point in time with its offset, as ISO 8601.
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_timestamp)]
 
 
 class Input(BaseModel):

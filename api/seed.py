@@ -16,6 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.accounts import schemas as account_schemas
+from api.accounts import service as account_service
+from api.accounts.models import User
+from api.accounts.schemas import Role
 from api.actor import SYSTEM, Actor
 from api.categories import schemas as category_schemas
 from api.categories.models import Category
@@ -78,6 +82,70 @@ def load_demo(session: Session, *, actor: Actor = SYSTEM) -> SeedReport:
         _group(session, municipality, group, areas, organisations, report, actor)
     load_categories(session, report, actor=actor)
     return report
+
+
+# Demo accounts, one per role; only ever created in development and tests (see est seed).
+DEMO_PASSWORD = "trygg-kanot-lyser-7"  # noqa: S105 (demo only; refused outside dev)
+DEMO_USERS = (
+    # e-mail, name, organisation, is_admin, (group, role)
+    ("admin@est.demo", "Alva Admin", "Kommunledningskontoret", True, None),
+    ("styrgrupp@est.demo", "Stina Styrgrupp", "Kommunledningskontoret", False,
+     ("EST styrgrupp", Role.member)),
+    ("samordnare@est.demo", "Sam Samordnare", "Trygghets- och preventionsenheten", False,
+     ("EST samordningsgrupp", Role.convener)),
+    ("kungsangen@est.demo", "Kalle Kungsängen", "Upplands-Brohus", False,
+     ("EST områdesgrupp Kungsängen", Role.member)),
+    ("rapportor@est.demo", "Rut Rapportör", "Rapid Säkerhet", False,
+     ("EST områdesgrupp Bro", Role.reporter)),
+    ("lasare@est.demo", "Lo Läsare", "Polisen, lokalpolisområde", False,
+     ("EST samordningsgrupp", Role.viewer)),
+)  # fmt: skip
+
+
+def load_demo_users(
+    session: Session, *, actor: Actor = SYSTEM, password_hash: str | None = None
+) -> list[tuple[str, str]]:
+    """The demo accounts (after ``load_demo``), as (e-mail, what they are) to print.
+    ``password_hash``, of DEMO_PASSWORD, spares the tests an argon2 hash per account."""
+    shown = []
+    for email, name, organisation, is_admin, grant in DEMO_USERS:
+        user = session.scalar(select(User).where(User.email_key == email))
+        if user is None:
+            org = _by_name(session, Organisation, organisation)
+            user = account_service.create_user(
+                session,
+                account_schemas.UserCreate(
+                    name=name,
+                    email=email,
+                    organisation_id=org.id,
+                    is_admin=is_admin,
+                    password=None if password_hash else DEMO_PASSWORD,
+                ),
+                actor=actor,
+            )
+            if password_hash:
+                user.password_hash = password_hash
+        what = "administratör"
+        if grant is not None:
+            group = _by_name(session, Group, grant[0])
+            account_service.put_membership(
+                session,
+                group.id,
+                user.id,
+                account_schemas.MembershipPut(role=grant[1]),
+                actor=actor,
+            )
+            what = f"{ROLE_NAMES[grant[1]]} i {group.name}"
+        shown.append((email, what))
+    return shown
+
+
+ROLE_NAMES = {
+    Role.convener: "sammankallande",
+    Role.member: "medlem",
+    Role.reporter: "rapportör",
+    Role.viewer: "läsare",
+}
 
 
 def _municipality(

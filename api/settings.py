@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # The largest request body the API reads (an area's boundary is the largest so far).
     max_body_bytes: int = 2 * 1024 * 1024
+    # A session ends after this long unused, and at the latest this long after sign-in: long
+    # enough for a meeting with the lägesbild open, short enough for a phone left behind.
+    session_idle_minutes: int = 60
+    session_max_hours: int = 12
+    # Failed sign-ins within the window: per account typed, and per client address.
+    throttle_window_minutes: int = 15
+    throttle_per_account: int = 5
+    throttle_per_address: int = 30
 
     @model_validator(mode="after")
     def _no_default_secret_outside_dev(self) -> Settings:

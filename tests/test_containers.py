@@ -5,6 +5,7 @@ runs on this machine, so the image itself is not built)."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -212,9 +213,23 @@ def test_the_image_commands_run_from_the_installed_package(
             )
         )
     wait_ready(f"http://127.0.0.1:{api_port}/readyz", started[-1], api_log)
-    subprocess.run(
-        ["est", "seed", "--demo"], env=env, cwd=tmp_path, check=True, capture_output=True
+    seeded = subprocess.run(
+        ["est", "seed", "--demo"], env=env, cwd=tmp_path, check=True, capture_output=True, text=True
     )
+    assert "no demo accounts" in seeded.stdout  # EST_ENV=prod
+    password = "en-lång-fras-för-drift-9"
+    created = subprocess.run(
+        [
+            "est", "user", "create", "--admin", "--password-stdin",
+            "--email", "admin@kommun.se", "--name", "Administratör",
+        ],
+        input=password + "\n",
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
 
     web_command = [str(x) for x in compose["services"]["web"]["command"]]
     web_command[web_command.index("--port") + 1] = str(web_port)
@@ -227,9 +242,23 @@ def test_the_image_commands_run_from_the_installed_package(
                 web_command, env=web_env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT
             )
         )
-    wait_ready(f"http://127.0.0.1:{web_port}/", started[-1], web_log)
+    wait_ready(f"http://127.0.0.1:{web_port}/logga-in", started[-1], web_log)
 
-    page = httpx.get(f"http://127.0.0.1:{web_port}/")
-    assert "EST områdesgrupp Kungsängen" in page.text
-    assert httpx.get(f"http://127.0.0.1:{web_port}/static/est.css").status_code == 200
-    assert httpx.get(f"http://127.0.0.1:{api_port}/api/v1/groups").json()["items"]
+    with httpx.Client(base_url=f"http://127.0.0.1:{web_port}") as browser:
+        form = browser.get("/logga-in").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert csrf
+        signed_in = browser.post(
+            "/logga-in",
+            data={"csrf_token": csrf[1], "email": "admin@kommun.se", "password": password},
+            follow_redirects=True,
+        )
+        assert "EST områdesgrupp Kungsängen" in signed_in.text
+        assert browser.get("/static/est.css").status_code == 200
+    api_url = f"http://127.0.0.1:{api_port}/api/v1"
+    assert httpx.get(f"{api_url}/groups").status_code == 401
+    token = httpx.post(
+        f"{api_url}/auth/token", json={"email": "admin@kommun.se", "password": password}
+    ).json()["access_token"]
+    groups = httpx.get(f"{api_url}/groups", headers={"Authorization": f"Bearer {token}"})
+    assert groups.json()["items"]

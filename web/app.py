@@ -9,20 +9,24 @@ from __future__ import annotations
 import pathlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
-from fastapi import FastAPI, Path, Request
+from fastapi import Depends, FastAPI, Form, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.accounts.schemas import Me
 from api.middleware import SecurityHeaders
 from api.schemas_common import MAX_ID
 from api.settings import Settings, get_settings
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
+from web import auth
 from web import format as fmt
 from web.client import ApiClient, ApiError, ApiUnavailable
 
@@ -34,6 +38,8 @@ HTMX_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GB
 
 MAX_SEARCH = 200
 Handler = Callable[..., Awaitable[Response]]
+# The longest form field the pages read (an e-mail address or a password fits).
+MAX_FORM_FIELD = 1000
 # An id the API could never have: answered here as a missing page, without asking the API.
 PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
@@ -58,6 +64,9 @@ def _templates(settings: Settings) -> Jinja2Blocks:
         date_sv=fmt.date_sv,
         cadence_sv=fmt.cadence_sv,
         group_kind=lambda kind: fmt.GROUP_KINDS.get(kind, kind),
+        role_sv=lambda role: fmt.ROLES.get(role, role),
+        audit_action=lambda action: fmt.AUDIT_ACTIONS.get(action, action),
+        audit_outcome=lambda outcome: fmt.AUDIT_OUTCOMES.get(outcome, outcome),
         organisation_kind=lambda kind: fmt.ORGANISATION_KINDS.get(kind, kind),
     )
     env.globals.update(
@@ -67,6 +76,69 @@ def _templates(settings: Settings) -> Jinja2Blocks:
         count_sv=fmt.count_sv,
     )
     return templates
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in person: no session cookie, or the API no longer takes it."""
+
+    def __init__(self, expired: bool = False) -> None:
+        super().__init__("sign-in required")
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A signed-in person's request: the API as them, and who they are."""
+
+    api: ApiClient
+    me: Me
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site, never another site."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target[:500]
+
+
+def address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def redirect(request: Request, url: str) -> Response:
+    """After a write (Post/Redirect/Get), or to the sign-in page. htmx gets HX-Redirect, a
+    full page load, so that nothing of the page before stays on screen."""
+    if is_htmx(request):
+        response: Response = Response(status_code=204, headers={"HX-Redirect": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def signed_in(request: Request) -> Visit:
+    """The dependency of every page that shows data: the person's session, checked by the
+    API (which also says who they are); otherwise off to the sign-in page."""
+    token = auth.session_token(request)
+    if token is None:
+        raise SignInRequired()
+    client: ApiClient = request.app.state.client
+    api = client.acting_for(token, address(request))
+    try:
+        me = await api.me()
+    except ApiError as exc:
+        if exc.status == 401:
+            raise SignInRequired(expired=True) from exc
+        raise
+    request.state.me = me
+    return Visit(api, me)
+
+
+VisitDep = Annotated[Visit, Depends(signed_in)]
 
 
 def is_fragment_request(request: Request) -> bool:
@@ -87,7 +159,31 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         yield
         await client.aclose()
 
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    secret = settings.secret_key.get_secret_value()
+
+    async def check_csrf(request: Request) -> None:
+        """Every write from a browser carries the CSRF token (see web.auth)."""
+        if request.method not in auth.UNSAFE_METHODS:
+            return
+        sent = request.headers.get(auth.CSRF_HEADER)
+        if sent is None:
+            form = await request.form()
+            value = form.get(auth.CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+        if not auth.csrf_valid(request, secret, sent):
+            raise StarletteHTTPException(
+                403,
+                "Formuläret saknar en giltig säkerhetskod (det kan ha legat öppet länge). "
+                "Ladda om sidan och försök igen.",
+            )
+
+    app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(check_csrf)],
+    )
     app.state.client = client
     app.add_middleware(SecurityHeaders, headers=PAGE_HEADERS)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -103,11 +199,25 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         response = templates.TemplateResponse(
             request,
             name,
-            context,
+            {**common(request), **context},
             status_code=status,
             block_name=block if is_fragment_request(request) else None,
         )
+        return finish(request, response)
+
+    def common(request: Request) -> dict[str, Any]:
+        return {
+            "me": getattr(request.state, "me", None),
+            "csrf_token": auth.csrf_token(request, secret),
+            "csrf_field": auth.CSRF_FIELD,
+        }
+
+    def finish(request: Request, response: Response) -> Response:
         response.headers["Vary"] = VARY
+        # What a signed-in person saw must not come back from a cache, nor with the back
+        # button after signing out.
+        response.headers["Cache-Control"] = "no-store"
+        auth.ensure_seed(request, response)
         return response
 
     def error_page(request: Request, status: int, title: str, detail: str) -> Response:
@@ -115,10 +225,10 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         response = templates.TemplateResponse(
             request,
             "error.html",
-            {"status": status, "title": title, "detail": detail},
+            {**common(request), "status": status, "title": title, "detail": detail},
             status_code=status,
         )
-        response.headers["Vary"] = VARY
+        finish(request, response)
         if is_fragment_request(request):
             response.headers["HX-Retarget"] = "body"
         return response
@@ -131,8 +241,21 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             "Adressen kan vara felstavad, eller så har det du söker tagits bort.",
         )
 
+    async def sign_in_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInRequired)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        query = f"?next={quote(target, safe='/')}" if target != "/" else ""
+        if exc.expired:
+            query += ("&" if query else "?") + "utgangen=1"
+        response = redirect(request, f"/logga-in{query}")
+        if exc.expired:
+            auth.clear_session(request, response)
+        return response
+
     async def api_failed(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
+        if exc.status == 401:
+            return await sign_in_required(request, SignInRequired(expired=True))
         if exc.status == 404:
             return await not_found(request, exc)
         if isinstance(exc, ApiUnavailable):
@@ -150,6 +273,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             return await not_found(request, exc)
         return error_page(request, exc.status_code, "Det gick inte", str(exc.detail))
 
+    app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(ApiError, api_failed)
     app.add_exception_handler(RequestValidationError, not_found)
     app.add_exception_handler(StarletteHTTPException, http_error)
@@ -164,9 +288,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         return {"status": "ok"}
 
     @page("/", name="index")
-    async def index(request: Request) -> Response:
-        municipalities = await client.municipalities()
-        groups = await client.groups()
+    async def index(request: Request, visit: VisitDep) -> Response:
+        municipalities = await visit.api.municipalities()
+        groups = await visit.api.groups()
         for group in groups:
             group.organisations = _by_name(group.organisations)
         return render(
@@ -184,11 +308,13 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         )
 
     @page("/grupper/{group_id}", name="group")
-    async def group_page(request: Request, group_id: PageId) -> Response:
-        group = await client.group(group_id)
-        places = await client.places(area=group.area.id) if group.area else []
+    async def group_page(request: Request, group_id: PageId, visit: VisitDep) -> Response:
+        group = await visit.api.group(group_id)
+        places = await visit.api.places(area=group.area.id) if group.area else []
         others = [
-            g for g in await client.groups(municipality=group.municipality_id) if g.id != group.id
+            g
+            for g in await visit.api.groups(municipality=group.municipality_id)
+            if g.id != group.id
         ]
         return render(
             request,
@@ -202,10 +328,10 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         )
 
     @page("/omraden/{area_id}", name="area")
-    async def area_page(request: Request, area_id: PageId) -> Response:
-        area = await client.area(area_id)
-        places = await client.places(area=area.id)
-        groups = await client.groups(area=area.id)
+    async def area_page(request: Request, area_id: PageId, visit: VisitDep) -> Response:
+        area = await visit.api.area(area_id)
+        places = await visit.api.places(area=area.id)
+        groups = await visit.api.groups(area=area.id)
         return render(
             request,
             "area.html",
@@ -219,6 +345,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     @page("/organisationer", name="organisations")
     async def organisations_page(
         request: Request,
+        visit: VisitDep,
         q: str = "",
         typ: str = "",
     ) -> Response:
@@ -230,13 +357,13 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             errors["q"] = f"Sök med högst {MAX_SEARCH} tecken."
         if not errors:
             try:
-                organisations = await client.organisations(q=q.strip() or None, kind=typ or None)
+                organisations = await visit.api.organisations(q=q.strip() or None, kind=typ or None)
             except ApiError as exc:
                 if exc.status != 422:
                     raise
                 names = {"q": "q", "kind": "typ"}
                 errors = {names.get(e.field, "q"): e.message for e in exc.problem.errors}
-        groups = await client.groups()
+        groups = await visit.api.groups()
         response = render(
             request,
             "organisations.html",
@@ -255,6 +382,150 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             response.headers["HX-Retarget"] = "#main"
             response.headers["HX-Reswap"] = "innerHTML"
         return response
+
+    # Signing in and out ---------------------------------------------------------------
+
+    def sign_in_form(
+        request: Request,
+        *,
+        next_url: str,
+        email: str = "",
+        errors: dict[str, str] | None = None,
+        message: str | None = None,
+        notice: str | None = None,
+        status: int = 200,
+    ) -> Response:
+        return render(
+            request,
+            "sign_in.html",
+            {
+                "next_url": next_url,
+                "email": email,
+                "errors": errors or {},
+                "message": message,
+                "notice": notice,
+            },
+            status=status,
+        )
+
+    @page("/logga-in", name="sign_in")
+    async def sign_in_page(
+        request: Request, next: str = "/", utloggad: str = "", utgangen: str = ""
+    ) -> Response:
+        notice = None
+        if utloggad:
+            notice = "Du är utloggad."
+        elif utgangen:
+            notice = "Din inloggning har gått ut. Logga in igen."
+        return sign_in_form(request, next_url=safe_next(next), notice=notice)
+
+    @app.post("/logga-in", response_class=HTMLResponse, name="sign_in_submit")
+    async def sign_in_submit(
+        request: Request,
+        email: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        password: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        next: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "/",
+    ) -> Response:
+        target = safe_next(next)
+        errors = {}
+        if not email.strip():
+            errors["email"] = "Fyll i din e-postadress."
+        if not password:
+            errors["password"] = "Fyll i ditt lösenord."  # noqa: S105 (a message)
+        if errors:
+            return sign_in_form(request, next_url=target, email=email, errors=errors, status=422)
+        api = client.acting_for(None, address(request))
+        try:
+            token = await api.sign_in(email.strip(), password)
+        except ApiError as exc:
+            if exc.status in {401, 429}:
+                return sign_in_form(
+                    request,
+                    next_url=target,
+                    email=email,
+                    message=exc.problem.detail,
+                    status=exc.status,
+                )
+            if exc.status == 422:
+                fields = {e.field: e.message for e in exc.problem.errors}
+                return sign_in_form(
+                    request, next_url=target, email=email, errors=fields, status=422
+                )
+            raise
+        response = redirect(request, target)
+        auth.set_session(request, response, token.access_token)
+        return response
+
+    @app.post("/logga-ut", response_class=HTMLResponse, name="sign_out")
+    async def sign_out(request: Request) -> Response:
+        token = auth.session_token(request)
+        if token is not None:
+            try:
+                await client.acting_for(token, address(request)).sign_out()
+            except ApiError as exc:
+                # Already ended (401): signing out is done anyway.
+                if exc.status != 401:
+                    raise
+        response = redirect(request, "/logga-in?utloggad=1")
+        auth.clear_session(request, response)
+        return response
+
+    # Administration ---------------------------------------------------------------------
+
+    @page("/admin/logg", name="audit")
+    async def audit_page(
+        request: Request,
+        visit: VisitDep,
+        handelse: str = "",
+        utfall: str = "",
+        fran: str = "",
+        till: str = "",
+        cursor: str = "",
+    ) -> Response:
+        errors: dict[str, str] = {}
+        if handelse and handelse not in fmt.AUDIT_ACTIONS:
+            errors["handelse"] = "Välj en händelse i listan."
+        if utfall and utfall not in fmt.AUDIT_OUTCOMES:
+            errors["utfall"] = "Välj ett utfall i listan."
+        since = fmt.parse_date(fran)
+        until = fmt.parse_date(till)
+        if fran and since is None:
+            errors["fran"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
+        if till and until is None:
+            errors["till"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
+        events: list[Any] = []
+        next_cursor = None
+        if not errors:
+            result = await visit.api.audit_events(
+                action=handelse or None,
+                outcome=utfall or None,
+                since=fmt.start_of_day(since) if since else None,
+                until=fmt.start_of_day(until, days=1) if until else None,
+                cursor=cursor[:200] or None,
+                limit=100,
+            )
+            events = result.items
+            if result.next:
+                next_cursor = parse_qs(urlsplit(result.next).query).get("cursor", [None])[0]
+        filters = {"handelse": handelse, "utfall": utfall, "fran": fran, "till": till}
+        older = None
+        if next_cursor:
+            older = "/admin/logg?" + urlencode(
+                {**{k: v for k, v in filters.items() if v}, "cursor": next_cursor}
+            )
+        return render(
+            request,
+            "audit.html",
+            {
+                "events": events,
+                "errors": errors,
+                "older": older,
+                "actions": fmt.AUDIT_ACTIONS,
+                "outcomes": fmt.AUDIT_OUTCOMES,
+                **filters,
+            },
+            status=422 if errors else 200,
+        )
 
     return app
 

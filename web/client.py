@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from api.accounts.schemas import Me, TokenRead
+from api.audit.schemas import AuditEventRead
 from api.schemas_common import Page, Problem
 from api.structure.schemas import (
     AreaRead,
@@ -59,8 +61,26 @@ def _problem(response: httpx.Response) -> Problem:
 
 
 class ApiClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    """Anonymous as made; ``acting_for`` gives the same client with a person's token and
+    address, which every page uses."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        token: str | None = None,
+        address: str | None = None,
+    ) -> None:
         self._http = http
+        self._headers: dict[str, str] = {}
+        if token:
+            self._headers["Authorization"] = f"Bearer {token}"
+        if address:
+            # The API logs and throttles by the person's address, not the web server's.
+            self._headers["X-Forwarded-For"] = address
+
+    def acting_for(self, token: str | None, address: str | None) -> ApiClient:
+        return ApiClient(self._http, token=token, address=address)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -70,7 +90,9 @@ class ApiClient:
     ) -> httpx.Response:
         clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
         try:
-            response = await self._http.request(method, path, params=clean, json=json)
+            response = await self._http.request(
+                method, path, params=clean, json=json, headers=self._headers
+            )
         except httpx.HTTPError as exc:
             raise ApiUnavailable(
                 Problem(
@@ -104,6 +126,24 @@ class ApiClient:
             url = page.next
         log.warning("stopped following %s after %d pages", path, MAX_PAGES)
         return items
+
+    # Signing in ------------------------------------------------------------------------
+
+    async def sign_in(self, email: str, password: str) -> TokenRead:
+        response = await self._request(
+            "POST", f"{V1}/auth/token", json={"email": email, "password": password}
+        )
+        return TokenRead.model_validate_json(response.content)
+
+    async def sign_out(self) -> None:
+        await self._request("DELETE", f"{V1}/auth/token")
+
+    async def me(self) -> Me:
+        return await self._get(f"{V1}/auth/me", Me)
+
+    async def audit_events(self, **filters: Any) -> Page[AuditEventRead]:
+        response = await self._request("GET", f"{V1}/audit-events", params=filters)
+        return Page[AuditEventRead].model_validate_json(response.content)
 
     # The EST structure ----------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.app import create_api_app
 from api.settings import Settings, get_settings
@@ -16,6 +16,25 @@ from web.app import create_web_app
 from web.client import ApiClient
 
 API_PATHS = ("/api/", "/healthz", "/readyz")
+# What the API sees as the client address of the web app's own requests: not an address any
+# network client can have, so only these may say whose request they pass on.
+EMBEDDED_CLIENT = "est-web-embedded"
+
+
+class ForwardedFromWeb:
+    """Takes the person's address from ``X-Forwarded-For`` on the web app's requests to the
+    API (for the audit log and the sign-in throttle), and from no one else's. Split, uvicorn's
+    ``--forwarded-allow-ips`` does the same for the web container's address."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (scope.get("client") or ("",))[0] == EMBEDDED_CLIENT:
+            forwarded = dict(scope["headers"]).get(b"x-forwarded-for", b"").decode("latin-1")
+            host = forwarded.split(",")[-1].strip()
+            scope = {**scope, "client": (host or "okänd", 0)}
+        await self.app(scope, receive, send)
 
 
 class Embedded:
@@ -44,7 +63,9 @@ def create_embedded_app(settings: Settings | None = None) -> Embedded:
     http = httpx.AsyncClient(
         # An error inside the API reaches the web app as a 500 response, as it would over the
         # network, not as the API's own exception.
-        transport=httpx.ASGITransport(app=api, raise_app_exceptions=False),
+        transport=httpx.ASGITransport(
+            app=ForwardedFromWeb(api), raise_app_exceptions=False, client=(EMBEDDED_CLIENT, 0)
+        ),
         base_url="http://est-api",
         timeout=30.0,
     )

@@ -98,3 +98,41 @@ def cadence_sv(weeks: int | None) -> str:
 
 def count_sv(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
+
+
+ROLES = {
+    "convener": "sammankallande",
+    "member": "medlem",
+    "reporter": "rapportör",
+    "viewer": "läsare",
+}
+
+AUDIT_ACTIONS = {
+    "sign_in": "Inloggning",
+    "sign_out": "Utloggning",
+    "refused": "Nekad åtkomst",
+    "create": "Skapat",
+    "update": "Ändrat",
+    "delete": "Borttaget",
+    "end_sessions": "Avslutade sessioner",
+    "export": "Export",
+}
+AUDIT_OUTCOMES = {
+    "ok": "Lyckades",
+    "failed": "Misslyckades",
+    "refused": "Nekad",
+    "throttled": "Spärrad (för många försök)",
+}
+
+
+def parse_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def start_of_day(day: dt.date, *, days: int = 0) -> str:
+    """Midnight in Stockholm (``days`` later), with its offset, as the API takes times."""
+    midnight = dt.datetime.combine(day + dt.timedelta(days=days), dt.time(), tzinfo=STOCKHOLM)
+    return midnight.isoformat()

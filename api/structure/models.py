@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -16,23 +14,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base, utcnow
+from api.db import Base, text_enum, utcnow
 from api.geojson import point_geometry, point_lat_lon
 from api.records import ActiveMixin, NamedMixin, TimestampMixin
 from api.structure.schemas import GroupKind, OrganisationKind
-
-
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    # Stored as text with a CHECK: portable, and a new value is a plain migration.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
@@ -98,7 +83,7 @@ class Organisation(NamedMixin, ActiveMixin, TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    kind: Mapped[OrganisationKind] = mapped_column(text_enum(OrganisationKind, "organisation_kind"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id])
@@ -137,7 +122,7 @@ class Group(NamedMixin, ActiveMixin, TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
-    kind: Mapped[GroupKind] = mapped_column(_enum(GroupKind, "group_kind"))
+    kind: Mapped[GroupKind] = mapped_column(text_enum(GroupKind, "group_kind"))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     convener_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     # How often the group meets, in weeks: the coordination group meets every second week.

@@ -71,7 +71,7 @@ PathId = Annotated[QueryId, Path()]
     response_model=schemas.GroupRead,
     operation_id="add_group_organisation",
     summary="Let an organisation take part in a group (nothing changes if it already does)",
-    responses=problem_responses(404, 422, 503),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 def add_group_organisation(
     group_id: PathId, organisation_id: PathId, session: SessionDep, actor: ActorDep
@@ -84,7 +84,7 @@ def add_group_organisation(
     response_model=schemas.GroupRead,
     operation_id="remove_group_organisation",
     summary="Take an organisation out of a group (nothing changes if it was not in it)",
-    responses=problem_responses(404, 422, 503),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 def remove_group_organisation(
     group_id: PathId, organisation_id: PathId, session: SessionDep, actor: ActorDep

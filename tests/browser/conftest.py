@@ -3,8 +3,11 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps reaching for Google's hosts, which
@@ -37,3 +40,11 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def signed_in(page: Page, server: Server, api: httpx.Client) -> Page:
+    """The page's browser holds the test administrator's session cookie."""
+    token = api.headers["Authorization"].removeprefix("Bearer ")
+    page.context.add_cookies([{"name": "est_session", "value": token, "url": server.url}])
+    return page

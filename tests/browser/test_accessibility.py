@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser
 
@@ -27,32 +28,50 @@ def pages(demo: dict[str, Any]) -> list[str]:
         "/organisationer",
         "/organisationer?typ=okand",
         "/finns-inte",
+        "/admin/logg",
+        "/admin/logg?fran=igar",
     ]
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_pages_pass_axe(
-    browser: Browser, server: Server, demo: dict[str, Any], viewport: str
+    browser: Browser, server: Server, demo: dict[str, Any], viewport: str, api: httpx.Client
 ) -> None:
     assert AXE.is_file(), f"{AXE} is missing: `make test` fetches it with npm"
     # axe is injected as a script of its own, which the pages' CSP would refuse.
     context = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True, locale="sv-SE")
     page = context.new_page()
-    failures = {}
+    failures: dict[str, Any] = {}
+
+    def check(path: str) -> None:
+        page.goto(server.url + path)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        )
+        problems = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"]
+        ]
+        if problems:
+            failures[path] = problems
+
     try:
+        check("/logga-in")
+        token = api.headers["Authorization"].removeprefix("Bearer ")
+        context.add_cookies([{"name": "est_session", "value": token, "url": server.url}])
         for path in pages(demo):
-            page.goto(server.url + path)
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate(
-                "() => axe.run(document, {runOnly: {type: 'tag', values: "
-                "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-            )
-            problems = [
-                (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                for v in result["violations"]
-            ]
-            if problems:
-                failures[path] = problems
+            check(path)
+        # The account menu, opened.
+        page.goto(server.url + "/")
+        page.locator(".account-menu summary").click()
+        check_open = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+            if page.evaluate("typeof axe") == "object"
+            else "() => null"
+        )
+        assert check_open is None or not check_open["violations"], check_open
     finally:
         context.close()
     assert failures == {}

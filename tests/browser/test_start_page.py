@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
@@ -15,7 +16,8 @@ from web.embedded import create_embedded_app
 pytestmark = pytest.mark.browser
 
 
-def test_start_page_to_group_page(page: Page, server: Server, demo: dict[str, Any]) -> None:
+def test_start_page_to_group_page(signed_in: Page, server: Server, demo: dict[str, Any]) -> None:
+    page = signed_in
     page.goto(server.url + "/")
     expect(page).to_have_title("Översikt · EST Lägesbild")
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -38,7 +40,10 @@ def test_start_page_to_group_page(page: Page, server: Server, demo: dict[str, An
     expect(page.get_by_role("heading", level=1)).to_have_text("Bro")
 
 
-def test_filter_updates_results_in_place(page: Page, server: Server, demo: dict[str, Any]) -> None:
+def test_filter_updates_results_in_place(
+    signed_in: Page, server: Server, demo: dict[str, Any]
+) -> None:
+    page = signed_in
     page.goto(server.url + "/organisationer")
     expect(page.get_by_text("19 organisationer")).to_be_visible()
     page.evaluate("window.__sameDocument = true")
@@ -52,8 +57,12 @@ def test_filter_updates_results_in_place(page: Page, server: Server, demo: dict[
     expect(page.get_by_text("Inga organisationer matchar.")).to_be_visible()
 
 
-def test_pages_work_without_javascript(browser: Any, server: Server, demo: dict[str, Any]) -> None:
+def test_pages_work_without_javascript(
+    browser: Any, server: Server, demo: dict[str, Any], api: httpx.Client
+) -> None:
     context = browser.new_context(java_script_enabled=False)
+    token = api.headers["Authorization"].removeprefix("Bearer ")
+    context.add_cookies([{"name": "est_session", "value": token, "url": server.url}])
     page = context.new_page()
     try:
         page.goto(server.url + "/organisationer")
@@ -78,6 +87,7 @@ def cdn_server(database_url: str, server: Server) -> Iterator[str]:
 def test_htmx_falls_back_to_the_local_copy_without_a_cdn(
     page: Page, cdn_server: str, demo: dict[str, Any]
 ) -> None:
+    # The sign-in page loads htmx like every other page.
     asked: list[str] = []
 
     def refuse(route: Route) -> None:
@@ -85,7 +95,7 @@ def test_htmx_falls_back_to_the_local_copy_without_a_cdn(
         route.abort()
 
     page.route("https://unpkg.com/**", refuse)
-    page.goto(cdn_server + "/")
+    page.goto(cdn_server + "/logga-in")
     assert asked and asked[0].startswith("https://unpkg.com/htmx.org@")
     assert page.evaluate("typeof window.htmx") == "object"
     assert page.evaluate("htmx.version").startswith("2.")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from api.app import create_api_app
-from tests.conftest import Server, settings_for
+from tests.conftest import Server, session_cookie, settings_for
 from tests.servers import LiveServer, free_port
 from web.app import create_web_app
 from web.client import ApiClient
@@ -20,8 +20,8 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def test_start_page_shows_the_est_structure(api: httpx.Client, demo: dict[str, Any]) -> None:
-    response = api.get("/")
+def test_start_page_shows_the_est_structure(web: httpx.Client, demo: dict[str, Any]) -> None:
+    response = web.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["vary"] == "HX-Request, HX-Boosted, HX-History-Restore-Request"
@@ -47,14 +47,14 @@ def test_start_page_shows_the_est_structure(api: httpx.Client, demo: dict[str, A
         assert f'href="/grupper/{group["id"]}"' in html
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
-    head = api.head("/")
+    head = web.head("/")
     assert head.status_code == 200
     assert head.content == b""
 
 
-def test_group_page(api: httpx.Client, demo: dict[str, Any]) -> None:
+def test_group_page(web: httpx.Client, demo: dict[str, Any]) -> None:
     bro = demo["groups"]["EST områdesgrupp Bro"]
-    response = api.get(f"/grupper/{bro['id']}")
+    response = web.get(f"/grupper/{bro['id']}")
     assert response.status_code == 200
     text = text_of(response.text)
     assert "Områdesgrupp" in text
@@ -69,31 +69,31 @@ def test_group_page(api: httpx.Client, demo: dict[str, Any]) -> None:
     assert f'href="/grupper/{coordination["id"]}"' in response.text
 
 
-def test_area_page(api: httpx.Client, demo: dict[str, Any]) -> None:
+def test_area_page(web: httpx.Client, demo: dict[str, Any]) -> None:
     kungsängen = demo["areas"]["Kungsängen"]
-    text = text_of(api.get(f"/omraden/{kungsängen['id']}").text)
+    text = text_of(web.get(f"/omraden/{kungsängen['id']}").text)
     assert "EST områdesgrupp Kungsängen" in text
     assert "Trappans fritidsgård" in text
 
 
 @pytest.mark.parametrize("path", ["/grupper/987654", "/grupper/abc", "/omraden/0", "/finns-inte"])
-def test_missing_pages_are_swedish_404s(api: httpx.Client, path: str) -> None:
-    response = api.get(path)
+def test_missing_pages_are_swedish_404s(web: httpx.Client, path: str) -> None:
+    response = web.get(path)
     assert response.status_code == 404
     assert "Sidan finns inte" in response.text
     assert 'href="/"' in response.text
 
 
 def test_organisation_filter_whole_page_and_fragment(
-    api: httpx.Client, demo: dict[str, Any]
+    web: httpx.Client, demo: dict[str, Any]
 ) -> None:
-    whole = api.get("/organisationer", params={"typ": "housing"})
+    whole = web.get("/organisationer", params={"typ": "housing"})
     assert whole.status_code == 200
     assert "<html" in whole.text
     assert "Upplands-Brohus" in whole.text and "Hembla" in whole.text
     assert "Rapid Säkerhet" not in text_of(whole.text.split('id="results"')[1])
 
-    fragment = api.get("/organisationer", params={"q": "polis"}, headers={"HX-Request": "true"})
+    fragment = web.get("/organisationer", params={"q": "polis"}, headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     assert "<html" not in fragment.text
     assert fragment.text.lstrip().startswith('<section id="results"')
@@ -102,24 +102,24 @@ def test_organisation_filter_whole_page_and_fragment(
 
     # Boosted navigation and history restores need the whole page.
     for header in ("HX-Boosted", "HX-History-Restore-Request"):
-        response = api.get("/organisationer", headers={"HX-Request": "true", header: "true"})
+        response = web.get("/organisationer", headers={"HX-Request": "true", header: "true"})
         assert "<html" in response.text
 
 
-def test_bad_filter_is_shown_beside_the_field(api: httpx.Client, demo: dict[str, Any]) -> None:
-    response = api.get("/organisationer", params={"typ": "maffia"})
+def test_bad_filter_is_shown_beside_the_field(web: httpx.Client, demo: dict[str, Any]) -> None:
+    response = web.get("/organisationer", params={"typ": "maffia"})
     assert response.status_code == 200
     assert 'id="typ-error"' in response.text
     assert 'aria-invalid="true"' in response.text
     assert "Välj en typ i listan." in response.text
 
 
-def test_errors_reach_the_form_also_with_htmx(api: httpx.Client, demo: dict[str, Any]) -> None:
-    long = api.get("/organisationer", params={"q": "x" * 300})
+def test_errors_reach_the_form_also_with_htmx(web: httpx.Client, demo: dict[str, Any]) -> None:
+    long = web.get("/organisationer", params={"q": "x" * 300})
     assert long.status_code == 200
     assert 'id="q-error"' in long.text and "högst 200 tecken" in long.text
     # For htmx, the form (not only the results) is swapped in, so the message shows.
-    fragment = api.get("/organisationer", params={"q": "a\u0000b"}, headers={"HX-Request": "true"})
+    fragment = web.get("/organisationer", params={"q": "a\u0000b"}, headers={"HX-Request": "true"})
     assert fragment.headers["hx-retarget"] == "#main"
     assert 'id="q-error"' in fragment.text
     assert "<html" not in fragment.text
@@ -130,8 +130,8 @@ def test_web_health(server: Server, split: tuple[str, str]) -> None:
     assert httpx.get(f"{web_url}/healthz").json() == {"status": "ok"}
 
 
-def test_empty_database_says_what_to_do(api: httpx.Client) -> None:
-    text = text_of(api.get("/").text)
+def test_empty_database_says_what_to_do(web: httpx.Client) -> None:
+    text = text_of(web.get("/").text)
     assert "est seed --demo" in text
 
 
@@ -149,9 +149,11 @@ def split(server: Server, database_url: str) -> Iterator[tuple[str, str]]:
         api_server.stop()
 
 
-def test_split_mode_reads_through_the_api_url(split: tuple[str, str], demo: dict[str, Any]) -> None:
+def test_split_mode_reads_through_the_api_url(
+    split: tuple[str, str], demo: dict[str, Any], api: httpx.Client
+) -> None:
     _api_url, web_url = split
-    response = httpx.get(f"{web_url}/")
+    response = httpx.get(f"{web_url}/", cookies=session_cookie(api))
     assert response.status_code == 200
     assert "EST samordningsgrupp" in response.text
 
@@ -161,7 +163,7 @@ def test_unreachable_api_is_a_clear_503(database_url: str) -> None:
     web = create_web_app(ApiClient(httpx.AsyncClient(base_url=closed)), settings_for(database_url))
     server = LiveServer(web).start()
     try:
-        response = httpx.get(f"{server.url}/")
+        response = httpx.get(f"{server.url}/", cookies={"est_session": "estu_whatever"})
     finally:
         server.stop()
     assert response.status_code == 503

@@ -1,0 +1,157 @@
+"""The access policy, whole, in one place: which routes each kind of caller may reach, and
+which records each may see and change.
+
+Two layers, both checked in the API on every request:
+
+1. **Routes.** Every API route has a ``Rule`` in ``ROUTE_RULES``, found by its operation id.
+   The app refuses to start with a route that has none (``check_every_route_has_a_rule``),
+   and the permission matrix test checks each route against each role.
+2. **Records.** A route that a caller may reach still shows only the records in the caller's
+   scope; the functions below say what that scope is. A record outside it answers 404, as if
+   it did not exist (``api.errors.Hidden``).
+
+Who is who:
+
+- An **administrator** (``is_admin``) may do everything, everywhere.
+- Members of the **steering** or **coordination** group (convener, member, viewer) read the
+  whole municipality; an **area group**'s members read their area.
+- A **reporter** files observations for their organisation and reads their own reports and
+  what was fed back on them.
+- A **viewer** reads; writes follow the role: conveners and members write in their group,
+  conveners also manage their group's memberships.
+- A **service token** reaches only the integration routes of its own source.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from api.actor import Actor, Grant
+
+
+class Rule(enum.StrEnum):
+    PUBLIC = "public"  # anyone, signed in or not
+    SIGNED_IN = "signed_in"  # any signed-in person; records are narrowed below
+    ADMIN = "admin"  # administrators only
+    SERVICE = "service"  # a service token whose source is the route's {source}
+
+
+def _resource(noun: str, plural: str, *, read: Rule, write: Rule) -> dict[str, Rule]:
+    return {
+        f"list_{plural}": read,
+        f"get_{noun}": read,
+        f"create_{noun}": write,
+        f"update_{noun}": write,
+        f"deactivate_{noun}": write,
+        f"activate_{noun}": write,
+    }
+
+
+ROUTE_RULES: dict[str, Rule] = {
+    # Health probes and sign-in are open; everything else needs a signed-in caller.
+    "healthz": Rule.PUBLIC,
+    "readyz": Rule.PUBLIC,
+    "sign_in": Rule.PUBLIC,
+    "sign_out": Rule.SIGNED_IN,
+    "get_me": Rule.SIGNED_IN,
+    "change_password": Rule.SIGNED_IN,
+    # The EST structure and the categories: everyone signed in reads, administrators change.
+    **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("area", "areas", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("place", "places", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("organisation", "organisations", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("group", "groups", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("category", "categories", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    "add_group_organisation": Rule.ADMIN,
+    "remove_group_organisation": Rule.ADMIN,
+    # People: see can_see_user; administrators manage accounts and end sessions.
+    **_resource("user", "users", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    "end_user_sessions": Rule.ADMIN,
+    # Memberships: see can_see_members and can_manage_members.
+    "list_group_memberships": Rule.SIGNED_IN,
+    "put_group_membership": Rule.SIGNED_IN,
+    "remove_group_membership": Rule.SIGNED_IN,
+    # Integrations.
+    "list_service_tokens": Rule.ADMIN,
+    "create_service_token": Rule.ADMIN,
+    "revoke_service_token": Rule.ADMIN,
+    "get_integration": Rule.SERVICE,
+    # The audit log.
+    "list_audit_events": Rule.ADMIN,
+}
+
+
+def route_allows(rule: Rule, actor: Actor, path_params: dict[str, str]) -> bool:
+    """Whether ``actor`` may reach a route with ``rule`` at all (records are checked after)."""
+    if rule is Rule.PUBLIC:
+        return True
+    if actor.kind == "service":
+        return rule is Rule.SERVICE and path_params.get("source") == actor.source
+    if actor.kind not in {"user", "system"}:
+        return False
+    if rule is Rule.SIGNED_IN:
+        return True
+    # SERVICE routes belong to the integrations' tokens, not to people.
+    return rule is Rule.ADMIN and actor.is_admin
+
+
+# Records -----------------------------------------------------------------------------------
+
+# The roles that read what their group reads; a reporter reads only their own reports.
+READERS = frozenset({"convener", "member", "viewer"})
+WRITERS = frozenset({"convener", "member"})
+FILERS = frozenset({"convener", "member", "reporter"})
+MUNICIPALITY_WIDE = frozenset({"steering", "coordination"})
+
+
+def _grants(actor: Actor, roles: Iterable[str]) -> list[Grant]:
+    wanted = set(roles)
+    return [g for g in actor.grants if g.role in wanted]
+
+
+def reads_whole_municipality(actor: Actor) -> bool:
+    return actor.is_admin or any(g.group_kind in MUNICIPALITY_WIDE for g in _grants(actor, READERS))
+
+
+def readable_area_ids(actor: Actor) -> frozenset[int] | None:
+    """The areas whose observations the actor reads; None for the whole municipality."""
+    if reads_whole_municipality(actor):
+        return None
+    return frozenset(g.area_id for g in _grants(actor, READERS) if g.area_id is not None)
+
+
+def can_file_reports(actor: Actor) -> bool:
+    return (
+        actor.kind == "user" and actor.organisation_id is not None and bool(_grants(actor, FILERS))
+    )
+
+
+def can_write_in_group(actor: Actor, group_id: int) -> bool:
+    return actor.is_admin or any(g.group_id == group_id for g in _grants(actor, WRITERS))
+
+
+def can_see_members(actor: Actor, group_id: int) -> bool:
+    """Who is in a group: its own members (not reporters, who see only their own account),
+    and the steering group, which oversees all groups."""
+    return (
+        actor.is_admin
+        or any(g.group_id == group_id for g in _grants(actor, READERS))
+        or any(g.group_kind == "steering" for g in _grants(actor, READERS))
+    )
+
+
+def can_manage_members(actor: Actor, group_id: int) -> bool:
+    return actor.is_admin or any(g.group_id == group_id for g in _grants(actor, ["convener"]))
+
+
+def visible_user_groups(actor: Actor) -> frozenset[int] | None:
+    """The groups whose members' accounts the actor sees; None for every account."""
+    if actor.is_admin or any(g.group_kind == "steering" for g in _grants(actor, READERS)):
+        return None
+    return frozenset(g.group_id for g in _grants(actor, READERS))
+
+
+def can_look_up_by_email(actor: Actor) -> bool:
+    # A convener adds people to the group by their e-mail address.
+    return actor.is_admin or bool(_grants(actor, ["convener"]))

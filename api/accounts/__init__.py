@@ -1,0 +1,1 @@
+"""Users, their memberships in groups, sign-in sessions and service tokens."""

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from api.accounts.schemas import Role
+from api.db import Base, text_enum, utcnow
+from api.records import ActiveMixin, TimestampMixin
+from api.structure.models import Group, Organisation
+
+
+def email_key(email: str) -> str:
+    # Sign-in compares this, so that "Anna@Kommun.se " and "anna@kommun.se" are one account.
+    return email.strip().casefold()
+
+
+class User(ActiveMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("email_key"),
+        # An administrator of the system may stand outside the EST organisations (the
+        # municipality's IT); everyone else acts for an organisation.
+        CheckConstraint("is_admin OR organisation_id IS NOT NULL", name="organisation"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    # None for an account that signs in elsewhere only (single sign-on, later).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", lazy="selectin", order_by="Membership.id"
+    )
+
+    @validates("email")
+    def _set_email_key(self, _key: str, value: str) -> str:
+        self.email_key = email_key(value)
+        return value
+
+
+class Membership(TimestampMixin, Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "group_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    role: Mapped[Role] = mapped_column(text_enum(Role, "membership_role"))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    group: Mapped[Group] = relationship(lazy="joined")
+
+
+class AuthSession(Base):
+    """A signed-in session: the bearer token's hash, never the token."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+    __audit__ = False  # sign-in and sign-out are audited as such
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The absolute end, however active the session is.
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    address: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ServiceToken(Base):
+    """A token for an integration: one organisation, one source, shown once."""
+
+    __tablename__ = "service_tokens"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    last_used_at: Mapped[dt.datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class SignInFailure(Base):
+    """One failed sign-in, kept for the throttle's window. ``account`` is a keyed hash of the
+    e-mail address typed, so made-up accounts are counted like real ones."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_at", "at"), {"sqlite_autoincrement": True})
+    __audit__ = False  # the failure itself is audited as a failed sign-in
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    account: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)

@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from api.accounts import schemas, service
+from api.deps import ActorDep, SessionDep
+from api.errors import DomainError
+from api.problems import domain_problem, problem_responses
+from api.routing import add_list_route, add_resource_routes
+from api.schemas_common import QueryId
+from api.settings import Settings
+
+router = APIRouter()
+PathId = Annotated[QueryId, Path()]
+
+
+@router.post(
+    "/auth/token",
+    response_model=schemas.TokenRead,
+    status_code=201,
+    operation_id="sign_in",
+    summary="Sign in with e-mail and password; answers a new bearer token",
+    responses=problem_responses(400, 401, 422, 429, 503),
+)
+def sign_in(request: Request, body: schemas.SignIn, session: SessionDep, actor: ActorDep) -> Any:
+    settings: Settings = request.app.state.settings
+    outcome = service.sign_in(session, body.email, body.password, actor=actor, settings=settings)
+    if isinstance(outcome, DomainError):
+        # Returned, not raised: the failure's record is committed with the answer.
+        return domain_problem(request, outcome)
+    return {
+        "access_token": outcome.token,
+        "expires_at": outcome.auth.expires_at,
+        "idle_timeout_seconds": settings.session_idle_minutes * 60,
+    }
+
+
+@router.delete(
+    "/auth/token",
+    status_code=204,
+    operation_id="sign_out",
+    summary="Sign out: the token used for this request stops working",
+    responses=problem_responses(401, 403, 503),
+)
+def sign_out(session: SessionDep, actor: ActorDep) -> Response:
+    service.sign_out(session, actor=actor)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/auth/me",
+    response_model=schemas.Me,
+    operation_id="get_me",
+    summary="The signed-in person, their organisation and groups",
+    responses=problem_responses(401, 403, 503),
+)
+def get_me(session: SessionDep, actor: ActorDep) -> Any:
+    return service.me(session, actor=actor)
+
+
+@router.put(
+    "/auth/password",
+    status_code=204,
+    operation_id="change_password",
+    summary="Change one's own password; one's other sessions end",
+    responses=problem_responses(400, 401, 403, 422, 503),
+)
+def change_password(body: schemas.PasswordChange, session: SessionDep, actor: ActorDep) -> Response:
+    service.change_password(session, body, actor=actor)
+    return Response(status_code=204)
+
+
+add_resource_routes(
+    router,
+    service.USERS,
+    path="/users",
+    noun="user",
+    read=schemas.UserRead,
+    create=schemas.UserCreate,
+    update=schemas.UserUpdate,
+    filters=schemas.UserFilter,
+    create_with=service.create_user,
+    update_with=service.update_user,
+    activate_with=service.set_user_active,
+)
+
+
+@router.delete(
+    "/users/{user_id}/sessions",
+    response_model=schemas.EndedSessions,
+    operation_id="end_user_sessions",
+    summary="End every session of a user (they must sign in again)",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def end_user_sessions(user_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+    return {"ended": service.end_sessions(session, user_id, actor=actor)}
+
+
+@router.get(
+    "/groups/{group_id}/memberships",
+    response_model=list[schemas.MembershipRead],
+    operation_id="list_group_memberships",
+    summary="Who is in a group, with their roles",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def list_group_memberships(
+    group_id: PathId,
+    query: Annotated[schemas.MembershipFilter, Query()],
+    session: SessionDep,
+    actor: ActorDep,
+) -> Any:
+    return service.list_memberships(session, group_id, query, actor=actor)
+
+
+@router.put(
+    "/groups/{group_id}/memberships/{user_id}",
+    response_model=schemas.MembershipRead,
+    operation_id="put_group_membership",
+    summary="Give a user a role in a group (conveners for their own group, administrators)",
+    responses={
+        201: {"description": "The user was added to the group."},
+        **problem_responses(400, 401, 403, 404, 409, 422, 503),
+    },
+)
+def put_group_membership(
+    group_id: PathId,
+    user_id: PathId,
+    body: schemas.MembershipPut,
+    response: Response,
+    session: SessionDep,
+    actor: ActorDep,
+) -> Any:
+    membership, created = service.put_membership(session, group_id, user_id, body, actor=actor)
+    if created:
+        response.status_code = 201
+    return membership
+
+
+@router.delete(
+    "/groups/{group_id}/memberships/{user_id}",
+    status_code=204,
+    operation_id="remove_group_membership",
+    summary="Take a user out of a group (nothing changes if they were not in it)",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def remove_group_membership(
+    group_id: PathId, user_id: PathId, session: SessionDep, actor: ActorDep
+) -> Response:
+    service.remove_membership(session, group_id, user_id, actor=actor)
+    return Response(status_code=204)
+
+
+add_list_route(
+    router,
+    service.SERVICE_TOKENS,
+    path="/service-tokens",
+    read=schemas.ServiceTokenRead,
+    filters=schemas.ServiceTokenFilter,
+    summary="List service tokens (never the tokens themselves)",
+)
+
+
+@router.post(
+    "/service-tokens",
+    response_model=schemas.ServiceTokenCreated,
+    status_code=201,
+    operation_id="create_service_token",
+    summary="Create a token for an integration; the token is shown in this answer only",
+    responses=problem_responses(400, 401, 403, 422, 503),
+)
+def create_service_token(
+    body: schemas.ServiceTokenCreate, session: SessionDep, actor: ActorDep
+) -> Any:
+    token, record = service.create_service_token(session, body, actor=actor)
+    return {**schemas.ServiceTokenRead.model_validate(record).model_dump(), "token": token}
+
+
+@router.post(
+    "/service-tokens/{token_id}/revoke",
+    response_model=schemas.ServiceTokenRead,
+    operation_id="revoke_service_token",
+    summary="Revoke a service token at once",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def revoke_service_token(token_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+    return service.revoke_service_token(session, token_id, actor=actor)
+
+
+@router.get(
+    "/integrations/{source}",
+    response_model=schemas.IntegrationRead,
+    operation_id="get_integration",
+    summary="For a service token: its source, organisation and expiry",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def get_integration(
+    source: Annotated[schemas.SourceName, Path()], session: SessionDep, actor: ActorDep
+) -> Any:
+    return service.integration(session, source, actor=actor)

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+
+from api.schemas_common import Id, Input, ListQuery, Name, Patch, QueryId, Record, Ref, omittable
+
+# The sign-in screen takes this much; argon2 is never handed a megabyte to hash.
+MAX_PASSWORD = 128
+MIN_PASSWORD = 12
+# Spelled out instead of \s, which JSON Schema's (ECMAScript) and Python's regexes read apart.
+_NOT_IN_EMAIL = (
+    r"@\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_EMAIL_PATTERN = rf"^[^{_NOT_IN_EMAIL}]{{1,64}}@[^{_NOT_IN_EMAIL}]+\.[^{_NOT_IN_EMAIL}]+$"
+
+
+class Role(enum.StrEnum):
+    convener = "convener"  # sammankallande
+    member = "member"
+    reporter = "reporter"  # rapportör
+    viewer = "viewer"
+
+
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254, pattern=_EMAIL_PATTERN),
+    WithJsonSchema({"type": "string", "maxLength": 254, "pattern": _EMAIL_PATTERN}),
+]
+# The typed login: anything up to the length, so a typo is a failed sign-in, not a 422
+# that would tell the format apart from a wrong password.
+Login = Annotated[str, Field(min_length=1, max_length=254)]
+Password = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD)]
+NewPassword = Annotated[
+    str,
+    Field(
+        min_length=MIN_PASSWORD,
+        max_length=MAX_PASSWORD,
+        description="At least 12 characters, and not a common or easily guessed password.",
+    ),
+]
+
+
+# Sign-in ------------------------------------------------------------------------------
+
+
+class SignIn(Input):
+    email: Login
+    password: Password
+
+
+class TokenRead(BaseModel):
+    access_token: str = Field(description="Opaque; send it as `Authorization: Bearer …`.")
+    token_type: str = "bearer"  # noqa: S105 (the OAuth 2 token type, not a secret)
+    expires_at: dt.datetime = Field(description="The absolute end of the session.")
+    idle_timeout_seconds: int = Field(description="The session ends after this long unused.")
+
+
+class PasswordChange(Input):
+    current_password: Password
+    new_password: NewPassword
+
+
+# Users and memberships -------------------------------------------------------------------
+
+
+class GroupGrant(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    group: Ref
+    role: Role
+
+
+class UserRead(Record):
+    name: str
+    email: str
+    organisation: Ref | None
+    is_admin: bool
+    memberships: list[GroupGrant]
+
+
+class Me(UserRead):
+    session_expires_at: dt.datetime | None
+
+
+class UserCreate(Input):
+    name: Name
+    email: Email
+    organisation_id: Id | None = None
+    is_admin: bool = False
+    password: NewPassword | None = Field(
+        None, description="Leave out for an account that will sign in through single sign-on."
+    )
+
+
+class UserUpdate(Patch):
+    name: Name = omittable()
+    email: Email = omittable()
+    organisation_id: Id | None = omittable()
+    is_admin: bool = omittable()
+    password: NewPassword = omittable(description="A new password; ends the user's sessions.")
+
+
+class UserFilter(ListQuery):
+    q: Annotated[str, Field(max_length=200)] | None = Field(None, description="Part of the name.")
+    email: Annotated[str, Field(max_length=254)] | None = Field(
+        None, description="The exact e-mail address (how a convener finds whom to add)."
+    )
+    organisation: QueryId | None = None
+    group: QueryId | None = None
+    active: bool | None = None
+
+
+class MembershipRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    group_id: int
+    user: UserRef
+    role: Role
+    created_at: dt.datetime
+
+
+class UserRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    organisation: Ref | None
+
+
+class MembershipPut(Input):
+    role: Role
+
+
+class MembershipFilter(ListQuery):
+    role: Role | None = None
+
+
+# Sessions and service tokens --------------------------------------------------------------
+
+
+class EndedSessions(BaseModel):
+    ended: int = Field(description="How many sessions were ended.")
+
+
+SourceName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_-]{1,39}$"),
+    WithJsonSchema({"type": "string", "pattern": r"^[a-z][a-z0-9_-]{1,39}$"}),
+]
+
+
+class ServiceTokenCreate(Input):
+    source: SourceName = Field(description="The integration's name, for example `embrace`.")
+    organisation_id: Id
+    days: Annotated[int, Field(ge=1, le=730)] = Field(365, description="Days until it expires.")
+
+
+class ServiceTokenRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    source: str
+    organisation: Ref
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class ServiceTokenCreated(ServiceTokenRead):
+    token: str = Field(description="Shown this once; only its hash is kept.")
+
+
+class ServiceTokenFilter(ListQuery):
+    source: SourceName | None = None
+    organisation: QueryId | None = None
+
+
+class IntegrationRead(BaseModel):
+    """What a service token may see of its own integration."""
+
+    source: str
+    organisation: Ref
+    token_expires_at: dt.datetime
+
+
+MembershipRead.model_rebuild()

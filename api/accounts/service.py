@@ -1,0 +1,520 @@
+"""Accounts: sign-in and sessions, users and their memberships, service tokens.
+
+Tokens are opaque random strings; only their SHA-256 is stored (they carry 256 bits of
+randomness, so a fast hash is enough, unlike a password). The prefix tells a user's session
+token (``estu_``) from a service token (``ests_``), for secret scanners and for the lookup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from api.access import policy
+from api.accounts import schemas
+from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFailure, User
+from api.accounts.models import email_key as make_email_key
+from api.accounts.passwords import hash_password, needs_rehash, verify_password, weakness
+from api.actor import Actor, Grant
+from api.audit import service as audit
+from api.db import utcnow
+from api.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    TooManyRequests,
+)
+from api.records import apply, changes
+from api.resources import Resource, get_record, name_contains, reference
+from api.settings import Settings
+from api.structure.models import Group, Organisation
+from api.structure.service import GROUPS
+
+USER_PREFIX = "estu_"
+SERVICE_PREFIX = "ests_"
+# last_used_at is written at most this often, not on every request.
+TOUCH_EVERY = dt.timedelta(seconds=60)
+WRONG_CREDENTIALS = "Fel e-postadress eller lösenord."
+
+
+def new_token(prefix: str) -> tuple[str, str]:
+    token = prefix + secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes from some paths; everything stored is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+# Who a token belongs to ---------------------------------------------------------------------
+
+
+def actor_for(user: User, *, session_id: int | None, address: str | None) -> Actor:
+    return Actor(
+        "user",
+        user_id=user.id,
+        label=user.email,
+        organisation_id=user.organisation_id,
+        is_admin=user.is_admin,
+        grants=tuple(
+            Grant(m.group_id, m.group.kind.value, m.group.area_id, m.role.value)
+            for m in user.memberships
+            if m.group.active
+        ),
+        token_id=session_id,
+        address=address,
+    )
+
+
+@dataclass(frozen=True)
+class Resolved:
+    actor: Actor
+    # The session's row to touch (last_used_at), when it has not been touched for a while.
+    touch: tuple[type[Any], int] | None
+
+
+def resolve_token(
+    session: Session, token: str, *, settings: Settings, address: str | None
+) -> Resolved | None:
+    """The actor a bearer token stands for; None when it is unknown, expired or revoked."""
+    now = utcnow()
+    digest = token_hash(token)
+    if token.startswith(USER_PREFIX):
+        auth = session.scalar(select(AuthSession).where(AuthSession.token_hash == digest))
+        if auth is None or auth.revoked_at is not None or not auth.user.active:
+            return None
+        idle = dt.timedelta(minutes=settings.session_idle_minutes)
+        last_used = _aware(auth.last_used_at)
+        if now >= _aware(auth.expires_at) or now - last_used >= idle:
+            return None
+        stale = now - last_used >= TOUCH_EVERY
+        actor = actor_for(auth.user, session_id=auth.id, address=address)
+        return Resolved(actor, (AuthSession, auth.id) if stale else None)
+    if token.startswith(SERVICE_PREFIX):
+        service = session.scalar(select(ServiceToken).where(ServiceToken.token_hash == digest))
+        if service is None or service.revoked_at is not None:
+            return None
+        if now >= _aware(service.expires_at) or not service.organisation.active:
+            return None
+        last = service.last_used_at
+        actor = Actor(
+            "service",
+            label=f"tjänstetoken {service.id} ({service.source})",
+            organisation_id=service.organisation_id,
+            source=service.source,
+            token_id=service.id,
+            address=address,
+        )
+        stale = last is None or now - _aware(last) >= TOUCH_EVERY
+        return Resolved(actor, (ServiceToken, service.id) if stale else None)
+    return None
+
+
+def touch(session: Session, model: type[Any], ident: int) -> None:
+    session.execute(update(model).where(model.id == ident).values(last_used_at=utcnow()))
+
+
+# Sign-in ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    auth: AuthSession
+
+
+def _account_key(email: str, secret: str) -> str:
+    # Keyed, so the table of failures does not hold the addresses people typed.
+    return hmac.new(secret.encode(), make_email_key(email).encode(), "sha256").hexdigest()
+
+
+def _throttled(session: Session, column: Any, value: str, limit: int, window: dt.timedelta) -> int:
+    """Seconds until the next attempt is allowed; 0 when it is allowed now."""
+    since = utcnow() - window
+    count, oldest = session.execute(
+        select(func.count(), func.min(SignInFailure.at)).where(
+            column == value, SignInFailure.at > since
+        )
+    ).one()
+    if count < limit:
+        return 0
+    return max(1, int((_aware(oldest) + window - utcnow()).total_seconds()) + 1)
+
+
+def sign_in(
+    session: Session, email: str, password: str, *, actor: Actor, settings: Settings
+) -> SignedIn | DomainError:
+    """A new session for the right e-mail and password. A failure is returned, not raised,
+    so that the request's transaction keeps the failure's record (throttle and audit log).
+
+    The answer is the same for an unknown account, a wrong password and a disabled account,
+    and takes the same time (one argon2 verification each)."""
+    address = actor.address or "okänd"
+    account = _account_key(email, settings.secret_key.get_secret_value())
+    window = dt.timedelta(minutes=settings.throttle_window_minutes)
+    wait = max(
+        _throttled(session, SignInFailure.account, account, settings.throttle_per_account, window),
+        _throttled(session, SignInFailure.address, address, settings.throttle_per_address, window),
+    )
+    if wait:
+        audit.record(session, action="sign_in", outcome="throttled", label="", status=429)
+        minutes = (wait + 59) // 60
+        return TooManyRequests(
+            f"För många misslyckade inloggningar. Försök igen om {minutes} min.", retry_after=wait
+        )
+    user = session.scalar(select(User).where(User.email_key == make_email_key(email)))
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.active:
+        session.add(SignInFailure(account=account, address=address))
+        session.execute(delete(SignInFailure).where(SignInFailure.at < utcnow() - window))
+        audit.record(
+            session,
+            action="sign_in",
+            outcome="failed",
+            user_id=user.id if user else None,
+            label=user.email if user else "",
+            status=401,
+        )
+        return NotAuthenticated(WRONG_CREDENTIALS, code="wrong_credentials")
+    assert user.password_hash is not None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.execute(delete(SignInFailure).where(SignInFailure.account == account))
+    token, auth = start_session(session, user, settings=settings, address=actor.address)
+    audit.record(
+        session,
+        action="sign_in",
+        user_id=user.id,
+        label=user.email,
+        object_type="auth_sessions",
+        object_id=auth.id,
+        status=201,
+    )
+    return SignedIn(token, auth)
+
+
+def start_session(
+    session: Session, user: User, *, settings: Settings, address: str | None
+) -> tuple[str, AuthSession]:
+    """A new session with a new token: never one that existed before the sign-in."""
+    token, digest = new_token(USER_PREFIX)
+    auth = AuthSession(
+        token_hash=digest,
+        user_id=user.id,
+        expires_at=utcnow() + dt.timedelta(hours=settings.session_max_hours),
+        address=address,
+    )
+    session.add(auth)
+    session.flush()
+    return token, auth
+
+
+def sign_out(session: Session, *, actor: Actor) -> None:
+    if actor.kind != "user" or actor.token_id is None:
+        raise Forbidden("Bara en inloggad person kan logga ut.")
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == actor.token_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    audit.record(session, action="sign_out", object_type="auth_sessions", object_id=actor.token_id)
+
+
+def end_sessions(session: Session, user_id: int, *, actor: Actor) -> int:
+    get_record(session, USERS, user_id, actor=actor)
+    count = _revoke_sessions(session, user_id)
+    audit.record(session, action="end_sessions", object_type="users", object_id=user_id)
+    return count
+
+
+def _revoke_sessions(session: Session, user_id: int) -> int:
+    result = session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def me(session: Session, *, actor: Actor) -> dict[str, Any]:
+    user = _signed_in_user(session, actor)
+    auth = session.get(AuthSession, actor.token_id) if actor.token_id else None
+    return {
+        **schemas.UserRead.model_validate(user).model_dump(),
+        "session_expires_at": auth.expires_at if auth else None,
+    }
+
+
+def _signed_in_user(session: Session, actor: Actor) -> User:
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise Forbidden("Bara en inloggad person har ett konto.")
+    return user
+
+
+def change_password(session: Session, data: schemas.PasswordChange, *, actor: Actor) -> None:
+    user = _signed_in_user(session, actor)
+    if not verify_password(user.password_hash, data.current_password):
+        raise Invalid.field("current_password", "Nuvarande lösenord stämmer inte.", "wrong")
+    _set_password(user, data.new_password, "new_password")
+    # Every other session ends; this one goes on.
+    session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.user_id == user.id,
+            AuthSession.id != actor.token_id,
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
+def _set_password(user: User, password: str, field: str) -> None:
+    problem = weakness(password, personal=(user.name, user.email))
+    if problem:
+        raise Invalid.field(field, problem, "weak_password")
+    user.password_hash = hash_password(password)
+
+
+# Users ------------------------------------------------------------------------------------
+
+
+_EXACT_EMAIL = "est_exact_email"
+
+
+def _filter_users(stmt: Select[Any], f: schemas.UserFilter) -> Select[Any]:
+    conditions = [
+        name_contains(User.name, f.q),
+        User.email_key == make_email_key(f.email) if f.email else None,
+        User.organisation_id == f.organisation if f.organisation is not None else None,
+        User.id.in_(select(Membership.user_id).where(Membership.group_id == f.group))
+        if f.group is not None
+        else None,
+        User.active == f.active if f.active is not None else None,
+    ]
+    stmt = stmt.where(*(c for c in conditions if c is not None))
+    if f.email:
+        # Read by _scope_users, which sees the statement but not the query.
+        stmt = stmt.execution_options(**{_EXACT_EMAIL: True})
+    return stmt
+
+
+def _scope_users(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    """Administrators see every account; others their own and those of the groups whose
+    members they may see (policy.visible_user_groups)."""
+    groups = policy.visible_user_groups(actor)
+    if groups is None:
+        return stmt
+    if stmt.get_execution_options().get(_EXACT_EMAIL) and policy.can_look_up_by_email(actor):
+        # A convener finds whom to add to the group by the exact address, and no one else.
+        return stmt
+    seen = or_(
+        User.id == actor.user_id,
+        User.id.in_(select(Membership.user_id).where(Membership.group_id.in_(groups))),
+    )
+    return stmt.where(seen)
+
+
+def _check_user(session: Session, state: dict[str, Any], record: User | None) -> None:
+    if not state.get("is_admin") and state.get("organisation_id") is None:
+        raise Invalid.field(
+            "organisation_id", "Ange organisationen personen företräder.", "required"
+        )
+    if state.get("organisation_id") is not None and (
+        record is None or record.organisation_id != state["organisation_id"]
+    ):
+        reference(
+            session,
+            Organisation,
+            state["organisation_id"],
+            field_name="organisation_id",
+            none_such="ingen organisation",
+        )
+    key = make_email_key(state["email"])
+    taken = select(User.id).where(User.email_key == key)
+    if record is not None:
+        taken = taken.where(User.id != record.id)
+    if session.scalar(taken) is not None:
+        raise Conflict(
+            "Det finns redan ett konto med den e-postadressen.",
+            code="duplicate_email",
+            errors=[FieldError("email", "E-postadressen används redan.", "duplicate_email")],
+        )
+
+
+USERS = Resource(
+    User,
+    "ingen användare",
+    User.id,
+    _filter_users,
+    check=_check_user,
+    fields=("email", "organisation_id", "is_admin"),
+    scope=_scope_users,
+)
+
+
+def create_user(session: Session, data: schemas.UserCreate, *, actor: Actor) -> User:
+    values = data.model_dump(exclude={"password"})
+    _check_user(session, values, None)
+    user = User(**values)
+    if data.password is not None:
+        _set_password(user, data.password, "password")
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(session: Session, user_id: int, data: schemas.UserUpdate, *, actor: Actor) -> User:
+    user = get_record(session, USERS, user_id, actor=actor)
+    values = changes(data)
+    password = values.pop("password", None)
+    state = {f: getattr(user, f) for f in USERS.fields} | values
+    _check_user(session, state, user)
+    if user.id == actor.user_id and values.get("is_admin") is False:
+        raise Conflict("Du kan inte ta bort din egen administratörsroll.", code="own_admin")
+    apply(user, values)
+    if password is not None:
+        _set_password(user, password, "password")
+        _revoke_sessions(session, user.id)
+    if values.get("is_admin") is False:
+        _revoke_sessions(session, user.id)
+    session.flush()
+    return user
+
+
+def set_user_active(session: Session, user_id: int, active: bool, *, actor: Actor) -> User:
+    user = get_record(session, USERS, user_id, actor=actor)
+    if not active and user.id == actor.user_id:
+        raise Conflict("Du kan inte avaktivera ditt eget konto.", code="own_account")
+    user.active = active
+    if not active:
+        _revoke_sessions(session, user.id)
+    session.flush()
+    return user
+
+
+# Memberships --------------------------------------------------------------------------------
+
+
+def _group_for_members(session: Session, group_id: int, actor: Actor, *, manage: bool) -> Group:
+    group = get_record(session, GROUPS, group_id, actor=actor)
+    if not policy.can_see_members(actor, group_id) and not manage:
+        raise Forbidden("Bara gruppens medlemmar ser vilka som ingår i den.")
+    if manage and not policy.can_manage_members(actor, group_id):
+        raise Forbidden("Bara gruppens sammankallande och administratörer ändrar medlemmarna.")
+    return group
+
+
+def list_memberships(
+    session: Session, group_id: int, query: schemas.MembershipFilter, *, actor: Actor
+) -> list[Membership]:
+    _group_for_members(session, group_id, actor, manage=False)
+    stmt = select(Membership).join(User).where(Membership.group_id == group_id)
+    if query.role is not None:
+        stmt = stmt.where(Membership.role == query.role)
+    return list(session.scalars(stmt.order_by(func.lower(User.name), Membership.id)))
+
+
+def put_membership(
+    session: Session, group_id: int, user_id: int, data: schemas.MembershipPut, *, actor: Actor
+) -> tuple[Membership, bool]:
+    """The membership with the role; True when it is new."""
+    group = _group_for_members(session, group_id, actor, manage=True)
+    if not group.active:
+        raise Conflict(f"{group.name} är avaktiverad.", code="inactive")
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise Invalid(
+            f"Det finns ingen aktiv användare med id {user_id}.",
+            errors=[FieldError("user_id", "Okänd användare.", "unknown_id", "path")],
+            code="unknown_id",
+        )
+    membership = session.scalar(
+        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
+    )
+    created = membership is None
+    if membership is None:
+        membership = Membership(group_id=group_id, user_id=user_id, role=data.role)
+        session.add(membership)
+    else:
+        membership.role = data.role
+    session.flush()
+    return membership, created
+
+
+def remove_membership(session: Session, group_id: int, user_id: int, *, actor: Actor) -> None:
+    _group_for_members(session, group_id, actor, manage=True)
+    membership = session.scalar(
+        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
+    )
+    if membership is not None:
+        session.delete(membership)
+        session.flush()
+
+
+# Service tokens ---------------------------------------------------------------------------
+
+
+def create_service_token(
+    session: Session, data: schemas.ServiceTokenCreate, *, actor: Actor
+) -> tuple[str, ServiceToken]:
+    reference(
+        session,
+        Organisation,
+        data.organisation_id,
+        field_name="organisation_id",
+        none_such="ingen organisation",
+    )
+    token, digest = new_token(SERVICE_PREFIX)
+    record = ServiceToken(
+        token_hash=digest,
+        source=data.source,
+        organisation_id=data.organisation_id,
+        expires_at=utcnow() + dt.timedelta(days=data.days),
+    )
+    session.add(record)
+    session.flush()
+    return token, record
+
+
+def _filter_tokens(stmt: Select[Any], f: schemas.ServiceTokenFilter) -> Select[Any]:
+    conditions = [
+        ServiceToken.source == f.source if f.source else None,
+        ServiceToken.organisation_id == f.organisation if f.organisation is not None else None,
+    ]
+    return stmt.where(*(c for c in conditions if c is not None))
+
+
+SERVICE_TOKENS = Resource(ServiceToken, "ingen tjänstetoken", ServiceToken.id, _filter_tokens)
+
+
+def revoke_service_token(session: Session, token_id: int, *, actor: Actor) -> ServiceToken:
+    record = get_record(session, SERVICE_TOKENS, token_id, actor=actor)
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        session.flush()
+    return record
+
+
+def integration(session: Session, source: str, *, actor: Actor) -> dict[str, Any]:
+    token = get_record(session, SERVICE_TOKENS, actor.token_id, actor=actor)
+    return {
+        "source": source,
+        "organisation": token.organisation,
+        "token_expires_at": token.expires_at,
+    }

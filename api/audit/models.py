@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db import Base, utcnow
+
+
+class AuditEvent(Base):
+    """One line of the audit log. Append-only: triggers in the database refuse UPDATE and
+    DELETE. Holds who, what object, when, from where and the outcome, and never free text
+    from the records themselves (only their table and id)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+    __audit__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    # sign_in, sign_out, create, update, delete, refused, export, end_sessions, ...
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # ok, failed, refused, throttled
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    # Plain ids, not foreign keys: the log outlives and never blocks what it describes.
+    user_id: Mapped[int | None] = mapped_column(index=True)
+    service_token_id: Mapped[int | None]
+    actor_label: Mapped[str] = mapped_column(String(254), default="")
+    object_type: Mapped[str | None] = mapped_column(String(64), index=True)
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    method: Mapped[str | None] = mapped_column(String(10))
+    path: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[int | None]
+    address: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas_common import ListQuery, QueryId, Timestamp
+
+Short = Annotated[str, Field(max_length=64)]
+
+
+class AuditEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    action: str = Field(description="sign_in, sign_out, create, update, delete, refused, …")
+    outcome: str = Field(description="ok, failed, refused or throttled.")
+    actor_kind: str
+    user_id: int | None
+    service_token_id: int | None
+    actor_label: str
+    object_type: str | None
+    object_id: str | None
+    method: str | None
+    path: str | None
+    status: int | None
+    address: str | None
+
+
+class AuditFilter(ListQuery):
+    action: Short | None = None
+    outcome: Short | None = None
+    user: QueryId | None = None
+    object_type: Short | None = None
+    object_id: Short | None = None
+    address: Short | None = None
+    since: Timestamp | None = Field(None, description="From this time (with offset).")
+    until: Timestamp | None = Field(None, description="Before this time (with offset).")

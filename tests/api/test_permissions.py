@@ -1,0 +1,185 @@
+"""The permission matrix: every route of the app against every kind of caller.
+
+The routes come from the app itself, and the expectations from the table below, written by
+hand and deliberately not read from ``api.access.policy.ROUTE_RULES``: this test is a second
+statement of the policy, so a change to either one must be made on purpose in both. A route
+added without a line here fails the test, and so does a line for a route that is gone.
+
+What is checked is only whether a caller gets through the door of a route: allowed means
+an answer other than 401 and 403 (a 404 for the made-up id, a 422 for the empty body);
+refused means 401 with ``WWW-Authenticate`` for the anonymous and 403 for everyone else.
+Which records a caller then sees is tested in test_access.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from tests.api.test_schemathesis import _app_schema
+from tests.conftest import PEOPLE, Server
+
+ROLES = (
+    "anonymous",
+    "reporter",  # reporter in the Bro area group
+    "kungsangen",  # member of the Kungsängen area group
+    "coordination",  # convener of the coordination group
+    "steering",  # member of the steering group
+    "viewer",  # viewer in the coordination group
+    "service",  # a service token for the source "embrace" of Rapid Säkerhet
+    "admin",
+)
+EVERYONE = frozenset(ROLES)
+PEOPLE_SIGNED_IN = frozenset(
+    {"reporter", "kungsangen", "coordination", "steering", "viewer", "admin"}
+)
+ADMIN = frozenset({"admin"})
+SERVICE = frozenset({"service"})
+
+
+def _resource(
+    noun: str, plural: str, *, read: frozenset[str], write: frozenset[str]
+) -> dict[str, frozenset[str]]:
+    return {
+        f"list_{plural}": read,
+        f"get_{noun}": read,
+        f"create_{noun}": write,
+        f"update_{noun}": write,
+        f"deactivate_{noun}": write,
+        f"activate_{noun}": write,
+    }
+
+
+EXPECTED: dict[str, frozenset[str]] = {
+    # Probes and sign-in: anyone.
+    "healthz": EVERYONE,
+    "readyz": EVERYONE,
+    "sign_in": EVERYONE,
+    # One's own session and account: people, not service tokens.
+    "sign_out": PEOPLE_SIGNED_IN,
+    "get_me": PEOPLE_SIGNED_IN,
+    "change_password": PEOPLE_SIGNED_IN,
+    # The structure and the categories: people read, administrators change.
+    **_resource("municipality", "municipalities", read=PEOPLE_SIGNED_IN, write=ADMIN),
+    **_resource("area", "areas", read=PEOPLE_SIGNED_IN, write=ADMIN),
+    **_resource("place", "places", read=PEOPLE_SIGNED_IN, write=ADMIN),
+    **_resource("organisation", "organisations", read=PEOPLE_SIGNED_IN, write=ADMIN),
+    **_resource("group", "groups", read=PEOPLE_SIGNED_IN, write=ADMIN),
+    **_resource("category", "categories", read=PEOPLE_SIGNED_IN, write=ADMIN),
+    "add_group_organisation": ADMIN,
+    "remove_group_organisation": ADMIN,
+    # Accounts: people read (narrowed to what they may see), administrators manage.
+    **_resource("user", "users", read=PEOPLE_SIGNED_IN, write=ADMIN),
+    "end_user_sessions": ADMIN,
+    # Memberships: the route is open to people; the group's own rules decide (test_access).
+    "list_group_memberships": PEOPLE_SIGNED_IN,
+    "put_group_membership": PEOPLE_SIGNED_IN,
+    "remove_group_membership": PEOPLE_SIGNED_IN,
+    # Integrations: administrators manage tokens; a token reaches its own source only.
+    "list_service_tokens": ADMIN,
+    "create_service_token": ADMIN,
+    "revoke_service_token": ADMIN,
+    "get_integration": SERVICE,
+    # The audit log.
+    "list_audit_events": ADMIN,
+}
+
+MISSING_ID = "2147483647"
+PATH_VALUES = {"source": "embrace", "code": "ZZ"}
+
+
+def _operations() -> list[tuple[str, str, str, bool]]:
+    """(method, path, operation id, has a body) for every operation the app offers."""
+    return [
+        (method.upper(), path, operation["operationId"], "requestBody" in operation)
+        for path, operations in _app_schema()["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+def _filled(path: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "id" or name.endswith("_id"):
+            return MISSING_ID
+        assert name in PATH_VALUES, f"{path}: no test value for the path parameter {{{name}}}"
+        return PATH_VALUES[name]
+
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def test_every_route_has_a_declared_expectation() -> None:
+    operations = {op_id: f"{method} {path}" for method, path, op_id, _ in _operations()}
+    new = [f"new route {route} ({op_id}) has no declared expectation in EXPECTED"
+           for op_id, route in operations.items() if op_id not in EXPECTED]  # fmt: skip
+    gone = [f"EXPECTED names {op_id}, which is no route of the app any more"
+            for op_id in EXPECTED if op_id not in operations]  # fmt: skip
+    assert not new + gone, "\n".join(new + gone)
+    for op_id, roles in EXPECTED.items():
+        assert roles <= EVERYONE, f"{op_id}: unknown roles {roles - EVERYONE}"
+
+
+def _service_token(admin: httpx.Client, people: dict[str, Any]) -> str:
+    created = admin.post(
+        "/api/v1/service-tokens",
+        json={
+            "source": "embrace",
+            "organisation_id": people["organisations"]["Rapid Säkerhet"]["id"],
+        },
+    )
+    assert created.status_code == 201, created.text
+    token: str = created.json()["token"]
+    return token
+
+
+def test_permission_matrix(server: Server, people: dict[str, Any]) -> None:
+    with server.client(people["tokens"]["admin"]) as admin:
+        service_token = _service_token(admin, people)
+
+    def token(role: str) -> str | None:
+        # A fresh session per request: one request may sign out or end sessions, and the
+        # next must not inherit that.
+        if role == "anonymous":
+            return None
+        if role == "service":
+            return service_token
+        return server.token_for(PEOPLE[role])
+
+    wrong: list[str] = []
+    with server.client() as client:
+        for method, path, op_id, has_body in _operations():
+            allowed = EXPECTED.get(op_id)
+            if allowed is None:
+                continue  # reported by the test above
+            url = _filled(path)
+            for role in ROLES:
+                bearer = token(role)
+                headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+                response = client.request(
+                    method, url, headers=headers, json={} if has_body else None
+                )
+                status = response.status_code
+                where = f"{method} {path} ({op_id}) as {role}: {status}"
+                if role in allowed:
+                    if status in (401, 403):
+                        wrong.append(f"{where}, expected to be let through: {response.text}")
+                elif role == "anonymous":
+                    if status != 401:
+                        wrong.append(f"{where}, expected 401")
+                    elif "WWW-Authenticate" not in response.headers:
+                        wrong.append(f"{where} without a WWW-Authenticate header")
+                elif status != 403:
+                    wrong.append(f"{where}, expected 403")
+    assert not wrong, f"{len(wrong)} answers differ from EXPECTED:\n" + "\n".join(wrong)
+
+
+def test_a_service_token_reaches_only_its_own_source(
+    server: Server, people: dict[str, Any]
+) -> None:
+    with server.client(people["tokens"]["admin"]) as admin:
+        token = _service_token(admin, people)
+    with server.client(token) as service:
+        assert service.get("/api/v1/integrations/embrace").status_code == 200
+        assert service.get("/api/v1/integrations/other").status_code == 403

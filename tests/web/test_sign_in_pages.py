@@ -1,0 +1,189 @@
+"""Signing in and out through the web pages, as a browser without JavaScript does it: the
+session cookie, the CSRF token, and the headers that keep a signed-in page private."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from api.seed import DEMO_PASSWORD
+from tests.conftest import PEOPLE, Server
+
+
+@pytest.fixture
+def browser(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found[1]
+
+
+def sign_in(browser: httpx.Client, email: str, password: str = DEMO_PASSWORD, **extra: str):
+    token = csrf_of(browser.get("/logga-in").text)
+    return browser.post(
+        "/logga-in", data={"csrf_token": token, "email": email, "password": password, **extra}
+    )
+
+
+def test_pages_lead_to_sign_in_and_back(browser: httpx.Client, people: dict[str, Any]) -> None:
+    group = people["groups"]["EST områdesgrupp Kungsängen"]
+    asked = browser.get(f"/grupper/{group['id']}?visa=alla")
+    assert asked.status_code == 303
+    assert asked.headers["location"] == f"/logga-in?next=/grupper/{group['id']}%3Fvisa%3Dalla"
+    assert asked.headers["cache-control"] == "no-store"
+
+    form = browser.get(asked.headers["location"])
+    assert form.status_code == 200
+    assert 'autocomplete="current-password"' in form.text
+    assert f'value="/grupper/{group["id"]}?visa=alla"' in form.text
+
+    signed_in = sign_in(browser, PEOPLE["kungsangen"], next=f"/grupper/{group['id']}")
+    assert signed_in.status_code == 303
+    assert signed_in.headers["location"] == f"/grupper/{group['id']}"
+    cookie = next(
+        c for c in signed_in.headers.get_list("set-cookie") if c.startswith("est_session=")
+    )
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain http here; see the HTTPS test below
+
+    page = browser.get(f"/grupper/{group['id']}")
+    assert page.status_code == 200
+    assert "Kalle Kungsängen" in page.text  # the name in the header
+    assert "EST områdesgrupp Kungsängen" in page.text and "(medlem)" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    csp = page.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "same-origin"
+    # No inline script anywhere: every <script> has a src.
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page.text)
+    # Every htmx request carries the token.
+    assert re.search(r"hx-headers='\{\"X-CSRF-Token\": \"[0-9a-f]{64}\"\}'", page.text)
+
+
+def test_sign_out_ends_the_session_in_the_api(
+    browser: httpx.Client, server: Server, people: dict[str, Any]
+) -> None:
+    sign_in(browser, PEOPLE["coordination"])
+    token = browser.cookies["est_session"]
+    with server.client(token) as api:
+        assert api.get("/api/v1/auth/me").status_code == 200
+    page = browser.get("/")
+    out = browser.post("/logga-ut", data={"csrf_token": csrf_of(page.text)})
+    assert out.status_code == 303
+    assert out.headers["location"] == "/logga-in?utloggad=1"
+    assert "est_session" not in browser.cookies
+    with server.client(token) as api:
+        assert api.get("/api/v1/auth/me").status_code == 401
+    # The old cookie, kept by someone, opens nothing.
+    with httpx.Client(base_url=server.url, cookies={"est_session": token}) as kept:
+        again = kept.get("/")
+    assert again.status_code == 303
+    assert "utgangen=1" in again.headers["location"]
+
+
+def test_wrong_password_and_unknown_account_get_the_same_answer(
+    browser: httpx.Client, people: dict[str, Any]
+) -> None:
+    wrong = sign_in(browser, PEOPLE["viewer"], "inte-rätt-lösenord-alls")
+    unknown = sign_in(browser, "ingen-alls@est.demo", "inte-rätt-lösenord-alls")
+    assert wrong.status_code == unknown.status_code == 401
+    for response in (wrong, unknown):
+        assert "Fel e-postadress eller lösenord." in response.text
+        assert "est_session" not in response.cookies
+    empty = sign_in(browser, "", "")
+    assert empty.status_code == 422
+    assert 'id="email-error"' in empty.text and 'id="password-error"' in empty.text
+
+
+def test_throttled_sign_in_says_when_to_try_again(
+    browser: httpx.Client, server: Server, people: dict[str, Any]
+) -> None:
+    for _ in range(server.settings.throttle_per_account):
+        assert sign_in(browser, PEOPLE["viewer"], "inte-rätt-lösenord-alls").status_code == 401
+    throttled = sign_in(browser, PEOPLE["viewer"])
+    assert throttled.status_code == 429
+    assert "För många misslyckade inloggningar" in throttled.text
+    assert "est_session" not in throttled.cookies
+
+
+def test_posts_without_a_valid_csrf_token_are_refused(
+    browser: httpx.Client, server: Server, people: dict[str, Any]
+) -> None:
+    no_token = browser.post(
+        "/logga-in", data={"email": PEOPLE["viewer"], "password": DEMO_PASSWORD}
+    )
+    assert no_token.status_code == 403
+    assert "säkerhetskod" in no_token.text
+    assert "est_session" not in no_token.cookies
+
+    sign_in(browser, PEOPLE["viewer"])
+    # A token made for another browser (its own seed cookie) does not fit this one.
+    with httpx.Client(base_url=server.url) as other:
+        foreign = csrf_of(other.get("/logga-in").text)
+    assert browser.post("/logga-ut", data={"csrf_token": foreign}).status_code == 403
+    assert browser.post("/logga-ut", headers={"X-CSRF-Token": "0" * 64}).status_code == 403
+    # Still signed in.
+    assert browser.get("/").status_code == 200
+    # The token of the page works, in the form or in htmx's header.
+    token = csrf_of(browser.get("/").text)
+    out = browser.post("/logga-ut", headers={"X-CSRF-Token": token, "HX-Request": "true"})
+    assert out.status_code == 204
+    assert out.headers["hx-redirect"] == "/logga-in?utloggad=1"
+
+
+def test_over_https_the_cookie_is_secure_with_the_host_prefix(
+    browser: httpx.Client, people: dict[str, Any]
+) -> None:
+    # The test server trusts X-Forwarded-Proto from 127.0.0.1, as from a TLS proxy.
+    https = {"X-Forwarded-Proto": "https"}
+    form = browser.get("/logga-in", headers=https)
+    seed = next(c for c in form.headers.get_list("set-cookie") if c.startswith("__Host-est_csrf="))
+    assert "Secure" in seed and "Path=/" in seed and "Domain" not in seed
+    token = csrf_of(form.text)
+    # httpx keeps a Secure cookie for https only; the proxy speaks http to the app.
+    browser.cookies.set("__Host-est_csrf", seed.split(";")[0].split("=", 1)[1])
+    signed_in = browser.post(
+        "/logga-in",
+        headers=https,
+        data={"csrf_token": token, "email": PEOPLE["steering"], "password": DEMO_PASSWORD},
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    cookie = next(
+        c for c in signed_in.headers.get_list("set-cookie") if c.startswith("__Host-est_session=")
+    )
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+def test_next_never_leads_off_the_site(browser: httpx.Client, people: dict[str, Any]) -> None:
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        response = sign_in(browser, PEOPLE["steering"], next=target)
+        assert response.headers["location"] == "/", target
+
+
+def test_audit_log_page_for_administrators_only(
+    browser: httpx.Client, people: dict[str, Any]
+) -> None:
+    sign_in(browser, PEOPLE["reporter"], "inte-rätt-lösenord-alls")
+    sign_in(browser, PEOPLE["admin"])
+    page = browser.get("/admin/logg", params={"handelse": "sign_in", "utfall": "failed"})
+    assert page.status_code == 200
+    assert "rapportor@est.demo" in page.text and "Misslyckades" in page.text
+    assert "admin@est.demo" not in page.text.split("<main")[1].split("</main>")[0]
+    bad = browser.get("/admin/logg", params={"fran": "igår"})
+    assert bad.status_code == 422 and 'id="fran-error"' in bad.text
+    browser.post("/logga-ut", data={"csrf_token": csrf_of(page.text)})
+
+    sign_in(browser, PEOPLE["coordination"])
+    refused = browser.get("/admin/logg")
+    assert refused.status_code == 403
+    assert "Logg" not in refused.text.split("<nav")[1].split("</nav>")[0]

@@ -1,0 +1,102 @@
+"""The browser's side of signing in: the session cookie and the CSRF token.
+
+The session cookie holds the API's bearer token and nothing else: HttpOnly (no script reads
+it), SameSite=Lax, and over HTTPS ``Secure`` with the ``__Host-`` prefix (only this host,
+path /). The web front end keeps no session state of its own; the API decides whether the
+token is still good.
+
+CSRF: every form carries ``csrf_token`` and every htmx request the ``X-CSRF-Token`` header
+(set once on <body>). The token is an HMAC, under the secret key, of a random value in its
+own cookie and of the session token, so it changes at every sign-in and sign-out and cannot
+be made by another site, which can neither read the cookies nor the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+SESSION_COOKIE = "est_session"
+SECURE_SESSION_COOKIE = "__Host-est_session"
+SEED_COOKIE = "est_csrf"
+SECURE_SEED_COOKIE = "__Host-est_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _secure(request: Request) -> bool:
+    # Behind a proxy, uvicorn sets the scheme from X-Forwarded-Proto (--forwarded-allow-ips).
+    return request.url.scheme == "https"
+
+
+def _names(request: Request) -> tuple[str, str]:
+    if _secure(request):
+        return SECURE_SESSION_COOKIE, SECURE_SEED_COOKIE
+    return SESSION_COOKIE, SEED_COOKIE
+
+
+def session_token(request: Request) -> str | None:
+    token = request.cookies.get(_names(request)[0])
+    return token if token and len(token) <= 200 else None
+
+
+def set_session(request: Request, response: Response, token: str) -> None:
+    _set(request, response, _names(request)[0], token)
+    # A new seed with the new session: no token from before the sign-in stays valid.
+    new_seed(request, response)
+
+
+def clear_session(request: Request, response: Response) -> None:
+    name = _names(request)[0]
+    response.delete_cookie(name, path="/", secure=_secure(request), httponly=True, samesite="lax")
+    new_seed(request, response)
+
+
+def _set(request: Request, response: Response, name: str, value: str) -> None:
+    response.set_cookie(
+        name, value, path="/", secure=_secure(request), httponly=True, samesite="lax"
+    )
+
+
+def seed(request: Request, response: Response | None = None) -> str:
+    """The request's CSRF seed: the cookie's, or a new one (set on ``response`` when given,
+    else remembered for ``ensure_seed``)."""
+    existing = getattr(request.state, "csrf_seed", None) or request.cookies.get(_names(request)[1])
+    if existing:
+        return str(existing)
+    value = secrets.token_urlsafe(32)
+    request.state.csrf_seed = value
+    request.state.csrf_seed_is_new = True
+    if response is not None:
+        _set(request, response, _names(request)[1], value)
+    return value
+
+
+def new_seed(request: Request, response: Response) -> None:
+    value = secrets.token_urlsafe(32)
+    request.state.csrf_seed = value
+    request.state.csrf_seed_is_new = False
+    _set(request, response, _names(request)[1], value)
+
+
+def ensure_seed(request: Request, response: Response) -> None:
+    """Sets the seed cookie on a page whose forms were given a token from a new seed."""
+    if getattr(request.state, "csrf_seed_is_new", False):
+        _set(request, response, _names(request)[1], request.state.csrf_seed)
+
+
+def csrf_token(request: Request, secret: str, *, session: str | None = None) -> str:
+    bound = session if session is not None else (session_token(request) or "")
+    message = f"{seed(request)}|{hashlib.sha256(bound.encode()).hexdigest()}".encode()
+    return hmac.new(secret.encode(), message, "sha256").hexdigest()
+
+
+def csrf_valid(request: Request, secret: str, sent: str | None) -> bool:
+    if not sent or not request.cookies.get(_names(request)[1]):
+        return False
+    return hmac.compare_digest(sent, csrf_token(request, secret))
