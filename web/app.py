@@ -67,6 +67,7 @@ def _templates(settings: Settings) -> Jinja2Blocks:
         role_sv=lambda role: fmt.ROLES.get(role, role),
         audit_action=lambda action: fmt.AUDIT_ACTIONS.get(action, action),
         audit_outcome=lambda outcome: fmt.AUDIT_OUTCOMES.get(outcome, outcome),
+        audit_object=lambda table: fmt.AUDIT_OBJECTS.get(table, table),
         organisation_kind=lambda kind: fmt.ORGANISATION_KINDS.get(kind, kind),
     )
     env.globals.update(

@@ -136,3 +136,19 @@ def start_of_day(day: dt.date, *, days: int = 0) -> str:
     """Midnight in Stockholm (``days`` later), with its offset, as the API takes times."""
     midnight = dt.datetime.combine(day + dt.timedelta(days=days), dt.time(), tzinfo=STOCKHOLM)
     return midnight.isoformat()
+
+
+# The audit log names tables; people read these.
+AUDIT_OBJECTS = {
+    "municipalities": "Kommun",
+    "areas": "Område",
+    "places": "Plats",
+    "organisations": "Organisation",
+    "groups": "Grupp",
+    "group_organisations": "Deltagande organisation",
+    "categories": "Kategori",
+    "users": "Användare",
+    "memberships": "Medlemskap",
+    "auth_sessions": "Inloggning",
+    "service_tokens": "Tjänstetoken",
+}

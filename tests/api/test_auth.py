@@ -252,6 +252,7 @@ def test_changing_ones_own_password(
         ("qwerty123456", "vanligaste"),  # in zxcvbn's list of common passwords
         ("password12345", "lätt att gissa"),  # one of them with a digit more
         ("Kungsängen2024!", "lätt att gissa"),
+        ("Sommar2024!!", "lätt att gissa"),  # a season, a year and a flourish
         ("Stina Styrgrupp 1", "lätt att gissa"),  # the user's own name
     ],
 )
