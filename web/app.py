@@ -308,16 +308,26 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             },
         )
 
-    @page("/grupper/{group_id}", name="group")
-    async def group_page(request: Request, group_id: PageId, visit: VisitDep) -> Response:
+    async def group_view(
+        request: Request,
+        visit: Visit,
+        group_id: int,
+        *,
+        errors: dict[str, str] | None = None,
+        values: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
         group = await visit.api.group(group_id)
         places = await visit.api.places(area=group.area.id) if group.area else []
-        others = [
-            g
-            for g in await visit.api.groups(municipality=group.municipality_id)
-            if g.id != group.id
-        ]
-        return render(
+        in_municipality = await visit.api.groups(municipality=group.municipality_id)
+        others = [g for g in in_municipality if g.id != group.id]
+        try:
+            members: list[Any] | None = await visit.api.memberships(group.id)
+        except ApiError as exc:
+            if exc.status != 403:
+                raise
+            members = None  # only the group's own (and the steering group) see who is in it
+        response = render(
             request,
             "group.html",
             {
@@ -325,8 +335,59 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "organisations_by_kind": _by_kind(group.organisations),
                 "places": sorted(places, key=lambda p: fmt.sort_key(p.name)),
                 "related": _related(group, others),
+                "members": members,
+                "manages": _manages(visit.me, group.id),
+                "roles": fmt.ROLES,
+                "errors": errors or {},
+                "values": values or {},
             },
+            status=status,
         )
+        return response
+
+    @page("/grupper/{group_id}", name="group")
+    async def group_page(request: Request, group_id: PageId, visit: VisitDep) -> Response:
+        return await group_view(request, visit, group_id)
+
+    @app.post("/grupper/{group_id}/medlemmar", response_class=HTMLResponse, name="add_member")
+    async def add_member(
+        request: Request,
+        group_id: PageId,
+        visit: VisitDep,
+        email: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        roll: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    ) -> Response:
+        errors: dict[str, str] = {}
+        if not email.strip():
+            errors["email"] = "Fyll i personens e-postadress."
+        if roll not in fmt.ROLES:
+            errors["roll"] = "Välj en roll i listan."
+        user = None
+        if not errors:
+            user = await visit.api.user_by_email(email.strip())
+            if user is None:
+                errors["email"] = (
+                    "Det finns inget konto med den e-postadressen. Be en administratör "
+                    "skapa kontot först."
+                )
+        if errors or user is None:
+            values = {"email": email, "roll": roll}
+            return await group_view(
+                request, visit, group_id, errors=errors, values=values, status=422
+            )
+        await visit.api.put_membership(group_id, user.id, roll)
+        return redirect(request, f"/grupper/{group_id}#medlemmar")
+
+    @app.post(
+        "/grupper/{group_id}/medlemmar/{user_id}/ta-bort",
+        response_class=HTMLResponse,
+        name="remove_member",
+    )
+    async def remove_member(
+        request: Request, group_id: PageId, user_id: PageId, visit: VisitDep
+    ) -> Response:
+        await visit.api.remove_membership(group_id, user_id)
+        return redirect(request, f"/grupper/{group_id}#medlemmar")
 
     @page("/omraden/{area_id}", name="area")
     async def area_page(request: Request, area_id: PageId, visit: VisitDep) -> Response:
@@ -529,6 +590,13 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         )
 
     return app
+
+
+def _manages(me: Me, group_id: int) -> bool:
+    """Whether to offer the member forms; the API decides again when they are sent."""
+    return me.is_admin or any(
+        m.group.id == group_id and m.role == "convener" for m in me.memberships
+    )
 
 
 def _by_name(items: list[Any]) -> list[Any]:

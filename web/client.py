@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from api.accounts.schemas import Me, TokenRead
+from api.accounts.schemas import Me, MembershipRead, TokenRead, UserRead
 from api.audit.schemas import AuditEventRead
 from api.schemas_common import Page, Problem
 from api.structure.schemas import (
@@ -144,6 +144,25 @@ class ApiClient:
     async def audit_events(self, **filters: Any) -> Page[AuditEventRead]:
         response = await self._request("GET", f"{V1}/audit-events", params=filters)
         return Page[AuditEventRead].model_validate_json(response.content)
+
+    # Groups' members ----------------------------------------------------------------------
+
+    async def memberships(self, group_id: int) -> list[MembershipRead]:
+        response = await self._request("GET", f"{V1}/groups/{group_id}/memberships")
+        return TypeAdapter(list[MembershipRead]).validate_json(response.content)
+
+    async def user_by_email(self, email: str) -> UserRead | None:
+        page = await self._get(f"{V1}/users", Page[UserRead], email=email, limit=1)
+        return page.items[0] if page.items else None
+
+    async def put_membership(self, group_id: int, user_id: int, role: str) -> MembershipRead:
+        response = await self._request(
+            "PUT", f"{V1}/groups/{group_id}/memberships/{user_id}", json={"role": role}
+        )
+        return MembershipRead.model_validate_json(response.content)
+
+    async def remove_membership(self, group_id: int, user_id: int) -> None:
+        await self._request("DELETE", f"{V1}/groups/{group_id}/memberships/{user_id}")
 
     # The EST structure ----------------------------------------------------------------
 
