@@ -26,6 +26,7 @@ from api.categories.routes import router as categories_router
 from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
+from api.incidents.routes import router as incidents_router
 from api.middleware import API_CSP, BodyLimit, SecurityHeaders
 from api.migrate import current_revision, head_revision
 from api.problems import domain_problem, problem_response
@@ -81,6 +82,7 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         (accounts_router, "Accounts and sign-in"),
         (structure_router, "EST structure"),
         (categories_router, "Categories"),
+        (incidents_router, "Observations"),
         (audit_router, "Audit log"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)

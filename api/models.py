@@ -3,6 +3,7 @@
 from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFailure, User
 from api.audit.models import AuditEvent
 from api.categories.models import Category
+from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
 from api.structure.models import (
     Area,
     Group,
@@ -19,10 +20,14 @@ __all__ = [
     "Category",
     "Group",
     "GroupOrganisation",
+    "IdempotentRequest",
+    "Incident",
+    "IncidentVersion",
     "Membership",
     "Municipality",
     "Organisation",
     "Place",
+    "Report",
     "ServiceToken",
     "SignInFailure",
     "User",

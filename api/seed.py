@@ -30,6 +30,9 @@ from api.structure import schemas, service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 from api.structure.schemas import GroupKind
 
+# Upplands-Bro's bounding box with a margin of a few hundred metres (WGS 84), from the
+# municipality's outline: Mälaren in the south, Håtuna in the north-west, Brunna in the east.
+UPPLANDS_BRO_EXTENT = {"west": 17.35, "south": 59.41, "east": 17.99, "north": 59.67}
 CADENCES = {"every week": 1, "every second week": 2, "every fourth week": 4, "monthly": 4}
 
 # What each kind of group does, in the words of the municipality's own description.
@@ -153,13 +156,19 @@ def _municipality(
 ) -> Municipality:
     existing = _by_name(session, Municipality, data["name"])
     if existing is not None:
+        if existing.extent is None:
+            # Seeded before municipalities had an extent.
+            existing.extent = UPPLANDS_BRO_EXTENT
         return existing  # type: ignore[no-any-return]
     report.count("municipalities")
     return create_record(
         session,
         service.MUNICIPALITIES,
         schemas.MunicipalityCreate(
-            name=data["name"], timezone=data["timezone"], local_crs=data["local_crs"]
+            name=data["name"],
+            timezone=data["timezone"],
+            local_crs=data["local_crs"],
+            extent=schemas.Extent(**UPPLANDS_BRO_EXTENT),
         ),
         actor=actor,
     )

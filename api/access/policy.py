@@ -72,6 +72,11 @@ ROUTE_RULES: dict[str, Rule] = {
     "list_group_memberships": Rule.SIGNED_IN,
     "put_group_membership": Rule.SIGNED_IN,
     "remove_group_membership": Rule.SIGNED_IN,
+    # Observations: see readable_area_ids and can_file_reports.
+    "create_report": Rule.SIGNED_IN,
+    "get_report": Rule.SIGNED_IN,
+    "list_incidents": Rule.SIGNED_IN,
+    "get_incident": Rule.SIGNED_IN,
     # Integrations.
     "list_service_tokens": Rule.ADMIN,
     "create_service_token": Rule.ADMIN,
@@ -122,9 +127,10 @@ def readable_area_ids(actor: Actor) -> frozenset[int] | None:
 
 
 def can_file_reports(actor: Actor) -> bool:
-    return (
-        actor.kind == "user" and actor.organisation_id is not None and bool(_grants(actor, FILERS))
-    )
+    """For their organisation: a report is always some organisation's."""
+    if actor.kind != "user" or actor.organisation_id is None:
+        return False
+    return actor.is_admin or bool(_grants(actor, FILERS))
 
 
 def can_write_in_group(actor: Actor, group_id: int) -> bool:

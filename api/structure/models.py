@@ -27,6 +27,8 @@ class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
     local_crs: Mapped[str] = mapped_column(String(32), default="EPSG:3011")
+    # {west, south, east, north} in WGS 84: positions outside are refused as mistakes.
+    extent: Mapped[dict[str, float] | None] = mapped_column(JSON)
 
 
 class Area(NamedMixin, ActiveMixin, TimestampMixin, Base):

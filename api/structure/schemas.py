@@ -3,7 +3,8 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from api.geojson import Boundary, Point
 from api.schemas_common import (
@@ -65,22 +66,44 @@ Cadence = Annotated[int, Field(ge=1, le=52, description="Weeks between meetings.
 # Municipality ---------------------------------------------------------------------------
 
 
+class Extent(BaseModel):
+    """The municipality's bounding box in WGS 84; positions outside it are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    west: Annotated[float, Field(ge=-180, le=180)]
+    south: Annotated[float, Field(ge=-90, le=90)]
+    east: Annotated[float, Field(ge=-180, le=180)]
+    north: Annotated[float, Field(ge=-90, le=90)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Extent:
+        if self.west >= self.east or self.south >= self.north:
+            raise PydanticCustomError(
+                "extent_reversed", "Väst ska vara mindre än öst och syd mindre än nord."
+            )
+        return self
+
+
 class MunicipalityCreate(Input):
     name: Name
     timezone: TimeZone = "Europe/Stockholm"
     local_crs: LocalCrs = "EPSG:3011"
+    extent: Extent | None = None
 
 
 class MunicipalityUpdate(Patch):
     name: Name = omittable()
     timezone: TimeZone = omittable()
     local_crs: LocalCrs = omittable()
+    extent: Extent | None = None
 
 
 class MunicipalityRead(Record):
     name: str
     timezone: str
     local_crs: str
+    extent: Extent | None
 
 
 class MunicipalityFilter(ListQuery):

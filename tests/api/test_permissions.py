@@ -77,6 +77,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_group_memberships": PEOPLE_SIGNED_IN,
     "put_group_membership": PEOPLE_SIGNED_IN,
     "remove_group_membership": PEOPLE_SIGNED_IN,
+    # Observations: people file and read; the service decides who may file, and what they see.
+    "create_report": PEOPLE_SIGNED_IN,
+    "get_report": PEOPLE_SIGNED_IN,
+    "list_incidents": PEOPLE_SIGNED_IN,
+    "get_incident": PEOPLE_SIGNED_IN,
     # Integrations: administrators manage tokens; a token reaches its own source only.
     "list_service_tokens": ADMIN,
     "create_service_token": ADMIN,

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.categories.models import Category
+from api.db import Base, text_enum, utcnow
+from api.incidents.schemas import Assessment, Certainty, PoliceReported, Precision
+from api.records import TimestampMixin
+from api.structure.models import Area, Organisation, Place
+
+
+class Report(Base):
+    """One submission: one reporter (or an integration), one organisation, its incidents."""
+
+    __tablename__ = "reports"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # None for what an integration sent.
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    source: Mapped[str] = mapped_column(String(64), default="web")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    incidents: Mapped[list[Incident]] = relationship(
+        back_populates="report", order_by="Incident.id", lazy="selectin"
+    )
+
+
+class Incident(TimestampMixin, Base):
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_area_occurred", "area_id", "occurred_from"),
+        Index("ix_incidents_occurred", "occurred_from", "occurred_to"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
+    # The family is kept beside the code, so that a family's incidents are one indexed lookup.
+    family_code: Mapped[str] = mapped_column(String(64), index=True)
+    occurred_from: Mapped[dt.datetime]
+    occurred_to: Mapped[dt.datetime]
+    precision: Mapped[Precision] = mapped_column(text_enum(Precision, "incident_precision"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    # Empty from integrations that do not ask; the web and API forms always do.
+    assessment: Mapped[Assessment | None] = mapped_column(
+        text_enum(Assessment, "incident_assessment")
+    )
+    certainty: Mapped[Certainty | None] = mapped_column(text_enum(Certainty, "incident_certainty"))
+    police_reported: Mapped[PoliceReported] = mapped_column(
+        text_enum(PoliceReported, "incident_police_reported"), default=PoliceReported.unknown
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(64), default="web")
+    withdrawn_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    report: Mapped[Report] = relationship(back_populates="incidents")
+    category: Mapped[Category] = relationship(lazy="joined")
+    area: Mapped[Area] = relationship(lazy="joined")
+    place: Mapped[Place | None] = relationship(lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def family(self) -> str:
+        return self.family_code
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class IncidentVersion(Base):
+    """An incident as it was before a change: the history of what was filed."""
+
+    __tablename__ = "incident_versions"
+    __table_args__ = (UniqueConstraint("incident_id", "version"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    version: Mapped[int]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class IdempotentRequest(Base):
+    """The answer given to a request sent with an Idempotency-Key, to give again when the
+    same caller sends the same key (a phone retrying on a bad connection)."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("caller", "key"), {"sqlite_autoincrement": True})
+    __audit__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caller: Mapped[str] = mapped_column(String(64))  # "user:5", "service:2"
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int]
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from api.actor import Actor
+from api.deps import ActorDep, SessionDep
+from api.incidents import schemas, service
+from api.incidents.models import Incident, Report
+from api.problems import problem_responses
+from api.routing import page
+from api.schemas_common import Page, QueryId
+
+router = APIRouter()
+PathId = Annotated[QueryId, Path()]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Any unique string, e.g. a UUID. Sending the same key and body again (a "
+        "retry) answers the first answer again and files nothing new.",
+    ),
+]
+
+
+def _incident(session: Session, incident: Incident, actor: Actor) -> dict[str, Any]:
+    read = schemas.IncidentRead.model_validate(incident)
+    read.possible_duplicates = service.possible_duplicates(session, incident, actor=actor)
+    return read.model_dump(mode="json")
+
+
+def _report(session: Session, report: Report, actor: Actor) -> dict[str, Any]:
+    read = schemas.ReportRead.model_validate(report).model_dump(mode="json")
+    read["incidents"] = [_incident(session, i, actor) for i in report.incidents]
+    return read
+
+
+@router.post(
+    "/reports",
+    response_model=schemas.ReportRead,
+    status_code=201,
+    operation_id="create_report",
+    summary="File a report of one or several incidents",
+    responses=problem_responses(400, 401, 403, 409, 422, 503),
+)
+def create_report(
+    body: schemas.ReportCreate,
+    session: SessionDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    digest = service.request_hash(body.model_dump_json().encode())
+    if idempotency_key is not None:
+        earlier = service.replayed(session, idempotency_key, digest, actor=actor)
+        if earlier is not None:
+            status, content = earlier
+            return JSONResponse(
+                content,
+                status_code=status,
+                headers={
+                    "Location": f"/api/v1/reports/{content['id']}",
+                    "Idempotent-Replayed": "true",
+                },
+            )
+    report = service.create_report(session, body, actor=actor)
+    content = _report(session, report, actor)
+    if idempotency_key is not None:
+        service.remember(session, idempotency_key, digest, 201, content, actor=actor)
+    return JSONResponse(
+        content, status_code=201, headers={"Location": f"/api/v1/reports/{report.id}"}
+    )
+
+
+@router.get(
+    "/reports/{report_id}",
+    response_model=schemas.ReportRead,
+    operation_id="get_report",
+    summary="A report and its incidents",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_report(report_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+    return _report(session, service.get_report(session, report_id, actor=actor), actor)
+
+
+@router.get(
+    "/incidents",
+    response_model=Page[schemas.IncidentRead],
+    operation_id="list_incidents",
+    summary="Incidents in the caller's scope, newest filed first, with filters",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def list_incidents(
+    request: Request,
+    query: Annotated[schemas.IncidentFilter, Query()],
+    session: SessionDep,
+    actor: ActorDep,
+) -> Any:
+    return page(request, service.list_incidents(session, query, actor=actor), schemas.IncidentRead)
+
+
+@router.get(
+    "/incidents/{incident_id}",
+    response_model=schemas.IncidentRead,
+    operation_id="get_incident",
+    summary="An incident, with the incidents that may describe the same event",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_incident(incident_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+    return _incident(session, service.get_incident(session, incident_id, actor=actor), actor)

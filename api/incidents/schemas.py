@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from api.schemas_common import Id, Input, ListQuery, QueryId, Ref, SearchText, Text, Timestamp
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+MAX_INCIDENTS = 50
+
+
+class Precision(enum.StrEnum):
+    exact = "exact"  # a moment
+    part_of_day = "part_of_day"  # a window of hours ("in the evening")
+    day = "day"  # some time that day
+
+
+class Assessment(enum.StrEnum):
+    low = "low"  # låg
+    medium = "medium"  # medel
+    high = "high"  # hög
+
+
+class Certainty(enum.StrEnum):
+    observed = "observed"  # observerat
+    suspected = "suspected"  # misstänkt
+
+
+class PoliceReported(enum.StrEnum):
+    yes = "yes"
+    no = "no"
+    unknown = "unknown"
+
+
+# A day alone ("2026-07-04", its midnight) or a time, with or without an offset.
+_LOCAL_TIME = (
+    r"^\d{4}-\d{2}-\d{2}"
+    r"([Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+def _local_time(value: object) -> object:
+    """A time with or without an offset; without one it is Swedish local time. A time that
+    the change to summer time skips (02:30 on the last Sunday of March) does not exist and is
+    refused; one that the change back repeats is taken as the first (summer time)."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str) and re.match(_LOCAL_TIME, value):
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("t", "T").replace("z", "Z"))
+        except ValueError:
+            raise PydanticCustomError("invalid_time", "Ogiltigt datum eller klockslag.") from None
+    else:
+        raise PydanticCustomError(
+            "invalid_time", "Ange tiden som 2026-03-04T21:30 (svensk tid) eller med tidszon."
+        )
+    if parsed.tzinfo is None:
+        local = parsed.replace(tzinfo=STOCKHOLM)
+        if local.astimezone(dt.UTC).astimezone(STOCKHOLM).replace(tzinfo=None) != parsed:
+            raise PydanticCustomError(
+                "nonexistent_time",
+                "Den tiden finns inte: klockan ställdes fram till sommartid just då.",
+            )
+        parsed = local
+    return parsed.astimezone(dt.UTC)
+
+
+LocalTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_local_time),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _LOCAL_TIME,
+            "description": "ISO 8601; without an offset, Swedish local time (Europe/Stockholm).",
+        }
+    ),
+]
+Coordinate = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Wgs84Point(Input):
+    crs: Literal["EPSG:4326"] = "EPSG:4326"
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+
+
+class SwerefPoint(Input):
+    """SWEREF 99 TM (EPSG:3006) or SWEREF 99 18 00 (EPSG:3011): northing and easting, m."""
+
+    crs: Literal["EPSG:3006", "EPSG:3011"]
+    n: Annotated[float, Field(ge=0, le=10_000_000)]
+    e: Annotated[float, Field(ge=-10_000_000, le=10_000_000)]
+
+
+def _crs_of(value: Any) -> str:
+    # WGS 84 unless said otherwise, as a phone's position or a map click arrives.
+    if isinstance(value, dict):
+        return str(value.get("crs", "EPSG:4326"))
+    return str(getattr(value, "crs", "EPSG:4326"))
+
+
+Position = Annotated[
+    Annotated[Wgs84Point, Tag("EPSG:4326")]
+    | Annotated[SwerefPoint, Tag("EPSG:3006")]
+    | Annotated[SwerefPoint, Tag("EPSG:3011")],
+    Discriminator(_crs_of),
+]
+CategoryCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")]
+
+
+class IncidentCreate(Input):
+    category: CategoryCode = Field(description="A category's code, or a family's.")
+    occurred_from: LocalTime
+    occurred_to: LocalTime | None = Field(
+        None, description="The end of the window; left out for a moment or a whole day."
+    )
+    precision: Precision = Precision.exact
+    area_id: Id | None = Field(
+        None, description="Needed unless the place or the point (inside an area's boundary) says."
+    )
+    place_id: Id | None = None
+    position: Position | None = None
+    assessment: Assessment
+    certainty: Certainty = Certainty.observed
+    police_reported: PoliceReported = PoliceReported.unknown
+    description: Text | None = None
+    confirm_personal_data: bool = Field(
+        False,
+        description="Send true to file a description that looks like it holds personal data.",
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> IncidentCreate:
+        if self.occurred_to is not None and self.occurred_to < self.occurred_from:
+            raise PydanticCustomError("window_reversed", "Sluttiden ligger före starttiden.")
+        return self
+
+
+class ReportCreate(Input):
+    organisation_id: Id | None = Field(
+        None, description="The organisation reported for; the reporter's own when left out."
+    )
+    incidents: Annotated[list[IncidentCreate], Field(min_length=1, max_length=MAX_INCIDENTS)]
+
+
+class CategoryRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    label_sv: str
+
+
+class IncidentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    report_id: int
+    category: CategoryRef
+    family: str = Field(description="The category family's code.")
+    occurred_from: dt.datetime
+    occurred_to: dt.datetime
+    precision: Precision
+    area: Ref
+    place: Ref | None
+    lat: float | None
+    lon: float | None
+    assessment: Assessment | None
+    certainty: Certainty | None
+    police_reported: PoliceReported
+    description: str | None
+    source: str
+    organisation: Ref
+    withdrawn: bool
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    possible_duplicates: list[int] = Field(
+        default_factory=list, description="Ids of incidents that may describe the same event."
+    )
+
+
+class ReportRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    organisation: Ref
+    reporter_id: int | None
+    source: str
+    created_at: dt.datetime
+    incidents: list[IncidentRead]
+
+
+class IncidentFilter(ListQuery):
+    area: QueryId | None = None
+    place: QueryId | None = None
+    category: CategoryCode | None = Field(None, description="A category's or a family's code.")
+    since: Timestamp | None = Field(None, description="Windows ending at or after this time.")
+    until: Timestamp | None = Field(None, description="Windows starting before this time.")
+    organisation: QueryId | None = None
+    assessment: Assessment | None = None
+    certainty: Certainty | None = None
+    police_reported: PoliceReported | None = None
+    source: Annotated[str, Field(max_length=64)] | None = None
+    q: SearchText | None = Field(None, description="Words in the description.")
+    withdrawn: bool = Field(False, description="Withdrawn incidents instead of the others.")
+
+
+def family_of(code: str) -> str:
+    return code.split(".", 1)[0]

@@ -1,0 +1,370 @@
+"""Filing reports and reading incidents, within the access rules of api.access.policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from typing import Any
+
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import Session
+
+from api.access import policy
+from api.actor import Actor
+from api.categories.models import Category
+from api.db import utcnow
+from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid
+from api.incidents import geo, schemas
+from api.incidents.models import IdempotentRequest, Incident, Report
+from api.incidents.schemas import STOCKHOLM, Precision
+from api.pagination import PageResult, paginate
+from api.records import get_or_404, not_found_message
+from api.resources import reference
+from api.structure.models import Area, Municipality, Organisation, Place
+
+# A phone's clock may run a little ahead; a time further into the future is a mistake.
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+DUPLICATE_METRES = 100
+
+
+# Scope ---------------------------------------------------------------------------------------
+
+
+def _scoped(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    """The incidents the actor reads: their areas' (policy.readable_area_ids), and those of
+    the reports they filed themselves."""
+    areas = policy.readable_area_ids(actor)
+    if areas is None:
+        return stmt
+    own = (
+        Incident.report_id.in_(select(Report.id).where(Report.reporter_id == actor.user_id))
+        if actor.user_id is not None
+        else false()
+    )
+    return stmt.where(or_(Incident.area_id.in_(areas), own))
+
+
+def get_incident(session: Session, incident_id: int, *, actor: Actor) -> Incident:
+    incident = get_or_404(session, Incident, incident_id, "ingen händelse")
+    if (
+        session.scalar(_scoped(select(Incident.id).where(Incident.id == incident_id), actor))
+        is None
+    ):
+        raise Hidden(not_found_message("ingen händelse", incident_id))
+    return incident
+
+
+def get_report(session: Session, report_id: int, *, actor: Actor) -> Report:
+    report = get_or_404(session, Report, report_id, "ingen rapport")
+    visible = _scoped(select(Incident.id).where(Incident.report_id == report_id), actor)
+    if session.scalar(visible.limit(1)) is None:
+        raise Hidden(not_found_message("ingen rapport", report_id))
+    return report
+
+
+def list_incidents(
+    session: Session, query: schemas.IncidentFilter, *, actor: Actor
+) -> PageResult[Incident]:
+    stmt = _scoped(select(Incident), actor)
+    conditions = [
+        Incident.area_id == query.area if query.area is not None else None,
+        Incident.place_id == query.place if query.place is not None else None,
+        (
+            Incident.family_code == query.category
+            if query.category and "." not in query.category
+            else Incident.category_code == query.category
+        )
+        if query.category
+        else None,
+        Incident.occurred_to >= query.since if query.since is not None else None,
+        Incident.occurred_from < query.until if query.until is not None else None,
+        Incident.organisation_id == query.organisation if query.organisation else None,
+        Incident.assessment == query.assessment if query.assessment else None,
+        Incident.certainty == query.certainty if query.certainty else None,
+        Incident.police_reported == query.police_reported if query.police_reported else None,
+        Incident.source == query.source if query.source else None,
+        Incident.description.contains(query.q.strip(), autoescape=True)
+        if query.q and query.q.strip()
+        else None,
+        Incident.withdrawn_at.is_not(None) if query.withdrawn else Incident.withdrawn_at.is_(None),
+    ]
+    stmt = stmt.where(*(c for c in conditions if c is not None))
+    # Newest first: the last filed is what a group looks at first.
+    return paginate(session, stmt, Incident.id, query, descending=True)
+
+
+# Filing --------------------------------------------------------------------------------------
+
+
+def create_report(
+    session: Session, data: schemas.ReportCreate, *, actor: Actor, source: str = "web"
+) -> Report:
+    if not policy.can_file_reports(actor):
+        raise Forbidden(
+            "Din roll kan inte rapportera händelser. Rapportörer och medlemmar i en EST-grupp kan."
+        )
+    organisation_id = data.organisation_id or actor.organisation_id
+    if organisation_id != actor.organisation_id and not actor.is_admin:
+        raise Invalid.field(
+            "organisation_id", "Du rapporterar för din egen organisation.", "other_organisation"
+        )
+    assert organisation_id is not None
+    organisation = reference(
+        session,
+        Organisation,
+        organisation_id,
+        field_name="organisation_id",
+        none_such="ingen organisation",
+    )
+    municipality = session.get(Municipality, organisation.municipality_id)
+    assert municipality is not None
+    errors: list[FieldError] = []
+    rows = []
+    for index, item in enumerate(data.incidents):
+        try:
+            rows.append(_incident_values(session, item, municipality, f"incidents.{index}."))
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise Invalid(
+            "Rapporten sparades inte: rätta det som är markerat och skicka igen.", errors=errors
+        )
+    report = Report(organisation_id=organisation.id, reporter_id=actor.user_id, source=source)
+    session.add(report)
+    session.flush()
+    for values in rows:
+        session.add(
+            Incident(
+                **values,
+                report_id=report.id,
+                municipality_id=municipality.id,
+                organisation_id=organisation.id,
+                source=source,
+            )
+        )
+    session.flush()
+    session.refresh(report)
+    return report
+
+
+def _incident_values(
+    session: Session, item: schemas.IncidentCreate, municipality: Municipality, prefix: str
+) -> dict[str, Any]:
+    errors: list[FieldError] = []
+
+    def problem(field: str, message: str, code: str) -> None:
+        errors.append(FieldError(prefix + field, message, code))
+
+    category = session.get(Category, item.category)
+    if category is None:
+        problem("category", f"Det finns ingen kategori med koden {item.category}.", "unknown_id")
+    elif not category.active:
+        problem("category", f"Kategorin {category.label_sv} används inte längre.", "inactive")
+
+    occurred_from, occurred_to = _window(item, problem)
+
+    lat = lon = None
+    if item.position is not None:
+        lat, lon = _wgs84(item.position)
+        if not geo.inside(geo.SWEDEN, lat, lon) or (
+            municipality.extent is not None
+            and not geo.inside(_extent(municipality.extent), lat, lon)
+        ):
+            problem(
+                "position",
+                f"Punkten ({lat:.5f}, {lon:.5f}) ligger utanför {municipality.name}. Kontrollera "
+                "koordinaterna och koordinatsystemet (N och E kan ha bytt plats).",
+                "outside_municipality",
+            )
+            lat = lon = None
+
+    area, place = _where(session, item, municipality, lat, lon, problem)
+    if errors:
+        raise Invalid("Händelsen har fel.", errors=errors)
+    assert area is not None and category is not None
+    return {
+        "category_code": category.code,
+        "family_code": schemas.family_of(category.code),
+        "occurred_from": occurred_from,
+        "occurred_to": occurred_to,
+        "precision": item.precision,
+        "area_id": area.id,
+        "place_id": place.id if place else None,
+        "lat": lat,
+        "lon": lon,
+        "assessment": item.assessment,
+        "certainty": item.certainty,
+        "police_reported": item.police_reported,
+        "description": item.description or None,
+    }
+
+
+def _window(item: schemas.IncidentCreate, problem: Any) -> tuple[dt.datetime, dt.datetime]:
+    start, end = item.occurred_from, item.occurred_to
+    if item.precision is Precision.day:
+        # Some time that day (or those days), in Swedish days.
+        first = start.astimezone(STOCKHOLM).date()
+        last = (end or start).astimezone(STOCKHOLM).date()
+        start = _midnight(first)
+        end = _midnight(last + dt.timedelta(days=1))
+    elif item.precision is Precision.part_of_day and end is None:
+        problem("occurred_to", "Ange när tidsfönstret slutar.", "required")
+    end = end or start
+    if start > utcnow() + FUTURE_TOLERANCE:
+        problem("occurred_from", "Tiden ligger i framtiden.", "in_future")
+    return start, end
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=STOCKHOLM).astimezone(dt.UTC)
+
+
+def _wgs84(position: schemas.Wgs84Point | schemas.SwerefPoint) -> tuple[float, float]:
+    if isinstance(position, schemas.Wgs84Point):
+        return position.lat, position.lon
+    return geo.to_wgs84(position.crs, position.n, position.e)
+
+
+def _extent(extent: dict[str, float]) -> tuple[float, float, float, float]:
+    return (extent["west"], extent["south"], extent["east"], extent["north"])
+
+
+def _where(
+    session: Session,
+    item: schemas.IncidentCreate,
+    municipality: Municipality,
+    lat: float | None,
+    lon: float | None,
+    problem: Any,
+) -> tuple[Area | None, Place | None]:
+    """The area: the named place's, the one whose boundary holds the point, or the one given;
+    where two of them are given, they must agree."""
+    place = None
+    if item.place_id is not None:
+        place = session.get(Place, item.place_id)
+        if place is None or not place.active or place.area.municipality_id != municipality.id:
+            problem("place_id", "Okänd plats.", "unknown_id")
+            place = None
+    given = None
+    if item.area_id is not None:
+        given = session.get(Area, item.area_id)
+        if given is None or not given.active or given.municipality_id != municipality.id:
+            problem("area_id", "Okänt område.", "unknown_id")
+            given = None
+    by_point = None
+    if lat is not None and lon is not None:
+        areas = session.scalars(
+            select(Area).where(
+                Area.municipality_id == municipality.id,
+                Area.active.is_(True),
+                Area.boundary.is_not(None),
+            )
+        ).all()
+        by_point = next(
+            (a for a in areas if a.boundary and geo.in_polygon(a.boundary, lat, lon)), None
+        )
+    candidates = [a for a in (place.area if place else None, by_point, given) if a is not None]
+    if not candidates:
+        if item.area_id is None:
+            problem("area_id", "Ange område, en plats eller en punkt inom ett område.", "required")
+        return None, place
+    area = candidates[0]
+    if any(a.id != area.id for a in candidates):
+        names = " och ".join(sorted({a.name for a in candidates}))
+        problem(
+            "area_id", f"Platsen, punkten och området pekar på olika områden: {names}.", "mismatch"
+        )
+    return area, place
+
+
+# Possible duplicates ----------------------------------------------------------------------
+
+
+def possible_duplicates(session: Session, incident: Incident, *, actor: Actor) -> list[int]:
+    """Incidents of the same family, within about 100 m, whose windows overlap: pointed out,
+    never merged or refused. Without a point, the same named place stands in for 100 m."""
+    stmt = _scoped(select(Incident), actor).where(
+        Incident.id != incident.id,
+        Incident.family_code == incident.family_code,
+        Incident.withdrawn_at.is_(None),
+        Incident.occurred_from <= incident.occurred_to,
+        Incident.occurred_to >= incident.occurred_from,
+    )
+    if incident.lat is not None and incident.lon is not None:
+        # A box around the point first (an index can use it), then the true distance.
+        dlat = DUPLICATE_METRES / 111_320
+        dlon = dlat / max(math.cos(math.radians(incident.lat)), 0.01)
+        stmt = stmt.where(
+            Incident.lat.between(incident.lat - dlat, incident.lat + dlat),
+            Incident.lon.between(incident.lon - dlon, incident.lon + dlon),
+        )
+        found = [
+            other.id
+            for other in session.scalars(stmt.order_by(Incident.id).limit(50))
+            if _metres(incident, other) <= DUPLICATE_METRES
+        ]
+        return found[:10]
+    if incident.place_id is not None:
+        stmt = stmt.where(Incident.place_id == incident.place_id)
+        return list(
+            session.scalars(stmt.with_only_columns(Incident.id).order_by(Incident.id).limit(10))
+        )
+    return []
+
+
+def _metres(a: Incident, b: Incident) -> float:
+    assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
+    # Haversine: exact enough at 100 m.
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+# Retries ---------------------------------------------------------------------------------------
+
+
+def request_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _caller(actor: Actor) -> str:
+    return f"{actor.kind}:{actor.user_id if actor.kind == 'user' else actor.token_id}"
+
+
+def replayed(
+    session: Session, key: str, digest: str, *, actor: Actor
+) -> tuple[int, dict[str, Any]] | None:
+    """The answer already given to this caller for this key; None when the key is new. The
+    same key with another body is refused: the caller has mixed up two requests."""
+    done = session.scalar(
+        select(IdempotentRequest).where(
+            IdempotentRequest.caller == _caller(actor), IdempotentRequest.key == key
+        )
+    )
+    if done is None:
+        return None
+    if done.request_hash != digest:
+        raise Conflict(
+            "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel för "
+            "en ny rapport.",
+            code="idempotency_key_reused",
+        )
+    return done.status, done.response
+
+
+def remember(
+    session: Session, key: str, digest: str, status: int, response: Any, *, actor: Actor
+) -> None:
+    session.add(
+        IdempotentRequest(
+            caller=_caller(actor),
+            key=key,
+            request_hash=digest,
+            status=status,
+            response=json.loads(json.dumps(response, default=str)),
+        )
+    )
+    session.flush()

@@ -1,0 +1,245 @@
+"""Filing reports of incidents and reading them back, within the access rules."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from api.incidents import geo
+from tests.conftest import Server
+
+V1 = "/api/v1"
+
+
+def client(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
+    return server.client(people["tokens"][who])
+
+
+def incident(**overrides: Any) -> dict[str, Any]:
+    return {
+        "category": "skadegorelse.klotter",
+        "occurred_from": "2026-11-20T21:30",
+        "assessment": "medium",
+        **overrides,
+    }
+
+
+def test_a_reporter_files_two_incidents_in_one_report(
+    server: Server, people: dict[str, Any]
+) -> None:
+    bro = people["areas"]["Bro"]
+    # Bro centrum in SWEREF 99 18 00, the municipality's own system.
+    north, east = geo.from_wgs84("EPSG:3011", 59.5117, 17.6364)
+    with client(server, people, "reporter") as reporter:
+        response = reporter.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [
+                    incident(area_id=bro["id"], description="Klotter på busskuren."),
+                    incident(
+                        category="ordning.brak",
+                        occurred_from="2026-11-21T20:00",
+                        occurred_to="2026-11-21T23:00",
+                        precision="part_of_day",
+                        position={"crs": "EPSG:3011", "n": north, "e": east},
+                        area_id=bro["id"],
+                        assessment="high",
+                        certainty="suspected",
+                        police_reported="yes",
+                    ),
+                ]
+            },
+        )
+        assert response.status_code == 201, response.text
+        report = response.json()
+        assert response.headers["location"] == f"{V1}/reports/{report['id']}"
+        assert report["organisation"]["name"] == "Rapid Säkerhet"
+        first, second = report["incidents"]
+        # 21:30 in November is CET, UTC+1.
+        assert first["occurred_from"].startswith("2026-11-20T20:30:00")
+        assert first["occurred_to"] == first["occurred_from"]
+        assert first["area"]["name"] == "Bro" and first["source"] == "web"
+        assert second["lat"] == pytest.approx(59.5117, abs=1e-6)
+        assert second["lon"] == pytest.approx(17.6364, abs=1e-6)
+        assert second["family"] == "ordning" and second["police_reported"] == "yes"
+
+        # The reporter reads their own report back, and its incidents in the list.
+        assert reporter.get(f"{V1}/reports/{report['id']}").status_code == 200
+        listed = reporter.get(f"{V1}/incidents").json()["items"]
+        assert [i["id"] for i in listed] == [second["id"], first["id"]]
+
+
+def test_a_day_is_the_whole_swedish_day_and_summer_time_counts(
+    server: Server, people: dict[str, Any]
+) -> None:
+    kungsangen = people["areas"]["Kungsängen"]
+    with client(server, people, "kungsangen") as member:
+        report = member.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [
+                    incident(occurred_from="2026-07-04", precision="day", area_id=kungsangen["id"]),
+                    # The night summer time ends: 02:30 comes twice; the first is meant.
+                    incident(occurred_from="2026-10-25T02:30", area_id=kungsangen["id"]),
+                ]
+            },
+        ).json()
+        day, night = report["incidents"]
+        assert day["occurred_from"].startswith("2026-07-03T22:00:00")  # CEST, UTC+2
+        assert day["occurred_to"].startswith("2026-07-04T22:00:00")
+        assert night["occurred_from"].startswith("2026-10-25T00:30:00")
+        skipped = member.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [incident(occurred_from="2026-03-29T02:30", area_id=kungsangen["id"])]
+            },
+        )
+        assert skipped.status_code == 422
+        assert skipped.json()["errors"][0]["code"] == "nonexistent_time"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"category": "finns.inte"}, "incidents.0.category", "unknown_id"),
+        ({"occurred_from": "2099-01-01T12:00"}, "incidents.0.occurred_from", "in_future"),
+        ({"precision": "part_of_day"}, "incidents.0.occurred_to", "required"),
+        ({"area_id": None}, "incidents.0.area_id", "required"),
+        # Northing and easting swapped: a point far outside the municipality.
+        (
+            {"position": {"crs": "EPSG:3006", "n": 659_000, "e": 6_598_000}},
+            "incidents.0.position",
+            "outside_municipality",
+        ),
+        (
+            {"position": {"lat": 59.33, "lon": 18.07}},
+            "incidents.0.position",
+            "outside_municipality",
+        ),
+    ],
+)
+def test_mistakes_are_named_beside_the_field_and_nothing_is_filed(
+    server: Server, people: dict[str, Any], change: dict[str, Any], field: str, code: str
+) -> None:
+    bro = people["areas"]["Bro"]
+    with client(server, people, "reporter") as reporter:
+        good = incident(area_id=bro["id"])
+        response = reporter.post(f"{V1}/reports", json={"incidents": [{**good, **change}, good]})
+        assert response.status_code == 422, response.text
+        errors = response.json()["errors"]
+        assert [(e["field"], e["code"]) for e in errors] == [(field, code)]
+        assert reporter.get(f"{V1}/incidents").json()["items"] == []
+
+
+def test_who_reads_what(server: Server, people: dict[str, Any]) -> None:
+    areas = people["areas"]
+    with client(server, people, "admin") as admin:
+        filed = admin.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [
+                    incident(area_id=areas["Bro"]["id"]),
+                    incident(area_id=areas["Kungsängen"]["id"]),
+                    incident(area_id=areas["Brunna"]["id"]),
+                ]
+            },
+        ).json()
+    bro, kungsangen, _brunna = (i["id"] for i in filed["incidents"])
+
+    def seen(who: str) -> set[int]:
+        with client(server, people, who) as c:
+            return {i["id"] for i in c.get(f"{V1}/incidents").json()["items"]}
+
+    everything = {i["id"] for i in filed["incidents"]}
+    assert seen("steering") == seen("coordination") == seen("viewer") == everything
+    assert seen("kungsangen") == {kungsangen}
+    assert seen("reporter") == set()  # reads only their own reports
+    with client(server, people, "kungsangen") as member:
+        assert member.get(f"{V1}/incidents/{bro}").status_code == 404
+        assert member.get(f"{V1}/incidents/{kungsangen}").status_code == 200
+    with client(server, people, "viewer") as viewer:
+        refused = viewer.post(
+            f"{V1}/reports", json={"incidents": [incident(area_id=areas["Bro"]["id"])]}
+        )
+        assert refused.status_code == 403
+
+
+def test_a_retry_with_the_same_key_files_nothing_new(
+    server: Server, people: dict[str, Any]
+) -> None:
+    bro = people["areas"]["Bro"]
+    key = str(uuid.uuid4())
+    body = {"incidents": [incident(area_id=bro["id"])]}
+    with client(server, people, "reporter") as reporter:
+        first = reporter.post(f"{V1}/reports", json=body, headers={"Idempotency-Key": key})
+        again = reporter.post(f"{V1}/reports", json=body, headers={"Idempotency-Key": key})
+        assert first.status_code == again.status_code == 201
+        assert again.json() == first.json()
+        assert again.headers["idempotent-replayed"] == "true"
+        other = {"incidents": [incident(area_id=bro["id"], assessment="high")]}
+        reused = reporter.post(f"{V1}/reports", json=other, headers={"Idempotency-Key": key})
+        assert reused.status_code == 409
+        assert reused.json()["code"] == "idempotency_key_reused"
+        assert len(reporter.get(f"{V1}/incidents").json()["items"]) == 1
+
+
+def test_possible_duplicates_are_pointed_out(server: Server, people: dict[str, Any]) -> None:
+    bro = people["areas"]["Bro"]
+    here = {"lat": 59.5117, "lon": 17.6364}
+    near = {"lat": 59.5117 + 50 / 111_320, "lon": 17.6364}  # 50 m north
+    far = {"lat": 59.5117 + 300 / 111_320, "lon": 17.6364}
+    with client(server, people, "admin") as admin:
+
+        def file(**changes: Any) -> dict[str, Any]:
+            return admin.post(
+                f"{V1}/reports", json={"incidents": [incident(area_id=bro["id"], **changes)]}
+            ).json()["incidents"][0]
+
+        first = file(position=here)
+        assert first["possible_duplicates"] == []
+        twin = file(position=near, category="skadegorelse.glaskross")  # the same family
+        assert twin["possible_duplicates"] == [first["id"]]
+        assert file(position=far)["possible_duplicates"] == []
+        assert file(position=near, category="ordning.brak")["possible_duplicates"] == []
+        later = file(position=near, occurred_from="2026-11-22T12:00")
+        assert later["possible_duplicates"] == []
+        assert admin.get(f"{V1}/incidents/{first['id']}").json()["possible_duplicates"] == [
+            twin["id"]
+        ]
+
+
+def test_filters(server: Server, people: dict[str, Any]) -> None:
+    areas = people["areas"]
+    with client(server, people, "admin") as admin:
+        admin.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [
+                    incident(area_id=areas["Bro"]["id"], description="Sprayat på skolan"),
+                    incident(
+                        area_id=areas["Brunna"]["id"],
+                        category="ordning.brak",
+                        occurred_from="2026-10-01T12:00",
+                        assessment="high",
+                    ),
+                ]
+            },
+        )
+
+        def count(**params: Any) -> int:
+            response = admin.get(f"{V1}/incidents", params=params)
+            assert response.status_code == 200, response.text
+            return len(response.json()["items"])
+
+        assert count() == 2
+        assert count(area=areas["Bro"]["id"]) == 1
+        assert count(category="skadegorelse") == 1
+        assert count(category="skadegorelse.klotter") == 1
+        assert count(assessment="high") == 1
+        assert count(q="skolan") == 1
+        assert count(since="2026-11-01T00:00:00+01:00") == 1
+        assert count(until="2026-11-01T00:00:00+01:00") == 1
+        assert count(limit=1) == 1
