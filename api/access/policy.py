@@ -77,6 +77,9 @@ ROUTE_RULES: dict[str, Rule] = {
     "get_report": Rule.SIGNED_IN,
     "list_incidents": Rule.SIGNED_IN,
     "get_incident": Rule.SIGNED_IN,
+    "update_incident": Rule.SIGNED_IN,  # see can_edit_incident
+    "withdraw_incident": Rule.SIGNED_IN,
+    "list_incident_history": Rule.SIGNED_IN,
     # Integrations.
     "list_service_tokens": Rule.ADMIN,
     "create_service_token": Rule.ADMIN,
@@ -131,6 +134,17 @@ def can_file_reports(actor: Actor) -> bool:
     if actor.kind != "user" or actor.organisation_id is None:
         return False
     return actor.is_admin or bool(_grants(actor, FILERS))
+
+
+def can_edit_incident(actor: Actor, *, area_id: int, reporter_id: int | None) -> bool:
+    """Who corrects or withdraws an incident: the person who filed it, a convener of a group
+    whose scope holds it (the coordination group's convener: all), administrators."""
+    if actor.is_admin or (actor.user_id is not None and actor.user_id == reporter_id):
+        return True
+    return any(
+        g.group_kind in MUNICIPALITY_WIDE or g.area_id == area_id
+        for g in _grants(actor, ["convener"])
+    )
 
 
 def can_write_in_group(actor: Actor, group_id: int) -> bool:

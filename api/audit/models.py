@@ -32,4 +32,6 @@ class AuditEvent(Base):
     method: Mapped[str | None] = mapped_column(String(10))
     path: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[int | None]
+    # A short code that says more (a withdrawal's reason), never text someone wrote.
+    detail: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(64))

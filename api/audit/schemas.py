@@ -26,6 +26,7 @@ class AuditEventRead(BaseModel):
     method: str | None
     path: str | None
     status: int | None
+    detail: str | None
     address: str | None
 
 

@@ -45,6 +45,7 @@ def record(
     object_type: str | None = None,
     object_id: Any = None,
     status: int | None = None,
+    detail: str | None = None,
 ) -> None:
     context: AuditContext | None = session.info.get(_CONTEXT)
     actor = actor or (context.actor if context else ANONYMOUS)
@@ -62,6 +63,7 @@ def record(
             method=context.method if context else None,
             path=context.path[:500] if context and context.path else None,
             status=status,
+            detail=detail,
             address=actor.address,
         )
     )

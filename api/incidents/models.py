@@ -8,7 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.categories.models import Category
 from api.db import Base, text_enum, utcnow
-from api.incidents.schemas import Assessment, Certainty, PoliceReported, Precision
+from api.incidents.schemas import (
+    Assessment,
+    Certainty,
+    PoliceReported,
+    Precision,
+    WithdrawReason,
+)
 from api.records import TimestampMixin
 from api.structure.models import Area, Organisation, Place
 
@@ -65,6 +71,9 @@ class Incident(TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(64), default="web")
     withdrawn_at: Mapped[dt.datetime | None]
+    withdrawn_reason: Mapped[WithdrawReason | None] = mapped_column(
+        text_enum(WithdrawReason, "incident_withdrawn_reason")
+    )
     version: Mapped[int] = mapped_column(default=1)
 
     report: Mapped[Report] = relationship(back_populates="incidents")

@@ -112,3 +112,42 @@ def list_incidents(
 )
 def get_incident(incident_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
     return _incident(session, service.get_incident(session, incident_id, actor=actor), actor)
+
+
+@router.patch(
+    "/incidents/{incident_id}",
+    response_model=schemas.IncidentRead,
+    operation_id="update_incident",
+    summary="Correct an incident (the reporter, a convener over its area, administrators)",
+    responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
+)
+def update_incident(
+    incident_id: PathId, body: schemas.IncidentUpdate, session: SessionDep, actor: ActorDep
+) -> Any:
+    incident = service.update_incident(session, incident_id, body, actor=actor)
+    return _incident(session, incident, actor)
+
+
+@router.post(
+    "/incidents/{incident_id}/withdraw",
+    response_model=schemas.IncidentRead,
+    operation_id="withdraw_incident",
+    summary="Withdraw an incident with a reason: kept, but gone from lists and figures",
+    responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
+)
+def withdraw_incident(
+    incident_id: PathId, body: schemas.Withdrawal, session: SessionDep, actor: ActorDep
+) -> Any:
+    incident = service.withdraw_incident(session, incident_id, body, actor=actor)
+    return _incident(session, incident, actor)
+
+
+@router.get(
+    "/incidents/{incident_id}/history",
+    response_model=list[schemas.IncidentVersionRead],
+    operation_id="list_incident_history",
+    summary="The incident's earlier versions, newest first",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def list_incident_history(incident_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+    return service.history(session, incident_id, actor=actor)

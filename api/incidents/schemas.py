@@ -18,7 +18,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from api.schemas_common import Id, Input, ListQuery, QueryId, Ref, SearchText, Text, Timestamp
+from api.schemas_common import (
+    Id,
+    Input,
+    ListQuery,
+    Patch,
+    QueryId,
+    Ref,
+    SearchText,
+    Text,
+    Timestamp,
+    omittable,
+)
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_INCIDENTS = 50
@@ -45,6 +56,13 @@ class PoliceReported(enum.StrEnum):
     yes = "yes"
     no = "no"
     unknown = "unknown"
+
+
+class WithdrawReason(enum.StrEnum):
+    duplicate = "duplicate"  # the same event was already filed
+    mistake = "mistake"  # filed by mistake or wrong in a way an edit cannot fix
+    personal_data = "personal_data"  # held personal data that must not stay
+    other = "other"
 
 
 # A day alone ("2026-07-04", its midnight) or a time, with or without an offset.
@@ -159,6 +177,39 @@ class ReportCreate(Input):
     incidents: Annotated[list[IncidentCreate], Field(min_length=1, max_length=MAX_INCIDENTS)]
 
 
+class IncidentUpdate(Patch):
+    """Only the fields sent change; the incident as it was is kept in its history."""
+
+    category: CategoryCode = omittable()
+    occurred_from: LocalTime = omittable()
+    occurred_to: LocalTime | None = omittable()
+    precision: Precision = omittable()
+    area_id: Id | None = omittable()
+    place_id: Id | None = omittable()
+    position: Position | None = omittable()
+    assessment: Assessment = omittable()
+    certainty: Certainty = omittable()
+    police_reported: PoliceReported = omittable()
+    description: Text | None = omittable()
+    confirm_personal_data: bool = False
+
+
+class Withdrawal(Input):
+    reason: WithdrawReason = Field(
+        description="Why: duplicate, mistake, personal_data or other. Kept in the audit log; "
+        "the incident leaves lists and figures but is not deleted."
+    )
+
+
+class IncidentVersionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    data: dict[str, Any]
+    changed_at: dt.datetime
+    changed_by: int | None
+
+
 class CategoryRef(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -187,6 +238,7 @@ class IncidentRead(BaseModel):
     source: str
     organisation: Ref
     withdrawn: bool
+    withdrawn_reason: WithdrawReason | None
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from api.access import policy
 from api.actor import Actor
+from api.audit import service as audit
 from api.categories.models import Category
 from api.db import utcnow
 from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid
-from api.incidents import geo, schemas
-from api.incidents.models import IdempotentRequest, Incident, Report
+from api.incidents import geo, privacy, schemas
+from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
 from api.incidents.schemas import STOCKHOLM, Precision
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
@@ -181,6 +182,10 @@ def _incident_values(
             lat = lon = None
 
     area, place = _where(session, item, municipality, lat, lon, problem)
+    if item.description and not item.confirm_personal_data:
+        personal = privacy.findings(item.description)
+        if personal:
+            problem("description", privacy.warning(personal), "personal_data")
     if errors:
         raise Invalid("Händelsen har fel.", errors=errors)
     assert area is not None and category is not None
@@ -368,3 +373,120 @@ def remember(
         )
     )
     session.flush()
+
+
+# Corrections and withdrawal ----------------------------------------------------------------
+
+
+def _editable(session: Session, incident_id: int, actor: Actor) -> Incident:
+    incident = get_incident(session, incident_id, actor=actor)
+    if not policy.can_edit_incident(
+        actor, area_id=incident.area_id, reporter_id=incident.report.reporter_id
+    ):
+        raise Forbidden(
+            "Bara den som rapporterade, gruppens sammankallande och administratörer kan ändra "
+            "händelsen."
+        )
+    if incident.withdrawn_at is not None:
+        raise Conflict("Händelsen är återkallad och kan inte ändras.", code="withdrawn")
+    return incident
+
+
+def _snapshot(incident: Incident) -> dict[str, Any]:
+    return {
+        "category": incident.category_code,
+        "occurred_from": incident.occurred_from.isoformat(),
+        "occurred_to": incident.occurred_to.isoformat(),
+        "precision": incident.precision.value,
+        "area_id": incident.area_id,
+        "place_id": incident.place_id,
+        "lat": incident.lat,
+        "lon": incident.lon,
+        "assessment": incident.assessment.value if incident.assessment else None,
+        "certainty": incident.certainty.value if incident.certainty else None,
+        "police_reported": incident.police_reported.value,
+        "description": incident.description,
+    }
+
+
+def update_incident(
+    session: Session, incident_id: int, data: schemas.IncidentUpdate, *, actor: Actor
+) -> Incident:
+    incident = _editable(session, incident_id, actor)
+    sent = data.model_dump(exclude_unset=True, exclude={"confirm_personal_data"})
+    before = _snapshot(incident)
+    position = None
+    if incident.lat is not None and incident.lon is not None:
+        position = {"lat": incident.lat, "lon": incident.lon}
+    state = {
+        "category": incident.category_code,
+        "occurred_from": incident.occurred_from,
+        "occurred_to": incident.occurred_to,
+        "precision": incident.precision,
+        "area_id": incident.area_id,
+        "place_id": incident.place_id,
+        "position": position,
+        "assessment": incident.assessment or schemas.Assessment.medium,
+        "certainty": incident.certainty or schemas.Certainty.observed,
+        "police_reported": incident.police_reported,
+        "description": incident.description,
+        # A description already filed was looked at then; only a new one is looked at now.
+        "confirm_personal_data": data.confirm_personal_data or "description" not in sent,
+        **sent,
+    }
+    if "place_id" in sent and "area_id" not in sent and sent["place_id"] is not None:
+        state["area_id"] = None  # the new place says which area
+    try:
+        merged = schemas.IncidentCreate.model_validate(state)
+    except ValueError as exc:
+        raise Invalid(f"Ändringen går inte ihop med händelsen: {exc}") from exc
+    municipality = session.get(Municipality, incident.municipality_id)
+    assert municipality is not None
+    values = _incident_values(session, merged, municipality, "")
+    if incident.assessment is None and "assessment" not in sent:
+        values["assessment"] = None
+    if incident.certainty is None and "certainty" not in sent:
+        values["certainty"] = None
+    changed = {k: v for k, v in values.items() if getattr(incident, k) != v}
+    if not changed:
+        return incident
+    session.add(
+        IncidentVersion(
+            incident_id=incident.id,
+            version=incident.version,
+            data=before,
+            changed_by=actor.user_id,
+        )
+    )
+    for key, value in changed.items():
+        setattr(incident, key, value)
+    incident.version += 1
+    session.flush()
+    session.refresh(incident)
+    return incident
+
+
+def withdraw_incident(
+    session: Session, incident_id: int, data: schemas.Withdrawal, *, actor: Actor
+) -> Incident:
+    incident = get_incident(session, incident_id, actor=actor)
+    if incident.withdrawn_at is not None:
+        return incident  # already withdrawn: a retry changes nothing
+    incident = _editable(session, incident_id, actor)
+    incident.withdrawn_at = utcnow()
+    incident.withdrawn_reason = data.reason
+    audit.record(
+        session,
+        action="withdraw",
+        object_type="incidents",
+        object_id=incident.id,
+        detail=f"reason={data.reason.value}",
+    )
+    session.flush()
+    return incident
+
+
+def history(session: Session, incident_id: int, *, actor: Actor) -> list[IncidentVersion]:
+    get_incident(session, incident_id, actor=actor)
+    stmt = select(IncidentVersion).where(IncidentVersion.incident_id == incident_id)
+    return list(session.scalars(stmt.order_by(IncidentVersion.version.desc())))

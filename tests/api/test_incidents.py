@@ -243,3 +243,73 @@ def test_filters(server: Server, people: dict[str, Any]) -> None:
         assert count(since="2026-11-01T00:00:00+01:00") == 1
         assert count(until="2026-11-01T00:00:00+01:00") == 1
         assert count(limit=1) == 1
+
+
+def test_personal_data_is_pointed_out_until_confirmed(
+    server: Server, people: dict[str, Any]
+) -> None:
+    bro = people["areas"]["Bro"]
+    with client(server, people, "reporter") as reporter:
+        text = "Ungdomar vid kiosken, ring 070-123 45 67 om det upprepas."
+        warned = reporter.post(
+            f"{V1}/reports", json={"incidents": [incident(area_id=bro["id"], description=text)]}
+        )
+        assert warned.status_code == 422
+        (error,) = warned.json()["errors"]
+        assert error["field"] == "incidents.0.description"
+        assert error["code"] == "personal_data"
+        assert "telefonnummer (070-123 45 67)" in error["message"]
+        assert reporter.get(f"{V1}/incidents").json()["items"] == []
+        for description in ("Han har personnummer 811218-9876.", "Mejla a.b@example.se"):
+            refused = reporter.post(
+                f"{V1}/reports",
+                json={"incidents": [incident(area_id=bro["id"], description=description)]},
+            )
+            assert refused.json()["errors"][0]["code"] == "personal_data", description
+        confirmed = reporter.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [
+                    incident(area_id=bro["id"], description=text, confirm_personal_data=True)
+                ]
+            },
+        )
+        assert confirmed.status_code == 201
+
+
+def test_corrections_keep_the_history_and_withdrawal_keeps_the_record(
+    server: Server, people: dict[str, Any]
+) -> None:
+    bro, kungsangen = people["areas"]["Bro"], people["areas"]["Kungsängen"]
+    with client(server, people, "reporter") as reporter:
+        filed = reporter.post(
+            f"{V1}/reports", json={"incidents": [incident(area_id=bro["id"])]}
+        ).json()["incidents"][0]
+        url = f"{V1}/incidents/{filed['id']}"
+        changed = reporter.patch(url, json={"assessment": "high", "description": "Två taggar."})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["assessment"] == "high" and changed.json()["version"] == 2
+        (earlier,) = reporter.get(f"{url}/history").json()
+        assert earlier["version"] == 1 and earlier["data"]["assessment"] == "medium"
+        # Moving it to another area is a correction like any other.
+        moved = reporter.patch(url, json={"area_id": kungsangen["id"]})
+        assert moved.json()["area"]["name"] == "Kungsängen"
+    with client(server, people, "kungsangen") as member:
+        # A member (not a convener) of Kungsängen reads it now but may not change it.
+        assert member.get(url).status_code == 200
+        assert member.patch(url, json={"assessment": "low"}).status_code == 403
+    with client(server, people, "coordination") as convener:
+        withdrawn = convener.post(f"{url}/withdraw", json={"reason": "duplicate"})
+        assert withdrawn.status_code == 200
+        assert withdrawn.json()["withdrawn"] is True
+        assert withdrawn.json()["withdrawn_reason"] == "duplicate"
+        assert convener.post(f"{url}/withdraw", json={"reason": "duplicate"}).status_code == 200
+        assert convener.patch(url, json={"assessment": "low"}).status_code == 409
+        assert convener.get(f"{V1}/incidents").json()["items"] == []
+        gone = convener.get(f"{V1}/incidents", params={"withdrawn": True}).json()["items"]
+        assert [i["id"] for i in gone] == [filed["id"]]
+    with client(server, people, "admin") as admin:
+        log = admin.get(f"{V1}/audit-events", params={"action": "withdraw"}).json()["items"]
+        assert [(e["object_id"], e["detail"]) for e in log] == [
+            (str(filed["id"]), "reason=duplicate")
+        ]

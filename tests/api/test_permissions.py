@@ -82,6 +82,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_report": PEOPLE_SIGNED_IN,
     "list_incidents": PEOPLE_SIGNED_IN,
     "get_incident": PEOPLE_SIGNED_IN,
+    "update_incident": PEOPLE_SIGNED_IN,
+    "withdraw_incident": PEOPLE_SIGNED_IN,
+    "list_incident_history": PEOPLE_SIGNED_IN,
     # Integrations: administrators manage tokens; a token reaches its own source only.
     "list_service_tokens": ADMIN,
     "create_service_token": ADMIN,
