@@ -76,6 +76,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "create_report": Rule.SIGNED_IN,
     "get_report": Rule.SIGNED_IN,
     "list_incidents": Rule.SIGNED_IN,
+    "incidents_geojson": Rule.SIGNED_IN,
     "get_incident": Rule.SIGNED_IN,
     "update_incident": Rule.SIGNED_IN,  # see can_edit_incident
     "withdraw_incident": Rule.SIGNED_IN,

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from api.actor import Actor
-from api.deps import ActorDep, SessionDep
+from api.audit import service as audit
+from api.deps import ActorDep, SessionDep, get_database
 from api.incidents import schemas, service
 from api.incidents.models import Incident, Report
 from api.problems import problem_responses
@@ -101,6 +103,39 @@ def list_incidents(
     actor: ActorDep,
 ) -> Any:
     return page(request, service.list_incidents(session, query, actor=actor), schemas.IncidentRead)
+
+
+@router.get(
+    "/incidents.geojson",
+    operation_id="incidents_geojson",
+    summary="The filtered incidents as a GeoJSON FeatureCollection (RFC 7946), streamed",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"application/geo+json": {"schema": {"type": "object"}}},
+            "description": "A FeatureCollection; incidents without a point have no geometry.",
+        },
+        **problem_responses(401, 403, 422, 503),
+    },
+)
+def incidents_geojson(
+    request: Request,
+    query: Annotated[schemas.IncidentFilter, Query()],
+    session: SessionDep,
+    actor: ActorDep,
+) -> StreamingResponse:
+    audit.record(session, action="export", object_type="incidents", detail="geojson")
+    database = get_database(request)
+
+    def body() -> Iterator[str]:
+        # Its own session: the request's is committed and closed before the body is sent.
+        with database.session(write=False) as reading:
+            yield '{"type":"FeatureCollection","features":['
+            for index, feature in enumerate(service.features(reading, query, actor=actor)):
+                yield ("," if index else "") + feature
+            yield "]}"
+
+    return StreamingResponse(body(), media_type="application/geo+json")
 
 
 @router.get(

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Select, false, or_, select
@@ -68,6 +69,12 @@ def get_report(session: Session, report_id: int, *, actor: Actor) -> Report:
 def list_incidents(
     session: Session, query: schemas.IncidentFilter, *, actor: Actor
 ) -> PageResult[Incident]:
+    # Newest first: the last filed is what a group looks at first.
+    return paginate(session, filtered(query, actor), Incident.id, query, descending=True)
+
+
+def filtered(query: schemas.IncidentFilter, actor: Actor) -> Select[Any]:
+    """The incidents the filters ask for, of those the actor reads."""
     stmt = _scoped(select(Incident), actor)
     conditions = [
         Incident.area_id == query.area if query.area is not None else None,
@@ -91,9 +98,50 @@ def list_incidents(
         else None,
         Incident.withdrawn_at.is_not(None) if query.withdrawn else Incident.withdrawn_at.is_(None),
     ]
-    stmt = stmt.where(*(c for c in conditions if c is not None))
-    # Newest first: the last filed is what a group looks at first.
-    return paginate(session, stmt, Incident.id, query, descending=True)
+    return stmt.where(*(c for c in conditions if c is not None))
+
+
+GEOJSON_BATCH = 1000
+
+
+def features(session: Session, query: schemas.IncidentFilter, *, actor: Actor) -> Iterator[str]:
+    """The filtered incidents as GeoJSON Feature texts (RFC 7946: lon, lat), a batch of rows
+    at a time, so that a large export never sits in memory whole. No description: a map
+    needs what, where and when, and the text stays behind the incident's own page."""
+    stmt = filtered(query, actor).order_by(Incident.id.desc())
+    last: int | None = None
+    while True:
+        batch = stmt if last is None else stmt.where(Incident.id < last)
+        rows = list(session.scalars(batch.limit(GEOJSON_BATCH)))
+        for incident in rows:
+            geometry = None
+            if incident.lat is not None and incident.lon is not None:
+                geometry = {"type": "Point", "coordinates": [incident.lon, incident.lat]}
+            yield json.dumps(
+                {
+                    "type": "Feature",
+                    "id": incident.id,
+                    "geometry": geometry,
+                    "properties": {
+                        "category": incident.category_code,
+                        "category_label": incident.category.label_sv,
+                        "family": incident.family_code,
+                        "occurred_from": incident.occurred_from.isoformat(),
+                        "occurred_to": incident.occurred_to.isoformat(),
+                        "area": incident.area.name,
+                        "place": incident.place.name if incident.place else None,
+                        "assessment": incident.assessment.value if incident.assessment else None,
+                        "certainty": incident.certainty.value if incident.certainty else None,
+                        "police_reported": incident.police_reported.value,
+                        "organisation": incident.organisation.name,
+                    },
+                },
+                ensure_ascii=False,
+            )
+        if len(rows) < GEOJSON_BATCH:
+            return
+        last = rows[-1].id
+        session.expunge_all()
 
 
 # Filing --------------------------------------------------------------------------------------

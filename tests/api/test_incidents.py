@@ -313,3 +313,39 @@ def test_corrections_keep_the_history_and_withdrawal_keeps_the_record(
         assert [(e["object_id"], e["detail"]) for e in log] == [
             (str(filed["id"]), "reason=duplicate")
         ]
+
+
+def test_geojson_of_the_filtered_incidents(server: Server, people: dict[str, Any]) -> None:
+    areas = people["areas"]
+    with client(server, people, "admin") as admin:
+        admin.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [
+                    incident(
+                        area_id=areas["Kungsängen"]["id"],
+                        position={"lat": 59.4786, "lon": 17.7506},
+                        description="Text som inte ska med på kartan.",
+                    ),
+                    incident(area_id=areas["Kungsängen"]["id"], category="ordning.brak"),
+                    incident(area_id=areas["Bro"]["id"], position={"lat": 59.5117, "lon": 17.6364}),
+                ]
+            },
+        )
+    with client(server, people, "kungsangen") as member:
+        response = member.get(f"{V1}/incidents.geojson")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("application/geo+json")
+        collection = response.json()
+        assert collection["type"] == "FeatureCollection"
+        features = collection["features"]
+        assert len(features) == 2  # only Kungsängen's
+        with_point = next(f for f in features if f["geometry"])
+        assert with_point["geometry"]["coordinates"] == [17.7506, 59.4786]  # lon, lat
+        assert with_point["properties"]["category_label"] == "Klotter"
+        assert "Text som" not in response.text
+        only = member.get(f"{V1}/incidents.geojson", params={"category": "ordning"}).json()
+        assert [f["geometry"] for f in only["features"]] == [None]
+    with client(server, people, "admin") as admin:
+        exports = admin.get(f"{V1}/audit-events", params={"action": "export"}).json()["items"]
+        assert len(exports) == 2 and exports[0]["detail"] == "geojson"

@@ -81,6 +81,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_report": PEOPLE_SIGNED_IN,
     "get_report": PEOPLE_SIGNED_IN,
     "list_incidents": PEOPLE_SIGNED_IN,
+    "incidents_geojson": PEOPLE_SIGNED_IN,
     "get_incident": PEOPLE_SIGNED_IN,
     "update_incident": PEOPLE_SIGNED_IN,
     "withdraw_incident": PEOPLE_SIGNED_IN,
