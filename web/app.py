@@ -6,7 +6,9 @@ Every page is whole HTML that works without JavaScript; with htmx, a request tha
 
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import httpx
 from fastapi import Depends, FastAPI, Form, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -26,7 +28,7 @@ from api.middleware import SecurityHeaders
 from api.schemas_common import MAX_ID
 from api.settings import Settings, get_settings
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
-from web import auth
+from web import auth, reporting
 from web import format as fmt
 from web.client import ApiClient, ApiError, ApiUnavailable
 
@@ -35,6 +37,12 @@ HTMX_VERSION = "2.0.11"
 HTMX_CDN = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 # Subresource integrity of exactly what the CDN serves (npm pack htmx.org@2.0.11).
 HTMX_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+# Leaflet and its marker clusters, likewise (npm pack leaflet@1.9.4 leaflet.markercluster@1.5.3);
+# the same files are in static/vendor for when the CDN cannot be reached.
+LEAFLET_CDN = "https://unpkg.com/leaflet@1.9.4/dist/leaflet.js"
+LEAFLET_INTEGRITY = "sha384-cxOPjt7s7Iz04uaHJceBmS+qpjv2JkIHNVcuOrM+YHwZOmJGBXI00mdUXEq65HTH"
+MARKERCLUSTER_CDN = "https://unpkg.com/leaflet.markercluster@1.5.3/dist/leaflet.markercluster.js"
+MARKERCLUSTER_INTEGRITY = "sha384-eXVCORTRlv4FUUgS/xmOyr66XBVraen8ATNLMESp92FKXLAMiKkerixTiBvXriZr"
 
 MAX_SEARCH = 200
 Handler = Callable[..., Awaitable[Response]]
@@ -45,7 +53,8 @@ PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 CSP = (
     "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self'; "
-    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self'"
 )
 PAGE_HEADERS = {
@@ -63,6 +72,7 @@ def _templates(settings: Settings) -> Jinja2Blocks:
         datetime_sv=fmt.datetime_sv,
         date_sv=fmt.date_sv,
         cadence_sv=fmt.cadence_sv,
+        window_sv=fmt.window_sv,
         group_kind=lambda kind: fmt.GROUP_KINDS.get(kind, kind),
         role_sv=lambda role: fmt.ROLES.get(role, role),
         audit_action=lambda action: fmt.AUDIT_ACTIONS.get(action, action),
@@ -74,6 +84,10 @@ def _templates(settings: Settings) -> Jinja2Blocks:
         htmx_src=HTMX_CDN if settings.htmx_source == "cdn" else None,
         htmx_integrity=HTMX_INTEGRITY,
         htmx_local=f"/static/vendor/htmx.min.js?v={HTMX_VERSION}",
+        leaflet_src=LEAFLET_CDN if settings.htmx_source == "cdn" else None,
+        leaflet_integrity=LEAFLET_INTEGRITY,
+        markercluster_src=MARKERCLUSTER_CDN if settings.htmx_source == "cdn" else None,
+        markercluster_integrity=MARKERCLUSTER_INTEGRITY,
         count_sv=fmt.count_sv,
     )
     return templates
@@ -140,6 +154,65 @@ async def signed_in(request: Request) -> Visit:
 
 
 VisitDep = Annotated[Visit, Depends(signed_in)]
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    """The incident filters of the list and the map, as the page's form sends them."""
+
+    values: dict[str, str]
+    api: dict[str, Any]
+    errors: dict[str, str]
+
+    @property
+    def kept(self) -> dict[str, str]:
+        return {k: v for k, v in self.values.items() if v}
+
+    @property
+    def query_string(self) -> str:
+        return "?" + urlencode(self.kept) if self.kept else ""
+
+
+def incident_query(
+    omrade: str = "",
+    kategori: str = "",
+    fran: str = "",
+    till: str = "",
+    bedomning: str = "",
+    q: str = "",
+) -> IncidentQuery:
+    errors: dict[str, str] = {}
+    since, until = fmt.parse_date(fran), fmt.parse_date(till)
+    if fran and since is None:
+        errors["fran"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
+    if till and until is None:
+        errors["till"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
+    if omrade and not omrade.isdigit():
+        errors["omrade"] = "Välj ett område i listan."
+    if bedomning and bedomning not in reporting.ASSESSMENTS:
+        errors["bedomning"] = "Välj i listan."
+    if len(q) > MAX_SEARCH:
+        errors["q"] = f"Sök med högst {MAX_SEARCH} tecken."
+    values = {
+        "omrade": omrade,
+        "kategori": kategori[:64],
+        "fran": fran[:10],
+        "till": till[:10],
+        "bedomning": bedomning,
+        "q": q[:MAX_SEARCH],
+    }
+    api = {
+        "area": omrade or None,
+        "category": kategori or None,
+        "since": fmt.start_of_day(since) if since else None,
+        "until": fmt.start_of_day(until, days=1) if until else None,
+        "assessment": bedomning or None,
+        "q": q.strip() or None,
+    }
+    return IncidentQuery(values, api, errors)
+
+
+IncidentQueryDep = Annotated[IncidentQuery, Depends(incident_query)]
 
 
 def is_fragment_request(request: Request) -> bool:
@@ -445,6 +518,197 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             response.headers["HX-Reswap"] = "innerHTML"
         return response
 
+    # Observations ----------------------------------------------------------------------
+
+    async def choices(visit: Visit) -> dict[str, Any]:
+        areas = sorted(await visit.api.areas(), key=lambda a: fmt.sort_key(a.name))
+        places = sorted(await visit.api.places(), key=lambda p: fmt.sort_key(p.name))
+        categories = await visit.api.categories()
+        families = sorted(
+            (c for c in categories if c.parent_code is None), key=lambda c: c.sort_order
+        )
+        return {
+            "areas": areas,
+            "places_by_area": [(a, [p for p in places if p.area_id == a.id]) for a in areas],
+            "families": [
+                (
+                    f,
+                    sorted(
+                        (c for c in categories if c.parent_code == f.code),
+                        key=lambda c: c.sort_order,
+                    ),
+                )
+                for f in families
+            ],
+        }
+
+    @page("/handelser", name="incidents")
+    async def incidents_page(
+        request: Request, visit: VisitDep, query: IncidentQueryDep, cursor: str = ""
+    ) -> Response:
+        items: list[Any] = []
+        more = None
+        errors = dict(query.errors)
+        if not errors:
+            try:
+                result = await visit.api.incidents(**query.api, cursor=cursor[:200] or None)
+            except ApiError as exc:
+                if exc.status != 422:
+                    raise
+                errors = {"q": exc.problem.detail}
+            else:
+                items = result.items
+                if result.next:
+                    next_cursor = parse_qs(urlsplit(result.next).query).get("cursor", [""])[0]
+                    more = "/handelser?" + urlencode({**query.kept, "cursor": next_cursor})
+        return render(
+            request,
+            "incidents.html",
+            {
+                **await choices(visit),
+                **query.values,
+                "incidents": items,
+                "errors": errors,
+                "more": more,
+                "map_link": "/karta" + query.query_string,
+                "assessments": reporting.ASSESSMENTS,
+            },
+            status=422 if errors else 200,
+        )
+
+    @page("/karta", name="map")
+    async def map_page(request: Request, visit: VisitDep, query: IncidentQueryDep) -> Response:
+        items = [] if query.errors else (await visit.api.incidents(**query.api, limit=50)).items
+        return render(
+            request,
+            "map.html",
+            {
+                **await choices(visit),
+                **query.values,
+                "incidents": items,
+                "errors": query.errors,
+                "geojson": "/karta.geojson" + query.query_string,
+                "list_link": "/handelser" + query.query_string,
+                "assessments": reporting.ASSESSMENTS,
+            },
+            status=422 if query.errors else 200,
+        )
+
+    @app.get("/karta.geojson", name="map_geojson")
+    async def map_geojson(visit: VisitDep, query: IncidentQueryDep) -> Response:
+        if query.errors:
+            raise StarletteHTTPException(422, "; ".join(query.errors.values()))
+        chunks = await visit.api.incidents_geojson(**query.api)
+        return StreamingResponse(
+            chunks, media_type="application/geo+json", headers={"Cache-Control": "no-store"}
+        )
+
+    @page("/handelser/{incident_id}", name="incident")
+    async def incident_page(request: Request, incident_id: PageId, visit: VisitDep) -> Response:
+        incident = await visit.api.incident(incident_id)
+        history = await visit.api.incident_history(incident_id)
+        return render(
+            request,
+            "incident.html",
+            {
+                "incident": incident,
+                "history": history,
+                "assessments": reporting.ASSESSMENTS,
+                "certainties": reporting.CERTAINTIES,
+                "police": reporting.POLICE,
+                "reasons": fmt.WITHDRAW_REASONS,
+            },
+        )
+
+    @app.post("/handelser/{incident_id}/aterkalla", response_class=HTMLResponse, name="withdraw")
+    async def withdraw(
+        request: Request,
+        incident_id: PageId,
+        visit: VisitDep,
+        orsak: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    ) -> Response:
+        if orsak not in fmt.WITHDRAW_REASONS:
+            raise StarletteHTTPException(422, "Välj varför händelsen återkallas.")
+        await visit.api.withdraw_incident(incident_id, orsak)
+        return redirect(request, f"/handelser/{incident_id}")
+
+    async def report_form(
+        request: Request,
+        visit: Visit,
+        forms: list[reporting.IncidentForm],
+        *,
+        key: str,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        return render(
+            request,
+            "report.html",
+            {
+                **await choices(visit),
+                "forms": reporting.as_dicts(forms),
+                "key": key,
+                "errors": errors or {},
+                "when": {**reporting.WHEN, "kvall": reporting.evening(_now())[2]},
+                "assessments": reporting.ASSESSMENTS,
+                "certainties": reporting.CERTAINTIES,
+                "police": reporting.POLICE,
+                "systems": reporting.SYSTEMS,
+                "max_incidents": reporting.MAX_INCIDENTS,
+            },
+            status=status,
+        )
+
+    @page("/rapportera", name="report")
+    async def report_page(request: Request, visit: VisitDep) -> Response:
+        return await report_form(request, visit, [reporting.IncidentForm()], key=str(uuid.uuid4()))
+
+    @app.post("/rapportera", response_class=HTMLResponse, name="report_submit")
+    async def report_submit(request: Request, visit: VisitDep) -> Response:
+        form = await request.form()
+        forms = reporting.read_forms(form)
+        key = str(form.get("nyckel", ""))[:100] or str(uuid.uuid4())
+        action = str(form.get("atgard", "skicka"))
+        if action == "lagg-till":
+            if len(forms) < reporting.MAX_INCIDENTS:
+                # The new one starts where the last one was: the same place and time, often.
+                last = forms[-1]
+                forms.append(
+                    reporting.IncidentForm(
+                        nar=last.nar, dag=last.dag, omrade=last.omrade, plats=last.plats
+                    )
+                )
+            return await report_form(request, visit, forms, key=key)
+        if action.startswith("ta-bort-") and len(forms) > 1:
+            index = action.removeprefix("ta-bort-")
+            if index.isdigit() and int(index) < len(forms):
+                del forms[int(index)]
+            return await report_form(request, visit, forms, key=key)
+        incidents, errors = reporting.to_api(forms, _now())
+        if errors:
+            return await report_form(request, visit, forms, key=key, errors=errors, status=422)
+        try:
+            report = await visit.api.file_report({"incidents": incidents}, key=key)
+        except ApiError as exc:
+            if exc.status not in {403, 409, 422}:
+                raise
+            errors = reporting.api_errors(exc.problem.errors, forms)
+            if not errors:
+                errors = {"rapport": exc.problem.detail}
+            return await report_form(
+                request, visit, forms, key=key, errors=errors, status=exc.status
+            )
+        return redirect(request, f"/rapporter/{report.id}")
+
+    @page("/rapporter/{report_id}", name="report_done")
+    async def report_done(request: Request, report_id: PageId, visit: VisitDep) -> Response:
+        report = await visit.api.report(report_id)
+        return render(
+            request,
+            "report_done.html",
+            {"report": report, "assessments": reporting.ASSESSMENTS},
+        )
+
     # Signing in and out ---------------------------------------------------------------
 
     def sign_in_form(
@@ -590,6 +854,14 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         )
 
     return app
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _children(categories: list[Any], family: str) -> list[Any]:
+    return [c for c in categories if c.parent_code == family]
 
 
 def _manages(me: Me, group_id: int) -> bool:

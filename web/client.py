@@ -7,7 +7,7 @@ split, through a base URL. Either way it sees exactly what any other API client 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -15,6 +15,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from api.accounts.schemas import Me, MembershipRead, TokenRead, UserRead
 from api.audit.schemas import AuditEventRead
+from api.categories.schemas import CategoryRead
+from api.incidents.schemas import IncidentRead, IncidentVersionRead, ReportRead
 from api.schemas_common import Page, Problem
 from api.structure.schemas import (
     AreaRead,
@@ -60,6 +62,26 @@ def _problem(response: httpx.Response) -> Problem:
         )
 
 
+def _unreachable(exc: Exception) -> ApiUnavailable:
+    return ApiUnavailable(
+        Problem(
+            type="about:blank",
+            title="API:t svarar inte",
+            status=503,
+            detail=f"API:t kunde inte nås ({type(exc).__name__}).",
+            code="api_unreachable",
+        )
+    )
+
+
+async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in response.aiter_bytes():
+            yield chunk
+    finally:
+        await response.aclose()
+
+
 class ApiClient:
     """Anonymous as made; ``acting_for`` gives the same client with a person's token and
     address, which every page uses."""
@@ -86,23 +108,21 @@ class ApiClient:
         await self._http.aclose()
 
     async def _request(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
         try:
             response = await self._http.request(
-                method, path, params=clean, json=json, headers=self._headers
+                method, path, params=clean, json=json, headers={**self._headers, **(headers or {})}
             )
         except httpx.HTTPError as exc:
-            raise ApiUnavailable(
-                Problem(
-                    type="about:blank",
-                    title="API:t svarar inte",
-                    status=503,
-                    detail=f"API:t kunde inte nås ({type(exc).__name__}).",
-                    code="api_unreachable",
-                )
-            ) from exc
+            raise _unreachable(exc) from exc
         if response.status_code >= 400:
             problem = _problem(response)
             raise (ApiUnavailable if response.status_code >= 500 else ApiError)(problem)
@@ -178,8 +198,60 @@ class ApiClient:
     async def area(self, area_id: int) -> AreaRead:
         return await self._get(f"{V1}/areas/{area_id}", AreaRead)
 
-    async def places(self, *, area: int, active: bool | None = True) -> list[PlaceRead]:
+    async def places(
+        self, *, area: int | None = None, active: bool | None = True
+    ) -> list[PlaceRead]:
         return await self._all(f"{V1}/places", PlaceRead, area=area, active=active, limit=200)
+
+    async def areas(self, *, active: bool | None = True) -> list[AreaRead]:
+        return await self._all(f"{V1}/areas", AreaRead, active=active, limit=200)
+
+    async def categories(self, *, active: bool | None = True) -> list[CategoryRead]:
+        return await self._all(f"{V1}/categories", CategoryRead, active=active, limit=200)
+
+    # Observations ---------------------------------------------------------------------------
+
+    async def incidents(self, **filters: Any) -> Page[IncidentRead]:
+        return await self._get(f"{V1}/incidents", Page[IncidentRead], **filters)
+
+    async def incident(self, incident_id: int) -> IncidentRead:
+        return await self._get(f"{V1}/incidents/{incident_id}", IncidentRead)
+
+    async def incident_history(self, incident_id: int) -> list[IncidentVersionRead]:
+        response = await self._request("GET", f"{V1}/incidents/{incident_id}/history")
+        return TypeAdapter(list[IncidentVersionRead]).validate_json(response.content)
+
+    async def report(self, report_id: int) -> ReportRead:
+        return await self._get(f"{V1}/reports/{report_id}", ReportRead)
+
+    async def file_report(self, body: dict[str, Any], *, key: str) -> ReportRead:
+        response = await self._request(
+            "POST", f"{V1}/reports", json=body, headers={"Idempotency-Key": key}
+        )
+        return ReportRead.model_validate_json(response.content)
+
+    async def withdraw_incident(self, incident_id: int, reason: str) -> IncidentRead:
+        response = await self._request(
+            "POST", f"{V1}/incidents/{incident_id}/withdraw", json={"reason": reason}
+        )
+        return IncidentRead.model_validate_json(response.content)
+
+    async def incidents_geojson(self, **filters: Any) -> AsyncIterator[bytes]:
+        """The API's GeoJSON, passed on as it streams in."""
+        clean = {k: v for k, v in filters.items() if v is not None and v != ""}
+        request = self._http.build_request(
+            "GET", f"{V1}/incidents.geojson", params=clean, headers=self._headers
+        )
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise _unreachable(exc) from exc
+        if response.status_code >= 400:
+            await response.aread()
+            await response.aclose()
+            problem = _problem(response)
+            raise (ApiUnavailable if response.status_code >= 500 else ApiError)(problem)
+        return _chunks(response)
 
     async def organisations(
         self, *, active: bool | None = True, **filters: Any

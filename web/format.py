@@ -152,3 +152,26 @@ AUDIT_OBJECTS = {
     "auth_sessions": "Inloggning",
     "service_tokens": "Tjänstetoken",
 }
+
+
+WITHDRAW_REASONS = {
+    "duplicate": "Dubblett av en annan händelse",
+    "mistake": "Felaktig eller rapporterad av misstag",
+    "personal_data": "Innehöll personuppgifter",
+    "other": "Annat",
+}
+PRECISIONS = {"exact": "", "part_of_day": "tidsfönster", "day": "någon gång under dagen"}
+
+
+def window_sv(start: dt.datetime, end: dt.datetime, precision: str) -> str:
+    """When, as a person says it: "4 mars 2021 21:30", "4 mars 2021", "4 mars 2021 18:00–23:00"."""
+    if precision == "day":
+        last = (end - dt.timedelta(seconds=1)).astimezone(STOCKHOLM).date()
+        first = start.astimezone(STOCKHOLM).date()
+        return date_sv(first) if first == last else f"{date_sv(first)} – {date_sv(last)}"
+    if end <= start:
+        return datetime_sv(start)
+    local_start, local_end = start.astimezone(STOCKHOLM), end.astimezone(STOCKHOLM)
+    if local_start.date() == local_end.date():
+        return f"{datetime_sv(start)}–{local_end:%H:%M}"
+    return f"{datetime_sv(start)} – {datetime_sv(end)}"

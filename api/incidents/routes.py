@@ -33,6 +33,7 @@ IdempotencyKey = Annotated[
 def _incident(session: Session, incident: Incident, actor: Actor) -> dict[str, Any]:
     read = schemas.IncidentRead.model_validate(incident)
     read.possible_duplicates = service.possible_duplicates(session, incident, actor=actor)
+    read.may_edit = service.may_edit(incident, actor=actor)
     return read.model_dump(mode="json")
 
 

@@ -245,6 +245,7 @@ class IncidentRead(BaseModel):
     possible_duplicates: list[int] = Field(
         default_factory=list, description="Ids of incidents that may describe the same event."
     )
+    may_edit: bool = Field(False, description="Whether the caller may correct or withdraw it.")
 
 
 class ReportRead(BaseModel):

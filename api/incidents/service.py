@@ -426,6 +426,12 @@ def remember(
 # Corrections and withdrawal ----------------------------------------------------------------
 
 
+def may_edit(incident: Incident, *, actor: Actor) -> bool:
+    return incident.withdrawn_at is None and policy.can_edit_incident(
+        actor, area_id=incident.area_id, reporter_id=incident.report.reporter_id
+    )
+
+
 def _editable(session: Session, incident_id: int, actor: Actor) -> Incident:
     incident = get_incident(session, incident_id, actor=actor)
     if not policy.can_edit_incident(

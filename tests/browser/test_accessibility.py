@@ -30,12 +30,21 @@ def pages(demo: dict[str, Any]) -> list[str]:
         "/finns-inte",
         "/admin/logg",
         "/admin/logg?fran=igar",
+        "/handelser",
+        "/handelser?fran=igar",
+        "/karta",
+        "/rapportera",
     ]
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_pages_pass_axe(
-    browser: Browser, server: Server, demo: dict[str, Any], viewport: str, api: httpx.Client
+    browser: Browser,
+    server: Server,
+    demo: dict[str, Any],
+    people: dict[str, Any],
+    viewport: str,
+    api: httpx.Client,
 ) -> None:
     assert AXE.is_file(), f"{AXE} is missing: `make test` fetches it with npm"
     # axe is injected as a script of its own, which the pages' CSP would refuse.
@@ -45,6 +54,9 @@ def test_pages_pass_axe(
 
     def check(path: str) -> None:
         page.goto(server.url + path)
+        check_current(path)
+
+    def check_current(path: str) -> None:
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "() => axe.run(document, {runOnly: {type: 'tag', values: "
@@ -63,6 +75,28 @@ def test_pages_pass_axe(
         context.add_cookies([{"name": "est_session", "value": token, "url": server.url}])
         for path in pages(demo):
             check(path)
+        # An incident, the confirmation of its report, and the filing form with errors.
+        with server.client(people["tokens"]["admin"]) as admin:
+            filed = admin.post(
+                "/api/v1/reports",
+                json={
+                    "incidents": [
+                        {
+                            "category": "skadegorelse.klotter",
+                            "occurred_from": "2026-11-20T21:30",
+                            "area_id": demo["areas"]["Bro"]["id"],
+                            "assessment": "medium",
+                            "description": "Klotter på busskuren.",
+                        }
+                    ]
+                },
+            ).json()
+        check(f"/handelser/{filed['incidents'][0]['id']}")
+        check(f"/rapporter/{filed['id']}")
+        page.goto(server.url + "/rapportera")
+        page.get_by_role("button", name="Skicka rapporten").click()
+        page.wait_for_selector(".field-error")
+        check_current(page.url)
         # The account menu, opened.
         page.goto(server.url + "/")
         page.locator(".account-menu summary").click()

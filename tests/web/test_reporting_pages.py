@@ -1,0 +1,125 @@
+"""The filing form and the incident pages as a browser without JavaScript uses them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from tests.conftest import Server
+from tests.web.test_sign_in_pages import csrf_of
+
+
+def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
+    )
+
+
+def form_fields(html: str) -> dict[str, str]:
+    return {
+        "csrf_token": csrf_of(html),
+        "nyckel": re.search(r'name="nyckel" value="([^"]+)"', html)[1],  # type: ignore[index]
+    }
+
+
+def test_file_two_incidents_without_javascript_and_a_double_submit_files_once(
+    server: Server, people: dict[str, Any]
+) -> None:
+    bro = people["areas"]["Bro"]["id"]
+    with browser_for(server, people, "reporter") as browser:
+        fields = form_fields(browser.get("/rapportera").text)
+        one = {
+            "antal": "1",
+            "h0-kategori": "skadegorelse.klotter",
+            "h0-nar": "dag",
+            "h0-dag": "2026-11-20",
+            "h0-omrade": str(bro),
+            "h0-bedomning": "low",
+            "h0-beskrivning": "Mejla mig på a.b@example.se",
+        }
+        added = browser.post("/rapportera", data={**fields, **one, "atgard": "lagg-till"})
+        assert added.status_code == 200
+        assert 'id="handelse-2"' in added.text
+        assert 'name="antal" value="2"' in added.text
+        two = {
+            **one,
+            "antal": "2",
+            "h1-kategori": "ordning.brak",
+            "h1-nar": "tid",
+            "h1-tid": "2026-11-21T22:15",
+            "h1-omrade": str(bro),
+            "h1-koordsys": "EPSG:4326",
+            "h1-lat": "59,5117",
+            "h1-lon": "17,6364",
+            "h1-bedomning": "high",
+        }
+        warned = browser.post("/rapportera", data={**fields, **two, "atgard": "skicka"})
+        assert warned.status_code == 422
+        assert 'id="h0-beskrivning-error"' in warned.text and "e-postadress" in warned.text
+        assert 'name="h0-bekrafta"' in warned.text  # the confirmation is offered
+
+        confirmed = {**two, "h0-bekrafta": "ja"}
+        sent = browser.post("/rapportera", data={**fields, **confirmed, "atgard": "skicka"})
+        assert sent.status_code == 303, sent.text
+        again = browser.post("/rapportera", data={**fields, **confirmed, "atgard": "skicka"})
+        assert again.headers["location"] == sent.headers["location"]  # the same report
+        done = browser.get(sent.headers["location"])
+        assert "med 2 händelser" in done.text
+        listed = browser.get("/handelser")
+        assert listed.text.count('<a href="/handelser/') == 2
+        assert "20 november 2026" in listed.text and "21 november 2026 22:15" in listed.text
+
+
+def test_mistakes_stay_beside_their_fields(server: Server, people: dict[str, Any]) -> None:
+    with browser_for(server, people, "reporter") as browser:
+        fields = form_fields(browser.get("/rapportera").text)
+        response = browser.post(
+            "/rapportera",
+            data={**fields, "antal": "1", "h0-nar": "fonster", "h0-lat": "x", "h0-lon": "1"},
+        )
+        assert response.status_code == 422
+        for field in ("h0-kategori", "h0-fran", "h0-lat", "h0-bedomning"):
+            assert f'id="{field}-error"' in response.text, field
+
+
+def test_list_filters_and_the_maps_geojson(server: Server, people: dict[str, Any]) -> None:
+    areas = people["areas"]
+    with server.client(people["tokens"]["admin"]) as admin:
+        admin.post(
+            "/api/v1/reports",
+            json={
+                "incidents": [
+                    {
+                        "category": "skadegorelse.klotter",
+                        "occurred_from": "2026-11-20T21:30",
+                        "area_id": areas["Bro"]["id"],
+                        "position": {"lat": 59.5117, "lon": 17.6364},
+                        "assessment": "medium",
+                    },
+                    {
+                        "category": "trafik.olovlig_korning",
+                        "occurred_from": "2026-11-19T21:30",
+                        "area_id": areas["Kungsängen"]["id"],
+                        "assessment": "high",
+                    },
+                ]
+            },
+        )
+    with browser_for(server, people, "steering") as browser:
+        page = browser.get("/handelser", params={"kategori": "trafik"})
+        assert page.text.count('<a href="/handelser/') == 1 and "Olovlig" in page.text
+        bad = browser.get("/handelser", params={"fran": "igår"})
+        assert bad.status_code == 422 and 'id="fran-error"' in bad.text
+        geojson = browser.get("/karta.geojson", params={"omrade": areas["Bro"]["id"]})
+        assert geojson.headers["content-type"].startswith("application/geo+json")
+        assert [f["geometry"]["coordinates"] for f in geojson.json()["features"]] == [
+            [17.6364, 59.5117]
+        ]
+        map_page = browser.get("/karta")
+        assert 'data-geojson="/karta.geojson"' in map_page.text
+        assert map_page.text.count('<a href="/handelser/') == 2  # the list without JavaScript
+    with browser_for(server, people, "kungsangen") as browser:
+        only_own = browser.get("/karta.geojson").json()["features"]
+        assert len(only_own) == 1 and only_own[0]["properties"]["area"] == "Kungsängen"

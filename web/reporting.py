@@ -1,0 +1,184 @@
+"""The filing form: its fields, as a browser sends them, turned into the API's report; and
+the API's field errors turned back into the form's fields. Works the same with and without
+JavaScript: every choice is a plain form field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from web.format import STOCKHOLM
+
+MAX_INCIDENTS = 20
+WHEN = {
+    "nu": "Nu",
+    "kvall": "I kväll",
+    "dag": "En dag",
+    "fonster": "Ett tidsfönster",
+    "tid": "Vid en viss tid",
+}
+ASSESSMENTS = {"low": "Låg", "medium": "Medel", "high": "Hög"}
+CERTAINTIES = {"observed": "Observerat", "suspected": "Misstänkt"}
+POLICE = {"yes": "Ja", "no": "Nej", "unknown": "Vet ej"}
+SYSTEMS = {
+    "EPSG:4326": "WGS 84 (lat, lon)",
+    "EPSG:3011": "SWEREF 99 18 00 (N, E)",
+    "EPSG:3006": "SWEREF 99 TM (N, E)",
+}
+
+
+@dataclass
+class IncidentForm:
+    kategori: str = ""
+    nar: str = "nu"
+    tid: str = ""
+    dag: str = ""
+    fran: str = ""
+    till: str = ""
+    omrade: str = ""
+    plats: str = ""
+    koordsys: str = "EPSG:4326"
+    lat: str = ""
+    lon: str = ""
+    bedomning: str = ""
+    sakerhet: str = "observed"
+    polis: str = "unknown"
+    beskrivning: str = ""
+    bekrafta: str = ""
+
+
+FIELDS = [f.name for f in fields(IncidentForm)]
+# The API's field (after "incidents.N.") and the form field where its message goes.
+API_FIELDS = {
+    "category": "kategori",
+    "occurred_to": "till",
+    "precision": "nar",
+    "area_id": "omrade",
+    "place_id": "plats",
+    "position": "lat",
+    "assessment": "bedomning",
+    "certainty": "sakerhet",
+    "police_reported": "polis",
+    "description": "beskrivning",
+}
+WHEN_FIELD = {"nu": "nar", "kvall": "nar", "dag": "dag", "fonster": "fran", "tid": "tid"}
+
+
+def read_forms(form: Mapping[str, Any]) -> list[IncidentForm]:
+    try:
+        count = int(str(form.get("antal", "1")))
+    except ValueError:
+        count = 1
+    count = max(1, min(count, MAX_INCIDENTS))
+    return [
+        IncidentForm(**{name: str(form.get(f"h{i}-{name}", ""))[:2000] for name in FIELDS})
+        for i in range(count)
+    ]
+
+
+def evening(now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str]:
+    """ "I kväll": 18–24 tonight, or last night's before six in the evening."""
+    local = now.astimezone(STOCKHOLM)
+    day = local.date() if local.hour >= 18 else local.date() - dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(18), tzinfo=STOCKHOLM)
+    label = "I kväll (18–24)" if day == local.date() else "I går kväll (18–24)"
+    return start, start + dt.timedelta(hours=6), label
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip().replace(",", ".").replace(" ", ""))
+    except ValueError:
+        return None
+
+
+def to_api(
+    forms: list[IncidentForm], now: dt.datetime
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The API's incidents, and the mistakes found before asking it (keyed by form field)."""
+    incidents: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    for i, item in enumerate(forms):
+
+        def error(field: str, message: str, i: int = i) -> None:
+            errors.setdefault(f"h{i}-{field}", message)
+
+        body: dict[str, Any] = {"category": item.kategori}
+        if not item.kategori:
+            error("kategori", "Välj vad som hände.")
+        if item.nar == "nu":
+            body |= {"occurred_from": now.isoformat(), "precision": "exact"}
+        elif item.nar == "kvall":
+            start, end, _label = evening(now)
+            body |= {
+                "occurred_from": start.isoformat(),
+                "occurred_to": end.isoformat(),
+                "precision": "part_of_day",
+            }
+        elif item.nar == "dag":
+            if not item.dag:
+                error("dag", "Välj dag.")
+            body |= {"occurred_from": item.dag, "precision": "day"}
+        elif item.nar == "fonster":
+            if not item.fran or not item.till:
+                error("fran" if not item.fran else "till", "Ange när fönstret börjar och slutar.")
+            body |= {
+                "occurred_from": item.fran,
+                "occurred_to": item.till or None,
+                "precision": "part_of_day",
+            }
+        elif item.nar == "tid":
+            if not item.tid:
+                error("tid", "Ange när det hände.")
+            body |= {"occurred_from": item.tid, "precision": "exact"}
+        else:
+            error("nar", "Välj när det hände.")
+        if item.omrade:
+            body["area_id"] = int(item.omrade) if item.omrade.isdigit() else -1
+        if item.plats:
+            body["place_id"] = int(item.plats) if item.plats.isdigit() else -1
+        if item.lat.strip() or item.lon.strip():
+            first, second = _number(item.lat), _number(item.lon)
+            if first is None or second is None or item.koordsys not in SYSTEMS:
+                error("lat", "Skriv båda koordinaterna som tal, till exempel 59,5117.")
+            elif item.koordsys == "EPSG:4326":
+                body["position"] = {"lat": first, "lon": second}
+            else:
+                body["position"] = {"crs": item.koordsys, "n": first, "e": second}
+        if item.bedomning not in ASSESSMENTS:
+            error("bedomning", "Välj hur mycket otrygghet det skapar.")
+        else:
+            body["assessment"] = item.bedomning
+        body["certainty"] = item.sakerhet if item.sakerhet in CERTAINTIES else "observed"
+        body["police_reported"] = item.polis if item.polis in POLICE else "unknown"
+        if item.beskrivning.strip():
+            body["description"] = item.beskrivning.strip()
+        body["confirm_personal_data"] = item.bekrafta == "ja"
+        incidents.append(body)
+    return incidents, errors
+
+
+def api_errors(problems: list[Any], forms: list[IncidentForm]) -> dict[str, str]:
+    """The API's field errors ("incidents.1.area_id") beside the form's fields ("h1-omrade")."""
+    errors: dict[str, str] = {}
+    for problem in problems:
+        parts = problem.field.split(".")
+        if len(parts) < 3 or parts[0] != "incidents" or not parts[1].isdigit():
+            errors.setdefault("rapport", problem.message)
+            continue
+        i = int(parts[1])
+        if parts[2] == "occurred_from":
+            name = WHEN_FIELD.get(forms[i].nar if i < len(forms) else "nu", "nar")
+        else:
+            name = API_FIELDS.get(parts[2], "rapport")
+        key = f"h{i}-{name}" if name != "rapport" else "rapport"
+        errors.setdefault(key, problem.message)
+        if problem.code == "personal_data":
+            errors[f"h{i}-personuppgift"] = "ja"
+    return errors
+
+
+def as_dicts(forms: list[IncidentForm]) -> list[dict[str, str]]:
+    return [asdict(f) for f in forms]

@@ -1,0 +1,59 @@
+// The incidents of the filter on a map: clustered markers coloured by category family, a
+// popup that leads to the incident. Without JavaScript the list below the map says the same.
+(function () {
+  "use strict";
+  var element = document.getElementById("map");
+  if (!element || !window.L) return;
+  var status = document.getElementById("map-status");
+  var COLOURS = {
+    skadegorelse: "#a4161a", samling: "#5a2e8a", ordning: "#0b5cad", trafik: "#8a4b00",
+    plats: "#1f6b3a", arrangemang: "#b0006d", ovrigt: "#4f5660"
+  };
+  var map = L.map(element, { scrollWheelZoom: false }).setView([59.51, 17.7], 11);
+  L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+    maxZoom: 19,
+    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+  }).addTo(map);
+  var layer = L.markerClusterGroup ? L.markerClusterGroup({ maxClusterRadius: 40 }) : L.layerGroup();
+  map.addLayer(layer);
+
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span.innerHTML;
+  }
+
+  fetch(element.dataset.geojson, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+    .then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    })
+    .then(function (collection) {
+      var shown = 0, without = 0, bounds = [];
+      collection.features.forEach(function (feature) {
+        if (!feature.geometry) { without += 1; return; }
+        var lon = feature.geometry.coordinates[0], lat = feature.geometry.coordinates[1];
+        var p = feature.properties;
+        var marker = L.circleMarker([lat, lon], {
+          radius: 8, weight: 2, color: "#ffffff", fillOpacity: 0.9,
+          fillColor: COLOURS[p.family] || COLOURS.ovrigt
+        });
+        marker.bindPopup(
+          "<strong>" + text(p.category_label) + "</strong><br>" +
+          text(new Date(p.occurred_from).toLocaleString("sv-SE", { dateStyle: "long", timeStyle: "short" })) +
+          "<br>" + text(p.area) + (p.place ? ", " + text(p.place) : "") +
+          '<br><a href="/handelser/' + encodeURIComponent(feature.id) + '">Visa händelsen</a>'
+        );
+        layer.addLayer(marker);
+        bounds.push([lat, lon]);
+        shown += 1;
+      });
+      if (bounds.length) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
+      element.dataset.markers = String(shown);
+      status.textContent = shown + " händelser på kartan" +
+        (without ? "; " + without + " saknar punkt och finns bara i listan." : ".");
+    })
+    .catch(function () {
+      status.textContent = "Händelserna kunde inte hämtas till kartan; se listan nedan.";
+    });
+})();
