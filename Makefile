@@ -12,7 +12,7 @@ AXE    := $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup lint format chromium clean
+.PHONY: run test bench setup lint format chromium clean
 
 run: setup
 	$(BIN)/est migrate
@@ -21,6 +21,10 @@ run: setup
 
 test: setup chromium $(AXE) lint
 	EST_AXE_JS=$(AXE) $(BIN)/pytest
+
+# Figures for bench/README.md: SQLite, and PostgreSQL when EST_TEST_DATABASE_URL is set.
+bench: setup
+	$(BIN)/python -m bench.incidents --backend both
 
 setup: $(STAMP)
 

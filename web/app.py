@@ -620,6 +620,59 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             },
         )
 
+    async def edit_form(
+        request: Request,
+        visit: Visit,
+        incident: Any,
+        values: dict[str, str],
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        return render(
+            request,
+            "incident_edit.html",
+            {
+                **await choices(visit),
+                "incident": incident,
+                "f": values,
+                "errors": errors or {},
+                "assessments": reporting.ASSESSMENTS,
+                "certainties": reporting.CERTAINTIES,
+                "police": reporting.POLICE,
+            },
+            status=status,
+        )
+
+    @page("/handelser/{incident_id}/andra", name="edit_incident")
+    async def edit_incident_page(
+        request: Request, incident_id: PageId, visit: VisitDep
+    ) -> Response:
+        incident = await visit.api.incident(incident_id)
+        if not incident.may_edit:
+            raise StarletteHTTPException(
+                403, "Bara den som rapporterade, sammankallande och administratörer kan ändra."
+            )
+        return await edit_form(request, visit, incident, reporting.edit_values(incident))
+
+    @app.post("/handelser/{incident_id}/andra", response_class=HTMLResponse, name="edit_submit")
+    async def edit_incident_submit(
+        request: Request, incident_id: PageId, visit: VisitDep
+    ) -> Response:
+        incident = await visit.api.incident(incident_id)
+        form = await request.form()
+        values = {k: str(form.get(k, ""))[:2000] for k in reporting.EDIT_FIELDS}
+        body, errors = reporting.edit_body(values, reporting.edit_values(incident))
+        if not errors:
+            try:
+                await visit.api.update_incident(incident_id, body)
+            except ApiError as exc:
+                if exc.status not in {403, 409, 422}:
+                    raise
+                errors = reporting.edit_errors(exc.problem)
+        if errors:
+            return await edit_form(request, visit, incident, values, errors, status=422)
+        return redirect(request, f"/handelser/{incident_id}")
+
     @app.post("/handelser/{incident_id}/aterkalla", response_class=HTMLResponse, name="withdraw")
     async def withdraw(
         request: Request,

@@ -230,6 +230,10 @@ class ApiClient:
         )
         return ReportRead.model_validate_json(response.content)
 
+    async def update_incident(self, incident_id: int, body: dict[str, Any]) -> IncidentRead:
+        response = await self._request("PATCH", f"{V1}/incidents/{incident_id}", json=body)
+        return IncidentRead.model_validate_json(response.content)
+
     async def withdraw_incident(self, incident_id: int, reason: str) -> IncidentRead:
         response = await self._request(
             "POST", f"{V1}/incidents/{incident_id}/withdraw", json={"reason": reason}

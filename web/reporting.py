@@ -182,3 +182,72 @@ def api_errors(problems: list[Any], forms: list[IncidentForm]) -> dict[str, str]
 
 def as_dicts(forms: list[IncidentForm]) -> list[dict[str, str]]:
     return [asdict(f) for f in forms]
+
+
+# Correcting one incident: the fields a correction usually needs.
+EDIT_FIELDS = (
+    "kategori", "omrade", "plats", "bedomning", "sakerhet", "polis", "beskrivning", "bekrafta",
+)  # fmt: skip
+
+
+def edit_values(incident: Any) -> dict[str, str]:
+    return {
+        "kategori": incident.category.code,
+        "omrade": str(incident.area.id),
+        "plats": str(incident.place.id) if incident.place else "",
+        "bedomning": incident.assessment.value if incident.assessment else "",
+        "sakerhet": incident.certainty.value if incident.certainty else "",
+        "polis": incident.police_reported.value,
+        "beskrivning": incident.description or "",
+        "bekrafta": "",
+    }
+
+
+def edit_body(
+    values: dict[str, str], original: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Only what changed: an unchanged description is not looked at for personal data again."""
+    errors: dict[str, str] = {}
+    if not values["kategori"]:
+        errors["kategori"] = "Välj vad som hände."
+    if not values["omrade"].isdigit():
+        errors["omrade"] = "Välj område."
+    if values["bedomning"] not in ASSESSMENTS:
+        errors["bedomning"] = "Välj hur mycket otrygghet det skapar."
+    if errors:
+        return {}, errors
+    body: dict[str, Any] = {
+        "category": values["kategori"],
+        "area_id": int(values["omrade"]),
+        "place_id": int(values["plats"]) if values["plats"].isdigit() else None,
+        "assessment": values["bedomning"],
+        "police_reported": values["polis"] if values["polis"] in POLICE else "unknown",
+        "description": values["beskrivning"].strip() or None,
+        "confirm_personal_data": values["bekrafta"] == "ja",
+    }
+    if values["sakerhet"] in CERTAINTIES:
+        body["certainty"] = values["sakerhet"]
+    form_names = {
+        "category": "kategori", "area_id": "omrade", "place_id": "plats",
+        "assessment": "bedomning", "certainty": "sakerhet", "police_reported": "polis",
+        "description": "beskrivning",
+    }  # fmt: skip
+    changed = {
+        key: value
+        for key, value in body.items()
+        if key not in form_names or values[form_names[key]].strip() != original[form_names[key]]
+    }
+    if "place_id" in changed or "area_id" in changed:
+        # Area and place are checked together, so both go when either changed.
+        changed["area_id"], changed["place_id"] = body["area_id"], body["place_id"]
+    return changed, errors
+
+
+def edit_errors(problem: Any) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in problem.errors:
+        name = API_FIELDS.get(error.field, "rapport")
+        errors.setdefault(name, error.message)
+        if error.code == "personal_data":
+            errors["personuppgift"] = "ja"
+    return errors or {"rapport": problem.detail}

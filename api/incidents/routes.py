@@ -131,9 +131,13 @@ def incidents_geojson(
     def body() -> Iterator[str]:
         # Its own session: the request's is committed and closed before the body is sent.
         with database.session(write=False) as reading:
+            # One chunk per batch of rows: a chunk per feature would cost a thread hop each.
             yield '{"type":"FeatureCollection","features":['
-            for index, feature in enumerate(service.features(reading, query, actor=actor)):
-                yield ("," if index else "") + feature
+            first = True
+            for batch in service.features(reading, query, actor=actor):
+                if batch:
+                    yield ("" if first else ",") + ",".join(batch)
+                    first = False
             yield "]}"
 
     return StreamingResponse(body(), media_type="application/geo+json")

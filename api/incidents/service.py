@@ -104,7 +104,9 @@ def filtered(query: schemas.IncidentFilter, actor: Actor) -> Select[Any]:
 GEOJSON_BATCH = 1000
 
 
-def features(session: Session, query: schemas.IncidentFilter, *, actor: Actor) -> Iterator[str]:
+def features(
+    session: Session, query: schemas.IncidentFilter, *, actor: Actor
+) -> Iterator[list[str]]:
     """The filtered incidents as GeoJSON Feature texts (RFC 7946: lon, lat), a batch of rows
     at a time, so that a large export never sits in memory whole. No description: a map
     needs what, where and when, and the text stays behind the incident's own page."""
@@ -113,35 +115,38 @@ def features(session: Session, query: schemas.IncidentFilter, *, actor: Actor) -
     while True:
         batch = stmt if last is None else stmt.where(Incident.id < last)
         rows = list(session.scalars(batch.limit(GEOJSON_BATCH)))
-        for incident in rows:
-            geometry = None
-            if incident.lat is not None and incident.lon is not None:
-                geometry = {"type": "Point", "coordinates": [incident.lon, incident.lat]}
-            yield json.dumps(
-                {
-                    "type": "Feature",
-                    "id": incident.id,
-                    "geometry": geometry,
-                    "properties": {
-                        "category": incident.category_code,
-                        "category_label": incident.category.label_sv,
-                        "family": incident.family_code,
-                        "occurred_from": incident.occurred_from.isoformat(),
-                        "occurred_to": incident.occurred_to.isoformat(),
-                        "area": incident.area.name,
-                        "place": incident.place.name if incident.place else None,
-                        "assessment": incident.assessment.value if incident.assessment else None,
-                        "certainty": incident.certainty.value if incident.certainty else None,
-                        "police_reported": incident.police_reported.value,
-                        "organisation": incident.organisation.name,
-                    },
-                },
-                ensure_ascii=False,
-            )
+        yield [_feature(incident) for incident in rows]
         if len(rows) < GEOJSON_BATCH:
             return
         last = rows[-1].id
         session.expunge_all()
+
+
+def _feature(incident: Incident) -> str:
+    geometry = None
+    if incident.lat is not None and incident.lon is not None:
+        geometry = {"type": "Point", "coordinates": [incident.lon, incident.lat]}
+    return json.dumps(
+        {
+            "type": "Feature",
+            "id": incident.id,
+            "geometry": geometry,
+            "properties": {
+                "category": incident.category_code,
+                "category_label": incident.category.label_sv,
+                "family": incident.family_code,
+                "occurred_from": incident.occurred_from.isoformat(),
+                "occurred_to": incident.occurred_to.isoformat(),
+                "area": incident.area.name,
+                "place": incident.place.name if incident.place else None,
+                "assessment": incident.assessment.value if incident.assessment else None,
+                "certainty": incident.certainty.value if incident.certainty else None,
+                "police_reported": incident.police_reported.value,
+                "organisation": incident.organisation.name,
+            },
+        },
+        ensure_ascii=False,
+    )
 
 
 # Filing --------------------------------------------------------------------------------------

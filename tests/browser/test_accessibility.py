@@ -92,6 +92,7 @@ def test_pages_pass_axe(
                 },
             ).json()
         check(f"/handelser/{filed['incidents'][0]['id']}")
+        check(f"/handelser/{filed['incidents'][0]['id']}/andra")
         check(f"/rapporter/{filed['id']}")
         page.goto(server.url + "/rapportera")
         page.get_by_role("button", name="Skicka rapporten").click()

@@ -123,3 +123,51 @@ def test_list_filters_and_the_maps_geojson(server: Server, people: dict[str, Any
     with browser_for(server, people, "kungsangen") as browser:
         only_own = browser.get("/karta.geojson").json()["features"]
         assert len(only_own) == 1 and only_own[0]["properties"]["area"] == "Kungsängen"
+
+
+def test_the_reporter_corrects_an_incident_and_a_member_may_not(
+    server: Server, people: dict[str, Any]
+) -> None:
+    bro = people["areas"]["Bro"]["id"]
+    with server.client(people["tokens"]["reporter"]) as api:
+        filed = api.post(
+            "/api/v1/reports",
+            json={
+                "incidents": [
+                    {
+                        "category": "skadegorelse.klotter",
+                        "occurred_from": "2026-11-20T21:30",
+                        "area_id": bro,
+                        "assessment": "low",
+                        "description": "Ring 070-123 45 67",
+                        "confirm_personal_data": True,
+                    }
+                ]
+            },
+        ).json()["incidents"][0]
+    url = f"/handelser/{filed['id']}/andra"
+    with browser_for(server, people, "reporter") as browser:
+        form = browser.get(url)
+        assert form.status_code == 200
+        token = csrf_of(form.text)
+        values = {
+            "csrf_token": token,
+            "kategori": "skadegorelse.klotter",
+            "omrade": str(bro),
+            "plats": "",
+            "bedomning": "high",
+            "sakerhet": "observed",
+            "polis": "unknown",
+            "beskrivning": "Ring 070-123 45 67",
+        }
+        # The description did not change, so it is not questioned again.
+        saved = browser.post(url, data=values)
+        assert saved.status_code == 303, saved.text
+        page = browser.get(f"/handelser/{filed['id']}")
+        assert "Hög" in page.text and "Version 1" in page.text
+        bad = browser.post(url, data={**values, "beskrivning": "Mejla a.b@example.se"})
+        assert bad.status_code == 422 and 'id="beskrivning-error"' in bad.text
+        assert 'name="bekrafta"' in bad.text
+    with browser_for(server, people, "steering") as member:
+        assert member.get(url).status_code == 403
+        assert "/andra" not in member.get(f"/handelser/{filed['id']}").text

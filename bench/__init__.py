@@ -1,0 +1,1 @@
+"""Benchmarks and generated data; not part of `make test` (run `make bench`)."""
