@@ -94,7 +94,8 @@ class ApiClient:
         address: str | None = None,
     ) -> None:
         self._http = http
-        self._headers: dict[str, str] = {}
+        # Reports filed through the pages are marked as from the web (source "web").
+        self._headers: dict[str, str] = {"X-EST-Client": "web"}
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
         if address:

@@ -56,6 +56,14 @@ def create_report(
     session: SessionDep,
     actor: ActorDep,
     idempotency_key: IdempotencyKey = None,
+    client: Annotated[
+        str | None,
+        Header(
+            alias="X-EST-Client",
+            max_length=20,
+            description="`web` from the web front end; otherwise the report's source is `api`.",
+        ),
+    ] = None,
 ) -> Any:
     digest = service.request_hash(body.model_dump_json().encode())
     if idempotency_key is not None:
@@ -70,7 +78,8 @@ def create_report(
                     "Idempotent-Replayed": "true",
                 },
             )
-    report = service.create_report(session, body, actor=actor)
+    source = "web" if client == "web" else "api"
+    report = service.create_report(session, body, actor=actor, source=source)
     content = _report(session, report, actor)
     if idempotency_key is not None:
         service.remember(session, idempotency_key, digest, 201, content, actor=actor)

@@ -153,7 +153,7 @@ def _feature(incident: Incident) -> str:
 
 
 def create_report(
-    session: Session, data: schemas.ReportCreate, *, actor: Actor, source: str = "web"
+    session: Session, data: schemas.ReportCreate, *, actor: Actor, source: str = "api"
 ) -> Report:
     if not policy.can_file_reports(actor):
         raise Forbidden(

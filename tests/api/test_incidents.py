@@ -61,7 +61,7 @@ def test_a_reporter_files_two_incidents_in_one_report(
         # 21:30 in November is CET, UTC+1.
         assert first["occurred_from"].startswith("2026-11-20T20:30:00")
         assert first["occurred_to"] == first["occurred_from"]
-        assert first["area"]["name"] == "Bro" and first["source"] == "web"
+        assert first["area"]["name"] == "Bro" and first["source"] == "api"
         assert second["lat"] == pytest.approx(59.5117, abs=1e-6)
         assert second["lon"] == pytest.approx(17.6364, abs=1e-6)
         assert second["family"] == "ordning" and second["police_reported"] == "yes"
@@ -349,3 +349,35 @@ def test_geojson_of_the_filtered_incidents(server: Server, people: dict[str, Any
     with client(server, people, "admin") as admin:
         exports = admin.get(f"{V1}/audit-events", params={"action": "export"}).json()["items"]
         assert len(exports) == 2 and exports[0]["detail"] == "geojson"
+
+
+def test_the_area_comes_from_the_boundary_that_holds_the_point(
+    server: Server, people: dict[str, Any], api: httpx.Client
+) -> None:
+    bro = people["areas"]["Bro"]
+    ring = [[17.60, 59.49], [17.68, 59.49], [17.68, 59.53], [17.60, 59.53], [17.60, 59.49]]
+    response = api.patch(
+        f"{V1}/areas/{bro['id']}", json={"boundary": {"type": "Polygon", "coordinates": [ring]}}
+    )
+    assert response.status_code == 200, response.text
+    with client(server, people, "reporter") as reporter:
+        inside = reporter.post(
+            f"{V1}/reports",
+            json={"incidents": [incident(position={"lat": 59.5117, "lon": 17.6364})]},
+        )
+        assert inside.status_code == 201, inside.text
+        assert inside.json()["incidents"][0]["area"]["name"] == "Bro"
+        # Inside Bro's boundary but said to be in Kungsängen: the two disagree.
+        other = reporter.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [
+                    incident(
+                        position={"lat": 59.5117, "lon": 17.6364},
+                        area_id=people["areas"]["Kungsängen"]["id"],
+                    )
+                ]
+            },
+        )
+        assert other.status_code == 422
+        assert other.json()["errors"][0]["code"] == "mismatch"

@@ -67,9 +67,16 @@ def test_file_two_incidents_without_javascript_and_a_double_submit_files_once(
         assert again.headers["location"] == sent.headers["location"]  # the same report
         done = browser.get(sent.headers["location"])
         assert "med 2 händelser" in done.text
+        assert "via web" in browser.get(f"/handelser/{_first_incident(done.text)}").text
         listed = browser.get("/handelser")
         assert listed.text.count('<a href="/handelser/') == 2
         assert "20 november 2026" in listed.text and "21 november 2026 22:15" in listed.text
+
+
+def _first_incident(html: str) -> str:
+    found = re.search(r'href="/handelser/(\d+)"', html)
+    assert found
+    return found[1]
 
 
 def test_mistakes_stay_beside_their_fields(server: Server, people: dict[str, Any]) -> None:
