@@ -24,7 +24,9 @@ from pydantic_core import PydanticCustomError
 # Swedish message. Controls include the bidirectional overrides, which can make a name
 # display as something else than it is.
 _CONTROLS = r"\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069"
-_TEXT_CONTROLS = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069"
+# Tab, line feed and carriage return are allowed in text: browsers send a textarea's line
+# breaks as CRLF.
+_TEXT_CONTROLS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069"
 # What a name may not consist of alone: space and characters that show nothing.
 _BLANK = _CONTROLS + r"\s\u200b-\u200f\u2060-\u2065\ufeff"
 _NAME_PATTERN = rf"^[^{_CONTROLS}]*[^{_BLANK}][^{_CONTROLS}]*$"
@@ -95,12 +97,16 @@ SearchText = Annotated[
 
 def _iso_timestamp(value: object) -> object:
     # Pydantic would also take a number of seconds since 1970 ("0.5"), which the schema's
-    # date-time does not allow and nobody means.
-    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", value):
-        raise PydanticCustomError(
-            "datetime_parsing",
-            "Ange en tidpunkt som ISO 8601 med tidszon, till exempel 2026-03-04T21:30:00+01:00.",
-        )
+    # date-time does not allow and nobody means; and years far off overflow on conversion.
+    if isinstance(value, str):
+        if not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", value):
+            raise PydanticCustomError(
+                "datetime_parsing",
+                "Ange en tidpunkt som ISO 8601 med tidszon, till exempel "
+                "2026-03-04T21:30:00+01:00.",
+            )
+        if not 1900 <= int(value[:4]) <= 2099:
+            raise PydanticCustomError("time_out_of_range", "Ange ett år mellan 1900 och 2099.")
     return value
 
 

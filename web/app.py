@@ -606,7 +606,12 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     @page("/handelser/{incident_id}", name="incident")
     async def incident_page(request: Request, incident_id: PageId, visit: VisitDep) -> Response:
         incident = await visit.api.incident(incident_id)
-        history = await visit.api.incident_history(incident_id)
+        try:
+            history = await visit.api.incident_history(incident_id)
+        except ApiError as exc:
+            if exc.status != 403:
+                raise
+            history = []  # earlier versions are for those who may change the incident
         return render(
             request,
             "incident.html",
@@ -691,6 +696,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         forms: list[reporting.IncidentForm],
         *,
         key: str,
+        opened: dt.datetime,
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
@@ -701,8 +707,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 **await choices(visit),
                 "forms": reporting.as_dicts(forms),
                 "key": key,
+                "opened": opened.isoformat(timespec="minutes"),
                 "errors": errors or {},
-                "when": {**reporting.WHEN, "kvall": reporting.evening(_now())[2]},
+                "when": {**reporting.WHEN, "kvall": reporting.evening(opened)[2]},
                 "assessments": reporting.ASSESSMENTS,
                 "certainties": reporting.CERTAINTIES,
                 "police": reporting.POLICE,
@@ -714,13 +721,18 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
 
     @page("/rapportera", name="report")
     async def report_page(request: Request, visit: VisitDep) -> Response:
-        return await report_form(request, visit, [reporting.IncidentForm()], key=str(uuid.uuid4()))
+        return await report_form(
+            request, visit, [reporting.IncidentForm()], key=str(uuid.uuid4()), opened=_now()
+        )
 
     @app.post("/rapportera", response_class=HTMLResponse, name="report_submit")
     async def report_submit(request: Request, visit: VisitDep) -> Response:
         form = await request.form()
         forms = reporting.read_forms(form)
         key = str(form.get("nyckel", ""))[:100] or str(uuid.uuid4())
+        # "Nu" is when the form was opened: a second press of "Skicka" sends the same report,
+        # which the Idempotency-Key then files once.
+        opened = reporting.opened_at(str(form.get("oppnad", ""))) or _now()
         action = str(form.get("atgard", "skicka"))
         if action == "lagg-till":
             if len(forms) < reporting.MAX_INCIDENTS:
@@ -731,15 +743,17 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                         nar=last.nar, dag=last.dag, omrade=last.omrade, plats=last.plats
                     )
                 )
-            return await report_form(request, visit, forms, key=key)
+            return await report_form(request, visit, forms, key=key, opened=opened)
         if action.startswith("ta-bort-") and len(forms) > 1:
             index = action.removeprefix("ta-bort-")
             if index.isdigit() and int(index) < len(forms):
                 del forms[int(index)]
-            return await report_form(request, visit, forms, key=key)
-        incidents, errors = reporting.to_api(forms, _now())
+            return await report_form(request, visit, forms, key=key, opened=opened)
+        incidents, errors = reporting.to_api(forms, opened)
         if errors:
-            return await report_form(request, visit, forms, key=key, errors=errors, status=422)
+            return await report_form(
+                request, visit, forms, key=key, opened=opened, errors=errors, status=422
+            )
         try:
             report = await visit.api.file_report({"incidents": incidents}, key=key)
         except ApiError as exc:
@@ -748,8 +762,11 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             errors = reporting.api_errors(exc.problem.errors, forms)
             if not errors:
                 errors = {"rapport": exc.problem.detail}
+            if exc.problem.code == "idempotency_key_reused":
+                # The report with this key was changed after it was sent: a new one is new.
+                key = str(uuid.uuid4())
             return await report_form(
-                request, visit, forms, key=key, errors=errors, status=exc.status
+                request, visit, forms, key=key, opened=opened, errors=errors, status=exc.status
             )
         return redirect(request, f"/rapporter/{report.id}")
 

@@ -127,9 +127,11 @@ AUDIT_OUTCOMES = {
 
 def parse_date(text: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(text.strip()) if text.strip() else None
+        day = dt.date.fromisoformat(text.strip()) if text.strip() else None
     except ValueError:
         return None
+    # Years far off are typing mistakes, and would overflow a day later.
+    return day if day is None or 1900 <= day.year <= 2099 else None
 
 
 def start_of_day(day: dt.date, *, days: int = 0) -> str:

@@ -87,6 +87,18 @@ def evening(now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str]:
     return start, start + dt.timedelta(hours=6), label
 
 
+def opened_at(text: str) -> dt.datetime | None:
+    """When the form was first opened (a hidden field), if it is a sane time."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    now = dt.datetime.now(dt.UTC)
+    if value.tzinfo is None or not now - dt.timedelta(days=2) < value <= now:
+        return None
+    return value
+
+
 def _number(text: str) -> float | None:
     try:
         return float(text.strip().replace(",", ".").replace(" ", ""))
@@ -109,7 +121,7 @@ def to_api(
         if not item.kategori:
             error("kategori", "Välj vad som hände.")
         if item.nar == "nu":
-            body |= {"occurred_from": now.isoformat(), "precision": "exact"}
+            body |= {"occurred_from": now.isoformat(timespec="minutes"), "precision": "exact"}
         elif item.nar == "kvall":
             start, end, _label = evening(now)
             body |= {

@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PERSONNUMMER = re.compile(r"(?<![\d-])(?:19|20)?(\d{6})[-+ ]?(\d{4})(?![\d-])")
-# Swedish numbers: 07x mobiles and area codes, with spaces or dashes, or +46.
-_PHONE = re.compile(r"(?<![\d+])(?:\+46[\s-]?|0)\d(?:[\s-]?\d){6,10}(?!\d)")
+_PERSONNUMMER = re.compile(r"(?<![\d-])(?:19|20)?(\d{6}) ?[-+ ]? ?(\d{4})(?![\d-])")
+# Swedish numbers: 07x mobiles and area codes, with spaces, dashes, slashes or dots, or +46.
+_PHONE = re.compile(r"(?<![\d+])(?:\+46[\s-]?|0)\d(?:[\s./-]{0,3}\d){6,10}(?!\d)")
+# Written ways of the same thing: dashes of all kinds, 0046 for +46, "+46 (0)70".
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
+                         "\u2014": "-", "\u2212": "-"})  # fmt: skip
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -34,7 +37,14 @@ def _personnummer(date: str, rest: str) -> bool:
     return 1 <= month <= 12 and valid_day and _luhn(date + rest)
 
 
+def _normalised(text: str) -> str:
+    text = text.translate(_DASHES)
+    text = re.sub(r"(?<![\d+])0046", "+46", text)
+    return re.sub(r"(\+46)\s*\(0\)\s*", r"\1 ", text)
+
+
 def findings(text: str) -> list[Finding]:
+    text = _normalised(text)
     found: list[Finding] = []
     numbers: list[tuple[int, int]] = []
     for match in _PERSONNUMMER.finditer(text):
@@ -42,7 +52,9 @@ def findings(text: str) -> list[Finding]:
             found.append(Finding("ett personnummer", match[0]))
             numbers.append(match.span())
     for match in _PHONE.finditer(text):
-        if not any(start <= match.start() < end for start, end in numbers):
+        digits = sum(c.isdigit() for c in match[0])
+        # Nine digits or more (08-123 45 67 has nine): "0930-1100" is a time, not a number.
+        if digits >= 9 and not any(start <= match.start() < end for start, end in numbers):
             found.append(Finding("ett telefonnummer", match[0].strip()))
     found.extend(Finding("en e-postadress", m[0]) for m in _EMAIL.finditer(text))
     return found

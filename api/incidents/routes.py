@@ -37,9 +37,11 @@ def _incident(session: Session, incident: Incident, actor: Actor) -> dict[str, A
     return read.model_dump(mode="json")
 
 
-def _report(session: Session, report: Report, actor: Actor) -> dict[str, Any]:
+def _report(
+    session: Session, report: Report, incidents: list[Incident], actor: Actor
+) -> dict[str, Any]:
     read = schemas.ReportRead.model_validate(report).model_dump(mode="json")
-    read["incidents"] = [_incident(session, i, actor) for i in report.incidents]
+    read["incidents"] = [_incident(session, i, actor) for i in incidents]
     return read
 
 
@@ -80,7 +82,7 @@ def create_report(
             )
     source = "web" if client == "web" else "api"
     report = service.create_report(session, body, actor=actor, source=source)
-    content = _report(session, report, actor)
+    content = _report(session, report, list(report.incidents), actor)
     if idempotency_key is not None:
         service.remember(session, idempotency_key, digest, 201, content, actor=actor)
     return JSONResponse(
@@ -96,7 +98,8 @@ def create_report(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_report(report_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    return _report(session, service.get_report(session, report_id, actor=actor), actor)
+    report, incidents = service.get_report(session, report_id, actor=actor)
+    return _report(session, report, incidents, actor)
 
 
 @router.get(

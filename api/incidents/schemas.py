@@ -66,8 +66,9 @@ class WithdrawReason(enum.StrEnum):
 
 
 # A day alone ("2026-07-04", its midnight) or a time, with or without an offset.
+# Years 1900-2099: far-off years overflow when converted, and nobody means them.
 _LOCAL_TIME = (
-    r"^\d{4}-\d{2}-\d{2}"
+    r"^(19|20)\d{2}-\d{2}-\d{2}"
     r"([Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?)?$"
 )
 

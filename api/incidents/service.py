@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.access import policy
@@ -50,20 +50,29 @@ def _scoped(stmt: Select[Any], actor: Actor) -> Select[Any]:
 
 def get_incident(session: Session, incident_id: int, *, actor: Actor) -> Incident:
     incident = get_or_404(session, Incident, incident_id, "ingen händelse")
-    if (
-        session.scalar(_scoped(select(Incident.id).where(Incident.id == incident_id), actor))
-        is None
+    visible = _scoped(select(Incident.id).where(Incident.id == incident_id), actor)
+    if session.scalar(visible) is None or (
+        incident.withdrawn_at is not None and not _may_see_withdrawn(incident, actor)
     ):
         raise Hidden(not_found_message("ingen händelse", incident_id))
     return incident
 
 
-def get_report(session: Session, report_id: int, *, actor: Actor) -> Report:
+def _may_see_withdrawn(incident: Incident, actor: Actor) -> bool:
+    # A withdrawn incident is gone for its readers; those who may change it still see it.
+    return policy.can_edit_incident(
+        actor, area_id=incident.area_id, reporter_id=incident.report.reporter_id
+    )
+
+
+def get_report(session: Session, report_id: int, *, actor: Actor) -> tuple[Report, list[Incident]]:
+    """The report and those of its incidents the actor reads: a report often spans areas."""
     report = get_or_404(session, Report, report_id, "ingen rapport")
-    visible = _scoped(select(Incident.id).where(Incident.report_id == report_id), actor)
-    if session.scalar(visible.limit(1)) is None:
+    visible = _scoped(select(Incident).where(Incident.report_id == report_id), actor)
+    incidents = list(session.scalars(visible.order_by(Incident.id)))
+    if not incidents:
         raise Hidden(not_found_message("ingen rapport", report_id))
-    return report
+    return report, incidents
 
 
 def list_incidents(
@@ -93,12 +102,23 @@ def filtered(query: schemas.IncidentFilter, actor: Actor) -> Select[Any]:
         Incident.certainty == query.certainty if query.certainty else None,
         Incident.police_reported == query.police_reported if query.police_reported else None,
         Incident.source == query.source if query.source else None,
-        Incident.description.contains(query.q.strip(), autoescape=True)
+        func.lower(Incident.description).contains(query.q.strip().lower(), autoescape=True)
         if query.q and query.q.strip()
         else None,
-        Incident.withdrawn_at.is_not(None) if query.withdrawn else Incident.withdrawn_at.is_(None),
+        _withdrawn(query.withdrawn, actor),
     ]
     return stmt.where(*(c for c in conditions if c is not None))
+
+
+def _withdrawn(wanted: bool, actor: Actor) -> Any:
+    if not wanted:
+        return Incident.withdrawn_at.is_(None)
+    # Withdrawn incidents: for administrators and conveners (policy.can_edit_incident),
+    # the reporter's own, and no one else's.
+    if actor.is_admin or any(g.role == "convener" for g in actor.grants):
+        return Incident.withdrawn_at.is_not(None)
+    own = Incident.report_id.in_(select(Report.id).where(Report.reporter_id == actor.user_id))
+    return Incident.withdrawn_at.is_not(None) & own
 
 
 GEOJSON_BATCH = 1000
@@ -264,7 +284,10 @@ def _window(item: schemas.IncidentCreate, problem: Any) -> tuple[dt.datetime, dt
     if item.precision is Precision.day:
         # Some time that day (or those days), in Swedish days.
         first = start.astimezone(STOCKHOLM).date()
-        last = (end or start).astimezone(STOCKHOLM).date()
+        # An end at midnight is the end of the day before (how a day is stored), so that a
+        # stored window read back is the same window.
+        closing = end - dt.timedelta(microseconds=1) if end and end > start else start
+        last = closing.astimezone(STOCKHOLM).date()
         start = _midnight(first)
         end = _midnight(last + dt.timedelta(days=1))
     elif item.precision is Precision.part_of_day and end is None:
@@ -340,15 +363,20 @@ def _where(
 # Possible duplicates ----------------------------------------------------------------------
 
 
+# Two people seldom give the same minute for the same event: windows this near overlap.
+DUPLICATE_TOLERANCE = dt.timedelta(minutes=60)
+
+
 def possible_duplicates(session: Session, incident: Incident, *, actor: Actor) -> list[int]:
-    """Incidents of the same family, within about 100 m, whose windows overlap: pointed out,
-    never merged or refused. Without a point, the same named place stands in for 100 m."""
+    """Incidents of the same family, within about 100 m, whose windows overlap (give or take
+    an hour): pointed out, never merged or refused. Without a point, the same named place
+    stands in for 100 m."""
     stmt = _scoped(select(Incident), actor).where(
         Incident.id != incident.id,
         Incident.family_code == incident.family_code,
         Incident.withdrawn_at.is_(None),
-        Incident.occurred_from <= incident.occurred_to,
-        Incident.occurred_to >= incident.occurred_from,
+        Incident.occurred_from <= incident.occurred_to + DUPLICATE_TOLERANCE,
+        Incident.occurred_to >= incident.occurred_from - DUPLICATE_TOLERANCE,
     )
     if incident.lat is not None and incident.lon is not None:
         # A box around the point first (an index can use it), then the true distance.
@@ -437,8 +465,7 @@ def may_edit(incident: Incident, *, actor: Actor) -> bool:
     )
 
 
-def _editable(session: Session, incident_id: int, actor: Actor) -> Incident:
-    incident = get_incident(session, incident_id, actor=actor)
+def _may_change(incident: Incident, actor: Actor) -> None:
     if not policy.can_edit_incident(
         actor, area_id=incident.area_id, reporter_id=incident.report.reporter_id
     ):
@@ -446,6 +473,11 @@ def _editable(session: Session, incident_id: int, actor: Actor) -> Incident:
             "Bara den som rapporterade, gruppens sammankallande och administratörer kan ändra "
             "händelsen."
         )
+
+
+def _editable(session: Session, incident_id: int, actor: Actor) -> Incident:
+    incident = get_incident(session, incident_id, actor=actor)
+    _may_change(incident, actor)
     if incident.withdrawn_at is not None:
         raise Conflict("Händelsen är återkallad och kan inte ändras.", code="withdrawn")
     return incident
@@ -529,11 +561,18 @@ def withdraw_incident(
     session: Session, incident_id: int, data: schemas.Withdrawal, *, actor: Actor
 ) -> Incident:
     incident = get_incident(session, incident_id, actor=actor)
+    _may_change(incident, actor)
     if incident.withdrawn_at is not None:
         return incident  # already withdrawn: a retry changes nothing
-    incident = _editable(session, incident_id, actor)
     incident.withdrawn_at = utcnow()
     incident.withdrawn_reason = data.reason
+    if data.reason is schemas.WithdrawReason.personal_data:
+        # What must not stay does not stay: not in the incident, not in its history.
+        incident.description = None
+        for version in session.scalars(
+            select(IncidentVersion).where(IncidentVersion.incident_id == incident.id)
+        ):
+            version.data = {**version.data, "description": None}
     audit.record(
         session,
         action="withdraw",
@@ -546,6 +585,9 @@ def withdraw_incident(
 
 
 def history(session: Session, incident_id: int, *, actor: Actor) -> list[IncidentVersion]:
-    get_incident(session, incident_id, actor=actor)
+    """Earlier versions may hold what a correction took out: only those who may change the
+    incident read them."""
+    incident = get_incident(session, incident_id, actor=actor)
+    _may_change(incident, actor)
     stmt = select(IncidentVersion).where(IncidentVersion.incident_id == incident_id)
     return list(session.scalars(stmt.order_by(IncidentVersion.version.desc())))

@@ -381,3 +381,82 @@ def test_the_area_comes_from_the_boundary_that_holds_the_point(
         )
         assert other.status_code == 422
         assert other.json()["errors"][0]["code"] == "mismatch"
+
+
+def test_what_a_review_found(server: Server, people: dict[str, Any]) -> None:
+    """Regressions of a review: a mixed report's other areas, line breaks, a day edited,
+    far-off years, withdrawn personal data, case in search, near times as duplicates."""
+    areas = people["areas"]
+    with client(server, people, "admin") as admin:
+        mixed = admin.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [
+                    incident(area_id=areas["Kungsängen"]["id"]),
+                    incident(area_id=areas["Bro"]["id"], description="Rad ett\r\nRad två"),
+                    incident(
+                        area_id=areas["Kungsängen"]["id"],
+                        occurred_from="2026-01-20",
+                        precision="day",
+                    ),
+                ]
+            },
+        )
+        assert mixed.status_code == 201, mixed.text
+        report = mixed.json()
+        kungsangen, bro, day = (i["id"] for i in report["incidents"])
+        for _ in range(2):
+            edited = admin.patch(f"{V1}/incidents/{day}", json={"assessment": "high"})
+            assert edited.status_code == 200
+        assert edited.json()["occurred_from"].startswith("2026-01-19T23:00:00")
+        assert edited.json()["occurred_to"].startswith("2026-01-20T23:00:00")
+        for when in ("0001-01-01T00:30", "9999-12-31T23:59-01:00"):
+            far = admin.post(
+                f"{V1}/reports",
+                json={"incidents": [incident(area_id=areas["Bro"]["id"], occurred_from=when)]},
+            )
+            assert far.status_code == 422, when
+        assert (
+            admin.get(f"{V1}/incidents", params={"since": "0001-01-01T00:00:00+01:00"}).status_code
+            == 422
+        )
+        assert len(admin.get(f"{V1}/incidents", params={"q": "RAD ETT"}).json()["items"]) == 1
+        near = admin.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [
+                    incident(
+                        area_id=areas["Bro"]["id"],
+                        occurred_from="2026-11-20T21:55",
+                        position={"lat": 59.5117, "lon": 17.6364},
+                    )
+                ]
+            },
+        ).json()["incidents"][0]
+        twin = admin.post(
+            f"{V1}/reports",
+            json={
+                "incidents": [
+                    incident(
+                        area_id=areas["Bro"]["id"],
+                        occurred_from="2026-11-20T22:20",
+                        position={"lat": 59.5117, "lon": 17.6364},
+                    )
+                ]
+            },
+        ).json()["incidents"][0]
+        assert twin["possible_duplicates"] == [near["id"]]
+    with client(server, people, "kungsangen") as member:
+        seen = member.get(f"{V1}/reports/{report['id']}").json()["incidents"]
+        assert {i["id"] for i in seen} == {kungsangen, day}  # not Bro's
+        assert member.get(f"{V1}/incidents/{kungsangen}/history").status_code == 403
+    with client(server, people, "admin") as admin:
+        admin.post(f"{V1}/incidents/{kungsangen}/withdraw", json={"reason": "personal_data"})
+        gone = admin.get(f"{V1}/incidents/{kungsangen}").json()
+        assert gone["withdrawn"] and gone["description"] is None
+    with client(server, people, "kungsangen") as member:
+        assert member.get(f"{V1}/incidents/{kungsangen}").status_code == 404
+        assert member.get(f"{V1}/incidents", params={"withdrawn": True}).json()["items"] == []
+        again = member.post(f"{V1}/incidents/{kungsangen}/withdraw", json={"reason": "other"})
+        assert again.status_code == 404
+    assert bro

@@ -178,3 +178,25 @@ def test_the_reporter_corrects_an_incident_and_a_member_may_not(
     with browser_for(server, people, "steering") as member:
         assert member.get(url).status_code == 403
         assert "/andra" not in member.get(f"/handelser/{filed['id']}").text
+
+
+def test_pressing_send_twice_with_now_files_once(server: Server, people: dict[str, Any]) -> None:
+    with browser_for(server, people, "reporter") as browser:
+        page = browser.get("/rapportera").text
+        opened = re.search(r'name="oppnad" value="([^"]+)"', page)
+        assert opened
+        data = {
+            **form_fields(page),
+            "oppnad": opened[1],
+            "antal": "1",
+            "h0-kategori": "samling.utomhus",
+            "h0-nar": "nu",
+            "h0-omrade": str(people["areas"]["Bro"]["id"]),
+            "h0-bedomning": "medium",
+            "h0-beskrivning": "Rad ett\r\nRad två",
+            "atgard": "skicka",
+        }
+        first = browser.post("/rapportera", data=data)
+        second = browser.post("/rapportera", data=data)
+        assert first.status_code == second.status_code == 303, second.text
+        assert first.headers["location"] == second.headers["location"]
