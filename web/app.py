@@ -633,11 +633,16 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
+        listed = await choices(visit)
+        codes = {c.code for family, kids in listed["families"] for c in [family, *kids]}
         return render(
             request,
             "incident_edit.html",
             {
-                **await choices(visit),
+                **listed,
+                # An old incident may stand on a category or area no longer offered.
+                "category_listed": incident.category.code in codes,
+                "area_listed": any(a.id == incident.area.id for a in listed["areas"]),
                 "incident": incident,
                 "f": values,
                 "errors": errors or {},

@@ -224,8 +224,14 @@ def create_report(
 
 
 def _incident_values(
-    session: Session, item: schemas.IncidentCreate, municipality: Municipality, prefix: str
+    session: Session,
+    item: schemas.IncidentCreate,
+    municipality: Municipality,
+    prefix: str,
+    kept: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
+    """``kept``: the fields a correction leaves as they were, which may since have been
+    deactivated (a category, an area, a place) and still stand on an old incident."""
     errors: list[FieldError] = []
 
     def problem(field: str, message: str, code: str) -> None:
@@ -234,7 +240,7 @@ def _incident_values(
     category = session.get(Category, item.category)
     if category is None:
         problem("category", f"Det finns ingen kategori med koden {item.category}.", "unknown_id")
-    elif not category.active:
+    elif not category.active and "category" not in kept:
         problem("category", f"Kategorin {category.label_sv} används inte längre.", "inactive")
 
     occurred_from, occurred_to = _window(item, problem)
@@ -254,7 +260,7 @@ def _incident_values(
             )
             lat = lon = None
 
-    area, place = _where(session, item, municipality, lat, lon, problem)
+    area, place = _where(session, item, municipality, lat, lon, problem, kept)
     if item.description and not item.confirm_personal_data:
         personal = privacy.findings(item.description)
         if personal:
@@ -319,19 +325,22 @@ def _where(
     lat: float | None,
     lon: float | None,
     problem: Any,
+    kept: frozenset[str] = frozenset(),
 ) -> tuple[Area | None, Place | None]:
     """The area: the named place's, the one whose boundary holds the point, or the one given;
     where two of them are given, they must agree."""
     place = None
     if item.place_id is not None:
         place = session.get(Place, item.place_id)
-        if place is None or not place.active or place.area.municipality_id != municipality.id:
+        inactive = place is not None and not place.active and "place_id" not in kept
+        if place is None or inactive or place.area.municipality_id != municipality.id:
             problem("place_id", "Okänd plats.", "unknown_id")
             place = None
     given = None
     if item.area_id is not None:
         given = session.get(Area, item.area_id)
-        if given is None or not given.active or given.municipality_id != municipality.id:
+        inactive = given is not None and not given.active and "area_id" not in kept
+        if given is None or inactive or given.municipality_id != municipality.id:
             problem("area_id", "Okänt område.", "unknown_id")
             given = None
     by_point = None
@@ -533,7 +542,8 @@ def update_incident(
         raise Invalid(f"Ändringen går inte ihop med händelsen: {exc}") from exc
     municipality = session.get(Municipality, incident.municipality_id)
     assert municipality is not None
-    values = _incident_values(session, merged, municipality, "")
+    kept = frozenset(k for k in ("category", "area_id", "place_id") if k not in sent)
+    values = _incident_values(session, merged, municipality, "", kept)
     if incident.assessment is None and "assessment" not in sent:
         values["assessment"] = None
     if incident.certainty is None and "certainty" not in sent:

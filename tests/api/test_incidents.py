@@ -460,3 +460,21 @@ def test_what_a_review_found(server: Server, people: dict[str, Any]) -> None:
         again = member.post(f"{V1}/incidents/{kungsangen}/withdraw", json={"reason": "other"})
         assert again.status_code == 404
     assert bro
+
+
+def test_an_old_incident_of_a_deactivated_category_can_still_be_corrected(
+    server: Server, people: dict[str, Any], api: httpx.Client
+) -> None:
+    with client(server, people, "reporter") as reporter:
+        filed = reporter.post(
+            f"{V1}/reports", json={"incidents": [incident(area_id=people["areas"]["Bro"]["id"])]}
+        ).json()["incidents"][0]
+        assert api.post(f"{V1}/categories/skadegorelse.klotter/deactivate").status_code == 200
+        fixed = reporter.patch(f"{V1}/incidents/{filed['id']}", json={"assessment": "high"})
+        assert fixed.status_code == 200, fixed.text
+        assert fixed.json()["category"]["code"] == "skadegorelse.klotter"
+        # A new incident may not use it.
+        new = reporter.post(
+            f"{V1}/reports", json={"incidents": [incident(area_id=people["areas"]["Bro"]["id"])]}
+        )
+        assert new.status_code == 422 and new.json()["errors"][0]["code"] == "inactive"

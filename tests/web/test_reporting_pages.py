@@ -200,3 +200,43 @@ def test_pressing_send_twice_with_now_files_once(server: Server, people: dict[st
         second = browser.post("/rapportera", data=data)
         assert first.status_code == second.status_code == 303, second.text
         assert first.headers["location"] == second.headers["location"]
+
+
+def test_correcting_keeps_a_category_no_longer_offered(
+    server: Server, people: dict[str, Any], api: httpx.Client
+) -> None:
+    bro = people["areas"]["Bro"]["id"]
+    with server.client(people["tokens"]["reporter"]) as reporter:
+        filed = reporter.post(
+            "/api/v1/reports",
+            json={
+                "incidents": [
+                    {
+                        "category": "skadegorelse.klotter",
+                        "occurred_from": "2026-11-20T21:30",
+                        "area_id": bro,
+                        "assessment": "low",
+                    }
+                ]
+            },
+        ).json()["incidents"][0]
+    api.post("/api/v1/categories/skadegorelse.klotter/deactivate").raise_for_status()
+    url = f"/handelser/{filed['id']}/andra"
+    with browser_for(server, people, "reporter") as browser:
+        form = browser.get(url).text
+        assert "Klotter (används inte längre)" in form
+        saved = browser.post(
+            url,
+            data={
+                "csrf_token": csrf_of(form),
+                "kategori": "skadegorelse.klotter",
+                "omrade": str(bro),
+                "bedomning": "high",
+                "polis": "unknown",
+            },
+        )
+        assert saved.status_code == 303, saved.text
+    with server.client(people["tokens"]["reporter"]) as reporter:
+        after = reporter.get(f"/api/v1/incidents/{filed['id']}").json()
+        assert after["category"]["code"] == "skadegorelse.klotter"
+        assert after["assessment"] == "high"
