@@ -185,3 +185,25 @@ def people(server: Server, demo: dict[str, Any]) -> dict[str, Any]:
             for name, email in PEOPLE.items()
         }
     return {"tokens": tokens, "users": users, **demo}
+
+
+def file_report(server: Server, token: str, *incidents: dict[str, Any]) -> dict[str, Any]:
+    """A report filed through the API by the token's person: each incident is klotter on
+    the evening of 20 November 2026, of medium assessment, unless it says otherwise (it must
+    say where)."""
+    body = {
+        "incidents": [
+            {
+                "category": "skadegorelse.klotter",
+                "occurred_from": "2026-11-20T21:30",
+                "assessment": "medium",
+                **incident,
+            }
+            for incident in incidents
+        ]
+    }
+    with server.client(token) as client:
+        response = client.post("/api/v1/reports", json=body)
+    assert response.status_code == 201, response.text
+    report: dict[str, Any] = response.json()
+    return report

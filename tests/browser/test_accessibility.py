@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from tests.conftest import Server
+from tests.conftest import Server, file_report
 
 pytestmark = pytest.mark.browser
 
@@ -81,21 +81,11 @@ def test_pages_pass_axe(
         for path in pages(demo):
             check(path)
         # An incident, the confirmation of its report, and the filing form with errors.
-        with server.client(people["tokens"]["admin"]) as admin:
-            filed = admin.post(
-                "/api/v1/reports",
-                json={
-                    "incidents": [
-                        {
-                            "category": "skadegorelse.klotter",
-                            "occurred_from": "2026-11-20T21:30",
-                            "area_id": demo["areas"]["Bro"]["id"],
-                            "assessment": "medium",
-                            "description": "Klotter på busskuren.",
-                        }
-                    ]
-                },
-            ).json()
+        filed = file_report(
+            server,
+            people["tokens"]["admin"],
+            {"area_id": demo["areas"]["Bro"]["id"], "description": "Klotter på busskuren."},
+        )
         check(f"/handelser/{filed['incidents'][0]['id']}")
         check(f"/handelser/{filed['incidents'][0]['id']}/andra")
         check(f"/rapporter/{filed['id']}")

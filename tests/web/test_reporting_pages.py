@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Server
+from tests.conftest import Server, file_report
 from tests.web.test_sign_in_pages import csrf_of
 
 
@@ -136,22 +136,16 @@ def test_the_reporter_corrects_an_incident_and_a_member_may_not(
     server: Server, people: dict[str, Any]
 ) -> None:
     bro = people["areas"]["Bro"]["id"]
-    with server.client(people["tokens"]["reporter"]) as api:
-        filed = api.post(
-            "/api/v1/reports",
-            json={
-                "incidents": [
-                    {
-                        "category": "skadegorelse.klotter",
-                        "occurred_from": "2026-11-20T21:30",
-                        "area_id": bro,
-                        "assessment": "low",
-                        "description": "Ring 070-123 45 67",
-                        "confirm_personal_data": True,
-                    }
-                ]
-            },
-        ).json()["incidents"][0]
+    filed = file_report(
+        server,
+        people["tokens"]["reporter"],
+        {
+            "area_id": bro,
+            "assessment": "low",
+            "description": "Ring 070-123 45 67",
+            "confirm_personal_data": True,
+        },
+    )["incidents"][0]
     url = f"/handelser/{filed['id']}/andra"
     with browser_for(server, people, "reporter") as browser:
         form = browser.get(url)
@@ -206,20 +200,9 @@ def test_correcting_keeps_a_category_no_longer_offered(
     server: Server, people: dict[str, Any], api: httpx.Client
 ) -> None:
     bro = people["areas"]["Bro"]["id"]
-    with server.client(people["tokens"]["reporter"]) as reporter:
-        filed = reporter.post(
-            "/api/v1/reports",
-            json={
-                "incidents": [
-                    {
-                        "category": "skadegorelse.klotter",
-                        "occurred_from": "2026-11-20T21:30",
-                        "area_id": bro,
-                        "assessment": "low",
-                    }
-                ]
-            },
-        ).json()["incidents"][0]
+    filed = file_report(
+        server, people["tokens"]["reporter"], {"area_id": bro, "assessment": "low"}
+    )["incidents"][0]
     api.post("/api/v1/categories/skadegorelse.klotter/deactivate").raise_for_status()
     url = f"/handelser/{filed['id']}/andra"
     with browser_for(server, people, "reporter") as browser:
