@@ -52,14 +52,15 @@ def get_incident(session: Session, incident_id: int, *, actor: Actor) -> Inciden
     incident = get_or_404(session, Incident, incident_id, "ingen händelse")
     visible = _scoped(select(Incident.id).where(Incident.id == incident_id), actor)
     if session.scalar(visible) is None or (
-        incident.withdrawn_at is not None and not _may_see_withdrawn(incident, actor)
+        # A withdrawn incident is gone for its readers; those who may change it still see it.
+        incident.withdrawn_at is not None and not _changes(incident, actor)
     ):
         raise Hidden(not_found_message("ingen händelse", incident_id))
     return incident
 
 
-def _may_see_withdrawn(incident: Incident, actor: Actor) -> bool:
-    # A withdrawn incident is gone for its readers; those who may change it still see it.
+def _changes(incident: Incident, actor: Actor) -> bool:
+    """Whether the actor may correct or withdraw the incident (policy.can_edit_incident)."""
     return policy.can_edit_incident(
         actor, area_id=incident.area_id, reporter_id=incident.report.reporter_id
     )
@@ -469,15 +470,11 @@ def remember(
 
 
 def may_edit(incident: Incident, *, actor: Actor) -> bool:
-    return incident.withdrawn_at is None and policy.can_edit_incident(
-        actor, area_id=incident.area_id, reporter_id=incident.report.reporter_id
-    )
+    return incident.withdrawn_at is None and _changes(incident, actor)
 
 
 def _may_change(incident: Incident, actor: Actor) -> None:
-    if not policy.can_edit_incident(
-        actor, area_id=incident.area_id, reporter_id=incident.report.reporter_id
-    ):
+    if not _changes(incident, actor):
         raise Forbidden(
             "Bara den som rapporterade, gruppens sammankallande och administratörer kan ändra "
             "händelsen."
