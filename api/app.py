@@ -32,6 +32,7 @@ from api.migrate import current_revision, head_revision
 from api.problems import domain_problem, problem_response
 from api.schemas_common import Problem
 from api.settings import Settings, get_settings
+from api.situation.routes import router as situation_router
 from api.structure.routes import router as structure_router
 
 log = logging.getLogger("est.api")
@@ -83,6 +84,7 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         (structure_router, "EST structure"),
         (categories_router, "Categories"),
         (incidents_router, "Observations"),
+        (situation_router, "Lägesbild"),
         (audit_router, "Audit log"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)

@@ -97,3 +97,17 @@ class Invalid(DomainError):
     @classmethod
     def field(cls, field: str, message: str, code: str = "invalid") -> Invalid:
         return cls(message, errors=[FieldError(field, message, code)], code=code)
+
+
+class PreconditionFailed(DomainError):
+    """Someone else saved the document since the caller read it (``If-Match`` is stale)."""
+
+    status = 412
+    code = "edited_by_someone_else"
+    title = "Ändrat av någon annan"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    code = "if_match_required"
+    title = "If-Match saknas"

@@ -4,6 +4,7 @@ from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFai
 from api.audit.models import AuditEvent
 from api.categories.models import Category
 from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
+from api.situation.models import SituationReport, SituationReportIncident
 from api.structure.models import (
     Area,
     Group,
@@ -30,5 +31,7 @@ __all__ = [
     "Report",
     "ServiceToken",
     "SignInFailure",
+    "SituationReport",
+    "SituationReportIncident",
     "User",
 ]

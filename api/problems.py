@@ -298,7 +298,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "Signed in, but the role does not allow this.",
         404: "No such record.",
         409: "Conflicts with an existing record.",
+        412: "`If-Match` is stale: someone else saved since; read again and merge.",
         422: "Invalid input; `errors` names the fields.",
+        428: "`If-Match` is required: send the ETag of what you read.",
         429: "Too many attempts; retry after `Retry-After` seconds.",
         503: "The database is unavailable; retry after `Retry-After` seconds.",
     }

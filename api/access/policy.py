@@ -81,6 +81,16 @@ ROUTE_RULES: dict[str, Rule] = {
     "update_incident": Rule.SIGNED_IN,  # see can_edit_incident
     "withdraw_incident": Rule.SIGNED_IN,
     "list_incident_history": Rule.SIGNED_IN,
+    # The lägesbild: see can_read_situation, can_write_in_group and can_publish_in_group.
+    "get_group_figures": Rule.SIGNED_IN,
+    "list_situation_reports": Rule.SIGNED_IN,
+    "create_situation_report": Rule.SIGNED_IN,
+    "get_situation_report": Rule.SIGNED_IN,
+    "update_situation_report": Rule.SIGNED_IN,
+    "publish_situation_report": Rule.SIGNED_IN,
+    "create_situation_report_version": Rule.SIGNED_IN,
+    "list_situation_report_incidents": Rule.SIGNED_IN,
+    "compare_situation_reports": Rule.SIGNED_IN,
     # Integrations.
     "list_service_tokens": Rule.ADMIN,
     "create_service_token": Rule.ADMIN,
@@ -176,3 +186,16 @@ def visible_user_groups(actor: Actor) -> frozenset[int] | None:
 def can_look_up_by_email(actor: Actor) -> bool:
     # A convener adds people to the group by their e-mail address.
     return actor.is_admin or bool(_grants(actor, ["convener"]))
+
+
+def can_read_situation(actor: Actor, group_id: int) -> bool:
+    """A group's lägesbild: its own readers, and those who read the whole municipality
+    (an area group's lägesbild holds nothing they cannot read already)."""
+    return reads_whole_municipality(actor) or any(
+        g.group_id == group_id for g in _grants(actor, READERS)
+    )
+
+
+def can_publish_in_group(actor: Actor, group_id: int) -> bool:
+    """Publishing a lägesbild is the convener's call: it is the group's agreed picture."""
+    return can_manage_members(actor, group_id)

@@ -86,6 +86,17 @@ EXPECTED: dict[str, frozenset[str]] = {
     "update_incident": PEOPLE_SIGNED_IN,
     "withdraw_incident": PEOPLE_SIGNED_IN,
     "list_incident_history": PEOPLE_SIGNED_IN,
+    # The lägesbild: people; which groups' pictures they read and write is tested in
+    # test_situation.py.
+    "get_group_figures": PEOPLE_SIGNED_IN,
+    "list_situation_reports": PEOPLE_SIGNED_IN,
+    "create_situation_report": PEOPLE_SIGNED_IN,
+    "get_situation_report": PEOPLE_SIGNED_IN,
+    "update_situation_report": PEOPLE_SIGNED_IN,
+    "publish_situation_report": PEOPLE_SIGNED_IN,
+    "create_situation_report_version": PEOPLE_SIGNED_IN,
+    "list_situation_report_incidents": PEOPLE_SIGNED_IN,
+    "compare_situation_reports": PEOPLE_SIGNED_IN,
     # Integrations: administrators manage tokens; a token reaches its own source only.
     "list_service_tokens": ADMIN,
     "create_service_token": ADMIN,

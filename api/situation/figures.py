@@ -1,0 +1,423 @@
+"""The figures of a lägesbild: counts, changes, rhythms and hot spots of a group's scope in a
+period, computed from the incidents in it.
+
+What is counted, once for all figures:
+
+- An incident belongs to a period when its window *begins* in it (local calendar days of the
+  municipality's time zone, so a day is 23 or 25 hours when the clocks change).
+- Withdrawn incidents are not counted; corrected ones count as they are now.
+- An area group's scope is its area; the coordination and steering groups' is the municipality.
+- The previous period has the same number of days and ends the day before; "last year" is the
+  same calendar days a year earlier (29 February becomes the 28th).
+- In the weekday × hour matrix an incident whose window is at most ``EXACT_WINDOW_HOURS``
+  long counts once, at the window's midpoint; a longer window ("some time on Saturday")
+  counts once under its midpoint's weekday as "tid okänd". Every incident is counted once.
+
+The cost follows the period, not the history: each query is a range on the indexed start
+time, and only the incidents of the three periods (and the weekly counts of the chart) are
+read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from api.categories.models import Category
+from api.db import utcnow
+from api.incidents.models import Incident
+from api.schemas_common import Ref
+from api.situation import hotspots
+from api.situation.schemas import (
+    AreaRow,
+    CategoryRow,
+    Counts,
+    FamilyRow,
+    Figures,
+    HotSpot,
+    HotSpotTrend,
+    OrganisationRow,
+    PlaceRow,
+    PoliceShare,
+    Rules,
+    WeekRow,
+)
+from api.situation.schemas import Period as PeriodModel
+from api.structure.models import Area, Organisation, Place
+
+EXACT_WINDOW_HOURS = 6
+CHART_WEEKS = 12
+ASSESSMENT_WEIGHT = {"high": 3, "medium": 2, "low": 1}
+NO_PLACE = "Ingen plats angiven"
+
+
+@dataclass(frozen=True)
+class Scope:
+    municipality_id: int
+    timezone: str
+    area_id: int | None  # None: the whole municipality
+    participant_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    category: str
+    family: str
+    area_id: int
+    place_id: int | None
+    organisation_id: int
+    start: dt.datetime
+    end: dt.datetime
+    lat: float | None
+    lon: float | None
+    assessment: str | None
+    police: str
+
+
+def period(first: dt.date, last: dt.date, tz: ZoneInfo) -> PeriodModel:
+    start = dt.datetime.combine(first, dt.time(), tzinfo=tz).astimezone(dt.UTC)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz).astimezone(dt.UTC)
+    return PeriodModel(
+        first_day=first, last_day=last, days=(last - first).days + 1, start=start, end=end
+    )
+
+
+def year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _conditions(scope: Scope) -> list[Any]:
+    conditions: list[Any] = [
+        Incident.municipality_id == scope.municipality_id,
+        Incident.withdrawn_at.is_(None),
+    ]
+    if scope.area_id is not None:
+        conditions.append(Incident.area_id == scope.area_id)
+    return conditions
+
+
+def rows(session: Session, scope: Scope, span: PeriodModel) -> list[Row]:
+    stmt = select(
+        Incident.id,
+        Incident.category_code,
+        Incident.family_code,
+        Incident.area_id,
+        Incident.place_id,
+        Incident.organisation_id,
+        Incident.occurred_from,
+        Incident.occurred_to,
+        Incident.lat,
+        Incident.lon,
+        Incident.assessment,
+        Incident.police_reported,
+    ).where(
+        *_conditions(scope),
+        Incident.occurred_from >= span.start,
+        Incident.occurred_from < span.end,
+    )
+    return [
+        Row(
+            id=r[0],
+            category=r[1],
+            family=r[2],
+            area_id=r[3],
+            place_id=r[4],
+            organisation_id=r[5],
+            start=r[6],
+            end=r[7],
+            lat=r[8],
+            lon=r[9],
+            assessment=r[10].value if r[10] is not None else None,
+            police=r[11].value,
+        )
+        for r in session.execute(stmt)
+    ]
+
+
+def _week_counts(
+    session: Session, scope: Scope, mondays: Sequence[dt.date], tz: ZoneInfo
+) -> list[int]:
+    """Incidents per local week, one query: a range scan with a sum per week."""
+    edges = [
+        dt.datetime.combine(d, dt.time(), tzinfo=tz).astimezone(dt.UTC)
+        for d in [*mondays, mondays[-1] + dt.timedelta(days=7)]
+    ]
+    sums = [
+        func.sum(
+            case(
+                ((Incident.occurred_from >= a) & (Incident.occurred_from < b), 1),
+                else_=0,
+            )
+        )
+        for a, b in itertools.pairwise(edges)
+    ]
+    stmt = select(*sums).where(
+        *_conditions(scope),
+        Incident.occurred_from >= edges[0],
+        Incident.occurred_from < edges[-1],
+    )
+    result = session.execute(stmt).one()
+    return [int(v or 0) for v in result]
+
+
+def _three(counters: Sequence[Counter[Any]], key: Any) -> dict[str, int]:
+    """A key's count in this period, the previous one and last year."""
+    current, previous, last_year = counters
+    return {"current": current[key], "previous": previous[key], "last_year": last_year[key]}
+
+
+def _ordered(keys: Iterable[Any], current: Counter[Any], name: Any) -> list[Any]:
+    return sorted(keys, key=lambda k: (-current[k], name(k)))
+
+
+def compute(
+    session: Session, scope: Scope, first: dt.date, last: dt.date, *, now: dt.datetime | None = None
+) -> tuple[Figures, list[int]]:
+    """The figures, and the ids of the incidents they count."""
+    tz = ZoneInfo(scope.timezone)
+    days = (last - first).days + 1
+    this = period(first, last, tz)
+    before = period(first - dt.timedelta(days=days), first - dt.timedelta(days=1), tz)
+    a_year_ago = period(year_earlier(first), year_earlier(last), tz)
+    cur = rows(session, scope, this)
+    prev = rows(session, scope, before)
+    past = rows(session, scope, a_year_ago)
+
+    categories = {c.code: c.label_sv for c in session.scalars(select(Category))}
+    areas = {
+        a.id: a
+        for a in session.scalars(select(Area).where(Area.municipality_id == scope.municipality_id))
+    }
+    place_ids = {r.place_id for r in (*cur, *prev) if r.place_id is not None}
+    places = (
+        {p.id: p for p in session.scalars(select(Place).where(Place.id.in_(place_ids)))}
+        if place_ids
+        else {}
+    )
+    organisation_ids = {r.organisation_id for r in cur} | set(scope.participant_ids)
+    organisations = (
+        {
+            o.id: o.name
+            for o in session.scalars(
+                select(Organisation).where(Organisation.id.in_(organisation_ids))
+            )
+        }
+        if organisation_ids
+        else {}
+    )
+
+    def label(code: str) -> str:
+        return categories.get(code, code)
+
+    # By family and category.
+    fam = [Counter(r.family for r in rs) for rs in (cur, prev, past)]
+    cat = [Counter(r.category for r in rs) for rs in (cur, prev, past)]
+    families = [
+        FamilyRow(
+            code=f,
+            name=label(f),
+            **_three(fam, f),
+            categories=[
+                CategoryRow(code=c, name=label(c), **_three(cat, c))
+                for c in _ordered(
+                    [c for c in set().union(*cat) if c.split(".")[0] == f], cat[0], label
+                )
+            ],
+        )
+        for f in _ordered(set().union(*fam), fam[0], label)
+    ]
+
+    # By area and place.
+    by_area = [Counter(r.area_id for r in rs) for rs in (cur, prev, past)]
+    area_ids = (
+        [scope.area_id]
+        if scope.area_id is not None
+        else [a.id for a in areas.values() if a.active] + list(set().union(*by_area))
+    )
+    area_rows = [
+        AreaRow(id=a, name=areas[a].name if a in areas else str(a), **_three(by_area, a))
+        for a in _ordered(
+            dict.fromkeys(area_ids), by_area[0], lambda a: areas[a].name if a in areas else ""
+        )
+    ]
+    by_place = [Counter(r.place_id for r in rs) for rs in (cur, prev)]
+
+    def place_area(pid: int | None) -> str:
+        if pid is None or pid not in places:
+            return ""
+        area = areas.get(places[pid].area_id)
+        return area.name if area else ""
+
+    place_rows = [
+        PlaceRow(
+            id=p,
+            name=places[p].name if p is not None and p in places else NO_PLACE,
+            area=place_area(p),
+            current=by_place[0][p],
+            previous=by_place[1][p],
+        )
+        for p in sorted(
+            (p for p in by_place[0]),
+            key=lambda p: (p is None, -by_place[0][p], places[p].name if p in places else ""),
+        )
+    ]
+
+    # Weekday × hour, local time.
+    weekday_hour = [[0] * 24 for _ in range(7)]
+    unknown_hour = [0] * 7
+    limit = dt.timedelta(hours=EXACT_WINDOW_HOURS)
+    for r in cur:
+        window = r.end - r.start
+        middle = (r.start + window / 2).astimezone(tz)
+        if window <= limit:
+            weekday_hour[middle.weekday()][middle.hour] += 1
+        else:
+            unknown_hour[middle.weekday()] += 1
+
+    # Weeks for the chart: the last CHART_WEEKS local weeks up to the period's end, and the
+    # same weeks 52 weeks earlier.
+    last_monday = last - dt.timedelta(days=last.weekday())
+    mondays = [last_monday - dt.timedelta(weeks=k) for k in range(CHART_WEEKS - 1, -1, -1)]
+    this_year = _week_counts(session, scope, mondays, tz)
+    earlier = _week_counts(session, scope, [m - dt.timedelta(weeks=52) for m in mondays], tz)
+    weeks = [
+        WeekRow(monday=m, week=m.isocalendar().week, current=c, last_year=e)
+        for m, c, e in zip(mondays, this_year, earlier, strict=True)
+    ]
+
+    spots = _hot_spots(cur, prev, categories, areas, places)
+
+    police = Counter(r.police for r in cur)
+    reporters = Counter(r.organisation_id for r in cur)
+    figures = Figures(
+        computed_at=now or utcnow(),
+        area=Ref(id=scope.area_id, name=areas[scope.area_id].name)
+        if scope.area_id is not None and scope.area_id in areas
+        else None,
+        period=this,
+        previous=before,
+        last_year=a_year_ago,
+        rules=Rules(
+            hot_spot_radius_m=hotspots.RADIUS_M,
+            hot_spot_min_count=hotspots.MIN_COUNT,
+            exact_window_hours=EXACT_WINDOW_HOURS,
+            timezone=scope.timezone,
+        ),
+        total=Counts(current=len(cur), previous=len(prev), last_year=len(past)),
+        families=families,
+        areas=area_rows,
+        places=place_rows,
+        weeks=weeks,
+        weekday_hour=weekday_hour,
+        unknown_hour=unknown_hour,
+        hot_spots=spots,
+        police=PoliceShare(
+            yes=police["yes"],
+            no=police["no"],
+            unknown=police["unknown"],
+            share=police["yes"] / len(cur) if cur else None,
+        ),
+        reporters=[
+            OrganisationRow(id=o, name=organisations.get(o, str(o)), count=n)
+            for o, n in sorted(
+                reporters.items(), key=lambda item: (-item[1], organisations.get(item[0], ""))
+            )
+        ],
+        silent=sorted(
+            (
+                Ref(id=o, name=organisations.get(o, str(o)))
+                for o in scope.participant_ids
+                if reporters[o] == 0
+            ),
+            key=lambda ref: ref.name,
+        ),
+    )
+    return figures, sorted(r.id for r in cur)
+
+
+def _name(records: dict[int, Any], key: Any) -> str:
+    return str(records[key].name) if key in records else ""
+
+
+def _points(rs: Sequence[Row]) -> list[hotspots.Point]:
+    located = [r for r in rs if r.lat is not None and r.lon is not None]
+    xy = hotspots.project([r.lat for r in located], [r.lon for r in located])  # type: ignore[misc]
+    return [
+        hotspots.Point(r.id, x, y, ASSESSMENT_WEIGHT.get(r.assessment or "", 0))
+        for r, (x, y) in zip(located, xy, strict=True)
+    ]
+
+
+def trend(count: int, previous: int) -> HotSpotTrend:
+    if previous < hotspots.MIN_COUNT:
+        return HotSpotTrend.new
+    if count - previous >= 2 and count >= 1.25 * previous:
+        return HotSpotTrend.growing
+    if previous - count >= 2 and count <= 0.75 * previous:
+        return HotSpotTrend.shrinking
+    return HotSpotTrend.steady
+
+
+def _most_common(values: Iterable[Any]) -> Any:
+    counted = Counter(v for v in values if v is not None)
+    if not counted:
+        return None
+    # Ties go to the smallest value, so the same data always names the same place.
+    return min(counted, key=lambda v: (-counted[v], v))
+
+
+def _hot_spots(
+    cur: Sequence[Row],
+    prev: Sequence[Row],
+    categories: dict[str, str],
+    areas: dict[int, Area],
+    places: dict[int, Place],
+) -> list[HotSpot]:
+    by_id = {r.id: r for r in cur}
+    before = _points(prev)
+    found = []
+    for cluster in hotspots.clusters(_points(cur)):
+        members = [by_id[p.id] for p in cluster.members]
+        x, y = cluster.centre
+        lat, lon = hotspots.unproject(x, y)
+        assessed = Counter(r.assessment for r in members)
+        previous = hotspots.count_within(before, x, y)
+        area_id = _most_common(r.area_id for r in members)
+        place_id = _most_common(r.place_id for r in members)
+        family = _most_common(r.family for r in members)
+        found.append(
+            HotSpot(
+                rank=0,
+                lat=round(lat, 6),
+                lon=round(lon, 6),
+                x=round(x, 1),
+                y=round(y, 1),
+                radius_m=hotspots.RADIUS_M,
+                count=len(members),
+                high=assessed["high"],
+                medium=assessed["medium"],
+                low=assessed["low"],
+                previous=previous,
+                trend=trend(len(members), previous),
+                area=areas[area_id].name if area_id in areas else "",
+                place=places[place_id].name if place_id in places else None,
+                family=categories.get(family, family),
+                incident_ids=[r.id for r in members],
+            )
+        )
+    found.sort(key=lambda h: (-h.count, -h.high, -h.medium, h.incident_ids[0]))
+    for rank, spot in enumerate(found, start=1):
+        spot.rank = rank
+    return found

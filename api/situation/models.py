@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.accounts.models import User
+from api.db import Base, text_enum
+from api.records import TimestampMixin
+from api.situation.schemas import Status
+from api.structure.models import Group
+
+
+class SituationReport(TimestampMixin, Base):
+    """A group's lägesbild of a period. A draft computes its figures when read; publishing
+    stores them (``figures``) and the incidents behind them, and nothing changes after that:
+    a correction is a new version (``previous_id`` points at the one it replaces)."""
+
+    __tablename__ = "situation_reports"
+    __table_args__ = (
+        UniqueConstraint("group_id", "series_id", "version"),
+        Index("ix_situation_reports_group_status", "group_id", "status", "published_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    # The first version's id, shared by all versions of the same lägesbild.
+    series_id: Mapped[int | None] = mapped_column(index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("situation_reports.id"))
+    status: Mapped[Status] = mapped_column(
+        text_enum(Status, "situation_report_status"), default=Status.draft
+    )
+    first_day: Mapped[dt.date]
+    last_day: Mapped[dt.date]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    analysis: Mapped[str] = mapped_column(Text, default="")
+    assessment: Mapped[str] = mapped_column(Text, default="")
+    proposals: Mapped[str] = mapped_column(Text, default="")
+    # Counts every saved change; the ETag that catches two people saving over each other.
+    revision: Mapped[int] = mapped_column(default=1)
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    published_at: Mapped[dt.datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    group: Mapped[Group] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+
+class SituationReportIncident(Base):
+    """An incident behind a published lägesbild, as it was counted."""
+
+    __tablename__ = "situation_report_incidents"
+    # The lägesbild's publishing is logged; a line per incident behind it would drown the log.
+    __audit__ = False
+
+    situation_report_id: Mapped[int] = mapped_column(
+        ForeignKey("situation_reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id"), primary_key=True, index=True
+    )

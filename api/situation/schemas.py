@@ -1,0 +1,290 @@
+"""The lägesbild: a group's figures for a period, the text written on them, and its versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from api.schemas_common import _TEXT_PATTERN, Input, Patch, Ref, _text, omittable
+
+# The analysis of a busy fortnight runs to a few pages; this is a generous ceiling.
+MAX_TEXT = 20_000
+# A lägesbild covers at most a year: its cost follows the period.
+MAX_PERIOD_DAYS = 366
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+
+LongText = Annotated[
+    str,
+    StringConstraints(max_length=MAX_TEXT),
+    AfterValidator(_text),
+    WithJsonSchema({"type": "string", "maxLength": MAX_TEXT, "pattern": _TEXT_PATTERN}),
+]
+
+
+def _in_range(value: dt.date) -> dt.date:
+    # A rule the schema's "date" cannot state, hence its own error type.
+    if not EARLIEST <= value <= LATEST:
+        raise PydanticCustomError("time_out_of_range", "Ange ett år mellan 1900 och 2099.")
+    return value
+
+
+def _iso_date(value: object) -> object:
+    # Pydantic would also take a number of seconds since 1970, which nobody means by a day.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise PydanticCustomError("date_parsing", "Ange en dag som ÅÅÅÅ-MM-DD.")
+    if not isinstance(value, str | dt.date):
+        raise PydanticCustomError("date_type", "Ange en dag som ÅÅÅÅ-MM-DD.")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_in_range)]
+
+
+class Status(enum.StrEnum):
+    draft = "draft"  # utkast: figures live, text editable
+    published = "published"  # publicerad: figures and incidents frozen, nothing changes
+
+
+class HotSpotTrend(enum.StrEnum):
+    new = "new"  # ny: not a hot spot in the previous period
+    growing = "growing"  # växande
+    steady = "steady"  # oförändrad
+    shrinking = "shrinking"  # minskande
+
+
+# Figures ------------------------------------------------------------------------------------
+
+
+class Period(BaseModel):
+    """Local calendar days, both included; ``start``/``end`` are the instants (end excluded)."""
+
+    first_day: dt.date
+    last_day: dt.date
+    days: int
+    start: dt.datetime
+    end: dt.datetime
+
+
+class Counts(BaseModel):
+    """The same figure in this period, the previous period of equal length, and the same
+    days a year earlier."""
+
+    current: int = 0
+    previous: int = 0
+    last_year: int = 0
+
+
+class CategoryRow(Counts):
+    code: str
+    name: str
+
+
+class FamilyRow(Counts):
+    code: str
+    name: str
+    categories: list[CategoryRow]
+
+
+class AreaRow(Counts):
+    id: int
+    name: str
+
+
+class PlaceRow(BaseModel):
+    id: int | None  # None: incidents given without a named place
+    name: str
+    area: str
+    current: int
+    previous: int
+
+
+class WeekRow(BaseModel):
+    """A local ISO week (Monday to Sunday) and the same week a year earlier (52 weeks back,
+    so that weekdays line up)."""
+
+    monday: dt.date
+    week: int
+    current: int
+    last_year: int
+
+
+class HotSpot(BaseModel):
+    rank: int
+    lat: float
+    lon: float
+    # The cluster's centre in SWEREF 99 TM, where the distances were computed.
+    x: float
+    y: float
+    radius_m: float
+    count: int
+    high: int
+    medium: int
+    low: int
+    previous: int
+    trend: HotSpotTrend
+    area: str
+    place: str | None
+    family: str
+    incident_ids: list[int]
+
+
+class PoliceShare(BaseModel):
+    yes: int
+    no: int
+    unknown: int
+    # Of all incidents in the period; None when there were none.
+    share: float | None
+
+
+class OrganisationRow(BaseModel):
+    id: int
+    name: str
+    count: int
+
+
+class Rules(BaseModel):
+    """How the figures were counted, stated with them."""
+
+    hot_spot_radius_m: float
+    hot_spot_min_count: int
+    # Incidents whose time window is at most this long are placed at its midpoint in the
+    # weekday × hour matrix; longer ones count under their weekday in "tid okänd".
+    exact_window_hours: int
+    timezone: str
+
+
+class Figures(BaseModel):
+    computed_at: dt.datetime
+    area: Ref | None  # None: the whole municipality
+    period: Period
+    previous: Period
+    last_year: Period
+    rules: Rules
+    total: Counts
+    families: list[FamilyRow]
+    areas: list[AreaRow]
+    places: list[PlaceRow]
+    weeks: list[WeekRow]
+    # [weekday 0 = Monday][hour 0–23], local time.
+    weekday_hour: list[list[int]]
+    unknown_hour: list[int]
+    hot_spots: list[HotSpot]
+    police: PoliceShare
+    reporters: list[OrganisationRow]
+    # Organisations taking part in the group that reported nothing in the period.
+    silent: list[Ref]
+
+
+# The lägesbild ------------------------------------------------------------------------------
+
+
+class TextFields(BaseModel):
+    summary: str = ""
+    analysis: str = ""
+    assessment: str = ""
+    proposals: str = ""
+
+
+TEXT_FIELDS = tuple(TextFields.model_fields)
+
+
+class SituationReportCreate(Input):
+    first_day: Day | None = Field(
+        default=None, description="Default: the day after the group's last lägesbild, or 14 days."
+    )
+    last_day: Day | None = Field(default=None, description="Default: today.")
+
+
+class SituationReportUpdate(Patch):
+    summary: LongText = omittable()
+    analysis: LongText = omittable()
+    assessment: LongText = omittable()
+    proposals: LongText = omittable()
+    first_day: Day = omittable()
+    last_day: Day = omittable()
+
+
+class RollupEntry(BaseModel):
+    """Another group's latest published lägesbild, shown beside this one."""
+
+    group: Ref
+    report_id: int
+    version: int
+    first_day: dt.date
+    last_day: dt.date
+    published_at: dt.datetime
+    total: Counts
+    families: list[FamilyRow]
+    hot_spots: list[HotSpot]
+    summary: str
+
+
+class SituationReportSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    group_id: int
+    version: int
+    previous_id: int | None
+    status: Status
+    first_day: dt.date
+    last_day: dt.date
+    revision: int
+    published_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class SituationReportRead(SituationReportSummary, TextFields):
+    group: Ref
+    group_kind: str
+    created_by: Ref | None
+    published_by: Ref | None
+    figures: Figures
+    rollup: list[RollupEntry]
+    # The versions of this lägesbild, oldest first (ids), and the newer one if any.
+    versions: list[SituationReportSummary]
+    may_edit: bool
+    may_publish: bool
+
+
+class IncidentBrief(BaseModel):
+    id: int
+    category: str
+    area: str
+    occurred_from: dt.datetime
+
+
+class TextChange(BaseModel):
+    field: str
+    before: str
+    after: str
+
+
+class CountChange(BaseModel):
+    label: str
+    before: int
+    after: int
+
+
+class Comparison(BaseModel):
+    before: SituationReportSummary
+    after: SituationReportSummary
+    texts: list[TextChange]
+    counts: list[CountChange]
+    incidents_added: list[int]
+    incidents_removed: list[int]

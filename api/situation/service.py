@@ -1,0 +1,446 @@
+"""A group's lägesbild: drafts whose figures are computed when read, the text the group writes
+on them, publishing (which freezes the figures and the incidents behind them), versions, and
+the roll-up of other groups' pictures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from api.access import policy
+from api.actor import Actor
+from api.db import utcnow
+from api.errors import (
+    Conflict,
+    Forbidden,
+    Hidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
+from api.incidents.models import Incident
+from api.records import get_or_404, not_found_message
+from api.schemas_common import Ref
+from api.situation import figures as calc
+from api.situation.models import SituationReport, SituationReportIncident
+from api.situation.schemas import (
+    MAX_PERIOD_DAYS,
+    TEXT_FIELDS,
+    Comparison,
+    CountChange,
+    Figures,
+    IncidentBrief,
+    RollupEntry,
+    SituationReportCreate,
+    SituationReportRead,
+    SituationReportSummary,
+    SituationReportUpdate,
+    Status,
+    TextChange,
+)
+from api.structure.models import Group, Municipality
+from api.structure.schemas import GroupKind
+
+DEFAULT_DAYS = 14
+# What each kind of group sees beside its own picture.
+ROLLS_UP = {GroupKind.coordination: GroupKind.area, GroupKind.steering: GroupKind.coordination}
+ROLLUP_FAMILIES = 5
+ROLLUP_HOT_SPOTS = 3
+
+
+# Scope and access -----------------------------------------------------------------------------
+
+
+def readable_group(session: Session, group_id: int, actor: Actor) -> Group:
+    group = get_or_404(session, Group, group_id, "ingen grupp")
+    if not policy.can_read_situation(actor, group.id):
+        raise Hidden(not_found_message("ingen grupp", group_id))
+    return group
+
+
+def scope_of(session: Session, group: Group) -> calc.Scope:
+    municipality = session.get(Municipality, group.municipality_id)
+    timezone = municipality.timezone if municipality else "Europe/Stockholm"
+    return calc.Scope(
+        municipality_id=group.municipality_id,
+        timezone=timezone,
+        area_id=group.area_id if group.kind == GroupKind.area else None,
+        participant_ids=tuple(group.organisation_ids),
+    )
+
+
+def today(session: Session, group: Group) -> dt.date:
+    return utcnow().astimezone(ZoneInfo(scope_of(session, group).timezone)).date()
+
+
+def default_period(session: Session, group: Group) -> tuple[dt.date, dt.date]:
+    """Since the group's last published lägesbild, or the last 14 days."""
+    last = today(session, group)
+    latest = session.scalar(
+        select(func.max(SituationReport.last_day)).where(
+            SituationReport.group_id == group.id, SituationReport.status == Status.published
+        )
+    )
+    if latest is not None and latest < last:
+        return latest + dt.timedelta(days=1), last
+    return last - dt.timedelta(days=DEFAULT_DAYS - 1), last
+
+
+def check_period(first: dt.date, last: dt.date) -> None:
+    if last < first:
+        raise Invalid.field(
+            "last_day", "Periodens sista dag ligger före dess första.", "period_order"
+        )
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise Invalid.field(
+            "first_day",
+            f"En lägesbild omfattar högst {MAX_PERIOD_DAYS} dagar.",
+            "period_too_long",
+        )
+
+
+def live_figures(
+    session: Session,
+    group_id: int,
+    first: dt.date | None,
+    last: dt.date | None,
+    *,
+    actor: Actor,
+) -> Figures:
+    group = readable_group(session, group_id, actor)
+    default_first, default_last = default_period(session, group)
+    last = last or default_last
+    first = first or (default_first if last == default_last else last - dt.timedelta(days=13))
+    check_period(first, last)
+    figures, _ids = calc.compute(session, scope_of(session, group), first, last)
+    return figures
+
+
+# Reading ----------------------------------------------------------------------------------
+
+
+def list_reports(session: Session, group_id: int, *, actor: Actor) -> list[SituationReport]:
+    readable_group(session, group_id, actor)
+    return list(
+        session.scalars(
+            select(SituationReport)
+            .where(SituationReport.group_id == group_id)
+            .order_by(SituationReport.last_day.desc(), SituationReport.id.desc())
+        )
+    )
+
+
+def get_report(session: Session, report_id: int, *, actor: Actor) -> SituationReport:
+    report = get_or_404(session, SituationReport, report_id, "ingen lägesbild")
+    if not policy.can_read_situation(actor, report.group_id):
+        raise Hidden(not_found_message("ingen lägesbild", report_id))
+    return report
+
+
+def etag(report: SituationReport) -> str:
+    return f'"{report.id}-{report.revision}"'
+
+
+def figures_of(session: Session, report: SituationReport) -> tuple[Figures, list[int]]:
+    """Frozen for a published lägesbild; computed now for a draft."""
+    if report.status == Status.published and report.figures is not None:
+        ids = session.scalars(
+            select(SituationReportIncident.incident_id)
+            .where(SituationReportIncident.situation_report_id == report.id)
+            .order_by(SituationReportIncident.incident_id)
+        )
+        return Figures.model_validate(report.figures), list(ids)
+    return calc.compute(session, scope_of(session, report.group), report.first_day, report.last_day)
+
+
+def read(session: Session, report: SituationReport, *, actor: Actor) -> SituationReportRead:
+    figures, _ids = figures_of(session, report)
+    draft = report.status == Status.draft
+    versions = session.scalars(
+        select(SituationReport)
+        .where(SituationReport.series_id == report.series_id)
+        .order_by(SituationReport.version)
+    )
+    return SituationReportRead(
+        **SituationReportSummary.model_validate(report).model_dump(),
+        **{f: getattr(report, f) for f in TEXT_FIELDS},
+        group=Ref(id=report.group.id, name=report.group.name),
+        group_kind=report.group.kind.value,
+        created_by=_person(report.created_by),
+        published_by=_person(report.published_by),
+        figures=figures,
+        rollup=rollup(session, report),
+        versions=[SituationReportSummary.model_validate(v) for v in versions],
+        may_edit=draft and policy.can_write_in_group(actor, report.group_id),
+        may_publish=draft and policy.can_publish_in_group(actor, report.group_id),
+    )
+
+
+def _person(user: Any) -> Ref | None:
+    return Ref(id=user.id, name=user.name) if user is not None else None
+
+
+def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
+    """The latest published lägesbild of each group below this one: the area groups' for the
+    coordination group, the coordination group's for the steering group. A published
+    lägesbild shows those that were published before it, so that it never changes."""
+    kind = ROLLS_UP.get(report.group.kind)
+    if kind is None:
+        return []
+    groups = session.scalars(
+        select(Group)
+        .where(
+            Group.municipality_id == report.group.municipality_id,
+            Group.kind == kind,
+            Group.active.is_(True),
+        )
+        .order_by(Group.name)
+    )
+    entries = []
+    for group in groups:
+        stmt = select(SituationReport).where(
+            SituationReport.group_id == group.id, SituationReport.status == Status.published
+        )
+        if report.published_at is not None:
+            stmt = stmt.where(SituationReport.published_at <= report.published_at)
+        latest = session.scalar(
+            stmt.order_by(SituationReport.published_at.desc(), SituationReport.id.desc()).limit(1)
+        )
+        if latest is None or latest.figures is None:
+            continue
+        figures = Figures.model_validate(latest.figures)
+        assert latest.published_at is not None
+        entries.append(
+            RollupEntry(
+                group=Ref(id=group.id, name=group.name),
+                report_id=latest.id,
+                version=latest.version,
+                first_day=latest.first_day,
+                last_day=latest.last_day,
+                published_at=latest.published_at,
+                total=figures.total,
+                families=figures.families[:ROLLUP_FAMILIES],
+                hot_spots=figures.hot_spots[:ROLLUP_HOT_SPOTS],
+                summary=latest.summary,
+            )
+        )
+    return entries
+
+
+def incidents(session: Session, report_id: int, *, actor: Actor) -> list[IncidentBrief]:
+    report = get_report(session, report_id, actor=actor)
+    _figures, ids = figures_of(session, report)
+    briefs = []
+    # In slices: a year's lägesbild can hold more ids than a database takes in one IN list.
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for incident in session.scalars(
+            select(Incident).where(Incident.id.in_(chunk)).order_by(Incident.occurred_from)
+        ):
+            briefs.append(
+                IncidentBrief(
+                    id=incident.id,
+                    category=incident.category.label_sv,
+                    area=incident.area.name,
+                    occurred_from=incident.occurred_from,
+                )
+            )
+    briefs.sort(key=lambda b: (b.occurred_from, b.id))
+    return briefs
+
+
+# Writing ----------------------------------------------------------------------------------
+
+
+def _writable_group(session: Session, group_id: int, actor: Actor) -> Group:
+    group = readable_group(session, group_id, actor)
+    if not policy.can_write_in_group(actor, group.id):
+        raise Forbidden("Bara gruppens sammankallande och medlemmar skriver dess lägesbild.")
+    return group
+
+
+def create_report(
+    session: Session, group_id: int, body: SituationReportCreate, *, actor: Actor
+) -> SituationReport:
+    group = _writable_group(session, group_id, actor)
+    default_first, default_last = default_period(session, group)
+    last = body.last_day or default_last
+    first = body.first_day or (
+        default_first if last == default_last else last - dt.timedelta(days=DEFAULT_DAYS - 1)
+    )
+    check_period(first, last)
+    report = SituationReport(
+        group_id=group.id,
+        first_day=first,
+        last_day=last,
+        created_by_id=actor.user_id,
+        status=Status.draft,
+    )
+    session.add(report)
+    session.flush()
+    report.series_id = report.id
+    session.flush()
+    return report
+
+
+def _check_revision(report: SituationReport, if_match: str | None, *, required: bool) -> None:
+    if if_match is None:
+        if required:
+            raise PreconditionRequired(
+                "Skicka lägesbildens ETag i If-Match, så att ingen sparar över någon annans "
+                "ändringar."
+            )
+        return
+    wanted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if "*" not in wanted and etag(report) not in wanted:
+        raise PreconditionFailed(
+            "Någon annan har sparat lägesbilden sedan du öppnade den. Läs deras ändringar "
+            "och spara igen."
+        )
+
+
+def _draft(session: Session, report_id: int, actor: Actor) -> SituationReport:
+    report = get_report(session, report_id, actor=actor)
+    if not policy.can_write_in_group(actor, report.group_id):
+        raise Forbidden("Bara gruppens sammankallande och medlemmar skriver dess lägesbild.")
+    if report.status == Status.published:
+        raise Conflict(
+            "Lägesbilden är publicerad och ändras inte. Skapa en ny version för att rätta den.",
+            code="published",
+        )
+    return report
+
+
+def update_report(
+    session: Session,
+    report_id: int,
+    body: SituationReportUpdate,
+    *,
+    if_match: str | None,
+    actor: Actor,
+) -> SituationReport:
+    report = _draft(session, report_id, actor)
+    _check_revision(report, if_match, required=True)
+    changes = body.model_dump(exclude_unset=True)
+    first = changes.get("first_day", report.first_day)
+    last = changes.get("last_day", report.last_day)
+    check_period(first, last)
+    changed = False
+    for field, value in changes.items():
+        if getattr(report, field) != value:
+            setattr(report, field, value)
+            changed = True
+    if changed:
+        report.revision += 1
+    session.flush()
+    return report
+
+
+def publish(
+    session: Session, report_id: int, *, if_match: str | None, actor: Actor
+) -> SituationReport:
+    report = _draft(session, report_id, actor)
+    if not policy.can_publish_in_group(actor, report.group_id):
+        raise Forbidden("Det är gruppens sammankallande som publicerar lägesbilden.")
+    _check_revision(report, if_match, required=False)
+    figures, ids = calc.compute(
+        session, scope_of(session, report.group), report.first_day, report.last_day
+    )
+    report.figures = figures.model_dump(mode="json")
+    report.status = Status.published
+    report.published_at = utcnow()
+    report.published_by_id = actor.user_id
+    report.revision += 1
+    session.flush()
+    if ids:
+        session.execute(
+            insert(SituationReportIncident),
+            [{"situation_report_id": report.id, "incident_id": i} for i in ids],
+        )
+    return report
+
+
+def new_version(session: Session, report_id: int, *, actor: Actor) -> SituationReport:
+    """A new draft of a published lägesbild, with its period and text, to correct it."""
+    source = get_report(session, report_id, actor=actor)
+    if not policy.can_write_in_group(actor, source.group_id):
+        raise Forbidden("Bara gruppens sammankallande och medlemmar skriver dess lägesbild.")
+    if source.status != Status.published:
+        raise Conflict("Lägesbilden är ett utkast: ändra det i stället.", code="still_draft")
+    draft = session.scalar(
+        select(SituationReport).where(
+            SituationReport.series_id == source.series_id, SituationReport.status == Status.draft
+        )
+    )
+    if draft is not None:
+        raise Conflict(
+            f"Version {draft.version} av lägesbilden är redan ett utkast (id {draft.id}).",
+            code="draft_exists",
+        )
+    latest = session.scalar(
+        select(func.max(SituationReport.version)).where(
+            SituationReport.series_id == source.series_id
+        )
+    )
+    report = SituationReport(
+        group_id=source.group_id,
+        series_id=source.series_id,
+        version=(latest or source.version) + 1,
+        previous_id=source.id,
+        first_day=source.first_day,
+        last_day=source.last_day,
+        created_by_id=actor.user_id,
+        status=Status.draft,
+        **{f: getattr(source, f) for f in TEXT_FIELDS},
+    )
+    session.add(report)
+    session.flush()
+    return report
+
+
+# Comparing versions -----------------------------------------------------------------------
+
+
+def compare(session: Session, report_id: int, other_id: int, *, actor: Actor) -> Comparison:
+    one = get_report(session, report_id, actor=actor)
+    other = get_report(session, other_id, actor=actor)
+    if other.series_id != one.series_id:
+        raise NotFound(
+            f"Lägesbild {other_id} är inte en version av lägesbild {report_id}.",
+            code="not_a_version",
+        )
+    before, after = sorted((one, other), key=lambda r: r.version)
+    (fb, ids_b), (fa, ids_a) = figures_of(session, before), figures_of(session, after)
+    texts = [
+        TextChange(field=f, before=getattr(before, f), after=getattr(after, f))
+        for f in TEXT_FIELDS
+        if getattr(before, f) != getattr(after, f)
+    ]
+    return Comparison(
+        before=SituationReportSummary.model_validate(before),
+        after=SituationReportSummary.model_validate(after),
+        texts=texts,
+        counts=_count_changes(fb, fa),
+        incidents_added=sorted(set(ids_a) - set(ids_b)),
+        incidents_removed=sorted(set(ids_b) - set(ids_a)),
+    )
+
+
+def _count_changes(before: Figures, after: Figures) -> list[CountChange]:
+    def flat(f: Figures) -> dict[str, int]:
+        counts = {"Totalt": f.total.current, "Heta platser": len(f.hot_spots)}
+        counts.update({f"Kategori: {row.name}": row.current for row in f.families})
+        counts.update({f"Område: {row.name}": row.current for row in f.areas})
+        return counts
+
+    b, a = flat(before), flat(after)
+    return [
+        CountChange(label=label, before=b.get(label, 0), after=a.get(label, 0))
+        for label in dict.fromkeys([*b, *a])
+        if b.get(label, 0) != a.get(label, 0)
+    ]
