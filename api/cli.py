@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from api.settings import get_settings
 
@@ -55,8 +57,11 @@ def _cmd_migrate(args: argparse.Namespace) -> None:
     print(f"database at {args.revision}: {normalize_url(url).render_as_string()}")
 
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
 def _cmd_seed(args: argparse.Namespace) -> None:
-    from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
+    from api.seed import DEMO_PASSWORD, load_demo, load_demo_incidents, load_demo_users
 
     if not args.demo:
         raise SystemExit("est seed: only --demo is available (the demo data of Upplands-Bro)")
@@ -66,9 +71,16 @@ def _cmd_seed(args: argparse.Namespace) -> None:
         with database.session(write=True) as session:
             report = load_demo(session)
             users = load_demo_users(session) if settings.env != "prod" else []
+            filed = (
+                load_demo_incidents(session, today=dt.datetime.now(STOCKHOLM).date())
+                if settings.env != "prod"
+                else 0
+            )
     finally:
         database.dispose()
     print(f"demo data of Upplands-Bro: {report}")
+    if filed:
+        print(f"demo incidents: {filed} synthetic observations of the last 15 months")
     if settings.env == "prod":
         print("no demo accounts: EST_ENV is prod")
         return

@@ -8,6 +8,7 @@ services as the API, so the demo data obeys the same rules.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -295,3 +296,84 @@ def load_categories(session: Session, report: SeedReport, *, actor: Actor = SYST
             actor=actor,
         )
         report.count("categories")
+
+
+# Demo incidents: about eight a day for 15 months, enough for this fortnight, the one before,
+# and the same weeks a year ago to show in the lägesbild.
+DEMO_INCIDENTS_PER_DAY = 8
+DEMO_INCIDENT_DAYS = 460
+DEMO_SUMMARIES = {
+    GroupKind.area: "Lugnare än förra perioden; klotter och samlingar kvällstid kring centrum.",
+    GroupKind.coordination: "Helgkvällarna i Bro centrum och vid Kungsängens station står ut.",
+}
+
+
+def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYSTEM) -> int:
+    """Synthetic incidents (api.synthetic) up to ``today``, if the municipality has none yet,
+    and a published lägesbild of the fortnight before the last for the coordination and area
+    groups, so that a new one has something to roll up and compare with."""
+    from api.incidents.models import Incident, Report
+    from api.situation import service as situation
+    from api.situation.schemas import SituationReportCreate, SituationReportUpdate
+    from api.synthetic import incidents
+
+    if session.scalar(select(Incident.id).limit(1)) is not None:
+        return 0
+    municipality = session.scalars(select(Municipality)).first()
+    if municipality is None:
+        return 0
+    areas = {a.name: a.id for a in session.scalars(select(Area))}
+    places = {p.name: p.id for p in session.scalars(select(Place))}
+    organisations = {o.name: o.id for o in session.scalars(select(Organisation))}
+    start = today - dt.timedelta(days=DEMO_INCIDENT_DAYS - 1)
+    generated = [
+        g
+        for g in incidents(
+            DEMO_INCIDENTS_PER_DAY * DEMO_INCIDENT_DAYS, seed=2026, start=start,
+            days=DEMO_INCIDENT_DAYS,
+        )
+        if g.organisation in organisations and g.area in areas
+    ]  # fmt: skip
+    now = dt.datetime.now(dt.UTC)
+    reports = [
+        Report(organisation_id=organisations[g.organisation], source="demo") for g in generated
+    ]
+    session.add_all(reports)
+    session.flush()
+    session.add_all(
+        Incident(
+            report_id=report.id,
+            municipality_id=municipality.id,
+            organisation_id=report.organisation_id,
+            category_code=g.category,
+            family_code=g.category.split(".")[0],
+            occurred_from=min(g.occurred_from, now),
+            occurred_to=min(g.occurred_to, now),
+            precision=g.precision,
+            area_id=areas[g.area],
+            place_id=places.get(g.place) if g.place else None,
+            lat=g.lat,
+            lon=g.lon,
+            assessment=g.assessment,
+            certainty=g.certainty,
+            police_reported=g.police_reported,
+            source="demo",
+        )
+        for g, report in zip(generated, reports, strict=True)
+    )
+    session.flush()
+    last = today - dt.timedelta(days=situation.DEFAULT_DAYS)
+    first = last - dt.timedelta(days=situation.DEFAULT_DAYS - 1)
+    for group in session.scalars(select(Group).where(Group.kind != GroupKind.steering)):
+        draft = situation.create_report(
+            session, group.id, SituationReportCreate(first_day=first, last_day=last), actor=actor
+        )
+        situation.update_report(
+            session,
+            draft.id,
+            SituationReportUpdate(summary=DEMO_SUMMARIES[group.kind]),
+            if_match="*",
+            actor=actor,
+        )
+        situation.publish(session, draft.id, if_match=None, actor=actor)
+    return len(generated)

@@ -16,11 +16,12 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
-from fastapi import Depends, FastAPI, Form, Path, Request
+from fastapi import Depends, FastAPI, Form, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.accounts.schemas import Me
@@ -28,7 +29,7 @@ from api.middleware import SecurityHeaders
 from api.schemas_common import MAX_ID
 from api.settings import Settings, get_settings
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
-from web import auth, reporting
+from web import auth, charts, reporting, situation
 from web import format as fmt
 from web.client import ApiClient, ApiError, ApiUnavailable
 
@@ -79,6 +80,8 @@ def _templates(settings: Settings) -> Jinja2Blocks:
         audit_outcome=lambda outcome: fmt.AUDIT_OUTCOMES.get(outcome, outcome),
         audit_object=lambda table: fmt.AUDIT_OBJECTS.get(table, table),
         organisation_kind=lambda kind: fmt.ORGANISATION_KINDS.get(kind, kind),
+        percent_change=fmt.percent_change,
+        share_sv=fmt.share_sv,
     )
     env.globals.update(
         htmx_src=HTMX_CDN if settings.htmx_source == "cdn" else None,
@@ -928,6 +931,293 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             status=422 if errors else 200,
         )
 
+    # The lägesbild ----------------------------------------------------------------------------
+
+    def period_values(fran: str, till: str) -> tuple[dict[str, str], dict[str, str]]:
+        errors: dict[str, str] = {}
+        first, last = fmt.parse_date(fran), fmt.parse_date(till)
+        if fran and first is None:
+            errors["fran"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
+        if till and last is None:
+            errors["till"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
+        if first and last and last < first:
+            errors["till"] = "Sista dagen ligger före den första."
+        return {"fran": fran[:10], "till": till[:10]}, errors
+
+    async def map_areas(visit: Visit, figures: Any) -> list[Any]:
+        areas = await visit.api.areas()
+        if figures.area is not None:
+            return [a for a in areas if a.id == figures.area.id]
+        return areas
+
+    async def pictures(visit: Visit, figures: Any) -> dict[str, Any]:
+        """The charts of a lägesbild's figures, drawn as SVG."""
+        return {
+            "weeks_svg": charts.weeks_chart(figures.weeks),
+            "heat_svg": charts.heatmap(figures.weekday_hour, figures.unknown_hour),
+            "bars_svg": charts.category_bars(figures.families),
+            "map_svg": charts.hot_spot_map(await map_areas(visit, figures), figures.hot_spots),
+        }
+
+    def situation_context() -> dict[str, Any]:
+        return {
+            "weekdays": charts.WEEKDAYS,
+            "trends": charts.TREND,
+            "fields": situation.FIELDS,
+            "hints": situation.HINTS,
+            "statuses": situation.STATUS,
+            "now": _now(),
+        }
+
+    @page("/grupper/{group_id}/lagesbild", name="group_situation")
+    async def group_situation_page(
+        request: Request,
+        group_id: PageId,
+        visit: VisitDep,
+        fran: Annotated[str, Query(max_length=MAX_FORM_FIELD)] = "",
+        till: Annotated[str, Query(max_length=MAX_FORM_FIELD)] = "",
+    ) -> Response:
+        group = await visit.api.group(group_id)
+        values, errors = period_values(fran, till)
+        figures = None
+        if not errors:
+            try:
+                figures = await visit.api.group_figures(
+                    group_id, first_day=values["fran"] or None, last_day=values["till"] or None
+                )
+            except ApiError as exc:
+                if exc.status != 422:
+                    raise
+                errors = {"fran": exc.problem.detail}
+        if figures is not None and not errors:
+            values = {"fran": figures.period.first_day.isoformat(),
+                      "till": figures.period.last_day.isoformat()}  # fmt: skip
+        reports = await visit.api.situation_reports(group_id)
+        return render(
+            request,
+            "situation_group.html",
+            {
+                **situation_context(),
+                "group": group,
+                "reports": reports,
+                "figures": figures,
+                **(await pictures(visit, figures) if figures else {}),
+                "values": values,
+                "errors": errors,
+                "may_write": _writes(visit.me, group.id),
+            },
+            block="figures",
+            status=422 if errors else 200,
+        )
+
+    @app.post("/grupper/{group_id}/lagesbild", response_class=HTMLResponse, name="new_situation")
+    async def new_situation(
+        request: Request,
+        group_id: PageId,
+        visit: VisitDep,
+        fran: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        till: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    ) -> Response:
+        values, errors = period_values(fran, till)
+        if errors:
+            raise StarletteHTTPException(422, next(iter(errors.values())))
+        report = await visit.api.create_situation_report(
+            group_id, first_day=values["fran"] or None, last_day=values["till"] or None
+        )
+        return redirect(request, f"/lagesbild/{report.id}")
+
+    async def situation_view(
+        request: Request,
+        visit: Visit,
+        report_id: int,
+        *,
+        template: str = "situation.html",
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        conflict: dict[str, list[tuple[str, str]]] | None = None,
+        period: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        report, etag = await visit.api.situation_report(report_id)
+        return render(
+            request,
+            template,
+            {
+                **situation_context(),
+                "report": report,
+                "figures": report.figures,
+                **(await pictures(visit, report.figures)),
+                "etag": etag,
+                "f": {
+                    **{name: getattr(report, name) for name in situation.FIELDS},
+                    **(values or {}),
+                },
+                "errors": errors or {},
+                "conflict": conflict or {},
+                "period": period,
+            },
+            status=status,
+        )
+
+    # ":int", so that "/lagesbild/5.pdf" goes to the PDF.
+    @page("/lagesbild/{report_id:int}", name="situation")
+    async def situation_page(request: Request, report_id: PageId, visit: VisitDep) -> Response:
+        return await situation_view(request, visit, report_id)
+
+    @app.post("/lagesbild/{report_id:int}", response_class=HTMLResponse, name="situation_save")
+    async def situation_save(request: Request, report_id: PageId, visit: VisitDep) -> Response:
+        form = await request.form()
+        values, errors = situation.text_form(form)
+        etag = str(form.get("etag", ""))[:200]
+        if errors:
+            return await situation_view(
+                request, visit, report_id, values=values, errors=errors, status=422
+            )
+        try:
+            await visit.api.update_situation_report(report_id, values, etag=etag)
+        except ApiError as exc:
+            if exc.status == 412:
+                # Someone saved first: show what they wrote beside what this person wrote,
+                # keep this person's text in the form, and let them save again on purpose.
+                current, _etag = await visit.api.situation_report(report_id)
+                conflict = {
+                    name: situation.word_diff(getattr(current, name), values[name])
+                    for name in values
+                    if getattr(current, name) != values[name]
+                }
+                return await situation_view(
+                    request, visit, report_id, values=values, conflict=conflict, status=409
+                )
+            if exc.status not in {409, 422}:
+                raise
+            fields = {name: name for name in situation.FIELDS}
+            return await situation_view(
+                request,
+                visit,
+                report_id,
+                values=values,
+                errors=situation.field_errors(exc.problem, fields),
+                status=exc.status,
+            )
+        return redirect(request, f"/lagesbild/{report_id}?sparad=1")
+
+    @app.post("/lagesbild/{report_id}/period", response_class=HTMLResponse, name="situation_period")
+    async def situation_period(
+        request: Request,
+        report_id: PageId,
+        visit: VisitDep,
+        fran: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        till: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        etag: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        values, errors = period_values(fran, till)
+        if not values["fran"] or not values["till"]:
+            errors.setdefault("fran", "Ange periodens första och sista dag.")
+        if not errors:
+            try:
+                await visit.api.update_situation_report(
+                    report_id,
+                    {"first_day": values["fran"], "last_day": values["till"]},
+                    etag=etag,
+                )
+            except ApiError as exc:
+                if exc.status not in {409, 412, 422}:
+                    raise
+                errors = situation.field_errors(
+                    exc.problem, {"first_day": "fran", "last_day": "till"}
+                )
+        if errors:
+            return await situation_view(
+                request, visit, report_id, errors=errors, period=values, status=422
+            )
+        return redirect(request, f"/lagesbild/{report_id}")
+
+    @app.post(
+        "/lagesbild/{report_id}/publicera", response_class=HTMLResponse, name="situation_publish"
+    )
+    async def situation_publish(
+        request: Request,
+        report_id: PageId,
+        visit: VisitDep,
+        etag: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        try:
+            await visit.api.publish_situation_report(report_id, etag=etag)
+        except ApiError as exc:
+            if exc.status not in {409, 412}:
+                raise
+            return await situation_view(
+                request, visit, report_id, errors={"form": exc.problem.detail}, status=exc.status
+            )
+        return redirect(request, f"/lagesbild/{report_id}")
+
+    @app.post(
+        "/lagesbild/{report_id}/ny-version", response_class=HTMLResponse, name="situation_version"
+    )
+    async def situation_version(request: Request, report_id: PageId, visit: VisitDep) -> Response:
+        try:
+            report = await visit.api.new_situation_version(report_id)
+        except ApiError as exc:
+            if exc.status != 409:
+                raise
+            return await situation_view(
+                request, visit, report_id, errors={"form": exc.problem.detail}, status=409
+            )
+        return redirect(request, f"/lagesbild/{report.id}")
+
+    @page("/lagesbild/{report_id}/jamfor/{other_id}", name="situation_compare")
+    async def situation_compare(
+        request: Request, report_id: PageId, other_id: PageId, visit: VisitDep
+    ) -> Response:
+        comparison = await visit.api.compare_situation_reports(report_id, other_id)
+        report, _etag = await visit.api.situation_report(report_id)
+        return render(
+            request,
+            "situation_compare.html",
+            {
+                **situation_context(),
+                "report": report,
+                "comparison": comparison,
+                "diffs": {
+                    change.field: situation.word_diff(change.before, change.after)
+                    for change in comparison.texts
+                },
+            },
+        )
+
+    @page("/lagesbild/{report_id}/visning", name="situation_show")
+    async def situation_show(request: Request, report_id: PageId, visit: VisitDep) -> Response:
+        return await situation_view(request, visit, report_id, template="situation_show.html")
+
+    @page("/lagesbild/{report_id}/utskrift", name="situation_print")
+    async def situation_print(request: Request, report_id: PageId, visit: VisitDep) -> Response:
+        return await situation_view(request, visit, report_id, template="situation_print.html")
+
+    @app.get("/lagesbild/{report_id}.pdf", name="situation_pdf")
+    async def situation_pdf(request: Request, report_id: PageId, visit: VisitDep) -> Response:
+        report, _etag = await visit.api.situation_report(report_id)
+        html = templates.get_template("situation_print.html").render(
+            {
+                **common(request),
+                **situation_context(),
+                "report": report,
+                "figures": report.figures,
+                **(await pictures(visit, report.figures)),
+                "pdf": True,
+            }
+        )
+        pdf = await run_in_threadpool(situation.render_pdf, html)
+        name = f"lagesbild-{report.group.name}-{report.first_day}-{report.last_day}"
+        response = Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": "inline; filename*=UTF-8''"
+                + quote(f"{fmt.slug(name)}-v{report.version}.pdf")
+            },
+        )
+        return finish(request, response)
+
     return app
 
 
@@ -939,11 +1229,18 @@ def _children(categories: list[Any], family: str) -> list[Any]:
     return [c for c in categories if c.parent_code == family]
 
 
+def _holds(me: Me, group_id: int, roles: frozenset[str]) -> bool:
+    """Whether to offer a form (the member forms, writing the lägesbild); the API decides
+    again when it is sent."""
+    return me.is_admin or any(m.group.id == group_id and m.role in roles for m in me.memberships)
+
+
 def _manages(me: Me, group_id: int) -> bool:
-    """Whether to offer the member forms; the API decides again when they are sent."""
-    return me.is_admin or any(
-        m.group.id == group_id and m.role == "convener" for m in me.memberships
-    )
+    return _holds(me, group_id, frozenset({"convener"}))
+
+
+def _writes(me: Me, group_id: int) -> bool:
+    return _holds(me, group_id, frozenset({"convener", "member"}))
 
 
 def _by_name(items: list[Any]) -> list[Any]:

@@ -18,6 +18,12 @@ from api.audit.schemas import AuditEventRead
 from api.categories.schemas import CategoryRead
 from api.incidents.schemas import IncidentRead, IncidentVersionRead, ReportRead
 from api.schemas_common import Page, Problem
+from api.situation.schemas import (
+    Comparison,
+    Figures,
+    SituationReportRead,
+    SituationReportSummary,
+)
 from api.structure.schemas import (
     AreaRead,
     GroupRead,
@@ -263,4 +269,56 @@ class ApiClient:
     ) -> list[OrganisationRead]:
         return await self._all(
             f"{V1}/organisations", OrganisationRead, active=active, limit=200, **filters
+        )
+
+    # The lägesbild ----------------------------------------------------------------------------
+
+    async def group_figures(
+        self, group_id: int, *, first_day: str | None = None, last_day: str | None = None
+    ) -> Figures:
+        return await self._get(
+            f"{V1}/groups/{group_id}/situation", Figures, first_day=first_day, last_day=last_day
+        )
+
+    async def situation_reports(self, group_id: int) -> list[SituationReportSummary]:
+        response = await self._request("GET", f"{V1}/groups/{group_id}/situation-reports")
+        return TypeAdapter(list[SituationReportSummary]).validate_json(response.content)
+
+    async def create_situation_report(
+        self, group_id: int, *, first_day: str | None, last_day: str | None
+    ) -> SituationReportRead:
+        body = {k: v for k, v in {"first_day": first_day, "last_day": last_day}.items() if v}
+        response = await self._request(
+            "POST", f"{V1}/groups/{group_id}/situation-reports", json=body
+        )
+        return SituationReportRead.model_validate_json(response.content)
+
+    async def situation_report(self, report_id: int) -> tuple[SituationReportRead, str]:
+        """The lägesbild and its ETag, to send back in If-Match when saving."""
+        response = await self._request("GET", f"{V1}/situation-reports/{report_id}")
+        read = SituationReportRead.model_validate_json(response.content)
+        return read, response.headers.get("ETag", "")
+
+    async def update_situation_report(
+        self, report_id: int, body: dict[str, Any], *, etag: str
+    ) -> tuple[SituationReportRead, str]:
+        response = await self._request(
+            "PATCH", f"{V1}/situation-reports/{report_id}", json=body, headers={"If-Match": etag}
+        )
+        read = SituationReportRead.model_validate_json(response.content)
+        return read, response.headers.get("ETag", "")
+
+    async def publish_situation_report(self, report_id: int, *, etag: str) -> SituationReportRead:
+        response = await self._request(
+            "POST", f"{V1}/situation-reports/{report_id}/publish", headers={"If-Match": etag}
+        )
+        return SituationReportRead.model_validate_json(response.content)
+
+    async def new_situation_version(self, report_id: int) -> SituationReportRead:
+        response = await self._request("POST", f"{V1}/situation-reports/{report_id}/versions")
+        return SituationReportRead.model_validate_json(response.content)
+
+    async def compare_situation_reports(self, report_id: int, other_id: int) -> Comparison:
+        return await self._get(
+            f"{V1}/situation-reports/{report_id}/comparison/{other_id}", Comparison
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from zoneinfo import ZoneInfo
 
 from api.structure.schemas import GroupKind, OrganisationKind
@@ -177,3 +179,21 @@ def window_sv(start: dt.datetime, end: dt.datetime, precision: str) -> str:
     if local_start.date() == local_end.date():
         return f"{datetime_sv(start)}–{local_end:%H:%M}"
     return f"{datetime_sv(start)} – {datetime_sv(end)}"
+
+
+def slug(text: str) -> str:
+    """A file name people can read: "EST områdesgrupp Bro" → "est-omradesgrupp-bro"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "fil"
+
+
+def percent_change(current: int, earlier: int) -> str:
+    """ "+25 %", "−40 %"; nothing when there is nothing to compare with."""
+    if earlier == 0:
+        return ""
+    change = round(100 * (current - earlier) / earlier)
+    return f"{'+' if change > 0 else '−' if change < 0 else '±'}{abs(change)} %"
+
+
+def share_sv(value: float | None) -> str:
+    return "–" if value is None else f"{round(100 * value)} %"

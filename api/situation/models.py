@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.accounts.models import User
@@ -65,3 +65,7 @@ class SituationReportIncident(Base):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id"), primary_key=True, index=True
     )
+    # As counted: a correction afterwards changes the incident, not what was counted.
+    category: Mapped[str] = mapped_column(String(200))
+    area: Mapped[str] = mapped_column(String(200))
+    occurred_from: Mapped[dt.datetime]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.access import policy
 from api.actor import Actor
+from api.categories.models import Category
 from api.db import utcnow
 from api.errors import (
     Conflict,
@@ -43,7 +44,7 @@ from api.situation.schemas import (
     Status,
     TextChange,
 )
-from api.structure.models import Group, Municipality
+from api.structure.models import Area, Group, Municipality
 from api.structure.schemas import GroupKind
 
 DEFAULT_DAYS = 14
@@ -87,7 +88,10 @@ def default_period(session: Session, group: Group) -> tuple[dt.date, dt.date]:
         )
     )
     if latest is not None and latest < last:
-        return latest + dt.timedelta(days=1), last
+        # After a long pause, the longest period a lägesbild may cover.
+        return max(
+            latest + dt.timedelta(days=1), last - dt.timedelta(days=MAX_PERIOD_DAYS - 1)
+        ), last
     return last - dt.timedelta(days=DEFAULT_DAYS - 1), last
 
 
@@ -233,23 +237,32 @@ def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
 
 
 def incidents(session: Session, report_id: int, *, actor: Actor) -> list[IncidentBrief]:
+    """Frozen for a published lägesbild (as counted); as they are now for a draft."""
     report = get_report(session, report_id, actor=actor)
-    _figures, ids = figures_of(session, report)
-    briefs = []
-    # In slices: a year's lägesbild can hold more ids than a database takes in one IN list.
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        for incident in session.scalars(
-            select(Incident).where(Incident.id.in_(chunk)).order_by(Incident.occurred_from)
-        ):
-            briefs.append(
-                IncidentBrief(
-                    id=incident.id,
-                    category=incident.category.label_sv,
-                    area=incident.area.name,
-                    occurred_from=incident.occurred_from,
-                )
+    if report.status == Status.published:
+        frozen = session.scalars(
+            select(SituationReportIncident)
+            .where(SituationReportIncident.situation_report_id == report.id)
+            .order_by(SituationReportIncident.occurred_from, SituationReportIncident.incident_id)
+        )
+        return [
+            IncidentBrief(
+                id=f.incident_id, category=f.category, area=f.area, occurred_from=f.occurred_from
             )
+            for f in frozen
+        ]
+    _figures, ids = figures_of(session, report)
+    briefs: list[IncidentBrief] = []
+    for chunk in _slices(ids):
+        rows = session.execute(
+            select(Incident.id, Category.label_sv, Area.name, Incident.occurred_from)
+            .join(Category, Category.code == Incident.category_code)
+            .join(Area, Area.id == Incident.area_id)
+            .where(Incident.id.in_(chunk))
+        )
+        briefs.extend(
+            IncidentBrief(id=i, category=c, area=a, occurred_from=t) for i, c, a, t in rows
+        )
     briefs.sort(key=lambda b: (b.occurred_from, b.id))
     return briefs
 
@@ -304,8 +317,24 @@ def _check_revision(report: SituationReport, if_match: str | None, *, required: 
         )
 
 
+def _locked(session: Session, report_id: int, actor: Actor) -> SituationReport:
+    """The lägesbild, its row locked until the transaction ends (PostgreSQL; SQLite writes one
+    transaction at a time anyway): two saves with the same ETag then run one after the other,
+    and the second sees the first's revision and is refused, instead of both succeeding."""
+    report = session.scalar(
+        select(SituationReport)
+        .where(SituationReport.id == report_id)
+        .with_for_update(of=SituationReport)
+        .execution_options(populate_existing=True)
+    )
+    if report is None or not policy.can_read_situation(actor, report.group_id):
+        error = NotFound if report is None else Hidden
+        raise error(not_found_message("ingen lägesbild", report_id))
+    return report
+
+
 def _draft(session: Session, report_id: int, actor: Actor) -> SituationReport:
-    report = get_report(session, report_id, actor=actor)
+    report = _locked(session, report_id, actor)
     if not policy.can_write_in_group(actor, report.group_id):
         raise Forbidden("Bara gruppens sammankallande och medlemmar skriver dess lägesbild.")
     if report.status == Status.published:
@@ -357,17 +386,43 @@ def publish(
     report.published_by_id = actor.user_id
     report.revision += 1
     session.flush()
-    if ids:
+    _freeze_incidents(session, report.id, ids)
+    return report
+
+
+def _freeze_incidents(session: Session, report_id: int, ids: list[int]) -> None:
+    """The incidents behind the figures, as they were counted: what they were, where and
+    when, so that a later correction shows in neither the figures nor this list."""
+    for chunk in _slices(ids):
+        rows = session.execute(
+            select(Incident.id, Category.label_sv, Area.name, Incident.occurred_from)
+            .join(Category, Category.code == Incident.category_code)
+            .join(Area, Area.id == Incident.area_id)
+            .where(Incident.id.in_(chunk))
+        )
         session.execute(
             insert(SituationReportIncident),
-            [{"situation_report_id": report.id, "incident_id": i} for i in ids],
+            [
+                {
+                    "situation_report_id": report_id,
+                    "incident_id": incident_id,
+                    "category": category,
+                    "area": area,
+                    "occurred_from": occurred_from,
+                }
+                for incident_id, category, area, occurred_from in rows
+            ],
         )
-    return report
+
+
+def _slices(ids: list[int], size: int = 5000) -> list[list[int]]:
+    # A year's lägesbild can hold more ids than a database takes in one IN list.
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def new_version(session: Session, report_id: int, *, actor: Actor) -> SituationReport:
     """A new draft of a published lägesbild, with its period and text, to correct it."""
-    source = get_report(session, report_id, actor=actor)
+    source = _locked(session, report_id, actor)
     if not policy.can_write_in_group(actor, source.group_id):
         raise Forbidden("Bara gruppens sammankallande och medlemmar skriver dess lägesbild.")
     if source.status != Status.published:
@@ -387,6 +442,13 @@ def new_version(session: Session, report_id: int, *, actor: Actor) -> SituationR
             SituationReport.series_id == source.series_id
         )
     )
+    if latest is not None and latest > source.version:
+        # Building on an older version would drop the corrections made since.
+        raise Conflict(
+            f"Version {source.version} är ersatt av version {latest}: skapa den nya versionen "
+            "från den senaste.",
+            code="not_latest",
+        )
     report = SituationReport(
         group_id=source.group_id,
         series_id=source.series_id,

@@ -93,6 +93,9 @@ def upgrade() -> None:
         "situation_report_incidents",
         sa.Column("situation_report_id", sa.Integer(), nullable=False),
         sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=200), nullable=False),
+        sa.Column("area", sa.String(length=200), nullable=False),
+        sa.Column("occurred_from", api.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["incident_id"],
             ["incidents.id"],

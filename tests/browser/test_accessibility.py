@@ -93,6 +93,16 @@ def test_pages_pass_axe(
         page.get_by_role("button", name="Skicka rapporten").click()
         page.wait_for_selector(".field-error")
         check_current(page.url)
+        # The lägesbild: the group's live figures, a published version and its draft
+        # successor, the comparison, the projector and print views.
+        group = demo["groups"]["EST samordningsgrupp"]["id"]
+        check(f"/grupper/{group}/lagesbild")
+        first = api.post(f"/api/v1/groups/{group}/situation-reports", json={}).json()
+        api.post(f"/api/v1/situation-reports/{first['id']}/publish")
+        second = api.post(f"/api/v1/situation-reports/{first['id']}/versions").json()
+        for path in ("", "/visning", "/utskrift", f"/jamfor/{first['id']}"):
+            check(f"/lagesbild/{second['id']}{path}")
+        check(f"/lagesbild/{first['id']}")
         # The account menu, opened.
         page.goto(server.url + "/")
         page.locator(".account-menu summary").click()

@@ -1,0 +1,494 @@
+"""The lägesbild pages as a browser without JavaScript (and htmx) uses them: the group's live
+figures, writing a draft together, publishing, versions, and the projector, print and PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from tests.conftest import Server, file_report
+from tests.web.test_sign_in_pages import csrf_of
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+MONTHS_SV = (
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+)  # fmt: skip
+COORDINATION = "EST samordningsgrupp"
+KUNGSANGEN = "EST områdesgrupp Kungsängen"
+BRO = "EST områdesgrupp Bro"
+
+
+def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
+    )
+
+
+def today() -> dt.date:
+    return dt.datetime.now(STOCKHOLM).date()
+
+
+def sv(day: dt.date) -> str:
+    return f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}"
+
+
+def local(day: dt.date, hour: int, minute: int = 0) -> str:
+    """A time on a day, Swedish local time, as the API takes it."""
+    return dt.datetime(day.year, day.month, day.day, hour, minute).isoformat(timespec="minutes")
+
+
+def plant(server: Server, people: dict[str, Any]) -> dict[str, int]:
+    """Three incidents in the last few days (two in Bro, one in Kungsängen) and two in
+    Kungsängen some forty days ago, outside the default 14 days."""
+    bro, kungsangen = people["areas"]["Bro"]["id"], people["areas"]["Kungsängen"]["id"]
+    d = today()
+    file_report(
+        server,
+        people["tokens"]["admin"],
+        {"area_id": bro, "occurred_from": local(d - dt.timedelta(days=1), 12)},
+        {"area_id": bro, "occurred_from": local(d - dt.timedelta(days=3), 21, 30)},
+        {"area_id": kungsangen, "occurred_from": local(d - dt.timedelta(days=2), 8, 15)},
+        {"area_id": kungsangen, "occurred_from": local(d - dt.timedelta(days=40), 22)},
+        {"area_id": kungsangen, "occurred_from": local(d - dt.timedelta(days=41), 23)},
+    )
+    return {"recent": 3, "recent_kungsangen": 1, "earlier": 2}
+
+
+def total_of(page: str) -> int:
+    """The first key figure: the number of incidents in the period."""
+    found = re.search(
+        r'<span class="key-value">(\d+)</span>\s*<span class="key-label">händelser', page
+    )
+    assert found, "no total among the key figures"
+    return int(found[1])
+
+
+def etag_of(page: str) -> str:
+    found = re.search(r'name="etag" value="([^"]*)"', page)
+    assert found, "no etag in the page"
+    return html.unescape(found[1])
+
+
+def textarea(page: str, name: str) -> str:
+    found = re.search(rf'<textarea id="{name}"[^>]*>(.*?)</textarea>', page, re.S)
+    assert found, f"no textarea {name}"
+    return html.unescape(found[1])
+
+
+def text_form(page: str, **texts: str) -> dict[str, str]:
+    """The text form as the browser sends it: every field, as shown unless given."""
+    return {
+        "csrf_token": csrf_of(page),
+        "etag": etag_of(page),
+        **{name: texts.get(name, textarea(page, name)) for name in FIELDS},
+    }
+
+
+FIELDS = ("summary", "analysis", "assessment", "proposals")
+
+
+def report_id_of(response: httpx.Response) -> int:
+    assert response.status_code == 303, response.text[:500]
+    found = re.fullmatch(r"/lagesbild/(\d+)", response.headers["location"])
+    assert found, response.headers["location"]
+    return int(found[1])
+
+
+def api_draft(server: Server, token: str, group_id: int, summary: str = "") -> int:
+    with server.client(token) as client:
+        created = client.post(f"/api/v1/groups/{group_id}/situation-reports", json={})
+        assert created.status_code == 201, created.text
+        if summary:
+            saved = client.patch(
+                f"/api/v1/situation-reports/{created.json()['id']}",
+                json={"summary": summary},
+                headers={"If-Match": created.headers["ETag"]},
+            )
+            assert saved.status_code == 200, saved.text
+    return int(created.json()["id"])
+
+
+def api_report(server: Server, token: str, report_id: int) -> dict[str, Any]:
+    with server.client(token) as client:
+        response = client.get(f"/api/v1/situation-reports/{report_id}")
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_the_groups_page_shows_the_default_periods_figures_and_who_may_start_a_draft(
+    server: Server, people: dict[str, Any]
+) -> None:
+    planted = plant(server, people)
+    group = people["groups"][COORDINATION]["id"]
+    last = today()
+    first = last - dt.timedelta(days=13)
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/grupper/{group}/lagesbild")
+    assert page.status_code == 200, page.text[:500]
+    assert total_of(page.text) == planted["recent"]
+    line = re.search(r'<p class="period-line" id="period-line">(.*?)</p>', page.text, re.S)
+    assert line
+    assert f"{sv(first)} – {sv(last)}" in line[1]
+    assert "14 dagar, hela kommunen" in line[1]
+    charts = re.findall(r'<svg class="chart".*?</svg>', page.text, re.S)
+    assert len(charts) >= 4
+    for chart in charts:
+        assert "<title" in chart and "<desc" in chart, chart[:200]
+    assert "Skapa lägesbild för perioden" in page.text
+    assert f'name="fran" value="{first.isoformat()}"' in page.text
+    assert f'name="till" value="{last.isoformat()}"' in page.text
+
+    with browser_for(server, people, "viewer") as viewer:
+        seen = viewer.get(f"/grupper/{group}/lagesbild")
+    assert seen.status_code == 200
+    assert total_of(seen.text) == planted["recent"]
+    assert len(re.findall(r'<svg class="chart"', seen.text)) >= 4
+    assert "Skapa lägesbild för perioden" not in seen.text
+    assert f'action="/grupper/{group}/lagesbild" method="post"' not in seen.text
+
+
+def test_htmx_asks_for_only_the_figures_of_another_period(
+    server: Server, people: dict[str, Any]
+) -> None:
+    planted = plant(server, people)
+    group = people["groups"][COORDINATION]["id"]
+    first, last = today() - dt.timedelta(days=45), today() - dt.timedelta(days=35)
+    with browser_for(server, people, "coordination") as convener:
+        part = convener.get(
+            f"/grupper/{group}/lagesbild",
+            params={"fran": first.isoformat(), "till": last.isoformat()},
+            headers={"HX-Request": "true"},
+        )
+    assert part.status_code == 200, part.text[:500]
+    assert "<html" not in part.text and "<h1" not in part.text
+    assert part.text.lstrip().startswith('<div id="figures"')
+    assert total_of(part.text) == planted["earlier"]
+    assert f"{sv(first)} – {sv(last)}" in part.text and "11 dagar" in part.text
+    assert f'name="fran" value="{first.isoformat()}"' in part.text
+
+
+def test_a_bad_period_is_told_beside_its_field(server: Server, people: dict[str, Any]) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    url = f"/grupper/{group}/lagesbild"
+    d = today()
+    with browser_for(server, people, "coordination") as convener:
+        reversed_ = convener.get(
+            url, params={"fran": d.isoformat(), "till": (d - dt.timedelta(days=3)).isoformat()}
+        )
+        assert reversed_.status_code == 422, reversed_.text[:500]
+        assert re.search(r'<p class="field-error" id="till-error">[^<]+</p>', reversed_.text)
+        assert 'aria-describedby="till-error"' in reversed_.text
+
+        word = convener.get(url, params={"fran": "igår"})
+        assert word.status_code == 422, word.text[:500]
+        assert re.search(r'<p class="field-error" id="fran-error">[^<]*ÅÅÅÅ-MM-DD', word.text)
+        assert 'value="igår"' in word.text  # what was typed stays in the field
+
+        # Longer than the API takes: its own 422 is shown beside the field too.
+        too_long = convener.get(
+            url, params={"fran": (d - dt.timedelta(days=400)).isoformat(), "till": d.isoformat()}
+        )
+        assert too_long.status_code == 422, too_long.text[:500]
+        assert re.search(r'<p class="field-error" id="fran-error">[^<]*366', too_long.text)
+
+        # Creating a draft for a reversed period is refused, not a server error.
+        page = convener.get(url)
+        refused = convener.post(
+            url,
+            data={
+                "csrf_token": csrf_of(page.text),
+                "fran": d.isoformat(),
+                "till": (d - dt.timedelta(days=3)).isoformat(),
+            },
+        )
+        assert refused.status_code == 422, refused.text[:500]
+    with server.client(people["tokens"]["coordination"]) as client:
+        assert client.get(f"/api/v1/groups/{group}/situation-reports").json() == []
+
+
+def test_two_people_saving_the_same_draft_see_the_difference_and_nothing_is_lost(
+    server: Server, people: dict[str, Any]
+) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    d = today()
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/grupper/{group}/lagesbild")
+        created = convener.post(
+            f"/grupper/{group}/lagesbild",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "fran": (d - dt.timedelta(days=6)).isoformat(),
+                "till": d.isoformat(),
+            },
+        )
+        report_id = report_id_of(created)
+        draft = convener.get(f"/lagesbild/{report_id}")
+        assert draft.status_code == 200
+        assert f"{sv(d - dt.timedelta(days=6))} – {sv(d)}" in draft.text
+        stale = text_form(draft.text)
+
+        theirs = "Klotter ökar kraftigt vid stationen"
+        saved = convener.post(f"/lagesbild/{report_id}", data={**stale, "summary": theirs})
+        assert saved.status_code == 303, saved.text[:500]
+        assert saved.headers["location"] == f"/lagesbild/{report_id}?sparad=1"
+        after = convener.get(saved.headers["location"])
+        assert "Texten är sparad." in after.text
+        assert textarea(after.text, "summary") == theirs
+        assert etag_of(after.text) != stale["etag"]
+
+        mine = "Klotter minskar kraftigt vid skolan"
+        clash = convener.post(f"/lagesbild/{report_id}", data={**stale, "summary": mine})
+        assert clash.status_code == 409, clash.text[:500]
+        box = re.search(r'<div[^>]*id="conflict"[^>]*>(.*?)</div>', clash.text, re.S)
+        assert box, "no conflict box"
+        assert "<del>ökar</del>" in box[1] and "<ins>minskar</ins>" in box[1]
+        assert "<del>stationen</del>" in box[1] and "<ins>skolan</ins>" in box[1]
+        assert "<del>Klotter" not in box[1] and "<ins>Klotter" not in box[1]
+        assert textarea(clash.text, "summary") == mine
+        assert api_report(server, people["tokens"]["coordination"], report_id)["summary"] == theirs
+
+        # The page came back with the current etag: saving again on purpose works.
+        again = convener.post(f"/lagesbild/{report_id}", data=text_form(clash.text))
+        assert again.status_code == 303, again.text[:500]
+    assert api_report(server, people["tokens"]["coordination"], report_id)["summary"] == mine
+
+
+def test_a_member_writes_the_convener_publishes_and_then_it_is_locked(
+    server: Server, people: dict[str, Any], api: httpx.Client
+) -> None:
+    planted = plant(server, people)
+    group = people["groups"][KUNGSANGEN]["id"]
+    # The coordinator also convenes the Kungsängen group, to publish its lägesbild.
+    made = api.put(
+        f"/api/v1/groups/{group}/memberships/{people['users']['coordination']['id']}",
+        json={"role": "convener"},
+    )
+    assert made.status_code in {200, 201}, made.text
+    with browser_for(server, people, "kungsangen") as member:
+        live = member.get(f"/grupper/{group}/lagesbild")
+        assert live.status_code == 200, live.text[:500]
+        assert total_of(live.text) == planted["recent_kungsangen"]  # the area only
+        assert "Kungsängen)" in live.text
+        report_id = report_id_of(
+            member.post(
+                f"/grupper/{group}/lagesbild",
+                data={"csrf_token": csrf_of(live.text), "fran": "", "till": ""},
+            )
+        )
+        draft = member.get(f"/lagesbild/{report_id}")
+        assert draft.status_code == 200
+        assert 'id="publish"' not in draft.text and "/publicera" not in draft.text
+        assert "Gruppens sammankallande publicerar lägesbilden." in draft.text
+        stale = text_form(draft.text, summary="Lugnt i Kungsängen centrum.")
+        saved = member.post(f"/lagesbild/{report_id}", data=stale)
+        assert saved.status_code == 303, saved.text[:500]
+
+        with browser_for(server, people, "coordination") as convener:
+            page = convener.get(f"/lagesbild/{report_id}")
+            assert 'id="publish"' in page.text
+            form = re.search(r'<form action="/lagesbild/\d+/publicera".*?</form>', page.text, re.S)
+            assert form
+            published = convener.post(
+                f"/lagesbild/{report_id}/publicera",
+                data={"csrf_token": csrf_of(form[0]), "etag": etag_of(form[0])},
+            )
+            assert published.status_code == 303, published.text[:500]
+            assert published.headers["location"] == f"/lagesbild/{report_id}"
+            shown = convener.get(published.headers["location"])
+        assert "<textarea" not in shown.text
+        assert "Publicerad" in shown.text and 'id="locked"' in shown.text
+        assert "Lugnt i Kungsängen centrum." in shown.text
+
+        late = member.post(f"/lagesbild/{report_id}", data={**stale, "summary": "Ändrat efteråt."})
+        assert late.status_code == 409, late.text[:500]
+        message = re.search(r'<p class="form-error" role="alert">([^<]+)</p>', late.text)
+        assert message and "publicerad" in message[1]
+    stored = api_report(server, people["tokens"]["kungsangen"], report_id)
+    assert stored["status"] == "published"
+    assert stored["summary"] == "Lugnt i Kungsängen centrum."
+
+
+def test_a_new_version_and_the_comparison_of_its_text_and_figures(
+    server: Server, people: dict[str, Any]
+) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    bro = people["areas"]["Bro"]["id"]
+    token = people["tokens"]["coordination"]
+    file_report(
+        server,
+        people["tokens"]["admin"],
+        {"area_id": bro, "occurred_from": local(today() - dt.timedelta(days=2), 14)},
+    )
+    first = api_draft(server, token, group, summary="Lugnt i Bro under perioden")
+    with server.client(token) as client:
+        assert client.post(f"/api/v1/situation-reports/{first}/publish").status_code == 200
+    # Reported late: the published version does not count it, the new one does.
+    file_report(
+        server,
+        people["tokens"]["admin"],
+        {"area_id": bro, "occurred_from": local(today() - dt.timedelta(days=3), 20)},
+    )
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/lagesbild/{first}")
+        assert "Skapa en ny version" in page.text
+        second = report_id_of(
+            convener.post(f"/lagesbild/{first}/ny-version", data={"csrf_token": csrf_of(page.text)})
+        )
+        assert second != first
+        draft = convener.get(f"/lagesbild/{second}")
+        assert "version 2" in draft.text
+        assert textarea(draft.text, "summary") == "Lugnt i Bro under perioden"
+        assert total_of(draft.text) == 2
+        saved = convener.post(
+            f"/lagesbild/{second}",
+            data=text_form(draft.text, summary="Oroligt i Bro under helgen"),
+        )
+        assert saved.status_code == 303, saved.text[:500]
+
+        twice = convener.post(
+            f"/lagesbild/{first}/ny-version", data={"csrf_token": csrf_of(page.text)}
+        )
+        assert twice.status_code == 409, twice.text[:500]
+        assert "redan ett utkast" in twice.text
+
+        compared = convener.get(f"/lagesbild/{second}/jamfor/{first}")
+    assert compared.status_code == 200, compared.text[:500]
+    assert "Version 1 och 2" in compared.text
+    diff = re.search(r'<p class="diff">(.*?)</p>', compared.text, re.S)
+    assert diff
+    assert "<del>Lugnt</del>" in diff[1] and "<ins>Oroligt</ins>" in diff[1]
+    assert "<del>perioden</del>" in diff[1] and "<ins>helgen</ins>" in diff[1]
+    assert re.search(r"<th scope=\"row\">Totalt</th><td>1</td><td>2</td>", compared.text)
+    assert "1 händelse har tillkommit" in compared.text
+
+
+def test_projector_print_and_pdf(server: Server, people: dict[str, Any]) -> None:
+    planted = plant(server, people)
+    group = people["groups"][COORDINATION]["id"]
+    report_id = api_draft(
+        server, people["tokens"]["coordination"], group, summary="Klotter i Bro & Kungsängen"
+    )
+    last = today()
+    first = last - dt.timedelta(days=13)
+    with browser_for(server, people, "coordination") as convener:
+        show = convener.get(f"/lagesbild/{report_id}/visning")
+        assert show.status_code == 200, show.text[:500]
+        assert total_of(show.text) == planted["recent"]
+        assert "Klotter i Bro &amp; Kungsängen" in show.text
+        assert len(re.findall(r'<svg class="chart"', show.text)) >= 4
+
+        printed = convener.get(f"/lagesbild/{report_id}/utskrift")
+        assert printed.status_code == 200, printed.text[:500]
+        assert total_of(printed.text) == planted["recent"]
+        assert f"{sv(first)} – {sv(last)}" in printed.text
+        assert "Klotter i Bro &amp; Kungsängen" in printed.text
+
+        started = time.monotonic()
+        pdf = convener.get(f"/lagesbild/{report_id}.pdf")
+        took = time.monotonic() - started
+    assert pdf.status_code == 200, pdf.text[:500]
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert took < 10, f"the PDF took {took:.1f} s"
+    name = f"lagesbild-est-samordningsgrupp-{first.isoformat()}-{last.isoformat()}-v1.pdf"
+    disposition = pdf.headers["content-disposition"]
+    assert re.search(r"filename\*?=(UTF-8'')?\"?" + re.escape(name), disposition), disposition
+
+    with browser_for(server, people, "kungsangen") as outsider:
+        refused = outsider.get(f"/lagesbild/{report_id}.pdf")
+    assert refused.status_code == 404
+    assert refused.headers["content-type"].startswith("text/html")
+    assert not refused.content.startswith(b"%PDF")
+    assert "Klotter i Bro" not in refused.text
+
+
+def test_those_outside_a_group_do_not_see_its_lagesbild(
+    server: Server, people: dict[str, Any]
+) -> None:
+    coordination = people["groups"][COORDINATION]["id"]
+    bro_group = people["groups"][BRO]["id"]
+    report_id = api_draft(
+        server, people["tokens"]["coordination"], coordination, summary="Hemlig bedömning"
+    )
+    urls = [
+        f"/grupper/{bro_group}/lagesbild",
+        f"/grupper/{coordination}/lagesbild",
+        f"/lagesbild/{report_id}",
+        f"/lagesbild/{report_id}/visning",
+        f"/lagesbild/{report_id}/utskrift",
+        f"/lagesbild/{report_id}/jamfor/{report_id}",
+    ]
+    for who in ("kungsangen", "reporter"):
+        with browser_for(server, people, who) as browser:
+            for url in urls:
+                response = browser.get(url)
+                assert response.status_code == 404, (who, url, response.status_code)
+                assert "Hemlig bedömning" not in response.text
+            # Nor may they write in it.
+            token = csrf_of(browser.get("/").text)
+            posted = browser.post(
+                f"/lagesbild/{report_id}",
+                data={"csrf_token": token, "etag": "*", "summary": "Intrång"},
+            )
+            assert posted.status_code == 404, (who, posted.status_code)
+    summary = api_report(server, people["tokens"]["coordination"], report_id)["summary"]
+    assert summary == "Hemlig bedömning"
+
+
+def test_changing_a_drafts_period_through_the_form(server: Server, people: dict[str, Any]) -> None:
+    planted = plant(server, people)
+    group = people["groups"][COORDINATION]["id"]
+    report_id = api_draft(server, people["tokens"]["coordination"], group)
+    first, last = today() - dt.timedelta(days=45), today() - dt.timedelta(days=35)
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/lagesbild/{report_id}").text
+        assert total_of(page) == planted["recent"]
+        form = {"csrf_token": csrf_of(page), "etag": etag_of(page)}
+        empty = convener.post(f"/lagesbild/{report_id}/period", data={**form, "fran": ""})
+        assert empty.status_code == 422, empty.text[:500]
+        assert re.search(r'<p class="field-error" id="fran-error">[^<]+</p>', empty.text)
+        changed = convener.post(
+            f"/lagesbild/{report_id}/period",
+            data={**form, "fran": first.isoformat(), "till": last.isoformat()},
+        )
+        assert changed.status_code == 303, changed.text[:500]
+        assert changed.headers["location"] == f"/lagesbild/{report_id}"
+        shown = convener.get(changed.headers["location"]).text
+        assert total_of(shown) == planted["earlier"]
+        assert f"{sv(first)} – {sv(last)}" in shown
+        # The etag it was sent with is stale now: told beside the field, nothing changed.
+        stale = convener.post(
+            f"/lagesbild/{report_id}/period",
+            data={**form, "fran": today().isoformat(), "till": today().isoformat()},
+        )
+        assert stale.status_code == 422, stale.text[:500]
+        # Not about either day: said above the form.
+        assert re.search(r'<p class="form-error" role="alert">[^<]*sparat[^<]*</p>', stale.text)
+    stored = api_report(server, people["tokens"]["coordination"], report_id)
+    assert (stored["first_day"], stored["last_day"]) == (first.isoformat(), last.isoformat())
+
+
+def test_a_reversed_period_in_a_drafts_form_is_told(server: Server, people: dict[str, Any]) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    report_id = api_draft(server, people["tokens"]["coordination"], group)
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/lagesbild/{report_id}").text
+        refused = convener.post(
+            f"/lagesbild/{report_id}/period",
+            data={
+                "csrf_token": csrf_of(page),
+                "etag": etag_of(page),
+                "fran": "2026-02-05",
+                "till": "2026-02-01",
+            },
+        )
+    assert refused.status_code == 422
+    assert "Sista dagen ligger före den första." in refused.text
