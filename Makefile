@@ -12,14 +12,14 @@ AXE    := $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench setup lint format chromium clean
+.PHONY: run test bench setup lint format chromium pdf-libs clean
 
-run: setup
+run: setup pdf-libs
 	$(BIN)/est migrate
 	$(BIN)/est seed --demo
 	$(BIN)/est serve --host $(HOST) --port $(PORT)
 
-test: setup chromium $(AXE) lint
+test: setup chromium pdf-libs $(AXE) lint
 	EST_AXE_JS=$(AXE) $(BIN)/pytest
 
 # Figures for bench/README.md: SQLite, and PostgreSQL when EST_TEST_DATABASE_URL is set.
@@ -43,6 +43,15 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y --no-install-recommends chromium \
 	    || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }; }
+
+# WeasyPrint draws the lägesbild's PDF with Pango, a system library (Debian packages).
+pdf-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 && fc-list | grep -qi dejavu || { \
+	  echo "Installing Pango and DejaVu fonts from Debian for the PDF"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+	    || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends \
+	         libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }; }
 
 $(AXE): | setup
 	rm -rf $(VENV)/axe-core-*
