@@ -23,8 +23,9 @@ test: setup chromium pdf-libs $(AXE) lint
 	EST_AXE_JS=$(AXE) $(BIN)/pytest
 
 # Figures for bench/README.md: SQLite, and PostgreSQL when EST_TEST_DATABASE_URL is set.
-bench: setup
+bench: setup pdf-libs
 	$(BIN)/python -m bench.incidents --backend both
+	$(BIN)/python -m bench.situation --backend both
 
 setup: $(STAMP)
 

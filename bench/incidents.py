@@ -72,6 +72,7 @@ class Raw:
 
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
+        self.backend = self.url.get_backend_name()
         if self.url.get_backend_name() == "sqlite":
             self.conn: Any = sqlite3.connect(self.url.database or "", isolation_level=None)
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -116,14 +117,32 @@ def _ids(database: Database) -> dict[str, dict[str, int]]:
         }
 
 
-def _row(item: Generated, ids: dict[str, dict[str, int]], report_id: int) -> tuple[Any, ...]:
-    now = dt.datetime.now(dt.UTC).isoformat()
+# SQLAlchemy's DateTime on SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC, no offset), and
+# range queries compare those strings: rows written here must look the same.
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def stored(value: dt.datetime, backend: str) -> Any:
+    """A time as the application stores it on the backend."""
+    if backend == "sqlite":
+        return value.astimezone(dt.UTC).strftime(SQLITE_DATETIME)
+    return value
+
+
+def _row(
+    item: Generated,
+    ids: dict[str, dict[str, int]],
+    report_id: int,
+    backend: str,
+    now: dt.datetime | None = None,
+) -> tuple[Any, ...]:
+    filed = stored(now or dt.datetime.now(dt.UTC), backend)
     return (
         report_id, 1, ids["organisations"][item.organisation], item.category,
-        item.category.split(".")[0], item.occurred_from.isoformat(), item.occurred_to.isoformat(),
-        item.precision, ids["areas"][item.area],
+        item.category.split(".")[0], stored(item.occurred_from, backend),
+        stored(item.occurred_to, backend), item.precision, ids["areas"][item.area],
         ids["places"].get(item.place) if item.place else None, item.lat, item.lon,
-        item.assessment, item.certainty, item.police_reported, None, "bench", 1, now, now,
+        item.assessment, item.certainty, item.police_reported, None, "bench", 1, filed, filed,
     )  # fmt: skip
 
 
@@ -133,12 +152,12 @@ def _insert_report(raw: Raw, items: list[Generated], ids: dict[str, dict[str, in
         report_id = raw.execute(
             "INSERT INTO reports (organisation_id, reporter_id, source, created_at) "
             "VALUES (?, NULL, 'bench', ?) RETURNING id",
-            (organisation, dt.datetime.now(dt.UTC).isoformat()),
+            (organisation, stored(dt.datetime.now(dt.UTC), raw.backend)),
         ).fetchone()[0]
         for item in items:
             raw.execute(
                 f"INSERT INTO incidents ({INCIDENT_COLUMNS}) VALUES ({', '.join('?' * 20)})",
-                _row(item, ids, report_id),
+                _row(item, ids, report_id, raw.backend),
             )
 
 
@@ -238,10 +257,12 @@ def run(backend: str, url: str, rows: int, reports: int) -> list[tuple[str, str,
                         "VALUES (?, NULL, 'bench', ?) RETURNING id",
                         (
                             ids["organisations"]["Rapid Säkerhet"],
-                            dt.datetime.now(dt.UTC).isoformat(),
+                            stored(dt.datetime.now(dt.UTC), backend),
                         ),
                     ).fetchone()[0]
-                    chunk = [_row(g, ids, report_id) for g in generated[offset : offset + 5000]]
+                    chunk = [
+                        _row(g, ids, report_id, backend) for g in generated[offset : offset + 5000]
+                    ]
                     sql = (
                         f"INSERT INTO incidents ({INCIDENT_COLUMNS}) VALUES ({', '.join('?' * 20)})"
                     )

@@ -43,12 +43,15 @@ class Incident(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_incidents_area_occurred", "area_id", "occurred_from"),
         Index("ix_incidents_occurred", "occurred_from", "occurred_to"),
+        # The lägesbild's range of a municipality: with the municipality first, even SQLite
+        # without statistics (no ANALYZE) takes this over scanning the whole municipality.
+        Index("ix_incidents_municipality_occurred", "municipality_id", "occurred_from"),
         {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
     # The family is kept beside the code, so that a family's incidents are one indexed lookup.
