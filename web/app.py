@@ -1036,6 +1036,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         errors: dict[str, str] | None = None,
         conflict: dict[str, list[tuple[str, str]]] | None = None,
         period: dict[str, str] | None = None,
+        confirm: bool = False,
         status: int = 200,
     ) -> Response:
         report, etag = await visit.api.situation_report(report_id)
@@ -1055,6 +1056,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "errors": errors or {},
                 "conflict": conflict or {},
                 "period": period,
+                "confirm": confirm,
             },
             status=status,
         )
@@ -1073,8 +1075,11 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             return await situation_view(
                 request, visit, report_id, values=values, errors=errors, status=422
             )
+        body: dict[str, Any] = dict(values)
+        if form.get("bekrafta") == "ja":
+            body["confirm_personal_data"] = True
         try:
-            await visit.api.update_situation_report(report_id, values, etag=etag)
+            await visit.api.update_situation_report(report_id, body, etag=etag)
         except ApiError as exc:
             if exc.status == 412:
                 # Someone saved first: show what they wrote beside what this person wrote,
@@ -1097,6 +1102,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 report_id,
                 values=values,
                 errors=situation.field_errors(exc.problem, fields),
+                confirm=any(e.code == "personal_data" for e in exc.problem.errors),
                 status=exc.status,
             )
         return redirect(request, f"/lagesbild/{report_id}?sparad=1")

@@ -60,9 +60,9 @@ def findings(text: str) -> list[Finding]:
     return found
 
 
-def warning(items: list[Finding]) -> str:
+def warning(items: list[Finding], subject: str = "Beskrivningen") -> str:
     what = ", ".join(f"{f.kind} ({f.text})" for f in items[:3])
     return (
-        f"Beskrivningen ser ut att innehålla {what}. EST handlar om platser och situationer, "
+        f"{subject} ser ut att innehålla {what}. EST handlar om platser och situationer, "
         "inte om personer: ta bort uppgiften, eller bekräfta att den verkligen behövs."
     )

@@ -216,6 +216,10 @@ class SituationReportUpdate(Patch):
     proposals: LongText = omittable()
     first_day: Day = omittable()
     last_day: Day = omittable()
+    confirm_personal_data: bool = Field(
+        default=False,
+        description="Send true to save a text that looks like it holds personal data.",
+    )
 
 
 class RollupEntry(BaseModel):

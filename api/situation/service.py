@@ -17,6 +17,7 @@ from api.categories.models import Category
 from api.db import utcnow
 from api.errors import (
     Conflict,
+    FieldError,
     Forbidden,
     Hidden,
     Invalid,
@@ -24,6 +25,7 @@ from api.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from api.incidents import privacy
 from api.incidents.models import Incident
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
@@ -117,12 +119,23 @@ def live_figures(
     actor: Actor,
 ) -> Figures:
     group = readable_group(session, group_id, actor)
-    default_first, default_last = default_period(session, group)
-    last = last or default_last
-    first = first or (default_first if last == default_last else last - dt.timedelta(days=13))
-    check_period(first, last)
+    first, last = period_for(session, group, first, last)
     figures, _ids = calc.compute(session, scope_of(session, group), first, last)
     return figures
+
+
+def period_for(
+    session: Session, group: Group, first: dt.date | None, last: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """The period asked for, with the defaults filled in: ending today, since the last
+    lägesbild; a last day alone gives the 14 days ending then."""
+    default_first, default_last = default_period(session, group)
+    last = last or default_last
+    first = first or (
+        default_first if last == default_last else last - dt.timedelta(days=DEFAULT_DAYS - 1)
+    )
+    check_period(first, last)
+    return first, last
 
 
 # Reading ----------------------------------------------------------------------------------
@@ -281,12 +294,7 @@ def create_report(
     session: Session, group_id: int, body: SituationReportCreate, *, actor: Actor
 ) -> SituationReport:
     group = _writable_group(session, group_id, actor)
-    default_first, default_last = default_period(session, group)
-    last = body.last_day or default_last
-    first = body.first_day or (
-        default_first if last == default_last else last - dt.timedelta(days=DEFAULT_DAYS - 1)
-    )
-    check_period(first, last)
+    first, last = period_for(session, group, body.first_day, body.last_day)
     report = SituationReport(
         group_id=group.id,
         first_day=first,
@@ -355,7 +363,9 @@ def update_report(
 ) -> SituationReport:
     report = _draft(session, report_id, actor)
     _check_revision(report, if_match, required=True)
-    changes = body.model_dump(exclude_unset=True)
+    changes = body.model_dump(exclude_unset=True, exclude={"confirm_personal_data"})
+    if not body.confirm_personal_data:
+        _guard_personal_data(changes)
     first = changes.get("first_day", report.first_day)
     last = changes.get("last_day", report.last_day)
     check_period(first, last)
@@ -368,6 +378,18 @@ def update_report(
         report.revision += 1
     session.flush()
     return report
+
+
+def _guard_personal_data(changes: dict[str, Any]) -> None:
+    """A lägesbild is about places and situations: a text that looks like it names someone
+    is refused until the writer confirms it (as an incident's description is)."""
+    errors = [
+        FieldError(field, privacy.warning(found, "Texten"), "personal_data")
+        for field in TEXT_FIELDS
+        if field in changes and (found := privacy.findings(changes[field]))
+    ]
+    if errors:
+        raise Invalid(errors[0].message, errors=errors, code="personal_data")
 
 
 def publish(

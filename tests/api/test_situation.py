@@ -702,3 +702,22 @@ def test_a_draft_published_twice_at_once_is_published_once(
     assert stored["revision"] == 2
     (winner,) = [r.json() for r in responses if r.status_code == 200]
     assert stored["published_at"] == winner["published_at"]
+
+
+def test_text_that_looks_like_it_names_someone_is_refused_until_confirmed(
+    server: Server, people: dict[str, Any]
+) -> None:
+    with as_(server, people, "coordination") as convener:
+        draft = created(convener, gid(people, COORDINATION), **SEPTEMBER)
+        text = "Ring grannen på 070-123 45 67 om bråket."
+        refused = save(convener, draft, analysis=text, summary="Lugnt.")
+        is_problem(refused, 422, "personal_data")
+        (error,) = refused.json()["errors"]
+        assert (error["field"], error["code"]) == ("analysis", "personal_data")
+        assert "telefonnummer" in error["message"]
+        # Nothing of the request was saved, not even the harmless summary.
+        stored = convener.get(url(draft)).json()
+        assert (stored["analysis"], stored["summary"], stored["revision"]) == ("", "", 1)
+        confirmed = save(convener, draft, analysis=text, confirm_personal_data=True)
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["analysis"] == text

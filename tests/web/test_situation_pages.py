@@ -492,3 +492,25 @@ def test_a_reversed_period_in_a_drafts_form_is_told(server: Server, people: dict
         )
     assert refused.status_code == 422
     assert "Sista dagen ligger före den första." in refused.text
+
+
+def test_a_text_that_looks_like_it_names_someone_needs_a_confirmation(
+    server: Server, people: dict[str, Any]
+) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    report_id = api_draft(server, people["tokens"]["coordination"], group)
+    text = "Mejla anna.andersson@example.se om klottret."
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/lagesbild/{report_id}").text
+        refused = convener.post(f"/lagesbild/{report_id}", data=text_form(page, proposals=text))
+        assert refused.status_code == 422, refused.text[:500]
+        assert re.search(r'id="proposals-error">[^<]*e-postadress', refused.text)
+        assert 'name="bekrafta"' in refused.text
+        assert textarea(refused.text, "proposals") == text  # kept, to correct or confirm
+        assert api_report(server, people["tokens"]["coordination"], report_id)["proposals"] == ""
+        confirmed = convener.post(
+            f"/lagesbild/{report_id}",
+            data={**text_form(refused.text, proposals=text), "bekrafta": "ja"},
+        )
+        assert confirmed.status_code == 303, confirmed.text[:500]
+    assert api_report(server, people["tokens"]["coordination"], report_id)["proposals"] == text
