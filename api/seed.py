@@ -364,7 +364,8 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
     session.flush()
     last = today - dt.timedelta(days=situation.DEFAULT_DAYS)
     first = last - dt.timedelta(days=situation.DEFAULT_DAYS - 1)
-    for group in session.scalars(select(Group).where(Group.kind != GroupKind.steering)):
+    groups = select(Group).where(Group.kind != GroupKind.steering, Group.active.is_(True))
+    for group in session.scalars(groups):
         draft = situation.create_report(
             session, group.id, SituationReportCreate(first_day=first, last_day=last), actor=actor
         )

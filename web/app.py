@@ -1040,19 +1040,19 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         status: int = 200,
     ) -> Response:
         report, etag = await visit.api.situation_report(report_id)
+        texts = {name: getattr(report, name) for name in situation.FIELDS}
         return render(
             request,
             template,
             {
                 **situation_context(),
                 "report": report,
+                # What the form starts from, to tell what the person changed when it is sent.
+                "base": texts,
                 "figures": report.figures,
                 **(await pictures(visit, report.figures)),
                 "etag": etag,
-                "f": {
-                    **{name: getattr(report, name) for name in situation.FIELDS},
-                    **(values or {}),
-                },
+                "f": {**texts, **(values or {})},
                 "errors": errors or {},
                 "conflict": conflict or {},
                 "period": period,
@@ -1069,43 +1069,65 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     @app.post("/lagesbild/{report_id:int}", response_class=HTMLResponse, name="situation_save")
     async def situation_save(request: Request, report_id: PageId, visit: VisitDep) -> Response:
         form = await request.form()
-        values, errors = situation.text_form(form)
+        typed, errors = situation.text_form(form)
+        # Only what this person changed is sent: a field they left alone must not put back
+        # the text they happened to load, over what someone else has saved since.
+        values = {k: v for k, v in typed.items() if v != form.get(f"{k}_fore")}
         etag = str(form.get("etag", ""))[:200]
         if errors:
             return await situation_view(
-                request, visit, report_id, values=values, errors=errors, status=422
+                request, visit, report_id, values=typed, errors=errors, status=422
             )
+        if not values:
+            return redirect(request, f"/lagesbild/{report_id}?sparad=1")
         body: dict[str, Any] = dict(values)
         if form.get("bekrafta") == "ja":
             body["confirm_personal_data"] = True
         try:
             await visit.api.update_situation_report(report_id, body, etag=etag)
         except ApiError as exc:
-            if exc.status == 412:
-                # Someone saved first: show what they wrote beside what this person wrote,
-                # keep this person's text in the form, and let them save again on purpose.
-                current, _etag = await visit.api.situation_report(report_id)
-                conflict = {
-                    name: situation.word_diff(getattr(current, name), values[name])
-                    for name in values
-                    if getattr(current, name) != values[name]
-                }
+            if exc.status != 412:
+                return await situation_refused(request, visit, report_id, values, exc)
+            # Someone saved first. Where they changed other fields than this person did,
+            # both changes stand (saved again on the newer version); where they changed the
+            # same field, show what they wrote beside what this person wrote, keep this
+            # person's text in the form, and let them save again on purpose.
+            current, fresh = await visit.api.situation_report(report_id)
+            clashes = {
+                name: situation.word_diff(getattr(current, name), values[name])
+                for name in values
+                if getattr(current, name) not in {form.get(f"{name}_fore"), values[name]}
+            }
+            if clashes:
                 return await situation_view(
-                    request, visit, report_id, values=values, conflict=conflict, status=409
+                    request, visit, report_id, values=values, conflict=clashes, status=409
                 )
-            if exc.status not in {409, 422}:
-                raise
-            fields = {name: name for name in situation.FIELDS}
-            return await situation_view(
-                request,
-                visit,
-                report_id,
-                values=values,
-                errors=situation.field_errors(exc.problem, fields),
-                confirm=any(e.code == "personal_data" for e in exc.problem.errors),
-                status=exc.status,
-            )
+            try:
+                await visit.api.update_situation_report(report_id, body, etag=fresh)
+            except ApiError as again:
+                if again.status == 412:
+                    raise StarletteHTTPException(
+                        409, "Lägesbilden ändras just nu av flera; försök igen."
+                    ) from again
+                return await situation_refused(request, visit, report_id, values, again)
         return redirect(request, f"/lagesbild/{report_id}?sparad=1")
+
+    async def situation_refused(
+        request: Request, visit: Visit, report_id: int, values: dict[str, str], exc: ApiError
+    ) -> Response:
+        """The API refused the text: the reasons beside the fields, the text kept."""
+        if exc.status not in {409, 422}:
+            raise exc
+        fields = {name: name for name in situation.FIELDS}
+        return await situation_view(
+            request,
+            visit,
+            report_id,
+            values=values,
+            errors=situation.field_errors(exc.problem, fields),
+            confirm=any(e.code == "personal_data" for e in exc.problem.errors),
+            status=exc.status,
+        )
 
     @app.post("/lagesbild/{report_id}/period", response_class=HTMLResponse, name="situation_period")
     async def situation_period(

@@ -30,7 +30,8 @@ def _svg(ident: str, width: int, height: int, title: str, desc: str, body: list[
     # Every text that goes in is escaped (_text, escape) and every number is formatted here.
     return Markup(  # noqa: S704
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg" '
+        f'aria-labelledby="{ident}-t" aria-describedby="{ident}-d" '
+        'xmlns="http://www.w3.org/2000/svg" '
         f'font-family="DejaVu Sans, system-ui, sans-serif" font-size="13">'
         f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(desc)}</desc>'
         + "".join(body)
@@ -62,9 +63,9 @@ def weeks_chart(weeks: Sequence[Any], ident: str = "veckor") -> Markup:
     bar = slot * 0.36
     body = [
         f'<rect x="{left}" y="{top - 22}" width="12" height="12" fill="{CURRENT}"/>',
-        _text(left + 18, top - 12, "i år", fill=INK),
-        f'<rect x="{left + 70}" y="{top - 22}" width="12" height="12" fill="{EARLIER}"/>',
-        _text(left + 88, top - 12, "samma vecka i fjol", fill=INK),
+        _text(left + 18, top - 12, "dessa veckor", fill=INK),
+        f'<rect x="{left + 120}" y="{top - 22}" width="12" height="12" fill="{EARLIER}"/>',
+        _text(left + 138, top - 12, "samma veckor ett år tidigare", fill=INK),
     ]
     for k in range(5):
         value = peak * k / 4
@@ -86,8 +87,9 @@ def weeks_chart(weeks: Sequence[Any], ident: str = "veckor") -> Markup:
         )
     total, earlier = sum(w.current for w in weeks), sum(w.last_year for w in weeks)
     desc = (
-        f"Händelser per vecka de senaste {len(weeks)} veckorna: {total} i år mot {earlier} "
-        "samma veckor året innan."
+        f"Händelser per vecka de senaste {len(weeks)} veckorna: {total}, mot {earlier} samma "
+        "veckor ett år tidigare. "
+        + "; ".join(f"v. {w.week}: {w.current} ({w.last_year})" for w in weeks)
     )
     return _svg(ident, width, height, "Händelser per vecka", desc, body)
 
@@ -148,9 +150,12 @@ def heatmap(
     busiest = max(
         ((v, d, h) for d, row in enumerate(matrix) for h, v in enumerate(row)), default=(0, 0, 0)
     )
+    per_day = "; ".join(
+        f"{WEEKDAYS_LONG[d]} {sum(row) + unknown[d]}" for d, row in enumerate(matrix)
+    )
     desc = (
         f"Händelser per veckodag och timme. Flest: {WEEKDAYS_LONG[busiest[1]]} kl. "
-        f"{busiest[2]:02d} ({busiest[0]}). {sum(unknown)} utan känd timme."
+        f"{busiest[2]:02d} ({busiest[0]}). {sum(unknown)} utan känd timme. Per dag: {per_day}."
         if busiest[0]
         else "Inga händelser med känd tid."
     )

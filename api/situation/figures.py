@@ -64,7 +64,7 @@ class Scope:
     municipality_id: int
     timezone: str
     area_id: int | None  # None: the whole municipality
-    participant_ids: tuple[int, ...] = ()
+    participants: tuple[int, ...] = ()  # the organisations taking part in the group
 
 
 @dataclass(frozen=True)
@@ -147,13 +147,15 @@ def rows(session: Session, scope: Scope, span: PeriodModel) -> list[Row]:
 
 
 def _week_counts(
-    session: Session, scope: Scope, mondays: Sequence[dt.date], tz: ZoneInfo
+    session: Session, scope: Scope, mondays: Sequence[dt.date], tz: ZoneInfo, end: dt.datetime
 ) -> list[int]:
-    """Incidents per local week, one query: a range scan with a sum per week."""
+    """Incidents per local week, one query: a range scan with a sum per week. The last week
+    ends at ``end`` (the period's end) when that comes first: no day after the period."""
     edges = [
         dt.datetime.combine(d, dt.time(), tzinfo=tz).astimezone(dt.UTC)
         for d in [*mondays, mondays[-1] + dt.timedelta(days=7)]
     ]
+    edges[-1] = min(edges[-1], end)
     sums = [
         func.sum(
             case(
@@ -182,10 +184,20 @@ def _ordered(keys: Iterable[Any], current: Counter[Any], name: Any) -> list[Any]
     return sorted(keys, key=lambda k: (-current[k], name(k)))
 
 
+@dataclass(frozen=True)
+class Counted:
+    """An incident as a lägesbild counted it."""
+
+    id: int
+    category: str
+    area: str
+    occurred_from: dt.datetime
+
+
 def compute(
     session: Session, scope: Scope, first: dt.date, last: dt.date, *, now: dt.datetime | None = None
-) -> tuple[Figures, list[int]]:
-    """The figures, and the ids of the incidents they count."""
+) -> tuple[Figures, list[Counted]]:
+    """The figures, and the incidents they count (in time order)."""
     tz = ZoneInfo(scope.timezone)
     days = (last - first).days + 1
     this = period(first, last, tz)
@@ -206,17 +218,16 @@ def compute(
         if place_ids
         else {}
     )
-    organisation_ids = {r.organisation_id for r in cur} | set(scope.participant_ids)
-    organisations = (
-        {
-            o.id: o.name
-            for o in session.scalars(
-                select(Organisation).where(Organisation.id.in_(organisation_ids))
-            )
-        }
+    organisation_ids = {r.organisation_id for r in cur} | set(scope.participants)
+    known = (
+        list(session.scalars(select(Organisation).where(Organisation.id.in_(organisation_ids))))
         if organisation_ids
-        else {}
+        else []
     )
+    organisations = {o.id: o.name for o in known}
+    # Those taking part in the group and still active. (When an organisation began to take
+    # part is not known: the structure is registered when the system is set up.)
+    expected = {o.id for o in known if o.active} & set(scope.participants)
 
     def label(code: str) -> str:
         return categories.get(code, code)
@@ -290,8 +301,9 @@ def compute(
     # same weeks 52 weeks earlier.
     last_monday = last - dt.timedelta(days=last.weekday())
     mondays = [last_monday - dt.timedelta(weeks=k) for k in range(CHART_WEEKS - 1, -1, -1)]
-    this_year = _week_counts(session, scope, mondays, tz)
-    earlier = _week_counts(session, scope, [m - dt.timedelta(weeks=52) for m in mondays], tz)
+    this_year = _week_counts(session, scope, mondays, tz, this.end)
+    a_year = dt.timedelta(weeks=52)
+    earlier = _week_counts(session, scope, [m - a_year for m in mondays], tz, this.end - a_year)
     weeks = [
         WeekRow(monday=m, week=m.isocalendar().week, current=c, last_year=e)
         for m, c, e in zip(mondays, this_year, earlier, strict=True)
@@ -336,19 +348,20 @@ def compute(
             )
         ],
         silent=sorted(
-            (
-                Ref(id=o, name=organisations.get(o, str(o)))
-                for o in scope.participant_ids
-                if reporters[o] == 0
-            ),
+            (Ref(id=o, name=organisations.get(o, str(o))) for o in expected if reporters[o] == 0),
             key=lambda ref: ref.name,
         ),
     )
-    return figures, sorted(r.id for r in cur)
-
-
-def _name(records: dict[int, Any], key: Any) -> str:
-    return str(records[key].name) if key in records else ""
+    counted = [
+        Counted(
+            id=r.id,
+            category=label(r.category),
+            area=areas[r.area_id].name if r.area_id in areas else str(r.area_id),
+            occurred_from=r.start,
+        )
+        for r in sorted(cur, key=lambda r: (r.start, r.id))
+    ]
+    return figures, counted
 
 
 def _points(rs: Sequence[Row]) -> list[hotspots.Point]:
@@ -387,13 +400,17 @@ def _hot_spots(
 ) -> list[HotSpot]:
     by_id = {r.id: r for r in cur}
     before = _points(prev)
+    here = _points(cur)
     found = []
-    for cluster in hotspots.clusters(_points(cur)):
+    for cluster in hotspots.clusters(here):
         members = [by_id[p.id] for p in cluster.members]
         x, y = cluster.centre
         lat, lon = hotspots.unproject(x, y)
         assessed = Counter(r.assessment for r in members)
+        # Both periods measured the same way, in the circle around the hot spot's centre: the
+        # cluster itself leaves out points an earlier hot spot took.
         previous = hotspots.count_within(before, x, y)
+        now = hotspots.count_within(here, x, y)
         area_id = _most_common(r.area_id for r in members)
         place_id = _most_common(r.place_id for r in members)
         family = _most_common(r.family for r in members)
@@ -410,7 +427,7 @@ def _hot_spots(
                 medium=assessed["medium"],
                 low=assessed["low"],
                 previous=previous,
-                trend=trend(len(members), previous),
+                trend=trend(now, previous),
                 area=areas[area_id].name if area_id in areas else "",
                 place=places[place_id].name if place_id in places else None,
                 family=categories.get(family, family),

@@ -43,6 +43,8 @@ class SituationReport(TimestampMixin, Base):
     # Counts every saved change; the ETag that catches two people saving over each other.
     revision: Mapped[int] = mapped_column(default=1)
     figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The other groups' pictures shown beside this one, as they stood when it was published.
+    rollup: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

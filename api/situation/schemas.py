@@ -262,7 +262,8 @@ class SituationReportRead(SituationReportSummary, TextFields):
     rollup: list[RollupEntry]
     # The versions of this lägesbild, oldest first (ids), and the newer one if any.
     versions: list[SituationReportSummary]
-    may_edit: bool
+    may_edit: bool  # the text and period (a draft, and the caller writes in the group)
+    may_write: bool  # in the group at all: start a draft or a new version
     may_publish: bool
 
 

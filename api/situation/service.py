@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from api.access import policy
 from api.actor import Actor
-from api.categories.models import Category
 from api.db import utcnow
 from api.errors import (
     Conflict,
@@ -26,7 +25,6 @@ from api.errors import (
     PreconditionRequired,
 )
 from api.incidents import privacy
-from api.incidents.models import Incident
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.situation import figures as calc
@@ -46,7 +44,7 @@ from api.situation.schemas import (
     Status,
     TextChange,
 )
-from api.structure.models import Area, Group, Municipality
+from api.structure.models import Group, Municipality
 from api.structure.schemas import GroupKind
 
 DEFAULT_DAYS = 14
@@ -73,7 +71,7 @@ def scope_of(session: Session, group: Group) -> calc.Scope:
         municipality_id=group.municipality_id,
         timezone=timezone,
         area_id=group.area_id if group.kind == GroupKind.area else None,
-        participant_ids=tuple(group.organisation_ids),
+        participants=tuple(group.organisation_ids),
     )
 
 
@@ -163,15 +161,17 @@ def etag(report: SituationReport) -> str:
     return f'"{report.id}-{report.revision}"'
 
 
-def figures_of(session: Session, report: SituationReport) -> tuple[Figures, list[int]]:
-    """Frozen for a published lägesbild; computed now for a draft."""
+def figures_of(session: Session, report: SituationReport) -> tuple[Figures, list[calc.Counted]]:
+    """The figures and the incidents they count: frozen for a published lägesbild, computed
+    now for a draft."""
     if report.status == Status.published and report.figures is not None:
-        ids = session.scalars(
-            select(SituationReportIncident.incident_id)
+        frozen = session.scalars(
+            select(SituationReportIncident)
             .where(SituationReportIncident.situation_report_id == report.id)
-            .order_by(SituationReportIncident.incident_id)
+            .order_by(SituationReportIncident.occurred_from, SituationReportIncident.incident_id)
         )
-        return Figures.model_validate(report.figures), list(ids)
+        counted = [calc.Counted(f.incident_id, f.category, f.area, f.occurred_from) for f in frozen]
+        return Figures.model_validate(report.figures), counted
     return calc.compute(session, scope_of(session, report.group), report.first_day, report.last_day)
 
 
@@ -194,6 +194,7 @@ def read(session: Session, report: SituationReport, *, actor: Actor) -> Situatio
         rollup=rollup(session, report),
         versions=[SituationReportSummary.model_validate(v) for v in versions],
         may_edit=draft and policy.can_write_in_group(actor, report.group_id),
+        may_write=policy.can_write_in_group(actor, report.group_id),
         may_publish=draft and policy.can_publish_in_group(actor, report.group_id),
     )
 
@@ -206,6 +207,8 @@ def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
     """The latest published lägesbild of each group below this one: the area groups' for the
     coordination group, the coordination group's for the steering group. A published
     lägesbild shows those that were published before it, so that it never changes."""
+    if report.status == Status.published and report.rollup is not None:
+        return [RollupEntry.model_validate(entry) for entry in report.rollup]
     kind = ROLLS_UP.get(report.group.kind)
     if kind is None:
         return []
@@ -220,13 +223,17 @@ def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
     )
     entries = []
     for group in groups:
-        stmt = select(SituationReport).where(
-            SituationReport.group_id == group.id, SituationReport.status == Status.published
-        )
-        if report.published_at is not None:
-            stmt = stmt.where(SituationReport.published_at <= report.published_at)
+        # The newest period, in its newest version: a correction of an older fortnight
+        # published later does not push out the latest fortnight.
         latest = session.scalar(
-            stmt.order_by(SituationReport.published_at.desc(), SituationReport.id.desc()).limit(1)
+            select(SituationReport)
+            .where(SituationReport.group_id == group.id, SituationReport.status == Status.published)
+            .order_by(
+                SituationReport.last_day.desc(),
+                SituationReport.version.desc(),
+                SituationReport.id.desc(),
+            )
+            .limit(1)
         )
         if latest is None or latest.figures is None:
             continue
@@ -250,43 +257,26 @@ def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
 
 
 def incidents(session: Session, report_id: int, *, actor: Actor) -> list[IncidentBrief]:
-    """Frozen for a published lägesbild (as counted); as they are now for a draft."""
+    """As counted: frozen for a published lägesbild, as they are now for a draft."""
     report = get_report(session, report_id, actor=actor)
-    if report.status == Status.published:
-        frozen = session.scalars(
-            select(SituationReportIncident)
-            .where(SituationReportIncident.situation_report_id == report.id)
-            .order_by(SituationReportIncident.occurred_from, SituationReportIncident.incident_id)
-        )
-        return [
-            IncidentBrief(
-                id=f.incident_id, category=f.category, area=f.area, occurred_from=f.occurred_from
-            )
-            for f in frozen
-        ]
-    _figures, ids = figures_of(session, report)
-    briefs: list[IncidentBrief] = []
-    for chunk in _slices(ids):
-        rows = session.execute(
-            select(Incident.id, Category.label_sv, Area.name, Incident.occurred_from)
-            .join(Category, Category.code == Incident.category_code)
-            .join(Area, Area.id == Incident.area_id)
-            .where(Incident.id.in_(chunk))
-        )
-        briefs.extend(
-            IncidentBrief(id=i, category=c, area=a, occurred_from=t) for i, c, a, t in rows
-        )
-    briefs.sort(key=lambda b: (b.occurred_from, b.id))
-    return briefs
+    _figures, counted = figures_of(session, report)
+    return [
+        IncidentBrief(id=c.id, category=c.category, area=c.area, occurred_from=c.occurred_from)
+        for c in counted
+    ]
 
 
 # Writing ----------------------------------------------------------------------------------
 
 
+def _require_writer(actor: Actor, group_id: int) -> None:
+    if not policy.can_write_in_group(actor, group_id):
+        raise Forbidden("Bara gruppens sammankallande och medlemmar skriver dess lägesbild.")
+
+
 def _writable_group(session: Session, group_id: int, actor: Actor) -> Group:
     group = readable_group(session, group_id, actor)
-    if not policy.can_write_in_group(actor, group.id):
-        raise Forbidden("Bara gruppens sammankallande och medlemmar skriver dess lägesbild.")
+    _require_writer(actor, group.id)
     return group
 
 
@@ -309,7 +299,9 @@ def create_report(
     return report
 
 
-def _check_revision(report: SituationReport, if_match: str | None, *, required: bool) -> None:
+def _check_revision(
+    report: SituationReport, if_match: str | None, *, required: bool, again: str = "spara"
+) -> None:
     if if_match is None:
         if required:
             raise PreconditionRequired(
@@ -321,7 +313,7 @@ def _check_revision(report: SituationReport, if_match: str | None, *, required: 
     if "*" not in wanted and etag(report) not in wanted:
         raise PreconditionFailed(
             "Någon annan har sparat lägesbilden sedan du öppnade den. Läs deras ändringar "
-            "och spara igen."
+            f"och {again} igen."
         )
 
 
@@ -343,8 +335,7 @@ def _locked(session: Session, report_id: int, actor: Actor) -> SituationReport:
 
 def _draft(session: Session, report_id: int, actor: Actor) -> SituationReport:
     report = _locked(session, report_id, actor)
-    if not policy.can_write_in_group(actor, report.group_id):
-        raise Forbidden("Bara gruppens sammankallande och medlemmar skriver dess lägesbild.")
+    _require_writer(actor, report.group_id)
     if report.status == Status.published:
         raise Conflict(
             "Lägesbilden är publicerad och ändras inte. Skapa en ny version för att rätta den.",
@@ -398,55 +389,45 @@ def publish(
     report = _draft(session, report_id, actor)
     if not policy.can_publish_in_group(actor, report.group_id):
         raise Forbidden("Det är gruppens sammankallande som publicerar lägesbilden.")
-    _check_revision(report, if_match, required=False)
-    figures, ids = calc.compute(
+    _check_revision(report, if_match, required=False, again="publicera")
+    figures, counted = calc.compute(
         session, scope_of(session, report.group), report.first_day, report.last_day
     )
     report.figures = figures.model_dump(mode="json")
+    # The other groups' pictures as they stand now, kept: later ones do not change this one.
+    report.rollup = [entry.model_dump(mode="json") for entry in rollup(session, report)]
     report.status = Status.published
     report.published_at = utcnow()
     report.published_by_id = actor.user_id
     report.revision += 1
     session.flush()
-    _freeze_incidents(session, report.id, ids)
+    _freeze_incidents(session, report.id, counted)
     return report
 
 
-def _freeze_incidents(session: Session, report_id: int, ids: list[int]) -> None:
-    """The incidents behind the figures, as they were counted: what they were, where and
-    when, so that a later correction shows in neither the figures nor this list."""
-    for chunk in _slices(ids):
-        rows = session.execute(
-            select(Incident.id, Category.label_sv, Area.name, Incident.occurred_from)
-            .join(Category, Category.code == Incident.category_code)
-            .join(Area, Area.id == Incident.area_id)
-            .where(Incident.id.in_(chunk))
-        )
+def _freeze_incidents(session: Session, report_id: int, counted: list[calc.Counted]) -> None:
+    """The incidents behind the figures, as the figures counted them (what, where, when), so
+    that a later correction shows in neither the figures nor this list."""
+    for start in range(0, len(counted), 5000):
         session.execute(
             insert(SituationReportIncident),
             [
                 {
                     "situation_report_id": report_id,
-                    "incident_id": incident_id,
-                    "category": category,
-                    "area": area,
-                    "occurred_from": occurred_from,
+                    "incident_id": c.id,
+                    "category": c.category,
+                    "area": c.area,
+                    "occurred_from": c.occurred_from,
                 }
-                for incident_id, category, area, occurred_from in rows
+                for c in counted[start : start + 5000]
             ],
         )
-
-
-def _slices(ids: list[int], size: int = 5000) -> list[list[int]]:
-    # A year's lägesbild can hold more ids than a database takes in one IN list.
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def new_version(session: Session, report_id: int, *, actor: Actor) -> SituationReport:
     """A new draft of a published lägesbild, with its period and text, to correct it."""
     source = _locked(session, report_id, actor)
-    if not policy.can_write_in_group(actor, source.group_id):
-        raise Forbidden("Bara gruppens sammankallande och medlemmar skriver dess lägesbild.")
+    _require_writer(actor, source.group_id)
     if source.status != Status.published:
         raise Conflict("Lägesbilden är ett utkast: ändra det i stället.", code="still_draft")
     draft = session.scalar(
@@ -499,7 +480,8 @@ def compare(session: Session, report_id: int, other_id: int, *, actor: Actor) ->
             code="not_a_version",
         )
     before, after = sorted((one, other), key=lambda r: r.version)
-    (fb, ids_b), (fa, ids_a) = figures_of(session, before), figures_of(session, after)
+    (fb, counted_b), (fa, counted_a) = figures_of(session, before), figures_of(session, after)
+    ids_b, ids_a = {c.id for c in counted_b}, {c.id for c in counted_a}
     texts = [
         TextChange(field=f, before=getattr(before, f), after=getattr(after, f))
         for f in TEXT_FIELDS
@@ -510,8 +492,8 @@ def compare(session: Session, report_id: int, other_id: int, *, actor: Actor) ->
         after=SituationReportSummary.model_validate(after),
         texts=texts,
         counts=_count_changes(fb, fa),
-        incidents_added=sorted(set(ids_a) - set(ids_b)),
-        incidents_removed=sorted(set(ids_b) - set(ids_a)),
+        incidents_added=sorted(ids_a - ids_b),
+        incidents_removed=sorted(ids_b - ids_a),
     )
 
 

@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("proposals", sa.Text(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("figures", sa.JSON(), nullable=True),
+        sa.Column("rollup", sa.JSON(), nullable=True),
         sa.Column("published_at", api.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),

@@ -260,14 +260,21 @@ def matrix(rows: Iterable[Spec]) -> tuple[list[list[int]], list[int]]:
 
 
 def expected_weeks(scoped: Sequence[Spec], last: dt.date) -> list[tuple[str, int, int, int]]:
+    """12 local weeks up to the period's end; the last one stops at the period's end (and the
+    same days 52 weeks earlier)."""
     monday = last - dt.timedelta(days=last.weekday())
     out = []
     for k in range(11, -1, -1):
         m = monday - dt.timedelta(weeks=k)
         earlier = m - dt.timedelta(weeks=52)
-        now = len(between(scoped, local_midnight(m), local_midnight(m + dt.timedelta(days=7))))
+        stop = min(m + dt.timedelta(days=7), last + dt.timedelta(days=1))
+        now = len(between(scoped, local_midnight(m), local_midnight(stop)))
         then = len(
-            between(scoped, local_midnight(earlier), local_midnight(earlier + dt.timedelta(days=7)))
+            between(
+                scoped,
+                local_midnight(earlier),
+                local_midnight(stop - dt.timedelta(weeks=52)),
+            )
         )
         out.append((m.isoformat(), m.isocalendar().week, now, then))
     return out
@@ -831,3 +838,67 @@ def test_withdrawn_and_earlier_begun_incidents_are_not_counted(
         assert draft.status_code == 201, draft.text
         listed = convener.get(f"{V1}/situation-reports/{draft.json()['id']}/incidents").json()
         assert [i["id"] for i in listed] == [inside.id]
+
+
+def test_the_last_week_of_the_chart_stops_where_the_period_does(
+    server: Server, people: dict[str, Any]
+) -> None:
+    world = World.of(server, people)
+    # The period ends on Wednesday 25 March 2026; Friday to Sunday of that week come after.
+    insert(
+        server,
+        world,
+        [
+            Spec(utc(2026, 3, 23, 12)),
+            Spec(utc(2026, 3, 27, 12)),
+            Spec(utc(2026, 3, 28, 12)),
+            Spec(utc(2025, 3, 24, 12)),  # 52 weeks earlier, Monday: in last year's bar
+            Spec(utc(2025, 3, 28, 12)),  # 52 weeks earlier, Friday: after the period's days
+        ],
+    )
+    with server.client(people["tokens"]["coordination"]) as convener:
+        got = figures(
+            convener, world.group_id(COORDINATION), dt.date(2026, 3, 23), dt.date(2026, 3, 25)
+        )
+    assert triple(got["total"])[0] == 1
+    assert (got["weeks"][-1]["current"], got["weeks"][-1]["last_year"]) == (1, 1)
+
+
+def test_a_hot_spot_measured_the_same_in_both_periods_is_steady(
+    server: Server, people: dict[str, Any]
+) -> None:
+    """A lopsided cluster (one incident west of the centre, two further west, three east):
+    the same six points in both periods. Both periods are counted in the same circle, so
+    the hot spot is neither new nor growing."""
+    world = World.of(server, people)
+    centre = (59.5117, 17.6364)
+    offsets = [0.0, -124.0, -124.0, 124.0, 124.0, 124.0]
+    specs = []
+    for start in (utc(2025, 6, 3, 20), utc(2025, 6, 10, 20)):
+        for east in offsets:
+            lat, lon = offset(centre, abs(east), 0.0 if east >= 0 else math.pi)
+            specs.append(Spec(start, lat=lat, lon=lon))
+    insert(server, world, specs)
+    with server.client(people["tokens"]["coordination"]) as convener:
+        got = figures(
+            convener, world.group_id(COORDINATION), dt.date(2025, 6, 9), dt.date(2025, 6, 15)
+        )
+    spots = got["hot_spots"]
+    assert spots, got
+    assert all(spot["trend"] == "steady" for spot in spots), spots
+
+
+def test_a_deactivated_organisation_is_not_called_silent(
+    server: Server, people: dict[str, Any], api: httpx.Client
+) -> None:
+    world = World.of(server, people)
+    group = world.group_id(COORDINATION)
+    with server.client(people["tokens"]["coordination"]) as convener:
+        before = figures(convener, group, dt.date(2025, 6, 2), dt.date(2025, 6, 8))
+        silent = sorted(o["name"] for o in before["silent"])
+        assert silent == sorted(world.participants(COORDINATION))
+        gone = silent[0]
+        deactivated = api.post(f"{V1}/organisations/{world.organisations[gone]}/deactivate")
+        assert deactivated.status_code == 200, deactivated.text
+        after = figures(convener, group, dt.date(2025, 6, 2), dt.date(2025, 6, 8))
+    assert sorted(o["name"] for o in after["silent"]) == silent[1:]
