@@ -121,6 +121,13 @@ def _message(err: dict[str, Any]) -> str:
         case "value_error" | "assertion_error":
             error = ctx.get("error")
             return str(error) if error is not None else str(err.get("msg", ""))
+        case (
+            "date_type"
+            | "date_parsing"
+            | "date_from_datetime_parsing"
+            | ("date_from_datetime_inexact")
+        ):
+            return "Ange en giltig dag som ÅÅÅÅ-MM-DD."
         case "json_invalid":
             return "Kroppen är inte giltig JSON."
         case "json_type":

@@ -365,7 +365,8 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
     last = today - dt.timedelta(days=situation.DEFAULT_DAYS)
     first = last - dt.timedelta(days=situation.DEFAULT_DAYS - 1)
     groups = select(Group).where(Group.kind != GroupKind.steering, Group.active.is_(True))
-    for group in session.scalars(groups):
+    # The area groups first, so that the coordination group's lägesbild rolls theirs up.
+    for group in sorted(session.scalars(groups), key=lambda g: g.kind != GroupKind.area):
         draft = situation.create_report(
             session, group.id, SituationReportCreate(first_day=first, last_day=last), actor=actor
         )

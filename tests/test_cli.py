@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from api.db import Database
+from api.situation.models import SituationReport
+from api.situation.schemas import Status
 from api.structure.models import Group, GroupOrganisation, Organisation
 from tests.servers import fresh_postgres_database, sqlite_url
 
@@ -60,6 +63,33 @@ def test_migrate_and_seed_are_repeatable(fresh_url: str) -> None:
     assert again.returncode == 0
     assert "nothing new" in again.stdout
     assert counts(fresh_url) == (19, 5, 44)
+
+
+def test_the_demo_has_observations_and_a_published_lagesbild_per_group(fresh_url: str) -> None:
+    assert est(fresh_url, "migrate").returncode == 0
+    seeded = est(fresh_url, "seed", "--demo")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "3680 synthetic observations" in seeded.stdout
+    database = Database.from_url(fresh_url)
+    try:
+        with database.session(write=False) as session:
+            published = {
+                r.group.kind.value: r
+                for r in session.scalars(
+                    select(SituationReport).where(SituationReport.status == Status.published)
+                )
+            }
+            assert session.query(SituationReport).count() == 4  # coordination and three areas
+            coordination = published["coordination"]
+            # Published after the area groups', so it rolls up all three.
+            assert coordination.rollup is not None and len(coordination.rollup) == 3
+            assert coordination.figures is not None
+            assert coordination.figures["total"]["current"] > 50
+    finally:
+        database.dispose()
+    # Seeding again files nothing more.
+    again = est(fresh_url, "seed", "--demo")
+    assert "synthetic observations" not in again.stdout
 
 
 def test_seed_leaves_what_people_changed(fresh_url: str) -> None:

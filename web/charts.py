@@ -280,6 +280,9 @@ def hot_spot_map(areas: Sequence[Any], spots: Sequence[Any], ident: str = "karta
                 font_weight="700",
             )
         )
+        if s.rank <= 8:
+            # The place beside its number, so that the map reads without the table.
+            body.append(_text(x + r + 4, y + 4, s.place or s.area, fill=INK, font_size="12"))
     desc = (
         "; ".join(f"{s.rank}. {s.place or s.area}: {s.count}" for s in list(spots)[:15])
         or "Inga heta platser i perioden."

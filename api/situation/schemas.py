@@ -45,9 +45,9 @@ def _in_range(value: dt.date) -> dt.date:
 def _iso_date(value: object) -> object:
     # Pydantic would also take a number of seconds since 1970, which nobody means by a day.
     if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise PydanticCustomError("date_parsing", "Ange en dag som ÅÅÅÅ-MM-DD.")
+        raise PydanticCustomError("date_parsing", "Ange en giltig dag som ÅÅÅÅ-MM-DD.")
     if not isinstance(value, str | dt.date):
-        raise PydanticCustomError("date_type", "Ange en dag som ÅÅÅÅ-MM-DD.")
+        raise PydanticCustomError("date_type", "Ange en giltig dag som ÅÅÅÅ-MM-DD.")
     return value
 
 

@@ -721,3 +721,17 @@ def test_text_that_looks_like_it_names_someone_is_refused_until_confirmed(
         confirmed = save(convener, draft, analysis=text, confirm_personal_data=True)
         assert confirmed.status_code == 200, confirmed.text
         assert confirmed.json()["analysis"] == text
+
+
+@pytest.mark.parametrize("day", ["2026-13-01", "2026-02-30", "igår", "0"])
+def test_an_impossible_day_is_told_in_swedish(
+    server: Server, people: dict[str, Any], day: str
+) -> None:
+    with as_(server, people, "coordination") as convener:
+        response = convener.get(
+            f"{V1}/groups/{gid(people, COORDINATION)}/situation", params={"first_day": day}
+        )
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["field"] == "first_day"
+    assert error["message"] == "Ange en giltig dag som ÅÅÅÅ-MM-DD.", error
