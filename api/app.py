@@ -27,6 +27,7 @@ from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
 from api.incidents.routes import router as incidents_router
+from api.interventions.routes import router as interventions_router
 from api.middleware import API_CSP, BodyLimit, SecurityHeaders
 from api.migrate import current_revision, head_revision
 from api.problems import domain_problem, problem_response
@@ -85,6 +86,7 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         (categories_router, "Categories"),
         (incidents_router, "Observations"),
         (situation_router, "Lägesbild"),
+        (interventions_router, "Interventions"),
         (audit_router, "Audit log"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)

@@ -4,6 +4,7 @@ from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFai
 from api.audit.models import AuditEvent
 from api.categories.models import Category
 from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
+from api.interventions.models import FollowUp, Intervention, InterventionIncident
 from api.situation.models import SituationReport, SituationReportIncident
 from api.structure.models import (
     Area,
@@ -19,11 +20,14 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Category",
+    "FollowUp",
     "Group",
     "GroupOrganisation",
     "IdempotentRequest",
     "Incident",
     "IncidentVersion",
+    "Intervention",
+    "InterventionIncident",
     "Membership",
     "Municipality",
     "Organisation",

@@ -65,6 +65,25 @@ Name = Annotated[
     AfterValidator(_name),
     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200, "pattern": _NAME_PATTERN}),
 ]
+
+
+def _filled(value: str) -> str:
+    value = _text(value)
+    if not value.strip():
+        raise PydanticCustomError("blank", "Får inte vara tomt.")
+    return value
+
+
+# Text that must say something: at least one character that is not a space.
+_FILLED_PATTERN = rf"^[^{_TEXT_CONTROLS}]*[^{_BLANK}][^{_TEXT_CONTROLS}]*$"
+FilledText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(_filled),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": _FILLED_PATTERN}
+    ),
+]
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=2000),

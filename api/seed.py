@@ -315,7 +315,7 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
     from api.incidents.models import Incident, Report
     from api.situation import service as situation
     from api.situation.schemas import SituationReportCreate, SituationReportUpdate
-    from api.synthetic import incidents
+    from api.synthetic import HOT_SPOTS, incidents
 
     if session.scalar(select(Incident.id).limit(1)) is not None:
         return 0
@@ -325,6 +325,12 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
     areas = {a.name: a.id for a in session.scalars(select(Area))}
     places = {p.name: p.id for p in session.scalars(select(Place))}
     organisations = {o.name: o.id for o in session.scalars(select(Organisation))}
+    # The demo's places where the synthetic hot spots are, so that an intervention at one
+    # of them is measured in a circle around it.
+    for spot in HOT_SPOTS:
+        place = session.get(Place, places.get(spot.place or "", 0))
+        if place is not None and place.lat is None:
+            place.lat, place.lon = spot.lat, spot.lon
     start = today - dt.timedelta(days=DEMO_INCIDENT_DAYS - 1)
     generated = [
         g

@@ -29,7 +29,7 @@ from api.middleware import SecurityHeaders
 from api.schemas_common import MAX_ID
 from api.settings import Settings, get_settings
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
-from web import auth, charts, reporting, situation
+from web import auth, charts, interventions, reporting, situation
 from web import format as fmt
 from web.client import ApiClient, ApiError, ApiUnavailable
 
@@ -403,6 +403,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             if exc.status != 403:
                 raise
             members = None  # only the group's own (and the steering group) see who is in it
+        decided = (await visit.api.interventions(group=group.id, limit=50)).items
         response = render(
             request,
             "group.html",
@@ -412,6 +413,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "places": sorted(places, key=lambda p: fmt.sort_key(p.name)),
                 "related": _related(group, others),
                 "members": members,
+                "interventions": decided,
+                "writes": _writes(visit.me, group.id),
+                "intervention_statuses": fmt.INTERVENTION_STATUSES,
                 "manages": _manages(visit.me, group.id),
                 "roles": fmt.ROLES,
                 "errors": errors or {},
@@ -1245,6 +1249,163 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             },
         )
         return finish(request, response)
+
+    # Interventions ---------------------------------------------------------------------------
+
+    async def intervention_form(
+        request: Request,
+        visit: Visit,
+        group_id: int,
+        values: dict[str, str],
+        chosen: list[str],
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        group = await visit.api.group(group_id)
+        listed = await choices(visit)
+        organisations = await visit.api.organisations()
+        return render(
+            request,
+            "intervention_new.html",
+            {
+                **listed,
+                "group": group,
+                "organisations": _by_name(organisations),
+                "f": values,
+                "chosen": chosen,
+                "errors": errors or {},
+                "types": fmt.INTERVENTION_TYPES,
+                "statuses": fmt.INTERVENTION_STATUSES,
+            },
+            status=status,
+        )
+
+    @page("/grupper/{group_id}/insatser/ny", name="new_intervention")
+    async def new_intervention_page(
+        request: Request, group_id: PageId, visit: VisitDep
+    ) -> Response:
+        values = dict.fromkeys(interventions.FORM_FIELDS, "")
+        values.update(
+            mal="place", status="planned", start=_now().astimezone(fmt.STOCKHOLM).date().isoformat()
+        )
+        if visit.me.organisation:
+            values["agare"] = str(visit.me.organisation.id)
+        return await intervention_form(request, visit, group_id, values, [])
+
+    @app.post(
+        "/grupper/{group_id}/insatser", response_class=HTMLResponse, name="create_intervention"
+    )
+    async def create_intervention(request: Request, group_id: PageId, visit: VisitDep) -> Response:
+        form = await request.form()
+        values = {k: str(form.get(k, ""))[:MAX_FORM_FIELD] for k in interventions.FORM_FIELDS}
+        chosen = [str(c)[:64] for c in form.getlist("kategorier")][:30]
+        body, errors = interventions.body_of(values, chosen, group_id)
+        if not errors:
+            try:
+                created = await visit.api.create_intervention(body)
+            except ApiError as exc:
+                if exc.status not in {403, 404, 422}:
+                    raise
+                errors = situation.field_errors(exc.problem, interventions.API_FIELDS)
+            else:
+                return redirect(request, f"/insatser/{created.id}")
+        return await intervention_form(request, visit, group_id, values, chosen, errors, status=422)
+
+    async def intervention_view(
+        request: Request,
+        visit: Visit,
+        intervention_id: int,
+        *,
+        weeks: int = 8,
+        errors: dict[str, str] | None = None,
+        values: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        intervention = await visit.api.intervention(intervention_id)
+        follow_ups = await visit.api.follow_ups(intervention_id)
+        effect = await visit.api.intervention_effect(intervention_id, weeks)
+        categories = {c.code: c.label_sv for c in await visit.api.categories(active=None)}
+        return render(
+            request,
+            "intervention.html",
+            {
+                "intervention": intervention,
+                "follow_ups": follow_ups,
+                "effect": effect,
+                "weeks": weeks,
+                "category_names": categories,
+                "types": fmt.INTERVENTION_TYPES,
+                "statuses": fmt.INTERVENTION_STATUSES,
+                "verdicts": fmt.VERDICTS,
+                "errors": errors or {},
+                "f": values or {"dag": _now().astimezone(fmt.STOCKHOLM).date().isoformat()},
+            },
+            block="effect",
+            status=status,
+        )
+
+    @page("/insatser/{intervention_id}", name="intervention")
+    async def intervention_page(
+        request: Request,
+        intervention_id: PageId,
+        visit: VisitDep,
+        veckor: Annotated[int, Query(ge=2, le=26)] = 8,
+    ) -> Response:
+        return await intervention_view(request, visit, intervention_id, weeks=veckor)
+
+    @app.post(
+        "/insatser/{intervention_id}/status",
+        response_class=HTMLResponse,
+        name="intervention_status",
+    )
+    async def intervention_status(
+        request: Request,
+        intervention_id: PageId,
+        visit: VisitDep,
+        status: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    ) -> Response:
+        if status not in fmt.INTERVENTION_STATUSES:
+            raise StarletteHTTPException(422, "Välj en status i listan.")
+        await visit.api.update_intervention(intervention_id, {"status": status})
+        return redirect(request, f"/insatser/{intervention_id}")
+
+    @app.post(
+        "/insatser/{intervention_id}/uppfoljning",
+        response_class=HTMLResponse,
+        name="intervention_follow_up",
+    )
+    async def intervention_follow_up(
+        request: Request,
+        intervention_id: PageId,
+        visit: VisitDep,
+        dag: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        gjort: Annotated[str, Form(max_length=MAX_FORM_FIELD * 2)] = "",
+        sett: Annotated[str, Form(max_length=MAX_FORM_FIELD * 2)] = "",
+    ) -> Response:
+        values = {"dag": dag, "gjort": gjort, "sett": sett}
+        errors: dict[str, str] = {}
+        day = fmt.parse_date(dag)
+        if day is None:
+            errors["dag"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
+        if not gjort.strip():
+            errors["gjort"] = "Skriv vad som gjordes."
+        if not errors and day is not None:
+            try:
+                await visit.api.add_follow_up(
+                    intervention_id,
+                    {"day": day.isoformat(), "done": gjort.strip(), "seen": sett.strip() or None},
+                )
+            except ApiError as exc:
+                if exc.status != 422:
+                    raise
+                errors = situation.field_errors(
+                    exc.problem, {"day": "dag", "done": "gjort", "seen": "sett"}
+                )
+            else:
+                return redirect(request, f"/insatser/{intervention_id}#uppfoljning")
+        return await intervention_view(
+            request, visit, intervention_id, errors=errors, values=values, status=422
+        )
 
     return app
 

@@ -17,6 +17,7 @@ from api.accounts.schemas import Me, MembershipRead, TokenRead, UserRead
 from api.audit.schemas import AuditEventRead
 from api.categories.schemas import CategoryRead
 from api.incidents.schemas import IncidentRead, IncidentVersionRead, ReportRead
+from api.interventions.schemas import Effect, FollowUpRead, InterventionRead
 from api.schemas_common import Page, Problem
 from api.situation.schemas import (
     Comparison,
@@ -322,3 +323,34 @@ class ApiClient:
         return await self._get(
             f"{V1}/situation-reports/{report_id}/comparison/{other_id}", Comparison
         )
+
+    # Interventions ------------------------------------------------------------------------
+
+    async def interventions(self, **filters: Any) -> Page[InterventionRead]:
+        return await self._get(f"{V1}/interventions", Page[InterventionRead], **filters)
+
+    async def intervention(self, intervention_id: int) -> InterventionRead:
+        return await self._get(f"{V1}/interventions/{intervention_id}", InterventionRead)
+
+    async def create_intervention(self, body: dict[str, Any]) -> InterventionRead:
+        response = await self._request("POST", f"{V1}/interventions", json=body)
+        return InterventionRead.model_validate_json(response.content)
+
+    async def update_intervention(
+        self, intervention_id: int, body: dict[str, Any]
+    ) -> InterventionRead:
+        response = await self._request("PATCH", f"{V1}/interventions/{intervention_id}", json=body)
+        return InterventionRead.model_validate_json(response.content)
+
+    async def follow_ups(self, intervention_id: int) -> list[FollowUpRead]:
+        response = await self._request("GET", f"{V1}/interventions/{intervention_id}/follow-ups")
+        return TypeAdapter(list[FollowUpRead]).validate_json(response.content)
+
+    async def add_follow_up(self, intervention_id: int, body: dict[str, Any]) -> FollowUpRead:
+        response = await self._request(
+            "POST", f"{V1}/interventions/{intervention_id}/follow-ups", json=body
+        )
+        return FollowUpRead.model_validate_json(response.content)
+
+    async def intervention_effect(self, intervention_id: int, weeks: int) -> Effect:
+        return await self._get(f"{V1}/interventions/{intervention_id}/effect", Effect, weeks=weeks)

@@ -197,3 +197,30 @@ def percent_change(current: int, earlier: int) -> str:
 
 def share_sv(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value)} %"
+
+
+INTERVENTION_TYPES = {
+    "outreach": "Uppsökande arbete",
+    "guards": "Väktarbevakning",
+    "letter": "Informationsbrev",
+    "clearing": "Slyröjning",
+    "lighting": "Belysning",
+    "graffiti_removal": "Klottersanering",
+    "campaign": "Kampanj",
+    "physical": "Fysisk miljö",
+    "night_walks": "Nattvandring",
+    "other": "Annat",
+}
+INTERVENTION_STATUSES = {
+    "planned": "Planerad",
+    "ongoing": "Pågående",
+    "done": "Genomförd",
+    "cancelled": "Avbruten",
+}
+VERDICTS = {
+    "reduction": "Minskning",
+    "increase": "Ökning",
+    "no_clear_change": "Ingen tydlig skillnad",
+    "too_few": "För få händelser",
+    "not_yet": "Inte klart än",
+}

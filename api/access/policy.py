@@ -91,6 +91,15 @@ ROUTE_RULES: dict[str, Rule] = {
     "create_situation_report_version": Rule.SIGNED_IN,
     "list_situation_report_incidents": Rule.SIGNED_IN,
     "compare_situation_reports": Rule.SIGNED_IN,
+    # Interventions: read with the group's lägesbild (readable_group_ids), written by its
+    # conveners and members (can_write_in_group).
+    "list_interventions": Rule.SIGNED_IN,
+    "create_intervention": Rule.SIGNED_IN,
+    "get_intervention": Rule.SIGNED_IN,
+    "update_intervention": Rule.SIGNED_IN,
+    "list_follow_ups": Rule.SIGNED_IN,
+    "create_follow_up": Rule.SIGNED_IN,
+    "get_intervention_effect": Rule.SIGNED_IN,
     # Integrations.
     "list_service_tokens": Rule.ADMIN,
     "create_service_token": Rule.ADMIN,
@@ -199,3 +208,10 @@ def can_read_situation(actor: Actor, group_id: int) -> bool:
 def can_publish_in_group(actor: Actor, group_id: int) -> bool:
     """Publishing a lägesbild is the convener's call: it is the group's agreed picture."""
     return can_manage_members(actor, group_id)
+
+
+def readable_group_ids(actor: Actor) -> frozenset[int] | None:
+    """The groups whose lägesbild and interventions the actor reads; None for all."""
+    if reads_whole_municipality(actor):
+        return None
+    return frozenset(g.group_id for g in _grants(actor, READERS))

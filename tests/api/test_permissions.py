@@ -97,6 +97,14 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_situation_report_version": PEOPLE_SIGNED_IN,
     "list_situation_report_incidents": PEOPLE_SIGNED_IN,
     "compare_situation_reports": PEOPLE_SIGNED_IN,
+    # Interventions: people; whose they read and write is tested in test_interventions.py.
+    "list_interventions": PEOPLE_SIGNED_IN,
+    "create_intervention": PEOPLE_SIGNED_IN,
+    "get_intervention": PEOPLE_SIGNED_IN,
+    "update_intervention": PEOPLE_SIGNED_IN,
+    "list_follow_ups": PEOPLE_SIGNED_IN,
+    "create_follow_up": PEOPLE_SIGNED_IN,
+    "get_intervention_effect": PEOPLE_SIGNED_IN,
     # Integrations: administrators manage tokens; a token reaches its own source only.
     "list_service_tokens": ADMIN,
     "create_service_token": ADMIN,

@@ -103,6 +103,30 @@ def test_pages_pass_axe(
         for path in ("", "/visning", "/utskrift", f"/jamfor/{first['id']}"):
             check(f"/lagesbild/{second['id']}{path}")
         check(f"/lagesbild/{first['id']}")
+        # An intervention with a follow-up, and the form for a new one, empty and refused.
+        intervention = api.post(
+            "/api/v1/interventions",
+            json={
+                "group_id": group,
+                "title": "Slyröjning vid Fasanstigen",
+                "type": "clearing",
+                "owner_organisation_id": demo["organisations"]["Upplands-Brohus"]["id"],
+                "target": {"kind": "area", "area_id": demo["areas"]["Bro"]["id"]},
+                "categories": ["skadegorelse"],
+                "planned_start": "2026-01-12",
+            },
+        )
+        assert intervention.status_code == 201, intervention.text
+        iid = intervention.json()["id"]
+        api.post(
+            f"/api/v1/interventions/{iid}/follow-ups",
+            json={"day": "2026-02-01", "done": "Röjt längs gångvägen.", "seen": "Ljusare."},
+        )
+        check(f"/insatser/{iid}")
+        check(f"/grupper/{group}/insatser/ny")
+        page.get_by_role("button", name="Spara insatsen").click()
+        page.wait_for_selector(".field-error")
+        check_current(page.url)
         # The account menu, opened.
         page.goto(server.url + "/")
         page.locator(".account-menu summary").click()

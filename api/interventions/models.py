@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.accounts.models import User
+from api.db import Base, text_enum, utcnow
+from api.interventions.schemas import InterventionStatus, InterventionType, TargetKind
+from api.records import TimestampMixin
+from api.structure.models import Area, Group, Organisation, Place
+
+
+class Intervention(TimestampMixin, Base):
+    __tablename__ = "interventions"
+    __table_args__ = (
+        CheckConstraint(
+            "(target_kind = 'area' AND area_id IS NOT NULL)"
+            " OR (target_kind = 'place' AND place_id IS NOT NULL)"
+            " OR (target_kind = 'point' AND lat IS NOT NULL AND lon IS NOT NULL"
+            " AND radius_m IS NOT NULL)",
+            name="target_complete",
+        ),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    type: Mapped[InterventionType] = mapped_column(text_enum(InterventionType, "intervention_type"))
+    description: Mapped[str | None] = mapped_column(Text)
+    owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    responsible: Mapped[str | None] = mapped_column(String(200))
+    target_kind: Mapped[TargetKind] = mapped_column(text_enum(TargetKind, "intervention_target"))
+    # The area the target lies in (for a place or point: the place's area, or the area the
+    # point was given in); it is the comparison for the effect.
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    radius_m: Mapped[int | None]
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    planned_start: Mapped[dt.date]
+    planned_end: Mapped[dt.date | None]
+    status: Mapped[InterventionStatus] = mapped_column(
+        text_enum(InterventionStatus, "intervention_status"), default=InterventionStatus.planned
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    group: Mapped[Group] = relationship(lazy="joined")
+    owner_organisation: Mapped[Organisation] = relationship(lazy="joined")
+    area: Mapped[Area] = relationship(lazy="joined")
+    place: Mapped[Place | None] = relationship(lazy="joined")
+    links: Mapped[list[InterventionIncident]] = relationship(
+        cascade="all, delete-orphan", order_by="InterventionIncident.incident_id", lazy="selectin"
+    )
+
+    @property
+    def incident_ids(self) -> list[int]:
+        return sorted(link.incident_id for link in self.links)
+
+
+class InterventionIncident(Base):
+    """An incident the intervention answers."""
+
+    __tablename__ = "intervention_incidents"
+
+    intervention_id: Mapped[int] = mapped_column(
+        ForeignKey("interventions.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id"), primary_key=True, index=True
+    )
+
+
+class FollowUp(Base):
+    """A dated look at an intervention: what was done and what was seen."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intervention_id: Mapped[int] = mapped_column(
+        ForeignKey("interventions.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[dt.date]
+    done: Mapped[str] = mapped_column(Text)
+    seen: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from api.deps import ActorDep, SessionDep
+from api.interventions import schemas, service
+from api.pagination import PageResult
+from api.problems import problem_responses
+from api.routing import page
+from api.schemas_common import Page, QueryId
+
+router = APIRouter()
+PathId = Annotated[QueryId, Path()]
+
+
+@router.get(
+    "/interventions",
+    response_model=Page[schemas.InterventionRead],
+    operation_id="list_interventions",
+    summary="Interventions of the groups whose lägesbild the caller reads, newest first",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def list_interventions(
+    request: Request,
+    query: Annotated[schemas.InterventionFilter, Query()],
+    session: SessionDep,
+    actor: ActorDep,
+) -> Any:
+    result = service.list_interventions(session, query, actor=actor)
+    read = PageResult([service.read(i, actor=actor) for i in result.items], result.next_cursor)
+    return page(request, read, schemas.InterventionRead)
+
+
+@router.post(
+    "/interventions",
+    response_model=schemas.InterventionRead,
+    status_code=201,
+    operation_id="create_intervention",
+    summary="Decide an intervention: what, where, against which categories, when, by whom",
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
+)
+def create_intervention(
+    body: schemas.InterventionCreate, session: SessionDep, actor: ActorDep, response: Response
+) -> Any:
+    intervention = service.create_intervention(session, body, actor=actor)
+    response.headers["Location"] = f"/api/v1/interventions/{intervention.id}"
+    return service.read(intervention, actor=actor)
+
+
+@router.get(
+    "/interventions/{intervention_id}",
+    response_model=schemas.InterventionRead,
+    operation_id="get_intervention",
+    summary="An intervention",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_intervention(intervention_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+    return service.read(
+        service.get_intervention(session, intervention_id, actor=actor), actor=actor
+    )
+
+
+@router.patch(
+    "/interventions/{intervention_id}",
+    response_model=schemas.InterventionRead,
+    operation_id="update_intervention",
+    summary="Change an intervention: its status, period, target, linked incidents …",
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
+)
+def update_intervention(
+    intervention_id: PathId,
+    body: schemas.InterventionUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+) -> Any:
+    intervention = service.update_intervention(session, intervention_id, body, actor=actor)
+    return service.read(intervention, actor=actor)
+
+
+@router.get(
+    "/interventions/{intervention_id}/follow-ups",
+    response_model=list[schemas.FollowUpRead],
+    operation_id="list_follow_ups",
+    summary="An intervention's follow-ups, oldest first",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def list_follow_ups(intervention_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+    return service.follow_ups(session, intervention_id, actor=actor)
+
+
+@router.post(
+    "/interventions/{intervention_id}/follow-ups",
+    response_model=schemas.FollowUpRead,
+    status_code=201,
+    operation_id="create_follow_up",
+    summary="Record a follow-up: what was done and what was seen",
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
+)
+def create_follow_up(
+    intervention_id: PathId, body: schemas.FollowUpCreate, session: SessionDep, actor: ActorDep
+) -> Any:
+    return service.add_follow_up(session, intervention_id, body, actor=actor)
+
+
+@router.get(
+    "/interventions/{intervention_id}/effect",
+    response_model=schemas.Effect,
+    operation_id="get_intervention_effect",
+    summary="Incidents in the zone N weeks before and after the start, against a comparison",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_intervention_effect(
+    intervention_id: PathId,
+    session: SessionDep,
+    actor: ActorDep,
+    weeks: Annotated[int, Query(ge=2, le=26)] = service.DEFAULT_WEEKS,
+) -> Any:
+    return service.measure_effect(session, intervention_id, weeks, actor=actor)

@@ -1,0 +1,220 @@
+"""Interventions (insatser): what a group decided to do about a problem, where, against
+which categories, when; their follow-ups; and their measured effect."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from api.schemas_common import (
+    FilledText,
+    Id,
+    Input,
+    ListQuery,
+    Name,
+    Patch,
+    QueryId,
+    Ref,
+    Text,
+    omittable,
+)
+from api.situation.schemas import Day
+
+
+class InterventionType(enum.StrEnum):
+    outreach = "outreach"  # uppsökande arbete
+    guards = "guards"  # väktarbevakning
+    letter = "letter"  # informationsbrev
+    clearing = "clearing"  # slyröjning
+    lighting = "lighting"  # belysning
+    graffiti_removal = "graffiti_removal"  # klottersanering
+    campaign = "campaign"  # kampanj
+    physical = "physical"  # fysisk miljö
+    night_walks = "night_walks"  # nattvandring
+    other = "other"  # annat
+
+
+class InterventionStatus(enum.StrEnum):
+    planned = "planned"  # planerad
+    ongoing = "ongoing"  # pågående
+    done = "done"  # genomförd
+    cancelled = "cancelled"  # avbruten
+
+
+class TargetKind(enum.StrEnum):
+    area = "area"
+    place = "place"
+    point = "point"
+
+
+MIN_RADIUS_M = 25
+MAX_RADIUS_M = 3000
+DEFAULT_PLACE_RADIUS_M = 250
+CategoryCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z_]+(\.[a-z_]+)?$")]
+
+
+class Target(Input):
+    """Where the intervention works: an area, a named place, or a point with a radius (and
+    the area it lies in, the comparison for its effect). A place with a position is measured
+    as a circle around it (``radius_m``, 250 m unless given); one without, by the incidents
+    filed at it."""
+
+    kind: TargetKind
+    area_id: Id | None = None
+    place_id: Id | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    radius_m: int | None = Field(default=None, ge=MIN_RADIUS_M, le=MAX_RADIUS_M)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Target:
+        needs = {
+            TargetKind.area: ("area_id",),
+            TargetKind.place: ("place_id",),
+            TargetKind.point: ("area_id", "lat", "lon", "radius_m"),
+        }[self.kind]
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise PydanticCustomError(
+                "target_incomplete",
+                "Ett mål av typen {kind} behöver {missing}.",
+                {"kind": self.kind.value, "missing": ", ".join(missing)},
+            )
+        return self
+
+
+class InterventionCreate(Input):
+    group_id: Id
+    title: Name
+    type: InterventionType
+    description: Text | None = None
+    owner_organisation_id: Id
+    responsible: Name | None = Field(default=None, description="The responsible person's name.")
+    target: Target
+    categories: list[CategoryCode] = Field(
+        min_length=1,
+        max_length=30,
+        description="The categories it addresses: families (`skadegorelse`) or categories.",
+    )
+    planned_start: Day
+    planned_end: Day | None = None
+    status: InterventionStatus = InterventionStatus.planned
+    incident_ids: list[Id] = Field(default=[], max_length=500)
+
+
+class InterventionUpdate(Patch):
+    title: Name = omittable()
+    type: InterventionType = omittable()
+    description: Text | None = omittable()
+    owner_organisation_id: Id = omittable()
+    responsible: Name | None = omittable()
+    target: Target = omittable()
+    categories: list[CategoryCode] = omittable(min_length=1, max_length=30)
+    planned_start: Day = omittable()
+    planned_end: Day | None = omittable()
+    status: InterventionStatus = omittable()
+    incident_ids: list[Id] = omittable(max_length=500)
+
+
+class TargetRead(BaseModel):
+    kind: TargetKind
+    area: Ref | None
+    place: Ref | None
+    lat: float | None
+    lon: float | None
+    radius_m: int | None
+
+
+class InterventionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    group: Ref
+    title: str
+    type: InterventionType
+    description: str | None
+    owner_organisation: Ref
+    responsible: str | None
+    target: TargetRead
+    categories: list[str]
+    planned_start: dt.date
+    planned_end: dt.date | None
+    status: InterventionStatus
+    incident_ids: list[int]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    may_edit: bool = False
+
+
+class InterventionFilter(ListQuery):
+    group: QueryId | None = Field(None, description="The group that decided it.")
+    status: InterventionStatus | None = None
+
+
+class FollowUpCreate(Input):
+    day: Day
+    done: FilledText = Field(description="What was done.")
+    seen: Text | None = Field(default=None, description="What was seen: the effect on the spot.")
+
+
+class FollowUpRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    intervention_id: int
+    day: dt.date
+    done: str
+    seen: str | None
+    created_by: Ref | None
+    created_at: dt.datetime
+
+
+# The effect ----------------------------------------------------------------------------------
+
+
+class Verdict(enum.StrEnum):
+    reduction = "reduction"  # färre händelser i zonen, mer än i jämförelsen
+    increase = "increase"
+    no_clear_change = "no_clear_change"
+    too_few = "too_few"  # för få händelser för att dra slutsatser
+    not_yet = "not_yet"  # the after weeks have not passed
+
+
+class Window(BaseModel):
+    first_day: dt.date
+    last_day: dt.date
+
+
+class BeforeAfter(BaseModel):
+    before: int
+    after: int
+    # after / before − 1; None when there was nothing before.
+    change: float | None
+
+
+class Effect(BaseModel):
+    """Incidents of the intervention's categories in its zone, N weeks before and N weeks
+    after its start, against the rest of the area over the same weeks; and a ring around the
+    zone, where the problem could have moved (displacement)."""
+
+    weeks: int
+    before: Window
+    after: Window
+    complete: bool  # whether the after weeks have all passed
+    zone: BeforeAfter
+    comparison: BeforeAfter
+    comparison_label: str
+    ring: BeforeAfter | None  # None for an area target: no ring around a whole area
+    ring_m: tuple[int, int] | None
+    # The zone's change minus the comparison's, in percentage points; None when either
+    # had nothing before.
+    difference_pp: float | None
+    # One-sided test of the zone's after-share against the share the comparison predicts.
+    p_value: float | None
+    verdict: Verdict
+    summary: str  # in Swedish, for the page
+    min_incidents: int

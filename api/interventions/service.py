@@ -1,0 +1,285 @@
+"""Interventions: decided by a group, read by those who read its lägesbild, written by its
+conveners and members (api.access.policy)."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from api.access import policy
+from api.actor import Actor
+from api.categories.models import Category
+from api.db import utcnow
+from api.errors import FieldError, Forbidden, Hidden, Invalid
+from api.incidents.models import Incident
+from api.interventions import effect, schemas
+from api.interventions.models import FollowUp, Intervention, InterventionIncident
+from api.pagination import PageResult, paginate
+from api.records import get_or_404, not_found_message
+from api.schemas_common import Ref
+from api.structure.models import Area, Group, Municipality, Organisation, Place
+
+DEFAULT_WEEKS = 8
+
+
+def _scoped(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    groups = policy.readable_group_ids(actor)
+    return stmt if groups is None else stmt.where(Intervention.group_id.in_(groups))
+
+
+def list_interventions(
+    session: Session, query: schemas.InterventionFilter, *, actor: Actor
+) -> PageResult[Intervention]:
+    stmt = _scoped(select(Intervention), actor)
+    if query.group is not None:
+        stmt = stmt.where(Intervention.group_id == query.group)
+    if query.status is not None:
+        stmt = stmt.where(Intervention.status == query.status)
+    return paginate(session, stmt, Intervention.id, query, descending=True)
+
+
+def get_intervention(session: Session, intervention_id: int, *, actor: Actor) -> Intervention:
+    intervention = get_or_404(session, Intervention, intervention_id, "ingen insats")
+    if not policy.can_read_situation(actor, intervention.group_id):
+        raise Hidden(not_found_message("ingen insats", intervention_id))
+    return intervention
+
+
+def read(intervention: Intervention, *, actor: Actor) -> schemas.InterventionRead:
+    return schemas.InterventionRead(
+        id=intervention.id,
+        group=Ref(id=intervention.group.id, name=intervention.group.name),
+        title=intervention.title,
+        type=intervention.type,
+        description=intervention.description,
+        owner_organisation=Ref.model_validate(intervention.owner_organisation),
+        responsible=intervention.responsible,
+        target=schemas.TargetRead(
+            kind=intervention.target_kind,
+            area=Ref.model_validate(intervention.area),
+            place=Ref.model_validate(intervention.place) if intervention.place else None,
+            lat=intervention.lat,
+            lon=intervention.lon,
+            radius_m=intervention.radius_m,
+        ),
+        categories=list(intervention.categories),
+        planned_start=intervention.planned_start,
+        planned_end=intervention.planned_end,
+        status=intervention.status,
+        incident_ids=intervention.incident_ids,
+        created_at=intervention.created_at,
+        updated_at=intervention.updated_at,
+        may_edit=policy.can_write_in_group(actor, intervention.group_id),
+    )
+
+
+def _writer(actor: Actor, group_id: int) -> None:
+    if not policy.can_write_in_group(actor, group_id):
+        raise Forbidden(
+            "Bara gruppens sammankallande och medlemmar beslutar och följer upp insatser."
+        )
+
+
+def _values(session: Session, data: dict[str, Any], group: Group, actor: Actor) -> dict[str, Any]:
+    """The columns of what was sent, checked against the records it names: every problem is
+    answered at once, beside its field, and nothing is written."""
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    if "owner_organisation_id" in data:
+        owner = session.get(Organisation, data["owner_organisation_id"])
+        if owner is None or owner.municipality_id != group.municipality_id:
+            errors.append(
+                FieldError(
+                    "owner_organisation_id", "Det finns ingen sådan organisation.", "unknown_id"
+                )
+            )
+        values["owner_organisation_id"] = data["owner_organisation_id"]
+    if "target" in data:
+        target = schemas.Target.model_validate(data["target"])
+        values.update(_target(session, target, group, errors))
+        if not errors and readable_target_missing(values, actor):
+            errors.append(
+                FieldError(
+                    "target",
+                    "Insatsen måste göras i ett område du följer.",
+                    "target_out_of_scope",
+                )
+            )
+    if "categories" in data:
+        codes = list(dict.fromkeys(data["categories"]))
+        known = set(session.scalars(select(Category.code).where(Category.code.in_(codes))))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            errors.append(
+                FieldError("categories", f"Okända kategorier: {', '.join(unknown)}.", "unknown_id")
+            )
+        values["categories"] = codes
+    if "incident_ids" in data:
+        ids = list(dict.fromkeys(data["incident_ids"]))
+        areas = policy.readable_area_ids(actor)
+        stmt = select(Incident.id).where(
+            Incident.id.in_(ids), Incident.municipality_id == group.municipality_id
+        )
+        if areas is not None:
+            stmt = stmt.where(Incident.area_id.in_(areas))
+        found = set(session.scalars(stmt)) if ids else set()
+        missing = [i for i in ids if i not in found]
+        if missing:
+            errors.append(
+                FieldError(
+                    "incident_ids",
+                    f"Det finns inga händelser med id {', '.join(map(str, missing[:10]))}.",
+                    "unknown_id",
+                )
+            )
+        values["incident_ids"] = ids
+    for field in (
+        "title",
+        "type",
+        "description",
+        "responsible",
+        "planned_start",
+        "planned_end",
+        "status",
+    ):
+        if field in data:
+            values[field] = data[field]
+    if errors:
+        raise Invalid(errors[0].message, errors=errors)
+    return values
+
+
+def _target(
+    session: Session,
+    target: schemas.Target,
+    group: Group,
+    errors: list[FieldError],
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "target_kind": target.kind,
+        "place_id": None,
+        "lat": None,
+        "lon": None,
+        "radius_m": None,
+    }
+    if target.kind == schemas.TargetKind.place:
+        place = session.get(Place, target.place_id)
+        if place is None or place.area.municipality_id != group.municipality_id:
+            errors.append(
+                FieldError("target.place_id", "Det finns ingen sådan plats.", "unknown_id")
+            )
+            return values
+        return {
+            **values,
+            "area_id": place.area_id,
+            "place_id": place.id,
+            "radius_m": target.radius_m or schemas.DEFAULT_PLACE_RADIUS_M,
+        }
+    area = session.get(Area, target.area_id)
+    if area is None or area.municipality_id != group.municipality_id:
+        errors.append(FieldError("target.area_id", "Det finns inget sådant område.", "unknown_id"))
+        return values
+    if target.kind == schemas.TargetKind.point:
+        return {
+            **values,
+            "area_id": area.id,
+            "lat": target.lat,
+            "lon": target.lon,
+            "radius_m": target.radius_m,
+        }
+    return {**values, "area_id": area.id}
+
+
+def readable_target_missing(values: dict[str, Any], actor: Actor) -> bool:
+    """An area group's members decide interventions in their own area: elsewhere they would
+    measure incidents they do not read."""
+    readable = policy.readable_area_ids(actor)
+    return readable is not None and values.get("area_id") not in readable
+
+
+def _apply(intervention: Intervention, values: dict[str, Any]) -> None:
+    ids = values.pop("incident_ids", None)
+    for field, value in values.items():
+        setattr(intervention, field, value)
+    if ids is not None:
+        kept = {link.incident_id: link for link in intervention.links}
+        intervention.links = [kept.get(i) or InterventionIncident(incident_id=i) for i in ids]
+    if (
+        intervention.planned_end is not None
+        and intervention.planned_end < intervention.planned_start
+    ):
+        raise Invalid.field("planned_end", "Slutet ligger före starten.", "period_order")
+
+
+def create_intervention(
+    session: Session, body: schemas.InterventionCreate, *, actor: Actor
+) -> Intervention:
+    group = get_or_404(session, Group, body.group_id, "ingen grupp")
+    if not policy.can_read_situation(actor, group.id):
+        raise Hidden(not_found_message("ingen grupp", body.group_id))
+    _writer(actor, group.id)
+    values = _values(session, body.model_dump(), group, actor)
+    intervention = Intervention(group_id=group.id, created_by_id=actor.user_id)
+    _apply(intervention, values)
+    session.add(intervention)
+    session.flush()
+    return intervention
+
+
+def update_intervention(
+    session: Session, intervention_id: int, body: schemas.InterventionUpdate, *, actor: Actor
+) -> Intervention:
+    intervention = get_intervention(session, intervention_id, actor=actor)
+    _writer(actor, intervention.group_id)
+    values = _values(session, body.model_dump(exclude_unset=True), intervention.group, actor)
+    _apply(intervention, values)
+    session.flush()
+    return intervention
+
+
+def follow_ups(session: Session, intervention_id: int, *, actor: Actor) -> list[FollowUp]:
+    get_intervention(session, intervention_id, actor=actor)
+    return list(
+        session.scalars(
+            select(FollowUp)
+            .where(FollowUp.intervention_id == intervention_id)
+            .order_by(FollowUp.day, FollowUp.id)
+        )
+    )
+
+
+def add_follow_up(
+    session: Session, intervention_id: int, body: schemas.FollowUpCreate, *, actor: Actor
+) -> FollowUp:
+    intervention = get_intervention(session, intervention_id, actor=actor)
+    _writer(actor, intervention.group_id)
+    follow_up = FollowUp(
+        intervention_id=intervention.id,
+        day=body.day,
+        done=body.done,
+        seen=body.seen,
+        created_by_id=actor.user_id,
+    )
+    session.add(follow_up)
+    session.flush()
+    return follow_up
+
+
+def measure_effect(
+    session: Session, intervention_id: int, weeks: int, *, actor: Actor
+) -> schemas.Effect:
+    intervention = get_intervention(session, intervention_id, actor=actor)
+    municipality = session.get(Municipality, intervention.group.municipality_id)
+    timezone = municipality.timezone if municipality else "Europe/Stockholm"
+    today = utcnow().astimezone(ZoneInfo(timezone)).date()
+    return effect.measure(
+        session,
+        intervention,
+        weeks=weeks,
+        today=today,
+        timezone=timezone,
+        areas=policy.readable_area_ids(actor),
+    )

@@ -1,0 +1,125 @@
+"""The intervention pages without JavaScript: the form with its errors beside the fields,
+the intervention with its effect and follow-ups, and who sees which forms."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from tests.conftest import Server
+from tests.web.test_sign_in_pages import csrf_of
+
+COORDINATION = "EST samordningsgrupp"
+
+
+def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
+    )
+
+
+def field_errors(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<p class="field-error" id="([^"]+)-error">([^<]+)</p>', page))
+
+
+def form(page: str, people: dict[str, Any], **values: Any) -> dict[str, Any]:
+    return {
+        "csrf_token": csrf_of(page),
+        "titel": "Slyröjning vid Fasanstigen",
+        "typ": "clearing",
+        "beskrivning": "",
+        "agare": str(people["organisations"]["Upplands-Brohus"]["id"]),
+        "ansvarig": "Gata och park",
+        "mal": "area",
+        "omrade": str(people["areas"]["Bro"]["id"]),
+        "plats": "",
+        "lat": "",
+        "lon": "",
+        "radie": "",
+        "start": "2025-03-03",
+        "slut": "",
+        "status": "planned",
+        "kategorier": ["skadegorelse"],
+        **values,
+    }
+
+
+def test_an_intervention_through_the_form_its_page_and_its_follow_up(
+    server: Server, people: dict[str, Any]
+) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    with browser_for(server, people, "coordination") as convener:
+        blank = convener.get(f"/grupper/{group}/insatser/ny")
+        assert blank.status_code == 200
+        refused = convener.post(
+            f"/grupper/{group}/insatser",
+            data=form(blank.text, people, titel=" ", mal="point", kategorier=[], slut="sen"),
+        )
+        assert refused.status_code == 422
+        errors = field_errors(refused.text)
+        assert {"titel", "kategorier", "lat", "lon", "radie", "slut"} <= set(errors), errors
+        # The API's own refusal lands beside its field too: the end before the start.
+        backwards = convener.post(
+            f"/grupper/{group}/insatser", data=form(blank.text, people, slut="2025-01-01")
+        )
+        assert backwards.status_code == 422
+        assert "slut" in field_errors(backwards.text)
+        made = convener.post(
+            f"/grupper/{group}/insatser", data=form(blank.text, people), follow_redirects=False
+        )
+        assert made.status_code == 303, made.text[:500]
+        url = made.headers["location"]
+        assert re.fullmatch(r"/insatser/\d+", url)
+        shown = convener.get(url).text
+        assert "Slyröjning vid Fasanstigen" in shown
+        assert "För få händelser" in shown  # nothing was filed in Bro then
+        assert "resten av kommunen" in shown
+        bad = convener.post(
+            f"{url}/uppfoljning", data={"csrf_token": csrf_of(shown), "dag": "igår", "gjort": ""}
+        )
+        assert bad.status_code == 422
+        assert set(field_errors(bad.text)) == {"dag", "gjort"}
+        good = convener.post(
+            f"{url}/uppfoljning",
+            data={
+                "csrf_token": csrf_of(shown),
+                "dag": "2025-04-01",
+                "gjort": "Röjt längs gångvägen.",
+                "sett": "Ljusare, färre samlingar.",
+            },
+            follow_redirects=False,
+        )
+        assert good.status_code == 303
+        status = convener.post(
+            f"{url}/status",
+            data={"csrf_token": csrf_of(shown), "status": "done"},
+            follow_redirects=False,
+        )
+        assert status.status_code == 303
+        again = convener.get(url).text
+        assert "Röjt längs gångvägen." in again and "Genomförd" in again
+        fragment = convener.get(f"{url}?veckor=4", headers={"HX-Request": "true"})
+        assert fragment.text.lstrip().startswith('<div id="effect"')
+        assert "4 veckorna före" in fragment.text
+        listed = convener.get(f"/grupper/{group}").text
+        assert "Slyröjning vid Fasanstigen" in listed
+
+
+def test_who_sees_an_intervention_and_its_forms(server: Server, people: dict[str, Any]) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    with browser_for(server, people, "coordination") as convener:
+        blank = convener.get(f"/grupper/{group}/insatser/ny").text
+        url = convener.post(
+            f"/grupper/{group}/insatser", data=form(blank, people), follow_redirects=False
+        ).headers["location"]
+    with browser_for(server, people, "viewer") as viewer:
+        page = viewer.get(url)
+        assert page.status_code == 200
+        assert "Ny uppföljning" not in page.text and "Ändra status" not in page.text
+        assert "Ny insats" not in viewer.get(f"/grupper/{group}").text
+    with browser_for(server, people, "kungsangen") as member:
+        assert member.get(url).status_code == 404
+    with browser_for(server, people, "reporter") as reporter:
+        assert reporter.get(url).status_code == 404

@@ -1,0 +1,106 @@
+"""The intervention form: what the page sends, as the API's body, and the API's field names
+as the form's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web import format as fmt
+
+FORM_FIELDS = (
+    "titel", "typ", "beskrivning", "agare", "ansvarig", "mal", "omrade", "plats", "lat", "lon",
+    "radie", "start", "slut", "status",
+)  # fmt: skip
+# The API's field (its last part) → the form's.
+API_FIELDS = {
+    "title": "titel",
+    "type": "typ",
+    "description": "beskrivning",
+    "owner_organisation_id": "agare",
+    "responsible": "ansvarig",
+    "target": "mal",
+    "kind": "mal",
+    "area_id": "omrade",
+    "place_id": "plats",
+    "lat": "lat",
+    "lon": "lon",
+    "radius_m": "radie",
+    "categories": "kategorier",
+    "planned_start": "start",
+    "planned_end": "slut",
+    "status": "status",
+}
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ".").replace(" ", "")) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def body_of(
+    values: dict[str, str], categories: list[str], group_id: int
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The API's body from the form, and the errors the page can tell at once."""
+    errors: dict[str, str] = {}
+    if not values["titel"].strip():
+        errors["titel"] = "Skriv vad insatsen är."
+    if values["typ"] not in fmt.INTERVENTION_TYPES:
+        errors["typ"] = "Välj en typ i listan."
+    if not values["agare"].isdigit():
+        errors["agare"] = "Välj vilken organisation som äger insatsen."
+    if not categories:
+        errors["kategorier"] = "Välj minst en kategori som insatsen riktar sig mot."
+    start, end = fmt.parse_date(values["start"]), fmt.parse_date(values["slut"])
+    if start is None:
+        errors["start"] = "Skriv startdagen som ÅÅÅÅ-MM-DD."
+    if values["slut"] and end is None:
+        errors["slut"] = "Skriv slutdagen som ÅÅÅÅ-MM-DD."
+    kind = values["mal"]
+    target: dict[str, Any] = {"kind": kind}
+    if kind == "area":
+        if not values["omrade"].isdigit():
+            errors["omrade"] = "Välj ett område."
+        target["area_id"] = int(values["omrade"]) if values["omrade"].isdigit() else None
+    elif kind == "place":
+        if not values["plats"].isdigit():
+            errors["plats"] = "Välj en plats."
+        target["place_id"] = int(values["plats"]) if values["plats"].isdigit() else None
+        radius = _number(values["radie"])
+        if radius is not None:
+            target["radius_m"] = int(radius)
+    elif kind == "point":
+        lat, lon, radius = _number(values["lat"]), _number(values["lon"]), _number(values["radie"])
+        if lat is None:
+            errors["lat"] = "Ange latitud, till exempel 59,5117."
+        if lon is None:
+            errors["lon"] = "Ange longitud, till exempel 17,6364."
+        if radius is None:
+            errors["radie"] = "Ange en radie i meter."
+        if not values["omrade"].isdigit():
+            errors["omrade"] = "Välj området punkten ligger i."
+        target.update(
+            area_id=int(values["omrade"]) if values["omrade"].isdigit() else None,
+            lat=lat,
+            lon=lon,
+            radius_m=int(radius) if radius is not None else None,
+        )
+    else:
+        errors["mal"] = "Välj var insatsen görs."
+    if values["status"] not in fmt.INTERVENTION_STATUSES:
+        errors["status"] = "Välj en status i listan."
+    body = {
+        "group_id": group_id,
+        "title": values["titel"].strip(),
+        "type": values["typ"],
+        "description": values["beskrivning"].strip() or None,
+        "owner_organisation_id": int(values["agare"]) if values["agare"].isdigit() else None,
+        "responsible": values["ansvarig"].strip() or None,
+        "target": target,
+        "categories": categories,
+        "planned_start": start.isoformat() if start else None,
+        "planned_end": end.isoformat() if end else None,
+        "status": values["status"],
+    }
+    return body, errors
