@@ -28,6 +28,7 @@ from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
 from api.incidents.routes import router as incidents_router
 from api.interventions.routes import router as interventions_router
+from api.meetings.routes import router as meetings_router
 from api.middleware import API_CSP, BodyLimit, SecurityHeaders
 from api.migrate import current_revision, head_revision
 from api.problems import domain_problem, problem_response
@@ -87,6 +88,7 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         (incidents_router, "Observations"),
         (situation_router, "Lägesbild"),
         (interventions_router, "Interventions"),
+        (meetings_router, "Meetings"),
         (audit_router, "Audit log"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)

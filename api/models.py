@@ -5,6 +5,7 @@ from api.audit.models import AuditEvent
 from api.categories.models import Category
 from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
 from api.interventions.models import FollowUp, Intervention, InterventionIncident
+from api.meetings.models import Decision, Meeting, MeetingAttendee, MeetingOrganisation
 from api.situation.models import SituationReport, SituationReportIncident
 from api.structure.models import (
     Area,
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Category",
+    "Decision",
     "FollowUp",
     "Group",
     "GroupOrganisation",
@@ -28,6 +30,9 @@ __all__ = [
     "IncidentVersion",
     "Intervention",
     "InterventionIncident",
+    "Meeting",
+    "MeetingAttendee",
+    "MeetingOrganisation",
     "Membership",
     "Municipality",
     "Organisation",

@@ -7,7 +7,7 @@ which name the schemas passed in, and strings could not be resolved from this mo
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from api.deps import ActorDep, SessionDep
@@ -164,3 +164,13 @@ def add_resource_routes(
     )
     def activate(ident: IdParam, session: SessionDep, actor: ActorDep) -> Any:
         return (activate_with or _set_active(resource))(session, ident, True, actor=actor)
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=200,
+        description="The `ETag` of the document as you read it; 412 if someone saved since.",
+    ),
+]

@@ -1407,6 +1407,143 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             request, visit, intervention_id, errors=errors, values=values, status=422
         )
 
+    # Meetings --------------------------------------------------------------------------------
+
+    @page("/grupper/{group_id}/moten", name="meetings")
+    async def meetings_page(request: Request, group_id: PageId, visit: VisitDep) -> Response:
+        group = await visit.api.group(group_id)
+        upcoming = await visit.api.meetings(group_id, upcoming=True)
+        held = [
+            m for m in await visit.api.meetings(group_id) if m.id not in {u.id for u in upcoming}
+        ]
+        suggested = await visit.api.next_meeting(group_id)
+        local = suggested.starts_at.astimezone(fmt.STOCKHOLM)
+        return render(
+            request,
+            "meetings.html",
+            {
+                "group": group,
+                "upcoming": upcoming,
+                "held": held[:20],
+                "f": {"dag": local.date().isoformat(), "tid": f"{local:%H:%M}", "plats": ""},
+                "errors": {},
+                "writes": _writes(visit.me, group_id),
+            },
+        )
+
+    @app.post("/grupper/{group_id}/moten", response_class=HTMLResponse, name="create_meeting")
+    async def create_meeting_submit(
+        request: Request,
+        group_id: PageId,
+        visit: VisitDep,
+        dag: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        tid: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        plats: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    ) -> Response:
+        day = fmt.parse_date(dag)
+        time = fmt.parse_time(tid)
+        if day is None or time is None:
+            raise StarletteHTTPException(422, "Skriv dagen som ÅÅÅÅ-MM-DD och tiden som TT:MM.")
+        starts = dt.datetime.combine(day, time, tzinfo=fmt.STOCKHOLM)
+        meeting = await visit.api.create_meeting(
+            group_id, {"starts_at": starts.isoformat(), "location": plats.strip() or None}
+        )
+        return redirect(request, f"/moten/{meeting.id}")
+
+    @app.get("/grupper/{group_id}/moten.ics", name="meetings_ics")
+    async def meetings_ics(request: Request, group_id: PageId, visit: VisitDep) -> Response:
+        body = await visit.api.meetings_calendar(group_id)
+        response = Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="moten-{group_id}.ics"'},
+        )
+        return finish(request, response)
+
+    async def meeting_view(
+        request: Request,
+        visit: Visit,
+        meeting_id: int,
+        *,
+        errors: dict[str, str] | None = None,
+        minutes: str | None = None,
+        status: int = 200,
+    ) -> Response:
+        meeting, etag = await visit.api.meeting(meeting_id)
+        group = await visit.api.group(meeting.group.id)
+        listed = await choices(visit)
+        return render(
+            request,
+            "meeting.html",
+            {
+                **listed,
+                "meeting": meeting,
+                "group": group,
+                "etag": etag,
+                "minutes": meeting.minutes if minutes is None else minutes,
+                "attending": {o.id for o in meeting.organisations},
+                "errors": errors or {},
+                "types": fmt.INTERVENTION_TYPES,
+                "today": _now().astimezone(fmt.STOCKHOLM).date().isoformat(),
+            },
+            status=status,
+        )
+
+    @page("/moten/{meeting_id}", name="meeting")
+    async def meeting_page(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+        return await meeting_view(request, visit, meeting_id)
+
+    @app.post("/moten/{meeting_id}", response_class=HTMLResponse, name="meeting_save")
+    async def meeting_save(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+        form = await request.form()
+        minutes = str(form.get("protokoll", "")).replace("\r\n", "\n")[:20_000]
+        organisations = [int(str(v)) for v in form.getlist("aktorer") if str(v).isdigit()][:100]
+        etag = str(form.get("etag", ""))[:200]
+        try:
+            await visit.api.update_meeting(
+                meeting_id, {"minutes": minutes, "organisation_ids": organisations}, etag=etag
+            )
+        except ApiError as exc:
+            if exc.status not in {409, 412, 422}:
+                raise
+            return await meeting_view(
+                request,
+                visit,
+                meeting_id,
+                errors={"protokoll": exc.problem.detail},
+                minutes=minutes,
+                status=409 if exc.status == 412 else exc.status,
+            )
+        return redirect(request, f"/moten/{meeting_id}?sparat=1")
+
+    @app.post("/moten/{meeting_id}/beslut", response_class=HTMLResponse, name="meeting_decision")
+    async def meeting_decision(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+        form = await request.form()
+        text = str(form.get("beslut", ""))[:2000].strip()
+        body: dict[str, Any] = {"text": text}
+        errors: dict[str, str] = {}
+        if not text:
+            errors["beslut"] = "Skriv beslutet."
+        if form.get("insats") == "ja":
+            values = {k: str(form.get(k, ""))[:MAX_FORM_FIELD] for k in interventions.FORM_FIELDS}
+            chosen = [str(c)[:64] for c in form.getlist("kategorier")][:30]
+            intervention, more = interventions.body_of(values, chosen, 0)
+            intervention.pop("group_id")
+            errors.update(more)
+            body["intervention"] = intervention
+        if not errors:
+            try:
+                await visit.api.add_decision(meeting_id, body)
+            except ApiError as exc:
+                if exc.status not in {403, 422}:
+                    raise
+                errors = situation.field_errors(
+                    exc.problem, {**interventions.API_FIELDS, "text": "beslut"}
+                )
+            else:
+                return redirect(request, f"/moten/{meeting_id}#beslut")
+        return await meeting_view(request, visit, meeting_id, errors=errors, status=422)
+
     return app
 
 

@@ -18,6 +18,7 @@ from api.audit.schemas import AuditEventRead
 from api.categories.schemas import CategoryRead
 from api.incidents.schemas import IncidentRead, IncidentVersionRead, ReportRead
 from api.interventions.schemas import Effect, FollowUpRead, InterventionRead
+from api.meetings.schemas import DecisionRead, MeetingRead, NextMeeting
 from api.schemas_common import Page, Problem
 from api.situation.schemas import (
     Comparison,
@@ -354,3 +355,35 @@ class ApiClient:
 
     async def intervention_effect(self, intervention_id: int, weeks: int) -> Effect:
         return await self._get(f"{V1}/interventions/{intervention_id}/effect", Effect, weeks=weeks)
+
+    # Meetings -------------------------------------------------------------------------------
+
+    async def meetings(self, group_id: int, *, upcoming: bool = False) -> list[MeetingRead]:
+        response = await self._request(
+            "GET", f"{V1}/groups/{group_id}/meetings", params={"upcoming": str(upcoming).lower()}
+        )
+        return TypeAdapter(list[MeetingRead]).validate_json(response.content)
+
+    async def next_meeting(self, group_id: int) -> NextMeeting:
+        return await self._get(f"{V1}/groups/{group_id}/meetings/next", NextMeeting)
+
+    async def create_meeting(self, group_id: int, body: dict[str, Any]) -> MeetingRead:
+        response = await self._request("POST", f"{V1}/groups/{group_id}/meetings", json=body)
+        return MeetingRead.model_validate_json(response.content)
+
+    async def meeting(self, meeting_id: int) -> tuple[MeetingRead, str]:
+        response = await self._request("GET", f"{V1}/meetings/{meeting_id}")
+        return MeetingRead.model_validate_json(response.content), response.headers.get("ETag", "")
+
+    async def update_meeting(self, meeting_id: int, body: dict[str, Any], *, etag: str) -> None:
+        await self._request(
+            "PATCH", f"{V1}/meetings/{meeting_id}", json=body, headers={"If-Match": etag}
+        )
+
+    async def add_decision(self, meeting_id: int, body: dict[str, Any]) -> DecisionRead:
+        response = await self._request("POST", f"{V1}/meetings/{meeting_id}/decisions", json=body)
+        return DecisionRead.model_validate_json(response.content)
+
+    async def meetings_calendar(self, group_id: int) -> bytes:
+        response = await self._request("GET", f"{V1}/groups/{group_id}/meetings.ics")
+        return response.content

@@ -224,3 +224,11 @@ VERDICTS = {
     "too_few": "För få händelser",
     "not_yet": "Inte klart än",
 }
+
+
+def parse_time(text: str) -> dt.time | None:
+    """``21:30`` or ``21.30``; None for anything else."""
+    match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        return None
+    return dt.time(int(match[1]), int(match[2]))

@@ -100,6 +100,14 @@ ROUTE_RULES: dict[str, Rule] = {
     "list_follow_ups": Rule.SIGNED_IN,
     "create_follow_up": Rule.SIGNED_IN,
     "get_intervention_effect": Rule.SIGNED_IN,
+    # Meetings: read with the group's lägesbild, written by its conveners and members.
+    "list_meetings": Rule.SIGNED_IN,
+    "create_meeting": Rule.SIGNED_IN,
+    "get_next_meeting": Rule.SIGNED_IN,
+    "meetings_calendar": Rule.SIGNED_IN,
+    "get_meeting": Rule.SIGNED_IN,
+    "update_meeting": Rule.SIGNED_IN,
+    "create_decision": Rule.SIGNED_IN,
     # Integrations.
     "list_service_tokens": Rule.ADMIN,
     "create_service_token": Rule.ADMIN,

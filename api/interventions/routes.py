@@ -44,7 +44,7 @@ def list_interventions(
 def create_intervention(
     body: schemas.InterventionCreate, session: SessionDep, actor: ActorDep, response: Response
 ) -> Any:
-    intervention = service.create_intervention(session, body, actor=actor)
+    intervention = service.create_intervention(session, body, group_id=body.group_id, actor=actor)
     response.headers["Location"] = f"/api/v1/interventions/{intervention.id}"
     return service.read(intervention, actor=actor)
 

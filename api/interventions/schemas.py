@@ -87,8 +87,9 @@ class Target(Input):
         return self
 
 
-class InterventionCreate(Input):
-    group_id: Id
+class InterventionFields(Input):
+    """An intervention as decided; its group is given beside it (or is the meeting's)."""
+
     title: Name
     type: InterventionType
     description: Text | None = None
@@ -104,6 +105,10 @@ class InterventionCreate(Input):
     planned_end: Day | None = None
     status: InterventionStatus = InterventionStatus.planned
     incident_ids: list[Id] = Field(default=[], max_length=500)
+
+
+class InterventionCreate(InterventionFields):
+    group_id: Id
 
 
 class InterventionUpdate(Patch):

@@ -215,13 +215,13 @@ def _apply(intervention: Intervention, values: dict[str, Any]) -> None:
 
 
 def create_intervention(
-    session: Session, body: schemas.InterventionCreate, *, actor: Actor
+    session: Session, body: schemas.InterventionFields, *, group_id: int, actor: Actor
 ) -> Intervention:
-    group = get_or_404(session, Group, body.group_id, "ingen grupp")
+    group = get_or_404(session, Group, group_id, "ingen grupp")
     if not policy.can_read_situation(actor, group.id):
-        raise Hidden(not_found_message("ingen grupp", body.group_id))
+        raise Hidden(not_found_message("ingen grupp", group_id))
     _writer(actor, group.id)
-    values = _values(session, body.model_dump(), group, actor)
+    values = _values(session, body.model_dump(exclude={"group_id"}), group, actor)
     intervention = Intervention(group_id=group.id, created_by_id=actor.user_id)
     _apply(intervention, values)
     session.add(intervention)

@@ -2,24 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import ActorDep, SessionDep
 from api.problems import problem_responses
+from api.routing import IfMatch
 from api.schemas_common import QueryId
 from api.situation import schemas, service
 from api.situation.models import SituationReport
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
-IfMatch = Annotated[
-    str | None,
-    Header(
-        alias="If-Match",
-        max_length=200,
-        description="The `ETag` of the lägesbild as you read it; 412 if someone saved since.",
-    ),
-]
 Day = Annotated[schemas.Day | None, Query()]
 
 

@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from api import concurrency
 from api.access import policy
 from api.actor import Actor
+from api.concurrency import check_if_match
 from api.db import utcnow
 from api.errors import (
     Conflict,
@@ -21,8 +23,6 @@ from api.errors import (
     Hidden,
     Invalid,
     NotFound,
-    PreconditionFailed,
-    PreconditionRequired,
 )
 from api.incidents import privacy
 from api.records import get_or_404, not_found_message
@@ -158,7 +158,7 @@ def get_report(session: Session, report_id: int, *, actor: Actor) -> SituationRe
 
 
 def etag(report: SituationReport) -> str:
-    return f'"{report.id}-{report.revision}"'
+    return concurrency.etag(report.id, report.revision)
 
 
 def figures_of(session: Session, report: SituationReport) -> tuple[Figures, list[calc.Counted]]:
@@ -302,19 +302,7 @@ def create_report(
 def _check_revision(
     report: SituationReport, if_match: str | None, *, required: bool, again: str = "spara"
 ) -> None:
-    if if_match is None:
-        if required:
-            raise PreconditionRequired(
-                "Skicka lägesbildens ETag i If-Match, så att ingen sparar över någon annans "
-                "ändringar."
-            )
-        return
-    wanted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" not in wanted and etag(report) not in wanted:
-        raise PreconditionFailed(
-            "Någon annan har sparat lägesbilden sedan du öppnade den. Läs deras ändringar "
-            f"och {again} igen."
-        )
+    check_if_match(etag(report), if_match, what="lägesbilden", required=required, again=again)
 
 
 def _locked(session: Session, report_id: int, actor: Actor) -> SituationReport:

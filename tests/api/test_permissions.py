@@ -105,6 +105,14 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_follow_ups": PEOPLE_SIGNED_IN,
     "create_follow_up": PEOPLE_SIGNED_IN,
     "get_intervention_effect": PEOPLE_SIGNED_IN,
+    # Meetings: people; whose they read and write is tested in test_meetings.py.
+    "list_meetings": PEOPLE_SIGNED_IN,
+    "create_meeting": PEOPLE_SIGNED_IN,
+    "get_next_meeting": PEOPLE_SIGNED_IN,
+    "meetings_calendar": PEOPLE_SIGNED_IN,
+    "get_meeting": PEOPLE_SIGNED_IN,
+    "update_meeting": PEOPLE_SIGNED_IN,
+    "create_decision": PEOPLE_SIGNED_IN,
     # Integrations: administrators manage tokens; a token reaches its own source only.
     "list_service_tokens": ADMIN,
     "create_service_token": ADMIN,

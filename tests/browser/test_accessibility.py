@@ -123,6 +123,13 @@ def test_pages_pass_axe(
             json={"day": "2026-02-01", "done": "Röjt längs gångvägen.", "seen": "Ljusare."},
         )
         check(f"/insatser/{iid}")
+        meeting = api.post(
+            f"/api/v1/groups/{group}/meetings",
+            json={"starts_at": "2030-01-15T13:00:00+01:00", "location": "Kommunhuset"},
+        )
+        assert meeting.status_code == 201, meeting.text
+        check(f"/grupper/{group}/moten")
+        check(f"/moten/{meeting.json()['id']}")
         check(f"/grupper/{group}/insatser/ny")
         page.get_by_role("button", name="Spara insatsen").click()
         page.wait_for_selector(".field-error")

@@ -1,0 +1,94 @@
+"""Meetings of a group: when, who took part, an agenda built for them, minutes written
+together, and decisions, each of which may create an intervention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.interventions.schemas import InterventionFields
+from api.schemas_common import FilledText, Id, Input, Name, Patch, Ref, Text, Timestamp, omittable
+from api.situation.schemas import LongText
+
+MAX_AGENDA_ITEMS = 40
+
+
+class AgendaKind(enum.StrEnum):
+    situation = "situation"  # the lägesbild: new incidents since the last meeting
+    hot_spots = "hot_spots"
+    follow_up = "follow_up"  # an intervention due for follow-up
+    assignment = "assignment"  # from the steering group (issue #8)
+    other = "other"  # övriga frågor
+
+
+class AgendaItem(Input):
+    kind: AgendaKind = AgendaKind.other
+    title: Name
+    note: Text | None = None
+    # What the item is about: an intervention's id for a follow-up.
+    ref_id: Id | None = None
+
+
+class MeetingCreate(Input):
+    starts_at: Timestamp
+    ends_at: Timestamp | None = None
+    location: Name | None = None
+    # Without an agenda, one is built: the lägesbild since the last meeting, its hot spots,
+    # the interventions due for follow-up, other business.
+    agenda: list[AgendaItem] | None = Field(default=None, max_length=MAX_AGENDA_ITEMS)
+
+
+class MeetingUpdate(Patch):
+    starts_at: Timestamp = omittable()
+    ends_at: Timestamp | None = omittable()
+    location: Name | None = omittable()
+    agenda: list[AgendaItem] = omittable(max_length=MAX_AGENDA_ITEMS)
+    minutes: LongText = omittable()
+    attendee_ids: list[Id] = omittable(max_length=100)
+    organisation_ids: list[Id] = omittable(max_length=100)
+
+
+class MeetingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    group: Ref
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    location: str | None
+    agenda: list[AgendaItem]
+    minutes: str
+    attendees: list[Ref]
+    organisations: list[Ref]
+    decisions: list[DecisionRead]
+    revision: int
+    may_edit: bool = False
+
+
+class DecisionCreate(Input):
+    text: FilledText
+    # An intervention decided here, created in the same request (its group is the meeting's).
+    intervention: InterventionFields | None = None
+
+
+class DecisionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    meeting_id: int
+    text: str
+    intervention_id: int | None
+    created_at: dt.datetime
+
+
+class NextMeeting(BaseModel):
+    """The meeting the group's cadence suggests: its last meeting's weekday and hour, the
+    cadence's weeks later (the coordination group: every second week)."""
+
+    starts_at: dt.datetime
+    cadence_weeks: int | None
+
+
+MeetingRead.model_rebuild()

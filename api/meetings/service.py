@@ -1,0 +1,370 @@
+"""A group's meetings: read with its lägesbild (policy.can_read_situation), written by its
+conveners and members (policy.can_write_in_group)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.access import policy
+from api.accounts.models import User
+from api.actor import Actor
+from api.concurrency import check_if_match, etag
+from api.db import utcnow
+from api.errors import FieldError, Forbidden, Hidden, Invalid, NotFound
+from api.interventions import service as intervention_service
+from api.interventions.models import FollowUp, Intervention
+from api.interventions.schemas import InterventionStatus
+from api.meetings import schemas
+from api.meetings.models import Decision, Meeting
+from api.records import get_or_404, not_found_message
+from api.schemas_common import Ref
+from api.situation import figures as calc
+from api.situation import service as situation
+from api.structure.models import Group, Organisation
+
+# An intervention is due for follow-up when it has had none for this long.
+FOLLOW_UP_DAYS = 14
+DEFAULT_WEEKS = 2
+TREND_SV = {"new": "ny", "growing": "växer", "steady": "oförändrad", "shrinking": "minskar"}
+
+
+def _group(session: Session, group_id: int, actor: Actor) -> Group:
+    group = get_or_404(session, Group, group_id, "ingen grupp")
+    if not policy.can_read_situation(actor, group.id):
+        raise Hidden(not_found_message("ingen grupp", group_id))
+    return group
+
+
+def _writer(actor: Actor, group_id: int) -> None:
+    if not policy.can_write_in_group(actor, group_id):
+        raise Forbidden("Bara gruppens sammankallande och medlemmar planerar och skriver möten.")
+
+
+def list_meetings(
+    session: Session, group_id: int, *, upcoming: bool, actor: Actor
+) -> list[Meeting]:
+    _group(session, group_id, actor)
+    stmt = select(Meeting).where(Meeting.group_id == group_id)
+    if upcoming:
+        stmt = stmt.where(Meeting.starts_at >= utcnow() - dt.timedelta(hours=12))
+        return list(session.scalars(stmt.order_by(Meeting.starts_at)))
+    return list(session.scalars(stmt.order_by(Meeting.starts_at.desc())))
+
+
+def get_meeting(session: Session, meeting_id: int, *, actor: Actor) -> Meeting:
+    meeting = get_or_404(session, Meeting, meeting_id, "inget möte")
+    if not policy.can_read_situation(actor, meeting.group_id):
+        raise Hidden(not_found_message("inget möte", meeting_id))
+    return meeting
+
+
+def meeting_etag(meeting: Meeting) -> str:
+    return etag(meeting.id, meeting.revision)
+
+
+def read(meeting: Meeting, *, actor: Actor) -> schemas.MeetingRead:
+    return schemas.MeetingRead(
+        id=meeting.id,
+        group=Ref(id=meeting.group.id, name=meeting.group.name),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        location=meeting.location,
+        agenda=[schemas.AgendaItem.model_validate(item) for item in meeting.agenda],
+        minutes=meeting.minutes,
+        attendees=[Ref(id=u.id, name=u.name) for u in meeting.attendees],
+        organisations=[Ref(id=o.id, name=o.name) for o in meeting.organisations],
+        decisions=[schemas.DecisionRead.model_validate(d) for d in meeting.decisions],
+        revision=meeting.revision,
+        may_edit=policy.can_write_in_group(actor, meeting.group_id),
+    )
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> None:
+    if ends_at is not None and ends_at <= starts_at:
+        raise Invalid.field("ends_at", "Mötet slutar innan det börjar.", "period_order")
+
+
+def create_meeting(
+    session: Session, group_id: int, body: schemas.MeetingCreate, *, actor: Actor
+) -> Meeting:
+    group = _group(session, group_id, actor)
+    _writer(actor, group.id)
+    _check_times(body.starts_at, body.ends_at)
+    agenda = (
+        [item.model_dump(mode="json") for item in body.agenda]
+        if body.agenda is not None
+        else [item.model_dump(mode="json") for item in build_agenda(session, group, body.starts_at)]
+    )
+    meeting = Meeting(
+        group_id=group.id,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        location=body.location,
+        agenda=agenda,
+        created_by_id=actor.user_id,
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def build_agenda(
+    session: Session, group: Group, starts_at: dt.datetime
+) -> list[schemas.AgendaItem]:
+    """The agenda a meeting starts from: the lägesbild since the group's last meeting, its
+    hot spots, the interventions due for follow-up, other business."""
+    scope = situation.scope_of(session, group)
+    tz = ZoneInfo(scope.timezone)
+    previous = session.scalar(
+        select(Meeting.starts_at)
+        # The last meeting held: not one planned between now and this one.
+        .where(Meeting.group_id == group.id, Meeting.starts_at < min(starts_at, utcnow()))
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+    last = min(starts_at.astimezone(tz).date(), utcnow().astimezone(tz).date())
+    since = previous.astimezone(tz).date() if previous else last - dt.timedelta(days=13)
+    since = max(since, last - dt.timedelta(days=365))
+    figures, _counted = calc.compute(session, scope, since, last)
+    families = ", ".join(f"{f.name.lower()} {f.current}" for f in figures.families[:3])
+    items = [
+        schemas.AgendaItem(
+            kind=schemas.AgendaKind.situation,
+            title=f"Lägesbild: {figures.total.current} nya händelser sedan "
+            f"{since.day}/{since.month}",
+            note=f"Förra perioden {figures.total.previous}. Mest: {families}."
+            if families
+            else f"Förra perioden {figures.total.previous}.",
+        )
+    ]
+    if figures.hot_spots:
+        items.append(
+            schemas.AgendaItem(
+                kind=schemas.AgendaKind.hot_spots,
+                title=f"Heta platser ({len(figures.hot_spots)})",
+                note="; ".join(
+                    f"{s.place or s.area}: {s.count} ({TREND_SV.get(s.trend, s.trend)})"
+                    for s in figures.hot_spots[:5]
+                ),
+            )
+        )
+    # Room for other business at the end, however many interventions are due.
+    due = _due(session, group, starts_at.astimezone(tz).date())
+    for intervention in due[: schemas.MAX_AGENDA_ITEMS - len(items) - 1]:
+        items.append(
+            schemas.AgendaItem(
+                kind=schemas.AgendaKind.follow_up,
+                title=f"Uppföljning: {intervention.title}",
+                ref_id=intervention.id,
+            )
+        )
+    items.append(schemas.AgendaItem(kind=schemas.AgendaKind.other, title="Övriga frågor"))
+    return items
+
+
+def _due(session: Session, group: Group, day: dt.date) -> list[Intervention]:
+    """Interventions under way with no follow-up in the last FOLLOW_UP_DAYS."""
+    running = session.scalars(
+        select(Intervention)
+        .where(
+            Intervention.group_id == group.id,
+            Intervention.status.in_([InterventionStatus.planned, InterventionStatus.ongoing]),
+            Intervention.planned_start <= day,
+        )
+        .order_by(Intervention.planned_start, Intervention.id)
+    )
+    due = []
+    for intervention in running:
+        latest = session.scalar(
+            select(FollowUp.day)
+            .where(FollowUp.intervention_id == intervention.id)
+            .order_by(FollowUp.day.desc())
+            .limit(1)
+        )
+        if latest is None or (day - latest).days >= FOLLOW_UP_DAYS:
+            due.append(intervention)
+    return due
+
+
+def update_meeting(
+    session: Session,
+    meeting_id: int,
+    body: schemas.MeetingUpdate,
+    *,
+    if_match: str | None,
+    actor: Actor,
+) -> Meeting:
+    meeting = session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .with_for_update(of=Meeting)
+        .execution_options(populate_existing=True)
+    )
+    if meeting is None:
+        raise NotFound(not_found_message("inget möte", meeting_id))
+    if not policy.can_read_situation(actor, meeting.group_id):
+        raise Hidden(not_found_message("inget möte", meeting_id))
+    _writer(actor, meeting.group_id)
+    check_if_match(meeting_etag(meeting), if_match, what="mötet", required=True)
+    changes = body.model_dump(exclude_unset=True)
+    _check_times(
+        changes.get("starts_at", meeting.starts_at), changes.get("ends_at", meeting.ends_at)
+    )
+    errors: list[FieldError] = []
+    if "attendee_ids" in changes:
+        ids = list(dict.fromkeys(changes.pop("attendee_ids")))
+        people = (
+            list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
+            if ids
+            else []
+        )
+        if len(people) != len(ids):
+            errors.append(FieldError("attendee_ids", "Det finns ingen sådan person.", "unknown_id"))
+        meeting.attendees = people
+    if "organisation_ids" in changes:
+        ids = list(dict.fromkeys(changes.pop("organisation_ids")))
+        found = (
+            list(
+                session.scalars(
+                    select(Organisation)
+                    .where(
+                        Organisation.id.in_(ids),
+                        Organisation.municipality_id == meeting.group.municipality_id,
+                    )
+                    .order_by(Organisation.name)
+                )
+            )
+            if ids
+            else []
+        )
+        if len(found) != len(ids):
+            errors.append(
+                FieldError("organisation_ids", "Det finns ingen sådan organisation.", "unknown_id")
+            )
+        meeting.organisations = found
+    if errors:
+        raise Invalid(errors[0].message, errors=errors)
+    if "agenda" in changes:
+        changes["agenda"] = [
+            schemas.AgendaItem.model_validate(i).model_dump(mode="json") for i in changes["agenda"]
+        ]
+    for field, value in changes.items():
+        setattr(meeting, field, value)
+    if body.model_fields_set:
+        meeting.revision += 1
+    session.flush()
+    return meeting
+
+
+def add_decision(
+    session: Session, meeting_id: int, body: schemas.DecisionCreate, *, actor: Actor
+) -> Decision:
+    """A decision, and the intervention it creates, in one transaction."""
+    meeting = get_meeting(session, meeting_id, actor=actor)
+    _writer(actor, meeting.group_id)
+    intervention_id = None
+    if body.intervention is not None:
+        try:
+            intervention = intervention_service.create_intervention(
+                session, body.intervention, group_id=meeting.group_id, actor=actor
+            )
+        except Invalid as exc:
+            # Said where it sits in this body: under "intervention".
+            errors = [
+                FieldError(f"intervention.{e.field}", e.message, e.code, e.location)
+                for e in exc.errors
+            ]
+            raise Invalid(exc.detail, errors=errors, code=exc.code) from exc
+        intervention_id = intervention.id
+    decision = Decision(
+        meeting_id=meeting.id,
+        text=body.text,
+        intervention_id=intervention_id,
+        created_by_id=actor.user_id,
+    )
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+def next_meeting(session: Session, group_id: int, *, actor: Actor) -> schemas.NextMeeting:
+    group = _group(session, group_id, actor)
+    weeks = group.cadence_weeks or DEFAULT_WEEKS
+    tz = ZoneInfo(situation.scope_of(session, group).timezone)
+    now = utcnow()
+    latest = session.scalar(
+        select(Meeting.starts_at)
+        .where(Meeting.group_id == group.id)
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+    if latest is None:
+        # Next week, Tuesday at 13:00 local time: a time to move, not a decision.
+        today = now.astimezone(tz).date()
+        day = today + dt.timedelta(days=(1 - today.weekday()) % 7 or 7)
+        return schemas.NextMeeting(
+            starts_at=dt.datetime.combine(day, dt.time(13), tzinfo=tz),
+            cadence_weeks=group.cadence_weeks,
+        )
+    local = latest.astimezone(tz)
+    suggested = local
+    # After the latest meeting, held or planned, and not in the past.
+    while suggested <= now or suggested == local:
+        # Same weekday and local hour, whatever the clocks did in between.
+        suggested = dt.datetime.combine(
+            suggested.date() + dt.timedelta(weeks=weeks),
+            local.timetz().replace(tzinfo=None),
+            tzinfo=tz,
+        )
+    return schemas.NextMeeting(starts_at=suggested, cadence_weeks=group.cadence_weeks)
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> list[str]:
+    """RFC 5545 lines of at most 75 octets, continued with a space."""
+    out: list[str] = []
+    current = ""
+    for char in line:
+        if len((current + char).encode()) > (75 if not out else 74):
+            out.append(current)
+            current = char
+        else:
+            current += char
+    out.append(current)
+    return [out[0], *(" " + part for part in out[1:])]
+
+
+def calendar(session: Session, group_id: int, *, actor: Actor, host: str) -> str:
+    """The group's upcoming meetings as iCalendar (RFC 5545), for any calendar program."""
+    group = _group(session, group_id, actor)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//EST Lägesbild//Möten//SV",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ics_text(group.name)}",
+    ]
+    for meeting in list_meetings(session, group_id, upcoming=True, actor=actor):
+        end = meeting.ends_at or meeting.starts_at + dt.timedelta(hours=2)
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:meeting-{meeting.id}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{meeting.starts_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}",
+            f"DTEND:{end.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}",
+            f"SUMMARY:{_ics_text(group.name)}",
+            f"SEQUENCE:{meeting.revision}",
+        ]
+        if meeting.location:
+            lines.append(f"LOCATION:{_ics_text(meeting.location)}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(part + "\r\n" for line in lines for part in _fold(line))
