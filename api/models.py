@@ -4,7 +4,13 @@ from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFai
 from api.audit.models import AuditEvent
 from api.categories.models import Category
 from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
-from api.interventions.models import FollowUp, Intervention, InterventionIncident
+from api.interventions.models import (
+    Feedback,
+    FeedbackOrganisation,
+    FollowUp,
+    Intervention,
+    InterventionIncident,
+)
 from api.meetings.models import Decision, Meeting, MeetingAttendee, MeetingOrganisation
 from api.situation.models import SituationReport, SituationReportIncident
 from api.structure.models import (
@@ -22,6 +28,8 @@ __all__ = [
     "AuthSession",
     "Category",
     "Decision",
+    "Feedback",
+    "FeedbackOrganisation",
     "FollowUp",
     "Group",
     "GroupOrganisation",

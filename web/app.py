@@ -131,7 +131,11 @@ def redirect(request: Request, url: str) -> Response:
     """After a write (Post/Redirect/Get), or to the sign-in page. htmx gets HX-Redirect, a
     full page load, so that nothing of the page before stays on screen."""
     if is_htmx(request):
-        response: Response = Response(status_code=204, headers={"HX-Redirect": url})
+        # Without the fragment: a change of fragment alone would not load the page again,
+        # and the page must show what was just saved.
+        response: Response = Response(
+            status_code=204, headers={"HX-Redirect": url.split("#", 1)[0]}
+        )
     else:
         response = RedirectResponse(url, status_code=303)
     response.headers["Cache-Control"] = "no-store"
@@ -1323,6 +1327,8 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     ) -> Response:
         intervention = await visit.api.intervention(intervention_id)
         follow_ups = await visit.api.follow_ups(intervention_id)
+        told = await visit.api.feedback(intervention_id)
+        group = await visit.api.group(intervention.group.id)
         effect = await visit.api.intervention_effect(intervention_id, weeks)
         categories = {c.code: c.label_sv for c in await visit.api.categories(active=None)}
         return render(
@@ -1331,6 +1337,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             {
                 "intervention": intervention,
                 "follow_ups": follow_ups,
+                "told": told,
+                "group_organisations": group.organisations,
+                "channels": fmt.CHANNELS,
                 "effect": effect,
                 "weeks": weeks,
                 "category_names": categories,
@@ -1368,6 +1377,56 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             raise StarletteHTTPException(422, "Välj en status i listan.")
         await visit.api.update_intervention(intervention_id, {"status": status})
         return redirect(request, f"/insatser/{intervention_id}")
+
+    @app.post(
+        "/insatser/{intervention_id}/aterkoppling",
+        response_class=HTMLResponse,
+        name="intervention_feedback",
+    )
+    async def intervention_feedback(
+        request: Request, intervention_id: PageId, visit: VisitDep
+    ) -> Response:
+        form = await request.form()
+        values = {k: str(form.get(k, ""))[: MAX_FORM_FIELD * 2] for k in ("tdag", "kanal", "text")}
+        to = [int(str(v)) for v in form.getlist("till") if str(v).isdigit()][:50]
+        reporters = form.get("rapportorer") == "ja"
+        errors: dict[str, str] = {}
+        day = fmt.parse_date(values["tdag"])
+        if day is None:
+            errors["tdag"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
+        if values["kanal"] not in fmt.CHANNELS:
+            errors["kanal"] = "Välj hur det berättades."
+        if not values["text"].strip():
+            errors["text"] = "Skriv vad som berättades."
+        if not errors and day is not None:
+            try:
+                await visit.api.add_feedback(
+                    intervention_id,
+                    {
+                        "told_on": day.isoformat(),
+                        "channel": values["kanal"],
+                        "text": values["text"].strip(),
+                        "organisation_ids": to,
+                        "to_reporters": reporters,
+                    },
+                )
+            except ApiError as exc:
+                if exc.status != 422:
+                    raise
+                errors = situation.field_errors(
+                    exc.problem,
+                    {
+                        "told_on": "tdag",
+                        "channel": "kanal",
+                        "text": "text",
+                        "organisation_ids": "till",
+                    },
+                )
+            else:
+                return redirect(request, f"/insatser/{intervention_id}#aterkoppling")
+        return await intervention_view(
+            request, visit, intervention_id, errors=errors, values=values, status=422
+        )
 
     @app.post(
         "/insatser/{intervention_id}/uppfoljning",

@@ -17,7 +17,7 @@ from api.accounts.schemas import Me, MembershipRead, TokenRead, UserRead
 from api.audit.schemas import AuditEventRead
 from api.categories.schemas import CategoryRead
 from api.incidents.schemas import IncidentRead, IncidentVersionRead, ReportRead
-from api.interventions.schemas import Effect, FollowUpRead, InterventionRead
+from api.interventions.schemas import Effect, FeedbackRead, FollowUpRead, InterventionRead
 from api.meetings.schemas import DecisionRead, MeetingRead, NextMeeting
 from api.schemas_common import Page, Problem
 from api.situation.schemas import (
@@ -352,6 +352,16 @@ class ApiClient:
             "POST", f"{V1}/interventions/{intervention_id}/follow-ups", json=body
         )
         return FollowUpRead.model_validate_json(response.content)
+
+    async def feedback(self, intervention_id: int) -> list[FeedbackRead]:
+        response = await self._request("GET", f"{V1}/interventions/{intervention_id}/feedback")
+        return TypeAdapter(list[FeedbackRead]).validate_json(response.content)
+
+    async def add_feedback(self, intervention_id: int, body: dict[str, Any]) -> FeedbackRead:
+        response = await self._request(
+            "POST", f"{V1}/interventions/{intervention_id}/feedback", json=body
+        )
+        return FeedbackRead.model_validate_json(response.content)
 
     async def intervention_effect(self, intervention_id: int, weeks: int) -> Effect:
         return await self._get(f"{V1}/interventions/{intervention_id}/effect", Effect, weeks=weeks)

@@ -232,3 +232,12 @@ def parse_time(text: str) -> dt.time | None:
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         return None
     return dt.time(int(match[1]), int(match[2]))
+
+
+CHANNELS = {
+    "meeting": "På ett möte",
+    "email": "E-post",
+    "phone": "Telefon",
+    "letter": "Brev",
+    "other": "Annat",
+}

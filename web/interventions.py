@@ -9,7 +9,7 @@ from web import format as fmt
 
 FORM_FIELDS = (
     "titel", "typ", "beskrivning", "agare", "ansvarig", "mal", "omrade", "plats", "lat", "lon",
-    "radie", "start", "slut", "status",
+    "radie", "start", "slut", "status", "handelser",
 )  # fmt: skip
 # The API's field (its last part) → the form's.
 API_FIELDS = {
@@ -29,6 +29,7 @@ API_FIELDS = {
     "planned_start": "start",
     "planned_end": "slut",
     "status": "status",
+    "incident_ids": "handelser",
 }
 
 
@@ -88,6 +89,10 @@ def body_of(
         )
     else:
         errors["mal"] = "Välj var insatsen görs."
+    linked = [part.strip().lstrip("#") for part in values["handelser"].replace(";", ",").split(",")]
+    linked = [part for part in linked if part]
+    if not all(part.isdigit() for part in linked):
+        errors["handelser"] = "Skriv händelsernas nummer åtskilda med komma, till exempel 12, 15."
     if values["status"] not in fmt.INTERVENTION_STATUSES:
         errors["status"] = "Välj en status i listan."
     body = {
@@ -102,5 +107,6 @@ def body_of(
         "planned_start": start.isoformat() if start else None,
         "planned_end": end.isoformat() if end else None,
         "status": values["status"],
+        "incident_ids": [int(part) for part in linked if part.isdigit()][:500],
     }
     return body, errors

@@ -100,6 +100,8 @@ ROUTE_RULES: dict[str, Rule] = {
     "list_follow_ups": Rule.SIGNED_IN,
     "create_follow_up": Rule.SIGNED_IN,
     "get_intervention_effect": Rule.SIGNED_IN,
+    "list_feedback": Rule.SIGNED_IN,
+    "create_feedback": Rule.SIGNED_IN,
     # Meetings: read with the group's lägesbild, written by its conveners and members.
     "list_meetings": Rule.SIGNED_IN,
     "create_meeting": Rule.SIGNED_IN,

@@ -12,6 +12,7 @@ from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, get_database
 from api.incidents import schemas, service
 from api.incidents.models import Incident, Report
+from api.interventions import service as intervention_service
 from api.problems import problem_responses
 from api.routing import page
 from api.schemas_common import Page, QueryId
@@ -34,6 +35,7 @@ def _incident(session: Session, incident: Incident, actor: Actor) -> dict[str, A
     read = schemas.IncidentRead.model_validate(incident)
     read.possible_duplicates = service.possible_duplicates(session, incident, actor=actor)
     read.may_edit = service.may_edit(incident, actor=actor)
+    read.outcomes = intervention_service.outcomes(session, incident.id)
     return read.model_dump(mode="json")
 
 

@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from api.interventions.schemas import Outcome
 from api.schemas_common import (
     Id,
     Input,
@@ -247,6 +248,11 @@ class IncidentRead(BaseModel):
         default_factory=list, description="Ids of incidents that may describe the same event."
     )
     may_edit: bool = Field(False, description="Whether the caller may correct or withdraw it.")
+    outcomes: list[Outcome] = Field(
+        default=[],
+        description="What came of it: the interventions it is part of, and the feedback told "
+        "to reporters.",
+    )
 
 
 class ReportRead(BaseModel):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.accounts.models import User
 from api.db import Base, text_enum, utcnow
-from api.interventions.schemas import InterventionStatus, InterventionType, TargetKind
+from api.interventions.schemas import Channel, InterventionStatus, InterventionType, TargetKind
 from api.records import TimestampMixin
 from api.structure.models import Area, Group, Organisation, Place
 
@@ -46,6 +46,8 @@ class Intervention(TimestampMixin, Base):
     status: Mapped[InterventionStatus] = mapped_column(
         text_enum(InterventionStatus, "intervention_status"), default=InterventionStatus.planned
     )
+    # The day it was marked done, for "genomförd 12 april".
+    completed_on: Mapped[dt.date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     group: Mapped[Group] = relationship(lazy="joined")
@@ -91,3 +93,36 @@ class FollowUp(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     created_by: Mapped[User | None] = relationship()
+
+
+class Feedback(Base):
+    """What was told back about an intervention, to whom, when and how (återkoppling)."""
+
+    __tablename__ = "feedback"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intervention_id: Mapped[int] = mapped_column(
+        ForeignKey("interventions.id", ondelete="CASCADE"), index=True
+    )
+    told_on: Mapped[dt.date]
+    channel: Mapped[Channel] = mapped_column(text_enum(Channel, "feedback_channel"))
+    text: Mapped[str] = mapped_column(Text)
+    to_reporters: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    organisations: Mapped[list[Organisation]] = relationship(
+        secondary="feedback_organisations", order_by=Organisation.name
+    )
+
+
+class FeedbackOrganisation(Base):
+    __tablename__ = "feedback_organisations"
+
+    feedback_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id"), primary_key=True, index=True
+    )

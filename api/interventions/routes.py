@@ -118,3 +118,28 @@ def get_intervention_effect(
     weeks: Annotated[int, Query(ge=2, le=26)] = service.DEFAULT_WEEKS,
 ) -> Any:
     return service.measure_effect(session, intervention_id, weeks, actor=actor)
+
+
+@router.get(
+    "/interventions/{intervention_id}/feedback",
+    response_model=list[schemas.FeedbackRead],
+    operation_id="list_feedback",
+    summary="What was told back about an intervention, oldest first",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def list_feedback(intervention_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+    return service.feedback(session, intervention_id, actor=actor)
+
+
+@router.post(
+    "/interventions/{intervention_id}/feedback",
+    response_model=schemas.FeedbackRead,
+    status_code=201,
+    operation_id="create_feedback",
+    summary="Record feedback: what was told, to whom (organisations, the reporters), when, how",
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
+)
+def create_feedback(
+    intervention_id: PathId, body: schemas.FeedbackCreate, session: SessionDep, actor: ActorDep
+) -> Any:
+    return service.add_feedback(session, intervention_id, body, actor=actor)

@@ -223,3 +223,48 @@ class Effect(BaseModel):
     verdict: Verdict
     summary: str  # in Swedish, for the page
     min_incidents: int
+
+
+# Feedback ------------------------------------------------------------------------------------
+
+
+class Channel(enum.StrEnum):
+    meeting = "meeting"  # på ett möte
+    email = "email"  # e-post
+    phone = "phone"  # telefon
+    letter = "letter"  # brev
+    other = "other"  # annat
+
+
+class FeedbackCreate(Input):
+    told_on: Day
+    channel: Channel
+    text: FilledText = Field(description="What was told back.")
+    organisation_ids: list[Id] = Field(default=[], max_length=50)
+    # The reporters of the linked incidents: they see the text on their own report.
+    to_reporters: bool = False
+
+
+class FeedbackRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    intervention_id: int
+    told_on: dt.date
+    channel: Channel
+    text: str
+    organisations: list[Ref]
+    to_reporters: bool
+    created_at: dt.datetime
+
+
+class Outcome(BaseModel):
+    """What came of an incident, as its reporter may read it: the intervention it is part of
+    and what was told back to reporters."""
+
+    intervention: str
+    status: InterventionStatus
+    planned_start: dt.date
+    completed_on: dt.date | None
+    feedback: str | None
+    told_on: dt.date | None

@@ -3,6 +3,7 @@ conveners and members (api.access.policy)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from api.db import utcnow
 from api.errors import FieldError, Forbidden, Hidden, Invalid
 from api.incidents.models import Incident
 from api.interventions import effect, schemas
-from api.interventions.models import FollowUp, Intervention, InterventionIncident
+from api.interventions.models import Feedback, FollowUp, Intervention, InterventionIncident
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
@@ -204,6 +205,10 @@ def _apply(intervention: Intervention, values: dict[str, Any]) -> None:
     ids = values.pop("incident_ids", None)
     for field, value in values.items():
         setattr(intervention, field, value)
+    if intervention.status == schemas.InterventionStatus.done:
+        intervention.completed_on = intervention.completed_on or _today()
+    else:
+        intervention.completed_on = None
     if ids is not None:
         kept = {link.incident_id: link for link in intervention.links}
         intervention.links = [kept.get(i) or InterventionIncident(incident_id=i) for i in ids]
@@ -283,3 +288,91 @@ def measure_effect(
         timezone=timezone,
         areas=policy.readable_area_ids(actor),
     )
+
+
+def _today() -> dt.date:
+    # Upplands-Bro's day; one municipality per installation.
+    return utcnow().astimezone(ZoneInfo("Europe/Stockholm")).date()
+
+
+def feedback(session: Session, intervention_id: int, *, actor: Actor) -> list[Feedback]:
+    get_intervention(session, intervention_id, actor=actor)
+    return list(
+        session.scalars(
+            select(Feedback)
+            .where(Feedback.intervention_id == intervention_id)
+            .order_by(Feedback.told_on, Feedback.id)
+        )
+    )
+
+
+def add_feedback(
+    session: Session, intervention_id: int, body: schemas.FeedbackCreate, *, actor: Actor
+) -> Feedback:
+    intervention = get_intervention(session, intervention_id, actor=actor)
+    _writer(actor, intervention.group_id)
+    ids = list(dict.fromkeys(body.organisation_ids))
+    organisations = (
+        list(
+            session.scalars(
+                select(Organisation)
+                .where(
+                    Organisation.id.in_(ids),
+                    Organisation.municipality_id == intervention.group.municipality_id,
+                )
+                .order_by(Organisation.name)
+            )
+        )
+        if ids
+        else []
+    )
+    if len(organisations) != len(ids):
+        raise Invalid.field("organisation_ids", "Det finns ingen sådan organisation.", "unknown_id")
+    if not organisations and not body.to_reporters:
+        raise Invalid.field(
+            "organisation_ids",
+            "Ange vem återkopplingen gick till: organisationer eller rapportörerna.",
+            "no_recipient",
+        )
+    given = Feedback(
+        intervention_id=intervention.id,
+        told_on=body.told_on,
+        channel=body.channel,
+        text=body.text,
+        to_reporters=body.to_reporters,
+        organisations=organisations,
+        created_by_id=actor.user_id,
+    )
+    session.add(given)
+    session.flush()
+    return given
+
+
+def outcomes(session: Session, incident_id: int) -> list[schemas.Outcome]:
+    """What came of an incident: for whoever may read the incident (its reporter included),
+    the interventions it is linked to and the latest feedback told to reporters."""
+    linked = session.scalars(
+        select(Intervention)
+        .join(InterventionIncident, InterventionIncident.intervention_id == Intervention.id)
+        .where(InterventionIncident.incident_id == incident_id)
+        .order_by(Intervention.planned_start, Intervention.id)
+    )
+    found = []
+    for intervention in linked:
+        told = session.scalar(
+            select(Feedback)
+            .where(Feedback.intervention_id == intervention.id, Feedback.to_reporters.is_(True))
+            .order_by(Feedback.told_on.desc(), Feedback.id.desc())
+            .limit(1)
+        )
+        found.append(
+            schemas.Outcome(
+                intervention=intervention.title,
+                status=intervention.status,
+                planned_start=intervention.planned_start,
+                completed_on=intervention.completed_on,
+                feedback=told.text if told else None,
+                told_on=told.told_on if told else None,
+            )
+        )
+    return found

@@ -22,7 +22,7 @@ import pytest
 
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
-from tests.conftest import ADMIN_EMAIL, Server
+from tests.conftest import ADMIN_EMAIL, Server, file_report
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")
@@ -1373,3 +1373,61 @@ def test_an_area_groups_effect_reveals_no_incidents_outside_its_area(
             assert pair_of(effect["comparison"]) == (0, 0), effect
         else:
             assert response.status_code in {403, 404, 422}, response.text
+
+
+def test_feedback_and_what_a_reporter_sees_of_it(server: Server, people: dict[str, Any]) -> None:
+    world = World.of(server, people)
+    filed = file_report(
+        server,
+        people["tokens"]["reporter"],
+        {"area_id": world.areas["Bro"], "occurred_from": "2025-09-03T21:30"},
+    )
+    incident = filed["incidents"][0]["id"]
+    with as_(server, people, "coordination") as convener:
+        made = create(convener, body(world, incident_ids=[incident]))
+        nobody = convener.post(
+            f"{url(made)}/feedback",
+            json={"told_on": "2025-10-01", "channel": "email", "text": "Klart."},
+        )
+        assert nobody.status_code == 422, nobody.text
+        assert nobody.json()["errors"][0]["code"] == "no_recipient"
+        unknown = convener.post(
+            f"{url(made)}/feedback",
+            json={"told_on": "2025-10-01", "channel": "email", "text": "Klart.",
+                  "organisation_ids": [999_999]},
+        )  # fmt: skip
+        assert unknown.status_code == 422
+        to_police = convener.post(
+            f"{url(made)}/feedback",
+            json={"told_on": "2025-10-01", "channel": "meeting", "text": "Internt: väktare.",
+                  "organisation_ids": [world.organisations[POLICE]]},
+        )  # fmt: skip
+        assert to_police.status_code == 201, to_police.text
+        done = convener.patch(url(made), json={"status": "done"})
+        assert done.status_code == 200 and done.json()["status"] == "done"
+        told = convener.post(
+            f"{url(made)}/feedback",
+            json={"told_on": "2025-10-02", "channel": "email",
+                  "text": "Slyet är röjt, tack för rapporten!", "to_reporters": True},
+        )  # fmt: skip
+        assert told.status_code == 201, told.text
+        listed = convener.get(f"{url(made)}/feedback").json()
+        assert [f["told_on"] for f in listed] == ["2025-10-01", "2025-10-02"]
+    with as_(server, people, "viewer") as viewer:
+        refused = viewer.post(
+            f"{url(made)}/feedback",
+            json={"told_on": "2025-10-03", "channel": "email", "text": "x", "to_reporters": True},
+        )
+        assert refused.status_code == 403
+    with as_(server, people, "reporter") as reporter:
+        # The reporter reads no intervention, but sees on their own report what came of it.
+        assert reporter.get(url(made)).status_code == 404
+        (outcome,) = reporter.get(f"{V1}/reports/{filed['id']}").json()["incidents"][0]["outcomes"]
+        assert outcome["intervention"] == made["title"]
+        assert outcome["status"] == "done"
+        assert outcome["completed_on"] is not None
+        # Only what was told to reporters, the latest.
+        assert (outcome["feedback"], outcome["told_on"]) == (
+            "Slyet är röjt, tack för rapporten!",
+            "2025-10-02",
+        )

@@ -105,6 +105,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_follow_ups": PEOPLE_SIGNED_IN,
     "create_follow_up": PEOPLE_SIGNED_IN,
     "get_intervention_effect": PEOPLE_SIGNED_IN,
+    "list_feedback": PEOPLE_SIGNED_IN,
+    "create_feedback": PEOPLE_SIGNED_IN,
     # Meetings: people; whose they read and write is tested in test_meetings.py.
     "list_meetings": PEOPLE_SIGNED_IN,
     "create_meeting": PEOPLE_SIGNED_IN,
