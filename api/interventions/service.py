@@ -21,6 +21,7 @@ from api.interventions.models import Feedback, FollowUp, Intervention, Intervent
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
+from api.structure import service as structure_service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 
 DEFAULT_WEEKS = 8
@@ -311,22 +312,10 @@ def add_feedback(
 ) -> Feedback:
     intervention = get_intervention(session, intervention_id, actor=actor)
     _writer(actor, intervention.group_id)
-    ids = list(dict.fromkeys(body.organisation_ids))
-    organisations = (
-        list(
-            session.scalars(
-                select(Organisation)
-                .where(
-                    Organisation.id.in_(ids),
-                    Organisation.municipality_id == intervention.group.municipality_id,
-                )
-                .order_by(Organisation.name)
-            )
-        )
-        if ids
-        else []
+    organisations = structure_service.organisations_named(
+        session, body.organisation_ids, intervention.group.municipality_id
     )
-    if len(organisations) != len(ids):
+    if organisations is None:
         raise Invalid.field("organisation_ids", "Det finns ingen sådan organisation.", "unknown_id")
     if not organisations and not body.to_reporters:
         raise Invalid.field(

@@ -24,7 +24,8 @@ from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.situation import figures as calc
 from api.situation import service as situation
-from api.structure.models import Group, Organisation
+from api.structure import service as structure_service
+from api.structure.models import Group
 
 # An intervention is due for follow-up when it has had none for this long.
 FOLLOW_UP_DAYS = 14
@@ -226,26 +227,15 @@ def update_meeting(
             errors.append(FieldError("attendee_ids", "Det finns ingen sådan person.", "unknown_id"))
         meeting.attendees = people
     if "organisation_ids" in changes:
-        ids = list(dict.fromkeys(changes.pop("organisation_ids")))
-        found = (
-            list(
-                session.scalars(
-                    select(Organisation)
-                    .where(
-                        Organisation.id.in_(ids),
-                        Organisation.municipality_id == meeting.group.municipality_id,
-                    )
-                    .order_by(Organisation.name)
-                )
-            )
-            if ids
-            else []
+        named = structure_service.organisations_named(
+            session, changes.pop("organisation_ids"), meeting.group.municipality_id
         )
-        if len(found) != len(ids):
+        if named is None:
             errors.append(
                 FieldError("organisation_ids", "Det finns ingen sådan organisation.", "unknown_id")
             )
-        meeting.organisations = found
+        else:
+            meeting.organisations = named
     if errors:
         raise Invalid(errors[0].message, errors=errors)
     if "agenda" in changes:

@@ -6,6 +6,7 @@ one function holds each rule for both."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -351,3 +352,20 @@ def remove_participant(
     group.organisation_ids = [i for i in group.organisation_ids if i != organisation_id]
     session.flush()
     return get_record(session, GROUPS, group_id, actor=actor, fresh=True)
+
+
+def organisations_named(
+    session: Session, ids: Sequence[int], municipality_id: int
+) -> list[Organisation] | None:
+    """The municipality's organisations with these ids, by name; None if any is unknown."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    found = list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(wanted), Organisation.municipality_id == municipality_id)
+            .order_by(Organisation.name)
+        )
+    )
+    return found if len(found) == len(wanted) else None
