@@ -1575,6 +1575,36 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             )
         return redirect(request, f"/moten/{meeting_id}?sparat=1")
 
+    @app.post("/moten/{meeting_id}/dagordning", response_class=HTMLResponse, name="meeting_agenda")
+    async def meeting_agenda(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+        form = await request.form()
+        struck = {str(v) for v in form.getlist("stryk")}
+        rows = zip(
+            form.getlist("typ"), form.getlist("ref"), form.getlist("punkt"), form.getlist("not"),
+            strict=False,
+        )  # fmt: skip
+        agenda = [
+            {
+                "kind": str(kind),
+                "title": str(title).strip()[:200],
+                "note": str(note).strip()[:2000] or None,
+                "ref_id": int(str(ref)) if str(ref).isdigit() else None,
+            }
+            for index, (kind, ref, title, note) in enumerate(rows)
+            if str(title).strip() and str(index) not in struck
+        ][:40]
+        try:
+            await visit.api.update_meeting(
+                meeting_id, {"agenda": agenda}, etag=str(form.get("etag", ""))[:200]
+            )
+        except ApiError as exc:
+            if exc.status not in {412, 422}:
+                raise
+            return await meeting_view(
+                request, visit, meeting_id, errors={"punkt": exc.problem.detail}, status=409
+            )
+        return redirect(request, f"/moten/{meeting_id}")
+
     @app.post("/moten/{meeting_id}/beslut", response_class=HTMLResponse, name="meeting_decision")
     async def meeting_decision(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
         form = await request.form()

@@ -150,9 +150,17 @@ class InterventionRead(BaseModel):
     planned_end: dt.date | None
     status: InterventionStatus
     incident_ids: list[int]
+    # The meeting whose decision created it, if one did.
+    decided_at: DecidedAt | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
     may_edit: bool = False
+
+
+class DecidedAt(BaseModel):
+    meeting_id: int
+    starts_at: dt.datetime
+    decision: str
 
 
 class InterventionFilter(ListQuery):
@@ -268,3 +276,6 @@ class Outcome(BaseModel):
     completed_on: dt.date | None
     feedback: str | None
     told_on: dt.date | None
+
+
+InterventionRead.model_rebuild()

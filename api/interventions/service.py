@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from api.access import policy
 from api.actor import Actor
@@ -72,10 +72,29 @@ def read(intervention: Intervention, *, actor: Actor) -> schemas.InterventionRea
         planned_end=intervention.planned_end,
         status=intervention.status,
         incident_ids=intervention.incident_ids,
+        decided_at=_decided_at(intervention),
         created_at=intervention.created_at,
         updated_at=intervention.updated_at,
         may_edit=policy.can_write_in_group(actor, intervention.group_id),
     )
+
+
+def _decided_at(intervention: Intervention) -> schemas.DecidedAt | None:
+    # Imported here: meetings build on interventions, not the other way round.
+    from api.meetings.models import Decision, Meeting
+
+    session = object_session(intervention)
+    if session is None:
+        return None
+    found = session.execute(
+        select(Decision.meeting_id, Meeting.starts_at, Decision.text)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .where(Decision.intervention_id == intervention.id)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    return schemas.DecidedAt(meeting_id=found[0], starts_at=found[1], decision=found[2])
 
 
 def _writer(actor: Actor, group_id: int) -> None:

@@ -557,6 +557,9 @@ def test_decisions_and_the_interventions_they_create(
         assert got.json()["group"] == {"id": coordination, "name": COORDINATION}
         assert got.json()["title"] == "Väktare vid Bro centrum helgkvällar"
         assert got.json()["categories"] == [KLOTTER]
+        # The intervention knows the meeting that decided it.
+        assert got.json()["decided_at"]["meeting_id"] == meeting["id"]
+        assert got.json()["decided_at"]["decision"] == with_one.json()["text"]
 
         saved, _ = read(convener, meeting)
         assert [(d["id"], d["intervention_id"]) for d in saved["decisions"]] == [

@@ -92,3 +92,37 @@ def test_a_meeting_from_plan_to_decision(server: Server, people: dict[str, Any])
         assert "Vi gick igenom läget." in page and "Spara protokollet" not in page
     with browser_for(server, people, "kungsangen") as member:
         assert member.get(url).status_code == 404
+
+
+def test_the_agenda_is_changed_before_the_meeting(server: Server, people: dict[str, Any]) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    with browser_for(server, people, "coordination") as convener:
+        listing = convener.get(f"/grupper/{group}/moten")
+        csrf = csrf_of(listing.text)
+        url = convener.post(
+            f"/grupper/{group}/moten",
+            data={"csrf_token": csrf, "dag": "2030-01-15", "tid": "13:00", "plats": ""},
+            follow_redirects=False,
+        ).headers["location"]
+        page = convener.get(url).text
+        etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', page)[1])
+        titles = [html.unescape(t) for t in re.findall(r'name="punkt" value="([^"]*)"', page)]
+        assert titles[-1] == "Övriga frågor"
+        form = {
+            "csrf_token": csrf,
+            "etag": etag,
+            # The built items as shown, "Övriga frågor" struck, and one new item.
+            "typ": ["situation", "other", "other"],
+            "ref": ["", "", ""],
+            "punkt": [titles[0], "Övriga frågor", "Nattvandring i Råby"],
+            "not": ["", "", "Föreningarna frågar om stöd."],
+            "stryk": ["1"],
+        }
+        saved = convener.post(f"{url}/dagordning", data=form, follow_redirects=False)
+        assert saved.status_code == 303, saved.text[:300]
+        agenda = re.search(r'<ol class="agenda">(.*?)</ol>', convener.get(url).text, re.S)[1]
+        assert "Nattvandring i Råby" in agenda and "Föreningarna frågar om stöd." in agenda
+        assert "Övriga frågor" not in agenda
+        # The same form again, with the ETag it was loaded with: refused, nothing lost.
+        stale = convener.post(f"{url}/dagordning", data=form)
+        assert stale.status_code == 409
