@@ -1531,6 +1531,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         meeting, etag = await visit.api.meeting(meeting_id)
         group = await visit.api.group(meeting.group.id)
         listed = await choices(visit)
+        decided = (await visit.api.interventions(group=group.id, limit=100)).items
         return render(
             request,
             "meeting.html",
@@ -1541,6 +1542,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "etag": etag,
                 "minutes": meeting.minutes if minutes is None else minutes,
                 "attending": {o.id for o in meeting.organisations},
+                "group_interventions": decided,
                 "errors": errors or {},
                 "types": fmt.INTERVENTION_TYPES,
                 "today": _now().astimezone(fmt.STOCKHOLM).date().isoformat(),
@@ -1613,6 +1615,13 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         errors: dict[str, str] = {}
         if not text:
             errors["beslut"] = "Skriv beslutet."
+        about = str(form.get("aterkoppla", ""))
+        if about.isdigit():
+            body["feedback_for"] = int(about)
+            by = fmt.parse_date(str(form.get("senast", ""))[:10])
+            if form.get("senast") and by is None:
+                errors["senast"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
+            body["feedback_due"] = by.isoformat() if by else None
         if form.get("insats") == "ja":
             values = {k: str(form.get(k, ""))[:MAX_FORM_FIELD] for k in interventions.FORM_FIELDS}
             chosen = [str(c)[:64] for c in form.getlist("kategorier")][:30]
@@ -1627,7 +1636,13 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 if exc.status not in {403, 422}:
                     raise
                 errors = situation.field_errors(
-                    exc.problem, {**interventions.API_FIELDS, "text": "beslut"}
+                    exc.problem,
+                    {
+                        **interventions.API_FIELDS,
+                        "text": "beslut",
+                        "feedback_for": "aterkoppla",
+                        "feedback_due": "senast",
+                    },
                 )
             else:
                 return redirect(request, f"/moten/{meeting_id}#beslut")

@@ -69,6 +69,11 @@ class Decision(Base):
     )
     text: Mapped[str] = mapped_column(Text)
     intervention_id: Mapped[int | None] = mapped_column(ForeignKey("interventions.id"), index=True)
+    # A feedback task: tell back about this intervention by this day.
+    feedback_intervention_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interventions.id"), index=True
+    )
+    feedback_due: Mapped[dt.date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

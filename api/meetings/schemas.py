@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from api.interventions.schemas import InterventionFields
 from api.schemas_common import FilledText, Id, Input, Name, Patch, Ref, Text, Timestamp, omittable
-from api.situation.schemas import LongText
+from api.situation.schemas import Day, LongText
 
 MAX_AGENDA_ITEMS = 40
 
@@ -19,6 +19,7 @@ class AgendaKind(enum.StrEnum):
     situation = "situation"  # the lägesbild: new incidents since the last meeting
     hot_spots = "hot_spots"
     follow_up = "follow_up"  # an intervention due for follow-up
+    feedback = "feedback"  # feedback a decision asked for, not yet given
     assignment = "assignment"  # from the steering group (issue #8)
     other = "other"  # övriga frågor
 
@@ -71,6 +72,10 @@ class DecisionCreate(Input):
     text: FilledText
     # An intervention decided here, created in the same request (its group is the meeting's).
     intervention: InterventionFields | None = None
+    # Or a feedback task: tell back about one of the group's interventions, by a day. It
+    # stays on the group's agendas until feedback on it is recorded.
+    feedback_for: Id | None = Field(default=None, description="An intervention's id.")
+    feedback_due: Day | None = None
 
 
 class DecisionRead(BaseModel):
@@ -80,6 +85,11 @@ class DecisionRead(BaseModel):
     meeting_id: int
     text: str
     intervention_id: int | None
+    # Read from the model's column, and from this API's own JSON (the web client).
+    feedback_for: int | None = Field(
+        validation_alias=AliasChoices("feedback_intervention_id", "feedback_for")
+    )
+    feedback_due: dt.date | None
     created_at: dt.datetime
 
 

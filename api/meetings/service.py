@@ -16,7 +16,7 @@ from api.concurrency import check_if_match, etag
 from api.db import utcnow
 from api.errors import FieldError, Forbidden, Hidden, Invalid, NotFound
 from api.interventions import service as intervention_service
-from api.interventions.models import FollowUp, Intervention
+from api.interventions.models import Feedback, FollowUp, Intervention
 from api.interventions.schemas import InterventionStatus
 from api.meetings import schemas
 from api.meetings.models import Decision, Meeting
@@ -163,8 +163,48 @@ def build_agenda(
                 ref_id=intervention.id,
             )
         )
+    for decision, title in open_feedback(session, group)[
+        : schemas.MAX_AGENDA_ITEMS - len(items) - 1
+    ]:
+        by = (
+            f" senast {decision.feedback_due.day}/{decision.feedback_due.month}"
+            if decision.feedback_due
+            else ""
+        )
+        items.append(
+            schemas.AgendaItem(
+                kind=schemas.AgendaKind.feedback,
+                title=f"Återkoppling: {title}{by}",
+                note=decision.text,
+                ref_id=decision.feedback_intervention_id,
+            )
+        )
     items.append(schemas.AgendaItem(kind=schemas.AgendaKind.other, title="Övriga frågor"))
     return items
+
+
+def open_feedback(session: Session, group: Group) -> list[tuple[Decision, str]]:
+    """Feedback tasks the group's meetings decided and no feedback has answered since."""
+    asked = session.execute(
+        select(Decision, Intervention.title)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .join(Intervention, Intervention.id == Decision.feedback_intervention_id)
+        .where(Meeting.group_id == group.id)
+        .order_by(Decision.feedback_due.is_(None), Decision.feedback_due, Decision.id)
+    ).all()
+    open_tasks = []
+    for decision, title in asked:
+        answered = session.scalar(
+            select(Feedback.id)
+            .where(
+                Feedback.intervention_id == decision.feedback_intervention_id,
+                Feedback.created_at >= decision.created_at,
+            )
+            .limit(1)
+        )
+        if answered is None:
+            open_tasks.append((decision, title))
+    return open_tasks
 
 
 def _due(session: Session, group: Group, day: dt.date) -> list[Intervention]:
@@ -270,10 +310,18 @@ def add_decision(
             ]
             raise Invalid(exc.detail, errors=errors, code=exc.code) from exc
         intervention_id = intervention.id
+    if body.feedback_for is not None:
+        about = session.get(Intervention, body.feedback_for)
+        if about is None or about.group_id != meeting.group_id:
+            raise Invalid.field(
+                "feedback_for", "Gruppen har ingen sådan insats att återkoppla om.", "unknown_id"
+            )
     decision = Decision(
         meeting_id=meeting.id,
         text=body.text,
         intervention_id=intervention_id,
+        feedback_intervention_id=body.feedback_for,
+        feedback_due=body.feedback_due,
         created_by_id=actor.user_id,
     )
     session.add(decision)

@@ -54,6 +54,8 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("intervention_id", sa.Integer(), nullable=True),
+        sa.Column("feedback_intervention_id", sa.Integer(), nullable=True),
+        sa.Column("feedback_due", sa.Date(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", api.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -63,6 +65,11 @@ def upgrade() -> None:
             ["intervention_id"],
             ["interventions.id"],
             name=op.f("fk_decisions_intervention_id_interventions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["feedback_intervention_id"],
+            ["interventions.id"],
+            name=op.f("fk_decisions_feedback_intervention_id_interventions"),
         ),
         sa.ForeignKeyConstraint(
             ["meeting_id"],
@@ -78,6 +85,11 @@ def upgrade() -> None:
             batch_op.f("ix_decisions_intervention_id"), ["intervention_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_decisions_meeting_id"), ["meeting_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_decisions_feedback_intervention_id"),
+            ["feedback_intervention_id"],
+            unique=False,
+        )
 
     op.create_table(
         "meeting_attendees",
@@ -137,6 +149,7 @@ def downgrade() -> None:
 
     op.drop_table("meeting_attendees")
     with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_decisions_feedback_intervention_id"))
         batch_op.drop_index(batch_op.f("ix_decisions_meeting_id"))
         batch_op.drop_index(batch_op.f("ix_decisions_intervention_id"))
 

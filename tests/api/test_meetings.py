@@ -842,3 +842,43 @@ def test_who_reads_and_writes_a_groups_meetings(server: Server, people: dict[str
         assert (unchanged["minutes"], unchanged["decisions"], current) == ("", [], tag)
     with server.client() as anonymous:
         is_problem(anonymous.get(meetings_url(coordination)), 401)
+
+
+def test_a_feedback_task_stays_on_the_agenda_until_feedback_is_given(
+    server: Server, people: dict[str, Any]
+) -> None:
+    coordination = gid(people, COORDINATION)
+    with as_(server, people, "coordination") as convener:
+        done = make_intervention(convener, coordination, **intervention(people, status="done"))
+        first = create(convener, coordination, starts_at=local(today() - dt.timedelta(days=7)))
+        unknown = convener.post(
+            f"{url(first)}/decisions", json={"text": "Återkoppla.", "feedback_for": 999_999}
+        )
+        assert field_errors(unknown) == {"feedback_for": "unknown_id"}
+        asked = convener.post(
+            f"{url(first)}/decisions",
+            json={
+                "text": "Berätta för rapportörerna vad som gjordes.",
+                "feedback_for": done["id"],
+                "feedback_due": today().isoformat(),
+            },
+        )
+        assert asked.status_code == 201, asked.text
+        assert (asked.json()["feedback_for"], asked.json()["feedback_due"]) == (
+            done["id"],
+            today().isoformat(),
+        )
+        second = create(convener, coordination, starts_at=local(today() + dt.timedelta(days=7)))
+        tasks = [i for i in second["agenda"] if i["kind"] == "feedback"]
+        assert [(t["ref_id"], t["note"]) for t in tasks] == [
+            (done["id"], "Berätta för rapportörerna vad som gjordes.")
+        ]
+        assert tasks[0]["title"].startswith(f"Återkoppling: {done['title']}")
+        told = convener.post(
+            f"{V1}/interventions/{done['id']}/feedback",
+            json={"told_on": today().isoformat(), "channel": "email", "text": "Klart.",
+                  "to_reporters": True},
+        )  # fmt: skip
+        assert told.status_code == 201, told.text
+        third = create(convener, coordination, starts_at=local(today() + dt.timedelta(days=21)))
+        assert "feedback" not in kinds(third["agenda"])
