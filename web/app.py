@@ -1526,6 +1526,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         *,
         errors: dict[str, str] | None = None,
         minutes: str | None = None,
+        conflict: list[tuple[str, str]] | None = None,
         status: int = 200,
     ) -> Response:
         meeting, etag = await visit.api.meeting(meeting_id)
@@ -1543,6 +1544,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "minutes": meeting.minutes if minutes is None else minutes,
                 "attending": {o.id for o in meeting.organisations},
                 "group_interventions": decided,
+                "conflict": conflict,
                 "errors": errors or {},
                 "types": fmt.INTERVENTION_TYPES,
                 "today": _now().astimezone(fmt.STOCKHOLM).date().isoformat(),
@@ -1567,12 +1569,18 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         except ApiError as exc:
             if exc.status not in {409, 412, 422}:
                 raise
+            conflict = None
+            if exc.status == 412:
+                # Someone saved first: what they wrote against this person's text.
+                current, _etag = await visit.api.meeting(meeting_id)
+                conflict = situation.word_diff(current.minutes, minutes)
             return await meeting_view(
                 request,
                 visit,
                 meeting_id,
                 errors={"protokoll": exc.problem.detail},
                 minutes=minutes,
+                conflict=conflict,
                 status=409 if exc.status == 412 else exc.status,
             )
         return redirect(request, f"/moten/{meeting_id}?sparat=1")

@@ -52,6 +52,7 @@ def test_a_meeting_from_plan_to_decision(server: Server, people: dict[str, Any])
         )
         assert stale.status_code == 409
         assert "Något annat." in stale.text  # kept in the form
+        assert 'id="conflict"' in stale.text and "<ins>Något annat.</ins>" in stale.text
         decided = convener.post(
             f"{url}/beslut",
             data={
