@@ -115,8 +115,13 @@ SearchText = Annotated[
 
 
 def _iso_timestamp(value: object) -> object:
-    # Pydantic would also take a number of seconds since 1970 ("0.5"), which the schema's
+    # Pydantic would also take a number of seconds since 1970 (0, "0.5"), which the schema's
     # date-time does not allow and nobody means; and years far off overflow on conversion.
+    if isinstance(value, int | float):
+        raise PydanticCustomError(
+            "datetime_type",
+            "Ange en tidpunkt som ISO 8601 med tidszon, till exempel 2026-03-04T21:30:00+01:00.",
+        )
     if isinstance(value, str):
         if not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", value):
             raise PydanticCustomError(

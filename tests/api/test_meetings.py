@@ -882,3 +882,11 @@ def test_a_feedback_task_stays_on_the_agenda_until_feedback_is_given(
         assert told.status_code == 201, told.text
         third = create(convener, coordination, starts_at=local(today() + dt.timedelta(days=21)))
         assert "feedback" not in kinds(third["agenda"])
+
+
+def test_a_start_given_as_a_number_is_refused(server: Server, people: dict[str, Any]) -> None:
+    with as_(server, people, "coordination") as convener:
+        response = convener.post(meetings_url(gid(people, COORDINATION)), json={"starts_at": 0})
+    assert field_errors(response) == {"starts_at": "datetime_type"}
+    with as_(server, people, "coordination") as convener:
+        assert listed(convener, gid(people, COORDINATION)) == []
