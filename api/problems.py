@@ -102,7 +102,8 @@ def _message(err: dict[str, Any]) -> str:
         case "less_than":
             return f"Måste vara mindre än {ctx.get('lt')}."
         case "enum" | "literal_error":
-            return f"Måste vara ett av: {ctx.get('expected')}."
+            expected = str(ctx.get("expected", "")).replace(" or ", " eller ")
+            return f"Måste vara ett av: {expected}."
         case "extra_forbidden":
             return "Okänt fält."
         case "dict_type" | "model_type" | "model_attributes_type":
@@ -128,6 +129,17 @@ def _message(err: dict[str, Any]) -> str:
             | ("date_from_datetime_inexact")
         ):
             return "Ange en giltig dag som ÅÅÅÅ-MM-DD."
+        case "timezone_aware":
+            return "Ange tidszonen, till exempel 2026-03-04T21:30:00+01:00."
+        case (
+            "datetime_type"
+            | "datetime_parsing"
+            | "datetime_from_date_parsing"
+            | "datetime_object_invalid"
+        ):
+            return (
+                "Ange en tidpunkt som ISO 8601 med tidszon, till exempel 2026-03-04T21:30:00+01:00."
+            )
         case "json_invalid":
             return "Kroppen är inte giltig JSON."
         case "json_type":

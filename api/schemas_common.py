@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -136,6 +137,54 @@ def _iso_timestamp(value: object) -> object:
 
 # A point in time with its offset, as ISO 8601.
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_timestamp)]
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+# A day alone ("2026-07-04", its midnight) or a time, with or without an offset.
+# Years 1900-2099: far-off years overflow when converted, and nobody means them.
+_LOCAL_TIME = (
+    r"^(19|20)\d{2}-\d{2}-\d{2}"
+    r"([Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+def _local_time(value: object) -> object:
+    """A time with or without an offset; without one it is Swedish local time. A time that
+    the change to summer time skips (02:30 on the last Sunday of March) does not exist and is
+    refused; one that the change back repeats is taken as the first (summer time)."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str) and re.match(_LOCAL_TIME, value):
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("t", "T").replace("z", "Z"))
+        except ValueError:
+            raise PydanticCustomError("invalid_time", "Ogiltigt datum eller klockslag.") from None
+    else:
+        raise PydanticCustomError(
+            "invalid_time", "Ange tiden som 2026-03-04T21:30 (svensk tid) eller med tidszon."
+        )
+    if parsed.tzinfo is None:
+        local = parsed.replace(tzinfo=STOCKHOLM)
+        if local.astimezone(dt.UTC).astimezone(STOCKHOLM).replace(tzinfo=None) != parsed:
+            raise PydanticCustomError(
+                "nonexistent_time",
+                "Den tiden finns inte: klockan ställdes fram till sommartid just då.",
+            )
+        parsed = local
+    return parsed.astimezone(dt.UTC)
+
+
+LocalTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_local_time),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _LOCAL_TIME,
+            "description": "ISO 8601; without an offset, Swedish local time (Europe/Stockholm).",
+        }
+    ),
+]
 
 
 class Input(BaseModel):

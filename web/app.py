@@ -81,6 +81,7 @@ def _templates(settings: Settings) -> Jinja2Blocks:
         audit_object=lambda table: fmt.AUDIT_OBJECTS.get(table, table),
         organisation_kind=lambda kind: fmt.ORGANISATION_KINDS.get(kind, kind),
         percent_change=fmt.percent_change,
+        change_sv=fmt.change_sv,
         share_sv=fmt.share_sv,
     )
     env.globals.update(
@@ -194,7 +195,7 @@ def incident_query(
         errors["fran"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
     if till and until is None:
         errors["till"] = "Skriv datumet som ÅÅÅÅ-MM-DD."
-    if omrade and not omrade.isdigit():
+    if omrade and fmt.parse_id(omrade) is None:
         errors["omrade"] = "Välj ett område i listan."
     if bedomning and bedomning not in reporting.ASSESSMENTS:
         errors["bedomning"] = "Välj i listan."
@@ -762,8 +763,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             return await report_form(request, visit, forms, key=key, opened=opened)
         if action.startswith("ta-bort-") and len(forms) > 1:
             index = action.removeprefix("ta-bort-")
-            if index.isdigit() and int(index) < len(forms):
-                del forms[int(index)]
+            at = fmt.parse_id(index)
+            if at is not None and at < len(forms):
+                del forms[at]
             return await report_form(request, visit, forms, key=key, opened=opened)
         incidents, errors = reporting.to_api(forms, opened)
         if errors:
@@ -784,7 +786,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             return await report_form(
                 request, visit, forms, key=key, opened=opened, errors=errors, status=exc.status
             )
-        return redirect(request, f"/rapporter/{report.id}")
+        return redirect(request, f"/rapporter/{report.id}?skickad=1")
 
     @page("/rapporter/{report_id}", name="report_done")
     async def report_done(request: Request, report_id: PageId, visit: VisitDep) -> Response:
@@ -1358,9 +1360,13 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         request: Request,
         intervention_id: PageId,
         visit: VisitDep,
-        veckor: Annotated[int, Query(ge=2, le=26)] = 8,
+        veckor: Annotated[str, Query(max_length=8)] = "8",
     ) -> Response:
-        return await intervention_view(request, visit, intervention_id, weeks=veckor)
+        # A filter in a link: what is not a number of weeks the page offers shows the default.
+        weeks = fmt.parse_id(veckor)
+        return await intervention_view(
+            request, visit, intervention_id, weeks=weeks if weeks and 2 <= weeks <= 26 else 8
+        )
 
     @app.post(
         "/insatser/{intervention_id}/status",
@@ -1388,7 +1394,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     ) -> Response:
         form = await request.form()
         values = {k: str(form.get(k, ""))[: MAX_FORM_FIELD * 2] for k in ("tdag", "kanal", "text")}
-        to = [int(str(v)) for v in form.getlist("till") if str(v).isdigit()][:50]
+        to = fmt.parse_ids(form.getlist("till"))[:50]
         reporters = form.get("rapportorer") == "ja"
         errors: dict[str, str] = {}
         day = fmt.parse_date(values["tdag"])
@@ -1468,15 +1474,24 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
 
     # Meetings --------------------------------------------------------------------------------
 
-    @page("/grupper/{group_id}/moten", name="meetings")
-    async def meetings_page(request: Request, group_id: PageId, visit: VisitDep) -> Response:
+    async def meetings_view(
+        request: Request,
+        visit: Visit,
+        group_id: int,
+        *,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
         group = await visit.api.group(group_id)
         upcoming = await visit.api.meetings(group_id, upcoming=True)
         held = [
             m for m in await visit.api.meetings(group_id) if m.id not in {u.id for u in upcoming}
         ]
-        suggested = await visit.api.next_meeting(group_id)
-        local = suggested.starts_at.astimezone(fmt.STOCKHOLM)
+        if values is None:
+            suggested = await visit.api.next_meeting(group_id)
+            local = suggested.starts_at.astimezone(fmt.STOCKHOLM)
+            values = {"dag": local.date().isoformat(), "tid": f"{local:%H:%M}", "plats": ""}
         return render(
             request,
             "meetings.html",
@@ -1484,11 +1499,16 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "group": group,
                 "upcoming": upcoming,
                 "held": held[:20],
-                "f": {"dag": local.date().isoformat(), "tid": f"{local:%H:%M}", "plats": ""},
-                "errors": {},
+                "f": values,
+                "errors": errors or {},
                 "writes": _writes(visit.me, group_id),
             },
+            status=status,
         )
+
+    @page("/grupper/{group_id}/moten", name="meetings")
+    async def meetings_page(request: Request, group_id: PageId, visit: VisitDep) -> Response:
+        return await meetings_view(request, visit, group_id)
 
     @app.post("/grupper/{group_id}/moten", response_class=HTMLResponse, name="create_meeting")
     async def create_meeting_submit(
@@ -1499,15 +1519,32 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         tid: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
         plats: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
     ) -> Response:
-        day = fmt.parse_date(dag)
-        time = fmt.parse_time(tid)
-        if day is None or time is None:
-            raise StarletteHTTPException(422, "Skriv dagen som ÅÅÅÅ-MM-DD och tiden som TT:MM.")
-        starts = dt.datetime.combine(day, time, tzinfo=fmt.STOCKHOLM)
-        meeting = await visit.api.create_meeting(
-            group_id, {"starts_at": starts.isoformat(), "location": plats.strip() or None}
+        values = {"dag": dag, "tid": tid, "plats": plats}
+        day, time = fmt.parse_date(dag), fmt.parse_time(tid)
+        errors: dict[str, str] = {}
+        if day is None:
+            errors["dag"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
+        if time is None:
+            errors["tid"] = "Skriv tiden som TT:MM, till exempel 13:00."
+        if day is not None and time is not None:
+            # Local time, as the API reads a time without an offset: it refuses the hour
+            # the clocks skip in spring instead of moving the meeting.
+            starts = dt.datetime.combine(day, time).isoformat(timespec="minutes")
+            try:
+                meeting = await visit.api.create_meeting(
+                    group_id, {"starts_at": starts, "location": plats.strip() or None}
+                )
+            except ApiError as exc:
+                if exc.status != 422:
+                    raise
+                errors = situation.field_errors(
+                    exc.problem, {"starts_at": "tid", "location": "plats"}
+                )
+            else:
+                return redirect(request, f"/moten/{meeting.id}")
+        return await meetings_view(
+            request, visit, group_id, values=values, errors=errors, status=422
         )
-        return redirect(request, f"/moten/{meeting.id}")
 
     @app.get("/grupper/{group_id}/moten.ics", name="meetings_ics")
     async def meetings_ics(request: Request, group_id: PageId, visit: VisitDep) -> Response:
@@ -1526,6 +1563,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         *,
         errors: dict[str, str] | None = None,
         minutes: str | None = None,
+        attending: set[int] | None = None,
+        present: set[int] | None = None,
+        decision: dict[str, Any] | None = None,
         conflict: list[tuple[str, str]] | None = None,
         status: int = 200,
     ) -> Response:
@@ -1533,6 +1573,8 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         group = await visit.api.group(meeting.group.id)
         listed = await choices(visit)
         decided = (await visit.api.interventions(group=group.id, limit=100)).items
+        members = await visit.api.memberships(group.id) if meeting.may_edit else []
+        today = _now().astimezone(fmt.STOCKHOLM).date().isoformat()
         return render(
             request,
             "meeting.html",
@@ -1542,12 +1584,16 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "group": group,
                 "etag": etag,
                 "minutes": meeting.minutes if minutes is None else minutes,
-                "attending": {o.id for o in meeting.organisations},
+                "attending": {o.id for o in meeting.organisations}
+                if attending is None
+                else attending,
+                "present": {u.id for u in meeting.attendees} if present is None else present,
+                "members": sorted(members, key=lambda m: m.user.name),
                 "group_interventions": decided,
                 "conflict": conflict,
                 "errors": errors or {},
+                "d": {"start": today, **(decision or {})},
                 "types": fmt.INTERVENTION_TYPES,
-                "today": _now().astimezone(fmt.STOCKHOLM).date().isoformat(),
             },
             status=status,
         )
@@ -1560,11 +1606,14 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     async def meeting_save(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
         form = await request.form()
         minutes = str(form.get("protokoll", "")).replace("\r\n", "\n")[:20_000]
-        organisations = [int(str(v)) for v in form.getlist("aktorer") if str(v).isdigit()][:100]
+        organisations = fmt.parse_ids(form.getlist("aktorer"))[:100]
+        people = fmt.parse_ids(form.getlist("narvarande"))[:100]
         etag = str(form.get("etag", ""))[:200]
         try:
             await visit.api.update_meeting(
-                meeting_id, {"minutes": minutes, "organisation_ids": organisations}, etag=etag
+                meeting_id,
+                {"minutes": minutes, "organisation_ids": organisations, "attendee_ids": people},
+                etag=etag,
             )
         except ApiError as exc:
             if exc.status not in {409, 412, 422}:
@@ -1578,8 +1627,14 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 request,
                 visit,
                 meeting_id,
-                errors={"protokoll": exc.problem.detail},
+                errors=situation.field_errors(
+                    exc.problem, {"attendee_ids": "narvarande", "organisation_ids": "aktorer"}
+                )
+                if exc.status == 422
+                else {"protokoll": exc.problem.detail},
                 minutes=minutes,
+                attending=set(organisations),
+                present=set(people),
                 conflict=conflict,
                 status=409 if exc.status == 412 else exc.status,
             )
@@ -1588,6 +1643,17 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     @app.post("/moten/{meeting_id}/dagordning", response_class=HTMLResponse, name="meeting_agenda")
     async def meeting_agenda(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
         form = await request.form()
+        etag = str(form.get("etag", ""))[:200]
+        if form.get("atgard") == "bygg-om":
+            try:
+                await visit.api.update_meeting(meeting_id, {"rebuild_agenda": True}, etag=etag)
+            except ApiError as exc:
+                if exc.status != 412:
+                    raise
+                return await meeting_view(
+                    request, visit, meeting_id, errors={"punkt": exc.problem.detail}, status=409
+                )
+            return redirect(request, f"/moten/{meeting_id}")
         struck = {str(v) for v in form.getlist("stryk")}
         rows = zip(
             form.getlist("typ"), form.getlist("ref"), form.getlist("punkt"), form.getlist("not"),
@@ -1598,15 +1664,13 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "kind": str(kind),
                 "title": str(title).strip()[:200],
                 "note": str(note).strip()[:2000] or None,
-                "ref_id": int(str(ref)) if str(ref).isdigit() else None,
+                "ref_id": fmt.parse_id(str(ref)),
             }
             for index, (kind, ref, title, note) in enumerate(rows)
             if str(title).strip() and str(index) not in struck
         ][:40]
         try:
-            await visit.api.update_meeting(
-                meeting_id, {"agenda": agenda}, etag=str(form.get("etag", ""))[:200]
-            )
+            await visit.api.update_meeting(meeting_id, {"agenda": agenda}, etag=etag)
         except ApiError as exc:
             if exc.status not in {412, 422}:
                 raise
@@ -1615,25 +1679,44 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             )
         return redirect(request, f"/moten/{meeting_id}")
 
+    @app.post("/moten/{meeting_id}/installt", response_class=HTMLResponse, name="meeting_cancel")
+    async def meeting_cancel(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+        form = await request.form()
+        cancel = form.get("installt") == "ja"
+        try:
+            await visit.api.update_meeting(
+                meeting_id, {"cancelled": cancel}, etag=str(form.get("etag", ""))[:200]
+            )
+        except ApiError as exc:
+            if exc.status != 412:
+                raise
+            return await meeting_view(
+                request, visit, meeting_id, errors={"installt": exc.problem.detail}, status=409
+            )
+        return redirect(request, f"/moten/{meeting_id}")
+
     @app.post("/moten/{meeting_id}/beslut", response_class=HTMLResponse, name="meeting_decision")
     async def meeting_decision(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
         form = await request.form()
         text = str(form.get("beslut", ""))[:2000].strip()
+        typed: dict[str, Any] = {
+            k: str(form.get(k, ""))[:MAX_FORM_FIELD]
+            for k in ("beslut", "aterkoppla", "senast", "insats", *interventions.FORM_FIELDS)
+        }
+        typed["kategorier"] = [str(c)[:64] for c in form.getlist("kategorier")][:30]
         body: dict[str, Any] = {"text": text}
         errors: dict[str, str] = {}
         if not text:
             errors["beslut"] = "Skriv beslutet."
         about = str(form.get("aterkoppla", ""))
-        if about.isdigit():
-            body["feedback_for"] = int(about)
+        if fmt.parse_id(about) is not None:
+            body["feedback_for"] = fmt.parse_id(about)
             by = fmt.parse_date(str(form.get("senast", ""))[:10])
             if form.get("senast") and by is None:
                 errors["senast"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
             body["feedback_due"] = by.isoformat() if by else None
-        if form.get("insats") == "ja":
-            values = {k: str(form.get(k, ""))[:MAX_FORM_FIELD] for k in interventions.FORM_FIELDS}
-            chosen = [str(c)[:64] for c in form.getlist("kategorier")][:30]
-            intervention, more = interventions.body_of(values, chosen, 0)
+        if typed["insats"] == "ja":
+            intervention, more = interventions.body_of(typed, typed["kategorier"], 0)
             intervention.pop("group_id")
             errors.update(more)
             body["intervention"] = intervention
@@ -1654,7 +1737,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 )
             else:
                 return redirect(request, f"/moten/{meeting_id}#beslut")
-        return await meeting_view(request, visit, meeting_id, errors=errors, status=422)
+        return await meeting_view(
+            request, visit, meeting_id, errors=errors, decision=typed, status=422
+        )
 
     return app
 

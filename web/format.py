@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from api.structure.schemas import GroupKind, OrganisationKind
+from api.swedish import MONTHS, day_sv
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 GROUP_KINDS = {
     GroupKind.steering: "Styrgrupp",
@@ -83,7 +71,7 @@ def date_sv(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = value.astimezone(STOCKHOLM).date()
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return day_sv(value)
 
 
 def cadence_sv(weeks: int | None) -> str:
@@ -125,6 +113,29 @@ AUDIT_OUTCOMES = {
     "refused": "Nekad",
     "throttled": "Spärrad (för många försök)",
 }
+
+
+def parse_number(text: str) -> float | None:
+    """A decimal number as people type it (decimal comma, spaces); None for anything else,
+    "nan" and "inf" included."""
+    try:
+        value = float(text.strip().replace(",", ".").replace(" ", ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and abs(value) < 1e9 else None
+
+
+def parse_id(text: str) -> int | None:
+    """A record's number from a form; None for anything else. str.isdigit() would pass "²"
+    and other digits that int() refuses."""
+    text = text.strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,15}", text) else None
+
+
+def parse_ids(values: Iterable[object]) -> list[int]:
+    """The record numbers among a form's repeated field, in order, once each."""
+    found = (parse_id(str(v)) for v in values)
+    return list(dict.fromkeys(i for i in found if i is not None))
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -189,10 +200,15 @@ def slug(text: str) -> str:
 
 def percent_change(current: int, earlier: int) -> str:
     """ "+25 %", "−40 %"; nothing when there is nothing to compare with."""
-    if earlier == 0:
-        return ""
-    change = round(100 * (current - earlier) / earlier)
-    return f"{'+' if change > 0 else '−' if change < 0 else '±'}{abs(change)} %"
+    return "" if earlier == 0 else change_sv((current - earlier) / earlier)
+
+
+def change_sv(change: float | None) -> str:
+    """A relative change the API computed (−0.4) as "−40 %"; "–" where it gave none."""
+    if change is None:
+        return "–"
+    value = round(100 * change)
+    return f"{'+' if value > 0 else '−' if value < 0 else '±'}{abs(value)} %"
 
 
 def share_sv(value: float | None) -> str:

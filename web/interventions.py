@@ -33,13 +33,6 @@ API_FIELDS = {
 }
 
 
-def _number(text: str) -> float | None:
-    try:
-        return float(text.replace(",", ".").replace(" ", "")) if text.strip() else None
-    except ValueError:
-        return None
-
-
 def body_of(
     values: dict[str, str], categories: list[str], group_id: int
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -49,7 +42,7 @@ def body_of(
         errors["titel"] = "Skriv vad insatsen är."
     if values["typ"] not in fmt.INTERVENTION_TYPES:
         errors["typ"] = "Välj en typ i listan."
-    if not values["agare"].isdigit():
+    if fmt.parse_id(values["agare"]) is None:
         errors["agare"] = "Välj vilken organisation som äger insatsen."
     if not categories:
         errors["kategorier"] = "Välj minst en kategori som insatsen riktar sig mot."
@@ -61,37 +54,44 @@ def body_of(
     kind = values["mal"]
     target: dict[str, Any] = {"kind": kind}
     if kind == "area":
-        if not values["omrade"].isdigit():
+        target["area_id"] = fmt.parse_id(values["omrade"])
+        if target["area_id"] is None:
             errors["omrade"] = "Välj ett område."
-        target["area_id"] = int(values["omrade"]) if values["omrade"].isdigit() else None
     elif kind == "place":
-        if not values["plats"].isdigit():
+        target["place_id"] = fmt.parse_id(values["plats"])
+        if target["place_id"] is None:
             errors["plats"] = "Välj en plats."
-        target["place_id"] = int(values["plats"]) if values["plats"].isdigit() else None
-        radius = _number(values["radie"])
+        radius = fmt.parse_number(values["radie"])
         if radius is not None:
-            target["radius_m"] = int(radius)
+            target["radius_m"] = round(radius)
+        elif values["radie"].strip():
+            errors["radie"] = "Ange radien i meter, till exempel 250."
     elif kind == "point":
-        lat, lon, radius = _number(values["lat"]), _number(values["lon"]), _number(values["radie"])
+        lat, lon, radius = (
+            fmt.parse_number(values["lat"]),
+            fmt.parse_number(values["lon"]),
+            fmt.parse_number(values["radie"]),
+        )
         if lat is None:
             errors["lat"] = "Ange latitud, till exempel 59,5117."
         if lon is None:
             errors["lon"] = "Ange longitud, till exempel 17,6364."
         if radius is None:
             errors["radie"] = "Ange en radie i meter."
-        if not values["omrade"].isdigit():
+        area = fmt.parse_id(values["omrade"])
+        if area is None:
             errors["omrade"] = "Välj området punkten ligger i."
         target.update(
-            area_id=int(values["omrade"]) if values["omrade"].isdigit() else None,
+            area_id=area,
             lat=lat,
             lon=lon,
-            radius_m=int(radius) if radius is not None else None,
+            radius_m=round(radius) if radius is not None else None,
         )
     else:
         errors["mal"] = "Välj var insatsen görs."
     linked = [part.strip().lstrip("#") for part in values["handelser"].replace(";", ",").split(",")]
     linked = [part for part in linked if part]
-    if not all(part.isdigit() for part in linked):
+    if not all(fmt.parse_id(part) is not None for part in linked):
         errors["handelser"] = "Skriv händelsernas nummer åtskilda med komma, till exempel 12, 15."
     if values["status"] not in fmt.INTERVENTION_STATUSES:
         errors["status"] = "Välj en status i listan."
@@ -100,13 +100,13 @@ def body_of(
         "title": values["titel"].strip(),
         "type": values["typ"],
         "description": values["beskrivning"].strip() or None,
-        "owner_organisation_id": int(values["agare"]) if values["agare"].isdigit() else None,
+        "owner_organisation_id": fmt.parse_id(values["agare"]),
         "responsible": values["ansvarig"].strip() or None,
         "target": target,
         "categories": categories,
         "planned_start": start.isoformat() if start else None,
         "planned_end": end.isoformat() if end else None,
         "status": values["status"],
-        "incident_ids": [int(part) for part in linked if part.isdigit()][:500],
+        "incident_ids": [i for i in map(fmt.parse_id, linked) if i is not None][:500],
     }
     return body, errors

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from web import format as fmt
 from web.format import STOCKHOLM
 
 MAX_INCIDENTS = 20
@@ -99,13 +100,6 @@ def opened_at(text: str) -> dt.datetime | None:
     return value
 
 
-def _number(text: str) -> float | None:
-    try:
-        return float(text.strip().replace(",", ".").replace(" ", ""))
-    except ValueError:
-        return None
-
-
 def to_api(
     forms: list[IncidentForm], now: dt.datetime
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -148,11 +142,11 @@ def to_api(
         else:
             error("nar", "Välj när det hände.")
         if item.omrade:
-            body["area_id"] = int(item.omrade) if item.omrade.isdigit() else -1
+            body["area_id"] = fmt.parse_id(item.omrade) or -1
         if item.plats:
-            body["place_id"] = int(item.plats) if item.plats.isdigit() else -1
+            body["place_id"] = fmt.parse_id(item.plats) or -1
         if item.lat.strip() or item.lon.strip():
-            first, second = _number(item.lat), _number(item.lon)
+            first, second = fmt.parse_number(item.lat), fmt.parse_number(item.lon)
             if first is None or second is None or item.koordsys not in SYSTEMS:
                 error("lat", "Skriv båda koordinaterna som tal, till exempel 59,5117.")
             elif item.koordsys == "EPSG:4326":
@@ -177,7 +171,7 @@ def api_errors(problems: list[Any], forms: list[IncidentForm]) -> dict[str, str]
     errors: dict[str, str] = {}
     for problem in problems:
         parts = problem.field.split(".")
-        if len(parts) < 3 or parts[0] != "incidents" or not parts[1].isdigit():
+        if len(parts) < 3 or parts[0] != "incidents" or fmt.parse_id(parts[1]) is None:
             errors.setdefault("rapport", problem.message)
             continue
         i = int(parts[1])
@@ -222,7 +216,7 @@ def edit_body(
     errors: dict[str, str] = {}
     if not values["kategori"]:
         errors["kategori"] = "Välj vad som hände."
-    if not values["omrade"].isdigit():
+    if fmt.parse_id(values["omrade"]) is None:
         errors["omrade"] = "Välj område."
     if values["bedomning"] not in ASSESSMENTS:
         errors["bedomning"] = "Välj hur mycket otrygghet det skapar."
@@ -230,8 +224,8 @@ def edit_body(
         return {}, errors
     body: dict[str, Any] = {
         "category": values["kategori"],
-        "area_id": int(values["omrade"]),
-        "place_id": int(values["plats"]) if values["plats"].isdigit() else None,
+        "area_id": fmt.parse_id(values["omrade"]),
+        "place_id": fmt.parse_id(values["plats"]),
         "assessment": values["bedomning"],
         "police_reported": values["polis"] if values["polis"] in POLICE else "unknown",
         "description": values["beskrivning"].strip() or None,

@@ -44,6 +44,23 @@ def inside(extent: tuple[float, float, float, float], lat: float, lon: float) ->
     return west <= lon <= east and south <= lat <= north
 
 
+def outside_municipality(extent: dict[str, float] | None, lat: float, lon: float) -> bool:
+    """Outside Sweden, or outside the municipality's extent (west/south/east/north) when it
+    has one."""
+    if not inside(SWEDEN, lat, lon):
+        return True
+    return extent is not None and not inside(
+        (extent["west"], extent["south"], extent["east"], extent["north"]), lat, lon
+    )
+
+
+def outside_message(name: str, lat: float, lon: float) -> str:
+    return (
+        f"Punkten ({lat:.5f}, {lon:.5f}) ligger utanför {name}. Kontrollera koordinaterna och "
+        "koordinatsystemet (N och E kan ha bytt plats)."
+    )
+
+
 def in_polygon(geometry: dict[str, Any], lat: float, lon: float) -> bool:
     """Whether a GeoJSON Polygon or MultiPolygon (lon/lat) holds the point; holes count."""
     polygons = (

@@ -2,18 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     Tag,
-    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -23,6 +19,7 @@ from api.schemas_common import (
     Id,
     Input,
     ListQuery,
+    LocalTime,
     Patch,
     QueryId,
     Ref,
@@ -32,7 +29,6 @@ from api.schemas_common import (
     omittable,
 )
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_INCIDENTS = 50
 
 
@@ -66,51 +62,6 @@ class WithdrawReason(enum.StrEnum):
     other = "other"
 
 
-# A day alone ("2026-07-04", its midnight) or a time, with or without an offset.
-# Years 1900-2099: far-off years overflow when converted, and nobody means them.
-_LOCAL_TIME = (
-    r"^(19|20)\d{2}-\d{2}-\d{2}"
-    r"([Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?)?$"
-)
-
-
-def _local_time(value: object) -> object:
-    """A time with or without an offset; without one it is Swedish local time. A time that
-    the change to summer time skips (02:30 on the last Sunday of March) does not exist and is
-    refused; one that the change back repeats is taken as the first (summer time)."""
-    if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, str) and re.match(_LOCAL_TIME, value):
-        try:
-            parsed = dt.datetime.fromisoformat(value.replace("t", "T").replace("z", "Z"))
-        except ValueError:
-            raise PydanticCustomError("invalid_time", "Ogiltigt datum eller klockslag.") from None
-    else:
-        raise PydanticCustomError(
-            "invalid_time", "Ange tiden som 2026-03-04T21:30 (svensk tid) eller med tidszon."
-        )
-    if parsed.tzinfo is None:
-        local = parsed.replace(tzinfo=STOCKHOLM)
-        if local.astimezone(dt.UTC).astimezone(STOCKHOLM).replace(tzinfo=None) != parsed:
-            raise PydanticCustomError(
-                "nonexistent_time",
-                "Den tiden finns inte: klockan ställdes fram till sommartid just då.",
-            )
-        parsed = local
-    return parsed.astimezone(dt.UTC)
-
-
-LocalTime = Annotated[
-    dt.datetime,
-    BeforeValidator(_local_time),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": _LOCAL_TIME,
-            "description": "ISO 8601; without an offset, Swedish local time (Europe/Stockholm).",
-        }
-    ),
-]
 Coordinate = Annotated[float, Field(allow_inf_nan=False)]
 
 

@@ -20,10 +20,11 @@ from api.db import utcnow
 from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid
 from api.incidents import geo, privacy, schemas
 from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
-from api.incidents.schemas import STOCKHOLM, Precision
+from api.incidents.schemas import Precision
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
 from api.resources import reference
+from api.schemas_common import STOCKHOLM
 from api.structure.models import Area, Municipality, Organisation, Place
 
 # A phone's clock may run a little ahead; a time further into the future is a mistake.
@@ -249,14 +250,10 @@ def _incident_values(
     lat = lon = None
     if item.position is not None:
         lat, lon = _wgs84(item.position)
-        if not geo.inside(geo.SWEDEN, lat, lon) or (
-            municipality.extent is not None
-            and not geo.inside(_extent(municipality.extent), lat, lon)
-        ):
+        if geo.outside_municipality(municipality.extent, lat, lon):
             problem(
                 "position",
-                f"Punkten ({lat:.5f}, {lon:.5f}) ligger utanför {municipality.name}. Kontrollera "
-                "koordinaterna och koordinatsystemet (N och E kan ha bytt plats).",
+                geo.outside_message(municipality.name, lat, lon),
                 "outside_municipality",
             )
             lat = lon = None
@@ -313,10 +310,6 @@ def _wgs84(position: schemas.Wgs84Point | schemas.SwerefPoint) -> tuple[float, f
     if isinstance(position, schemas.Wgs84Point):
         return position.lat, position.lon
     return geo.to_wgs84(position.crs, position.n, position.e)
-
-
-def _extent(extent: dict[str, float]) -> tuple[float, float, float, float]:
-    return (extent["west"], extent["south"], extent["east"], extent["north"])
 
 
 def _where(

@@ -6,17 +6,22 @@
   length, local calendar days).
 - **Comparison**: the rest of the area the target lies in (for an area target: the rest of
   the municipality), over the same weeks: what would have happened anyway (season, a general
-  trend, a change in reporting).
+  trend, a change in reporting). It is counted over the whole municipality whoever reads
+  it, so that an intervention has one verdict, not one per reader; only counts leave here,
+  never an incident.
 - **Difference**: the zone's change minus the comparison's, in percentage points.
 - **Displacement**: a ring from one to two radii around a circle, where the problem could
   have moved to.
-- **Test**: given the zone's incidents in both windows, how surprising its share in the
-  after window is if the zone had followed the comparison (a one-sided binomial test of the
-  zone's after count against the comparison's after share). Fewer than ``MIN_INCIDENTS`` in
-  the zone, or fewer than ``MIN_BEFORE`` before, is too few to judge: the page says so
-  instead of printing a percentage.
-- Only incidents of the intervention's categories count; withdrawn ones do not; and only
-  those in the areas the reader reads (an area group's members: their area).
+- **Test**: Fisher's exact test of the two-by-two table zone/comparison × before/after,
+  one-sided each way: how surprising the zone's after count is, given all four counts, if
+  the zone had changed as the comparison did. It weighs the comparison's own chance
+  variation too, so a comparison of three incidents cannot make a verdict. Fewer than
+  ``MIN_INCIDENTS`` in the zone or in the comparison, or fewer than ``MIN_BEFORE`` before in
+  either, is too few to judge: the page says so instead of printing a percentage.
+- **Not yet**: until the N weeks after the start have passed, both windows are the days
+  that have passed since the start (and as many before it), so that what is shown so far is
+  still of equal length; no percentage and no verdict.
+- Only incidents of the intervention's categories count; withdrawn ones do not.
 """
 
 from __future__ import annotations
@@ -58,24 +63,27 @@ def _counts(seen: list[_Seen]) -> BeforeAfter:
     return BeforeAfter(before=before, after=after, change=_change(before, after))
 
 
-def binomial_cdf(k: int, n: int, p: float) -> float:
-    """P(X ≤ k) for X ~ Bin(n, p), summed in logarithms so that large n do not overflow."""
-    if k < 0:
-        return 0.0
-    if k >= n:
-        return 1.0
-    if p <= 0:
-        return 1.0
-    if p >= 1:
-        return 0.0
-    log_p, log_q = math.log(p), math.log1p(-p)
-    terms = [
-        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p
-        + (n - i) * log_q
-        for i in range(k + 1)
-    ]  # fmt: skip
-    top = max(terms)
-    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def fisher(zone: BeforeAfter, comparison: BeforeAfter) -> tuple[float, float]:
+    """One-sided p-values of Fisher's exact test: (fewer, more) after in the zone than the
+    comparison's change predicts. Summed in logarithms so that large counts do not
+    overflow."""
+    n = zone.before + zone.after  # the zone's incidents
+    after = zone.after + comparison.after  # all incidents after the start
+    total = n + comparison.before + comparison.after
+    low, high = max(0, n - (total - after)), min(n, after)
+    logs = {
+        x: _log_choose(after, x) + _log_choose(total - after, n - x) - _log_choose(total, n)
+        for x in range(low, high + 1)
+    }
+
+    def summed(xs: range) -> float:
+        return min(1.0, sum(math.exp(logs[x]) for x in xs))
+
+    return summed(range(low, zone.after + 1)), summed(range(zone.after, high + 1))
 
 
 def measure(
@@ -85,15 +93,17 @@ def measure(
     weeks: int,
     today: dt.date,
     timezone: str,
-    areas: frozenset[int] | None = None,
 ) -> Effect:
-    """``areas``: the areas whose incidents the reader reads (None: all)."""
     start = intervention.planned_start
-    before = Window(first_day=start - dt.timedelta(weeks=weeks), last_day=start - dt.timedelta(1))
-    after = Window(first_day=start, last_day=start + dt.timedelta(weeks=weeks) - dt.timedelta(1))
-    complete = after.last_day < today
+    # Until the weeks after the start have passed, the days that have (today is not over).
+    days = min(7 * weeks, max(0, (today - start).days))
+    complete = days == 7 * weeks
+    # Not started: the weeks before it so far, as a baseline.
+    shown = days or 7 * weeks
+    before = Window(first_day=start - dt.timedelta(days=shown), last_day=start - dt.timedelta(1))
+    after = Window(first_day=start, last_day=start + dt.timedelta(days=shown - 1))
     tz = ZoneInfo(timezone)
-    span = period(before.first_day, min(after.last_day, max(today, before.first_day)), tz)
+    span = period(before.first_day, max(after.last_day, before.first_day), tz)
     boundary = period(start, start, tz).start
 
     codes = list(intervention.categories)
@@ -112,8 +122,6 @@ def measure(
         Incident.occurred_from < span.end,
         or_(Incident.family_code.in_(families), Incident.category_code.in_(leaves)),
     )
-    if areas is not None:
-        stmt = stmt.where(Incident.area_id.in_(areas))
     found = list(session.execute(stmt))
     located = [i for i, r in enumerate(found) if r.lat is not None and r.lon is not None]
     xy = hotspots.project([found[i].lat for i in located], [found[i].lon for i in located])
@@ -123,13 +131,13 @@ def measure(
         for i, r in enumerate(found)
     ]
 
-    ring: BeforeAfter | None = None
+    rings: list[_Seen] | None = None
     ring_m: tuple[int, int] | None = None
     centre = _centre(intervention)
     if intervention.target_kind == TargetKind.area:
         zone = [s for s in seen if s.area_id == intervention.area_id]
         comparison = [s for s in seen if s.area_id != intervention.area_id]
-        label = "resten av kommunen" if areas is None else "övriga områden du ser"
+        label = "resten av kommunen"
     elif centre is None:
         # A place without a position: the incidents filed at it.
         zone = [s for s in seen if s.place_id == intervention.place_id]
@@ -166,41 +174,33 @@ def measure(
             for s in seen
             if s.area_id == intervention.area_id and not in_zone(s) and not in_ring(s)
         ]
-        ring = _counts(rings)
         ring_m = (int(radius), int(2 * radius))
         label = f"resten av {intervention.area.name}"
 
     zone_counts, comparison_counts = _counts(zone), _counts(comparison)
-    difference = (
-        None
-        if zone_counts.change is None or comparison_counts.change is None
-        else 100 * (zone_counts.change - comparison_counts.change)
-    )
-    n = zone_counts.before + zone_counts.after
-    comparison_total = comparison_counts.before + comparison_counts.after
-    expected_share = comparison_counts.after / comparison_total if comparison_total else 0.5
-    p_fewer = binomial_cdf(zone_counts.after, n, expected_share) if n else None
-    p_more = 1 - binomial_cdf(zone_counts.after - 1, n, expected_share) if n else None
-
+    ring_counts = _counts(rings) if rings is not None else None
     if not complete:
         verdict = Verdict.not_yet
-    elif n < MIN_INCIDENTS or zone_counts.before < MIN_BEFORE:
+    elif _too_few(zone_counts) or _too_few(comparison_counts):
         verdict = Verdict.too_few
-    elif p_fewer is not None and p_fewer < SIGNIFICANCE:
-        verdict = Verdict.reduction
-    elif p_more is not None and p_more < SIGNIFICANCE:
-        verdict = Verdict.increase
     else:
         verdict = Verdict.no_clear_change
-    p_value = (
-        p_fewer
-        if verdict == Verdict.reduction
-        else p_more
-        if verdict == Verdict.increase
-        else min(p_fewer or 1.0, p_more or 1.0)
-        if n
-        else None
-    )
+    p_value: float | None = None
+    difference: float | None = None
+    if verdict != Verdict.not_yet and verdict != Verdict.too_few:
+        fewer, more = fisher(zone_counts, comparison_counts)
+        if fewer < SIGNIFICANCE:
+            verdict, p_value = Verdict.reduction, fewer
+        elif more < SIGNIFICANCE:
+            verdict, p_value = Verdict.increase, more
+        else:
+            p_value = min(fewer, more)
+        if zone_counts.change is not None and comparison_counts.change is not None:
+            difference = 100 * (zone_counts.change - comparison_counts.change)
+    else:
+        # Nothing to judge: no percentage either, however the counts fell.
+        zone_counts, comparison_counts = _unjudged(zone_counts), _unjudged(comparison_counts)
+        ring_counts = _unjudged(ring_counts) if ring_counts is not None else None
     return Effect(
         weeks=weeks,
         before=before,
@@ -209,14 +209,22 @@ def measure(
         zone=zone_counts,
         comparison=comparison_counts,
         comparison_label=label,
-        ring=ring,
+        ring=ring_counts,
         ring_m=ring_m,
         difference_pp=round(difference, 1) if difference is not None else None,
         p_value=round(p_value, 4) if p_value is not None else None,
         verdict=verdict,
-        summary=_summary(verdict, zone_counts, comparison_counts, label, ring, weeks),
+        summary=_summary(verdict, zone_counts, comparison_counts, label, ring_counts, weeks, days),
         min_incidents=MIN_INCIDENTS,
     )
+
+
+def _too_few(counts: BeforeAfter) -> bool:
+    return counts.before + counts.after < MIN_INCIDENTS or counts.before < MIN_BEFORE
+
+
+def _unjudged(counts: BeforeAfter) -> BeforeAfter:
+    return BeforeAfter(before=counts.before, after=counts.after, change=None)
 
 
 def _centre(intervention: Intervention) -> tuple[float, float] | None:
@@ -245,15 +253,26 @@ def _summary(
     label: str,
     ring: BeforeAfter | None,
     weeks: int,
+    days: int,
 ) -> str:
+    if verdict == Verdict.not_yet:
+        if days == 0:
+            return (
+                f"Insatsen har inte börjat än. I zonen {zone.before} händelser de {weeks} "
+                f"veckorna före starten; i {label} {comparison.before}."
+            )
+        return (
+            f"Veckorna efter starten har inte gått än: {_days(days)} av {weeks * 7}. Hittills "
+            f"i zonen {zone.before} händelser {_days(days)} före och {zone.after} {_days(days)} "
+            f"efter starten; i {label} {comparison.before} och {comparison.after}."
+        )
     counts = (
         f"I zonen {zone.before} händelser de {weeks} veckorna före och {zone.after} de "
         f"{weeks} veckorna efter starten; i {label} {comparison.before} och {comparison.after}."
     )
-    if verdict == Verdict.not_yet:
-        return f"Veckorna efter starten har inte gått än. {counts}"
     if verdict == Verdict.too_few:
-        return f"För få händelser för att dra slutsatser. {counts}"
+        which = f" i {label} att jämföra med" if not _too_few(zone) and _too_few(comparison) else ""
+        return f"För få händelser för att dra slutsatser{which}. {counts}"
     moved = ""
     if ring is not None and ring.change is not None and ring.change > 0.25 and ring.after > 3:
         moved = (
@@ -271,3 +290,7 @@ def _summary(
             f"({_percent(comparison.change)}). {counts}{moved}"
         )
     return f"Ingen tydlig skillnad mot {label}. {counts}{moved}"
+
+
+def _days(n: int) -> str:
+    return "1 dag" if n == 1 else f"{n} dagar"

@@ -15,6 +15,7 @@ from api.actor import Actor
 from api.categories.models import Category
 from api.db import utcnow
 from api.errors import FieldError, Forbidden, Hidden, Invalid
+from api.incidents import geo
 from api.incidents.models import Incident
 from api.interventions import effect, schemas
 from api.interventions.models import Feedback, FollowUp, Intervention, InterventionIncident
@@ -121,7 +122,15 @@ def _values(session: Session, data: dict[str, Any], group: Group, actor: Actor) 
     if "target" in data:
         target = schemas.Target.model_validate(data["target"])
         values.update(_target(session, target, group, errors))
-        if not errors and readable_target_missing(values, actor):
+        if not errors and group.area_id is not None and values["area_id"] != group.area_id:
+            errors.append(
+                FieldError(
+                    "target",
+                    f"{group.name} gör sina insatser i sitt eget område.",
+                    "target_out_of_scope",
+                )
+            )
+        elif not errors and readable_target_missing(values, actor):
             errors.append(
                 FieldError(
                     "target",
@@ -146,6 +155,10 @@ def _values(session: Session, data: dict[str, Any], group: Group, actor: Actor) 
         )
         if areas is not None:
             stmt = stmt.where(Incident.area_id.in_(areas))
+        if group.area_id is not None:
+            # An area group's interventions answer its area's incidents: linked ones from
+            # elsewhere would be shown to its members, who do not read them.
+            stmt = stmt.where(Incident.area_id == group.area_id)
         found = set(session.scalars(stmt)) if ids else set()
         missing = [i for i in ids if i not in found]
         if missing:
@@ -204,6 +217,26 @@ def _target(
         errors.append(FieldError("target.area_id", "Det finns inget sådant område.", "unknown_id"))
         return values
     if target.kind == schemas.TargetKind.point:
+        assert target.lat is not None and target.lon is not None
+        municipality = session.get(Municipality, group.municipality_id)
+        if municipality is not None and geo.outside_municipality(
+            municipality.extent, target.lat, target.lon
+        ):
+            errors.append(
+                FieldError(
+                    "target.lat",
+                    geo.outside_message(municipality.name, target.lat, target.lon),
+                    "outside_municipality",
+                )
+            )
+        elif area.boundary and not geo.in_polygon(area.boundary, target.lat, target.lon):
+            errors.append(
+                FieldError(
+                    "target.lat",
+                    f"Punkten ({target.lat:.5f}, {target.lon:.5f}) ligger inte i {area.name}.",
+                    "outside_area",
+                )
+            )
         return {
             **values,
             "area_id": area.id,
@@ -306,7 +339,6 @@ def measure_effect(
         weeks=weeks,
         today=today,
         timezone=timezone,
-        areas=policy.readable_area_ids(actor),
     )
 
 

@@ -23,6 +23,8 @@ class Meeting(TimestampMixin, Base):
     location: Mapped[str | None] = mapped_column(String(200))
     agenda: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     minutes: Mapped[str] = mapped_column(Text, default="")
+    # Kept, not deleted: the calendars that took it in are told it is off.
+    cancelled_at: Mapped[dt.datetime | None]
     # Counts saved changes: the ETag for the agenda and minutes written together.
     revision: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import ActorDep, SessionDep
 from api.meetings import schemas, service
@@ -77,10 +77,8 @@ def get_next_meeting(group_id: PathId, session: SessionDep, actor: ActorDep) -> 
         **problem_responses(401, 403, 404, 422, 503),
     },
 )
-def meetings_calendar(
-    group_id: PathId, request: Request, session: SessionDep, actor: ActorDep
-) -> Response:
-    text = service.calendar(session, group_id, actor=actor, host=request.url.hostname or "est")
+def meetings_calendar(group_id: PathId, session: SessionDep, actor: ActorDep) -> Response:
+    text = service.calendar(session, group_id, actor=actor)
     return Response(
         text,
         media_type="text/calendar; charset=utf-8",

@@ -9,7 +9,7 @@ import enum
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from api.interventions.schemas import InterventionFields
-from api.schemas_common import FilledText, Id, Input, Name, Patch, Ref, Text, Timestamp, omittable
+from api.schemas_common import FilledText, Id, Input, LocalTime, Name, Patch, Ref, Text, omittable
 from api.situation.schemas import Day, LongText
 
 MAX_AGENDA_ITEMS = 40
@@ -33,8 +33,10 @@ class AgendaItem(Input):
 
 
 class MeetingCreate(Input):
-    starts_at: Timestamp
-    ends_at: Timestamp | None = None
+    # Without an offset, Swedish local time; a time the change to summer time skips is
+    # refused rather than moved an hour.
+    starts_at: LocalTime
+    ends_at: LocalTime | None = None
     location: Name | None = None
     # Without an agenda, one is built: the lägesbild since the last meeting, its hot spots,
     # the interventions due for follow-up, other business.
@@ -42,13 +44,19 @@ class MeetingCreate(Input):
 
 
 class MeetingUpdate(Patch):
-    starts_at: Timestamp = omittable()
-    ends_at: Timestamp | None = omittable()
+    starts_at: LocalTime = omittable()
+    ends_at: LocalTime | None = omittable()
     location: Name | None = omittable()
     agenda: list[AgendaItem] = omittable(max_length=MAX_AGENDA_ITEMS)
+    # Build the agenda again from what is known now (the lägesbild since the last meeting,
+    # hot spots, follow-ups, feedback); the items added by hand are kept at the end.
+    rebuild_agenda: bool = omittable()
     minutes: LongText = omittable()
+    # The group's members who took part.
     attendee_ids: list[Id] = omittable(max_length=100)
     organisation_ids: list[Id] = omittable(max_length=100)
+    # A cancelled meeting stays listed, marked so, and leaves the group's calendar.
+    cancelled: bool = omittable()
 
 
 class MeetingRead(BaseModel):
@@ -64,6 +72,7 @@ class MeetingRead(BaseModel):
     attendees: list[Ref]
     organisations: list[Ref]
     decisions: list[DecisionRead]
+    cancelled: bool = False
     revision: int
     may_edit: bool = False
 

@@ -4,13 +4,14 @@ conveners and members (policy.can_write_in_group)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import policy
-from api.accounts.models import User
+from api.accounts.models import Membership, User
 from api.actor import Actor
 from api.concurrency import check_if_match, etag
 from api.db import utcnow
@@ -26,6 +27,7 @@ from api.situation import figures as calc
 from api.situation import service as situation
 from api.structure import service as structure_service
 from api.structure.models import Group
+from api.swedish import day_sv
 
 # An intervention is due for follow-up when it has had none for this long.
 FOLLOW_UP_DAYS = 14
@@ -79,6 +81,7 @@ def read(meeting: Meeting, *, actor: Actor) -> schemas.MeetingRead:
         attendees=[Ref(id=u.id, name=u.name) for u in meeting.attendees],
         organisations=[Ref(id=o.id, name=o.name) for o in meeting.organisations],
         decisions=[schemas.DecisionRead.model_validate(d) for d in meeting.decisions],
+        cancelled=meeting.cancelled_at is not None,
         revision=meeting.revision,
         may_edit=policy.can_write_in_group(actor, meeting.group_id),
     )
@@ -122,24 +125,32 @@ def build_agenda(
     tz = ZoneInfo(scope.timezone)
     previous = session.scalar(
         select(Meeting.starts_at)
-        # The last meeting held: not one planned between now and this one.
-        .where(Meeting.group_id == group.id, Meeting.starts_at < min(starts_at, utcnow()))
+        # The last meeting held: not one planned between now and this one, nor one called off.
+        .where(
+            Meeting.group_id == group.id,
+            Meeting.starts_at < min(starts_at, utcnow()),
+            Meeting.cancelled_at.is_(None),
+        )
         .order_by(Meeting.starts_at.desc())
         .limit(1)
     )
     last = min(starts_at.astimezone(tz).date(), utcnow().astimezone(tz).date())
+    # From the last meeting's day: what was filed that day after it closed is new too.
     since = previous.astimezone(tz).date() if previous else last - dt.timedelta(days=13)
     since = max(since, last - dt.timedelta(days=365))
     figures, _counted = calc.compute(session, scope, since, last)
+    count = figures.total.current
+    new = f"{count} ny händelse" if count == 1 else f"{count} nya händelser"
     families = ", ".join(f"{f.name.lower()} {f.current}" for f in figures.families[:3])
     items = [
         schemas.AgendaItem(
             kind=schemas.AgendaKind.situation,
-            title=f"Lägesbild: {figures.total.current} nya händelser sedan "
-            f"{since.day}/{since.month}",
-            note=f"Förra perioden {figures.total.previous}. Mest: {families}."
+            title=f"Lägesbild: {new} sedan förra mötet {day_sv(since, year=False)}"
+            if previous
+            else f"Lägesbild: {new} de senaste {(last - since).days + 1} dagarna",
+            note=f"Perioden innan: {figures.total.previous}. Mest: {families}."
             if families
-            else f"Förra perioden {figures.total.previous}.",
+            else f"Perioden innan: {figures.total.previous}.",
         )
     ]
     if figures.hot_spots:
@@ -166,11 +177,7 @@ def build_agenda(
     for decision, title in open_feedback(session, group)[
         : schemas.MAX_AGENDA_ITEMS - len(items) - 1
     ]:
-        by = (
-            f" senast {decision.feedback_due.day}/{decision.feedback_due.month}"
-            if decision.feedback_due
-            else ""
-        )
+        by = f" senast {day_sv(decision.feedback_due)}" if decision.feedback_due else ""
         items.append(
             schemas.AgendaItem(
                 kind=schemas.AgendaKind.feedback,
@@ -259,12 +266,26 @@ def update_meeting(
     if "attendee_ids" in changes:
         ids = list(dict.fromkeys(changes.pop("attendee_ids")))
         people = (
-            list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
+            list(
+                session.scalars(
+                    select(User)
+                    .join(Membership, Membership.user_id == User.id)
+                    .where(User.id.in_(ids), Membership.group_id == meeting.group_id)
+                    .order_by(User.name)
+                )
+            )
             if ids
             else []
         )
         if len(people) != len(ids):
-            errors.append(FieldError("attendee_ids", "Det finns ingen sådan person.", "unknown_id"))
+            errors.append(
+                FieldError(
+                    "attendee_ids",
+                    "Närvarande personer väljs bland gruppens medlemmar; andra antecknas "
+                    "med sin organisation.",
+                    "unknown_id",
+                )
+            )
         meeting.attendees = people
     if "organisation_ids" in changes:
         named = structure_service.organisations_named(
@@ -282,12 +303,38 @@ def update_meeting(
         changes["agenda"] = [
             schemas.AgendaItem.model_validate(i).model_dump(mode="json") for i in changes["agenda"]
         ]
+    if changes.pop("rebuild_agenda", False):
+        changes["agenda"] = _rebuilt(session, meeting, changes.get("starts_at"))
+    if "cancelled" in changes:
+        cancel = changes.pop("cancelled")
+        if cancel != (meeting.cancelled_at is not None):
+            meeting.cancelled_at = utcnow() if cancel else None
     for field, value in changes.items():
         setattr(meeting, field, value)
     if body.model_fields_set:
         meeting.revision += 1
     session.flush()
     return meeting
+
+
+def _rebuilt(
+    session: Session, meeting: Meeting, starts_at: dt.datetime | None
+) -> list[dict[str, Any]]:
+    """The agenda built anew, with the items added by hand (and other business) after it."""
+    built = build_agenda(session, meeting.group, starts_at or meeting.starts_at)
+    made = [i.model_dump(mode="json") for i in built if i.kind != schemas.AgendaKind.other]
+    by_hand = [
+        i
+        for i in meeting.agenda
+        if i.get("kind") in (schemas.AgendaKind.other, schemas.AgendaKind.assignment)
+    ]
+    if not any(i.get("kind") == schemas.AgendaKind.other for i in by_hand):
+        by_hand.append(
+            schemas.AgendaItem(kind=schemas.AgendaKind.other, title="Övriga frågor").model_dump(
+                mode="json"
+            )
+        )
+    return (made + by_hand)[: schemas.MAX_AGENDA_ITEMS]
 
 
 def add_decision(
@@ -336,7 +383,7 @@ def next_meeting(session: Session, group_id: int, *, actor: Actor) -> schemas.Ne
     now = utcnow()
     latest = session.scalar(
         select(Meeting.starts_at)
-        .where(Meeting.group_id == group.id)
+        .where(Meeting.group_id == group.id, Meeting.cancelled_at.is_(None))
         .order_by(Meeting.starts_at.desc())
         .limit(1)
     )
@@ -379,7 +426,7 @@ def _fold(line: str) -> list[str]:
     return [out[0], *(" " + part for part in out[1:])]
 
 
-def calendar(session: Session, group_id: int, *, actor: Actor, host: str) -> str:
+def calendar(session: Session, group_id: int, *, actor: Actor) -> str:
     """The group's upcoming meetings as iCalendar (RFC 5545), for any calendar program."""
     group = _group(session, group_id, actor)
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
@@ -394,12 +441,15 @@ def calendar(session: Session, group_id: int, *, actor: Actor, host: str) -> str
         end = meeting.ends_at or meeting.starts_at + dt.timedelta(hours=2)
         lines += [
             "BEGIN:VEVENT",
-            f"UID:meeting-{meeting.id}@{host}",
+            # The same whichever address it was fetched from, so that a calendar that
+            # subscribes twice, or through a proxy, updates one event.
+            f"UID:est-meeting-{meeting.id}-{group.municipality_id}@est-lagesbild",
             f"DTSTAMP:{stamp}",
             f"DTSTART:{meeting.starts_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}",
             f"DTEND:{end.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}",
             f"SUMMARY:{_ics_text(group.name)}",
             f"SEQUENCE:{meeting.revision}",
+            f"STATUS:{'CANCELLED' if meeting.cancelled_at else 'CONFIRMED'}",
         ]
         if meeting.location:
             lines.append(f"LOCATION:{_ics_text(meeting.location)}")

@@ -4,8 +4,8 @@ writes which group's interventions, follow-ups, and the measured effect.
 
 The effect is checked against planted scenarios and against counts made here, in plain
 Python, from the incidents the test wrote: the windows, the zone, the ring and the comparison
-follow the rules as the docstring of ``api/interventions/effect.py`` states them, and the
-binomial test is computed here with ``math.comb``. Nothing here calls ``api.interventions``.
+follow the rules as the docstring of ``api/interventions/effect.py`` states them, and
+Fisher's exact test is computed here with ``math.comb``. Nothing here calls ``api.interventions``.
 """
 
 from __future__ import annotations
@@ -232,10 +232,12 @@ def counted(
 ) -> Counted:
     """Before and after counts of the zone, the comparison and the ring: the incidents of
     the categories (a family, or a category), not withdrawn, in the N whole local weeks
-    before the start and the N weeks from it (up to today's end)."""
-    first = midnight(start - dt.timedelta(weeks=weeks))
+    before the start and the N weeks from it; until those have passed, the whole days since
+    the start and as many before it; not started, the N weeks either side."""
+    days = min(7 * weeks, max(0, (today() - start).days)) or 7 * weeks
+    first = midnight(start - dt.timedelta(days=days))
     boundary = midnight(start)
-    end = min(midnight(start + dt.timedelta(weeks=weeks)), midnight(today() + dt.timedelta(1)))
+    end = midnight(start + dt.timedelta(days=days))
     wanted = [
         s
         for s in specs
@@ -284,23 +286,27 @@ def counted(
     )
 
 
-def binomial_cdf(k: int, n: int, p: float) -> float:
-    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+def fisher(zone: tuple[int, int], comparison: tuple[int, int]) -> tuple[float, float]:
+    """One-sided p-values (fewer, more) of Fisher's exact test on the table zone/comparison
+    × before/after, from the hypergeometric probabilities of the zone's after count."""
+    (zb, za), (cb, ca) = zone, comparison
+    n, after, total = zb + za, za + ca, zb + za + cb + ca
+
+    def p(x: int) -> float:
+        return math.comb(after, x) * math.comb(total - after, n - x) / math.comb(total, n)
+
+    xs = range(max(0, n - (total - after)), min(n, after) + 1)
+    return sum(p(x) for x in xs if x <= za), sum(p(x) for x in xs if x >= za)
 
 
 def judged(got: Counted, *, complete: bool = True) -> tuple[str, float | None]:
-    """The verdict and p-value the docstring describes: a one-sided binomial test of the
-    zone's after count, out of its incidents in both windows, against the comparison's
-    after share."""
-    before, after = got.zone
-    n = before + after
-    share = got.comparison[1] / sum(got.comparison)
-    fewer = binomial_cdf(after, n, share)
-    more = 1 - binomial_cdf(after - 1, n, share)
+    """The verdict and p-value the docstring describes: too few unless both the zone and
+    the comparison have MIN_INCIDENTS, MIN_BEFORE of them before; then Fisher's test."""
     if not complete:
         return "not_yet", None
-    if n < MIN_INCIDENTS or before < MIN_BEFORE:
+    if any(b + a < MIN_INCIDENTS or b < MIN_BEFORE for b, a in (got.zone, got.comparison)):
         return "too_few", None
+    fewer, more = fisher(got.zone, got.comparison)
     if fewer < SIGNIFICANCE:
         return "reduction", fewer
     if more < SIGNIFICANCE:
@@ -323,18 +329,22 @@ def check_effect(
     assert pair_of(effect["zone"]) == expected.zone, effect
     assert pair_of(effect["comparison"]) == expected.comparison, effect
     assert pair_of(effect["ring"]) == expected.ring, effect
+    verdict, p_value = judged(expected, complete=complete)
+    assert effect["verdict"] == verdict, effect
+    # Nothing judged, no percentage at all.
+    unjudged = verdict in ("too_few", "not_yet")
     for part in ("zone", "comparison", "ring"):
         if effect[part] is not None:
-            wanted = change(effect[part]["before"], effect[part]["after"])
+            wanted = None if unjudged else change(effect[part]["before"], effect[part]["after"])
             got = effect[part]["change"]
             assert got is None if wanted is None else got == pytest.approx(wanted), part
     zone, comparison = change(*expected.zone), change(*expected.comparison)
-    if zone is None or comparison is None:
+    if zone is None or comparison is None or unjudged:
         assert effect["difference_pp"] is None
     else:
         assert effect["difference_pp"] == pytest.approx(round(100 * (zone - comparison), 1))
-    verdict, p_value = judged(expected, complete=complete)
-    assert effect["verdict"] == verdict, effect
+    if unjudged:
+        assert "%" not in effect["summary"], effect["summary"]
     assert effect["complete"] is complete
     assert effect["min_incidents"] == MIN_INCIDENTS
     if p_value is not None:
@@ -902,6 +912,52 @@ def test_incidents_are_linked_only_from_the_areas_one_reads(
         assert made["incident_ids"] == [in_kungsangen]
 
 
+def test_an_area_groups_intervention_stays_in_its_area_whoever_creates_it(
+    server: Server, people: dict[str, Any]
+) -> None:
+    """The administrator reads everything, yet the Bro group's intervention is Bro's: its
+    target, and the incidents linked to it, which its members would otherwise be shown."""
+    world = World.of(server, people)
+    in_bro, in_kungsangen = insert(
+        server, world, [Spec(midnight(START)), Spec(midnight(START), area="Kungsängen")]
+    )
+    elsewhere = {"kind": "area", "area_id": world.areas["Kungsängen"]}
+    with as_(server, people, "admin") as admin:
+        response = admin.post(f"{V1}/interventions", json=body(world, BRO_GROUP, target=elsewhere))
+        assert field_errors(response) == {"target": "target_out_of_scope"}
+        response = admin.post(
+            f"{V1}/interventions", json=body(world, BRO_GROUP, incident_ids=[in_kungsangen])
+        )
+        assert field_errors(response) == {"incident_ids": "unknown_id"}
+        made = create(admin, body(world, BRO_GROUP, incident_ids=[in_bro]))
+        assert made["incident_ids"] == [in_bro]
+        # The coordination group works in the whole municipality.
+        create(admin, body(world, target=elsewhere, incident_ids=[in_bro, in_kungsangen]))
+        listed_before = listed(admin)
+    assert len(listed_before) == 2
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon"),
+    [
+        (10.0, 17.6),  # far outside Sweden
+        (59.33, 18.07),  # Stockholm: Sweden, not Upplands-Bro
+        (17.64, 59.51),  # latitude and longitude swapped
+    ],
+)
+def test_a_point_target_outside_the_municipality_is_refused(
+    server: Server, people: dict[str, Any], lat: float, lon: float
+) -> None:
+    world = World.of(server, people)
+    target = {"kind": "point", "area_id": world.areas["Bro"], "lat": lat, "lon": lon,
+              "radius_m": 200}  # fmt: skip
+    with as_(server, people, "coordination") as convener:
+        response = convener.post(f"{V1}/interventions", json=body(world, target=target))
+        assert field_errors(response) == {"target.lat": "outside_municipality"}
+        assert "utanför Upplands-Bro" in response.json()["errors"][0]["message"]
+        assert listed(convener) == []
+
+
 # Follow-ups ---------------------------------------------------------------------------------
 
 
@@ -1088,8 +1144,12 @@ def test_a_planted_reduction_at_a_hot_spot_is_found(server: Server, people: dict
         assert effect["ring_m"] == [150, 300]
         assert effect["difference_pp"] == -80.0
         assert effect["p_value"] < 0.05
-        # P(X ≤ 4) for X ~ Bin(24, ½): (1 + 24 + 276 + 2024 + 10626) / 2²⁴.
-        assert effect["p_value"] == pytest.approx(12951 / 2**24, abs=1e-4)
+        # Fisher's test of (20, 4) against (15, 15), by hand: the zone's after count is
+        # hypergeometric, 24 drawn from 54 of which 19 are after.
+        assert effect["p_value"] == pytest.approx(
+            sum(math.comb(19, x) * math.comb(35, 24 - x) for x in range(5)) / math.comb(54, 24),
+            abs=1e-4,
+        )
         assert effect["verdict"] == "reduction"
         assert effect["summary"].startswith("Färre händelser"), effect["summary"]
         assert "flyttat" not in effect["summary"]
@@ -1149,6 +1209,37 @@ def test_the_verdict_follows_the_counts(
     if verdict == "too_few":
         # No percentage where there is too little to judge.
         assert "%" not in effect["summary"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "comparison"),
+    [
+        # A drop in the zone, but a comparison of three: nothing to measure it against.
+        ((10, 2), (3, 0)),
+        # A rise in the zone against a comparison that had nothing before.
+        ((5, 8), (0, 3)),
+        # Enough in all, but too few in the comparison before the start.
+        ((20, 4), (4, 12)),
+    ],
+)
+def test_a_comparison_with_too_few_incidents_is_not_judged(
+    server: Server, people: dict[str, Any], zone: tuple[int, int], comparison: tuple[int, int]
+) -> None:
+    world = World.of(server, people)
+    hot = offset(world.centres["Bro"], 400, 30)
+    specs = planted(hot, zone=zone, comparison=comparison)
+    insert(server, world, specs)
+    with as_(server, people, "coordination") as convener:
+        made = create(convener, body(world, target=point_target(world, hot)))
+        effect = effect_of(convener, made)
+    expected = counted(specs, Circle(hot, 150, "Bro"), [KLOTTER])
+    assert expected == Counted(zone=zone, comparison=comparison, ring=(0, 0))
+    check_effect(effect, expected)
+    assert effect["verdict"] == "too_few"
+    assert effect["p_value"] is None
+    assert effect["summary"].startswith(
+        "För få händelser för att dra slutsatser i resten av Bro att jämföra med."
+    ), effect["summary"]
 
 
 def test_a_problem_that_moved_round_the_corner_is_told(
@@ -1236,7 +1327,43 @@ def test_an_intervention_that_has_not_started_is_not_judged_yet(
     expected = counted(specs, Circle(hot, 150, "Bro"), [KLOTTER], start=start)
     assert expected == Counted(zone=(12, 0), comparison=(9, 0), ring=(0, 0))
     check_effect(effect, expected, complete=False)
-    assert effect["summary"].startswith("Veckorna efter starten har inte gått än"), effect
+    assert effect["summary"].startswith("Insatsen har inte börjat än"), effect
+
+
+def test_a_running_intervention_shows_equal_days_before_and_after_so_far(
+    server: Server, people: dict[str, Any]
+) -> None:
+    """Three weeks into an eight-week look: 21 days either side, no percentage, no verdict,
+    whatever the counts (here a drop that would read as −80 %)."""
+    world = World.of(server, people)
+    hot = offset(world.centres["Bro"], 300, 0)
+    start = today() - dt.timedelta(days=21)
+    specs = [
+        *planted(hot, zone=(20, 4), start=start, weeks=3),
+        # Earlier in the eight weeks before: outside the 21 days, not counted yet.
+        *[Spec(at, offset(hot, 30, 0)) for at in spread(9, start - dt.timedelta(weeks=8), 30)],
+    ]
+    insert(server, world, specs)
+    with as_(server, people, "coordination") as convener:
+        made = create(
+            convener, body(world, target=point_target(world, hot), planned_start=start.isoformat())
+        )
+        effect = effect_of(convener, made, weeks=8)
+    assert effect["before"] == {
+        "first_day": (start - dt.timedelta(days=21)).isoformat(),
+        "last_day": (start - dt.timedelta(days=1)).isoformat(),
+    }
+    assert effect["after"] == {
+        "first_day": start.isoformat(),
+        "last_day": (today() - dt.timedelta(days=1)).isoformat(),
+    }
+    expected = counted(specs, Circle(hot, 150, "Bro"), [KLOTTER], start=start)
+    assert expected == Counted(zone=(20, 4), comparison=(15, 15), ring=(0, 0))
+    check_effect(effect, expected, complete=False)
+    assert effect["verdict"] == "not_yet"
+    assert effect["summary"].startswith(
+        "Veckorna efter starten har inte gått än: 21 dagar av 56."
+    ), effect["summary"]
 
 
 def test_the_effect_is_complete_once_the_after_weeks_have_passed(
@@ -1260,7 +1387,9 @@ def test_the_effect_is_complete_once_the_after_weeks_have_passed(
         assert (finished["difference_pp"], finished["p_value"]) == (None, None)
         assert finished["zone"] == {"before": 0, "after": 0, "change": None}
         ongoing = effect_of(convener, running, weeks=2)
-        assert ongoing["after"]["last_day"] == today().isoformat()
+        # Thirteen whole days so far: today is not over.
+        assert ongoing["after"]["last_day"] == (today() - dt.timedelta(days=1)).isoformat()
+        assert ongoing["before"]["first_day"] == (today() - dt.timedelta(days=26)).isoformat()
         assert (ongoing["complete"], ongoing["verdict"]) == (False, "not_yet")
 
 
@@ -1373,6 +1502,38 @@ def test_an_area_groups_effect_reveals_no_incidents_outside_its_area(
             assert pair_of(effect["comparison"]) == (0, 0), effect
         else:
             assert response.status_code in {403, 404, 422}, response.text
+
+
+def test_an_area_groups_intervention_has_one_verdict_whoever_reads_it(
+    server: Server, people: dict[str, Any]
+) -> None:
+    """Kungsängen's group works on all of Kungsängen; the comparison is the rest of the
+    municipality, which its members do not read incident by incident. They see the same
+    counts and verdict as the coordination group: counts, never incidents."""
+    world = World.of(server, people)
+    kungsangen, bro = world.centres["Kungsängen"], world.centres["Bro"]
+    before = START - dt.timedelta(weeks=8)
+    specs = [
+        *[Spec(at, kungsangen, area="Kungsängen") for at in spread(20, before, 56)],
+        *[Spec(at, kungsangen, area="Kungsängen") for at in spread(4, START, 56)],
+        *[Spec(at, offset(bro, 0, 10 * i)) for i, at in enumerate(spread(15, before, 56))],
+        *[Spec(at, offset(bro, 0, 10 * i)) for i, at in enumerate(spread(15, START, 56))],
+    ]
+    insert(server, world, specs)
+    with as_(server, people, "kungsangen") as member:
+        made = create(member, body(world, KUNGSANGEN))
+        theirs = effect_of(member, made)
+        # Their own incident list still holds no incident in Bro.
+        listed = member.get(f"{V1}/incidents", params={"limit": 100}).json()["items"]
+        assert {i["area"]["name"] for i in listed} == {"Kungsängen"}
+    with as_(server, people, "coordination") as convener:
+        ours = effect_of(convener, made)
+    assert theirs == ours
+    expected = counted(specs, "Kungsängen", [KLOTTER])
+    assert expected == Counted(zone=(20, 4), comparison=(15, 15), ring=None)
+    check_effect(theirs, expected)
+    assert theirs["verdict"] == "reduction"
+    assert theirs["comparison_label"] == "resten av kommunen"
 
 
 def test_feedback_and_what_a_reporter_sees_of_it(server: Server, people: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ import httpx
 
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
+from api.swedish import day_sv
 from tests.conftest import Server
 
 V1 = "/api/v1"
@@ -244,8 +245,9 @@ def test_the_agenda_counts_the_incidents_since_the_last_meeting_and_its_hot_spot
         agenda = meeting["agenda"]
         assert kinds(agenda) == ["situation", "hot_spots", "other"], agenda
         situation = agenda[0]
-        since = f"{last_meeting_day.day}/{last_meeting_day.month}"
-        assert situation["title"] == f"Lägesbild: 5 nya händelser sedan {since}", situation
+        since = day_sv(last_meeting_day, year=False)
+        assert situation["title"] == f"Lägesbild: 5 nya händelser sedan förra mötet {since}"
+        assert situation["note"] == "Perioden innan: 2. Mest: skadegörelse 5."
         assert situation["ref_id"] is None
         assert agenda[1]["title"] == "Heta platser (1)", agenda[1]
         assert agenda[-1] == {
@@ -261,9 +263,8 @@ def test_the_agenda_counts_the_incidents_since_the_last_meeting_and_its_hot_spot
     first = create(api, kungsangen, local(now + dt.timedelta(days=1)))
     fortnight = now - dt.timedelta(days=13)
     assert kinds(first["agenda"]) == ["situation", "other"], first["agenda"]
-    assert first["agenda"][0]["title"] == (
-        f"Lägesbild: 2 nya händelser sedan {fortnight.day}/{fortnight.month}"
-    )
+    assert first["agenda"][0]["title"] == "Lägesbild: 2 nya händelser de senaste 14 dagarna"
+    assert fortnight < now
 
 
 def test_the_agenda_lists_the_interventions_due_for_follow_up(
@@ -333,14 +334,8 @@ def test_a_meeting_planned_after_another_planned_one_counts_the_incidents_so_far
     meeting = create(api, coordination, local(now + dt.timedelta(days=21)))
     situation = meeting["agenda"][0]
     assert situation["kind"] == "situation"
-    counted = re.fullmatch(r"Lägesbild: (\d+) nya händelser sedan (\d+)/(\d+)", situation["title"])
-    assert counted is not None, situation
     # No meeting has been held: the three of the last days are new.
-    assert int(counted[1]) == 3, situation
-    since = dt.date(now.year, int(counted[3]), int(counted[2]))
-    if since > now:  # the turn of the year
-        since = since.replace(year=now.year - 1)
-    assert since <= now - dt.timedelta(days=3), situation
+    assert situation["title"] == "Lägesbild: 3 nya händelser de senaste 14 dagarna", situation
 
 
 def test_other_business_stays_last_on_a_long_agenda(
@@ -395,15 +390,23 @@ def test_a_given_agenda_is_kept_and_bad_times_are_refused(
                 json={"starts_at": start.isoformat(), "ends_at": ends.isoformat()},
             )
             assert field_errors(refused) == {"ends_at": "period_order"}
-        # A time must say its offset.
-        for body, field in (
-            ({"starts_at": "2026-12-01T13:00:00"}, "starts_at"),
-            ({"starts_at": "2026-12-01T13:00"}, "starts_at"),
-            ({"starts_at": start.isoformat(), "ends_at": "2026-12-01T15:00:00"}, "ends_at"),
+        # A time the change to summer time skips, and what is no time at all.
+        for body, field, code in (
+            ({"starts_at": "2027-03-28T02:30"}, "starts_at", "nonexistent_time"),
+            ({"starts_at": "13:00"}, "starts_at", "invalid_time"),
+            ({"starts_at": "2026-02-30T13:00"}, "starts_at", "invalid_time"),
+            ({"starts_at": start.isoformat(), "ends_at": "i morgon"}, "ends_at", "invalid_time"),
         ):
             refused = convener.post(meetings_url(coordination), json=body)
-            assert field in field_errors(refused), refused.text
+            assert field_errors(refused) == {field: code}, refused.text
         assert listed(convener, coordination) == before
+        # Without an offset, a time is Swedish local time, winter and summer alike.
+        winter = create(convener, coordination, dt.datetime(2027, 1, 12, 13), agenda=[])
+        summer = create(convener, coordination, dt.datetime(2027, 6, 15, 13), agenda=[])
+        assert (winter["starts_at"], summer["starts_at"]) == (
+            "2027-01-12T12:00:00Z",
+            "2027-06-15T11:00:00Z",
+        )
 
 
 # Saving with If-Match ---------------------------------------------------------------------------
@@ -887,6 +890,120 @@ def test_a_feedback_task_stays_on_the_agenda_until_feedback_is_given(
 def test_a_start_given_as_a_number_is_refused(server: Server, people: dict[str, Any]) -> None:
     with as_(server, people, "coordination") as convener:
         response = convener.post(meetings_url(gid(people, COORDINATION)), json={"starts_at": 0})
-    assert field_errors(response) == {"starts_at": "datetime_type"}
+    assert field_errors(response) == {"starts_at": "invalid_time"}
     with as_(server, people, "coordination") as convener:
         assert listed(convener, gid(people, COORDINATION)) == []
+
+
+def patch(client: httpx.Client, meeting: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    _, tag = read(client, meeting)
+    response = client.patch(url(meeting), json=changes, headers={"If-Match": tag})
+    assert response.status_code == 200, response.text
+    saved: dict[str, Any] = response.json()
+    return saved
+
+
+def test_attendees_are_the_groups_members(server: Server, people: dict[str, Any]) -> None:
+    coordination = gid(people, COORDINATION)
+    with as_(server, people, "coordination") as convener:
+        meeting = create(convener, coordination, local(today() + dt.timedelta(days=1)), agenda=[])
+        _, tag = read(convener, meeting)
+        # Kungsängen's member is not in the coordination group: a guest is noted by their
+        # organisation instead.
+        outsider = convener.patch(
+            url(meeting),
+            json={"attendee_ids": [uid(people, "coordination"), uid(people, "kungsangen")]},
+            headers={"If-Match": tag},
+        )
+        assert field_errors(outsider) == {"attendee_ids": "unknown_id"}
+        assert "organisation" in outsider.json()["errors"][0]["message"]
+        saved = patch(convener, meeting, attendee_ids=[uid(people, "coordination")])
+    assert [a["id"] for a in saved["attendees"]] == [uid(people, "coordination")]
+    assert saved["revision"] == 2
+
+
+def test_the_agenda_is_rebuilt_on_request_keeping_what_was_added_by_hand(
+    server: Server, people: dict[str, Any], api: httpx.Client
+) -> None:
+    """Planned a fortnight ahead, an agenda is already old when the meeting comes: rebuilt,
+    it counts the incidents filed since, and keeps the points people added."""
+    coordination = gid(people, COORDINATION)
+    now = today()
+    with as_(server, people, "coordination") as convener:
+        meeting = create(convener, coordination, local(now + dt.timedelta(days=3)))
+        assert meeting["agenda"][0]["title"] == "Lägesbild: 0 nya händelser de senaste 14 dagarna"
+        added = {"kind": "other", "title": "Skolavslutningen", "note": "Rektorn bjuds in.",
+                 "ref_id": None}  # fmt: skip
+        patch(convener, meeting, agenda=[*meeting["agenda"], added])
+        insert(server, people, [Spec(local(now - dt.timedelta(days=d), 21), "Bro") for d in (1, 2)])
+        rebuilt = patch(convener, meeting, rebuild_agenda=True)
+    assert kinds(rebuilt["agenda"]) == ["situation", "other", "other"], rebuilt["agenda"]
+    assert rebuilt["agenda"][0]["title"] == "Lägesbild: 2 nya händelser de senaste 14 dagarna"
+    assert rebuilt["agenda"][1:] == [
+        {"kind": "other", "title": "Övriga frågor", "note": None, "ref_id": None},
+        added,
+    ]
+    assert rebuilt["revision"] == 3
+
+
+def test_a_cancelled_meeting_is_marked_and_leaves_the_calendar(
+    server: Server, people: dict[str, Any]
+) -> None:
+    coordination = gid(people, COORDINATION)
+    now = today()
+    with as_(server, people, "coordination") as convener:
+        held = create(convener, coordination, local(now - dt.timedelta(days=14)), agenda=[])
+        off = create(convener, coordination, local(now + dt.timedelta(days=2)), agenda=[])
+        cancelled = patch(convener, off, cancelled=True)
+        assert cancelled["cancelled"] is True
+        # Still listed, so that people see it is off.
+        assert listed(convener, coordination, upcoming="true") == [off["id"]]
+        calendar = unfold(
+            convener.get(f"{meetings_url(coordination)}.ics").content.decode().split("\r\n")[:-1]
+        )
+        (event,) = events(calendar)
+        assert event["STATUS"] == "CANCELLED"
+        assert int(event["SEQUENCE"]) == cancelled["revision"]
+        # The next meeting follows the one held, not the one called off.
+        asked, answer = next_meeting(convener, coordination)
+        assert instant(answer["starts_at"]) == suggested(instant(held["starts_at"]), 2, asked)
+        # A meeting planned after it counts from the one held.
+        later = create(convener, coordination, local(now + dt.timedelta(days=3)))
+        assert "sedan förra mötet" in later["agenda"][0]["title"]
+        assert day_sv((now - dt.timedelta(days=14)), year=False) in later["agenda"][0]["title"]
+        # And it can be put back on.
+        assert patch(convener, off, cancelled=False)["cancelled"] is False
+
+
+def test_the_calendars_event_ids_do_not_depend_on_the_address_asked(
+    server: Server, people: dict[str, Any]
+) -> None:
+    coordination = gid(people, COORDINATION)
+    with as_(server, people, "coordination") as convener:
+        create(convener, coordination, local(today() + dt.timedelta(days=2)), agenda=[])
+        uids = set()
+        for host in ("localhost", "est.example.se"):
+            text = convener.get(f"{meetings_url(coordination)}.ics", headers={"Host": host}).text
+            uids |= {line for line in text.split("\r\n") if line.startswith("UID:")}
+    assert len(uids) == 1, uids
+
+
+def test_the_messages_for_bad_times_and_choices_are_swedish(
+    server: Server, people: dict[str, Any]
+) -> None:
+    coordination = gid(people, COORDINATION)
+    with as_(server, people, "coordination") as convener:
+        missing = convener.post(meetings_url(coordination), json={"starts_at": None})
+        (error,) = is_problem(missing, 422)["errors"]
+        assert error["field"] == "starts_at" and "Ange tiden" in error["message"], error
+        naive = convener.get(f"{V1}/incidents", params={"since": "2026-01-01T12:00"})
+        (error,) = is_problem(naive, 422)["errors"]
+        assert error["message"].startswith("Ange tidszonen"), error
+        meeting = create(convener, coordination, local(today() + dt.timedelta(days=1)), agenda=[])
+        _, tag = read(convener, meeting)
+        wrong = convener.patch(
+            url(meeting), json={"agenda": [{"kind": "fika", "title": "Fika"}]},
+            headers={"If-Match": tag},
+        )  # fmt: skip
+        (error,) = is_problem(wrong, 422)["errors"]
+        assert " eller 'other'" in error["message"] and " or " not in error["message"], error

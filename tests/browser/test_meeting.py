@@ -41,7 +41,9 @@ def test_a_meeting_decides_an_intervention_and_the_reporter_hears_of_it(
     page.get_by_label("Plats").fill("Kommunhuset, sal 2")
     page.get_by_role("button", name="Planera mötet").click()
     expect(page.get_by_role("heading", name="Dagordning")).to_be_visible()
-    expect(page.locator(".agenda")).to_contain_text("Lägesbild: 1 nya händelser")
+    expect(page.locator(".agenda")).to_contain_text(
+        "Lägesbild: 1 ny händelse de senaste 14 dagarna"
+    )
     expect(page.locator(".agenda")).to_contain_text("Övriga frågor")
 
     # A decision that creates an intervention, linked to the reporter's incident.

@@ -123,3 +123,28 @@ def test_who_sees_an_intervention_and_its_forms(server: Server, people: dict[str
         assert member.get(url).status_code == 404
     with browser_for(server, people, "reporter") as reporter:
         assert reporter.get(url).status_code == 404
+
+
+def test_numbers_that_are_no_numbers_are_told_beside_their_fields(
+    server: Server, people: dict[str, Any]
+) -> None:
+    """float() reads "nan", "inf" and "1e400", and str.isdigit() passes "²": none of them
+    may reach the API as a number, or the page as a 500."""
+    group = people["groups"][COORDINATION]["id"]
+    with browser_for(server, people, "coordination") as convener:
+        blank = convener.get(f"/grupper/{group}/insatser/ny").text
+        for values, field in (
+            ({"mal": "point", "lat": "nan", "lon": "17,63", "radie": "200"}, "lat"),
+            ({"mal": "point", "lat": "59,51", "lon": "inf", "radie": "200"}, "lon"),
+            ({"mal": "point", "lat": "59,51", "lon": "17,63", "radie": "1e400"}, "radie"),
+            ({"mal": "place", "plats": "1", "radie": "nan"}, "radie"),
+            ({"mal": "area", "omrade": "²"}, "omrade"),
+            ({"agare": "³"}, "agare"),
+            ({"handelser": "12, ¹"}, "handelser"),
+        ):
+            refused = convener.post(
+                f"/grupper/{group}/insatser", data=form(blank, people, **values)
+            )
+            assert refused.status_code == 422, (values, refused.text[:300])
+            assert field in field_errors(refused.text), (values, field_errors(refused.text))
+        assert convener.get(f"/grupper/{group}/insatser/ny").status_code == 200

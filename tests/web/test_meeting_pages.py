@@ -38,7 +38,9 @@ def test_a_meeting_from_plan_to_decision(server: Server, people: dict[str, Any])
         assert planned.status_code == 303
         url = planned.headers["location"]
         page = convener.get(url).text
-        assert "Lägesbild: 0 nya händelser" in page and "Övriga frågor" in page
+        assert (
+            "Lägesbild: 0 nya händelser de senaste 14 dagarna" in page and "Övriga frågor" in page
+        )
         etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', page)[1])
         saved = convener.post(
             url,
@@ -127,3 +129,119 @@ def test_the_agenda_is_changed_before_the_meeting(server: Server, people: dict[s
         # The same form again, with the ETag it was loaded with: refused, nothing lost.
         stale = convener.post(f"{url}/dagordning", data=form)
         assert stale.status_code == 409
+
+
+def plan(client: httpx.Client, group: int, **values: str) -> httpx.Response:
+    csrf = csrf_of(client.get(f"/grupper/{group}/moten").text)
+    return client.post(
+        f"/grupper/{group}/moten",
+        data={"csrf_token": csrf, "dag": "2030-01-15", "tid": "13:00", "plats": "", **values},
+        follow_redirects=False,
+    )
+
+
+def field_errors(page: str) -> dict[str, str]:
+    return {
+        k: html.unescape(v)
+        for k, v in re.findall(r'<p class="field-error" id="([^"]+)-error">([^<]+)</p>', page)
+    }
+
+
+def test_a_meeting_that_cannot_be_planned_is_told_beside_its_fields(
+    server: Server, people: dict[str, Any]
+) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    with browser_for(server, people, "coordination") as convener:
+        for values, field, says in (
+            ({"dag": "2026-13-01"}, "dag", "ÅÅÅÅ-MM-DD"),
+            ({"tid": "25:00"}, "tid", "TT:MM"),
+            # The hour the clocks skip on the last Sunday of March.
+            ({"dag": "2027-03-28", "tid": "02:30"}, "tid", "sommartid"),
+        ):
+            refused = plan(convener, group, plats="Kommunhuset", **values)
+            assert refused.status_code == 422, refused.text[:300]
+            errors = field_errors(refused.text)
+            assert says in errors.get(field, ""), (values, errors)
+            # What was typed is still there.
+            assert 'value="Kommunhuset"' in refused.text
+        assert "Inget möte planerat." in convener.get(f"/grupper/{group}/moten").text
+
+
+def test_a_refused_decision_keeps_what_was_typed(server: Server, people: dict[str, Any]) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    with browser_for(server, people, "coordination") as convener:
+        url = plan(convener, group).headers["location"]
+        csrf = csrf_of(convener.get(url).text)
+        refused = convener.post(
+            f"{url}/beslut",
+            data={
+                "csrf_token": csrf,
+                "beslut": " ",
+                "aterkoppla": "",
+                "titel": "Nattvandring i Råby",
+                "insats": "",
+            },
+        )
+        assert refused.status_code == 422
+        page = refused.text
+        assert "beslut" in field_errors(page)
+        assert 'value="Nattvandring i Råby"' in page
+        # Not asked for an intervention: its box is not ticked for the next try.
+        assert 'name="insats" value="ja" checked' not in page
+        refused = convener.post(
+            f"{url}/beslut",
+            data={
+                "csrf_token": csrf,
+                "beslut": "Väktare vid stationen.",
+                "insats": "ja",
+                "titel": "Väktare vid stationen",
+                "typ": "guards",
+                "kategorier": "skadegorelse",
+                "omrade": str(people["areas"]["Brunna"]["id"]),
+                "agare": "",
+                "start": "2030-01-16",
+                "mal": "area",
+                "status": "planned",
+                **dict.fromkeys(
+                    ["plats", "lat", "lon", "radie", "slut", "beskrivning", "ansvarig"], ""
+                ),
+            },
+        )
+        assert refused.status_code == 422
+        page = refused.text
+        assert "agare" in field_errors(page)
+        assert 'name="insats" value="ja" checked' in page
+        assert 'value="Väktare vid stationen"' in page
+        assert f'value="{people["areas"]["Brunna"]["id"]}" selected' in page
+        assert 'value="guards" selected' in page
+        assert 'value="2030-01-16"' in page
+        assert "Inga beslut än." in convener.get(url).text
+
+
+def test_attendance_of_people_and_cancelling(server: Server, people: dict[str, Any]) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    convener_id = people["users"]["coordination"]["id"]
+    with browser_for(server, people, "coordination") as convener:
+        url = plan(convener, group).headers["location"]
+        page = convener.get(url).text
+        csrf = csrf_of(page)
+        etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', page)[1])
+        assert f'name="narvarande" value="{convener_id}"' in page
+        saved = convener.post(
+            url,
+            data={"csrf_token": csrf, "etag": etag, "protokoll": "", "narvarande": [convener_id]},
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303, saved.text[:300]
+        page = convener.get(url).text
+        assert f'name="narvarande" value="{convener_id}" checked' in page
+        etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', page)[1])
+        off = convener.post(
+            f"{url}/installt",
+            data={"csrf_token": csrf, "etag": etag, "installt": "ja"},
+            follow_redirects=False,
+        )
+        assert off.status_code == 303
+        assert "Inställt" in convener.get(url).text
+        assert "Inställt" in convener.get(f"/grupper/{group}/moten").text
+        assert "STATUS:CANCELLED" in convener.get(f"/grupper/{group}/moten.ics").text

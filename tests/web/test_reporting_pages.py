@@ -67,6 +67,11 @@ def test_file_two_incidents_without_javascript_and_a_double_submit_files_once(
         assert again.headers["location"] == sent.headers["location"]  # the same report
         done = browser.get(sent.headers["location"])
         assert "med 2 händelser" in done.text
+        assert "<h1>Tack! Rapporten är skickad</h1>" in done.text
+        # Opened again later, it is the report, not a thanks for sending it.
+        report_id = sent.headers["location"].split("?")[0].rsplit("/", 1)[1]
+        reopened = browser.get(f"/rapporter/{report_id}").text
+        assert f"<h1>Rapport {report_id}</h1>" in reopened and "Tack!" not in reopened
         assert "via web" in browser.get(f"/handelser/{_first_incident(done.text)}").text
         listed = browser.get("/handelser")
         assert listed.text.count('<a href="/handelser/') == 2
