@@ -26,7 +26,7 @@ from api.categories import schemas as category_schemas
 from api.categories.models import Category
 from api.categories.service import CATEGORIES
 from api.resources import create_record, update_record
-from api.schemas_common import name_key
+from api.schemas_common import STOCKHOLM, name_key
 from api.structure import schemas, service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 from api.structure.schemas import GroupKind
@@ -384,4 +384,74 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
             actor=actor,
         )
         situation.publish(session, draft.id, if_match=None, actor=actor)
+    _demo_meetings(session, today=today, places=places, organisations=organisations, actor=actor)
     return len(generated)
+
+
+def _demo_meetings(
+    session: Session,
+    *,
+    today: dt.date,
+    places: dict[str, int],
+    organisations: dict[str, int],
+    actor: Actor,
+) -> None:
+    """The coordination group's last meeting, a fortnight ago, with the intervention it
+    decided and a follow-up of it; and its next meeting, by its cadence, with the agenda
+    built for it: the whole EST cycle to look at in a new install."""
+    from api.interventions import service as interventions
+    from api.interventions.schemas import FollowUpCreate, InterventionFields, Target, TargetKind
+    from api.meetings import service as meetings
+    from api.meetings.schemas import DecisionCreate, MeetingCreate
+
+    group = session.scalars(select(Group).where(Group.kind == GroupKind.coordination)).first()
+    if group is None or "Bro centrum" not in places or "Rapid Säkerhet" not in organisations:
+        return
+    held_on = today - dt.timedelta(days=14)
+    held = meetings.create_meeting(
+        session,
+        group.id,
+        MeetingCreate(
+            starts_at=dt.datetime.combine(held_on, dt.time(13), tzinfo=STOCKHOLM),
+            location="Kommunhuset, sal 2",
+        ),
+        actor=actor,
+    )
+    decision = meetings.add_decision(
+        session,
+        held.id,
+        DecisionCreate(
+            text="Väktare vid Bro centrum fredag och lördag kväll i fyra veckor, med start "
+            "på fredag.",
+            intervention=InterventionFields(
+                title="Väktare vid Bro centrum helgkvällar",
+                type="guards",
+                owner_organisation_id=organisations["Rapid Säkerhet"],
+                responsible="Platschef, Rapid Säkerhet",
+                target=Target(kind=TargetKind.place, place_id=places["Bro centrum"]),
+                categories=["samling", "skadegorelse"],
+                planned_start=held_on + dt.timedelta(days=3),
+                planned_end=held_on + dt.timedelta(days=31),
+                status="ongoing",
+            ),
+        ),
+        actor=actor,
+    )
+    if decision.intervention_id is not None:
+        interventions.add_follow_up(
+            session,
+            decision.intervention_id,
+            FollowUpCreate(
+                day=today - dt.timedelta(days=3),
+                done="Två väktare gick fredag och lördag 20–02 båda helgerna.",
+                seen="Lugnare vid busshållplatsen; gruppen vid pizzerian flyttade mot stationen.",
+            ),
+            actor=actor,
+        )
+    following = meetings.next_meeting(session, group.id, actor=actor)
+    meetings.create_meeting(
+        session,
+        group.id,
+        MeetingCreate(starts_at=following.starts_at, location="Kommunhuset, sal 2"),
+        actor=actor,
+    )

@@ -261,10 +261,11 @@ def _summary(
                 f"Insatsen har inte börjat än. I zonen {zone.before} händelser de {weeks} "
                 f"veckorna före starten; i {label} {comparison.before}."
             )
+        the = "dagen" if days == 1 else f"de {days} dagarna"
         return (
             f"Veckorna efter starten har inte gått än: {_days(days)} av {weeks * 7}. Hittills "
-            f"i zonen {zone.before} händelser {_days(days)} före och {zone.after} {_days(days)} "
-            f"efter starten; i {label} {comparison.before} och {comparison.after}."
+            f"i zonen {zone.before} händelser {the} före och {zone.after} {the} efter "
+            f"starten; i {label} {comparison.before} och {comparison.after}."
         )
     counts = (
         f"I zonen {zone.before} händelser de {weeks} veckorna före och {zone.after} de "
