@@ -319,6 +319,13 @@ def _by_id(p: Point) -> int:
     return p.id
 
 
-def count_within(points: Sequence[Point], x: float, y: float, radius: float = RADIUS_M) -> int:
-    r2 = radius * radius
-    return sum(1 for p in points if (p.x - x) ** 2 + (p.y - y) ** 2 <= r2)
+def claimed(points: Sequence[Point], seeds: Sequence[Point], radius: float = RADIUS_M) -> list[int]:
+    """How many of ``points`` each seed gathers as a hot spot gathers its members: those
+    within ``radius`` of it that an earlier seed (in the order given) has not gathered."""
+    grid = _Grid(points, radius)
+    counts = []
+    for seed in seeds:
+        gathered = grid.within(seed)
+        grid.take(gathered)
+        counts.append(len(gathered))
+    return counts

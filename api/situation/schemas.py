@@ -165,6 +165,9 @@ class Rules(BaseModel):
     # weekday × hour matrix; longer ones count under their weekday in "tid okänd".
     exact_window_hours: int
     timezone: str
+    # How a hot spot's count, previous count and trend are counted, in words (Swedish). None
+    # in a lägesbild published before it was stated.
+    hot_spot_trend: str | None = None
 
 
 class Figures(BaseModel):

@@ -6,6 +6,9 @@ there are at least ``min_count`` of them; repeat with the rest.
 The layouts are chosen to tie: points on a whole-metre grid with a radius of 5 (so that
 3-4-5 triangles put points exactly on the circle), points on the same spot, weights that
 tie, and points at the coordinates of Upplands-Bro in SWEREF 99 TM.
+
+Then a hot spot's two figures and its trend, over random layouts of overlapping clusters:
+the trend follows from the figures shown, as figures.py states the rule.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.situation import hotspots
+from api.situation import figures, hotspots
 from api.synthetic import incidents
+from tests.api.test_situation_figures import stated_trend
 
 Result = list[tuple[int, tuple[int, ...]]]
 
@@ -110,3 +114,70 @@ def test_a_realistic_month_equals_the_reference() -> None:
     result = clustered(points, hotspots.RADIUS_M, hotspots.MIN_COUNT)
     assert len(result) > 10
     assert result == reference(points, hotspots.RADIUS_M, hotspots.MIN_COUNT)
+
+
+# A hot spot's figures and trend -----------------------------------------------------------------
+
+BRO = (647_000.0, 6_603_000.0)  # SWEREF 99 TM, near Bro centrum
+
+
+def rows(xy: list[tuple[float, float]], first_id: int) -> list[figures.Row]:
+    at = dt.datetime(2026, 6, 10, 20, tzinfo=dt.UTC)
+    made = []
+    for i, (x, y) in enumerate(xy, start=first_id):
+        lat, lon = hotspots.unproject(BRO[0] + x, BRO[1] + y)
+        made.append(
+            figures.Row(i, "skadegorelse.klotter", "skadegorelse", 1, None, 1, at, at, lat, lon,
+                        "medium", "unknown")
+        )  # fmt: skip
+    return made
+
+
+def projected(rs: list[figures.Row]) -> list[hotspots.Point]:
+    xy = hotspots.project([r.lat for r in rs], [r.lon for r in rs])  # type: ignore[misc]
+    return [hotspots.Point(r.id, x, y, 2) for r, (x, y) in zip(rs, xy, strict=True)]
+
+
+@given(
+    seed=st.integers(0, 10**6),
+    now=st.integers(0, 40),
+    before=st.integers(0, 40),
+    same=st.booleans(),
+)
+@settings(max_examples=150, deadline=None)
+def test_a_hot_spots_trend_follows_from_the_two_figures_it_shows(
+    seed: int, now: int, before: int, same: bool
+) -> None:
+    """Clusters a little over a radius apart, so that hot spots overlap and the larger take
+    points from the smaller, in both periods."""
+    rng = random.Random(seed)
+    centres = [(rng.uniform(0, 300), rng.uniform(0, 300)) for _ in range(rng.randint(1, 4))]
+
+    def near_one() -> tuple[float, float]:
+        x, y = rng.choice(centres)
+        return x + rng.gauss(0, 50), y + rng.gauss(0, 50)
+
+    here = [near_one() for _ in range(now)]
+    cur = rows(here, 1)
+    prev = rows(here if same else [near_one() for _ in range(before)], 1000)
+    spots = figures._hot_spots(cur, prev, {}, {}, {})
+
+    # The previous period gathered around the same incidents, in the order the hot spots
+    # were found, each incident once.
+    r2 = hotspots.RADIUS_M**2
+    free = projected(prev)
+    expected = {}
+    for cluster in hotspots.clusters(projected(cur)):
+        seed_point = cluster.seed
+        gathered = [q for q in free if (q.x - seed_point.x) ** 2 + (q.y - seed_point.y) ** 2 <= r2]
+        free = [q for q in free if q not in gathered]
+        expected[frozenset(p.id for p in cluster.members)] = len(gathered)
+
+    assert len(spots) == len(expected)
+    for spot in spots:
+        assert spot.count == len(spot.incident_ids)
+        assert spot.previous == expected[frozenset(spot.incident_ids)]
+        assert spot.trend == stated_trend(spot.count, spot.previous)
+        if same:
+            assert (spot.previous, spot.trend) == (spot.count, "steady")
+    assert sum(spot.previous for spot in spots) <= len(prev)
