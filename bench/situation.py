@@ -270,7 +270,7 @@ def sql_figures(raw: Raw, backend: str, b: Bounds) -> SqlFigures:
     out.families = three(q["families"], periods)
     out.categories = three(q["categories"], periods)
     out.areas = three(q["areas"], periods)
-    out.places = three(q["places"], (b.this, b.previous))
+    out.places = three(q["places"], periods)
     out.police = dict(raw.execute(q["police"], args(b.this)).fetchall())
     out.reporters = {r[0]: r[2] for r in raw.execute(q["reporters"], args(b.this)).fetchall()}
 
@@ -317,9 +317,7 @@ def check(sql: SqlFigures, figures: dict[str, Any]) -> None:
     categories = [c for f in figures["families"] for c in f["categories"]]
     assert sql.categories == three(categories), "categories differ"
     assert sql.areas == three(figures["areas"], "id"), "areas differ"
-    places = {p["id"]: [p["current"], p["previous"]] for p in figures["places"]}
-    # The figures list the places of this period; SQL also has those only in the previous.
-    assert {k: v for k, v in sql.places.items() if v[0]} == places, "places differ"
+    assert sql.places == three(figures["places"], "id"), "places differ"
     police = figures["police"]
     assert sql.police == {k: police[k] for k in ("yes", "no", "unknown") if police[k]}, (
         "police differ"

@@ -223,7 +223,7 @@ def compute(
         a.id: a
         for a in session.scalars(select(Area).where(Area.municipality_id == scope.municipality_id))
     }
-    place_ids = {r.place_id for r in (*cur, *prev) if r.place_id is not None}
+    place_ids = {r.place_id for r in (*cur, *prev, *past) if r.place_id is not None}
     places = (
         {p.id: p for p in session.scalars(select(Place).where(Place.id.in_(place_ids)))}
         if place_ids
@@ -274,7 +274,9 @@ def compute(
             dict.fromkeys(area_ids), by_area[0], lambda a: areas[a].name if a in areas else ""
         )
     ]
-    by_place = [Counter(r.place_id for r in rs) for rs in (cur, prev)]
+    # Every place counted in any of the three periods, as areas and categories are: a place
+    # that had many before and none now is news too.
+    by_place = [Counter(r.place_id for r in rs) for rs in (cur, prev, past)]
 
     def place_area(pid: int | None) -> str:
         if pid is None or pid not in places:
@@ -287,11 +289,10 @@ def compute(
             id=p,
             name=places[p].name if p is not None and p in places else NO_PLACE,
             area=place_area(p),
-            current=by_place[0][p],
-            previous=by_place[1][p],
+            **_three(by_place, p),
         )
         for p in sorted(
-            (p for p in by_place[0]),
+            set().union(*by_place),
             key=lambda p: (p is None, -by_place[0][p], places[p].name if p in places else ""),
         )
     ]

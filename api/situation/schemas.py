@@ -110,6 +110,8 @@ class PlaceRow(BaseModel):
     area: str
     current: int
     previous: int
+    # None in a lägesbild published before places were counted a year back.
+    last_year: int | None = None
 
 
 class WeekRow(BaseModel):

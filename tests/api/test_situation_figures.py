@@ -354,12 +354,9 @@ def check_figures(
     assert all(world.areas[a["name"]] == a["id"] for a in got["areas"])
     assert non_increasing([a["current"] for a in got["areas"]])
 
-    # Places with incidents in this period; those without a named place last.
-    now = Counter(s.place for s in cur)
-    before = Counter(s.place for s in prev)
-    assert {p["name"]: (p["current"], p["previous"]) for p in got["places"]} == {
-        (name or NO_PLACE): (n, before[name]) for name, n in now.items()
-    }
+    # Places with incidents in any of the three periods; those without a named place last.
+    by_place = counts_by(three, lambda s: s.place or NO_PLACE)
+    assert {p["name"]: triple(p) for p in got["places"]} == by_place
     for p in got["places"]:
         if p["name"] == NO_PLACE:
             assert p["id"] is None and p["area"] == ""
@@ -890,6 +887,27 @@ def test_a_hot_spot_measured_the_same_in_both_periods_is_steady(
     spots = got["hot_spots"]
     assert spots, got
     assert all(spot["trend"] == "steady" for spot in spots), spots
+
+
+def test_a_place_without_incidents_now_is_listed_with_those_before(
+    server: Server, people: dict[str, Any]
+) -> None:
+    world = World.of(server, people)
+    specs = [
+        *(Spec(utc(2025, 6, 4, 12), place="Råby") for _ in range(10)),  # the previous week
+        *(Spec(utc(2024, 6, 11, 12), place="Finnsta") for _ in range(3)),  # a year ago
+        Spec(utc(2025, 6, 11, 12), place="Bro centrum"),  # this week
+    ]
+    insert(server, world, specs)
+    with server.client(people["tokens"]["coordination"]) as convener:
+        got = figures(
+            convener, world.group_id(BRO_GROUP), dt.date(2025, 6, 9), dt.date(2025, 6, 15)
+        )
+    assert [(p["name"], triple(p)) for p in got["places"]] == [
+        ("Bro centrum", (1, 0, 0)),
+        ("Finnsta", (0, 0, 3)),
+        ("Råby", (0, 10, 0)),
+    ]
 
 
 def stated_trend(count: int, previous: int) -> str:

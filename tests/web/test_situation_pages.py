@@ -155,6 +155,26 @@ def test_the_groups_page_shows_the_default_periods_figures_and_who_may_start_a_d
     assert f'action="/grupper/{group}/lagesbild" method="post"' not in seen.text
 
 
+def test_the_place_table_keeps_a_place_that_had_incidents_only_before(
+    server: Server, people: dict[str, Any]
+) -> None:
+    with server.client(people["tokens"]["admin"]) as admin:
+        listed = admin.get("/api/v1/places", params={"limit": 200}).json()["items"]
+    raby = next(p for p in listed if p["name"] == "Råby")
+    earlier = local(today() - dt.timedelta(days=20), 12)  # the default 14 days' previous
+    where = {"area_id": raby["area_id"], "place_id": raby["id"]}
+    file_report(server, people["tokens"]["admin"], *[{**where, "occurred_from": earlier}] * 2)
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/grupper/{people['groups'][BRO]['id']}/lagesbild")
+    assert page.status_code == 200, page.text[:500]
+    table = re.search(r"<caption>Platser</caption>.*?</table>", page.text, re.S)
+    assert table and '<th scope="col">I fjol</th>' in table[0]
+    row = re.search(
+        r'<th scope="row">Råby .*?</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>', table[0]
+    )
+    assert row and row.groups() == ("0", "2", "0"), table[0]
+
+
 def test_htmx_asks_for_only_the_figures_of_another_period(
     server: Server, people: dict[str, Any]
 ) -> None:
