@@ -154,7 +154,8 @@ def bounds(first: dt.date, last: dt.date, backend: str) -> Bounds:
 
     last_monday = last - dt.timedelta(days=last.weekday())
     first_monday = last_monday - dt.timedelta(weeks=calc.CHART_WEEKS - 1)
-    weeks_last = last_monday + dt.timedelta(days=6)
+    # The chart's last week stops where the period does, and so do the same days a year ago.
+    weeks_last = min(last_monday + dt.timedelta(days=6), last)
     return Bounds(
         this=span(first, last),
         previous=span(first - dt.timedelta(days=days), first - dt.timedelta(days=1)),
