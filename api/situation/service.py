@@ -204,9 +204,10 @@ def _person(user: Any) -> Ref | None:
 
 
 def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
-    """The latest published lägesbild of each group below this one: the area groups' for the
-    coordination group, the coordination group's for the steering group. A published
-    lägesbild shows those that were published before it, so that it never changes."""
+    """The most recently published lägesbild of each group below this one: the area groups'
+    for the coordination group, the coordination group's for the steering group. A
+    published lägesbild shows those that were published before it, so that it never
+    changes."""
     if report.status == Status.published and report.rollup is not None:
         return [RollupEntry.model_validate(entry) for entry in report.rollup]
     kind = ROLLS_UP.get(report.group.kind)
@@ -223,16 +224,12 @@ def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
     )
     entries = []
     for group in groups:
-        # The newest period, in its newest version: a correction of an older fortnight
-        # published later does not push out the latest fortnight.
+        # What the group said last: the lägesbild it published most recently, whichever
+        # period or version that is.
         latest = session.scalar(
             select(SituationReport)
             .where(SituationReport.group_id == group.id, SituationReport.status == Status.published)
-            .order_by(
-                SituationReport.last_day.desc(),
-                SituationReport.version.desc(),
-                SituationReport.id.desc(),
-            )
+            .order_by(SituationReport.published_at.desc(), SituationReport.id.desc())
             .limit(1)
         )
         if latest is None or latest.figures is None:
@@ -285,6 +282,7 @@ def create_report(
 ) -> SituationReport:
     group = _writable_group(session, group_id, actor)
     first, last = period_for(session, group, body.first_day, body.last_day)
+    _refuse_same_period(session, group.id, first, last)
     report = SituationReport(
         group_id=group.id,
         first_day=first,
@@ -297,6 +295,52 @@ def create_report(
     report.series_id = report.id
     session.flush()
     return report
+
+
+def _refuse_same_period(
+    session: Session, group_id: int, first: dt.date, last: dt.date, *, series: int | None = None
+) -> None:
+    """One lägesbild of a group for the same days: a correction or an addition is a new
+    version of it, not a second picture beside it. (What counts is each lägesbild's latest
+    version, draft or published; ``series``: the one being changed, left out.)"""
+    # The group's row is held until the transaction ends (PostgreSQL; SQLite writes one at
+    # a time anyway), so that two people starting the same days at once do not both succeed.
+    session.execute(select(Group.id).where(Group.id == group_id).with_for_update())
+    newest = (
+        select(SituationReport.series_id, func.max(SituationReport.version).label("version"))
+        .where(SituationReport.group_id == group_id)
+        .group_by(SituationReport.series_id)
+        .subquery()
+    )
+    stmt = (
+        select(SituationReport)
+        .join(
+            newest,
+            (SituationReport.series_id == newest.c.series_id)
+            & (SituationReport.version == newest.c.version),
+        )
+        .where(
+            SituationReport.group_id == group_id,
+            SituationReport.first_day == first,
+            SituationReport.last_day == last,
+        )
+        .order_by(SituationReport.id)
+        .limit(1)
+    )
+    if series is not None:
+        stmt = stmt.where(SituationReport.series_id != series)
+    existing = session.scalar(stmt)
+    if existing is None:
+        return
+    if existing.status == Status.published:
+        what, instead = "publicerad", "Skapa en ny version av den i stället."
+    else:
+        what, instead = "ett utkast", "Skriv i den i stället."
+    raise Conflict(
+        f"Gruppen har redan en lägesbild för {first.isoformat()} – {last.isoformat()}: "
+        f"lägesbild {existing.id}, version {existing.version}, {what}. {instead}",
+        code="same_period",
+    )
 
 
 def _check_revision(
@@ -348,6 +392,8 @@ def update_report(
     first = changes.get("first_day", report.first_day)
     last = changes.get("last_day", report.last_day)
     check_period(first, last)
+    if (first, last) != (report.first_day, report.last_day):
+        _refuse_same_period(session, report.group_id, first, last, series=report.series_id)
     changed = False
     for field, value in changes.items():
         if getattr(report, field) != value:

@@ -234,6 +234,39 @@ def test_a_bad_period_is_told_beside_its_field(server: Server, people: dict[str,
         assert client.get(f"/api/v1/groups/{group}/situation-reports").json() == []
 
 
+def test_starting_a_second_lagesbild_of_the_same_days_points_to_the_first(
+    server: Server, people: dict[str, Any]
+) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    d = today()
+    period = {"fran": (d - dt.timedelta(days=6)).isoformat(), "till": d.isoformat()}
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/grupper/{group}/lagesbild", params=period)
+        first = report_id_of(
+            convener.post(
+                f"/grupper/{group}/lagesbild", data={"csrf_token": csrf_of(page.text), **period}
+            )
+        )
+        page = convener.get(f"/grupper/{group}/lagesbild", params=period)
+        again = convener.post(
+            f"/grupper/{group}/lagesbild", data={"csrf_token": csrf_of(page.text), **period}
+        )
+    assert again.status_code == 409, again.text[:500]
+    assert "<h1>Lägesbild för" in again.text  # the group's page, not an error page
+    told = re.search(r'<p class="form-error" role="alert" id="refused">(.*?)</p>', again.text, re.S)
+    assert told, again.text[:2000]
+    assert f"lägesbild {first}, version 1, ett utkast" in html.unescape(told[1])
+    assert (
+        f'<a href="/lagesbild/{first}">Öppna lägesbilden för {sv(d - dt.timedelta(days=6))}'
+        in (told[1])
+    )
+    assert 'aria-describedby="refused"' in again.text
+    assert total_of(again.text) == 0  # the figures of the period are still there
+    with server.client(people["tokens"]["coordination"]) as client:
+        listed = client.get(f"/api/v1/groups/{group}/situation-reports").json()
+    assert [r["id"] for r in listed] == [first]
+
+
 def test_two_people_saving_the_same_draft_see_the_difference_and_nothing_is_lost(
     server: Server, people: dict[str, Any]
 ) -> None:
