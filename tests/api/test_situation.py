@@ -186,11 +186,16 @@ def test_saving_a_draft_needs_its_current_etag(server: Server, people: dict[str,
         assert read.json()["summary"] == "Lugnt i Bro."
         assert read.headers["etag"] == second_tag
 
-        # A weak tag or one of several matches too.
+        # If-Match compares strongly (RFC 9110): the current tag made weak does not match.
+        weak = convener.patch(
+            url(draft), json={"analysis": "Svagt."}, headers={"If-Match": f"W/{second_tag}"}
+        )
+        is_problem(weak, 412, "edited_by_someone_else")
+        # One of several matches.
         both = convener.patch(
             url(draft),
             json={"analysis": "Klotter vid stationen."},
-            headers={"If-Match": f'"nope", W/{second_tag}'},
+            headers={"If-Match": f'"nope", W/{second_tag}, {second_tag}'},
         )
         assert both.status_code == 200, both.text
         third_tag = both.headers["etag"]
