@@ -30,6 +30,7 @@ from api.schemas_common import Ref
 from api.situation import figures as calc
 from api.situation.models import SituationReport, SituationReportIncident
 from api.situation.schemas import (
+    EARLIEST,
     MAX_PERIOD_DAYS,
     TEXT_FIELDS,
     Comparison,
@@ -126,11 +127,21 @@ def period_for(
     session: Session, group: Group, first: dt.date | None, last: dt.date | None
 ) -> tuple[dt.date, dt.date]:
     """The period asked for, with the defaults filled in: ending today, since the last
-    lägesbild; a last day alone gives the 14 days ending then."""
+    lägesbild; a last day alone gives the 14 days ending then (none before the first day a
+    period may have)."""
     default_first, default_last = default_period(session, group)
+    if first is not None and last is None and first > default_last:
+        # The last day would be today, before the first: say what was actually wrong.
+        raise Invalid.field(
+            "first_day",
+            "Periodens första dag ligger efter i dag, och utan sista dag slutar perioden i dag. "
+            "Ange också en sista dag, eller en första dag som redan varit.",
+            "first_day_after_today",
+        )
     last = last or default_last
-    first = first or (
-        default_first if last == default_last else last - dt.timedelta(days=DEFAULT_DAYS - 1)
+    first = first or max(
+        default_first if last == default_last else last - dt.timedelta(days=DEFAULT_DAYS - 1),
+        EARLIEST,
     )
     check_period(first, last)
     return first, last

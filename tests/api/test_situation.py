@@ -159,6 +159,37 @@ def test_the_default_period_after_a_long_pause_is_still_a_valid_one(
         assert draft.json()["figures"]["period"]["days"] <= 366
 
 
+def test_a_period_given_by_one_end_is_a_valid_one(server: Server, people: dict[str, Any]) -> None:
+    coordination = gid(people, COORDINATION)
+    live = f"{V1}/groups/{coordination}/situation"
+    with as_(server, people, "coordination") as convener:
+        # The fortnight up to the first day there is stops at that day.
+        earliest = convener.get(live, params={"last_day": "1900-01-05"})
+        assert earliest.status_code == 200, earliest.text
+        period = earliest.json()["period"]
+        assert (period["first_day"], period["last_day"], period["days"]) == (
+            "1900-01-01",
+            "1900-01-05",
+            5,
+        )
+        draft = created(convener, coordination, last_day="1900-01-01")
+        assert (draft["first_day"], draft["last_day"]) == ("1900-01-01", "1900-01-01")
+
+        # A first day after today without a last day: the last day would be today.
+        later = (today() + dt.timedelta(days=2)).isoformat()
+        for response in (
+            convener.get(live, params={"first_day": later}),
+            create(convener, coordination, first_day=later),
+        ):
+            is_problem(response, 422, "first_day_after_today")
+            (error,) = response.json()["errors"]
+            assert error["field"] == "first_day"
+            assert "efter i dag" in error["message"] and "före" not in error["message"]
+        # With a last day it is a period like any other.
+        ahead = convener.get(live, params={"first_day": later, "last_day": later})
+        assert ahead.status_code == 200, ahead.text
+
+
 def test_saving_a_draft_needs_its_current_etag(server: Server, people: dict[str, Any]) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:

@@ -212,6 +212,12 @@ def test_a_bad_period_is_told_beside_its_field(server: Server, people: dict[str,
         assert re.search(r'<p class="field-error" id="fran-error">[^<]*ÅÅÅÅ-MM-DD', word.text)
         assert 'value="igår"' in word.text  # what was typed stays in the field
 
+        # A first day after today alone: the period would end today, before it begins.
+        ahead = convener.get(url, params={"fran": (d + dt.timedelta(days=2)).isoformat()})
+        assert ahead.status_code == 422, ahead.text[:500]
+        told = re.search(r'<p class="field-error" id="fran-error">([^<]+)</p>', ahead.text)
+        assert told and "efter i dag" in told[1] and "före" not in told[1], ahead.text[:2000]
+
         # Longer than the API takes: its own 422 is shown beside the field too.
         too_long = convener.get(
             url, params={"fran": (d - dt.timedelta(days=400)).isoformat(), "till": d.isoformat()}
