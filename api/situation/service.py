@@ -172,22 +172,42 @@ def etag(report: SituationReport) -> str:
     return concurrency.etag(report.id, report.revision)
 
 
-def figures_of(session: Session, report: SituationReport) -> tuple[Figures, list[calc.Counted]]:
-    """The figures and the incidents they count: frozen for a published lägesbild, computed
-    now for a draft."""
-    if report.status == Status.published and report.figures is not None:
-        frozen = session.scalars(
-            select(SituationReportIncident)
-            .where(SituationReportIncident.situation_report_id == report.id)
-            .order_by(SituationReportIncident.occurred_from, SituationReportIncident.incident_id)
-        )
-        counted = [calc.Counted(f.incident_id, f.category, f.area, f.occurred_from) for f in frozen]
-        return Figures.model_validate(report.figures), counted
+def _frozen(report: SituationReport) -> bool:
+    return report.status == Status.published and report.figures is not None
+
+
+def _computed(session: Session, report: SituationReport) -> tuple[Figures, list[calc.Counted]]:
     return calc.compute(session, scope_of(session, report.group), report.first_day, report.last_day)
 
 
+def _frozen_incidents(session: Session, report_id: int) -> list[calc.Counted]:
+    frozen = session.scalars(
+        select(SituationReportIncident)
+        .where(SituationReportIncident.situation_report_id == report_id)
+        .order_by(SituationReportIncident.occurred_from, SituationReportIncident.incident_id)
+    )
+    return [calc.Counted(f.incident_id, f.category, f.area, f.occurred_from) for f in frozen]
+
+
+def figures_of(session: Session, report: SituationReport) -> Figures:
+    """The figures: frozen for a published lägesbild (its incidents are not read), computed
+    now for a draft."""
+    if _frozen(report):
+        return Figures.model_validate(report.figures)
+    return _computed(session, report)[0]
+
+
+def figures_and_incidents(
+    session: Session, report: SituationReport
+) -> tuple[Figures, list[calc.Counted]]:
+    """The figures and the incidents they count, frozen or computed now as ``figures_of``."""
+    if _frozen(report):
+        return Figures.model_validate(report.figures), _frozen_incidents(session, report.id)
+    return _computed(session, report)
+
+
 def read(session: Session, report: SituationReport, *, actor: Actor) -> SituationReportRead:
-    figures, _ids = figures_of(session, report)
+    figures = figures_of(session, report)
     draft = report.status == Status.draft
     versions = session.scalars(
         select(SituationReport)
@@ -267,7 +287,9 @@ def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
 def incidents(session: Session, report_id: int, *, actor: Actor) -> list[IncidentBrief]:
     """As counted: frozen for a published lägesbild, as they are now for a draft."""
     report = get_report(session, report_id, actor=actor)
-    _figures, counted = figures_of(session, report)
+    counted = (
+        _frozen_incidents(session, report.id) if _frozen(report) else _computed(session, report)[1]
+    )
     return [
         IncidentBrief(id=c.id, category=c.category, area=c.area, occurred_from=c.occurred_from)
         for c in counted
@@ -525,7 +547,10 @@ def compare(session: Session, report_id: int, other_id: int, *, actor: Actor) ->
             code="not_a_version",
         )
     before, after = sorted((one, other), key=lambda r: r.version)
-    (fb, counted_b), (fa, counted_a) = figures_of(session, before), figures_of(session, after)
+    (fb, counted_b), (fa, counted_a) = (
+        figures_and_incidents(session, before),
+        figures_and_incidents(session, after),
+    )
     ids_b, ids_a = {c.id for c in counted_b}, {c.id for c in counted_a}
     texts = [
         TextChange(field=f, before=getattr(before, f), after=getattr(after, f))

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from tests.conftest import Server, file_report
 
@@ -188,6 +190,36 @@ def test_a_period_given_by_one_end_is_a_valid_one(server: Server, people: dict[s
         # With a last day it is a period like any other.
         ahead = convener.get(live, params={"first_day": later, "last_day": later})
         assert ahead.status_code == 200, ahead.text
+
+
+def test_reading_a_published_lagesbild_leaves_its_incidents_unread(
+    server: Server, people: dict[str, Any]
+) -> None:
+    """Its figures are stored whole; the frozen incident rows are read only when asked for
+    (the server runs in this process, so its statements can be watched)."""
+    file(
+        server,
+        people,
+        {"area_id": people["areas"]["Bro"]["id"], "occurred_from": "2025-09-03T21:30"},
+    )
+    with as_(server, people, "coordination") as convener:
+        published = publish(convener, created(convener, gid(people, COORDINATION), **SEPTEMBER))
+        statements: list[str] = []
+
+        def remember(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.append(statement)
+
+        event.listen(Engine, "before_cursor_execute", remember)
+        try:
+            read = convener.get(url(published))
+            read_statements = list(statements)
+            listed = convener.get(f"{url(published)}/incidents")
+        finally:
+            event.remove(Engine, "before_cursor_execute", remember)
+    assert read.status_code == 200 and read.json()["figures"]["total"]["current"] == 1
+    assert read_statements and not [s for s in read_statements if "situation_report_incidents" in s]
+    assert len(listed.json()) == 1
+    assert [s for s in statements if "situation_report_incidents" in s]
 
 
 def test_saving_a_draft_needs_its_current_etag(server: Server, people: dict[str, Any]) -> None:
