@@ -79,7 +79,7 @@ def unproject(x: float, y: float) -> tuple[float, float]:
 
 
 Cell = tuple[int, int]
-# A rim point as the grid keeps it: x, y and its share of a packed key (see _Grid).
+# Points as the grid measures them: x, y and their share of a packed key (see _Grid).
 Rim = list[tuple[float, float, int]]
 
 # Cells per radius: finer cells make the rim (the points looked at one by one) thinner, and
@@ -115,7 +115,7 @@ class _Grid:
         for p in points:
             self.points[self.cell(p)].append(p)
         self.sums: dict[Cell, int] = {}
-        self.rims: dict[Cell, Rim] = {}
+        self.coords: dict[Cell, Rim] = {}
         for c, ps in self.points.items():
             self._keep(c, ps)
         self.whole, self.rim = _offsets(radius, self.size, self.margin)
@@ -134,7 +134,7 @@ class _Grid:
         share = self.share
         self.points[c] = ps
         self.sums[c] = sum(share[p.id] for p in ps)
-        self.rims[c] = [(p.x, p.y, share[p.id]) for p in ps]
+        self.coords[c] = [(p.x, p.y, share[p.id]) for p in ps]
 
     def cell(self, p: Point) -> Cell:
         return math.floor(p.x / self.size), math.floor(p.y / self.size)
@@ -197,8 +197,8 @@ class _Grid:
         reach = self.size / math.sqrt(2) + self.margin
         inner = max(self.radius - reach, 0.0) ** 2
         outer = (self.radius + reach) ** 2
-        rims = self.rims
-        ring = [(q, (q[0] - mx) ** 2 + (q[1] - my) ** 2) for c in rim for q in rims[c]]
+        coords = self.coords
+        ring = [(q, (q[0] - mx) ** 2 + (q[1] - my) ** 2) for c in rim for q in coords[c]]
         sure = sum([q[2] for q, d in ring if d <= inner])
         maybe = [q for q, d in ring if inner < d <= outer]
         return sum(map(self.sums.__getitem__, whole)) + sure, maybe
@@ -206,9 +206,9 @@ class _Grid:
     def key_of(self, p: Point) -> int:
         """The packed key of ``p``: the free points within the radius, and their weight."""
         whole, rim, _both = self.near(self.cell(p))
-        rims = self.rims
+        coords = self.coords
         return sum(map(self.sums.__getitem__, whole)) + self.around(
-            p, 0, [q for c in rim for q in rims[c]]
+            p, 0, [q for c in rim for q in coords[c]]
         )
 
     def around(self, p: Point, sure: int, maybe: Rim) -> int:
