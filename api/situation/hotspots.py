@@ -85,6 +85,9 @@ Rim = list[tuple[float, float, int]]
 # Cells per radius: finer cells make the rim (the points looked at one by one) thinner, and
 # the cells to add up more. Eight was the fastest on a year of synthetic incidents.
 _CELLS_PER_RADIUS = 8
+# Where fewer free points than this lie in the blocks around a cell, they are measured one
+# by one.
+_FEW = 64
 
 
 class _Grid:
@@ -120,7 +123,7 @@ class _Grid:
             self._keep(c, ps)
         self.whole, self.rim = _offsets(radius, self.size, self.margin)
         self.reach = max(max(abs(dx), abs(dy)) for dx, dy in self.rim)
-        # Blocks of cells, as they are at the start: a bound cheap enough for every cell.
+        # Blocks of cells with their sums: a bound cheap enough for every cell.
         k = _CELLS_PER_RADIUS
         self.blocks: dict[Cell, int] = defaultdict(int)
         self.cells_in: dict[Cell, list[Cell]] = defaultdict(list)
@@ -174,8 +177,7 @@ class _Grid:
         ]
 
     def rough_bound(self, cell: Cell) -> int:
-        """More than ``bound``, from the blocks around the cell's; it leaves the incidents far
-        from any other out without looking at cells."""
+        """At least ``bound``, from the blocks around the cell's, without looking at cells."""
         k, reach, (cx, cy), blocks = _CELLS_PER_RADIUS, self.reach, cell, self.blocks
         return sum(
             blocks.get((bx, by), 0)
@@ -203,9 +205,21 @@ class _Grid:
         maybe = [q for q, d in ring if inner < d <= outer]
         return sum(map(self.sums.__getitem__, whole)) + sure, maybe
 
+    def few(self, cell: Cell) -> Rim | None:
+        """The free points in the blocks around ``cell`` when they are so few that measuring
+        each costs less than sorting the cells around it into whole and rim; else None."""
+        if self.rough_bound(cell) >= _FEW * self.unit:
+            return None
+        coords = self.coords
+        return [q for c in self._in_blocks(cell) for q in coords[c]]
+
     def key_of(self, p: Point) -> int:
         """The packed key of ``p``: the free points within the radius, and their weight."""
-        whole, rim, _both = self.near(self.cell(p))
+        cell = self.cell(p)
+        few = self.few(cell)
+        if few is not None:
+            return self.around(p, 0, few)
+        whole, rim, _both = self.near(cell)
         coords = self.coords
         return sum(map(self.sums.__getitem__, whole)) + self.around(
             p, 0, [q for c in rim for q in coords[c]]
@@ -218,16 +232,27 @@ class _Grid:
 
     def within(self, p: Point) -> list[Point]:
         """The free points within the radius of ``p``."""
-        whole, rim, _both = self.near(self.cell(p))
+        cell = self.cell(p)
         points, x, y, r2 = self.points, p.x, p.y, self.r2
+        if self.few(cell) is not None:
+            return [
+                q
+                for c in self._in_blocks(cell)
+                for q in points[c]
+                if (q.x - x) ** 2 + (q.y - y) ** 2 <= r2
+            ]
+        whole, rim, _both = self.near(cell)
         return [q for c in whole for q in points[c]] + [
             q for c in rim for q in points[c] if (q.x - x) ** 2 + (q.y - y) ** 2 <= r2
         ]
 
     def take(self, taken: Sequence[Point]) -> None:
         gone = {p.id for p in taken}
+        k = _CELLS_PER_RADIUS
         for c in {self.cell(p) for p in taken}:
+            self.blocks[c[0] // k, c[1] // k] -= self.sums[c]
             self._keep(c, [q for q in self.points[c] if q.id not in gone])
+            self.blocks[c[0] // k, c[1] // k] += self.sums[c]
 
 
 @cache
@@ -296,6 +321,15 @@ def clusters(
         cell: Cell = item
         if not grid.points[cell]:
             continue  # all taken
+        if kind == _ROUGH:
+            # Opening a cell early is always right: its points' keys are exact.
+            few = grid.few(cell)
+            if few is not None:
+                for p in grid.points[cell]:
+                    key = grid.around(p, 0, few)
+                    if key >= least:
+                        heapq.heappush(heap, (-key, p.id, _POINT, p))
+                continue
         bound = grid.bound(cell)
         if bound < least:
             continue
