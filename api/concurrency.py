@@ -21,7 +21,8 @@ def check_if_match(
                 "Skicka ETag i If-Match, så att ingen sparar över någon annans ändringar."
             )
         return
-    wanted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    # RFC 9110 13.1.1: If-Match compares strongly, so a weak tag (W/"…") never matches.
+    wanted = {tag.strip() for tag in if_match.split(",")}
     if "*" not in wanted and current not in wanted:
         raise PreconditionFailed(
             f"Någon annan har sparat {what} sedan du öppnade den. Läs deras ändringar och "

@@ -1,7 +1,8 @@
 """Fast at scale: the time to compute a 14-day lägesbild with 10k, 100k and 1M incidents in
 the database, beside hand-written SQL computing the same figures on the bare driver in the
 same run, and the growth from 100k to 1M, which should stay near 1: the cost follows the
-period, not the history. Also the time WeasyPrint takes to render a lägesbild as PDF.
+period, not the history. Also the time WeasyPrint takes to render a lägesbild as PDF, and
+a lägesbild of the longest period allowed, a year (its hot spots cluster some 31,000 points).
 
     python -m bench.situation [--backend sqlite|postgresql|both]
                               [--sizes 10000,100000,1000000] [--repeat 7] [--keep]
@@ -73,6 +74,8 @@ BLOCK_DAYS = 100
 BLOCK = PER_DAY * BLOCK_DAYS  # incidents generated and loaded at a time
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 PDF_REPEAT = 3
+YEAR_DAYS = 366  # the longest period a lägesbild may cover
+YEAR_REPEAT = 3
 NOW = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 
 
@@ -154,7 +157,8 @@ def bounds(first: dt.date, last: dt.date, backend: str) -> Bounds:
 
     last_monday = last - dt.timedelta(days=last.weekday())
     first_monday = last_monday - dt.timedelta(weeks=calc.CHART_WEEKS - 1)
-    weeks_last = last_monday + dt.timedelta(days=6)
+    # The chart's last week stops where the period does, and so do the same days a year ago.
+    weeks_last = min(last_monday + dt.timedelta(days=6), last)
     return Bounds(
         this=span(first, last),
         previous=span(first - dt.timedelta(days=days), first - dt.timedelta(days=1)),
@@ -270,7 +274,7 @@ def sql_figures(raw: Raw, backend: str, b: Bounds) -> SqlFigures:
     out.families = three(q["families"], periods)
     out.categories = three(q["categories"], periods)
     out.areas = three(q["areas"], periods)
-    out.places = three(q["places"], (b.this, b.previous))
+    out.places = three(q["places"], periods)
     out.police = dict(raw.execute(q["police"], args(b.this)).fetchall())
     out.reporters = {r[0]: r[2] for r in raw.execute(q["reporters"], args(b.this)).fetchall()}
 
@@ -317,9 +321,7 @@ def check(sql: SqlFigures, figures: dict[str, Any]) -> None:
     categories = [c for f in figures["families"] for c in f["categories"]]
     assert sql.categories == three(categories), "categories differ"
     assert sql.areas == three(figures["areas"], "id"), "areas differ"
-    places = {p["id"]: [p["current"], p["previous"]] for p in figures["places"]}
-    # The figures list the places of this period; SQL also has those only in the previous.
-    assert {k: v for k, v in sql.places.items() if v[0]} == places, "places differ"
+    assert sql.places == three(figures["places"], "id"), "places differ"
     police = figures["police"]
     assert sql.police == {k: police[k] for k in ("yes", "no", "unknown") if police[k]}, (
         "police differ"
@@ -349,15 +351,14 @@ def hot_spots_only(cur: list[calc.Row], prev: list[calc.Row]) -> Any:
 def period_rows(
     database: Database, group_id: int, first: dt.date
 ) -> tuple[list[calc.Row], list[calc.Row]]:
-    """The rows of this period and the previous one, as compute() reads them."""
+    """The rows of this period (to END) and the previous one, as compute() reads them."""
+    days = (END - first).days + 1
     with database.session(write=False) as session:
         group = session.get(Group, group_id)
         assert group is not None
         scope = scope_of(session, group)
         tz = ZoneInfo(scope.timezone)
-        before = calc.period(
-            first - dt.timedelta(days=PERIOD_DAYS), first - dt.timedelta(days=1), tz
-        )
+        before = calc.period(first - dt.timedelta(days=days), first - dt.timedelta(days=1), tz)
         return calc.rows(session, scope, calc.period(first, END, tz)), calc.rows(
             session, scope, before
         )
@@ -416,6 +417,38 @@ def query_plans(database: Database, backend: str, group_id: int, first: dt.date)
     return lines
 
 
+@dataclass
+class Year:
+    """A lägesbild of a year, the longest period allowed."""
+
+    first: dt.date
+    incidents: int
+    points: int  # with a position: what the hot spots cluster
+    compute_ms: float
+    spots_ms: float
+
+
+def measure_year(database: Database, group_id: int) -> Year:
+    """figures.compute() for the year to END, and the hot spots inside it (clustering the
+    year's points, and gathering the year before's around the same incidents)."""
+    first = END - dt.timedelta(days=YEAR_DAYS - 1)
+    cur, prev = period_rows(database, group_id, first)
+    timings = interleaved(
+        {
+            "compute": partial(compute_in_process, database, group_id, first, END),
+            "spots": partial(hot_spots_only, cur, prev),
+        },
+        YEAR_REPEAT,
+    )
+    return Year(
+        first=first,
+        incidents=len(cur),
+        points=sum(1 for r in cur if r.lat is not None),
+        compute_ms=timings["compute"][0],
+        spots_ms=timings["spots"][0],
+    )
+
+
 # PDF ------------------------------------------------------------------------------------------
 
 
@@ -455,6 +488,7 @@ class Result:
     best: dict[str, float]  # the fastest run of each, ms
     pdf_ms: float | None = None  # the lägesbild's PDF through the page, at the largest size
     pdf_kib: float | None = None
+    year: Year | None = None  # at the largest size, when the history holds two years
 
 
 def drop_database(url: str) -> None:
@@ -517,9 +551,13 @@ def run(
                         },
                         repeat,
                     )
+                year = None
                 if size == sizes[-1]:
                     plans = query_plans(database, backend, group_id, first)
                     pdf = measure_pdf(base, token, group_id, params)
+                    # A year and the year before it must be in the history.
+                    if size >= 2 * YEAR_DAYS * PER_DAY:
+                        year = measure_year(database, group_id)
             results.append(
                 Result(
                     backend=backend,
@@ -533,6 +571,7 @@ def run(
                     best={name: t[1] for name, t in timings.items()},
                     pdf_ms=pdf[0] if size == sizes[-1] else None,
                     pdf_kib=pdf[1] if size == sizes[-1] else None,
+                    year=year,
                 )
             )
             r = results[-1]
@@ -643,6 +682,17 @@ def main(argv: list[str] | None = None) -> None:
                 f"(GET /lagesbild/{{id}}.pdf on the live server: API, print template, SVG "
                 f"charts, WeasyPrint): {r.pdf_ms:.0f} ms (median of {PDF_REPEAT}), "
                 f"{r.pdf_kib:.0f} KiB"
+            )
+    for r in results:
+        if r.year is not None:
+            y = r.year
+            print(
+                f"\nA {YEAR_DAYS}-day lägesbild ({y.first} – {END}) on {r.backend} at "
+                f"{r.history:,} incidents: {y.incidents:,} incidents in the period, {y.points:,} "
+                f"with a point; figures.compute() {y.compute_ms:.0f} ms, of which the hot spots "
+                f"(clustering the year's points, gathering the year before's around the same "
+                f"incidents) "
+                f"{y.spots_ms:.0f} ms (medians of {YEAR_REPEAT})"
             )
     print(f"\nwhole run: {time.perf_counter() - started:.0f} s")
 

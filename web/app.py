@@ -987,6 +987,19 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         fran: Annotated[str, Query(max_length=MAX_FORM_FIELD)] = "",
         till: Annotated[str, Query(max_length=MAX_FORM_FIELD)] = "",
     ) -> Response:
+        return await group_situation_view(request, visit, group_id, fran, till)
+
+    async def group_situation_view(
+        request: Request,
+        visit: Visit,
+        group_id: int,
+        fran: str,
+        till: str,
+        *,
+        refused: str | None = None,
+    ) -> Response:
+        """The group's live figures for a period; ``refused``: why a draft of it was not
+        started (shown beside the button, with a link to the lägesbild already there)."""
         group = await visit.api.group(group_id)
         values, errors = period_values(fran, till)
         figures = None
@@ -1003,6 +1016,15 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             values = {"fran": figures.period.first_day.isoformat(),
                       "till": figures.period.last_day.isoformat()}  # fmt: skip
         reports = await visit.api.situation_reports(group_id)
+        existing = None
+        if refused and figures is not None:
+            # The one the API pointed to: the latest version of the period's lägesbild.
+            same = [
+                r
+                for r in reports
+                if (r.first_day, r.last_day) == (figures.period.first_day, figures.period.last_day)
+            ]
+            existing = max(same, key=lambda r: (r.version, r.id), default=None)
         return render(
             request,
             "situation_group.html",
@@ -1015,9 +1037,11 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "values": values,
                 "errors": errors,
                 "may_write": _writes(visit.me, group.id),
+                "refused": refused,
+                "existing": existing,
             },
             block="figures",
-            status=422 if errors else 200,
+            status=422 if errors else 409 if refused else 200,
         )
 
     @app.post("/grupper/{group_id}/lagesbild", response_class=HTMLResponse, name="new_situation")
@@ -1031,9 +1055,16 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         values, errors = period_values(fran, till)
         if errors:
             raise StarletteHTTPException(422, next(iter(errors.values())))
-        report = await visit.api.create_situation_report(
-            group_id, first_day=values["fran"] or None, last_day=values["till"] or None
-        )
+        try:
+            report = await visit.api.create_situation_report(
+                group_id, first_day=values["fran"] or None, last_day=values["till"] or None
+            )
+        except ApiError as exc:
+            if exc.status != 409:
+                raise
+            return await group_situation_view(
+                request, visit, group_id, fran, till, refused=exc.problem.detail
+            )
         return redirect(request, f"/lagesbild/{report.id}")
 
     async def situation_view(

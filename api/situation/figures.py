@@ -12,6 +12,14 @@ What is counted, once for all figures:
 - In the weekday × hour matrix an incident whose window is at most ``EXACT_WINDOW_HOURS``
   long counts once, at the window's midpoint; a longer window ("some time on Saturday")
   counts once under its midpoint's weekday as "tid okänd". Every incident is counted once.
+- A hot spot (``hotspots.py``) shows two numbers and a trend that follows from them alone.
+  Its count is the incidents it gathered: those within the radius of the incident it
+  gathered around, less those a larger hot spot took first. Its previous count is the
+  previous period's incidents gathered the same way: within the radius of the same
+  incident, less those the larger hot spots' circles gathered first, in the same order. So
+  the same incidents in both periods give the same two numbers, and "steady". The trend:
+  new below ``MIN_COUNT`` before; growing at ``TREND_STEP`` or more and ``TREND_SHARE`` or
+  more above it; shrinking likewise below; otherwise steady.
 
 The cost follows the period, not the history: each query is a range on the indexed start
 time, and only the incidents of the three periods (and the weekly counts of the chart) are
@@ -54,6 +62,9 @@ from api.situation.schemas import Period as PeriodModel
 from api.structure.models import Area, Organisation, Place
 
 EXACT_WINDOW_HOURS = 6
+# A hot spot grows or shrinks by at least this many incidents and this share of before.
+TREND_STEP = 2
+TREND_SHARE = 0.25
 CHART_WEEKS = 12
 ASSESSMENT_WEIGHT = {"high": 3, "medium": 2, "low": 1}
 NO_PLACE = "Ingen plats angiven"
@@ -212,7 +223,7 @@ def compute(
         a.id: a
         for a in session.scalars(select(Area).where(Area.municipality_id == scope.municipality_id))
     }
-    place_ids = {r.place_id for r in (*cur, *prev) if r.place_id is not None}
+    place_ids = {r.place_id for r in (*cur, *prev, *past) if r.place_id is not None}
     places = (
         {p.id: p for p in session.scalars(select(Place).where(Place.id.in_(place_ids)))}
         if place_ids
@@ -263,7 +274,9 @@ def compute(
             dict.fromkeys(area_ids), by_area[0], lambda a: areas[a].name if a in areas else ""
         )
     ]
-    by_place = [Counter(r.place_id for r in rs) for rs in (cur, prev)]
+    # Every place counted in any of the three periods, as areas and categories are: a place
+    # that had many before and none now is news too.
+    by_place = [Counter(r.place_id for r in rs) for rs in (cur, prev, past)]
 
     def place_area(pid: int | None) -> str:
         if pid is None or pid not in places:
@@ -276,11 +289,10 @@ def compute(
             id=p,
             name=places[p].name if p is not None and p in places else NO_PLACE,
             area=place_area(p),
-            current=by_place[0][p],
-            previous=by_place[1][p],
+            **_three(by_place, p),
         )
         for p in sorted(
-            (p for p in by_place[0]),
+            set().union(*by_place),
             key=lambda p: (p is None, -by_place[0][p], places[p].name if p in places else ""),
         )
     ]
@@ -326,6 +338,7 @@ def compute(
             hot_spot_min_count=hotspots.MIN_COUNT,
             exact_window_hours=EXACT_WINDOW_HOURS,
             timezone=scope.timezone,
+            hot_spot_trend=_trend_rule(),
         ),
         total=Counts(current=len(cur), previous=len(prev), last_year=len(past)),
         families=families,
@@ -376,11 +389,23 @@ def _points(rs: Sequence[Row]) -> list[hotspots.Point]:
 def trend(count: int, previous: int) -> HotSpotTrend:
     if previous < hotspots.MIN_COUNT:
         return HotSpotTrend.new
-    if count - previous >= 2 and count >= 1.25 * previous:
+    if count - previous >= TREND_STEP and count >= (1 + TREND_SHARE) * previous:
         return HotSpotTrend.growing
-    if previous - count >= 2 and count <= 0.75 * previous:
+    if previous - count >= TREND_STEP and count <= (1 - TREND_SHARE) * previous:
         return HotSpotTrend.shrinking
     return HotSpotTrend.steady
+
+
+def _trend_rule() -> str:
+    """How a hot spot's figures and trend are counted, in words for the page."""
+    share = round(TREND_SHARE * 100)
+    return (
+        f"Antal: händelserna inom {hotspots.RADIUS_M:.0f} meter från den händelse den heta "
+        "platsen samlades kring, utom dem som en större het plats redan räknat. Förra: "
+        "föregående periods händelser, räknade på samma sätt kring samma händelse. Ny: färre "
+        f"än {hotspots.MIN_COUNT} förra perioden. Växande: minst {TREND_STEP} och {share} % "
+        f"fler än förra. Minskande: minst {TREND_STEP} och {share} % färre. Annars oförändrad."
+    )
 
 
 def _most_common(values: Iterable[Any]) -> Any:
@@ -399,18 +424,16 @@ def _hot_spots(
     places: dict[int, Place],
 ) -> list[HotSpot]:
     by_id = {r.id: r for r in cur}
-    before = _points(prev)
-    here = _points(cur)
+    spots = hotspots.clusters(_points(cur))
+    # The previous period counted as the hot spots gathered this one's (see the module's
+    # docstring), so that the trend follows from the two figures shown.
+    before = hotspots.claimed(_points(prev), [c.seed for c in spots])
     found = []
-    for cluster in hotspots.clusters(here):
+    for cluster, previous in zip(spots, before, strict=True):
         members = [by_id[p.id] for p in cluster.members]
         x, y = cluster.centre
         lat, lon = hotspots.unproject(x, y)
         assessed = Counter(r.assessment for r in members)
-        # Both periods measured the same way, in the circle around the hot spot's centre: the
-        # cluster itself leaves out points an earlier hot spot took.
-        previous = hotspots.count_within(before, x, y)
-        now = hotspots.count_within(here, x, y)
         area_id = _most_common(r.area_id for r in members)
         place_id = _most_common(r.place_id for r in members)
         family = _most_common(r.family for r in members)
@@ -427,7 +450,7 @@ def _hot_spots(
                 medium=assessed["medium"],
                 low=assessed["low"],
                 previous=previous,
-                trend=trend(now, previous),
+                trend=trend(len(members), previous),
                 area=areas[area_id].name if area_id in areas else "",
                 place=places[place_id].name if place_id in places else None,
                 family=categories.get(family, family),

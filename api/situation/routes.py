@@ -56,8 +56,8 @@ def list_situation_reports(group_id: PathId, session: SessionDep, actor: ActorDe
     response_model=schemas.SituationReportRead,
     status_code=201,
     operation_id="create_situation_report",
-    summary="Start a draft lägesbild for a period",
-    responses=problem_responses(400, 401, 403, 404, 422, 503),
+    summary="Start a draft lägesbild for a period (409 when the group has one of those days)",
+    responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
 )
 def create_situation_report(
     group_id: PathId,

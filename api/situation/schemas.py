@@ -110,6 +110,8 @@ class PlaceRow(BaseModel):
     area: str
     current: int
     previous: int
+    # None in a lägesbild published before places were counted a year back.
+    last_year: int | None = None
 
 
 class WeekRow(BaseModel):
@@ -165,6 +167,9 @@ class Rules(BaseModel):
     # weekday × hour matrix; longer ones count under their weekday in "tid okänd".
     exact_window_hours: int
     timezone: str
+    # How a hot spot's count, previous count and trend are counted, in words (Swedish). None
+    # in a lägesbild published before it was stated.
+    hot_spot_trend: str | None = None
 
 
 class Figures(BaseModel):

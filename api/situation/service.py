@@ -30,6 +30,7 @@ from api.schemas_common import Ref
 from api.situation import figures as calc
 from api.situation.models import SituationReport, SituationReportIncident
 from api.situation.schemas import (
+    EARLIEST,
     MAX_PERIOD_DAYS,
     TEXT_FIELDS,
     Comparison,
@@ -126,11 +127,21 @@ def period_for(
     session: Session, group: Group, first: dt.date | None, last: dt.date | None
 ) -> tuple[dt.date, dt.date]:
     """The period asked for, with the defaults filled in: ending today, since the last
-    lägesbild; a last day alone gives the 14 days ending then."""
+    lägesbild; a last day alone gives the 14 days ending then (none before the first day a
+    period may have)."""
     default_first, default_last = default_period(session, group)
+    if first is not None and last is None and first > default_last:
+        # The last day would be today, before the first: say what was actually wrong.
+        raise Invalid.field(
+            "first_day",
+            "Periodens första dag ligger efter i dag, och utan sista dag slutar perioden i dag. "
+            "Ange också en sista dag, eller en första dag som redan varit.",
+            "first_day_after_today",
+        )
     last = last or default_last
-    first = first or (
-        default_first if last == default_last else last - dt.timedelta(days=DEFAULT_DAYS - 1)
+    first = first or max(
+        default_first if last == default_last else last - dt.timedelta(days=DEFAULT_DAYS - 1),
+        EARLIEST,
     )
     check_period(first, last)
     return first, last
@@ -161,22 +172,42 @@ def etag(report: SituationReport) -> str:
     return concurrency.etag(report.id, report.revision)
 
 
-def figures_of(session: Session, report: SituationReport) -> tuple[Figures, list[calc.Counted]]:
-    """The figures and the incidents they count: frozen for a published lägesbild, computed
-    now for a draft."""
-    if report.status == Status.published and report.figures is not None:
-        frozen = session.scalars(
-            select(SituationReportIncident)
-            .where(SituationReportIncident.situation_report_id == report.id)
-            .order_by(SituationReportIncident.occurred_from, SituationReportIncident.incident_id)
-        )
-        counted = [calc.Counted(f.incident_id, f.category, f.area, f.occurred_from) for f in frozen]
-        return Figures.model_validate(report.figures), counted
+def _frozen(report: SituationReport) -> bool:
+    return report.status == Status.published and report.figures is not None
+
+
+def _computed(session: Session, report: SituationReport) -> tuple[Figures, list[calc.Counted]]:
     return calc.compute(session, scope_of(session, report.group), report.first_day, report.last_day)
 
 
+def _frozen_incidents(session: Session, report_id: int) -> list[calc.Counted]:
+    frozen = session.scalars(
+        select(SituationReportIncident)
+        .where(SituationReportIncident.situation_report_id == report_id)
+        .order_by(SituationReportIncident.occurred_from, SituationReportIncident.incident_id)
+    )
+    return [calc.Counted(f.incident_id, f.category, f.area, f.occurred_from) for f in frozen]
+
+
+def figures_of(session: Session, report: SituationReport) -> Figures:
+    """The figures: frozen for a published lägesbild (its incidents are not read), computed
+    now for a draft."""
+    if _frozen(report):
+        return Figures.model_validate(report.figures)
+    return _computed(session, report)[0]
+
+
+def figures_and_incidents(
+    session: Session, report: SituationReport
+) -> tuple[Figures, list[calc.Counted]]:
+    """The figures and the incidents they count, frozen or computed now as ``figures_of``."""
+    if _frozen(report):
+        return Figures.model_validate(report.figures), _frozen_incidents(session, report.id)
+    return _computed(session, report)
+
+
 def read(session: Session, report: SituationReport, *, actor: Actor) -> SituationReportRead:
-    figures, _ids = figures_of(session, report)
+    figures = figures_of(session, report)
     draft = report.status == Status.draft
     versions = session.scalars(
         select(SituationReport)
@@ -204,9 +235,10 @@ def _person(user: Any) -> Ref | None:
 
 
 def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
-    """The latest published lägesbild of each group below this one: the area groups' for the
-    coordination group, the coordination group's for the steering group. A published
-    lägesbild shows those that were published before it, so that it never changes."""
+    """The most recently published lägesbild of each group below this one: the area groups'
+    for the coordination group, the coordination group's for the steering group. A
+    published lägesbild shows those that were published before it, so that it never
+    changes."""
     if report.status == Status.published and report.rollup is not None:
         return [RollupEntry.model_validate(entry) for entry in report.rollup]
     kind = ROLLS_UP.get(report.group.kind)
@@ -223,16 +255,12 @@ def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
     )
     entries = []
     for group in groups:
-        # The newest period, in its newest version: a correction of an older fortnight
-        # published later does not push out the latest fortnight.
+        # What the group said last: the lägesbild it published most recently, whichever
+        # period or version that is.
         latest = session.scalar(
             select(SituationReport)
             .where(SituationReport.group_id == group.id, SituationReport.status == Status.published)
-            .order_by(
-                SituationReport.last_day.desc(),
-                SituationReport.version.desc(),
-                SituationReport.id.desc(),
-            )
+            .order_by(SituationReport.published_at.desc(), SituationReport.id.desc())
             .limit(1)
         )
         if latest is None or latest.figures is None:
@@ -259,7 +287,9 @@ def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
 def incidents(session: Session, report_id: int, *, actor: Actor) -> list[IncidentBrief]:
     """As counted: frozen for a published lägesbild, as they are now for a draft."""
     report = get_report(session, report_id, actor=actor)
-    _figures, counted = figures_of(session, report)
+    counted = (
+        _frozen_incidents(session, report.id) if _frozen(report) else _computed(session, report)[1]
+    )
     return [
         IncidentBrief(id=c.id, category=c.category, area=c.area, occurred_from=c.occurred_from)
         for c in counted
@@ -285,6 +315,7 @@ def create_report(
 ) -> SituationReport:
     group = _writable_group(session, group_id, actor)
     first, last = period_for(session, group, body.first_day, body.last_day)
+    _refuse_same_period(session, group.id, first, last)
     report = SituationReport(
         group_id=group.id,
         first_day=first,
@@ -297,6 +328,52 @@ def create_report(
     report.series_id = report.id
     session.flush()
     return report
+
+
+def _refuse_same_period(
+    session: Session, group_id: int, first: dt.date, last: dt.date, *, series: int | None = None
+) -> None:
+    """One lägesbild of a group for the same days: a correction or an addition is a new
+    version of it, not a second picture beside it. (What counts is each lägesbild's latest
+    version, draft or published; ``series``: the one being changed, left out.)"""
+    # The group's row is held until the transaction ends (PostgreSQL; SQLite writes one at
+    # a time anyway), so that two people starting the same days at once do not both succeed.
+    session.execute(select(Group.id).where(Group.id == group_id).with_for_update())
+    newest = (
+        select(SituationReport.series_id, func.max(SituationReport.version).label("version"))
+        .where(SituationReport.group_id == group_id)
+        .group_by(SituationReport.series_id)
+        .subquery()
+    )
+    stmt = (
+        select(SituationReport)
+        .join(
+            newest,
+            (SituationReport.series_id == newest.c.series_id)
+            & (SituationReport.version == newest.c.version),
+        )
+        .where(
+            SituationReport.group_id == group_id,
+            SituationReport.first_day == first,
+            SituationReport.last_day == last,
+        )
+        .order_by(SituationReport.id)
+        .limit(1)
+    )
+    if series is not None:
+        stmt = stmt.where(SituationReport.series_id != series)
+    existing = session.scalar(stmt)
+    if existing is None:
+        return
+    if existing.status == Status.published:
+        what, instead = "publicerad", "Skapa en ny version av den i stället."
+    else:
+        what, instead = "ett utkast", "Skriv i den i stället."
+    raise Conflict(
+        f"Gruppen har redan en lägesbild för {first.isoformat()} – {last.isoformat()}: "
+        f"lägesbild {existing.id}, version {existing.version}, {what}. {instead}",
+        code="same_period",
+    )
 
 
 def _check_revision(
@@ -348,6 +425,8 @@ def update_report(
     first = changes.get("first_day", report.first_day)
     last = changes.get("last_day", report.last_day)
     check_period(first, last)
+    if (first, last) != (report.first_day, report.last_day):
+        _refuse_same_period(session, report.group_id, first, last, series=report.series_id)
     changed = False
     for field, value in changes.items():
         if getattr(report, field) != value:
@@ -468,7 +547,10 @@ def compare(session: Session, report_id: int, other_id: int, *, actor: Actor) ->
             code="not_a_version",
         )
     before, after = sorted((one, other), key=lambda r: r.version)
-    (fb, counted_b), (fa, counted_a) = figures_of(session, before), figures_of(session, after)
+    (fb, counted_b), (fa, counted_a) = (
+        figures_and_incidents(session, before),
+        figures_and_incidents(session, after),
+    )
     ids_b, ids_a = {c.id for c in counted_b}, {c.id for c in counted_a}
     texts = [
         TextChange(field=f, before=getattr(before, f), after=getattr(after, f))

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from tests.conftest import Server, file_report
 
@@ -23,6 +25,7 @@ BRUNNA = "EST områdesgrupp Brunna"
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
 GROUPS = (STEERING, COORDINATION, BRO, BRUNNA, KUNGSANGEN)
 SEPTEMBER = {"first_day": "2025-09-01", "last_day": "2025-09-14"}
+OCTOBER = {"first_day": "2025-10-01", "last_day": "2025-10-14"}
 PROBLEM = "application/problem+json"
 
 
@@ -158,6 +161,67 @@ def test_the_default_period_after_a_long_pause_is_still_a_valid_one(
         assert draft.json()["figures"]["period"]["days"] <= 366
 
 
+def test_a_period_given_by_one_end_is_a_valid_one(server: Server, people: dict[str, Any]) -> None:
+    coordination = gid(people, COORDINATION)
+    live = f"{V1}/groups/{coordination}/situation"
+    with as_(server, people, "coordination") as convener:
+        # The fortnight up to the first day there is stops at that day.
+        earliest = convener.get(live, params={"last_day": "1900-01-05"})
+        assert earliest.status_code == 200, earliest.text
+        period = earliest.json()["period"]
+        assert (period["first_day"], period["last_day"], period["days"]) == (
+            "1900-01-01",
+            "1900-01-05",
+            5,
+        )
+        draft = created(convener, coordination, last_day="1900-01-01")
+        assert (draft["first_day"], draft["last_day"]) == ("1900-01-01", "1900-01-01")
+
+        # A first day after today without a last day: the last day would be today.
+        later = (today() + dt.timedelta(days=2)).isoformat()
+        for response in (
+            convener.get(live, params={"first_day": later}),
+            create(convener, coordination, first_day=later),
+        ):
+            is_problem(response, 422, "first_day_after_today")
+            (error,) = response.json()["errors"]
+            assert error["field"] == "first_day"
+            assert "efter i dag" in error["message"] and "före" not in error["message"]
+        # With a last day it is a period like any other.
+        ahead = convener.get(live, params={"first_day": later, "last_day": later})
+        assert ahead.status_code == 200, ahead.text
+
+
+def test_reading_a_published_lagesbild_leaves_its_incidents_unread(
+    server: Server, people: dict[str, Any]
+) -> None:
+    """Its figures are stored whole; the frozen incident rows are read only when asked for
+    (the server runs in this process, so its statements can be watched)."""
+    file(
+        server,
+        people,
+        {"area_id": people["areas"]["Bro"]["id"], "occurred_from": "2025-09-03T21:30"},
+    )
+    with as_(server, people, "coordination") as convener:
+        published = publish(convener, created(convener, gid(people, COORDINATION), **SEPTEMBER))
+        statements: list[str] = []
+
+        def remember(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.append(statement)
+
+        event.listen(Engine, "before_cursor_execute", remember)
+        try:
+            read = convener.get(url(published))
+            read_statements = list(statements)
+            listed = convener.get(f"{url(published)}/incidents")
+        finally:
+            event.remove(Engine, "before_cursor_execute", remember)
+    assert read.status_code == 200 and read.json()["figures"]["total"]["current"] == 1
+    assert read_statements and not [s for s in read_statements if "situation_report_incidents" in s]
+    assert len(listed.json()) == 1
+    assert [s for s in statements if "situation_report_incidents" in s]
+
+
 def test_saving_a_draft_needs_its_current_etag(server: Server, people: dict[str, Any]) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
@@ -185,11 +249,16 @@ def test_saving_a_draft_needs_its_current_etag(server: Server, people: dict[str,
         assert read.json()["summary"] == "Lugnt i Bro."
         assert read.headers["etag"] == second_tag
 
-        # A weak tag or one of several matches too.
+        # If-Match compares strongly (RFC 9110): the current tag made weak does not match.
+        weak = convener.patch(
+            url(draft), json={"analysis": "Svagt."}, headers={"If-Match": f"W/{second_tag}"}
+        )
+        is_problem(weak, 412, "edited_by_someone_else")
+        # One of several matches.
         both = convener.patch(
             url(draft),
             json={"analysis": "Klotter vid stationen."},
-            headers={"If-Match": f'"nope", W/{second_tag}'},
+            headers={"If-Match": f'"nope", W/{second_tag}, {second_tag}'},
         )
         assert both.status_code == 200, both.text
         third_tag = both.headers["etag"]
@@ -245,6 +314,67 @@ def test_saving_a_draft_needs_its_current_etag(server: Server, people: dict[str,
             assert refused.status_code == status, (who, refused.text)
 
 
+def test_a_group_has_one_lagesbild_of_the_same_days(server: Server, people: dict[str, Any]) -> None:
+    """A second lägesbild of the same days is refused and points to the first: a correction
+    is a new version of it."""
+    coordination = gid(people, COORDINATION)
+    with as_(server, people, "coordination") as convener:
+        draft = created(convener, coordination, **SEPTEMBER)
+        again = create(convener, coordination, **SEPTEMBER)
+        is_problem(again, 409, "same_period")
+        assert f"lägesbild {draft['id']}, version 1, ett utkast" in again.json()["detail"]
+        assert "2025-09-01 – 2025-09-14" in again.json()["detail"]
+        # Another member of the group, and the default period once it is the same days.
+        with as_(server, people, "admin") as admin:
+            is_problem(create(admin, coordination, **SEPTEMBER), 409, "same_period")
+        today_draft = created(convener, coordination)
+        is_problem(create(convener, coordination), 409, "same_period")
+        # Other days, and the same days for another group, are another lägesbild.
+        assert create(convener, coordination, last_day="2025-09-13").status_code == 201
+        with as_(server, people, "admin") as admin:
+            assert create(admin, gid(people, BRO), **SEPTEMBER).status_code == 201
+
+        publish(convener, draft)
+        published = create(convener, coordination, **SEPTEMBER)
+        is_problem(published, 409, "same_period")
+        assert "publicerad. Skapa en ny version av den i stället." in published.json()["detail"]
+        second = convener.post(f"{url(draft)}/versions")
+        assert second.status_code == 201, second.text
+        # Its latest version is what counts: still the same days.
+        detail = create(convener, coordination, **SEPTEMBER).json()["detail"]
+        assert f"lägesbild {second.json()['id']}, version 2, ett utkast" in detail
+
+        # A draft's period is not moved onto another lägesbild's days either.
+        moved = save(convener, today_draft, **SEPTEMBER)
+        is_problem(moved, 409, "same_period")
+        # Unless its own series moves away first: then the days are free.
+        away = save(convener, second.json(), first_day="2025-08-31")
+        assert away.status_code == 200, away.text
+        assert save(convener, today_draft, **SEPTEMBER).status_code == 200
+        listed = convener.get(f"{V1}/groups/{coordination}/situation-reports").json()
+    assert sorted((r["first_day"], r["last_day"], r["version"]) for r in listed) == [
+        ("2025-08-31", "2025-09-13", 1),
+        ("2025-08-31", "2025-09-14", 2),
+        ("2025-09-01", "2025-09-14", 1),
+        ("2025-09-01", "2025-09-14", 1),
+    ]
+
+
+def test_two_people_starting_the_same_days_at_once_get_one_lagesbild(
+    server: Server, people: dict[str, Any]
+) -> None:
+    coordination = gid(people, COORDINATION)
+    responses = at_once(
+        server,
+        people["tokens"]["coordination"],
+        6,
+        lambda client, _n: create(client, coordination, **SEPTEMBER),
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 5, [
+        r.text for r in responses
+    ]
+
+
 # Publishing -------------------------------------------------------------------------------------
 
 
@@ -290,8 +420,9 @@ def test_publishing_freezes_the_figures_and_the_incidents(
         counted = convener.get(f"{url(draft)}/incidents").json()
         assert [i["id"] for i in counted] == [klotter, brak, glas, samling]
 
-        # A draft of the same days, to see the changes that the published one does not.
-        twin = created(convener, coordination, **SEPTEMBER)
+        # A new version (a draft of the same days), to see the changes that the published
+        # one does not.
+        twin = convener.post(f"{url(draft)}/versions").json()
 
         # Withdrawn, moved to another area and category, and moved out of the period.
         withdrawn = convener.post(f"{V1}/incidents/{klotter}/withdraw", json={"reason": "mistake"})
@@ -309,9 +440,9 @@ def test_publishing_freezes_the_figures_and_the_incidents(
         again = convener.get(url(draft)).json()
         assert again["figures"] == frozen
         assert again["status"] == "published"
-        # The same incidents, the withdrawn one too (the order follows the times they have
-        # now; see the next test for what each line says).
-        assert sorted(i["id"] for i in convener.get(f"{url(draft)}/incidents").json()) == [
+        # The same incidents, the withdrawn one too, in the order of the times they were
+        # counted at: glas still on 10 September (see the next test for what each line says).
+        assert [i["id"] for i in convener.get(f"{url(draft)}/incidents").json()] == [
             klotter,
             brak,
             glas,
@@ -434,7 +565,7 @@ def test_a_new_version_corrects_a_published_lagesbild(
         assert [v["version"] for v in convener.get(url(first)).json()["versions"]] == [1, 2, 3]
 
         # Another lägesbild is not a version of this one.
-        unrelated = created(convener, coordination, **SEPTEMBER)
+        unrelated = created(convener, coordination, **OCTOBER)
         is_problem(convener.get(f"{url(first)}/comparison/{unrelated['id']}"), 404, "not_a_version")
     with as_(server, people, "viewer") as viewer:
         assert viewer.post(f"{url(second)}/versions").status_code == 403
@@ -531,6 +662,29 @@ def test_the_rollup_shows_the_latest_published_lagesbild_of_each_group_below(
         ]
 
 
+def test_the_rollup_shows_what_a_group_published_last(
+    server: Server, people: dict[str, Any]
+) -> None:
+    """A correction of an older fortnight, published after the next fortnight's lägesbild,
+    is what the group said last: the roll-up shows it, not the higher period or version."""
+    bro = gid(people, BRO)
+    with as_(server, people, "admin") as admin:
+        first = publish(admin, created(admin, bro, **SEPTEMBER))
+        following = publish(
+            admin, created(admin, bro, first_day="2025-09-15", last_day="2025-09-28")
+        )
+        shown = created(admin, gid(people, COORDINATION), **OCTOBER)
+        assert [e["report_id"] for e in shown["rollup"]] == [following["id"]]
+
+        correction = admin.post(f"{url(first)}/versions").json()
+        assert save(admin, correction, summary="Rättad.").status_code == 200
+        correction = publish(admin, correction)
+        rolled = admin.get(url(shown)).json()["rollup"]
+        assert [(e["report_id"], e["version"], e["summary"]) for e in rolled] == [
+            (correction["id"], 2, "Rättad.")
+        ]
+
+
 # Who reads and writes --------------------------------------------------------------------------
 
 
@@ -579,7 +733,7 @@ def test_who_reads_and_writes_which_groups_lagesbild(
     made: dict[tuple[str, str], dict[str, Any]] = {}
     for (who, name), status in writes.items():
         with as_(server, people, who) as client:
-            response = create(client, gid(people, name), **SEPTEMBER)
+            response = create(client, gid(people, name), **OCTOBER)
             assert response.status_code == status, (who, name, response.text)
             if status == 201:
                 made[who, name] = response.json()

@@ -320,12 +320,15 @@ def check_figures(
         assert when(got[key]["start"]) == start, key
         assert when(got[key]["end"]) == end, key
     assert got["area"] == (None if area is None else {"id": world.areas[area], "name": area})
+    trend_rule = got["rules"]["hot_spot_trend"]
     assert got["rules"] == {
         "hot_spot_radius_m": RADIUS_M,
         "hot_spot_min_count": 3,
         "exact_window_hours": 6,
         "timezone": "Europe/Stockholm",
+        "hot_spot_trend": trend_rule,
     }
+    assert "125 meter" in trend_rule and "Förra" in trend_rule
 
     assert triple(got["total"]) == (len(cur), len(prev), len(past))
 
@@ -351,12 +354,9 @@ def check_figures(
     assert all(world.areas[a["name"]] == a["id"] for a in got["areas"])
     assert non_increasing([a["current"] for a in got["areas"]])
 
-    # Places with incidents in this period; those without a named place last.
-    now = Counter(s.place for s in cur)
-    before = Counter(s.place for s in prev)
-    assert {p["name"]: (p["current"], p["previous"]) for p in got["places"]} == {
-        (name or NO_PLACE): (n, before[name]) for name, n in now.items()
-    }
+    # Places with incidents in any of the three periods; those without a named place last.
+    by_place = counts_by(three, lambda s: s.place or NO_PLACE)
+    assert {p["name"]: triple(p) for p in got["places"]} == by_place
     for p in got["places"]:
         if p["name"] == NO_PLACE:
             assert p["id"] is None and p["area"] == ""
@@ -636,6 +636,7 @@ def check_hot_spots(
         assert spot["radius_m"] == RADIUS_M
         if trends:
             assert spot["trend"] == p.trend, (p.name, spot["count"], spot["previous"])
+        assert spot["trend"] == stated_trend(spot["count"], spot["previous"]), p.name
     assert [s["rank"] for s in spots] == list(range(1, len(spots) + 1))
     assert non_increasing([s["count"] for s in spots])
 
@@ -886,6 +887,109 @@ def test_a_hot_spot_measured_the_same_in_both_periods_is_steady(
     spots = got["hot_spots"]
     assert spots, got
     assert all(spot["trend"] == "steady" for spot in spots), spots
+
+
+def test_a_place_without_incidents_now_is_listed_with_those_before(
+    server: Server, people: dict[str, Any]
+) -> None:
+    world = World.of(server, people)
+    specs = [
+        *(Spec(utc(2025, 6, 4, 12), place="Råby") for _ in range(10)),  # the previous week
+        *(Spec(utc(2024, 6, 11, 12), place="Finnsta") for _ in range(3)),  # a year ago
+        Spec(utc(2025, 6, 11, 12), place="Bro centrum"),  # this week
+    ]
+    insert(server, world, specs)
+    with server.client(people["tokens"]["coordination"]) as convener:
+        got = figures(
+            convener, world.group_id(BRO_GROUP), dt.date(2025, 6, 9), dt.date(2025, 6, 15)
+        )
+    assert [(p["name"], triple(p)) for p in got["places"]] == [
+        ("Bro centrum", (1, 0, 0)),
+        ("Finnsta", (0, 0, 3)),
+        ("Råby", (0, 10, 0)),
+    ]
+
+
+def stated_trend(count: int, previous: int) -> str:
+    """The rule as figures.py states it: new below 3 before; growing by at least 2 and a
+    quarter; shrinking likewise; otherwise steady."""
+    if previous < 3:
+        return "new"
+    if count >= max(previous + 2, previous * 5 / 4):
+        return "growing"
+    if count <= min(previous - 2, previous * 3 / 4):
+        return "shrinking"
+    return "steady"
+
+
+def east_north(centre: LatLon, east: float, north: float) -> LatLon:
+    return offset(centre, math.hypot(east, north), math.atan2(north, east))
+
+
+def test_a_hot_spots_trend_follows_from_the_figures_it_shows(
+    server: Server, people: dict[str, Any]
+) -> None:
+    """Ten incidents in Bro, six on one day and four a week before. A is the incident the hot
+    spot gathers around (with B, C and D; A's circle weighs more than D's); E and F are
+    beyond A's radius but within the radius of the four's middle. Metres east and north;
+    every distance that decides anything is at least 3 m from 125."""
+    world = World.of(server, people)
+    centre = (59.5117, 17.6364)
+    now, before = utc(2025, 6, 12, 18), utc(2025, 6, 5, 18)
+    layout = {
+        "A": (0, 0, "medium"), "B": (-15, 5, "high"), "C": (-10, -15, "high"),
+        "D": (118, 0, "medium"), "E": (135, 15, "medium"), "F": (135, -15, "medium"),
+    }  # fmt: skip
+    current = {
+        name: Spec(now, lat=lat, lon=lon, assessment=assessment)
+        for name, (east, north, assessment) in layout.items()
+        for lat, lon in [east_north(centre, east, north)]
+    }
+    earlier = [
+        Spec(before, lat=lat, lon=lon)
+        for east, north in ((10, 0), (20, 5), (30, -5), (40, 0))
+        for lat, lon in [east_north(centre, east, north)]
+    ]
+    insert(server, world, [*current.values(), *earlier])
+    with server.client(people["tokens"]["coordination"]) as convener:
+        got = figures(
+            convener, world.group_id(BRO_GROUP), dt.date(2025, 6, 9), dt.date(2025, 6, 15)
+        )
+    [spot] = got["hot_spots"]
+    assert sorted(spot["incident_ids"]) == sorted(current[n].id for n in "ABCD")
+    assert (spot["count"], spot["previous"], spot["trend"]) == (4, 4, "steady")
+
+
+def test_overlapping_hot_spots_of_the_same_incidents_twice_are_steady(
+    server: Server, people: dict[str, Any]
+) -> None:
+    """Three clusters about a radius apart, so that the hot spots overlap and the larger take
+    incidents from the smaller; the same positions a week apart. Each hot spot then shows
+    the same number for both periods, and is steady."""
+    world = World.of(server, people)
+    rng = random.Random(5)
+    centre = (59.5117, 17.6364)
+    places = [
+        east_north(centre, rng.gauss(east, 35), rng.gauss(north, 35))
+        for east, north, n in ((0, 0, 9), (140, 0, 6), (60, 110, 5))
+        for _ in range(n)
+    ]
+    specs = [
+        Spec(at, lat=lat, lon=lon, assessment=rng.choice(["high", "medium", "low"]))
+        for at in (utc(2025, 6, 5, 18), utc(2025, 6, 12, 18))
+        for lat, lon in places
+    ]
+    insert(server, world, specs)
+    with server.client(people["tokens"]["coordination"]) as convener:
+        got = figures(
+            convener, world.group_id(COORDINATION), dt.date(2025, 6, 9), dt.date(2025, 6, 15)
+        )
+    spots = got["hot_spots"]
+    assert len(spots) >= 2, spots
+    assert sum(s["count"] for s in spots) == sum(s["previous"] for s in spots)
+    for spot in spots:
+        assert spot["previous"] == spot["count"] == len(spot["incident_ids"]), spots
+        assert spot["trend"] == stated_trend(spot["count"], spot["previous"]) == "steady"
 
 
 def test_a_deactivated_organisation_is_not_called_silent(

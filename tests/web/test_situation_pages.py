@@ -155,6 +155,26 @@ def test_the_groups_page_shows_the_default_periods_figures_and_who_may_start_a_d
     assert f'action="/grupper/{group}/lagesbild" method="post"' not in seen.text
 
 
+def test_the_place_table_keeps_a_place_that_had_incidents_only_before(
+    server: Server, people: dict[str, Any]
+) -> None:
+    with server.client(people["tokens"]["admin"]) as admin:
+        listed = admin.get("/api/v1/places", params={"limit": 200}).json()["items"]
+    raby = next(p for p in listed if p["name"] == "Råby")
+    earlier = local(today() - dt.timedelta(days=20), 12)  # the default 14 days' previous
+    where = {"area_id": raby["area_id"], "place_id": raby["id"]}
+    file_report(server, people["tokens"]["admin"], *[{**where, "occurred_from": earlier}] * 2)
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/grupper/{people['groups'][BRO]['id']}/lagesbild")
+    assert page.status_code == 200, page.text[:500]
+    table = re.search(r"<caption>Platser</caption>.*?</table>", page.text, re.S)
+    assert table and '<th scope="col">I fjol</th>' in table[0]
+    row = re.search(
+        r'<th scope="row">Råby .*?</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>', table[0]
+    )
+    assert row and row.groups() == ("0", "2", "0"), table[0]
+
+
 def test_htmx_asks_for_only_the_figures_of_another_period(
     server: Server, people: dict[str, Any]
 ) -> None:
@@ -192,6 +212,12 @@ def test_a_bad_period_is_told_beside_its_field(server: Server, people: dict[str,
         assert re.search(r'<p class="field-error" id="fran-error">[^<]*ÅÅÅÅ-MM-DD', word.text)
         assert 'value="igår"' in word.text  # what was typed stays in the field
 
+        # A first day after today alone: the period would end today, before it begins.
+        ahead = convener.get(url, params={"fran": (d + dt.timedelta(days=2)).isoformat()})
+        assert ahead.status_code == 422, ahead.text[:500]
+        told = re.search(r'<p class="field-error" id="fran-error">([^<]+)</p>', ahead.text)
+        assert told and "efter i dag" in told[1] and "före" not in told[1], ahead.text[:2000]
+
         # Longer than the API takes: its own 422 is shown beside the field too.
         too_long = convener.get(
             url, params={"fran": (d - dt.timedelta(days=400)).isoformat(), "till": d.isoformat()}
@@ -212,6 +238,39 @@ def test_a_bad_period_is_told_beside_its_field(server: Server, people: dict[str,
         assert refused.status_code == 422, refused.text[:500]
     with server.client(people["tokens"]["coordination"]) as client:
         assert client.get(f"/api/v1/groups/{group}/situation-reports").json() == []
+
+
+def test_starting_a_second_lagesbild_of_the_same_days_points_to_the_first(
+    server: Server, people: dict[str, Any]
+) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    d = today()
+    period = {"fran": (d - dt.timedelta(days=6)).isoformat(), "till": d.isoformat()}
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/grupper/{group}/lagesbild", params=period)
+        first = report_id_of(
+            convener.post(
+                f"/grupper/{group}/lagesbild", data={"csrf_token": csrf_of(page.text), **period}
+            )
+        )
+        page = convener.get(f"/grupper/{group}/lagesbild", params=period)
+        again = convener.post(
+            f"/grupper/{group}/lagesbild", data={"csrf_token": csrf_of(page.text), **period}
+        )
+    assert again.status_code == 409, again.text[:500]
+    assert "<h1>Lägesbild för" in again.text  # the group's page, not an error page
+    told = re.search(r'<p class="form-error" role="alert" id="refused">(.*?)</p>', again.text, re.S)
+    assert told, again.text[:2000]
+    assert f"lägesbild {first}, version 1, ett utkast" in html.unescape(told[1])
+    assert (
+        f'<a href="/lagesbild/{first}">Öppna lägesbilden för {sv(d - dt.timedelta(days=6))}'
+        in (told[1])
+    )
+    assert 'aria-describedby="refused"' in again.text
+    assert total_of(again.text) == 0  # the figures of the period are still there
+    with server.client(people["tokens"]["coordination"]) as client:
+        listed = client.get(f"/api/v1/groups/{group}/situation-reports").json()
+    assert [r["id"] for r in listed] == [first]
 
 
 def test_two_people_saving_the_same_draft_see_the_difference_and_nothing_is_lost(
