@@ -25,6 +25,6 @@ def check_if_match(
     wanted = {tag.strip() for tag in if_match.split(",")}
     if "*" not in wanted and current not in wanted:
         raise PreconditionFailed(
-            f"Någon annan har sparat {what} sedan du öppnade den. Läs deras ändringar och "
+            f"Någon annan har sparat ändringar i {what} sedan du hämtade sidan. Läs dem och "
             f"{again} igen."
         )
