@@ -27,6 +27,7 @@ from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
 from api.incidents.routes import router as incidents_router
+from api.integrations.routes import router as integrations_router
 from api.interventions.routes import router as interventions_router
 from api.meetings.routes import router as meetings_router
 from api.middleware import API_CSP, BodyLimit, SecurityHeaders
@@ -69,7 +70,12 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        # A mapping tool's export is larger than any form.
+        larger={f"{API_PREFIX}/imports": settings.max_upload_bytes},
+    )
     # Answers hold sensitive data: no cache, shared or private, may keep them.
     app.add_middleware(
         SecurityHeaders,
@@ -89,6 +95,7 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         (situation_router, "Lägesbild"),
         (interventions_router, "Interventions"),
         (meetings_router, "Meetings"),
+        (integrations_router, "Integrations"),
         (audit_router, "Audit log"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)

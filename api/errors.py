@@ -107,6 +107,12 @@ class PreconditionFailed(DomainError):
     title = "Ändrat av någon annan"
 
 
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+    title = "För stor begäran"
+
+
 class PreconditionRequired(DomainError):
     status = 428
     code = "if_match_required"

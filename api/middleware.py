@@ -45,32 +45,35 @@ class BodyLimit:
     size up front or not. The refusal is an HTTPException raised where the body is read, so
     the app's own handler answers it (as problem+json in the API)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+        """``larger``: paths (exactly) that take more, such as an upload."""
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        too_large = declared.isdigit() and int(declared) > self.max_bytes
+        too_large = declared.isdigit() and int(declared) > limit
         seen = 0
 
         async def counted() -> Message:
             nonlocal seen
             if too_large:
-                raise self._refusal()
+                raise _refusal(limit)
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise self._refusal()
+                if seen > limit:
+                    raise _refusal(limit)
             return message
 
         await self.app(scope, counted, send)
 
-    def _refusal(self) -> HTTPException:
-        return HTTPException(
-            413, f"Begäran är större än {self.max_bytes // 1024} kB, det största API:t tar emot."
-        )
+
+def _refusal(limit: int) -> HTTPException:
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} kB"
+    return HTTPException(413, f"Begäran är större än {size}, det största som tas emot här.")

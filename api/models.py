@@ -4,6 +4,7 @@ from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFai
 from api.audit.models import AuditEvent
 from api.categories.models import Category
 from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
+from api.integrations.models import CategoryMapping, ImportFile
 from api.interventions.models import (
     Feedback,
     FeedbackOrganisation,
@@ -27,6 +28,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Category",
+    "CategoryMapping",
     "Decision",
     "Feedback",
     "FeedbackOrganisation",
@@ -34,6 +36,7 @@ __all__ = [
     "Group",
     "GroupOrganisation",
     "IdempotentRequest",
+    "ImportFile",
     "Incident",
     "IncidentVersion",
     "Intervention",

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # The largest request body the API reads (an area's boundary is the largest so far).
     max_body_bytes: int = 2 * 1024 * 1024
+    # An uploaded export (POST /api/v1/imports); larger files go through `est import`.
+    max_upload_bytes: int = 64 * 1024 * 1024
     # A session ends after this long unused, and at the latest this long after sign-in: long
     # enough for a meeting with the lägesbild open, short enough for a phone left behind.
     session_idle_minutes: int = 60

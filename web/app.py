@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from fastapi.staticfiles import StaticFiles
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.accounts.schemas import Me
@@ -940,6 +941,142 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             },
             status=422 if errors else 200,
         )
+
+    # Imports from a mapping tool ------------------------------------------------------------
+
+    async def import_form(
+        request: Request,
+        visit: Visit,
+        *,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        organisations = sorted(await visit.api.organisations(), key=lambda o: fmt.sort_key(o.name))
+        return render(
+            request,
+            "import.html",
+            {
+                "organisations": organisations,
+                "f": values or {"kalla": "embrace", "organisation": ""},
+                "errors": errors or {},
+                "max_mb": settings.max_upload_bytes // (1024 * 1024),
+            },
+            status=status,
+        )
+
+    @page("/import", name="import_form")
+    async def import_page(request: Request, visit: VisitDep) -> Response:
+        return await import_form(request, visit)
+
+    @app.post("/import", response_class=HTMLResponse, name="import_upload")
+    async def import_upload(request: Request, visit: VisitDep) -> Response:
+        form = await request.form(max_part_size=settings.max_upload_bytes + 1)
+        values = {
+            "kalla": str(form.get("kalla", "")).strip()[:40],
+            "organisation": str(form.get("organisation", ""))[:20],
+        }
+        errors: dict[str, str] = {}
+        upload = form.get("fil")
+        content = b""
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            errors["fil"] = "Välj filen att läsa in."
+        else:
+            content = await upload.read(settings.max_upload_bytes + 1)
+            if len(content) > settings.max_upload_bytes:
+                errors["fil"] = (
+                    f"Filen är större än {settings.max_upload_bytes // (1024 * 1024)} MB. Läs in "
+                    "den med kommandot est import i stället."
+                )
+        if not errors and isinstance(upload, UploadFile):
+            try:
+                kept = await visit.api.upload_import(
+                    values["kalla"],
+                    upload.filename or "fil",
+                    content,
+                    fmt.parse_id(values["organisation"]),
+                )
+            except ApiError as exc:
+                if exc.status != 422:
+                    raise
+                errors = situation.field_errors(
+                    exc.problem,
+                    {"file": "fil", "source": "kalla", "organisation_id": "organisation"},
+                )
+            else:
+                return redirect(request, f"/import/{kept.id}")
+        return await import_form(request, visit, values=values, errors=errors, status=422)
+
+    @page("/import/kategorier", name="category_mappings")
+    async def mappings_page(
+        request: Request, visit: VisitDep, kalla: str = "", namn: str = ""
+    ) -> Response:
+        return await mappings_view(
+            request, visit, values={"kalla": kalla[:40] or "embrace", "namn": namn[:200]}
+        )
+
+    async def mappings_view(
+        request: Request,
+        visit: Visit,
+        *,
+        values: dict[str, str],
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        return render(
+            request,
+            "mappings.html",
+            {
+                **await choices(visit),
+                "mappings": await visit.api.category_mappings(),
+                "f": values,
+                "errors": errors or {},
+            },
+            status=status,
+        )
+
+    @app.post("/import/kategorier", response_class=HTMLResponse, name="put_mapping")
+    async def put_mapping(
+        request: Request,
+        visit: VisitDep,
+        kalla: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        namn: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+        kategori: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    ) -> Response:
+        values = {"kalla": kalla.strip(), "namn": namn.strip(), "kategori": kategori}
+        try:
+            await visit.api.put_category_mapping(values["kalla"], values["namn"], kategori)
+        except ApiError as exc:
+            if exc.status != 422:
+                raise
+            errors = situation.field_errors(
+                exc.problem, {"source": "kalla", "name": "namn", "category": "kategori"}
+            )
+            return await mappings_view(request, visit, values=values, errors=errors, status=422)
+        return redirect(request, "/import/kategorier?sparat=1")
+
+    @app.post(
+        "/import/kategorier/{mapping_id}/ta-bort",
+        response_class=HTMLResponse,
+        name="delete_mapping",
+    )
+    async def delete_mapping(request: Request, mapping_id: PageId, visit: VisitDep) -> Response:
+        await visit.api.delete_category_mapping(mapping_id)
+        return redirect(request, "/import/kategorier")
+
+    @page("/import/{import_id}", name="import_preview")
+    async def import_preview(request: Request, import_id: PageId, visit: VisitDep) -> Response:
+        kept = await visit.api.import_(import_id)
+        return render(request, "import_show.html", {"imp": kept})
+
+    @app.post("/import/{import_id}", response_class=HTMLResponse, name="import_confirm")
+    async def import_confirm(request: Request, import_id: PageId, visit: VisitDep) -> Response:
+        try:
+            await visit.api.confirm_import(import_id)
+        except ApiError as exc:
+            if exc.status != 409:
+                raise
+        return redirect(request, f"/import/{import_id}")
 
     # The lägesbild ----------------------------------------------------------------------------
 

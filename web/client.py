@@ -17,6 +17,7 @@ from api.accounts.schemas import Me, MembershipRead, TokenRead, UserRead
 from api.audit.schemas import AuditEventRead
 from api.categories.schemas import CategoryRead
 from api.incidents.schemas import IncidentRead, IncidentVersionRead, ReportRead
+from api.integrations.schemas import ImportRead, MappingRead
 from api.interventions.schemas import Effect, FeedbackRead, FollowUpRead, InterventionRead
 from api.meetings.schemas import DecisionRead, MeetingRead, NextMeeting
 from api.schemas_common import Page, Problem
@@ -124,11 +125,19 @@ class ApiClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
     ) -> httpx.Response:
         clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
         try:
             response = await self._http.request(
-                method, path, params=clean, json=json, headers={**self._headers, **(headers or {})}
+                method,
+                path,
+                params=clean,
+                json=json,
+                data=data,
+                files=files,
+                headers={**self._headers, **(headers or {})},
             )
         except httpx.HTTPError as exc:
             raise _unreachable(exc) from exc
@@ -393,6 +402,42 @@ class ApiClient:
     async def add_decision(self, meeting_id: int, body: dict[str, Any]) -> DecisionRead:
         response = await self._request("POST", f"{V1}/meetings/{meeting_id}/decisions", json=body)
         return DecisionRead.model_validate_json(response.content)
+
+    async def upload_import(
+        self, source: str, filename: str, content: bytes, organisation_id: int | None
+    ) -> ImportRead:
+        data = {"source": source}
+        if organisation_id is not None:
+            data["organisation_id"] = str(organisation_id)
+        response = await self._request(
+            "POST",
+            f"{V1}/imports",
+            data=data,
+            files={"file": (filename, content, "application/octet-stream")},
+        )
+        return ImportRead.model_validate_json(response.content)
+
+    async def import_(self, import_id: int) -> ImportRead:
+        return await self._get(f"{V1}/imports/{import_id}", ImportRead)
+
+    async def confirm_import(self, import_id: int) -> ImportRead:
+        response = await self._request("POST", f"{V1}/imports/{import_id}/confirm")
+        return ImportRead.model_validate_json(response.content)
+
+    async def category_mappings(self) -> list[MappingRead]:
+        response = await self._request("GET", f"{V1}/category-mappings")
+        return TypeAdapter(list[MappingRead]).validate_json(response.content)
+
+    async def put_category_mapping(self, source: str, name: str, category: str) -> MappingRead:
+        response = await self._request(
+            "PUT",
+            f"{V1}/category-mappings",
+            json={"source": source, "name": name, "category": category},
+        )
+        return MappingRead.model_validate_json(response.content)
+
+    async def delete_category_mapping(self, mapping_id: int) -> None:
+        await self._request("DELETE", f"{V1}/category-mappings/{mapping_id}")
 
     async def meetings_calendar(self, group_id: int) -> bytes:
         response = await self._request("GET", f"{V1}/groups/{group_id}/meetings.ics")

@@ -106,6 +106,7 @@ AUDIT_ACTIONS = {
     "delete": "Borttaget",
     "end_sessions": "Avslutade sessioner",
     "export": "Export",
+    "import": "Import",
 }
 AUDIT_OUTCOMES = {
     "ok": "Lyckades",
@@ -166,6 +167,10 @@ AUDIT_OBJECTS = {
     "memberships": "Medlemskap",
     "auth_sessions": "Inloggning",
     "service_tokens": "Tjänstetoken",
+    "incidents": "Händelse",
+    "reports": "Rapport",
+    "category_mappings": "Kategorimappning",
+    "import_files": "Importfil",
 }
 
 

@@ -77,6 +77,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "get_report": Rule.SIGNED_IN,
     "list_incidents": Rule.SIGNED_IN,
     "incidents_geojson": Rule.SIGNED_IN,
+    "incidents_csv": Rule.SIGNED_IN,
     "get_incident": Rule.SIGNED_IN,
     "update_incident": Rule.SIGNED_IN,  # see can_edit_incident
     "withdraw_incident": Rule.SIGNED_IN,
@@ -115,6 +116,15 @@ ROUTE_RULES: dict[str, Rule] = {
     "create_service_token": Rule.ADMIN,
     "revoke_service_token": Rule.ADMIN,
     "get_integration": Rule.SERVICE,
+    "push_incidents": Rule.SERVICE,
+    # The sources' category names and the files: those who import (can_import), who must
+    # be able to map what a file's rows call their categories.
+    "list_category_mappings": Rule.SIGNED_IN,
+    "put_category_mapping": Rule.SIGNED_IN,
+    "delete_category_mapping": Rule.SIGNED_IN,
+    "create_import": Rule.SIGNED_IN,
+    "get_import": Rule.SIGNED_IN,
+    "confirm_import": Rule.SIGNED_IN,
     # The audit log.
     "list_audit_events": Rule.ADMIN,
 }
@@ -218,6 +228,15 @@ def can_read_situation(actor: Actor, group_id: int) -> bool:
 def can_publish_in_group(actor: Actor, group_id: int) -> bool:
     """Publishing a lägesbild is the convener's call: it is the group's agreed picture."""
     return can_manage_members(actor, group_id)
+
+
+def can_import(actor: Actor) -> bool:
+    """Files from a mapping tool hold every organisation's reports for the whole
+    municipality: administrators and the conveners of the municipality-wide groups."""
+    return actor.kind == "user" and (
+        actor.is_admin
+        or any(g.group_kind in MUNICIPALITY_WIDE for g in _grants(actor, ["convener"]))
+    )
 
 
 def readable_group_ids(actor: Actor) -> frozenset[int] | None:

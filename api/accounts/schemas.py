@@ -67,10 +67,14 @@ class PasswordChange(Input):
 # Users and memberships -------------------------------------------------------------------
 
 
+class GroupRef(Ref):
+    kind: str = Field(description="steering, coordination or area.")
+
+
 class GroupGrant(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    group: Ref
+    group: GroupRef
     role: Role
 
 

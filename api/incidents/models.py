@@ -23,13 +23,20 @@ class Report(Base):
     """One submission: one reporter (or an integration), one organisation, its incidents."""
 
     __tablename__ = "reports"
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    __table_args__ = (
+        # A unique index rather than a constraint: added to a table of a million incidents
+        # without SQLite rebuilding it.
+        Index("ix_reports_source_external_id", "source", "external_id", unique=True),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     # None for what an integration sent.
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     source: Mapped[str] = mapped_column(String(64), default="web")
+    # The source's own id of the submission ("Rapport-ID"), for what an integration sent.
+    external_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
@@ -46,6 +53,8 @@ class Incident(TimestampMixin, Base):
         # The lägesbild's range of a municipality: with the municipality first, even SQLite
         # without statistics (no ANALYZE) takes this over scanning the whole municipality.
         Index("ix_incidents_municipality_occurred", "municipality_id", "occurred_from"),
+        # One incident per id in its source: sending it again updates it, never files twice.
+        Index("ix_incidents_source_external_id", "source", "external_id", unique=True),
         {"sqlite_autoincrement": True},
     )
 
@@ -72,7 +81,12 @@ class Incident(TimestampMixin, Base):
         text_enum(PoliceReported, "incident_police_reported"), default=PoliceReported.unknown
     )
     description: Mapped[str | None] = mapped_column(Text)
+    # A street address, as an integration's source knows the place ("Adress").
+    address: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(64), default="web")
+    # The source's id of the incident ("Händelse-ID") and when it was reported there.
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    reported_at: Mapped[dt.datetime | None]
     withdrawn_at: Mapped[dt.datetime | None]
     withdrawn_reason: Mapped[WithdrawReason | None] = mapped_column(
         text_enum(WithdrawReason, "incident_withdrawn_reason")

@@ -60,9 +60,13 @@ def findings(text: str) -> list[Finding]:
     return found
 
 
-def warning(items: list[Finding], subject: str = "Beskrivningen") -> str:
+def warning(
+    items: list[Finding],
+    subject: str = "Beskrivningen",
+    then: str = "ta bort uppgiften, eller bekräfta att den verkligen behövs",
+) -> str:
     what = ", ".join(f"{f.kind} ({f.text})" for f in items[:3])
     return (
         f"{subject} ser ut att innehålla {what}. EST handlar om platser och situationer, "
-        "inte om personer: ta bort uppgiften, eller bekräfta att den verkligen behövs."
+        f"inte om personer: {then}."
     )

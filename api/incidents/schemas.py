@@ -188,7 +188,12 @@ class IncidentRead(BaseModel):
     certainty: Certainty | None
     police_reported: PoliceReported
     description: str | None
+    address: str | None = None
     source: str
+    external_id: str | None = Field(None, description="The source's own id, for imported ones.")
+    reported_at: dt.datetime | None = Field(
+        None, description="When the source says it was reported."
+    )
     organisation: Ref
     withdrawn: bool
     withdrawn_reason: WithdrawReason | None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import math
 from collections.abc import Iterator
@@ -126,22 +128,90 @@ def _withdrawn(wanted: bool, actor: Actor) -> Any:
 GEOJSON_BATCH = 1000
 
 
-def features(
+def exported(
     session: Session, query: schemas.IncidentFilter, *, actor: Actor
-) -> Iterator[list[str]]:
-    """The filtered incidents as GeoJSON Feature texts (RFC 7946: lon, lat), a batch of rows
-    at a time, so that a large export never sits in memory whole. No description: a map
-    needs what, where and when, and the text stays behind the incident's own page."""
+) -> Iterator[list[Incident]]:
+    """The filtered incidents in batches of rows, newest first, so that a large export never
+    sits in memory whole: each batch is let go of when the next is read."""
     stmt = filtered(query, actor).order_by(Incident.id.desc())
     last: int | None = None
     while True:
         batch = stmt if last is None else stmt.where(Incident.id < last)
         rows = list(session.scalars(batch.limit(GEOJSON_BATCH)))
-        yield [_feature(incident) for incident in rows]
+        yield rows
         if len(rows) < GEOJSON_BATCH:
             return
         last = rows[-1].id
         session.expunge_all()
+
+
+def features(
+    session: Session, query: schemas.IncidentFilter, *, actor: Actor
+) -> Iterator[list[str]]:
+    """The filtered incidents as GeoJSON Feature texts (RFC 7946: lon, lat), a batch at a
+    time. No description: a map needs what, where and when, and the text stays behind the
+    incident's own page."""
+    for rows in exported(session, query, actor=actor):
+        yield [_feature(incident) for incident in rows]
+
+
+CSV_COLUMNS = (
+    "Händelse-ID", "Källa", "Källans ID", "Kategori", "Underkategori", "Inträffade från",
+    "Inträffade till", "Precision", "Område", "Plats", "Adress", "Latitud", "Longitud",
+    "Bedömning", "Säkerhet", "Polisanmäld", "Organisation", "Rapporterad",
+)  # fmt: skip
+_PRECISION_SV = {"exact": "tidpunkt", "part_of_day": "tidsfönster", "day": "dag"}
+_ASSESSMENT_SV = {"low": "Låg", "medium": "Medel", "high": "Hög"}
+_CERTAINTY_SV = {"observed": "Observerat", "suspected": "Misstänkt"}
+_POLICE_SV = {"yes": "Ja", "no": "Nej", "unknown": ""}
+
+
+def csv_lines(session: Session, query: schemas.IncidentFilter, *, actor: Actor) -> Iterator[str]:
+    """The filtered incidents as a CSV that Swedish Excel opens as it is: a byte-order mark,
+    ";" between fields, decimal commas, local times; the headers those of the import, so
+    that a file read out can be read in. No description, as in the GeoJSON."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    yield "\ufeff" + out.getvalue()
+    for rows in exported(session, query, actor=actor):
+        out.seek(0)
+        out.truncate()
+        writer.writerows(_csv_row(incident) for incident in rows)
+        yield out.getvalue()
+
+
+def _csv_row(incident: Incident) -> list[str]:
+    category = incident.category
+    family = category.parent.label_sv if category.parent else category.label_sv
+    return [
+        str(incident.id),
+        incident.source,
+        incident.external_id or "",
+        family,
+        category.label_sv if category.parent else "",
+        _local(incident.occurred_from),
+        _local(incident.occurred_to),
+        _PRECISION_SV[incident.precision.value],
+        incident.area.name,
+        incident.place.name if incident.place else "",
+        incident.address or "",
+        _decimal(incident.lat),
+        _decimal(incident.lon),
+        _ASSESSMENT_SV.get(incident.assessment.value, "") if incident.assessment else "",
+        _CERTAINTY_SV.get(incident.certainty.value, "") if incident.certainty else "",
+        _POLICE_SV[incident.police_reported.value],
+        incident.organisation.name,
+        _local(incident.reported_at or incident.created_at),
+    ]
+
+
+def _local(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"
+
+
+def _decimal(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}".replace(".", ",")
 
 
 def _feature(incident: Incident) -> str:
@@ -200,7 +270,7 @@ def create_report(
     rows = []
     for index, item in enumerate(data.incidents):
         try:
-            rows.append(_incident_values(session, item, municipality, f"incidents.{index}."))
+            rows.append(incident_values(session, item, municipality, f"incidents.{index}."))
         except Invalid as exc:
             errors.extend(exc.errors)
     if errors:
@@ -225,7 +295,7 @@ def create_report(
     return report
 
 
-def _incident_values(
+def incident_values(
     session: Session,
     item: schemas.IncidentCreate,
     municipality: Municipality,
@@ -312,6 +382,23 @@ def _wgs84(position: schemas.Wgs84Point | schemas.SwerefPoint) -> tuple[float, f
     return geo.to_wgs84(position.crs, position.n, position.e)
 
 
+def _bounded_areas(session: Session, municipality_id: int) -> list[Area]:
+    """The areas with a boundary, read once per session: an import places a million
+    points with them."""
+    cache: dict[int, list[Area]] = session.info.setdefault("est_bounded_areas", {})
+    if municipality_id not in cache:
+        cache[municipality_id] = list(
+            session.scalars(
+                select(Area).where(
+                    Area.municipality_id == municipality_id,
+                    Area.active.is_(True),
+                    Area.boundary.is_not(None),
+                )
+            )
+        )
+    return cache[municipality_id]
+
+
 def _where(
     session: Session,
     item: schemas.IncidentCreate,
@@ -339,13 +426,7 @@ def _where(
             given = None
     by_point = None
     if lat is not None and lon is not None:
-        areas = session.scalars(
-            select(Area).where(
-                Area.municipality_id == municipality.id,
-                Area.active.is_(True),
-                Area.boundary.is_not(None),
-            )
-        ).all()
+        areas = _bounded_areas(session, municipality.id)
         by_point = next(
             (a for a in areas if a.boundary and geo.in_polygon(a.boundary, lat, lon)), None
         )
@@ -482,7 +563,8 @@ def _editable(session: Session, incident_id: int, actor: Actor) -> Incident:
     return incident
 
 
-def _snapshot(incident: Incident) -> dict[str, Any]:
+def snapshot(incident: Incident | Any) -> dict[str, Any]:
+    """The incident as it was, for its history: an ORM object, or a row of its table."""
     return {
         "category": incident.category_code,
         "occurred_from": incident.occurred_from.isoformat(),
@@ -496,6 +578,8 @@ def _snapshot(incident: Incident) -> dict[str, Any]:
         "certainty": incident.certainty.value if incident.certainty else None,
         "police_reported": incident.police_reported.value,
         "description": incident.description,
+        "address": incident.address,
+        "organisation_id": incident.organisation_id,
     }
 
 
@@ -504,7 +588,7 @@ def update_incident(
 ) -> Incident:
     incident = _editable(session, incident_id, actor)
     sent = data.model_dump(exclude_unset=True, exclude={"confirm_personal_data"})
-    before = _snapshot(incident)
+    before = snapshot(incident)
     position = None
     if incident.lat is not None and incident.lon is not None:
         position = {"lat": incident.lat, "lon": incident.lon}
@@ -533,7 +617,7 @@ def update_incident(
     municipality = session.get(Municipality, incident.municipality_id)
     assert municipality is not None
     kept = frozenset(k for k in ("category", "area_id", "place_id") if k not in sent)
-    values = _incident_values(session, merged, municipality, "", kept)
+    values = incident_values(session, merged, municipality, "", kept)
     if incident.assessment is None and "assessment" not in sent:
         values["assessment"] = None
     if incident.certainty is None and "certainty" not in sent:

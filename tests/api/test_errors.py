@@ -187,7 +187,7 @@ def test_body_too_large(api: httpx.Client) -> None:
     problem = assert_problem(
         api.post(f"{V1}/areas", content=body, headers={"content-type": "application/json"}), 413
     )
-    assert "kB" in problem["detail"]
+    assert "större än 2 MB" in problem["detail"]
 
     # Without a Content-Length the body is counted as it arrives.
     def chunks() -> Iterator[bytes]:

@@ -37,6 +37,7 @@ PEOPLE_SIGNED_IN = frozenset(
 )
 ADMIN = frozenset({"admin"})
 SERVICE = frozenset({"service"})
+IMPORTERS = frozenset({"coordination", "admin"})
 
 
 def _resource(
@@ -82,6 +83,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_report": PEOPLE_SIGNED_IN,
     "list_incidents": PEOPLE_SIGNED_IN,
     "incidents_geojson": PEOPLE_SIGNED_IN,
+    "incidents_csv": PEOPLE_SIGNED_IN,
     "get_incident": PEOPLE_SIGNED_IN,
     "update_incident": PEOPLE_SIGNED_IN,
     "withdraw_incident": PEOPLE_SIGNED_IN,
@@ -120,6 +122,15 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_service_token": ADMIN,
     "revoke_service_token": ADMIN,
     "get_integration": SERVICE,
+    "push_incidents": SERVICE,
+    # Files and the sources' category names: administrators and the municipality-wide
+    # groups' conveners (can_import).
+    "list_category_mappings": IMPORTERS,
+    "put_category_mapping": IMPORTERS,
+    "delete_category_mapping": IMPORTERS,
+    "create_import": IMPORTERS,
+    "get_import": IMPORTERS,
+    "confirm_import": IMPORTERS,
     # The audit log.
     "list_audit_events": ADMIN,
 }

@@ -134,6 +134,22 @@ def test_pages_pass_axe(
         page.get_by_role("button", name="Spara insatsen").click()
         page.wait_for_selector(".field-error")
         check_current(page.url)
+        # Reading a mapping tool's export in: the form, a preview with rejected rows, and
+        # the category mapping.
+        check("/import")
+        sample = Path(__file__).resolve().parents[1] / "data" / "embrace-export-sample.csv"
+        uploaded = api.post(
+            "/api/v1/imports",
+            data={"source": "embrace"},
+            files={"file": ("export.csv", sample.read_bytes().replace(b"Bro;", b"Kista;"))},
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        check(f"/import/{uploaded.json()['id']}")
+        api.put(
+            "/api/v1/category-mappings",
+            json={"source": "embrace", "name": "Buskörning", "category": "trafik"},
+        )
+        check("/import/kategorier")
         # The account menu, opened.
         page.goto(server.url + "/")
         page.locator(".account-menu summary").click()

@@ -1,0 +1,204 @@
+"""A mapping tool's export as a person downloads it, read row by row: CSV as the tool or a
+Swedish Excel writes it (``;`` or ``,``, quoted fields with line breaks, UTF-8 with or
+without a byte-order mark, or Windows-1252), or a GeoJSON FeatureCollection. Files are
+streamed: a million rows take the memory of one.
+
+Each row comes out as an ``Item`` with its line number (the line the row starts on, as a
+text editor counts) or, for GeoJSON, its feature's number; what cannot be read at all
+carries the reason instead of its fields.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import ijson
+
+from api.integrations import rows
+from api.integrations.rows import Item
+from api.schemas_common import name_key
+
+REQUIRED = ("external_id", "category", "occurred_from")
+# A field longer than this is a broken file (an unclosed quote), not an incident.
+MAX_FIELD = 100_000
+_SAMPLE = 64 * 1024
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (no header we know, not CSV or GeoJSON at all)."""
+
+
+@dataclass
+class Reading:
+    """A file being read: its rows, and what was said about the file as a whole."""
+
+    format: str
+    items: Iterator[Item]
+    warnings: list[str] = field(default_factory=list)
+
+
+def format_of(filename: str, head: bytes) -> str:
+    lowered = filename.lower()
+    if lowered.endswith((".geojson", ".json")):
+        return "geojson"
+    if lowered.endswith((".csv", ".txt")):
+        return "csv"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "geojson" if stripped.startswith(b"{") else "csv"
+
+
+def read(stream: IO[bytes], filename: str) -> Reading:
+    """The file's rows; ``stream`` must be seekable (a file on disk, or bytes in memory)."""
+    head = stream.read(_SAMPLE)
+    stream.seek(0)
+    if format_of(filename, head) == "geojson":
+        return Reading("geojson", _geojson(stream))
+    return _csv(stream)
+
+
+def _encoding(stream: IO[bytes]) -> str:
+    """UTF-8 (with or without a byte-order mark) when the whole file decodes as it, else
+    Windows-1252, which Swedish Excel writes: read through once to know before the first
+    row is imported, rather than finding a stray byte on row 900,000."""
+    start = stream.read(3)
+    stream.seek(0)
+    if start == codecs.BOM_UTF8:
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    finally:
+        stream.seek(0)
+    return "utf-8"
+
+
+def _delimiter(header: str) -> str:
+    counts = {d: 0 for d in (";", ",", "\t")}
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
+
+
+def _csv(stream: IO[bytes]) -> Reading:
+    encoding = _encoding(stream)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    first = text.readline()
+    while first and not first.strip():
+        first = text.readline()
+    if not first:
+        raise FileProblem("Filen är tom.")
+    delimiter = _delimiter(first)
+    # The header again, now through the csv reader, so that quoted headers read right.
+    text.seek(0)
+    csv.field_size_limit(MAX_FIELD)
+    reader = csv.reader(text, delimiter=delimiter, quotechar='"')
+    header: list[str] = []
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            header = cells
+            break
+    columns: list[str | None] = []
+    unknown: list[str] = []
+    for cell in header:
+        key = name_key(cell.replace("\ufeff", ""))
+        if not key:
+            columns.append(None)  # a trailing empty column
+        elif key in rows.CSV_HEADERS:
+            columns.append(rows.CSV_HEADERS[key])
+        else:
+            columns.append(None)
+            unknown.append(cell.strip())
+    missing = [f for f in REQUIRED if f not in columns]
+    if missing:
+        names = ", ".join(rows.LABELS[f] for f in missing)
+        raise FileProblem(
+            f"Filen saknar kolumnen {names}. Rubrikraden ska ha Händelse-ID, Kategori och "
+            f"Inträffade från (avgränsade med {delimiter!r})."
+        )
+    warnings = []
+    if unknown:
+        warnings.append(f"Kolumner som inte läses: {', '.join(unknown[:10])}.")
+    if encoding == "cp1252":
+        warnings.append("Filen är inte UTF-8 och lästes som Windows-1252.")
+    return Reading("csv", _csv_rows(reader, columns), warnings)
+
+
+def _csv_rows(reader: Any, columns: list[str | None]) -> Iterator[Item]:
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = reader.line_num
+            yield Item(start, None, f"raden kan inte läsas som CSV ({exc}).")
+            continue
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue  # a blank line
+        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+            yield Item(start, None, f"fler fält ({len(cells)}) än rubriker ({len(columns)}).")
+            continue
+        raw = {
+            name: value
+            for name, value in zip(columns, cells, strict=False)
+            if name is not None and value.strip()
+        }
+        yield Item(start, raw)
+
+
+def _geojson(stream: IO[bytes]) -> Iterator[Item]:
+    """The features of a FeatureCollection, one at a time (ijson), numbered from 1."""
+    number = 0
+    try:
+        for feature in ijson.items(stream, "features.item", use_float=True):
+            number += 1
+            yield _feature(number, feature)
+    except ijson.JSONError as exc:
+        yield Item(number + 1, None, f"filen är inte giltig GeoJSON efter objekt {number} ({exc}).")
+    if number == 0:
+        yield Item(1, None, "filen har inga objekt: en FeatureCollection med features väntades.")
+
+
+def _feature(number: int, feature: Any) -> Item:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        return Item(number, None, "objektet är inte en Feature.")
+    properties = feature.get("properties") or {}
+    if not isinstance(properties, dict):
+        return Item(number, None, "properties ska vara ett objekt.")
+    raw: dict[str, Any] = {}
+    for key, value in properties.items():
+        field_name = rows.CSV_HEADERS.get(name_key(str(key)), str(key))
+        if value is not None and value != "":
+            raw[field_name] = value
+    geometry = feature.get("geometry")
+    if geometry is not None:
+        if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+            return Item(number, None, "geometrin ska vara en punkt (Point).")
+        coordinates = geometry.get("coordinates")
+        if (
+            not isinstance(coordinates, list)
+            or len(coordinates) < 2
+            or not all(isinstance(c, int | float) for c in coordinates[:2])
+        ):
+            return Item(number, None, "punkten ska ha två tal: longitud och latitud.")
+        # RFC 7946: longitude first, in WGS 84.
+        raw["lon"], raw["lat"] = float(coordinates[0]), float(coordinates[1])
+    if "external_id" not in raw and feature.get("id") is not None:
+        raw["external_id"] = str(feature["id"])
+    return Item(number, raw)

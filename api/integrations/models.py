@@ -1,0 +1,50 @@
+"""What the integrations keep: each source's names for our categories, and the files
+uploaded for import, held between the preview and the confirmation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.categories.models import Category
+from api.db import Base, utcnow
+from api.records import TimestampMixin
+
+
+class CategoryMapping(TimestampMixin, Base):
+    """A source's name for a category ("Buskörning" → trafik.olovlig_korning)."""
+
+    __tablename__ = "category_mappings"
+    __table_args__ = (UniqueConstraint("source", "name_key"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The name as compared: case, spacing and Unicode forms folded (schemas_common.name_key).
+    name_key: Mapped[str] = mapped_column(String(200))
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+
+    category: Mapped[Category] = relationship(lazy="joined")
+
+
+class ImportFile(Base):
+    """An uploaded export, previewed and waiting to be confirmed: the content is kept until
+    then (and dropped once imported), so that the API stays without state of its own."""
+
+    __tablename__ = "import_files"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(16))  # csv, geojson
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    preview: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    imported_at: Mapped[dt.datetime | None]

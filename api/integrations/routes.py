@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
+from pydantic import WithJsonSchema
+
+from api.accounts.schemas import SourceName
+from api.actor import Actor
+from api.deps import ActorDep, SessionDep
+from api.errors import TooLarge
+from api.integrations import schemas, service
+from api.problems import problem_responses
+from api.schemas_common import MAX_ID, QueryId
+
+router = APIRouter()
+PathId = Annotated[QueryId, Path()]
+
+
+def _importer(actor: ActorDep) -> Actor:
+    # Before the upload is read and validated: a person who may not import is told so, not
+    # that their form was wrong.
+    service.may_import(actor)
+    return actor
+
+
+ImporterDep = Annotated[Actor, Depends(_importer)]
+
+
+@router.post(
+    "/integrations/{source}/incidents:batch",
+    response_model=schemas.BatchResult,
+    operation_id="push_incidents",
+    summary=f"For a service token: up to {schemas.MAX_BATCH} incidents, each created, updated, "
+    "unchanged or rejected by its own id",
+    responses=problem_responses(400, 401, 403, 413, 422, 503),
+)
+def push_incidents(
+    source: Annotated[SourceName, Path()],
+    body: schemas.Batch,
+    session: SessionDep,
+    actor: ActorDep,
+) -> Any:
+    if len(body.incidents) > schemas.MAX_BATCH:
+        raise TooLarge(
+            f"En sändning tar högst {schemas.MAX_BATCH} händelser; den här hade "
+            f"{len(body.incidents)}. Dela upp den."
+        )
+    return service.push(session, source, body, actor=actor)
+
+
+@router.get(
+    "/category-mappings",
+    response_model=list[schemas.MappingRead],
+    operation_id="list_category_mappings",
+    summary="The sources' names for our categories",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def list_category_mappings(
+    session: SessionDep,
+    actor: ImporterDep,
+    source: Annotated[SourceName | None, Query(description="One source's only.")] = None,
+) -> Any:
+    return service.list_mappings(session, source, actor=actor)
+
+
+@router.put(
+    "/category-mappings",
+    response_model=schemas.MappingRead,
+    operation_id="put_category_mapping",
+    summary="Map a source's name to a category (a new name, or a new category for it)",
+    responses={
+        201: {"description": "A new mapping."},
+        **problem_responses(400, 401, 403, 422, 503),
+    },
+)
+def put_category_mapping(
+    body: schemas.MappingPut, session: SessionDep, actor: ImporterDep, response: Response
+) -> Any:
+    mapping, created = service.put_mapping(session, body, actor=actor)
+    if created:
+        response.status_code = 201
+    return mapping
+
+
+@router.delete(
+    "/category-mappings/{mapping_id}",
+    status_code=204,
+    operation_id="delete_category_mapping",
+    summary="Remove a mapping: the source's name is unknown again",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def delete_category_mapping(
+    mapping_id: PathId, session: SessionDep, actor: ImporterDep
+) -> Response:
+    service.delete_mapping(session, mapping_id, actor=actor)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/imports",
+    response_model=schemas.ImportRead,
+    status_code=201,
+    operation_id="create_import",
+    summary="Upload a mapping tool's export (CSV or GeoJSON): it is read and previewed, "
+    "nothing is imported until it is confirmed",
+    responses=problem_responses(400, 401, 403, 413, 422, 503),
+)
+def create_import(
+    session: SessionDep,
+    actor: ImporterDep,
+    response: Response,
+    file: Annotated[UploadFile, File(description="The export: .csv, .geojson or .json.")],
+    source: Annotated[SourceName, Form(description="Which tool it comes from, e.g. embrace.")],
+    # A form field arrives as text, as a query parameter does, and cannot be null: left out
+    # instead.
+    organisation_id: Annotated[
+        QueryId | None,
+        Form(description="The organisation of the rows that name none."),
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+    ] = None,
+) -> Any:
+    content = file.file.read()
+    kept = service.upload(
+        session,
+        source,
+        content,
+        file.filename or "fil",
+        organisation_id=organisation_id,
+        actor=actor,
+    )
+    response.headers["Location"] = f"/api/v1/imports/{kept.id}"
+    return service.read_import(kept)
+
+
+@router.get(
+    "/imports/{import_id}",
+    response_model=schemas.ImportRead,
+    operation_id="get_import",
+    summary="An uploaded export: its preview, and once confirmed, what was imported",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_import(import_id: PathId, session: SessionDep, actor: ImporterDep) -> Any:
+    return service.read_import(service.get_import(session, import_id, actor=actor))
+
+
+@router.post(
+    "/imports/{import_id}/confirm",
+    response_model=schemas.ImportRead,
+    operation_id="confirm_import",
+    summary="Import the previewed file: rows are created, updated or left unchanged by id",
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+def confirm_import(import_id: PathId, session: SessionDep, actor: ImporterDep) -> Any:
+    return service.read_import(service.confirm(session, import_id, actor=actor))

@@ -1,0 +1,574 @@
+"""Incidents in from a mapping tool: pushed in batches by its service token, or read from
+its export file (``files``). Both go through ``apply``: each item is read (``rows``), checked
+as a report filed here would be (``api.incidents``), and created, updated (its earlier
+version kept) or left unchanged by ``(source, external_id)``; what cannot be filed is
+rejected with its index or line and a reason in Swedish.
+
+Written in chunks with the bare SQL of the tables, not one ORM object per incident, so that
+a file of a million rows imports in constant memory; the audit log gets one line per import
+with its counts (``api.audit``), where a report filed here gets one per incident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import IO, Any
+
+from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy.orm import Session, object_session
+
+from api.access import policy
+from api.actor import Actor
+from api.audit import service as audit
+from api.categories.models import Category
+from api.db import utcnow
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.incidents import service as incident_service
+from api.incidents.models import Incident, IncidentVersion, Report
+from api.integrations import files, rows, schemas
+from api.integrations.models import CategoryMapping, ImportFile
+from api.integrations.rows import Item
+from api.records import get_or_404
+from api.schemas_common import Ref, name_key
+from api.structure.models import Municipality, Organisation
+
+CHUNK = 1000
+# Sources of our own: what people file on the pages, through the API, and the demo.
+RESERVED_SOURCES = frozenset({"web", "api", "demo"})
+# How many rejected items an answer lists one by one (all are counted).
+MAX_LISTED = 1000
+
+# The columns an import sets, compared to tell an update from an unchanged row.
+_COMPARED = (
+    "category_code", "family_code", "occurred_from", "occurred_to", "precision", "area_id",
+    "place_id", "lat", "lon", "assessment", "certainty", "police_reported", "description",
+    "address", "reported_at", "organisation_id",
+)  # fmt: skip
+
+
+@dataclass
+class Outcome:
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("created", "updated", "unchanged", "rejected"), 0)
+    )
+    items: list[schemas.ItemResult] = field(default_factory=list)
+
+    def add(self, item: schemas.ItemResult, *, listed: bool) -> None:
+        self.counts[item.result] += 1
+        if listed and len(self.items) < MAX_LISTED:
+            self.items.append(item)
+
+
+def check_source(source: str) -> None:
+    if source in RESERVED_SOURCES:
+        raise Invalid.field(
+            "source",
+            f"Källan {source} är den här tjänstens egen; välj ett namn för verktyget, till "
+            "exempel embrace.",
+            "reserved_source",
+        )
+
+
+def municipality_of(session: Session, organisation_id: int) -> Municipality:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(f"Det finns ingen organisation med id {organisation_id}.")
+    municipality = session.get(Municipality, organisation.municipality_id)
+    assert municipality is not None
+    return municipality
+
+
+def apply(
+    session: Session,
+    source: str,
+    items: Iterable[Item],
+    *,
+    municipality: Municipality,
+    organisation_id: int | None,
+    actor: Actor,
+    dry_run: bool = False,
+    list_all: bool = False,
+    unit: str = "index",
+) -> Outcome:
+    """Import ``items`` from ``source``; with ``dry_run``, say what would happen and write
+    nothing. ``list_all``: answer every item (a pushed batch), else only the rejected ones."""
+    check_source(source)
+    lookup = rows.Lookup.load(session, source, municipality)
+    outcome = Outcome()
+    seen = _Seen(session)
+    reports: dict[tuple[int, str | None], int] = {}
+    try:
+        for chunk in _chunks(items, CHUNK):
+            _apply_chunk(
+                session,
+                chunk,
+                lookup=lookup,
+                organisation_id=organisation_id,
+                seen=seen,
+                reports=reports,
+                outcome=outcome,
+                dry_run=dry_run,
+                list_all=list_all,
+                unit=unit,
+            )
+    finally:
+        seen.drop()
+    if not dry_run:
+        counts = outcome.counts
+        audit.record(
+            session,
+            action="import",
+            object_type="incidents",
+            detail=f"{source}: {counts['created']} nya, {counts['updated']} ändrade, "
+            f"{counts['unchanged']} oförändrade, {counts['rejected']} avvisade",
+            actor=actor,
+        )
+    return outcome
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class _Seen:
+    """The ids this import has already taken, kept in a temporary table rather than in
+    memory: a second row with the same id is rejected, however far apart the two are."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.session.execute(
+            text(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS est_import_seen (k VARCHAR(200), pos INTEGER)"
+            )
+        )
+        self.session.execute(text("DELETE FROM est_import_seen"))
+        self.first: dict[str, int] = {}
+
+    def taken(self, ids: list[str]) -> dict[str, int]:
+        """The ids taken before, and where they were."""
+        if not ids:
+            return {}
+        found = self.session.execute(
+            text("SELECT k, pos FROM est_import_seen WHERE k IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": ids},
+        )
+        return {r[0]: r[1] for r in found}
+
+    def add(self, ids: dict[str, int]) -> None:
+        if ids:
+            self.session.execute(
+                text("INSERT INTO est_import_seen (k, pos) VALUES (:k, :pos)"),
+                [{"k": k, "pos": pos} for k, pos in ids.items()],
+            )
+
+    def drop(self) -> None:
+        # After a failure the transaction is rolled back, the table with it.
+        if self.session.is_active:
+            self.session.execute(text("DROP TABLE IF EXISTS est_import_seen"))
+
+
+def _apply_chunk(
+    session: Session,
+    chunk: list[Item],
+    *,
+    lookup: rows.Lookup,
+    organisation_id: int | None,
+    seen: _Seen,
+    reports: dict[tuple[int, str | None], int],
+    outcome: Outcome,
+    dry_run: bool,
+    list_all: bool,
+    unit: str,
+) -> None:
+    municipality = lookup.municipality
+    read: list[tuple[Item, rows.Row, dict[str, Any]]] = []
+    in_chunk: dict[str, int] = {}
+    before = seen.taken([_id_of(i) for i in chunk if i.raw is not None and _id_of(i)])
+    for item in chunk:
+        external = _id_of(item) if item.raw is not None else ""
+        try:
+            if item.reason is not None:
+                raise rows.Rejected(item.reason)
+            assert item.raw is not None
+            first = before.get(external, in_chunk.get(external))
+            if first is not None:
+                raise rows.Rejected(
+                    f"Händelse-ID {external} fanns redan på {unit} {first}: samma händelse "
+                    "två gånger i en import tas inte med andra gången."
+                )
+            if external:
+                # Taken even if the row is refused: which of two rows with one id is right,
+                # nobody here can tell.
+                in_chunk[external] = item.position
+            row = rows.read(item.raw, lookup, organisation_id)
+            try:
+                values = incident_service.incident_values(session, row.incident, municipality, "")
+            except Invalid as exc:
+                raise rows.Rejected(_reason(exc)) from None
+        except rows.Rejected as rejected:
+            outcome.add(
+                schemas.ItemResult(
+                    index=item.position,
+                    external_id=external or None,
+                    result="rejected",
+                    reason=rejected.reason,
+                ),
+                listed=True,
+            )
+            continue
+        if not row.assessed:
+            values["assessment"] = None
+        if not row.certainty_given:
+            values["certainty"] = None
+        values.update(
+            address=row.address,
+            reported_at=row.reported_at,
+            organisation_id=row.organisation_id,
+        )
+        read.append((item, row, values))
+    seen.add(in_chunk)
+    if not read:
+        return
+    existing = {
+        incident.external_id: incident
+        for incident in session.execute(
+            select(Incident.__table__).where(
+                Incident.source == lookup.source,
+                Incident.external_id.in_([row.external_id for _, row, _ in read]),
+            )
+        )
+    }
+    now = utcnow()
+    new_rows: list[dict[str, Any]] = []
+    created_items: list[tuple[Item, rows.Row]] = []
+    for item, row, values in read:
+        old = existing.get(row.external_id)
+        if old is None:
+            report_id = 0 if dry_run else _report(session, lookup.source, row, reports)
+            new_rows.append(
+                {
+                    **values,
+                    "report_id": report_id,
+                    "municipality_id": municipality.id,
+                    "source": lookup.source,
+                    "external_id": row.external_id,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            created_items.append((item, row))
+            continue
+        changed = {k: values[k] for k in _COMPARED if _differs(getattr(old, k), values[k])}
+        if not changed:
+            outcome.add(_done(item, row, "unchanged", old.id), listed=list_all)
+            continue
+        if not dry_run:
+            session.execute(
+                insert(IncidentVersion).values(
+                    incident_id=old.id,
+                    version=old.version,
+                    data=incident_service.snapshot(old),
+                    changed_at=now,
+                    changed_by=None,
+                )
+            )
+            session.execute(
+                update(_table())
+                .where(_table().c.id == old.id)
+                .values(**changed, version=old.version + 1, updated_at=now)
+            )
+        outcome.add(_done(item, row, "updated", old.id), listed=list_all)
+    ids: list[int | None] = [None] * len(new_rows)
+    if new_rows and not dry_run:
+        session.execute(insert(_table()), new_rows)
+        found = {
+            external: incident_id
+            for external, incident_id in session.execute(
+                select(Incident.external_id, Incident.id).where(
+                    Incident.source == lookup.source,
+                    Incident.external_id.in_([r["external_id"] for r in new_rows]),
+                )
+            )
+        }
+        ids = [found.get(r["external_id"]) for r in new_rows]
+    for (item, row), incident_id in zip(created_items, ids, strict=True):
+        outcome.add(_done(item, row, "created", incident_id), listed=list_all)
+
+
+def _done(
+    item: Item, row: rows.Row, result: schemas.Result, incident_id: int | None
+) -> schemas.ItemResult:
+    return schemas.ItemResult(
+        index=item.position, external_id=row.external_id, result=result, incident_id=incident_id
+    )
+
+
+def _table() -> Table:
+    table = Incident.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _id_of(item: Item) -> str:
+    value = item.raw.get("external_id") if item.raw else None
+    return value.strip() if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(old, dt.datetime) and isinstance(new, dt.datetime):
+        return old.astimezone(dt.UTC) != new.astimezone(dt.UTC)
+    if isinstance(old, float) and isinstance(new, float):
+        return abs(old - new) > 1e-9
+    return bool(old != new)
+
+
+def _report(
+    session: Session, source: str, row: rows.Row, reports: dict[tuple[int, str | None], int]
+) -> int:
+    """The report the row belongs to: the source's submission by its id, or one report per
+    organisation for the rows that name none."""
+    key = (row.organisation_id, row.report_id)
+    if key in reports:
+        return reports[key]
+    report_id = None
+    if row.report_id is not None:
+        report_id = session.scalar(
+            select(Report.id).where(Report.source == source, Report.external_id == row.report_id)
+        )
+    if report_id is None:
+        report = Report(
+            organisation_id=row.organisation_id,
+            reporter_id=None,
+            source=source,
+            external_id=row.report_id,
+        )
+        session.add(report)
+        session.flush()
+        report_id = report.id
+    reports[key] = report_id
+    return report_id
+
+
+def _reason(exc: Invalid) -> str:
+    fields = {
+        "category": "Kategori",
+        "occurred_from": "Inträffade från",
+        "occurred_to": "Inträffade till",
+        "area_id": "Område",
+        "place_id": "Plats",
+        "position": "Koordinaterna",
+        "description": "Beskrivning",
+    }
+    parts = [
+        f"{fields.get(e.field, e.field)}: {e.message}" if e.field in fields else e.message
+        for e in exc.errors[:3]
+    ]
+    return " ".join(parts) or exc.detail
+
+
+# Pushed batches ------------------------------------------------------------------------------
+
+
+def push(
+    session: Session, source: str, batch: schemas.Batch, *, actor: Actor
+) -> schemas.BatchResult:
+    if actor.kind != "service" or actor.source != source or actor.organisation_id is None:
+        raise Forbidden("Bara en tjänstenyckel för källan skickar händelser hit.")
+    municipality = municipality_of(session, actor.organisation_id)
+    outcome = apply(
+        session,
+        source,
+        (Item(position=i, raw=raw) for i, raw in enumerate(batch.incidents)),
+        municipality=municipality,
+        organisation_id=actor.organisation_id,
+        actor=actor,
+        list_all=True,
+    )
+    return schemas.BatchResult(**outcome.counts, items=outcome.items)
+
+
+# Category mappings ------------------------------------------------------------------------------
+
+
+def list_mappings(session: Session, source: str | None, *, actor: Actor) -> list[CategoryMapping]:
+    stmt = select(CategoryMapping).order_by(CategoryMapping.source, CategoryMapping.name_key)
+    if source is not None:
+        stmt = stmt.where(CategoryMapping.source == source)
+    return list(session.scalars(stmt))
+
+
+def put_mapping(
+    session: Session, body: schemas.MappingPut, *, actor: Actor
+) -> tuple[CategoryMapping, bool]:
+    """The source's name mapped to the category; ``True`` when the mapping is new."""
+    check_source(body.source)
+    category = session.get(Category, body.category)
+    if category is None or not category.active:
+        raise Invalid.field("category", f"Det finns ingen kategori {body.category}.", "unknown_id")
+    key = name_key(body.name)
+    mapping = session.scalar(
+        select(CategoryMapping).where(
+            CategoryMapping.source == body.source, CategoryMapping.name_key == key
+        )
+    )
+    created = mapping is None
+    if mapping is None:
+        mapping = CategoryMapping(source=body.source, name_key=key)
+        session.add(mapping)
+    mapping.name = body.name
+    mapping.category_code = category.code
+    session.flush()
+    session.refresh(mapping)
+    return mapping, created
+
+
+def delete_mapping(session: Session, mapping_id: int, *, actor: Actor) -> None:
+    mapping = get_or_404(session, CategoryMapping, mapping_id, "ingen kategorimappning")
+    session.delete(mapping)
+    session.flush()
+
+
+def may_import(actor: Actor) -> None:
+    if not policy.can_import(actor):
+        raise Forbidden(
+            "Bara administratörer och samordnings- och styrgruppernas sammankallande "
+            "importerar filer."
+        )
+
+
+# Files ----------------------------------------------------------------------------------------
+
+
+def _municipality(session: Session, organisation_id: int | None) -> Municipality:
+    if organisation_id is not None:
+        return municipality_of(session, organisation_id)
+    # One municipality per installation today.
+    municipality = session.scalars(select(Municipality).order_by(Municipality.id)).first()
+    if municipality is None:
+        raise Invalid("Det finns ingen kommun att importera till.")
+    return municipality
+
+
+def import_file(
+    session: Session,
+    source: str,
+    stream: IO[bytes],
+    filename: str,
+    *,
+    organisation_id: int | None,
+    actor: Actor,
+    dry_run: bool,
+) -> tuple[str, schemas.ImportSummary]:
+    """Read and import (or with ``dry_run``, preview) a file: its format and what came of
+    each row. ``organisation_id``: the organisation of the rows that name none."""
+    check_source(source)
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        raise Invalid.field(
+            "organisation_id", f"Det finns ingen organisation med id {organisation_id}.",
+            "unknown_id",
+        )  # fmt: skip
+    try:
+        reading = files.read(stream, filename)
+    except files.FileProblem as exc:
+        raise Invalid.field("file", str(exc), "unreadable_file") from None
+    outcome = apply(
+        session,
+        source,
+        reading.items,
+        municipality=_municipality(session, organisation_id),
+        organisation_id=organisation_id,
+        actor=actor,
+        dry_run=dry_run,
+        unit="objekt" if reading.format == "geojson" else "rad",
+    )
+    summary = schemas.ImportSummary(
+        **outcome.counts,
+        rows=sum(outcome.counts.values()),
+        rejected_rows=[i for i in outcome.items if i.result == "rejected"],
+        warnings=reading.warnings,
+    )
+    return reading.format, summary
+
+
+def upload(
+    session: Session,
+    source: str,
+    content: bytes,
+    filename: str,
+    *,
+    organisation_id: int | None,
+    actor: Actor,
+) -> ImportFile:
+    """Keep an uploaded file and preview it: nothing is imported until it is confirmed."""
+    may_import(actor)
+    file_format, preview = import_file(
+        session, source, io.BytesIO(content), filename,
+        organisation_id=organisation_id, actor=actor, dry_run=True,
+    )  # fmt: skip
+    kept = ImportFile(
+        source=source,
+        filename=filename[:255] or "fil",
+        format=file_format,
+        organisation_id=organisation_id,
+        content=content,
+        preview=preview.model_dump(mode="json"),
+        created_by_id=actor.user_id,
+    )
+    session.add(kept)
+    session.flush()
+    return kept
+
+
+def get_import(session: Session, import_id: int, *, actor: Actor) -> ImportFile:
+    may_import(actor)
+    return get_or_404(session, ImportFile, import_id, "ingen import")
+
+
+def confirm(session: Session, import_id: int, *, actor: Actor) -> ImportFile:
+    kept = session.scalar(select(ImportFile).where(ImportFile.id == import_id).with_for_update())
+    if kept is None:
+        raise NotFound(f"Det finns ingen import med id {import_id}.")
+    may_import(actor)
+    if kept.imported_at is not None or kept.content is None:
+        raise Conflict("Filen är redan importerad.", code="already_imported")
+    _format, result = import_file(
+        session, kept.source, io.BytesIO(kept.content), kept.filename,
+        organisation_id=kept.organisation_id, actor=actor, dry_run=False,
+    )  # fmt: skip
+    kept.result = result.model_dump(mode="json")
+    kept.imported_at = utcnow()
+    # The rows are in the incidents now; the upload itself is not kept.
+    kept.content = None
+    session.flush()
+    return kept
+
+
+def read_import(kept: ImportFile) -> schemas.ImportRead:
+    organisation = _organisation_of(kept) if kept.organisation_id else None
+    return schemas.ImportRead(
+        id=kept.id,
+        source=kept.source,
+        filename=kept.filename,
+        format="geojson" if kept.format == "geojson" else "csv",
+        organisation=organisation,
+        status="imported" if kept.imported_at else "preview",
+        preview=schemas.ImportSummary.model_validate(kept.preview),
+        result=schemas.ImportSummary.model_validate(kept.result) if kept.result else None,
+        created_at=kept.created_at,
+        imported_at=kept.imported_at,
+    )
+
+
+def _organisation_of(kept: ImportFile) -> Ref | None:
+    session = object_session(kept)
+    organisation = session.get(Organisation, kept.organisation_id) if session else None
+    return Ref(id=organisation.id, name=organisation.name) if organisation else None

@@ -1,0 +1,84 @@
+"""Reading a mapping tool's export in through the pages, without JavaScript: upload,
+preview with the rejected rows and their reasons, map an unknown category, read it in."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.conftest import Server
+from tests.web.test_sign_in_pages import csrf_of
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "embrace-export-sample.csv"
+
+
+def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
+    )
+
+
+def test_upload_preview_map_and_read_in(server: Server, people: dict[str, Any]) -> None:
+    content = SAMPLE.read_bytes().replace(b";Trafik;", ";Buskörning;".encode(), 1)
+    with browser_for(server, people, "coordination") as convener:
+        form = convener.get("/import")
+        assert form.status_code == 200
+        assert 'href="/import"' in convener.get("/").text  # in the menu
+        csrf = csrf_of(form.text)
+        nothing = convener.post("/import", data={"csrf_token": csrf, "kalla": "embrace"})
+        assert nothing.status_code == 422 and 'id="fil-error"' in nothing.text
+        sent = convener.post(
+            "/import",
+            data={"csrf_token": csrf, "kalla": "embrace", "organisation": ""},
+            files={"fil": ("export.csv", content, "text/csv")},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303, sent.text[:500]
+        url = sent.headers["location"]
+        preview = convener.get(url).text
+        assert "Förhandsvisning" in preview
+        assert "Läs in 4 händelser" in preview
+        assert "rad 4" in preview and "Buskörning" in preview
+        mapping_link = re.search(
+            r'href="(/import/kategorier\?kalla=embrace&amp;namn=[^"]+)"', preview
+        )
+        assert mapping_link, "no link to map the unknown category"
+        mapping_page = convener.get(html.unescape(mapping_link[1])).text
+        assert 'value="Buskörning"' in mapping_page
+        mapped = convener.post(
+            "/import/kategorier",
+            data={"csrf_token": csrf, "kalla": "embrace", "namn": "Buskörning",
+                  "kategori": "trafik.olovlig_korning"},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert mapped.status_code == 303
+        assert "Buskörning" in convener.get("/import/kategorier").text
+        done = convener.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+        assert done.status_code == 303
+        page = convener.get(url).text
+        assert "Inläst" in page and "Läs in 4" not in page
+        # Read in as the file reads now: the row with the category mapped since is in too.
+        keys = re.findall(r'<span class="key-value">(\d+)</span>', page)
+        assert keys == ["5", "0", "0", "0"]
+        # The same file again: all five are known and unchanged.
+        again = convener.post(
+            "/import",
+            data={"csrf_token": csrf, "kalla": "embrace"},
+            files={"fil": ("export.csv", content, "text/csv")},
+            follow_redirects=True,
+        ).text
+        assert "Det finns inget att läsa in." in again
+        keys = re.findall(r'<span class="key-value">(\d+)</span>', again)
+        assert keys == ["0", "0", "5", "0"]
+        assert len(convener.get("/handelser").text.split('<a href="/handelser/')) - 1 == 5
+
+
+def test_only_importers_see_the_pages(server: Server, people: dict[str, Any]) -> None:
+    for who in ("reporter", "kungsangen", "viewer", "steering"):
+        with browser_for(server, people, who) as person:
+            assert person.get("/import/kategorier").status_code == 403, who
+            assert 'href="/import"' not in person.get("/").text, who
