@@ -26,6 +26,7 @@ from api.categories.routes import router as categories_router
 from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
+from api.features.routes import router as features_router
 from api.incidents.routes import router as incidents_router
 from api.integrations.routes import router as integrations_router
 from api.interventions.routes import router as interventions_router
@@ -96,6 +97,7 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         (interventions_router, "Interventions"),
         (meetings_router, "Meetings"),
         (integrations_router, "Integrations"),
+        (features_router, "OGC API – Features"),
         (audit_router, "Audit log"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)

@@ -78,6 +78,13 @@ ROUTE_RULES: dict[str, Rule] = {
     "list_incidents": Rule.SIGNED_IN,
     "incidents_geojson": Rule.SIGNED_IN,
     "incidents_csv": Rule.SIGNED_IN,
+    # The same incidents for GIS clients (OGC API – Features), under the same rules.
+    "features_landing": Rule.SIGNED_IN,
+    "features_conformance": Rule.SIGNED_IN,
+    "features_collections": Rule.SIGNED_IN,
+    "features_collection": Rule.SIGNED_IN,
+    "features_items": Rule.SIGNED_IN,
+    "features_item": Rule.SIGNED_IN,
     "get_incident": Rule.SIGNED_IN,
     "update_incident": Rule.SIGNED_IN,  # see can_edit_incident
     "withdraw_incident": Rule.SIGNED_IN,

@@ -214,31 +214,40 @@ def _decimal(value: float | None) -> str:
     return "" if value is None else f"{value:.6f}".replace(".", ",")
 
 
-def _feature(incident: Incident) -> str:
+def feature(incident: Incident, crs: str | None = None) -> dict[str, Any]:
+    """The incident as a GeoJSON Feature: in WGS 84 longitude, latitude (RFC 7946), or with
+    ``crs`` (EPSG:3006, EPSG:3011) in that system's northing, easting. No description."""
     geometry = None
     if incident.lat is not None and incident.lon is not None:
-        geometry = {"type": "Point", "coordinates": [incident.lon, incident.lat]}
-    return json.dumps(
-        {
-            "type": "Feature",
-            "id": incident.id,
-            "geometry": geometry,
-            "properties": {
-                "category": incident.category_code,
-                "category_label": incident.category.label_sv,
-                "family": incident.family_code,
-                "occurred_from": incident.occurred_from.isoformat(),
-                "occurred_to": incident.occurred_to.isoformat(),
-                "area": incident.area.name,
-                "place": incident.place.name if incident.place else None,
-                "assessment": incident.assessment.value if incident.assessment else None,
-                "certainty": incident.certainty.value if incident.certainty else None,
-                "police_reported": incident.police_reported.value,
-                "organisation": incident.organisation.name,
-            },
+        if crs is None:
+            coordinates = [incident.lon, incident.lat]
+        else:
+            northing, easting = geo.from_wgs84(crs, incident.lat, incident.lon)
+            coordinates = [round(northing, 2), round(easting, 2)]
+        geometry = {"type": "Point", "coordinates": coordinates}
+    return {
+        "type": "Feature",
+        "id": incident.id,
+        "geometry": geometry,
+        "properties": {
+            "category": incident.category_code,
+            "category_label": incident.category.label_sv,
+            "family": incident.family_code,
+            "occurred_from": incident.occurred_from.isoformat(),
+            "occurred_to": incident.occurred_to.isoformat(),
+            "area": incident.area.name,
+            "place": incident.place.name if incident.place else None,
+            "assessment": incident.assessment.value if incident.assessment else None,
+            "certainty": incident.certainty.value if incident.certainty else None,
+            "police_reported": incident.police_reported.value,
+            "organisation": incident.organisation.name,
+            "source": incident.source,
         },
-        ensure_ascii=False,
-    )
+    }
+
+
+def _feature(incident: Incident) -> str:
+    return json.dumps(feature(incident), ensure_ascii=False)
 
 
 # Filing --------------------------------------------------------------------------------------
