@@ -4,7 +4,7 @@ from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFai
 from api.audit.models import AuditEvent
 from api.categories.models import Category
 from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
-from api.integrations.models import CategoryMapping, ImportFile
+from api.integrations.models import CategoryMapping, ImportFile, SyncState
 from api.interventions.models import (
     Feedback,
     FeedbackOrganisation,
@@ -53,5 +53,6 @@ __all__ = [
     "SignInFailure",
     "SituationReport",
     "SituationReportIncident",
+    "SyncState",
     "User",
 ]

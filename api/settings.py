@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 2 * 1024 * 1024
     # An uploaded export (POST /api/v1/imports); larger files go through `est import`.
     max_upload_bytes: int = 64 * 1024 * 1024
+    # The change feed leaves out what changed this recently: a transaction that began
+    # earlier may still commit a change with an earlier time.
+    feed_lag_seconds: float = 2.0
     # A session ends after this long unused, and at the latest this long after sign-in: long
     # enough for a meeting with the lägesbild open, short enough for a phone left behind.
     session_idle_minutes: int = 60

@@ -124,6 +124,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "revoke_service_token": Rule.ADMIN,
     "get_integration": Rule.SERVICE,
     "push_incidents": Rule.SERVICE,
+    "list_changes": Rule.SERVICE,
     # The sources' category names and the files: those who import (can_import), who must
     # be able to map what a file's rows call their categories.
     "list_category_mappings": Rule.SIGNED_IN,

@@ -48,3 +48,16 @@ class ImportFile(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     imported_at: Mapped[dt.datetime | None]
+
+
+class SyncState(Base):
+    """Where `est sync` got to in a remote change feed: it resumes there."""
+
+    __tablename__ = "sync_states"
+    __table_args__ = (UniqueConstraint("source", "url"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(500))
+    cursor: Mapped[str] = mapped_column(String(200))
+    synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from pydantic import WithJsonSchema
 
 from api.accounts.schemas import SourceName
@@ -11,7 +12,7 @@ from api.deps import ActorDep, SessionDep
 from api.errors import TooLarge
 from api.integrations import schemas, service
 from api.problems import problem_responses
-from api.schemas_common import MAX_ID, QueryId
+from api.schemas_common import MAX_ID, QueryId, Timestamp
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
@@ -47,6 +48,39 @@ def push_incidents(
             f"{len(body.incidents)}. Dela upp den."
         )
     return service.push(session, source, body, actor=actor)
+
+
+@router.get(
+    "/integrations/{source}/changes",
+    response_model=schemas.ChangePage,
+    operation_id="list_changes",
+    summary="For a service token: the incidents changed here since a point, oldest change "
+    "first, in the shape of a batch item, to pull back",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def list_changes(
+    source: Annotated[SourceName, Path()],
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    updated_since: Annotated[
+        Timestamp | None, Query(description="Changes at or after this time (first call).")
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="From the previous answer: resumes there.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> Any:
+    lag = dt.timedelta(seconds=request.app.state.settings.feed_lag_seconds)
+    rows, end = service.changes(
+        session, source, actor=actor, updated_since=updated_since, cursor=cursor, limit=limit,
+        lag=lag,
+    )  # fmt: skip
+    following = None
+    if len(rows) == limit:
+        url = request.url.remove_query_params("updated_since").include_query_params(cursor=end)
+        following = f"{url.path}?{url.query}"
+    return schemas.ChangePage(items=[service.change(r) for r in rows], next=following, cursor=end)
 
 
 @router.get(

@@ -33,7 +33,7 @@ from api.structure.models import Area, Municipality, Organisation, Place
 FIELDS = (
     "external_id", "report_id", "category", "subcategory", "occurred_from", "occurred_to",
     "area", "place", "address", "lat", "lon", "n", "e", "crs", "assessment", "certainty",
-    "police_reported", "description", "organisation", "reported_at",
+    "police_reported", "description", "organisation", "reported_at", "precision", "withdrawn",
 )  # fmt: skip
 
 # The export's headers (matched by name_key: case and spacing do not matter).
@@ -61,7 +61,8 @@ CSV_HEADERS = {
 }
 # The same field in Swedish, for the reasons given back.
 LABELS = {field: header.capitalize() for header, field in CSV_HEADERS.items()}
-LABELS.update({"n": "N", "e": "E", "external_id": "Händelse-ID", "report_id": "Rapport-ID"})
+LABELS.update({"n": "N", "e": "E", "external_id": "Händelse-ID", "report_id": "Rapport-ID",
+               "precision": "Precision", "withdrawn": "Återkallad"})  # fmt: skip
 
 ASSESSMENTS = {"låg": "low", "1": "low", "medel": "medium", "2": "medium", "hög": "high",
                "3": "high", "low": "low", "medium": "medium", "high": "high"}  # fmt: skip
@@ -173,6 +174,7 @@ class Row:
     certainty_given: bool
     address: str | None
     reported_at: dt.datetime | None
+    withdrawn: bool = False
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
@@ -208,7 +210,14 @@ def read(raw: Mapping[str, Any], lookup: Lookup, default_organisation: int | Non
     start, start_is_day = _moment(_text(raw, "occurred_from"), "occurred_from", required=True)
     end, end_is_day = _moment(_text(raw, "occurred_to"), "occurred_to", required=False)
     assert start is not None
-    if start_is_day and (end is None or end_is_day):
+    given_precision = _text(raw, "precision")
+    if given_precision and given_precision not in ("exact", "part_of_day", "day"):
+        raise Rejected(f'Precision "{given_precision[:20]}": ange exact, part_of_day eller day.')
+    if given_precision:
+        # As another instance of this service says it (its change feed).
+        precision = Precision(given_precision)
+        occurred_to = end if end is not None and end > start else None
+    elif start_is_day and (end is None or end_is_day):
         precision = Precision.day
         # A whole day ends at the next midnight: the last day given is included.
         occurred_to = _day_after(end) if end is not None else None
@@ -248,6 +257,9 @@ def read(raw: Mapping[str, Any], lookup: Lookup, default_organisation: int | Non
     if len(address) > 200:
         raise Rejected("Adress är längre än 200 tecken.")
     reported, _ = _moment(_text(raw, "reported_at"), "reported_at", required=False)
+    withdrawn = raw.get("withdrawn", False)
+    if not isinstance(withdrawn, bool):
+        raise Rejected("Återkallad: ska vara true eller false.")
 
     try:
         incident = IncidentCreate.model_validate(
@@ -277,6 +289,7 @@ def read(raw: Mapping[str, Any], lookup: Lookup, default_organisation: int | Non
         certainty_given=bool(certainty_text),
         address=address or None,
         reported_at=reported,
+        withdrawn=withdrawn,
     )
 
 

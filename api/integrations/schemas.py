@@ -93,3 +93,42 @@ class ImportRead(BaseModel):
     result: ImportSummary | None
     created_at: dt.datetime
     imported_at: dt.datetime | None
+
+
+class Change(BaseModel):
+    """An incident as it is here now, in the shape a batch item has (so that another
+    instance can take it in as it is), with what a mirror needs besides."""
+
+    id: int
+    version: int
+    updated_at: dt.datetime
+    withdrawn: bool
+    source: str
+    external_id: str | None = Field(
+        description="Our id (`id`) is the one to key on; this is the incident's id in the "
+        "source it came from, if any."
+    )
+    category: str
+    occurred_from: dt.datetime
+    occurred_to: dt.datetime
+    precision: str = Field(description="exact, part_of_day or day.")
+    area: str
+    place: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    assessment: str | None
+    certainty: str | None
+    police_reported: str
+    description: str | None
+    organisation: str
+    reported_at: dt.datetime | None
+
+
+class ChangePage(BaseModel):
+    items: list[Change]
+    next: str | None = Field(description="The next page, while there is one.")
+    cursor: str = Field(
+        description="Where this page ended: send it as `cursor` later to get only what "
+        "changed since."
+    )

@@ -11,14 +11,17 @@ with its counts (``api.audit``), where a report filed here gets one per incident
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import io
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import IO, Any
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session, object_session
 
 from api.access import policy
@@ -26,14 +29,14 @@ from api.actor import Actor
 from api.audit import service as audit
 from api.categories.models import Category
 from api.db import utcnow
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from api.incidents import service as incident_service
 from api.incidents.models import Incident, IncidentVersion, Report
 from api.integrations import files, rows, schemas
 from api.integrations.models import CategoryMapping, ImportFile
 from api.integrations.rows import Item
 from api.records import get_or_404
-from api.schemas_common import Ref, name_key
+from api.schemas_common import MAX_ID, Ref, name_key
 from api.structure.models import Municipality, Organisation
 
 CHUNK = 1000
@@ -251,6 +254,21 @@ def _apply_chunk(
     created_items: list[tuple[Item, rows.Row]] = []
     for item, row, values in read:
         old = existing.get(row.external_id)
+        if row.withdrawn:
+            # Withdrawn in the source: withdrawn here too, kept as withdrawn ones are.
+            if old is None or old.withdrawn_at is not None:
+                outcome.add(_done(item, row, "unchanged", old.id if old else None), listed=list_all)
+                continue
+            if not dry_run:
+                _keep_version(session, old, now)
+                session.execute(
+                    update(_table()).where(_table().c.id == old.id).values(
+                        withdrawn_at=now, withdrawn_reason="other", version=old.version + 1,
+                        updated_at=now,
+                    )
+                )  # fmt: skip
+            outcome.add(_done(item, row, "updated", old.id), listed=list_all)
+            continue
         if old is None:
             report_id = 0 if dry_run else _report(session, lookup.source, row, reports)
             new_rows.append(
@@ -272,15 +290,7 @@ def _apply_chunk(
             outcome.add(_done(item, row, "unchanged", old.id), listed=list_all)
             continue
         if not dry_run:
-            session.execute(
-                insert(IncidentVersion).values(
-                    incident_id=old.id,
-                    version=old.version,
-                    data=incident_service.snapshot(old),
-                    changed_at=now,
-                    changed_by=None,
-                )
-            )
+            _keep_version(session, old, now)
             session.execute(
                 update(_table())
                 .where(_table().c.id == old.id)
@@ -309,6 +319,18 @@ def _done(
 ) -> schemas.ItemResult:
     return schemas.ItemResult(
         index=item.position, external_id=row.external_id, result=result, incident_id=incident_id
+    )
+
+
+def _keep_version(session: Session, old: Any, now: dt.datetime) -> None:
+    session.execute(
+        insert(IncidentVersion).values(
+            incident_id=old.id,
+            version=old.version,
+            data=incident_service.snapshot(old),
+            changed_at=now,
+            changed_by=None,
+        )
     )
 
 
@@ -448,6 +470,10 @@ def may_import(actor: Actor) -> None:
 # Files ----------------------------------------------------------------------------------------
 
 
+def only_municipality(session: Session) -> Municipality:
+    return _municipality(session, None)
+
+
 def _municipality(session: Session, organisation_id: int | None) -> Municipality:
     if organisation_id is not None:
         return municipality_of(session, organisation_id)
@@ -572,3 +598,90 @@ def _organisation_of(kept: ImportFile) -> Ref | None:
     session = object_session(kept)
     organisation = session.get(Organisation, kept.organisation_id) if session else None
     return Ref(id=organisation.id, name=organisation.name) if organisation else None
+
+
+# The change feed --------------------------------------------------------------------------------
+
+
+def _feed_cursor(updated_at: dt.datetime, incident_id: int) -> str:
+    raw = json.dumps([updated_at.astimezone(dt.UTC).isoformat(), incident_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _feed_position(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        moment, incident_id = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        at = dt.datetime.fromisoformat(moment)
+        if at.tzinfo is None or not isinstance(incident_id, int) or isinstance(incident_id, bool):
+            raise ValueError(cursor)
+        return at, incident_id
+    except (ValueError, TypeError, binascii.Error, UnicodeEncodeError):
+        raise Invalid(
+            "Ogiltig cursor: ta den från förra svaret, eller börja med updated_since.",
+            errors=[FieldError("cursor", "Ogiltig cursor.", "invalid_cursor", "query")],
+            code="invalid_cursor",
+        ) from None
+
+
+def changes(
+    session: Session,
+    source: str,
+    *,
+    actor: Actor,
+    updated_since: dt.datetime | None,
+    cursor: str | None,
+    limit: int,
+    lag: dt.timedelta,
+) -> tuple[list[Incident], str]:
+    """The municipality's incidents changed since a point (oldest change first), for the
+    source's tool to pull back; and the cursor where the page ends."""
+    if actor.kind != "service" or actor.source != source or actor.organisation_id is None:
+        raise Forbidden("Bara en tjänstenyckel för källan läser ändringarna här.")
+    municipality = municipality_of(session, actor.organisation_id)
+    stmt = select(Incident).where(
+        Incident.municipality_id == municipality.id, Incident.updated_at <= utcnow() - lag
+    )
+    if cursor is not None:
+        at, after = _feed_position(cursor)
+        stmt = stmt.where(
+            or_(Incident.updated_at > at, and_(Incident.updated_at == at, Incident.id > after))
+        )
+    elif updated_since is not None:
+        stmt = stmt.where(Incident.updated_at >= updated_since)
+    rows = list(session.scalars(stmt.order_by(Incident.updated_at, Incident.id).limit(limit)))
+    if rows:
+        end = _feed_cursor(rows[-1].updated_at, rows[-1].id)
+    elif cursor is not None:
+        end = cursor
+    else:
+        # Nothing yet: begin where the caller asked, so that nothing before it comes later.
+        start = updated_since or dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+        end = _feed_cursor(start - dt.timedelta(microseconds=1), MAX_ID)
+    return rows, end
+
+
+def change(incident: Incident) -> schemas.Change:
+    return schemas.Change(
+        id=incident.id,
+        version=incident.version,
+        updated_at=incident.updated_at,
+        withdrawn=incident.withdrawn_at is not None,
+        source=incident.source,
+        external_id=incident.external_id,
+        category=incident.category_code,
+        occurred_from=incident.occurred_from,
+        occurred_to=incident.occurred_to,
+        precision=incident.precision.value,
+        area=incident.area.name,
+        place=incident.place.name if incident.place else None,
+        address=incident.address,
+        lat=incident.lat,
+        lon=incident.lon,
+        assessment=incident.assessment.value if incident.assessment else None,
+        certainty=incident.certainty.value if incident.certainty else None,
+        police_reported=incident.police_reported.value,
+        description=incident.description,
+        organisation=incident.organisation.name,
+        reported_at=incident.reported_at,
+    )

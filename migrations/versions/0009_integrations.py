@@ -69,6 +69,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_files")),
         sqlite_autoincrement=True,
     )
+    op.create_table(
+        "sync_states",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("cursor", sa.String(length=200), nullable=False),
+        sa.Column("synced_at", api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_states")),
+        sa.UniqueConstraint("source", "url", name=op.f("uq_sync_states_source_url")),
+        sqlite_autoincrement=True,
+    )
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("address", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("external_id", sa.String(length=200), nullable=True))
@@ -100,6 +111,7 @@ def downgrade() -> None:
         batch_op.drop_column("external_id")
         batch_op.drop_column("address")
 
+    op.drop_table("sync_states")
     op.drop_table("import_files")
     with op.batch_alter_table("category_mappings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_category_mappings_source"))

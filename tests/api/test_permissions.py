@@ -129,6 +129,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "revoke_service_token": ADMIN,
     "get_integration": SERVICE,
     "push_incidents": SERVICE,
+    "list_changes": SERVICE,
     # Files and the sources' category names: administrators and the municipality-wide
     # groups' conveners (can_import).
     "list_category_mappings": IMPORTERS,
