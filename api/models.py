@@ -3,7 +3,13 @@
 from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFailure, User
 from api.audit.models import AuditEvent
 from api.categories.models import Category
-from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
+from api.incidents.models import (
+    IdempotentRequest,
+    Incident,
+    IncidentMatch,
+    IncidentVersion,
+    Report,
+)
 from api.integrations.models import CategoryMapping, ImportFile, SyncState
 from api.interventions.models import (
     Feedback,
@@ -38,6 +44,7 @@ __all__ = [
     "IdempotentRequest",
     "ImportFile",
     "Incident",
+    "IncidentMatch",
     "IncidentVersion",
     "Intervention",
     "InterventionIncident",

@@ -171,7 +171,13 @@ def bounds(first: dt.date, last: dt.date, backend: str) -> Bounds:
     )
 
 
-WHERE = "municipality_id = ? AND withdrawn_at IS NULL AND occurred_from >= ? AND occurred_from < ?"
+# A police report matched to an observation that stands is counted once, as the observation.
+WHERE = (
+    "municipality_id = ? AND withdrawn_at IS NULL AND occurred_from >= ? AND occurred_from < ?"
+    " AND NOT EXISTS (SELECT 1 FROM incident_matches m JOIN incidents o ON o.id ="
+    " m.observation_id WHERE m.incident_id = incidents.id AND m.undone_at IS NULL"
+    " AND o.withdrawn_at IS NULL)"
+)
 EXACT_SECONDS = calc.EXACT_WINDOW_HOURS * 3600
 
 

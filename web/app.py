@@ -708,6 +708,17 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         await visit.api.withdraw_incident(incident_id, orsak)
         return redirect(request, f"/handelser/{incident_id}")
 
+    @app.post(
+        "/handelser/{incident_id}/matchningar/{match_id}/angra",
+        response_class=HTMLResponse,
+        name="undo_match",
+    )
+    async def undo_match(
+        request: Request, incident_id: PageId, match_id: PageId, visit: VisitDep
+    ) -> Response:
+        await visit.api.undo_match(incident_id, match_id)
+        return redirect(request, f"/handelser/{incident_id}")
+
     async def report_form(
         request: Request,
         visit: Visit,

@@ -258,6 +258,9 @@ class ApiClient:
         )
         return IncidentRead.model_validate_json(response.content)
 
+    async def undo_match(self, incident_id: int, match_id: int) -> None:
+        await self._request("POST", f"{V1}/incidents/{incident_id}/matches/{match_id}/undo")
+
     async def incidents_geojson(self, **filters: Any) -> AsyncIterator[bytes]:
         """The API's GeoJSON, passed on as it streams in."""
         clean = {k: v for k, v in filters.items() if v is not None and v != ""}

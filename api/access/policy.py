@@ -89,6 +89,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "update_incident": Rule.SIGNED_IN,  # see can_edit_incident
     "withdraw_incident": Rule.SIGNED_IN,
     "list_incident_history": Rule.SIGNED_IN,
+    "undo_incident_match": Rule.SIGNED_IN,  # see can_edit_incident
     # The lägesbild: see can_read_situation, can_write_in_group and can_publish_in_group.
     "get_group_figures": Rule.SIGNED_IN,
     "list_situation_reports": Rule.SIGNED_IN,

@@ -137,3 +137,21 @@ class IdempotentRequest(Base):
     status: Mapped[int]
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class IncidentMatch(Base):
+    """A police report (source ``polisen``) found to be the same event as an observation of
+    the groups': the lägesbild counts the observation alone while the match stands. Undone
+    matches are kept, so that importing the report again does not match it again."""
+
+    __tablename__ = "incident_matches"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One match per police report, ever: an undone one stays undone.
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), unique=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[dt.datetime | None]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -36,6 +36,7 @@ def _incident(session: Session, incident: Incident, actor: Actor) -> dict[str, A
     read.possible_duplicates = service.possible_duplicates(session, incident, actor=actor)
     read.may_edit = service.may_edit(incident, actor=actor)
     read.outcomes = intervention_service.outcomes(session, incident.id)
+    read.matches = [schemas.MatchRead.model_validate(m) for m in service.matches(session, incident)]
     return read.model_dump(mode="json")
 
 
@@ -238,3 +239,16 @@ def withdraw_incident(
 )
 def list_incident_history(incident_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
     return service.history(session, incident_id, actor=actor)
+
+
+@router.post(
+    "/incidents/{incident_id}/matches/{match_id}/undo",
+    response_model=schemas.MatchRead,
+    operation_id="undo_incident_match",
+    summary="Undo a police report's match to an observation: the lägesbild counts both again",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def undo_incident_match(
+    incident_id: PathId, match_id: PathId, session: SessionDep, actor: ActorDep
+) -> Any:
+    return service.undo_match(session, incident_id, match_id, actor=actor)

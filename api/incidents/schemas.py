@@ -5,6 +5,7 @@ import enum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -170,6 +171,23 @@ class CategoryRef(BaseModel):
     label_sv: str
 
 
+class MatchRead(BaseModel):
+    """A police report found to be the same event as an observation (see
+    ``api.integrations.police``): while it stands, the lägesbild counts the observation
+    alone."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    police_incident_id: int = Field(
+        validation_alias=AliasChoices("incident_id", "police_incident_id")
+    )
+    observation_id: int
+    distance_m: float | None
+    created_at: dt.datetime
+    undone_at: dt.datetime | None
+
+
 class IncidentRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -208,6 +226,11 @@ class IncidentRead(BaseModel):
         default=[],
         description="What came of it: the interventions it is part of, and the feedback told "
         "to reporters.",
+    )
+    matches: list[MatchRead] = Field(
+        default=[],
+        description="A police report and the observation it was found to be the same event "
+        "as (either side), undone ones too.",
     )
 
 

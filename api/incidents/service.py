@@ -19,9 +19,15 @@ from api.actor import Actor
 from api.audit import service as audit
 from api.categories.models import Category
 from api.db import utcnow
-from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid
+from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid, NotFound
 from api.incidents import geo, privacy, schemas
-from api.incidents.models import IdempotentRequest, Incident, IncidentVersion, Report
+from api.incidents.models import (
+    IdempotentRequest,
+    Incident,
+    IncidentMatch,
+    IncidentVersion,
+    Report,
+)
 from api.incidents.schemas import Precision
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
@@ -684,3 +690,38 @@ def history(session: Session, incident_id: int, *, actor: Actor) -> list[Inciden
     _may_change(incident, actor)
     stmt = select(IncidentVersion).where(IncidentVersion.incident_id == incident_id)
     return list(session.scalars(stmt.order_by(IncidentVersion.version.desc())))
+
+
+# Police reports matched to observations -------------------------------------------------------
+
+
+def matches(session: Session, incident: Incident) -> list[IncidentMatch]:
+    return list(
+        session.scalars(
+            select(IncidentMatch)
+            .where(
+                or_(
+                    IncidentMatch.incident_id == incident.id,
+                    IncidentMatch.observation_id == incident.id,
+                )
+            )
+            .order_by(IncidentMatch.id)
+        )
+    )
+
+
+def undo_match(session: Session, incident_id: int, match_id: int, *, actor: Actor) -> IncidentMatch:
+    """The police report counts again in the lägesbild, and is not matched again."""
+    incident = get_incident(session, incident_id, actor=actor)
+    found = session.get(IncidentMatch, match_id)
+    if found is None or incident.id not in (found.incident_id, found.observation_id):
+        raise NotFound(f"Händelse {incident_id} har ingen matchning {match_id}.")
+    if not may_edit(incident, actor=actor):
+        raise Forbidden(
+            "Bara rapportören, en sammankallande för området och administratörer ändrar händelsen."
+        )
+    if found.undone_at is None:
+        found.undone_at = utcnow()
+        found.undone_by_id = actor.user_id
+        session.flush()
+    return found

@@ -32,7 +32,8 @@ from api.db import utcnow
 from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from api.incidents import service as incident_service
 from api.incidents.models import Incident, IncidentVersion, Report
-from api.integrations import files, rows, schemas
+from api.incidents.schemas import PoliceReported
+from api.integrations import files, police, rows, schemas
 from api.integrations.models import CategoryMapping, ImportFile
 from api.integrations.rows import Item
 from api.records import get_or_404
@@ -227,6 +228,9 @@ def _apply_chunk(
                 listed=True,
             )
             continue
+        if lookup.source == police.SOURCE:
+            # The police's own reports: reported to the police, whatever the file says.
+            values["police_reported"] = PoliceReported.yes
         if not row.assessed:
             values["assessment"] = None
         if not row.certainty_given:
@@ -312,6 +316,12 @@ def _apply_chunk(
         ids = [found.get(r["external_id"]) for r in new_rows]
     for (item, row), incident_id in zip(created_items, ids, strict=True):
         outcome.add(_done(item, row, "created", incident_id), listed=list_all)
+    if lookup.source == police.SOURCE and not dry_run:
+        police.match(
+            session,
+            [i for i in ids if i is not None]
+            + [existing[row.external_id].id for _, row, _ in read if row.external_id in existing],
+        )
 
 
 def _done(

@@ -5,7 +5,9 @@ What is counted, once for all figures:
 
 - An incident belongs to a period when its window *begins* in it (local calendar days of the
   municipality's time zone, so a day is 23 or 25 hours when the clocks change).
-- Withdrawn incidents are not counted; corrected ones count as they are now.
+- Withdrawn incidents are not counted; corrected ones count as they are now. A police report
+  matched to one of the groups' observations (``api.integrations.police``) is the same
+  event: the observation counts, the report does not, until the match is undone.
 - An area group's scope is its area; the coordination and steering groups' is the municipality.
 - The previous period has the same number of days and ends the day before; "last year" is the
   same calendar days a year earlier (29 February becomes the 28th).
@@ -42,6 +44,7 @@ from sqlalchemy.orm import Session
 from api.categories.models import Category
 from api.db import utcnow
 from api.incidents.models import Incident
+from api.integrations import police
 from api.schemas_common import Ref
 from api.situation import hotspots
 from api.situation.schemas import (
@@ -113,6 +116,8 @@ def _conditions(scope: Scope) -> list[Any]:
     conditions: list[Any] = [
         Incident.municipality_id == scope.municipality_id,
         Incident.withdrawn_at.is_(None),
+        # A police report matched to an observation is the same event, counted once.
+        ~police.counted_apart(),
     ]
     if scope.area_id is not None:
         conditions.append(Incident.area_id == scope.area_id)

@@ -70,6 +70,34 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_table(
+        "incident_matches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("observation_id", sa.Integer(), nullable=False),
+        sa.Column("distance_m", sa.Float(), nullable=True),
+        sa.Column("created_at", api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("undone_at", api.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("undone_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["incident_id"], ["incidents.id"],
+            name=op.f("fk_incident_matches_incident_id_incidents"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["observation_id"], ["incidents.id"],
+            name=op.f("fk_incident_matches_observation_id_incidents"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["undone_by_id"], ["users.id"], name=op.f("fk_incident_matches_undone_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_matches")),
+        sa.UniqueConstraint("incident_id", name=op.f("uq_incident_matches_incident_id")),
+        sqlite_autoincrement=True,
+    )  # fmt: skip
+    with op.batch_alter_table("incident_matches", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incident_matches_observation_id"), ["observation_id"], unique=False
+        )
+    op.create_table(
         "sync_states",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("source", sa.String(length=64), nullable=False),
@@ -112,6 +140,7 @@ def downgrade() -> None:
         batch_op.drop_column("address")
 
     op.drop_table("sync_states")
+    op.drop_table("incident_matches")
     op.drop_table("import_files")
     with op.batch_alter_table("category_mappings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_category_mappings_source"))

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from api.incidents import geo
-from tests.conftest import Server
+from tests.conftest import Server, file_report
 
 V1 = "/api/v1"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "embrace-export-sample.csv"
@@ -280,9 +280,15 @@ def csv_file(*lines: str, delimiter: str = ";", encoding: str = "utf-8") -> byte
     return ("\r\n".join([header, *lines]) + "\r\n").encode(encoding)
 
 
-def imported(server: Server, people: dict[str, Any], content: bytes, name: str = "f.csv") -> Any:
+def imported(
+    server: Server,
+    people: dict[str, Any],
+    content: bytes,
+    name: str = "f.csv",
+    source: str = "embrace",
+) -> Any:
     with server.client(people["tokens"]["admin"]) as admin:
-        previewed = upload(admin, content, name)
+        previewed = upload(admin, content, name, source=source)
         assert previewed.status_code == 201, previewed.text
         done = admin.post(f"{V1}/imports/{previewed.json()['id']}/confirm")
         assert done.status_code == 200, done.text
@@ -464,3 +470,116 @@ def test_the_csv_export_opens_in_swedish_excel_and_reads_back_in(
     with server.client(people["tokens"]["kungsangen"]) as member:
         lines = member.get(f"{V1}/incidents.csv").content.decode("utf-8-sig").splitlines()
     assert len(lines) == 2 and ";Kungsängen;" in lines[1]
+
+
+# Police reports -------------------------------------------------------------------------------
+
+
+def test_police_reports_are_matched_so_the_lagesbild_counts_an_event_once(
+    server: Server, people: dict[str, Any]
+) -> None:
+    bro = people["areas"]["Bro"]["id"]
+    at = (59.5089, 17.6431)
+    north_60m = (at[0] + 60 / 111_320, at[1])
+    filed = file_report(
+        server,
+        people["tokens"]["coordination"],
+        # The groups' own: klotter at a tunnel one evening, and a fight elsewhere.
+        {"area_id": bro, "category": "skadegorelse.klotter",
+         "position": {"lat": at[0], "lon": at[1]}, "occurred_from": "2025-06-10T21:30"},
+        {"area_id": bro, "category": "ordning.brak", "position": {"lat": 59.52, "lon": 17.62},
+         "occurred_from": "2025-06-11T01:00"},
+    )  # fmt: skip
+    graffiti = filed["incidents"][0]["id"]
+    police_file = csv_file(
+        # Vandalism 60 m away that evening: the same event.
+        f"P1;;Skadegörelse;;2025-06-10 21:00;2025-06-10 22:00;Bro;;;{north_60m[0]};"
+        f"{north_60m[1]};;;;;;;Anmäld skadegörelse;Polisen, lokalpolisområde;",
+        # Disorder at the same spot: another family.
+        f"P2;;Ordningsstörning och brott;;2025-06-10 21:15;;Bro;;;{at[0]};{at[1]};;;;;;;;"
+        "Polisen, lokalpolisområde;",
+        # Vandalism half a kilometre away, and at the spot two days later.
+        "P3;;Skadegörelse;;2025-06-10 21:30;;Bro;;;59.5134;17.6431;;;;;;;;"
+        "Polisen, lokalpolisområde;",
+        f"P4;;Skadegörelse;;2025-06-12 21:30;;Bro;;;{at[0]};{at[1]};;;;;;;;"
+        "Polisen, lokalpolisområde;",
+    )
+    group = people["groups"]["EST samordningsgrupp"]["id"]
+    period = {"first_day": "2025-06-08", "last_day": "2025-06-14"}
+
+    def total() -> int:
+        with server.client(people["tokens"]["coordination"]) as convener:
+            figures = convener.get(f"{V1}/groups/{group}/situation", params=period).json()
+        return int(figures["total"]["current"])
+
+    assert total() == 2
+    with server.client(people["tokens"]["admin"]) as admin:
+        previewed = admin.post(
+            f"{V1}/imports",
+            files={"file": ("polisen.csv", police_file, "text/csv")},
+            data={"source": "polisen"},
+        ).json()
+        assert previewed["preview"]["created"] == 4, previewed
+        admin.post(f"{V1}/imports/{previewed['id']}/confirm")
+        reports = {
+            i["external_id"]: i
+            for i in admin.get(f"{V1}/incidents", params={"source": "polisen"}).json()["items"]
+        }
+    assert {i["police_reported"] for i in reports.values()} == {"yes"}
+    # Two observations and four police reports, one of them the same as the graffiti.
+    assert total() == 5
+    with server.client(people["tokens"]["coordination"]) as convener:
+        police = convener.get(f"{V1}/incidents/{reports['P1']['id']}").json()
+        (match,) = police["matches"]
+        assert (match["police_incident_id"], match["observation_id"]) == (
+            reports["P1"]["id"], graffiti,
+        )  # fmt: skip
+        assert match["distance_m"] == pytest.approx(60, abs=2)
+        # Shown on the observation too.
+        assert convener.get(f"{V1}/incidents/{graffiti}").json()["matches"] == [match]
+        for other in ("P2", "P3", "P4"):
+            assert convener.get(f"{V1}/incidents/{reports[other]['id']}").json()["matches"] == []
+        # A reporter of another area may not undo it; the convener may.
+        with server.client(people["tokens"]["kungsangen"]) as member:
+            refused = member.post(f"{V1}/incidents/{graffiti}/matches/{match['id']}/undo")
+            assert refused.status_code == 404
+        undone = convener.post(f"{V1}/incidents/{graffiti}/matches/{match['id']}/undo")
+        assert undone.status_code == 200, undone.text
+        assert undone.json()["undone_at"] is not None
+    assert total() == 6
+    # Imported again: the undone match stays undone.
+    result, _ = imported(server, people, police_file, "polisen.csv", source="polisen")
+    assert result["unchanged"] == 4
+    assert total() == 6
+
+
+def test_a_police_report_counts_again_when_its_observation_is_withdrawn(
+    server: Server, people: dict[str, Any]
+) -> None:
+    bro = people["areas"]["Bro"]["id"]
+    filed = file_report(
+        server,
+        people["tokens"]["coordination"],
+        {"area_id": bro, "category": "trafik", "occurred_from": "2025-06-10T21:30",
+         "position": {"lat": 59.5089, "lon": 17.6431}},
+    )  # fmt: skip
+    police_file = csv_file(
+        "P9;;Trafik;;2025-06-10 21:40;;Bro;;;59,5090;17,6431;;;;;;;;Polisen, lokalpolisområde;"
+    )
+    with server.client(people["tokens"]["admin"]) as admin:
+        kept = upload(admin, police_file, "polisen.csv", source="polisen").json()
+        admin.post(f"{V1}/imports/{kept['id']}/confirm")
+    group = people["groups"]["EST samordningsgrupp"]["id"]
+    period = {"first_day": "2025-06-10", "last_day": "2025-06-10"}
+    with server.client(people["tokens"]["coordination"]) as convener:
+
+        def total() -> int:
+            figures = convener.get(f"{V1}/groups/{group}/situation", params=period).json()
+            return int(figures["total"]["current"])
+
+        assert total() == 1
+        withdrawn = convener.post(
+            f"{V1}/incidents/{filed['incidents'][0]['id']}/withdraw", json={"reason": "mistake"}
+        )
+        assert withdrawn.status_code == 200, withdrawn.text
+        assert total() == 1  # now the police report's

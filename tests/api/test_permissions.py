@@ -94,6 +94,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "update_incident": PEOPLE_SIGNED_IN,
     "withdraw_incident": PEOPLE_SIGNED_IN,
     "list_incident_history": PEOPLE_SIGNED_IN,
+    "undo_incident_match": PEOPLE_SIGNED_IN,
     # The lägesbild: people; which groups' pictures they read and write is tested in
     # test_situation.py.
     "get_group_figures": PEOPLE_SIGNED_IN,

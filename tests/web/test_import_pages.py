@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Server
+from tests.conftest import Server, file_report
 from tests.web.test_sign_in_pages import csrf_of
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "embrace-export-sample.csv"
@@ -82,3 +82,36 @@ def test_only_importers_see_the_pages(server: Server, people: dict[str, Any]) ->
         with browser_for(server, people, who) as person:
             assert person.get("/import/kategorier").status_code == 403, who
             assert 'href="/import"' not in person.get("/").text, who
+
+
+def test_a_police_match_is_shown_and_undone_on_the_incident_page(
+    server: Server, people: dict[str, Any]
+) -> None:
+    filed = file_report(
+        server,
+        people["tokens"]["coordination"],
+        {"area_id": people["areas"]["Bro"]["id"], "category": "trafik",
+         "occurred_from": "2025-06-10T21:30", "position": {"lat": 59.5089, "lon": 17.6431}},
+    )  # fmt: skip
+    observation = filed["incidents"][0]["id"]
+    police = (
+        "Händelse-ID;Kategori;Inträffade från;Område;Latitud;Longitud;Organisation\r\n"
+        "P1;Trafik;2025-06-10 21:40;Bro;59,5090;17,6431;Polisen, lokalpolisområde\r\n"
+    ).encode()
+    with server.client(people["tokens"]["admin"]) as admin:
+        kept = admin.post(
+            "/api/v1/imports",
+            files={"file": ("polisen.csv", police, "text/csv")},
+            data={"source": "polisen"},
+        ).json()
+        admin.post(f"/api/v1/imports/{kept['id']}/confirm")
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(f"/handelser/{observation}").text
+        assert "Polisanmäld som samma händelse" in page and "11 m isär" in page
+        action = re.search(r'action="(/handelser/\d+/matchningar/\d+/angra)"', page)
+        assert action, "no undo form"
+        undone = convener.post(
+            action[1], data={"csrf_token": csrf_of(page)}, follow_redirects=False
+        )
+        assert undone.status_code == 303
+        assert "Matchningen ångrades" in convener.get(f"/handelser/{observation}").text
