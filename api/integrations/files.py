@@ -94,7 +94,8 @@ def _delimiter(header: str) -> str:
 
 def _csv(stream: IO[bytes]) -> Reading:
     encoding = _encoding(stream)
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    # Windows-1252 leaves five bytes undefined: shown as "�" rather than stopping the file.
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     first = text.readline()
     while first and not first.strip():
         first = text.readline()
@@ -106,10 +107,13 @@ def _csv(stream: IO[bytes]) -> Reading:
     csv.field_size_limit(MAX_FIELD)
     reader = csv.reader(text, delimiter=delimiter, quotechar='"')
     header: list[str] = []
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            header = cells
-            break
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                header = cells
+                break
+    except csv.Error as exc:
+        raise FileProblem(f"Rubrikraden kan inte läsas som CSV ({exc}).") from None
     columns: list[str | None] = []
     unknown: list[str] = []
     for cell in header:
@@ -171,6 +175,7 @@ def _geojson(stream: IO[bytes]) -> Iterator[Item]:
             yield _feature(number, feature)
     except ijson.JSONError as exc:
         yield Item(number + 1, None, f"filen är inte giltig GeoJSON efter objekt {number} ({exc}).")
+        return
     if number == 0:
         yield Item(1, None, "filen har inga objekt: en FeatureCollection med features väntades.")
 

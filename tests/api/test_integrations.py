@@ -583,3 +583,40 @@ def test_a_police_report_counts_again_when_its_observation_is_withdrawn(
         )
         assert withdrawn.status_code == 200, withdrawn.text
         assert total() == 1  # now the police report's
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("a.csv", b"H\x00ndelse-ID;Kategori\r\n"),
+        ("a.csv", b'"' + b"x" * 200_000 + b'";a\r\n'),
+        ("a.csv", bytes(range(256)) * 10),
+        ("a.csv", "Händelse-ID;Kategori;Inträffade från\r\n".encode("utf-16")),
+        (
+            "a.csv",
+            ('Händelse-ID;Kategori;Inträffade från\r\nA;"' + "x" * 200_000 + '";x\r\n').encode(),
+        ),
+        ("a.csv", 'Händelse-ID;Kategori;Inträffade från\r\nA;"trafik;2024-01-01\r\n'.encode()),
+        ("a.geojson", b'{"type":"FeatureCollection","features":[{"type":'),
+        ("a.geojson", b"[1,2,3]"),
+        (
+            "a.geojson",
+            b'{"type":"FeatureCollection","features":[5,"x",{"type":"Feature",'
+            b'"properties":[1]},{"type":"Feature","geometry":{"type":"Point","coordinates":'
+            b'["a",1]},"properties":{"external_id":{"a":1},"category":["x"]}}]}',
+        ),
+    ],
+)
+def test_broken_files_get_a_clear_answer(
+    server: Server, people: dict[str, Any], name: str, content: bytes
+) -> None:
+    with server.client(people["tokens"]["admin"]) as admin:
+        response = upload(admin, content, name)
+        assert response.status_code in (201, 422), response.text
+        if response.status_code == 201:
+            preview = response.json()["preview"]
+            assert preview["created"] == 0
+            assert all(r["reason"] for r in preview["rejected_rows"])
+        else:
+            assert response.json()["errors"][0]["field"] == "file"
+        assert admin.get(f"{V1}/incidents").json()["items"] == []
