@@ -37,6 +37,7 @@ from api.problems import domain_problem, problem_response
 from api.schemas_common import Problem
 from api.settings import Settings, get_settings
 from api.situation.routes import router as situation_router
+from api.steering.routes import router as steering_router
 from api.structure.routes import router as structure_router
 
 log = logging.getLogger("est.api")
@@ -96,6 +97,7 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
         (situation_router, "Lägesbild"),
         (interventions_router, "Interventions"),
         (meetings_router, "Meetings"),
+        (steering_router, "Steering: goals, assignments, plans"),
         (integrations_router, "Integrations"),
         (features_router, "OGC API – Features"),
         (audit_router, "Audit log"),

@@ -20,6 +20,17 @@ from api.interventions.models import (
 )
 from api.meetings.models import Decision, Meeting, MeetingAttendee, MeetingOrganisation
 from api.situation.models import SituationReport, SituationReportIncident
+from api.steering.models import (
+    Activity,
+    ActivityPartner,
+    ActivityReview,
+    Assignment,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Plan,
+    PlanReview,
+)
 from api.structure.models import (
     Area,
     Group,
@@ -30,7 +41,11 @@ from api.structure.models import (
 )
 
 __all__ = [
+    "Activity",
+    "ActivityPartner",
+    "ActivityReview",
     "Area",
+    "Assignment",
     "AuditEvent",
     "AuthSession",
     "Category",
@@ -39,6 +54,7 @@ __all__ = [
     "Feedback",
     "FeedbackOrganisation",
     "FollowUp",
+    "Goal",
     "Group",
     "GroupOrganisation",
     "IdempotentRequest",
@@ -46,6 +62,8 @@ __all__ = [
     "Incident",
     "IncidentMatch",
     "IncidentVersion",
+    "Indicator",
+    "IndicatorValue",
     "Intervention",
     "InterventionIncident",
     "Meeting",
@@ -55,6 +73,8 @@ __all__ = [
     "Municipality",
     "Organisation",
     "Place",
+    "Plan",
+    "PlanReview",
     "Report",
     "ServiceToken",
     "SignInFailure",

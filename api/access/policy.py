@@ -134,6 +134,33 @@ ROUTE_RULES: dict[str, Rule] = {
     "create_import": Rule.SIGNED_IN,
     "get_import": Rule.SIGNED_IN,
     "confirm_import": Rule.SIGNED_IN,
+    # Steering: goals and plans are read with can_read_steering and written by the steering
+    # group (can_write_in_group); an assignment is also read by the group given it
+    # (member_group_ids), whose conveners and members answer it.
+    "list_goals": Rule.SIGNED_IN,
+    "create_goal": Rule.SIGNED_IN,
+    "get_goal": Rule.SIGNED_IN,
+    "update_goal": Rule.SIGNED_IN,
+    "get_goal_thread": Rule.SIGNED_IN,
+    "create_indicator": Rule.SIGNED_IN,
+    "get_indicator": Rule.SIGNED_IN,
+    "update_indicator": Rule.SIGNED_IN,
+    "put_indicator_value": Rule.SIGNED_IN,
+    "delete_indicator_value": Rule.SIGNED_IN,
+    "list_assignments": Rule.SIGNED_IN,
+    "create_assignment": Rule.SIGNED_IN,
+    "get_assignment": Rule.SIGNED_IN,
+    "update_assignment": Rule.SIGNED_IN,
+    "answer_assignment": Rule.SIGNED_IN,
+    "list_plans": Rule.SIGNED_IN,
+    "create_plan": Rule.SIGNED_IN,
+    "get_plan": Rule.SIGNED_IN,
+    "update_plan": Rule.SIGNED_IN,
+    "create_activity": Rule.SIGNED_IN,
+    "update_activity": Rule.SIGNED_IN,
+    "put_activity_review": Rule.SIGNED_IN,
+    "put_plan_review": Rule.SIGNED_IN,
+    "get_plan_year": Rule.SIGNED_IN,
     # The audit log.
     "list_audit_events": Rule.ADMIN,
 }
@@ -246,6 +273,17 @@ def can_import(actor: Actor) -> bool:
         actor.is_admin
         or any(g.group_kind in MUNICIPALITY_WIDE for g in _grants(actor, ["convener"]))
     )
+
+
+def can_read_steering(actor: Actor) -> bool:
+    """The steering group's goals, plans and the thread from them: those who read the whole
+    municipality (the figures behind the indicators are the municipality's)."""
+    return reads_whole_municipality(actor)
+
+
+def member_group_ids(actor: Actor) -> frozenset[int]:
+    """The groups the actor reads as one of them (a reporter is not)."""
+    return frozenset(g.group_id for g in _grants(actor, READERS))
 
 
 def readable_group_ids(actor: Actor) -> frozenset[int] | None:

@@ -49,6 +49,9 @@ class Intervention(TimestampMixin, Base):
     # The day it was marked done, for "genomförd 12 april".
     completed_on: Mapped[dt.date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The steering group's goal it serves, and the assignment it answers (api.steering).
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"), index=True)
 
     group: Mapped[Group] = relationship(lazy="joined")
     owner_organisation: Mapped[Organisation] = relationship(lazy="joined")

@@ -105,6 +105,10 @@ class InterventionFields(Input):
     planned_end: Day | None = None
     status: InterventionStatus = InterventionStatus.planned
     incident_ids: list[Id] = Field(default=[], max_length=500)
+    # The steering group's goal it serves, and the assignment it answers (which brings
+    # its goal).
+    goal_id: Id | None = None
+    assignment_id: Id | None = None
 
 
 class InterventionCreate(InterventionFields):
@@ -123,6 +127,8 @@ class InterventionUpdate(Patch):
     planned_end: Day | None = omittable()
     status: InterventionStatus = omittable()
     incident_ids: list[Id] = omittable(max_length=500)
+    goal_id: Id | None = None
+    assignment_id: Id | None = None
 
 
 class TargetRead(BaseModel):
@@ -152,6 +158,9 @@ class InterventionRead(BaseModel):
     incident_ids: list[int]
     # The meeting whose decision created it, if one did.
     decided_at: DecidedAt | None = None
+    # Why, from the steering group: the goal it serves, and the assignment it answers.
+    goal: Ref | None = None
+    assignment: Ref | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
     may_edit: bool = False

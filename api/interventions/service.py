@@ -74,6 +74,7 @@ def read(intervention: Intervention, *, actor: Actor) -> schemas.InterventionRea
         status=intervention.status,
         incident_ids=intervention.incident_ids,
         decided_at=_decided_at(intervention),
+        **_serves_read(intervention),
         created_at=intervention.created_at,
         updated_at=intervention.updated_at,
         may_edit=policy.can_write_in_group(actor, intervention.group_id),
@@ -96,6 +97,42 @@ def _decided_at(intervention: Intervention) -> schemas.DecidedAt | None:
     if found is None:
         return None
     return schemas.DecidedAt(meeting_id=found[0], starts_at=found[1], decision=found[2])
+
+
+def _serves_read(intervention: Intervention) -> dict[str, Ref | None]:
+    # Imported here: steering builds on interventions, not the other way round.
+    from api.steering.models import Assignment, Goal
+
+    session = object_session(intervention)
+    if session is None:
+        return {}
+    goal = session.get(Goal, intervention.goal_id) if intervention.goal_id else None
+    assignment = (
+        session.get(Assignment, intervention.assignment_id) if intervention.assignment_id else None
+    )
+    return {
+        "goal": Ref(id=goal.id, name=goal.title) if goal else None,
+        "assignment": Ref(id=assignment.id, name=assignment.title) if assignment else None,
+    }
+
+
+def _serves(
+    session: Session, data: dict[str, Any], group: Group, current: Intervention | None
+) -> dict[str, Any]:
+    """The goal and assignment the intervention serves, checked; an assignment brings its
+    goal. Only when either was sent."""
+    from api.steering import service as steering
+
+    if "goal_id" not in data and "assignment_id" not in data:
+        return {}
+    goal_id = data.get("goal_id", current.goal_id if current else None)
+    assignment_id = data.get("assignment_id", current.assignment_id if current else None)
+    if "goal_id" not in data and data.get("assignment_id") is not None:
+        goal_id = None  # a new assignment brings its own goal
+    values, errors = steering.check_serves(session, group, goal_id, assignment_id)
+    if errors:
+        raise Invalid(errors[0].message, errors=errors)
+    return values
 
 
 def _writer(actor: Actor, group_id: int) -> None:
@@ -279,8 +316,10 @@ def create_intervention(
     if not policy.can_read_situation(actor, group.id):
         raise Hidden(not_found_message("ingen grupp", group_id))
     _writer(actor, group.id)
-    values = _values(session, body.model_dump(exclude={"group_id"}), group, actor)
-    intervention = Intervention(group_id=group.id, created_by_id=actor.user_id)
+    data = body.model_dump(exclude={"group_id"})
+    serves = _serves(session, data, group, None)
+    values = _values(session, data, group, actor)
+    intervention = Intervention(group_id=group.id, created_by_id=actor.user_id, **serves)
     _apply(intervention, values)
     session.add(intervention)
     session.flush()
@@ -292,8 +331,10 @@ def update_intervention(
 ) -> Intervention:
     intervention = get_intervention(session, intervention_id, actor=actor)
     _writer(actor, intervention.group_id)
-    values = _values(session, body.model_dump(exclude_unset=True), intervention.group, actor)
-    _apply(intervention, values)
+    data = body.model_dump(exclude_unset=True)
+    serves = _serves(session, data, intervention.group, intervention)
+    values = _values(session, data, intervention.group, actor)
+    _apply(intervention, {**values, **serves})
     session.flush()
     return intervention
 

@@ -76,6 +76,8 @@ class Decision(Base):
         ForeignKey("interventions.id"), index=True
     )
     feedback_due: Mapped[dt.date | None]
+    # The steering group's assignment this decision answers (api.steering).
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -20,7 +20,7 @@ class AgendaKind(enum.StrEnum):
     hot_spots = "hot_spots"
     follow_up = "follow_up"  # an intervention due for follow-up
     feedback = "feedback"  # feedback a decision asked for, not yet given
-    assignment = "assignment"  # from the steering group (issue #8)
+    assignment = "assignment"  # from the steering group, until answered (not stored)
     other = "other"  # övriga frågor
 
 
@@ -85,6 +85,9 @@ class DecisionCreate(Input):
     # stays on the group's agendas until feedback on it is recorded.
     feedback_for: Id | None = Field(default=None, description="An intervention's id.")
     feedback_due: Day | None = None
+    # Or the group's answer to an assignment from the steering group: the decision's text
+    # is the report-back, and the intervention decided here (if any) answers it.
+    answers_assignment: Id | None = Field(default=None, description="An assignment's id.")
 
 
 class DecisionRead(BaseModel):
@@ -99,6 +102,9 @@ class DecisionRead(BaseModel):
         validation_alias=AliasChoices("feedback_intervention_id", "feedback_for")
     )
     feedback_due: dt.date | None
+    answers_assignment: int | None = Field(
+        default=None, validation_alias=AliasChoices("assignment_id", "answers_assignment")
+    )
     created_at: dt.datetime
 
 

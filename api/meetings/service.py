@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from api.access import policy
 from api.accounts.models import Membership, User
@@ -25,6 +25,9 @@ from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.situation import figures as calc
 from api.situation import service as situation
+from api.steering import service as steering
+from api.steering.models import Assignment
+from api.steering.schemas import AssignmentAnswer
 from api.structure import service as structure_service
 from api.structure.models import Group
 from api.swedish import day_sv
@@ -32,6 +35,8 @@ from api.swedish import day_sv
 # An intervention is due for follow-up when it has had none for this long.
 FOLLOW_UP_DAYS = 14
 DEFAULT_WEEKS = 2
+# A meeting is still to come until half a day after it started.
+UPCOMING = dt.timedelta(hours=12)
 TREND_SV = {"new": "ny", "growing": "växer", "steady": "oförändrad", "shrinking": "minskar"}
 
 
@@ -53,7 +58,7 @@ def list_meetings(
     _group(session, group_id, actor)
     stmt = select(Meeting).where(Meeting.group_id == group_id)
     if upcoming:
-        stmt = stmt.where(Meeting.starts_at >= utcnow() - dt.timedelta(hours=12))
+        stmt = stmt.where(Meeting.starts_at >= utcnow() - UPCOMING)
         return list(session.scalars(stmt.order_by(Meeting.starts_at)))
     return list(session.scalars(stmt.order_by(Meeting.starts_at.desc())))
 
@@ -76,7 +81,7 @@ def read(meeting: Meeting, *, actor: Actor) -> schemas.MeetingRead:
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
         location=meeting.location,
-        agenda=[schemas.AgendaItem.model_validate(item) for item in meeting.agenda],
+        agenda=agenda_with_assignments(meeting),
         minutes=meeting.minutes,
         attendees=[Ref(id=u.id, name=u.name) for u in meeting.attendees],
         organisations=[Ref(id=o.id, name=o.name) for o in meeting.organisations],
@@ -85,6 +90,42 @@ def read(meeting: Meeting, *, actor: Actor) -> schemas.MeetingRead:
         revision=meeting.revision,
         may_edit=policy.can_write_in_group(actor, meeting.group_id),
     )
+
+
+def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
+    """The stored agenda with the group's open assignments from the steering group before
+    other business. They are not stored: an assignment stays on every agenda of the group
+    until it is answered, and a past meeting shows those that were open then."""
+    items = [schemas.AgendaItem.model_validate(item) for item in meeting.agenda]
+    session = object_session(meeting)
+    if session is None:
+        return items
+    listed = steering.open_for_group(
+        session,
+        meeting.group_id,
+        at=meeting.starts_at,
+        recent=meeting.starts_at >= utcnow() - UPCOMING,
+    )
+    added = [
+        schemas.AgendaItem(
+            kind=schemas.AgendaKind.assignment,
+            title=f"Uppdrag från {a.from_group.name}: {a.title}"[:200],
+            note=f"Mål: {a.goal.title}. Återrapportera senast {day_sv(a.due)}.",
+            ref_id=a.id,
+        )
+        for a in listed
+    ]
+    end = next(
+        (i for i in range(len(items) - 1, -1, -1) if items[i].kind == schemas.AgendaKind.other),
+        len(items),
+    )
+    return items[:end] + added + items[end:]
+
+
+def _stored(items: list[Any]) -> list[dict[str, Any]]:
+    """An agenda as stored: the assignments are added when it is read (see above)."""
+    checked = (schemas.AgendaItem.model_validate(i) for i in items)
+    return [i.model_dump(mode="json") for i in checked if i.kind != schemas.AgendaKind.assignment]
 
 
 def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> None:
@@ -98,10 +139,8 @@ def create_meeting(
     group = _group(session, group_id, actor)
     _writer(actor, group.id)
     _check_times(body.starts_at, body.ends_at)
-    agenda = (
-        [item.model_dump(mode="json") for item in body.agenda]
-        if body.agenda is not None
-        else [item.model_dump(mode="json") for item in build_agenda(session, group, body.starts_at)]
+    agenda = _stored(
+        body.agenda if body.agenda is not None else build_agenda(session, group, body.starts_at)
     )
     meeting = Meeting(
         group_id=group.id,
@@ -300,9 +339,7 @@ def update_meeting(
     if errors:
         raise Invalid(errors[0].message, errors=errors)
     if "agenda" in changes:
-        changes["agenda"] = [
-            schemas.AgendaItem.model_validate(i).model_dump(mode="json") for i in changes["agenda"]
-        ]
+        changes["agenda"] = _stored(changes["agenda"])
     if changes.pop("rebuild_agenda", False):
         changes["agenda"] = _rebuilt(session, meeting, changes.get("starts_at"))
     if "cancelled" in changes:
@@ -323,11 +360,7 @@ def _rebuilt(
     """The agenda built anew, with the items added by hand (and other business) after it."""
     built = build_agenda(session, meeting.group, starts_at or meeting.starts_at)
     made = [i.model_dump(mode="json") for i in built if i.kind != schemas.AgendaKind.other]
-    by_hand = [
-        i
-        for i in meeting.agenda
-        if i.get("kind") in (schemas.AgendaKind.other, schemas.AgendaKind.assignment)
-    ]
+    by_hand = [i for i in meeting.agenda if i.get("kind") == schemas.AgendaKind.other]
     if not any(i.get("kind") == schemas.AgendaKind.other for i in by_hand):
         by_hand.append(
             schemas.AgendaItem(kind=schemas.AgendaKind.other, title="Övriga frågor").model_dump(
@@ -357,6 +390,24 @@ def add_decision(
             ]
             raise Invalid(exc.detail, errors=errors, code=exc.code) from exc
         intervention_id = intervention.id
+    if body.answers_assignment is not None:
+        answered = session.get(Assignment, body.answers_assignment)
+        if answered is None or answered.to_group_id != meeting.group_id:
+            raise Invalid.field(
+                "answers_assignment", "Gruppen har inget sådant uppdrag.", "unknown_id"
+            )
+        try:
+            steering.answer(
+                session,
+                answered.id,
+                AssignmentAnswer(
+                    text=body.text,
+                    intervention_ids=[intervention_id] if intervention_id else [],
+                ),
+                actor=actor,
+            )
+        except Invalid as exc:
+            raise Invalid.field("answers_assignment", exc.detail, exc.code) from exc
     if body.feedback_for is not None:
         about = session.get(Intervention, body.feedback_for)
         if about is None or about.group_id != meeting.group_id:
@@ -369,6 +420,7 @@ def add_decision(
         intervention_id=intervention_id,
         feedback_intervention_id=body.feedback_for,
         feedback_due=body.feedback_due,
+        assignment_id=body.answers_assignment,
         created_by_id=actor.user_id,
     )
     session.add(decision)

@@ -112,7 +112,8 @@ def year_earlier(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _conditions(scope: Scope) -> list[Any]:
+def counted_conditions(scope: Scope) -> list[Any]:
+    """What the lägesbild counts: the scope's incidents that stand, each event once."""
     conditions: list[Any] = [
         Incident.municipality_id == scope.municipality_id,
         Incident.withdrawn_at.is_(None),
@@ -139,7 +140,7 @@ def rows(session: Session, scope: Scope, span: PeriodModel) -> list[Row]:
         Incident.assessment,
         Incident.police_reported,
     ).where(
-        *_conditions(scope),
+        *counted_conditions(scope),
         Incident.occurred_from >= span.start,
         Incident.occurred_from < span.end,
     )
@@ -182,7 +183,7 @@ def _week_counts(
         for a, b in itertools.pairwise(edges)
     ]
     stmt = select(*sums).where(
-        *_conditions(scope),
+        *counted_conditions(scope),
         Incident.occurred_from >= edges[0],
         Incident.occurred_from < edges[-1],
     )

@@ -38,6 +38,8 @@ PEOPLE_SIGNED_IN = frozenset(
 ADMIN = frozenset({"admin"})
 SERVICE = frozenset({"service"})
 IMPORTERS = frozenset({"coordination", "admin"})
+# Those who read the whole municipality: the steering group's goals and plans.
+STEERING_READERS = frozenset({"coordination", "steering", "viewer", "admin"})
 
 
 def _resource(
@@ -124,6 +126,33 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_meeting": PEOPLE_SIGNED_IN,
     "update_meeting": PEOPLE_SIGNED_IN,
     "create_decision": PEOPLE_SIGNED_IN,
+    # Steering: goals and plans are read by those who read the whole municipality (a body
+    # is checked before that, so a write refused for its empty body is let through);
+    # an assignment is also read by the group given it (test_steering.py).
+    "list_goals": STEERING_READERS,
+    "create_goal": PEOPLE_SIGNED_IN,
+    "get_goal": STEERING_READERS,
+    "update_goal": STEERING_READERS,
+    "get_goal_thread": STEERING_READERS,
+    "create_indicator": PEOPLE_SIGNED_IN,
+    "get_indicator": STEERING_READERS,
+    "update_indicator": STEERING_READERS,
+    "put_indicator_value": PEOPLE_SIGNED_IN,
+    "delete_indicator_value": STEERING_READERS,
+    "list_assignments": PEOPLE_SIGNED_IN,
+    "create_assignment": PEOPLE_SIGNED_IN,
+    "get_assignment": PEOPLE_SIGNED_IN,
+    "update_assignment": PEOPLE_SIGNED_IN,
+    "answer_assignment": PEOPLE_SIGNED_IN,
+    "list_plans": STEERING_READERS,
+    "create_plan": PEOPLE_SIGNED_IN,
+    "get_plan": STEERING_READERS,
+    "update_plan": STEERING_READERS,
+    "create_activity": PEOPLE_SIGNED_IN,
+    "update_activity": STEERING_READERS,
+    "put_activity_review": PEOPLE_SIGNED_IN,
+    "put_plan_review": PEOPLE_SIGNED_IN,
+    "get_plan_year": STEERING_READERS,
     # Integrations: administrators manage tokens; a token reaches its own source only.
     "list_service_tokens": ADMIN,
     "create_service_token": ADMIN,
@@ -144,7 +173,7 @@ EXPECTED: dict[str, frozenset[str]] = {
 }
 
 MISSING_ID = "2147483647"
-PATH_VALUES = {"source": "embrace", "code": "ZZ"}
+PATH_VALUES = {"source": "embrace", "code": "ZZ", "year": "2025"}
 
 
 def _operations() -> list[tuple[str, str, str, bool]]:
