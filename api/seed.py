@@ -438,6 +438,7 @@ def _demo_meetings(
         actor=actor,
     )
     if decision.intervention_id is not None:
+        _demo_steering(session, today=today, intervention_id=decision.intervention_id, actor=actor)
         interventions.add_follow_up(
             session,
             decision.intervention_id,
@@ -453,5 +454,195 @@ def _demo_meetings(
         session,
         group.id,
         MeetingCreate(starts_at=following.starts_at, location="Kommunhuset, sal 2"),
+        actor=actor,
+    )
+
+
+# The steering group's theme areas and goals in the demo (issue #8's examples).
+DEMO_GOALS = (
+    ("Olovlig körning", "Minska olovlig körning med moped, EPA och cross i centrumområdena"),
+    ("ANDT", "Färre unga som använder alkohol, narkotika och tobak"),
+    ("Unga 13–18", "Fler unga känner sig trygga i centrum och i sitt bostadsområde"),
+    ("Våld i nära relation", "Färre utsatta för våld i nära relation, och stöd tidigare"),
+    ("Hedersrelaterat våld och förtryck", "Ingen ung ska leva med hedersrelaterat förtryck"),
+)
+
+
+def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, actor: Actor) -> None:
+    """Goals with indicators, an assignment waiting for Kungsängen's report-back and one
+    the coordination group answered with the demo's intervention, and a plan with its
+    activities followed up last year: the thread from goal to action to look at."""
+    from api.interventions.models import Intervention
+    from api.steering import schemas as st
+    from api.steering import service as steering
+
+    group = session.scalars(select(Group).where(Group.kind == GroupKind.steering)).first()
+    coordination = session.scalars(
+        select(Group).where(Group.kind == GroupKind.coordination)
+    ).first()
+    kungsangen = _by_name(session, Group, "EST områdesgrupp Kungsängen")
+    bro = _by_name(session, Area, "Bro")
+    police = _by_name(session, Organisation, "Polisen, lokalpolisområde")
+    housing = _by_name(session, Organisation, "Upplands-Brohus")
+    if group is None or coordination is None or None in (kungsangen, bro, police, housing):
+        return
+    goals = {
+        theme: steering.create_goal(
+            session, st.GoalCreate(group_id=group.id, theme=theme, title=title), actor=actor
+        )
+        for theme, title in DEMO_GOALS
+    }
+
+    def indicator(theme: str, **fields: Any) -> Any:
+        return steering.create_indicator(
+            session, goals[theme].id, st.IndicatorCreate(**fields), actor=actor
+        )
+
+    indicator(
+        "Olovlig körning",
+        name="Olovlig körning, hela kommunen",
+        kind="computed",
+        category="trafik.olovlig_korning",
+    )
+    drinking = indicator(
+        "ANDT",
+        name="Andel i åk 9 som druckit alkohol senaste året (demovärden)",
+        kind="manual",
+        unit="procent",
+        source="Stockholmsenkäten",
+    )
+    safe = indicator(
+        "Unga 13–18",
+        name="Andel i åk 9 som känner sig trygga i sitt område (demovärden)",
+        kind="manual",
+        unit="procent",
+        source="Stockholmsenkäten",
+        direction="increase",
+    )
+    indicator(
+        "Unga 13–18",
+        name="Otrygghetsskapande samlingar i Bro",
+        kind="computed",
+        category="samling",
+        area_id=bro.id,
+    )
+    violence = indicator(
+        "Våld i nära relation",
+        name="Anmälda fall av våld i nära relation (demovärden)",
+        kind="manual",
+        source="Polisens statistik",
+    )
+    for year, ind, value in (
+        (2020, drinking, 38.0), (2022, drinking, 35.0), (2024, drinking, 31.0),
+        (2020, safe, 78.0), (2022, safe, 74.0), (2024, safe, 76.0),
+        (2023, violence, 52.0), (2024, violence, 47.0), (2025, violence, 49.0),
+    ):  # fmt: skip
+        source = f"{ind.source} {year}"
+        steering.put_value(
+            session, ind.id, year, st.IndicatorValueWrite(value=value, source=source), actor=actor
+        )
+    due = today + dt.timedelta(days=21)
+    steering.create_assignment(
+        session,
+        st.AssignmentCreate(
+            goal_id=goals["Olovlig körning"].id,
+            to_group_id=kungsangen.id,
+            title="Kartlägg var och när mopeder och EPA körs olovligt, och föreslå insatser",
+            description="Boende och skolan rapporterar körning på gång- och cykelvägarna.",
+            due=due,
+        ),
+        actor=actor,
+    )
+    followed = steering.create_assignment(
+        session,
+        st.AssignmentCreate(
+            goal_id=goals["Unga 13–18"].id,
+            to_group_id=coordination.id,
+            title="Minska samlingarna som skapar otrygghet vid Bro centrum",
+            due=today,
+        ),
+        actor=actor,
+    )
+    intervention = session.get(Intervention, intervention_id)
+    if intervention is not None:
+        steering.answer(
+            session,
+            followed.id,
+            st.AssignmentAnswer(
+                text="Väktare helgkvällar i fyra veckor; följs upp på nästa möte.",
+                intervention_ids=[intervention.id],
+            ),
+            actor=actor,
+        )
+    year = today.year - 1
+    plan = steering.create_plan(
+        session,
+        st.PlanCreate(
+            group_id=group.id,
+            title=f"Handlingsplan mot våld i nära relationer {year}–{year + 2}",
+            goal_id=goals["Våld i nära relation"].id,
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year + 2, 12, 31),
+            adopted_by="Kommunfullmäktige",
+            adopted_on=dt.date(year - 1, 12, 12),
+        ),
+        actor=actor,
+    )
+    asked = steering.create_activity(
+        session,
+        plan.id,
+        st.ActivityCreate(
+            title="Utbilda personal i att ställa frågan om våld",
+            responsible_office="Socialkontoret",
+            partner_ids=[police.id],
+            partners_other="Kvinnojouren, Region Stockholm",
+            period_start=dt.date(year, 2, 1),
+            status="ongoing",
+            indicator_id=violence.id,
+            child_perspective="Barn som ser våld hemma är brottsoffer: frågan ställs också "
+            "om barnen, och barnen får eget stöd.",
+        ),
+        actor=actor,
+    )
+    steering.create_activity(
+        session,
+        plan.id,
+        st.ActivityCreate(
+            title="Information till hyresgäster om var man får stöd",
+            responsible_office="Socialkontoret",
+            partner_ids=[housing.id],
+            period_start=dt.date(year + 1, 3, 1),
+            child_perspective="Informationen finns på lätt svenska för unga i hushållet.",
+        ),
+        actor=actor,
+    )
+    steering.review_activity(
+        session,
+        asked.id,
+        year,
+        st.ActivityReviewWrite(
+            status="ongoing",
+            done="120 anställda i socialtjänst, skola och vård utbildade.",
+            assessment="Fler frågar; nästa år även fritidsgårdarna.",
+        ),
+        actor=actor,
+    )
+    steering.review_plan(
+        session,
+        plan.id,
+        year,
+        st.PlanReviewWrite(summary="Planen följer tidplanen. Utbildningen når fler än väntat."),
+        actor=actor,
+    )
+    steering.create_plan(
+        session,
+        st.PlanCreate(
+            group_id=group.id,
+            title=f"Handlingsplan mot hedersrelaterat våld och förtryck {year}–{year + 2}",
+            goal_id=goals["Hedersrelaterat våld och förtryck"].id,
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year + 2, 12, 31),
+            adopted_by="Kommunfullmäktige",
+        ),
         actor=actor,
     )

@@ -30,7 +30,7 @@ from api.middleware import SecurityHeaders
 from api.schemas_common import MAX_ID
 from api.settings import Settings, get_settings
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
-from web import auth, charts, interventions, reporting, situation
+from web import auth, charts, interventions, reporting, situation, steering
 from web import format as fmt
 from web.client import ApiClient, ApiError, ApiUnavailable
 
@@ -52,6 +52,8 @@ Handler = Callable[..., Awaitable[Response]]
 MAX_FORM_FIELD = 1000
 # An id the API could never have: answered here as a missing page, without asking the API.
 PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# A year of a plan's follow-up; the API says which years the plan has.
+YearPath = Annotated[int, Path(ge=1990, le=2099)]
 
 CSP = (
     "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self'; "
@@ -84,6 +86,7 @@ def _templates(settings: Settings) -> Jinja2Blocks:
         percent_change=fmt.percent_change,
         change_sv=fmt.change_sv,
         share_sv=fmt.share_sv,
+        number_sv=fmt.number_sv,
     )
     env.globals.update(
         htmx_src=HTMX_CDN if settings.htmx_source == "cdn" else None,
@@ -1527,6 +1530,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "types": fmt.INTERVENTION_TYPES,
                 "statuses": fmt.INTERVENTION_STATUSES,
                 "verdicts": fmt.VERDICTS,
+                "reads_goal": _reads_steering(visit.me),
                 "errors": errors or {},
                 "f": values or {"dag": _now().astimezone(fmt.STOCKHOLM).date().isoformat()},
             },
@@ -1880,7 +1884,14 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         text = str(form.get("beslut", ""))[:2000].strip()
         typed: dict[str, Any] = {
             k: str(form.get(k, ""))[:MAX_FORM_FIELD]
-            for k in ("beslut", "aterkoppla", "senast", "insats", *interventions.FORM_FIELDS)
+            for k in (
+                "beslut",
+                "aterkoppla",
+                "senast",
+                "insats",
+                "uppdrag",
+                *interventions.FORM_FIELDS,
+            )
         }
         typed["kategorier"] = [str(c)[:64] for c in form.getlist("kategorier")][:30]
         body: dict[str, Any] = {"text": text}
@@ -1894,6 +1905,10 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             if form.get("senast") and by is None:
                 errors["senast"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
             body["feedback_due"] = by.isoformat() if by else None
+        if typed["uppdrag"]:
+            body["answers_assignment"] = fmt.parse_id(typed["uppdrag"])
+            if body["answers_assignment"] is None:
+                errors["uppdrag"] = "Välj ett uppdrag i listan."
         if typed["insats"] == "ja":
             intervention, more = interventions.body_of(typed, typed["kategorier"], 0)
             intervention.pop("group_id")
@@ -1912,12 +1927,428 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                         "text": "beslut",
                         "feedback_for": "aterkoppla",
                         "feedback_due": "senast",
+                        "answers_assignment": "uppdrag",
                     },
                 )
             else:
                 return redirect(request, f"/moten/{meeting_id}#beslut")
         return await meeting_view(
             request, visit, meeting_id, errors=errors, decision=typed, status=422
+        )
+
+    # Steering --------------------------------------------------------------------------------
+
+    async def attempt(call: Awaitable[Any], fields: dict[str, str]) -> tuple[Any, dict[str, str]]:
+        """Send a form's body: what the API made, or its refusal as messages beside the
+        form's fields."""
+        try:
+            return await call, {}
+        except ApiError as exc:
+            if exc.status not in {403, 409, 422}:
+                raise
+            return None, situation.field_errors(exc.problem, fields)
+
+    async def steering_group(visit: Visit) -> GroupRead | None:
+        return next((g for g in await visit.api.groups() if g.kind == GroupKind.steering), None)
+
+    async def steering_view(
+        request: Request,
+        visit: Visit,
+        *,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        goals = await visit.api.goals()
+        plans = await visit.api.plans()
+        group = await steering_group(visit)
+        themes: dict[str, list[Any]] = {}
+        for goal in sorted(goals, key=lambda g: fmt.sort_key(g.theme)):
+            themes.setdefault(goal.theme, []).append(goal)
+        return render(
+            request,
+            "steering.html",
+            {
+                "themes": themes,
+                "plans": plans,
+                "group": group,
+                "writes": group is not None and _writes(visit.me, group.id),
+                "f": values or {},
+                "errors": errors or {},
+            },
+            status=status,
+        )
+
+    @page("/styrning", name="steering")
+    async def steering_page(request: Request, visit: VisitDep) -> Response:
+        return await steering_view(request, visit)
+
+    async def steering_form(
+        request: Request,
+        visit: Visit,
+        names: list[str],
+        make: Callable[[dict[str, str], int], tuple[dict[str, Any], dict[str, str]]],
+        create: Callable[[dict[str, Any]], Awaitable[Any]],
+        fields: dict[str, str],
+        where: str,
+    ) -> Response:
+        """A new goal or plan of the steering group, from its form on the steering page."""
+        values = steering.values_of(await request.form(), names)
+        group = await steering_group(visit)
+        if group is None:
+            raise StarletteHTTPException(404)
+        body, errors = make(values, group.id)
+        if not errors:
+            made, errors = await attempt(create(body), fields)
+            if not errors:
+                return redirect(request, f"{where}/{made.id}")
+        return await steering_view(request, visit, values=values, errors=errors, status=422)
+
+    @app.post("/styrning/mal", response_class=HTMLResponse, name="create_goal")
+    async def create_goal(request: Request, visit: VisitDep) -> Response:
+        names = ["tema", "titel", "beskrivning", "start", "slut"]
+        return await steering_form(
+            request,
+            visit,
+            names,
+            steering.goal_body,
+            visit.api.create_goal,
+            steering.GOAL_FIELDS,
+            "/mal",
+        )
+
+    @app.post("/styrning/planer", response_class=HTMLResponse, name="create_plan")
+    async def create_plan(request: Request, visit: VisitDep) -> Response:
+        names = ["ptitel", "pmal", "pbeskrivning", "pstart", "pslut", "antagen_av", "antagen"]
+        return await steering_form(
+            request,
+            visit,
+            names,
+            steering.plan_body,
+            visit.api.create_plan,
+            steering.PLAN_FIELDS,
+            "/planer",
+        )
+
+    async def goal_view(
+        request: Request,
+        visit: Visit,
+        goal_id: int,
+        *,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        thread = await visit.api.thread(goal_id)
+        groups = [g for g in await visit.api.groups() if g.kind != GroupKind.steering]
+        categories = await visit.api.categories()
+        families = [c for c in categories if c.parent_code is None]
+        return render(
+            request,
+            "goal.html",
+            {
+                "thread": thread,
+                "goal": thread.goal,
+                "charts": {
+                    i.id: charts.indicator_chart(i, f"indikator-{i.id}")
+                    for i in thread.goal.indicators
+                },
+                "groups": groups,
+                "families": [(f, _children(categories, f.code)) for f in families],
+                "areas": _by_name(await visit.api.areas()),
+                "manual": [i for i in thread.goal.indicators if i.kind.value == "manual"],
+                "kinds": fmt.INDICATOR_KINDS,
+                "directions": fmt.DIRECTIONS,
+                "assignment_statuses": fmt.ASSIGNMENT_STATUSES,
+                "statuses": fmt.INTERVENTION_STATUSES,
+                "verdicts": fmt.VERDICTS,
+                "f": values or {"ar": str(_now().year - 1)},
+                "errors": errors or {},
+            },
+            status=status,
+        )
+
+    @page("/mal/{goal_id}", name="goal")
+    async def goal_page(request: Request, goal_id: PageId, visit: VisitDep) -> Response:
+        return await goal_view(request, visit, goal_id)
+
+    @app.post("/mal/{goal_id}/indikatorer", response_class=HTMLResponse, name="add_indicator")
+    async def add_indicator(request: Request, goal_id: PageId, visit: VisitDep) -> Response:
+        values = steering.values_of(
+            await request.form(),
+            ["namn", "slag", "kategori", "omrade", "enhet", "kalla", "riktning"],
+        )
+        body, errors = steering.indicator_body(values)
+        if not errors:
+            call = visit.api.create_indicator(goal_id, body)
+            _, errors = await attempt(call, steering.INDICATOR_FIELDS)
+            if not errors:
+                return redirect(request, f"/mal/{goal_id}#indikatorer")
+        return await goal_view(request, visit, goal_id, values=values, errors=errors, status=422)
+
+    @app.post("/mal/{goal_id}/varden", response_class=HTMLResponse, name="add_indicator_value")
+    async def add_indicator_value(request: Request, goal_id: PageId, visit: VisitDep) -> Response:
+        values = steering.values_of(
+            await request.form(), ["indikator", "ar", "varde", "vkalla", "vnot"]
+        )
+        indicator, year, body, errors = steering.value_body(values)
+        if not errors and indicator is not None and year is not None:
+            call = visit.api.put_indicator_value(indicator, year, body)
+            _, errors = await attempt(call, steering.VALUE_FIELDS)
+            if not errors:
+                return redirect(request, f"/mal/{goal_id}#indikatorer")
+        return await goal_view(request, visit, goal_id, values=values, errors=errors, status=422)
+
+    @app.post("/mal/{goal_id}/uppdrag", response_class=HTMLResponse, name="give_assignment")
+    async def give_assignment(request: Request, goal_id: PageId, visit: VisitDep) -> Response:
+        values = steering.values_of(await request.form(), ["grupp", "uppgift", "varfor", "senast"])
+        body, errors = steering.assignment_body(values, goal_id)
+        if not errors:
+            _, errors = await attempt(visit.api.create_assignment(body), steering.ASSIGNMENT_FIELDS)
+            if not errors:
+                return redirect(request, f"/mal/{goal_id}#uppdrag")
+        return await goal_view(request, visit, goal_id, values=values, errors=errors, status=422)
+
+    async def assignment_view(
+        request: Request,
+        visit: Visit,
+        assignment_id: int,
+        *,
+        values: dict[str, str] | None = None,
+        chosen: set[int] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        assignment = await visit.api.assignment(assignment_id)
+        interventions = (
+            (await visit.api.interventions(group=assignment.to_group.id, limit=100)).items
+            if assignment.may_answer
+            else []
+        )
+        return render(
+            request,
+            "assignment.html",
+            {
+                "assignment": assignment,
+                "interventions": interventions,
+                "chosen": {i.id for i in assignment.interventions} if chosen is None else chosen,
+                "statuses": fmt.ASSIGNMENT_STATUSES,
+                "reads_goal": _reads_steering(visit.me),
+                "f": values or {},
+                "errors": errors or {},
+            },
+            status=status,
+        )
+
+    @page("/uppdrag/{assignment_id}", name="assignment")
+    async def assignment_page(request: Request, assignment_id: PageId, visit: VisitDep) -> Response:
+        return await assignment_view(request, visit, assignment_id)
+
+    @app.post("/uppdrag/{assignment_id}/svar", response_class=HTMLResponse, name="answer")
+    async def answer_assignment(
+        request: Request, assignment_id: PageId, visit: VisitDep
+    ) -> Response:
+        form = await request.form()
+        values = steering.values_of(form, ["svar"])
+        chosen = fmt.parse_ids(form.getlist("insatser"))[:50]
+        errors: dict[str, str] = {}
+        if not values["svar"].strip():
+            errors["svar"] = "Skriv vad gruppen gjort och kommit fram till."
+        else:
+            call = visit.api.answer_assignment(
+                assignment_id, {"text": values["svar"].strip(), "intervention_ids": chosen}
+            )
+            _, errors = await attempt(call, steering.ANSWER_FIELDS)
+            if not errors:
+                return redirect(request, f"/uppdrag/{assignment_id}")
+        return await assignment_view(
+            request,
+            visit,
+            assignment_id,
+            values=values,
+            chosen=set(chosen),
+            errors=errors,
+            status=422,
+        )
+
+    @app.post(
+        "/uppdrag/{assignment_id}/status", response_class=HTMLResponse, name="assignment_status"
+    )
+    async def assignment_status(
+        request: Request,
+        assignment_id: PageId,
+        visit: VisitDep,
+        status: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    ) -> Response:
+        if status not in fmt.ASSIGNMENT_STATUSES:
+            raise StarletteHTTPException(422, "Välj en status i listan.")
+        _, errors = await attempt(
+            visit.api.update_assignment(assignment_id, {"status": status}), {"status": "status"}
+        )
+        if errors:
+            return await assignment_view(request, visit, assignment_id, errors=errors, status=422)
+        return redirect(request, f"/uppdrag/{assignment_id}")
+
+    async def plan_view(
+        request: Request,
+        visit: Visit,
+        plan_id: int,
+        *,
+        values: dict[str, str] | None = None,
+        partners: set[int] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        plan = await visit.api.plan(plan_id)
+        goal = await visit.api.goal(plan.goal.id) if plan.goal else None
+        return render(
+            request,
+            "plan.html",
+            {
+                "plan": plan,
+                "goal": goal,
+                "organisations": _by_name(await visit.api.organisations()),
+                "years": list(range(plan.period_start.year, plan.period_end.year + 1)),
+                "statuses": fmt.INTERVENTION_STATUSES,
+                "f": values or {"astart": plan.period_start.isoformat()},
+                "partners": partners or set(),
+                "errors": errors or {},
+            },
+            status=status,
+        )
+
+    @page("/planer/{plan_id}", name="plan")
+    async def plan_page(request: Request, plan_id: PageId, visit: VisitDep) -> Response:
+        return await plan_view(request, visit, plan_id)
+
+    @app.post("/planer/{plan_id}/aktiviteter", response_class=HTMLResponse, name="add_activity")
+    async def add_activity(request: Request, plan_id: PageId, visit: VisitDep) -> Response:
+        form = await request.form()
+        values = steering.values_of(form, list(steering.ACTIVITY_FIELDS.values()))
+        partners = fmt.parse_ids(form.getlist("partner"))[:30]
+        body, errors = steering.activity_body(values, partners)
+        if not errors:
+            call = visit.api.create_activity(plan_id, body)
+            _, errors = await attempt(call, steering.ACTIVITY_FIELDS)
+            if not errors:
+                return redirect(request, f"/planer/{plan_id}#aktiviteter")
+        return await plan_view(
+            request,
+            visit,
+            plan_id,
+            values=values,
+            partners=set(partners),
+            errors=errors,
+            status=422,
+        )
+
+    async def plan_year_view(
+        request: Request,
+        visit: Visit,
+        plan_id: int,
+        year: int,
+        *,
+        template: str = "plan_year.html",
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        review = await visit.api.plan_year(plan_id, year)
+        return render(request, template, plan_year_context(review, values, errors), status=status)
+
+    def plan_year_context(
+        review: Any, values: dict[str, str] | None, errors: dict[str, str] | None
+    ) -> dict[str, Any]:
+        return {
+            "review": review,
+            "plan": review.plan,
+            "charts": {
+                row.indicator.id: charts.indicator_chart(row.indicator, f"i{row.activity.id}")
+                for row in review.activities
+                if row.indicator is not None
+            },
+            "statuses": fmt.INTERVENTION_STATUSES,
+            "f": values or {},
+            "errors": errors or {},
+            "now": _now(),
+        }
+
+    @page("/planer/{plan_id}/uppfoljning/{year:int}", name="plan_year")
+    async def plan_year_page(
+        request: Request, plan_id: PageId, year: YearPath, visit: VisitDep
+    ) -> Response:
+        return await plan_year_view(request, visit, plan_id, year)
+
+    @app.get("/planer/{plan_id}/uppfoljning/{year}.pdf", name="plan_year_pdf")
+    async def plan_year_pdf(
+        request: Request, plan_id: PageId, year: YearPath, visit: VisitDep
+    ) -> Response:
+        review = await visit.api.plan_year(plan_id, year)
+        html = templates.get_template("plan_year_print.html").render(
+            {**common(request), **plan_year_context(review, None, None), "pdf": True}
+        )
+        pdf = await run_in_threadpool(situation.render_pdf, html)
+        name = f"uppfoljning-{review.plan.title}-{year}"
+        response = Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": "inline; filename*=UTF-8''" + quote(f"{fmt.slug(name)}.pdf")
+            },
+        )
+        return finish(request, response)
+
+    @page("/planer/{plan_id}/uppfoljning/{year}/utskrift", name="plan_year_print")
+    async def plan_year_print(
+        request: Request, plan_id: PageId, year: YearPath, visit: VisitDep
+    ) -> Response:
+        return await plan_year_view(request, visit, plan_id, year, template="plan_year_print.html")
+
+    @app.post(
+        "/planer/{plan_id}/uppfoljning/{year:int}", response_class=HTMLResponse, name="plan_summary"
+    )
+    async def plan_summary(
+        request: Request, plan_id: PageId, year: YearPath, visit: VisitDep
+    ) -> Response:
+        values = steering.values_of(await request.form(), ["sammanfattning"])
+        errors: dict[str, str] = {}
+        if not values["sammanfattning"].strip():
+            errors["sammanfattning"] = "Skriv årets uppföljning av planen."
+        else:
+            call = visit.api.review_plan(plan_id, year, {"summary": values["sammanfattning"]})
+            _, errors = await attempt(call, {"summary": "sammanfattning", "year": "sammanfattning"})
+            if not errors:
+                return redirect(request, f"/planer/{plan_id}/uppfoljning/{year}")
+        return await plan_year_view(
+            request, visit, plan_id, year, values=values, errors=errors, status=422
+        )
+
+    @app.post(
+        "/planer/{plan_id}/uppfoljning/{year}/aktiviteter/{activity_id}",
+        response_class=HTMLResponse,
+        name="activity_review",
+    )
+    async def activity_review(
+        request: Request, plan_id: PageId, year: YearPath, activity_id: PageId, visit: VisitDep
+    ) -> Response:
+        raw = steering.values_of(await request.form(), ["status", "gjort", "bedomning"])
+        body, errors = steering.review_body(raw)
+        if not errors:
+            call = visit.api.review_activity(activity_id, year, body)
+            _, errors = await attempt(call, {**steering.REVIEW_FIELDS, "year": "gjort"})
+            if not errors:
+                return redirect(
+                    request, f"/planer/{plan_id}/uppfoljning/{year}#aktivitet-{activity_id}"
+                )
+        # The errors and what was typed belong to this activity's form on the page.
+        return await plan_year_view(
+            request,
+            visit,
+            plan_id,
+            year,
+            values={f"{activity_id}-{k}": v for k, v in raw.items()},
+            errors={f"{activity_id}-{k}": v for k, v in errors.items()},
+            status=422,
         )
 
     return app
@@ -1943,6 +2374,14 @@ def _manages(me: Me, group_id: int) -> bool:
 
 def _writes(me: Me, group_id: int) -> bool:
     return _holds(me, group_id, frozenset({"convener", "member"}))
+
+
+def _reads_steering(me: Me) -> bool:
+    """Whether to link to the steering group's goals (policy.can_read_steering)."""
+    return me.is_admin or any(
+        m.group.kind in (GroupKind.steering, GroupKind.coordination) and m.role != "reporter"
+        for m in me.memberships
+    )
 
 
 def _by_name(items: list[Any]) -> list[Any]:

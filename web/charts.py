@@ -288,3 +288,50 @@ def hot_spot_map(areas: Sequence[Any], spots: Sequence[Any], ident: str = "karta
         or "Inga heta platser i perioden."
     )
     return _svg(ident, width, height, "Karta över heta platser", desc, body)
+
+
+def _figure(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0")
+
+
+def indicator_chart(indicator: Any, ident: str) -> Markup:
+    """An indicator over time: a bar per quarter or year, the period under way paler, and
+    no bar where there is no figure."""
+    points = list(indicator.series)
+    known = [p.value for p in points if p.value is not None]
+    width, height, left, bottom, top = 720, 200, 52, 34, 16
+    plot_w, plot_h = width - left - 12, height - bottom - top
+    axis = _nice_max(math.ceil(max([1.0, *(abs(v) for v in known)])))
+    slot = plot_w / max(1, len(points))
+    body = []
+    for k in range(5):
+        y = top + plot_h - plot_h * k / 4
+        body.append(
+            f'<line x1="{left}" x2="{width - 12}" y1="{y:.1f}" y2="{y:.1f}" stroke="{LINE}"/>'
+        )
+        body.append(_text(left - 6, y + 4, _figure(axis * k / 4), text_anchor="end", fill=MUTED))
+    for i, p in enumerate(points):
+        x = left + i * slot + slot * 0.2
+        body.append(
+            _text(x + slot * 0.3, height - bottom + 18, p.label, text_anchor="middle", fill=MUTED)
+        )
+        if p.value is None:
+            body.append(_text(x + slot * 0.3, top + plot_h - 6, "–", text_anchor="middle"))
+            continue
+        h = plot_h * max(0.0, p.value) / axis
+        colour = EARLIER if p.partial else CURRENT
+        note = " (hittills)" if p.partial else ""
+        body.append(
+            f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{slot * 0.6:.1f}" '
+            f'height="{h:.1f}" fill="{colour}"><title>{escape(p.label)}: '
+            f"{_figure(p.value)}{note}</title></rect>"
+        )
+    if not known:
+        body.append(_text(left + 8, top + plot_h / 2, "Inga värden ännu.", fill=MUTED))
+    desc = "; ".join(
+        f"{p.label}: "
+        + ("inga uppgifter" if p.value is None else _figure(p.value))
+        + (" hittills" if p.partial else "")
+        for p in points
+    )
+    return _svg(ident, width, height, indicator.name, desc or "Inga värden ännu.", body)

@@ -27,6 +27,15 @@ from api.situation.schemas import (
     SituationReportRead,
     SituationReportSummary,
 )
+from api.steering.schemas import (
+    ActivityRead,
+    AssignmentRead,
+    GoalRead,
+    IndicatorRead,
+    PlanRead,
+    PlanYear,
+    Thread,
+)
 from api.structure.schemas import (
     AreaRead,
     GroupRead,
@@ -405,6 +414,82 @@ class ApiClient:
     async def add_decision(self, meeting_id: int, body: dict[str, Any]) -> DecisionRead:
         response = await self._request("POST", f"{V1}/meetings/{meeting_id}/decisions", json=body)
         return DecisionRead.model_validate_json(response.content)
+
+    # Steering ---------------------------------------------------------------------------------
+
+    async def goals(self, **filters: Any) -> list[GoalRead]:
+        return await self._all(f"{V1}/goals", GoalRead, limit=200, **filters)
+
+    async def goal(self, goal_id: int) -> GoalRead:
+        return await self._get(f"{V1}/goals/{goal_id}", GoalRead)
+
+    async def thread(self, goal_id: int) -> Thread:
+        return await self._get(f"{V1}/goals/{goal_id}/thread", Thread)
+
+    async def create_goal(self, body: dict[str, Any]) -> GoalRead:
+        response = await self._request("POST", f"{V1}/goals", json=body)
+        return GoalRead.model_validate_json(response.content)
+
+    async def create_indicator(self, goal_id: int, body: dict[str, Any]) -> IndicatorRead:
+        response = await self._request("POST", f"{V1}/goals/{goal_id}/indicators", json=body)
+        return IndicatorRead.model_validate_json(response.content)
+
+    async def put_indicator_value(
+        self, indicator_id: int, year: int, body: dict[str, Any]
+    ) -> IndicatorRead:
+        response = await self._request(
+            "PUT", f"{V1}/indicators/{indicator_id}/values/{year}", json=body
+        )
+        return IndicatorRead.model_validate_json(response.content)
+
+    async def assignments(self, **filters: Any) -> list[AssignmentRead]:
+        return await self._all(f"{V1}/assignments", AssignmentRead, limit=200, **filters)
+
+    async def assignment(self, assignment_id: int) -> AssignmentRead:
+        return await self._get(f"{V1}/assignments/{assignment_id}", AssignmentRead)
+
+    async def create_assignment(self, body: dict[str, Any]) -> AssignmentRead:
+        response = await self._request("POST", f"{V1}/assignments", json=body)
+        return AssignmentRead.model_validate_json(response.content)
+
+    async def update_assignment(self, assignment_id: int, body: dict[str, Any]) -> AssignmentRead:
+        response = await self._request("PATCH", f"{V1}/assignments/{assignment_id}", json=body)
+        return AssignmentRead.model_validate_json(response.content)
+
+    async def answer_assignment(self, assignment_id: int, body: dict[str, Any]) -> AssignmentRead:
+        response = await self._request(
+            "POST", f"{V1}/assignments/{assignment_id}/answer", json=body
+        )
+        return AssignmentRead.model_validate_json(response.content)
+
+    async def plans(self, **filters: Any) -> list[PlanRead]:
+        return await self._all(f"{V1}/plans", PlanRead, limit=200, **filters)
+
+    async def plan(self, plan_id: int) -> PlanRead:
+        return await self._get(f"{V1}/plans/{plan_id}", PlanRead)
+
+    async def create_plan(self, body: dict[str, Any]) -> PlanRead:
+        response = await self._request("POST", f"{V1}/plans", json=body)
+        return PlanRead.model_validate_json(response.content)
+
+    async def create_activity(self, plan_id: int, body: dict[str, Any]) -> ActivityRead:
+        response = await self._request("POST", f"{V1}/plans/{plan_id}/activities", json=body)
+        return ActivityRead.model_validate_json(response.content)
+
+    async def review_activity(
+        self, activity_id: int, year: int, body: dict[str, Any]
+    ) -> ActivityRead:
+        response = await self._request(
+            "PUT", f"{V1}/activities/{activity_id}/reviews/{year}", json=body
+        )
+        return ActivityRead.model_validate_json(response.content)
+
+    async def plan_year(self, plan_id: int, year: int) -> PlanYear:
+        return await self._get(f"{V1}/plans/{plan_id}/reviews/{year}", PlanYear)
+
+    async def review_plan(self, plan_id: int, year: int, body: dict[str, Any]) -> PlanYear:
+        response = await self._request("PUT", f"{V1}/plans/{plan_id}/reviews/{year}", json=body)
+        return PlanYear.model_validate_json(response.content)
 
     async def upload_import(
         self, source: str, filename: str, content: bytes, organisation_id: int | None

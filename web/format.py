@@ -262,3 +262,21 @@ CHANNELS = {
     "letter": "Brev",
     "other": "Annat",
 }
+ASSIGNMENT_STATUSES = {
+    "open": "Väntar på återrapport",
+    "answered": "Återrapporterat",
+    "closed": "Avslutat",
+    "withdrawn": "Återkallat",
+}
+DIRECTIONS = {"decrease": "Lägre är bättre", "increase": "Högre är bättre"}
+INDICATOR_KINDS = {
+    "computed": "Räknas fram ur händelserna (per kvartal)",
+    "manual": "Förs in för hand (till exempel Stockholmsenkäten, LUPP)",
+}
+
+
+def number_sv(value: float | None) -> str:
+    """12.5 → "12,5"; 9.0 → "9": as a figure is written in Swedish."""
+    if value is None:
+        return "–"
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0").replace("-", "−")

@@ -123,6 +123,7 @@ class Point(BaseModel):
     label: str  # "2026 kv. 3", "2024"
     first_day: dt.date
     last_day: dt.date
+    # None: nothing was recorded yet then (before the first observation), not zero.
     value: float | None
     # Counted so far: the quarter has not ended.
     partial: bool = False

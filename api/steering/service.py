@@ -255,11 +255,20 @@ def _computed_series(
         timezone=timezone,
         area_id=indicator.area_id,
     )
+    # Before the first observation anyone filed there is no figure, not a zero.
+    earliest = session.scalar(
+        select(func.min(Incident.occurred_from)).where(*calc.counted_conditions(scope))
+    )
+    first_day = earliest.astimezone(tz).date() if earliest else today
     code = indicator.category or ""
     category = Incident.category_code == code if "." in code else Incident.family_code == code
     points = []
     for year, quarter in _quarters(today, quarters):
         first, last = quarter_span(year, quarter)
+        label = f"{year} kv. {quarter}"
+        if last < first_day:
+            points.append(schemas.Point(label=label, first_day=first, last_day=last, value=None))
+            continue
         span = calc.period(first, last, tz)
         count = session.scalar(
             select(func.count())
@@ -273,7 +282,7 @@ def _computed_series(
         )
         points.append(
             schemas.Point(
-                label=f"{year} kv. {quarter}",
+                label=label,
                 first_day=first,
                 last_day=last,
                 value=float(count or 0),

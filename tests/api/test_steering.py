@@ -122,6 +122,8 @@ def test_a_counted_indicator_follows_the_observations_per_quarter(
         assert series[label(last_q)]["value"] == 2
         assert series[label(before_q)]["value"] == 1
         assert series[label(last_q)]["partial"] is False
+        # Before the first observation there is no figure: not a zero that looks like a fall.
+        assert series[label(quarter_start(today(), 3))]["value"] is None
         assert indicator["series"][-1]["partial"] is True  # the quarter under way
         assert indicator["summary"] == f"{label(before_q)}: 1 → {label(last_q)}: 2 (sämre)."
         assert indicator["category_label"] == "Skadegörelse"

@@ -150,6 +150,70 @@ def test_pages_pass_axe(
             json={"source": "embrace", "name": "Buskörning", "category": "trafik"},
         )
         check("/import/kategorier")
+        # Steering: the goals and plans, a goal's thread with both kinds of indicator and an
+        # assignment, the assignment, a plan and its yearly follow-up.
+        steering = demo["groups"]["EST styrgrupp"]["id"]
+        goal = api.post(
+            "/api/v1/goals",
+            json={"group_id": steering, "theme": "ANDT", "title": "Färre unga som dricker"},
+        ).json()
+        counted = api.post(
+            f"/api/v1/goals/{goal['id']}/indicators",
+            json={"name": "Skadegörelse", "kind": "computed", "category": "skadegorelse"},
+        ).json()
+        surveyed = api.post(
+            f"/api/v1/goals/{goal['id']}/indicators",
+            json={"name": "Andel som druckit", "kind": "manual", "unit": "procent"},
+        ).json()
+        api.put(
+            f"/api/v1/indicators/{surveyed['id']}/values/2024",
+            json={"value": 21.5, "source": "Stockholmsenkäten 2024"},
+        )
+        assignment = api.post(
+            "/api/v1/assignments",
+            json={
+                "goal_id": goal["id"],
+                "to_group_id": demo["groups"]["EST områdesgrupp Bro"]["id"],
+                "title": "Kartlägg langningen",
+                "due": "2030-03-01",
+            },
+        ).json()
+        plan = api.post(
+            "/api/v1/plans",
+            json={
+                "group_id": steering,
+                "title": "ANDT-plan",
+                "goal_id": goal["id"],
+                "period_start": "2025-01-01",
+                "period_end": "2027-12-31",
+            },
+        ).json()
+        api.post(
+            f"/api/v1/plans/{plan['id']}/activities",
+            json={
+                "title": "Föräldramöten",
+                "responsible_office": "Socialkontoret",
+                "period_start": "2025-01-01",
+                "indicator_id": counted["id"],
+                "child_perspective": "Unga deltar i planeringen.",
+            },
+        )
+        for path in (
+            "/styrning",
+            f"/mal/{goal['id']}",
+            f"/uppdrag/{assignment['id']}",
+            f"/planer/{plan['id']}",
+            f"/planer/{plan['id']}/uppfoljning/2025",
+            f"/planer/{plan['id']}/uppfoljning/2025/utskrift",
+        ):
+            check(path)
+        page.goto(server.url + f"/planer/{plan['id']}")
+        page.get_by_text("Ny aktivitet").click()
+        # The server's messages beside the fields, as a browser that checks nothing gets them.
+        page.evaluate("document.querySelectorAll('[required]').forEach(e => e.required = false)")
+        page.get_by_role("button", name="Lägg till aktiviteten").click()
+        page.wait_for_selector(".field-error")
+        check_current(page.url)
         # The account menu, opened.
         page.goto(server.url + "/")
         page.locator(".account-menu summary").click()
