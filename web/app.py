@@ -413,11 +413,14 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 raise
             members = None  # only the group's own (and the steering group) see who is in it
         decided = (await visit.api.interventions(group=group.id, limit=50)).items
+        # Those in the group (and the municipality-wide readers) see what it was asked.
+        waiting = await visit.api.assignments(to_group=group.id, status="open")
         response = render(
             request,
             "group.html",
             {
                 "group": group,
+                "assignments": waiting,
                 "organisations_by_kind": _by_kind(group.organisations),
                 "places": sorted(places, key=lambda p: fmt.sort_key(p.name)),
                 "related": _related(group, others),
@@ -1457,6 +1460,12 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             "intervention_new.html",
             {
                 **listed,
+                "goals": await visit.api.goals() if _reads_steering(visit.me) else [],
+                "assignments": [
+                    a
+                    for a in await visit.api.assignments(to_group=group_id)
+                    if a.status.value in ("open", "answered")
+                ],
                 "group": group,
                 "organisations": _by_name(organisations),
                 "f": values,

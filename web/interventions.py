@@ -9,7 +9,7 @@ from web import format as fmt
 
 FORM_FIELDS = (
     "titel", "typ", "beskrivning", "agare", "ansvarig", "mal", "omrade", "plats", "lat", "lon",
-    "radie", "start", "slut", "status", "handelser",
+    "radie", "start", "slut", "status", "handelser", "tjanar", "uppdrag",
 )  # fmt: skip
 # The API's field (its last part) → the form's.
 API_FIELDS = {
@@ -30,6 +30,8 @@ API_FIELDS = {
     "planned_end": "slut",
     "status": "status",
     "incident_ids": "handelser",
+    "goal_id": "tjanar",
+    "assignment_id": "uppdrag",
 }
 
 
@@ -95,6 +97,15 @@ def body_of(
         errors["handelser"] = "Skriv händelsernas nummer åtskilda med komma, till exempel 12, 15."
     if values["status"] not in fmt.INTERVENTION_STATUSES:
         errors["status"] = "Välj en status i listan."
+    # Why, from the steering group: a goal, or an assignment (which brings its goal).
+    serves = {
+        field: fmt.parse_id(values.get(name, ""))
+        for field, name in (("goal_id", "tjanar"), ("assignment_id", "uppdrag"))
+        if values.get(name, "").strip()
+    }
+    for field, name in (("goal_id", "tjanar"), ("assignment_id", "uppdrag")):
+        if field in serves and serves[field] is None:
+            errors[name] = "Välj i listan."
     body = {
         "group_id": group_id,
         "title": values["titel"].strip(),
@@ -108,5 +119,6 @@ def body_of(
         "planned_end": end.isoformat() if end else None,
         "status": values["status"],
         "incident_ids": [i for i in map(fmt.parse_id, linked) if i is not None][:500],
+        **serves,
     }
     return body, errors

@@ -104,6 +104,9 @@ def test_a_goal_its_indicators_and_an_assignment_through_the_pages(
         assignment = re.search(r'href="/uppdrag/(\d+)">Ta fram en plan mot langning', page)
         assert assignment and "Väntar på återrapport" in page
     with browser_for(server, people, "kungsangen") as member:
+        # On the group's own page until it is answered.
+        group_page = member.get(f"/grupper/{kungsangen}").text
+        assert f'<a href="/uppdrag/{assignment[1]}">Ta fram en plan mot langning</a>' in group_page
         url = f"/uppdrag/{assignment[1]}"
         shown = member.get(url)
         assert shown.status_code == 200
@@ -115,6 +118,7 @@ def test_a_goal_its_indicators_and_an_assignment_through_the_pages(
         answered = post(member, f"{url}/svar", shown.text, svar="Planen är klar och antagen.")
         assert answered.status_code == 303
         assert "Planen är klar och antagen." in member.get(url).text
+        assert "Uppdrag att återrapportera" not in member.get(f"/grupper/{kungsangen}").text
     with browser_for(server, people, "steering") as steering:
         page = steering.get(goal_url).text
         assert "Återrapporterat" in page and "Planen är klar och antagen." in page
@@ -200,3 +204,35 @@ def test_a_plan_and_its_yearly_follow_up_as_a_page_and_a_pdf(
         # Not in the menu, and the page itself says who reads it.
         assert 'href="/styrning"' not in reporter.get("/").text
         assert reporter.get(plan_url).status_code == 403
+
+
+def test_a_new_intervention_names_the_goal_it_serves(
+    server: Server, people: dict[str, Any]
+) -> None:
+    from tests.web.test_intervention_pages import form
+
+    coordination = people["groups"]["EST samordningsgrupp"]["id"]
+    with browser_for(server, people, "steering") as steering:
+        start = steering.get("/styrning").text
+        goal_url = post(
+            steering, "/styrning/mal", start, tema="Unga 13–18", titel="Tryggare centrum"
+        ).headers["location"]
+    with browser_for(server, people, "coordination") as convener:
+        blank = convener.get(f"/grupper/{coordination}/insatser/ny").text
+        goal_id = goal_url.rsplit("/", 1)[1]
+        assert f'<option value="{goal_id}"' in blank  # offered in the "Varför" part
+        made = convener.post(
+            f"/grupper/{coordination}/insatser",
+            data=form(blank, people, tjanar=goal_id),
+            follow_redirects=False,
+        )
+        assert made.status_code == 303, made.text
+        page = convener.get(made.headers["location"]).text
+        assert f'<a href="/mal/{goal_id}">Tryggare centrum</a>' in page
+        # A goal that is not in the list is refused beside the field.
+        wrong = convener.post(
+            f"/grupper/{coordination}/insatser", data=form(blank, people, tjanar="987654")
+        )
+        assert wrong.status_code == 422 and 'id="tjanar-error"' in wrong.text
+    with browser_for(server, people, "steering") as steering:
+        assert "Slyröjning vid Fasanstigen" in steering.get(goal_url).text
