@@ -142,14 +142,13 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 
 class _Seen:
     """The ids this import has already taken, kept in a temporary table rather than in
-    memory: a second row with the same id is rejected, however far apart the two are."""
+    memory: a second row with the same id is rejected, however far apart the two are. The
+    ids are TEXT: one too long to import is still remembered, and refused again."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.session.execute(
-            text(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS est_import_seen (k VARCHAR(200), pos INTEGER)"
-            )
+            text("CREATE TEMPORARY TABLE IF NOT EXISTS est_import_seen (k TEXT, pos INTEGER)")
         )
         self.session.execute(text("DELETE FROM est_import_seen"))
         self.first: dict[str, int] = {}
