@@ -54,6 +54,14 @@ def _name(value: str) -> str:
     return value
 
 
+def fit_name(text: str) -> str:
+    """``text`` shortened until it is a valid ``Name``: for names made up of others."""
+    text = text[:200].strip()
+    while len(name_key(text)) > MAX_NAME_KEY:
+        text = text[:-1].rstrip()
+    return text
+
+
 def _text(value: str) -> str:
     if re.search(f"[{_TEXT_CONTROLS}]", value):
         raise ValueError("Får inte innehålla styrtecken.")

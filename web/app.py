@@ -26,6 +26,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.accounts.schemas import Me
+from api.meetings.schemas import MAX_AGENDA_ITEMS
 from api.middleware import SecurityHeaders
 from api.schemas_common import MAX_ID
 from api.settings import Settings, get_settings
@@ -1859,8 +1860,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
                 "ref_id": fmt.parse_id(str(ref)),
             }
             for index, (kind, ref, title, note) in enumerate(rows)
-            if str(title).strip() and str(index) not in struck
-        ][:40]
+            # The steering group's assignments are not stored with the agenda.
+            if str(title).strip() and str(index) not in struck and kind != "assignment"
+        ][:MAX_AGENDA_ITEMS]
         try:
             await visit.api.update_meeting(meeting_id, {"agenda": agenda}, etag=etag)
         except ApiError as exc:
@@ -1964,12 +1966,15 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         request: Request,
         visit: Visit,
         *,
+        which: str = "",
         values: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
         goals = await visit.api.goals()
         plans = await visit.api.plans()
+        closed_goals = await visit.api.goals(active=False)
+        closed_plans = await visit.api.plans(active=False)
         group = await steering_group(visit)
         themes: dict[str, list[Any]] = {}
         for goal in sorted(goals, key=lambda g: fmt.sort_key(g.theme)):
@@ -1980,6 +1985,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             {
                 "themes": themes,
                 "plans": plans,
+                "closed_goals": closed_goals,
+                "closed_plans": closed_plans,
+                "which": which,
                 "group": group,
                 "writes": group is not None and _writes(visit.me, group.id),
                 "f": values or {},
@@ -1992,6 +2000,29 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     async def steering_page(request: Request, visit: VisitDep) -> Response:
         return await steering_view(request, visit)
 
+    @app.post("/mal/{goal_id}/aktiv", response_class=HTMLResponse, name="goal_active")
+    async def goal_active(request: Request, goal_id: PageId, visit: VisitDep) -> Response:
+        form = await request.form()
+        await visit.api.update_goal(goal_id, {"active": form.get("aktiv") == "ja"})
+        return redirect(request, f"/mal/{goal_id}")
+
+    @app.post("/planer/{plan_id}/aktiv", response_class=HTMLResponse, name="plan_active")
+    async def plan_active(request: Request, plan_id: PageId, visit: VisitDep) -> Response:
+        form = await request.form()
+        await visit.api.update_plan(plan_id, {"active": form.get("aktiv") == "ja"})
+        return redirect(request, f"/planer/{plan_id}")
+
+    @app.post(
+        "/mal/{goal_id}/varden/{indicator_id}/{year}/ta-bort",
+        response_class=HTMLResponse,
+        name="delete_indicator_value",
+    )
+    async def delete_indicator_value(
+        request: Request, goal_id: PageId, indicator_id: PageId, year: YearPath, visit: VisitDep
+    ) -> Response:
+        await visit.api.delete_indicator_value(indicator_id, year)
+        return redirect(request, f"/mal/{goal_id}#ind-{indicator_id}")
+
     async def steering_form(
         request: Request,
         visit: Visit,
@@ -2000,6 +2031,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
         create: Callable[[dict[str, Any]], Awaitable[Any]],
         fields: dict[str, str],
         where: str,
+        which: str,
     ) -> Response:
         """A new goal or plan of the steering group, from its form on the steering page."""
         values = steering.values_of(await request.form(), names)
@@ -2011,7 +2043,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             made, errors = await attempt(create(body), fields)
             if not errors:
                 return redirect(request, f"{where}/{made.id}")
-        return await steering_view(request, visit, values=values, errors=errors, status=422)
+        return await steering_view(
+            request, visit, which=which, values=values, errors=errors, status=422
+        )
 
     @app.post("/styrning/mal", response_class=HTMLResponse, name="create_goal")
     async def create_goal(request: Request, visit: VisitDep) -> Response:
@@ -2024,6 +2058,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             visit.api.create_goal,
             steering.GOAL_FIELDS,
             "/mal",
+            "mal",
         )
 
     @app.post("/styrning/planer", response_class=HTMLResponse, name="create_plan")
@@ -2037,6 +2072,7 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             visit.api.create_plan,
             steering.PLAN_FIELDS,
             "/planer",
+            "plan",
         )
 
     async def goal_view(
@@ -2340,6 +2376,9 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     async def activity_review(
         request: Request, plan_id: PageId, year: YearPath, activity_id: PageId, visit: VisitDep
     ) -> Response:
+        plan = await visit.api.plan(plan_id)
+        if activity_id not in {a.id for a in plan.activities}:
+            raise StarletteHTTPException(404)
         raw = steering.values_of(await request.form(), ["status", "gjort", "bedomning"])
         body, errors = steering.review_body(raw)
         if not errors:

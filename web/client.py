@@ -430,6 +430,17 @@ class ApiClient:
         response = await self._request("POST", f"{V1}/goals", json=body)
         return GoalRead.model_validate_json(response.content)
 
+    async def update_goal(self, goal_id: int, body: dict[str, Any]) -> GoalRead:
+        response = await self._request("PATCH", f"{V1}/goals/{goal_id}", json=body)
+        return GoalRead.model_validate_json(response.content)
+
+    async def update_plan(self, plan_id: int, body: dict[str, Any]) -> PlanRead:
+        response = await self._request("PATCH", f"{V1}/plans/{plan_id}", json=body)
+        return PlanRead.model_validate_json(response.content)
+
+    async def delete_indicator_value(self, indicator_id: int, year: int) -> None:
+        await self._request("DELETE", f"{V1}/indicators/{indicator_id}/values/{year}")
+
     async def create_indicator(self, goal_id: int, body: dict[str, Any]) -> IndicatorRead:
         response = await self._request("POST", f"{V1}/goals/{goal_id}/indicators", json=body)
         return IndicatorRead.model_validate_json(response.content)

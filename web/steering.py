@@ -8,8 +8,9 @@ from typing import Any
 
 from web import format as fmt
 
-MAX_FIELD = 2000
-MAX_LONG = 20_000
+# One character more than the API takes: a text too long is refused beside its field by
+# the API, not cut here without a word.
+MAX_LONG = 20_001
 # The API's field names on the pages' forms.
 GOAL_FIELDS = {
     "group_id": "tema",

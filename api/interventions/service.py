@@ -117,7 +117,11 @@ def _serves_read(intervention: Intervention) -> dict[str, Ref | None]:
 
 
 def _serves(
-    session: Session, data: dict[str, Any], group: Group, current: Intervention | None
+    session: Session,
+    data: dict[str, Any],
+    group: Group,
+    current: Intervention | None,
+    actor: Actor,
 ) -> dict[str, Any]:
     """The goal and assignment the intervention serves, checked; an assignment brings its
     goal. Only when either was sent."""
@@ -129,7 +133,7 @@ def _serves(
     assignment_id = data.get("assignment_id", current.assignment_id if current else None)
     if "goal_id" not in data and data.get("assignment_id") is not None:
         goal_id = None  # a new assignment brings its own goal
-    values, errors = steering.check_serves(session, group, goal_id, assignment_id)
+    values, errors = steering.check_serves(session, group, goal_id, assignment_id, actor)
     if errors:
         raise Invalid(errors[0].message, errors=errors)
     return values
@@ -317,7 +321,7 @@ def create_intervention(
         raise Hidden(not_found_message("ingen grupp", group_id))
     _writer(actor, group.id)
     data = body.model_dump(exclude={"group_id"})
-    serves = _serves(session, data, group, None)
+    serves = _serves(session, data, group, None, actor)
     values = _values(session, data, group, actor)
     intervention = Intervention(group_id=group.id, created_by_id=actor.user_id, **serves)
     _apply(intervention, values)
@@ -332,7 +336,7 @@ def update_intervention(
     intervention = get_intervention(session, intervention_id, actor=actor)
     _writer(actor, intervention.group_id)
     data = body.model_dump(exclude_unset=True)
-    serves = _serves(session, data, intervention.group, intervention)
+    serves = _serves(session, data, intervention.group, intervention, actor)
     values = _values(session, data, intervention.group, actor)
     _apply(intervention, {**values, **serves})
     session.flush()

@@ -13,6 +13,9 @@ from api.schemas_common import FilledText, Id, Input, LocalTime, Name, Patch, Re
 from api.situation.schemas import Day, LongText
 
 MAX_AGENDA_ITEMS = 40
+# What an agenda may hold as read and sent back: its own items and the open assignments
+# added to it (which are not stored).
+MAX_AGENDA_SENT = 2 * MAX_AGENDA_ITEMS
 
 
 class AgendaKind(enum.StrEnum):
@@ -40,14 +43,14 @@ class MeetingCreate(Input):
     location: Name | None = None
     # Without an agenda, one is built: the lägesbild since the last meeting, its hot spots,
     # the interventions due for follow-up, other business.
-    agenda: list[AgendaItem] | None = Field(default=None, max_length=MAX_AGENDA_ITEMS)
+    agenda: list[AgendaItem] | None = Field(default=None, max_length=MAX_AGENDA_SENT)
 
 
 class MeetingUpdate(Patch):
     starts_at: LocalTime = omittable()
     ends_at: LocalTime | None = omittable()
     location: Name | None = omittable()
-    agenda: list[AgendaItem] = omittable(max_length=MAX_AGENDA_ITEMS)
+    agenda: list[AgendaItem] = omittable(max_length=MAX_AGENDA_SENT)
     # Build the agenda again from what is known now (the lägesbild since the last meeting,
     # hot spots, follow-ups, feedback); the items added by hand are kept at the end.
     rebuild_agenda: bool = omittable()

@@ -22,7 +22,7 @@ from api.interventions.schemas import InterventionStatus
 from api.meetings import schemas
 from api.meetings.models import Decision, Meeting
 from api.records import get_or_404, not_found_message
-from api.schemas_common import Ref
+from api.schemas_common import Ref, fit_name
 from api.situation import figures as calc
 from api.situation import service as situation
 from api.steering import service as steering
@@ -95,7 +95,8 @@ def read(meeting: Meeting, *, actor: Actor) -> schemas.MeetingRead:
 def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
     """The stored agenda with the group's open assignments from the steering group before
     other business. They are not stored: an assignment stays on every agenda of the group
-    until it is answered, and a past meeting shows those that were open then."""
+    until it is answered; a meeting held shows those open when it began and those it
+    answered."""
     items = [schemas.AgendaItem.model_validate(item) for item in meeting.agenda]
     session = object_session(meeting)
     if session is None:
@@ -104,12 +105,12 @@ def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
         session,
         meeting.group_id,
         at=meeting.starts_at,
-        recent=meeting.starts_at >= utcnow() - UPCOMING,
+        answered_here={d.assignment_id for d in meeting.decisions if d.assignment_id},
     )
     added = [
         schemas.AgendaItem(
             kind=schemas.AgendaKind.assignment,
-            title=f"Uppdrag från {a.from_group.name}: {a.title}"[:200],
+            title=fit_name(f"Uppdrag från {a.from_group.name}: {a.title}"),
             note=f"Mål: {a.goal.title}. Återrapportera senast {day_sv(a.due)}.",
             ref_id=a.id,
         )
@@ -125,7 +126,15 @@ def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
 def _stored(items: list[Any]) -> list[dict[str, Any]]:
     """An agenda as stored: the assignments are added when it is read (see above)."""
     checked = (schemas.AgendaItem.model_validate(i) for i in items)
-    return [i.model_dump(mode="json") for i in checked if i.kind != schemas.AgendaKind.assignment]
+    kept = [i.model_dump(mode="json") for i in checked if i.kind != schemas.AgendaKind.assignment]
+    if len(kept) > schemas.MAX_AGENDA_ITEMS:
+        raise Invalid.field(
+            "agenda",
+            f"Dagordningen får ha högst {schemas.MAX_AGENDA_ITEMS} punkter, utöver "
+            "styrgruppens uppdrag.",
+            "too_many_items",
+        )
+    return kept
 
 
 def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> None:
@@ -405,6 +414,7 @@ def add_decision(
                     intervention_ids=[intervention_id] if intervention_id else [],
                 ),
                 actor=actor,
+                replace=False,
             )
         except Invalid as exc:
             raise Invalid.field("answers_assignment", exc.detail, exc.code) from exc

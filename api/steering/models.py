@@ -6,7 +6,7 @@ from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.accounts.models import User
-from api.db import Base, text_enum
+from api.db import Base, text_enum, utcnow
 from api.interventions.schemas import InterventionStatus
 from api.records import ActiveMixin, TimestampMixin
 from api.steering.schemas import AssignmentStatus, Direction, IndicatorKind
@@ -101,6 +101,29 @@ class Assignment(TimestampMixin, Base):
     from_group: Mapped[Group] = relationship(foreign_keys=[from_group_id], lazy="joined")
     to_group: Mapped[Group] = relationship(foreign_keys=[to_group_id], lazy="joined")
     reported_by: Mapped[User | None] = relationship(foreign_keys=[reported_by_id])
+    events: Mapped[list[AssignmentEvent]] = relationship(
+        order_by="AssignmentEvent.id",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+    )
+
+
+class AssignmentEvent(Base):
+    """A change of an assignment's status: given, answered, closed, withdrawn, reopened.
+    What a past meeting's agenda held is read from them."""
+
+    __tablename__ = "assignment_events"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[AssignmentStatus] = mapped_column(
+        text_enum(AssignmentStatus, "assignment_event_status")
+    )
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Plan(ActiveMixin, TimestampMixin, Base):
@@ -143,7 +166,7 @@ class Activity(TimestampMixin, Base):
     status: Mapped[InterventionStatus] = mapped_column(
         text_enum(InterventionStatus, "activity_status"), default=InterventionStatus.planned
     )
-    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"))
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"), index=True)
     child_perspective: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -12,7 +12,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from api.interventions.schemas import CategoryCode, InterventionStatus, Verdict
+from api.categories.schemas import Code as CategoryCode
+from api.interventions.schemas import InterventionStatus, Verdict
 from api.schemas_common import (
     FilledText,
     Id,
@@ -96,8 +97,8 @@ class IndicatorCreate(Input):
         ):
             raise PydanticCustomError(
                 "indicator_mixed",
-                "En indikator som förs in för hand har ingen kategori eller område: "
-                "välj kind computed för att räkna händelser.",
+                "En indikator som förs in för hand har ingen kategori eller område; "
+                "en som räknas fram ur händelserna har.",
             )
         return self
 
@@ -345,7 +346,10 @@ class PlanReviewWrite(Input):
 class YearActivity(BaseModel):
     activity: ActivityRead
     review: ActivityReviewRead | None
+    # The indicator as it stood at the end of the year.
     indicator: IndicatorRead | None
+    # Whether the activity's period touches the year (else no follow-up is due).
+    running: bool = True
 
 
 class PlanYear(BaseModel):

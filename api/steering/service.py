@@ -11,14 +11,14 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from api.access import policy
 from api.actor import Actor
 from api.categories.models import Category
 from api.db import utcnow
-from api.errors import FieldError, Forbidden, Hidden, Invalid
+from api.errors import FieldError, Forbidden, Hidden, Invalid, NotFound
 from api.incidents.models import Incident
 from api.interventions import service as intervention_service
 from api.interventions.models import FollowUp, Intervention
@@ -31,6 +31,7 @@ from api.steering.models import (
     Activity,
     ActivityReview,
     Assignment,
+    AssignmentEvent,
     Goal,
     Indicator,
     IndicatorValue,
@@ -199,8 +200,8 @@ def put_value(
     if indicator.kind != schemas.IndicatorKind.manual:
         raise Invalid.field(
             "value",
-            "Indikatorn räknas fram ur händelserna; värden förs bara in för hand i en "
-            "indikator av typen manual.",
+            "Indikatorn räknas fram ur händelserna; värden förs bara in i en indikator "
+            "som förs in för hand.",
             "computed_indicator",
         )
     _put_year(indicator.values, year, IndicatorValue, _by(body, actor))
@@ -211,6 +212,8 @@ def put_value(
 def delete_value(session: Session, indicator_id: int, year: int, *, actor: Actor) -> Indicator:
     indicator = _indicator(session, indicator_id, actor)
     _writer(actor, indicator.goal.group_id)
+    if not any(v.year == year for v in indicator.values):
+        raise NotFound(f"Indikatorn har inget värde för {year}.")
     indicator.values = [v for v in indicator.values if v.year != year]
     session.flush()
     return indicator
@@ -244,55 +247,72 @@ def _quarters(today: dt.date, count: int) -> list[tuple[int, int]]:
     return found[::-1]
 
 
+def _earliest(session: Session, municipality_id: int, timezone: str) -> dt.date | None:
+    """The day of the first observation counted in the municipality, once per request:
+    before it there is no figure, not a zero."""
+    cache: dict[int, dt.date | None] = session.info.setdefault("est_first_observation", {})
+    if municipality_id not in cache:
+        scope = calc.Scope(municipality_id=municipality_id, timezone=timezone, area_id=None)
+        first = session.scalar(
+            select(func.min(Incident.occurred_from)).where(*calc.counted_conditions(scope))
+        )
+        cache[municipality_id] = first.astimezone(ZoneInfo(timezone)).date() if first else None
+    return cache[municipality_id]
+
+
 def _computed_series(
-    session: Session, indicator: Indicator, quarters: int, today: dt.date
+    session: Session, indicator: Indicator, quarters: int, today: dt.date, until: dt.date
 ) -> list[schemas.Point]:
-    municipality = session.get(Municipality, indicator.goal.group.municipality_id)
+    """The counts of the ``quarters`` quarters up to the one holding ``until``, in one
+    query (a sum per quarter)."""
+    municipality_id = indicator.goal.group.municipality_id
+    municipality = session.get(Municipality, municipality_id)
     timezone = municipality.timezone if municipality else "Europe/Stockholm"
     tz = ZoneInfo(timezone)
     scope = calc.Scope(
-        municipality_id=indicator.goal.group.municipality_id,
-        timezone=timezone,
-        area_id=indicator.area_id,
+        municipality_id=municipality_id, timezone=timezone, area_id=indicator.area_id
     )
-    # Before the first observation anyone filed there is no figure, not a zero.
-    earliest = session.scalar(
-        select(func.min(Incident.occurred_from)).where(*calc.counted_conditions(scope))
-    )
-    first_day = earliest.astimezone(tz).date() if earliest else today
+    first_day = _earliest(session, municipality_id, timezone) or today + dt.timedelta(days=1)
     code = indicator.category or ""
     category = Incident.category_code == code if "." in code else Incident.family_code == code
-    points = []
-    for year, quarter in _quarters(today, quarters):
-        first, last = quarter_span(year, quarter)
-        label = f"{year} kv. {quarter}"
-        if last < first_day:
-            points.append(schemas.Point(label=label, first_day=first, last_day=last, value=None))
-            continue
-        span = calc.period(first, last, tz)
-        count = session.scalar(
-            select(func.count())
-            .select_from(Incident)
-            .where(
-                *calc.counted_conditions(scope),
-                category,
-                Incident.occurred_from >= span.start,
-                Incident.occurred_from < span.end,
-            )
+    spans = [
+        (year, quarter, *quarter_span(year, quarter))
+        for year, quarter in _quarters(min(today, until), quarters)
+    ]
+    bounds = [calc.period(first, last, tz) for _y, _q, first, last in spans]
+    sums = [
+        func.coalesce(
+            func.sum(
+                case(
+                    (and_(Incident.occurred_from >= b.start, Incident.occurred_from < b.end), 1),
+                    else_=0,
+                )
+            ),
+            0,
         )
-        points.append(
-            schemas.Point(
-                label=label,
-                first_day=first,
-                last_day=last,
-                value=float(count or 0),
-                partial=last >= today,
-            )
+        for b in bounds
+    ]
+    counts = session.execute(
+        select(*sums).where(
+            *calc.counted_conditions(scope),
+            category,
+            Incident.occurred_from >= bounds[0].start,
+            Incident.occurred_from < bounds[-1].end,
         )
-    return points
+    ).one()
+    return [
+        schemas.Point(
+            label=f"{year} kv. {quarter}",
+            first_day=first,
+            last_day=last,
+            value=None if last < first_day else float(count),
+            partial=last >= today,
+        )
+        for (year, quarter, first, last), count in zip(spans, counts, strict=True)
+    ]
 
 
-def _manual_series(indicator: Indicator) -> list[schemas.Point]:
+def _manual_series(indicator: Indicator, until: dt.date) -> list[schemas.Point]:
     return [
         schemas.Point(
             label=str(v.year),
@@ -303,6 +323,7 @@ def _manual_series(indicator: Indicator) -> list[schemas.Point]:
             note=v.note,
         )
         for v in indicator.values
+        if v.year <= until.year
     ]
 
 
@@ -340,12 +361,16 @@ def read_indicator(
     *,
     quarters: int = schemas.DEFAULT_QUARTERS,
     today: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> schemas.IndicatorRead:
+    """The indicator over time up to ``until`` (default: today): a year's follow-up shows
+    it as it stood at the end of that year."""
     today = today or _today()
+    until = until or today
     series = (
-        _computed_series(session, indicator, quarters, today)
+        _computed_series(session, indicator, quarters, today, until)
         if indicator.kind == schemas.IndicatorKind.computed
-        else _manual_series(indicator)
+        else _manual_series(indicator, until)
     )
     label = None
     if indicator.category:
@@ -421,7 +446,10 @@ def create_assignment(
     if not to.active:
         raise Invalid.field("to_group_id", f"{to.name} är inte aktiv.", "inactive")
     assignment = Assignment(
-        **body.model_dump(), from_group_id=goal.group_id, created_by_id=actor.user_id
+        **body.model_dump(),
+        from_group_id=goal.group_id,
+        created_by_id=actor.user_id,
+        events=[AssignmentEvent(status=schemas.AssignmentStatus.open, by_id=actor.user_id)],
     )
     session.add(assignment)
     session.flush()
@@ -435,21 +463,32 @@ def update_assignment(
     _writer(actor, assignment.from_group_id)
     values = body.model_dump(exclude_unset=True)
     status = values.pop("status", None)
+    if status == schemas.AssignmentStatus.answered and status != assignment.status:
+        raise Invalid.field(
+            "status", "Uppdraget blir besvarat när gruppen återrapporterar.", "not_answered"
+        )
     apply(assignment, values)
     if status is not None and status != assignment.status:
-        if status == schemas.AssignmentStatus.answered and assignment.report is None:
-            raise Invalid.field(
-                "status",
-                "Uppdraget blir besvarat när gruppen återrapporterar.",
-                "not_answered",
-            )
-        assignment.status = status
+        _set_status(assignment, status, actor)
         # Closed or withdrawn: off the agendas from now on. Opened again: back on them.
         assignment.ended_at = utcnow() if status in ENDED else None
-        if status == schemas.AssignmentStatus.open:
-            assignment.reported_at = None
     session.flush()
     return assignment
+
+
+def _set_status(assignment: Assignment, status: schemas.AssignmentStatus, actor: Actor) -> None:
+    assignment.status = status
+    assignment.events.append(AssignmentEvent(status=status, by_id=actor.user_id))
+
+
+def status_at(assignment: Assignment, moment: dt.datetime) -> schemas.AssignmentStatus | None:
+    """The assignment's status at ``moment``; None before it was given."""
+    found = None
+    for event in assignment.events:
+        if event.at > moment:
+            break
+        found = event.status
+    return found
 
 
 def _interventions_of(
@@ -482,6 +521,13 @@ def _interventions_of(
             f"Insatsen {taken[0].title} besvarar redan ett annat uppdrag.",
             "other_assignment",
         )
+    elsewhere = [i for i in found if i.goal_id not in (None, assignment.goal_id)]
+    if elsewhere:
+        raise Invalid.field(
+            field,
+            f"Insatsen {elsewhere[0].title} tjänar ett annat mål än uppdragets.",
+            "other_goal",
+        )
     return found
 
 
@@ -497,8 +543,11 @@ def answer(
     *,
     actor: Actor,
     field: str = "intervention_ids",
+    replace: bool = True,
 ) -> Assignment:
-    """The group's report-back: the assignment is answered, and leaves its agendas."""
+    """The group's report-back: the assignment is answered, and leaves its agendas. With
+    ``replace``, the interventions listed are those that answer it (the others linked
+    before no longer do); else they are added (a meeting's decision)."""
     assignment = get_assignment(session, assignment_id, actor=actor)
     if not policy.can_write_in_group(actor, assignment.to_group_id):
         raise Forbidden(
@@ -510,30 +559,46 @@ def answer(
             "Uppdraget är avslutat eller återkallat och tar inte emot återrapporter.",
             "assignment_ended",
         )
-    for intervention in _interventions_of(session, assignment, body.intervention_ids, field):
+    chosen = _interventions_of(session, assignment, body.intervention_ids, field)
+    if replace:
+        dropped = session.scalars(
+            select(Intervention).where(
+                Intervention.assignment_id == assignment.id,
+                Intervention.id.not_in([i.id for i in chosen] or [0]),
+            )
+        )
+        for intervention in dropped:
+            # The goal came with the assignment; it goes with it.
+            intervention.assignment_id = None
+            intervention.goal_id = None
+    for intervention in chosen:
         serve(intervention, assignment)
     assignment.report = body.text
     assignment.reported_at = utcnow()
     assignment.reported_by_id = actor.user_id
-    assignment.status = schemas.AssignmentStatus.answered
+    _set_status(assignment, schemas.AssignmentStatus.answered, actor)
     session.flush()
     return assignment
 
 
 def open_for_group(
-    session: Session, group_id: int, *, at: dt.datetime, recent: bool
+    session: Session, group_id: int, *, at: dt.datetime, answered_here: set[int]
 ) -> list[Assignment]:
-    """The assignments on the agenda of a group's meeting starting ``at``: those not yet
-    answered, closed or withdrawn when it began, given before it (for a meeting to come or
-    of today, given at any time until now)."""
-    stmt = select(Assignment).where(
-        Assignment.to_group_id == group_id,
-        or_(Assignment.reported_at.is_(None), Assignment.reported_at >= at),
-        or_(Assignment.ended_at.is_(None), Assignment.ended_at >= at),
+    """The assignments on the agenda of a group's meeting starting ``at``: for one to come,
+    those open now; for one begun, those open when it began; and those its own decisions
+    answered."""
+    given = session.scalars(
+        select(Assignment)
+        .where(Assignment.to_group_id == group_id)
+        .order_by(Assignment.due, Assignment.id)
     )
-    if not recent:
-        stmt = stmt.where(Assignment.created_at <= at)
-    return list(session.scalars(stmt.order_by(Assignment.due, Assignment.id)))
+    begun = at <= utcnow()
+    return [
+        a
+        for a in given
+        if a.id in answered_here
+        or (status_at(a, at) if begun else a.status) == schemas.AssignmentStatus.open
+    ]
 
 
 def read_assignment(
@@ -569,20 +634,29 @@ def read_assignment(
 
 
 def check_serves(
-    session: Session, group: Group, goal_id: int | None, assignment_id: int | None
+    session: Session,
+    group: Group,
+    goal_id: int | None,
+    assignment_id: int | None,
+    actor: Actor,
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """For an intervention of ``group``: the goal and assignment it serves, checked. An
-    assignment brings its goal."""
+    assignment brings its goal; a goal on its own is chosen by those who read the steering
+    group's goals (an area group links its work to a goal through an assignment)."""
     errors: list[FieldError] = []
     values: dict[str, Any] = {"goal_id": goal_id, "assignment_id": assignment_id}
     if assignment_id is not None:
         assignment = session.get(Assignment, assignment_id)
         if assignment is None or assignment.to_group_id != group.id:
             errors.append(
+                FieldError("assignment_id", f"{group.name} har inget sådant uppdrag.", "unknown_id")
+            )
+        elif assignment.status in ENDED:
+            errors.append(
                 FieldError(
                     "assignment_id",
-                    f"{group.name} har inget sådant uppdrag.",
-                    "unknown_id",
+                    "Uppdraget är avslutat eller återkallat; välj ett som pågår.",
+                    "assignment_ended",
                 )
             )
         elif goal_id is not None and goal_id != assignment.goal_id:
@@ -592,9 +666,17 @@ def check_serves(
         else:
             values["goal_id"] = assignment.goal_id
     elif goal_id is not None:
+        if not policy.can_read_steering(actor):
+            raise Forbidden(
+                "En områdesgrupp kopplar en insats till ett mål genom ett uppdrag från styrgruppen."
+            )
         goal = session.get(Goal, goal_id)
         if goal is None or goal.group.municipality_id != group.municipality_id:
             errors.append(FieldError("goal_id", "Det finns inget sådant mål.", "unknown_id"))
+        elif not goal.active:
+            errors.append(
+                FieldError("goal_id", "Målet är avslutat; välj ett som gäller.", "inactive")
+            )
     return values, errors
 
 
@@ -669,6 +751,12 @@ def _activity_values(session: Session, plan: Plan, data: dict[str, Any]) -> dict
         if indicator is None or indicator.goal.group_id != plan.group_id:
             errors.append(
                 FieldError("indicator_id", "Det finns ingen sådan indikator.", "unknown_id")
+            )
+        elif plan.goal_id is not None and indicator.goal_id != plan.goal_id:
+            errors.append(
+                FieldError(
+                    "indicator_id", "Välj en indikator som följer planens mål.", "other_goal"
+                )
             )
     if errors:
         raise Invalid(errors[0].message, errors=errors)
@@ -805,7 +893,7 @@ def plan_year(session: Session, plan_id: int, year: int, *, actor: Actor) -> sch
         indicator = None
         if activity.indicator is not None:
             indicator = indicators.get(activity.indicator.id) or read_indicator(
-                session, activity.indicator, quarters=_quarters_through(year)
+                session, activity.indicator, until=dt.date(year, 12, 31)
             )
             indicators[activity.indicator.id] = indicator
         rows.append(
@@ -815,6 +903,7 @@ def plan_year(session: Session, plan_id: int, year: int, *, actor: Actor) -> sch
                 if activity_review
                 else None,
                 indicator=indicator,
+                running=running,
             )
         )
     return schemas.PlanYear(
@@ -825,13 +914,6 @@ def plan_year(session: Session, plan_id: int, year: int, *, actor: Actor) -> sch
         activities=rows,
         missing=missing,
     )
-
-
-def _quarters_through(year: int) -> int:
-    """The quarters from the start of the year before ``year`` to now: the follow-up shows
-    the year against the one before it."""
-    this_year, quarter = quarter_of(_today())
-    return max(1, min(schemas.MAX_QUARTERS, (this_year - year + 1) * 4 + quarter))
 
 
 # The thread --------------------------------------------------------------------------------

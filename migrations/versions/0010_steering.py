@@ -2,7 +2,7 @@
 
 Revision ID: 0010
 Revises: 0009
-Create Date: 2026-12-02 12:09:41.257553
+Create Date: 2026-12-02 12:49:52.107197
 """
 
 from __future__ import annotations
@@ -218,7 +218,47 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     with op.batch_alter_table("activities", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_activities_indicator_id"), ["indicator_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_activities_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
+        "assignment_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assignment_id", sa.Integer(), nullable=False),
+        sa.Column("at", api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "answered",
+                "closed",
+                "withdrawn",
+                name="assignment_event_status",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["assignment_id"],
+            ["assignments.id"],
+            name=op.f("fk_assignment_events_assignment_id_assignments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["by_id"], ["users.id"], name=op.f("fk_assignment_events_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assignment_events")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("assignment_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_assignment_events_assignment_id"), ["assignment_id"], unique=False
+        )
 
     op.create_table(
         "indicator_values",
@@ -411,8 +451,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_indicator_values_indicator_id"))
 
     op.drop_table("indicator_values")
+    with op.batch_alter_table("assignment_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assignment_events_assignment_id"))
+
+    op.drop_table("assignment_events")
     with op.batch_alter_table("activities", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_activities_plan_id"))
+        batch_op.drop_index(batch_op.f("ix_activities_indicator_id"))
 
     op.drop_table("activities")
     with op.batch_alter_table("plans", schema=None) as batch_op:

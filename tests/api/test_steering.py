@@ -312,9 +312,10 @@ def test_an_assignment_is_on_the_groups_agendas_until_answered(
         assert agenda_kinds(saved.json()).count("assignment") == 1
         # A meeting created now has it too; it is answered at that meeting with an
         # intervention decided there.
+        soon = dt.datetime.now(TZ).replace(tzinfo=None) + dt.timedelta(minutes=2)
         held = member.post(
             f"{V1}/groups/{kungsangen}/meetings",
-            json={"starts_at": dt.datetime.combine(today(), dt.time(8)).isoformat()},
+            json={"starts_at": soon.isoformat(timespec="minutes")},
         ).json()
         assert "assignment" in agenda_kinds(held)
         decided = member.post(
@@ -339,8 +340,7 @@ def test_an_assignment_is_on_the_groups_agendas_until_answered(
         intervention = member.get(f"{V1}/interventions/{intervention_id}").json()
         assert intervention["goal"] == {"id": goal["id"], "name": goal["title"]}
         assert intervention["assignment"]["id"] == assignment["id"]
-        # Off the agenda of the meeting still to come; still on the one where it was
-        # answered, as it was open when that meeting began.
+        # Off the agenda of the meeting still to come; still on the one that answered it.
         assert "assignment" not in agenda_kinds(member.get(f"{V1}/meetings/{planned['id']}").json())
         assert "assignment" in agenda_kinds(member.get(f"{V1}/meetings/{held['id']}").json())
     with as_(server, people, "steering") as steering:
@@ -520,3 +520,161 @@ def test_a_plan_with_activities_and_its_yearly_follow_up(
             ).status_code
             == 403
         )
+
+
+def give(client: httpx.Client, people: dict[str, Any], goal: dict[str, Any], **extra: Any) -> Any:
+    response = client.post(
+        f"{V1}/assignments",
+        json={
+            "goal_id": goal["id"],
+            "to_group_id": gid(people, KUNGSANGEN),
+            "title": "Kartlägg mopedkörningen",
+            "due": (today() + dt.timedelta(days=30)).isoformat(),
+            **extra,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_past_meeting_keeps_the_agenda_it_had_whatever_came_after(
+    server: Server, people: dict[str, Any]
+) -> None:
+    kungsangen = gid(people, KUNGSANGEN)
+    with as_(server, people, "steering") as steering:
+        goal = new_goal(steering, people)
+        assignment = give(steering, people, goal)
+    with as_(server, people, "kungsangen") as member:
+        answered = member.post(
+            f"{V1}/assignments/{assignment['id']}/answer", json={"text": "Klart."}
+        )
+        assert answered.status_code == 200
+    with server.database.session(write=True) as session:
+        # A meeting held a week ago, while the assignment was open, and one held an hour
+        # ago, after it was answered (told by the events' times, moved back here).
+        from api.steering.models import AssignmentEvent
+
+        events = session.query(AssignmentEvent).order_by(AssignmentEvent.id).all()
+        events[0].at -= dt.timedelta(days=10)
+        events[1].at -= dt.timedelta(hours=2)
+    with as_(server, people, "kungsangen") as member:
+        week_ago = dt.datetime.combine(today() - dt.timedelta(days=7), dt.time(13))
+        held = member.post(
+            f"{V1}/groups/{kungsangen}/meetings", json={"starts_at": week_ago.isoformat()}
+        ).json()
+        assert "assignment" in agenda_kinds(member.get(f"{V1}/meetings/{held['id']}").json())
+    with as_(server, people, "steering") as steering:
+        # Reopened: on the agendas to come again, and the week-old meeting is unchanged.
+        reopened = steering.patch(f"{V1}/assignments/{assignment['id']}", json={"status": "open"})
+        assert reopened.json()["status"] == "open"
+        # Only the group's report-back makes it answered.
+        again = steering.patch(f"{V1}/assignments/{assignment['id']}", json={"status": "answered"})
+        assert again.status_code == 422
+    with as_(server, people, "kungsangen") as member:
+        coming = member.post(
+            f"{V1}/groups/{kungsangen}/meetings",
+            json={"starts_at": (week_ago + dt.timedelta(days=14)).isoformat()},
+        ).json()
+        assert "assignment" in agenda_kinds(coming)
+        assert "assignment" in agenda_kinds(member.get(f"{V1}/meetings/{held['id']}").json())
+
+
+def test_a_new_report_back_says_which_interventions_answer_it(
+    server: Server, people: dict[str, Any]
+) -> None:
+    with as_(server, people, "steering") as steering:
+        goal = new_goal(steering, people)
+        assignment = give(steering, people, goal)
+    with as_(server, people, "kungsangen") as member:
+        made = member.post(
+            f"{V1}/interventions",
+            json={**intervention_body(people), "group_id": gid(people, KUNGSANGEN)},
+        ).json()
+        url = f"{V1}/assignments/{assignment['id']}/answer"
+        first = member.post(url, json={"text": "Med insats", "intervention_ids": [made["id"]]})
+        assert [i["id"] for i in first.json()["interventions"]] == [made["id"]]
+        second = member.post(url, json={"text": "Utan insats", "intervention_ids": []})
+        assert second.json()["interventions"] == []
+        unlinked = member.get(f"{V1}/interventions/{made['id']}").json()
+        assert unlinked["assignment"] is None and unlinked["goal"] is None
+        # An area group links its work to a goal through an assignment, not directly.
+        direct = member.patch(f"{V1}/interventions/{made['id']}", json={"goal_id": goal["id"]})
+        assert direct.status_code == 403
+
+
+def test_agendas_stay_whole_with_many_items_and_long_assignment_titles(
+    server: Server, people: dict[str, Any]
+) -> None:
+    kungsangen = gid(people, KUNGSANGEN)
+    with as_(server, people, "steering") as steering:
+        goal = new_goal(steering, people)
+        # A title that is valid on its own, whose agenda line would not be.
+        give(steering, people, goal, title="\ufdfa" * 22)
+        give(steering, people, goal)
+    with as_(server, people, "kungsangen") as member:
+        items = [{"kind": "other", "title": f"Punkt {n}"} for n in range(40)]
+        made = member.post(
+            f"{V1}/groups/{kungsangen}/meetings",
+            json={
+                "starts_at": dt.datetime.combine(
+                    today() + dt.timedelta(days=3), dt.time(9)
+                ).isoformat(),
+                "agenda": items,
+            },
+        )
+        assert made.status_code == 201, made.text
+        url = f"{V1}/meetings/{made.json()['id']}"
+        read = member.get(url)
+        assert read.status_code == 200, read.text
+        agenda = read.json()["agenda"]
+        assert len(agenda) == 42 and agenda_kinds(read.json()).count("assignment") == 2
+        saved = member.patch(
+            url, json={"agenda": agenda}, headers={"If-Match": read.headers["ETag"]}
+        )
+        assert saved.status_code == 200, saved.text
+        too_many = member.patch(
+            url,
+            json={"agenda": [*agenda, {"kind": "other", "title": "En till"}]},
+            headers={"If-Match": saved.headers["ETag"]},
+        )
+        assert too_many.status_code == 422
+        assert problem_fields(too_many) == {"agenda"}
+
+
+def test_a_years_follow_up_shows_the_indicator_as_it_stood_then(
+    server: Server, people: dict[str, Any]
+) -> None:
+    with as_(server, people, "steering") as steering:
+        goal = new_goal(steering, people)
+        counted = steering.post(
+            f"{V1}/goals/{goal['id']}/indicators",
+            json={"name": "Skadegörelse", "kind": "computed", "category": "skadegorelse"},
+        ).json()
+        plan = steering.post(
+            f"{V1}/plans",
+            json={
+                "group_id": gid(people, STEERING),
+                "title": "Plan",
+                "goal_id": goal["id"],
+                "period_start": "2024-01-01",
+                "period_end": "2026-12-31",
+            },
+        ).json()
+        for title, start in (("Tidig", "2024-02-01"), ("Sen", "2026-01-01")):
+            added = steering.post(
+                f"{V1}/plans/{plan['id']}/activities",
+                json={
+                    "title": title,
+                    "responsible_office": "Socialkontoret",
+                    "period_start": start,
+                    "indicator_id": counted["id"],
+                    "child_perspective": "Barnen tillfrågas.",
+                },
+            )
+            assert added.status_code == 201, added.text
+        year = steering.get(f"{V1}/plans/{plan['id']}/reviews/2024").json()
+        series = year["activities"][0]["indicator"]["series"]
+        assert [p["label"] for p in series][-1] == "2024 kv. 4"
+        # The activity starting in 2026 is not due for a follow-up in 2024.
+        assert [a["running"] for a in year["activities"]] == [True, False]
+        assert year["missing"] == 1

@@ -122,6 +122,16 @@ def test_a_goal_its_indicators_and_an_assignment_through_the_pages(
     with browser_for(server, people, "steering") as steering:
         page = steering.get(goal_url).text
         assert "Återrapporterat" in page and "Planen är klar och antagen." in page
+        # A figure entered by mistake is taken back; a goal reached is closed.
+        removed = post(steering, f"{goal_url}/varden/{indicator[1]}/2022/ta-bort", page)
+        assert removed.status_code == 303
+        page = steering.get(goal_url).text
+        assert "2024: 27." in page and "31,5" not in page
+        closed = post(steering, f"{goal_url}/aktiv", page, aktiv="nej")
+        assert closed.status_code == 303
+        listing = steering.get("/styrning").text
+        assert "Avslutade mål och planer" in listing
+        assert "Öppna målet igen" in steering.get(goal_url).text
 
 
 def test_a_plan_and_its_yearly_follow_up_as_a_page_and_a_pdf(
