@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.accounts.schemas import Me
 from api.meetings.schemas import MAX_AGENDA_ITEMS
-from api.middleware import SecurityHeaders
+from api.middleware import BodyLimit, SecurityHeaders
 from api.schemas_common import MAX_ID
 from api.settings import Settings, get_settings
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
@@ -51,6 +51,8 @@ MAX_SEARCH = 200
 Handler = Callable[..., Awaitable[Response]]
 # The longest form field the pages read (an e-mail address or a password fits).
 MAX_FORM_FIELD = 1000
+# What multipart adds around an uploaded file: its headers and the other fields.
+UPLOAD_WRAPPING = 64 * 1024
 # An id the API could never have: answered here as a missing page, without asking the API.
 PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
 # A year of a plan's follow-up; the API says which years the plan has.
@@ -273,6 +275,12 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
     )
     app.state.client = client
     app.add_middleware(SecurityHeaders, headers=PAGE_HEADERS)
+    # Forms are small; a file read in is larger by its multipart wrapping only.
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={"/import": settings.max_upload_bytes + UPLOAD_WRAPPING},
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def render(

@@ -23,6 +23,7 @@ from api.actor import SYSTEM
 from api.errors import DomainError
 from api.integrations import rows, service
 from tests.conftest import Server
+from tests.web.test_sign_in_pages import csrf_of
 
 HEADERS = [*sorted(rows.CSV_HEADERS), "okänd kolumn", "", "Kategori", " händelse-id "]
 REQUIRED = ["Händelse-ID", "Kategori", "Inträffade från"]
@@ -195,3 +196,30 @@ def test_odd_files_through_http_get_a_4xx_or_a_preview(
     assert answer.headers["content-type"].startswith(
         "application/json" if answer.status_code == 201 else "application/problem+json"
     )
+
+
+def test_bodies_and_uploads_over_their_limits_get_413(
+    server: Server, api: httpx.Client, web: httpx.Client
+) -> None:
+    limit = server.settings.max_upload_bytes
+    big = b"x" * (limit + 1)
+    upload = api.post("/api/v1/imports", data={"source": "embrace"}, files={"file": ("e", big)})
+    assert upload.status_code == 413
+    assert upload.headers["content-type"].startswith("application/problem+json")
+    assert "MB" in upload.json()["detail"]
+    # The pages: a form larger than any form, and a file larger than the upload limit.
+    form = web.post(
+        "/rapportera",
+        content=b"a=" + b"x" * server.settings.max_body_bytes,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code == 413 and "Begäran är större än" in form.text
+    # A file just over the limit is answered beside the file field; one far over it, by
+    # the body limit before it is read.
+    csrf = csrf_of(web.get("/import").text)
+    fields = {"kalla": "embrace", "csrf_token": csrf}
+    page = web.post("/import", files={"fil": ("e.csv", big)}, data=fields)
+    assert page.status_code == 422 and 'id="fil-error"' in page.text
+    assert f"Filen är större än {limit // (1024 * 1024)} MB" in page.text
+    huge = web.post("/import", files={"fil": ("e.csv", big + b"x" * 100_000)}, data=fields)
+    assert huge.status_code == 413 and "Begäran är större än" in huge.text
