@@ -25,9 +25,14 @@ test: setup chromium gdal pdf-libs $(AXE) lint
 	EST_AXE_JS=$(AXE) $(BIN)/pytest -n auto --maxprocesses 4
 
 # Figures for bench/README.md: SQLite, and PostgreSQL when EST_TEST_DATABASE_URL is set.
+# bench.faults stops and starts the local PostgreSQL cluster (pg_ctlcluster): run it where
+# nothing else uses that cluster.
 bench: setup pdf-libs
 	$(BIN)/python -m bench.incidents --backend both
 	$(BIN)/python -m bench.situation --backend both
+	$(BIN)/python -m bench.imports --backend both
+	$(BIN)/python -m bench.load --backend both
+	$(BIN)/python -m bench.faults --backend both
 
 setup: $(STAMP)
 

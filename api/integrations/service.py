@@ -248,7 +248,7 @@ def _apply_chunk(
         for incident in session.execute(
             select(Incident.__table__).where(
                 Incident.source == lookup.source,
-                Incident.external_id.in_([row.external_id for _, row, _ in read]),
+                _among(Incident.external_id, [row.external_id for _, row, _ in read]),
             )
         )
     }
@@ -308,7 +308,7 @@ def _apply_chunk(
             for external, incident_id in session.execute(
                 select(Incident.external_id, Incident.id).where(
                     Incident.source == lookup.source,
-                    Incident.external_id.in_([r["external_id"] for r in new_rows]),
+                    _among(Incident.external_id, [r["external_id"] for r in new_rows]),
                 )
             )
         }
@@ -347,6 +347,14 @@ def _table() -> Table:
     table = Incident.__table__
     assert isinstance(table, Table)
     return table
+
+
+def _among(column: Any, values: list[str]) -> Any:
+    """``column IN (values)`` with the values written into the statement. With a bind
+    parameter each, PostgreSQL's driver prepares the statement after a few chunks and the
+    generic plan tests the thousand ids one by one on every row of the source (seen: 400 ms
+    a chunk at 20,000 rows); as constants they are hashed and looked up (7 ms)."""
+    return column.in_(bindparam("values", values, expanding=True, literal_execute=True))
 
 
 def _id_of(item: Item) -> str:
