@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -143,33 +144,40 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 class _Seen:
     """The ids this import has already taken, kept in a temporary table rather than in
     memory: a second row with the same id is rejected, however far apart the two are. The
-    ids are TEXT: one too long to import is still remembered, and refused again."""
+    table is keyed by a digest of the id: each chunk looks its ids up among all taken before
+    (a million, at the end), and an id of any length fits the key."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.session.execute(
-            text("CREATE TEMPORARY TABLE IF NOT EXISTS est_import_seen (k TEXT, pos INTEGER)")
+            text(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS est_import_seen "
+                "(h VARCHAR(64) PRIMARY KEY, pos INTEGER)"
+            )
         )
         self.session.execute(text("DELETE FROM est_import_seen"))
-        self.first: dict[str, int] = {}
+
+    @staticmethod
+    def _digest(external_id: str) -> str:
+        return hashlib.sha256(external_id.encode("utf-8", "surrogatepass")).hexdigest()
 
     def taken(self, ids: list[str]) -> dict[str, int]:
         """The ids taken before, and where they were."""
         if not ids:
             return {}
+        by_digest = {self._digest(i): i for i in ids}
         found = self.session.execute(
-            text("SELECT k, pos FROM est_import_seen WHERE k IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": ids},
+            text("SELECT h, pos FROM est_import_seen WHERE h IN :digests").bindparams(
+                bindparam("digests", list(by_digest), expanding=True, literal_execute=True)
+            )
         )
-        return {r[0]: r[1] for r in found}
+        return {by_digest[h]: pos for h, pos in found}
 
     def add(self, ids: dict[str, int]) -> None:
         if ids:
             self.session.execute(
-                text("INSERT INTO est_import_seen (k, pos) VALUES (:k, :pos)"),
-                [{"k": k, "pos": pos} for k, pos in ids.items()],
+                text("INSERT INTO est_import_seen (h, pos) VALUES (:h, :pos)"),
+                [{"h": self._digest(k), "pos": pos} for k, pos in ids.items()],
             )
 
     def drop(self) -> None:
