@@ -107,7 +107,9 @@ def apply(
     seen = _Seen(session)
     reports: dict[tuple[int, str | None], int] = {}
     try:
-        for chunk in _chunks(items, CHUNK):
+        for number, chunk in enumerate(_chunks(items, CHUNK), start=1):
+            if not dry_run and number in ANALYZE_AFTER:
+                _refresh_statistics(session)
             _apply_chunk(
                 session,
                 chunk,
@@ -133,6 +135,18 @@ def apply(
             actor=actor,
         )
     return outcome
+
+
+# The chunks after which PostgreSQL's statistics are refreshed: a file imports in one
+# transaction, so autovacuum never sees the rows, and a planner that still thinks the
+# table is empty looks a chunk's ids up by scanning every row written so far (137 ms a
+# chunk at 300,000 rows; 3 ms once it knows).
+ANALYZE_AFTER = frozenset(4**k for k in range(1, 12))
+
+
+def _refresh_statistics(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE incidents"))
 
 
 def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
