@@ -31,7 +31,7 @@ from api.incidents.routes import router as incidents_router
 from api.integrations.routes import router as integrations_router
 from api.interventions.routes import router as interventions_router
 from api.meetings.routes import router as meetings_router
-from api.middleware import API_CSP, BodyLimit, SecurityHeaders
+from api.middleware import API_CSP, BodyLimit, LoadShedder, SecurityHeaders, shedding
 from api.migrate import current_revision, head_revision
 from api.problems import domain_problem, problem_response
 from api.schemas_common import Problem
@@ -47,7 +47,11 @@ STATIC = Path(__file__).parent / "static"
 SWAGGER_UI = "5.35.0"
 
 
-def create_api_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+def create_api_app(
+    settings: Settings | None = None, database: Database | None = None, *, shed_load: bool = True
+) -> FastAPI:
+    """``shed_load``: turn away what is more than it can work on (api.middleware.LoadShedder);
+    off where something in front already does (web.embedded)."""
     settings = settings or get_settings()
     owns_database = database is None
     database = database or Database.from_url(
@@ -107,6 +111,9 @@ def create_api_app(settings: Settings | None = None, database: Database | None =
     _add_health(app, database)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     check_every_route_has_a_rule(app)
+    if shed_load:
+        # Added last, so outermost: a request turned away costs nothing further.
+        app.add_middleware(LoadShedder, refuse=problems.overloaded, **shedding(settings))
     return app
 
 

@@ -1,12 +1,18 @@
 """ASGI middleware the API and the web front end share: security headers on every response,
-and a limit on the size of request bodies."""
+a limit on the size of request bodies, and load shedding."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.settings import Settings
 
 COMMON = {
     "x-content-type-options": "nosniff",
@@ -77,3 +83,93 @@ class BodyLimit:
 def _refusal(limit: int) -> HTTPException:
     size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} kB"
     return HTTPException(413, f"Begäran är större än {size}, det största som tas emot här.")
+
+
+class LoadShedder:
+    """Lets at most ``max_active`` requests be worked on at once; the next ones wait in line,
+    at most ``max_waiting`` of them and for at most ``max_wait`` seconds each, and the rest
+    are answered at once by ``refuse`` (a 503 with Retry-After).
+
+    Why: past what the machine can do, a server that takes everything makes every request
+    wait, and goes on working for clients that have long given up (a phone on a bad
+    connection retries, adding to the pile). Refusing early keeps the answers it does give
+    fast, and the server answers normally again the moment the load drops, with no backlog.
+    A refused request has done nothing, so a retry with the same Idempotency-Key is safe.
+    ``max_active`` 0 turns shedding off.
+
+    A slot is held until the response is sent, streamed bodies included. Paths that begin
+    with one of ``exempt`` always pass: the health probes (an orchestrator must see a busy
+    server as alive, not restart it) and static files (cheap, and the refusal page's style)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_active: int,
+        max_waiting: int,
+        max_wait: float,
+        refuse: Callable[[Scope], Response],
+        exempt: tuple[str, ...] = ("/healthz", "/readyz", "/static/"),
+    ) -> None:
+        self.app = app
+        self.max_active = max_active
+        self.max_waiting = max_waiting
+        self.max_wait = max_wait
+        self.refuse = refuse
+        self.exempt = exempt
+        self.active = 0
+        self.waiting: deque[asyncio.Future[None]] = deque()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.max_active <= 0 or scope["path"].startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        if not await self._enter():
+            await self.refuse(scope)(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self._leave()
+
+    async def _enter(self) -> bool:
+        if self.active < self.max_active and not self.waiting:
+            self.active += 1
+            return True
+        if len(self.waiting) >= self.max_waiting:
+            return False
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append(turn)
+        try:
+            async with asyncio.timeout(self.max_wait):
+                await turn
+        except TimeoutError:
+            pass
+        except BaseException:
+            # Cancelled (the server shutting down): a slot handed over meanwhile goes on.
+            if turn.done() and not turn.cancelled():
+                self._leave()
+            raise
+        finally:
+            if turn in self.waiting:
+                self.waiting.remove(turn)
+        # The slot may have been handed over just as the time ran out.
+        return turn.done() and not turn.cancelled()
+
+    def _leave(self) -> None:
+        """Hands the slot to the first in line who still waits, or gives it back."""
+        while self.waiting:
+            turn = self.waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.active -= 1
+
+
+def shedding(settings: Settings) -> dict[str, Any]:
+    """LoadShedder's limits from the settings (all but ``refuse``)."""
+    return {
+        "max_active": settings.max_active_requests,
+        "max_waiting": settings.max_queued_requests,
+        "max_wait": settings.max_queue_wait_ms / 1000,
+    }

@@ -9,10 +9,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from api.errors import DomainError, FieldError
 from api.schemas_common import FieldProblem, Problem
@@ -36,7 +37,7 @@ _HTTP_TITLES = {
 
 
 def problem_response(
-    request: Request,
+    where: Request | str,
     *,
     status: int,
     code: str,
@@ -45,12 +46,13 @@ def problem_response(
     errors: Sequence[FieldProblem] = (),
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    """``where``: the request, or the path it was for where no Request is at hand."""
     body = Problem(
         type=f"/api/problems/{code.replace('_', '-')}",
         title=title,
         status=status,
         detail=detail,
-        instance=request.url.path,
+        instance=where if isinstance(where, str) else where.url.path,
         code=code,
         errors=list(errors),
     )
@@ -59,6 +61,24 @@ def problem_response(
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
+    )
+
+
+# A refused request has done nothing; the client may send it again after this many seconds.
+OVERLOADED_RETRY_AFTER = 2
+
+
+def overloaded(scope: Scope) -> Response:
+    """The answer of the load shedder (api.middleware.LoadShedder) to a request it turns
+    away; outside the app, so it is built from the ASGI scope alone."""
+    return problem_response(
+        scope["path"],
+        status=503,
+        code="overloaded",
+        title="Tjänsten är hårt belastad",
+        detail="Servern har fler förfrågningar än den hinner med just nu och har inte tagit "
+        "emot den här. Ingenting har sparats; skicka igen om en stund.",
+        headers={"Retry-After": str(OVERLOADED_RETRY_AFTER), "cache-control": "no-store"},
     )
 
 
@@ -321,7 +341,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         422: "Invalid input; `errors` names the fields.",
         428: "`If-Match` is required: send the ETag of what you read.",
         429: "Too many attempts; retry after `Retry-After` seconds.",
-        503: "The database is unavailable; retry after `Retry-After` seconds.",
+        503: "The database is unavailable, or the server too busy to take the request; "
+        "retry after `Retry-After` seconds.",
     }
     return {
         status: {"description": descriptions.get(status, "Problem."), "content": _problem_content()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Only good for a developer's machine; any other environment must set EST_SECRET_KEY.
@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     throttle_window_minutes: int = 15
     throttle_per_account: int = 5
     throttle_per_address: int = 30
+    # Load shedding (api.middleware.LoadShedder), in each worker process: requests worked on
+    # at once, how many may wait for a turn and for how long; past that, 503 with
+    # Retry-After. Chosen from bench/load (bench/README.md); 0 active turns it off.
+    max_active_requests: int = Field(default=8, ge=0)
+    max_queued_requests: int = Field(default=32, ge=0)
+    max_queue_wait_ms: int = Field(default=1000, ge=0)
 
     @model_validator(mode="after")
     def _no_default_secret_outside_dev(self) -> Settings:

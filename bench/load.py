@@ -2,6 +2,7 @@
 
     python -m bench.load [--backend sqlite|postgresql|both] [--rates 10,20,40,80,120]
                          [--seconds 20] [--workers 1,2] [--repeat 3]
+                         [--shedding default,off,4/16/250]
 
 Open loop: requests are sent on a schedule of Poisson arrivals at the rate asked for,
 whether or not earlier ones have answered, and each is timed from when it was *scheduled*,
@@ -18,6 +19,12 @@ The database is the demo of Upplands-Bro with its 15 months of synthetic observa
 (about 3,700). Each rate runs ``--seconds`` long after a short warm-up; the figures are the
 median over ``--repeat`` runs of each percentile. A rate is *held* when p99 is under 500 ms
 and fewer than 1 % of requests fail (5xx, a refused connection or no answer in 10 s).
+
+``--shedding`` names the load-shedding limits to compare (api.middleware.LoadShedder):
+``default`` (the settings' own), ``off``, or ``ACTIVE/QUEUED/WAIT_MS``. Besides the
+percentiles of all requests, each rate reports how many were turned away (503), the p99 of
+those that were served, and the *backlog*: how long after the rate's last request the server
+still took to answer `/healthz` at once, i.e. how long it went on with work nobody waited for.
 """
 
 from __future__ import annotations
@@ -60,21 +67,29 @@ MIX = (("file", 0.3), ("list", 0.3), ("lagesbild", 0.2), ("map", 0.2))
 class Sample:
     kind: str
     seconds: float  # from the scheduled time to the answer
-    ok: bool
+    status: int  # 0: no answer (refused connection, timeout)
+
+    @property
+    def ok(self) -> bool:
+        return 0 < self.status < 400
 
 
 @dataclass
 class Result:
     backend: str
     workers: int
+    shedding: str
     mix: str
     rate: float
     sent: int
     errors: float
+    shed: float  # share answered 503 by the load shedder
     p50: float
     p95: float
     p99: float
     max: float
+    served_p99: float  # of the requests not turned away
+    backlog: float = 0.0  # seconds the server went on after the last request was sent
     per_kind: dict[str, float] = field(default_factory=dict)  # p99 ms per kind
 
     @property
@@ -95,6 +110,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def prepare(backend: str, folder: Path) -> str:
     """A migrated database with the demo of Upplands-Bro, its accounts and observations."""
+    folder.mkdir(parents=True, exist_ok=True)
     url = sqlite_url(folder / "load.db") if backend == "sqlite" else fresh_postgres_database("load")
     migrate.upgrade(url)
     database = Database.from_url(url)
@@ -105,6 +121,20 @@ def prepare(backend: str, folder: Path) -> str:
         load_demo_incidents(session, today=dt.date.today())
     database.dispose()
     return url
+
+
+def shedding_env(shedding: str) -> dict[str, str]:
+    """The server's environment for one ``--shedding`` choice."""
+    if shedding == "default":
+        return {}
+    if shedding == "off":
+        return {"EST_MAX_ACTIVE_REQUESTS": "0"}
+    active, queued, wait_ms = shedding.split("/")
+    return {
+        "EST_MAX_ACTIVE_REQUESTS": active,
+        "EST_MAX_QUEUED_REQUESTS": queued,
+        "EST_MAX_QUEUE_WAIT_MS": wait_ms,
+    }
 
 
 class Server:
@@ -260,11 +290,10 @@ def request_for(kind: str, w: World, rng: random.Random) -> Send:
 
 async def _one(client: httpx.AsyncClient, kind: str, send: Send, scheduled: float) -> Sample:
     try:
-        answer = await send(client)
-        ok = answer.status_code < 400
+        status = (await send(client)).status_code
     except httpx.HTTPError:
-        ok = False
-    return Sample(kind, time.perf_counter() - scheduled, ok)
+        status = 0
+    return Sample(kind, time.perf_counter() - scheduled, status)
 
 
 async def open_loop(
@@ -292,27 +321,41 @@ async def open_loop(
 
 
 def summarise(
-    backend: str, workers: int, mix: str, rate: float, runs: list[list[Sample]]
+    backend: str,
+    workers: int,
+    shedding: str,
+    mix: str,
+    rate: float,
+    runs: list[list[Sample]],
+    backlogs: list[float],
 ) -> Result:
     def median_of(fn: Callable[[list[Sample]], float]) -> float:
         return statistics.median(fn(run) for run in runs)
 
-    def ms(run: list[Sample], q: float, kind: str | None = None) -> float:
-        chosen = [s.seconds for s in run if kind is None or s.kind == kind]
+    def ms(run: list[Sample], q: float, kind: str | None = None, served: bool = False) -> float:
+        chosen = [
+            s.seconds
+            for s in run
+            if (kind is None or s.kind == kind) and not (served and s.status == 503)
+        ]
         return percentile(chosen, q) * 1000
 
     kinds = sorted({s.kind for run in runs for s in run})
     return Result(
         backend=backend,
         workers=workers,
+        shedding=shedding,
         mix=mix,
         rate=rate,
         sent=round(median_of(lambda r: len(r))),
         errors=median_of(lambda r: sum(not s.ok for s in r) / max(1, len(r))),
+        shed=median_of(lambda r: sum(s.status == 503 for s in r) / max(1, len(r))),
         p50=median_of(lambda r: ms(r, 0.50)),
         p95=median_of(lambda r: ms(r, 0.95)),
         p99=median_of(lambda r: ms(r, 0.99)),
         max=median_of(lambda r: max(s.seconds for s in r) * 1000),
+        served_p99=median_of(lambda r: ms(r, 0.99, served=True)),
+        backlog=statistics.median(backlogs),
         per_kind={k: median_of(lambda r, k=k: ms(r, 0.99, k)) for k in kinds},
     )
 
@@ -324,9 +367,9 @@ def measure(
     rates: list[float],
     seconds: float,
     repeat: int,
-    extra_env: dict[str, str] | None = None,
+    shedding: str = "default",
 ) -> list[Result]:
-    server = Server(url, workers, extra_env).start()
+    server = Server(url, workers, shedding_env(shedding)).start()
     results = []
     try:
         w = world(server.base)
@@ -336,11 +379,13 @@ def measure(
             for rate in rates:
                 drain(server.base)
                 asyncio.run(open_loop(server.base, w, mix, rate, WARM_UP_S))
-                runs = [
-                    asyncio.run(open_loop(server.base, w, mix, rate, seconds))
-                    for _ in range(repeat)
-                ]
-                result = summarise(backend, workers, name, rate, runs)
+                runs, backlogs = [], []
+                for _ in range(repeat):
+                    drain(server.base)
+                    runs.append(asyncio.run(open_loop(server.base, w, mix, rate, seconds)))
+                    # The loop returns when the last answer is in or given up on (10 s).
+                    backlogs.append(drain(server.base))
+                result = summarise(backend, workers, shedding, name, rate, runs, backlogs)
                 print(line(result), flush=True)
                 results.append(result)
                 if name == "mix" and result.errors > 0.5:
@@ -350,47 +395,51 @@ def measure(
     return results
 
 
-def drain(base: str, limit_s: float = 180) -> None:
-    """Wait until the server answers at once again (a backlog from the last rate gone)."""
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
+def drain(base: str, limit_s: float = 180) -> float:
+    """Waits until the server answers at once again (a backlog from the last rate gone);
+    returns how long that took."""
+    began = time.perf_counter()
+    while time.perf_counter() - began < limit_s:
         started = time.perf_counter()
         with contextlib.suppress(httpx.HTTPError):
             httpx.get(f"{base}/healthz", timeout=30)
         if time.perf_counter() - started < 0.05:
-            return
-        time.sleep(1)
+            break
+        time.sleep(0.2)
+    return time.perf_counter() - began
 
 
 def line(r: Result) -> str:
     kinds = " ".join(f"{k}={v:.0f}" for k, v in r.per_kind.items())
     return (
-        f"{r.backend:10} w={r.workers} {r.mix:8} {r.rate:6.0f}/s n={r.sent:5} "
-        f"err={r.errors * 100:5.1f}% p50={r.p50:7.1f} p95={r.p95:7.1f} p99={r.p99:7.1f} "
-        f"max={r.max:7.1f} ms{' held' if r.held else ''}  p99 by kind: {kinds}"
+        f"{r.backend:10} w={r.workers} shed={r.shedding:10} {r.mix:8} {r.rate:6.0f}/s "
+        f"n={r.sent:5} err={r.errors * 100:5.1f}% 503={r.shed * 100:5.1f}% p50={r.p50:7.1f} "
+        f"p95={r.p95:7.1f} p99={r.p99:7.1f} max={r.max:7.1f} served p99={r.served_p99:7.1f} ms "
+        f"backlog={r.backlog:5.1f} s{' held' if r.held else ''}  p99 by kind: {kinds}"
     )
 
 
 def table(results: list[Result]) -> str:
     rows = [
-        "| backend | workers | load | rate/s | requests | errors | p50 ms | p95 ms | p99 ms "
-        "| max ms | held |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| backend | workers | shedding | load | rate/s | requests | errors | of which 503 "
+        "| p50 ms | p95 ms | p99 ms | max ms | served p99 ms | backlog s | held |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         rows.append(
-            f"| {r.backend} | {r.workers} | {r.mix} | {r.rate:.0f} | {r.sent} | "
-            f"{r.errors * 100:.1f} % | {r.p50:.0f} | {r.p95:.0f} | {r.p99:.0f} | {r.max:.0f} | "
+            f"| {r.backend} | {r.workers} | {r.shedding} | {r.mix} | {r.rate:.0f} | {r.sent} | "
+            f"{r.errors * 100:.1f} % | {r.shed * 100:.1f} % | {r.p50:.0f} | {r.p95:.0f} | "
+            f"{r.p99:.0f} | {r.max:.0f} | {r.served_p99:.0f} | {r.backlog:.1f} | "
             f"{'yes' if r.held else 'no'} |"
         )
     return "\n".join(rows)
 
 
-def highest_held(results: list[Result]) -> dict[tuple[str, int], float]:
-    best: dict[tuple[str, int], float] = {}
+def highest_held(results: list[Result]) -> dict[tuple[str, int, str], float]:
+    best: dict[tuple[str, int, str], float] = {}
     for r in results:
         if r.mix == "mix" and r.held:
-            key = (r.backend, r.workers)
+            key = (r.backend, r.workers, r.shedding)
             best[key] = max(best.get(key, 0.0), r.rate)
     return best
 
@@ -402,6 +451,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--shedding", default="default")
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     if "postgresql" in backends and not PG_URL:
@@ -411,15 +461,21 @@ def main(argv: list[str] | None = None) -> None:
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as folder:
         for backend in backends:
-            url = prepare(backend, Path(folder) / backend)
             for workers in (int(w) for w in args.workers.split(",")):
-                results += measure(backend, url, workers, rates, args.seconds, args.repeat)
+                for shedding in args.shedding.split(","):
+                    # A fresh database for each: the reports filed at one setting would
+                    # make the lägesbild and the map of the next heavier.
+                    name = f"{backend}-{workers}-{shedding.replace('/', '-')}"
+                    url = prepare(backend, Path(folder) / name)
+                    results += measure(
+                        backend, url, workers, rates, args.seconds, args.repeat, shedding
+                    )
     print()
     print(table(results))
     print()
-    for (backend, workers), rate in sorted(highest_held(results).items()):
+    for (backend, workers, shedding), rate in sorted(highest_held(results).items()):
         print(f"highest rate held (p99 < {HELD_P99_MS:.0f} ms, errors < 1 %): "
-              f"{backend}, {workers} worker(s): {rate:.0f}/s")  # fmt: skip
+              f"{backend}, {workers} worker(s), shedding {shedding}: {rate:.0f}/s")  # fmt: skip
 
 
 if __name__ == "__main__":

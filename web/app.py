@@ -24,10 +24,12 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from api.accounts.schemas import Me
 from api.meetings.schemas import MAX_AGENDA_ITEMS
-from api.middleware import BodyLimit, SecurityHeaders
+from api.middleware import BodyLimit, LoadShedder, SecurityHeaders, shedding
+from api.problems import OVERLOADED_RETRY_AFTER
 from api.schemas_common import MAX_ID
 from api.settings import Settings, get_settings
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
@@ -239,7 +241,40 @@ def is_fragment_request(request: Request) -> bool:
     )
 
 
-def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastAPI:
+def overloaded_page(scope: Scope) -> Response:
+    """The page for a request the load shedder turns away. It is answered outside the app,
+    before any session or template is at hand: a plain page, which asks the browser to try
+    again by itself when nothing was being sent."""
+    again = (
+        f'<meta http-equiv="refresh" content="{OVERLOADED_RETRY_AFTER * 3}">'
+        if scope["method"] in ("GET", "HEAD")
+        else ""
+    )
+    body = f"""<!doctype html>
+<html lang="sv"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">{again}
+<title>Hårt belastad – EST Lägesbild</title><link rel="stylesheet" href="/static/est.css">
+</head><body><main class="error-page">
+<p class="kicker">Fel 503</p><h1>Tjänsten är hårt belastad just nu</h1>
+<p class="lead">Servern hinner inte med alla som använder den och har inte tagit emot det här.
+Ingenting har sparats. Vänta en liten stund och försök igen; har du fyllt i ett formulär,
+gå tillbaka och skicka det igen.</p>
+<p><a class="button" href="">Försök igen</a></p>
+</main></body></html>"""
+    headers = {
+        **PAGE_HEADERS,
+        "Retry-After": str(OVERLOADED_RETRY_AFTER),
+        "cache-control": "no-store",
+        # htmx swaps answers into the page; this one replaces the whole body, as errors do.
+        "HX-Retarget": "body",
+    }
+    return HTMLResponse(body, status_code=503, headers=headers)
+
+
+def create_web_app(
+    client: ApiClient, settings: Settings | None = None, *, shed_load: bool = True
+) -> FastAPI:
+    """``shed_load`` as for api.app.create_api_app."""
     settings = settings or get_settings()
     templates = _templates(settings)
 
@@ -2407,6 +2442,8 @@ def create_web_app(client: ApiClient, settings: Settings | None = None) -> FastA
             status=422,
         )
 
+    if shed_load:
+        app.add_middleware(LoadShedder, refuse=overloaded_page, **shedding(settings))
     return app
 
 

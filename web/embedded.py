@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import problems
 from api.app import create_api_app
+from api.middleware import LoadShedder, shedding
 from api.settings import Settings, get_settings
-from web.app import create_web_app
+from web.app import create_web_app, overloaded_page
 from web.client import ApiClient
 
 API_PATHS = ("/api/", "/healthz", "/readyz")
@@ -50,16 +53,17 @@ class Embedded:
             async with self.api.router.lifespan_context(self.api):
                 await self.web(scope, receive, send)
             return
-        path = scope.get("path", "")
-        if path == "/api" or path.startswith(API_PATHS):
+        if _is_api(scope.get("path", "")):
             await self.api(scope, receive, send)
         else:
             await self.web(scope, receive, send)
 
 
-def create_embedded_app(settings: Settings | None = None) -> Embedded:
+def create_embedded_app(settings: Settings | None = None) -> LoadShedder:
     settings = settings or get_settings()
-    api = create_api_app(settings)
+    # Load is shed here, at the door, once: a page's own requests to the API have been let
+    # in with the page and must not queue again behind other pages.
+    api = create_api_app(settings, shed_load=False)
     http = httpx.AsyncClient(
         # An error inside the API reaches the web app as a 500 response, as it would over the
         # network, not as the API's own exception.
@@ -69,4 +73,13 @@ def create_embedded_app(settings: Settings | None = None) -> Embedded:
         base_url="http://est-api",
         timeout=30.0,
     )
-    return Embedded(api, create_web_app(ApiClient(http), settings))
+    web = create_web_app(ApiClient(http), settings, shed_load=False)
+    return LoadShedder(Embedded(api, web), refuse=_overloaded, **shedding(settings))
+
+
+def _overloaded(scope: Scope) -> Response:
+    return problems.overloaded(scope) if _is_api(scope["path"]) else overloaded_page(scope)
+
+
+def _is_api(path: str) -> bool:
+    return path == "/api" or path.startswith(API_PATHS)

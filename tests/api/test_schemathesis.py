@@ -17,7 +17,7 @@ from api.db import Database
 from api.settings import Settings
 from tests.conftest import ADMIN_EMAIL, Server, make_admin
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 15
 # Pydantic's own error types, and the generic one of our validators: each is a rule the
 # OpenAPI schema can and should state.
 SCHEMA_ERRORS = set(get_args(ErrorType)) | {"value_error"}
