@@ -31,8 +31,10 @@ bench: setup pdf-libs
 	$(BIN)/python -m bench.incidents --backend both
 	$(BIN)/python -m bench.situation --backend both
 	$(BIN)/python -m bench.imports --backend both
-	$(BIN)/python -m bench.load --backend both
-	$(BIN)/python -m bench.faults --backend both
+	$(BIN)/python -m bench.load --backend both --rates 10,20,30 --seconds 6 --repeat 3 --workers 1,2
+	$(BIN)/python -m bench.load --backend both --rates 20,30,40 --seconds 8 --repeat 3 --workers 1 \
+	  --shedding off,4/16/250,8/32/1000
+	$(BIN)/python -m bench.faults --backend both --seconds 30 --clients 8
 
 setup: $(STAMP)
 

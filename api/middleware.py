@@ -85,6 +85,11 @@ def _refusal(limit: int) -> HTTPException:
     return HTTPException(413, f"Begäran är större än {size}, det största som tas emot här.")
 
 
+# A request turned away has done nothing; the client may send it again after this many
+# seconds.
+OVERLOADED_RETRY_AFTER = 2
+
+
 class LoadShedder:
     """Lets at most ``max_active`` requests be worked on at once; the next ones wait in line,
     at most ``max_waiting`` of them and for at most ``max_wait`` seconds each, and the rest

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
 from api.errors import DomainError, FieldError
+from api.middleware import OVERLOADED_RETRY_AFTER
 from api.schemas_common import FieldProblem, Problem
 
 log = logging.getLogger("est.api")
@@ -62,10 +63,6 @@ def problem_response(
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
     )
-
-
-# A refused request has done nothing; the client may send it again after this many seconds.
-OVERLOADED_RETRY_AFTER = 2
 
 
 def overloaded(scope: Scope) -> Response:

@@ -28,8 +28,13 @@ from starlette.types import Scope
 
 from api.accounts.schemas import Me
 from api.meetings.schemas import MAX_AGENDA_ITEMS
-from api.middleware import BodyLimit, LoadShedder, SecurityHeaders, shedding
-from api.problems import OVERLOADED_RETRY_AFTER
+from api.middleware import (
+    OVERLOADED_RETRY_AFTER,
+    BodyLimit,
+    LoadShedder,
+    SecurityHeaders,
+    shedding,
+)
 from api.schemas_common import MAX_ID
 from api.settings import Settings, get_settings
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead

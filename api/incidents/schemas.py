@@ -15,6 +15,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from api.accounts.schemas import SourceName
 from api.interventions.schemas import Outcome
 from api.schemas_common import (
     Id,
@@ -255,7 +256,9 @@ class IncidentFilter(ListQuery):
     assessment: Assessment | None = None
     certainty: Certainty | None = None
     police_reported: PoliceReported | None = None
-    source: Annotated[str, Field(max_length=64)] | None = None
+    source: SourceName | None = Field(
+        None, description="`web`, `api`, or an integration's name such as `embrace`."
+    )
     q: SearchText | None = Field(None, description="Words in the description.")
     withdrawn: bool = Field(False, description="Withdrawn incidents instead of the others.")
 
