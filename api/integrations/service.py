@@ -476,7 +476,9 @@ def push(
         actor=actor,
         list_all=True,
     )
-    return schemas.BatchResult(**outcome.counts, items=outcome.items)
+    # In the batch's order: rejections are found before the created rows are written.
+    items = sorted(outcome.items, key=lambda i: i.index)
+    return schemas.BatchResult(**outcome.counts, items=items)
 
 
 # Category mappings ------------------------------------------------------------------------------

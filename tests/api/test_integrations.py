@@ -130,6 +130,7 @@ def test_each_item_is_answered_and_duplicates_in_a_batch_are_rejected(
             item("G"),
         )  # fmt: skip
     results = {(i["index"], i["external_id"]): (i["result"], i["reason"]) for i in answer["items"]}
+    assert [i["index"] for i in answer["items"]] == list(range(9)), "answered in the batch's order"
     assert (answer["created"], answer["rejected"]) == (2, 7), answer
     assert results[(0, "A")] == ("created", None)
     assert results[(1, "A")][0] == "rejected"
