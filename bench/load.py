@@ -23,8 +23,9 @@ and fewer than 1 % of requests fail (5xx, a refused connection or no answer in 1
 ``--shedding`` names the load-shedding limits to compare (api.middleware.LoadShedder):
 ``default`` (the settings' own), ``off``, or ``ACTIVE/QUEUED/WAIT_MS``. Besides the
 percentiles of all requests, each rate reports how many were turned away (503), the p99 of
-those that were served, and the *backlog*: how long after the rate's last request the server
-still took to answer `/healthz` at once, i.e. how long it went on with work nobody waited for.
+those that were served, and the *backlog*: how long after a run's last answer (or its
+10 s time-out) the server still took to answer `/healthz` at once, i.e. how long it went on
+with work nobody waited for.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class Result:
     p99: float
     max: float
     served_p99: float  # of the requests not turned away
-    backlog: float = 0.0  # seconds the server went on after the last request was sent
+    backlog: float = 0.0  # seconds the server went on after the run's last answer
     per_kind: dict[str, float] = field(default_factory=dict)  # p99 ms per kind
 
     @property

@@ -120,8 +120,7 @@ def test_the_app_turns_away_api_calls_and_pages_in_their_own_form(
 ) -> None:
     """The whole app (web and API in one process) with room for one request: while a slow
     client holds it, the API answers problem+json and the pages a page in Swedish; once it
-    is free, a page that asks the API several things is served: its own calls to the API
-    do not queue for a second slot behind it."""
+    is free, a page that asks the API several things is served within that one slot."""
     settings = settings_for(
         server.settings.database_url, max_active_requests=1, max_queued_requests=0
     )
