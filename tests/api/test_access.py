@@ -21,8 +21,8 @@ from api.accounts.models import ServiceToken
 from api.actor import ANONYMOUS, Actor, Grant
 from api.db import Database
 from api.seed import load_demo
-from tests.conftest import PEOPLE, Server
-from tests.servers import fresh_postgres_database, sqlite_url
+from tests.support.people import PEOPLE
+from tests.support.servers import Server, fresh_postgres_database, sqlite_url
 
 V1 = "/api/v1"
 KUNGSANGEN = "EST områdesgrupp Kungsängen"

@@ -22,7 +22,9 @@ import pytest
 
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
-from tests.conftest import ADMIN_EMAIL, Server, file_report
+from tests.support.factories import file_report
+from tests.support.people import ADMIN_EMAIL
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")

@@ -20,7 +20,7 @@ import httpx
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
 from api.swedish import day_sv
-from tests.conftest import Server
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")

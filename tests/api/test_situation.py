@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tests.conftest import Server, file_report
+from tests.support.factories import file_report
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.conftest import Server, file_report
+from tests.support.factories import file_report
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")

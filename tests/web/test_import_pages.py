@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Server, file_report
-from tests.web.test_sign_in_pages import csrf_of
+from tests.support.factories import file_report
+from tests.support.pages import csrf_of
+from tests.support.servers import Server
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "embrace-export-sample.csv"
 

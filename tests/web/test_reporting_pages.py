@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Server, file_report
-from tests.web.test_sign_in_pages import csrf_of
+from tests.support.factories import file_report
+from tests.support.pages import csrf_of
+from tests.support.servers import Server
 
 
 def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:

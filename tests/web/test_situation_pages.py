@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.conftest import Server, file_report
-from tests.web.test_sign_in_pages import csrf_of
+from tests.support.factories import file_report
+from tests.support.pages import csrf_of
+from tests.support.servers import Server
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MONTHS_SV = (
