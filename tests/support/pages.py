@@ -1,13 +1,16 @@
-"""Driving the web pages: over HTTP as a browser without JavaScript (the CSRF token a form
-carries, the intervention form's fields), and in Chromium (signing in)."""
+"""Driving the web pages: over HTTP as a browser without JavaScript (the session cookie, the
+CSRF token a form carries, the intervention form's fields), and in Chromium (signing in)."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from api.seed import DEMO_PASSWORD
-from tests.support.people import Demo
+from tests.support.people import Demo, People
+from tests.support.servers import Server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -17,6 +20,14 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "no CSRF token in the page"
     return found[1]
+
+
+def browser_for(server: Server, people: People, who: str) -> httpx.Client:
+    """The pages as a browser without JavaScript sees them after one of the demo accounts
+    (PEOPLE's keys) signed in."""
+    return httpx.Client(
+        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
+    )
 
 
 def form(page: str, people: Demo, **values: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from api.accounts.models import User
 from api.accounts.passwords import hash_password
 from api.db import Database
 from api.seed import DEMO_PASSWORD
+from tests.support.servers import Server
 
 # A record as the API answers it.
 Record = dict[str, Any]
@@ -79,3 +80,13 @@ def make_admin(database: Database) -> None:
 
 def session_cookie(api: httpx.Client) -> dict[str, str]:
     return {"est_session": api.headers["Authorization"].removeprefix("Bearer ")}
+
+
+def as_(server: Server, people: People, who: str) -> httpx.Client:
+    """An API client signed in as one of the demo accounts (PEOPLE's keys)."""
+    return server.client(people["tokens"][who])
+
+
+def gid(people: Demo, name: str) -> int:
+    """The id of a demo group by its name."""
+    return int(people["groups"][name]["id"])

@@ -6,18 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
-
-from tests.support.pages import csrf_of, form
+from tests.support.pages import browser_for, csrf_of, form
 from tests.support.servers import Server
 
 COORDINATION = "EST samordningsgrupp"
-
-
-def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
-    )
 
 
 def field_errors(page: str) -> dict[str, str]:

@@ -8,14 +8,8 @@ from typing import Any
 import httpx
 
 from tests.support.factories import file_report
-from tests.support.pages import csrf_of
+from tests.support.pages import browser_for, csrf_of
 from tests.support.servers import Server
-
-
-def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
-    )
 
 
 def form_fields(html: str) -> dict[str, str]:

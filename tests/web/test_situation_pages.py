@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from tests.support.factories import file_report
-from tests.support.pages import csrf_of
+from tests.support.pages import browser_for, csrf_of
 from tests.support.servers import Server
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -24,12 +24,6 @@ MONTHS_SV = (
 COORDINATION = "EST samordningsgrupp"
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
 BRO = "EST områdesgrupp Bro"
-
-
-def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
-    )
 
 
 def today() -> dt.date:
