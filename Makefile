@@ -19,7 +19,7 @@ run: setup pdf-libs
 	$(BIN)/est seed --demo
 	$(BIN)/est serve --host $(HOST) --port $(PORT)
 
-# Each worker has its own servers and databases (tests/servers.py); two cores run the
+# Each worker has its own servers and databases (tests/support/servers.py); two cores run the
 # suite in a little over half the time of one.
 test: setup chromium gdal pdf-libs $(AXE) lint
 	EST_AXE_JS=$(AXE) $(BIN)/pytest -n auto --maxprocesses 4

@@ -41,7 +41,7 @@ from api.schemas_common import STOCKHOLM
 from api.seed import load_demo
 from api.structure.models import Organisation
 from bench.generate import Generated, incidents
-from tests.servers import free_port, fresh_postgres_database, sqlite_url
+from tests.support.servers import free_port, fresh_postgres_database, sqlite_url
 
 PG_URL = os.environ.get("EST_BENCH_DATABASE_URL") or os.environ.get("EST_TEST_DATABASE_URL")
 HEADER = [

@@ -38,7 +38,7 @@ from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
 from api.settings import Settings
 from api.structure.models import Area, Organisation, Place
 from bench.generate import Generated, incidents
-from tests.servers import LiveServer, fresh_postgres_database, sqlite_url
+from tests.support.servers import LiveServer, fresh_postgres_database, sqlite_url
 from web.embedded import create_embedded_app
 
 PG_URL = os.environ.get("EST_BENCH_DATABASE_URL") or os.environ.get("EST_TEST_DATABASE_URL")

@@ -53,7 +53,7 @@ from api import migrate
 from api.db import Database
 from api.seed import DEMO_PASSWORD, load_demo, load_demo_incidents, load_demo_users
 from bench.incidents import PG_URL
-from tests.servers import free_port, fresh_postgres_database, sqlite_url
+from tests.support.servers import free_port, fresh_postgres_database, sqlite_url
 
 HELD_P99_MS = 500.0
 HELD_ERRORS = 0.01

@@ -64,7 +64,7 @@ from bench.incidents import (
     served,
     stored,
 )
-from tests.servers import fresh_postgres_database, sqlite_url
+from tests.support.servers import fresh_postgres_database, sqlite_url
 
 TIMEZONE = "Europe/Stockholm"
 END = dt.date(2026, 10, 31)  # the last day of the history and of the measured period

@@ -44,3 +44,29 @@ def test_services_neither_commit_nor_import_fastapi() -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
         }
         assert "commit" not in calls, path
+
+
+def test_no_test_module_imports_another_or_a_conftest() -> None:
+    # What tests share lives in tests/support/ (its fixtures through pytest_plugins): a test
+    # module that imports another runs the other's module code and ties the two together,
+    # and a conftest is pytest's to load, not a module to import. tests/support/ is held to
+    # the same rule.
+    def forbidden(module: str) -> bool:
+        last = module.rsplit(".", 1)[-1]
+        return last.startswith("test_") or last == "conftest"
+
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        package = ".".join(path.relative_to(ROOT).parent.parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.rsplit(".", node.level - 1)[0]
+                    base = f"{parent}.{base}" if base else parent
+                modules = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            bad = [m for m in modules if m.startswith("tests.") and forbidden(m)]
+            assert not bad, f"{path.relative_to(ROOT)}:{node.lineno} imports {bad}"

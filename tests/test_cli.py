@@ -14,7 +14,7 @@ from api.db import Database
 from api.situation.models import SituationReport
 from api.situation.schemas import Status
 from api.structure.models import Group, GroupOrganisation, Organisation
-from tests.servers import fresh_postgres_database, sqlite_url
+from tests.support.servers import fresh_postgres_database, sqlite_url
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from api.cli import build_parser
-from tests.servers import free_port, sqlite_url
+from tests.support.servers import free_port, sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, func, inspect, select
 from api import migrate
 from api.db import Base, Database, make_engine, normalize_url
 from api.seed import load_demo
-from tests.servers import fresh_postgres_database, sqlite_url
+from tests.support.servers import fresh_postgres_database, sqlite_url
 
 
 @pytest.fixture

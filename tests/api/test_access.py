@@ -21,18 +21,14 @@ from api.accounts.models import ServiceToken
 from api.actor import ANONYMOUS, Actor, Grant
 from api.db import Database
 from api.seed import load_demo
-from tests.conftest import PEOPLE, Server
-from tests.servers import fresh_postgres_database, sqlite_url
+from tests.support.people import PEOPLE, as_
+from tests.support.servers import Server, fresh_postgres_database, sqlite_url
 
 V1 = "/api/v1"
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
 BRO = "EST områdesgrupp Bro"
 COORDINATION = "EST samordningsgrupp"
 STEERING = "EST styrgrupp"
-
-
-def as_(server: Server, people: dict[str, Any], name: str) -> httpx.Client:
-    return server.client(people["tokens"][name])
 
 
 def group_id(people: dict[str, Any], name: str) -> int:

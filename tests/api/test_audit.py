@@ -13,7 +13,8 @@ from sqlalchemy.exc import DBAPIError
 
 from api.audit.models import AuditEvent
 from api.seed import DEMO_PASSWORD
-from tests.conftest import ADMIN_EMAIL, PEOPLE, Server
+from tests.support.people import ADMIN_EMAIL, PEOPLE
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 STOCKHOLM_WINTER = dt.timezone(dt.timedelta(hours=1))

@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 
 from api.accounts.models import AuthSession
 from api.seed import DEMO_PASSWORD
-from tests.conftest import PEOPLE, Server
+from tests.support.people import PEOPLE
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 NEW_PASSWORD = "blå-kanelbulle-vandrar-93"

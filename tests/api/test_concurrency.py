@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from tests.api.test_structure import V1, make_municipality
-from tests.conftest import Server
+from tests.support.factories import V1, make_municipality
+from tests.support.servers import Server
 
 
 def test_concurrent_writes_all_succeed(server: Server, api: httpx.Client) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from api.db import make_engine, normalize_url
-from tests.conftest import Server
+from tests.support.servers import Server
 
 
 def test_commits_are_durable_on_each_backend(server: Server) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.test_structure import V1, make, make_municipality
+from tests.support.factories import V1, make, make_municipality
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:

@@ -22,8 +22,14 @@ from api import migrate
 from api.db import Database, normalize_url
 from api.incidents.models import Incident
 from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
-from tests.conftest import PEOPLE, demo_password_hash, settings_for
-from tests.servers import PG_URL, LiveServer, free_port, fresh_postgres_database
+from tests.support.people import PEOPLE, demo_password_hash
+from tests.support.servers import (
+    PG_URL,
+    LiveServer,
+    free_port,
+    fresh_postgres_database,
+    settings_for,
+)
 from web.embedded import create_embedded_app
 
 

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from api.incidents import geo
-from tests.conftest import Server, file_report
+from tests.support.factories import file_report
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 FEATURES = f"{V1}/features"

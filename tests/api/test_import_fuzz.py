@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from api.actor import SYSTEM
 from api.errors import DomainError
 from api.integrations import rows, service
-from tests.conftest import Server
-from tests.web.test_sign_in_pages import csrf_of
+from tests.support.pages import csrf_of
+from tests.support.servers import Server
 
 HEADERS = [*sorted(rows.CSV_HEADERS), "okänd kolumn", "", "Kategori", " händelse-id "]
 REQUIRED = ["Händelse-ID", "Kategori", "Inträffade från"]

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.incidents import geo
-from tests.conftest import Server
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 

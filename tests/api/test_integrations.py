@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import text
 
 from api.incidents import geo
-from tests.conftest import Server, file_report
+from tests.support.factories import file_report
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "embrace-export-sample.csv"

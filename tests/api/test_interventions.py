@@ -22,7 +22,9 @@ import pytest
 
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
-from tests.conftest import ADMIN_EMAIL, Server, file_report
+from tests.support.factories import file_report
+from tests.support.people import ADMIN_EMAIL, as_
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")
@@ -77,10 +79,6 @@ class World:
 
     def place_id(self, name: str) -> int:
         return self.places[name][0]
-
-
-def as_(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return server.client(people["tokens"][who])
 
 
 def place_at(api: httpx.Client, world: World, name: str, where: LatLon | None) -> None:

@@ -20,7 +20,8 @@ import httpx
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
 from api.swedish import day_sv
-from tests.conftest import Server
+from tests.support.people import as_, gid
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")
@@ -40,14 +41,6 @@ LatLon = tuple[float, float]
 
 
 # Helpers ------------------------------------------------------------------------------------
-
-
-def as_(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return server.client(people["tokens"][who])
-
-
-def gid(people: dict[str, Any], name: str) -> int:
-    return int(people["groups"][name]["id"])
 
 
 def oid(people: dict[str, Any], name: str) -> int:

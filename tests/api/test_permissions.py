@@ -18,8 +18,9 @@ from typing import Any
 
 import httpx
 
-from tests.api.test_schemathesis import _app_schema
-from tests.conftest import PEOPLE, Server
+from tests.support.openapi import app_schema
+from tests.support.people import PEOPLE
+from tests.support.servers import Server
 
 ROLES = (
     "anonymous",
@@ -180,7 +181,7 @@ def _operations() -> list[tuple[str, str, str, bool]]:
     """(method, path, operation id, has a body) for every operation the app offers."""
     return [
         (method.upper(), path, operation["operationId"], "requestBody" in operation)
-        for path, operations in _app_schema()["paths"].items()
+        for path, operations in app_schema()["paths"].items()
         for method, operation in operations.items()
     ]
 

@@ -4,7 +4,6 @@ covered by themselves: the operations come from the app's own schema."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any, get_args
 
 import schemathesis
@@ -12,10 +11,9 @@ from hypothesis import HealthCheck, settings
 from pydantic_core.core_schema import ErrorType
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from api.app import create_api_app
-from api.db import Database
-from api.settings import Settings
-from tests.conftest import ADMIN_EMAIL, Server, make_admin
+from tests.support.openapi import app_schema
+from tests.support.people import ADMIN_EMAIL, make_admin
+from tests.support.servers import Server
 
 MAX_EXAMPLES = 15
 # Pydantic's own error types, and the generic one of our validators: each is a rule the
@@ -23,25 +21,7 @@ MAX_EXAMPLES = 15
 SCHEMA_ERRORS = set(get_args(ErrorType)) | {"value_error"}
 
 
-def _app_schema() -> dict[str, Any]:
-    # The schema does not depend on the database; an engine is made but never connected.
-    database = Database.from_url("sqlite://")
-    try:
-        app = create_api_app(Settings(env="dev", database_url="sqlite://"), database)
-        schema = copy.deepcopy(app.openapi())
-    finally:
-        database.dispose()
-    # Every case is sent signed in as an administrator (below): the input is under test
-    # here, and who may call what is the permission matrix's (test_permissions.py). With
-    # the security requirements left in, schemathesis would also send a token where the
-    # schema asks for none and expect a refusal.
-    for operations in schema["paths"].values():
-        for operation in operations.values():
-            operation.pop("security", None)
-    return schema
-
-
-schema = schemathesis.openapi.from_dict(_app_schema())
+schema = schemathesis.openapi.from_dict(app_schema())
 
 
 @schemathesis.check

@@ -20,8 +20,7 @@ from starlette.routing import Route
 
 from api import problems
 from api.middleware import OVERLOADED_RETRY_AFTER, LoadShedder
-from tests.conftest import Server, settings_for
-from tests.servers import LiveServer
+from tests.support.servers import LiveServer, Server, settings_for
 from web.embedded import create_embedded_app
 
 

@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tests.conftest import Server, file_report
+from tests.support.factories import file_report
+from tests.support.people import as_, gid
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")
@@ -27,14 +29,6 @@ GROUPS = (STEERING, COORDINATION, BRO, BRUNNA, KUNGSANGEN)
 SEPTEMBER = {"first_day": "2025-09-01", "last_day": "2025-09-14"}
 OCTOBER = {"first_day": "2025-10-01", "last_day": "2025-10-14"}
 PROBLEM = "application/problem+json"
-
-
-def as_(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return server.client(people["tokens"][who])
-
-
-def gid(people: dict[str, Any], name: str) -> int:
-    return int(people["groups"][name]["id"])
 
 
 def create(client: httpx.Client, group_id: int, **period: str) -> httpx.Response:

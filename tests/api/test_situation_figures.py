@@ -26,7 +26,9 @@ import pytest
 
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
-from tests.conftest import ADMIN_EMAIL, Server
+from tests.support.figures import stated_trend
+from tests.support.people import ADMIN_EMAIL
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")
@@ -908,18 +910,6 @@ def test_a_place_without_incidents_now_is_listed_with_those_before(
         ("Finnsta", (0, 0, 3)),
         ("Råby", (0, 10, 0)),
     ]
-
-
-def stated_trend(count: int, previous: int) -> str:
-    """The rule as figures.py states it: new below 3 before; growing by at least 2 and a
-    quarter; shrinking likewise; otherwise steady."""
-    if previous < 3:
-        return "new"
-    if count >= max(previous + 2, previous * 5 / 4):
-        return "growing"
-    if count <= min(previous - 2, previous * 3 / 4):
-        return "shrinking"
-    return "steady"
 
 
 def east_north(centre: LatLon, east: float, north: float) -> LatLon:

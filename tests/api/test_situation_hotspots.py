@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from api.situation import figures, hotspots
 from api.synthetic import incidents
-from tests.api.test_situation_figures import stated_trend
+from tests.support.figures import stated_trend
 
 Result = list[tuple[int, tuple[int, ...]]]
 

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.conftest import Server, file_report
+from tests.support.factories import file_report
+from tests.support.people import as_, gid
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")
@@ -23,14 +25,6 @@ KUNGSANGEN = "EST områdesgrupp Kungsängen"
 BRO_GROUP = "EST områdesgrupp Bro"
 POLICE = "Polisen, lokalpolisområde"
 HOUSING = "Upplands-Brohus"
-
-
-def as_(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return server.client(people["tokens"][who])
-
-
-def gid(people: dict[str, Any], name: str) -> int:
-    return int(people["groups"][name]["id"])
 
 
 def today() -> dt.date:

@@ -6,19 +6,7 @@ from typing import Any
 
 import httpx
 
-V1 = "/api/v1"
-
-
-def make_municipality(api: httpx.Client, name: str = "Testkommun") -> dict[str, Any]:
-    response = api.post(f"{V1}/municipalities", json={"name": name})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def make(api: httpx.Client, path: str, **body: Any) -> dict[str, Any]:
-    response = api.post(f"{V1}/{path}", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.support.factories import V1, make, make_municipality
 
 
 def test_demo_structure_is_upplands_bro(api: httpx.Client, demo: dict[str, Any]) -> None:

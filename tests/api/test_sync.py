@@ -30,8 +30,9 @@ from api.db import Database
 from api.integrations import sync
 from api.seed import load_demo
 from api.structure.models import Organisation
-from tests.conftest import Server, demo_password_hash, file_report, settings_for
-from tests.servers import LiveServer, sqlite_url
+from tests.support.factories import file_report
+from tests.support.people import demo_password_hash
+from tests.support.servers import LiveServer, Server, settings_for, sqlite_url
 from web.embedded import create_embedded_app
 
 V1 = "/api/v1"

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from tests.conftest import Server, file_report
+from tests.support.factories import file_report
+from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
 

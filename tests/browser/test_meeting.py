@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_sign_in import sign_in
-from tests.conftest import PEOPLE, Server, file_report
+from tests.support.factories import file_report
+from tests.support.pages import sign_in
+from tests.support.people import PEOPLE
+from tests.support.servers import Server
 from web.format import date_sv
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from api.incidents import geo
-from tests.browser.test_sign_in import sign_in
-from tests.conftest import PEOPLE, Server
+from tests.support.pages import sign_in
+from tests.support.people import PEOPLE
+from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
 

@@ -7,16 +7,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from api.seed import DEMO_PASSWORD
-from tests.conftest import PEOPLE, Server
+from tests.support.pages import sign_in
+from tests.support.people import PEOPLE
+from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.get_by_label("E-postadress").fill(email)
-    page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
 
 
 def open_account_menu(page: Page, name: str) -> None:

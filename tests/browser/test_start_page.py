@@ -9,8 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.conftest import Server, settings_for
-from tests.servers import LiveServer
+from tests.support.servers import LiveServer, Server, settings_for
 from web.embedded import create_embedded_app
 
 pytestmark = pytest.mark.browser

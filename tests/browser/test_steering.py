@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_sign_in import sign_in
-from tests.conftest import PEOPLE, Server
+from tests.support.pages import sign_in
+from tests.support.people import PEOPLE
+from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
 TASK = "Kartlägg mopedkörningen vid Kungsängens centrum"

@@ -8,18 +8,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from tests.conftest import Server, file_report
-from tests.web.test_sign_in_pages import csrf_of
+from tests.support.factories import file_report
+from tests.support.pages import browser_for, csrf_of
+from tests.support.servers import Server
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "embrace-export-sample.csv"
-
-
-def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
-    )
 
 
 def test_upload_preview_map_and_read_in(server: Server, people: dict[str, Any]) -> None:

@@ -6,44 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
-
-from tests.conftest import Server
-from tests.web.test_sign_in_pages import csrf_of
+from tests.support.pages import browser_for, csrf_of, form
+from tests.support.servers import Server
 
 COORDINATION = "EST samordningsgrupp"
 
 
-def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
-    )
-
-
 def field_errors(page: str) -> dict[str, str]:
     return dict(re.findall(r'<p class="field-error" id="([^"]+)-error">([^<]+)</p>', page))
-
-
-def form(page: str, people: dict[str, Any], **values: Any) -> dict[str, Any]:
-    return {
-        "csrf_token": csrf_of(page),
-        "titel": "Slyröjning vid Fasanstigen",
-        "typ": "clearing",
-        "beskrivning": "",
-        "agare": str(people["organisations"]["Upplands-Brohus"]["id"]),
-        "ansvarig": "Gata och park",
-        "mal": "area",
-        "omrade": str(people["areas"]["Bro"]["id"]),
-        "plats": "",
-        "lat": "",
-        "lon": "",
-        "radie": "",
-        "start": "2025-03-03",
-        "slut": "",
-        "status": "planned",
-        "kategorier": ["skadegorelse"],
-        **values,
-    }
 
 
 def test_an_intervention_through_the_form_its_page_and_its_follow_up(

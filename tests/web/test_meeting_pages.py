@@ -10,16 +10,10 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Server
-from tests.web.test_sign_in_pages import csrf_of
+from tests.support.pages import browser_for, csrf_of
+from tests.support.servers import Server
 
 COORDINATION = "EST samordningsgrupp"
-
-
-def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
-    )
 
 
 def test_a_meeting_from_plan_to_decision(server: Server, people: dict[str, Any]) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Server
-from tests.web.test_sign_in_pages import csrf_of
+from tests.support.pages import csrf_of
+from tests.support.servers import Server
 
 
 def signed_in(server: Server, people: dict[str, Any], who: str) -> httpx.Client:

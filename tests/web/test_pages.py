@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from api.app import create_api_app
-from tests.conftest import Server, session_cookie, settings_for
-from tests.servers import LiveServer, free_port
+from tests.support.people import session_cookie
+from tests.support.servers import LiveServer, Server, free_port, settings_for
 from web.app import create_web_app
 from web.client import ApiClient
 

@@ -7,14 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Server, file_report
-from tests.web.test_sign_in_pages import csrf_of
-
-
-def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
-    )
+from tests.support.factories import file_report
+from tests.support.pages import browser_for, csrf_of
+from tests.support.servers import Server
 
 
 def form_fields(html: str) -> dict[str, str]:

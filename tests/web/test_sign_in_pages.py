@@ -11,19 +11,15 @@ import httpx
 import pytest
 
 from api.seed import DEMO_PASSWORD
-from tests.conftest import PEOPLE, Server
+from tests.support.pages import csrf_of
+from tests.support.people import PEOPLE
+from tests.support.servers import Server
 
 
 @pytest.fixture
 def browser(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token in the page"
-    return found[1]
 
 
 def sign_in(browser: httpx.Client, email: str, password: str = DEMO_PASSWORD, **extra: str):

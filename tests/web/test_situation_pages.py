@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.conftest import Server, file_report
-from tests.web.test_sign_in_pages import csrf_of
+from tests.support.factories import file_report
+from tests.support.pages import browser_for, csrf_of
+from tests.support.servers import Server
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MONTHS_SV = (
@@ -23,12 +24,6 @@ MONTHS_SV = (
 COORDINATION = "EST samordningsgrupp"
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
 BRO = "EST områdesgrupp Bro"
-
-
-def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
-    )
 
 
 def today() -> dt.date:

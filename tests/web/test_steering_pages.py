@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Server
-from tests.web.test_sign_in_pages import csrf_of
+from tests.support.pages import csrf_of, form
+from tests.support.servers import Server
 
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
 
@@ -219,8 +219,6 @@ def test_a_plan_and_its_yearly_follow_up_as_a_page_and_a_pdf(
 def test_a_new_intervention_names_the_goal_it_serves(
     server: Server, people: dict[str, Any]
 ) -> None:
-    from tests.web.test_intervention_pages import form
-
     coordination = people["groups"]["EST samordningsgrupp"]["id"]
     with browser_for(server, people, "steering") as steering:
         start = steering.get("/styrning").text

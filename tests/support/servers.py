@@ -1,4 +1,6 @@
-"""Real databases and real HTTP servers for the tests."""
+"""Real databases and real HTTP servers for the tests (and the benchmarks): each purpose gets
+its own database beside the one EST_TEST_DATABASE_URL names, each server runs uvicorn in a
+thread of the test process on a free port, and a test leaves empty tables behind."""
 
 from __future__ import annotations
 
@@ -6,15 +8,31 @@ import os
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import uvicorn
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from api.accounts.models import User
+from api.accounts.service import start_session
 from api.db import Base, Database, normalize_url
+from api.settings import Settings
 
 PG_URL = os.environ.get("EST_TEST_DATABASE_URL")
+
+
+def settings_for(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "env": "test",
+        "database_url": database_url,
+        "secret_key": "t" * 40,
+        "htmx_source": "local",
+        **overrides,
+    }
+    return Settings(**values)
 
 
 def fresh_postgres_database(suffix: str) -> str:
@@ -89,3 +107,24 @@ class LiveServer:
 
 def sqlite_url(path: os.PathLike[str] | str) -> str:
     return str(make_url("sqlite://").set(database=str(path)))
+
+
+@dataclass
+class Server:
+    url: str
+    database: Database
+    backend: str
+    settings: Settings
+
+    def token_for(self, email: str) -> str:
+        """A session for an existing account, as a sign-in would start it (without spending
+        an argon2 verification on every test)."""
+        with self.database.session(write=True) as session:
+            user = session.scalar(select(User).where(User.email_key == email))
+            assert user is not None, email
+            token, _ = start_session(session, user, settings=self.settings, address="test")
+        return token
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, timeout=30, headers=headers)

@@ -1,3 +1,7 @@
+"""The fixtures of the browser tests (tests/browser/), loaded through ``pytest_plugins`` in
+tests/conftest.py: Debian's headless Chromium through Playwright, one per session (per
+pytest-xdist worker), a fresh context and page per test."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import Server
+from tests.support.servers import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps reaching for Google's hosts, which

@@ -1,0 +1,129 @@
+"""The fixtures every test may ask for, loaded through ``pytest_plugins`` in tests/conftest.py:
+one migrated database and one live server per backend for the session (per pytest-xdist
+worker, as each worker is its own session), clients of it, and the demo data. Requests commit
+for real, so ``api`` empties the tables after each test rather than rolling back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from api import migrate
+from api.db import Database
+from api.seed import load_demo, load_demo_users
+from tests.support.people import (
+    ADMIN_EMAIL,
+    PEOPLE,
+    Demo,
+    People,
+    demo_password_hash,
+    make_admin,
+    session_cookie,
+)
+from tests.support.servers import (
+    PG_URL,
+    LiveServer,
+    Server,
+    empty_tables,
+    fresh_postgres_database,
+    settings_for,
+    sqlite_url,
+)
+from web.embedded import create_embedded_app
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql" and not PG_URL:
+        pytest.skip("EST_TEST_DATABASE_URL is not set (.ci/run sets it to the local PostgreSQL)")
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database for the API server, one per backend for the whole session."""
+    if backend == "sqlite":
+        url = sqlite_url(tmp_path_factory.mktemp("db") / "est.db")
+    else:
+        url = fresh_postgres_database("api")
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, backend: str) -> Iterator[Server]:
+    settings = settings_for(database_url)
+    app = create_embedded_app(settings)
+    live = LiveServer(app).start()
+    database = Database.from_url(database_url)
+    try:
+        yield Server(live.url, database, backend, settings)
+    finally:
+        live.stop()
+        database.dispose()
+
+
+@pytest.fixture
+def api(server: Server) -> Iterator[httpx.Client]:
+    """An HTTP client of the running server, signed in as an administrator. The tables are
+    emptied after each test: requests commit for real, so a test's own transaction could
+    not hold them."""
+    try:
+        make_admin(server.database)
+        with server.client(server.token_for(ADMIN_EMAIL)) as client:
+            yield client
+    finally:
+        empty_tables(server.database)
+
+
+@pytest.fixture
+def web(server: Server, api: httpx.Client) -> Iterator[httpx.Client]:
+    """The web pages as a browser without JavaScript sees them, signed in as the test
+    administrator (the session cookie holds the API token, as after signing in)."""
+    with httpx.Client(base_url=server.url, timeout=30, cookies=session_cookie(api)) as client:
+        yield client
+
+
+@pytest.fixture
+def anon(server: Server, api: httpx.Client) -> Iterator[httpx.Client]:
+    """A client that has not signed in (the tables are emptied after the test by ``api``)."""
+    with server.client() as client:
+        yield client
+
+
+@pytest.fixture
+def demo(server: Server, api: httpx.Client) -> Demo:
+    """The demo structure of Upplands-Bro, and its records by name as the API shows them."""
+    with server.database.session(write=True) as session:
+        load_demo(session)
+
+    def by_name(path: str) -> dict[str, Any]:
+        items = api.get(path, params={"limit": 200}).json()["items"]
+        return {item.get("name", item.get("code")): item for item in items}
+
+    return {
+        "municipality": api.get("/api/v1/municipalities").json()["items"][0],
+        "areas": by_name("/api/v1/areas"),
+        "organisations": by_name("/api/v1/organisations"),
+        "groups": by_name("/api/v1/groups"),
+    }
+
+
+@pytest.fixture
+def people(server: Server, demo: Demo) -> People:
+    """The demo accounts, one per role, each with a fresh session token: ``tokens[name]``,
+    and their user records as the API shows them: ``users[name]``. Password: DEMO_PASSWORD."""
+    with server.database.session(write=True) as session:
+        load_demo_users(session, password_hash=demo_password_hash())
+    tokens = {name: server.token_for(email) for name, email in PEOPLE.items()}
+    with server.client(tokens["admin"]) as admin:
+        users = {
+            name: admin.get("/api/v1/users", params={"email": email}).json()["items"][0]
+            for name, email in PEOPLE.items()
+        }
+    return {"tokens": tokens, "users": users, **demo}

@@ -1,0 +1,61 @@
+"""Driving the web pages: over HTTP as a browser without JavaScript (the session cookie, the
+CSRF token a form carries, the intervention form's fields), and in Chromium (signing in)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from api.seed import DEMO_PASSWORD
+from tests.support.people import Demo, People
+from tests.support.servers import Server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found[1]
+
+
+def browser_for(server: Server, people: People, who: str) -> httpx.Client:
+    """The pages as a browser without JavaScript sees them after one of the demo accounts
+    (PEOPLE's keys) signed in."""
+    return httpx.Client(
+        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
+    )
+
+
+def form(page: str, people: Demo, **values: Any) -> dict[str, Any]:
+    """The new-intervention form of ``page`` filled in: clearing of scrub in Bro by
+    Upplands-Brohus, planned from 3 March 2025, unless ``values`` says otherwise."""
+    return {
+        "csrf_token": csrf_of(page),
+        "titel": "Slyröjning vid Fasanstigen",
+        "typ": "clearing",
+        "beskrivning": "",
+        "agare": str(people["organisations"]["Upplands-Brohus"]["id"]),
+        "ansvarig": "Gata och park",
+        "mal": "area",
+        "omrade": str(people["areas"]["Bro"]["id"]),
+        "plats": "",
+        "lat": "",
+        "lon": "",
+        "radie": "",
+        "start": "2025-03-03",
+        "slut": "",
+        "status": "planned",
+        "kategorier": ["skadegorelse"],
+        **values,
+    }
+
+
+def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in on the sign-in page Chromium shows, as a person types it."""
+    page.get_by_label("E-postadress").fill(email)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()

@@ -1,0 +1,92 @@
+"""Who the tests act as: the test administrator, the demo accounts one per role, and the types
+of the ``demo`` and ``people`` fixtures (tests/support/fixtures.py).
+
+The fixtures are TypedDicts, not dataclasses: some 250 places in the tests read them as
+``people["tokens"]["admin"]`` or ``demo["areas"]["Bro"]["id"]``, and a TypedDict gives those
+very reads a type without changing one of them. The records inside are JSON as the API
+answers it, so they stay ``dict[str, Any]``."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, TypedDict
+
+import httpx
+from sqlalchemy import select
+
+from api.accounts.models import User
+from api.accounts.passwords import hash_password
+from api.db import Database
+from api.seed import DEMO_PASSWORD
+from tests.support.servers import Server
+
+# A record as the API answers it.
+Record = dict[str, Any]
+
+
+class Demo(TypedDict):
+    """The demo structure of Upplands-Bro, its records by name (areas, organisations and
+    groups by ``name``)."""
+
+    municipality: Record
+    areas: dict[str, Record]
+    organisations: dict[str, Record]
+    groups: dict[str, Record]
+
+
+class People(Demo):
+    """The demo structure and the demo accounts by what the tests call them (PEOPLE's keys):
+    a fresh session token for each, and each one's user record."""
+
+    tokens: dict[str, str]
+    users: dict[str, Record]
+
+
+# The demo accounts by what the tests call them (see api.seed.DEMO_USERS).
+PEOPLE = {
+    "admin": "admin@est.demo",
+    "steering": "styrgrupp@est.demo",
+    "coordination": "samordnare@est.demo",  # convener of the coordination group
+    "kungsangen": "kungsangen@est.demo",  # member of the Kungsängen area group
+    "reporter": "rapportor@est.demo",  # reporter in the Bro area group
+    "viewer": "lasare@est.demo",  # viewer in the coordination group
+}
+
+ADMIN_EMAIL = "test-admin@est.test"
+
+
+@functools.cache
+def _admin_password_hash() -> str:
+    return hash_password("test-admin-lösenord-långt")
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    return hash_password(DEMO_PASSWORD)
+
+
+def make_admin(database: Database) -> None:
+    with database.session(write=True) as session:
+        if session.scalar(select(User).where(User.email_key == ADMIN_EMAIL)) is None:
+            session.add(
+                User(
+                    name="Test Admin",
+                    email=ADMIN_EMAIL,
+                    is_admin=True,
+                    password_hash=_admin_password_hash(),
+                )
+            )
+
+
+def session_cookie(api: httpx.Client) -> dict[str, str]:
+    return {"est_session": api.headers["Authorization"].removeprefix("Bearer ")}
+
+
+def as_(server: Server, people: People, who: str) -> httpx.Client:
+    """An API client signed in as one of the demo accounts (PEOPLE's keys)."""
+    return server.client(people["tokens"][who])
+
+
+def gid(people: Demo, name: str) -> int:
+    """The id of a demo group by its name."""
+    return int(people["groups"][name]["id"])
