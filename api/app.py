@@ -34,6 +34,7 @@ from api.meetings.routes import router as meetings_router
 from api.middleware import API_CSP, BodyLimit, LoadShedder, SecurityHeaders, shedding
 from api.migrate import current_revision, head_revision
 from api.problems import domain_problem, problem_response
+from api.routing import API_PREFIX
 from api.schemas_common import Problem
 from api.settings import Settings, get_settings
 from api.situation.routes import router as situation_router
@@ -42,7 +43,6 @@ from api.structure.routes import router as structure_router
 
 log = logging.getLogger("est.api")
 
-API_PREFIX = "/api/v1"
 STATIC = Path(__file__).parent / "static"
 SWAGGER_UI = "5.35.0"
 

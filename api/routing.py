@@ -4,8 +4,8 @@ deactivate and activate. A domain's ``routes.py`` says which schemas and service
 No ``from __future__ import annotations`` here: FastAPI reads the endpoints' annotations,
 which name the schemas passed in, and strings could not be resolved from this module."""
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel
@@ -23,13 +23,35 @@ from api.resources import (
 )
 from api.schemas_common import ListQuery, Page, QueryId
 
+# Where the API's routes are: every link it answers (Location, next) is built from here.
+API_PREFIX = "/api/v1"
 
-def page(request: Request, result: PageResult[Any], schema: type[BaseModel]) -> dict[str, Any]:
+ReadT = TypeVar("ReadT", bound=BaseModel)
+
+
+def location(path: str) -> str:
+    """The ``Location`` of a record made at ``path`` (below the API prefix, e.g.
+    ``/meetings/5``)."""
+    return f"{API_PREFIX}{path}"
+
+
+def shown(schema: type[ReadT], record: Any) -> ReadT:
+    """A record as the route answers it: handlers return their schema, never the ORM object."""
+    return schema.model_validate(record, from_attributes=True)
+
+
+def all_shown(schema: type[ReadT], records: Iterable[Any]) -> list[ReadT]:
+    return [shown(schema, record) for record in records]
+
+
+def page(request: Request, result: PageResult[Any], schema: type[ReadT]) -> Page[ReadT]:
     next_link = None
     if result.next_cursor is not None:
         url = request.url.include_query_params(cursor=result.next_cursor)
         next_link = f"{url.path}?{url.query}"
-    return {"items": [schema.model_validate(item) for item in result.items], "next": next_link}
+    return Page[schema](  # type: ignore[valid-type]
+        items=all_shown(schema, result.items), next=next_link
+    )
 
 
 def add_list_route(
@@ -57,8 +79,26 @@ def add_list_route(
         query: Annotated[filters, Query()],  # type: ignore[valid-type]
         session: SessionDep,
         actor: ActorDep,
-    ) -> dict[str, Any]:
+    ) -> Page[BaseModel]:
         return page(request, list_records(session, resource, query, actor=actor), read)
+
+
+# The generic service steps, in the shape of ``create_with``, ``update_with`` and
+# ``activate_with``.
+
+
+def _create(resource: Resource[Any]) -> Callable[..., Any]:
+    def step(session: Any, body: Any, *, actor: Any) -> Any:
+        return create_record(session, resource, body, actor=actor)
+
+    return step
+
+
+def _update(resource: Resource[Any]) -> Callable[..., Any]:
+    def step(session: Any, ident: Any, body: Any, *, actor: Any) -> Any:
+        return update_record(session, resource, ident, body, actor=actor)
+
+    return step
 
 
 def _set_active(resource: Resource[Any]) -> Callable[..., Any]:
@@ -92,6 +132,9 @@ def add_resource_routes(
     IdParam = Annotated[id_type, Path(alias=id_name)]
     ReadModel: Any = read
     not_found = problem_responses(401, 403, 404, 422, 503)
+    creates = create_with or _create(resource)
+    updates = update_with or _update(resource)
+    activates = activate_with or _set_active(resource)
 
     add_list_route(router, resource, path=path, read=read, filters=filters)
 
@@ -102,8 +145,8 @@ def add_resource_routes(
         summary=f"Get a {noun}",
         responses=not_found,
     )
-    def get(ident: IdParam, session: SessionDep, actor: ActorDep) -> Any:
-        return get_record(session, resource, ident, actor=actor)
+    def get(ident: IdParam, session: SessionDep, actor: ActorDep) -> BaseModel:
+        return shown(read, get_record(session, resource, ident, actor=actor))
 
     @router.post(
         path,
@@ -114,19 +157,14 @@ def add_resource_routes(
         responses=problem_responses(401, 403, 400, 409, 422, 503),
     )
     def create_(
-        request: Request,
         response: Response,
         body: create,  # type: ignore[valid-type]
         session: SessionDep,
         actor: ActorDep,
-    ) -> Any:
-        if create_with is not None:
-            record = create_with(session, body, actor=actor)
-        else:
-            record = create_record(session, resource, body, actor=actor)
-        key = getattr(record, resource.key.key)
-        response.headers["Location"] = f"{request.url.path}/{key}"
-        return record
+    ) -> BaseModel:
+        record = creates(session, body, actor=actor)
+        response.headers["Location"] = location(f"{path}/{getattr(record, resource.key.key)}")
+        return shown(read, record)
 
     @router.patch(
         item,
@@ -140,10 +178,8 @@ def add_resource_routes(
         body: update,  # type: ignore[valid-type]
         session: SessionDep,
         actor: ActorDep,
-    ) -> Any:
-        if update_with is not None:
-            return update_with(session, ident, body, actor=actor)
-        return update_record(session, resource, ident, body, actor=actor)
+    ) -> BaseModel:
+        return shown(read, updates(session, ident, body, actor=actor))
 
     @router.post(
         f"{item}/deactivate",
@@ -152,8 +188,8 @@ def add_resource_routes(
         summary=f"Deactivate a {noun}; it is kept, since history refers to it",
         responses=problem_responses(401, 403, 404, 409, 422, 503),
     )
-    def deactivate(ident: IdParam, session: SessionDep, actor: ActorDep) -> Any:
-        return (activate_with or _set_active(resource))(session, ident, False, actor=actor)
+    def deactivate(ident: IdParam, session: SessionDep, actor: ActorDep) -> BaseModel:
+        return shown(read, activates(session, ident, False, actor=actor))
 
     @router.post(
         f"{item}/activate",
@@ -162,8 +198,8 @@ def add_resource_routes(
         summary=f"Activate a deactivated {noun}",
         responses=not_found,
     )
-    def activate(ident: IdParam, session: SessionDep, actor: ActorDep) -> Any:
-        return (activate_with or _set_active(resource))(session, ident, True, actor=actor)
+    def activate(ident: IdParam, session: SessionDep, actor: ActorDep) -> BaseModel:
+        return shown(read, activates(session, ident, True, actor=actor))
 
 
 IfMatch = Annotated[

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -8,7 +8,7 @@ from api.accounts import schemas, service
 from api.deps import ActorDep, SessionDep
 from api.errors import DomainError
 from api.problems import domain_problem, problem_responses
-from api.routing import add_list_route, add_resource_routes
+from api.routing import add_list_route, add_resource_routes, all_shown, shown
 from api.schemas_common import QueryId
 from api.settings import Settings
 
@@ -24,17 +24,19 @@ PathId = Annotated[QueryId, Path()]
     summary="Sign in with e-mail and password; answers a new bearer token",
     responses=problem_responses(400, 401, 422, 429, 503),
 )
-def sign_in(request: Request, body: schemas.SignIn, session: SessionDep, actor: ActorDep) -> Any:
+def sign_in(
+    request: Request, body: schemas.SignIn, session: SessionDep, actor: ActorDep
+) -> schemas.TokenRead | Response:
     settings: Settings = request.app.state.settings
     outcome = service.sign_in(session, body.email, body.password, actor=actor, settings=settings)
     if isinstance(outcome, DomainError):
         # Returned, not raised: the failure's record is committed with the answer.
         return domain_problem(request, outcome)
-    return {
-        "access_token": outcome.token,
-        "expires_at": outcome.auth.expires_at,
-        "idle_timeout_seconds": settings.session_idle_minutes * 60,
-    }
+    return schemas.TokenRead(
+        access_token=outcome.token,
+        expires_at=outcome.auth.expires_at,
+        idle_timeout_seconds=settings.session_idle_minutes * 60,
+    )
 
 
 @router.delete(
@@ -56,8 +58,8 @@ def sign_out(session: SessionDep, actor: ActorDep) -> Response:
     summary="The signed-in person, their organisation and groups",
     responses=problem_responses(401, 403, 503),
 )
-def get_me(session: SessionDep, actor: ActorDep) -> Any:
-    return service.me(session, actor=actor)
+def get_me(session: SessionDep, actor: ActorDep) -> schemas.Me:
+    return shown(schemas.Me, service.me(session, actor=actor))
 
 
 @router.put(
@@ -94,8 +96,10 @@ add_resource_routes(
     summary="End every session of a user (they must sign in again)",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def end_user_sessions(user_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    return {"ended": service.end_sessions(session, user_id, actor=actor)}
+def end_user_sessions(
+    user_id: PathId, session: SessionDep, actor: ActorDep
+) -> schemas.EndedSessions:
+    return schemas.EndedSessions(ended=service.end_sessions(session, user_id, actor=actor))
 
 
 @router.get(
@@ -110,8 +114,9 @@ def list_group_memberships(
     query: Annotated[schemas.MembershipFilter, Query()],
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
-    return service.list_memberships(session, group_id, query, actor=actor)
+) -> list[schemas.MembershipRead]:
+    members = service.list_memberships(session, group_id, query, actor=actor)
+    return all_shown(schemas.MembershipRead, members)
 
 
 @router.put(
@@ -131,11 +136,11 @@ def put_group_membership(
     response: Response,
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> schemas.MembershipRead:
     membership, created = service.put_membership(session, group_id, user_id, body, actor=actor)
     if created:
         response.status_code = 201
-    return membership
+    return shown(schemas.MembershipRead, membership)
 
 
 @router.delete(
@@ -172,9 +177,10 @@ add_list_route(
 )
 def create_service_token(
     body: schemas.ServiceTokenCreate, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> schemas.ServiceTokenCreated:
     token, record = service.create_service_token(session, body, actor=actor)
-    return {**schemas.ServiceTokenRead.model_validate(record).model_dump(), "token": token}
+    read = shown(schemas.ServiceTokenRead, record)
+    return schemas.ServiceTokenCreated(**read.model_dump(), token=token)
 
 
 @router.post(
@@ -184,8 +190,12 @@ def create_service_token(
     summary="Revoke a service token at once",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def revoke_service_token(token_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    return service.revoke_service_token(session, token_id, actor=actor)
+def revoke_service_token(
+    token_id: PathId, session: SessionDep, actor: ActorDep
+) -> schemas.ServiceTokenRead:
+    return shown(
+        schemas.ServiceTokenRead, service.revoke_service_token(session, token_id, actor=actor)
+    )
 
 
 @router.get(
@@ -197,5 +207,5 @@ def revoke_service_token(token_id: PathId, session: SessionDep, actor: ActorDep)
 )
 def get_integration(
     source: Annotated[schemas.SourceName, Path()], session: SessionDep, actor: ActorDep
-) -> Any:
-    return service.integration(session, source, actor=actor)
+) -> schemas.IntegrationRead:
+    return shown(schemas.IntegrationRead, service.integration(session, source, actor=actor))

@@ -65,10 +65,12 @@ def _check(collection_id: str) -> None:
 @router.get(
     "/features",
     operation_id="features_landing",
+    # An OGC document, answered as built (its shape is the standard's, not a schema's).
+    response_model=None,
     summary="OGC API – Features: the landing page",
     responses={**_JSON, **problem_responses(401, 403, 503)},
 )
-def landing(request: Request) -> Any:
+def landing(request: Request) -> dict[str, Any]:
     base = _base(request)
     api = (
         base[: base.rindex("/v1/") + 1] + "openapi.json" if "/v1/" in base else "/api/openapi.json"
@@ -91,20 +93,22 @@ def landing(request: Request) -> Any:
 @router.get(
     "/features/conformance",
     operation_id="features_conformance",
+    response_model=None,
     summary="OGC API – Features: the conformance classes",
     responses={**_JSON, **problem_responses(401, 403, 503)},
 )
-def conformance() -> Any:
+def conformance() -> dict[str, Any]:
     return {"conformsTo": service.CONFORMANCE}
 
 
 @router.get(
     "/features/collections",
     operation_id="features_collections",
+    response_model=None,
     summary="OGC API – Features: the collections (one: incidents)",
     responses={**_JSON, **problem_responses(401, 403, 503)},
 )
-def collections(request: Request, session: SessionDep, actor: ActorDep) -> Any:
+def collections(request: Request, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     base = _base(request)
     return {
         "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json"}],
@@ -116,12 +120,13 @@ def collections(request: Request, session: SessionDep, actor: ActorDep) -> Any:
 @router.get(
     "/features/collections/{collection_id}",
     operation_id="features_collection",
+    response_model=None,
     summary="OGC API – Features: the incidents collection",
     responses={**_JSON, **problem_responses(401, 403, 404, 422, 503)},
 )
 def collection(
     collection_id: CollectionId, request: Request, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> dict[str, Any]:
     _check(collection_id)
     return _collection(request, session, actor)
 

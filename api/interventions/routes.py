@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -8,7 +8,7 @@ from api.deps import ActorDep, SessionDep
 from api.interventions import schemas, service
 from api.pagination import PageResult
 from api.problems import problem_responses
-from api.routing import page
+from api.routing import all_shown, location, page, shown
 from api.schemas_common import Page, QueryId
 
 router = APIRouter()
@@ -27,7 +27,7 @@ def list_interventions(
     query: Annotated[schemas.InterventionFilter, Query()],
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> Page[schemas.InterventionRead]:
     result = service.list_interventions(session, query, actor=actor)
     read = PageResult([service.read(i, actor=actor) for i in result.items], result.next_cursor)
     return page(request, read, schemas.InterventionRead)
@@ -43,9 +43,9 @@ def list_interventions(
 )
 def create_intervention(
     body: schemas.InterventionCreate, session: SessionDep, actor: ActorDep, response: Response
-) -> Any:
+) -> schemas.InterventionRead:
     intervention = service.create_intervention(session, body, group_id=body.group_id, actor=actor)
-    response.headers["Location"] = f"/api/v1/interventions/{intervention.id}"
+    response.headers["Location"] = location(f"/interventions/{intervention.id}")
     return service.read(intervention, actor=actor)
 
 
@@ -56,7 +56,9 @@ def create_intervention(
     summary="An intervention",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def get_intervention(intervention_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+def get_intervention(
+    intervention_id: PathId, session: SessionDep, actor: ActorDep
+) -> schemas.InterventionRead:
     return service.read(
         service.get_intervention(session, intervention_id, actor=actor), actor=actor
     )
@@ -74,7 +76,7 @@ def update_intervention(
     body: schemas.InterventionUpdate,
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> schemas.InterventionRead:
     intervention = service.update_intervention(session, intervention_id, body, actor=actor)
     return service.read(intervention, actor=actor)
 
@@ -86,8 +88,12 @@ def update_intervention(
     summary="An intervention's follow-ups, oldest first",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def list_follow_ups(intervention_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    return service.follow_ups(session, intervention_id, actor=actor)
+def list_follow_ups(
+    intervention_id: PathId, session: SessionDep, actor: ActorDep
+) -> list[schemas.FollowUpRead]:
+    return all_shown(
+        schemas.FollowUpRead, service.follow_ups(session, intervention_id, actor=actor)
+    )
 
 
 @router.post(
@@ -100,8 +106,9 @@ def list_follow_ups(intervention_id: PathId, session: SessionDep, actor: ActorDe
 )
 def create_follow_up(
     intervention_id: PathId, body: schemas.FollowUpCreate, session: SessionDep, actor: ActorDep
-) -> Any:
-    return service.add_follow_up(session, intervention_id, body, actor=actor)
+) -> schemas.FollowUpRead:
+    made = service.add_follow_up(session, intervention_id, body, actor=actor)
+    return shown(schemas.FollowUpRead, made)
 
 
 @router.get(
@@ -116,7 +123,7 @@ def get_intervention_effect(
     session: SessionDep,
     actor: ActorDep,
     weeks: Annotated[int, Query(ge=2, le=26)] = service.DEFAULT_WEEKS,
-) -> Any:
+) -> schemas.Effect:
     return service.measure_effect(session, intervention_id, weeks, actor=actor)
 
 
@@ -127,8 +134,10 @@ def get_intervention_effect(
     summary="What was told back about an intervention, oldest first",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def list_feedback(intervention_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    return service.feedback(session, intervention_id, actor=actor)
+def list_feedback(
+    intervention_id: PathId, session: SessionDep, actor: ActorDep
+) -> list[schemas.FeedbackRead]:
+    return all_shown(schemas.FeedbackRead, service.feedback(session, intervention_id, actor=actor))
 
 
 @router.post(
@@ -141,5 +150,6 @@ def list_feedback(intervention_id: PathId, session: SessionDep, actor: ActorDep)
 )
 def create_feedback(
     intervention_id: PathId, body: schemas.FeedbackCreate, session: SessionDep, actor: ActorDep
-) -> Any:
-    return service.add_feedback(session, intervention_id, body, actor=actor)
+) -> schemas.FeedbackRead:
+    made = service.add_feedback(session, intervention_id, body, actor=actor)
+    return shown(schemas.FeedbackRead, made)

@@ -1,20 +1,22 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
+from api.actor import Actor
 from api.deps import ActorDep, SessionDep
 from api.meetings import schemas, service
+from api.meetings.models import Meeting
 from api.problems import problem_responses
-from api.routing import IfMatch
+from api.routing import IfMatch, location, shown
 from api.schemas_common import QueryId
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
 
 
-def _read(meeting: Any, actor: Any, response: Response) -> schemas.MeetingRead:
+def _read(meeting: Meeting, actor: Actor, response: Response) -> schemas.MeetingRead:
     response.headers["ETag"] = service.meeting_etag(meeting)
     return service.read(meeting, actor=actor)
 
@@ -31,7 +33,7 @@ def list_meetings(
     session: SessionDep,
     actor: ActorDep,
     upcoming: Annotated[bool, Query(description="Only those not yet held.")] = False,
-) -> Any:
+) -> list[schemas.MeetingRead]:
     meetings = service.list_meetings(session, group_id, upcoming=upcoming, actor=actor)
     return [service.read(m, actor=actor) for m in meetings]
 
@@ -50,9 +52,9 @@ def create_meeting(
     session: SessionDep,
     actor: ActorDep,
     response: Response,
-) -> Any:
+) -> schemas.MeetingRead:
     meeting = service.create_meeting(session, group_id, body, actor=actor)
-    response.headers["Location"] = f"/api/v1/meetings/{meeting.id}"
+    response.headers["Location"] = location(f"/meetings/{meeting.id}")
     return _read(meeting, actor, response)
 
 
@@ -63,7 +65,7 @@ def create_meeting(
     summary="When the group's cadence suggests it meets next",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def get_next_meeting(group_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+def get_next_meeting(group_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.NextMeeting:
     return service.next_meeting(session, group_id, actor=actor)
 
 
@@ -95,7 +97,7 @@ def meetings_calendar(group_id: PathId, session: SessionDep, actor: ActorDep) ->
 )
 def get_meeting(
     meeting_id: PathId, session: SessionDep, actor: ActorDep, response: Response
-) -> Any:
+) -> schemas.MeetingRead:
     return _read(service.get_meeting(session, meeting_id, actor=actor), actor, response)
 
 
@@ -113,7 +115,7 @@ def update_meeting(
     actor: ActorDep,
     response: Response,
     if_match: IfMatch = None,
-) -> Any:
+) -> schemas.MeetingRead:
     meeting = service.update_meeting(session, meeting_id, body, if_match=if_match, actor=actor)
     return _read(meeting, actor, response)
 
@@ -128,5 +130,6 @@ def update_meeting(
 )
 def create_decision(
     meeting_id: PathId, body: schemas.DecisionCreate, session: SessionDep, actor: ActorDep
-) -> Any:
-    return service.add_decision(session, meeting_id, body, actor=actor)
+) -> schemas.DecisionRead:
+    decision = service.add_decision(session, meeting_id, body, actor=actor)
+    return shown(schemas.DecisionRead, decision)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy.orm import Session
 
+from api.actor import Actor
 from api.deps import ActorDep, SessionDep
 from api.problems import problem_responses
-from api.routing import IfMatch
+from api.routing import IfMatch, all_shown, location
 from api.schemas_common import QueryId
 from api.situation import schemas, service
 from api.situation.models import SituationReport
@@ -17,7 +19,7 @@ Day = Annotated[schemas.Day | None, Query()]
 
 
 def _read(
-    session: Any, report: SituationReport, actor: Any, response: Response
+    session: Session, report: SituationReport, actor: Actor, response: Response
 ) -> schemas.SituationReportRead:
     response.headers["ETag"] = service.etag(report)
     return service.read(session, report, actor=actor)
@@ -36,7 +38,7 @@ def get_group_figures(
     actor: ActorDep,
     first_day: Day = None,
     last_day: Day = None,
-) -> Any:
+) -> schemas.Figures:
     return service.live_figures(session, group_id, first_day, last_day, actor=actor)
 
 
@@ -47,8 +49,11 @@ def get_group_figures(
     summary="A group's lägesbilder, newest period first, every version",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def list_situation_reports(group_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    return service.list_reports(session, group_id, actor=actor)
+def list_situation_reports(
+    group_id: PathId, session: SessionDep, actor: ActorDep
+) -> list[schemas.SituationReportSummary]:
+    reports = service.list_reports(session, group_id, actor=actor)
+    return all_shown(schemas.SituationReportSummary, reports)
 
 
 @router.post(
@@ -65,9 +70,9 @@ def create_situation_report(
     session: SessionDep,
     actor: ActorDep,
     response: Response,
-) -> Any:
+) -> schemas.SituationReportRead:
     report = service.create_report(session, group_id, body, actor=actor)
-    response.headers["Location"] = f"/api/v1/situation-reports/{report.id}"
+    response.headers["Location"] = location(f"/situation-reports/{report.id}")
     return _read(session, report, actor, response)
 
 
@@ -80,7 +85,7 @@ def create_situation_report(
 )
 def get_situation_report(
     report_id: PathId, session: SessionDep, actor: ActorDep, response: Response
-) -> Any:
+) -> schemas.SituationReportRead:
     return _read(session, service.get_report(session, report_id, actor=actor), actor, response)
 
 
@@ -98,7 +103,7 @@ def update_situation_report(
     actor: ActorDep,
     response: Response,
     if_match: IfMatch = None,
-) -> Any:
+) -> schemas.SituationReportRead:
     report = service.update_report(session, report_id, body, if_match=if_match, actor=actor)
     return _read(session, report, actor, response)
 
@@ -116,7 +121,7 @@ def publish_situation_report(
     actor: ActorDep,
     response: Response,
     if_match: IfMatch = None,
-) -> Any:
+) -> schemas.SituationReportRead:
     report = service.publish(session, report_id, if_match=if_match, actor=actor)
     return _read(session, report, actor, response)
 
@@ -131,9 +136,9 @@ def publish_situation_report(
 )
 def create_situation_report_version(
     report_id: PathId, session: SessionDep, actor: ActorDep, response: Response
-) -> Any:
+) -> schemas.SituationReportRead:
     report = service.new_version(session, report_id, actor=actor)
-    response.headers["Location"] = f"/api/v1/situation-reports/{report.id}"
+    response.headers["Location"] = location(f"/situation-reports/{report.id}")
     return _read(session, report, actor, response)
 
 
@@ -144,7 +149,9 @@ def create_situation_report_version(
     summary="The incidents a lägesbild counts (as frozen when it was published)",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def list_situation_report_incidents(report_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+def list_situation_report_incidents(
+    report_id: PathId, session: SessionDep, actor: ActorDep
+) -> list[schemas.IncidentBrief]:
     return service.incidents(session, report_id, actor=actor)
 
 
@@ -157,5 +164,5 @@ def list_situation_report_incidents(report_id: PathId, session: SessionDep, acto
 )
 def compare_situation_reports(
     report_id: PathId, other_id: PathId, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> schemas.Comparison:
     return service.compare(session, report_id, other_id, actor=actor)

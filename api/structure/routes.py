@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path
 
 from api.deps import ActorDep, SessionDep
 from api.problems import problem_responses
-from api.routing import add_resource_routes
+from api.routing import add_resource_routes, shown
 from api.schemas_common import QueryId
 from api.structure import schemas, service
 
@@ -75,8 +75,9 @@ PathId = Annotated[QueryId, Path()]
 )
 def add_group_organisation(
     group_id: PathId, organisation_id: PathId, session: SessionDep, actor: ActorDep
-) -> Any:
-    return service.add_participant(session, group_id, organisation_id, actor=actor)
+) -> schemas.GroupRead:
+    group = service.add_participant(session, group_id, organisation_id, actor=actor)
+    return shown(schemas.GroupRead, group)
 
 
 @router.delete(
@@ -88,5 +89,6 @@ def add_group_organisation(
 )
 def remove_group_organisation(
     group_id: PathId, organisation_id: PathId, session: SessionDep, actor: ActorDep
-) -> Any:
-    return service.remove_participant(session, group_id, organisation_id, actor=actor)
+) -> schemas.GroupRead:
+    group = service.remove_participant(session, group_id, organisation_id, actor=actor)
+    return shown(schemas.GroupRead, group)
