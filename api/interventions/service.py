@@ -14,7 +14,7 @@ from api.access import policy
 from api.actor import Actor
 from api.categories.models import Category
 from api.db import utcnow
-from api.errors import FieldError, Forbidden, Hidden, Invalid
+from api.errors import FieldError, Hidden, Invalid
 from api.incidents import geo
 from api.incidents.models import Incident
 from api.interventions import effect, schemas
@@ -26,6 +26,7 @@ from api.structure import service as structure_service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 
 DEFAULT_WEEKS = 8
+WRITES = "beslutar och följer upp insatser"
 
 
 def _scoped(stmt: Select[Any], actor: Actor) -> Select[Any]:
@@ -137,13 +138,6 @@ def _serves(
     if errors:
         raise Invalid(errors[0].message, errors=errors)
     return values
-
-
-def _writer(actor: Actor, group_id: int) -> None:
-    if not policy.can_write_in_group(actor, group_id):
-        raise Forbidden(
-            "Bara gruppens sammankallande och medlemmar beslutar och följer upp insatser."
-        )
 
 
 def _values(session: Session, data: dict[str, Any], group: Group, actor: Actor) -> dict[str, Any]:
@@ -319,7 +313,7 @@ def create_intervention(
     group = get_or_404(session, Group, group_id, "ingen grupp")
     if not policy.can_read_situation(actor, group.id):
         raise Hidden(not_found_message("ingen grupp", group_id))
-    _writer(actor, group.id)
+    policy.require_write_in_group(actor, group.id, WRITES)
     data = body.model_dump(exclude={"group_id"})
     serves = _serves(session, data, group, None, actor)
     values = _values(session, data, group, actor)
@@ -334,7 +328,7 @@ def update_intervention(
     session: Session, intervention_id: int, body: schemas.InterventionUpdate, *, actor: Actor
 ) -> Intervention:
     intervention = get_intervention(session, intervention_id, actor=actor)
-    _writer(actor, intervention.group_id)
+    policy.require_write_in_group(actor, intervention.group_id, WRITES)
     data = body.model_dump(exclude_unset=True)
     serves = _serves(session, data, intervention.group, intervention, actor)
     values = _values(session, data, intervention.group, actor)
@@ -358,7 +352,7 @@ def add_follow_up(
     session: Session, intervention_id: int, body: schemas.FollowUpCreate, *, actor: Actor
 ) -> FollowUp:
     intervention = get_intervention(session, intervention_id, actor=actor)
-    _writer(actor, intervention.group_id)
+    policy.require_write_in_group(actor, intervention.group_id, WRITES)
     follow_up = FollowUp(
         intervention_id=intervention.id,
         day=body.day,
@@ -407,7 +401,7 @@ def add_feedback(
     session: Session, intervention_id: int, body: schemas.FeedbackCreate, *, actor: Actor
 ) -> Feedback:
     intervention = get_intervention(session, intervention_id, actor=actor)
-    _writer(actor, intervention.group_id)
+    policy.require_write_in_group(actor, intervention.group_id, WRITES)
     organisations = structure_service.organisations_named(
         session, body.organisation_ids, intervention.group.municipality_id
     )

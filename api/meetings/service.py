@@ -15,7 +15,7 @@ from api.accounts.models import Membership, User
 from api.actor import Actor
 from api.concurrency import check_if_match, etag
 from api.db import utcnow
-from api.errors import FieldError, Forbidden, Hidden, Invalid, NotFound
+from api.errors import FieldError, Hidden, Invalid, NotFound
 from api.interventions import service as intervention_service
 from api.interventions.models import Feedback, FollowUp, Intervention
 from api.interventions.schemas import InterventionStatus
@@ -37,6 +37,7 @@ FOLLOW_UP_DAYS = 14
 DEFAULT_WEEKS = 2
 # A meeting is still to come until half a day after it started.
 UPCOMING = dt.timedelta(hours=12)
+WRITES = "planerar och skriver möten"
 TREND_SV = {"new": "ny", "growing": "växer", "steady": "oförändrad", "shrinking": "minskar"}
 
 
@@ -45,11 +46,6 @@ def _group(session: Session, group_id: int, actor: Actor) -> Group:
     if not policy.can_read_situation(actor, group.id):
         raise Hidden(not_found_message("ingen grupp", group_id))
     return group
-
-
-def _writer(actor: Actor, group_id: int) -> None:
-    if not policy.can_write_in_group(actor, group_id):
-        raise Forbidden("Bara gruppens sammankallande och medlemmar planerar och skriver möten.")
 
 
 def list_meetings(
@@ -146,7 +142,7 @@ def create_meeting(
     session: Session, group_id: int, body: schemas.MeetingCreate, *, actor: Actor
 ) -> Meeting:
     group = _group(session, group_id, actor)
-    _writer(actor, group.id)
+    policy.require_write_in_group(actor, group.id, WRITES)
     _check_times(body.starts_at, body.ends_at)
     agenda = _stored(
         body.agenda if body.agenda is not None else build_agenda(session, group, body.starts_at)
@@ -304,7 +300,7 @@ def update_meeting(
         raise NotFound(not_found_message("inget möte", meeting_id))
     if not policy.can_read_situation(actor, meeting.group_id):
         raise Hidden(not_found_message("inget möte", meeting_id))
-    _writer(actor, meeting.group_id)
+    policy.require_write_in_group(actor, meeting.group_id, WRITES)
     check_if_match(meeting_etag(meeting), if_match, what="mötet", required=True)
     changes = body.model_dump(exclude_unset=True)
     _check_times(
@@ -384,7 +380,7 @@ def add_decision(
 ) -> Decision:
     """A decision, and the intervention it creates, in one transaction."""
     meeting = get_meeting(session, meeting_id, actor=actor)
-    _writer(actor, meeting.group_id)
+    policy.require_write_in_group(actor, meeting.group_id, WRITES)
     intervention_id = None
     if body.intervention is not None:
         try:

@@ -44,6 +44,9 @@ from api.structure.schemas import GroupKind
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ENDED = (schemas.AssignmentStatus.closed, schemas.AssignmentStatus.withdrawn)
+# Who writes the steering group's goals, assignments and plans (policy.require_write_in_group).
+WRITES = "ändrar mål, uppdrag och planer"
+STEERING = "styrgruppens"
 
 
 def _today() -> dt.date:
@@ -54,13 +57,6 @@ def _today() -> dt.date:
 def _reader(actor: Actor) -> None:
     if not policy.can_read_steering(actor):
         raise Forbidden("Styrgruppens mål och planer läses av styrgruppen och samordningsgruppen.")
-
-
-def _writer(actor: Actor, group_id: int) -> None:
-    if not policy.can_write_in_group(actor, group_id):
-        raise Forbidden(
-            "Bara styrgruppens sammankallande och medlemmar ändrar mål, uppdrag och planer."
-        )
 
 
 def _period(start: dt.date | None, end: dt.date | None) -> None:
@@ -100,7 +96,7 @@ def get_goal(session: Session, goal_id: int, *, actor: Actor) -> Goal:
 def create_goal(session: Session, body: schemas.GoalCreate, *, actor: Actor) -> Goal:
     _reader(actor)
     group = _steering_group(session, body.group_id)
-    _writer(actor, group.id)
+    policy.require_write_in_group(actor, group.id, WRITES, group=STEERING)
     _period(body.period_start, body.period_end)
     goal = Goal(**body.model_dump(), created_by_id=actor.user_id)
     session.add(goal)
@@ -110,7 +106,7 @@ def create_goal(session: Session, body: schemas.GoalCreate, *, actor: Actor) -> 
 
 def update_goal(session: Session, goal_id: int, body: schemas.GoalUpdate, *, actor: Actor) -> Goal:
     goal = get_goal(session, goal_id, actor=actor)
-    _writer(actor, goal.group_id)
+    policy.require_write_in_group(actor, goal.group_id, WRITES, group=STEERING)
     values = body.model_dump(exclude_unset=True)
     _period(
         values.get("period_start", goal.period_start), values.get("period_end", goal.period_end)
@@ -159,7 +155,7 @@ def create_indicator(
     session: Session, goal_id: int, body: schemas.IndicatorCreate, *, actor: Actor
 ) -> Indicator:
     goal = get_goal(session, goal_id, actor=actor)
-    _writer(actor, goal.group_id)
+    policy.require_write_in_group(actor, goal.group_id, WRITES, group=STEERING)
     errors: list[FieldError] = []
     if body.category is not None and session.get(Category, body.category) is None:
         errors.append(
@@ -181,7 +177,7 @@ def update_indicator(
     session: Session, indicator_id: int, body: schemas.IndicatorUpdate, *, actor: Actor
 ) -> Indicator:
     indicator = _indicator(session, indicator_id, actor)
-    _writer(actor, indicator.goal.group_id)
+    policy.require_write_in_group(actor, indicator.goal.group_id, WRITES, group=STEERING)
     apply(indicator, body.model_dump(exclude_unset=True))
     session.flush()
     return indicator
@@ -196,7 +192,7 @@ def put_value(
     actor: Actor,
 ) -> Indicator:
     indicator = _indicator(session, indicator_id, actor)
-    _writer(actor, indicator.goal.group_id)
+    policy.require_write_in_group(actor, indicator.goal.group_id, WRITES, group=STEERING)
     if indicator.kind != schemas.IndicatorKind.manual:
         raise Invalid.field(
             "value",
@@ -211,7 +207,7 @@ def put_value(
 
 def delete_value(session: Session, indicator_id: int, year: int, *, actor: Actor) -> Indicator:
     indicator = _indicator(session, indicator_id, actor)
-    _writer(actor, indicator.goal.group_id)
+    policy.require_write_in_group(actor, indicator.goal.group_id, WRITES, group=STEERING)
     if not any(v.year == year for v in indicator.values):
         raise NotFound(f"Indikatorn har inget värde för {year}.")
     indicator.values = [v for v in indicator.values if v.year != year]
@@ -427,7 +423,7 @@ def create_assignment(
     goal = session.get(Goal, body.goal_id)
     if goal is None:
         raise Invalid.field("goal_id", "Det finns inget sådant mål.", "unknown_id")
-    _writer(actor, goal.group_id)
+    policy.require_write_in_group(actor, goal.group_id, WRITES, group=STEERING)
     if not goal.active:
         raise Invalid.field(
             "goal_id", "Målet är avslutat; uppdrag ges under aktiva mål.", "inactive"
@@ -460,7 +456,7 @@ def update_assignment(
     session: Session, assignment_id: int, body: schemas.AssignmentUpdate, *, actor: Actor
 ) -> Assignment:
     assignment = get_assignment(session, assignment_id, actor=actor)
-    _writer(actor, assignment.from_group_id)
+    policy.require_write_in_group(actor, assignment.from_group_id, WRITES, group=STEERING)
     values = body.model_dump(exclude_unset=True)
     status = values.pop("status", None)
     if status == schemas.AssignmentStatus.answered and status != assignment.status:
@@ -549,10 +545,9 @@ def answer(
     ``replace``, the interventions listed are those that answer it (the others linked
     before no longer do); else they are added (a meeting's decision)."""
     assignment = get_assignment(session, assignment_id, actor=actor)
-    if not policy.can_write_in_group(actor, assignment.to_group_id):
-        raise Forbidden(
-            f"Bara {assignment.to_group.name}s sammankallande och medlemmar återrapporterar."
-        )
+    policy.require_write_in_group(
+        actor, assignment.to_group_id, "återrapporterar", group=f"{assignment.to_group.name}s"
+    )
     if assignment.status in ENDED:
         raise Invalid.field(
             "text",
@@ -711,7 +706,7 @@ def _goal_of(session: Session, goal_id: int | None, group: Group) -> None:
 def create_plan(session: Session, body: schemas.PlanCreate, *, actor: Actor) -> Plan:
     _reader(actor)
     group = _steering_group(session, body.group_id)
-    _writer(actor, group.id)
+    policy.require_write_in_group(actor, group.id, WRITES, group=STEERING)
     _period(body.period_start, body.period_end)
     _goal_of(session, body.goal_id, group)
     plan = Plan(**body.model_dump(), created_by_id=actor.user_id)
@@ -722,7 +717,7 @@ def create_plan(session: Session, body: schemas.PlanCreate, *, actor: Actor) -> 
 
 def update_plan(session: Session, plan_id: int, body: schemas.PlanUpdate, *, actor: Actor) -> Plan:
     plan = get_plan(session, plan_id, actor=actor)
-    _writer(actor, plan.group_id)
+    policy.require_write_in_group(actor, plan.group_id, WRITES, group=STEERING)
     values = body.model_dump(exclude_unset=True)
     _period(
         values.get("period_start", plan.period_start), values.get("period_end", plan.period_end)
@@ -772,7 +767,7 @@ def create_activity(
     session: Session, plan_id: int, body: schemas.ActivityCreate, *, actor: Actor
 ) -> Activity:
     plan = get_plan(session, plan_id, actor=actor)
-    _writer(actor, plan.group_id)
+    policy.require_write_in_group(actor, plan.group_id, WRITES, group=STEERING)
     _period(body.period_start, body.period_end)
     values = _activity_values(session, plan, body.model_dump())
     activity = Activity(plan_id=plan.id, **values, created_by_id=actor.user_id)
@@ -785,7 +780,7 @@ def update_activity(
     session: Session, activity_id: int, body: schemas.ActivityUpdate, *, actor: Actor
 ) -> Activity:
     activity = get_activity(session, activity_id, actor=actor)
-    _writer(actor, activity.plan.group_id)
+    policy.require_write_in_group(actor, activity.plan.group_id, WRITES, group=STEERING)
     values = _activity_values(session, activity.plan, body.model_dump(exclude_unset=True))
     _period(
         values.get("period_start", activity.period_start),
@@ -815,7 +810,7 @@ def review_activity(
     actor: Actor,
 ) -> Activity:
     activity = get_activity(session, activity_id, actor=actor)
-    _writer(actor, activity.plan.group_id)
+    policy.require_write_in_group(actor, activity.plan.group_id, WRITES, group=STEERING)
     _in_plan_years(activity.plan, year)
     _put_year(activity.reviews, year, ActivityReview, _by(body, actor))
     # The latest year's follow-up says where the activity stands now.
@@ -829,7 +824,7 @@ def review_plan(
     session: Session, plan_id: int, year: int, body: schemas.PlanReviewWrite, *, actor: Actor
 ) -> Plan:
     plan = get_plan(session, plan_id, actor=actor)
-    _writer(actor, plan.group_id)
+    policy.require_write_in_group(actor, plan.group_id, WRITES, group=STEERING)
     _in_plan_years(plan, year)
     _put_year(plan.reviews, year, PlanReview, _by(body, actor))
     session.flush()
