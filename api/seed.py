@@ -473,8 +473,8 @@ def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, ac
     the coordination group answered with the demo's intervention, and a plan with its
     activities followed up last year: the thread from goal to action to look at."""
     from api.interventions.models import Intervention
+    from api.steering import assignments, goals, plans
     from api.steering import schemas as st
-    from api.steering import service as steering
 
     group = session.scalars(select(Group).where(Group.kind == GroupKind.steering)).first()
     coordination = session.scalars(
@@ -486,16 +486,16 @@ def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, ac
     housing = _by_name(session, Organisation, "Upplands-Brohus")
     if group is None or coordination is None or None in (kungsangen, bro, police, housing):
         return
-    goals = {
-        theme: steering.create_goal(
+    by_theme = {
+        theme: goals.create_goal(
             session, st.GoalCreate(group_id=group.id, theme=theme, title=title), actor=actor
         )
         for theme, title in DEMO_GOALS
     }
 
     def indicator(theme: str, **fields: Any) -> Any:
-        return steering.create_indicator(
-            session, goals[theme].id, st.IndicatorCreate(**fields), actor=actor
+        return goals.create_indicator(
+            session, by_theme[theme].id, st.IndicatorCreate(**fields), actor=actor
         )
 
     indicator(
@@ -538,14 +538,14 @@ def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, ac
         (2023, violence, 52.0), (2024, violence, 47.0), (2025, violence, 49.0),
     ):  # fmt: skip
         source = f"{ind.source} {year}"
-        steering.put_value(
+        goals.put_value(
             session, ind.id, year, st.IndicatorValueWrite(value=value, source=source), actor=actor
         )
     due = today + dt.timedelta(days=21)
-    steering.create_assignment(
+    assignments.create_assignment(
         session,
         st.AssignmentCreate(
-            goal_id=goals["Olovlig körning"].id,
+            goal_id=by_theme["Olovlig körning"].id,
             to_group_id=kungsangen.id,
             title="Kartlägg var och när mopeder och EPA körs olovligt, och föreslå insatser",
             description="Boende och skolan rapporterar körning på gång- och cykelvägarna.",
@@ -553,10 +553,10 @@ def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, ac
         ),
         actor=actor,
     )
-    followed = steering.create_assignment(
+    followed = assignments.create_assignment(
         session,
         st.AssignmentCreate(
-            goal_id=goals["Unga 13–18"].id,
+            goal_id=by_theme["Unga 13–18"].id,
             to_group_id=coordination.id,
             title="Minska samlingarna som skapar otrygghet vid Bro centrum",
             due=today,
@@ -565,7 +565,7 @@ def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, ac
     )
     intervention = session.get(Intervention, intervention_id)
     if intervention is not None:
-        steering.answer(
+        assignments.answer(
             session,
             followed.id,
             st.AssignmentAnswer(
@@ -575,12 +575,12 @@ def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, ac
             actor=actor,
         )
     year = today.year - 1
-    plan = steering.create_plan(
+    plan = plans.create_plan(
         session,
         st.PlanCreate(
             group_id=group.id,
             title=f"Handlingsplan mot våld i nära relationer {year}–{year + 2}",
-            goal_id=goals["Våld i nära relation"].id,
+            goal_id=by_theme["Våld i nära relation"].id,
             period_start=dt.date(year, 1, 1),
             period_end=dt.date(year + 2, 12, 31),
             adopted_by="Kommunfullmäktige",
@@ -588,7 +588,7 @@ def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, ac
         ),
         actor=actor,
     )
-    asked = steering.create_activity(
+    asked = plans.create_activity(
         session,
         plan.id,
         st.ActivityCreate(
@@ -604,7 +604,7 @@ def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, ac
         ),
         actor=actor,
     )
-    steering.create_activity(
+    plans.create_activity(
         session,
         plan.id,
         st.ActivityCreate(
@@ -616,7 +616,7 @@ def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, ac
         ),
         actor=actor,
     )
-    steering.review_activity(
+    plans.review_activity(
         session,
         asked.id,
         year,
@@ -627,19 +627,19 @@ def _demo_steering(session: Session, *, today: dt.date, intervention_id: int, ac
         ),
         actor=actor,
     )
-    steering.review_plan(
+    plans.review_plan(
         session,
         plan.id,
         year,
         st.PlanReviewWrite(summary="Planen följer tidplanen. Utbildningen når fler än väntat."),
         actor=actor,
     )
-    steering.create_plan(
+    plans.create_plan(
         session,
         st.PlanCreate(
             group_id=group.id,
             title=f"Handlingsplan mot hedersrelaterat våld och förtryck {year}–{year + 2}",
-            goal_id=goals["Hedersrelaterat våld och förtryck"].id,
+            goal_id=by_theme["Hedersrelaterat våld och förtryck"].id,
             period_start=dt.date(year, 1, 1),
             period_end=dt.date(year + 2, 12, 31),
             adopted_by="Kommunfullmäktige",

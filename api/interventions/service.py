@@ -126,7 +126,7 @@ def _serves(
 ) -> dict[str, Any]:
     """The goal and assignment the intervention serves, checked; an assignment brings its
     goal. Only when either was sent."""
-    from api.steering import service as steering
+    from api.steering import assignments
 
     if "goal_id" not in data and "assignment_id" not in data:
         return {}
@@ -134,7 +134,7 @@ def _serves(
     assignment_id = data.get("assignment_id", current.assignment_id if current else None)
     if "goal_id" not in data and data.get("assignment_id") is not None:
         goal_id = None  # a new assignment brings its own goal
-    values, errors = steering.check_serves(session, group, goal_id, assignment_id, actor)
+    values, errors = assignments.check_serves(session, group, goal_id, assignment_id, actor)
     if errors:
         raise Invalid(errors[0].message, errors=errors)
     return values

@@ -25,7 +25,7 @@ from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref, fit_name
 from api.situation import figures as calc
 from api.situation import service as situation
-from api.steering import service as steering
+from api.steering import assignments
 from api.steering.models import Assignment
 from api.steering.schemas import AssignmentAnswer
 from api.structure import service as structure_service
@@ -97,7 +97,7 @@ def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
     session = object_session(meeting)
     if session is None:
         return items
-    listed = steering.open_for_group(
+    listed = assignments.open_for_group(
         session,
         meeting.group_id,
         at=meeting.starts_at,
@@ -402,7 +402,7 @@ def add_decision(
                 "answers_assignment", "Gruppen har inget sådant uppdrag.", "unknown_id"
             )
         try:
-            steering.answer(
+            assignments.answer(
                 session,
                 answered.id,
                 AssignmentAnswer(
