@@ -142,7 +142,7 @@ def _cmd_import(args: argparse.Namespace) -> None:
 
     from api.actor import SYSTEM
     from api.errors import DomainError
-    from api.integrations import service
+    from api.integrations import imports
     from api.schemas_common import name_key
     from api.structure.models import Organisation
 
@@ -160,7 +160,7 @@ def _cmd_import(args: argparse.Namespace) -> None:
                     raise SystemExit(f"est import: no organisation named {args.organisation!r}")
             try:
                 with open(args.file, "rb") as stream:
-                    file_format, summary = service.import_file(
+                    file_format, summary = imports.import_file(
                         session,
                         args.source,
                         stream,
