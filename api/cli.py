@@ -61,7 +61,8 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def _cmd_seed(args: argparse.Namespace) -> None:
-    from api.seed import DEMO_PASSWORD, load_demo, load_demo_incidents, load_demo_users
+    from api.demo_activity import load_demo_incidents
+    from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
 
     if not args.demo:
         raise SystemExit("est seed: only --demo is available (the demo data of Upplands-Bro)")
