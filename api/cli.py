@@ -91,12 +91,15 @@ def _cmd_seed(args: argparse.Namespace) -> None:
 
 
 def _database() -> Any:
-    # Every model, so that the foreign keys between domains resolve whatever a command uses.
+    # Every model, so that the foreign keys between domains resolve whatever a command uses,
+    # and every slot filled (api.composition), so that a command's reads are whole.
     import api.models  # noqa: F401
+    from api.composition import compose
     from api.db import Database
     from api.migrate import current_revision, head_revision
 
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    compose()
     database = Database.from_url(get_settings().database_url)
     if current_revision(database.engine) != head_revision():
         database.dispose()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.actor import SYSTEM, Actor
+from api.composition import compose
 from api.incidents.models import Incident, Report
 from api.interventions import service as interventions
 from api.interventions.models import Intervention
@@ -43,6 +44,7 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
     """Synthetic incidents (api.synthetic) up to ``today``, if the municipality has none yet,
     and a published lägesbild of the fortnight before the last for the coordination and area
     groups, so that a new one has something to roll up and compare with."""
+    compose()
 
     if session.scalar(select(Incident.id).limit(1)) is not None:
         return 0

@@ -11,9 +11,8 @@ from api.actor import Actor
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, get_database
 from api.idempotency import IdempotencyDep
-from api.incidents import export, schemas, service
+from api.incidents import export, schemas, service, slots
 from api.incidents.models import Incident, Report
-from api.interventions import service as intervention_service
 from api.problems import problem_responses
 from api.routing import page
 from api.schemas_common import Page, QueryId
@@ -26,7 +25,7 @@ def _incident(session: Session, incident: Incident, actor: Actor) -> dict[str, A
     read = schemas.IncidentRead.model_validate(incident)
     read.possible_duplicates = service.possible_duplicates(session, incident, actor=actor)
     read.may_edit = service.may_edit(incident, actor=actor)
-    read.outcomes = intervention_service.outcomes(session, incident.id)
+    read.outcomes = slots.outcomes(session, incident.id)
     read.matches = [schemas.MatchRead.model_validate(m) for m in service.matches(session, incident)]
     return read.model_dump(mode="json")
 

@@ -17,7 +17,8 @@ from api.db import utcnow
 from api.errors import FieldError, Hidden, Invalid
 from api.incidents import geo
 from api.incidents.models import Incident
-from api.interventions import effect, schemas
+from api.incidents.schemas import InterventionStatus, Outcome
+from api.interventions import effect, schemas, slots
 from api.interventions.models import Feedback, FollowUp, Intervention, InterventionIncident
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
@@ -53,6 +54,14 @@ def get_intervention(session: Session, intervention_id: int, *, actor: Actor) ->
 
 
 def read(intervention: Intervention, *, actor: Actor) -> schemas.InterventionRead:
+    session = object_session(intervention)
+    # The meeting, goal and assignment are known above interventions: read through slots.
+    decided = slots.decided_at(session, intervention.id) if session else None
+    served = (
+        slots.served(session, intervention.goal_id, intervention.assignment_id)
+        if session
+        else slots.Served(goal=None, assignment=None)
+    )
     return schemas.InterventionRead(
         id=intervention.id,
         group=Ref(id=intervention.group.id, name=intervention.group.name),
@@ -74,47 +83,13 @@ def read(intervention: Intervention, *, actor: Actor) -> schemas.InterventionRea
         planned_end=intervention.planned_end,
         status=intervention.status,
         incident_ids=intervention.incident_ids,
-        decided_at=_decided_at(intervention),
-        **_serves_read(intervention),
+        decided_at=decided,
+        goal=served.goal,
+        assignment=served.assignment,
         created_at=intervention.created_at,
         updated_at=intervention.updated_at,
         may_edit=policy.can_write_in_group(actor, intervention.group_id),
     )
-
-
-def _decided_at(intervention: Intervention) -> schemas.DecidedAt | None:
-    # Imported here: meetings build on interventions, not the other way round.
-    from api.meetings.models import Decision, Meeting
-
-    session = object_session(intervention)
-    if session is None:
-        return None
-    found = session.execute(
-        select(Decision.meeting_id, Meeting.starts_at, Decision.text)
-        .join(Meeting, Meeting.id == Decision.meeting_id)
-        .where(Decision.intervention_id == intervention.id)
-        .limit(1)
-    ).first()
-    if found is None:
-        return None
-    return schemas.DecidedAt(meeting_id=found[0], starts_at=found[1], decision=found[2])
-
-
-def _serves_read(intervention: Intervention) -> dict[str, Ref | None]:
-    # Imported here: steering builds on interventions, not the other way round.
-    from api.steering.models import Assignment, Goal
-
-    session = object_session(intervention)
-    if session is None:
-        return {}
-    goal = session.get(Goal, intervention.goal_id) if intervention.goal_id else None
-    assignment = (
-        session.get(Assignment, intervention.assignment_id) if intervention.assignment_id else None
-    )
-    return {
-        "goal": Ref(id=goal.id, name=goal.title) if goal else None,
-        "assignment": Ref(id=assignment.id, name=assignment.title) if assignment else None,
-    }
 
 
 def _serves(
@@ -126,15 +101,13 @@ def _serves(
 ) -> dict[str, Any]:
     """The goal and assignment the intervention serves, checked; an assignment brings its
     goal. Only when either was sent."""
-    from api.steering import assignments
-
     if "goal_id" not in data and "assignment_id" not in data:
         return {}
     goal_id = data.get("goal_id", current.goal_id if current else None)
     assignment_id = data.get("assignment_id", current.assignment_id if current else None)
     if "goal_id" not in data and data.get("assignment_id") is not None:
         goal_id = None  # a new assignment brings its own goal
-    values, errors = assignments.check_serves(session, group, goal_id, assignment_id, actor)
+    values, errors = slots.check_serves(session, group, goal_id, assignment_id, actor)
     if errors:
         raise Invalid(errors[0].message, errors=errors)
     return values
@@ -293,7 +266,7 @@ def _apply(intervention: Intervention, values: dict[str, Any]) -> None:
     ids = values.pop("incident_ids", None)
     for field, value in values.items():
         setattr(intervention, field, value)
-    if intervention.status == schemas.InterventionStatus.done:
+    if intervention.status == InterventionStatus.done:
         intervention.completed_on = intervention.completed_on or _today()
     else:
         intervention.completed_on = None
@@ -427,7 +400,7 @@ def add_feedback(
     return given
 
 
-def outcomes(session: Session, incident_id: int) -> list[schemas.Outcome]:
+def outcomes(session: Session, incident_id: int) -> list[Outcome]:
     """What came of an incident: for whoever may read the incident (its reporter included),
     the interventions it is linked to and the latest feedback told to reporters."""
     linked = session.scalars(
@@ -445,7 +418,7 @@ def outcomes(session: Session, incident_id: int) -> list[schemas.Outcome]:
             .limit(1)
         )
         found.append(
-            schemas.Outcome(
+            Outcome(
                 intervention=intervention.title,
                 status=intervention.status,
                 planned_start=intervention.planned_start,

@@ -16,9 +16,10 @@ from api.actor import Actor
 from api.concurrency import check_if_match, etag
 from api.db import utcnow
 from api.errors import FieldError, Hidden, Invalid, NotFound
+from api.incidents.schemas import InterventionStatus
 from api.interventions import service as intervention_service
 from api.interventions.models import Feedback, FollowUp, Intervention
-from api.interventions.schemas import InterventionStatus
+from api.interventions.schemas import DecidedAt
 from api.meetings import schemas
 from api.meetings.models import Decision, Meeting
 from api.records import get_or_404, not_found_message
@@ -432,6 +433,20 @@ def add_decision(
     session.add(decision)
     session.flush()
     return decision
+
+
+def decided_at(session: Session, intervention_id: int) -> DecidedAt | None:
+    """The meeting decision that created the intervention, for its read (the slot
+    api.interventions.slots.decided_at)."""
+    found = session.execute(
+        select(Decision.meeting_id, Meeting.starts_at, Decision.text)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .where(Decision.intervention_id == intervention_id)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    return DecidedAt(meeting_id=found[0], starts_at=found[1], decision=found[2])
 
 
 def next_meeting(session: Session, group_id: int, *, actor: Actor) -> schemas.NextMeeting:

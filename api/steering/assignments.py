@@ -17,6 +17,7 @@ from api.actor import Actor
 from api.db import utcnow
 from api.errors import FieldError, Forbidden, Hidden, Invalid
 from api.interventions.models import Intervention
+from api.interventions.slots import Served
 from api.pagination import PageResult, paginate
 from api.records import apply, get_or_404, not_found_message
 from api.schemas_common import Ref
@@ -268,6 +269,17 @@ def read_assignment(
     )
 
 
+def served(session: Session, goal_id: int | None, assignment_id: int | None) -> Served:
+    """The goal and assignment an intervention serves, named, for its read (the slot
+    api.interventions.slots.served)."""
+    goal = session.get(Goal, goal_id) if goal_id else None
+    assignment = session.get(Assignment, assignment_id) if assignment_id else None
+    return Served(
+        goal=Ref(id=goal.id, name=goal.title) if goal else None,
+        assignment=Ref(id=assignment.id, name=assignment.title) if assignment else None,
+    )
+
+
 def check_serves(
     session: Session,
     group: Group,
@@ -275,9 +287,10 @@ def check_serves(
     assignment_id: int | None,
     actor: Actor,
 ) -> tuple[dict[str, Any], list[FieldError]]:
-    """For an intervention of ``group``: the goal and assignment it serves, checked. An
-    assignment brings its goal; a goal on its own is chosen by those who read the steering
-    group's goals (an area group links its work to a goal through an assignment)."""
+    """For an intervention of ``group``: the goal and assignment it serves, checked (the slot
+    api.interventions.slots.check_serves). An assignment brings its goal; a goal on its own
+    is chosen by those who read the steering group's goals (an area group links its work to
+    a goal through an assignment)."""
     errors: list[FieldError] = []
     values: dict[str, Any] = {"goal_id": goal_id, "assignment_id": assignment_id}
     if assignment_id is not None:
