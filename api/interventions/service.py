@@ -27,6 +27,7 @@ from api.structure import service as structure_service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 
 DEFAULT_WEEKS = 8
+# What only the group's conveners and members do here (policy.require_write_in_group).
 WRITES = "beslutar och följer upp insatser"
 
 
@@ -402,7 +403,8 @@ def add_feedback(
 
 def outcomes(session: Session, incident_id: int) -> list[Outcome]:
     """What came of an incident: for whoever may read the incident (its reporter included),
-    the interventions it is linked to and the latest feedback told to reporters."""
+    the interventions it is linked to and the latest feedback told to reporters (the slot
+    api.incidents.slots.outcomes)."""
     linked = session.scalars(
         select(Intervention)
         .join(InterventionIncident, InterventionIncident.intervention_id == Intervention.id)

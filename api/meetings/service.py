@@ -38,6 +38,7 @@ FOLLOW_UP_DAYS = 14
 DEFAULT_WEEKS = 2
 # A meeting is still to come until half a day after it started.
 UPCOMING = dt.timedelta(hours=12)
+# What only the group's conveners and members do here (policy.require_write_in_group).
 WRITES = "planerar och skriver möten"
 TREND_SV = {"new": "ny", "growing": "växer", "steady": "oförändrad", "shrinking": "minskar"}
 

@@ -49,6 +49,7 @@ from api.structure.models import Group, Municipality
 from api.structure.schemas import GroupKind
 
 DEFAULT_DAYS = 14
+# What only the group's conveners and members do here (policy.require_write_in_group).
 WRITES = "skriver dess lägesbild"
 # What each kind of group sees beside its own picture.
 ROLLS_UP = {GroupKind.coordination: GroupKind.area, GroupKind.steering: GroupKind.coordination}
