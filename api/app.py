@@ -23,6 +23,7 @@ from api.actor import Actor
 from api.audit import service as audit
 from api.audit.routes import router as audit_router
 from api.categories.routes import router as categories_router
+from api.composition import compose
 from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
@@ -52,6 +53,7 @@ def create_api_app(
 ) -> FastAPI:
     """``shed_load``: turn away what is more than it can work on (api.middleware.LoadShedder);
     off where something in front already does (web.embedded)."""
+    compose()
     settings = settings or get_settings()
     owns_database = database is None
     database = database or Database.from_url(

@@ -61,7 +61,8 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def _cmd_seed(args: argparse.Namespace) -> None:
-    from api.seed import DEMO_PASSWORD, load_demo, load_demo_incidents, load_demo_users
+    from api.demo_activity import load_demo_incidents
+    from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
 
     if not args.demo:
         raise SystemExit("est seed: only --demo is available (the demo data of Upplands-Bro)")
@@ -90,12 +91,15 @@ def _cmd_seed(args: argparse.Namespace) -> None:
 
 
 def _database() -> Any:
-    # Every model, so that the foreign keys between domains resolve whatever a command uses.
+    # Every model, so that the foreign keys between domains resolve whatever a command uses,
+    # and every slot filled (api.composition), so that a command's reads are whole.
     import api.models  # noqa: F401
+    from api.composition import compose
     from api.db import Database
     from api.migrate import current_revision, head_revision
 
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    compose()
     database = Database.from_url(get_settings().database_url)
     if current_revision(database.engine) != head_revision():
         database.dispose()
@@ -142,7 +146,7 @@ def _cmd_import(args: argparse.Namespace) -> None:
 
     from api.actor import SYSTEM
     from api.errors import DomainError
-    from api.integrations import service
+    from api.integrations import imports
     from api.schemas_common import name_key
     from api.structure.models import Organisation
 
@@ -160,7 +164,7 @@ def _cmd_import(args: argparse.Namespace) -> None:
                     raise SystemExit(f"est import: no organisation named {args.organisation!r}")
             try:
                 with open(args.file, "rb") as stream:
-                    file_format, summary = service.import_file(
+                    file_format, summary = imports.import_file(
                         session,
                         args.source,
                         stream,

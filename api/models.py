@@ -3,8 +3,8 @@
 from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFailure, User
 from api.audit.models import AuditEvent
 from api.categories.models import Category
+from api.idempotency import IdempotentRequest
 from api.incidents.models import (
-    IdempotentRequest,
     Incident,
     IncidentMatch,
     IncidentVersion,

@@ -51,7 +51,8 @@ import httpx
 
 from api import migrate
 from api.db import Database
-from api.seed import DEMO_PASSWORD, load_demo, load_demo_incidents, load_demo_users
+from api.demo_activity import load_demo_incidents
+from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
 from bench.incidents import PG_URL
 from tests.support.servers import free_port, fresh_postgres_database, sqlite_url
 

@@ -1,8 +1,10 @@
-"""The rules of DESIGN.md that code can check: web/ sees the API's types, never its storage."""
+"""The rules of DESIGN.md that code can check: web/ sees the API's types, never its storage;
+services never commit; the domain packages form layers, and no modules import in a circle."""
 
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +12,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _fresh(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter, where nothing the tests imported counts."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+
+
 def test_web_imports_no_models_services_or_database() -> None:
-    # In a fresh interpreter, so that nothing the tests imported counts.
     code = (
         "import sys, web.app, web.client, web.format\n"
         "bad = sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'api.db', "
@@ -19,14 +27,20 @@ def test_web_imports_no_models_services_or_database() -> None:
         "or m.endswith(('.models', '.service')) and m.startswith('api'))\n"
         "print(bad)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert result.stdout.strip() == "[]"
+    assert _fresh(code).strip() == "[]"
 
 
 def test_services_neither_commit_nor_import_fastapi() -> None:
-    for path in (ROOT / "api").rglob("service.py"):
+    # Every module of a domain package but its routes: services are split by aggregate
+    # (api/steering/goals.py, api/integrations/engine.py, …), and what they use counts too.
+    modules = [
+        path
+        for package in (ROOT / "api").glob("*/__init__.py")
+        for path in package.parent.rglob("*.py")
+        if path.name != "routes.py"
+    ]
+    assert len(modules) > 50
+    for path in modules:
         tree = ast.parse(path.read_text())
         imported = {
             alias.name
@@ -44,6 +58,136 @@ def test_services_neither_commit_nor_import_fastapi() -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
         }
         assert "commit" not in calls, path
+
+
+# Layers ------------------------------------------------------------------------------------
+
+# The domain packages of api/, lower first (README, "Layers"). A package imports only packages
+# of lower layers, never one beside it or above it, not even inside a function: what a lower
+# package's read needs from a higher one comes through a slot (api/slots.py) that the higher
+# package fills in api/composition.py.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("access", "audit", "categories", "structure"),
+    ("accounts",),
+    ("incidents",),
+    ("features", "integrations"),
+    ("situation",),
+    ("interventions",),
+    ("steering",),
+    ("meetings",),
+)
+LAYER = {package: level for level, packages in enumerate(LAYERS) for package in packages}
+
+
+def _imported(path: Path) -> list[tuple[int, str]]:
+    """Every module named by an import in the file, wherever the import stands."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def test_every_domain_package_has_a_layer() -> None:
+    packages = {p.parent.name for p in (ROOT / "api").glob("*/__init__.py")}
+    assert packages - {"seed_data"} == set(LAYER)
+
+
+def test_no_domain_package_imports_one_beside_or_above_it() -> None:
+    wrong = []
+    for package, level in LAYER.items():
+        for path in sorted((ROOT / "api" / package).rglob("*.py")):
+            for line, name in _imported(path):
+                parts = name.split(".")
+                other = parts[1] if parts[0] == "api" and len(parts) > 1 else None
+                if other in LAYER and other != package and LAYER[other] >= level:
+                    wrong.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _module_graph() -> dict[str, set[str]]:
+    modules = {}
+    for top in ("api", "web"):
+        for path in (ROOT / top).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets = set()
+        for _line, imported in _imported(path):
+            # "from api.x import y": the module api.x.y if there is one, else api.x itself.
+            while imported and imported not in modules:
+                imported = imported.rpartition(".")[0]
+            if imported and imported != name:
+                targets.add(imported)
+        graph[name] = targets
+    return graph
+
+
+def test_the_modules_of_api_and_web_import_each_other_in_no_circle() -> None:
+    graph = _module_graph()
+    done: set[str] = set()
+    circles = []
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in path:
+            circles.append(" → ".join([*path[path.index(module) :], module]))
+            return
+        if module in done:
+            return
+        for target in sorted(graph[module]):
+            visit(target, [*path, module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
+    assert not circles, "\n".join(circles)
+
+
+def test_the_app_fills_every_slot_from_a_package_above_the_one_declaring_it() -> None:
+    # With every module of api/ imported, so that every slot exists.
+    code = (
+        "import importlib, json, pkgutil, api\n"
+        "from api.slots import DECLARED, Slot\n"
+        "modules = [importlib.import_module(m.name)"
+        " for m in pkgutil.walk_packages(api.__path__, 'api.')]\n"
+        "empty = [s.name for s in DECLARED if s.function is None]\n"
+        "from api.app import create_api_app\n"
+        "from api.settings import Settings\n"
+        "create_api_app(Settings(database_url='sqlite://'))\n"
+        "print(json.dumps({'empty_before': empty, 'slots': [{\n"
+        "    'name': s.name, 'provider': s.provider,\n"
+        "    'declared_in': sorted(m.__name__ for m in modules if s in vars(m).values()),\n"
+        "    'filled_from': getattr(s.function, '__module__', None)} for s in DECLARED]}))\n"
+    )
+    found = json.loads(_fresh(code))
+    assert found["slots"], "no slot declared: is api/slots.py still in use?"
+    assert sorted(found["empty_before"]) == sorted(s["name"] for s in found["slots"])
+    for slot in found["slots"]:
+        declared = {module.split(".")[1] for module in slot["declared_in"]}
+        provider = slot["provider"].removeprefix("api.")
+        assert len(declared) == 1 and slot["name"].startswith(f"{next(iter(declared))}."), slot
+        assert slot["filled_from"] is not None, f"{slot['name']} is empty"
+        assert slot["filled_from"].split(".")[1] == provider, slot
+        assert LAYER[provider] > LAYER[next(iter(declared))], slot
+
+
+def test_the_cli_and_the_demo_seed_compose_too() -> None:
+    for path, function in (
+        ("api/cli.py", "_database"),
+        ("api/demo_activity.py", "load_demo_incidents"),
+        ("api/app.py", "create_api_app"),
+    ):
+        tree = ast.parse((ROOT / path).read_text())
+        (found,) = (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
+        calls = {
+            node.func.id
+            for node in ast.walk(found)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        }
+        assert "compose" in calls, f"{path}: {function} does not call compose()"
 
 
 def test_no_test_module_imports_another_or_a_conftest() -> None:

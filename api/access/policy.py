@@ -28,6 +28,7 @@ import enum
 from collections.abc import Iterable
 
 from api.actor import Actor, Grant
+from api.errors import Forbidden
 
 
 class Rule(enum.StrEnum):
@@ -225,6 +226,16 @@ def can_edit_incident(actor: Actor, *, area_id: int, reporter_id: int | None) ->
 
 def can_write_in_group(actor: Actor, group_id: int) -> bool:
     return actor.is_admin or any(g.group_id == group_id for g in _grants(actor, WRITERS))
+
+
+def require_write_in_group(
+    actor: Actor, group_id: int, does: str, *, group: str = "gruppens"
+) -> None:
+    """Refuse a write in a group to all but those who write there (``can_write_in_group``),
+    saying who may: "Bara {group} sammankallande och medlemmar {does}." The words of the
+    rule live beside it, so that they change with it."""
+    if not can_write_in_group(actor, group_id):
+        raise Forbidden(f"Bara {group} sammankallande och medlemmar {does}.")
 
 
 def can_see_members(actor: Actor, group_id: int) -> bool:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from api.deps import ActorDep, SessionDep
 from api.errors import NotFound
 from api.features import service
-from api.incidents import service as incident_service
+from api.incidents import export
 from api.problems import problem_responses
 from api.schemas_common import QueryId
 
@@ -169,7 +169,7 @@ def items(
         links.append({"href": str(url), "rel": "next", "type": GEOJSON, "title": "Nästa sida"})
     body = {
         "type": "FeatureCollection",
-        "features": [incident_service.feature(incident, code) for incident in rows],
+        "features": [export.feature(incident, code) for incident in rows],
         "numberMatched": matched,
         "numberReturned": len(rows),
         "timeStamp": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
@@ -197,7 +197,7 @@ def item(
 ) -> JSONResponse:
     _check(collection_id)
     code = service.crs_code(crs)
-    body = incident_service.feature(service.one(session, feature_id, actor=actor), code)
+    body = export.feature(service.one(session, feature_id, actor=actor), code)
     body["links"] = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
     return JSONResponse(
         body, media_type=GEOJSON, headers={"Content-Crs": f"<{crs or service.CRS84}>"}

@@ -1,15 +1,19 @@
 """Where an incident happened: coordinates in the three reference systems a Swedish
 municipality uses, turned into WGS 84, checked against the municipality's extent, and placed
-in an area by the areas' boundaries."""
+in an area by the areas' boundaries; and projected into SWEREF 99 TM, where the packages above
+(hot spots, police matches, an intervention's zone) measure distances in metres."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from pyproj import Transformer
 
 WGS84 = "EPSG:4326"
+# Where distances are measured, in metres: hot spots, matches, the zone of an intervention.
+SWEREF99TM = "EPSG:3006"
 # SWEREF 99 TM (national) and SWEREF 99 18 00 (Upplands-Bro's local projection).
 PROJECTED = {"EPSG:3006": "SWEREF 99 TM", "EPSG:3011": "SWEREF 99 18 00"}
 # Where SWEREF 99 is defined: a point outside is a mistake, whatever the municipality.
@@ -37,6 +41,20 @@ def from_wgs84(crs: str, lat: float, lon: float) -> tuple[float, float]:
     """(northing, easting) in a SWEREF 99 projection."""
     easting, northing = _from_wgs84(crs).transform(lon, lat)
     return float(northing), float(easting)
+
+
+def project(lats: Sequence[float], lons: Sequence[float]) -> list[tuple[float, float]]:
+    """(x, y) in SWEREF 99 TM (easting, northing, metres) for each (lat, lon)."""
+    if not lats:
+        return []
+    xs, ys = _from_wgs84(SWEREF99TM).transform(list(lons), list(lats))
+    return [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+
+
+def unproject(x: float, y: float) -> tuple[float, float]:
+    """(lat, lon) of a SWEREF 99 TM point."""
+    lon, lat = _to_wgs84(SWEREF99TM).transform(x, y)
+    return float(lat), float(lon)
 
 
 def inside(extent: tuple[float, float, float, float], lat: float, lon: float) -> bool:

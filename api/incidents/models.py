@@ -122,23 +122,6 @@ class IncidentVersion(Base):
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class IdempotentRequest(Base):
-    """The answer given to a request sent with an Idempotency-Key, to give again when the
-    same caller sends the same key (a phone retrying on a bad connection)."""
-
-    __tablename__ = "idempotent_requests"
-    __table_args__ = (UniqueConstraint("caller", "key"), {"sqlite_autoincrement": True})
-    __audit__ = False
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    caller: Mapped[str] = mapped_column(String(64))  # "user:5", "service:2"
-    key: Mapped[str] = mapped_column(String(200))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status: Mapped[int]
-    response: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-
-
 class IncidentMatch(Base):
     """A police report (source ``polisen``) found to be the same event as an observation of
     the groups': the lägesbild counts the observation alone while the match stands. Undone

@@ -3,41 +3,44 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from api.actor import Actor
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, get_database
-from api.incidents import schemas, service
+from api.idempotency import IdempotencyDep
+from api.incidents import export, schemas, service, slots
 from api.incidents.models import Incident, Report
-from api.interventions import service as intervention_service
 from api.problems import problem_responses
 from api.routing import page
 from api.schemas_common import Page, QueryId
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="Any unique string, e.g. a UUID. Sending the same key and body again (a "
-        "retry) answers the first answer again and files nothing new.",
-    ),
-]
 
 
 def _incident(session: Session, incident: Incident, actor: Actor) -> dict[str, Any]:
     read = schemas.IncidentRead.model_validate(incident)
     read.possible_duplicates = service.possible_duplicates(session, incident, actor=actor)
     read.may_edit = service.may_edit(incident, actor=actor)
-    read.outcomes = intervention_service.outcomes(session, incident.id)
+    read.outcomes = slots.outcomes(session, incident.id)
     read.matches = [schemas.MatchRead.model_validate(m) for m in service.matches(session, incident)]
     return read.model_dump(mode="json")
+
+
+def _source(
+    client: Annotated[
+        str | None,
+        Header(
+            alias="X-EST-Client",
+            max_length=20,
+            description="`web` from the web front end; otherwise the report's source is `api`.",
+        ),
+    ] = None,
+) -> str:
+    return "web" if client == "web" else "api"
 
 
 def _report(
@@ -60,37 +63,14 @@ def create_report(
     body: schemas.ReportCreate,
     session: SessionDep,
     actor: ActorDep,
-    idempotency_key: IdempotencyKey = None,
-    client: Annotated[
-        str | None,
-        Header(
-            alias="X-EST-Client",
-            max_length=20,
-            description="`web` from the web front end; otherwise the report's source is `api`.",
-        ),
-    ] = None,
+    idempotency: IdempotencyDep,
+    source: Annotated[str, Depends(_source)],
 ) -> Any:
-    digest = service.request_hash(body.model_dump_json().encode())
-    if idempotency_key is not None:
-        earlier = service.replayed(session, idempotency_key, digest, actor=actor)
-        if earlier is not None:
-            status, content = earlier
-            return JSONResponse(
-                content,
-                status_code=status,
-                headers={
-                    "Location": f"/api/v1/reports/{content['id']}",
-                    "Idempotent-Replayed": "true",
-                },
-            )
-    source = "web" if client == "web" else "api"
-    report = service.create_report(session, body, actor=actor, source=source)
-    content = _report(session, report, list(report.incidents), actor)
-    if idempotency_key is not None:
-        service.remember(session, idempotency_key, digest, 201, content, actor=actor)
-    return JSONResponse(
-        content, status_code=201, headers={"Location": f"/api/v1/reports/{report.id}"}
-    )
+    def file() -> dict[str, Any]:
+        report = service.create_report(session, body, actor=actor, source=source)
+        return _report(session, report, list(report.incidents), actor)
+
+    return idempotency.answer(body, file, location="/api/v1/reports/{id}")
 
 
 @router.get(
@@ -146,14 +126,7 @@ def incidents_geojson(
     def body() -> Iterator[str]:
         # Its own session: the request's is committed and closed before the body is sent.
         with database.session(write=False) as reading:
-            # One chunk per batch of rows: a chunk per feature would cost a thread hop each.
-            yield '{"type":"FeatureCollection","features":['
-            first = True
-            for batch in service.features(reading, query, actor=actor):
-                if batch:
-                    yield ("" if first else ",") + ",".join(batch)
-                    first = False
-            yield "]}"
+            yield from export.geojson_chunks(reading, query, actor=actor)
 
     return StreamingResponse(body(), media_type="application/geo+json")
 
@@ -182,7 +155,7 @@ def incidents_csv(
 
     def body() -> Iterator[str]:
         with database.session(write=False) as reading:
-            yield from service.csv_lines(reading, query, actor=actor)
+            yield from export.csv_lines(reading, query, actor=actor)
 
     return StreamingResponse(
         body(),

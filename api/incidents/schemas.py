@@ -16,7 +16,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from api.accounts.schemas import SourceName
-from api.interventions.schemas import Outcome
 from api.schemas_common import (
     Id,
     Input,
@@ -187,6 +186,28 @@ class MatchRead(BaseModel):
     distance_m: float | None
     created_at: dt.datetime
     undone_at: dt.datetime | None
+
+
+# Where work decided on the incidents stands: an intervention's (api.interventions), a plan's
+# activity's (api.steering). Declared here, in the lowest package that carries it: an
+# incident's outcomes (IncidentRead.outcomes) name their interventions' status.
+class InterventionStatus(enum.StrEnum):
+    planned = "planned"  # planerad
+    ongoing = "ongoing"  # pågående
+    done = "done"  # genomförd
+    cancelled = "cancelled"  # avbruten
+
+
+class Outcome(BaseModel):
+    """What came of an incident, as its reporter may read it: the intervention it is part of
+    and what was told back to reporters."""
+
+    intervention: str
+    status: InterventionStatus
+    planned_start: dt.date
+    completed_on: dt.date | None
+    feedback: str | None
+    told_on: dt.date | None
 
 
 class IncidentRead(BaseModel):

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
-import io
-import json
 import math
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
@@ -22,7 +17,6 @@ from api.db import utcnow
 from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid, NotFound
 from api.incidents import geo, privacy, schemas
 from api.incidents.models import (
-    IdempotentRequest,
     Incident,
     IncidentMatch,
     IncidentVersion,
@@ -129,131 +123,6 @@ def _withdrawn(wanted: bool, actor: Actor) -> Any:
         return Incident.withdrawn_at.is_not(None)
     own = Incident.report_id.in_(select(Report.id).where(Report.reporter_id == actor.user_id))
     return Incident.withdrawn_at.is_not(None) & own
-
-
-GEOJSON_BATCH = 1000
-
-
-def exported(
-    session: Session, query: schemas.IncidentFilter, *, actor: Actor
-) -> Iterator[list[Incident]]:
-    """The filtered incidents in batches of rows, newest first, so that a large export never
-    sits in memory whole: each batch is let go of when the next is read."""
-    stmt = filtered(query, actor).order_by(Incident.id.desc())
-    last: int | None = None
-    while True:
-        batch = stmt if last is None else stmt.where(Incident.id < last)
-        rows = list(session.scalars(batch.limit(GEOJSON_BATCH)))
-        yield rows
-        if len(rows) < GEOJSON_BATCH:
-            return
-        last = rows[-1].id
-        session.expunge_all()
-
-
-def features(
-    session: Session, query: schemas.IncidentFilter, *, actor: Actor
-) -> Iterator[list[str]]:
-    """The filtered incidents as GeoJSON Feature texts (RFC 7946: lon, lat), a batch at a
-    time. No description: a map needs what, where and when, and the text stays behind the
-    incident's own page."""
-    for rows in exported(session, query, actor=actor):
-        yield [_feature(incident) for incident in rows]
-
-
-CSV_COLUMNS = (
-    "Händelse-ID", "Källa", "Källans ID", "Kategori", "Underkategori", "Inträffade från",
-    "Inträffade till", "Precision", "Område", "Plats", "Adress", "Latitud", "Longitud",
-    "Bedömning", "Säkerhet", "Polisanmäld", "Organisation", "Rapporterad",
-)  # fmt: skip
-_PRECISION_SV = {"exact": "tidpunkt", "part_of_day": "tidsfönster", "day": "dag"}
-_ASSESSMENT_SV = {"low": "Låg", "medium": "Medel", "high": "Hög"}
-_CERTAINTY_SV = {"observed": "Observerat", "suspected": "Misstänkt"}
-_POLICE_SV = {"yes": "Ja", "no": "Nej", "unknown": ""}
-
-
-def csv_lines(session: Session, query: schemas.IncidentFilter, *, actor: Actor) -> Iterator[str]:
-    """The filtered incidents as a CSV that Swedish Excel opens as it is: a byte-order mark,
-    ";" between fields, decimal commas, local times; the headers those of the import, so
-    that a file read out can be read in. No description, as in the GeoJSON."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    yield "\ufeff" + out.getvalue()
-    for rows in exported(session, query, actor=actor):
-        out.seek(0)
-        out.truncate()
-        writer.writerows(_csv_row(incident) for incident in rows)
-        yield out.getvalue()
-
-
-def _csv_row(incident: Incident) -> list[str]:
-    category = incident.category
-    family = category.parent.label_sv if category.parent else category.label_sv
-    return [
-        str(incident.id),
-        incident.source,
-        incident.external_id or "",
-        family,
-        category.label_sv if category.parent else "",
-        _local(incident.occurred_from),
-        _local(incident.occurred_to),
-        _PRECISION_SV[incident.precision.value],
-        incident.area.name,
-        incident.place.name if incident.place else "",
-        incident.address or "",
-        _decimal(incident.lat),
-        _decimal(incident.lon),
-        _ASSESSMENT_SV.get(incident.assessment.value, "") if incident.assessment else "",
-        _CERTAINTY_SV.get(incident.certainty.value, "") if incident.certainty else "",
-        _POLICE_SV[incident.police_reported.value],
-        incident.organisation.name,
-        _local(incident.reported_at or incident.created_at),
-    ]
-
-
-def _local(moment: dt.datetime) -> str:
-    return f"{moment.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"
-
-
-def _decimal(value: float | None) -> str:
-    return "" if value is None else f"{value:.6f}".replace(".", ",")
-
-
-def feature(incident: Incident, crs: str | None = None) -> dict[str, Any]:
-    """The incident as a GeoJSON Feature: in WGS 84 longitude, latitude (RFC 7946), or with
-    ``crs`` (EPSG:3006, EPSG:3011) in that system's northing, easting. No description."""
-    geometry = None
-    if incident.lat is not None and incident.lon is not None:
-        if crs is None:
-            coordinates = [incident.lon, incident.lat]
-        else:
-            northing, easting = geo.from_wgs84(crs, incident.lat, incident.lon)
-            coordinates = [round(northing, 2), round(easting, 2)]
-        geometry = {"type": "Point", "coordinates": coordinates}
-    return {
-        "type": "Feature",
-        "id": incident.id,
-        "geometry": geometry,
-        "properties": {
-            "category": incident.category_code,
-            "category_label": incident.category.label_sv,
-            "family": incident.family_code,
-            "occurred_from": incident.occurred_from.isoformat(),
-            "occurred_to": incident.occurred_to.isoformat(),
-            "area": incident.area.name,
-            "place": incident.place.name if incident.place else None,
-            "assessment": incident.assessment.value if incident.assessment else None,
-            "certainty": incident.certainty.value if incident.certainty else None,
-            "police_reported": incident.police_reported.value,
-            "organisation": incident.organisation.name,
-            "source": incident.source,
-        },
-    }
-
-
-def _feature(incident: Incident) -> str:
-    return json.dumps(feature(incident), ensure_ascii=False)
 
 
 # Filing --------------------------------------------------------------------------------------
@@ -506,53 +375,6 @@ def _metres(a: Incident, b: Incident) -> float:
     dp, dl = p2 - p1, math.radians(b.lon - a.lon)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
-
-
-# Retries ---------------------------------------------------------------------------------------
-
-
-def request_hash(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
-
-
-def _caller(actor: Actor) -> str:
-    return f"{actor.kind}:{actor.user_id if actor.kind == 'user' else actor.token_id}"
-
-
-def replayed(
-    session: Session, key: str, digest: str, *, actor: Actor
-) -> tuple[int, dict[str, Any]] | None:
-    """The answer already given to this caller for this key; None when the key is new. The
-    same key with another body is refused: the caller has mixed up two requests."""
-    done = session.scalar(
-        select(IdempotentRequest).where(
-            IdempotentRequest.caller == _caller(actor), IdempotentRequest.key == key
-        )
-    )
-    if done is None:
-        return None
-    if done.request_hash != digest:
-        raise Conflict(
-            "Idempotency-Key har redan använts för en annan begäran. Använd en ny nyckel för "
-            "en ny rapport.",
-            code="idempotency_key_reused",
-        )
-    return done.status, done.response
-
-
-def remember(
-    session: Session, key: str, digest: str, status: int, response: Any, *, actor: Actor
-) -> None:
-    session.add(
-        IdempotentRequest(
-            caller=_caller(actor),
-            key=key,
-            request_hash=digest,
-            status=status,
-            response=json.loads(json.dumps(response, default=str)),
-        )
-    )
-    session.flush()
 
 
 # Corrections and withdrawal ----------------------------------------------------------------

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from sqlalchemy import Exists, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from api.incidents import geo
 from api.incidents.models import Incident, IncidentMatch
-from api.situation import hotspots
 
 SOURCE = "polisen"
 MATCH_M = 100.0
@@ -101,7 +101,7 @@ def _nearest(session: Session, report: Incident) -> tuple[Incident, float | None
 def _metres(a: Incident, b: Incident) -> float | None:
     if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return None
-    (ax, ay), (bx, by) = hotspots.project([a.lat, b.lat], [a.lon, b.lon])
+    (ax, ay), (bx, by) = geo.project([a.lat, b.lat], [a.lon, b.lon])
     return round(math.hypot(ax - bx, ay - by), 1)
 
 

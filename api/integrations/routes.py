@@ -10,7 +10,7 @@ from api.accounts.schemas import SourceName
 from api.actor import Actor
 from api.deps import ActorDep, SessionDep
 from api.errors import TooLarge
-from api.integrations import schemas, service
+from api.integrations import engine, feed, imports, mappings, schemas
 from api.problems import problem_responses
 from api.schemas_common import MAX_ID, QueryId, Timestamp
 
@@ -21,7 +21,7 @@ PathId = Annotated[QueryId, Path()]
 def _importer(actor: ActorDep) -> Actor:
     # Before the upload is read and validated: a person who may not import is told so, not
     # that their form was wrong.
-    service.may_import(actor)
+    imports.may_import(actor)
     return actor
 
 
@@ -47,7 +47,7 @@ def push_incidents(
             f"En sändning tar högst {schemas.MAX_BATCH} händelser; den här hade "
             f"{len(body.incidents)}. Dela upp den."
         )
-    return service.push(session, source, body, actor=actor)
+    return engine.push(session, source, body, actor=actor)
 
 
 @router.get(
@@ -72,7 +72,7 @@ def list_changes(
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Any:
     lag = dt.timedelta(seconds=request.app.state.settings.feed_lag_seconds)
-    rows, end = service.changes(
+    rows, end = feed.changes(
         session, source, actor=actor, updated_since=updated_since, cursor=cursor, limit=limit,
         lag=lag,
     )  # fmt: skip
@@ -80,7 +80,7 @@ def list_changes(
     if len(rows) == limit:
         url = request.url.remove_query_params("updated_since").include_query_params(cursor=end)
         following = f"{url.path}?{url.query}"
-    return schemas.ChangePage(items=[service.change(r) for r in rows], next=following, cursor=end)
+    return schemas.ChangePage(items=[feed.change(r) for r in rows], next=following, cursor=end)
 
 
 @router.get(
@@ -95,7 +95,7 @@ def list_category_mappings(
     actor: ImporterDep,
     source: Annotated[SourceName | None, Query(description="One source's only.")] = None,
 ) -> Any:
-    return service.list_mappings(session, source, actor=actor)
+    return mappings.list_mappings(session, source, actor=actor)
 
 
 @router.put(
@@ -111,7 +111,7 @@ def list_category_mappings(
 def put_category_mapping(
     body: schemas.MappingPut, session: SessionDep, actor: ImporterDep, response: Response
 ) -> Any:
-    mapping, created = service.put_mapping(session, body, actor=actor)
+    mapping, created = mappings.put_mapping(session, body, actor=actor)
     if created:
         response.status_code = 201
     return mapping
@@ -127,7 +127,7 @@ def put_category_mapping(
 def delete_category_mapping(
     mapping_id: PathId, session: SessionDep, actor: ImporterDep
 ) -> Response:
-    service.delete_mapping(session, mapping_id, actor=actor)
+    mappings.delete_mapping(session, mapping_id, actor=actor)
     return Response(status_code=204)
 
 
@@ -155,7 +155,7 @@ def create_import(
     ] = None,
 ) -> Any:
     content = file.file.read()
-    kept = service.upload(
+    kept = imports.upload(
         session,
         source,
         content,
@@ -164,7 +164,7 @@ def create_import(
         actor=actor,
     )
     response.headers["Location"] = f"/api/v1/imports/{kept.id}"
-    return service.read_import(kept)
+    return imports.read_import(kept)
 
 
 @router.get(
@@ -175,7 +175,7 @@ def create_import(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_import(import_id: PathId, session: SessionDep, actor: ImporterDep) -> Any:
-    return service.read_import(service.get_import(session, import_id, actor=actor))
+    return imports.read_import(imports.get_import(session, import_id, actor=actor))
 
 
 @router.post(
@@ -186,4 +186,4 @@ def get_import(import_id: PathId, session: SessionDep, actor: ImporterDep) -> An
     responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def confirm_import(import_id: PathId, session: SessionDep, actor: ImporterDep) -> Any:
-    return service.read_import(service.confirm(session, import_id, actor=actor))
+    return imports.read_import(imports.confirm(session, import_id, actor=actor))

@@ -1,7 +1,7 @@
 """`est sync`: pull a remote change feed of the same shape as ours
 (``GET /api/v1/integrations/{source}/changes``) into this instance, page by page.
 
-Each page is applied (``service.apply``, keyed on the remote's incident id) and committed
+Each page is applied (``engine.apply``, keyed on the remote's incident id) and committed
 with the feed's cursor where it ended, so that a sync stopped anywhere resumes there and
 takes nothing twice. Network errors, 5xx and 429 are retried with exponential backoff
 (honouring ``Retry-After``); a 4xx other than 429 stops the sync with the remote's message.
@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from api.actor import SYSTEM
 from api.db import Database, utcnow
-from api.integrations import service
+from api.integrations import engine
 from api.integrations.models import SyncState
 from api.integrations.rows import Item
 
@@ -100,7 +100,7 @@ def sync(
     page_size: int = PAGE,
 ) -> SyncResult:
     """Pull ``url`` (a change feed) into this instance as ``source``."""
-    service.check_source(source)
+    engine.check_source(source)
     own = client is None
     http = client or httpx.Client(timeout=60)
     http.headers["Authorization"] = f"Bearer {token}"
@@ -118,11 +118,11 @@ def sync(
             page = _get(http, url, params, retries=retries, backoff=backoff, sleep=sleep)
             changes = page.get("items", [])
             with database.session(write=True) as session:
-                outcome = service.apply(
+                outcome = engine.apply(
                     session,
                     source,
                     (_item(i, c) for i, c in enumerate(changes)),
-                    municipality=service.only_municipality(session),
+                    municipality=engine.only_municipality(session),
                     organisation_id=None,
                     actor=SYSTEM,
                 )

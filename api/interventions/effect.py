@@ -34,10 +34,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from api.incidents import geo
 from api.incidents.models import Incident
 from api.interventions.models import Intervention
 from api.interventions.schemas import BeforeAfter, Effect, TargetKind, Verdict, Window
-from api.situation import hotspots
 from api.situation.figures import period
 
 MIN_INCIDENTS = 10
@@ -124,7 +124,7 @@ def measure(
     )
     found = list(session.execute(stmt))
     located = [i for i, r in enumerate(found) if r.lat is not None and r.lon is not None]
-    xy = hotspots.project([found[i].lat for i in located], [found[i].lon for i in located])
+    xy = geo.project([found[i].lat for i in located], [found[i].lon for i in located])
     projected = dict(zip(located, xy, strict=True))
     seen = [
         _Seen(r.area_id, r.place_id, projected.get(i), r.occurred_from >= boundary)
@@ -149,7 +149,7 @@ def measure(
         label = f"resten av {intervention.area.name}"
     else:
         radius = float(intervention.radius_m or 0)
-        ((cx, cy),) = hotspots.project([centre[0]], [centre[1]])
+        ((cx, cy),) = geo.project([centre[0]], [centre[1]])
 
         def distance(s: _Seen) -> float | None:
             if s.xy is None:

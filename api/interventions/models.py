@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.accounts.models import User
 from api.db import Base, text_enum, utcnow
-from api.interventions.schemas import Channel, InterventionStatus, InterventionType, TargetKind
+from api.incidents.schemas import InterventionStatus
+from api.interventions.schemas import Channel, InterventionType, TargetKind
 from api.records import TimestampMixin
 from api.structure.models import Area, Group, Organisation, Place
 

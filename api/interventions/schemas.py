@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from api.incidents.schemas import InterventionStatus
 from api.schemas_common import (
     FilledText,
     Id,
@@ -36,13 +37,6 @@ class InterventionType(enum.StrEnum):
     physical = "physical"  # fysisk miljö
     night_walks = "night_walks"  # nattvandring
     other = "other"  # annat
-
-
-class InterventionStatus(enum.StrEnum):
-    planned = "planned"  # planerad
-    ongoing = "ongoing"  # pågående
-    done = "done"  # genomförd
-    cancelled = "cancelled"  # avbruten
 
 
 class TargetKind(enum.StrEnum):
@@ -273,18 +267,6 @@ class FeedbackRead(BaseModel):
     organisations: list[Ref]
     to_reporters: bool
     created_at: dt.datetime
-
-
-class Outcome(BaseModel):
-    """What came of an incident, as its reporter may read it: the intervention it is part of
-    and what was told back to reporters."""
-
-    intervention: str
-    status: InterventionStatus
-    planned_start: dt.date
-    completed_on: dt.date | None
-    feedback: str | None
-    told_on: dt.date | None
 
 
 InterventionRead.model_rebuild()

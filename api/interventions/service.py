@@ -14,10 +14,11 @@ from api.access import policy
 from api.actor import Actor
 from api.categories.models import Category
 from api.db import utcnow
-from api.errors import FieldError, Forbidden, Hidden, Invalid
+from api.errors import FieldError, Hidden, Invalid
 from api.incidents import geo
 from api.incidents.models import Incident
-from api.interventions import effect, schemas
+from api.incidents.schemas import InterventionStatus, Outcome
+from api.interventions import effect, schemas, slots
 from api.interventions.models import Feedback, FollowUp, Intervention, InterventionIncident
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
@@ -26,6 +27,8 @@ from api.structure import service as structure_service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 
 DEFAULT_WEEKS = 8
+# What only the group's conveners and members do here (policy.require_write_in_group).
+WRITES = "beslutar och följer upp insatser"
 
 
 def _scoped(stmt: Select[Any], actor: Actor) -> Select[Any]:
@@ -52,6 +55,14 @@ def get_intervention(session: Session, intervention_id: int, *, actor: Actor) ->
 
 
 def read(intervention: Intervention, *, actor: Actor) -> schemas.InterventionRead:
+    session = object_session(intervention)
+    # The meeting, goal and assignment are known above interventions: read through slots.
+    decided = slots.decided_at(session, intervention.id) if session else None
+    served = (
+        slots.served(session, intervention.goal_id, intervention.assignment_id)
+        if session
+        else slots.Served(goal=None, assignment=None)
+    )
     return schemas.InterventionRead(
         id=intervention.id,
         group=Ref(id=intervention.group.id, name=intervention.group.name),
@@ -73,47 +84,13 @@ def read(intervention: Intervention, *, actor: Actor) -> schemas.InterventionRea
         planned_end=intervention.planned_end,
         status=intervention.status,
         incident_ids=intervention.incident_ids,
-        decided_at=_decided_at(intervention),
-        **_serves_read(intervention),
+        decided_at=decided,
+        goal=served.goal,
+        assignment=served.assignment,
         created_at=intervention.created_at,
         updated_at=intervention.updated_at,
         may_edit=policy.can_write_in_group(actor, intervention.group_id),
     )
-
-
-def _decided_at(intervention: Intervention) -> schemas.DecidedAt | None:
-    # Imported here: meetings build on interventions, not the other way round.
-    from api.meetings.models import Decision, Meeting
-
-    session = object_session(intervention)
-    if session is None:
-        return None
-    found = session.execute(
-        select(Decision.meeting_id, Meeting.starts_at, Decision.text)
-        .join(Meeting, Meeting.id == Decision.meeting_id)
-        .where(Decision.intervention_id == intervention.id)
-        .limit(1)
-    ).first()
-    if found is None:
-        return None
-    return schemas.DecidedAt(meeting_id=found[0], starts_at=found[1], decision=found[2])
-
-
-def _serves_read(intervention: Intervention) -> dict[str, Ref | None]:
-    # Imported here: steering builds on interventions, not the other way round.
-    from api.steering.models import Assignment, Goal
-
-    session = object_session(intervention)
-    if session is None:
-        return {}
-    goal = session.get(Goal, intervention.goal_id) if intervention.goal_id else None
-    assignment = (
-        session.get(Assignment, intervention.assignment_id) if intervention.assignment_id else None
-    )
-    return {
-        "goal": Ref(id=goal.id, name=goal.title) if goal else None,
-        "assignment": Ref(id=assignment.id, name=assignment.title) if assignment else None,
-    }
 
 
 def _serves(
@@ -125,25 +102,16 @@ def _serves(
 ) -> dict[str, Any]:
     """The goal and assignment the intervention serves, checked; an assignment brings its
     goal. Only when either was sent."""
-    from api.steering import service as steering
-
     if "goal_id" not in data and "assignment_id" not in data:
         return {}
     goal_id = data.get("goal_id", current.goal_id if current else None)
     assignment_id = data.get("assignment_id", current.assignment_id if current else None)
     if "goal_id" not in data and data.get("assignment_id") is not None:
         goal_id = None  # a new assignment brings its own goal
-    values, errors = steering.check_serves(session, group, goal_id, assignment_id, actor)
+    values, errors = slots.check_serves(session, group, goal_id, assignment_id, actor)
     if errors:
         raise Invalid(errors[0].message, errors=errors)
     return values
-
-
-def _writer(actor: Actor, group_id: int) -> None:
-    if not policy.can_write_in_group(actor, group_id):
-        raise Forbidden(
-            "Bara gruppens sammankallande och medlemmar beslutar och följer upp insatser."
-        )
 
 
 def _values(session: Session, data: dict[str, Any], group: Group, actor: Actor) -> dict[str, Any]:
@@ -299,7 +267,7 @@ def _apply(intervention: Intervention, values: dict[str, Any]) -> None:
     ids = values.pop("incident_ids", None)
     for field, value in values.items():
         setattr(intervention, field, value)
-    if intervention.status == schemas.InterventionStatus.done:
+    if intervention.status == InterventionStatus.done:
         intervention.completed_on = intervention.completed_on or _today()
     else:
         intervention.completed_on = None
@@ -319,7 +287,7 @@ def create_intervention(
     group = get_or_404(session, Group, group_id, "ingen grupp")
     if not policy.can_read_situation(actor, group.id):
         raise Hidden(not_found_message("ingen grupp", group_id))
-    _writer(actor, group.id)
+    policy.require_write_in_group(actor, group.id, WRITES)
     data = body.model_dump(exclude={"group_id"})
     serves = _serves(session, data, group, None, actor)
     values = _values(session, data, group, actor)
@@ -334,7 +302,7 @@ def update_intervention(
     session: Session, intervention_id: int, body: schemas.InterventionUpdate, *, actor: Actor
 ) -> Intervention:
     intervention = get_intervention(session, intervention_id, actor=actor)
-    _writer(actor, intervention.group_id)
+    policy.require_write_in_group(actor, intervention.group_id, WRITES)
     data = body.model_dump(exclude_unset=True)
     serves = _serves(session, data, intervention.group, intervention, actor)
     values = _values(session, data, intervention.group, actor)
@@ -358,7 +326,7 @@ def add_follow_up(
     session: Session, intervention_id: int, body: schemas.FollowUpCreate, *, actor: Actor
 ) -> FollowUp:
     intervention = get_intervention(session, intervention_id, actor=actor)
-    _writer(actor, intervention.group_id)
+    policy.require_write_in_group(actor, intervention.group_id, WRITES)
     follow_up = FollowUp(
         intervention_id=intervention.id,
         day=body.day,
@@ -407,7 +375,7 @@ def add_feedback(
     session: Session, intervention_id: int, body: schemas.FeedbackCreate, *, actor: Actor
 ) -> Feedback:
     intervention = get_intervention(session, intervention_id, actor=actor)
-    _writer(actor, intervention.group_id)
+    policy.require_write_in_group(actor, intervention.group_id, WRITES)
     organisations = structure_service.organisations_named(
         session, body.organisation_ids, intervention.group.municipality_id
     )
@@ -433,9 +401,10 @@ def add_feedback(
     return given
 
 
-def outcomes(session: Session, incident_id: int) -> list[schemas.Outcome]:
+def outcomes(session: Session, incident_id: int) -> list[Outcome]:
     """What came of an incident: for whoever may read the incident (its reporter included),
-    the interventions it is linked to and the latest feedback told to reporters."""
+    the interventions it is linked to and the latest feedback told to reporters (the slot
+    api.incidents.slots.outcomes)."""
     linked = session.scalars(
         select(Intervention)
         .join(InterventionIncident, InterventionIncident.intervention_id == Intervention.id)
@@ -451,7 +420,7 @@ def outcomes(session: Session, incident_id: int) -> list[schemas.Outcome]:
             .limit(1)
         )
         found.append(
-            schemas.Outcome(
+            Outcome(
                 intervention=intervention.title,
                 status=intervention.status,
                 planned_start=intervention.planned_start,

@@ -15,17 +15,18 @@ from api.accounts.models import Membership, User
 from api.actor import Actor
 from api.concurrency import check_if_match, etag
 from api.db import utcnow
-from api.errors import FieldError, Forbidden, Hidden, Invalid, NotFound
+from api.errors import FieldError, Hidden, Invalid, NotFound
+from api.incidents.schemas import InterventionStatus
 from api.interventions import service as intervention_service
 from api.interventions.models import Feedback, FollowUp, Intervention
-from api.interventions.schemas import InterventionStatus
+from api.interventions.schemas import DecidedAt
 from api.meetings import schemas
 from api.meetings.models import Decision, Meeting
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref, fit_name
 from api.situation import figures as calc
 from api.situation import service as situation
-from api.steering import service as steering
+from api.steering import assignments
 from api.steering.models import Assignment
 from api.steering.schemas import AssignmentAnswer
 from api.structure import service as structure_service
@@ -37,6 +38,8 @@ FOLLOW_UP_DAYS = 14
 DEFAULT_WEEKS = 2
 # A meeting is still to come until half a day after it started.
 UPCOMING = dt.timedelta(hours=12)
+# What only the group's conveners and members do here (policy.require_write_in_group).
+WRITES = "planerar och skriver möten"
 TREND_SV = {"new": "ny", "growing": "växer", "steady": "oförändrad", "shrinking": "minskar"}
 
 
@@ -45,11 +48,6 @@ def _group(session: Session, group_id: int, actor: Actor) -> Group:
     if not policy.can_read_situation(actor, group.id):
         raise Hidden(not_found_message("ingen grupp", group_id))
     return group
-
-
-def _writer(actor: Actor, group_id: int) -> None:
-    if not policy.can_write_in_group(actor, group_id):
-        raise Forbidden("Bara gruppens sammankallande och medlemmar planerar och skriver möten.")
 
 
 def list_meetings(
@@ -101,7 +99,7 @@ def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
     session = object_session(meeting)
     if session is None:
         return items
-    listed = steering.open_for_group(
+    listed = assignments.open_for_group(
         session,
         meeting.group_id,
         at=meeting.starts_at,
@@ -146,7 +144,7 @@ def create_meeting(
     session: Session, group_id: int, body: schemas.MeetingCreate, *, actor: Actor
 ) -> Meeting:
     group = _group(session, group_id, actor)
-    _writer(actor, group.id)
+    policy.require_write_in_group(actor, group.id, WRITES)
     _check_times(body.starts_at, body.ends_at)
     agenda = _stored(
         body.agenda if body.agenda is not None else build_agenda(session, group, body.starts_at)
@@ -304,7 +302,7 @@ def update_meeting(
         raise NotFound(not_found_message("inget möte", meeting_id))
     if not policy.can_read_situation(actor, meeting.group_id):
         raise Hidden(not_found_message("inget möte", meeting_id))
-    _writer(actor, meeting.group_id)
+    policy.require_write_in_group(actor, meeting.group_id, WRITES)
     check_if_match(meeting_etag(meeting), if_match, what="mötet", required=True)
     changes = body.model_dump(exclude_unset=True)
     _check_times(
@@ -384,7 +382,7 @@ def add_decision(
 ) -> Decision:
     """A decision, and the intervention it creates, in one transaction."""
     meeting = get_meeting(session, meeting_id, actor=actor)
-    _writer(actor, meeting.group_id)
+    policy.require_write_in_group(actor, meeting.group_id, WRITES)
     intervention_id = None
     if body.intervention is not None:
         try:
@@ -406,7 +404,7 @@ def add_decision(
                 "answers_assignment", "Gruppen har inget sådant uppdrag.", "unknown_id"
             )
         try:
-            steering.answer(
+            assignments.answer(
                 session,
                 answered.id,
                 AssignmentAnswer(
@@ -436,6 +434,20 @@ def add_decision(
     session.add(decision)
     session.flush()
     return decision
+
+
+def decided_at(session: Session, intervention_id: int) -> DecidedAt | None:
+    """The meeting decision that created the intervention, for its read (the slot
+    api.interventions.slots.decided_at)."""
+    found = session.execute(
+        select(Decision.meeting_id, Meeting.starts_at, Decision.text)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .where(Decision.intervention_id == intervention_id)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    return DecidedAt(meeting_id=found[0], starts_at=found[1], decision=found[2])
 
 
 def next_meeting(session: Session, group_id: int, *, actor: Actor) -> schemas.NextMeeting:

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from api.categories.models import Category
 from api.db import utcnow
+from api.incidents import geo
 from api.incidents.models import Incident
 from api.integrations import police
 from api.schemas_common import Ref
@@ -385,7 +386,7 @@ def compute(
 
 def _points(rs: Sequence[Row]) -> list[hotspots.Point]:
     located = [r for r in rs if r.lat is not None and r.lon is not None]
-    xy = hotspots.project([r.lat for r in located], [r.lon for r in located])  # type: ignore[misc]
+    xy = geo.project([r.lat for r in located], [r.lon for r in located])  # type: ignore[misc]
     return [
         hotspots.Point(r.id, x, y, ASSESSMENT_WEIGHT.get(r.assessment or "", 0))
         for r, (x, y) in zip(located, xy, strict=True)
@@ -438,7 +439,7 @@ def _hot_spots(
     for cluster, previous in zip(spots, before, strict=True):
         members = [by_id[p.id] for p in cluster.members]
         x, y = cluster.centre
-        lat, lon = hotspots.unproject(x, y)
+        lat, lon = geo.unproject(x, y)
         assessed = Counter(r.assessment for r in members)
         area_id = _most_common(r.area_id for r in members)
         place_id = _most_common(r.place_id for r in members)

@@ -1,7 +1,7 @@
 """Hot spots: where incidents gather within a walk of a minute or two.
 
-Distances are computed in SWEREF 99 TM (metres), not in degrees, where a degree of longitude
-is half a degree of latitude this far north.
+Distances are computed in SWEREF 99 TM (metres, ``api.incidents.geo.project``), not in
+degrees, where a degree of longitude is half a degree of latitude this far north.
 
 The method is a greedy, fixed-radius clustering, chosen because its result can be stated and
 checked: take the incident with the most others within ``radius`` metres; those (not yet in a
@@ -28,9 +28,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pyproj import Transformer
-
-SWEREF99TM = "EPSG:3006"
 RADIUS_M = 125.0
 MIN_COUNT = 3
 
@@ -52,30 +49,6 @@ class Cluster:
     def centre(self) -> tuple[float, float]:
         n = len(self.members)
         return sum(p.x for p in self.members) / n, sum(p.y for p in self.members) / n
-
-
-@cache
-def _to_sweref() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", SWEREF99TM, always_xy=True)
-
-
-@cache
-def _from_sweref() -> Transformer:
-    return Transformer.from_crs(SWEREF99TM, "EPSG:4326", always_xy=True)
-
-
-def project(lats: Sequence[float], lons: Sequence[float]) -> list[tuple[float, float]]:
-    """(x, y) in SWEREF 99 TM for each (lat, lon)."""
-    if not lats:
-        return []
-    xs, ys = _to_sweref().transform(list(lons), list(lats))
-    return [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
-
-
-def unproject(x: float, y: float) -> tuple[float, float]:
-    """(lat, lon) of a SWEREF 99 TM point."""
-    lon, lat = _from_sweref().transform(x, y)
-    return float(lat), float(lon)
 
 
 Cell = tuple[int, int]

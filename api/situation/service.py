@@ -49,6 +49,8 @@ from api.structure.models import Group, Municipality
 from api.structure.schemas import GroupKind
 
 DEFAULT_DAYS = 14
+# What only the group's conveners and members do here (policy.require_write_in_group).
+WRITES = "skriver dess lägesbild"
 # What each kind of group sees beside its own picture.
 ROLLS_UP = {GroupKind.coordination: GroupKind.area, GroupKind.steering: GroupKind.coordination}
 ROLLUP_FAMILIES = 5
@@ -299,14 +301,9 @@ def incidents(session: Session, report_id: int, *, actor: Actor) -> list[Inciden
 # Writing ----------------------------------------------------------------------------------
 
 
-def _require_writer(actor: Actor, group_id: int) -> None:
-    if not policy.can_write_in_group(actor, group_id):
-        raise Forbidden("Bara gruppens sammankallande och medlemmar skriver dess lägesbild.")
-
-
 def _writable_group(session: Session, group_id: int, actor: Actor) -> Group:
     group = readable_group(session, group_id, actor)
-    _require_writer(actor, group.id)
+    policy.require_write_in_group(actor, group.id, WRITES)
     return group
 
 
@@ -400,7 +397,7 @@ def _locked(session: Session, report_id: int, actor: Actor) -> SituationReport:
 
 def _draft(session: Session, report_id: int, actor: Actor) -> SituationReport:
     report = _locked(session, report_id, actor)
-    _require_writer(actor, report.group_id)
+    policy.require_write_in_group(actor, report.group_id, WRITES)
     if report.status == Status.published:
         raise Conflict(
             "Lägesbilden är publicerad och ändras inte. Skapa en ny version för att rätta den.",
@@ -494,7 +491,7 @@ def _freeze_incidents(session: Session, report_id: int, counted: list[calc.Count
 def new_version(session: Session, report_id: int, *, actor: Actor) -> SituationReport:
     """A new draft of a published lägesbild, with its period and text, to correct it."""
     source = _locked(session, report_id, actor)
-    _require_writer(actor, source.group_id)
+    policy.require_write_in_group(actor, source.group_id, WRITES)
     if source.status != Status.published:
         raise Conflict("Lägesbilden är ett utkast: ändra det i stället.", code="still_draft")
     draft = session.scalar(

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.accounts.models import User
 from api.db import Base, text_enum, utcnow
-from api.interventions.schemas import InterventionStatus
+from api.incidents.schemas import InterventionStatus
 from api.records import ActiveMixin, TimestampMixin
 from api.steering.schemas import AssignmentStatus, Direction, IndicatorKind
 from api.structure.models import Area, Group, Organisation

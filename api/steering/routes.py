@@ -9,7 +9,7 @@ from api.pagination import PageResult
 from api.problems import problem_responses
 from api.routing import page
 from api.schemas_common import Page, QueryId
-from api.steering import schemas, service
+from api.steering import assignments, goals, plans, schemas, thread
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
@@ -34,9 +34,9 @@ def list_goals(
     session: SessionDep,
     actor: ActorDep,
 ) -> Any:
-    result = service.list_goals(session, query, actor=actor)
+    result = goals.list_goals(session, query, actor=actor)
     read = PageResult(
-        [service.read_goal(session, g, actor=actor) for g in result.items], result.next_cursor
+        [goals.read_goal(session, g, actor=actor) for g in result.items], result.next_cursor
     )
     return page(request, read, schemas.GoalRead)
 
@@ -52,9 +52,9 @@ def list_goals(
 def create_goal(
     body: schemas.GoalCreate, session: SessionDep, actor: ActorDep, response: Response
 ) -> Any:
-    goal = service.create_goal(session, body, actor=actor)
+    goal = goals.create_goal(session, body, actor=actor)
     response.headers["Location"] = f"/api/v1/goals/{goal.id}"
-    return service.read_goal(session, goal, actor=actor)
+    return goals.read_goal(session, goal, actor=actor)
 
 
 @router.get(
@@ -65,7 +65,7 @@ def create_goal(
     responses=READ,
 )
 def get_goal(goal_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    return service.read_goal(session, service.get_goal(session, goal_id, actor=actor), actor=actor)
+    return goals.read_goal(session, goals.get_goal(session, goal_id, actor=actor), actor=actor)
 
 
 @router.patch(
@@ -78,8 +78,8 @@ def get_goal(goal_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
 def update_goal(
     goal_id: PathId, body: schemas.GoalUpdate, session: SessionDep, actor: ActorDep
 ) -> Any:
-    goal = service.update_goal(session, goal_id, body, actor=actor)
-    return service.read_goal(session, goal, actor=actor)
+    goal = goals.update_goal(session, goal_id, body, actor=actor)
+    return goals.read_goal(session, goal, actor=actor)
 
 
 @router.get(
@@ -90,7 +90,7 @@ def update_goal(
     responses=READ,
 )
 def get_goal_thread(goal_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    return service.thread(session, goal_id, actor=actor)
+    return thread.thread(session, goal_id, actor=actor)
 
 
 # Indicators ----------------------------------------------------------------------------------
@@ -111,9 +111,9 @@ def create_indicator(
     actor: ActorDep,
     response: Response,
 ) -> Any:
-    indicator = service.create_indicator(session, goal_id, body, actor=actor)
+    indicator = goals.create_indicator(session, goal_id, body, actor=actor)
     response.headers["Location"] = f"/api/v1/indicators/{indicator.id}"
-    return service.read_indicator(session, indicator)
+    return goals.read_indicator(session, indicator)
 
 
 @router.get(
@@ -129,8 +129,8 @@ def get_indicator(
     actor: ActorDep,
     quarters: Annotated[int, Query(ge=1, le=schemas.MAX_QUARTERS)] = schemas.DEFAULT_QUARTERS,
 ) -> Any:
-    indicator = service.get_indicator(session, indicator_id, actor=actor)
-    return service.read_indicator(session, indicator, quarters=quarters)
+    indicator = goals.get_indicator(session, indicator_id, actor=actor)
+    return goals.read_indicator(session, indicator, quarters=quarters)
 
 
 @router.patch(
@@ -143,8 +143,8 @@ def get_indicator(
 def update_indicator(
     indicator_id: PathId, body: schemas.IndicatorUpdate, session: SessionDep, actor: ActorDep
 ) -> Any:
-    indicator = service.update_indicator(session, indicator_id, body, actor=actor)
-    return service.read_indicator(session, indicator)
+    indicator = goals.update_indicator(session, indicator_id, body, actor=actor)
+    return goals.read_indicator(session, indicator)
 
 
 @router.put(
@@ -161,8 +161,8 @@ def put_indicator_value(
     session: SessionDep,
     actor: ActorDep,
 ) -> Any:
-    indicator = service.put_value(session, indicator_id, year, body, actor=actor)
-    return service.read_indicator(session, indicator)
+    indicator = goals.put_value(session, indicator_id, year, body, actor=actor)
+    return goals.read_indicator(session, indicator)
 
 
 @router.delete(
@@ -175,8 +175,8 @@ def put_indicator_value(
 def delete_indicator_value(
     indicator_id: PathId, year: PathYear, session: SessionDep, actor: ActorDep
 ) -> Any:
-    indicator = service.delete_value(session, indicator_id, year, actor=actor)
-    return service.read_indicator(session, indicator)
+    indicator = goals.delete_value(session, indicator_id, year, actor=actor)
+    return goals.read_indicator(session, indicator)
 
 
 # Assignments ---------------------------------------------------------------------------------
@@ -196,9 +196,9 @@ def list_assignments(
     session: SessionDep,
     actor: ActorDep,
 ) -> Any:
-    result = service.list_assignments(session, query, actor=actor)
+    result = assignments.list_assignments(session, query, actor=actor)
     read = PageResult(
-        [service.read_assignment(session, a, actor=actor) for a in result.items],
+        [assignments.read_assignment(session, a, actor=actor) for a in result.items],
         result.next_cursor,
     )
     return page(request, read, schemas.AssignmentRead)
@@ -215,9 +215,9 @@ def list_assignments(
 def create_assignment(
     body: schemas.AssignmentCreate, session: SessionDep, actor: ActorDep, response: Response
 ) -> Any:
-    assignment = service.create_assignment(session, body, actor=actor)
+    assignment = assignments.create_assignment(session, body, actor=actor)
     response.headers["Location"] = f"/api/v1/assignments/{assignment.id}"
-    return service.read_assignment(session, assignment, actor=actor)
+    return assignments.read_assignment(session, assignment, actor=actor)
 
 
 @router.get(
@@ -228,8 +228,8 @@ def create_assignment(
     responses=READ,
 )
 def get_assignment(assignment_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    assignment = service.get_assignment(session, assignment_id, actor=actor)
-    return service.read_assignment(session, assignment, actor=actor)
+    assignment = assignments.get_assignment(session, assignment_id, actor=actor)
+    return assignments.read_assignment(session, assignment, actor=actor)
 
 
 @router.patch(
@@ -245,8 +245,8 @@ def update_assignment(
     session: SessionDep,
     actor: ActorDep,
 ) -> Any:
-    assignment = service.update_assignment(session, assignment_id, body, actor=actor)
-    return service.read_assignment(session, assignment, actor=actor)
+    assignment = assignments.update_assignment(session, assignment_id, body, actor=actor)
+    return assignments.read_assignment(session, assignment, actor=actor)
 
 
 @router.post(
@@ -263,8 +263,8 @@ def answer_assignment(
     session: SessionDep,
     actor: ActorDep,
 ) -> Any:
-    assignment = service.answer(session, assignment_id, body, actor=actor)
-    return service.read_assignment(session, assignment, actor=actor)
+    assignment = assignments.answer(session, assignment_id, body, actor=actor)
+    return assignments.read_assignment(session, assignment, actor=actor)
 
 
 # Plans ---------------------------------------------------------------------------------------
@@ -283,8 +283,8 @@ def list_plans(
     session: SessionDep,
     actor: ActorDep,
 ) -> Any:
-    result = service.list_plans(session, query, actor=actor)
-    read = PageResult([service.read_plan(p, actor=actor) for p in result.items], result.next_cursor)
+    result = plans.list_plans(session, query, actor=actor)
+    read = PageResult([plans.read_plan(p, actor=actor) for p in result.items], result.next_cursor)
     return page(request, read, schemas.PlanRead)
 
 
@@ -299,9 +299,9 @@ def list_plans(
 def create_plan(
     body: schemas.PlanCreate, session: SessionDep, actor: ActorDep, response: Response
 ) -> Any:
-    plan = service.create_plan(session, body, actor=actor)
+    plan = plans.create_plan(session, body, actor=actor)
     response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    return service.read_plan(plan, actor=actor)
+    return plans.read_plan(plan, actor=actor)
 
 
 @router.get(
@@ -312,7 +312,7 @@ def create_plan(
     responses=READ,
 )
 def get_plan(plan_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    return service.read_plan(service.get_plan(session, plan_id, actor=actor), actor=actor)
+    return plans.read_plan(plans.get_plan(session, plan_id, actor=actor), actor=actor)
 
 
 @router.patch(
@@ -325,7 +325,7 @@ def get_plan(plan_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
 def update_plan(
     plan_id: PathId, body: schemas.PlanUpdate, session: SessionDep, actor: ActorDep
 ) -> Any:
-    return service.read_plan(service.update_plan(session, plan_id, body, actor=actor), actor=actor)
+    return plans.read_plan(plans.update_plan(session, plan_id, body, actor=actor), actor=actor)
 
 
 @router.post(
@@ -339,7 +339,7 @@ def update_plan(
 def create_activity(
     plan_id: PathId, body: schemas.ActivityCreate, session: SessionDep, actor: ActorDep
 ) -> Any:
-    return service.read_activity(service.create_activity(session, plan_id, body, actor=actor))
+    return plans.read_activity(plans.create_activity(session, plan_id, body, actor=actor))
 
 
 @router.patch(
@@ -352,7 +352,7 @@ def create_activity(
 def update_activity(
     activity_id: PathId, body: schemas.ActivityUpdate, session: SessionDep, actor: ActorDep
 ) -> Any:
-    return service.read_activity(service.update_activity(session, activity_id, body, actor=actor))
+    return plans.read_activity(plans.update_activity(session, activity_id, body, actor=actor))
 
 
 @router.put(
@@ -369,8 +369,8 @@ def put_activity_review(
     session: SessionDep,
     actor: ActorDep,
 ) -> Any:
-    activity = service.review_activity(session, activity_id, year, body, actor=actor)
-    return service.read_activity(activity)
+    activity = plans.review_activity(session, activity_id, year, body, actor=actor)
+    return plans.read_activity(activity)
 
 
 @router.put(
@@ -387,8 +387,8 @@ def put_plan_review(
     session: SessionDep,
     actor: ActorDep,
 ) -> Any:
-    service.review_plan(session, plan_id, year, body, actor=actor)
-    return service.plan_year(session, plan_id, year, actor=actor)
+    plans.review_plan(session, plan_id, year, body, actor=actor)
+    return plans.plan_year(session, plan_id, year, actor=actor)
 
 
 @router.get(
@@ -399,4 +399,4 @@ def put_plan_review(
     responses=READ,
 )
 def get_plan_year(plan_id: PathId, year: PathYear, session: SessionDep, actor: ActorDep) -> Any:
-    return service.plan_year(session, plan_id, year, actor=actor)
+    return plans.plan_year(session, plan_id, year, actor=actor)

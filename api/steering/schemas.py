@@ -13,7 +13,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic_core import PydanticCustomError
 
 from api.categories.schemas import Code as CategoryCode
-from api.interventions.schemas import InterventionStatus, Verdict
+from api.incidents.schemas import InterventionStatus
+from api.interventions.schemas import Verdict
 from api.schemas_common import (
     FilledText,
     Id,

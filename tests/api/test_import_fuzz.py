@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from api.actor import SYSTEM
 from api.errors import DomainError
-from api.integrations import rows, service
+from api.integrations import imports, rows
 from tests.support.pages import csrf_of
 from tests.support.servers import Server
 
@@ -142,7 +142,7 @@ def _import(server: Server, data: bytes, filename: str) -> None:
     refused: DomainError | None = None
     with server.database.session(write=True) as session:
         try:
-            _format, summary = service.import_file(
+            _format, summary = imports.import_file(
                 session,
                 "embrace",
                 io.BytesIO(data),

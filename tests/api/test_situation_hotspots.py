@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from api.incidents import geo
 from api.situation import figures, hotspots
 from api.synthetic import incidents
 from tests.support.figures import stated_trend
@@ -105,7 +106,7 @@ def test_a_realistic_month_equals_the_reference() -> None:
         for g in incidents(900, seed=7, start=dt.date(2026, 6, 1), days=30)
         if g.lat is not None and g.lon is not None
     ]
-    xy = hotspots.project([g.lat for g in generated], [g.lon for g in generated])  # type: ignore[misc]
+    xy = geo.project([g.lat for g in generated], [g.lon for g in generated])  # type: ignore[misc]
     weights = {"high": 3, "medium": 2, "low": 1}
     points = [
         hotspots.Point(i, x, y, weights[g.assessment])
@@ -125,7 +126,7 @@ def rows(xy: list[tuple[float, float]], first_id: int) -> list[figures.Row]:
     at = dt.datetime(2026, 6, 10, 20, tzinfo=dt.UTC)
     made = []
     for i, (x, y) in enumerate(xy, start=first_id):
-        lat, lon = hotspots.unproject(BRO[0] + x, BRO[1] + y)
+        lat, lon = geo.unproject(BRO[0] + x, BRO[1] + y)
         made.append(
             figures.Row(i, "skadegorelse.klotter", "skadegorelse", 1, None, 1, at, at, lat, lon,
                         "medium", "unknown")
@@ -134,7 +135,7 @@ def rows(xy: list[tuple[float, float]], first_id: int) -> list[figures.Row]:
 
 
 def projected(rs: list[figures.Row]) -> list[hotspots.Point]:
-    xy = hotspots.project([r.lat for r in rs], [r.lon for r in rs])  # type: ignore[misc]
+    xy = geo.project([r.lat for r in rs], [r.lon for r in rs])  # type: ignore[misc]
     return [hotspots.Point(r.id, x, y, 2) for r, (x, y) in zip(rs, xy, strict=True)]
 
 

@@ -11,41 +11,37 @@ with its counts (``api.audit``), where a report filed here gets one per incident
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import hashlib
-import io
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import IO, Any
+from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, insert, or_, select, text, update
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy.orm import Session
 
-from api.access import policy
 from api.actor import Actor
 from api.audit import service as audit
-from api.categories.models import Category
 from api.db import utcnow
-from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from api.errors import Forbidden, Invalid, NotFound
 from api.incidents import service as incident_service
 from api.incidents.models import Incident, IncidentVersion, Report
 from api.incidents.schemas import PoliceReported
-from api.integrations import files, police, rows, schemas
-from api.integrations.models import CategoryMapping, ImportFile
+from api.integrations import police, rows, schemas
 from api.integrations.rows import Item
-from api.records import get_or_404
-from api.schemas_common import MAX_ID, Ref, name_key
 from api.structure.models import Municipality, Organisation
 
 CHUNK = 1000
+
+
 # Sources of our own: what people file on the pages, through the API, and the demo.
 RESERVED_SOURCES = frozenset({"web", "api", "demo"})
+
+
 # How many rejected items an answer lists one by one (all are counted).
 MAX_LISTED = 1000
+
 
 # The columns an import sets, compared to tell an update from an unchanged row.
 _COMPARED = (
@@ -84,6 +80,20 @@ def municipality_of(session: Session, organisation_id: int) -> Municipality:
         raise NotFound(f"Det finns ingen organisation med id {organisation_id}.")
     municipality = session.get(Municipality, organisation.municipality_id)
     assert municipality is not None
+    return municipality
+
+
+def only_municipality(session: Session) -> Municipality:
+    return municipality_for(session, None)
+
+
+def municipality_for(session: Session, organisation_id: int | None) -> Municipality:
+    if organisation_id is not None:
+        return municipality_of(session, organisation_id)
+    # One municipality per installation today.
+    municipality = session.scalars(select(Municipality).order_by(Municipality.id)).first()
+    if municipality is None:
+        raise Invalid("Det finns ingen kommun att importera till.")
     return municipality
 
 
@@ -462,9 +472,6 @@ def _reason(exc: Invalid) -> str:
     return " ".join(parts) or exc.detail
 
 
-# Pushed batches ------------------------------------------------------------------------------
-
-
 def push(
     session: Session, source: str, batch: schemas.Batch, *, actor: Actor
 ) -> schemas.BatchResult:
@@ -483,272 +490,3 @@ def push(
     # In the batch's order: rejections are found before the created rows are written.
     items = sorted(outcome.items, key=lambda i: i.index)
     return schemas.BatchResult(**outcome.counts, items=items)
-
-
-# Category mappings ------------------------------------------------------------------------------
-
-
-def list_mappings(session: Session, source: str | None, *, actor: Actor) -> list[CategoryMapping]:
-    stmt = select(CategoryMapping).order_by(CategoryMapping.source, CategoryMapping.name_key)
-    if source is not None:
-        stmt = stmt.where(CategoryMapping.source == source)
-    return list(session.scalars(stmt))
-
-
-def put_mapping(
-    session: Session, body: schemas.MappingPut, *, actor: Actor
-) -> tuple[CategoryMapping, bool]:
-    """The source's name mapped to the category; ``True`` when the mapping is new."""
-    check_source(body.source)
-    category = session.get(Category, body.category)
-    if category is None or not category.active:
-        raise Invalid.field("category", f"Det finns ingen kategori {body.category}.", "unknown_id")
-    key = name_key(body.name)
-    mapping = session.scalar(
-        select(CategoryMapping).where(
-            CategoryMapping.source == body.source, CategoryMapping.name_key == key
-        )
-    )
-    created = mapping is None
-    if mapping is None:
-        mapping = CategoryMapping(source=body.source, name_key=key)
-        session.add(mapping)
-    mapping.name = body.name
-    mapping.category_code = category.code
-    session.flush()
-    session.refresh(mapping)
-    return mapping, created
-
-
-def delete_mapping(session: Session, mapping_id: int, *, actor: Actor) -> None:
-    mapping = get_or_404(session, CategoryMapping, mapping_id, "ingen kategorimappning")
-    session.delete(mapping)
-    session.flush()
-
-
-def may_import(actor: Actor) -> None:
-    if not policy.can_import(actor):
-        raise Forbidden(
-            "Bara administratörer och samordnings- och styrgruppernas sammankallande "
-            "importerar filer."
-        )
-
-
-# Files ----------------------------------------------------------------------------------------
-
-
-def only_municipality(session: Session) -> Municipality:
-    return _municipality(session, None)
-
-
-def _municipality(session: Session, organisation_id: int | None) -> Municipality:
-    if organisation_id is not None:
-        return municipality_of(session, organisation_id)
-    # One municipality per installation today.
-    municipality = session.scalars(select(Municipality).order_by(Municipality.id)).first()
-    if municipality is None:
-        raise Invalid("Det finns ingen kommun att importera till.")
-    return municipality
-
-
-def import_file(
-    session: Session,
-    source: str,
-    stream: IO[bytes],
-    filename: str,
-    *,
-    organisation_id: int | None,
-    actor: Actor,
-    dry_run: bool,
-) -> tuple[str, schemas.ImportSummary]:
-    """Read and import (or with ``dry_run``, preview) a file: its format and what came of
-    each row. ``organisation_id``: the organisation of the rows that name none."""
-    check_source(source)
-    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-        raise Invalid.field(
-            "organisation_id", f"Det finns ingen organisation med id {organisation_id}.",
-            "unknown_id",
-        )  # fmt: skip
-    try:
-        reading = files.read(stream, filename)
-    except files.FileProblem as exc:
-        raise Invalid.field("file", str(exc), "unreadable_file") from None
-    outcome = apply(
-        session,
-        source,
-        reading.items,
-        municipality=_municipality(session, organisation_id),
-        organisation_id=organisation_id,
-        actor=actor,
-        dry_run=dry_run,
-        unit="objekt" if reading.format == "geojson" else "rad",
-    )
-    summary = schemas.ImportSummary(
-        **outcome.counts,
-        rows=sum(outcome.counts.values()),
-        rejected_rows=[i for i in outcome.items if i.result == "rejected"],
-        warnings=reading.warnings,
-    )
-    return reading.format, summary
-
-
-def upload(
-    session: Session,
-    source: str,
-    content: bytes,
-    filename: str,
-    *,
-    organisation_id: int | None,
-    actor: Actor,
-) -> ImportFile:
-    """Keep an uploaded file and preview it: nothing is imported until it is confirmed."""
-    may_import(actor)
-    file_format, preview = import_file(
-        session, source, io.BytesIO(content), filename,
-        organisation_id=organisation_id, actor=actor, dry_run=True,
-    )  # fmt: skip
-    kept = ImportFile(
-        source=source,
-        filename=filename[:255] or "fil",
-        format=file_format,
-        organisation_id=organisation_id,
-        content=content,
-        preview=preview.model_dump(mode="json"),
-        created_by_id=actor.user_id,
-    )
-    session.add(kept)
-    session.flush()
-    return kept
-
-
-def get_import(session: Session, import_id: int, *, actor: Actor) -> ImportFile:
-    may_import(actor)
-    return get_or_404(session, ImportFile, import_id, "ingen import")
-
-
-def confirm(session: Session, import_id: int, *, actor: Actor) -> ImportFile:
-    kept = session.scalar(select(ImportFile).where(ImportFile.id == import_id).with_for_update())
-    if kept is None:
-        raise NotFound(f"Det finns ingen import med id {import_id}.")
-    may_import(actor)
-    if kept.imported_at is not None or kept.content is None:
-        raise Conflict("Filen är redan importerad.", code="already_imported")
-    _format, result = import_file(
-        session, kept.source, io.BytesIO(kept.content), kept.filename,
-        organisation_id=kept.organisation_id, actor=actor, dry_run=False,
-    )  # fmt: skip
-    kept.result = result.model_dump(mode="json")
-    kept.imported_at = utcnow()
-    # The rows are in the incidents now; the upload itself is not kept.
-    kept.content = None
-    session.flush()
-    return kept
-
-
-def read_import(kept: ImportFile) -> schemas.ImportRead:
-    organisation = _organisation_of(kept) if kept.organisation_id else None
-    return schemas.ImportRead(
-        id=kept.id,
-        source=kept.source,
-        filename=kept.filename,
-        format="geojson" if kept.format == "geojson" else "csv",
-        organisation=organisation,
-        status="imported" if kept.imported_at else "preview",
-        preview=schemas.ImportSummary.model_validate(kept.preview),
-        result=schemas.ImportSummary.model_validate(kept.result) if kept.result else None,
-        created_at=kept.created_at,
-        imported_at=kept.imported_at,
-    )
-
-
-def _organisation_of(kept: ImportFile) -> Ref | None:
-    session = object_session(kept)
-    organisation = session.get(Organisation, kept.organisation_id) if session else None
-    return Ref(id=organisation.id, name=organisation.name) if organisation else None
-
-
-# The change feed --------------------------------------------------------------------------------
-
-
-def _feed_cursor(updated_at: dt.datetime, incident_id: int) -> str:
-    raw = json.dumps([updated_at.astimezone(dt.UTC).isoformat(), incident_id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _feed_position(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        moment, incident_id = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        at = dt.datetime.fromisoformat(moment)
-        if at.tzinfo is None or not isinstance(incident_id, int) or isinstance(incident_id, bool):
-            raise ValueError(cursor)
-        return at, incident_id
-    except (ValueError, TypeError, binascii.Error, UnicodeEncodeError):
-        raise Invalid(
-            "Ogiltig cursor: ta den från förra svaret, eller börja med updated_since.",
-            errors=[FieldError("cursor", "Ogiltig cursor.", "invalid_cursor", "query")],
-            code="invalid_cursor",
-        ) from None
-
-
-def changes(
-    session: Session,
-    source: str,
-    *,
-    actor: Actor,
-    updated_since: dt.datetime | None,
-    cursor: str | None,
-    limit: int,
-    lag: dt.timedelta,
-) -> tuple[list[Incident], str]:
-    """The municipality's incidents changed since a point (oldest change first), for the
-    source's tool to pull back; and the cursor where the page ends."""
-    if actor.kind != "service" or actor.source != source or actor.organisation_id is None:
-        raise Forbidden("Bara en tjänstenyckel för källan läser ändringarna här.")
-    municipality = municipality_of(session, actor.organisation_id)
-    stmt = select(Incident).where(
-        Incident.municipality_id == municipality.id, Incident.updated_at <= utcnow() - lag
-    )
-    if cursor is not None:
-        at, after = _feed_position(cursor)
-        stmt = stmt.where(
-            or_(Incident.updated_at > at, and_(Incident.updated_at == at, Incident.id > after))
-        )
-    elif updated_since is not None:
-        stmt = stmt.where(Incident.updated_at >= updated_since)
-    rows = list(session.scalars(stmt.order_by(Incident.updated_at, Incident.id).limit(limit)))
-    if rows:
-        end = _feed_cursor(rows[-1].updated_at, rows[-1].id)
-    elif cursor is not None:
-        end = cursor
-    else:
-        # Nothing yet: begin where the caller asked, so that nothing before it comes later.
-        start = updated_since or dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-        end = _feed_cursor(start - dt.timedelta(microseconds=1), MAX_ID)
-    return rows, end
-
-
-def change(incident: Incident) -> schemas.Change:
-    return schemas.Change(
-        id=incident.id,
-        version=incident.version,
-        updated_at=incident.updated_at,
-        withdrawn=incident.withdrawn_at is not None,
-        source=incident.source,
-        external_id=incident.external_id,
-        category=incident.category_code,
-        occurred_from=incident.occurred_from,
-        occurred_to=incident.occurred_to,
-        precision=incident.precision.value,
-        area=incident.area.name,
-        place=incident.place.name if incident.place else None,
-        address=incident.address,
-        lat=incident.lat,
-        lon=incident.lon,
-        assessment=incident.assessment.value if incident.assessment else None,
-        certainty=incident.certainty.value if incident.certainty else None,
-        police_reported=incident.police_reported.value,
-        description=incident.description,
-        organisation=incident.organisation.name,
-        reported_at=incident.reported_at,
-    )

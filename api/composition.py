@@ -1,0 +1,29 @@
+"""The composition root: where the packages above fill the slots of those below (api/slots.py).
+
+Every way in calls ``compose`` before it serves or writes anything: the API app
+(``api.app.create_api_app``), the command line (``api.cli.main``) and the demo activity
+(``api.demo_activity.load_demo_incidents``). Calling it again changes nothing.
+
+The layers, lower first (``tests/test_architecture.py`` checks them): access, audit,
+categories and structure; accounts; incidents; integrations and features beside each other;
+situation; interventions; steering; meetings. Meetings sit above steering because an agenda
+carries the group's open assignments and a decision may answer one; steering sits above
+interventions because an assignment is answered by interventions and a goal's thread reads
+their effect. Integrations sit below situation: the lägesbild leaves out the police reports
+matched to an observation (``integrations.police.counted_apart``).
+"""
+
+from __future__ import annotations
+
+from api.incidents import slots as incident_slots
+from api.interventions import service as interventions
+from api.interventions import slots as intervention_slots
+from api.meetings import service as meetings
+from api.steering import assignments
+
+
+def compose() -> None:
+    incident_slots.outcomes.fill(interventions.outcomes)
+    intervention_slots.decided_at.fill(meetings.decided_at)
+    intervention_slots.served.fill(assignments.served)
+    intervention_slots.check_serves.fill(assignments.check_serves)

@@ -1,0 +1,159 @@
+"""The filtered incidents read out whole, streamed: as GeoJSON (RFC 7946) for a map or a
+GIS, and as CSV for Swedish Excel. Both read the rows in batches, newest first, so that a
+large export never sits in memory whole, and both leave the description out: a map or a
+sheet needs what, where and when, and the text stays behind the incident's own page."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.actor import Actor
+from api.incidents import geo, schemas, service
+from api.incidents.models import (
+    Incident,
+)
+from api.schemas_common import STOCKHOLM
+
+GEOJSON_BATCH = 1000
+
+
+def exported(
+    session: Session, query: schemas.IncidentFilter, *, actor: Actor
+) -> Iterator[list[Incident]]:
+    """The filtered incidents in batches of rows, newest first, so that a large export never
+    sits in memory whole: each batch is let go of when the next is read."""
+    stmt = service.filtered(query, actor).order_by(Incident.id.desc())
+    last: int | None = None
+    while True:
+        batch = stmt if last is None else stmt.where(Incident.id < last)
+        rows = list(session.scalars(batch.limit(GEOJSON_BATCH)))
+        yield rows
+        if len(rows) < GEOJSON_BATCH:
+            return
+        last = rows[-1].id
+        session.expunge_all()
+
+
+def geojson_chunks(
+    session: Session, query: schemas.IncidentFilter, *, actor: Actor
+) -> Iterator[str]:
+    """The filtered incidents as one GeoJSON FeatureCollection (RFC 7946: lon, lat), a chunk
+    per batch of rows: a chunk per feature would cost a thread hop each. No description: a
+    map needs what, where and when, and the text stays behind the incident's own page."""
+    yield '{"type":"FeatureCollection","features":['
+    first = True
+    for rows in exported(session, query, actor=actor):
+        if rows:
+            yield ("" if first else ",") + ",".join(_feature(incident) for incident in rows)
+            first = False
+    yield "]}"
+
+
+CSV_COLUMNS = (
+    "Händelse-ID", "Källa", "Källans ID", "Kategori", "Underkategori", "Inträffade från",
+    "Inträffade till", "Precision", "Område", "Plats", "Adress", "Latitud", "Longitud",
+    "Bedömning", "Säkerhet", "Polisanmäld", "Organisation", "Rapporterad",
+)  # fmt: skip
+
+
+_PRECISION_SV = {"exact": "tidpunkt", "part_of_day": "tidsfönster", "day": "dag"}
+
+
+_ASSESSMENT_SV = {"low": "Låg", "medium": "Medel", "high": "Hög"}
+
+
+_CERTAINTY_SV = {"observed": "Observerat", "suspected": "Misstänkt"}
+
+
+_POLICE_SV = {"yes": "Ja", "no": "Nej", "unknown": ""}
+
+
+def csv_lines(session: Session, query: schemas.IncidentFilter, *, actor: Actor) -> Iterator[str]:
+    """The filtered incidents as a CSV that Swedish Excel opens as it is: a byte-order mark,
+    ";" between fields, decimal commas, local times; the headers those of the import, so
+    that a file read out can be read in. No description, as in the GeoJSON."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    yield "\ufeff" + out.getvalue()
+    for rows in exported(session, query, actor=actor):
+        out.seek(0)
+        out.truncate()
+        writer.writerows(_csv_row(incident) for incident in rows)
+        yield out.getvalue()
+
+
+def _csv_row(incident: Incident) -> list[str]:
+    category = incident.category
+    family = category.parent.label_sv if category.parent else category.label_sv
+    return [
+        str(incident.id),
+        incident.source,
+        incident.external_id or "",
+        family,
+        category.label_sv if category.parent else "",
+        _local(incident.occurred_from),
+        _local(incident.occurred_to),
+        _PRECISION_SV[incident.precision.value],
+        incident.area.name,
+        incident.place.name if incident.place else "",
+        incident.address or "",
+        _decimal(incident.lat),
+        _decimal(incident.lon),
+        _ASSESSMENT_SV.get(incident.assessment.value, "") if incident.assessment else "",
+        _CERTAINTY_SV.get(incident.certainty.value, "") if incident.certainty else "",
+        _POLICE_SV[incident.police_reported.value],
+        incident.organisation.name,
+        _local(incident.reported_at or incident.created_at),
+    ]
+
+
+def _local(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"
+
+
+def _decimal(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}".replace(".", ",")
+
+
+def feature(incident: Incident, crs: str | None = None) -> dict[str, Any]:
+    """The incident as a GeoJSON Feature: in WGS 84 longitude, latitude (RFC 7946), or with
+    ``crs`` (EPSG:3006, EPSG:3011) in that system's northing, easting. No description."""
+    geometry = None
+    if incident.lat is not None and incident.lon is not None:
+        if crs is None:
+            coordinates = [incident.lon, incident.lat]
+        else:
+            northing, easting = geo.from_wgs84(crs, incident.lat, incident.lon)
+            coordinates = [round(northing, 2), round(easting, 2)]
+        geometry = {"type": "Point", "coordinates": coordinates}
+    return {
+        "type": "Feature",
+        "id": incident.id,
+        "geometry": geometry,
+        "properties": {
+            "category": incident.category_code,
+            "category_label": incident.category.label_sv,
+            "family": incident.family_code,
+            "occurred_from": incident.occurred_from.isoformat(),
+            "occurred_to": incident.occurred_to.isoformat(),
+            "area": incident.area.name,
+            "place": incident.place.name if incident.place else None,
+            "assessment": incident.assessment.value if incident.assessment else None,
+            "certainty": incident.certainty.value if incident.certainty else None,
+            "police_reported": incident.police_reported.value,
+            "organisation": incident.organisation.name,
+            "source": incident.source,
+        },
+    }
+
+
+def _feature(incident: Incident) -> str:
+    return json.dumps(feature(incident), ensure_ascii=False)

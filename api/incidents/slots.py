@@ -1,0 +1,14 @@
+"""What an incident's read carries that a package above incidents knows (see api/slots.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from api.incidents.schemas import Outcome
+from api.slots import Slot
+
+# What came of the incident: the interventions it is linked to and the feedback told to
+# reporters about them.
+outcomes: Slot[[Session, int], list[Outcome]] = Slot(
+    "incidents.outcomes", provider="api.interventions"
+)

@@ -1,0 +1,58 @@
+"""What the steering aggregates share: who reads them, the steering group they belong to,
+the order of a period, a yearly record corrected rather than doubled, and the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from api.access import policy
+from api.actor import Actor
+from api.db import utcnow
+from api.errors import Forbidden, Invalid
+from api.records import apply
+from api.structure.models import Group
+from api.structure.schemas import GroupKind
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# Who writes the steering group's goals, assignments and plans (policy.require_write_in_group).
+WRITES = "ändrar mål, uppdrag och planer"
+STEERING = "styrgruppens"
+
+
+def today() -> dt.date:
+    # One municipality per installation: Upplands-Bro's day.
+    return utcnow().astimezone(STOCKHOLM).date()
+
+
+def check_reader(actor: Actor) -> None:
+    if not policy.can_read_steering(actor):
+        raise Forbidden("Styrgruppens mål och planer läses av styrgruppen och samordningsgruppen.")
+
+
+def check_period(start: dt.date | None, end: dt.date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise Invalid.field("period_end", "Slutet ligger före starten.", "period_order")
+
+
+def authored(body: Any, actor: Actor) -> dict[str, Any]:
+    return {**body.model_dump(), "created_by_id": actor.user_id}
+
+
+def steering_group(session: Session, group_id: int, field: str = "group_id") -> Group:
+    group = session.get(Group, group_id)
+    if group is None or group.kind != GroupKind.steering:
+        raise Invalid.field(field, "Välj styrgruppen: mål och planer är dess.", "not_steering")
+    return group
+
+
+def put_year(rows: list[Any], year: int, make: Any, values: dict[str, Any]) -> None:
+    """A yearly record (a figure, a follow-up): the year's one is corrected, not doubled."""
+    existing = next((r for r in rows if r.year == year), None)
+    if existing is None:
+        rows.append(make(year=year, **values))
+    else:
+        apply(existing, values)
