@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -74,12 +73,13 @@ class Idempotency:
     def answer(
         self,
         body: BaseModel,
-        work: Callable[[], dict[str, Any]],
+        work: Callable[[], BaseModel],
         *,
         location: str,
         status: int = 201,
     ) -> JSONResponse:
-        """The answer of ``work`` (its JSON content), or the one given before to this key.
+        """The answer of ``work``, or the one given before to this key (kept as the JSON
+        that was sent, so that a retry gets the same bytes whatever changed since).
         ``location``: the new record's address, filled in from the content (``{id}``)."""
         digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
         if self.key is not None:
@@ -93,7 +93,7 @@ class Idempotency:
                         "Idempotent-Replayed": "true",
                     },
                 )
-        content = work()
+        content = work().model_dump(mode="json")
         if self.key is not None:
             self.session.add(
                 IdempotentRequest(
@@ -101,7 +101,7 @@ class Idempotency:
                     key=self.key,
                     request_hash=digest,
                     status=status,
-                    response=json.loads(json.dumps(content, default=str)),
+                    response=content,
                 )
             )
             self.session.flush()

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from api.actor import Actor
@@ -14,20 +14,20 @@ from api.idempotency import IdempotencyDep
 from api.incidents import export, schemas, service, slots
 from api.incidents.models import Incident, Report
 from api.problems import problem_responses
-from api.routing import page
+from api.routing import all_shown, location, page, shown
 from api.schemas_common import Page, QueryId
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
 
 
-def _incident(session: Session, incident: Incident, actor: Actor) -> dict[str, Any]:
+def _incident(session: Session, incident: Incident, actor: Actor) -> schemas.IncidentRead:
     read = schemas.IncidentRead.model_validate(incident)
     read.possible_duplicates = service.possible_duplicates(session, incident, actor=actor)
     read.may_edit = service.may_edit(incident, actor=actor)
     read.outcomes = slots.outcomes(session, incident.id)
-    read.matches = [schemas.MatchRead.model_validate(m) for m in service.matches(session, incident)]
-    return read.model_dump(mode="json")
+    read.matches = all_shown(schemas.MatchRead, service.matches(session, incident))
+    return read
 
 
 def _source(
@@ -45,9 +45,9 @@ def _source(
 
 def _report(
     session: Session, report: Report, incidents: list[Incident], actor: Actor
-) -> dict[str, Any]:
-    read = schemas.ReportRead.model_validate(report).model_dump(mode="json")
-    read["incidents"] = [_incident(session, i, actor) for i in incidents]
+) -> schemas.ReportRead:
+    read = schemas.ReportRead.model_validate(report)
+    read.incidents = [_incident(session, i, actor) for i in incidents]
     return read
 
 
@@ -65,12 +65,12 @@ def create_report(
     actor: ActorDep,
     idempotency: IdempotencyDep,
     source: Annotated[str, Depends(_source)],
-) -> Any:
-    def file() -> dict[str, Any]:
+) -> JSONResponse:
+    def file() -> schemas.ReportRead:
         report = service.create_report(session, body, actor=actor, source=source)
         return _report(session, report, list(report.incidents), actor)
 
-    return idempotency.answer(body, file, location="/api/v1/reports/{id}")
+    return idempotency.answer(body, file, location=location("/reports/{id}"))
 
 
 @router.get(
@@ -80,7 +80,7 @@ def create_report(
     summary="A report and its incidents",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def get_report(report_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+def get_report(report_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.ReportRead:
     report, incidents = service.get_report(session, report_id, actor=actor)
     return _report(session, report, incidents, actor)
 
@@ -97,7 +97,7 @@ def list_incidents(
     query: Annotated[schemas.IncidentFilter, Query()],
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> Page[schemas.IncidentRead]:
     return page(request, service.list_incidents(session, query, actor=actor), schemas.IncidentRead)
 
 
@@ -171,7 +171,7 @@ def incidents_csv(
     summary="An incident, with the incidents that may describe the same event",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def get_incident(incident_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+def get_incident(incident_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.IncidentRead:
     return _incident(session, service.get_incident(session, incident_id, actor=actor), actor)
 
 
@@ -184,7 +184,7 @@ def get_incident(incident_id: PathId, session: SessionDep, actor: ActorDep) -> A
 )
 def update_incident(
     incident_id: PathId, body: schemas.IncidentUpdate, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> schemas.IncidentRead:
     incident = service.update_incident(session, incident_id, body, actor=actor)
     return _incident(session, incident, actor)
 
@@ -198,7 +198,7 @@ def update_incident(
 )
 def withdraw_incident(
     incident_id: PathId, body: schemas.Withdrawal, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> schemas.IncidentRead:
     incident = service.withdraw_incident(session, incident_id, body, actor=actor)
     return _incident(session, incident, actor)
 
@@ -210,8 +210,11 @@ def withdraw_incident(
     summary="The incident's earlier versions, newest first",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def list_incident_history(incident_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
-    return service.history(session, incident_id, actor=actor)
+def list_incident_history(
+    incident_id: PathId, session: SessionDep, actor: ActorDep
+) -> list[schemas.IncidentVersionRead]:
+    versions = service.history(session, incident_id, actor=actor)
+    return all_shown(schemas.IncidentVersionRead, versions)
 
 
 @router.post(
@@ -223,5 +226,5 @@ def list_incident_history(incident_id: PathId, session: SessionDep, actor: Actor
 )
 def undo_incident_match(
     incident_id: PathId, match_id: PathId, session: SessionDep, actor: ActorDep
-) -> Any:
-    return service.undo_match(session, incident_id, match_id, actor=actor)
+) -> schemas.MatchRead:
+    return shown(schemas.MatchRead, service.undo_match(session, incident_id, match_id, actor=actor))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from pydantic import WithJsonSchema
@@ -12,6 +12,7 @@ from api.deps import ActorDep, SessionDep
 from api.errors import TooLarge
 from api.integrations import engine, feed, imports, mappings, schemas
 from api.problems import problem_responses
+from api.routing import all_shown, location, shown
 from api.schemas_common import MAX_ID, QueryId, Timestamp
 
 router = APIRouter()
@@ -41,7 +42,7 @@ def push_incidents(
     body: schemas.Batch,
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> schemas.BatchResult:
     if len(body.incidents) > schemas.MAX_BATCH:
         raise TooLarge(
             f"En sändning tar högst {schemas.MAX_BATCH} händelser; den här hade "
@@ -70,7 +71,7 @@ def list_changes(
         str | None, Query(max_length=200, description="From the previous answer: resumes there.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-) -> Any:
+) -> schemas.ChangePage:
     lag = dt.timedelta(seconds=request.app.state.settings.feed_lag_seconds)
     rows, end = feed.changes(
         session, source, actor=actor, updated_since=updated_since, cursor=cursor, limit=limit,
@@ -94,8 +95,8 @@ def list_category_mappings(
     session: SessionDep,
     actor: ImporterDep,
     source: Annotated[SourceName | None, Query(description="One source's only.")] = None,
-) -> Any:
-    return mappings.list_mappings(session, source, actor=actor)
+) -> list[schemas.MappingRead]:
+    return all_shown(schemas.MappingRead, mappings.list_mappings(session, source, actor=actor))
 
 
 @router.put(
@@ -110,11 +111,11 @@ def list_category_mappings(
 )
 def put_category_mapping(
     body: schemas.MappingPut, session: SessionDep, actor: ImporterDep, response: Response
-) -> Any:
+) -> schemas.MappingRead:
     mapping, created = mappings.put_mapping(session, body, actor=actor)
     if created:
         response.status_code = 201
-    return mapping
+    return shown(schemas.MappingRead, mapping)
 
 
 @router.delete(
@@ -153,7 +154,7 @@ def create_import(
         Form(description="The organisation of the rows that name none."),
         WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
     ] = None,
-) -> Any:
+) -> schemas.ImportRead:
     content = file.file.read()
     kept = imports.upload(
         session,
@@ -163,7 +164,7 @@ def create_import(
         organisation_id=organisation_id,
         actor=actor,
     )
-    response.headers["Location"] = f"/api/v1/imports/{kept.id}"
+    response.headers["Location"] = location(f"/imports/{kept.id}")
     return imports.read_import(kept)
 
 
@@ -174,7 +175,7 @@ def create_import(
     summary="An uploaded export: its preview, and once confirmed, what was imported",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def get_import(import_id: PathId, session: SessionDep, actor: ImporterDep) -> Any:
+def get_import(import_id: PathId, session: SessionDep, actor: ImporterDep) -> schemas.ImportRead:
     return imports.read_import(imports.get_import(session, import_id, actor=actor))
 
 
@@ -185,5 +186,7 @@ def get_import(import_id: PathId, session: SessionDep, actor: ImporterDep) -> An
     summary="Import the previewed file: rows are created, updated or left unchanged by id",
     responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
-def confirm_import(import_id: PathId, session: SessionDep, actor: ImporterDep) -> Any:
+def confirm_import(
+    import_id: PathId, session: SessionDep, actor: ImporterDep
+) -> schemas.ImportRead:
     return imports.read_import(imports.confirm(session, import_id, actor=actor))

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import ActorDep, SessionDep
 from api.pagination import PageResult
 from api.problems import problem_responses
-from api.routing import page
+from api.routing import location, page
 from api.schemas_common import Page, QueryId
 from api.steering import assignments, goals, plans, schemas, thread
 
@@ -33,7 +33,7 @@ def list_goals(
     query: Annotated[schemas.GoalFilter, Query()],
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> Page[schemas.GoalRead]:
     result = goals.list_goals(session, query, actor=actor)
     read = PageResult(
         [goals.read_goal(session, g, actor=actor) for g in result.items], result.next_cursor
@@ -51,9 +51,9 @@ def list_goals(
 )
 def create_goal(
     body: schemas.GoalCreate, session: SessionDep, actor: ActorDep, response: Response
-) -> Any:
+) -> schemas.GoalRead:
     goal = goals.create_goal(session, body, actor=actor)
-    response.headers["Location"] = f"/api/v1/goals/{goal.id}"
+    response.headers["Location"] = location(f"/goals/{goal.id}")
     return goals.read_goal(session, goal, actor=actor)
 
 
@@ -64,7 +64,7 @@ def create_goal(
     summary="A goal and its indicators over time",
     responses=READ,
 )
-def get_goal(goal_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+def get_goal(goal_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.GoalRead:
     return goals.read_goal(session, goals.get_goal(session, goal_id, actor=actor), actor=actor)
 
 
@@ -77,7 +77,7 @@ def get_goal(goal_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
 )
 def update_goal(
     goal_id: PathId, body: schemas.GoalUpdate, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> schemas.GoalRead:
     goal = goals.update_goal(session, goal_id, body, actor=actor)
     return goals.read_goal(session, goal, actor=actor)
 
@@ -89,7 +89,7 @@ def update_goal(
     summary="The thread from a goal: assignments, interventions, activities, effects",
     responses=READ,
 )
-def get_goal_thread(goal_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+def get_goal_thread(goal_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.Thread:
     return thread.thread(session, goal_id, actor=actor)
 
 
@@ -110,9 +110,9 @@ def create_indicator(
     session: SessionDep,
     actor: ActorDep,
     response: Response,
-) -> Any:
+) -> schemas.IndicatorRead:
     indicator = goals.create_indicator(session, goal_id, body, actor=actor)
-    response.headers["Location"] = f"/api/v1/indicators/{indicator.id}"
+    response.headers["Location"] = location(f"/indicators/{indicator.id}")
     return goals.read_indicator(session, indicator)
 
 
@@ -128,7 +128,7 @@ def get_indicator(
     session: SessionDep,
     actor: ActorDep,
     quarters: Annotated[int, Query(ge=1, le=schemas.MAX_QUARTERS)] = schemas.DEFAULT_QUARTERS,
-) -> Any:
+) -> schemas.IndicatorRead:
     indicator = goals.get_indicator(session, indicator_id, actor=actor)
     return goals.read_indicator(session, indicator, quarters=quarters)
 
@@ -142,7 +142,7 @@ def get_indicator(
 )
 def update_indicator(
     indicator_id: PathId, body: schemas.IndicatorUpdate, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> schemas.IndicatorRead:
     indicator = goals.update_indicator(session, indicator_id, body, actor=actor)
     return goals.read_indicator(session, indicator)
 
@@ -160,7 +160,7 @@ def put_indicator_value(
     body: schemas.IndicatorValueWrite,
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> schemas.IndicatorRead:
     indicator = goals.put_value(session, indicator_id, year, body, actor=actor)
     return goals.read_indicator(session, indicator)
 
@@ -174,7 +174,7 @@ def put_indicator_value(
 )
 def delete_indicator_value(
     indicator_id: PathId, year: PathYear, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> schemas.IndicatorRead:
     indicator = goals.delete_value(session, indicator_id, year, actor=actor)
     return goals.read_indicator(session, indicator)
 
@@ -195,7 +195,7 @@ def list_assignments(
     query: Annotated[schemas.AssignmentFilter, Query()],
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> Page[schemas.AssignmentRead]:
     result = assignments.list_assignments(session, query, actor=actor)
     read = PageResult(
         [assignments.read_assignment(session, a, actor=actor) for a in result.items],
@@ -214,9 +214,9 @@ def list_assignments(
 )
 def create_assignment(
     body: schemas.AssignmentCreate, session: SessionDep, actor: ActorDep, response: Response
-) -> Any:
+) -> schemas.AssignmentRead:
     assignment = assignments.create_assignment(session, body, actor=actor)
-    response.headers["Location"] = f"/api/v1/assignments/{assignment.id}"
+    response.headers["Location"] = location(f"/assignments/{assignment.id}")
     return assignments.read_assignment(session, assignment, actor=actor)
 
 
@@ -227,7 +227,9 @@ def create_assignment(
     summary="An assignment and the group's report-back",
     responses=READ,
 )
-def get_assignment(assignment_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+def get_assignment(
+    assignment_id: PathId, session: SessionDep, actor: ActorDep
+) -> schemas.AssignmentRead:
     assignment = assignments.get_assignment(session, assignment_id, actor=actor)
     return assignments.read_assignment(session, assignment, actor=actor)
 
@@ -244,7 +246,7 @@ def update_assignment(
     body: schemas.AssignmentUpdate,
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> schemas.AssignmentRead:
     assignment = assignments.update_assignment(session, assignment_id, body, actor=actor)
     return assignments.read_assignment(session, assignment, actor=actor)
 
@@ -262,7 +264,7 @@ def answer_assignment(
     body: schemas.AssignmentAnswer,
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> schemas.AssignmentRead:
     assignment = assignments.answer(session, assignment_id, body, actor=actor)
     return assignments.read_assignment(session, assignment, actor=actor)
 
@@ -282,7 +284,7 @@ def list_plans(
     query: Annotated[schemas.PlanFilter, Query()],
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> Page[schemas.PlanRead]:
     result = plans.list_plans(session, query, actor=actor)
     read = PageResult([plans.read_plan(p, actor=actor) for p in result.items], result.next_cursor)
     return page(request, read, schemas.PlanRead)
@@ -298,9 +300,9 @@ def list_plans(
 )
 def create_plan(
     body: schemas.PlanCreate, session: SessionDep, actor: ActorDep, response: Response
-) -> Any:
+) -> schemas.PlanRead:
     plan = plans.create_plan(session, body, actor=actor)
-    response.headers["Location"] = f"/api/v1/plans/{plan.id}"
+    response.headers["Location"] = location(f"/plans/{plan.id}")
     return plans.read_plan(plan, actor=actor)
 
 
@@ -311,7 +313,7 @@ def create_plan(
     summary="A plan and its activities",
     responses=READ,
 )
-def get_plan(plan_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
+def get_plan(plan_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.PlanRead:
     return plans.read_plan(plans.get_plan(session, plan_id, actor=actor), actor=actor)
 
 
@@ -324,7 +326,7 @@ def get_plan(plan_id: PathId, session: SessionDep, actor: ActorDep) -> Any:
 )
 def update_plan(
     plan_id: PathId, body: schemas.PlanUpdate, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> schemas.PlanRead:
     return plans.read_plan(plans.update_plan(session, plan_id, body, actor=actor), actor=actor)
 
 
@@ -338,7 +340,7 @@ def update_plan(
 )
 def create_activity(
     plan_id: PathId, body: schemas.ActivityCreate, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> schemas.ActivityRead:
     return plans.read_activity(plans.create_activity(session, plan_id, body, actor=actor))
 
 
@@ -351,7 +353,7 @@ def create_activity(
 )
 def update_activity(
     activity_id: PathId, body: schemas.ActivityUpdate, session: SessionDep, actor: ActorDep
-) -> Any:
+) -> schemas.ActivityRead:
     return plans.read_activity(plans.update_activity(session, activity_id, body, actor=actor))
 
 
@@ -368,7 +370,7 @@ def put_activity_review(
     body: schemas.ActivityReviewWrite,
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> schemas.ActivityRead:
     activity = plans.review_activity(session, activity_id, year, body, actor=actor)
     return plans.read_activity(activity)
 
@@ -386,7 +388,7 @@ def put_plan_review(
     body: schemas.PlanReviewWrite,
     session: SessionDep,
     actor: ActorDep,
-) -> Any:
+) -> schemas.PlanYear:
     plans.review_plan(session, plan_id, year, body, actor=actor)
     return plans.plan_year(session, plan_id, year, actor=actor)
 
@@ -398,5 +400,7 @@ def put_plan_review(
     summary="The plan's yearly follow-up for the committee: each activity that year",
     responses=READ,
 )
-def get_plan_year(plan_id: PathId, year: PathYear, session: SessionDep, actor: ActorDep) -> Any:
+def get_plan_year(
+    plan_id: PathId, year: PathYear, session: SessionDep, actor: ActorDep
+) -> schemas.PlanYear:
     return plans.plan_year(session, plan_id, year, actor=actor)
