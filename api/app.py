@@ -189,8 +189,9 @@ def _add_health(app: FastAPI, database: Database) -> None:
         operation_id="readyz",
         summary="The database is reachable and migrated",
         responses=problems.problem_responses(503),
+        response_model=None,
     )
-    def readyz(request: Request) -> Any:
+    def readyz(request: Request) -> dict[str, str | None] | JSONResponse:
         try:
             revision = current_revision(database.engine)
         except SQLAlchemyError:
