@@ -44,3 +44,26 @@ def test_services_neither_commit_nor_import_fastapi() -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
         }
         assert "commit" not in calls, path
+
+
+# A module a newcomer can read in one sitting; the web's app only assembles the pages.
+MAX_MODULE_LINES = 600
+MAX_WEB_APP_LINES = 300
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def test_no_module_in_api_or_web_is_over_600_lines() -> None:
+    long = {
+        str(path.relative_to(ROOT)): _lines(path)
+        for folder in ("api", "web")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if _lines(path) > MAX_MODULE_LINES
+    }
+    assert long == {}
+
+
+def test_the_web_app_only_assembles() -> None:
+    assert _lines(ROOT / "web" / "app.py") <= MAX_WEB_APP_LINES
