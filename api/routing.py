@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
+from api.actor import Actor
 from api.deps import ActorDep, SessionDep
 from api.pagination import PageResult
 from api.problems import problem_responses
@@ -24,12 +25,27 @@ from api.resources import (
 from api.schemas_common import ListQuery, Page, QueryId
 
 
-def page(request: Request, result: PageResult[Any], schema: type[BaseModel]) -> dict[str, Any]:
+def page(
+    request: Request,
+    result: PageResult[Any],
+    schema: type[BaseModel],
+    present: Callable[[Any], Any] | None = None,
+) -> dict[str, Any]:
+    """``present``: each record as the caller reads it (see ``shown``), where not as stored."""
     next_link = None
     if result.next_cursor is not None:
         url = request.url.include_query_params(cursor=result.next_cursor)
         next_link = f"{url.path}?{url.query}"
-    return {"items": [schema.model_validate(item) for item in result.items], "next": next_link}
+    items = [schema.model_validate(present(item) if present else item) for item in result.items]
+    return {"items": items, "next": next_link}
+
+
+def shown(resource: Resource[Any], schema: type[BaseModel], record: Any, actor: Actor) -> Any:
+    """A record as the caller reads it: with what they may do with it, where the resource
+    says (``Resource.rights``)."""
+    if resource.rights is None:
+        return record
+    return schema.model_validate(record).model_copy(update=resource.rights(record, actor))
 
 
 def add_list_route(
@@ -58,7 +74,8 @@ def add_list_route(
         session: SessionDep,
         actor: ActorDep,
     ) -> dict[str, Any]:
-        return page(request, list_records(session, resource, query, actor=actor), read)
+        result = list_records(session, resource, query, actor=actor)
+        return page(request, result, read, lambda record: shown(resource, read, record, actor))
 
 
 def _set_active(resource: Resource[Any]) -> Callable[..., Any]:
@@ -103,7 +120,7 @@ def add_resource_routes(
         responses=not_found,
     )
     def get(ident: IdParam, session: SessionDep, actor: ActorDep) -> Any:
-        return get_record(session, resource, ident, actor=actor)
+        return shown(resource, read, get_record(session, resource, ident, actor=actor), actor)
 
     @router.post(
         path,
@@ -126,7 +143,7 @@ def add_resource_routes(
             record = create_record(session, resource, body, actor=actor)
         key = getattr(record, resource.key.key)
         response.headers["Location"] = f"{request.url.path}/{key}"
-        return record
+        return shown(resource, read, record, actor)
 
     @router.patch(
         item,
@@ -142,8 +159,10 @@ def add_resource_routes(
         actor: ActorDep,
     ) -> Any:
         if update_with is not None:
-            return update_with(session, ident, body, actor=actor)
-        return update_record(session, resource, ident, body, actor=actor)
+            record = update_with(session, ident, body, actor=actor)
+        else:
+            record = update_record(session, resource, ident, body, actor=actor)
+        return shown(resource, read, record, actor)
 
     @router.post(
         f"{item}/deactivate",
@@ -153,7 +172,8 @@ def add_resource_routes(
         responses=problem_responses(401, 403, 404, 409, 422, 503),
     )
     def deactivate(ident: IdParam, session: SessionDep, actor: ActorDep) -> Any:
-        return (activate_with or _set_active(resource))(session, ident, False, actor=actor)
+        record = (activate_with or _set_active(resource))(session, ident, False, actor=actor)
+        return shown(resource, read, record, actor)
 
     @router.post(
         f"{item}/activate",
@@ -163,7 +183,8 @@ def add_resource_routes(
         responses=not_found,
     )
     def activate(ident: IdParam, session: SessionDep, actor: ActorDep) -> Any:
-        return (activate_with or _set_active(resource))(session, ident, True, actor=actor)
+        record = (activate_with or _set_active(resource))(session, ident, True, actor=actor)
+        return shown(resource, read, record, actor)
 
 
 IfMatch = Annotated[

@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.accounts.schemas import Me
 from api.schemas_common import MAX_ID
-from api.structure.schemas import GroupKind
 from web import auth
 from web.client import ApiClient, ApiError
 from web.rendering import settings_of
@@ -99,25 +98,3 @@ async def check_csrf(request: Request) -> None:
             "Formuläret saknar en giltig säkerhetskod (det kan ha legat öppet länge). "
             "Ladda om sidan och försök igen.",
         )
-
-
-def holds(me: Me, group_id: int, roles: frozenset[str]) -> bool:
-    """Whether to offer a form (the member forms, writing the lägesbild); the API decides
-    again when it is sent."""
-    return me.is_admin or any(m.group.id == group_id and m.role in roles for m in me.memberships)
-
-
-def manages(me: Me, group_id: int) -> bool:
-    return holds(me, group_id, frozenset({"convener"}))
-
-
-def writes(me: Me, group_id: int) -> bool:
-    return holds(me, group_id, frozenset({"convener", "member"}))
-
-
-def reads_steering(me: Me) -> bool:
-    """Whether to link to the steering group's goals (policy.can_read_steering)."""
-    return me.is_admin or any(
-        m.group.kind in (GroupKind.steering, GroupKind.coordination) and m.role != "reporter"
-        for m in me.memberships
-    )

@@ -106,13 +106,6 @@ def count_sv(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-ROLES = {
-    "convener": "sammankallande",
-    "member": "medlem",
-    "reporter": "rapportör",
-    "viewer": "läsare",
-}
-
 AUDIT_ACTIONS = {
     "sign_in": "Inloggning",
     "sign_out": "Utloggning",

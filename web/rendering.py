@@ -23,6 +23,7 @@ from starlette.types import Scope
 
 from api.middleware import OVERLOADED_RETRY_AFTER
 from api.settings import Settings
+from api.swedish import ROLES
 from web import auth
 from web import format as fmt
 
@@ -64,7 +65,7 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         cadence_sv=fmt.cadence_sv,
         window_sv=fmt.window_sv,
         group_kind=lambda kind: fmt.GROUP_KINDS.get(kind, kind),
-        role_sv=lambda role: fmt.ROLES.get(role, role),
+        role_sv=lambda role: ROLES.get(role, role),
         audit_action=lambda action: fmt.AUDIT_ACTIONS.get(action, action),
         audit_outcome=lambda outcome: fmt.AUDIT_OUTCOMES.get(outcome, outcome),
         audit_object=lambda table: fmt.AUDIT_OBJECTS.get(table, table),

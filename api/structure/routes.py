@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path
 
 from api.deps import ActorDep, SessionDep
 from api.problems import problem_responses
-from api.routing import add_resource_routes
+from api.routing import add_resource_routes, shown
 from api.schemas_common import QueryId
 from api.structure import schemas, service
 
@@ -76,7 +76,8 @@ PathId = Annotated[QueryId, Path()]
 def add_group_organisation(
     group_id: PathId, organisation_id: PathId, session: SessionDep, actor: ActorDep
 ) -> Any:
-    return service.add_participant(session, group_id, organisation_id, actor=actor)
+    group = service.add_participant(session, group_id, organisation_id, actor=actor)
+    return shown(service.GROUPS, schemas.GroupRead, group, actor)
 
 
 @router.delete(
@@ -89,4 +90,5 @@ def add_group_organisation(
 def remove_group_organisation(
     group_id: PathId, organisation_id: PathId, session: SessionDep, actor: ActorDep
 ) -> Any:
-    return service.remove_participant(session, group_id, organisation_id, actor=actor)
+    group = service.remove_participant(session, group_id, organisation_id, actor=actor)
+    return shown(service.GROUPS, schemas.GroupRead, group, actor)

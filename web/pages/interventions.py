@@ -12,9 +12,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.access.policy import Capability
 from web import format as fmt
 from web.choices import choices
-from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep, reads_steering
+from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
 from web.forms import interventions as forms
 from web.forms.sending import Refused, send
 from web.rendering import page, redirect, render
@@ -47,7 +48,7 @@ async def intervention_form(
         "intervention_new.html",
         {
             **listed,
-            "goals": await visit.api.goals() if reads_steering(visit.me) else [],
+            "goals": await visit.api.goals() if Capability.read_steering in visit.me.can else [],
             "assignments": [
                 a
                 for a in await visit.api.assignments(to_group=group_id)
@@ -123,7 +124,6 @@ async def intervention_view(
             "types": fmt.INTERVENTION_TYPES,
             "statuses": fmt.INTERVENTION_STATUSES,
             "verdicts": fmt.VERDICTS,
-            "reads_goal": reads_steering(visit.me),
             "errors": errors or {},
             "f": values or {"dag": fmt.today_iso()},
         },

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.meetings.schemas import MAX_AGENDA_ITEMS
 from web import format as fmt
 from web.choices import choices
-from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep, writes
+from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
 from web.forms import interventions
 from web.forms.sending import Refused, send
 from web.rendering import finish, page, redirect, render
@@ -58,7 +58,6 @@ async def meetings_view(
             "held": held[:20],
             "f": values,
             "errors": errors or {},
-            "writes": writes(visit.me, group_id),
         },
         status=status,
     )

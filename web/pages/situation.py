@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web import charts
 from web import format as fmt
-from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep, writes
+from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
 from web.forms import situation as forms
 from web.forms.sending import Refused, send
 from web.rendering import page, pdf_answer, redirect, render
@@ -72,18 +72,21 @@ async def group_situation_view(
     till: str,
     *,
     refused: str | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Response:
     """The group's live figures for a period; ``refused``: why a draft of it was not
-    started (shown beside the button, with a link to the lägesbild already there)."""
+    started (shown beside the button, with a link to the lägesbild already there);
+    ``errors``: why the API took no draft for the period, beside its days."""
     group = await visit.api.group(group_id)
-    values, errors = forms.period_values(fran, till)
+    values, typed = forms.period_values(fran, till)
+    errors = errors or typed
     figures = None
     if not errors:
         found = await send(
             visit.api.group_figures(
                 group_id, first_day=values["fran"] or None, last_day=values["till"] or None
             ),
-            {},
+            forms.PERIOD_FIELDS,
             refusals={422},
             other="fran",
         )
@@ -115,7 +118,6 @@ async def group_situation_view(
             **(await pictures(visit, figures) if figures else {}),
             "values": values,
             "errors": errors,
-            "may_write": writes(visit.me, group.id),
             "refused": refused,
             "existing": existing,
         },
@@ -139,9 +141,14 @@ async def new_situation(
         visit.api.create_situation_report(
             group_id, first_day=values["fran"] or None, last_day=values["till"] or None
         ),
-        {},
-        refusals={409},
+        forms.PERIOD_FIELDS,
+        refusals={409, 422},
+        other="fran",
     )
+    if isinstance(report, Refused) and report.status == 422:
+        return await group_situation_view(
+            request, visit, group_id, fran, till, errors=report.errors
+        )
     if isinstance(report, Refused):
         return await group_situation_view(
             request, visit, group_id, fran, till, refused=report.problem.detail

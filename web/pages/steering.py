@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.structure.schemas import GroupKind, GroupRead
 from web import charts
 from web import format as fmt
-from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep, YearPath, reads_steering, writes
+from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep, YearPath
 from web.forms import steering as forms
 from web.forms.sending import Refused, send
 from web.rendering import page, redirect, render
@@ -57,7 +57,6 @@ async def steering_view(
             "closed_plans": closed_plans,
             "which": which,
             "group": group,
-            "writes": group is not None and writes(visit.me, group.id),
             "f": values or {},
             "errors": errors or {},
         },
@@ -251,7 +250,6 @@ async def assignment_view(
             "interventions": interventions,
             "chosen": {i.id for i in assignment.interventions} if chosen is None else chosen,
             "statuses": fmt.ASSIGNMENT_STATUSES,
-            "reads_goal": reads_steering(visit.me),
             "f": values or {},
             "errors": errors or {},
         },

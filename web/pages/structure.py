@@ -11,9 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.accounts.schemas import USUAL_ROLE
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
+from api.swedish import ROLES
 from web import format as fmt
-from web.deps import MAX_FORM_FIELD, MAX_SEARCH, PageId, Visit, VisitDep, manages, writes
+from web.deps import MAX_FORM_FIELD, MAX_SEARCH, PageId, Visit, VisitDep
 from web.forms.sending import Refused, send, unless
 from web.rendering import is_fragment_request, page, redirect, render
 
@@ -70,10 +72,9 @@ async def group_view(
             "related": _related(group, others),
             "members": members,
             "interventions": decided,
-            "writes": writes(visit.me, group.id),
             "intervention_statuses": fmt.INTERVENTION_STATUSES,
-            "manages": manages(visit.me, group.id),
-            "roles": fmt.ROLES,
+            "roles": ROLES,
+            "usual_role": USUAL_ROLE,
             "errors": errors or {},
             "values": values or {},
         },
@@ -97,7 +98,7 @@ async def add_member(
     errors: dict[str, str] = {}
     if not email.strip():
         errors["email"] = "Fyll i personens e-postadress."
-    if roll not in fmt.ROLES:
+    if roll not in ROLES:
         errors["roll"] = "Välj en roll i listan."
     user = None
     if not errors:
