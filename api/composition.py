@@ -4,13 +4,8 @@ Every way in calls ``compose`` before it serves or writes anything: the API app
 (``api.app.create_api_app``), the command line (``api.cli.main``) and the demo activity
 (``api.demo_activity.load_demo_incidents``). Calling it again changes nothing.
 
-The layers, lower first (``tests/test_architecture.py`` checks them): access, audit,
-categories and structure; accounts; incidents; integrations and features beside each other;
-situation; interventions; steering; meetings. Meetings sit above steering because an agenda
-carries the group's open assignments and a decision may answer one; steering sits above
-interventions because an assignment is answered by interventions and a goal's thread reads
-their effect. Integrations sit below situation: the lägesbild leaves out the police reports
-matched to an observation (``integrations.police.counted_apart``).
+The layers, and why they stand in that order: README, "Layers"; ``tests/test_architecture.py``
+holds the order and checks it.
 """
 
 from __future__ import annotations

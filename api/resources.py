@@ -48,6 +48,9 @@ class Resource(Generic[M]):
     scope: Callable[[Select[Any], Actor], Select[Any]] | None = None
     # Lists newest first (the audit log).
     descending: bool = False
+    # What the caller may do with a record, answered beside its fields (a group's
+    # ``may_write``); api.access.policy decides. None: the record says nothing of it.
+    rights: Callable[[Any, Actor], dict[str, Any]] | None = None
 
 
 def list_records(

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
+from api.actor import Actor
 from api.deps import ActorDep, SessionDep
 from api.pagination import PageResult
 from api.problems import problem_responses
@@ -42,6 +43,15 @@ def shown(schema: type[ReadT], record: Any) -> ReadT:
 
 def all_shown(schema: type[ReadT], records: Iterable[Any]) -> list[ReadT]:
     return [shown(schema, record) for record in records]
+
+
+def read_by(resource: Resource[Any], schema: type[ReadT], record: Any, actor: Actor) -> ReadT:
+    """A record of a generic resource as the caller reads it: with what they may do with it,
+    where the resource says (``Resource.rights``)."""
+    read = shown(schema, record)
+    if resource.rights is None:
+        return read
+    return read.model_copy(update=resource.rights(record, actor))
 
 
 def page(request: Request, result: PageResult[Any], schema: type[ReadT]) -> Page[ReadT]:
@@ -80,7 +90,9 @@ def add_list_route(
         session: SessionDep,
         actor: ActorDep,
     ) -> Page[BaseModel]:
-        return page(request, list_records(session, resource, query, actor=actor), read)
+        result = list_records(session, resource, query, actor=actor)
+        items = [read_by(resource, read, record, actor) for record in result.items]
+        return page(request, PageResult(items, result.next_cursor), read)
 
 
 # The generic service steps, in the shape of ``create_with``, ``update_with`` and
@@ -146,7 +158,7 @@ def add_resource_routes(
         responses=not_found,
     )
     def get(ident: IdParam, session: SessionDep, actor: ActorDep) -> BaseModel:
-        return shown(read, get_record(session, resource, ident, actor=actor))
+        return read_by(resource, read, get_record(session, resource, ident, actor=actor), actor)
 
     @router.post(
         path,
@@ -164,7 +176,7 @@ def add_resource_routes(
     ) -> BaseModel:
         record = creates(session, body, actor=actor)
         response.headers["Location"] = location(f"{path}/{getattr(record, resource.key.key)}")
-        return shown(read, record)
+        return read_by(resource, read, record, actor)
 
     @router.patch(
         item,
@@ -179,7 +191,7 @@ def add_resource_routes(
         session: SessionDep,
         actor: ActorDep,
     ) -> BaseModel:
-        return shown(read, updates(session, ident, body, actor=actor))
+        return read_by(resource, read, updates(session, ident, body, actor=actor), actor)
 
     @router.post(
         f"{item}/deactivate",
@@ -189,7 +201,7 @@ def add_resource_routes(
         responses=problem_responses(401, 403, 404, 409, 422, 503),
     )
     def deactivate(ident: IdParam, session: SessionDep, actor: ActorDep) -> BaseModel:
-        return shown(read, activates(session, ident, False, actor=actor))
+        return read_by(resource, read, activates(session, ident, False, actor=actor), actor)
 
     @router.post(
         f"{item}/activate",
@@ -199,7 +211,7 @@ def add_resource_routes(
         responses=not_found,
     )
     def activate(ident: IdParam, session: SessionDep, actor: ActorDep) -> BaseModel:
-        return shown(read, activates(session, ident, True, actor=actor))
+        return read_by(resource, read, activates(session, ident, True, actor=actor), actor)
 
 
 IfMatch = Annotated[

@@ -31,6 +31,7 @@ from api.schemas_common import name_key
 from api.structure import schemas, service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 from api.structure.schemas import GroupKind
+from api.swedish import ROLES
 
 # Upplands-Bro's bounding box with a margin of a few hundred metres (WGS 84), from the
 # municipality's outline: Mälaren in the south, Håtuna in the north-west, Brunna in the east.
@@ -140,17 +141,9 @@ def load_demo_users(
                 account_schemas.MembershipPut(role=grant[1]),
                 actor=actor,
             )
-            what = f"{ROLE_NAMES[grant[1]]} i {group.name}"
+            what = f"{ROLES[grant[1]]} i {group.name}"
         shown.append((email, what))
     return shown
-
-
-ROLE_NAMES = {
-    Role.convener: "sammankallande",
-    Role.member: "medlem",
-    Role.reporter: "rapportör",
-    Role.viewer: "läsare",
-}
 
 
 def _municipality(

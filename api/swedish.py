@@ -1,9 +1,12 @@
-"""How the API says dates in Swedish, in the texts it writes (agenda items, messages): one
-source for the web pages too, so that a date reads the same wherever it appears."""
+"""The Swedish words the API and the web pages share: dates as the API writes them in its
+texts (agenda items, messages), and the names of the roles. One source, so that a date or a
+role reads the same wherever it appears."""
 
 from __future__ import annotations
 
 import datetime as dt
+
+from api.accounts.schemas import Role
 
 MONTHS = (
     "januari",
@@ -19,6 +22,14 @@ MONTHS = (
     "november",
     "december",
 )
+
+# In the order a form offers them.
+ROLES = {
+    Role.convener: "sammankallande",
+    Role.member: "medlem",
+    Role.reporter: "rapportör",
+    Role.viewer: "läsare",
+}
 
 
 def day_sv(value: dt.date, *, year: bool = True) -> str:

@@ -15,8 +15,9 @@ from api import problems
 from api.app import create_api_app
 from api.middleware import LoadShedder, shedding
 from api.settings import Settings, get_settings
-from web.app import create_web_app, overloaded_page
+from web.app import create_web_app
 from web.client import ApiClient
+from web.rendering import overloaded_page
 
 API_PATHS = ("/api/", "/healthz", "/readyz")
 # What the API sees as the client address of the web app's own requests: not an address any

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from api.structure.schemas import GroupKind, OrganisationKind
@@ -58,6 +60,20 @@ def sort_key(text: str) -> str:
     return text.casefold().translate(_SWEDISH)
 
 
+def by_name(items: Iterable[Any]) -> list[Any]:
+    """Records in Swedish alphabetical order of their names."""
+    return sorted(items, key=lambda item: sort_key(item.name))
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def today_iso() -> str:
+    """Today in Stockholm, as a date field's value."""
+    return now().astimezone(STOCKHOLM).date().isoformat()
+
+
 def datetime_sv(value: dt.datetime | None) -> str:
     """``4 mars 2021 21:30`` in Swedish local time."""
     if value is None:
@@ -89,13 +105,6 @@ def cadence_sv(weeks: int | None) -> str:
 def count_sv(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
-
-ROLES = {
-    "convener": "sammankallande",
-    "member": "medlem",
-    "reporter": "rapportör",
-    "viewer": "läsare",
-}
 
 AUDIT_ACTIONS = {
     "sign_in": "Inloggning",
@@ -280,3 +289,19 @@ def number_sv(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:.1f}".replace(".", ",").removesuffix(",0").replace("-", "−")
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """Two versions of a text word by word, as the pages show them side by side:
+    ("=", same), ("-", only before), ("+", only after)."""
+    a, b = before.split(), after.split()
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("=", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("-", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("+", " ".join(b[j1:j2])))
+    return out

@@ -302,3 +302,46 @@ def readable_group_ids(actor: Actor) -> frozenset[int] | None:
     if reads_whole_municipality(actor):
         return None
     return frozenset(g.group_id for g in _grants(actor, READERS))
+
+
+# What the caller may do, told to the front end ---------------------------------------------
+#
+# The pages show menus, forms and buttons from these answers (``GET /auth/me`` and a group's
+# ``may_write`` / ``may_manage``), never from roles of their own: they come from the rules
+# above, so a change to a rule changes what the pages offer with it.
+
+
+class Capability(enum.StrEnum):
+    """What a caller may do beyond reading their own groups, by name."""
+
+    file_reports = "file_reports"  # can_file_reports
+    import_files = "import_files"  # can_import: files, and the sources' category names
+    read_steering = "read_steering"  # can_read_steering: goals, plans and the thread
+    read_audit_log = "read_audit_log"  # the route rule of list_audit_events
+
+
+def capabilities(actor: Actor) -> list[Capability]:
+    """The caller's capabilities, in the enum's order."""
+    held = {
+        Capability.file_reports: can_file_reports(actor),
+        Capability.import_files: can_import(actor),
+        Capability.read_steering: can_read_steering(actor),
+        Capability.read_audit_log: route_allows(ROUTE_RULES["list_audit_events"], actor, {}),
+    }
+    return [capability for capability, may in held.items() if may]
+
+
+def group_rights(actor: Actor, group_id: int) -> dict[str, bool]:
+    """What the caller may do in a group, as its read answers it: write there (the
+    lägesbild, interventions, meetings) and manage its members. An administrator may in
+    every group, with no membership to show it."""
+    return {
+        "may_write": can_write_in_group(actor, group_id),
+        "may_manage": can_manage_members(actor, group_id),
+    }
+
+
+def grant_rights(actor: Actor, group_id: int) -> dict[str, bool]:
+    """A membership's rights, as the caller's own grants answer them: the group's rights,
+    and whether they read the group as one of its members (a reporter only files there)."""
+    return {**group_rights(actor, group_id), "reads_as_member": group_id in member_group_ids(actor)}

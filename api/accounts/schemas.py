@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
+from api.access.policy import Capability
 from api.schemas_common import Id, Input, ListQuery, Name, Patch, QueryId, Record, Ref, omittable
 
 # The sign-in screen takes this much; argon2 is never handed a megabyte to hash.
@@ -23,6 +24,10 @@ class Role(enum.StrEnum):
     member = "member"
     reporter = "reporter"  # rapportör
     viewer = "viewer"
+
+
+# What a person added to a group usually is: the member form offers it first.
+USUAL_ROLE = Role.member
 
 
 Email = Annotated[
@@ -86,7 +91,25 @@ class UserRead(Record):
     memberships: list[GroupGrant]
 
 
+class OwnGrant(GroupGrant):
+    """One of the signed-in person's memberships, with what it lets them do in the group
+    (decided by api.access.policy)."""
+
+    may_write: bool = Field(
+        description="Writes in the group: its lägesbild, interventions and meetings."
+    )
+    may_manage: bool = Field(description="Adds and removes the group's members.")
+    reads_as_member: bool = Field(
+        description="Reads the group as one of its members (a reporter only files there)."
+    )
+
+
 class Me(UserRead):
+    memberships: list[OwnGrant]  # type: ignore[assignment]  # the same grants, with rights
+    can: list[Capability] = Field(
+        description="What the person may do beyond reading their own groups: the front "
+        "end shows its menus and forms from these."
+    )
     session_expires_at: dt.datetime | None
 
 

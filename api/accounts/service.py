@@ -254,8 +254,15 @@ def _revoke_sessions(session: Session, user_id: int) -> int:
 def me(session: Session, *, actor: Actor) -> dict[str, Any]:
     user = _signed_in_user(session, actor)
     auth = session.get(AuthSession, actor.token_id) if actor.token_id else None
+    read = schemas.UserRead.model_validate(user).model_dump()
+    grants = [
+        {**grant, **policy.grant_rights(actor, grant["group"]["id"])}
+        for grant in read["memberships"]
+    ]
     return {
-        **schemas.UserRead.model_validate(user).model_dump(),
+        **read,
+        "memberships": grants,
+        "can": policy.capabilities(actor),
         "session_expires_at": auth.expires_at if auth else None,
     }
 

@@ -100,9 +100,7 @@ def default_period(session: Session, group: Group) -> tuple[dt.date, dt.date]:
 
 def check_period(first: dt.date, last: dt.date) -> None:
     if last < first:
-        raise Invalid.field(
-            "last_day", "Periodens sista dag ligger före dess första.", "period_order"
-        )
+        raise Invalid.field("last_day", "Sista dagen ligger före den första.", "period_order")
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
         raise Invalid.field(
             "first_day",

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path
 
 from api.deps import ActorDep, SessionDep
 from api.problems import problem_responses
-from api.routing import add_resource_routes, shown
+from api.routing import add_resource_routes, read_by
 from api.schemas_common import QueryId
 from api.structure import schemas, service
 
@@ -77,7 +77,7 @@ def add_group_organisation(
     group_id: PathId, organisation_id: PathId, session: SessionDep, actor: ActorDep
 ) -> schemas.GroupRead:
     group = service.add_participant(session, group_id, organisation_id, actor=actor)
-    return shown(schemas.GroupRead, group)
+    return read_by(service.GROUPS, schemas.GroupRead, group, actor)
 
 
 @router.delete(
@@ -91,4 +91,4 @@ def remove_group_organisation(
     group_id: PathId, organisation_id: PathId, session: SessionDep, actor: ActorDep
 ) -> schemas.GroupRead:
     group = service.remove_participant(session, group_id, organisation_id, actor=actor)
-    return shown(schemas.GroupRead, group)
+    return read_by(service.GROUPS, schemas.GroupRead, group, actor)

@@ -240,6 +240,13 @@ class GroupRead(Record):
     cadence_weeks: int | None
     description: str | None
     organisations: list[OrganisationRef]
+    # The caller's rights in the group (api.access.policy.group_rights).
+    may_write: bool = Field(
+        False,
+        description="Whether the caller writes in the group: its lägesbild, interventions "
+        "and meetings.",
+    )
+    may_manage: bool = Field(False, description="Whether the caller adds and removes its members.")
 
 
 class GroupFilter(ListQuery):

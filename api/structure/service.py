@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from api.access import policy
 from api.actor import Actor
 from api.errors import Conflict, Invalid
 from api.records import ensure_unique_name
@@ -322,6 +323,7 @@ GROUPS = Resource(
         selectinload(Group.area),
         selectinload(Group.convener),
     ),
+    rights=lambda group, actor: policy.group_rights(actor, group.id),
 )
 
 

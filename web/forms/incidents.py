@@ -1,6 +1,7 @@
-"""The filing form: its fields, as a browser sends them, turned into the API's report; and
-the API's field errors turned back into the form's fields. Works the same with and without
-JavaScript: every choice is a plain form field."""
+"""The incident forms. Filing: its fields, as a browser sends them, turned into the API's
+report, and the API's field errors turned back into the form's fields; it works the same with
+and without JavaScript, every choice a plain form field. Correcting one incident: only what
+changed is sent."""
 
 from __future__ import annotations
 

@@ -1,0 +1,73 @@
+"""What the API tells a front end the caller may do, decided by ``api.access.policy``: the
+capabilities and the rights on each membership in ``GET /auth/me``, and a group's rights in
+its read, for each demo role. The web shows its menus, forms and buttons from these alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+V1 = "/api/v1"
+STEERING = "EST styrgrupp"
+COORDINATION = "EST samordningsgrupp"
+KUNGSANGEN = "EST områdesgrupp Kungsängen"
+BRO = "EST områdesgrupp Bro"
+EVERY = ["file_reports", "import_files", "read_steering", "read_audit_log"]
+
+# Each demo person: their capabilities, and their membership's (group, may_write,
+# may_manage, reads_as_member).
+EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
+    "admin": (EVERY, []),
+    "steering": (["file_reports", "read_steering"], [(STEERING, True, False, True)]),
+    "coordination": (
+        ["file_reports", "import_files", "read_steering"],
+        [(COORDINATION, True, True, True)],
+    ),
+    "kungsangen": (["file_reports"], [(KUNGSANGEN, True, False, True)]),
+    "reporter": (["file_reports"], [(BRO, False, False, False)]),
+    "viewer": (["read_steering"], [(COORDINATION, False, False, True)]),
+}
+
+
+def test_me_says_what_each_role_may_do(server: Any, people: dict[str, Any]) -> None:
+    for name, (can, grants) in EXPECTED.items():
+        with server.client(people["tokens"][name]) as client:
+            response = client.get(f"{V1}/auth/me")
+        assert response.status_code == 200, response.text
+        me = response.json()
+        assert me["can"] == can, name
+        assert [
+            (g["group"]["name"], g["may_write"], g["may_manage"], g["reads_as_member"])
+            for g in me["memberships"]
+        ] == grants, name
+
+
+def test_a_group_says_what_the_caller_may_do_in_it(server: Any, people: dict[str, Any]) -> None:
+    groups = {name: people["groups"][name]["id"] for name in (STEERING, COORDINATION, BRO)}
+    # (person, group) → (may_write, may_manage); an administrator without a membership too.
+    expected = {
+        ("admin", STEERING): (True, True),
+        ("admin", BRO): (True, True),
+        ("coordination", COORDINATION): (True, True),
+        ("coordination", BRO): (False, False),
+        ("steering", STEERING): (True, False),
+        ("steering", COORDINATION): (False, False),
+        ("viewer", COORDINATION): (False, False),
+        ("reporter", BRO): (False, False),
+    }
+    for (name, group), rights in expected.items():
+        with server.client(people["tokens"][name]) as client:
+            one = client.get(f"{V1}/groups/{groups[group]}")
+            listed = client.get(f"{V1}/groups").json()["items"]
+        assert one.status_code == 200, one.text
+        assert (one.json()["may_write"], one.json()["may_manage"]) == rights, (name, group)
+        [same] = [g for g in listed if g["id"] == groups[group]]
+        assert (same["may_write"], same["may_manage"]) == rights, (name, group)
+
+
+def test_a_changed_group_answers_the_administrators_rights(
+    api: Any, people: dict[str, Any]
+) -> None:
+    group = people["groups"][BRO]["id"]
+    changed = api.patch(f"{V1}/groups/{group}", json={"description": "Bro centrum och Råby."})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["may_write"], changed.json()["may_manage"]) == (True, True)

@@ -1,0 +1,100 @@
+"""What a page's handler is given before it runs: the signed-in visit (the API as the
+person, and who they are), the CSRF check of every write, and the path types that answer an
+impossible id as a missing page without asking the API.
+
+FastAPI dependencies, read from the request and the app's state only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.accounts.schemas import Me
+from api.schemas_common import MAX_ID
+from web import auth
+from web.client import ApiClient, ApiError
+from web.rendering import settings_of
+
+# The longest form field the pages read (an e-mail address or a password fits).
+MAX_FORM_FIELD = 1000
+# The longest search text a list page takes.
+MAX_SEARCH = 200
+# An id the API could never have: answered here as a missing page, without asking the API.
+PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# A year of a plan's follow-up; the API says which years the plan has.
+YearPath = Annotated[int, Path(ge=1990, le=2099)]
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in person: no session cookie, or the API no longer takes it."""
+
+    def __init__(self, expired: bool = False) -> None:
+        super().__init__("sign-in required")
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A signed-in person's request: the API as them, and who they are."""
+
+    api: ApiClient
+    me: Me
+
+
+def address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def client_of(request: Request) -> ApiClient:
+    """The API as nobody in particular; ``acting_for`` makes it someone's."""
+    client: ApiClient = request.app.state.client
+    return client
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site, never another site."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target[:500]
+
+
+async def signed_in(request: Request) -> Visit:
+    """The dependency of every page that shows data: the person's session, checked by the
+    API (which also says who they are); otherwise off to the sign-in page."""
+    token = auth.session_token(request)
+    if token is None:
+        raise SignInRequired()
+    api = client_of(request).acting_for(token, address(request))
+    try:
+        me = await api.me()
+    except ApiError as exc:
+        if exc.status == 401:
+            raise SignInRequired(expired=True) from exc
+        raise
+    request.state.me = me
+    return Visit(api, me)
+
+
+VisitDep = Annotated[Visit, Depends(signed_in)]
+
+
+async def check_csrf(request: Request) -> None:
+    """Every write from a browser carries the CSRF token (see web.auth)."""
+    if request.method not in auth.UNSAFE_METHODS:
+        return
+    sent = request.headers.get(auth.CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        value = form.get(auth.CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    secret = settings_of(request).secret_key.get_secret_value()
+    if not auth.csrf_valid(request, secret, sent):
+        raise StarletteHTTPException(
+            403,
+            "Formuläret saknar en giltig säkerhetskod (det kan ha legat öppet länge). "
+            "Ladda om sidan och försök igen.",
+        )

@@ -1,0 +1,339 @@
+"""Observations: the list and the map with their filters, one incident (correcting and
+withdrawing it), and filing a report of one or several incidents.
+
+Mirrors ``api/incidents``; the forms are in ``web.forms.incidents``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from web import format as fmt
+from web.choices import choices
+from web.deps import MAX_FORM_FIELD, MAX_SEARCH, PageId, Visit, VisitDep
+from web.forms import incidents as forms
+from web.forms.period import period_days
+from web.forms.sending import Refused, send, unless
+from web.rendering import page, redirect, render
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    """The incident filters of the list and the map, as the page's form sends them."""
+
+    values: dict[str, str]
+    api: dict[str, Any]
+    errors: dict[str, str]
+
+    @property
+    def kept(self) -> dict[str, str]:
+        return {k: v for k, v in self.values.items() if v}
+
+    @property
+    def query_string(self) -> str:
+        return "?" + urlencode(self.kept) if self.kept else ""
+
+
+def incident_query(
+    omrade: str = "",
+    kategori: str = "",
+    fran: str = "",
+    till: str = "",
+    bedomning: str = "",
+    q: str = "",
+) -> IncidentQuery:
+    since, until, errors = period_days(fran, till)
+    if omrade and fmt.parse_id(omrade) is None:
+        errors["omrade"] = "Välj ett område i listan."
+    if bedomning and bedomning not in forms.ASSESSMENTS:
+        errors["bedomning"] = "Välj i listan."
+    if len(q) > MAX_SEARCH:
+        errors["q"] = f"Sök med högst {MAX_SEARCH} tecken."
+    values = {
+        "omrade": omrade,
+        "kategori": kategori[:64],
+        "fran": fran[:10],
+        "till": till[:10],
+        "bedomning": bedomning,
+        "q": q[:MAX_SEARCH],
+    }
+    api = {
+        "area": omrade or None,
+        "category": kategori or None,
+        "since": fmt.start_of_day(since) if since else None,
+        "until": fmt.start_of_day(until, days=1) if until else None,
+        "assessment": bedomning or None,
+        "q": q.strip() or None,
+    }
+    return IncidentQuery(values, api, errors)
+
+
+IncidentQueryDep = Annotated[IncidentQuery, Depends(incident_query)]
+
+
+@page(router, "/handelser", name="incidents")
+async def incidents_page(
+    request: Request, visit: VisitDep, query: IncidentQueryDep, cursor: str = ""
+) -> Response:
+    items: list[Any] = []
+    more = None
+    errors = dict(query.errors)
+    if not errors:
+        found = await send(
+            visit.api.incidents(**query.api, cursor=cursor[:200] or None),
+            {},
+            refusals={422},
+            other="q",
+        )
+        if isinstance(found, Refused):
+            errors = found.errors
+        else:
+            items = found.items
+            if found.next:
+                next_cursor = parse_qs(urlsplit(found.next).query).get("cursor", [""])[0]
+                more = "/handelser?" + urlencode({**query.kept, "cursor": next_cursor})
+    return render(
+        request,
+        "incidents.html",
+        {
+            **await choices(visit),
+            **query.values,
+            "incidents": items,
+            "errors": errors,
+            "more": more,
+            "map_link": "/karta" + query.query_string,
+            "assessments": forms.ASSESSMENTS,
+        },
+        status=422 if errors else 200,
+    )
+
+
+@page(router, "/karta", name="map")
+async def map_page(request: Request, visit: VisitDep, query: IncidentQueryDep) -> Response:
+    items = [] if query.errors else (await visit.api.incidents(**query.api, limit=50)).items
+    return render(
+        request,
+        "map.html",
+        {
+            **await choices(visit),
+            **query.values,
+            "incidents": items,
+            "errors": query.errors,
+            "geojson": "/karta.geojson" + query.query_string,
+            "list_link": "/handelser" + query.query_string,
+            "assessments": forms.ASSESSMENTS,
+        },
+        status=422 if query.errors else 200,
+    )
+
+
+@router.get("/karta.geojson", name="map_geojson")
+async def map_geojson(visit: VisitDep, query: IncidentQueryDep) -> Response:
+    if query.errors:
+        raise StarletteHTTPException(422, "; ".join(query.errors.values()))
+    chunks = await visit.api.incidents_geojson(**query.api)
+    return StreamingResponse(
+        chunks, media_type="application/geo+json", headers={"Cache-Control": "no-store"}
+    )
+
+
+@page(router, "/handelser/{incident_id}", name="incident")
+async def incident_page(request: Request, incident_id: PageId, visit: VisitDep) -> Response:
+    incident = await visit.api.incident(incident_id)
+    # Earlier versions are for those who may change the incident.
+    history = await unless(visit.api.incident_history(incident_id), 403)
+    return render(
+        request,
+        "incident.html",
+        {
+            "incident": incident,
+            "history": history or [],
+            "assessments": forms.ASSESSMENTS,
+            "certainties": forms.CERTAINTIES,
+            "police": forms.POLICE,
+            "reasons": fmt.WITHDRAW_REASONS,
+        },
+    )
+
+
+async def edit_form(
+    request: Request,
+    visit: Visit,
+    incident: Any,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    listed = await choices(visit)
+    codes = {c.code for family, kids in listed["families"] for c in [family, *kids]}
+    return render(
+        request,
+        "incident_edit.html",
+        {
+            **listed,
+            # An old incident may stand on a category or area no longer offered.
+            "category_listed": incident.category.code in codes,
+            "area_listed": any(a.id == incident.area.id for a in listed["areas"]),
+            "incident": incident,
+            "f": values,
+            "errors": errors or {},
+            "assessments": forms.ASSESSMENTS,
+            "certainties": forms.CERTAINTIES,
+            "police": forms.POLICE,
+        },
+        status=status,
+    )
+
+
+@page(router, "/handelser/{incident_id}/andra", name="edit_incident")
+async def edit_incident_page(request: Request, incident_id: PageId, visit: VisitDep) -> Response:
+    incident = await visit.api.incident(incident_id)
+    if not incident.may_edit:
+        raise StarletteHTTPException(
+            403, "Bara den som rapporterade, sammankallande och administratörer kan ändra."
+        )
+    return await edit_form(request, visit, incident, forms.edit_values(incident))
+
+
+@router.post("/handelser/{incident_id}/andra", response_class=HTMLResponse, name="edit_submit")
+async def edit_incident_submit(request: Request, incident_id: PageId, visit: VisitDep) -> Response:
+    incident = await visit.api.incident(incident_id)
+    form = await request.form()
+    values = {k: str(form.get(k, ""))[:2000] for k in forms.EDIT_FIELDS}
+    body, errors = forms.edit_body(values, forms.edit_values(incident))
+    if not errors:
+        sent = await send(visit.api.update_incident(incident_id, body), forms.edit_errors)
+        if isinstance(sent, Refused):
+            errors = sent.errors
+    if errors:
+        return await edit_form(request, visit, incident, values, errors, status=422)
+    return redirect(request, f"/handelser/{incident_id}")
+
+
+@router.post("/handelser/{incident_id}/aterkalla", response_class=HTMLResponse, name="withdraw")
+async def withdraw(
+    request: Request,
+    incident_id: PageId,
+    visit: VisitDep,
+    orsak: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+) -> Response:
+    if orsak not in fmt.WITHDRAW_REASONS:
+        raise StarletteHTTPException(422, "Välj varför händelsen återkallas.")
+    await visit.api.withdraw_incident(incident_id, orsak)
+    return redirect(request, f"/handelser/{incident_id}")
+
+
+@router.post(
+    "/handelser/{incident_id}/matchningar/{match_id}/angra",
+    response_class=HTMLResponse,
+    name="undo_match",
+)
+async def undo_match(
+    request: Request, incident_id: PageId, match_id: PageId, visit: VisitDep
+) -> Response:
+    await visit.api.undo_match(incident_id, match_id)
+    return redirect(request, f"/handelser/{incident_id}")
+
+
+async def report_form(
+    request: Request,
+    visit: Visit,
+    items: list[forms.IncidentForm],
+    *,
+    key: str,
+    opened: dt.datetime,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "report.html",
+        {
+            **await choices(visit),
+            "forms": forms.as_dicts(items),
+            "key": key,
+            "opened": opened.isoformat(timespec="minutes"),
+            "errors": errors or {},
+            "when": {**forms.WHEN, "kvall": forms.evening(opened)[2]},
+            "assessments": forms.ASSESSMENTS,
+            "certainties": forms.CERTAINTIES,
+            "police": forms.POLICE,
+            "systems": forms.SYSTEMS,
+            "max_incidents": forms.MAX_INCIDENTS,
+        },
+        status=status,
+    )
+
+
+@page(router, "/rapportera", name="report")
+async def report_page(request: Request, visit: VisitDep) -> Response:
+    return await report_form(
+        request, visit, [forms.IncidentForm()], key=str(uuid.uuid4()), opened=fmt.now()
+    )
+
+
+@router.post("/rapportera", response_class=HTMLResponse, name="report_submit")
+async def report_submit(request: Request, visit: VisitDep) -> Response:
+    form = await request.form()
+    items = forms.read_forms(form)
+    key = str(form.get("nyckel", ""))[:100] or str(uuid.uuid4())
+    # "Nu" is when the form was opened: a second press of "Skicka" sends the same report,
+    # which the Idempotency-Key then files once.
+    opened = forms.opened_at(str(form.get("oppnad", ""))) or fmt.now()
+    action = str(form.get("atgard", "skicka"))
+    if action == "lagg-till":
+        if len(items) < forms.MAX_INCIDENTS:
+            # The new one starts where the last one was: the same place and time, often.
+            last = items[-1]
+            items.append(
+                forms.IncidentForm(nar=last.nar, dag=last.dag, omrade=last.omrade, plats=last.plats)
+            )
+        return await report_form(request, visit, items, key=key, opened=opened)
+    if action.startswith("ta-bort-") and len(items) > 1:
+        at = fmt.parse_id(action.removeprefix("ta-bort-"))
+        if at is not None and at < len(items):
+            del items[at]
+        return await report_form(request, visit, items, key=key, opened=opened)
+    incidents, errors = forms.to_api(items, opened)
+    if errors:
+        return await report_form(
+            request, visit, items, key=key, opened=opened, errors=errors, status=422
+        )
+    report = await send(
+        visit.api.file_report({"incidents": incidents}, key=key),
+        lambda problem: forms.api_errors(problem.errors, items) or {"rapport": problem.detail},
+    )
+    if isinstance(report, Refused):
+        if report.problem.code == "idempotency_key_reused":
+            # The report with this key was changed after it was sent: a new one is new.
+            key = str(uuid.uuid4())
+        return await report_form(
+            request,
+            visit,
+            items,
+            key=key,
+            opened=opened,
+            errors=report.errors,
+            status=report.status,
+        )
+    return redirect(request, f"/rapporter/{report.id}?skickad=1")
+
+
+@page(router, "/rapporter/{report_id}", name="report_done")
+async def report_done(request: Request, report_id: PageId, visit: VisitDep) -> Response:
+    report = await visit.api.report(report_id)
+    return render(
+        request,
+        "report_done.html",
+        {"report": report, "assessments": forms.ASSESSMENTS},
+    )

@@ -1,0 +1,284 @@
+"""Meetings: a group's upcoming and held meetings (and their calendar), one meeting's agenda,
+attendance and minutes written together, and its decisions, which may start an intervention.
+
+Mirrors ``api/meetings``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.meetings.schemas import MAX_AGENDA_ITEMS
+from web import format as fmt
+from web.choices import choices
+from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
+from web.forms import interventions
+from web.forms.sending import Refused, send
+from web.rendering import finish, page, redirect, render
+
+router = APIRouter()
+# The API's field names on the meeting forms.
+MEETING_FIELDS = {"starts_at": "tid", "location": "plats"}
+ATTENDANCE_FIELDS = {"attendee_ids": "narvarande", "organisation_ids": "aktorer"}
+DECISION_FIELDS = {
+    **interventions.API_FIELDS,
+    "text": "beslut",
+    "feedback_for": "aterkoppla",
+    "feedback_due": "senast",
+    "answers_assignment": "uppdrag",
+}
+
+
+async def meetings_view(
+    request: Request,
+    visit: Visit,
+    group_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    group = await visit.api.group(group_id)
+    upcoming = await visit.api.meetings(group_id, upcoming=True)
+    held = [m for m in await visit.api.meetings(group_id) if m.id not in {u.id for u in upcoming}]
+    if values is None:
+        suggested = await visit.api.next_meeting(group_id)
+        local = suggested.starts_at.astimezone(fmt.STOCKHOLM)
+        values = {"dag": local.date().isoformat(), "tid": f"{local:%H:%M}", "plats": ""}
+    return render(
+        request,
+        "meetings.html",
+        {
+            "group": group,
+            "upcoming": upcoming,
+            "held": held[:20],
+            "f": values,
+            "errors": errors or {},
+        },
+        status=status,
+    )
+
+
+@page(router, "/grupper/{group_id}/moten", name="meetings")
+async def meetings_page(request: Request, group_id: PageId, visit: VisitDep) -> Response:
+    return await meetings_view(request, visit, group_id)
+
+
+@router.post("/grupper/{group_id}/moten", response_class=HTMLResponse, name="create_meeting")
+async def create_meeting_submit(
+    request: Request,
+    group_id: PageId,
+    visit: VisitDep,
+    dag: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    tid: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    plats: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+) -> Response:
+    values = {"dag": dag, "tid": tid, "plats": plats}
+    day, time = fmt.parse_date(dag), fmt.parse_time(tid)
+    errors: dict[str, str] = {}
+    if day is None:
+        errors["dag"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
+    if time is None:
+        errors["tid"] = "Skriv tiden som TT:MM, till exempel 13:00."
+    if day is not None and time is not None:
+        # Local time, as the API reads a time without an offset: it refuses the hour
+        # the clocks skip in spring instead of moving the meeting.
+        starts = dt.datetime.combine(day, time).isoformat(timespec="minutes")
+        meeting = await send(
+            visit.api.create_meeting(
+                group_id, {"starts_at": starts, "location": plats.strip() or None}
+            ),
+            MEETING_FIELDS,
+            refusals={422},
+        )
+        if not isinstance(meeting, Refused):
+            return redirect(request, f"/moten/{meeting.id}")
+        errors = meeting.errors
+    return await meetings_view(request, visit, group_id, values=values, errors=errors, status=422)
+
+
+@router.get("/grupper/{group_id}/moten.ics", name="meetings_ics")
+async def meetings_ics(request: Request, group_id: PageId, visit: VisitDep) -> Response:
+    body = await visit.api.meetings_calendar(group_id)
+    response = Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="moten-{group_id}.ics"'},
+    )
+    return finish(request, response)
+
+
+async def meeting_view(
+    request: Request,
+    visit: Visit,
+    meeting_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    minutes: str | None = None,
+    attending: set[int] | None = None,
+    present: set[int] | None = None,
+    decision: dict[str, Any] | None = None,
+    conflict: list[tuple[str, str]] | None = None,
+    status: int = 200,
+) -> Response:
+    meeting, etag = await visit.api.meeting(meeting_id)
+    group = await visit.api.group(meeting.group.id)
+    listed = await choices(visit)
+    decided = (await visit.api.interventions(group=group.id, limit=100)).items
+    members = await visit.api.memberships(group.id) if meeting.may_edit else []
+    return render(
+        request,
+        "meeting.html",
+        {
+            **listed,
+            "meeting": meeting,
+            "group": group,
+            "etag": etag,
+            "minutes": meeting.minutes if minutes is None else minutes,
+            "attending": {o.id for o in meeting.organisations} if attending is None else attending,
+            "present": {u.id for u in meeting.attendees} if present is None else present,
+            "members": sorted(members, key=lambda m: m.user.name),
+            "group_interventions": decided,
+            "conflict": conflict,
+            "errors": errors or {},
+            "d": {"start": fmt.today_iso(), **(decision or {})},
+            "types": fmt.INTERVENTION_TYPES,
+        },
+        status=status,
+    )
+
+
+@page(router, "/moten/{meeting_id}", name="meeting")
+async def meeting_page(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+    return await meeting_view(request, visit, meeting_id)
+
+
+@router.post("/moten/{meeting_id}", response_class=HTMLResponse, name="meeting_save")
+async def meeting_save(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+    form = await request.form()
+    minutes = str(form.get("protokoll", "")).replace("\r\n", "\n")[:20_000]
+    organisations = fmt.parse_ids(form.getlist("aktorer"))[:100]
+    people = fmt.parse_ids(form.getlist("narvarande"))[:100]
+    etag = str(form.get("etag", ""))[:200]
+    saved = await send(
+        visit.api.update_meeting(
+            meeting_id,
+            {"minutes": minutes, "organisation_ids": organisations, "attendee_ids": people},
+            etag=etag,
+        ),
+        ATTENDANCE_FIELDS,
+        refusals={409, 412, 422},
+    )
+    if not isinstance(saved, Refused):
+        return redirect(request, f"/moten/{meeting_id}?sparat=1")
+    conflict = None
+    if saved.status == 412:
+        # Someone saved first: what they wrote against this person's text.
+        current, _etag = await visit.api.meeting(meeting_id)
+        conflict = fmt.word_diff(current.minutes, minutes)
+    return await meeting_view(
+        request,
+        visit,
+        meeting_id,
+        # What was refused for no field of the form is about the minutes.
+        errors=saved.errors if saved.status == 422 else {"protokoll": saved.problem.detail},
+        minutes=minutes,
+        attending=set(organisations),
+        present=set(people),
+        conflict=conflict,
+        status=409 if saved.status == 412 else saved.status,
+    )
+
+
+@router.post("/moten/{meeting_id}/dagordning", response_class=HTMLResponse, name="meeting_agenda")
+async def meeting_agenda(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+    form = await request.form()
+    etag = str(form.get("etag", ""))[:200]
+    if form.get("atgard") == "bygg-om":
+        body: dict[str, Any] = {"rebuild_agenda": True}
+        refusals = {412}
+    else:
+        struck = {str(v) for v in form.getlist("stryk")}
+        rows = zip(
+            form.getlist("typ"), form.getlist("ref"), form.getlist("punkt"), form.getlist("not"),
+            strict=False,
+        )  # fmt: skip
+        agenda = [
+            {
+                "kind": str(kind),
+                "title": str(title).strip()[:200],
+                "note": str(note).strip()[:2000] or None,
+                "ref_id": fmt.parse_id(str(ref)),
+            }
+            for index, (kind, ref, title, note) in enumerate(rows)
+            # The steering group's assignments are not stored with the agenda.
+            if str(title).strip() and str(index) not in struck and kind != "assignment"
+        ][:MAX_AGENDA_ITEMS]
+        body = {"agenda": agenda}
+        refusals = {412, 422}
+    sent = await send(
+        visit.api.update_meeting(meeting_id, body, etag=etag), {}, refusals=refusals, other="punkt"
+    )
+    if isinstance(sent, Refused):
+        return await meeting_view(request, visit, meeting_id, errors=sent.errors, status=409)
+    return redirect(request, f"/moten/{meeting_id}")
+
+
+@router.post("/moten/{meeting_id}/installt", response_class=HTMLResponse, name="meeting_cancel")
+async def meeting_cancel(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+    form = await request.form()
+    cancel = form.get("installt") == "ja"
+    sent = await send(
+        visit.api.update_meeting(
+            meeting_id, {"cancelled": cancel}, etag=str(form.get("etag", ""))[:200]
+        ),
+        {},
+        refusals={412},
+        other="installt",
+    )
+    if isinstance(sent, Refused):
+        return await meeting_view(request, visit, meeting_id, errors=sent.errors, status=409)
+    return redirect(request, f"/moten/{meeting_id}")
+
+
+@router.post("/moten/{meeting_id}/beslut", response_class=HTMLResponse, name="meeting_decision")
+async def meeting_decision(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+    form = await request.form()
+    text = str(form.get("beslut", ""))[:2000].strip()
+    typed: dict[str, Any] = {
+        k: str(form.get(k, ""))[:MAX_FORM_FIELD]
+        for k in ("beslut", "aterkoppla", "senast", "insats", "uppdrag", *interventions.FORM_FIELDS)
+    }
+    typed["kategorier"] = [str(c)[:64] for c in form.getlist("kategorier")][:30]
+    body: dict[str, Any] = {"text": text}
+    errors: dict[str, str] = {}
+    if not text:
+        errors["beslut"] = "Skriv beslutet."
+    about = str(form.get("aterkoppla", ""))
+    if fmt.parse_id(about) is not None:
+        body["feedback_for"] = fmt.parse_id(about)
+        by = fmt.parse_date(str(form.get("senast", ""))[:10])
+        if form.get("senast") and by is None:
+            errors["senast"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
+        body["feedback_due"] = by.isoformat() if by else None
+    if typed["uppdrag"]:
+        body["answers_assignment"] = fmt.parse_id(typed["uppdrag"])
+        if body["answers_assignment"] is None:
+            errors["uppdrag"] = "Välj ett uppdrag i listan."
+    if typed["insats"] == "ja":
+        intervention, more = interventions.body_of(typed, typed["kategorier"], 0)
+        intervention.pop("group_id")
+        errors.update(more)
+        body["intervention"] = intervention
+    if not errors:
+        sent = await send(
+            visit.api.add_decision(meeting_id, body), DECISION_FIELDS, refusals={403, 422}
+        )
+        if not isinstance(sent, Refused):
+            return redirect(request, f"/moten/{meeting_id}#beslut")
+        errors = sent.errors
+    return await meeting_view(request, visit, meeting_id, errors=errors, decision=typed, status=422)

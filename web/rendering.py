@@ -1,0 +1,250 @@
+"""How a page answers: the templates, a page whole or as its named block, the headers every
+page carries, redirects after a write, error pages, PDF answers, and the page for a request
+the load shedder turns away.
+
+A request that carries ``HX-Request`` (and is not boosted or a history restore) gets only
+the page's named block (jinja2-fragments); every other request gets the whole page, so that
+each page works without JavaScript. The templates and the settings are in the app's state
+(``create_web_app`` puts them there); nothing here holds a request's data between calls.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
+
+from api.middleware import OVERLOADED_RETRY_AFTER
+from api.settings import Settings
+from api.swedish import ROLES
+from web import auth
+from web import format as fmt
+
+HERE = pathlib.Path(__file__).parent
+PRINT_CSS = HERE / "static" / "print.css"
+HTMX_VERSION = "2.0.11"
+HTMX_CDN = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
+# Subresource integrity of exactly what the CDN serves (npm pack htmx.org@2.0.11).
+HTMX_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+# Leaflet and its marker clusters, likewise (npm pack leaflet@1.9.4 leaflet.markercluster@1.5.3);
+# the same files are in static/vendor for when the CDN cannot be reached.
+LEAFLET_CDN = "https://unpkg.com/leaflet@1.9.4/dist/leaflet.js"
+LEAFLET_INTEGRITY = "sha384-cxOPjt7s7Iz04uaHJceBmS+qpjv2JkIHNVcuOrM+YHwZOmJGBXI00mdUXEq65HTH"
+MARKERCLUSTER_CDN = "https://unpkg.com/leaflet.markercluster@1.5.3/dist/leaflet.markercluster.js"
+MARKERCLUSTER_INTEGRITY = "sha384-eXVCORTRlv4FUUgS/xmOyr66XBVraen8ATNLMESp92FKXLAMiKkerixTiBvXriZr"
+
+CSP = (
+    "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self'; "
+    "img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+PAGE_HEADERS = {
+    "content-security-policy": CSP,
+    "permissions-policy": "camera=(), microphone=(), geolocation=(self)",
+}
+# A page's HTML depends on these request headers (see is_fragment_request).
+VARY = "HX-Request, HX-Boosted, HX-History-Restore-Request"
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+def make_templates(settings: Settings) -> Jinja2Blocks:
+    templates = Jinja2Blocks(directory=str(HERE / "templates"))
+    env = templates.env
+    env.filters.update(
+        datetime_sv=fmt.datetime_sv,
+        date_sv=fmt.date_sv,
+        cadence_sv=fmt.cadence_sv,
+        window_sv=fmt.window_sv,
+        group_kind=lambda kind: fmt.GROUP_KINDS.get(kind, kind),
+        role_sv=lambda role: ROLES.get(role, role),
+        audit_action=lambda action: fmt.AUDIT_ACTIONS.get(action, action),
+        audit_outcome=lambda outcome: fmt.AUDIT_OUTCOMES.get(outcome, outcome),
+        audit_object=lambda table: fmt.AUDIT_OBJECTS.get(table, table),
+        organisation_kind=lambda kind: fmt.ORGANISATION_KINDS.get(kind, kind),
+        percent_change=fmt.percent_change,
+        change_sv=fmt.change_sv,
+        share_sv=fmt.share_sv,
+        number_sv=fmt.number_sv,
+    )
+    env.globals.update(
+        htmx_src=HTMX_CDN if settings.htmx_source == "cdn" else None,
+        htmx_integrity=HTMX_INTEGRITY,
+        htmx_local=f"/static/vendor/htmx.min.js?v={HTMX_VERSION}",
+        leaflet_src=LEAFLET_CDN if settings.htmx_source == "cdn" else None,
+        leaflet_integrity=LEAFLET_INTEGRITY,
+        markercluster_src=MARKERCLUSTER_CDN if settings.htmx_source == "cdn" else None,
+        markercluster_integrity=MARKERCLUSTER_INTEGRITY,
+        count_sv=fmt.count_sv,
+    )
+    return templates
+
+
+def page(router: APIRouter, path: str, name: str) -> Callable[[Handler], Handler]:
+    """A page's route: GET, and HEAD too, for link checkers and uptime probes (FastAPI's GET
+    routes refuse it)."""
+    return router.api_route(path, methods=["GET", "HEAD"], response_class=HTMLResponse, name=name)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def is_fragment_request(request: Request) -> bool:
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-boosted") != "true"
+        and headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _templates(request: Request) -> Jinja2Blocks:
+    templates: Jinja2Blocks = request.app.state.templates
+    return templates
+
+
+def common(request: Request) -> dict[str, Any]:
+    """What every template is given: who is signed in, and the form's CSRF token."""
+    secret = settings_of(request).secret_key.get_secret_value()
+    return {
+        "me": getattr(request.state, "me", None),
+        "csrf_token": auth.csrf_token(request, secret),
+        "csrf_field": auth.CSRF_FIELD,
+    }
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    block: str = "content",
+    status: int = 200,
+) -> Response:
+    response = _templates(request).TemplateResponse(
+        request,
+        name,
+        {**common(request), **context},
+        status_code=status,
+        block_name=block if is_fragment_request(request) else None,
+    )
+    return finish(request, response)
+
+
+def finish(request: Request, response: Response) -> Response:
+    response.headers["Vary"] = VARY
+    # What a signed-in person saw must not come back from a cache, nor with the back
+    # button after signing out.
+    response.headers["Cache-Control"] = "no-store"
+    auth.ensure_seed(request, response)
+    return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """After a write (Post/Redirect/Get), or to the sign-in page. htmx gets HX-Redirect, a
+    full page load, so that nothing of the page before stays on screen."""
+    if is_htmx(request):
+        # Without the fragment: a change of fragment alone would not load the page again,
+        # and the page must show what was just saved.
+        response: Response = Response(
+            status_code=204, headers={"HX-Redirect": url.split("#", 1)[0]}
+        )
+    else:
+        response = RedirectResponse(url, status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    # An error is always a whole page, even for htmx: it replaces what was asked for.
+    response = _templates(request).TemplateResponse(
+        request,
+        "error.html",
+        {**common(request), "status": status, "title": title, "detail": detail},
+        status_code=status,
+    )
+    finish(request, response)
+    if is_fragment_request(request):
+        response.headers["HX-Retarget"] = "body"
+    return response
+
+
+async def pdf_answer(
+    request: Request, template: str, context: dict[str, Any], filename: str
+) -> Response:
+    """A print view as an A4 PDF, shown in the browser and saved as ``filename`` (made
+    readable as a file name here) with ``.pdf``."""
+    html = (
+        _templates(request)
+        .get_template(template)
+        .render({**common(request), **context, "pdf": True})
+    )
+    pdf = await run_in_threadpool(render_pdf, html)
+    response = Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": "inline; filename*=UTF-8''" + quote(f"{fmt.slug(filename)}.pdf")
+        },
+    )
+    return finish(request, response)
+
+
+def _refuse(url: str, *args: Any, **kwargs: Any) -> Any:
+    # The PDF is made from our own HTML alone: nothing is fetched, so no URL in a text can
+    # make the server reach out.
+    raise ValueError(f"not fetched: {url[:80]}")
+
+
+def render_pdf(html: str) -> bytes:
+    """An A4 PDF of a print view (WeasyPrint, fonts from the system)."""
+    import weasyprint  # type: ignore[import-untyped]  # slow to import; only the PDF needs it
+
+    document = weasyprint.HTML(string=html, url_fetcher=_refuse)
+    pdf = document.write_pdf(stylesheets=[weasyprint.CSS(filename=str(PRINT_CSS))])
+    assert pdf is not None
+    return bytes(pdf)
+
+
+def overloaded_page(scope: Scope) -> Response:
+    """The page for a request the load shedder turns away. It is answered outside the app,
+    before any session or template is at hand: a plain page, which asks the browser to try
+    again by itself when nothing was being sent."""
+    again = (
+        f'<meta http-equiv="refresh" content="{OVERLOADED_RETRY_AFTER * 3}">'
+        if scope["method"] in ("GET", "HEAD")
+        else ""
+    )
+    body = f"""<!doctype html>
+<html lang="sv"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">{again}
+<title>Hårt belastad – EST Lägesbild</title><link rel="stylesheet" href="/static/est.css">
+</head><body><main class="error-page">
+<p class="kicker">Fel 503</p><h1>Tjänsten är hårt belastad just nu</h1>
+<p class="lead">Servern hinner inte med alla som använder den och har inte tagit emot det här.
+Ingenting har sparats. Vänta en liten stund och försök igen; har du fyllt i ett formulär,
+gå tillbaka och skicka det igen.</p>
+<p><a class="button" href="">Försök igen</a></p>
+</main></body></html>"""
+    headers = {
+        **PAGE_HEADERS,
+        "Retry-After": str(OVERLOADED_RETRY_AFTER),
+        "cache-control": "no-store",
+        # htmx swaps answers into the page; this one replaces the whole body, as errors do.
+        "HX-Retarget": "body",
+    }
+    return HTMLResponse(body, status_code=503, headers=headers)
