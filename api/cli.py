@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from api import localtime
 from api.settings import get_settings
 
 
@@ -57,9 +56,6 @@ def _cmd_migrate(args: argparse.Namespace) -> None:
     print(f"database at {args.revision}: {normalize_url(url).render_as_string()}")
 
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
 def _cmd_seed(args: argparse.Namespace) -> None:
     from api.demo_activity import load_demo_incidents
     from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
@@ -73,7 +69,7 @@ def _cmd_seed(args: argparse.Namespace) -> None:
             report = load_demo(session)
             users = load_demo_users(session) if settings.env != "prod" else []
             filed = (
-                load_demo_incidents(session, today=dt.datetime.now(STOCKHOLM).date())
+                load_demo_incidents(session, today=localtime.today())
                 if settings.env != "prod"
                 else 0
             )

@@ -34,10 +34,6 @@ NAMING_CONVENTION = {
 WRITE_OPTION = "est_write"
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """An aware UTC datetime on every database (SQLite keeps no offset of its own)."""
 

@@ -12,15 +12,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import localtime
 from api.actor import SYSTEM, Actor
 from api.composition import compose
 from api.incidents.models import Incident, Report
 from api.interventions import service as interventions
 from api.interventions.models import Intervention
 from api.interventions.schemas import FollowUpCreate, InterventionFields, Target, TargetKind
+from api.localtime import STOCKHOLM
 from api.meetings import service as meetings
 from api.meetings.schemas import DecisionCreate, MeetingCreate
-from api.schemas_common import STOCKHOLM
 from api.seed import by_name
 from api.situation import service as situation
 from api.situation.schemas import SituationReportCreate, SituationReportUpdate
@@ -69,7 +70,7 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
         )
         if g.organisation in organisations and g.area in areas
     ]  # fmt: skip
-    now = dt.datetime.now(dt.UTC)
+    now = localtime.utcnow()
     reports = [
         Report(organisation_id=organisations[g.organisation], source="demo") for g in generated
     ]

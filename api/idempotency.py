@@ -26,9 +26,10 @@ from sqlalchemy import JSON, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from api.actor import Actor
-from api.db import Base, utcnow
+from api.db import Base
 from api.deps import ActorDep, SessionDep
 from api.errors import Conflict
+from api.localtime import utcnow
 
 
 class IdempotentRequest(Base):

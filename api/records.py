@@ -12,8 +12,8 @@ from sqlalchemy import ColumnElement, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, validates
 from sqlalchemy.orm.interfaces import ORMOption
 
-from api.db import utcnow
 from api.errors import Conflict, FieldError, NotFound
+from api.localtime import utcnow
 from api.schemas_common import MAX_NAME_KEY, name_key
 
 R = TypeVar("R")

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +18,8 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
+
+from api.localtime import STOCKHOLM, SWEDISH_ZONE
 
 # The schema says in patterns what the validators check, so that a client (and the
 # property-based tests) can tell valid input from the schema alone; the validators give the
@@ -146,7 +147,6 @@ def _iso_timestamp(value: object) -> object:
 # A point in time with its offset, as ISO 8601.
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_timestamp)]
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # A day alone ("2026-07-04", its midnight) or a time, with or without an offset.
 # Years 1900-2099: far-off years overflow when converted, and nobody means them.
@@ -189,7 +189,7 @@ LocalTime = Annotated[
         {
             "type": "string",
             "pattern": _LOCAL_TIME,
-            "description": "ISO 8601; without an offset, Swedish local time (Europe/Stockholm).",
+            "description": f"ISO 8601; without an offset, Swedish local time ({SWEDISH_ZONE}).",
         }
     ),
 ]

@@ -1,12 +1,18 @@
-"""The Swedish words the API and the web pages share: dates as the API writes them in its
-texts (agenda items, messages), and the names of the roles. One source, so that a date or a
-role reads the same wherever it appears."""
+"""The Swedish words of the product, one home for the API's texts and the web pages alike: the
+name of every value of every enum a person sees (a role, a status, a kind), months and
+weekdays, and a day as a person writes it. One source, so that a status or a date reads the
+same in an agenda item the API writes, a CSV cell, a page and a PDF.
+
+The maps are keyed by the enums' values, not by the enums: this module imports no domain
+package, so that any layer may use it (README, "Layers"). ``tests/api/test_swedish.py`` holds
+each map against its enum: every value named, nothing else.
+
+Dicts keep their order: where a form offers the values, it offers them in this order.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-
-from api.accounts.schemas import Role
 
 MONTHS = (
     "januari",
@@ -22,17 +28,204 @@ MONTHS = (
     "november",
     "december",
 )
-
-# In the order a form offers them.
-ROLES = {
-    Role.convener: "sammankallande",
-    Role.member: "medlem",
-    Role.reporter: "rapportör",
-    Role.viewer: "läsare",
-}
+WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+WEEKDAYS_LONG = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 
 
 def day_sv(value: dt.date, *, year: bool = True) -> str:
     """ "4 mars 2021", or "4 mars" without the year."""
     text = f"{value.day} {MONTHS[value.month - 1]}"
     return f"{text} {value.year}" if year else text
+
+
+# The EST structure and accounts ---------------------------------------------------------------
+
+# accounts.schemas.Role
+ROLES = {
+    "convener": "sammankallande",
+    "member": "medlem",
+    "reporter": "rapportör",
+    "viewer": "läsare",
+}
+# structure.schemas.GroupKind
+GROUP_KINDS = {
+    "steering": "Styrgrupp",
+    "coordination": "Samordningsgrupp",
+    "area": "Områdesgrupp",
+}
+# structure.schemas.OrganisationKind: one organisation's kind (a table cell, a filter option) …
+ORGANISATION_KINDS = {
+    "municipality": "Kommunal verksamhet",
+    "police": "Polis",
+    "housing": "Bostadsbolag",
+    "property": "Fastighetsägare",
+    "security": "Bevakningsföretag",
+    "fire_service": "Räddningstjänst",
+    "school": "Skola",
+    "association": "Förening",
+    "other": "Övrig",
+}
+# … and the heading over several of one kind, in the order a group page lists them.
+ORGANISATION_KIND_HEADINGS = {
+    "municipality": "Kommunen",
+    "police": "Polisen",
+    "housing": "Bostadsbolag",
+    "property": "Fastighetsägare",
+    "security": "Bevakningsföretag",
+    "fire_service": "Räddningstjänsten",
+    "school": "Skolor",
+    "association": "Föreningar",
+    "other": "Övriga",
+}
+# The coordinate systems a point may be given in (incidents.schemas, structure.schemas.LocalCrs).
+COORDINATE_SYSTEMS = {
+    "EPSG:4326": "WGS 84 (lat, lon)",
+    "EPSG:3011": "SWEREF 99 18 00 (N, E)",
+    "EPSG:3006": "SWEREF 99 TM (N, E)",
+}
+
+# Observations -------------------------------------------------------------------------------
+
+# incidents.schemas.Precision: how exact the time is, as the export writes it.
+PRECISIONS = {"exact": "tidpunkt", "part_of_day": "tidsfönster", "day": "dag"}
+# incidents.schemas.Assessment
+ASSESSMENTS = {"low": "Låg", "medium": "Medel", "high": "Hög"}
+# incidents.schemas.Certainty
+CERTAINTIES = {"observed": "Observerat", "suspected": "Misstänkt"}
+# incidents.schemas.PoliceReported
+POLICE_REPORTED = {"yes": "Ja", "no": "Nej", "unknown": "Vet ej"}
+# incidents.schemas.WithdrawReason
+WITHDRAW_REASONS = {
+    "duplicate": "Dubblett av en annan händelse",
+    "mistake": "Felaktig eller rapporterad av misstag",
+    "personal_data": "Innehöll personuppgifter",
+    "other": "Annat",
+}
+
+# The lägesbild ------------------------------------------------------------------------------
+
+# situation.schemas.Status
+SITUATION_STATUSES = {"draft": "Utkast", "published": "Publicerad"}
+# situation.schemas.HotSpotTrend
+TRENDS = {"new": "ny", "growing": "växer", "steady": "oförändrad", "shrinking": "minskar"}
+
+# Interventions ------------------------------------------------------------------------------
+
+# interventions.schemas.InterventionType
+INTERVENTION_TYPES = {
+    "outreach": "Uppsökande arbete",
+    "guards": "Väktarbevakning",
+    "letter": "Informationsbrev",
+    "clearing": "Slyröjning",
+    "lighting": "Belysning",
+    "graffiti_removal": "Klottersanering",
+    "campaign": "Kampanj",
+    "physical": "Fysisk miljö",
+    "night_walks": "Nattvandring",
+    "other": "Annat",
+}
+# incidents.schemas.InterventionStatus (an incident's outcomes carry it, so it lives there)
+INTERVENTION_STATUSES = {
+    "planned": "Planerad",
+    "ongoing": "Pågående",
+    "done": "Genomförd",
+    "cancelled": "Avbruten",
+}
+# interventions.schemas.TargetKind
+TARGET_KINDS = {"place": "En plats", "point": "En punkt med radie", "area": "Ett helt område"}
+# interventions.schemas.Verdict
+VERDICTS = {
+    "reduction": "Minskning",
+    "increase": "Ökning",
+    "no_clear_change": "Ingen tydlig skillnad",
+    "too_few": "För få händelser",
+    "not_yet": "Inte klart än",
+}
+# interventions.schemas.Channel
+CHANNELS = {
+    "meeting": "På ett möte",
+    "email": "E-post",
+    "phone": "Telefon",
+    "letter": "Brev",
+    "other": "Annat",
+}
+
+# Steering -----------------------------------------------------------------------------------
+
+# steering.schemas.AssignmentStatus
+ASSIGNMENT_STATUSES = {
+    "open": "Väntar på återrapport",
+    "answered": "Återrapporterat",
+    "closed": "Avslutat",
+    "withdrawn": "Återkallat",
+}
+# steering.schemas.Direction
+DIRECTIONS = {"decrease": "Lägre är bättre", "increase": "Högre är bättre"}
+# steering.schemas.IndicatorKind
+INDICATOR_KINDS = {
+    "computed": "Räknas fram ur händelserna (per kvartal)",
+    "manual": "Förs in för hand (till exempel Stockholmsenkäten, LUPP)",
+}
+
+# The audit log ------------------------------------------------------------------------------
+
+# The actions and outcomes api.audit records.
+AUDIT_ACTIONS = {
+    "sign_in": "Inloggning",
+    "sign_out": "Utloggning",
+    "refused": "Nekad åtkomst",
+    "create": "Skapat",
+    "update": "Ändrat",
+    "delete": "Borttaget",
+    "end_sessions": "Avslutade sessioner",
+    "export": "Export",
+    "import": "Import",
+}
+AUDIT_OUTCOMES = {
+    "ok": "Lyckades",
+    "failed": "Misslyckades",
+    "refused": "Nekad",
+    "throttled": "Spärrad (för många försök)",
+}
+# The audit log names the table a write touched (never its text); people read these. Every
+# table whose writes are audited has one (tests/api/test_swedish.py).
+AUDIT_OBJECTS = {
+    "municipalities": "Kommun",
+    "areas": "Område",
+    "places": "Plats",
+    "organisations": "Organisation",
+    "groups": "Grupp",
+    "group_organisations": "Deltagande organisation",
+    "categories": "Kategori",
+    "users": "Användare",
+    "memberships": "Medlemskap",
+    "auth_sessions": "Inloggning",
+    "service_tokens": "Tjänstetoken",
+    "incidents": "Händelse",
+    "incident_versions": "Tidigare version av händelse",
+    "incident_matches": "Matchning mot polisanmälan",
+    "reports": "Rapport",
+    "category_mappings": "Kategorimappning",
+    "import_files": "Importfil",
+    "sync_states": "Synkronisering",
+    "situation_reports": "Lägesbild",
+    "interventions": "Insats",
+    "intervention_incidents": "Händelse kopplad till insats",
+    "follow_ups": "Uppföljning",
+    "feedback": "Återkoppling",
+    "feedback_organisations": "Mottagare av återkoppling",
+    "meetings": "Möte",
+    "meeting_attendees": "Närvarande på möte",
+    "meeting_organisations": "Organisation på möte",
+    "decisions": "Beslut",
+    "goals": "Mål",
+    "indicators": "Indikator",
+    "indicator_values": "Indikatorvärde",
+    "assignments": "Uppdrag",
+    "assignment_events": "Uppdragets historik",
+    "plans": "Plan",
+    "activities": "Aktivitet",
+    "activity_partners": "Samarbetspart i aktivitet",
+    "activity_reviews": "Uppföljning av aktivitet",
+    "plan_reviews": "Uppföljning av plan",
+}

@@ -15,9 +15,8 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from api.localtime import STOCKHOLM
 
 
 @dataclass(frozen=True)

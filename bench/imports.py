@@ -37,7 +37,7 @@ from api.accounts import schemas as account_schemas
 from api.accounts import service as account_service
 from api.actor import SYSTEM
 from api.db import Database, normalize_url
-from api.schemas_common import STOCKHOLM
+from api.localtime import STOCKHOLM
 from api.seed import load_demo
 from api.structure.models import Organisation
 from bench.generate import Generated, incidents

@@ -49,7 +49,7 @@ from typing import Any
 
 import httpx
 
-from api import migrate
+from api import localtime, migrate
 from api.db import Database
 from api.demo_activity import load_demo_incidents
 from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
@@ -61,7 +61,6 @@ HELD_ERRORS = 0.01
 TIMEOUT_S = 10.0
 WARM_UP_S = 3.0
 DEFAULT_RATES = (10, 20, 40, 80, 120)
-STOCKHOLM = dt.timezone(dt.timedelta(hours=1))
 MIX = (("file", 0.3), ("list", 0.3), ("lagesbild", 0.2), ("map", 0.2))
 
 
@@ -120,7 +119,7 @@ def prepare(backend: str, folder: Path) -> str:
         load_demo(session)
         load_demo_users(session)
     with database.session(write=True) as session:
-        load_demo_incidents(session, today=dt.date.today())
+        load_demo_incidents(session, today=localtime.today())
     database.dispose()
     return url
 
@@ -243,7 +242,9 @@ def world(base: str) -> World:
 
 
 def report_body(w: World, rng: random.Random, marker: str) -> dict[str, Any]:
-    when = dt.datetime.now(STOCKHOLM) - dt.timedelta(minutes=rng.randrange(60, 60 * 24 * 7))
+    when = dt.datetime.now(localtime.STOCKHOLM) - dt.timedelta(
+        minutes=rng.randrange(60, 60 * 24 * 7)
+    )
     return {
         "incidents": [
             {

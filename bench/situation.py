@@ -36,12 +36,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import create_engine, event, select, text
 
-from api import migrate
+from api import localtime, migrate
 from api.accounts.models import User
 from api.accounts.passwords import hash_password
 from api.accounts.service import start_session
@@ -66,7 +65,7 @@ from bench.incidents import (
 )
 from tests.support.servers import fresh_postgres_database, sqlite_url
 
-TIMEZONE = "Europe/Stockholm"
+TIMEZONE = localtime.SWEDISH_ZONE
 END = dt.date(2026, 10, 31)  # the last day of the history and of the measured period
 PERIOD_DAYS = 14
 PER_DAY = 100
@@ -148,7 +147,7 @@ class Bounds:
 
 
 def bounds(first: dt.date, last: dt.date, backend: str) -> Bounds:
-    tz = ZoneInfo(TIMEZONE)
+    tz = localtime.zone(TIMEZONE)
     days = (last - first).days + 1
 
     def span(a: dt.date, b: dt.date) -> tuple[Any, Any]:
@@ -363,7 +362,7 @@ def period_rows(
         group = session.get(Group, group_id)
         assert group is not None
         scope = scope_of(session, group)
-        tz = ZoneInfo(scope.timezone)
+        tz = localtime.zone(scope.timezone)
         before = calc.period(first - dt.timedelta(days=days), first - dt.timedelta(days=1), tz)
         return calc.rows(session, scope, calc.period(first, END, tz)), calc.rows(
             session, scope, before
@@ -617,7 +616,7 @@ def main(argv: list[str] | None = None) -> None:
     probe = sqlite3.connect(":memory:")
     assert probe.execute("SELECT datetime('2026-07-01 12:00:00', 'localtime')").fetchone()[0] == (
         "2026-07-01 14:00:00"
-    ), "the TZ database has no Europe/Stockholm"
+    ), f"the TZ database has no {TIMEZONE}"
     probe.close()
 
     started = time.perf_counter()

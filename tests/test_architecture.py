@@ -277,3 +277,21 @@ def test_no_module_in_api_or_web_is_over_600_lines() -> None:
 
 def test_the_web_app_only_assembles() -> None:
     assert _lines(ROOT / "web" / "app.py") <= MAX_WEB_APP_LINES
+
+
+# One home for local time ---------------------------------------------------------------------
+
+
+def test_only_api_localtime_names_a_time_zone() -> None:
+    # "Today" and a day's midnight are reckoned in one place (api/localtime.py, and for a
+    # municipality api.structure.service.municipality_today), so that a figure, a form and a
+    # due date agree on when a day ends.
+    named = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("api", "web", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        if path != ROOT / "api" / "localtime.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "Europe/" in line or "ZoneInfo(" in line or "dt.timezone(dt.timedelta" in line
+    ]
+    assert not named, named

@@ -15,15 +15,14 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from api import swedish
+
 INK = "#1b1f24"
 MUTED = "#4f5660"
 LINE = "#cfd5dc"
 CURRENT = "#0b5cad"
 EARLIER = "#9fb8d3"
 HOT = "#a4161a"
-WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
-WEEKDAYS_LONG = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-TREND = {"new": "ny", "growing": "växer", "steady": "oförändrad", "shrinking": "minskar"}
 
 
 def _svg(ident: str, width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
@@ -126,13 +125,15 @@ def heatmap(
     body.append(_text(left + 24 * cell + cell / 2, top - 8, "?", text_anchor="middle", fill=MUTED))
     for d, row in enumerate(matrix):
         y = top + d * cell
-        body.append(_text(left - 8, y + cell * 0.65, WEEKDAYS[d], text_anchor="end", fill=INK))
+        body.append(
+            _text(left - 8, y + cell * 0.65, swedish.WEEKDAYS[d], text_anchor="end", fill=INK)
+        )
         for hour, value in enumerate([*row, unknown[d]]):
             x = left + hour * cell + (4 if hour == 24 else 0)
             label = "tid okänd" if hour == 24 else f"kl. {hour:02d}"
             body.append(
                 f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" rx="3" '
-                f'fill="{_heat(value, peak)}"><title>{WEEKDAYS_LONG[d]} {label}: {value}'
+                f'fill="{_heat(value, peak)}"><title>{swedish.WEEKDAYS_LONG[d]} {label}: {value}'
                 "</title></rect>"
             )
             if value:
@@ -151,10 +152,10 @@ def heatmap(
         ((v, d, h) for d, row in enumerate(matrix) for h, v in enumerate(row)), default=(0, 0, 0)
     )
     per_day = "; ".join(
-        f"{WEEKDAYS_LONG[d]} {sum(row) + unknown[d]}" for d, row in enumerate(matrix)
+        f"{swedish.WEEKDAYS_LONG[d]} {sum(row) + unknown[d]}" for d, row in enumerate(matrix)
     )
     desc = (
-        f"Händelser per veckodag och timme. Flest: {WEEKDAYS_LONG[busiest[1]]} kl. "
+        f"Händelser per veckodag och timme. Flest: {swedish.WEEKDAYS_LONG[busiest[1]]} kl. "
         f"{busiest[2]:02d} ({busiest[0]}). {sum(unknown)} utan känd timme. Per dag: {per_day}."
         if busiest[0]
         else "Inga händelser med känd tid."
@@ -267,7 +268,7 @@ def hot_spot_map(areas: Sequence[Any], spots: Sequence[Any], ident: str = "karta
         body.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{HOT}" fill-opacity="0.85" '
             f'stroke="#ffffff" stroke-width="2"><title>{s.rank}. {escape(s.place or s.area)}: '
-            f"{s.count} händelser ({TREND.get(s.trend, s.trend)})</title></circle>"
+            f"{s.count} händelser ({swedish.TRENDS.get(s.trend, s.trend)})</title></circle>"
         )
         body.append(
             _text(

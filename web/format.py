@@ -1,4 +1,7 @@
-"""How things are said and shown in Swedish: labels, dates, order."""
+"""How things are shown in Swedish on the pages: dates and times, changes and shares,
+Swedish alphabetical order, and what people type read back (dates, times, numbers, ids).
+The words themselves (every enum's name, months, weekdays) are api.swedish's, shared with
+the API's own texts."""
 
 from __future__ import annotations
 
@@ -9,44 +12,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from api.structure.schemas import GroupKind, OrganisationKind
+from api import localtime
+from api.localtime import STOCKHOLM
 from api.swedish import MONTHS, day_sv
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-GROUP_KINDS = {
-    GroupKind.steering: "Styrgrupp",
-    GroupKind.coordination: "Samordningsgrupp",
-    GroupKind.area: "Områdesgrupp",
-}
-
-# One organisation's kind (a table cell, a filter option) ...
-ORGANISATION_KINDS = {
-    OrganisationKind.municipality: "Kommunal verksamhet",
-    OrganisationKind.police: "Polis",
-    OrganisationKind.housing: "Bostadsbolag",
-    OrganisationKind.property: "Fastighetsägare",
-    OrganisationKind.security: "Bevakningsföretag",
-    OrganisationKind.fire_service: "Räddningstjänst",
-    OrganisationKind.school: "Skola",
-    OrganisationKind.association: "Förening",
-    OrganisationKind.other: "Övrig",
-}
-
-# ... and the heading over several of one kind, in the order a group page lists them.
-ORGANISATION_KIND_HEADINGS = {
-    OrganisationKind.municipality: "Kommunen",
-    OrganisationKind.police: "Polisen",
-    OrganisationKind.housing: "Bostadsbolag",
-    OrganisationKind.property: "Fastighetsägare",
-    OrganisationKind.security: "Bevakningsföretag",
-    OrganisationKind.fire_service: "Räddningstjänsten",
-    OrganisationKind.school: "Skolor",
-    OrganisationKind.association: "Föreningar",
-    OrganisationKind.other: "Övriga",
-}
 
 _ORDINALS = {3: "tredje", 4: "fjärde", 5: "femte", 6: "sjätte", 8: "åttonde"}
 
@@ -65,13 +34,9 @@ def by_name(items: Iterable[Any]) -> list[Any]:
     return sorted(items, key=lambda item: sort_key(item.name))
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def today_iso() -> str:
-    """Today in Stockholm, as a date field's value."""
-    return now().astimezone(STOCKHOLM).date().isoformat()
+    """Today in Swedish time, as a date field's value."""
+    return localtime.today().isoformat()
 
 
 def datetime_sv(value: dt.datetime | None) -> str:
@@ -104,25 +69,6 @@ def cadence_sv(weeks: int | None) -> str:
 
 def count_sv(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
-
-
-AUDIT_ACTIONS = {
-    "sign_in": "Inloggning",
-    "sign_out": "Utloggning",
-    "refused": "Nekad åtkomst",
-    "create": "Skapat",
-    "update": "Ändrat",
-    "delete": "Borttaget",
-    "end_sessions": "Avslutade sessioner",
-    "export": "Export",
-    "import": "Import",
-}
-AUDIT_OUTCOMES = {
-    "ok": "Lyckades",
-    "failed": "Misslyckades",
-    "refused": "Nekad",
-    "throttled": "Spärrad (för många försök)",
-}
 
 
 def parse_number(text: str) -> float | None:
@@ -159,37 +105,7 @@ def parse_date(text: str) -> dt.date | None:
 
 def start_of_day(day: dt.date, *, days: int = 0) -> str:
     """Midnight in Stockholm (``days`` later), with its offset, as the API takes times."""
-    midnight = dt.datetime.combine(day + dt.timedelta(days=days), dt.time(), tzinfo=STOCKHOLM)
-    return midnight.isoformat()
-
-
-# The audit log names tables; people read these.
-AUDIT_OBJECTS = {
-    "municipalities": "Kommun",
-    "areas": "Område",
-    "places": "Plats",
-    "organisations": "Organisation",
-    "groups": "Grupp",
-    "group_organisations": "Deltagande organisation",
-    "categories": "Kategori",
-    "users": "Användare",
-    "memberships": "Medlemskap",
-    "auth_sessions": "Inloggning",
-    "service_tokens": "Tjänstetoken",
-    "incidents": "Händelse",
-    "reports": "Rapport",
-    "category_mappings": "Kategorimappning",
-    "import_files": "Importfil",
-}
-
-
-WITHDRAW_REASONS = {
-    "duplicate": "Dubblett av en annan händelse",
-    "mistake": "Felaktig eller rapporterad av misstag",
-    "personal_data": "Innehöll personuppgifter",
-    "other": "Annat",
-}
-PRECISIONS = {"exact": "", "part_of_day": "tidsfönster", "day": "någon gång under dagen"}
+    return localtime.midnight(day + dt.timedelta(days=days)).isoformat()
 
 
 def window_sv(start: dt.datetime, end: dt.datetime, precision: str) -> str:
@@ -229,59 +145,12 @@ def share_sv(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value)} %"
 
 
-INTERVENTION_TYPES = {
-    "outreach": "Uppsökande arbete",
-    "guards": "Väktarbevakning",
-    "letter": "Informationsbrev",
-    "clearing": "Slyröjning",
-    "lighting": "Belysning",
-    "graffiti_removal": "Klottersanering",
-    "campaign": "Kampanj",
-    "physical": "Fysisk miljö",
-    "night_walks": "Nattvandring",
-    "other": "Annat",
-}
-INTERVENTION_STATUSES = {
-    "planned": "Planerad",
-    "ongoing": "Pågående",
-    "done": "Genomförd",
-    "cancelled": "Avbruten",
-}
-VERDICTS = {
-    "reduction": "Minskning",
-    "increase": "Ökning",
-    "no_clear_change": "Ingen tydlig skillnad",
-    "too_few": "För få händelser",
-    "not_yet": "Inte klart än",
-}
-
-
 def parse_time(text: str) -> dt.time | None:
     """``21:30`` or ``21.30``; None for anything else."""
     match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         return None
     return dt.time(int(match[1]), int(match[2]))
-
-
-CHANNELS = {
-    "meeting": "På ett möte",
-    "email": "E-post",
-    "phone": "Telefon",
-    "letter": "Brev",
-    "other": "Annat",
-}
-ASSIGNMENT_STATUSES = {
-    "open": "Väntar på återrapport",
-    "answered": "Återrapporterat",
-    "closed": "Avslutat",
-    "withdrawn": "Återkallat",
-}
-DIRECTIONS = {"decrease": "Lägre är bättre", "increase": "Högre är bättre"}
-INDICATOR_KINDS = {
-    "computed": "Räknas fram ur händelserna (per kvartal)",
-    "manual": "Förs in för hand (till exempel Stockholmsenkäten, LUPP)",
-}
 
 
 def number_sv(value: float | None) -> str:

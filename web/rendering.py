@@ -21,6 +21,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
+from api import swedish
 from api.middleware import OVERLOADED_RETRY_AFTER
 from api.settings import Settings
 from api.swedish import ROLES
@@ -64,12 +65,12 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         date_sv=fmt.date_sv,
         cadence_sv=fmt.cadence_sv,
         window_sv=fmt.window_sv,
-        group_kind=lambda kind: fmt.GROUP_KINDS.get(kind, kind),
+        group_kind=lambda kind: swedish.GROUP_KINDS.get(kind, kind),
         role_sv=lambda role: ROLES.get(role, role),
-        audit_action=lambda action: fmt.AUDIT_ACTIONS.get(action, action),
-        audit_outcome=lambda outcome: fmt.AUDIT_OUTCOMES.get(outcome, outcome),
-        audit_object=lambda table: fmt.AUDIT_OBJECTS.get(table, table),
-        organisation_kind=lambda kind: fmt.ORGANISATION_KINDS.get(kind, kind),
+        audit_action=lambda action: swedish.AUDIT_ACTIONS.get(action, action),
+        audit_outcome=lambda outcome: swedish.AUDIT_OUTCOMES.get(outcome, outcome),
+        audit_object=lambda table: swedish.AUDIT_OBJECTS.get(table, table),
+        organisation_kind=lambda kind: swedish.ORGANISATION_KINDS.get(kind, kind),
         percent_change=fmt.percent_change,
         change_sv=fmt.change_sv,
         share_sv=fmt.share_sv,

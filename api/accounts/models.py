@@ -6,7 +6,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from api.accounts.schemas import Role
-from api.db import Base, text_enum, utcnow
+from api.db import Base, text_enum
+from api.localtime import utcnow
 from api.records import ActiveMixin, TimestampMixin
 from api.structure.models import Group, Organisation
 

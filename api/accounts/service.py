@@ -24,7 +24,6 @@ from api.accounts.models import email_key as make_email_key
 from api.accounts.passwords import hash_password, needs_rehash, verify_password, weakness
 from api.actor import Actor, Grant
 from api.audit import service as audit
-from api.db import utcnow
 from api.errors import (
     Conflict,
     DomainError,
@@ -34,6 +33,7 @@ from api.errors import (
     NotAuthenticated,
     TooManyRequests,
 )
+from api.localtime import utcnow
 from api.records import apply, changes
 from api.resources import Resource, get_record, name_contains, reference
 from api.settings import Settings

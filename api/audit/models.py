@@ -5,7 +5,8 @@ import datetime as dt
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow
+from api.db import Base
+from api.localtime import utcnow
 
 
 class AuditEvent(Base):

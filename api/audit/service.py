@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from api.actor import ANONYMOUS, Actor
 from api.audit import schemas
 from api.audit.models import AuditEvent
-from api.db import utcnow
+from api.localtime import utcnow
 from api.resources import Resource
 
 _CONTEXT = "est_audit"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from api import localtime
 from api.deps import ActorDep, SessionDep
 from api.errors import NotFound
 from api.features import service
@@ -172,7 +172,7 @@ def items(
         "features": [export.feature(incident, code) for incident in rows],
         "numberMatched": matched,
         "numberReturned": len(rows),
-        "timeStamp": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "timeStamp": localtime.utcnow().isoformat().replace("+00:00", "Z"),
         "links": links,
     }
     return JSONResponse(

@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api import swedish
 from api.actor import Actor
 from api.incidents import geo, schemas, service
 from api.incidents.models import (
     Incident,
 )
-from api.schemas_common import STOCKHOLM
+from api.localtime import STOCKHOLM
 
 GEOJSON_BATCH = 1000
 
@@ -63,16 +64,8 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-_PRECISION_SV = {"exact": "tidpunkt", "part_of_day": "tidsfönster", "day": "dag"}
-
-
-_ASSESSMENT_SV = {"low": "Låg", "medium": "Medel", "high": "Hög"}
-
-
-_CERTAINTY_SV = {"observed": "Observerat", "suspected": "Misstänkt"}
-
-
-_POLICE_SV = {"yes": "Ja", "no": "Nej", "unknown": ""}
+# The cell the mapping tools leave empty when nobody knows; the import reads it back so.
+_POLICE_CELL = {**swedish.POLICE_REPORTED, "unknown": ""}
 
 
 def csv_lines(session: Session, query: schemas.IncidentFilter, *, actor: Actor) -> Iterator[str]:
@@ -101,15 +94,15 @@ def _csv_row(incident: Incident) -> list[str]:
         category.label_sv if category.parent else "",
         _local(incident.occurred_from),
         _local(incident.occurred_to),
-        _PRECISION_SV[incident.precision.value],
+        swedish.PRECISIONS[incident.precision],
         incident.area.name,
         incident.place.name if incident.place else "",
         incident.address or "",
         _decimal(incident.lat),
         _decimal(incident.lon),
-        _ASSESSMENT_SV.get(incident.assessment.value, "") if incident.assessment else "",
-        _CERTAINTY_SV.get(incident.certainty.value, "") if incident.certainty else "",
-        _POLICE_SV[incident.police_reported.value],
+        swedish.ASSESSMENTS[incident.assessment] if incident.assessment else "",
+        swedish.CERTAINTIES[incident.certainty] if incident.certainty else "",
+        _POLICE_CELL[incident.police_reported],
         incident.organisation.name,
         _local(incident.reported_at or incident.created_at),
     ]

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.categories.models import Category
-from api.db import Base, text_enum, utcnow
+from api.db import Base, text_enum
 from api.incidents.schemas import (
     Assessment,
     Certainty,
@@ -15,6 +15,7 @@ from api.incidents.schemas import (
     Precision,
     WithdrawReason,
 )
+from api.localtime import utcnow
 from api.records import TimestampMixin
 from api.structure.models import Area, Organisation, Place
 

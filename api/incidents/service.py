@@ -13,7 +13,6 @@ from api.access import policy
 from api.actor import Actor
 from api.audit import service as audit
 from api.categories.models import Category
-from api.db import utcnow
 from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid, NotFound
 from api.incidents import geo, privacy, schemas
 from api.incidents.models import (
@@ -23,10 +22,10 @@ from api.incidents.models import (
     Report,
 )
 from api.incidents.schemas import Precision
+from api.localtime import STOCKHOLM, utcnow
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
 from api.resources import reference
-from api.schemas_common import STOCKHOLM
 from api.structure.models import Area, Municipality, Organisation, Place
 
 # A phone's clock may run a little ahead; a time further into the future is a mistake.

@@ -23,13 +23,13 @@ from sqlalchemy.orm import Session
 
 from api.actor import Actor
 from api.audit import service as audit
-from api.db import utcnow
 from api.errors import Forbidden, Invalid, NotFound
 from api.incidents import service as incident_service
 from api.incidents.models import Incident, IncidentVersion, Report
 from api.incidents.schemas import PoliceReported
 from api.integrations import police, rows, schemas
 from api.integrations.rows import Item
+from api.localtime import utcnow
 from api.structure.models import Municipality, Organisation
 
 CHUNK = 1000

@@ -15,10 +15,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from api.actor import Actor
-from api.db import utcnow
 from api.errors import FieldError, Forbidden, Invalid
 from api.incidents.models import Incident
 from api.integrations import engine, schemas
+from api.localtime import utcnow
 from api.schemas_common import MAX_ID
 
 

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, object_session
 
 from api.access import policy
 from api.actor import Actor
-from api.db import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.integrations import engine, files, schemas
 from api.integrations.models import ImportFile
+from api.localtime import utcnow
 from api.records import get_or_404
 from api.schemas_common import Ref
 from api.structure.models import Organisation

@@ -10,7 +10,8 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.categories.models import Category
-from api.db import Base, utcnow
+from api.db import Base
+from api.localtime import utcnow
 from api.records import TimestampMixin
 
 

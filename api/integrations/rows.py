@@ -27,7 +27,8 @@ from api.categories.models import Category
 from api.incidents import privacy
 from api.incidents.schemas import IncidentCreate, Precision
 from api.integrations.models import CategoryMapping
-from api.schemas_common import STOCKHOLM, name_key
+from api.localtime import STOCKHOLM
+from api.schemas_common import name_key
 from api.structure.models import Area, Municipality, Organisation, Place
 
 FIELDS = (

@@ -19,10 +19,11 @@ import httpx
 from sqlalchemy import select
 
 from api.actor import SYSTEM
-from api.db import Database, utcnow
+from api.db import Database
 from api.integrations import engine
 from api.integrations.models import SyncState
 from api.integrations.rows import Item
+from api.localtime import utcnow
 
 PAGE = 500
 # Fields of a change that are ours to key on, not fields of a batch item.

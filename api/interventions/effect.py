@@ -29,11 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from api import localtime
 from api.incidents import geo
 from api.incidents.models import Incident
 from api.interventions.models import Intervention
@@ -102,7 +102,7 @@ def measure(
     shown = days or 7 * weeks
     before = Window(first_day=start - dt.timedelta(days=shown), last_day=start - dt.timedelta(1))
     after = Window(first_day=start, last_day=start + dt.timedelta(days=shown - 1))
-    tz = ZoneInfo(timezone)
+    tz = localtime.zone(timezone)
     span = period(before.first_day, max(after.last_day, before.first_day), tz)
     boundary = period(start, start, tz).start
 

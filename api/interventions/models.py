@@ -6,9 +6,10 @@ from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.accounts.models import User
-from api.db import Base, text_enum, utcnow
+from api.db import Base, text_enum
 from api.incidents.schemas import InterventionStatus
 from api.interventions.schemas import Channel, InterventionType, TargetKind
+from api.localtime import utcnow
 from api.records import TimestampMixin
 from api.structure.models import Area, Group, Organisation, Place
 

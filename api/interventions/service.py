@@ -3,9 +3,7 @@ conveners and members (api.access.policy)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, object_session
@@ -13,7 +11,6 @@ from sqlalchemy.orm import Session, object_session
 from api.access import policy
 from api.actor import Actor
 from api.categories.models import Category
-from api.db import utcnow
 from api.errors import FieldError, Hidden, Invalid
 from api.incidents import geo
 from api.incidents.models import Incident
@@ -263,12 +260,17 @@ def readable_target_missing(values: dict[str, Any], actor: Actor) -> bool:
     return readable is not None and values.get("area_id") not in readable
 
 
-def _apply(intervention: Intervention, values: dict[str, Any]) -> None:
+def _apply(session: Session, intervention: Intervention, values: dict[str, Any]) -> None:
     ids = values.pop("incident_ids", None)
     for field, value in values.items():
         setattr(intervention, field, value)
     if intervention.status == InterventionStatus.done:
-        intervention.completed_on = intervention.completed_on or _today()
+        group = session.get(Group, intervention.group_id)
+        assert group is not None  # checked before the values were
+        intervention.completed_on = (
+            intervention.completed_on
+            or structure_service.municipality_today(session, group.municipality_id)
+        )
     else:
         intervention.completed_on = None
     if ids is not None:
@@ -292,7 +294,7 @@ def create_intervention(
     serves = _serves(session, data, group, None, actor)
     values = _values(session, data, group, actor)
     intervention = Intervention(group_id=group.id, created_by_id=actor.user_id, **serves)
-    _apply(intervention, values)
+    _apply(session, intervention, values)
     session.add(intervention)
     session.flush()
     return intervention
@@ -306,7 +308,7 @@ def update_intervention(
     data = body.model_dump(exclude_unset=True)
     serves = _serves(session, data, intervention.group, intervention, actor)
     values = _values(session, data, intervention.group, actor)
-    _apply(intervention, {**values, **serves})
+    _apply(session, intervention, {**values, **serves})
     session.flush()
     return intervention
 
@@ -343,21 +345,14 @@ def measure_effect(
     session: Session, intervention_id: int, weeks: int, *, actor: Actor
 ) -> schemas.Effect:
     intervention = get_intervention(session, intervention_id, actor=actor)
-    municipality = session.get(Municipality, intervention.group.municipality_id)
-    timezone = municipality.timezone if municipality else "Europe/Stockholm"
-    today = utcnow().astimezone(ZoneInfo(timezone)).date()
+    municipality_id = intervention.group.municipality_id
     return effect.measure(
         session,
         intervention,
         weeks=weeks,
-        today=today,
-        timezone=timezone,
+        today=structure_service.municipality_today(session, municipality_id),
+        timezone=structure_service.municipality_zone_name(session, municipality_id),
     )
-
-
-def _today() -> dt.date:
-    # Upplands-Bro's day; one municipality per installation.
-    return utcnow().astimezone(ZoneInfo("Europe/Stockholm")).date()
 
 
 def feedback(session: Session, intervention_id: int, *, actor: Actor) -> list[Feedback]:

@@ -7,7 +7,8 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.accounts.models import User
-from api.db import Base, utcnow
+from api.db import Base
+from api.localtime import utcnow
 from api.records import TimestampMixin
 from api.structure.models import Group, Organisation
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from api import localtime, swedish
 from api.access import policy
 from api.accounts.models import Membership, User
 from api.actor import Actor
 from api.concurrency import check_if_match, etag
-from api.db import utcnow
 from api.errors import FieldError, Hidden, Invalid, NotFound
 from api.incidents.schemas import InterventionStatus
 from api.interventions import service as intervention_service
 from api.interventions.models import Feedback, FollowUp, Intervention
 from api.interventions.schemas import DecidedAt
+from api.localtime import utcnow
 from api.meetings import schemas
 from api.meetings.models import Decision, Meeting
 from api.records import get_or_404, not_found_message
@@ -40,7 +40,6 @@ DEFAULT_WEEKS = 2
 UPCOMING = dt.timedelta(hours=12)
 # What only the group's conveners and members do here (policy.require_write_in_group).
 WRITES = "planerar och skriver möten"
-TREND_SV = {"new": "ny", "growing": "växer", "steady": "oförändrad", "shrinking": "minskar"}
 
 
 def _group(session: Session, group_id: int, actor: Actor) -> Group:
@@ -168,7 +167,7 @@ def build_agenda(
     """The agenda a meeting starts from: the lägesbild since the group's last meeting, its
     hot spots, the interventions due for follow-up, other business."""
     scope = situation.scope_of(session, group)
-    tz = ZoneInfo(scope.timezone)
+    tz = localtime.zone(scope.timezone)
     previous = session.scalar(
         select(Meeting.starts_at)
         # The last meeting held: not one planned between now and this one, nor one called off.
@@ -205,7 +204,7 @@ def build_agenda(
                 kind=schemas.AgendaKind.hot_spots,
                 title=f"Heta platser ({len(figures.hot_spots)})",
                 note="; ".join(
-                    f"{s.place or s.area}: {s.count} ({TREND_SV.get(s.trend, s.trend)})"
+                    f"{s.place or s.area}: {s.count} ({swedish.TRENDS.get(s.trend, s.trend)})"
                     for s in figures.hot_spots[:5]
                 ),
             )
@@ -453,7 +452,7 @@ def decided_at(session: Session, intervention_id: int) -> DecidedAt | None:
 def next_meeting(session: Session, group_id: int, *, actor: Actor) -> schemas.NextMeeting:
     group = _group(session, group_id, actor)
     weeks = group.cadence_weeks or DEFAULT_WEEKS
-    tz = ZoneInfo(situation.scope_of(session, group).timezone)
+    tz = localtime.zone(situation.scope_of(session, group).timezone)
     now = utcnow()
     latest = session.scalar(
         select(Meeting.starts_at)

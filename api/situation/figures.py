@@ -41,11 +41,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from api import localtime
 from api.categories.models import Category
-from api.db import utcnow
 from api.incidents import geo
 from api.incidents.models import Incident
 from api.integrations import police
+from api.localtime import utcnow
 from api.schemas_common import Ref
 from api.situation import hotspots
 from api.situation.schemas import (
@@ -216,7 +217,7 @@ def compute(
     session: Session, scope: Scope, first: dt.date, last: dt.date, *, now: dt.datetime | None = None
 ) -> tuple[Figures, list[Counted]]:
     """The figures, and the incidents they count (in time order)."""
-    tz = ZoneInfo(scope.timezone)
+    tz = localtime.zone(scope.timezone)
     days = (last - first).days + 1
     this = period(first, last, tz)
     before = period(first - dt.timedelta(days=days), first - dt.timedelta(days=1), tz)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -15,7 +14,6 @@ from api import concurrency
 from api.access import policy
 from api.actor import Actor
 from api.concurrency import check_if_match
-from api.db import utcnow
 from api.errors import (
     Conflict,
     FieldError,
@@ -25,6 +23,7 @@ from api.errors import (
     NotFound,
 )
 from api.incidents import privacy
+from api.localtime import utcnow
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.situation import figures as calc
@@ -45,7 +44,8 @@ from api.situation.schemas import (
     Status,
     TextChange,
 )
-from api.structure.models import Group, Municipality
+from api.structure import service as structure_service
+from api.structure.models import Group
 from api.structure.schemas import GroupKind
 
 DEFAULT_DAYS = 14
@@ -68,23 +68,17 @@ def readable_group(session: Session, group_id: int, actor: Actor) -> Group:
 
 
 def scope_of(session: Session, group: Group) -> calc.Scope:
-    municipality = session.get(Municipality, group.municipality_id)
-    timezone = municipality.timezone if municipality else "Europe/Stockholm"
     return calc.Scope(
         municipality_id=group.municipality_id,
-        timezone=timezone,
+        timezone=structure_service.municipality_zone_name(session, group.municipality_id),
         area_id=group.area_id if group.kind == GroupKind.area else None,
         participants=tuple(group.organisation_ids),
     )
 
 
-def today(session: Session, group: Group) -> dt.date:
-    return utcnow().astimezone(ZoneInfo(scope_of(session, group).timezone)).date()
-
-
 def default_period(session: Session, group: Group) -> tuple[dt.date, dt.date]:
     """Since the group's last published lägesbild, or the last 14 days."""
-    last = today(session, group)
+    last = structure_service.municipality_today(session, group.municipality_id)
     latest = session.scalar(
         select(func.max(SituationReport.last_day)).where(
             SituationReport.group_id == group.id, SituationReport.status == Status.published

@@ -14,15 +14,16 @@ from sqlalchemy.orm import Session
 
 from api.access import policy
 from api.actor import Actor
-from api.db import utcnow
 from api.errors import FieldError, Forbidden, Hidden, Invalid
 from api.interventions.models import Intervention
 from api.interventions.slots import Served
+from api.localtime import utcnow
 from api.pagination import PageResult, paginate
 from api.records import apply, get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.steering import common, schemas
 from api.steering.models import Assignment, AssignmentEvent, Goal
+from api.structure import service as structure_service
 from api.structure.models import Group
 from api.structure.schemas import GroupKind
 
@@ -255,7 +256,8 @@ def read_assignment(
         due=assignment.due,
         status=assignment.status,
         overdue=assignment.status == schemas.AssignmentStatus.open
-        and assignment.due < common.today(),
+        and assignment.due
+        < structure_service.municipality_today(session, assignment.from_group.municipality_id),
         report=assignment.report,
         reported_on=assignment.reported_at,
         reported_by=Ref(id=assignment.reported_by.id, name=assignment.reported_by.name)

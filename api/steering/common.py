@@ -5,27 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from api.access import policy
 from api.actor import Actor
-from api.db import utcnow
 from api.errors import Forbidden, Invalid
 from api.records import apply
 from api.structure.models import Group
 from api.structure.schemas import GroupKind
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Who writes the steering group's goals, assignments and plans (policy.require_write_in_group).
 WRITES = "ändrar mål, uppdrag och planer"
 STEERING = "styrgruppens"
-
-
-def today() -> dt.date:
-    # One municipality per installation: Upplands-Bro's day.
-    return utcnow().astimezone(STOCKHOLM).date()
 
 
 def check_reader(actor: Actor) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from api import localtime
 from api.access import policy
 from api.actor import Actor
 from api.categories.models import Category
@@ -23,7 +23,8 @@ from api.schemas_common import Ref
 from api.situation import figures as calc
 from api.steering import common, indicators, schemas
 from api.steering.models import Assignment, Goal, Indicator, IndicatorValue
-from api.structure.models import Area, Municipality
+from api.structure import service as structure_service
+from api.structure.models import Area
 
 
 def list_goals(session: Session, query: schemas.GoalFilter, *, actor: Actor) -> PageResult[Goal]:
@@ -171,7 +172,8 @@ def _earliest(session: Session, municipality_id: int, timezone: str) -> dt.date 
         first = session.scalar(
             select(func.min(Incident.occurred_from)).where(*calc.counted_conditions(scope))
         )
-        cache[municipality_id] = first.astimezone(ZoneInfo(timezone)).date() if first else None
+        local = localtime.zone(timezone)
+        cache[municipality_id] = first.astimezone(local).date() if first else None
     return cache[municipality_id]
 
 
@@ -181,9 +183,8 @@ def _computed_series(
     """The counts of the ``quarters`` quarters up to the one holding ``until``, in one
     query (a sum per quarter)."""
     municipality_id = indicator.goal.group.municipality_id
-    municipality = session.get(Municipality, municipality_id)
-    timezone = municipality.timezone if municipality else "Europe/Stockholm"
-    tz = ZoneInfo(timezone)
+    timezone = structure_service.municipality_zone_name(session, municipality_id)
+    tz = localtime.zone(timezone)
     scope = calc.Scope(
         municipality_id=municipality_id, timezone=timezone, area_id=indicator.area_id
     )
@@ -225,7 +226,9 @@ def read_indicator(
 ) -> schemas.IndicatorRead:
     """The indicator over time up to ``until`` (default: today): a year's follow-up shows
     it as it stood at the end of that year."""
-    today = today or common.today()
+    today = today or structure_service.municipality_today(
+        session, indicator.goal.group.municipality_id
+    )
     until = until or today
     series = (
         _computed_series(session, indicator, quarters, today, until)

@@ -6,8 +6,9 @@ from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.accounts.models import User
-from api.db import Base, text_enum, utcnow
+from api.db import Base, text_enum
 from api.incidents.schemas import InterventionStatus
+from api.localtime import utcnow
 from api.records import ActiveMixin, TimestampMixin
 from api.steering.schemas import AssignmentStatus, Direction, IndicatorKind
 from api.structure.models import Area, Group, Organisation

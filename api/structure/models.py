@@ -14,8 +14,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base, text_enum, utcnow
+from api.db import Base, text_enum
 from api.geojson import point_geometry, point_lat_lon
+from api.localtime import SWEDISH_ZONE, utcnow
 from api.records import ActiveMixin, NamedMixin, TimestampMixin
 from api.structure.schemas import GroupKind, OrganisationKind
 
@@ -25,7 +26,7 @@ class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("name_key"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
+    timezone: Mapped[str] = mapped_column(String(64), default=SWEDISH_ZONE)
     local_crs: Mapped[str] = mapped_column(String(32), default="EPSG:3011")
     # {west, south, east, north} in WGS 84: positions outside are refused as mistakes.
     extent: Mapped[dict[str, float] | None] = mapped_column(JSON)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from api.geojson import Boundary, Point
+from api.localtime import SWEDISH_ZONE, ZoneName
 from api.schemas_common import (
     Id,
     Input,
@@ -43,7 +44,6 @@ class GroupKind(enum.StrEnum):
 
 
 # Every Swedish municipality keeps Swedish time; more zones can be added when needed.
-TimeZone = Literal["Europe/Stockholm"]
 # SWEREF 99 TM and the twelve local SWEREF 99 zones (18 00 is Upplands-Bro's EPSG:3011).
 LocalCrs = Literal[
     "EPSG:3006",
@@ -87,14 +87,14 @@ class Extent(BaseModel):
 
 class MunicipalityCreate(Input):
     name: Name
-    timezone: TimeZone = "Europe/Stockholm"
+    timezone: ZoneName = SWEDISH_ZONE
     local_crs: LocalCrs = "EPSG:3011"
     extent: Extent | None = None
 
 
 class MunicipalityUpdate(Patch):
     name: Name = omittable()
-    timezone: TimeZone = omittable()
+    timezone: ZoneName = omittable()
     local_crs: LocalCrs = omittable()
     extent: Extent | None = None
 

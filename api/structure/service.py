@@ -6,12 +6,14 @@ one function holds each rule for both."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from api import localtime
 from api.access import policy
 from api.actor import Actor
 from api.errors import Conflict, Invalid
@@ -371,3 +373,18 @@ def organisations_named(
         )
     )
     return found if len(found) == len(wanted) else None
+
+
+# Local time ----------------------------------------------------------------------------------
+
+
+def municipality_zone_name(session: Session, municipality_id: int) -> str:
+    """The zone the municipality keeps (Swedish time where it keeps none)."""
+    municipality = session.get(Municipality, municipality_id)
+    return municipality.timezone if municipality else localtime.SWEDISH_ZONE
+
+
+def municipality_today(session: Session, municipality_id: int) -> dt.date:
+    """Today for the municipality, in its own zone: the one way "today" is reckoned, for a
+    lägesbild's default period, a due date and the day an intervention was done."""
+    return localtime.today(localtime.zone(municipality_zone_name(session, municipality_id)))

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from api import localtime, swedish
+from api.localtime import STOCKHOLM
 from web import format as fmt
-from web.format import STOCKHOLM
 
 MAX_INCIDENTS = 20
 WHEN = {
@@ -20,14 +21,6 @@ WHEN = {
     "dag": "En dag",
     "fonster": "Ett tidsfönster",
     "tid": "Vid en viss tid",
-}
-ASSESSMENTS = {"low": "Låg", "medium": "Medel", "high": "Hög"}
-CERTAINTIES = {"observed": "Observerat", "suspected": "Misstänkt"}
-POLICE = {"yes": "Ja", "no": "Nej", "unknown": "Vet ej"}
-SYSTEMS = {
-    "EPSG:4326": "WGS 84 (lat, lon)",
-    "EPSG:3011": "SWEREF 99 18 00 (N, E)",
-    "EPSG:3006": "SWEREF 99 TM (N, E)",
 }
 
 
@@ -95,7 +88,7 @@ def opened_at(text: str) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    now = dt.datetime.now(dt.UTC)
+    now = localtime.utcnow()
     if value.tzinfo is None or not now - dt.timedelta(days=2) < value <= now:
         return None
     return value
@@ -148,18 +141,18 @@ def to_api(
             body["place_id"] = fmt.parse_id(item.plats) or -1
         if item.lat.strip() or item.lon.strip():
             first, second = fmt.parse_number(item.lat), fmt.parse_number(item.lon)
-            if first is None or second is None or item.koordsys not in SYSTEMS:
+            if first is None or second is None or item.koordsys not in swedish.COORDINATE_SYSTEMS:
                 error("lat", "Skriv båda koordinaterna som tal, till exempel 59,5117.")
             elif item.koordsys == "EPSG:4326":
                 body["position"] = {"lat": first, "lon": second}
             else:
                 body["position"] = {"crs": item.koordsys, "n": first, "e": second}
-        if item.bedomning not in ASSESSMENTS:
+        if item.bedomning not in swedish.ASSESSMENTS:
             error("bedomning", "Välj hur mycket otrygghet det skapar.")
         else:
             body["assessment"] = item.bedomning
-        body["certainty"] = item.sakerhet if item.sakerhet in CERTAINTIES else "observed"
-        body["police_reported"] = item.polis if item.polis in POLICE else "unknown"
+        body["certainty"] = item.sakerhet if item.sakerhet in swedish.CERTAINTIES else "observed"
+        body["police_reported"] = item.polis if item.polis in swedish.POLICE_REPORTED else "unknown"
         if item.beskrivning.strip():
             body["description"] = item.beskrivning.strip()
         body["confirm_personal_data"] = item.bekrafta == "ja"
@@ -219,7 +212,7 @@ def edit_body(
         errors["kategori"] = "Välj vad som hände."
     if fmt.parse_id(values["omrade"]) is None:
         errors["omrade"] = "Välj område."
-    if values["bedomning"] not in ASSESSMENTS:
+    if values["bedomning"] not in swedish.ASSESSMENTS:
         errors["bedomning"] = "Välj hur mycket otrygghet det skapar."
     if errors:
         return {}, errors
@@ -228,11 +221,13 @@ def edit_body(
         "area_id": fmt.parse_id(values["omrade"]),
         "place_id": fmt.parse_id(values["plats"]),
         "assessment": values["bedomning"],
-        "police_reported": values["polis"] if values["polis"] in POLICE else "unknown",
+        "police_reported": values["polis"]
+        if values["polis"] in swedish.POLICE_REPORTED
+        else "unknown",
         "description": values["beskrivning"].strip() or None,
         "confirm_personal_data": values["bekrafta"] == "ja",
     }
-    if values["sakerhet"] in CERTAINTIES:
+    if values["sakerhet"] in swedish.CERTAINTIES:
         body["certainty"] = values["sakerhet"]
     form_names = {
         "category": "kategori", "area_id": "omrade", "place_id": "plats",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api import swedish
 from web import format as fmt
 
 FORM_FIELDS = (
@@ -42,7 +43,7 @@ def body_of(
     errors: dict[str, str] = {}
     if not values["titel"].strip():
         errors["titel"] = "Skriv vad insatsen är."
-    if values["typ"] not in fmt.INTERVENTION_TYPES:
+    if values["typ"] not in swedish.INTERVENTION_TYPES:
         errors["typ"] = "Välj en typ i listan."
     if fmt.parse_id(values["agare"]) is None:
         errors["agare"] = "Välj vilken organisation som äger insatsen."
@@ -95,7 +96,7 @@ def body_of(
     linked = [part for part in linked if part]
     if not all(fmt.parse_id(part) is not None for part in linked):
         errors["handelser"] = "Skriv händelsernas nummer åtskilda med komma, till exempel 12, 15."
-    if values["status"] not in fmt.INTERVENTION_STATUSES:
+    if values["status"] not in swedish.INTERVENTION_STATUSES:
         errors["status"] = "Välj en status i listan."
     # Why, from the steering group: a goal, or an assignment (which brings its goal).
     serves = {

@@ -21,7 +21,6 @@ HINTS = {
     "proposals": "Förslag på insatser och vem som gör vad.",
 }
 assert tuple(FIELDS) == TEXT_FIELDS
-STATUS = {"draft": "Utkast", "published": "Publicerad"}
 # The API's names of a period's days on the forms.
 PERIOD_FIELDS = {"first_day": "fran", "last_day": "till"}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from api import swedish
 from web import format as fmt
 
 # One character more than the API takes: a text too long is refused beside its field by
@@ -209,7 +210,7 @@ def activity_body(
         errors["ansvarig"] = "Skriv vilket kontor som ansvarar."
     if not body["child_perspective"]:
         errors["barn"] = "Skriv barnperspektivet: hur aktiviteten berör barn och unga."
-    if body["status"] not in fmt.INTERVENTION_STATUSES:
+    if body["status"] not in swedish.INTERVENTION_STATUSES:
         errors["astatus"] = "Välj en status i listan."
     return body, errors
 
@@ -221,7 +222,7 @@ def review_body(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]
         "done": values["gjort"].strip(),
         "assessment": _text(values, "bedomning"),
     }
-    if body["status"] not in fmt.INTERVENTION_STATUSES:
+    if body["status"] not in swedish.INTERVENTION_STATUSES:
         errors["status"] = "Välj en status i listan."
     if not body["done"]:
         errors["gjort"] = "Skriv vad som gjordes under året."

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from api import swedish
 from web import format as fmt
 from web.deps import VisitDep
 from web.forms.period import period_days
@@ -30,9 +31,9 @@ async def audit_page(
     cursor: str = "",
 ) -> Response:
     errors: dict[str, str] = {}
-    if handelse and handelse not in fmt.AUDIT_ACTIONS:
+    if handelse and handelse not in swedish.AUDIT_ACTIONS:
         errors["handelse"] = "Välj en händelse i listan."
-    if utfall and utfall not in fmt.AUDIT_OUTCOMES:
+    if utfall and utfall not in swedish.AUDIT_OUTCOMES:
         errors["utfall"] = "Välj ett utfall i listan."
     since, until, not_dates = period_days(fran, till)
     errors.update(not_dates)
@@ -63,8 +64,8 @@ async def audit_page(
             "events": events,
             "errors": errors,
             "older": older,
-            "actions": fmt.AUDIT_ACTIONS,
-            "outcomes": fmt.AUDIT_OUTCOMES,
+            "actions": swedish.AUDIT_ACTIONS,
+            "outcomes": swedish.AUDIT_OUTCOMES,
             **filters,
         },
         status=422 if errors else 200,

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import localtime, swedish
 from web import format as fmt
 from web.choices import choices
 from web.deps import MAX_FORM_FIELD, MAX_SEARCH, PageId, Visit, VisitDep
@@ -55,7 +56,7 @@ def incident_query(
     since, until, errors = period_days(fran, till)
     if omrade and fmt.parse_id(omrade) is None:
         errors["omrade"] = "Välj ett område i listan."
-    if bedomning and bedomning not in forms.ASSESSMENTS:
+    if bedomning and bedomning not in swedish.ASSESSMENTS:
         errors["bedomning"] = "Välj i listan."
     if len(q) > MAX_SEARCH:
         errors["q"] = f"Sök med högst {MAX_SEARCH} tecken."
@@ -112,7 +113,7 @@ async def incidents_page(
             "errors": errors,
             "more": more,
             "map_link": "/karta" + query.query_string,
-            "assessments": forms.ASSESSMENTS,
+            "assessments": swedish.ASSESSMENTS,
         },
         status=422 if errors else 200,
     )
@@ -131,7 +132,7 @@ async def map_page(request: Request, visit: VisitDep, query: IncidentQueryDep) -
             "errors": query.errors,
             "geojson": "/karta.geojson" + query.query_string,
             "list_link": "/handelser" + query.query_string,
-            "assessments": forms.ASSESSMENTS,
+            "assessments": swedish.ASSESSMENTS,
         },
         status=422 if query.errors else 200,
     )
@@ -158,10 +159,10 @@ async def incident_page(request: Request, incident_id: PageId, visit: VisitDep) 
         {
             "incident": incident,
             "history": history or [],
-            "assessments": forms.ASSESSMENTS,
-            "certainties": forms.CERTAINTIES,
-            "police": forms.POLICE,
-            "reasons": fmt.WITHDRAW_REASONS,
+            "assessments": swedish.ASSESSMENTS,
+            "certainties": swedish.CERTAINTIES,
+            "police": swedish.POLICE_REPORTED,
+            "reasons": swedish.WITHDRAW_REASONS,
         },
     )
 
@@ -187,9 +188,9 @@ async def edit_form(
             "incident": incident,
             "f": values,
             "errors": errors or {},
-            "assessments": forms.ASSESSMENTS,
-            "certainties": forms.CERTAINTIES,
-            "police": forms.POLICE,
+            "assessments": swedish.ASSESSMENTS,
+            "certainties": swedish.CERTAINTIES,
+            "police": swedish.POLICE_REPORTED,
         },
         status=status,
     )
@@ -227,7 +228,7 @@ async def withdraw(
     visit: VisitDep,
     orsak: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
 ) -> Response:
-    if orsak not in fmt.WITHDRAW_REASONS:
+    if orsak not in swedish.WITHDRAW_REASONS:
         raise StarletteHTTPException(422, "Välj varför händelsen återkallas.")
     await visit.api.withdraw_incident(incident_id, orsak)
     return redirect(request, f"/handelser/{incident_id}")
@@ -265,10 +266,10 @@ async def report_form(
             "opened": opened.isoformat(timespec="minutes"),
             "errors": errors or {},
             "when": {**forms.WHEN, "kvall": forms.evening(opened)[2]},
-            "assessments": forms.ASSESSMENTS,
-            "certainties": forms.CERTAINTIES,
-            "police": forms.POLICE,
-            "systems": forms.SYSTEMS,
+            "assessments": swedish.ASSESSMENTS,
+            "certainties": swedish.CERTAINTIES,
+            "police": swedish.POLICE_REPORTED,
+            "systems": swedish.COORDINATE_SYSTEMS,
             "max_incidents": forms.MAX_INCIDENTS,
         },
         status=status,
@@ -278,7 +279,7 @@ async def report_form(
 @page(router, "/rapportera", name="report")
 async def report_page(request: Request, visit: VisitDep) -> Response:
     return await report_form(
-        request, visit, [forms.IncidentForm()], key=str(uuid.uuid4()), opened=fmt.now()
+        request, visit, [forms.IncidentForm()], key=str(uuid.uuid4()), opened=localtime.utcnow()
     )
 
 
@@ -289,7 +290,7 @@ async def report_submit(request: Request, visit: VisitDep) -> Response:
     key = str(form.get("nyckel", ""))[:100] or str(uuid.uuid4())
     # "Nu" is when the form was opened: a second press of "Skicka" sends the same report,
     # which the Idempotency-Key then files once.
-    opened = forms.opened_at(str(form.get("oppnad", ""))) or fmt.now()
+    opened = forms.opened_at(str(form.get("oppnad", ""))) or localtime.utcnow()
     action = str(form.get("atgard", "skicka"))
     if action == "lagg-till":
         if len(items) < forms.MAX_INCIDENTS:
@@ -335,5 +336,5 @@ async def report_done(request: Request, report_id: PageId, visit: VisitDep) -> R
     return render(
         request,
         "report_done.html",
-        {"report": report, "assessments": forms.ASSESSMENTS},
+        {"report": report, "assessments": swedish.ASSESSMENTS},
     )

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import swedish
 from api.access.policy import Capability
 from web import format as fmt
 from web.choices import choices
@@ -59,8 +60,9 @@ async def intervention_form(
             "f": values,
             "chosen": chosen,
             "errors": errors or {},
-            "types": fmt.INTERVENTION_TYPES,
-            "statuses": fmt.INTERVENTION_STATUSES,
+            "types": swedish.INTERVENTION_TYPES,
+            "target_kinds": swedish.TARGET_KINDS,
+            "statuses": swedish.INTERVENTION_STATUSES,
         },
         status=status,
     )
@@ -117,13 +119,13 @@ async def intervention_view(
             "follow_ups": follow_ups,
             "told": told,
             "group_organisations": group.organisations,
-            "channels": fmt.CHANNELS,
+            "channels": swedish.CHANNELS,
             "effect": effect,
             "weeks": weeks,
             "category_names": categories,
-            "types": fmt.INTERVENTION_TYPES,
-            "statuses": fmt.INTERVENTION_STATUSES,
-            "verdicts": fmt.VERDICTS,
+            "types": swedish.INTERVENTION_TYPES,
+            "statuses": swedish.INTERVENTION_STATUSES,
+            "verdicts": swedish.VERDICTS,
             "errors": errors or {},
             "f": values or {"dag": fmt.today_iso()},
         },
@@ -157,7 +159,7 @@ async def intervention_status(
     visit: VisitDep,
     status: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
 ) -> Response:
-    if status not in fmt.INTERVENTION_STATUSES:
+    if status not in swedish.INTERVENTION_STATUSES:
         raise StarletteHTTPException(422, "Välj en status i listan.")
     await visit.api.update_intervention(intervention_id, {"status": status})
     return redirect(request, f"/insatser/{intervention_id}")
@@ -179,7 +181,7 @@ async def intervention_feedback(
     day = fmt.parse_date(values["tdag"])
     if day is None:
         errors["tdag"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
-    if values["kanal"] not in fmt.CHANNELS:
+    if values["kanal"] not in swedish.CHANNELS:
         errors["kanal"] = "Välj hur det berättades."
     if not values["text"].strip():
         errors["text"] = "Skriv vad som berättades."

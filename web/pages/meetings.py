@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api import localtime, swedish
 from api.meetings.schemas import MAX_AGENDA_ITEMS
 from web import format as fmt
 from web.choices import choices
@@ -47,7 +48,7 @@ async def meetings_view(
     held = [m for m in await visit.api.meetings(group_id) if m.id not in {u.id for u in upcoming}]
     if values is None:
         suggested = await visit.api.next_meeting(group_id)
-        local = suggested.starts_at.astimezone(fmt.STOCKHOLM)
+        local = suggested.starts_at.astimezone(localtime.STOCKHOLM)
         values = {"dag": local.date().isoformat(), "tid": f"{local:%H:%M}", "plats": ""}
     return render(
         request,
@@ -146,7 +147,7 @@ async def meeting_view(
             "conflict": conflict,
             "errors": errors or {},
             "d": {"start": fmt.today_iso(), **(decision or {})},
-            "types": fmt.INTERVENTION_TYPES,
+            "types": swedish.INTERVENTION_TYPES,
         },
         status=status,
     )

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import localtime, swedish
 from web import charts
 from web import format as fmt
 from web.deps import PageId, Visit, VisitDep, YearPath
@@ -49,7 +50,7 @@ async def plan_view(
             "goal": goal,
             "organisations": fmt.by_name(await visit.api.organisations()),
             "years": list(range(plan.period_start.year, plan.period_end.year + 1)),
-            "statuses": fmt.INTERVENTION_STATUSES,
+            "statuses": swedish.INTERVENTION_STATUSES,
             "f": values or {"astart": plan.period_start.isoformat()},
             "partners": partners or set(),
             "errors": errors or {},
@@ -111,10 +112,10 @@ def plan_year_context(
             for row in review.activities
             if row.indicator is not None
         },
-        "statuses": fmt.INTERVENTION_STATUSES,
+        "statuses": swedish.INTERVENTION_STATUSES,
         "f": values or {},
         "errors": errors or {},
-        "now": fmt.now(),
+        "now": localtime.utcnow(),
     }
 
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import localtime, swedish
 from web import charts
 from web import format as fmt
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
@@ -44,12 +45,12 @@ async def pictures(visit: Visit, figures: Any) -> dict[str, Any]:
 
 def situation_context() -> dict[str, Any]:
     return {
-        "weekdays": charts.WEEKDAYS,
-        "trends": charts.TREND,
+        "weekdays": swedish.WEEKDAYS,
+        "trends": swedish.TRENDS,
         "fields": forms.FIELDS,
         "hints": forms.HINTS,
-        "statuses": forms.STATUS,
-        "now": fmt.now(),
+        "statuses": swedish.SITUATION_STATUSES,
+        "now": localtime.utcnow(),
     }
 
 

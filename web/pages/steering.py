@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import localtime, swedish
 from api.structure.schemas import GroupKind, GroupRead
 from web import charts
 from web import format as fmt
@@ -170,12 +171,12 @@ async def goal_view(
             "families": [(f, [c for c in categories if c.parent_code == f.code]) for f in families],
             "areas": fmt.by_name(await visit.api.areas()),
             "manual": [i for i in thread.goal.indicators if i.kind.value == "manual"],
-            "kinds": fmt.INDICATOR_KINDS,
-            "directions": fmt.DIRECTIONS,
-            "assignment_statuses": fmt.ASSIGNMENT_STATUSES,
-            "statuses": fmt.INTERVENTION_STATUSES,
-            "verdicts": fmt.VERDICTS,
-            "f": values or {"ar": str(fmt.now().year - 1)},
+            "kinds": swedish.INDICATOR_KINDS,
+            "directions": swedish.DIRECTIONS,
+            "assignment_statuses": swedish.ASSIGNMENT_STATUSES,
+            "statuses": swedish.INTERVENTION_STATUSES,
+            "verdicts": swedish.VERDICTS,
+            "f": values or {"ar": str(localtime.today().year - 1)},
             "errors": errors or {},
         },
         status=status,
@@ -249,7 +250,7 @@ async def assignment_view(
             "assignment": assignment,
             "interventions": interventions,
             "chosen": {i.id for i in assignment.interventions} if chosen is None else chosen,
-            "statuses": fmt.ASSIGNMENT_STATUSES,
+            "statuses": swedish.ASSIGNMENT_STATUSES,
             "f": values or {},
             "errors": errors or {},
         },
@@ -296,7 +297,7 @@ async def assignment_status(
     visit: VisitDep,
     status: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
 ) -> Response:
-    if status not in fmt.ASSIGNMENT_STATUSES:
+    if status not in swedish.ASSIGNMENT_STATUSES:
         raise StarletteHTTPException(422, "Välj en status i listan.")
     changed = await send(
         visit.api.update_assignment(assignment_id, {"status": status}), {"status": "status"}

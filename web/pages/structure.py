@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api import swedish
 from api.accounts.schemas import USUAL_ROLE
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
 from api.swedish import ROLES
@@ -72,7 +73,7 @@ async def group_view(
             "related": _related(group, others),
             "members": members,
             "interventions": decided,
-            "intervention_statuses": fmt.INTERVENTION_STATUSES,
+            "intervention_statuses": swedish.INTERVENTION_STATUSES,
             "roles": ROLES,
             "usual_role": USUAL_ROLE,
             "errors": errors or {},
@@ -175,7 +176,7 @@ async def organisations_page(
             "q": q[:MAX_SEARCH],
             "typ": typ,
             "errors": errors,
-            "kinds": fmt.ORGANISATION_KINDS,
+            "kinds": swedish.ORGANISATION_KINDS,
             "organisations": sorted(organisations, key=lambda o: fmt.sort_key(o.name)),
             "groups_of": _groups_of(groups),
         },
@@ -191,7 +192,7 @@ async def organisations_page(
 def _by_kind(organisations: list[Any]) -> list[tuple[str, list[Any]]]:
     """The organisations of a group, grouped by kind in a fixed order, each sorted by name."""
     grouped = []
-    for kind, label in fmt.ORGANISATION_KIND_HEADINGS.items():
+    for kind, label in swedish.ORGANISATION_KIND_HEADINGS.items():
         members = [o for o in organisations if o.kind == kind]
         if members:
             grouped.append((label, fmt.by_name(members)))
