@@ -13,6 +13,7 @@ import sysconfig
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def compose() -> dict:
-    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    return loaded
 
 
 def dockerfile() -> list[str]:
@@ -38,7 +40,8 @@ def est_commands(command: list[str] | str) -> list[list[str]]:
     words = command if isinstance(command, list) else shlex.split(command)
     if words[:2] == ["sh", "-c"]:
         words = shlex.split(words[2])
-    found, current = [], None
+    found: list[list[str]] = []
+    current: list[str] | None = None
     for word in [*words, "&&"]:
         if word in ("&&", ";"):
             if current:
@@ -52,7 +55,7 @@ def est_commands(command: list[str] | str) -> list[list[str]]:
     return found
 
 
-def test_compose_services(compose: dict) -> None:
+def test_compose_services(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert set(services) == {"db", "api", "web"}
     db = services["db"]
@@ -73,7 +76,7 @@ def test_compose_services(compose: dict) -> None:
     assert "8000:8000" in web["ports"]
 
 
-def test_every_command_is_one_the_cli_takes(compose: dict) -> None:
+def test_every_command_is_one_the_cli_takes(compose: dict[str, Any]) -> None:
     commands = [
         c
         for s in compose["services"].values()
@@ -171,7 +174,7 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 def test_the_image_commands_run_from_the_installed_package(
-    installed: Path, compose: dict, tmp_path: Path, started: list[subprocess.Popen[bytes]]
+    installed: Path, compose: dict[str, Any], tmp_path: Path, started: list[subprocess.Popen[bytes]]
 ) -> None:
     env = run_env(installed, EST_DATABASE_URL=sqlite_url(tmp_path / "image.db"))
     where = subprocess.run(

@@ -21,7 +21,7 @@ from api.accounts.models import ServiceToken
 from api.actor import ANONYMOUS, Actor, Grant
 from api.db import Database
 from api.seed import load_demo
-from tests.support.people import PEOPLE, as_
+from tests.support.people import PEOPLE, People, as_
 from tests.support.servers import Server, fresh_postgres_database, sqlite_url
 
 V1 = "/api/v1"
@@ -31,7 +31,7 @@ COORDINATION = "EST samordningsgrupp"
 STEERING = "EST styrgrupp"
 
 
-def group_id(people: dict[str, Any], name: str) -> int:
+def group_id(people: People, name: str) -> int:
     return int(people["groups"][name]["id"])
 
 
@@ -39,7 +39,7 @@ def group_id(people: dict[str, Any], name: str) -> int:
 
 
 def test_an_area_member_sees_only_the_accounts_of_their_groups(
-    server: Server, api: httpx.Client, people: dict[str, Any]
+    server: Server, api: httpx.Client, people: People
 ) -> None:
     users = people["users"]
     # Someone else in the Kungsängen group, besides Kalle himself.
@@ -70,14 +70,14 @@ def test_an_area_member_sees_only_the_accounts_of_their_groups(
     assert (f"{V1}/users/{users['reporter']['id']}", 404, "refused") in paths
 
 
-def test_a_reporter_sees_only_their_own_account(server: Server, people: dict[str, Any]) -> None:
+def test_a_reporter_sees_only_their_own_account(server: Server, people: People) -> None:
     with as_(server, people, "reporter") as client:
         listed = client.get(f"{V1}/users").json()["items"]
         assert [u["email"] for u in listed] == [PEOPLE["reporter"]]
         assert client.get(f"{V1}/users/{people['users']['kungsangen']['id']}").status_code == 404
 
 
-def test_the_steering_group_sees_every_account(server: Server, people: dict[str, Any]) -> None:
+def test_the_steering_group_sees_every_account(server: Server, people: People) -> None:
     with as_(server, people, "steering") as client:
         listed = client.get(f"{V1}/users", params={"limit": 200}).json()["items"]
         assert set(PEOPLE.values()) <= {u["email"] for u in listed}
@@ -88,7 +88,7 @@ def test_the_steering_group_sees_every_account(server: Server, people: dict[str,
 
 
 def test_a_convener_manages_the_memberships_of_their_own_group_only(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     kalle = people["users"]["kungsangen"]["id"]
     own = f"{V1}/groups/{group_id(people, COORDINATION)}/memberships/{kalle}"
@@ -111,9 +111,7 @@ def test_a_convener_manages_the_memberships_of_their_own_group_only(
         assert kalle not in {m["user"]["id"] for m in listed.json()}
 
 
-def test_a_convener_finds_whom_to_add_by_exact_email_only(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_convener_finds_whom_to_add_by_exact_email_only(server: Server, people: People) -> None:
     reporter = PEOPLE["reporter"]
     with as_(server, people, "coordination") as client:
         found = client.get(f"{V1}/users", params={"email": reporter.upper()}).json()["items"]
@@ -136,7 +134,7 @@ def test_a_convener_finds_whom_to_add_by_exact_email_only(
     ],
 )
 def test_others_cannot_manage_memberships(
-    server: Server, people: dict[str, Any], name: str, group: str
+    server: Server, people: People, name: str, group: str
 ) -> None:
     target = people["users"]["admin"]["id"]
     with as_(server, people, name) as client:
@@ -162,7 +160,7 @@ def test_others_cannot_manage_memberships(
     ],
 )
 def test_who_sees_a_groups_members(
-    server: Server, people: dict[str, Any], name: str, group: str, status: int
+    server: Server, people: People, name: str, group: str, status: int
 ) -> None:
     with as_(server, people, name) as client:
         listed = client.get(f"{V1}/groups/{group_id(people, group)}/memberships")
@@ -171,7 +169,7 @@ def test_who_sees_a_groups_members(
         assert all(m["group_id"] == group_id(people, group) for m in listed.json())
 
 
-def test_a_group_out_of_reach_is_not_found(server: Server, people: dict[str, Any]) -> None:
+def test_a_group_out_of_reach_is_not_found(server: Server, people: People) -> None:
     with as_(server, people, "coordination") as client:
         url = f"{V1}/groups/2147483647/memberships/{people['users']['viewer']['id']}"
         assert client.put(url, json={"role": "member"}).status_code == 404
@@ -180,7 +178,7 @@ def test_a_group_out_of_reach_is_not_found(server: Server, people: dict[str, Any
 # Service tokens -----------------------------------------------------------------------------
 
 
-def create_token(api: httpx.Client, people: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def create_token(api: httpx.Client, people: People, **extra: Any) -> dict[str, Any]:
     organisation = people["organisations"]["Rapid Säkerhet"]["id"]
     created = api.post(
         f"{V1}/service-tokens", json={"source": "embrace", "organisation_id": organisation, **extra}
@@ -191,7 +189,7 @@ def create_token(api: httpx.Client, people: dict[str, Any], **extra: Any) -> dic
 
 
 def test_a_service_token_is_shown_once_and_stored_hashed(
-    server: Server, api: httpx.Client, people: dict[str, Any]
+    server: Server, api: httpx.Client, people: People
 ) -> None:
     created = create_token(api, people)
     token = created["token"]
@@ -222,7 +220,7 @@ def test_a_service_token_is_shown_once_and_stored_hashed(
 
 
 def test_a_revoked_service_token_stops_working(
-    server: Server, api: httpx.Client, people: dict[str, Any]
+    server: Server, api: httpx.Client, people: People
 ) -> None:
     created = create_token(api, people)
     with server.client(created["token"]) as service:
@@ -236,7 +234,7 @@ def test_a_revoked_service_token_stops_working(
 
 
 def test_an_expired_service_token_stops_working(
-    server: Server, api: httpx.Client, people: dict[str, Any]
+    server: Server, api: httpx.Client, people: People
 ) -> None:
     created = create_token(api, people, days=1)
     with server.database.session(write=True) as session:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from api.audit.models import AuditEvent
 from api.seed import DEMO_PASSWORD
-from tests.support.people import ADMIN_EMAIL, PEOPLE
+from tests.support.people import ADMIN_EMAIL, PEOPLE, People
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -34,7 +34,7 @@ def one(api: httpx.Client, **filters: Any) -> dict[str, Any]:
 
 
 def test_sign_in_sign_out_and_failures_are_logged(
-    server: Server, anon: httpx.Client, api: httpx.Client, people: dict[str, Any]
+    server: Server, anon: httpx.Client, api: httpx.Client, people: People
 ) -> None:
     viewer = people["users"]["viewer"]
     signed_in = anon.post(
@@ -78,7 +78,7 @@ def test_throttled_sign_ins_are_logged(
 
 
 def test_refused_access_is_logged(
-    server: Server, anon: httpx.Client, api: httpx.Client, people: dict[str, Any]
+    server: Server, anon: httpx.Client, api: httpx.Client, people: People
 ) -> None:
     users = people["users"]
     assert anon.get(f"{V1}/users").status_code == 401
@@ -104,7 +104,7 @@ def test_refused_access_is_logged(
     assert len(events(api, action="refused")) == len(refused)
 
 
-def test_every_write_is_logged(server: Server, api: httpx.Client, people: dict[str, Any]) -> None:
+def test_every_write_is_logged(server: Server, api: httpx.Client, people: People) -> None:
     municipality = people["municipality"]["id"]
     created = api.post(
         f"{V1}/organisations",
@@ -134,7 +134,7 @@ def test_every_write_is_logged(server: Server, api: httpx.Client, people: dict[s
 
 
 def test_reading_the_log_with_filters_and_pages(
-    server: Server, api: httpx.Client, people: dict[str, Any]
+    server: Server, api: httpx.Client, people: People
 ) -> None:
     before = dt.datetime.now(dt.UTC)
     municipality = people["municipality"]["id"]
@@ -187,9 +187,7 @@ def test_timestamps_without_an_offset_are_refused(api: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("name", ["steering", "coordination", "viewer", "reporter"])
-def test_only_administrators_read_the_log(
-    server: Server, people: dict[str, Any], name: str
-) -> None:
+def test_only_administrators_read_the_log(server: Server, people: People, name: str) -> None:
     with server.client(people["tokens"][name]) as client:
         assert client.get(f"{V1}/audit-events").status_code == 403
 
@@ -210,9 +208,7 @@ def test_the_log_is_append_only_in_the_database(
     assert len(events(api, action="refused")) == 1
 
 
-def test_no_free_text_goes_into_the_log(
-    server: Server, api: httpx.Client, people: dict[str, Any]
-) -> None:
+def test_no_free_text_goes_into_the_log(server: Server, api: httpx.Client, people: People) -> None:
     area = people["areas"]["Kungsängen"]["id"]
     name = "Zyxelgränd vid Hemliga Kiosken"
     created = api.post(f"{V1}/places", json={"area_id": area, "name": name})

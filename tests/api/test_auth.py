@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from api.accounts.models import AuthSession
 from api.seed import DEMO_PASSWORD
-from tests.support.people import PEOPLE
+from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -59,7 +59,7 @@ def set_session(server: Server, token: str, **values: Any) -> None:
 
 
 def test_sign_in_answers_an_opaque_token_stored_only_hashed(
-    server: Server, anon: httpx.Client, people: dict[str, Any]
+    server: Server, anon: httpx.Client, people: People
 ) -> None:
     response = sign_in(anon, PEOPLE["kungsangen"])
     assert response.status_code == 201, response.text
@@ -106,7 +106,7 @@ def test_sign_out_revokes_the_token(anon: httpx.Client, server: Server, people: 
 
 
 def test_refusals_of_sign_in_do_not_tell_accounts_apart(
-    anon: httpx.Client, api: httpx.Client, people: dict[str, Any]
+    anon: httpx.Client, api: httpx.Client, people: People
 ) -> None:
     viewer = people["users"]["viewer"]
     assert api.post(f"{V1}/users/{viewer['id']}/deactivate").status_code == 200
@@ -122,7 +122,7 @@ def test_refusals_of_sign_in_do_not_tell_accounts_apart(
 
 
 def test_unknown_account_and_wrong_password_take_as_long(
-    anon: httpx.Client, people: dict[str, Any]
+    anon: httpx.Client, people: People
 ) -> None:
     def median_seconds(email: str, password: str) -> float:
         times = []
@@ -139,7 +139,7 @@ def test_unknown_account_and_wrong_password_take_as_long(
     assert 0.5 < unknown / wrong < 2, (unknown, wrong)
 
 
-def test_an_idle_session_ends(server: Server, people: dict[str, Any]) -> None:
+def test_an_idle_session_ends(server: Server, people: People) -> None:
     token = server.token_for(PEOPLE["coordination"])
     idle = dt.timedelta(minutes=server.settings.session_idle_minutes)
     set_session(
@@ -152,7 +152,7 @@ def test_an_idle_session_ends(server: Server, people: dict[str, Any]) -> None:
     assert_signed_out(server, token)
 
 
-def test_a_session_ends_at_its_absolute_lifetime(server: Server, people: dict[str, Any]) -> None:
+def test_a_session_ends_at_its_absolute_lifetime(server: Server, people: People) -> None:
     token = server.token_for(PEOPLE["coordination"])
     # In use a second ago, and still at its end.
     set_session(
@@ -164,9 +164,7 @@ def test_a_session_ends_at_its_absolute_lifetime(server: Server, people: dict[st
     assert_signed_out(server, token)
 
 
-def test_the_lifetime_is_set_at_sign_in(
-    server: Server, anon: httpx.Client, people: dict[str, Any]
-) -> None:
+def test_the_lifetime_is_set_at_sign_in(server: Server, anon: httpx.Client, people: People) -> None:
     before = dt.datetime.now(dt.UTC)
     expires = dt.datetime.fromisoformat(sign_in(anon, PEOPLE["viewer"]).json()["expires_at"])
     lifetime = dt.timedelta(hours=server.settings.session_max_hours)
@@ -178,7 +176,7 @@ def test_the_lifetime_is_set_at_sign_in(
 
 
 def test_deactivating_a_user_ends_all_their_sessions(
-    server: Server, api: httpx.Client, people: dict[str, Any]
+    server: Server, api: httpx.Client, people: People
 ) -> None:
     user = people["users"]["kungsangen"]
     tokens = [people["tokens"]["kungsangen"], server.token_for(PEOPLE["kungsangen"])]
@@ -192,9 +190,7 @@ def test_deactivating_a_user_ends_all_their_sessions(
     assert all(s.revoked_at is not None for s in sessions_of(server, user["id"]))
 
 
-def test_an_admin_ends_a_users_sessions(
-    server: Server, api: httpx.Client, people: dict[str, Any]
-) -> None:
+def test_an_admin_ends_a_users_sessions(server: Server, api: httpx.Client, people: People) -> None:
     user = people["users"]["reporter"]
     tokens = [people["tokens"]["reporter"], server.token_for(PEOPLE["reporter"])]
     ended = api.delete(f"{V1}/users/{user['id']}/sessions")
@@ -208,7 +204,7 @@ def test_an_admin_ends_a_users_sessions(
 
 
 def test_a_new_password_set_by_an_admin_ends_the_sessions(
-    server: Server, api: httpx.Client, anon: httpx.Client, people: dict[str, Any]
+    server: Server, api: httpx.Client, anon: httpx.Client, people: People
 ) -> None:
     user = people["users"]["viewer"]
     changed = api.patch(f"{V1}/users/{user['id']}", json={"password": NEW_PASSWORD})
@@ -218,9 +214,7 @@ def test_a_new_password_set_by_an_admin_ends_the_sessions(
     assert sign_in(anon, PEOPLE["viewer"], NEW_PASSWORD).status_code == 201
 
 
-def test_changing_ones_own_password(
-    server: Server, anon: httpx.Client, people: dict[str, Any]
-) -> None:
+def test_changing_ones_own_password(server: Server, anon: httpx.Client, people: People) -> None:
     token = token_of(anon, PEOPLE["steering"])
     other = token_of(anon, PEOPLE["steering"])
     with server.client(token) as client:
@@ -258,7 +252,7 @@ def test_changing_ones_own_password(
     ],
 )
 def test_weak_passwords_are_refused(
-    server: Server, people: dict[str, Any], api: httpx.Client, password: str, words: str
+    server: Server, people: People, api: httpx.Client, password: str, words: str
 ) -> None:
     with server.client(people["tokens"]["steering"]) as client:
         refused = client.put(
@@ -284,7 +278,7 @@ def assert_throttled(response: httpx.Response) -> None:
 
 @pytest.mark.parametrize("email", [PEOPLE["kungsangen"], "påhittad@est.demo"])
 def test_failed_sign_ins_for_one_account_are_throttled(
-    anon: httpx.Client, server: Server, people: dict[str, Any], email: str
+    anon: httpx.Client, server: Server, people: People, email: str
 ) -> None:
     for _ in range(server.settings.throttle_per_account):
         assert sign_in(anon, email, "fel-lösenord-helt-enkelt").status_code == 401
@@ -298,7 +292,7 @@ def test_failed_sign_ins_for_one_account_are_throttled(
 
 
 def test_failed_sign_ins_from_one_address_are_throttled(
-    anon: httpx.Client, server: Server, people: dict[str, Any]
+    anon: httpx.Client, server: Server, people: People
 ) -> None:
     for n in range(server.settings.throttle_per_address):
         assert sign_in(anon, f"gissning-{n}@est.demo", "fel-lösenord").status_code == 401

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.people import People
+
 V1 = "/api/v1"
 STEERING = "EST styrgrupp"
 COORDINATION = "EST samordningsgrupp"
@@ -28,7 +30,7 @@ EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
 }
 
 
-def test_me_says_what_each_role_may_do(server: Any, people: dict[str, Any]) -> None:
+def test_me_says_what_each_role_may_do(server: Any, people: People) -> None:
     for name, (can, grants) in EXPECTED.items():
         with server.client(people["tokens"][name]) as client:
             response = client.get(f"{V1}/auth/me")
@@ -41,7 +43,7 @@ def test_me_says_what_each_role_may_do(server: Any, people: dict[str, Any]) -> N
         ] == grants, name
 
 
-def test_a_group_says_what_the_caller_may_do_in_it(server: Any, people: dict[str, Any]) -> None:
+def test_a_group_says_what_the_caller_may_do_in_it(server: Any, people: People) -> None:
     groups = {name: people["groups"][name]["id"] for name in (STEERING, COORDINATION, BRO)}
     # (person, group) → (may_write, may_manage); an administrator without a membership too.
     expected = {
@@ -64,9 +66,7 @@ def test_a_group_says_what_the_caller_may_do_in_it(server: Any, people: dict[str
         assert (same["may_write"], same["may_manage"]) == rights, (name, group)
 
 
-def test_a_changed_group_answers_the_administrators_rights(
-    api: Any, people: dict[str, Any]
-) -> None:
+def test_a_changed_group_answers_the_administrators_rights(api: Any, people: People) -> None:
     group = people["groups"][BRO]["id"]
     changed = api.patch(f"{V1}/groups/{group}", json={"description": "Bro centrum och Råby."})
     assert changed.status_code == 200, changed.text

@@ -14,6 +14,7 @@ import pytest
 
 from api.incidents import geo
 from tests.support.factories import file_report
+from tests.support.people import People
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -25,7 +26,7 @@ BRO = [(59.5089, 17.6431), (59.5161, 17.6285), (59.5102, 17.6398)]
 KUNGSANGEN = (59.4786, 17.7506)
 
 
-def filed(server: Server, people: dict[str, Any]) -> list[int]:
+def filed(server: Server, people: People) -> list[int]:
     areas = people["areas"]
     incidents = [
         {"area_id": areas["Bro"]["id"], "position": {"lat": lat, "lon": lon},
@@ -48,9 +49,7 @@ def get(client: httpx.Client, path: str, **params: Any) -> Any:
     return response
 
 
-def test_the_landing_page_conformance_and_collection(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_the_landing_page_conformance_and_collection(server: Server, people: People) -> None:
     filed(server, people)
     with server.client(people["tokens"]["viewer"]) as viewer:
         landing = get(viewer, FEATURES).json()
@@ -72,7 +71,7 @@ def test_the_landing_page_conformance_and_collection(
 
 
 def test_items_page_by_limit_and_filter_by_bbox_and_datetime(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     ids = filed(server, people)
     items = f"{FEATURES}/collections/incidents/items"
@@ -122,7 +121,7 @@ def test_items_page_by_limit_and_filter_by_bbox_and_datetime(
             assert refused.headers["content-type"].startswith("application/problem+json")
 
 
-def test_an_area_groups_member_sees_their_area(server: Server, people: dict[str, Any]) -> None:
+def test_an_area_groups_member_sees_their_area(server: Server, people: People) -> None:
     ids = filed(server, people)
     with server.client(people["tokens"]["kungsangen"]) as member:
         page = get(member, f"{FEATURES}/collections/incidents/items").json()
@@ -132,7 +131,7 @@ def test_an_area_groups_member_sees_their_area(server: Server, people: dict[str,
         assert anonymous.get(f"{FEATURES}/collections/incidents/items").status_code == 401
 
 
-def test_gdal_reads_the_layer(server: Server, people: dict[str, Any]) -> None:
+def test_gdal_reads_the_layer(server: Server, people: People) -> None:
     """GDAL's OGC API – Features driver, as QGIS uses it: the landing page, the collection,
     then the items page by page (limit 2, so that it follows next links). `make test`
     installs Debian's gdal-bin."""

@@ -23,6 +23,7 @@ from api.actor import SYSTEM
 from api.errors import DomainError
 from api.integrations import imports, rows
 from tests.support.pages import csrf_of
+from tests.support.people import Demo
 from tests.support.servers import Server
 
 HEADERS = [*sorted(rows.CSV_HEADERS), "okänd kolumn", "", "Kategori", " händelse-id "]
@@ -169,7 +170,7 @@ def _import(server: Server, data: bytes, filename: str) -> None:
 @FUZZ
 @given(file=files)
 def test_the_importer_answers_any_file_cleanly(
-    server: Server, demo: dict[str, Any], file: tuple[bytes, str]
+    server: Server, demo: Demo, file: tuple[bytes, str]
 ) -> None:
     _import(server, *file)
 
@@ -187,7 +188,7 @@ def test_the_importer_answers_any_file_cleanly(
     ],
 )
 def test_odd_files_through_http_get_a_4xx_or_a_preview(
-    api: httpx.Client, demo: dict[str, Any], data: bytes
+    api: httpx.Client, demo: Demo, data: bytes
 ) -> None:
     answer = api.post(
         "/api/v1/imports", data={"source": "embrace"}, files={"file": ("export", data)}

@@ -9,12 +9,13 @@ import httpx
 import pytest
 
 from api.incidents import geo
+from tests.support.people import People
 from tests.support.servers import Server
 
 V1 = "/api/v1"
 
 
-def client(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
+def client(server: Server, people: People, who: str) -> httpx.Client:
     return server.client(people["tokens"][who])
 
 
@@ -27,9 +28,7 @@ def incident(**overrides: Any) -> dict[str, Any]:
     }
 
 
-def test_a_reporter_files_two_incidents_in_one_report(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_reporter_files_two_incidents_in_one_report(server: Server, people: People) -> None:
     bro = people["areas"]["Bro"]
     # Bro centrum in SWEREF 99 18 00, the municipality's own system.
     north, east = geo.from_wgs84("EPSG:3011", 59.5117, 17.6364)
@@ -73,7 +72,7 @@ def test_a_reporter_files_two_incidents_in_one_report(
 
 
 def test_a_day_is_the_whole_swedish_day_and_summer_time_counts(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     kungsangen = people["areas"]["Kungsängen"]
     with client(server, people, "kungsangen") as member:
@@ -122,7 +121,7 @@ def test_a_day_is_the_whole_swedish_day_and_summer_time_counts(
     ],
 )
 def test_mistakes_are_named_beside_the_field_and_nothing_is_filed(
-    server: Server, people: dict[str, Any], change: dict[str, Any], field: str, code: str
+    server: Server, people: People, change: dict[str, Any], field: str, code: str
 ) -> None:
     bro = people["areas"]["Bro"]
     with client(server, people, "reporter") as reporter:
@@ -134,7 +133,7 @@ def test_mistakes_are_named_beside_the_field_and_nothing_is_filed(
         assert reporter.get(f"{V1}/incidents").json()["items"] == []
 
 
-def test_who_reads_what(server: Server, people: dict[str, Any]) -> None:
+def test_who_reads_what(server: Server, people: People) -> None:
     areas = people["areas"]
     with client(server, people, "admin") as admin:
         filed = admin.post(
@@ -167,9 +166,7 @@ def test_who_reads_what(server: Server, people: dict[str, Any]) -> None:
         assert refused.status_code == 403
 
 
-def test_a_retry_with_the_same_key_files_nothing_new(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_retry_with_the_same_key_files_nothing_new(server: Server, people: People) -> None:
     bro = people["areas"]["Bro"]
     key = str(uuid.uuid4())
     body = {"incidents": [incident(area_id=bro["id"])]}
@@ -186,7 +183,7 @@ def test_a_retry_with_the_same_key_files_nothing_new(
         assert len(reporter.get(f"{V1}/incidents").json()["items"]) == 1
 
 
-def test_possible_duplicates_are_pointed_out(server: Server, people: dict[str, Any]) -> None:
+def test_possible_duplicates_are_pointed_out(server: Server, people: People) -> None:
     bro = people["areas"]["Bro"]
     here = {"lat": 59.5117, "lon": 17.6364}
     near = {"lat": 59.5117 + 50 / 111_320, "lon": 17.6364}  # 50 m north
@@ -194,9 +191,10 @@ def test_possible_duplicates_are_pointed_out(server: Server, people: dict[str, A
     with client(server, people, "admin") as admin:
 
         def file(**changes: Any) -> dict[str, Any]:
-            return admin.post(
+            filed: dict[str, Any] = admin.post(
                 f"{V1}/reports", json={"incidents": [incident(area_id=bro["id"], **changes)]}
             ).json()["incidents"][0]
+            return filed
 
         first = file(position=here)
         assert first["possible_duplicates"] == []
@@ -211,7 +209,7 @@ def test_possible_duplicates_are_pointed_out(server: Server, people: dict[str, A
         ]
 
 
-def test_filters(server: Server, people: dict[str, Any]) -> None:
+def test_filters(server: Server, people: People) -> None:
     areas = people["areas"]
     with client(server, people, "admin") as admin:
         admin.post(
@@ -245,9 +243,7 @@ def test_filters(server: Server, people: dict[str, Any]) -> None:
         assert count(limit=1) == 1
 
 
-def test_personal_data_is_pointed_out_until_confirmed(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_personal_data_is_pointed_out_until_confirmed(server: Server, people: People) -> None:
     bro = people["areas"]["Bro"]
     with client(server, people, "reporter") as reporter:
         text = "Ungdomar vid kiosken, ring 070-123 45 67 om det upprepas."
@@ -278,7 +274,7 @@ def test_personal_data_is_pointed_out_until_confirmed(
 
 
 def test_corrections_keep_the_history_and_withdrawal_keeps_the_record(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     bro, kungsangen = people["areas"]["Bro"], people["areas"]["Kungsängen"]
     with client(server, people, "reporter") as reporter:
@@ -315,7 +311,7 @@ def test_corrections_keep_the_history_and_withdrawal_keeps_the_record(
         ]
 
 
-def test_geojson_of_the_filtered_incidents(server: Server, people: dict[str, Any]) -> None:
+def test_geojson_of_the_filtered_incidents(server: Server, people: People) -> None:
     areas = people["areas"]
     with client(server, people, "admin") as admin:
         admin.post(
@@ -352,7 +348,7 @@ def test_geojson_of_the_filtered_incidents(server: Server, people: dict[str, Any
 
 
 def test_the_area_comes_from_the_boundary_that_holds_the_point(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     bro = people["areas"]["Bro"]
     ring = [[17.60, 59.49], [17.68, 59.49], [17.68, 59.53], [17.60, 59.53], [17.60, 59.49]]
@@ -383,7 +379,7 @@ def test_the_area_comes_from_the_boundary_that_holds_the_point(
         assert other.json()["errors"][0]["code"] == "mismatch"
 
 
-def test_what_a_review_found(server: Server, people: dict[str, Any]) -> None:
+def test_what_a_review_found(server: Server, people: People) -> None:
     """Regressions of a review: a mixed report's other areas, line breaks, a day edited,
     far-off years, withdrawn personal data, case in search, near times as duplicates."""
     areas = people["areas"]
@@ -463,7 +459,7 @@ def test_what_a_review_found(server: Server, people: dict[str, Any]) -> None:
 
 
 def test_an_old_incident_of_a_deactivated_category_can_still_be_corrected(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     with client(server, people, "reporter") as reporter:
         filed = reporter.post(

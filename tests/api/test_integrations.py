@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from api.incidents import geo
 from tests.support.factories import file_report
+from tests.support.people import People
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -27,7 +28,7 @@ HEADER = (
 )
 
 
-def service_token(server: Server, people: dict[str, Any], source: str = "embrace") -> str:
+def service_token(server: Server, people: People, source: str = "embrace") -> str:
     with server.client(people["tokens"]["admin"]) as admin:
         created = admin.post(
             f"{V1}/service-tokens",
@@ -64,7 +65,7 @@ def push(client: httpx.Client, *items: dict[str, Any], source: str = "embrace") 
     return response.json()
 
 
-def incident(server: Server, people: dict[str, Any], incident_id: int) -> dict[str, Any]:
+def incident(server: Server, people: People, incident_id: int) -> dict[str, Any]:
     with server.client(people["tokens"]["admin"]) as admin:
         response = admin.get(f"{V1}/incidents/{incident_id}")
     assert response.status_code == 200, response.text
@@ -76,7 +77,7 @@ def incident(server: Server, people: dict[str, Any], incident_id: int) -> dict[s
 
 
 def test_a_batch_is_created_then_unchanged_then_updated_with_its_history(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     token = service_token(server, people)
     with server.client(token) as tool:
@@ -113,7 +114,7 @@ def test_a_batch_is_created_then_unchanged_then_updated_with_its_history(
 
 
 def test_each_item_is_answered_and_duplicates_in_a_batch_are_rejected(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     token = service_token(server, people)
     with server.client(token) as tool:
@@ -148,7 +149,7 @@ def test_each_item_is_answered_and_duplicates_in_a_batch_are_rejected(
     assert results[(8, "G")] == ("created", None)
 
 
-def test_a_batch_over_the_limit_is_refused_whole(server: Server, people: dict[str, Any]) -> None:
+def test_a_batch_over_the_limit_is_refused_whole(server: Server, people: People) -> None:
     token = service_token(server, people)
     with server.client(token) as tool:
         response = tool.post(
@@ -162,9 +163,7 @@ def test_a_batch_over_the_limit_is_refused_whole(server: Server, people: dict[st
         assert push(tool, item("N0"))["items"][0]["result"] == "created"
 
 
-def test_pushed_batches_keep_the_planners_statistics_fresh(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_pushed_batches_keep_the_planners_statistics_fresh(server: Server, people: People) -> None:
     """Where autovacuum is off or behind (it is off on the CI machine's cluster), batches
     pushed one by one would be looked up on statistics that never saw them; once a quarter
     of the incidents, and over a thousand, are new since the last ANALYZE, a batch runs it."""
@@ -193,7 +192,7 @@ def test_pushed_batches_keep_the_planners_statistics_fresh(
     assert refreshed, "no batch refreshed the statistics"
 
 
-def test_only_the_sources_own_token_pushes(server: Server, people: dict[str, Any]) -> None:
+def test_only_the_sources_own_token_pushes(server: Server, people: People) -> None:
     other = service_token(server, people, source="annat")
     with server.client(other) as tool:
         refused = tool.post(
@@ -210,9 +209,7 @@ def test_only_the_sources_own_token_pushes(server: Server, people: dict[str, Any
 # Category mappings ---------------------------------------------------------------------------
 
 
-def test_an_unknown_category_is_imported_once_it_is_mapped(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_an_unknown_category_is_imported_once_it_is_mapped(server: Server, people: People) -> None:
     token = service_token(server, people)
     sent = item("M-1", category="Buskörning", subcategory=None)
     with server.client(token) as tool:
@@ -262,9 +259,7 @@ def upload(
     )
 
 
-def test_the_sample_export_is_previewed_then_imported_once(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_the_sample_export_is_previewed_then_imported_once(server: Server, people: People) -> None:
     content = SAMPLE.read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark, ";"
     with server.client(people["tokens"]["coordination"]) as convener:
@@ -317,7 +312,7 @@ def csv_file(*lines: str, delimiter: str = ";", encoding: str = "utf-8") -> byte
 
 def imported(
     server: Server,
-    people: dict[str, Any],
+    people: People,
     content: bytes,
     name: str = "f.csv",
     source: str = "embrace",
@@ -332,7 +327,7 @@ def imported(
     return result, {i["external_id"]: i for i in listed}
 
 
-def test_every_variant_of_the_export_is_read(server: Server, people: dict[str, Any]) -> None:
+def test_every_variant_of_the_export_is_read(server: Server, people: People) -> None:
     """Comma-separated Windows-1252 with quoted line breaks and delimiters, blank lines,
     trailing empty columns, the date forms, summer and winter time, SWEREF 99 TM and
     SWEREF 99 18 00, Ja/ja/JA."""
@@ -384,7 +379,7 @@ def test_every_variant_of_the_export_is_read(server: Server, people: dict[str, A
     )  # fmt: skip
 
 
-def test_rejected_rows_have_their_line_and_a_reason(server: Server, people: dict[str, Any]) -> None:
+def test_rejected_rows_have_their_line_and_a_reason(server: Server, people: People) -> None:
     content = csv_file(
         "R1;;Skadegörelse;;2024-03-31 02:30;;Bro;;;;;;;;;;;;Rapid Säkerhet;",
         "R2;;Buskörning;;2024-05-01 22:00;;Bro;;;;;;;;;;;;Rapid Säkerhet;",
@@ -415,9 +410,7 @@ def test_rejected_rows_have_their_line_and_a_reason(server: Server, people: dict
     )
 
 
-def test_a_file_without_the_needed_columns_is_refused_whole(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_file_without_the_needed_columns_is_refused_whole(server: Server, people: People) -> None:
     with server.client(people["tokens"]["admin"]) as admin:
         for content in (b"", b"a;b;c\r\n1;2;3\r\n", "Händelse-ID;Kategori\r\n".encode()):
             refused = upload(admin, content)
@@ -426,7 +419,7 @@ def test_a_file_without_the_needed_columns_is_refused_whole(
             assert error["field"] == "file"
 
 
-def test_a_geojson_export_is_read(server: Server, people: dict[str, Any]) -> None:
+def test_a_geojson_export_is_read(server: Server, people: People) -> None:
     collection = {
         "type": "FeatureCollection",
         "features": [
@@ -464,7 +457,7 @@ def test_a_geojson_export_is_read(server: Server, people: dict[str, Any]) -> Non
     assert by_id["G-2"]["precision"] == "day"
 
 
-def test_who_may_import(server: Server, people: dict[str, Any]) -> None:
+def test_who_may_import(server: Server, people: People) -> None:
     for who in ("reporter", "kungsangen", "viewer", "steering"):
         with server.client(people["tokens"][who]) as person:
             assert upload(person, SAMPLE.read_bytes()).status_code == 403, who
@@ -474,7 +467,7 @@ def test_who_may_import(server: Server, people: dict[str, Any]) -> None:
 
 
 def test_the_csv_export_opens_in_swedish_excel_and_reads_back_in(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     imported(server, people, SAMPLE.read_bytes())
     with server.client(people["tokens"]["coordination"]) as convener:
@@ -511,7 +504,7 @@ def test_the_csv_export_opens_in_swedish_excel_and_reads_back_in(
 
 
 def test_police_reports_are_matched_so_the_lagesbild_counts_an_event_once(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     bro = people["areas"]["Bro"]["id"]
     at = (59.5089, 17.6431)
@@ -589,7 +582,7 @@ def test_police_reports_are_matched_so_the_lagesbild_counts_an_event_once(
 
 
 def test_a_police_report_counts_again_when_its_observation_is_withdrawn(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     bro = people["areas"]["Bro"]["id"]
     filed = file_report(
@@ -643,7 +636,7 @@ def test_a_police_report_counts_again_when_its_observation_is_withdrawn(
     ],
 )
 def test_broken_files_get_a_clear_answer(
-    server: Server, people: dict[str, Any], name: str, content: bytes
+    server: Server, people: People, name: str, content: bytes
 ) -> None:
     with server.client(people["tokens"]["admin"]) as admin:
         response = upload(admin, content, name)

@@ -23,7 +23,7 @@ import pytest
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
 from tests.support.factories import file_report
-from tests.support.people import ADMIN_EMAIL, as_
+from tests.support.people import ADMIN_EMAIL, People, as_
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -59,7 +59,7 @@ class World:
     groups: dict[str, int]
 
     @classmethod
-    def of(cls, server: Server, people: dict[str, Any]) -> World:
+    def of(cls, server: Server, people: People) -> World:
         areas = {name: int(a["id"]) for name, a in people["areas"].items()}
         names = {i: n for n, i in areas.items()}
         centres = {}
@@ -421,7 +421,7 @@ def ref(ident: int, name: str) -> dict[str, Any]:
 
 
 def test_each_kind_of_target_is_created_and_read_back(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     world = World.of(server, people)
     centre = world.centres["Bro"]
@@ -533,7 +533,7 @@ def test_each_kind_of_target_is_created_and_read_back(
 
 
 def test_the_list_filters_by_group_and_status_and_pages_newest_first(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     world = World.of(server, people)
     with as_(server, people, "coordination") as convener:
@@ -582,7 +582,7 @@ def test_the_list_filters_by_group_and_status_and_pages_newest_first(
 
 
 def test_a_patch_changes_the_status_and_the_linked_incidents(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     world = World.of(server, people)
     ids = insert(server, world, [Spec(midnight(START) - dt.timedelta(days=d)) for d in (1, 2, 3)])
@@ -638,7 +638,7 @@ def test_a_patch_changes_the_status_and_the_linked_incidents(
 
 
 def test_a_period_that_ends_before_it_starts_is_refused_and_nothing_is_saved(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     world = World.of(server, people)
     with as_(server, people, "coordination") as convener:
@@ -668,7 +668,7 @@ def test_a_period_that_ends_before_it_starts_is_refused_and_nothing_is_saved(
 
 
 def test_records_that_do_not_exist_are_named_beside_their_fields(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     world = World.of(server, people)
     (incident,) = insert(server, world, [Spec(midnight(START))])
@@ -772,7 +772,7 @@ def test_records_that_do_not_exist_are_named_beside_their_fields(
         assert read == made
 
 
-def test_a_target_missing_its_parts_is_refused(server: Server, people: dict[str, Any]) -> None:
+def test_a_target_missing_its_parts_is_refused(server: Server, people: People) -> None:
     world = World.of(server, people)
     bro = world.areas["Bro"]
     with as_(server, people, "coordination") as convener:
@@ -801,7 +801,7 @@ def test_a_target_missing_its_parts_is_refused(server: Server, people: dict[str,
         assert listed(convener) == []
 
 
-def test_the_other_fields_are_checked(server: Server, people: dict[str, Any]) -> None:
+def test_the_other_fields_are_checked(server: Server, people: People) -> None:
     world = World.of(server, people)
     with as_(server, people, "coordination") as convener:
         for wrong, field in (
@@ -822,9 +822,7 @@ def test_the_other_fields_are_checked(server: Server, people: dict[str, Any]) ->
 # Who reads and writes -----------------------------------------------------------------------
 
 
-def test_who_reads_and_writes_which_groups_interventions(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_who_reads_and_writes_which_groups_interventions(server: Server, people: People) -> None:
     world = World.of(server, people)
     coordination, kungsangen = world.groups[COORDINATION], world.groups[KUNGSANGEN]
     follow_up = {"day": "2025-03-10", "done": "Väktarna gick första helgen."}
@@ -892,9 +890,7 @@ def test_who_reads_and_writes_which_groups_interventions(
         assert listed(admin, group=kungsangen) == [own["id"]]
 
 
-def test_incidents_are_linked_only_from_the_areas_one_reads(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_incidents_are_linked_only_from_the_areas_one_reads(server: Server, people: People) -> None:
     world = World.of(server, people)
     in_bro, in_kungsangen = insert(
         server, world, [Spec(midnight(START)), Spec(midnight(START), area="Kungsängen")]
@@ -911,7 +907,7 @@ def test_incidents_are_linked_only_from_the_areas_one_reads(
 
 
 def test_an_area_groups_intervention_stays_in_its_area_whoever_creates_it(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     """The administrator reads everything, yet the Bro group's intervention is Bro's: its
     target, and the incidents linked to it, which its members would otherwise be shown."""
@@ -944,7 +940,7 @@ def test_an_area_groups_intervention_stays_in_its_area_whoever_creates_it(
     ],
 )
 def test_a_point_target_outside_the_municipality_is_refused(
-    server: Server, people: dict[str, Any], lat: float, lon: float
+    server: Server, people: People, lat: float, lon: float
 ) -> None:
     world = World.of(server, people)
     target = {"kind": "point", "area_id": world.areas["Bro"], "lat": lat, "lon": lon,
@@ -959,7 +955,7 @@ def test_a_point_target_outside_the_municipality_is_refused(
 # Follow-ups ---------------------------------------------------------------------------------
 
 
-def test_follow_ups_are_listed_oldest_first(server: Server, people: dict[str, Any]) -> None:
+def test_follow_ups_are_listed_oldest_first(server: Server, people: People) -> None:
     world = World.of(server, people)
     with as_(server, people, "coordination") as convener:
         made = create(convener, body(world))
@@ -1015,7 +1011,7 @@ def test_follow_ups_are_listed_oldest_first(server: Server, people: dict[str, An
 
 @pytest.mark.parametrize("done", ["", "   "])
 def test_a_follow_up_without_what_was_done_is_refused(
-    server: Server, people: dict[str, Any], done: str
+    server: Server, people: People, done: str
 ) -> None:
     world = World.of(server, people)
     with as_(server, people, "coordination") as convener:
@@ -1069,7 +1065,7 @@ def point_target(world: World, centre: LatLon, radius: int = 150) -> dict[str, A
     }
 
 
-def test_a_planted_reduction_at_a_hot_spot_is_found(server: Server, people: dict[str, Any]) -> None:
+def test_a_planted_reduction_at_a_hot_spot_is_found(server: Server, people: People) -> None:
     """Twenty incidents of klotter within 100 m of a point in Bro in the eight weeks before
     the start and four in the eight after; fifteen and fifteen in the rest of Bro. What
     must not count lies in the zone too: other categories, withdrawn incidents, incidents
@@ -1187,7 +1183,7 @@ def test_a_planted_reduction_at_a_hot_spot_is_found(server: Server, people: dict
 )
 def test_the_verdict_follows_the_counts(
     server: Server,
-    people: dict[str, Any],
+    people: People,
     zone: tuple[int, int],
     verdict: str,
     summary: str,
@@ -1221,7 +1217,7 @@ def test_the_verdict_follows_the_counts(
     ],
 )
 def test_a_comparison_with_too_few_incidents_is_not_judged(
-    server: Server, people: dict[str, Any], zone: tuple[int, int], comparison: tuple[int, int]
+    server: Server, people: People, zone: tuple[int, int], comparison: tuple[int, int]
 ) -> None:
     world = World.of(server, people)
     hot = offset(world.centres["Bro"], 400, 30)
@@ -1240,9 +1236,7 @@ def test_a_comparison_with_too_few_incidents_is_not_judged(
     ), effect["summary"]
 
 
-def test_a_problem_that_moved_round_the_corner_is_told(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_problem_that_moved_round_the_corner_is_told(server: Server, people: People) -> None:
     """The zone drops, but the ring from one to two radii around it grows."""
     world = World.of(server, people)
     hot = offset(world.centres["Bro"], 200, 120)
@@ -1262,7 +1256,7 @@ def test_a_problem_that_moved_round_the_corner_is_told(
 
 
 def test_a_place_target_is_a_circle_around_the_place(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     """As a point, and its incidents without a position count in the zone; those with a
     position count where the position is."""
@@ -1299,7 +1293,7 @@ def test_a_place_target_is_a_circle_around_the_place(
 
 
 def test_an_intervention_that_has_not_started_is_not_judged_yet(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     world = World.of(server, people)
     hot = offset(world.centres["Bro"], 300, 0)
@@ -1329,7 +1323,7 @@ def test_an_intervention_that_has_not_started_is_not_judged_yet(
 
 
 def test_a_running_intervention_shows_equal_days_before_and_after_so_far(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     """Three weeks into an eight-week look: 21 days either side, no percentage, no verdict,
     whatever the counts (here a drop that would read as −80 %)."""
@@ -1365,7 +1359,7 @@ def test_a_running_intervention_shows_equal_days_before_and_after_so_far(
 
 
 def test_the_effect_is_complete_once_the_after_weeks_have_passed(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     world = World.of(server, people)
     with as_(server, people, "coordination") as convener:
@@ -1392,7 +1386,7 @@ def test_the_effect_is_complete_once_the_after_weeks_have_passed(
 
 
 def test_an_area_target_is_compared_with_the_rest_of_the_municipality(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     world = World.of(server, people)
     bro, kungsangen, brunna = (world.centres[n] for n in ("Bro", "Kungsängen", "Brunna"))
@@ -1430,7 +1424,7 @@ def test_an_area_target_is_compared_with_the_rest_of_the_municipality(
 
 
 def test_a_place_without_a_position_counts_the_incidents_filed_at_it(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     """The demo's places have no position: the zone is then the incidents filed at the
     place, wherever their own position says they were, and there is no ring. Given a
@@ -1483,7 +1477,7 @@ def test_a_place_without_a_position_counts_the_incidents_filed_at_it(
 
 
 def test_an_area_groups_effect_reveals_no_incidents_outside_its_area(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     world = World.of(server, people)
     hot = offset(world.centres["Bro"], 300, 200)
@@ -1503,7 +1497,7 @@ def test_an_area_groups_effect_reveals_no_incidents_outside_its_area(
 
 
 def test_an_area_groups_intervention_has_one_verdict_whoever_reads_it(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     """Kungsängen's group works on all of Kungsängen; the comparison is the rest of the
     municipality, which its members do not read incident by incident. They see the same
@@ -1534,7 +1528,7 @@ def test_an_area_groups_intervention_has_one_verdict_whoever_reads_it(
     assert theirs["comparison_label"] == "resten av kommunen"
 
 
-def test_feedback_and_what_a_reporter_sees_of_it(server: Server, people: dict[str, Any]) -> None:
+def test_feedback_and_what_a_reporter_sees_of_it(server: Server, people: People) -> None:
     world = World.of(server, people)
     filed = file_report(
         server,

@@ -20,7 +20,7 @@ import httpx
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
 from api.swedish import day_sv
-from tests.support.people import as_, gid
+from tests.support.people import People, as_, gid
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -43,15 +43,15 @@ LatLon = tuple[float, float]
 # Helpers ------------------------------------------------------------------------------------
 
 
-def oid(people: dict[str, Any], name: str) -> int:
+def oid(people: People, name: str) -> int:
     return int(people["organisations"][name]["id"])
 
 
-def uid(people: dict[str, Any], who: str) -> int:
+def uid(people: People, who: str) -> int:
     return int(people["users"][who]["id"])
 
 
-def centre(people: dict[str, Any], area: str) -> LatLon:
+def centre(people: People, area: str) -> LatLon:
     lon, lat = people["areas"][area]["center"]["coordinates"]
     return float(lat), float(lon)
 
@@ -119,7 +119,7 @@ def field_errors(response: httpx.Response) -> dict[str, str]:
     return {e["field"]: e["code"] for e in problem["errors"]}
 
 
-def intervention(people: dict[str, Any], **changes: Any) -> dict[str, Any]:
+def intervention(people: People, **changes: Any) -> dict[str, Any]:
     """An intervention's fields, without its group (a decision's is the meeting's)."""
     return {
         "title": "Väktare vid Bro centrum helgkvällar",
@@ -153,7 +153,7 @@ class Spec:
     withdrawn: bool = False
 
 
-def insert(server: Server, people: dict[str, Any], specs: Sequence[Spec]) -> list[int]:
+def insert(server: Server, people: People, specs: Sequence[Spec]) -> list[int]:
     """Incidents written with the ORM, in one report of the police."""
     organisation_id = oid(people, POLICE)
     with server.database.session(write=True) as session:
@@ -201,7 +201,7 @@ def kinds(agenda: list[dict[str, Any]]) -> list[str]:
 
 
 def test_the_agenda_counts_the_incidents_since_the_last_meeting_and_its_hot_spots(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     coordination = gid(people, COORDINATION)
     kungsangen = gid(people, KUNGSANGEN)
@@ -261,7 +261,7 @@ def test_the_agenda_counts_the_incidents_since_the_last_meeting_and_its_hot_spot
 
 
 def test_the_agenda_lists_the_interventions_due_for_follow_up(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     coordination = gid(people, COORDINATION)
     now = today()
@@ -318,7 +318,7 @@ def test_the_agenda_lists_the_interventions_due_for_follow_up(
 
 
 def test_a_meeting_planned_after_another_planned_one_counts_the_incidents_so_far(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     coordination = gid(people, COORDINATION)
     now = today()
@@ -332,7 +332,7 @@ def test_a_meeting_planned_after_another_planned_one_counts_the_incidents_so_far
 
 
 def test_other_business_stays_last_on_a_long_agenda(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     coordination = gid(people, COORDINATION)
     for n in range(39):
@@ -344,9 +344,7 @@ def test_other_business_stays_last_on_a_long_agenda(
     assert agenda[-1] == {"kind": "other", "title": "Övriga frågor", "note": None, "ref_id": None}
 
 
-def test_a_given_agenda_is_kept_and_bad_times_are_refused(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_given_agenda_is_kept_and_bad_times_are_refused(server: Server, people: People) -> None:
     coordination = gid(people, COORDINATION)
     start = local(today() + dt.timedelta(days=3))
     with as_(server, people, "coordination") as convener:
@@ -405,7 +403,7 @@ def test_a_given_agenda_is_kept_and_bad_times_are_refused(
 # Saving with If-Match ---------------------------------------------------------------------------
 
 
-def test_saving_a_meeting_needs_its_current_etag(server: Server, people: dict[str, Any]) -> None:
+def test_saving_a_meeting_needs_its_current_etag(server: Server, people: People) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
         meeting = create(convener, coordination, local(today() + dt.timedelta(days=1)), agenda=[])
@@ -506,7 +504,7 @@ def test_saving_a_meeting_needs_its_current_etag(server: Server, people: dict[st
 
 
 def test_the_answer_to_a_patch_lists_attendees_as_a_get_does(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
@@ -528,9 +526,7 @@ def test_the_answer_to_a_patch_lists_attendees_as_a_get_does(
 # Decisions ---------------------------------------------------------------------------------------
 
 
-def test_decisions_and_the_interventions_they_create(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_decisions_and_the_interventions_they_create(server: Server, people: People) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
         meeting = create(convener, coordination, local(today() - dt.timedelta(days=1)), agenda=[])
@@ -597,7 +593,7 @@ def test_decisions_and_the_interventions_they_create(
 
 
 def test_a_refused_intervention_of_a_decision_is_named_where_the_body_has_it(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     with as_(server, people, "coordination") as convener:
         meeting = create(convener, gid(people, COORDINATION), local(today()), agenda=[])
@@ -632,7 +628,7 @@ def next_meeting(client: httpx.Client, group_id: int) -> tuple[dt.datetime, dict
 
 
 def test_the_next_meeting_keeps_the_weekday_and_local_hour_every_second_week(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
@@ -671,7 +667,7 @@ def test_the_next_meeting_keeps_the_weekday_and_local_hour_every_second_week(
 
 
 def test_the_next_meeting_after_a_planned_one_is_a_cadence_later(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
@@ -715,7 +711,7 @@ def utc_stamp(moment: dt.datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def test_the_upcoming_meetings_as_icalendar(server: Server, people: dict[str, Any]) -> None:
+def test_the_upcoming_meetings_as_icalendar(server: Server, people: People) -> None:
     coordination = gid(people, COORDINATION)
     now = today()
     location = (
@@ -782,7 +778,7 @@ def test_the_upcoming_meetings_as_icalendar(server: Server, people: dict[str, An
 # Who reads and writes -------------------------------------------------------------------------
 
 
-def test_who_reads_and_writes_a_groups_meetings(server: Server, people: dict[str, Any]) -> None:
+def test_who_reads_and_writes_a_groups_meetings(server: Server, people: People) -> None:
     coordination = gid(people, COORDINATION)
     start = local(today() + dt.timedelta(days=5))
     with as_(server, people, "coordination") as convener:
@@ -841,7 +837,7 @@ def test_who_reads_and_writes_a_groups_meetings(server: Server, people: dict[str
 
 
 def test_a_feedback_task_stays_on_the_agenda_until_feedback_is_given(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
@@ -880,7 +876,7 @@ def test_a_feedback_task_stays_on_the_agenda_until_feedback_is_given(
         assert "feedback" not in kinds(third["agenda"])
 
 
-def test_a_start_given_as_a_number_is_refused(server: Server, people: dict[str, Any]) -> None:
+def test_a_start_given_as_a_number_is_refused(server: Server, people: People) -> None:
     with as_(server, people, "coordination") as convener:
         response = convener.post(meetings_url(gid(people, COORDINATION)), json={"starts_at": 0})
     assert field_errors(response) == {"starts_at": "invalid_time"}
@@ -896,7 +892,7 @@ def patch(client: httpx.Client, meeting: dict[str, Any], **changes: Any) -> dict
     return saved
 
 
-def test_attendees_are_the_groups_members(server: Server, people: dict[str, Any]) -> None:
+def test_attendees_are_the_groups_members(server: Server, people: People) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
         meeting = create(convener, coordination, local(today() + dt.timedelta(days=1)), agenda=[])
@@ -916,7 +912,7 @@ def test_attendees_are_the_groups_members(server: Server, people: dict[str, Any]
 
 
 def test_the_agenda_is_rebuilt_on_request_keeping_what_was_added_by_hand(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     """Planned a fortnight ahead, an agenda is already old when the meeting comes: rebuilt,
     it counts the incidents filed since, and keeps the points people added."""
@@ -940,7 +936,7 @@ def test_the_agenda_is_rebuilt_on_request_keeping_what_was_added_by_hand(
 
 
 def test_a_cancelled_meeting_is_marked_and_leaves_the_calendar(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     coordination = gid(people, COORDINATION)
     now = today()
@@ -969,7 +965,7 @@ def test_a_cancelled_meeting_is_marked_and_leaves_the_calendar(
 
 
 def test_the_calendars_event_ids_do_not_depend_on_the_address_asked(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
@@ -981,9 +977,7 @@ def test_the_calendars_event_ids_do_not_depend_on_the_address_asked(
     assert len(uids) == 1, uids
 
 
-def test_the_messages_for_bad_times_and_choices_are_swedish(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_the_messages_for_bad_times_and_choices_are_swedish(server: Server, people: People) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
         missing = convener.post(meetings_url(coordination), json={"starts_at": None})

@@ -14,12 +14,11 @@ Which records a caller then sees is tested in test_access.py.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 
 from tests.support.openapi import app_schema
-from tests.support.people import PEOPLE
+from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
 ROLES = (
@@ -208,7 +207,7 @@ def test_every_route_has_a_declared_expectation() -> None:
         assert roles <= EVERYONE, f"{op_id}: unknown roles {roles - EVERYONE}"
 
 
-def _service_token(admin: httpx.Client, people: dict[str, Any]) -> str:
+def _service_token(admin: httpx.Client, people: People) -> str:
     created = admin.post(
         "/api/v1/service-tokens",
         json={
@@ -221,7 +220,7 @@ def _service_token(admin: httpx.Client, people: dict[str, Any]) -> str:
     return token
 
 
-def test_permission_matrix(server: Server, people: dict[str, Any]) -> None:
+def test_permission_matrix(server: Server, people: People) -> None:
     with server.client(people["tokens"]["admin"]) as admin:
         service_token = _service_token(admin, people)
 
@@ -262,9 +261,7 @@ def test_permission_matrix(server: Server, people: dict[str, Any]) -> None:
     assert not wrong, f"{len(wrong)} answers differ from EXPECTED:\n" + "\n".join(wrong)
 
 
-def test_a_service_token_reaches_only_its_own_source(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_service_token_reaches_only_its_own_source(server: Server, people: People) -> None:
     with server.client(people["tokens"]["admin"]) as admin:
         token = _service_token(admin, people)
     with server.client(token) as service:

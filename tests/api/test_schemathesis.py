@@ -12,7 +12,7 @@ from pydantic_core.core_schema import ErrorType
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.support.openapi import app_schema
-from tests.support.people import ADMIN_EMAIL, make_admin
+from tests.support.people import ADMIN_EMAIL, Demo, make_admin
 from tests.support.servers import Server
 
 MAX_EXAMPLES = 15
@@ -47,7 +47,7 @@ def schema_valid_input_passes_validation(ctx: Any, response: Any, case: Any) -> 
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema(case: Any, server: Server, demo: dict[str, Any]) -> None:
+def test_api_conforms_to_its_schema(case: Any, server: Server, demo: Demo) -> None:
     # A fresh administrator's session for every case: a case may sign out, end sessions or
     # change the password, and the next must still be signed in.
     make_admin(server.database)

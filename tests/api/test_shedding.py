@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from api import problems
 from api.middleware import OVERLOADED_RETRY_AFTER, LoadShedder
+from tests.support.people import People
 from tests.support.servers import LiveServer, Server, settings_for
 from web.embedded import create_embedded_app
 
@@ -115,7 +116,7 @@ def test_a_waiting_request_gets_the_slot_when_it_frees_or_gives_up_in_time() -> 
 
 
 def test_the_app_turns_away_api_calls_and_pages_in_their_own_form(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     """The whole app (web and API in one process) with room for one request: while a slow
     client holds it, the API answers problem+json and the pages a page in Swedish; once it

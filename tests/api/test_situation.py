@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from tests.support.factories import file_report
-from tests.support.people import as_, gid
+from tests.support.people import People, as_, gid
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -66,7 +66,7 @@ def publish(client: httpx.Client, report: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def file(server: Server, people: dict[str, Any], *incidents: dict[str, Any]) -> list[int]:
+def file(server: Server, people: People, *incidents: dict[str, Any]) -> list[int]:
     """Incidents filed through the API by the demo administrator; the ids, in order."""
     report = file_report(server, people["tokens"]["admin"], *incidents)
     return [i["id"] for i in report["incidents"]]
@@ -86,7 +86,7 @@ def today() -> dt.date:
 
 
 def test_a_draft_covers_the_last_fortnight_or_the_days_since_the_last_published(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
@@ -135,7 +135,7 @@ def test_a_draft_covers_the_last_fortnight_or_the_days_since_the_last_published(
 
 
 def test_the_default_period_after_a_long_pause_is_still_a_valid_one(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     coordination = gid(people, COORDINATION)
     now = today()
@@ -155,7 +155,7 @@ def test_the_default_period_after_a_long_pause_is_still_a_valid_one(
         assert draft.json()["figures"]["period"]["days"] <= 366
 
 
-def test_a_period_given_by_one_end_is_a_valid_one(server: Server, people: dict[str, Any]) -> None:
+def test_a_period_given_by_one_end_is_a_valid_one(server: Server, people: People) -> None:
     coordination = gid(people, COORDINATION)
     live = f"{V1}/groups/{coordination}/situation"
     with as_(server, people, "coordination") as convener:
@@ -187,7 +187,7 @@ def test_a_period_given_by_one_end_is_a_valid_one(server: Server, people: dict[s
 
 
 def test_reading_a_published_lagesbild_leaves_its_incidents_unread(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     """Its figures are stored whole; the frozen incident rows are read only when asked for
     (the server runs in this process, so its statements can be watched)."""
@@ -216,7 +216,7 @@ def test_reading_a_published_lagesbild_leaves_its_incidents_unread(
     assert [s for s in statements if "situation_report_incidents" in s]
 
 
-def test_saving_a_draft_needs_its_current_etag(server: Server, people: dict[str, Any]) -> None:
+def test_saving_a_draft_needs_its_current_etag(server: Server, people: People) -> None:
     coordination = gid(people, COORDINATION)
     with as_(server, people, "coordination") as convener:
         response = create(convener, coordination, **SEPTEMBER)
@@ -308,7 +308,7 @@ def test_saving_a_draft_needs_its_current_etag(server: Server, people: dict[str,
             assert refused.status_code == status, (who, refused.text)
 
 
-def test_a_group_has_one_lagesbild_of_the_same_days(server: Server, people: dict[str, Any]) -> None:
+def test_a_group_has_one_lagesbild_of_the_same_days(server: Server, people: People) -> None:
     """A second lägesbild of the same days is refused and points to the first: a correction
     is a new version of it."""
     coordination = gid(people, COORDINATION)
@@ -355,7 +355,7 @@ def test_a_group_has_one_lagesbild_of_the_same_days(server: Server, people: dict
 
 
 def test_two_people_starting_the_same_days_at_once_get_one_lagesbild(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     coordination = gid(people, COORDINATION)
     responses = at_once(
@@ -372,9 +372,7 @@ def test_two_people_starting_the_same_days_at_once_get_one_lagesbild(
 # Publishing -------------------------------------------------------------------------------------
 
 
-def test_publishing_freezes_the_figures_and_the_incidents(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_publishing_freezes_the_figures_and_the_incidents(server: Server, people: People) -> None:
     areas = people["areas"]
     klotter, brak, glas, samling = file(
         server,
@@ -468,7 +466,7 @@ def test_publishing_freezes_the_figures_and_the_incidents(
 
 
 def test_the_incidents_of_a_published_lagesbild_are_listed_as_counted(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     areas = people["areas"]
     (brak,) = file(
@@ -494,9 +492,7 @@ def test_the_incidents_of_a_published_lagesbild_are_listed_as_counted(
 # Versions ---------------------------------------------------------------------------------------
 
 
-def test_a_new_version_corrects_a_published_lagesbild(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_new_version_corrects_a_published_lagesbild(server: Server, people: People) -> None:
     areas = people["areas"]
     klotter, _brak = file(
         server,
@@ -566,7 +562,7 @@ def test_a_new_version_corrects_a_published_lagesbild(
 
 
 def test_a_new_version_of_a_replaced_version_keeps_the_latest_corrections(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     with as_(server, people, "coordination") as convener:
         first = created(convener, gid(people, COORDINATION), **SEPTEMBER)
@@ -589,7 +585,7 @@ def test_a_new_version_of_a_replaced_version_keeps_the_latest_corrections(
 
 
 def test_the_rollup_shows_the_latest_published_lagesbild_of_each_group_below(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     areas = people["areas"]
     file(
@@ -656,9 +652,7 @@ def test_the_rollup_shows_the_latest_published_lagesbild_of_each_group_below(
         ]
 
 
-def test_the_rollup_shows_what_a_group_published_last(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_the_rollup_shows_what_a_group_published_last(server: Server, people: People) -> None:
     """A correction of an older fortnight, published after the next fortnight's lägesbild,
     is what the group said last: the roll-up shows it, not the higher period or version."""
     bro = gid(people, BRO)
@@ -682,9 +676,7 @@ def test_the_rollup_shows_what_a_group_published_last(
 # Who reads and writes --------------------------------------------------------------------------
 
 
-def test_who_reads_and_writes_which_groups_lagesbild(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_who_reads_and_writes_which_groups_lagesbild(server: Server, people: People) -> None:
     with as_(server, people, "admin") as admin:
         drafts = {name: created(admin, gid(people, name), **SEPTEMBER) for name in GROUPS}
 
@@ -755,7 +747,7 @@ def test_who_reads_and_writes_which_groups_lagesbild(
         assert admin.get(url(999999)).status_code == 404
 
 
-def test_a_service_token_reads_no_lagesbild(server: Server, people: dict[str, Any]) -> None:
+def test_a_service_token_reads_no_lagesbild(server: Server, people: People) -> None:
     with as_(server, people, "admin") as admin:
         draft = created(admin, gid(people, COORDINATION), **SEPTEMBER)
         token = admin.post(
@@ -774,7 +766,7 @@ def test_a_service_token_reads_no_lagesbild(server: Server, people: dict[str, An
 
 
 @pytest.mark.parametrize("group", [COORDINATION, KUNGSANGEN])
-def test_a_lagesbild_of_an_empty_period(server: Server, people: dict[str, Any], group: str) -> None:
+def test_a_lagesbild_of_an_empty_period(server: Server, people: People, group: str) -> None:
     with as_(server, people, "admin") as admin:
         draft = created(admin, gid(people, group), **SEPTEMBER)
         figures = draft["figures"]
@@ -804,9 +796,7 @@ def at_once(server: Server, token: str, count: int, send: Any) -> list[httpx.Res
         return list(pool.map(one, range(count)))
 
 
-def test_saves_sent_at_once_with_the_same_etag_save_once(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_saves_sent_at_once_with_the_same_etag_save_once(server: Server, people: People) -> None:
     """Eight people save the same draft at once, each with the ETag they read: one save
     wins, the others are told someone saved first (412), and no save is lost."""
     with as_(server, people, "coordination") as convener:
@@ -828,9 +818,7 @@ def test_saves_sent_at_once_with_the_same_etag_save_once(
     assert (stored["summary"], stored["revision"]) == (winner, 2)
 
 
-def test_a_draft_published_twice_at_once_is_published_once(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_draft_published_twice_at_once_is_published_once(server: Server, people: People) -> None:
     with as_(server, people, "coordination") as convener:
         # No incidents: nothing else (the incident rows' primary key) catches a second publish.
         draft = created(
@@ -853,7 +841,7 @@ def test_a_draft_published_twice_at_once_is_published_once(
 
 
 def test_text_that_looks_like_it_names_someone_is_refused_until_confirmed(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     with as_(server, people, "coordination") as convener:
         draft = created(convener, gid(people, COORDINATION), **SEPTEMBER)
@@ -872,9 +860,7 @@ def test_text_that_looks_like_it_names_someone_is_refused_until_confirmed(
 
 
 @pytest.mark.parametrize("day", ["2026-13-01", "2026-02-30", "igår", "0"])
-def test_an_impossible_day_is_told_in_swedish(
-    server: Server, people: dict[str, Any], day: str
-) -> None:
+def test_an_impossible_day_is_told_in_swedish(server: Server, people: People, day: str) -> None:
     with as_(server, people, "coordination") as convener:
         response = convener.get(
             f"{V1}/groups/{gid(people, COORDINATION)}/situation", params={"first_day": day}

@@ -27,7 +27,7 @@ import pytest
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
 from tests.support.figures import stated_trend
-from tests.support.people import ADMIN_EMAIL
+from tests.support.people import ADMIN_EMAIL, Demo, People
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -94,7 +94,7 @@ class World:
     groups: dict[str, dict[str, Any]]
 
     @classmethod
-    def of(cls, server: Server, demo: dict[str, Any]) -> World:
+    def of(cls, server: Server, demo: Demo) -> World:
         areas = {name: int(a["id"]) for name, a in demo["areas"].items()}
         area_names = {i: n for n, i in areas.items()}
         with server.client(server.token_for(ADMIN_EMAIL)) as admin:
@@ -646,7 +646,7 @@ def check_hot_spots(
 # The tests ------------------------------------------------------------------------------------
 
 
-def test_every_figure_equals_a_count_made_here(server: Server, people: dict[str, Any]) -> None:
+def test_every_figure_equals_a_count_made_here(server: Server, people: People) -> None:
     world = World.of(server, people)
     specs, planted = generate(random.Random(20250507), world)
     check_spacing(specs, planted)
@@ -684,7 +684,7 @@ def utc(
     return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
-def test_the_nights_the_clocks_change(server: Server, people: dict[str, Any]) -> None:
+def test_the_nights_the_clocks_change(server: Server, people: People) -> None:
     """Everything written out in UTC by hand: 30 March 2025 has 23 hours (02:00 CET becomes
     03:00 CEST), 26 October 2025 has 25 (03:00 CEST becomes 02:00 CET, 02:xx comes twice)."""
     world = World.of(server, people)
@@ -812,7 +812,7 @@ def test_the_nights_the_clocks_change(server: Server, people: dict[str, Any]) ->
 
 
 def test_withdrawn_and_earlier_begun_incidents_are_not_counted(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     world = World.of(server, people)
     inside = Spec(utc(2025, 6, 4, 10))
@@ -844,7 +844,7 @@ def test_withdrawn_and_earlier_begun_incidents_are_not_counted(
 
 
 def test_the_last_week_of_the_chart_stops_where_the_period_does(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     world = World.of(server, people)
     # The period ends on Wednesday 25 March 2026; Friday to Sunday of that week come after.
@@ -868,7 +868,7 @@ def test_the_last_week_of_the_chart_stops_where_the_period_does(
 
 
 def test_a_hot_spot_measured_the_same_in_both_periods_is_steady(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     """A lopsided cluster (one incident west of the centre, two further west, three east):
     the same six points in both periods. Both periods are counted in the same circle, so
@@ -892,7 +892,7 @@ def test_a_hot_spot_measured_the_same_in_both_periods_is_steady(
 
 
 def test_a_place_without_incidents_now_is_listed_with_those_before(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     world = World.of(server, people)
     specs = [
@@ -917,7 +917,7 @@ def east_north(centre: LatLon, east: float, north: float) -> LatLon:
 
 
 def test_a_hot_spots_trend_follows_from_the_figures_it_shows(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     """Ten incidents in Bro, six on one day and four a week before. A is the incident the hot
     spot gathers around (with B, C and D; A's circle weighs more than D's); E and F are
@@ -951,7 +951,7 @@ def test_a_hot_spots_trend_follows_from_the_figures_it_shows(
 
 
 def test_overlapping_hot_spots_of_the_same_incidents_twice_are_steady(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     """Three clusters about a radius apart, so that the hot spots overlap and the larger take
     incidents from the smaller; the same positions a week apart. Each hot spot then shows
@@ -983,7 +983,7 @@ def test_overlapping_hot_spots_of_the_same_incidents_twice_are_steady(
 
 
 def test_a_deactivated_organisation_is_not_called_silent(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     world = World.of(server, people)
     group = world.group_id(COORDINATION)

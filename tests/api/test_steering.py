@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from tests.support.factories import file_report
-from tests.support.people import as_, gid
+from tests.support.people import People, as_, gid
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -46,7 +46,7 @@ def problem_fields(response: httpx.Response) -> set[str]:
     return {e["field"] for e in response.json()["errors"]}
 
 
-def new_goal(client: httpx.Client, people: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def new_goal(client: httpx.Client, people: People, **extra: Any) -> dict[str, Any]:
     response = client.post(
         f"{V1}/goals",
         json={
@@ -61,7 +61,7 @@ def new_goal(client: httpx.Client, people: dict[str, Any], **extra: Any) -> dict
     return dict(response.json())
 
 
-def intervention_body(people: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def intervention_body(people: People, **extra: Any) -> dict[str, Any]:
     return {
         "title": "Trafikkontroller vid Kungsängens centrum",
         "type": "outreach",
@@ -77,7 +77,7 @@ def intervention_body(people: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 def test_a_counted_indicator_follows_the_observations_per_quarter(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     last_q, before_q = quarter_start(today(), 1), quarter_start(today(), 2)
     at = {"area_id": people["areas"]["Kungsängen"]["id"]}
@@ -145,7 +145,7 @@ def test_a_counted_indicator_follows_the_observations_per_quarter(
 
 
 def test_a_survey_figure_is_entered_by_hand_with_its_year_and_source(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     with as_(server, people, "steering") as steering:
         goal = new_goal(steering, people, theme="ANDT", title="Färre unga som röker")
@@ -204,9 +204,7 @@ def test_a_survey_figure_is_entered_by_hand_with_its_year_and_source(
         assert [p["label"] for p in deleted.json()["series"]] == ["2024"]
 
 
-def test_who_reads_and_writes_the_steering_groups_goals(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_who_reads_and_writes_the_steering_groups_goals(server: Server, people: People) -> None:
     with as_(server, people, "steering") as steering:
         goal = new_goal(steering, people)
     with as_(server, people, "coordination") as coordination:
@@ -253,7 +251,7 @@ def agenda_kinds(meeting: dict[str, Any]) -> list[str]:
 
 
 def test_an_assignment_is_on_the_groups_agendas_until_answered(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     kungsangen = gid(people, KUNGSANGEN)
     next_week = dt.datetime.combine(today() + dt.timedelta(days=7), dt.time(13))
@@ -355,7 +353,7 @@ def test_an_assignment_is_on_the_groups_agendas_until_answered(
 
 
 def test_assignments_go_to_the_coordination_or_an_area_group_and_stay_in_it(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     due = (today() + dt.timedelta(days=14)).isoformat()
     with as_(server, people, "steering") as steering:
@@ -422,9 +420,7 @@ def test_assignments_go_to_the_coordination_or_an_area_group_and_stay_in_it(
 # Plans -------------------------------------------------------------------------------------
 
 
-def test_a_plan_with_activities_and_its_yearly_follow_up(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_plan_with_activities_and_its_yearly_follow_up(server: Server, people: People) -> None:
     police = people["organisations"][POLICE]["id"]
     with as_(server, people, "steering") as steering:
         goal = new_goal(
@@ -516,7 +512,7 @@ def test_a_plan_with_activities_and_its_yearly_follow_up(
         )
 
 
-def give(client: httpx.Client, people: dict[str, Any], goal: dict[str, Any], **extra: Any) -> Any:
+def give(client: httpx.Client, people: People, goal: dict[str, Any], **extra: Any) -> Any:
     response = client.post(
         f"{V1}/assignments",
         json={
@@ -532,7 +528,7 @@ def give(client: httpx.Client, people: dict[str, Any], goal: dict[str, Any], **e
 
 
 def test_a_past_meeting_keeps_the_agenda_it_had_whatever_came_after(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     kungsangen = gid(people, KUNGSANGEN)
     with as_(server, people, "steering") as steering:
@@ -574,7 +570,7 @@ def test_a_past_meeting_keeps_the_agenda_it_had_whatever_came_after(
 
 
 def test_a_new_report_back_says_which_interventions_answer_it(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     with as_(server, people, "steering") as steering:
         goal = new_goal(steering, people)
@@ -597,7 +593,7 @@ def test_a_new_report_back_says_which_interventions_answer_it(
 
 
 def test_agendas_stay_whole_with_many_items_and_long_assignment_titles(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     kungsangen = gid(people, KUNGSANGEN)
     with as_(server, people, "steering") as steering:
@@ -636,7 +632,7 @@ def test_agendas_stay_whole_with_many_items_and_long_assignment_titles(
 
 
 def test_a_years_follow_up_shows_the_indicator_as_it_stood_then(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     with as_(server, people, "steering") as steering:
         goal = new_goal(steering, people)

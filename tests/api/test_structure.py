@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from tests.support.factories import V1, make, make_municipality
+from tests.support.people import Demo
 
 
-def test_demo_structure_is_upplands_bro(api: httpx.Client, demo: dict[str, Any]) -> None:
+def test_demo_structure_is_upplands_bro(api: httpx.Client, demo: Demo) -> None:
     assert demo["municipality"]["name"] == "Upplands-Bro kommun"
     assert demo["municipality"]["local_crs"] == "EPSG:3011"
     assert set(demo["areas"]) == {"Bro", "Brunna", "Kungsängen"}
@@ -204,7 +203,7 @@ def test_organisation_parents_cannot_loop(api: httpx.Client) -> None:
     assert [c["name"] for c in children] == ["Fältgruppen"]
 
 
-def test_filters_and_search(api: httpx.Client, demo: dict[str, Any]) -> None:
+def test_filters_and_search(api: httpx.Client, demo: Demo) -> None:
     police = api.get(f"{V1}/organisations", params={"kind": "police"}).json()["items"]
     assert [o["name"] for o in police] == ["Polisen, lokalpolisområde"]
     found = api.get(f"{V1}/organisations", params={"q": "BRO"}).json()["items"]
@@ -218,7 +217,7 @@ def test_filters_and_search(api: httpx.Client, demo: dict[str, Any]) -> None:
     assert [g["name"] for g in in_area] == ["EST områdesgrupp Kungsängen"]
 
 
-def test_cursor_pagination_walks_every_item_once(api: httpx.Client, demo: dict[str, Any]) -> None:
+def test_cursor_pagination_walks_every_item_once(api: httpx.Client, demo: Demo) -> None:
     seen: list[int] = []
     url: str | None = f"{V1}/organisations?limit=4&kind=municipality"
     pages = 0
@@ -237,7 +236,7 @@ def test_cursor_pagination_walks_every_item_once(api: httpx.Client, demo: dict[s
     assert pages == 3
 
 
-def test_categories(api: httpx.Client, demo: dict[str, Any]) -> None:
+def test_categories(api: httpx.Client, demo: Demo) -> None:
     families = api.get(f"{V1}/categories", params={"families": "true"}).json()["items"]
     assert "skadegorelse" in {c["code"] for c in families}
     assert all(c["parent_code"] is None for c in families)

@@ -106,7 +106,7 @@ def test_no_other_module_spells_an_enums_names() -> None:
 
 def test_the_audit_log_names_every_table_it_writes() -> None:
     audited = {
-        mapper.local_table.name
+        str(mapper.class_.__tablename__)
         for mapper in Base.registry.mappers
         if getattr(mapper.class_, "__audit__", True)
     }

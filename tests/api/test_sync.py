@@ -31,7 +31,7 @@ from api.integrations import sync
 from api.seed import load_demo
 from api.structure.models import Organisation
 from tests.support.factories import file_report
-from tests.support.people import demo_password_hash
+from tests.support.people import Demo, People, demo_password_hash
 from tests.support.servers import LiveServer, Server, settings_for, sqlite_url
 from web.embedded import create_embedded_app
 
@@ -127,7 +127,7 @@ def run_sync(server: Server, remote: Server, token: str) -> str:
 
 
 def test_what_changes_on_the_remote_arrives_here_once(
-    server: Server, api: httpx.Client, demo: dict[str, Any], remote: Server
+    server: Server, api: httpx.Client, demo: Demo, remote: Server
 ) -> None:
     token = feed_token(remote)
     first, second, third = file_on(remote, 1, 2, 3)
@@ -189,7 +189,7 @@ class Flaky:
 
 
 def test_a_sync_pages_resumes_and_retries(
-    server: Server, api: httpx.Client, demo: dict[str, Any], remote: Server
+    server: Server, api: httpx.Client, demo: Demo, remote: Server
 ) -> None:
     token = feed_token(remote)
     filed = file_on(remote, 1, 2, 3, 4, 5)
@@ -220,7 +220,7 @@ def test_a_sync_pages_resumes_and_retries(
 
 
 def test_the_feed_holds_back_what_changed_a_moment_ago(
-    server: Server, api: httpx.Client, people: dict[str, Any]
+    server: Server, api: httpx.Client, people: People
 ) -> None:
     """On a server with the default lag: an incident changed just now is not served yet,
     and the cursor waits for it."""

@@ -10,18 +10,22 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, ViewportSize
 
 from tests.support.factories import file_report
+from tests.support.people import Demo, People
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(os.environ.get("EST_AXE_JS", ".venv/axe-core-4.14.1/axe.min.js"))
-VIEWPORTS = {"phone": {"width": 360, "height": 740}, "projector": {"width": 1920, "height": 1080}}
+VIEWPORTS: dict[str, ViewportSize] = {
+    "phone": {"width": 360, "height": 740},
+    "projector": {"width": 1920, "height": 1080},
+}
 
 
-def pages(demo: dict[str, Any]) -> list[str]:
+def pages(demo: Demo) -> list[str]:
     return [
         "/",
         f"/grupper/{demo['groups']['EST områdesgrupp Bro']['id']}",
@@ -43,8 +47,8 @@ def pages(demo: dict[str, Any]) -> list[str]:
 def test_pages_pass_axe(
     browser: Browser,
     server: Server,
-    demo: dict[str, Any],
-    people: dict[str, Any],
+    demo: Demo,
+    people: People,
     viewport: str,
     api: httpx.Client,
 ) -> None:

@@ -6,7 +6,6 @@ report and sees what came of it."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.support.factories import file_report
 from tests.support.pages import sign_in
-from tests.support.people import PEOPLE
+from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 from web.format import date_sv
 
@@ -23,7 +22,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def test_a_meeting_decides_an_intervention_and_the_reporter_hears_of_it(
-    page: Page, browser: Browser, server: Server, people: dict[str, Any]
+    page: Page, browser: Browser, server: Server, people: People
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     today = dt.datetime.now(STOCKHOLM).date()

@@ -4,21 +4,20 @@ SWEREF 99 18 00 coordinates; the personal data warning; the list and the map."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route, expect
 
 from api.incidents import geo
 from tests.support.pages import sign_in
-from tests.support.people import PEOPLE
+from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
 
 
 def test_file_two_incidents_from_a_phone_and_find_them_on_the_list_and_the_map(
-    page: Page, server: Server, people: dict[str, Any]
+    page: Page, server: Server, people: People
 ) -> None:
     tiles: list[str] = []
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.pages import sign_in
-from tests.support.people import PEOPLE
+from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
@@ -19,7 +17,7 @@ def open_account_menu(page: Page, name: str) -> None:
 
 
 def test_sign_in_see_groups_sign_out_and_back_shows_nothing(
-    page: Page, server: Server, people: dict[str, Any]
+    page: Page, server: Server, people: People
 ) -> None:
     group = people["groups"]["EST samordningsgrupp"]
     page.goto(f"{server.url}/grupper/{group['id']}")
@@ -57,9 +55,7 @@ def test_sign_in_see_groups_sign_out_and_back_shows_nothing(
     expect(page.get_by_text("Deltagande aktörer")).to_have_count(0)
 
 
-def test_sign_in_works_without_javascript(
-    browser: Browser, server: Server, people: dict[str, Any]
-) -> None:
+def test_sign_in_works_without_javascript(browser: Browser, server: Server, people: People) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
@@ -74,7 +70,7 @@ def test_sign_in_works_without_javascript(
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(
-    page: Page, server: Server, people: dict[str, Any]
+    page: Page, server: Server, people: People
 ) -> None:
     page.goto(f"{server.url}/logga-in")
     # Neither in the form nor in htmx's header (which the boosted form would send too).

@@ -5,7 +5,6 @@ for the period, write the analysis, publish, and see the published version locke
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.support.factories import file_report
 from tests.support.pages import sign_in
-from tests.support.people import PEOPLE
+from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
@@ -25,7 +24,7 @@ def _evening(day: dt.date) -> str:
 
 
 def test_open_change_period_write_publish_and_see_it_locked(
-    page: Page, server: Server, people: dict[str, Any]
+    page: Page, server: Server, people: People
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     today = dt.datetime.now(STOCKHOLM).date()

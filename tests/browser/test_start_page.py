@@ -9,13 +9,14 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.support.people import Demo
 from tests.support.servers import LiveServer, Server, settings_for
 from web.embedded import create_embedded_app
 
 pytestmark = pytest.mark.browser
 
 
-def test_start_page_to_group_page(signed_in: Page, server: Server, demo: dict[str, Any]) -> None:
+def test_start_page_to_group_page(signed_in: Page, server: Server, demo: Demo) -> None:
     page = signed_in
     page.goto(server.url + "/")
     expect(page).to_have_title("Översikt · EST Lägesbild")
@@ -39,9 +40,7 @@ def test_start_page_to_group_page(signed_in: Page, server: Server, demo: dict[st
     expect(page.get_by_role("heading", level=1)).to_have_text("Bro")
 
 
-def test_filter_updates_results_in_place(
-    signed_in: Page, server: Server, demo: dict[str, Any]
-) -> None:
+def test_filter_updates_results_in_place(signed_in: Page, server: Server, demo: Demo) -> None:
     page = signed_in
     page.goto(server.url + "/organisationer")
     expect(page.get_by_text("19 organisationer")).to_be_visible()
@@ -57,7 +56,7 @@ def test_filter_updates_results_in_place(
 
 
 def test_pages_work_without_javascript(
-    browser: Any, server: Server, demo: dict[str, Any], api: httpx.Client
+    browser: Any, server: Server, demo: Demo, api: httpx.Client
 ) -> None:
     context = browser.new_context(java_script_enabled=False)
     token = api.headers["Authorization"].removeprefix("Bearer ")
@@ -84,7 +83,7 @@ def cdn_server(database_url: str, server: Server) -> Iterator[str]:
 
 
 def test_htmx_falls_back_to_the_local_copy_without_a_cdn(
-    page: Page, cdn_server: str, demo: dict[str, Any]
+    page: Page, cdn_server: str, demo: Demo
 ) -> None:
     # The sign-in page loads htmx like every other page.
     asked: list[str] = []

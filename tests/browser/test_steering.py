@@ -6,13 +6,12 @@ chain, and the intervention names the goal it serves."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.pages import sign_in
-from tests.support.people import PEOPLE
+from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
@@ -20,7 +19,7 @@ TASK = "Kartlägg mopedkörningen vid Kungsängens centrum"
 
 
 def test_an_assignment_from_goal_to_intervention(
-    page: Page, browser: Browser, server: Server, people: dict[str, Any]
+    page: Page, browser: Browser, server: Server, people: People
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     kungsangen = people["groups"]["EST områdesgrupp Kungsängen"]["id"]

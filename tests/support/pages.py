@@ -16,10 +16,15 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 
+def found(pattern: str, text: str, flags: int = 0) -> str:
+    """The first group of ``pattern``'s first match in a page (the test fails without one)."""
+    match = re.search(pattern, text, flags)
+    assert match, f"{pattern!r} is not in the page"
+    return match[1]
+
+
 def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token in the page"
-    return found[1]
+    return found(r'name="csrf_token" value="([^"]+)"', html)
 
 
 def browser_for(server: Server, people: People, who: str) -> httpx.Client:

@@ -6,16 +6,16 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Any
 
 from tests.support.factories import file_report
 from tests.support.pages import browser_for, csrf_of
+from tests.support.people import People
 from tests.support.servers import Server
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "embrace-export-sample.csv"
 
 
-def test_upload_preview_map_and_read_in(server: Server, people: dict[str, Any]) -> None:
+def test_upload_preview_map_and_read_in(server: Server, people: People) -> None:
     content = SAMPLE.read_bytes().replace(b";Trafik;", ";Buskörning;".encode(), 1)
     with browser_for(server, people, "coordination") as convener:
         form = convener.get("/import")
@@ -70,7 +70,7 @@ def test_upload_preview_map_and_read_in(server: Server, people: dict[str, Any]) 
         assert len(convener.get("/handelser").text.split('<a href="/handelser/')) - 1 == 5
 
 
-def test_only_importers_see_the_pages(server: Server, people: dict[str, Any]) -> None:
+def test_only_importers_see_the_pages(server: Server, people: People) -> None:
     for who in ("reporter", "kungsangen", "viewer", "steering"):
         with browser_for(server, people, who) as person:
             assert person.get("/import/kategorier").status_code == 403, who
@@ -78,7 +78,7 @@ def test_only_importers_see_the_pages(server: Server, people: dict[str, Any]) ->
 
 
 def test_a_police_match_is_shown_and_undone_on_the_incident_page(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     filed = file_report(
         server,

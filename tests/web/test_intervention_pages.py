@@ -4,9 +4,9 @@ the intervention with its effect and follow-ups, and who sees which forms."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from tests.support.pages import browser_for, csrf_of, form
+from tests.support.people import People
 from tests.support.servers import Server
 
 COORDINATION = "EST samordningsgrupp"
@@ -17,7 +17,7 @@ def field_errors(page: str) -> dict[str, str]:
 
 
 def test_an_intervention_through_the_form_its_page_and_its_follow_up(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     group = people["groups"][COORDINATION]["id"]
     with browser_for(server, people, "coordination") as convener:
@@ -77,7 +77,7 @@ def test_an_intervention_through_the_form_its_page_and_its_follow_up(
         assert "Slyröjning vid Fasanstigen" in listed
 
 
-def test_who_sees_an_intervention_and_its_forms(server: Server, people: dict[str, Any]) -> None:
+def test_who_sees_an_intervention_and_its_forms(server: Server, people: People) -> None:
     group = people["groups"][COORDINATION]["id"]
     with browser_for(server, people, "coordination") as convener:
         blank = convener.get(f"/grupper/{group}/insatser/ny").text
@@ -96,7 +96,7 @@ def test_who_sees_an_intervention_and_its_forms(server: Server, people: dict[str
 
 
 def test_numbers_that_are_no_numbers_are_told_beside_their_fields(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     """float() reads "nan", "inf" and "1e400", and str.isdigit() passes "²": none of them
     may reach the API as a number, or the page as a 500."""

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
 
 import httpx
 
-from tests.support.pages import browser_for, csrf_of
+from tests.support.pages import browser_for, csrf_of, found
+from tests.support.people import People
 from tests.support.servers import Server
 
 COORDINATION = "EST samordningsgrupp"
 
 
-def test_a_meeting_from_plan_to_decision(server: Server, people: dict[str, Any]) -> None:
+def test_a_meeting_from_plan_to_decision(server: Server, people: People) -> None:
     group = people["groups"][COORDINATION]["id"]
     with browser_for(server, people, "coordination") as convener:
         listing = convener.get(f"/grupper/{group}/moten")
@@ -35,7 +35,7 @@ def test_a_meeting_from_plan_to_decision(server: Server, people: dict[str, Any])
         assert (
             "Lägesbild: 0 nya händelser de senaste 14 dagarna" in page and "Övriga frågor" in page
         )
-        etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', page)[1])
+        etag = html.unescape(found(r'name="etag" value="([^"]+)"', page))
         saved = convener.post(
             url,
             data={"csrf_token": csrf, "etag": etag, "protokoll": "Vi gick igenom läget."},
@@ -91,7 +91,7 @@ def test_a_meeting_from_plan_to_decision(server: Server, people: dict[str, Any])
         assert member.get(url).status_code == 404
 
 
-def test_the_agenda_is_changed_before_the_meeting(server: Server, people: dict[str, Any]) -> None:
+def test_the_agenda_is_changed_before_the_meeting(server: Server, people: People) -> None:
     group = people["groups"][COORDINATION]["id"]
     with browser_for(server, people, "coordination") as convener:
         listing = convener.get(f"/grupper/{group}/moten")
@@ -102,7 +102,7 @@ def test_the_agenda_is_changed_before_the_meeting(server: Server, people: dict[s
             follow_redirects=False,
         ).headers["location"]
         page = convener.get(url).text
-        etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', page)[1])
+        etag = html.unescape(found(r'name="etag" value="([^"]+)"', page))
         titles = [html.unescape(t) for t in re.findall(r'name="punkt" value="([^"]*)"', page)]
         assert titles[-1] == "Övriga frågor"
         form = {
@@ -117,7 +117,7 @@ def test_the_agenda_is_changed_before_the_meeting(server: Server, people: dict[s
         }
         saved = convener.post(f"{url}/dagordning", data=form, follow_redirects=False)
         assert saved.status_code == 303, saved.text[:300]
-        agenda = re.search(r'<ol class="agenda">(.*?)</ol>', convener.get(url).text, re.S)[1]
+        agenda = found(r'<ol class="agenda">(.*?)</ol>', convener.get(url).text, re.S)
         assert "Nattvandring i Råby" in agenda and "Föreningarna frågar om stöd." in agenda
         assert "Övriga frågor" not in agenda
         # The same form again, with the ETag it was loaded with: refused, nothing lost.
@@ -142,7 +142,7 @@ def field_errors(page: str) -> dict[str, str]:
 
 
 def test_a_meeting_that_cannot_be_planned_is_told_beside_its_fields(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     group = people["groups"][COORDINATION]["id"]
     with browser_for(server, people, "coordination") as convener:
@@ -161,7 +161,7 @@ def test_a_meeting_that_cannot_be_planned_is_told_beside_its_fields(
         assert "Inget möte planerat." in convener.get(f"/grupper/{group}/moten").text
 
 
-def test_a_refused_decision_keeps_what_was_typed(server: Server, people: dict[str, Any]) -> None:
+def test_a_refused_decision_keeps_what_was_typed(server: Server, people: People) -> None:
     group = people["groups"][COORDINATION]["id"]
     with browser_for(server, people, "coordination") as convener:
         url = plan(convener, group).headers["location"]
@@ -212,14 +212,14 @@ def test_a_refused_decision_keeps_what_was_typed(server: Server, people: dict[st
         assert "Inga beslut än." in convener.get(url).text
 
 
-def test_attendance_of_people_and_cancelling(server: Server, people: dict[str, Any]) -> None:
+def test_attendance_of_people_and_cancelling(server: Server, people: People) -> None:
     group = people["groups"][COORDINATION]["id"]
     convener_id = people["users"]["coordination"]["id"]
     with browser_for(server, people, "coordination") as convener:
         url = plan(convener, group).headers["location"]
         page = convener.get(url).text
         csrf = csrf_of(page)
-        etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', page)[1])
+        etag = html.unescape(found(r'name="etag" value="([^"]+)"', page))
         assert f'name="narvarande" value="{convener_id}"' in page
         saved = convener.post(
             url,
@@ -229,7 +229,7 @@ def test_attendance_of_people_and_cancelling(server: Server, people: dict[str, A
         assert saved.status_code == 303, saved.text[:300]
         page = convener.get(url).text
         assert f'name="narvarande" value="{convener_id}" checked' in page
-        etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', page)[1])
+        etag = html.unescape(found(r'name="etag" value="([^"]+)"', page))
         off = convener.post(
             f"{url}/installt",
             data={"csrf_token": csrf, "etag": etag, "installt": "ja"},

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 
 from tests.support.pages import csrf_of
+from tests.support.people import People
 from tests.support.servers import Server
 
 
-def signed_in(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
+def signed_in(server: Server, people: People, who: str) -> httpx.Client:
     return httpx.Client(
         base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
     )
@@ -22,9 +22,7 @@ def members_section(html: str) -> str:
     return found[0] if found else ""
 
 
-def test_a_convener_adds_changes_and_removes_members(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_convener_adds_changes_and_removes_members(server: Server, people: People) -> None:
     group = people["groups"]["EST samordningsgrupp"]
     page_url = f"/grupper/{group['id']}"
     with signed_in(server, people, "coordination") as convener:
@@ -68,7 +66,7 @@ def test_a_convener_adds_changes_and_removes_members(
 
 
 def test_members_see_the_list_without_forms_and_reporters_see_nothing(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     group = people["groups"]["EST samordningsgrupp"]
     with signed_in(server, people, "viewer") as viewer:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 from api.app import create_api_app
-from tests.support.people import session_cookie
+from tests.support.people import Demo, session_cookie
 from tests.support.servers import LiveServer, Server, free_port, settings_for
 from web.app import create_web_app
 from web.client import ApiClient
@@ -20,7 +19,7 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def test_start_page_shows_the_est_structure(web: httpx.Client, demo: dict[str, Any]) -> None:
+def test_start_page_shows_the_est_structure(web: httpx.Client, demo: Demo) -> None:
     response = web.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -52,7 +51,7 @@ def test_start_page_shows_the_est_structure(web: httpx.Client, demo: dict[str, A
     assert head.content == b""
 
 
-def test_group_page(web: httpx.Client, demo: dict[str, Any]) -> None:
+def test_group_page(web: httpx.Client, demo: Demo) -> None:
     bro = demo["groups"]["EST områdesgrupp Bro"]
     response = web.get(f"/grupper/{bro['id']}")
     assert response.status_code == 200
@@ -69,7 +68,7 @@ def test_group_page(web: httpx.Client, demo: dict[str, Any]) -> None:
     assert f'href="/grupper/{coordination["id"]}"' in response.text
 
 
-def test_area_page(web: httpx.Client, demo: dict[str, Any]) -> None:
+def test_area_page(web: httpx.Client, demo: Demo) -> None:
     kungsängen = demo["areas"]["Kungsängen"]
     text = text_of(web.get(f"/omraden/{kungsängen['id']}").text)
     assert "EST områdesgrupp Kungsängen" in text
@@ -84,9 +83,7 @@ def test_missing_pages_are_swedish_404s(web: httpx.Client, path: str) -> None:
     assert 'href="/"' in response.text
 
 
-def test_organisation_filter_whole_page_and_fragment(
-    web: httpx.Client, demo: dict[str, Any]
-) -> None:
+def test_organisation_filter_whole_page_and_fragment(web: httpx.Client, demo: Demo) -> None:
     whole = web.get("/organisationer", params={"typ": "housing"})
     assert whole.status_code == 200
     assert "<html" in whole.text
@@ -106,7 +103,7 @@ def test_organisation_filter_whole_page_and_fragment(
         assert "<html" in response.text
 
 
-def test_bad_filter_is_shown_beside_the_field(web: httpx.Client, demo: dict[str, Any]) -> None:
+def test_bad_filter_is_shown_beside_the_field(web: httpx.Client, demo: Demo) -> None:
     response = web.get("/organisationer", params={"typ": "maffia"})
     assert response.status_code == 200
     assert 'id="typ-error"' in response.text
@@ -114,7 +111,7 @@ def test_bad_filter_is_shown_beside_the_field(web: httpx.Client, demo: dict[str,
     assert "Välj en typ i listan." in response.text
 
 
-def test_errors_reach_the_form_also_with_htmx(web: httpx.Client, demo: dict[str, Any]) -> None:
+def test_errors_reach_the_form_also_with_htmx(web: httpx.Client, demo: Demo) -> None:
     long = web.get("/organisationer", params={"q": "x" * 300})
     assert long.status_code == 200
     assert 'id="q-error"' in long.text and "högst 200 tecken" in long.text
@@ -150,7 +147,7 @@ def split(server: Server, database_url: str) -> Iterator[tuple[str, str]]:
 
 
 def test_split_mode_reads_through_the_api_url(
-    split: tuple[str, str], demo: dict[str, Any], api: httpx.Client
+    split: tuple[str, str], demo: Demo, api: httpx.Client
 ) -> None:
     _api_url, web_url = split
     response = httpx.get(f"{web_url}/", cookies=session_cookie(api))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 
 from tests.support.factories import file_report
 from tests.support.pages import browser_for, csrf_of
+from tests.support.people import People
 from tests.support.servers import Server
 
 
@@ -20,7 +20,7 @@ def form_fields(html: str) -> dict[str, str]:
 
 
 def test_file_two_incidents_without_javascript_and_a_double_submit_files_once(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     bro = people["areas"]["Bro"]["id"]
     with browser_for(server, people, "reporter") as browser:
@@ -79,7 +79,7 @@ def _first_incident(html: str) -> str:
     return found[1]
 
 
-def test_mistakes_stay_beside_their_fields(server: Server, people: dict[str, Any]) -> None:
+def test_mistakes_stay_beside_their_fields(server: Server, people: People) -> None:
     with browser_for(server, people, "reporter") as browser:
         fields = form_fields(browser.get("/rapportera").text)
         response = browser.post(
@@ -91,7 +91,7 @@ def test_mistakes_stay_beside_their_fields(server: Server, people: dict[str, Any
             assert f'id="{field}-error"' in response.text, field
 
 
-def test_list_filters_and_the_maps_geojson(server: Server, people: dict[str, Any]) -> None:
+def test_list_filters_and_the_maps_geojson(server: Server, people: People) -> None:
     areas = people["areas"]
     with server.client(people["tokens"]["admin"]) as admin:
         admin.post(
@@ -133,7 +133,7 @@ def test_list_filters_and_the_maps_geojson(server: Server, people: dict[str, Any
 
 
 def test_the_reporter_corrects_an_incident_and_a_member_may_not(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     bro = people["areas"]["Bro"]["id"]
     filed = file_report(
@@ -174,7 +174,7 @@ def test_the_reporter_corrects_an_incident_and_a_member_may_not(
         assert "/andra" not in member.get(f"/handelser/{filed['id']}").text
 
 
-def test_pressing_send_twice_with_now_files_once(server: Server, people: dict[str, Any]) -> None:
+def test_pressing_send_twice_with_now_files_once(server: Server, people: People) -> None:
     with browser_for(server, people, "reporter") as browser:
         page = browser.get("/rapportera").text
         opened = re.search(r'name="oppnad" value="([^"]+)"', page)
@@ -197,7 +197,7 @@ def test_pressing_send_twice_with_now_files_once(server: Server, people: dict[st
 
 
 def test_correcting_keeps_a_category_no_longer_offered(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     bro = people["areas"]["Bro"]["id"]
     filed = file_report(

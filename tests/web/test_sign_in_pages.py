@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 from api.seed import DEMO_PASSWORD
 from tests.support.pages import csrf_of
-from tests.support.people import PEOPLE
+from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
 
@@ -22,14 +21,16 @@ def browser(server: Server) -> Iterator[httpx.Client]:
         yield client
 
 
-def sign_in(browser: httpx.Client, email: str, password: str = DEMO_PASSWORD, **extra: str):
+def sign_in(
+    browser: httpx.Client, email: str, password: str = DEMO_PASSWORD, **extra: str
+) -> httpx.Response:
     token = csrf_of(browser.get("/logga-in").text)
     return browser.post(
         "/logga-in", data={"csrf_token": token, "email": email, "password": password, **extra}
     )
 
 
-def test_pages_lead_to_sign_in_and_back(browser: httpx.Client, people: dict[str, Any]) -> None:
+def test_pages_lead_to_sign_in_and_back(browser: httpx.Client, people: People) -> None:
     group = people["groups"]["EST områdesgrupp Kungsängen"]
     asked = browser.get(f"/grupper/{group['id']}?visa=alla")
     assert asked.status_code == 303
@@ -67,7 +68,7 @@ def test_pages_lead_to_sign_in_and_back(browser: httpx.Client, people: dict[str,
 
 
 def test_sign_out_ends_the_session_in_the_api(
-    browser: httpx.Client, server: Server, people: dict[str, Any]
+    browser: httpx.Client, server: Server, people: People
 ) -> None:
     sign_in(browser, PEOPLE["coordination"])
     token = browser.cookies["est_session"]
@@ -88,7 +89,7 @@ def test_sign_out_ends_the_session_in_the_api(
 
 
 def test_wrong_password_and_unknown_account_get_the_same_answer(
-    browser: httpx.Client, people: dict[str, Any]
+    browser: httpx.Client, people: People
 ) -> None:
     wrong = sign_in(browser, PEOPLE["viewer"], "inte-rätt-lösenord-alls")
     unknown = sign_in(browser, "ingen-alls@est.demo", "inte-rätt-lösenord-alls")
@@ -102,7 +103,7 @@ def test_wrong_password_and_unknown_account_get_the_same_answer(
 
 
 def test_throttled_sign_in_says_when_to_try_again(
-    browser: httpx.Client, server: Server, people: dict[str, Any]
+    browser: httpx.Client, server: Server, people: People
 ) -> None:
     for _ in range(server.settings.throttle_per_account):
         assert sign_in(browser, PEOPLE["viewer"], "inte-rätt-lösenord-alls").status_code == 401
@@ -113,7 +114,7 @@ def test_throttled_sign_in_says_when_to_try_again(
 
 
 def test_posts_without_a_valid_csrf_token_are_refused(
-    browser: httpx.Client, server: Server, people: dict[str, Any]
+    browser: httpx.Client, server: Server, people: People
 ) -> None:
     no_token = browser.post(
         "/logga-in", data={"email": PEOPLE["viewer"], "password": DEMO_PASSWORD}
@@ -138,7 +139,7 @@ def test_posts_without_a_valid_csrf_token_are_refused(
 
 
 def test_over_https_the_cookie_is_secure_with_the_host_prefix(
-    browser: httpx.Client, people: dict[str, Any]
+    browser: httpx.Client, people: People
 ) -> None:
     # The test server trusts X-Forwarded-Proto from 127.0.0.1, as from a TLS proxy.
     https = {"X-Forwarded-Proto": "https"}
@@ -160,15 +161,13 @@ def test_over_https_the_cookie_is_secure_with_the_host_prefix(
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
 
 
-def test_next_never_leads_off_the_site(browser: httpx.Client, people: dict[str, Any]) -> None:
+def test_next_never_leads_off_the_site(browser: httpx.Client, people: People) -> None:
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         response = sign_in(browser, PEOPLE["steering"], next=target)
         assert response.headers["location"] == "/", target
 
 
-def test_audit_log_page_for_administrators_only(
-    browser: httpx.Client, people: dict[str, Any]
-) -> None:
+def test_audit_log_page_for_administrators_only(browser: httpx.Client, people: People) -> None:
     sign_in(browser, PEOPLE["reporter"], "inte-rätt-lösenord-alls")
     sign_in(browser, PEOPLE["admin"])
     page = browser.get("/admin/logg", params={"handelse": "sign_in", "utfall": "failed"})

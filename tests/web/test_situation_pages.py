@@ -14,6 +14,7 @@ import httpx
 
 from tests.support.factories import file_report
 from tests.support.pages import browser_for, csrf_of
+from tests.support.people import People
 from tests.support.servers import Server
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -39,7 +40,7 @@ def local(day: dt.date, hour: int, minute: int = 0) -> str:
     return dt.datetime(day.year, day.month, day.day, hour, minute).isoformat(timespec="minutes")
 
 
-def plant(server: Server, people: dict[str, Any]) -> dict[str, int]:
+def plant(server: Server, people: People) -> dict[str, int]:
     """Three incidents in the last few days (two in Bro, one in Kungsängen) and two in
     Kungsängen some forty days ago, outside the default 14 days."""
     bro, kungsangen = people["areas"]["Bro"]["id"], people["areas"]["Kungsängen"]["id"]
@@ -119,7 +120,7 @@ def api_report(server: Server, token: str, report_id: int) -> dict[str, Any]:
 
 
 def test_the_groups_page_shows_the_default_periods_figures_and_who_may_start_a_draft(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     planted = plant(server, people)
     group = people["groups"][COORDINATION]["id"]
@@ -151,7 +152,7 @@ def test_the_groups_page_shows_the_default_periods_figures_and_who_may_start_a_d
 
 
 def test_the_place_table_keeps_a_place_that_had_incidents_only_before(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     with server.client(people["tokens"]["admin"]) as admin:
         listed = admin.get("/api/v1/places", params={"limit": 200}).json()["items"]
@@ -170,9 +171,7 @@ def test_the_place_table_keeps_a_place_that_had_incidents_only_before(
     assert row and row.groups() == ("0", "2", "0"), table[0]
 
 
-def test_htmx_asks_for_only_the_figures_of_another_period(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_htmx_asks_for_only_the_figures_of_another_period(server: Server, people: People) -> None:
     planted = plant(server, people)
     group = people["groups"][COORDINATION]["id"]
     first, last = today() - dt.timedelta(days=45), today() - dt.timedelta(days=35)
@@ -190,7 +189,7 @@ def test_htmx_asks_for_only_the_figures_of_another_period(
     assert f'name="fran" value="{first.isoformat()}"' in part.text
 
 
-def test_a_bad_period_is_told_beside_its_field(server: Server, people: dict[str, Any]) -> None:
+def test_a_bad_period_is_told_beside_its_field(server: Server, people: People) -> None:
     group = people["groups"][COORDINATION]["id"]
     url = f"/grupper/{group}/lagesbild"
     d = today()
@@ -236,7 +235,7 @@ def test_a_bad_period_is_told_beside_its_field(server: Server, people: dict[str,
 
 
 def test_starting_a_second_lagesbild_of_the_same_days_points_to_the_first(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     group = people["groups"][COORDINATION]["id"]
     d = today()
@@ -269,7 +268,7 @@ def test_starting_a_second_lagesbild_of_the_same_days_points_to_the_first(
 
 
 def test_two_people_saving_the_same_draft_see_the_difference_and_nothing_is_lost(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     group = people["groups"][COORDINATION]["id"]
     d = today()
@@ -316,7 +315,7 @@ def test_two_people_saving_the_same_draft_see_the_difference_and_nothing_is_lost
 
 
 def test_a_member_writes_the_convener_publishes_and_then_it_is_locked(
-    server: Server, people: dict[str, Any], api: httpx.Client
+    server: Server, people: People, api: httpx.Client
 ) -> None:
     planted = plant(server, people)
     group = people["groups"][KUNGSANGEN]["id"]
@@ -371,7 +370,7 @@ def test_a_member_writes_the_convener_publishes_and_then_it_is_locked(
 
 
 def test_a_new_version_and_the_comparison_of_its_text_and_figures(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     group = people["groups"][COORDINATION]["id"]
     bro = people["areas"]["Bro"]["id"]
@@ -424,7 +423,7 @@ def test_a_new_version_and_the_comparison_of_its_text_and_figures(
     assert "1 händelse har tillkommit" in compared.text
 
 
-def test_projector_print_and_pdf(server: Server, people: dict[str, Any]) -> None:
+def test_projector_print_and_pdf(server: Server, people: People) -> None:
     planted = plant(server, people)
     group = people["groups"][COORDINATION]["id"]
     report_id = api_draft(
@@ -464,9 +463,7 @@ def test_projector_print_and_pdf(server: Server, people: dict[str, Any]) -> None
     assert "Klotter i Bro" not in refused.text
 
 
-def test_those_outside_a_group_do_not_see_its_lagesbild(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_those_outside_a_group_do_not_see_its_lagesbild(server: Server, people: People) -> None:
     coordination = people["groups"][COORDINATION]["id"]
     bro_group = people["groups"][BRO]["id"]
     report_id = api_draft(
@@ -497,7 +494,7 @@ def test_those_outside_a_group_do_not_see_its_lagesbild(
     assert summary == "Hemlig bedömning"
 
 
-def test_changing_a_drafts_period_through_the_form(server: Server, people: dict[str, Any]) -> None:
+def test_changing_a_drafts_period_through_the_form(server: Server, people: People) -> None:
     planted = plant(server, people)
     group = people["groups"][COORDINATION]["id"]
     report_id = api_draft(server, people["tokens"]["coordination"], group)
@@ -530,7 +527,7 @@ def test_changing_a_drafts_period_through_the_form(server: Server, people: dict[
     assert (stored["first_day"], stored["last_day"]) == (first.isoformat(), last.isoformat())
 
 
-def test_a_reversed_period_in_a_drafts_form_is_told(server: Server, people: dict[str, Any]) -> None:
+def test_a_reversed_period_in_a_drafts_form_is_told(server: Server, people: People) -> None:
     group = people["groups"][COORDINATION]["id"]
     report_id = api_draft(server, people["tokens"]["coordination"], group)
     with browser_for(server, people, "coordination") as convener:
@@ -549,7 +546,7 @@ def test_a_reversed_period_in_a_drafts_form_is_told(server: Server, people: dict
 
 
 def test_a_text_that_looks_like_it_names_someone_needs_a_confirmation(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     group = people["groups"][COORDINATION]["id"]
     report_id = api_draft(server, people["tokens"]["coordination"], group)
@@ -580,7 +577,7 @@ def _fore(page: str) -> dict[str, str]:
 
 
 def test_two_people_changing_different_fields_both_keep_their_change(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     group = people["groups"][COORDINATION]["id"]
     report_id = api_draft(server, people["tokens"]["coordination"], group, summary="Lugnt.")

@@ -11,12 +11,13 @@ from typing import Any
 import httpx
 
 from tests.support.pages import csrf_of, form
+from tests.support.people import People
 from tests.support.servers import Server
 
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
 
 
-def browser_for(server: Server, people: dict[str, Any], who: str) -> httpx.Client:
+def browser_for(server: Server, people: People, who: str) -> httpx.Client:
     return httpx.Client(
         base_url=server.url, timeout=60, cookies={"est_session": people["tokens"][who]}
     )
@@ -27,7 +28,7 @@ def post(client: httpx.Client, url: str, page: str, **data: Any) -> httpx.Respon
 
 
 def test_a_goal_its_indicators_and_an_assignment_through_the_pages(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     with browser_for(server, people, "steering") as steering:
         start = steering.get("/styrning")
@@ -135,7 +136,7 @@ def test_a_goal_its_indicators_and_an_assignment_through_the_pages(
 
 
 def test_a_plan_and_its_yearly_follow_up_as_a_page_and_a_pdf(
-    server: Server, people: dict[str, Any]
+    server: Server, people: People
 ) -> None:
     police = people["organisations"]["Polisen, lokalpolisområde"]["id"]
     with browser_for(server, people, "steering") as steering:
@@ -216,9 +217,7 @@ def test_a_plan_and_its_yearly_follow_up_as_a_page_and_a_pdf(
         assert reporter.get(plan_url).status_code == 403
 
 
-def test_a_new_intervention_names_the_goal_it_serves(
-    server: Server, people: dict[str, Any]
-) -> None:
+def test_a_new_intervention_names_the_goal_it_serves(server: Server, people: People) -> None:
     coordination = people["groups"]["EST samordningsgrupp"]["id"]
     with browser_for(server, people, "steering") as steering:
         start = steering.get("/styrning").text
