@@ -86,6 +86,18 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         markercluster_integrity=MARKERCLUSTER_INTEGRITY,
         count_sv=fmt.count_sv,
     )
+    # The shared macros are globals, not imports at the top of each page: a block rendered
+    # alone for htmx (jinja2-fragments) runs without the page's top-level code, so a macro
+    # imported there is undefined in it. (An import without context sees only the globals
+    # anyway, so nothing else changes.)
+    macros = env.get_template("_macros.html").module
+    env.globals.update(
+        {name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")}
+    )
+    env.globals.update(
+        sit=env.get_template("_situation.html").module,
+        py=env.get_template("_plan_year.html").module,
+    )
     return templates
 
 
@@ -136,12 +148,15 @@ def render(
     block: str = "content",
     status: int = 200,
 ) -> Response:
-    response = _templates(request).TemplateResponse(
+    templates = _templates(request)
+    # A page with no such block (a print view, standalone) is always answered whole.
+    alone = is_fragment_request(request) and block in templates.get_template(name).blocks
+    response = templates.TemplateResponse(
         request,
         name,
         {**common(request), **context},
         status_code=status,
-        block_name=block if is_fragment_request(request) else None,
+        block_name=block if alone else None,
     )
     return finish(request, response)
 
