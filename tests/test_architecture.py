@@ -295,3 +295,33 @@ def test_only_api_localtime_names_a_time_zone() -> None:
         if "Europe/" in line or "ZoneInfo(" in line or "dt.timezone(dt.timedelta" in line
     ]
     assert not named, named
+
+
+# The lists that answer a plain array, whole, and why (README, "Every list of records …").
+WHOLE_LISTS = {
+    "list_group_memberships": "a group's members",
+    "list_meetings": "a group's meetings, one every other week",
+    "list_situation_reports": "a group's lägesbilder, one every other week",
+    "list_situation_report_incidents": "what a lägesbild counted, read whole to match it",
+    "list_incident_history": "an incident's earlier versions",
+    "list_follow_ups": "an intervention's follow-ups",
+    "list_feedback": "what was told back about an intervention",
+    "list_category_mappings": "at most one per category and source",
+}
+
+
+def test_every_list_answers_a_page_but_the_parts_of_one_record() -> None:
+    code = (
+        "import json\n"
+        "from api.app import create_api_app\n"
+        "from api.settings import Settings\n"
+        "app = create_api_app(Settings(database_url='sqlite://'), shed_load=False)\n"
+        "arrays = []\n"
+        "for path, operations in app.openapi()['paths'].items():\n"
+        "    get = operations.get('get', {})\n"
+        "    body = get.get('responses', {}).get('200', {}).get('content', {})\n"
+        "    if body.get('application/json', {}).get('schema', {}).get('type') == 'array':\n"
+        "        arrays.append(get['operationId'])\n"
+        "print(json.dumps(sorted(arrays)))\n"
+    )
+    assert json.loads(_fresh(code)) == sorted(WHOLE_LISTS)
