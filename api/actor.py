@@ -1,4 +1,4 @@
-"""Who is asking. Every service takes an ``actor``; ``api.access.authenticate`` fills it in
+"""Who is asking. Every service takes an ``actor``; ``api.deps.authenticate`` fills it in
 from a bearer token. The access rules (``api.access.policy``) read only this, never how the
 actor signed in, so a single sign-on (OpenID Connect) can later build the same Actor from an
 ID token without a change to the rules."""

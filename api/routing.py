@@ -1,5 +1,8 @@
-"""Routes every resource of the structure shares, made once: list, get, create, update,
-deactivate and activate. A domain's ``routes.py`` says which schemas and service functions.
+"""What every domain's routes share: where the API is (``API_PREFIX``, and ``location`` for a
+new record's ``Location``), how a handler answers its schema (``shown``, ``read_by`` with the
+caller's rights on the record, ``page`` for a list), the ``If-Match`` header, and the routes
+every resource of the structure has, made once (list, get, create, update, deactivate,
+activate): a domain's ``routes.py`` says which schemas and service functions.
 
 No ``from __future__ import annotations`` here: FastAPI reads the endpoints' annotations,
 which name the schemas passed in, and strings could not be resolved from this module."""
@@ -24,7 +27,8 @@ from api.resources import (
 )
 from api.schemas_common import ListQuery, Page, QueryId
 
-# Where the API's routes are: every link it answers (Location, next) is built from here.
+# Where the API's routes are: every Location it answers is built from here (a list's next
+# link from the request itself, so that it is where the client asked).
 API_PREFIX = "/api/v1"
 
 ReadT = TypeVar("ReadT", bound=BaseModel)

@@ -116,11 +116,13 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
 JsonInt = BeforeValidator(_json_integer)
 # An id in a path or query string, which arrives as text.
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# The longest free-text search a list takes (the pages say so before they ask).
+MAX_SEARCH = 200
 SearchText = Annotated[
     str,
-    Field(max_length=200),
+    Field(max_length=MAX_SEARCH),
     AfterValidator(_text),
-    WithJsonSchema({"type": "string", "maxLength": 200, "pattern": _TEXT_PATTERN}),
+    WithJsonSchema({"type": "string", "maxLength": MAX_SEARCH, "pattern": _TEXT_PATTERN}),
 ]
 
 

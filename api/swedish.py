@@ -53,6 +53,12 @@ GROUP_KINDS = {
     "coordination": "Samordningsgrupp",
     "area": "Områdesgrupp",
 }
+# … and over several of a kind (the start page's levels, a group's neighbours).
+GROUP_KIND_HEADINGS = {
+    "steering": "Styrgrupp",
+    "coordination": "Samordningsgrupp",
+    "area": "Områdesgrupper",
+}
 # structure.schemas.OrganisationKind: one organisation's kind (a table cell, a filter option) …
 ORGANISATION_KINDS = {
     "municipality": "Kommunal verksamhet",

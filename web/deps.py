@@ -15,18 +15,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.accounts.schemas import Me
 from api.schemas_common import MAX_ID
+from api.steering.schemas import FIRST_YEAR, LAST_YEAR
 from web import auth
 from web.client import ApiClient, ApiError
 from web.rendering import settings_of
 
 # The longest form field the pages read (an e-mail address or a password fits).
 MAX_FORM_FIELD = 1000
-# The longest search text a list page takes.
-MAX_SEARCH = 200
 # An id the API could never have: answered here as a missing page, without asking the API.
 PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
 # A year of a plan's follow-up; the API says which years the plan has.
-YearPath = Annotated[int, Path(ge=1990, le=2099)]
+YearPath = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
 class SignInRequired(Exception):

@@ -15,7 +15,7 @@ from typing import Any
 
 from api import localtime
 from api.localtime import STOCKHOLM
-from api.swedish import MONTHS, day_sv
+from api.swedish import day_sv
 
 _ORDINALS = {3: "tredje", 4: "fjärde", 5: "femte", 6: "sjätte", 8: "åttonde"}
 
@@ -44,7 +44,7 @@ def datetime_sv(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(STOCKHOLM)
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year} {local:%H:%M}"
+    return f"{day_sv(local.date())} {local:%H:%M}"
 
 
 def date_sv(value: dt.date | dt.datetime | None) -> str:

@@ -95,8 +95,8 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         {name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")}
     )
     env.globals.update(
-        sit=env.get_template("_situation.html").module,
-        py=env.get_template("_plan_year.html").module,
+        situation_macros=env.get_template("_situation.html").module,
+        plan_year_macros=env.get_template("_plan_year.html").module,
     )
     return templates
 

@@ -1,14 +1,19 @@
 """The access policy, whole, in one place: which routes each kind of caller may reach, and
 which records each may see and change.
 
-Two layers, both checked in the API on every request:
+Two layers, both checked in the API on every request (and a third, told to clients):
 
 1. **Routes.** Every API route has a ``Rule`` in ``ROUTE_RULES``, found by its operation id.
    The app refuses to start with a route that has none (``check_every_route_has_a_rule``),
    and the permission matrix test checks each route against each role.
 2. **Records.** A route that a caller may reach still shows only the records in the caller's
    scope; the functions below say what that scope is. A record outside it answers 404, as if
-   it did not exist (``api.errors.Hidden``).
+   it did not exist (``api.errors.Hidden``). Where a refusal needs words, they stand beside
+   the rule (``require_write_in_group``, ``require_edit_incident``), so that they change
+   with it.
+3. **What the caller may do, told to the front end** (the end of this module): the
+   capabilities of ``GET /auth/me`` and the rights on a group, so that the pages offer what
+   these rules allow and hold no rules of their own.
 
 Who is who:
 
@@ -27,6 +32,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+from api.access.schemas import Capability
 from api.actor import Actor, Grant
 from api.errors import Forbidden
 
@@ -213,6 +219,11 @@ def can_file_reports(actor: Actor) -> bool:
     return actor.is_admin or bool(_grants(actor, FILERS))
 
 
+def may_report_for(actor: Actor, organisation_id: int | None) -> bool:
+    """A report is the filer's own organisation's; an administrator files for any."""
+    return actor.is_admin or organisation_id == actor.organisation_id
+
+
 def can_edit_incident(actor: Actor, *, area_id: int, reporter_id: int | None) -> bool:
     """Who corrects or withdraws an incident: the person who filed it, a convener of a group
     whose scope holds it (the coordination group's convener: all), administrators."""
@@ -222,6 +233,22 @@ def can_edit_incident(actor: Actor, *, area_id: int, reporter_id: int | None) ->
         g.group_kind in MUNICIPALITY_WIDE or g.area_id == area_id
         for g in _grants(actor, ["convener"])
     )
+
+
+def require_edit_incident(actor: Actor, *, area_id: int, reporter_id: int | None) -> None:
+    """Refuse a correction, a withdrawal or an undone match to all but ``can_edit_incident``,
+    in its words."""
+    if not can_edit_incident(actor, area_id=area_id, reporter_id=reporter_id):
+        raise Forbidden(
+            "Bara den som rapporterade, en sammankallande för området och administratörer "
+            "ändrar händelsen."
+        )
+
+
+def reads_all_withdrawn(actor: Actor) -> bool:
+    """Withdrawn incidents are read, within the caller's areas, by those who withdraw them
+    for others (administrators and conveners); everyone else reads only their own."""
+    return actor.is_admin or bool(_grants(actor, ["convener"]))
 
 
 def can_write_in_group(actor: Actor, group_id: int) -> bool:
@@ -309,15 +336,6 @@ def readable_group_ids(actor: Actor) -> frozenset[int] | None:
 # The pages show menus, forms and buttons from these answers (``GET /auth/me`` and a group's
 # ``may_write`` / ``may_manage``), never from roles of their own: they come from the rules
 # above, so a change to a rule changes what the pages offer with it.
-
-
-class Capability(enum.StrEnum):
-    """What a caller may do beyond reading their own groups, by name."""
-
-    file_reports = "file_reports"  # can_file_reports
-    import_files = "import_files"  # can_import: files, and the sources' category names
-    read_steering = "read_steering"  # can_read_steering: goals, plans and the thread
-    read_audit_log = "read_audit_log"  # the route rule of list_audit_events
 
 
 def capabilities(actor: Actor) -> list[Capability]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
-from api.access.policy import Capability
+from api.access.schemas import Capability
 from api.schemas_common import Id, Input, ListQuery, Name, Patch, QueryId, Record, Ref, omittable
 
 # The sign-in screen takes this much; argon2 is never handed a megabyte to hash.

@@ -76,8 +76,6 @@ def _family_without_active_children(session: Session, category: Category) -> Non
         )
 
 
-FAMILY_ACTIVE = (Category, "parent_code", "Familjen {name} är avaktiverad; aktivera den först.")
-
 CATEGORIES = Resource(
     Category,
     "ingen kategori",

@@ -22,7 +22,8 @@ from api.incidents.models import (
 )
 from api.localtime import STOCKHOLM
 
-GEOJSON_BATCH = 1000
+# Rows read at a time for either export: a large one never sits in memory whole.
+EXPORT_BATCH = 1000
 
 
 def exported(
@@ -34,9 +35,9 @@ def exported(
     last: int | None = None
     while True:
         batch = stmt if last is None else stmt.where(Incident.id < last)
-        rows = list(session.scalars(batch.limit(GEOJSON_BATCH)))
+        rows = list(session.scalars(batch.limit(EXPORT_BATCH)))
         yield rows
-        if len(rows) < GEOJSON_BATCH:
+        if len(rows) < EXPORT_BATCH:
             return
         last = rows[-1].id
         session.expunge_all()

@@ -14,8 +14,6 @@ from pyproj import Transformer
 WGS84 = "EPSG:4326"
 # Where distances are measured, in metres: hot spots, matches, the zone of an intervention.
 SWEREF99TM = "EPSG:3006"
-# SWEREF 99 TM (national) and SWEREF 99 18 00 (Upplands-Bro's local projection).
-PROJECTED = {"EPSG:3006": "SWEREF 99 TM", "EPSG:3011": "SWEREF 99 18 00"}
 # Where SWEREF 99 is defined: a point outside is a mistake, whatever the municipality.
 SWEDEN = (10.0, 55.0, 24.5, 69.2)
 

@@ -5,29 +5,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from sqlalchemy.orm import Session
 
-from api.actor import Actor
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, get_database
 from api.idempotency import IdempotencyDep
-from api.incidents import export, schemas, service, slots
-from api.incidents.models import Incident, Report
+from api.incidents import export, schemas, service
 from api.problems import problem_responses
 from api.routing import all_shown, location, page, shown
 from api.schemas_common import Page, QueryId
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
-
-
-def _incident(session: Session, incident: Incident, actor: Actor) -> schemas.IncidentRead:
-    read = schemas.IncidentRead.model_validate(incident)
-    read.possible_duplicates = service.possible_duplicates(session, incident, actor=actor)
-    read.may_edit = service.may_edit(incident, actor=actor)
-    read.outcomes = slots.outcomes(session, incident.id)
-    read.matches = all_shown(schemas.MatchRead, service.matches(session, incident))
-    return read
 
 
 def _source(
@@ -41,14 +29,6 @@ def _source(
     ] = None,
 ) -> str:
     return "web" if client == "web" else "api"
-
-
-def _report(
-    session: Session, report: Report, incidents: list[Incident], actor: Actor
-) -> schemas.ReportRead:
-    read = schemas.ReportRead.model_validate(report)
-    read.incidents = [_incident(session, i, actor) for i in incidents]
-    return read
 
 
 @router.post(
@@ -68,7 +48,7 @@ def create_report(
 ) -> JSONResponse:
     def file() -> schemas.ReportRead:
         report = service.create_report(session, body, actor=actor, source=source)
-        return _report(session, report, list(report.incidents), actor)
+        return service.read_report(session, report, list(report.incidents), actor=actor)
 
     return idempotency.answer(body, file, location=location("/reports/{id}"))
 
@@ -82,7 +62,7 @@ def create_report(
 )
 def get_report(report_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.ReportRead:
     report, incidents = service.get_report(session, report_id, actor=actor)
-    return _report(session, report, incidents, actor)
+    return service.read_report(session, report, incidents, actor=actor)
 
 
 @router.get(
@@ -172,7 +152,8 @@ def incidents_csv(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_incident(incident_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.IncidentRead:
-    return _incident(session, service.get_incident(session, incident_id, actor=actor), actor)
+    incident = service.get_incident(session, incident_id, actor=actor)
+    return service.read(session, incident, actor=actor)
 
 
 @router.patch(
@@ -186,7 +167,7 @@ def update_incident(
     incident_id: PathId, body: schemas.IncidentUpdate, session: SessionDep, actor: ActorDep
 ) -> schemas.IncidentRead:
     incident = service.update_incident(session, incident_id, body, actor=actor)
-    return _incident(session, incident, actor)
+    return service.read(session, incident, actor=actor)
 
 
 @router.post(
@@ -200,7 +181,7 @@ def withdraw_incident(
     incident_id: PathId, body: schemas.Withdrawal, session: SessionDep, actor: ActorDep
 ) -> schemas.IncidentRead:
     incident = service.withdraw_incident(session, incident_id, body, actor=actor)
-    return _incident(session, incident, actor)
+    return service.read(session, incident, actor=actor)
 
 
 @router.get(

@@ -63,9 +63,6 @@ class WithdrawReason(enum.StrEnum):
     other = "other"
 
 
-Coordinate = Annotated[float, Field(allow_inf_nan=False)]
-
-
 class Wgs84Point(Input):
     crs: Literal["EPSG:4326"] = "EPSG:4326"
     lat: Annotated[float, Field(ge=-90, le=90)]

@@ -14,7 +14,7 @@ from api.actor import Actor
 from api.audit import service as audit
 from api.categories.models import Category
 from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid, NotFound
-from api.incidents import geo, privacy, schemas
+from api.incidents import geo, privacy, schemas, slots
 from api.incidents.models import (
     Incident,
     IncidentMatch,
@@ -116,9 +116,7 @@ def filtered(query: schemas.IncidentFilter, actor: Actor) -> Select[Any]:
 def _withdrawn(wanted: bool, actor: Actor) -> Any:
     if not wanted:
         return Incident.withdrawn_at.is_(None)
-    # Withdrawn incidents: for administrators and conveners (policy.can_edit_incident),
-    # the reporter's own, and no one else's.
-    if actor.is_admin or any(g.role == "convener" for g in actor.grants):
+    if policy.reads_all_withdrawn(actor):
         return Incident.withdrawn_at.is_not(None)
     own = Incident.report_id.in_(select(Report.id).where(Report.reporter_id == actor.user_id))
     return Incident.withdrawn_at.is_not(None) & own
@@ -135,7 +133,7 @@ def create_report(
             "Din roll kan inte rapportera händelser. Rapportörer och medlemmar i en EST-grupp kan."
         )
     organisation_id = data.organisation_id or actor.organisation_id
-    if organisation_id != actor.organisation_id and not actor.is_admin:
+    if not policy.may_report_for(actor, organisation_id):
         raise Invalid.field(
             "organisation_id", "Du rapporterar för din egen organisation.", "other_organisation"
         )
@@ -379,16 +377,34 @@ def _metres(a: Incident, b: Incident) -> float:
 # Corrections and withdrawal ----------------------------------------------------------------
 
 
+def read(session: Session, incident: Incident, *, actor: Actor) -> schemas.IncidentRead:
+    """The incident as the caller reads it: with the incidents that may describe the same
+    event, whether they may change it, what came of it (a slot, filled by interventions) and
+    its matches to police reports."""
+    read = schemas.IncidentRead.model_validate(incident)
+    read.possible_duplicates = possible_duplicates(session, incident, actor=actor)
+    read.may_edit = may_edit(incident, actor=actor)
+    read.outcomes = slots.outcomes(session, incident.id)
+    read.matches = [schemas.MatchRead.model_validate(m) for m in matches(session, incident)]
+    return read
+
+
+def read_report(
+    session: Session, report: Report, incidents: list[Incident], *, actor: Actor
+) -> schemas.ReportRead:
+    read_ = schemas.ReportRead.model_validate(report)
+    read_.incidents = [read(session, incident, actor=actor) for incident in incidents]
+    return read_
+
+
 def may_edit(incident: Incident, *, actor: Actor) -> bool:
     return incident.withdrawn_at is None and _changes(incident, actor)
 
 
 def _may_change(incident: Incident, actor: Actor) -> None:
-    if not _changes(incident, actor):
-        raise Forbidden(
-            "Bara den som rapporterade, gruppens sammankallande och administratörer kan ändra "
-            "händelsen."
-        )
+    policy.require_edit_incident(
+        actor, area_id=incident.area_id, reporter_id=incident.report.reporter_id
+    )
 
 
 def _editable(session: Session, incident_id: int, actor: Actor) -> Incident:
@@ -537,10 +553,9 @@ def undo_match(session: Session, incident_id: int, match_id: int, *, actor: Acto
     found = session.get(IncidentMatch, match_id)
     if found is None or incident.id not in (found.incident_id, found.observation_id):
         raise NotFound(f"Händelse {incident_id} har ingen matchning {match_id}.")
-    if not may_edit(incident, actor=actor):
-        raise Forbidden(
-            "Bara rapportören, en sammankallande för området och administratörer ändrar händelsen."
-        )
+    _may_change(incident, actor)
+    if incident.withdrawn_at is not None:
+        raise Forbidden("Händelsen är återkallad och ändras inte längre.")
     if found.undone_at is None:
         found.undone_at = utcnow()
         found.undone_by_id = actor.user_id

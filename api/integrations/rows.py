@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import swedish
 from api.categories.models import Category
 from api.incidents import privacy
 from api.incidents.schemas import IncidentCreate, Precision
@@ -65,12 +66,21 @@ LABELS = {field: header.capitalize() for header, field in CSV_HEADERS.items()}
 LABELS.update({"n": "N", "e": "E", "external_id": "Händelse-ID", "report_id": "Rapport-ID",
                "precision": "Precision", "withdrawn": "Återkallad"})  # fmt: skip
 
-ASSESSMENTS = {"låg": "low", "1": "low", "medel": "medium", "2": "medium", "hög": "high",
-               "3": "high", "low": "low", "medium": "medium", "high": "high"}  # fmt: skip
-CERTAINTIES = {"observerat": "observed", "observerad": "observed", "misstänkt": "suspected",
-               "observed": "observed", "suspected": "suspected"}  # fmt: skip
-POLICE = {"ja": "yes", "nej": "no", "yes": "yes", "no": "no", "vet ej": "unknown",
-          "okänt": "unknown", "unknown": "unknown"}  # fmt: skip
+
+def _read_back(names: Mapping[str, str], synonyms: Mapping[str, str]) -> dict[str, str]:
+    """What a cell may say for each value, lower-cased: our Swedish name (api.swedish, as
+    the CSV export writes it, so that an export reads back in), the value itself, and what
+    the mapping tools write instead."""
+    return {
+        **{name.lower(): value for value, name in names.items()},
+        **{value: value for value in names},
+        **synonyms,
+    }
+
+
+ASSESSMENTS = _read_back(swedish.ASSESSMENTS, {"1": "low", "2": "medium", "3": "high"})
+CERTAINTIES = _read_back(swedish.CERTAINTIES, {"observerad": "observed"})
+POLICE = _read_back(swedish.POLICE_REPORTED, {"okänt": "unknown"})
 SYSTEMS = {
     "sweref 99 tm": "EPSG:3006",
     "epsg:3006": "EPSG:3006",

@@ -452,7 +452,7 @@ def decided_at(session: Session, intervention_id: int) -> DecidedAt | None:
 def next_meeting(session: Session, group_id: int, *, actor: Actor) -> schemas.NextMeeting:
     group = _group(session, group_id, actor)
     weeks = group.cadence_weeks or DEFAULT_WEEKS
-    tz = localtime.zone(situation.scope_of(session, group).timezone)
+    tz = localtime.zone(structure_service.municipality_zone_name(session, group.municipality_id))
     now = utcnow()
     latest = session.scalar(
         select(Meeting.starts_at)
@@ -462,7 +462,7 @@ def next_meeting(session: Session, group_id: int, *, actor: Actor) -> schemas.Ne
     )
     if latest is None:
         # Next week, Tuesday at 13:00 local time: a time to move, not a decision.
-        today = now.astimezone(tz).date()
+        today = structure_service.municipality_today(session, group.municipality_id)
         day = today + dt.timedelta(days=(1 - today.weekday()) % 7 or 7)
         return schemas.NextMeeting(
             starts_at=dt.datetime.combine(day, dt.time(13), tzinfo=tz),

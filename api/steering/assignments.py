@@ -62,7 +62,7 @@ def create_assignment(
     goal = session.get(Goal, body.goal_id)
     if goal is None:
         raise Invalid.field("goal_id", "Det finns inget sådant mål.", "unknown_id")
-    policy.require_write_in_group(actor, goal.group_id, common.WRITES, group=common.STEERING)
+    common.check_writer(actor, goal.group_id)
     if not goal.active:
         raise Invalid.field(
             "goal_id", "Målet är avslutat; uppdrag ges under aktiva mål.", "inactive"
@@ -95,9 +95,7 @@ def update_assignment(
     session: Session, assignment_id: int, body: schemas.AssignmentUpdate, *, actor: Actor
 ) -> Assignment:
     assignment = get_assignment(session, assignment_id, actor=actor)
-    policy.require_write_in_group(
-        actor, assignment.from_group_id, common.WRITES, group=common.STEERING
-    )
+    common.check_writer(actor, assignment.from_group_id)
     values = body.model_dump(exclude_unset=True)
     status = values.pop("status", None)
     if status == schemas.AssignmentStatus.answered and status != assignment.status:

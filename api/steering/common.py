@@ -1,5 +1,5 @@
-"""What the steering aggregates share: who reads them, the steering group they belong to,
-the order of a period, a yearly record corrected rather than doubled, and the day."""
+"""What the steering aggregates share: who reads and writes them, the steering group they
+belong to, the order of a period, and a yearly record corrected rather than doubled."""
 
 from __future__ import annotations
 
@@ -15,9 +15,13 @@ from api.records import apply
 from api.structure.models import Group
 from api.structure.schemas import GroupKind
 
-# Who writes the steering group's goals, assignments and plans (policy.require_write_in_group).
-WRITES = "ändrar mål, uppdrag och planer"
-STEERING = "styrgruppens"
+
+def check_writer(actor: Actor, group_id: int) -> None:
+    """The steering group's goals, assignments and plans are written by its conveners and
+    members (policy.require_write_in_group, in its words)."""
+    policy.require_write_in_group(
+        actor, group_id, "ändrar mål, uppdrag och planer", group="styrgruppens"
+    )
 
 
 def check_reader(actor: Actor) -> None:

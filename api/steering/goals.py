@@ -45,7 +45,7 @@ def get_goal(session: Session, goal_id: int, *, actor: Actor) -> Goal:
 def create_goal(session: Session, body: schemas.GoalCreate, *, actor: Actor) -> Goal:
     common.check_reader(actor)
     group = common.steering_group(session, body.group_id)
-    policy.require_write_in_group(actor, group.id, common.WRITES, group=common.STEERING)
+    common.check_writer(actor, group.id)
     common.check_period(body.period_start, body.period_end)
     goal = Goal(**body.model_dump(), created_by_id=actor.user_id)
     session.add(goal)
@@ -55,7 +55,7 @@ def create_goal(session: Session, body: schemas.GoalCreate, *, actor: Actor) -> 
 
 def update_goal(session: Session, goal_id: int, body: schemas.GoalUpdate, *, actor: Actor) -> Goal:
     goal = get_goal(session, goal_id, actor=actor)
-    policy.require_write_in_group(actor, goal.group_id, common.WRITES, group=common.STEERING)
+    common.check_writer(actor, goal.group_id)
     values = body.model_dump(exclude_unset=True)
     common.check_period(
         values.get("period_start", goal.period_start), values.get("period_end", goal.period_end)
@@ -97,7 +97,7 @@ def create_indicator(
     session: Session, goal_id: int, body: schemas.IndicatorCreate, *, actor: Actor
 ) -> Indicator:
     goal = get_goal(session, goal_id, actor=actor)
-    policy.require_write_in_group(actor, goal.group_id, common.WRITES, group=common.STEERING)
+    common.check_writer(actor, goal.group_id)
     errors: list[FieldError] = []
     if body.category is not None and session.get(Category, body.category) is None:
         errors.append(
@@ -119,9 +119,7 @@ def update_indicator(
     session: Session, indicator_id: int, body: schemas.IndicatorUpdate, *, actor: Actor
 ) -> Indicator:
     indicator = get_indicator(session, indicator_id, actor=actor)
-    policy.require_write_in_group(
-        actor, indicator.goal.group_id, common.WRITES, group=common.STEERING
-    )
+    common.check_writer(actor, indicator.goal.group_id)
     apply(indicator, body.model_dump(exclude_unset=True))
     session.flush()
     return indicator
@@ -136,9 +134,7 @@ def put_value(
     actor: Actor,
 ) -> Indicator:
     indicator = get_indicator(session, indicator_id, actor=actor)
-    policy.require_write_in_group(
-        actor, indicator.goal.group_id, common.WRITES, group=common.STEERING
-    )
+    common.check_writer(actor, indicator.goal.group_id)
     if indicator.kind != schemas.IndicatorKind.manual:
         raise Invalid.field(
             "value",
@@ -153,9 +149,7 @@ def put_value(
 
 def delete_value(session: Session, indicator_id: int, year: int, *, actor: Actor) -> Indicator:
     indicator = get_indicator(session, indicator_id, actor=actor)
-    policy.require_write_in_group(
-        actor, indicator.goal.group_id, common.WRITES, group=common.STEERING
-    )
+    common.check_writer(actor, indicator.goal.group_id)
     if not any(v.year == year for v in indicator.values):
         raise NotFound(f"Indikatorn har inget värde för {year}.")
     indicator.values = [v for v in indicator.values if v.year != year]

@@ -50,7 +50,7 @@ def _goal_of(session: Session, goal_id: int | None, group: Group) -> None:
 def create_plan(session: Session, body: schemas.PlanCreate, *, actor: Actor) -> Plan:
     common.check_reader(actor)
     group = common.steering_group(session, body.group_id)
-    policy.require_write_in_group(actor, group.id, common.WRITES, group=common.STEERING)
+    common.check_writer(actor, group.id)
     common.check_period(body.period_start, body.period_end)
     _goal_of(session, body.goal_id, group)
     plan = Plan(**body.model_dump(), created_by_id=actor.user_id)
@@ -61,7 +61,7 @@ def create_plan(session: Session, body: schemas.PlanCreate, *, actor: Actor) -> 
 
 def update_plan(session: Session, plan_id: int, body: schemas.PlanUpdate, *, actor: Actor) -> Plan:
     plan = get_plan(session, plan_id, actor=actor)
-    policy.require_write_in_group(actor, plan.group_id, common.WRITES, group=common.STEERING)
+    common.check_writer(actor, plan.group_id)
     values = body.model_dump(exclude_unset=True)
     common.check_period(
         values.get("period_start", plan.period_start), values.get("period_end", plan.period_end)
@@ -111,7 +111,7 @@ def create_activity(
     session: Session, plan_id: int, body: schemas.ActivityCreate, *, actor: Actor
 ) -> Activity:
     plan = get_plan(session, plan_id, actor=actor)
-    policy.require_write_in_group(actor, plan.group_id, common.WRITES, group=common.STEERING)
+    common.check_writer(actor, plan.group_id)
     common.check_period(body.period_start, body.period_end)
     values = _activity_values(session, plan, body.model_dump())
     activity = Activity(plan_id=plan.id, **values, created_by_id=actor.user_id)
@@ -124,9 +124,7 @@ def update_activity(
     session: Session, activity_id: int, body: schemas.ActivityUpdate, *, actor: Actor
 ) -> Activity:
     activity = get_activity(session, activity_id, actor=actor)
-    policy.require_write_in_group(
-        actor, activity.plan.group_id, common.WRITES, group=common.STEERING
-    )
+    common.check_writer(actor, activity.plan.group_id)
     values = _activity_values(session, activity.plan, body.model_dump(exclude_unset=True))
     common.check_period(
         values.get("period_start", activity.period_start),
@@ -156,9 +154,7 @@ def review_activity(
     actor: Actor,
 ) -> Activity:
     activity = get_activity(session, activity_id, actor=actor)
-    policy.require_write_in_group(
-        actor, activity.plan.group_id, common.WRITES, group=common.STEERING
-    )
+    common.check_writer(actor, activity.plan.group_id)
     _in_plan_years(activity.plan, year)
     common.put_year(activity.reviews, year, ActivityReview, common.authored(body, actor))
     # The latest year's follow-up says where the activity stands now.
@@ -172,7 +168,7 @@ def review_plan(
     session: Session, plan_id: int, year: int, body: schemas.PlanReviewWrite, *, actor: Actor
 ) -> Plan:
     plan = get_plan(session, plan_id, actor=actor)
-    policy.require_write_in_group(actor, plan.group_id, common.WRITES, group=common.STEERING)
+    common.check_writer(actor, plan.group_id)
     _in_plan_years(plan, year)
     common.put_year(plan.reviews, year, PlanReview, common.authored(body, actor))
     session.flush()

@@ -43,7 +43,6 @@ class GroupKind(enum.StrEnum):
     area = "area"
 
 
-# Every Swedish municipality keeps Swedish time; more zones can be added when needed.
 # SWEREF 99 TM and the twelve local SWEREF 99 zones (18 00 is Upplands-Bro's EPSG:3011).
 LocalCrs = Literal[
     "EPSG:3006",
@@ -258,8 +257,3 @@ class GroupFilter(ListQuery):
     )
     q: SearchText | None = Field(None, description="Part of the name.")
     active: bool | None = None
-
-
-class Participation(BaseModel):
-    group_id: int
-    organisation: OrganisationRef

@@ -84,7 +84,7 @@ def test_sign_in_answers_an_opaque_token_stored_only_hashed(
 
 
 def test_every_sign_in_starts_a_new_session(
-    anon: httpx.Client, server: Server, people: Any
+    anon: httpx.Client, server: Server, people: People
 ) -> None:
     first = token_of(anon, PEOPLE["viewer"])
     second = token_of(anon, PEOPLE["viewer"])
@@ -93,7 +93,7 @@ def test_every_sign_in_starts_a_new_session(
     assert me(server, second).status_code == 200
 
 
-def test_sign_out_revokes_the_token(anon: httpx.Client, server: Server, people: Any) -> None:
+def test_sign_out_revokes_the_token(anon: httpx.Client, server: Server, people: People) -> None:
     token = token_of(anon, PEOPLE["steering"])
     other = token_of(anon, PEOPLE["steering"])
     with server.client(token) as client:

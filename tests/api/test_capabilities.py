@@ -4,9 +4,10 @@ its read, for each demo role. The web shows its menus, forms and buttons from th
 
 from __future__ import annotations
 
-from typing import Any
+import httpx
 
 from tests.support.people import People
+from tests.support.servers import Server
 
 V1 = "/api/v1"
 STEERING = "EST styrgrupp"
@@ -30,7 +31,7 @@ EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
 }
 
 
-def test_me_says_what_each_role_may_do(server: Any, people: People) -> None:
+def test_me_says_what_each_role_may_do(server: Server, people: People) -> None:
     for name, (can, grants) in EXPECTED.items():
         with server.client(people["tokens"][name]) as client:
             response = client.get(f"{V1}/auth/me")
@@ -43,7 +44,7 @@ def test_me_says_what_each_role_may_do(server: Any, people: People) -> None:
         ] == grants, name
 
 
-def test_a_group_says_what_the_caller_may_do_in_it(server: Any, people: People) -> None:
+def test_a_group_says_what_the_caller_may_do_in_it(server: Server, people: People) -> None:
     groups = {name: people["groups"][name]["id"] for name in (STEERING, COORDINATION, BRO)}
     # (person, group) → (may_write, may_manage); an administrator without a membership too.
     expected = {
@@ -66,7 +67,9 @@ def test_a_group_says_what_the_caller_may_do_in_it(server: Any, people: People) 
         assert (same["may_write"], same["may_manage"]) == rights, (name, group)
 
 
-def test_a_changed_group_answers_the_administrators_rights(api: Any, people: People) -> None:
+def test_a_changed_group_answers_the_administrators_rights(
+    api: httpx.Client, people: People
+) -> None:
     group = people["groups"][BRO]["id"]
     changed = api.patch(f"{V1}/groups/{group}", json={"description": "Bro centrum och Råby."})
     assert changed.status_code == 200, changed.text

@@ -13,6 +13,7 @@ from pathlib import Path
 import api
 import api.models
 from api import swedish
+from api.access.schemas import Capability
 from api.accounts.schemas import Role
 from api.db import Base
 from api.incidents.schemas import (
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 NAMED: dict[type[enum.StrEnum], list[Mapping[str, str]]] = {
     Role: [swedish.ROLES],
-    GroupKind: [swedish.GROUP_KINDS],
+    GroupKind: [swedish.GROUP_KINDS, swedish.GROUP_KIND_HEADINGS],
     OrganisationKind: [swedish.ORGANISATION_KINDS, swedish.ORGANISATION_KIND_HEADINGS],
     Precision: [swedish.PRECISIONS],
     Assessment: [swedish.ASSESSMENTS],
@@ -54,6 +55,7 @@ NAMED: dict[type[enum.StrEnum], list[Mapping[str, str]]] = {
 # Enums whose values no person reads, and why.
 UNNAMED = {
     AgendaKind: "an agenda item shows its title, never its kind",
+    Capability: "the pages show menus and forms from it, never its name",
 }
 
 

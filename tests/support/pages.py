@@ -30,8 +30,9 @@ def csrf_of(html: str) -> str:
 def browser_for(server: Server, people: People, who: str) -> httpx.Client:
     """The pages as a browser without JavaScript sees them after one of the demo accounts
     (PEOPLE's keys) signed in."""
+    # Generous: a PDF page takes seconds on a busy machine.
     return httpx.Client(
-        base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
+        base_url=server.url, timeout=60, cookies={"est_session": people["tokens"][who]}
     )
 
 

@@ -10,17 +10,11 @@ from typing import Any
 
 import httpx
 
-from tests.support.pages import csrf_of, form
+from tests.support.pages import browser_for, csrf_of, form
 from tests.support.people import People
 from tests.support.servers import Server
 
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
-
-
-def browser_for(server: Server, people: People, who: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url, timeout=60, cookies={"est_session": people["tokens"][who]}
-    )
 
 
 def post(client: httpx.Client, url: str, page: str, **data: Any) -> httpx.Response:

@@ -1,5 +1,5 @@
-"""The intervention form: what the page sends, as the API's body, and the API's field names
-as the form's."""
+"""The intervention forms: what the page sends, as the API's body, and the API's field names
+as the form's (the intervention itself, what was told back, a follow-up)."""
 
 from __future__ import annotations
 
@@ -123,3 +123,13 @@ def body_of(
         **serves,
     }
     return body, errors
+
+
+# The API's field names on the forms for what was told back and for a follow-up.
+FEEDBACK_FIELDS = {
+    "told_on": "tdag",
+    "channel": "kanal",
+    "text": "text",
+    "organisation_ids": "till",
+}
+FOLLOW_UP_FIELDS = {"day": "dag", "done": "gjort", "seen": "sett"}

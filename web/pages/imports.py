@@ -15,13 +15,11 @@ from starlette.datastructures import UploadFile
 from web import format as fmt
 from web.choices import choices
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
+from web.forms import imports as forms
 from web.forms.sending import Refused, send, unless
 from web.rendering import page, redirect, render, settings_of
 
 router = APIRouter()
-# The API's field names on the upload and mapping forms.
-UPLOAD_FIELDS = {"file": "fil", "source": "kalla", "organisation_id": "organisation"}
-MAPPING_FIELDS = {"source": "kalla", "name": "namn", "category": "kategori"}
 
 
 async def import_form(
@@ -79,7 +77,7 @@ async def import_upload(request: Request, visit: VisitDep) -> Response:
                 content,
                 fmt.parse_id(values["organisation"]),
             ),
-            UPLOAD_FIELDS,
+            forms.UPLOAD_FIELDS,
             refusals={422},
         )
         if not isinstance(kept, Refused):
@@ -129,7 +127,7 @@ async def put_mapping(
     values = {"kalla": kalla.strip(), "namn": namn.strip(), "kategori": kategori}
     sent = await send(
         visit.api.put_category_mapping(values["kalla"], values["namn"], kategori),
-        MAPPING_FIELDS,
+        forms.MAPPING_FIELDS,
         refusals={422},
     )
     if isinstance(sent, Refused):

@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import localtime, swedish
+from api.schemas_common import MAX_SEARCH
 from web import format as fmt
 from web.choices import choices
-from web.deps import MAX_FORM_FIELD, MAX_SEARCH, PageId, Visit, VisitDep
+from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
 from web.forms import incidents as forms
 from web.forms.period import period_days
 from web.forms.sending import Refused, send, unless
@@ -200,9 +201,8 @@ async def edit_form(
 async def edit_incident_page(request: Request, incident_id: PageId, visit: VisitDep) -> Response:
     incident = await visit.api.incident(incident_id)
     if not incident.may_edit:
-        raise StarletteHTTPException(
-            403, "Bara den som rapporterade, sammankallande och administratörer kan ändra."
-        )
+        # The API says who may (its refusal of a change); the page only that this one may not.
+        raise StarletteHTTPException(403, "Du kan inte ändra den här händelsen.")
     return await edit_form(request, visit, incident, forms.edit_values(incident))
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import swedish
-from api.access.policy import Capability
+from api.access.schemas import Capability
 from web import format as fmt
 from web.choices import choices
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
@@ -22,14 +22,6 @@ from web.forms.sending import Refused, send
 from web.rendering import page, redirect, render
 
 router = APIRouter()
-# The API's field names on the forms for what was told back and for a follow-up.
-FEEDBACK_FIELDS = {
-    "told_on": "tdag",
-    "channel": "kanal",
-    "text": "text",
-    "organisation_ids": "till",
-}
-FOLLOW_UP_FIELDS = {"day": "dag", "done": "gjort", "seen": "sett"}
 
 
 async def intervention_form(
@@ -50,10 +42,9 @@ async def intervention_form(
         {
             **listed,
             "goals": await visit.api.goals() if Capability.read_steering in visit.me.can else [],
+            # Those the group may still answer: an intervention can serve only those.
             "assignments": [
-                a
-                for a in await visit.api.assignments(to_group=group_id)
-                if a.status.value in ("open", "answered")
+                a for a in await visit.api.assignments(to_group=group_id) if a.may_answer
             ],
             "group": group,
             "organisations": fmt.by_name(organisations),
@@ -194,7 +185,7 @@ async def intervention_feedback(
             "to_reporters": reporters,
         }
         sent = await send(
-            visit.api.add_feedback(intervention_id, body), FEEDBACK_FIELDS, refusals={422}
+            visit.api.add_feedback(intervention_id, body), forms.FEEDBACK_FIELDS, refusals={422}
         )
         if not isinstance(sent, Refused):
             return redirect(request, f"/insatser/{intervention_id}#aterkoppling")
@@ -227,7 +218,7 @@ async def intervention_follow_up(
     if not errors and day is not None:
         body = {"day": day.isoformat(), "done": gjort.strip(), "seen": sett.strip() or None}
         sent = await send(
-            visit.api.add_follow_up(intervention_id, body), FOLLOW_UP_FIELDS, refusals={422}
+            visit.api.add_follow_up(intervention_id, body), forms.FOLLOW_UP_FIELDS, refusals={422}
         )
         if not isinstance(sent, Refused):
             return redirect(request, f"/insatser/{intervention_id}#uppfoljning")

@@ -13,25 +13,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import localtime, swedish
-from api.meetings.schemas import MAX_AGENDA_ITEMS
 from web import format as fmt
 from web.choices import choices
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
-from web.forms import interventions
+from web.forms import meetings as forms
 from web.forms.sending import Refused, send
 from web.rendering import finish, page, redirect, render
 
 router = APIRouter()
-# The API's field names on the meeting forms.
-MEETING_FIELDS = {"starts_at": "tid", "location": "plats"}
-ATTENDANCE_FIELDS = {"attendee_ids": "narvarande", "organisation_ids": "aktorer"}
-DECISION_FIELDS = {
-    **interventions.API_FIELDS,
-    "text": "beslut",
-    "feedback_for": "aterkoppla",
-    "feedback_due": "senast",
-    "answers_assignment": "uppdrag",
-}
 
 
 async def meetings_view(
@@ -93,7 +82,7 @@ async def create_meeting_submit(
             visit.api.create_meeting(
                 group_id, {"starts_at": starts, "location": plats.strip() or None}
             ),
-            MEETING_FIELDS,
+            forms.MEETING_FIELDS,
             refusals={422},
         )
         if not isinstance(meeting, Refused):
@@ -171,7 +160,7 @@ async def meeting_save(request: Request, meeting_id: PageId, visit: VisitDep) ->
             {"minutes": minutes, "organisation_ids": organisations, "attendee_ids": people},
             etag=etag,
         ),
-        ATTENDANCE_FIELDS,
+        forms.ATTENDANCE_FIELDS,
         refusals={409, 412, 422},
     )
     if not isinstance(saved, Refused):
@@ -203,23 +192,7 @@ async def meeting_agenda(request: Request, meeting_id: PageId, visit: VisitDep) 
         body: dict[str, Any] = {"rebuild_agenda": True}
         refusals = {412}
     else:
-        struck = {str(v) for v in form.getlist("stryk")}
-        rows = zip(
-            form.getlist("typ"), form.getlist("ref"), form.getlist("punkt"), form.getlist("not"),
-            strict=False,
-        )  # fmt: skip
-        agenda = [
-            {
-                "kind": str(kind),
-                "title": str(title).strip()[:200],
-                "note": str(note).strip()[:2000] or None,
-                "ref_id": fmt.parse_id(str(ref)),
-            }
-            for index, (kind, ref, title, note) in enumerate(rows)
-            # The steering group's assignments are not stored with the agenda.
-            if str(title).strip() and str(index) not in struck and kind != "assignment"
-        ][:MAX_AGENDA_ITEMS]
-        body = {"agenda": agenda}
+        body = {"agenda": forms.agenda_of(form)}
         refusals = {412, 422}
     sent = await send(
         visit.api.update_meeting(meeting_id, body, etag=etag), {}, refusals=refusals, other="punkt"
@@ -248,36 +221,10 @@ async def meeting_cancel(request: Request, meeting_id: PageId, visit: VisitDep) 
 
 @router.post("/moten/{meeting_id}/beslut", response_class=HTMLResponse, name="meeting_decision")
 async def meeting_decision(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
-    form = await request.form()
-    text = str(form.get("beslut", ""))[:2000].strip()
-    typed: dict[str, Any] = {
-        k: str(form.get(k, ""))[:MAX_FORM_FIELD]
-        for k in ("beslut", "aterkoppla", "senast", "insats", "uppdrag", *interventions.FORM_FIELDS)
-    }
-    typed["kategorier"] = [str(c)[:64] for c in form.getlist("kategorier")][:30]
-    body: dict[str, Any] = {"text": text}
-    errors: dict[str, str] = {}
-    if not text:
-        errors["beslut"] = "Skriv beslutet."
-    about = str(form.get("aterkoppla", ""))
-    if fmt.parse_id(about) is not None:
-        body["feedback_for"] = fmt.parse_id(about)
-        by = fmt.parse_date(str(form.get("senast", ""))[:10])
-        if form.get("senast") and by is None:
-            errors["senast"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
-        body["feedback_due"] = by.isoformat() if by else None
-    if typed["uppdrag"]:
-        body["answers_assignment"] = fmt.parse_id(typed["uppdrag"])
-        if body["answers_assignment"] is None:
-            errors["uppdrag"] = "Välj ett uppdrag i listan."
-    if typed["insats"] == "ja":
-        intervention, more = interventions.body_of(typed, typed["kategorier"], 0)
-        intervention.pop("group_id")
-        errors.update(more)
-        body["intervention"] = intervention
+    typed, body, errors = forms.decision_of(await request.form())
     if not errors:
         sent = await send(
-            visit.api.add_decision(meeting_id, body), DECISION_FIELDS, refusals={403, 422}
+            visit.api.add_decision(meeting_id, body), forms.DECISION_FIELDS, refusals={403, 422}
         )
         if not isinstance(sent, Refused):
             return redirect(request, f"/moten/{meeting_id}#beslut")

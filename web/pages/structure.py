@@ -13,10 +13,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from api import swedish
 from api.accounts.schemas import USUAL_ROLE
+from api.schemas_common import MAX_SEARCH
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
 from api.swedish import ROLES
 from web import format as fmt
-from web.deps import MAX_FORM_FIELD, MAX_SEARCH, PageId, Visit, VisitDep
+from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
 from web.forms.sending import Refused, send, unless
 from web.rendering import is_fragment_request, page, redirect, render
 
@@ -34,6 +35,7 @@ async def index(request: Request, visit: VisitDep) -> Response:
         "index.html",
         {
             "municipality": municipalities[0] if municipalities else None,
+            "headings": swedish.GROUP_KIND_HEADINGS,
             "steering": [g for g in groups if g.kind == GroupKind.steering],
             "coordination": [g for g in groups if g.kind == GroupKind.coordination],
             "area_groups": sorted(
@@ -204,14 +206,15 @@ def _related(group: GroupRead, others: list[GroupRead]) -> list[tuple[str, list[
     steering = [g for g in others if g.kind == GroupKind.steering]
     coordination = [g for g in others if g.kind == GroupKind.coordination]
     areas = [g for g in others if g.kind == GroupKind.area]
+    heading = swedish.GROUP_KIND_HEADINGS
     if group.kind == GroupKind.steering:
-        return [("Samordningsgrupp", coordination), ("Områdesgrupper", fmt.by_name(areas))]
+        return [(heading["coordination"], coordination), (heading["area"], fmt.by_name(areas))]
     if group.kind == GroupKind.coordination:
-        return [("Styrgrupp", steering), ("Områdesgrupper", fmt.by_name(areas))]
+        return [(heading["steering"], steering), (heading["area"], fmt.by_name(areas))]
     return [
-        ("Styrgrupp", steering),
-        ("Samordningsgrupp", coordination),
-        ("Övriga områdesgrupper", fmt.by_name(areas)),
+        (heading["steering"], steering),
+        (heading["coordination"], coordination),
+        (f"Övriga {heading['area'].lower()}", fmt.by_name(areas)),
     ]
 
 

@@ -1,0 +1,16 @@
+"""The names of the capabilities the API tells a client about (``GET /auth/me``'s ``can``): a
+type the front end may import without importing the rules that decide them
+(``api.access.policy.capabilities``)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Capability(enum.StrEnum):
+    """What a caller may do beyond reading their own groups, by name."""
+
+    file_reports = "file_reports"  # can_file_reports
+    import_files = "import_files"  # can_import: files, and the sources' category names
+    read_steering = "read_steering"  # can_read_steering: goals, plans and the thread
+    read_audit_log = "read_audit_log"  # the route rule of list_audit_events

@@ -1,0 +1,76 @@
+"""The meeting forms: the API's field names as the forms', the agenda as the page lists it
+(one row of fields per item), and a decision, which may ask for feedback, answer an
+assignment and start an intervention (its own form's fields, web.forms.interventions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from api.meetings.schemas import MAX_AGENDA_ITEMS
+from web import format as fmt
+from web.deps import MAX_FORM_FIELD
+from web.forms import interventions
+
+# The API's field names on the meeting forms.
+MEETING_FIELDS = {"starts_at": "tid", "location": "plats"}
+ATTENDANCE_FIELDS = {"attendee_ids": "narvarande", "organisation_ids": "aktorer"}
+DECISION_FIELDS = {
+    **interventions.API_FIELDS,
+    "text": "beslut",
+    "feedback_for": "aterkoppla",
+    "feedback_due": "senast",
+    "answers_assignment": "uppdrag",
+}
+
+
+def agenda_of(form: FormData) -> list[dict[str, Any]]:
+    """The agenda as the page sent it: its rows in order, without those struck or left
+    empty, and without the steering group's assignments, which are not stored with it."""
+    struck = {str(v) for v in form.getlist("stryk")}
+    rows = zip(
+        form.getlist("typ"), form.getlist("ref"), form.getlist("punkt"), form.getlist("not"),
+        strict=False,
+    )  # fmt: skip
+    return [
+        {
+            "kind": str(kind),
+            "title": str(title).strip()[:200],
+            "note": str(note).strip()[:2000] or None,
+            "ref_id": fmt.parse_id(str(ref)),
+        }
+        for index, (kind, ref, title, note) in enumerate(rows)
+        if str(title).strip() and str(index) not in struck and kind != "assignment"
+    ][:MAX_AGENDA_ITEMS]
+
+
+def decision_of(form: FormData) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """What was typed (to show again), the API's body, and what is wrong beside its field."""
+    text = str(form.get("beslut", ""))[:2000].strip()
+    typed: dict[str, Any] = {
+        k: str(form.get(k, ""))[:MAX_FORM_FIELD]
+        for k in ("beslut", "aterkoppla", "senast", "insats", "uppdrag", *interventions.FORM_FIELDS)
+    }
+    typed["kategorier"] = [str(c)[:64] for c in form.getlist("kategorier")][:30]
+    body: dict[str, Any] = {"text": text}
+    errors: dict[str, str] = {}
+    if not text:
+        errors["beslut"] = "Skriv beslutet."
+    about = str(form.get("aterkoppla", ""))
+    if fmt.parse_id(about) is not None:
+        body["feedback_for"] = fmt.parse_id(about)
+        by = fmt.parse_date(str(form.get("senast", ""))[:10])
+        if form.get("senast") and by is None:
+            errors["senast"] = "Skriv dagen som ÅÅÅÅ-MM-DD."
+        body["feedback_due"] = by.isoformat() if by else None
+    if typed["uppdrag"]:
+        body["answers_assignment"] = fmt.parse_id(typed["uppdrag"])
+        if body["answers_assignment"] is None:
+            errors["uppdrag"] = "Välj ett uppdrag i listan."
+    if typed["insats"] == "ja":
+        intervention, more = interventions.body_of(typed, typed["kategorier"], 0)
+        intervention.pop("group_id")
+        errors.update(more)
+        body["intervention"] = intervention
+    return typed, body, errors
