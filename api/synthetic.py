@@ -16,6 +16,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from api import localtime
 from api.localtime import STOCKHOLM
 
 
@@ -125,7 +126,7 @@ def incidents(
             lat, lon = _offset(rng, spot.lat, spot.lon, spot.spread_m)
         precision = rng.choices(["exact", "part_of_day", "day"], [6, 3, 1])[0]
         if precision == "day":
-            begin = dt.datetime.combine(day, dt.time(), tzinfo=STOCKHOLM)
+            begin = localtime.midnight(day)
             end = begin + dt.timedelta(days=1)
         elif precision == "part_of_day":
             begin, end = local, local + dt.timedelta(hours=rng.choice([2, 3, 4, 6]))

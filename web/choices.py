@@ -10,8 +10,8 @@ from web.deps import Visit
 
 
 async def choices(visit: Visit) -> dict[str, Any]:
-    areas = sorted(await visit.api.areas(), key=lambda a: fmt.sort_key(a.name))
-    places = sorted(await visit.api.places(), key=lambda p: fmt.sort_key(p.name))
+    areas = fmt.by_name(await visit.api.areas())
+    places = fmt.by_name(await visit.api.places())
     categories = await visit.api.categories()
     families = sorted((c for c in categories if c.parent_code is None), key=lambda c: c.sort_order)
     return {

@@ -251,7 +251,9 @@ def _revoke_sessions(session: Session, user_id: int) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def me(session: Session, *, actor: Actor) -> dict[str, Any]:
+def me(session: Session, *, actor: Actor) -> schemas.Me:
+    """The signed-in person, with what the policy lets them do: overall (``can``) and in
+    each of their groups."""
     user = _signed_in_user(session, actor)
     auth = session.get(AuthSession, actor.token_id) if actor.token_id else None
     read = schemas.UserRead.model_validate(user).model_dump()
@@ -259,12 +261,14 @@ def me(session: Session, *, actor: Actor) -> dict[str, Any]:
         {**grant, **policy.grant_rights(actor, grant["group"]["id"])}
         for grant in read["memberships"]
     ]
-    return {
-        **read,
-        "memberships": grants,
-        "can": policy.capabilities(actor),
-        "session_expires_at": auth.expires_at if auth else None,
-    }
+    return schemas.Me.model_validate(
+        {
+            **read,
+            "memberships": grants,
+            "can": policy.capabilities(actor),
+            "session_expires_at": auth.expires_at if auth else None,
+        }
+    )
 
 
 def _signed_in_user(session: Session, actor: Actor) -> User:

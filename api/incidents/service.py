@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from api import localtime
 from api.access import policy
 from api.actor import Actor
 from api.audit import service as audit
@@ -243,18 +244,14 @@ def _window(item: schemas.IncidentCreate, problem: Any) -> tuple[dt.datetime, dt
         # stored window read back is the same window.
         closing = end - dt.timedelta(microseconds=1) if end and end > start else start
         last = closing.astimezone(STOCKHOLM).date()
-        start = _midnight(first)
-        end = _midnight(last + dt.timedelta(days=1))
+        start = localtime.midnight(first).astimezone(dt.UTC)
+        end = localtime.midnight(last + dt.timedelta(days=1)).astimezone(dt.UTC)
     elif item.precision is Precision.part_of_day and end is None:
         problem("occurred_to", "Ange när tidsfönstret slutar.", "required")
     end = end or start
     if start > utcnow() + FUTURE_TOLERANCE:
         problem("occurred_from", "Tiden ligger i framtiden.", "in_future")
     return start, end
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=STOCKHOLM).astimezone(dt.UTC)
 
 
 def _wgs84(position: schemas.Wgs84Point | schemas.SwerefPoint) -> tuple[float, float]:

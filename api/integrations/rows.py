@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import swedish
+from api import localtime, swedish
 from api.categories.models import Category
 from api.incidents import privacy
 from api.incidents.schemas import IncidentCreate, Precision
@@ -407,7 +407,7 @@ def _moment(text: str, name: str, *, required: bool) -> tuple[dt.datetime | None
 
 def _day_after(moment: dt.datetime) -> dt.datetime:
     local = moment.astimezone(STOCKHOLM).date() + dt.timedelta(days=1)
-    return dt.datetime.combine(local, dt.time(), tzinfo=STOCKHOLM).astimezone(dt.UTC)
+    return localtime.midnight(local).astimezone(dt.UTC)
 
 
 def _area(text: str, lookup: Lookup) -> Area | None:

@@ -100,8 +100,8 @@ class Row:
 
 
 def period(first: dt.date, last: dt.date, tz: ZoneInfo) -> PeriodModel:
-    start = dt.datetime.combine(first, dt.time(), tzinfo=tz).astimezone(dt.UTC)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz).astimezone(dt.UTC)
+    start = localtime.midnight(first, tz).astimezone(dt.UTC)
+    end = localtime.midnight(last + dt.timedelta(days=1), tz).astimezone(dt.UTC)
     return PeriodModel(
         first_day=first, last_day=last, days=(last - first).days + 1, start=start, end=end
     )
@@ -171,7 +171,7 @@ def _week_counts(
     """Incidents per local week, one query: a range scan with a sum per week. The last week
     ends at ``end`` (the period's end) when that comes first: no day after the period."""
     edges = [
-        dt.datetime.combine(d, dt.time(), tzinfo=tz).astimezone(dt.UTC)
+        localtime.midnight(d, tz).astimezone(dt.UTC)
         for d in [*mondays, mondays[-1] + dt.timedelta(days=7)]
     ]
     edges[-1] = min(edges[-1], end)
