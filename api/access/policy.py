@@ -331,6 +331,59 @@ def readable_group_ids(actor: Actor) -> frozenset[int] | None:
     return frozenset(g.group_id for g in _grants(actor, READERS))
 
 
+# Figures: a count is a read -------------------------------------------------------------------
+#
+# Every figure counted from the incidents counts only incidents of the areas its reader reads
+# (``figure_areas``), and a target is refused where its group does not work
+# (``target_refusal``). Each figure computation asks these two and adds no filter of its own.
+# Per endpoint:
+#
+# - ``GET /groups/{id}/situation``, a draft lägesbild (its figures, hot spots, incidents and
+#   the comparison of its versions) and a new meeting's agenda: the group's area (the whole
+#   municipality for the coordination and steering groups), of it what the reader (or the
+#   meeting's writer) reads. Those who read a group's lägesbild read its area
+#   (``can_read_situation``), so this narrows nothing today; it holds if that rule changes.
+# - A published lägesbild and its roll-up: frozen when its convener published them, counted
+#   for the convener as above; read by those who read the group's lägesbild, and so its area.
+# - ``GET /interventions/{id}/effect`` (and the effects in a goal's thread): the zone, the
+#   displacement ring and the comparison each count only the reader's areas. An area group's
+#   member thus sees an area target compared with no other area (too few to judge), and a
+#   circle over the area's border counts only their side of it. The target itself must lie
+#   where the group works and in an area the writer reads (``target_refusal``), and a point in
+#   the area it names (``api.interventions.service``: the area's boundary, or without
+#   boundaries the nearest reference point).
+# - ``GET /indicators/{id}`` (goals, plan years): the indicator's area or the municipality, of
+#   what the reader reads (steering readers read it all, ``can_read_steering``).
+# - The OGC API's ``numberMatched`` counts the incident list's own scope.
+#
+# Incidents a person filed outside their areas are read one by one (their own reports) but not
+# counted: a figure is about areas.
+
+
+def figure_areas(actor: Actor, extent: int | None = None) -> frozenset[int] | None:
+    """The areas whose incidents a figure may count for ``actor``: of the figure's extent (an
+    area; None: the whole municipality), those the actor reads (``readable_area_ids``). None:
+    every area."""
+    readable = readable_area_ids(actor)
+    if extent is None:
+        return readable
+    return frozenset({extent}) if readable is None or extent in readable else frozenset()
+
+
+def target_refusal(
+    actor: Actor, *, group_name: str, group_area_id: int | None, target_area_id: int
+) -> str | None:
+    """Why an intervention's target is refused, in words for the ``target`` field, or None:
+    an area group works in its own area, whoever writes; and no one decides an intervention in
+    an area they do not read, whose effect would count what they do not read."""
+    if group_area_id is not None and target_area_id != group_area_id:
+        return f"{group_name} gör sina insatser i sitt eget område."
+    readable = readable_area_ids(actor)
+    if readable is not None and target_area_id not in readable:
+        return "Insatsen måste göras i ett område du följer."
+    return None
+
+
 # What the caller may do, told to the front end ---------------------------------------------
 #
 # The pages show menus, forms and buttons from these answers (``GET /auth/me`` and a group's

@@ -6,9 +6,12 @@
   length, local calendar days).
 - **Comparison**: the rest of the area the target lies in (for an area target: the rest of
   the municipality), over the same weeks: what would have happened anyway (season, a general
-  trend, a change in reporting). It is counted over the whole municipality whoever reads
-  it, so that an intervention has one verdict, not one per reader; only counts leave here,
-  never an incident.
+  trend, a change in reporting).
+- **Scope**: a count is a read. The zone, the ring and the comparison count only incidents
+  of the areas the reader reads (``api.access.policy.figure_areas``), so a circle over an
+  area's border counts the reader's side of it, and an area group's member, who reads no
+  other area, has no comparison for an area target (too few to judge; the comparison is
+  then called "de andra områden du läser").
 - **Difference**: the zone's change minus the comparison's, in percentage points.
 - **Displacement**: a ring from one to two radii around a circle, where the problem could
   have moved to.
@@ -21,7 +24,9 @@
 - **Not yet**: until the N weeks after the start have passed, both windows are the days
   that have passed since the start (and as many before it), so that what is shown so far is
   still of equal length; no percentage and no verdict.
-- Only incidents of the intervention's categories count; withdrawn ones do not.
+- Only incidents of the intervention's categories count; withdrawn ones do not, and a police
+  report matched to an observation is the same event, counted once (as in the lägesbild:
+  ``api.situation.figures.counted_conditions``).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from api.incidents import geo
 from api.incidents.models import Incident
 from api.interventions.models import Intervention
 from api.interventions.schemas import BeforeAfter, Effect, TargetKind, Verdict, Window
-from api.situation.figures import period
+from api.situation.figures import Scope, counted_conditions, period
 
 MIN_INCIDENTS = 10
 MIN_BEFORE = 5
@@ -93,7 +98,9 @@ def measure(
     weeks: int,
     today: dt.date,
     timezone: str,
+    counted_areas: frozenset[int] | None,
 ) -> Effect:
+    """The effect as the reader of ``counted_areas`` (policy.figure_areas) may count it."""
     start = intervention.planned_start
     # Until the weeks after the start have passed, the days that have (today is not over).
     days = min(7 * weeks, max(0, (today - start).days))
@@ -116,8 +123,14 @@ def measure(
         Incident.lon,
         Incident.occurred_from,
     ).where(
-        Incident.municipality_id == intervention.area.municipality_id,
-        Incident.withdrawn_at.is_(None),
+        *counted_conditions(
+            Scope(
+                municipality_id=intervention.area.municipality_id,
+                timezone=timezone,
+                area_id=None,
+                counted_areas=counted_areas,
+            )
+        ),
         Incident.occurred_from >= span.start,
         Incident.occurred_from < span.end,
         or_(Incident.family_code.in_(families), Incident.category_code.in_(leaves)),
@@ -137,7 +150,8 @@ def measure(
     if intervention.target_kind == TargetKind.area:
         zone = [s for s in seen if s.area_id == intervention.area_id]
         comparison = [s for s in seen if s.area_id != intervention.area_id]
-        label = "resten av kommunen"
+        # A reader of some areas compares with those of them the target is not in.
+        label = "resten av kommunen" if counted_areas is None else "de andra områden du läser"
     elif centre is None:
         # A place without a position: the incidents filed at it.
         zone = [s for s in seen if s.place_id == intervention.place_id]

@@ -3,9 +3,10 @@ conveners and members (api.access.policy)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from api.access import policy
@@ -128,22 +129,18 @@ def _values(session: Session, data: dict[str, Any], group: Group, actor: Actor) 
     if "target" in data:
         target = schemas.Target.model_validate(data["target"])
         values.update(_target(session, target, group, errors))
-        if not errors and group.area_id is not None and values["area_id"] != group.area_id:
-            errors.append(
-                FieldError(
-                    "target",
-                    f"{group.name} gör sina insatser i sitt eget område.",
-                    "target_out_of_scope",
-                )
+        refused = (
+            None
+            if errors
+            else policy.target_refusal(
+                actor,
+                group_name=group.name,
+                group_area_id=group.area_id,
+                target_area_id=values["area_id"],
             )
-        elif not errors and readable_target_missing(values, actor):
-            errors.append(
-                FieldError(
-                    "target",
-                    "Insatsen måste göras i ett område du följer.",
-                    "target_out_of_scope",
-                )
-            )
+        )
+        if refused:
+            errors.append(FieldError("target", refused, "target_out_of_scope"))
     if "categories" in data:
         codes = list(dict.fromkeys(data["categories"]))
         known = set(session.scalars(select(Category.code).where(Category.code.in_(codes))))
@@ -235,14 +232,8 @@ def _target(
                     "outside_municipality",
                 )
             )
-        elif area.boundary and not geo.in_polygon(area.boundary, target.lat, target.lon):
-            errors.append(
-                FieldError(
-                    "target.lat",
-                    f"Punkten ({target.lat:.5f}, {target.lon:.5f}) ligger inte i {area.name}.",
-                    "outside_area",
-                )
-            )
+        elif (outside := _outside(session, area, target.lat, target.lon)) is not None:
+            errors.append(FieldError("target", outside, "outside_area"))
         return {
             **values,
             "area_id": area.id,
@@ -253,11 +244,61 @@ def _target(
     return {**values, "area_id": area.id}
 
 
-def readable_target_missing(values: dict[str, Any], actor: Actor) -> bool:
-    """An area group's members decide interventions in their own area: elsewhere they would
-    measure incidents they do not read."""
-    readable = policy.readable_area_ids(actor)
-    return readable is not None and values.get("area_id") not in readable
+def _outside(session: Session, area: Area, lat: float, lon: float) -> str | None:
+    """Why a point does not lie in ``area``, or None when it does.
+
+    A point lies in the area whose boundary holds it. A point in no boundary lies in the
+    nearest of the areas without one, by their reference points (the area's centre and its
+    places' positions), measured in SWEREF 99 TM: the demo's areas, and a municipality's
+    before its GIS delivers boundaries, have none, and without this rule a group could aim a
+    point in another area and have its effect measured there. Where no area without a
+    boundary has a reference point, nothing tells them apart, and the point is taken as given
+    (its effect still counts only what the reader reads)."""
+    areas = list(
+        session.scalars(
+            select(Area).where(
+                Area.municipality_id == area.municipality_id,
+                or_(Area.active.is_(True), Area.id == area.id),
+            )
+        )
+    )
+    holding = [a for a in areas if a.boundary and geo.in_polygon(a.boundary, lat, lon)]
+    where = f"Punkten ({lat:.5f}, {lon:.5f})"
+    if holding:
+        if area in holding:
+            return None
+        return f"{where} ligger i {holding[0].name}, inte i {area.name}."
+    unbounded = {a.id: a for a in areas if not a.boundary}
+    if area.id not in unbounded:
+        return f"{where} ligger inte i {area.name}."
+    placed = session.execute(
+        select(Place.area_id, Place.lat, Place.lon).where(
+            Place.area_id.in_(unbounded), Place.active.is_(True)
+        )
+    ).all()
+    references = [
+        (area_id, ref_lat, ref_lon)
+        for area_id, ref_lat, ref_lon in [
+            *((a.id, a.center_lat, a.center_lon) for a in unbounded.values()),
+            *((p.area_id, p.lat, p.lon) for p in placed),
+        ]
+        if ref_lat is not None and ref_lon is not None
+    ]
+    if not references:
+        return None
+    (x, y), *points = geo.project(
+        [lat, *(r[1] for r in references)], [lon, *(r[2] for r in references)]
+    )
+    nearest = min(
+        zip(references, points, strict=True),
+        key=lambda rp: math.hypot(rp[1][0] - x, rp[1][1] - y),
+    )[0][0]
+    if nearest == area.id:
+        return None
+    return (
+        f"{where} ligger närmare {unbounded[nearest].name} än {area.name}. Områdena har inga "
+        "gränser, så en punkt hör till det område vars mittpunkt eller plats ligger närmast."
+    )
 
 
 def _apply(session: Session, intervention: Intervention, values: dict[str, Any]) -> None:
@@ -352,6 +393,7 @@ def measure_effect(
         weeks=weeks,
         today=structure_service.municipality_today(session, municipality_id),
         timezone=structure_service.municipality_zone_name(session, municipality_id),
+        counted_areas=policy.figure_areas(actor),
     )
 
 

@@ -146,7 +146,9 @@ def create_meeting(
     policy.require_write_in_group(actor, group.id, WRITES)
     _check_times(body.starts_at, body.ends_at)
     agenda = _stored(
-        body.agenda if body.agenda is not None else build_agenda(session, group, body.starts_at)
+        body.agenda
+        if body.agenda is not None
+        else build_agenda(session, group, body.starts_at, actor)
     )
     meeting = Meeting(
         group_id=group.id,
@@ -162,11 +164,12 @@ def create_meeting(
 
 
 def build_agenda(
-    session: Session, group: Group, starts_at: dt.datetime
+    session: Session, group: Group, starts_at: dt.datetime, actor: Actor
 ) -> list[schemas.AgendaItem]:
     """The agenda a meeting starts from: the lägesbild since the group's last meeting, its
-    hot spots, the interventions due for follow-up, other business."""
-    scope = situation.scope_of(session, group)
+    hot spots, the interventions due for follow-up, other business. Its figures are counted
+    for the writer (policy.figure_areas), who writes in the group and reads its area."""
+    scope = situation.scope_of(session, group, actor)
     tz = localtime.zone(scope.timezone)
     previous = session.scalar(
         select(Meeting.starts_at)
@@ -347,7 +350,7 @@ def update_meeting(
     if "agenda" in changes:
         changes["agenda"] = _stored(changes["agenda"])
     if changes.pop("rebuild_agenda", False):
-        changes["agenda"] = _rebuilt(session, meeting, changes.get("starts_at"))
+        changes["agenda"] = _rebuilt(session, meeting, changes.get("starts_at"), actor)
     if "cancelled" in changes:
         cancel = changes.pop("cancelled")
         if cancel != (meeting.cancelled_at is not None):
@@ -361,10 +364,10 @@ def update_meeting(
 
 
 def _rebuilt(
-    session: Session, meeting: Meeting, starts_at: dt.datetime | None
+    session: Session, meeting: Meeting, starts_at: dt.datetime | None, actor: Actor
 ) -> list[dict[str, Any]]:
     """The agenda built anew, with the items added by hand (and other business) after it."""
-    built = build_agenda(session, meeting.group, starts_at or meeting.starts_at)
+    built = build_agenda(session, meeting.group, starts_at or meeting.starts_at, actor)
     made = [i.model_dump(mode="json") for i in built if i.kind != schemas.AgendaKind.other]
     by_hand = [i for i in meeting.agenda if i.get("kind") == schemas.AgendaKind.other]
     if not any(i.get("kind") == schemas.AgendaKind.other for i in by_hand):

@@ -9,6 +9,8 @@ What is counted, once for all figures:
   matched to one of the groups' observations (``api.integrations.police``) is the same
   event: the observation counts, the report does not, until the match is undone.
 - An area group's scope is its area; the coordination and steering groups' is the municipality.
+  Of it, only the areas the reader reads are counted (``api.access.policy.figure_areas``):
+  a count is a read.
 - The previous period has the same number of days and ends the day before; "last year" is the
   same calendar days a year earlier (29 February becomes the 28th).
 - In the weekday × hour matrix an incident whose window is at most ``EXACT_WINDOW_HOURS``
@@ -80,6 +82,9 @@ class Scope:
     municipality_id: int
     timezone: str
     area_id: int | None  # None: the whole municipality
+    # The areas whose incidents may be counted for whoever reads the figures
+    # (policy.figure_areas); None: every area. No default: every figure says whose it is.
+    counted_areas: frozenset[int] | None
     participants: tuple[int, ...] = ()  # the organisations taking part in the group
 
 
@@ -115,7 +120,8 @@ def year_earlier(day: dt.date) -> dt.date:
 
 
 def counted_conditions(scope: Scope) -> list[Any]:
-    """What the lägesbild counts: the scope's incidents that stand, each event once."""
+    """What the lägesbild counts: the scope's incidents that stand, each event once, of the
+    areas its reader reads. Every figure counted from the incidents starts from these."""
     conditions: list[Any] = [
         Incident.municipality_id == scope.municipality_id,
         Incident.withdrawn_at.is_(None),
@@ -124,6 +130,8 @@ def counted_conditions(scope: Scope) -> list[Any]:
     ]
     if scope.area_id is not None:
         conditions.append(Incident.area_id == scope.area_id)
+    if scope.counted_areas is not None:
+        conditions.append(Incident.area_id.in_(scope.counted_areas))
     return conditions
 
 

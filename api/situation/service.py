@@ -67,11 +67,15 @@ def readable_group(session: Session, group_id: int, actor: Actor) -> Group:
     return group
 
 
-def scope_of(session: Session, group: Group) -> calc.Scope:
+def scope_of(session: Session, group: Group, actor: Actor) -> calc.Scope:
+    """What the group's figures count, read by ``actor``: the group's area (the municipality
+    for the others), of it what the actor reads (policy.figure_areas)."""
+    area_id = group.area_id if group.kind == GroupKind.area else None
     return calc.Scope(
         municipality_id=group.municipality_id,
         timezone=structure_service.municipality_zone_name(session, group.municipality_id),
-        area_id=group.area_id if group.kind == GroupKind.area else None,
+        area_id=area_id,
+        counted_areas=policy.figure_areas(actor, area_id),
         participants=tuple(group.organisation_ids),
     )
 
@@ -113,7 +117,7 @@ def live_figures(
 ) -> Figures:
     group = readable_group(session, group_id, actor)
     first, last = period_for(session, group, first, last)
-    figures, _ids = calc.compute(session, scope_of(session, group), first, last)
+    figures, _ids = calc.compute(session, scope_of(session, group, actor), first, last)
     return figures
 
 
@@ -170,8 +174,11 @@ def _frozen(report: SituationReport) -> bool:
     return report.status == Status.published and report.figures is not None
 
 
-def _computed(session: Session, report: SituationReport) -> tuple[Figures, list[calc.Counted]]:
-    return calc.compute(session, scope_of(session, report.group), report.first_day, report.last_day)
+def _computed(
+    session: Session, report: SituationReport, actor: Actor
+) -> tuple[Figures, list[calc.Counted]]:
+    scope = scope_of(session, report.group, actor)
+    return calc.compute(session, scope, report.first_day, report.last_day)
 
 
 def _frozen_incidents(session: Session, report_id: int) -> list[calc.Counted]:
@@ -183,25 +190,25 @@ def _frozen_incidents(session: Session, report_id: int) -> list[calc.Counted]:
     return [calc.Counted(f.incident_id, f.category, f.area, f.occurred_from) for f in frozen]
 
 
-def figures_of(session: Session, report: SituationReport) -> Figures:
+def figures_of(session: Session, report: SituationReport, actor: Actor) -> Figures:
     """The figures: frozen for a published lägesbild (its incidents are not read), computed
-    now for a draft."""
+    now for a draft, for ``actor``."""
     if _frozen(report):
         return Figures.model_validate(report.figures)
-    return _computed(session, report)[0]
+    return _computed(session, report, actor)[0]
 
 
 def figures_and_incidents(
-    session: Session, report: SituationReport
+    session: Session, report: SituationReport, actor: Actor
 ) -> tuple[Figures, list[calc.Counted]]:
     """The figures and the incidents they count, frozen or computed now as ``figures_of``."""
     if _frozen(report):
         return Figures.model_validate(report.figures), _frozen_incidents(session, report.id)
-    return _computed(session, report)
+    return _computed(session, report, actor)
 
 
 def read(session: Session, report: SituationReport, *, actor: Actor) -> SituationReportRead:
-    figures = figures_of(session, report)
+    figures = figures_of(session, report, actor)
     draft = report.status == Status.draft
     versions = session.scalars(
         select(SituationReport)
@@ -282,7 +289,9 @@ def incidents(session: Session, report_id: int, *, actor: Actor) -> list[Inciden
     """As counted: frozen for a published lägesbild, as they are now for a draft."""
     report = get_report(session, report_id, actor=actor)
     counted = (
-        _frozen_incidents(session, report.id) if _frozen(report) else _computed(session, report)[1]
+        _frozen_incidents(session, report.id)
+        if _frozen(report)
+        else _computed(session, report, actor)[1]
     )
     return [
         IncidentBrief(id=c.id, category=c.category, area=c.area, occurred_from=c.occurred_from)
@@ -446,9 +455,8 @@ def publish(
     if not policy.can_publish_in_group(actor, report.group_id):
         raise Forbidden("Det är gruppens sammankallande som publicerar lägesbilden.")
     _check_revision(report, if_match, required=False, again="publicera")
-    figures, counted = calc.compute(
-        session, scope_of(session, report.group), report.first_day, report.last_day
-    )
+    # Counted for the convener, who reads the group's area, as every reader of it does.
+    figures, counted = _computed(session, report, actor)
     report.figures = figures.model_dump(mode="json")
     # The other groups' pictures as they stand now, kept: later ones do not change this one.
     report.rollup = [entry.model_dump(mode="json") for entry in rollup(session, report)]
@@ -537,8 +545,8 @@ def compare(session: Session, report_id: int, other_id: int, *, actor: Actor) ->
         )
     before, after = sorted((one, other), key=lambda r: r.version)
     (fb, counted_b), (fa, counted_a) = (
-        figures_and_incidents(session, before),
-        figures_and_incidents(session, after),
+        figures_and_incidents(session, before, actor),
+        figures_and_incidents(session, after, actor),
     )
     ids_b, ids_a = {c.id for c in counted_b}, {c.id for c in counted_a}
     texts = [

@@ -80,7 +80,7 @@ def read_goal(session: Session, goal: Goal, *, actor: Actor) -> schemas.GoalRead
         period_start=goal.period_start,
         period_end=goal.period_end,
         active=goal.active,
-        indicators=[read_indicator(session, i) for i in goal.indicators],
+        indicators=[read_indicator(session, i, actor=actor) for i in goal.indicators],
         open_assignments=open_count or 0,
         created_at=goal.created_at,
         updated_at=goal.updated_at,
@@ -157,32 +157,47 @@ def delete_value(session: Session, indicator_id: int, year: int, *, actor: Actor
     return indicator
 
 
-def _earliest(session: Session, municipality_id: int, timezone: str) -> dt.date | None:
-    """The day of the first observation counted in the municipality, once per request:
-    before it there is no figure, not a zero."""
-    cache: dict[int, dt.date | None] = session.info.setdefault("est_first_observation", {})
-    if municipality_id not in cache:
-        scope = calc.Scope(municipality_id=municipality_id, timezone=timezone, area_id=None)
+def _earliest(
+    session: Session, municipality_id: int, timezone: str, actor: Actor
+) -> dt.date | None:
+    """The day of the first observation counted in the municipality (of what the reader
+    reads), once per request: before it there is no figure, not a zero."""
+    areas = policy.figure_areas(actor)
+    cache: dict[tuple[int, frozenset[int] | None], dt.date | None] = session.info.setdefault(
+        "est_first_observation", {}
+    )
+    if (municipality_id, areas) not in cache:
+        scope = calc.Scope(
+            municipality_id=municipality_id, timezone=timezone, area_id=None, counted_areas=areas
+        )
         first = session.scalar(
             select(func.min(Incident.occurred_from)).where(*calc.counted_conditions(scope))
         )
         local = localtime.zone(timezone)
-        cache[municipality_id] = first.astimezone(local).date() if first else None
-    return cache[municipality_id]
+        cache[municipality_id, areas] = first.astimezone(local).date() if first else None
+    return cache[municipality_id, areas]
 
 
 def _computed_series(
-    session: Session, indicator: Indicator, quarters: int, today: dt.date, until: dt.date
+    session: Session,
+    indicator: Indicator,
+    quarters: int,
+    today: dt.date,
+    until: dt.date,
+    actor: Actor,
 ) -> list[schemas.Point]:
     """The counts of the ``quarters`` quarters up to the one holding ``until``, in one
-    query (a sum per quarter)."""
+    query (a sum per quarter), of what the reader reads (policy.figure_areas)."""
     municipality_id = indicator.goal.group.municipality_id
     timezone = structure_service.municipality_zone_name(session, municipality_id)
     tz = localtime.zone(timezone)
     scope = calc.Scope(
-        municipality_id=municipality_id, timezone=timezone, area_id=indicator.area_id
+        municipality_id=municipality_id,
+        timezone=timezone,
+        area_id=indicator.area_id,
+        counted_areas=policy.figure_areas(actor, indicator.area_id),
     )
-    first_day = _earliest(session, municipality_id, timezone) or today + dt.timedelta(days=1)
+    first_day = _earliest(session, municipality_id, timezone, actor) or today + dt.timedelta(days=1)
     code = indicator.category or ""
     category = Incident.category_code == code if "." in code else Incident.family_code == code
     spans = indicators.quarters_up_to(min(today, until), quarters)
@@ -214,6 +229,7 @@ def read_indicator(
     session: Session,
     indicator: Indicator,
     *,
+    actor: Actor,
     quarters: int = schemas.DEFAULT_QUARTERS,
     today: dt.date | None = None,
     until: dt.date | None = None,
@@ -225,7 +241,7 @@ def read_indicator(
     )
     until = until or today
     series = (
-        _computed_series(session, indicator, quarters, today, until)
+        _computed_series(session, indicator, quarters, today, until, actor)
         if indicator.kind == schemas.IndicatorKind.computed
         else indicators.kept_series(indicator.values, until)
     )

@@ -232,7 +232,7 @@ def plan_year(session: Session, plan_id: int, year: int, *, actor: Actor) -> sch
         indicator = None
         if activity.indicator is not None:
             indicator = indicators.get(activity.indicator.id) or goals.read_indicator(
-                session, activity.indicator, until=dt.date(year, 12, 31)
+                session, activity.indicator, actor=actor, until=dt.date(year, 12, 31)
             )
             indicators[activity.indicator.id] = indicator
         rows.append(

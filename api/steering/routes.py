@@ -113,7 +113,7 @@ def create_indicator(
 ) -> schemas.IndicatorRead:
     indicator = goals.create_indicator(session, goal_id, body, actor=actor)
     response.headers["Location"] = location(f"/indicators/{indicator.id}")
-    return goals.read_indicator(session, indicator)
+    return goals.read_indicator(session, indicator, actor=actor)
 
 
 @router.get(
@@ -130,7 +130,7 @@ def get_indicator(
     quarters: Annotated[int, Query(ge=1, le=schemas.MAX_QUARTERS)] = schemas.DEFAULT_QUARTERS,
 ) -> schemas.IndicatorRead:
     indicator = goals.get_indicator(session, indicator_id, actor=actor)
-    return goals.read_indicator(session, indicator, quarters=quarters)
+    return goals.read_indicator(session, indicator, actor=actor, quarters=quarters)
 
 
 @router.patch(
@@ -144,7 +144,7 @@ def update_indicator(
     indicator_id: PathId, body: schemas.IndicatorUpdate, session: SessionDep, actor: ActorDep
 ) -> schemas.IndicatorRead:
     indicator = goals.update_indicator(session, indicator_id, body, actor=actor)
-    return goals.read_indicator(session, indicator)
+    return goals.read_indicator(session, indicator, actor=actor)
 
 
 @router.put(
@@ -162,7 +162,7 @@ def put_indicator_value(
     actor: ActorDep,
 ) -> schemas.IndicatorRead:
     indicator = goals.put_value(session, indicator_id, year, body, actor=actor)
-    return goals.read_indicator(session, indicator)
+    return goals.read_indicator(session, indicator, actor=actor)
 
 
 @router.delete(
@@ -176,7 +176,7 @@ def delete_indicator_value(
     indicator_id: PathId, year: PathYear, session: SessionDep, actor: ActorDep
 ) -> schemas.IndicatorRead:
     indicator = goals.delete_value(session, indicator_id, year, actor=actor)
-    return goals.read_indicator(session, indicator)
+    return goals.read_indicator(session, indicator, actor=actor)
 
 
 # Assignments ---------------------------------------------------------------------------------

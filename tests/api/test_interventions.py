@@ -1485,23 +1485,24 @@ def test_an_area_groups_effect_reveals_no_incidents_outside_its_area(
     with as_(server, people, "kungsangen") as member:
         # They read no incident in Bro.
         assert member.get(f"{V1}/incidents").json()["items"] == []
+        # A point in Bro given as Kungsängen's: the areas have no boundaries, and Bro's
+        # centre is the nearest (tests/api/test_figure_scope.py tries the rest).
+        in_bro = {**point_target(world, hot, 25), "area_id": world.areas["Kungsängen"]}
+        response = member.post(f"{V1}/interventions", json=body(world, KUNGSANGEN, target=in_bro))
+        assert field_errors(response) == {"target": "outside_area"}
+        # Given as Bro's, it is not where their group works.
         response = member.post(
             f"{V1}/interventions", json=body(world, KUNGSANGEN, target=point_target(world, hot, 25))
         )
-        if response.status_code == 201:
-            effect = effect_of(member, response.json())
-            assert pair_of(effect["zone"]) == (0, 0), effect
-            assert pair_of(effect["comparison"]) == (0, 0), effect
-        else:
-            assert response.status_code in {403, 404, 422}, response.text
+        assert field_errors(response) == {"target": "target_out_of_scope"}
 
 
-def test_an_area_groups_intervention_has_one_verdict_whoever_reads_it(
+def test_an_area_groups_member_counts_only_the_areas_they_read(
     server: Server, people: People
 ) -> None:
     """Kungsängen's group works on all of Kungsängen; the comparison is the rest of the
-    municipality, which its members do not read incident by incident. They see the same
-    counts and verdict as the coordination group: counts, never incidents."""
+    municipality, which its members do not read. A count is a read (issue #17): they see
+    the zone as the coordination group does, and no comparison, so no verdict."""
     world = World.of(server, people)
     kungsangen, bro = world.centres["Kungsängen"], world.centres["Bro"]
     before = START - dt.timedelta(weeks=8)
@@ -1520,12 +1521,17 @@ def test_an_area_groups_intervention_has_one_verdict_whoever_reads_it(
         assert {i["area"]["name"] for i in listed} == {"Kungsängen"}
     with as_(server, people, "coordination") as convener:
         ours = effect_of(convener, made)
-    assert theirs == ours
     expected = counted(specs, "Kungsängen", [KLOTTER])
     assert expected == Counted(zone=(20, 4), comparison=(15, 15), ring=None)
-    check_effect(theirs, expected)
-    assert theirs["verdict"] == "reduction"
-    assert theirs["comparison_label"] == "resten av kommunen"
+    check_effect(ours, expected)
+    assert ours["verdict"] == "reduction"
+    assert ours["comparison_label"] == "resten av kommunen"
+    readable = [s for s in specs if s.area == "Kungsängen"]
+    check_effect(theirs, counted(readable, "Kungsängen", [KLOTTER]))
+    assert pair_of(theirs["comparison"]) == (0, 0)
+    assert theirs["verdict"] == "too_few"
+    assert theirs["comparison_label"] == "de andra områden du läser"
+    assert "de andra områden du läser att jämföra med" in theirs["summary"]
 
 
 def test_feedback_and_what_a_reporter_sees_of_it(server: Server, people: People) -> None:
