@@ -12,7 +12,7 @@ AXE    := $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench setup lint format chromium gdal pdf-libs clean
+.PHONY: run test bench setup lint format chromium gdal libreoffice pdf-libs clean
 
 run: setup pdf-libs
 	$(BIN)/est migrate
@@ -21,7 +21,7 @@ run: setup pdf-libs
 
 # Each worker has its own servers and databases (tests/support/servers.py); two cores run the
 # suite in a little over half the time of one.
-test: setup chromium gdal pdf-libs $(AXE) lint
+test: setup chromium gdal libreoffice pdf-libs $(AXE) lint
 	EST_AXE_JS=$(AXE) $(BIN)/pytest -n auto --maxprocesses 4
 
 # Figures for bench/README.md: SQLite, and PostgreSQL when EST_TEST_DATABASE_URL is set.
@@ -61,6 +61,16 @@ gdal:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y --no-install-recommends gdal-bin \
 	    || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends gdal-bin; }; }
+
+# A real spreadsheet opens the CSV export in the tests and must find no formula in it:
+# LibreOffice Calc, headless (without its desktop parts).
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "Installing LibreOffice Calc from Debian for the CSV export test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y --no-install-recommends libreoffice-calc-nogui \
+	    || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends \
+	         libreoffice-calc-nogui; }; }
 
 # WeasyPrint draws the lägesbild's PDF with Pango, a system library (Debian packages).
 pdf-libs:

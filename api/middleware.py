@@ -1,5 +1,5 @@
-"""ASGI middleware the API and the web front end share: security headers on every response,
-a limit on the size of request bodies, and load shedding."""
+"""ASGI middleware the API and the web front end share: security headers on every response
+(and every redirect checked), limits on request bodies, and load shedding."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import asyncio
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.json_limits import JsonLimitExceeded, JsonLimits
+from api.redirects import safe_path
 from api.settings import Settings
 
 COMMON = {
@@ -23,9 +26,15 @@ COMMON = {
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
+# The headers that send a browser or a client somewhere.
+REDIRECTS = (b"location", b"hx-redirect")
+
+
 class SecurityHeaders:
     """Adds the headers to every response; a handler that sets one itself (the API docs page,
-    with its own CSP) keeps its own."""
+    with its own CSP) keeps its own. Every redirect written, by a handler or by the framework
+    (a path with a trailing slash), goes through the one check (``api.redirects``): a
+    target off this site becomes the start page."""
 
     def __init__(self, app: ASGIApp, headers: Mapping[str, str]) -> None:
         self.app = app
@@ -38,7 +47,10 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = [
+                    (name, _redirect_checked(value, scope) if name.lower() in REDIRECTS else value)
+                    for name, value in message.get("headers", [])
+                ]
                 present = {name.lower() for name, _ in headers}
                 message["headers"] = headers + [h for h in self.headers if h[0] not in present]
             await send(message)
@@ -46,10 +58,30 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _redirect_checked(value: bytes, scope: Scope) -> bytes:
+    # As a browser reads the header's bytes.
+    target = value.decode("utf-8", errors="replace")
+    parts = urlsplit(target)
+    if parts.scheme in ("http", "https") and parts.netloc == _host(scope):
+        # The framework's own redirects name this site in full; only the path is kept.
+        target = parts._replace(scheme="", netloc="").geturl()
+    return safe_path(target).encode("ascii")
+
+
+def _host(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            return str(value.decode("latin-1"))
+    server = scope.get("server")
+    return f"{server[0]}:{server[1]}" if server else ""
+
+
 class BodyLimit:
     """Refuses request bodies above ``max_bytes`` with 413, whether the client says their
-    size up front or not. The refusal is an HTTPException raised where the body is read, so
-    the app's own handler answers it (as problem+json in the API)."""
+    size up front or not, and a JSON body nested deeper than ``api.json_limits.MAX_DEPTH``
+    with 400, as it arrives and before anything is built of it. The refusal is an
+    HTTPException raised where the body is read, so the app's own handler answers it (as
+    problem+json in the API)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
         """``larger``: paths (exactly) that take more, such as an upload."""
@@ -62,8 +94,10 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.larger.get(scope.get("path", ""), self.max_bytes)
-        declared = dict(scope["headers"]).get(b"content-length", b"")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"")
         too_large = declared.isdigit() and int(declared) > limit
+        json = JsonLimits() if _read_as_json(headers.get(b"content-type")) else None
         seen = 0
 
         async def counted() -> Message:
@@ -72,12 +106,27 @@ class BodyLimit:
                 raise _refusal(limit)
             message = await receive()
             if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+                body = message.get("body", b"")
+                seen += len(body)
                 if seen > limit:
                     raise _refusal(limit)
+                if json is not None:
+                    try:
+                        json.feed(body)
+                    except JsonLimitExceeded as exc:
+                        raise HTTPException(400, str(exc)) from None
             return message
 
         await self.app(scope, counted, send)
+
+
+def _read_as_json(content_type: bytes | None) -> bool:
+    """Whether FastAPI reads the body as JSON: without a content type, or with a JSON one
+    (of any main type, as FastAPI looks at the subtype only)."""
+    if not content_type:
+        return True
+    subtype = content_type.split(b";", 1)[0].strip().lower().rpartition(b"/")[2]
+    return subtype == b"json" or subtype.endswith(b"+json")
 
 
 def _refusal(limit: int) -> HTTPException:

@@ -23,6 +23,9 @@ def _fresh(code: str) -> str:
 # rule, no storage and no service: words, local time, settings, the middleware it shares.
 WEB_MAY_LOAD = {
     "api.geojson",
+    # Read by the middleware (and api.redirects by the sign-in page too): no rule, no storage.
+    "api.json_limits",
+    "api.redirects",
     "api.localtime",
     "api.middleware",
     "api.schemas_common",

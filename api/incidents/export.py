@@ -5,7 +5,6 @@ sheet needs what, where and when, and the text stays behind the incident's own p
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -14,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api import swedish
+from api import spreadsheets, swedish
 from api.actor import Actor
 from api.incidents import geo, schemas, service
 from api.incidents.models import (
@@ -72,9 +71,10 @@ _POLICE_CELL = {**swedish.POLICE_REPORTED, "unknown": ""}
 def csv_lines(session: Session, query: schemas.IncidentFilter, *, actor: Actor) -> Iterator[str]:
     """The filtered incidents as a CSV that Swedish Excel opens as it is: a byte-order mark,
     ";" between fields, decimal commas, local times; the headers those of the import, so
-    that a file read out can be read in. No description, as in the GeoJSON."""
+    that a file read out can be read in. No description, as in the GeoJSON. Every cell
+    inert in a spreadsheet (api.spreadsheets): ids, addresses and names come from outside."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheets.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + out.getvalue()
     for rows in exported(session, query, actor=actor):

@@ -48,20 +48,22 @@ def import_file(
             "organisation_id", f"Det finns ingen organisation med id {organisation_id}.",
             "unknown_id",
         )  # fmt: skip
+    # A file past a limit of what is read is refused as a whole, also when that is found
+    # halfway through (what was written of it goes with the transaction).
     try:
         reading = files.read(stream, filename)
+        outcome = engine.apply(
+            session,
+            source,
+            reading.items,
+            municipality=engine.municipality_for(session, organisation_id),
+            organisation_id=organisation_id,
+            actor=actor,
+            dry_run=dry_run,
+            unit="objekt" if reading.format == "geojson" else "rad",
+        )
     except files.FileProblem as exc:
         raise Invalid.field("file", str(exc), "unreadable_file") from None
-    outcome = engine.apply(
-        session,
-        source,
-        reading.items,
-        municipality=engine.municipality_for(session, organisation_id),
-        organisation_id=organisation_id,
-        actor=actor,
-        dry_run=dry_run,
-        unit="objekt" if reading.format == "geojson" else "rad",
-    )
     summary = schemas.ImportSummary(
         **outcome.counts,
         rows=sum(outcome.counts.values()),

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -128,3 +131,63 @@ class Server:
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url, timeout=30, headers=headers)
+
+
+# A server in its own process (issue #17, parser limits) ------------------------------------
+
+
+class ServerProcess:
+    """The API served by ``est serve-api`` in a process of its own, for what can only be
+    measured of a process alone: its resident memory (``/proc/<pid>/status``)."""
+
+    def __init__(self, database_url: str, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "EST_ENV": "test",
+            "EST_SECRET_KEY": "p" * 40,
+            "EST_DATABASE_URL": database_url,
+            "EST_LOG_LEVEL": "warning",
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ServerProcess:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve-api", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the server process exited")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the server process did not start")
+
+    def memory_kb(self) -> dict[str, int]:
+        """The process's resident memory now (VmRSS) and at its peak (VmHWM), in kB."""
+        assert self.process is not None
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return {
+            name: int(value.split()[0])
+            for name, value in (line.split(":", 1) for line in status.splitlines())
+            if name in ("VmRSS", "VmHWM")
+        }
+
+    def reset_peak(self) -> None:
+        """From now on, VmHWM counts anew (Linux: "5" to clear_refs)."""
+        assert self.process is not None
+        Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)

@@ -1,0 +1,51 @@
+"""CSV that stays inert in a spreadsheet: every file of ours that Excel or LibreOffice may
+open is written through ``writer``, which neutralises each cell with ``inert``.
+
+Why: a cell beginning with ``=``, ``+``, ``-`` or ``@`` is a formula to a spreadsheet
+(``=HYPERLINK(…)`` sends the reader's data away, ``=cmd|' /C calc'!A0`` runs a program in
+old Excel), and a tab or carriage return before one hides it. Such text reaches our files
+from outside: an id or an address pushed by a mapping tool, a place's or an
+organisation's name. OWASP's remedy: a single quote before the cell, which the
+spreadsheet shows as text and does not evaluate. A plain number (``-12,5``, ``+46``) is
+left as it is: it is no formula, and a sheet should add it up.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+# What a spreadsheet reads as the start of a formula, or a hidden one.
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A number as a spreadsheet reads one, with a decimal point or comma.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def inert(cell: object) -> str:
+    """The cell as text a spreadsheet will not evaluate."""
+    text = "" if cell is None else str(cell)
+    # Spaces before the sign do not make it text to every spreadsheet.
+    if text.lstrip(" \u00a0").startswith(TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text.strip()):
+        return "'" + text
+    return text
+
+
+class InertWriter:
+    """``csv.writer``'s writerow and writerows, each cell through ``inert``."""
+
+    def __init__(self, out: TextIO, **options: Any) -> None:
+        self._writer = csv.writer(out, **options)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([inert(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def writer(out: TextIO, **options: Any) -> InertWriter:
+    """The one CSV writer of the product (options as ``csv.writer`` takes them)."""
+    return InertWriter(out, **options)
