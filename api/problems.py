@@ -215,18 +215,19 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             "Content-Type: application/json.",
             errors=[p for p in problems if p.code == "json_invalid"],
         )
+    code, title = "validation_failed", "Ogiltiga uppgifter"
     detail = "Kontrollera " + " ".join(
         dict.fromkeys(f"{p.field}: {p.message}" for p in problems[:5])
     )
     if len(problems) == 1 and problems[0].field == "body":
         detail = problems[0].message
+    if problems and all(p.code == "personal_data" for p in problems):
+        # Only the personal data guard (api.schemas_common.Guarded) refused: said as such, so
+        # that a client can offer to confirm where the body may (confirm_personal_data).
+        code, title = "personal_data", "Ser ut att innehålla personuppgifter"
+        detail = problems[0].message
     return problem_response(
-        request,
-        status=422,
-        code="validation_failed",
-        title="Ogiltiga uppgifter",
-        detail=detail,
-        errors=problems,
+        request, status=422, code=code, title=title, detail=detail, errors=problems
     )
 
 

@@ -20,7 +20,8 @@ def _fresh(code: str) -> str:
 
 
 # What of api/ the web may load: the schemas (types), and the kernel modules that hold no
-# rule, no storage and no service: words, local time, settings, the middleware it shares.
+# rule, no storage and no service: words, local time, settings, the middleware it shares;
+# and the personal data detector, which the schemas' text types declare.
 WEB_MAY_LOAD = {
     "api.geojson",
     # Read by the middleware (and api.redirects by the sign-in page too): no rule, no storage.
@@ -28,6 +29,7 @@ WEB_MAY_LOAD = {
     "api.redirects",
     "api.localtime",
     "api.middleware",
+    "api.privacy",
     "api.schemas_common",
     "api.settings",
     "api.swedish",

@@ -7,7 +7,19 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from api.access.schemas import Capability
-from api.schemas_common import Id, Input, ListQuery, Name, Patch, QueryId, Record, Ref, omittable
+from api.schemas_common import (
+    CODE,
+    AccountName,
+    Exempt,
+    Id,
+    Input,
+    ListQuery,
+    Patch,
+    QueryId,
+    Record,
+    Ref,
+    omittable,
+)
 
 # The sign-in screen takes this much; argon2 is never handed a megabyte to hash.
 MAX_PASSWORD = 128
@@ -34,11 +46,14 @@ Email = Annotated[
     str,
     StringConstraints(max_length=254, pattern=_EMAIL_PATTERN),
     WithJsonSchema({"type": "string", "maxLength": 254, "pattern": _EMAIL_PATTERN}),
+    Exempt("an account's own e-mail address is account data"),
 ]
 # The typed login: anything up to the length, so a typo is a failed sign-in, not a 422
 # that would tell the format apart from a wrong password.
-Login = Annotated[str, Field(min_length=1, max_length=254)]
-Password = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD)]
+Login = Annotated[str, Field(min_length=1, max_length=254), Exempt("a sign-in, not stored")]
+Password = Annotated[
+    str, Field(min_length=1, max_length=MAX_PASSWORD), Exempt("a password, stored hashed")
+]
 NewPassword = Annotated[
     str,
     Field(
@@ -46,6 +61,7 @@ NewPassword = Annotated[
         max_length=MAX_PASSWORD,
         description="At least 12 characters, and not a common or easily guessed password.",
     ),
+    Exempt("a password, stored hashed"),
 ]
 
 
@@ -114,7 +130,7 @@ class Me(UserRead):
 
 
 class UserCreate(Input):
-    name: Name
+    name: AccountName
     email: Email
     organisation_id: Id | None = None
     is_admin: bool = False
@@ -124,7 +140,7 @@ class UserCreate(Input):
 
 
 class UserUpdate(Patch):
-    name: Name = omittable()
+    name: AccountName = omittable()
     email: Email = omittable()
     organisation_id: Id | None = omittable()
     is_admin: bool = omittable()
@@ -178,6 +194,7 @@ SourceName = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9_-]{1,39}$"),
     WithJsonSchema({"type": "string", "pattern": r"^[a-z][a-z0-9_-]{1,39}$"}),
+    CODE,
 ]
 
 

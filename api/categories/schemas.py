@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas_common import Input, JsonInt, ListQuery, Name, Patch, omittable
+from api.schemas_common import CODE, Input, JsonInt, ListQuery, Name, Patch, omittable
 
 Segment = r"[a-z][a-z0-9_]{0,30}"
 Code = Annotated[
@@ -15,6 +15,7 @@ Code = Annotated[
         max_length=64,
         description="`family` or `family.category`: lower-case a–z, digits and _.",
     ),
+    CODE,
 ]
 SortOrder = Annotated[int, Field(ge=0, le=10_000), JsonInt]
 

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from api.accounts.schemas import SourceName
 from api.schemas_common import (
+    CODE,
     Id,
     Input,
     ListQuery,
@@ -90,7 +91,7 @@ Position = Annotated[
     | Annotated[SwerefPoint, Tag("EPSG:3011")],
     Discriminator(_crs_of),
 ]
-CategoryCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")]
+CategoryCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$"), CODE]
 
 
 class IncidentCreate(Input):

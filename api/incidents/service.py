@@ -15,7 +15,7 @@ from api.actor import Actor
 from api.audit import service as audit
 from api.categories.models import Category
 from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid, NotFound
-from api.incidents import geo, privacy, schemas, slots
+from api.incidents import geo, schemas, slots
 from api.incidents.models import (
     Incident,
     IncidentMatch,
@@ -211,10 +211,6 @@ def incident_values(
             lat = lon = None
 
     area, place = _where(session, item, municipality, lat, lon, problem, kept)
-    if item.description and not item.confirm_personal_data:
-        personal = privacy.findings(item.description)
-        if personal:
-            problem("description", privacy.warning(personal), "personal_data")
     if errors:
         raise Invalid("Händelsen har fel.", errors=errors)
     assert area is not None and category is not None

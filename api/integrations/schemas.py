@@ -4,13 +4,13 @@ and an uploaded file's preview and import."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.accounts.schemas import SourceName
 from api.incidents.schemas import CategoryCode, CategoryRef
-from api.schemas_common import Input, Name, Ref
+from api.schemas_common import Exempt, Input, Name, Ref
 
 MAX_BATCH = 500
 
@@ -27,9 +27,10 @@ ITEM_DOC = (
 
 
 class Batch(Input):
-    incidents: list[dict[str, Any]] = Field(
-        description=f"Up to {MAX_BATCH} incidents; more are refused with 413. {ITEM_DOC}"
-    )
+    incidents: Annotated[
+        list[dict[str, Any]],
+        Exempt("each item is read by api.integrations.rows, whose POLICIES guard its texts"),
+    ] = Field(description=f"Up to {MAX_BATCH} incidents; more are refused with 413. {ITEM_DOC}")
 
 
 Result = Literal["created", "updated", "unchanged", "rejected"]

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from api.incidents.schemas import InterventionStatus
 from api.schemas_common import (
+    CODE,
     FilledText,
     Id,
     Input,
@@ -48,7 +49,9 @@ class TargetKind(enum.StrEnum):
 MIN_RADIUS_M = 25
 MAX_RADIUS_M = 3000
 DEFAULT_PLACE_RADIUS_M = 250
-CategoryCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z_]+(\.[a-z_]+)?$")]
+CategoryCode = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[a-z_]+(\.[a-z_]+)?$"), CODE
+]
 
 
 class Target(Input):

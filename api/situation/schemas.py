@@ -18,7 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from api.schemas_common import _TEXT_PATTERN, Input, Patch, Ref, _text, omittable
+from api.schemas_common import _TEXT_PATTERN, GUARDED, Input, Patch, Ref, _text, omittable
 
 # The analysis of a busy fortnight runs to a few pages; this is a generous ceiling.
 MAX_TEXT = 20_000
@@ -32,6 +32,7 @@ LongText = Annotated[
     StringConstraints(max_length=MAX_TEXT),
     AfterValidator(_text),
     WithJsonSchema({"type": "string", "maxLength": MAX_TEXT, "pattern": _TEXT_PATTERN}),
+    GUARDED,
 ]
 
 

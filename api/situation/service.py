@@ -16,13 +16,11 @@ from api.actor import Actor
 from api.concurrency import check_if_match
 from api.errors import (
     Conflict,
-    FieldError,
     Forbidden,
     Hidden,
     Invalid,
     NotFound,
 )
-from api.incidents import privacy
 from api.localtime import utcnow
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
@@ -418,8 +416,6 @@ def update_report(
     report = _draft(session, report_id, actor)
     _check_revision(report, if_match, required=True)
     changes = body.model_dump(exclude_unset=True, exclude={"confirm_personal_data"})
-    if not body.confirm_personal_data:
-        _guard_personal_data(changes)
     first = changes.get("first_day", report.first_day)
     last = changes.get("last_day", report.last_day)
     check_period(first, last)
@@ -434,18 +430,6 @@ def update_report(
         report.revision += 1
     session.flush()
     return report
-
-
-def _guard_personal_data(changes: dict[str, Any]) -> None:
-    """A lägesbild is about places and situations: a text that looks like it names someone
-    is refused until the writer confirms it (as an incident's description is)."""
-    errors = [
-        FieldError(field, privacy.warning(found, "Texten"), "personal_data")
-        for field in TEXT_FIELDS
-        if field in changes and (found := privacy.findings(changes[field]))
-    ]
-    if errors:
-        raise Invalid(errors[0].message, errors=errors, code="personal_data")
 
 
 def publish(

@@ -15,7 +15,12 @@ from web.forms import interventions
 
 # The API's field names on the meeting forms.
 MEETING_FIELDS = {"starts_at": "tid", "location": "plats"}
-ATTENDANCE_FIELDS = {"attendee_ids": "narvarande", "organisation_ids": "aktorer"}
+# The minutes and attendance, saved together.
+ATTENDANCE_FIELDS = {
+    "minutes": "protokoll",
+    "attendee_ids": "narvarande",
+    "organisation_ids": "aktorer",
+}
 DECISION_FIELDS = {
     **interventions.API_FIELDS,
     "text": "beslut",

@@ -1,0 +1,136 @@
+"""The personal data guard: EST is about places and situations, not persons. A text that looks
+like it names someone (a personal identity or coordination number, a phone number, an e-mail
+address) is pointed out before it is saved.
+
+The text is first brought to one plain form, so that what a person reads as the same number
+is matched as the same number: compatibility forms (full-width digits, ligatures) folded by
+NFKC, other scripts' digits made ASCII, characters that show nothing (zero-width, bidi
+controls) removed, every dash made ``-``, every space ``" "``, and ``/`` or ``.`` between
+digits made ``-``. Then well-kept libraries judge the candidates: ``python-stdnum`` the
+personnummer (with the coordination number's day + 60 added here, which it does not know) and
+libphonenumber's matcher the phone numbers, at the leniency that takes only numbers valid for
+their region (so "0930-1100", a time, and "2026-03-04", a date, are not numbers).
+
+Kept free of the domain (no storage, no schema): ``api.schemas_common`` declares the guard on
+field types with it, and the web may load it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+from stdnum import luhn
+from stdnum.se import personnummer
+
+# What shows nothing: zero-width spaces and joiners, marks of direction, the bidi controls,
+# the word joiner and invisible operators, the byte order mark, the Mongolian vowel separator.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+# A digit group's separator a person may write between the parts of one number.
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)[/.](?=\d)")
+# Date (6 or 8 digits), then at most one separator with spaces around, then four digits.
+_PERSONNUMMER = re.compile(r"(?<!\d)(?<!\d-)(\d{6}|\d{8}) ?[-+]? ?(\d{4})(?!\d)(?!-\d)")
+_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # what it looks like, in Swedish: "ett personnummer"
+    text: str  # what was found, as normalised
+
+
+def _plain_char(char: str) -> str:
+    category = unicodedata.category(char)
+    if category == "Pd" or char == "\u2212":  # every dash, and the minus sign
+        return "-"
+    if category in ("Zs", "Zl", "Zp") or char in "\t\r\n\v\f":
+        return " "
+    if category == "Nd" and not char.isascii():
+        return str(unicodedata.decimal(char))
+    return char
+
+
+def normalised(text: str) -> str:
+    """``text`` as the guard reads it (see the module's doc)."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = "".join(_plain_char(char) for char in text)
+    return _BETWEEN_DIGITS.sub("-", text)
+
+
+def _is_identity_number(date: str, serial: str) -> bool:
+    number = f"{date}-{serial}"
+    if personnummer.is_valid(number):
+        return True
+    # A coordination number (samordningsnummer) has 60 added to the day of birth; the check
+    # digit is computed over the number as written.
+    day = int(date[-2:])
+    if not 61 <= day <= 91 or not luhn.is_valid((date + serial)[-10:]):
+        return False
+    born = f"{date[:-2]}{day - 60:02d}"
+    try:
+        personnummer.get_birth_date(f"{born}-{serial}")
+    except personnummer.ValidationError:
+        return False
+    return True
+
+
+def findings(text: str) -> list[Finding]:
+    """What in ``text`` looks like personal data, in the order of the kinds."""
+    text = normalised(text)
+    found: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    for match in _PERSONNUMMER.finditer(text):
+        if _is_identity_number(match[1], match[2]):
+            found.append(Finding("ett personnummer", match[0]))
+            taken.append(match.span())
+    for number in phonenumbers.PhoneNumberMatcher(text, "SE", phonenumbers.Leniency.VALID):
+        if not any(start < number.end and number.start < end for start, end in taken):
+            found.append(Finding("ett telefonnummer", number.raw_string))
+    found.extend(Finding("en e-postadress", match[0]) for match in _EMAIL.finditer(text))
+    return found
+
+
+# Each guarded field by the word a message starts with: "Ansvarig ser ut att innehålla …".
+SUBJECTS = {
+    "address": "Adressen",
+    "agenda": "Dagordningen",
+    "analysis": "Analysen",
+    "assessment": "Bedömningen",
+    "description": "Beskrivningen",
+    "done": "Det som gjorts",
+    "external_id": "Händelse-ID",
+    "label_en": "Den engelska benämningen",
+    "label_sv": "Benämningen",
+    "location": "Platsen",
+    "minutes": "Protokollet",
+    "name": "Namnet",
+    "note": "Anteckningen",
+    "proposals": "Förslagen",
+    "report_id": "Rapport-ID",
+    "responsible": "Ansvarig",
+    "seen": "Det som setts",
+    "source": "Källan",
+    "summary": "Sammanfattningen",
+    "text": "Texten",
+    "theme": "Temaområdet",
+    "title": "Rubriken",
+    "unit": "Enheten",
+}
+
+
+def subject(field: str | None) -> str:
+    return SUBJECTS.get(field or "", "Texten")
+
+
+def warning(items: list[Finding], subject: str = "Texten", then: str | None = None) -> str:
+    """``subject`` ("Ansvarig") names the field; ``then`` what the writer can do (by default:
+    take it out or confirm it)."""
+    what = ", ".join(f"{f.kind} ({f.text})" for f in items[:3])
+    then = then or "ta bort uppgiften, eller bekräfta att den verkligen behövs"
+    return (
+        f"{subject} ser ut att innehålla {what}. EST handlar om platser och situationer, "
+        f"inte om personer: {then}."
+    )
