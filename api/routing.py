@@ -14,6 +14,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from api.actor import Actor
+from api.audit.schemas import Purpose
 from api.deps import ActorDep, SessionDep
 from api.pagination import PageResult
 from api.problems import problem_responses
@@ -224,5 +225,15 @@ IfMatch = Annotated[
         alias="If-Match",
         max_length=200,
         description="The `ETag` of the document as you read it; 412 if someone saved since.",
+    ),
+]
+
+
+# A read made for a printout (#17-d): the web says so, and the API logs it as an export.
+PurposeQuery = Annotated[
+    Purpose | None,
+    Query(
+        description="`pdf` or `print` when the read is made for a PDF or a print view: the "
+        "read is then logged as an export (the web passes it)."
     ),
 ]

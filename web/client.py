@@ -14,9 +14,14 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from api.accounts.schemas import Me, MembershipRead, TokenRead, UserRead
-from api.audit.schemas import AuditEventRead
+from api.audit.schemas import AuditEventRead, Purpose
 from api.categories.schemas import CategoryRead
-from api.incidents.schemas import IncidentRead, IncidentVersionRead, ReportRead
+from api.incidents.schemas import (
+    IncidentRead,
+    IncidentReaderRead,
+    IncidentVersionRead,
+    ReportRead,
+)
 from api.integrations.schemas import ImportRead, MappingRead
 from api.interventions.schemas import Effect, FeedbackRead, FollowUpRead, InterventionRead
 from api.meetings.schemas import DecisionRead, MeetingRead, NextMeeting
@@ -244,6 +249,17 @@ class ApiClient:
     async def incident(self, incident_id: int) -> IncidentRead:
         return await self._get(f"{V1}/incidents/{incident_id}", IncidentRead)
 
+    async def incident_readers(
+        self, incident_id: int, *, cursor: str | None = None
+    ) -> Page[IncidentReaderRead]:
+        """Who has read the incident, a page of them, newest first (the audit log's readers)."""
+        return await self._get(
+            f"{V1}/incidents/{incident_id}/readers",
+            Page[IncidentReaderRead],
+            cursor=cursor,
+            limit=50,
+        )
+
     async def incident_history(self, incident_id: int) -> list[IncidentVersionRead]:
         response = await self._request("GET", f"{V1}/incidents/{incident_id}/history")
         return TypeAdapter(list[IncidentVersionRead]).validate_json(response.content)
@@ -316,9 +332,14 @@ class ApiClient:
         )
         return SituationReportRead.model_validate_json(response.content)
 
-    async def situation_report(self, report_id: int) -> tuple[SituationReportRead, str]:
-        """The lägesbild and its ETag, to send back in If-Match when saving."""
-        response = await self._request("GET", f"{V1}/situation-reports/{report_id}")
+    async def situation_report(
+        self, report_id: int, *, purpose: Purpose | None = None
+    ) -> tuple[SituationReportRead, str]:
+        """The lägesbild and its ETag, to send back in If-Match when saving. ``purpose``:
+        read for a PDF or a print view, which the API logs as an export."""
+        response = await self._request(
+            "GET", f"{V1}/situation-reports/{report_id}", params={"purpose": purpose}
+        )
         read = SituationReportRead.model_validate_json(response.content)
         return read, response.headers.get("ETag", "")
 
@@ -495,8 +516,10 @@ class ApiClient:
         )
         return ActivityRead.model_validate_json(response.content)
 
-    async def plan_year(self, plan_id: int, year: int) -> PlanYear:
-        return await self._get(f"{V1}/plans/{plan_id}/reviews/{year}", PlanYear)
+    async def plan_year(
+        self, plan_id: int, year: int, *, purpose: Purpose | None = None
+    ) -> PlanYear:
+        return await self._get(f"{V1}/plans/{plan_id}/reviews/{year}", PlanYear, purpose=purpose)
 
     async def review_plan(self, plan_id: int, year: int, body: dict[str, Any]) -> PlanYear:
         response = await self._request("PUT", f"{V1}/plans/{plan_id}/reviews/{year}", json=body)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from api.access.schemas import Capability
 from api.actor import Actor, Grant
@@ -96,6 +97,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "update_incident": Rule.SIGNED_IN,  # see can_edit_incident
     "withdraw_incident": Rule.SIGNED_IN,
     "list_incident_history": Rule.SIGNED_IN,
+    "list_incident_readers": Rule.ADMIN,  # who read it: the audit log's readers (#17-d)
     "undo_incident_match": Rule.SIGNED_IN,  # see can_edit_incident
     # The lägesbild: see can_read_situation, can_write_in_group and can_publish_in_group.
     "get_group_figures": Rule.SIGNED_IN,
@@ -224,15 +226,41 @@ def may_report_for(actor: Actor, organisation_id: int | None) -> bool:
     return actor.is_admin or organisation_id == actor.organisation_id
 
 
-def can_edit_incident(actor: Actor, *, area_id: int, reporter_id: int | None) -> bool:
+# Incidents: who changes them, and who reads them once withdrawn ---------------------------- #17-d
+
+
+@dataclass(frozen=True)
+class IncidentEditScope:
+    """The incidents an actor may correct or withdraw, said once: as a test of one incident
+    (``holds``) and as the parts a list query builds its condition from (every incident, or
+    those in ``area_ids`` and those filed by ``reporter_id``). Withdrawn incidents are read
+    by this scope alone, in lists, exports and search as on their own page."""
+
+    everywhere: bool
+    area_ids: frozenset[int]
+    reporter_id: int | None
+
+    def holds(self, *, area_id: int, reporter_id: int | None) -> bool:
+        return (
+            self.everywhere
+            or area_id in self.area_ids
+            or (self.reporter_id is not None and self.reporter_id == reporter_id)
+        )
+
+
+def incident_edit_scope(actor: Actor) -> IncidentEditScope:
     """Who corrects or withdraws an incident: the person who filed it, a convener of a group
     whose scope holds it (the coordination group's convener: all), administrators."""
-    if actor.is_admin or (actor.user_id is not None and actor.user_id == reporter_id):
-        return True
-    return any(
-        g.group_kind in MUNICIPALITY_WIDE or g.area_id == area_id
-        for g in _grants(actor, ["convener"])
+    conveners = _grants(actor, ["convener"])
+    return IncidentEditScope(
+        everywhere=actor.is_admin or any(g.group_kind in MUNICIPALITY_WIDE for g in conveners),
+        area_ids=frozenset(g.area_id for g in conveners if g.area_id is not None),
+        reporter_id=actor.user_id if actor.kind == "user" else None,
     )
+
+
+def can_edit_incident(actor: Actor, *, area_id: int, reporter_id: int | None) -> bool:
+    return incident_edit_scope(actor).holds(area_id=area_id, reporter_id=reporter_id)
 
 
 def require_edit_incident(actor: Actor, *, area_id: int, reporter_id: int | None) -> None:
@@ -245,10 +273,7 @@ def require_edit_incident(actor: Actor, *, area_id: int, reporter_id: int | None
         )
 
 
-def reads_all_withdrawn(actor: Actor) -> bool:
-    """Withdrawn incidents are read, within the caller's areas, by those who withdraw them
-    for others (administrators and conveners); everyone else reads only their own."""
-    return actor.is_admin or bool(_grants(actor, ["convener"]))
+# ------------------------------------------------------------------------------------ #17-d
 
 
 def can_write_in_group(actor: Actor, group_id: int) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base
@@ -36,3 +36,27 @@ class AuditEvent(Base):
     # A short code that says more (a withdrawal's reason), never text someone wrote.
     detail: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(64))
+    # An export (a read of many records): the filter it was asked with, as a query string,
+    # and how many rows it gave. The filter is the reader's, never a record's text.
+    query: Mapped[str | None] = mapped_column(String(1000))
+    rows: Mapped[int | None]
+
+
+class IncidentReading(Base):
+    """One read of one incident's detail: who, which, when. Narrow, because every opened
+    incident page adds one: the audit log's wide lines are for what happens less often.
+    Kept beside the log, under the same rule (no text), to answer "who has read it?"."""
+
+    __tablename__ = "incident_readings"
+    __table_args__ = (
+        Index("ix_incident_readings_incident_at", "incident_id", "at"),
+        {"sqlite_autoincrement": True},
+    )
+    __audit__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Plain ids, as in the log: it outlives what it names.
+    incident_id: Mapped[int]
+    user_id: Mapped[int | None]
+    service_token_id: Mapped[int | None]
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +28,8 @@ class AuditEventRead(BaseModel):
     status: int | None
     detail: str | None
     address: str | None
+    query: str | None = Field(None, description="An export's filter, as a query string.")
+    rows: int | None = Field(None, description="How many rows an export gave.")
 
 
 class AuditFilter(ListQuery):
@@ -39,3 +41,11 @@ class AuditFilter(ListQuery):
     address: Short | None = None
     since: Timestamp | None = Field(None, description="From this time (with offset).")
     until: Timestamp | None = Field(None, description="Before this time (with offset).")
+
+
+# A read made for a printout ------------------------------------------------------- #17-d
+
+# Why a read is made, where it makes it an export: for a PDF or a print view.
+Purpose = Literal["pdf", "print"]
+
+# ------------------------------------------------------------------------------------ #17-d

@@ -5,15 +5,18 @@ never the text of a record."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Select, event, inspect
 from sqlalchemy.orm import Session
 
 from api.actor import ANONYMOUS, Actor
 from api.audit import schemas
-from api.audit.models import AuditEvent
+from api.audit.models import AuditEvent, IncidentReading
 from api.localtime import utcnow
 from api.resources import Resource
 
@@ -46,6 +49,8 @@ def record(
     object_id: Any = None,
     status: int | None = None,
     detail: str | None = None,
+    query: str | None = None,
+    rows: int | None = None,
 ) -> None:
     context: AuditContext | None = session.info.get(_CONTEXT)
     actor = actor or (context.actor if context else ANONYMOUS)
@@ -65,8 +70,90 @@ def record(
             status=status,
             detail=detail,
             address=actor.address,
+            query=query,
+            rows=rows,
         )
     )
+
+
+# Reads ---------------------------------------------------------------------------- #17-d
+
+QUERY_LENGTH = 1000
+
+
+def query_text(asked: Mapping[str, Any]) -> str:
+    """A filter as a query string, in the order of its names, without what was not asked:
+    ``area=3&since=2026-01-01T00:00:00+00:00``. Cut at the column's length, marked ``…``."""
+    given = sorted((k, _plain(v)) for k, v in asked.items() if v is not None and v != "")
+    text = urlencode(given, safe=":+,/.")
+    return text if len(text) <= QUERY_LENGTH else text[: QUERY_LENGTH - 1] + "…"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(getattr(value, "value", value))
+
+
+def record_export(
+    session: Session,
+    *,
+    object_type: str,
+    form: str,
+    asked: Mapping[str, Any],
+    rows: int,
+    object_id: Any = None,
+) -> None:
+    """A read of many records (a file, a map layer, a feed page, a PDF or print view) as an
+    ``export``: in what form, with which filter, how many rows."""
+    record(
+        session,
+        action="export",
+        object_type=object_type,
+        object_id=object_id,
+        detail=form,
+        query=query_text(asked),
+        rows=rows,
+    )
+
+
+def record_printout(
+    session: Session,
+    purpose: str | None,
+    *,
+    object_type: str,
+    object_id: Any,
+    asked: Mapping[str, Any],
+    rows: int,
+) -> None:
+    """A read the web makes for a PDF or a print view (``purpose``) leaves the product on
+    paper: an export. Any other read of the same record is not."""
+    if purpose is not None:
+        record_export(
+            session, object_type=object_type, object_id=object_id, form=purpose, asked=asked,
+            rows=rows,
+        )  # fmt: skip
+
+
+def record_readings(session: Session, incident_ids: list[int]) -> None:
+    """Who read these incidents' detail, now: one narrow line each."""
+    context: AuditContext | None = session.info.get(_CONTEXT)
+    actor = context.actor if context else ANONYMOUS
+    now = utcnow()
+    session.add_all(
+        IncidentReading(
+            incident_id=incident_id,
+            user_id=actor.user_id,
+            service_token_id=actor.token_id if actor.kind == "service" else None,
+            at=now,
+        )
+        for incident_id in incident_ids
+    )
+
+
+# ------------------------------------------------------------------------------------ #17-d
 
 
 @event.listens_for(Session, "after_flush")

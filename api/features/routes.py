@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from api import localtime
+from api.audit import service as audit
 from api.deps import ActorDep, SessionDep
 from api.errors import NotFound
 from api.features import service
@@ -163,6 +164,15 @@ def items(
         session, actor=actor, bbox=bbox, bbox_crs=bbox_crs, datetime_text=datetime,
         limit=limit, cursor=cursor,
     )  # fmt: skip
+    # A GIS layer may be the whole municipality in one call: an export, page by page.
+    audit.record_export(
+        session,
+        object_type="incidents",
+        form="ogc",
+        asked={"bbox": bbox, "bbox-crs": bbox_crs, "datetime": datetime, "crs": crs,
+               "limit": limit, "cursor": cursor},
+        rows=len(rows),
+    )  # fmt: skip
     links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
     if following is not None:
         url = request.url.include_query_params(cursor=following)
@@ -198,6 +208,7 @@ def item(
     _check(collection_id)
     code = service.crs_code(crs)
     body = export.feature(service.one(session, feature_id, actor=actor), code)
+    audit.record_readings(session, [feature_id])
     body["links"] = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
     return JSONResponse(
         body, media_type=GEOJSON, headers={"Content-Crs": f"<{crs or service.CRS84}>"}

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api import spreadsheets, swedish
 from api.actor import Actor
+from api.audit import service as audit
 from api.incidents import geo, schemas, service
 from api.incidents.models import (
     Incident,
@@ -40,6 +41,18 @@ def exported(
             return
         last = rows[-1].id
         session.expunge_all()
+
+
+def record(session: Session, query: schemas.IncidentFilter, form: str, *, actor: Actor) -> None:
+    """The export in the audit log, with its filter and how many rows it holds (counted
+    before the rows are streamed, in the request's own transaction)."""
+    audit.record_export(
+        session,
+        object_type="incidents",
+        form=form,
+        asked=query.model_dump(exclude_defaults=True),
+        rows=service.count(session, query, actor=actor),
+    )
 
 
 def geojson_chunks(

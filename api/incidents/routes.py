@@ -9,10 +9,10 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, get_database
 from api.idempotency import IdempotencyDep
-from api.incidents import export, schemas, service
+from api.incidents import export, readings, schemas, service
 from api.problems import problem_responses
 from api.routing import all_shown, location, page, shown
-from api.schemas_common import Page, QueryId
+from api.schemas_common import ListQuery, Page, QueryId
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
@@ -62,6 +62,7 @@ def create_report(
 )
 def get_report(report_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.ReportRead:
     report, incidents = service.get_report(session, report_id, actor=actor)
+    audit.record_readings(session, [incident.id for incident in incidents])
     return service.read_report(session, report, incidents, actor=actor)
 
 
@@ -100,7 +101,7 @@ def incidents_geojson(
     session: SessionDep,
     actor: ActorDep,
 ) -> StreamingResponse:
-    audit.record(session, action="export", object_type="incidents", detail="geojson")
+    export.record(session, query, "geojson", actor=actor)
     database = get_database(request)
 
     def body() -> Iterator[str]:
@@ -130,7 +131,7 @@ def incidents_csv(
     session: SessionDep,
     actor: ActorDep,
 ) -> StreamingResponse:
-    audit.record(session, action="export", object_type="incidents", detail="csv")
+    export.record(session, query, "csv", actor=actor)
     database = get_database(request)
 
     def body() -> Iterator[str]:
@@ -153,6 +154,7 @@ def incidents_csv(
 )
 def get_incident(incident_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.IncidentRead:
     incident = service.get_incident(session, incident_id, actor=actor)
+    audit.record_readings(session, [incident.id])
     return service.read(session, incident, actor=actor)
 
 
@@ -196,6 +198,23 @@ def list_incident_history(
 ) -> list[schemas.IncidentVersionRead]:
     versions = service.history(session, incident_id, actor=actor)
     return all_shown(schemas.IncidentVersionRead, versions)
+
+
+@router.get(
+    "/incidents/{incident_id}/readers",
+    response_model=Page[schemas.IncidentReaderRead],
+    operation_id="list_incident_readers",
+    summary="Who has read the incident's detail, and when, newest first (the audit log's readers)",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def list_incident_readers(
+    request: Request,
+    incident_id: PathId,
+    query: Annotated[ListQuery, Query()],
+    session: SessionDep,
+) -> Page[schemas.IncidentReaderRead]:
+    found = readings.readers(session, incident_id, query)
+    return page(request, found, schemas.IncidentReaderRead)
 
 
 @router.post(

@@ -284,3 +284,21 @@ class IncidentFilter(ListQuery):
 
 def family_of(code: str) -> str:
     return code.split(".", 1)[0]
+
+
+# Who read an incident ------------------------------------------------------------- #17-d
+
+
+class IncidentReaderRead(BaseModel):
+    """One read of an incident's detail: who, when."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: dt.datetime
+    user_id: int | None = Field(description="The person who read it; None for a service token.")
+    name: str | None = Field(description="Their name as it is now.")
+    email: str | None
+    service_token_id: int | None = Field(description="The service token that read it, if any.")
+
+
+# ------------------------------------------------------------------------------------ #17-d

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from api import localtime
@@ -117,10 +117,27 @@ def filtered(query: schemas.IncidentFilter, actor: Actor) -> Select[Any]:
 def _withdrawn(wanted: bool, actor: Actor) -> Any:
     if not wanted:
         return Incident.withdrawn_at.is_(None)
-    if policy.reads_all_withdrawn(actor):
-        return Incident.withdrawn_at.is_not(None)
-    own = Incident.report_id.in_(select(Report.id).where(Report.reporter_id == actor.user_id))
-    return Incident.withdrawn_at.is_not(None) & own
+    return Incident.withdrawn_at.is_not(None) & editable_by(actor)
+
+
+def editable_by(actor: Actor) -> Any:
+    """The incidents the actor may correct or withdraw (policy.incident_edit_scope), as a
+    condition of a query: a withdrawn incident is read by them alone, in every list."""
+    scope = policy.incident_edit_scope(actor)
+    if scope.everywhere:
+        return true()
+    own = (
+        Incident.report_id.in_(select(Report.id).where(Report.reporter_id == scope.reporter_id))
+        if scope.reporter_id is not None
+        else false()
+    )
+    return or_(Incident.area_id.in_(scope.area_ids), own)
+
+
+def count(session: Session, query: schemas.IncidentFilter, *, actor: Actor) -> int:
+    """How many incidents the filters give the actor: the rows an export holds."""
+    stmt = filtered(query, actor).with_only_columns(func.count(Incident.id)).order_by(None)
+    return session.scalar(stmt) or 0
 
 
 # Filing --------------------------------------------------------------------------------------
@@ -369,6 +386,11 @@ def _metres(a: Incident, b: Incident) -> float:
 
 # Corrections and withdrawal ----------------------------------------------------------------
 
+# The incident's free text: what someone wrote or a source sent, where personal data can
+# stand. A withdrawal for personal data blanks all of it, and the same in its history
+# (whose versions may hold any of them, under these names).
+FREE_TEXT = ("description", "address", "external_id")
+
 
 def read(session: Session, incident: Incident, *, actor: Actor) -> schemas.IncidentRead:
     """The incident as the caller reads it: with the incidents that may describe the same
@@ -496,12 +518,16 @@ def withdraw_incident(
     incident.withdrawn_at = utcnow()
     incident.withdrawn_reason = data.reason
     if data.reason is schemas.WithdrawReason.personal_data:
-        # What must not stay does not stay: not in the incident, not in its history.
-        incident.description = None
+        # What must not stay does not stay: no free text in the incident, none in its history.
+        for name in FREE_TEXT:
+            setattr(incident, name, None)
         for version in session.scalars(
             select(IncidentVersion).where(IncidentVersion.incident_id == incident.id)
         ):
-            version.data = {**version.data, "description": None}
+            version.data = {
+                **version.data,
+                **dict.fromkeys(k for k in FREE_TEXT if k in version.data),
+            }
     audit.record(
         session,
         action="withdraw",

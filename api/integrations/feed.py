@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from api.actor import Actor
+from api.audit import service as audit
 from api.errors import FieldError, Forbidden, Invalid
 from api.incidents.models import Incident
 from api.integrations import engine, schemas
@@ -69,6 +70,13 @@ def changes(
     elif updated_since is not None:
         stmt = stmt.where(Incident.updated_at >= updated_since)
     rows = list(session.scalars(stmt.order_by(Incident.updated_at, Incident.id).limit(limit)))
+    audit.record_export(
+        session,
+        object_type="incidents",
+        form="feed",
+        asked={"source": source, "updated_since": updated_since, "cursor": cursor, "limit": limit},
+        rows=len(rows),
+    )
     if rows:
         end = _feed_cursor(rows[-1].updated_at, rows[-1].id)
     elif cursor is not None:
@@ -80,8 +88,19 @@ def changes(
     return rows, end
 
 
+# What a tombstone leaves out: the text, the place and the point. A withdrawn incident is
+# read only by those who may change it (policy.incident_edit_scope), and an integration is
+# not one of them. What kind of event, when and in which area stay, so that a mirror reading
+# it as a batch item (api.integrations.sync) finds the item whole and withdraws its copy.
+TOMBSTONE_BLANK = (
+    "external_id", "place", "address", "lat", "lon", "assessment", "certainty", "description",
+    "reported_at",
+)  # fmt: skip
+
+
 def change(incident: Incident) -> schemas.Change:
-    return schemas.Change(
+    """The incident as the feed gives it; a withdrawn one as a tombstone (``TOMBSTONE_BLANK``)."""
+    full = schemas.Change(
         id=incident.id,
         version=incident.version,
         updated_at=incident.updated_at,
@@ -104,3 +123,6 @@ def change(incident: Incident) -> schemas.Change:
         organisation=incident.organisation.name,
         reported_at=incident.reported_at,
     )
+    if not full.withdrawn:
+        return full
+    return full.model_copy(update=dict.fromkeys(TOMBSTONE_BLANK))

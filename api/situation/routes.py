@@ -6,9 +6,10 @@ from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from api.actor import Actor
+from api.audit import service as audit
 from api.deps import ActorDep, SessionDep
 from api.problems import problem_responses
-from api.routing import IfMatch, all_shown, location
+from api.routing import IfMatch, PurposeQuery, all_shown, location
 from api.schemas_common import QueryId
 from api.situation import schemas, service
 from api.situation.models import SituationReport
@@ -84,9 +85,20 @@ def create_situation_report(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_situation_report(
-    report_id: PathId, session: SessionDep, actor: ActorDep, response: Response
+    report_id: PathId,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    purpose: PurposeQuery = None,
 ) -> schemas.SituationReportRead:
-    return _read(session, service.get_report(session, report_id, actor=actor), actor, response)
+    read = _read(session, service.get_report(session, report_id, actor=actor), actor, response)
+    audit.record_printout(
+        session, purpose, object_type="situation_reports", object_id=report_id,
+        asked={"group": read.group_id, "first_day": read.first_day, "last_day": read.last_day,
+               "version": read.version},
+        rows=read.figures.total.current,
+    )  # fmt: skip
+    return read
 
 
 @router.patch(

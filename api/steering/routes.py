@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.audit import service as audit
 from api.deps import ActorDep, SessionDep
 from api.pagination import PageResult
 from api.problems import problem_responses
-from api.routing import location, page
+from api.routing import PurposeQuery, location, page
 from api.schemas_common import Page, QueryId
 from api.steering import assignments, goals, plans, schemas, thread
 
@@ -401,6 +402,15 @@ def put_plan_review(
     responses=READ,
 )
 def get_plan_year(
-    plan_id: PathId, year: PathYear, session: SessionDep, actor: ActorDep
+    plan_id: PathId,
+    year: PathYear,
+    session: SessionDep,
+    actor: ActorDep,
+    purpose: PurposeQuery = None,
 ) -> schemas.PlanYear:
-    return plans.plan_year(session, plan_id, year, actor=actor)
+    review = plans.plan_year(session, plan_id, year, actor=actor)
+    audit.record_printout(
+        session, purpose, object_type="plans", object_id=plan_id, asked={"year": year},
+        rows=len(review.activities),
+    )  # fmt: skip
+    return review

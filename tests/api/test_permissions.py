@@ -96,6 +96,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "update_incident": PEOPLE_SIGNED_IN,
     "withdraw_incident": PEOPLE_SIGNED_IN,
     "list_incident_history": PEOPLE_SIGNED_IN,
+    "list_incident_readers": ADMIN,  # who read it: the audit log's readers
     "undo_incident_match": PEOPLE_SIGNED_IN,
     # The lägesbild: people; which groups' pictures they read and write is tested in
     # test_situation.py.

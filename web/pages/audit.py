@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from api import swedish
 from web import format as fmt
-from web.deps import VisitDep
+from web.deps import PageId, VisitDep
 from web.forms.period import period_days
 from web.rendering import page, render
 
@@ -69,4 +69,22 @@ async def audit_page(
             **filters,
         },
         status=422 if errors else 200,
+    )
+
+
+@page(router, "/handelser/{incident_id}/lasare", name="incident_readers")
+async def incident_readers_page(
+    request: Request, incident_id: PageId, visit: VisitDep, cursor: str = ""
+) -> Response:
+    """Who has read an incident: its page's link, for those who read the log."""
+    found = await visit.api.incident_readers(incident_id, cursor=cursor[:200] or None)
+    older = None
+    if found.next:
+        following = parse_qs(urlsplit(found.next).query).get("cursor", [None])[0]
+        if following:
+            older = f"/handelser/{incident_id}/lasare?" + urlencode({"cursor": following})
+    return render(
+        request,
+        "incident_readers.html",
+        {"incident_id": incident_id, "readings": found.items, "older": older},
     )

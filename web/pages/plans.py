@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import localtime, swedish
+from api.audit.schemas import Purpose
 from web import charts
 from web import format as fmt
 from web.deps import PageId, Visit, VisitDep, YearPath
@@ -96,8 +97,9 @@ async def plan_year_view(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    purpose: Purpose | None = None,
 ) -> Response:
-    review = await visit.api.plan_year(plan_id, year)
+    review = await visit.api.plan_year(plan_id, year, purpose=purpose)
     return render(request, template, plan_year_context(review, values, errors), status=status)
 
 
@@ -130,7 +132,7 @@ async def plan_year_page(
 async def plan_year_pdf(
     request: Request, plan_id: PageId, year: YearPath, visit: VisitDep
 ) -> Response:
-    review = await visit.api.plan_year(plan_id, year)
+    review = await visit.api.plan_year(plan_id, year, purpose="pdf")
     context = plan_year_context(review, None, None)
     name = f"uppfoljning-{review.plan.title}-{year}"
     return await pdf_answer(request, "plan_year_print.html", context, name)
@@ -140,7 +142,9 @@ async def plan_year_pdf(
 async def plan_year_print(
     request: Request, plan_id: PageId, year: YearPath, visit: VisitDep
 ) -> Response:
-    return await plan_year_view(request, visit, plan_id, year, template="plan_year_print.html")
+    return await plan_year_view(
+        request, visit, plan_id, year, template="plan_year_print.html", purpose="print"
+    )
 
 
 @router.post(

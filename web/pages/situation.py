@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import localtime, swedish
+from api.audit.schemas import Purpose
 from web import charts
 from web import format as fmt
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
@@ -169,8 +170,9 @@ async def situation_view(
     period: dict[str, str] | None = None,
     confirm: bool = False,
     status: int = 200,
+    purpose: Purpose | None = None,
 ) -> Response:
-    report, etag = await visit.api.situation_report(report_id)
+    report, etag = await visit.api.situation_report(report_id, purpose=purpose)
     texts = {name: getattr(report, name) for name in forms.FIELDS}
     return render(
         request,
@@ -356,12 +358,14 @@ async def situation_show(request: Request, report_id: PageId, visit: VisitDep) -
 
 @page(router, "/lagesbild/{report_id}/utskrift", name="situation_print")
 async def situation_print(request: Request, report_id: PageId, visit: VisitDep) -> Response:
-    return await situation_view(request, visit, report_id, template="situation_print.html")
+    return await situation_view(
+        request, visit, report_id, template="situation_print.html", purpose="print"
+    )
 
 
 @router.get("/lagesbild/{report_id}.pdf", name="situation_pdf")
 async def situation_pdf(request: Request, report_id: PageId, visit: VisitDep) -> Response:
-    report, _etag = await visit.api.situation_report(report_id)
+    report, _etag = await visit.api.situation_report(report_id, purpose="pdf")
     context = {
         **situation_context(),
         "report": report,
