@@ -35,6 +35,7 @@ from api.meetings.routes import router as meetings_router
 from api.middleware import API_CSP, BodyLimit, LoadShedder, SecurityHeaders, shedding
 from api.migrate import current_revision, head_revision
 from api.problems import domain_problem, problem_response
+from api.retention import schedule
 from api.routing import API_PREFIX
 from api.schemas_common import Problem
 from api.settings import Settings, get_settings
@@ -65,7 +66,9 @@ def create_api_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        retention = schedule.start(database, settings)
         yield
+        await schedule.stop(retention)
         if owns_database:
             database.dispose()
 

@@ -1,4 +1,4 @@
-"""The ``est`` command: serve, migrate and seed."""
+"""The ``est`` command: serve, migrate, seed, import, sync, accounts and retention."""
 
 from __future__ import annotations
 
@@ -254,6 +254,31 @@ def _cmd_user_create(args: argparse.Namespace) -> None:
     print(f"user {user.id} created: {user.email}{' (administrator)' if user.is_admin else ''}")
 
 
+def _cmd_retention_run(args: argparse.Namespace) -> None:
+    """Thin what the retention settings (EST_RETAIN_*) say has gone past its time, or with
+    --dry-run say how much that is; the counts go to the audit log, never the content."""
+    from api.retention import service
+
+    settings = get_settings()
+    database = _database()
+    try:
+        thinned = service.run(database, settings, dry_run=args.dry_run)
+    finally:
+        database.dispose()
+    assert thinned is not None  # run regardless of the schedule
+    c = service.cutoffs(settings, localtime.utcnow())
+    print(
+        f"gallring: fritext och exakta punkter från före {c.text_before:%Y-%m-%d} "
+        f"({settings.retain_incident_text_months} månader), logghändelser från före "
+        f"{c.audit_before:%Y-%m-%d} ({settings.retain_audit_years} år)"
+    )
+    verb = "skulle gallras" if args.dry_run else "gallrades"
+    for kind, number in thinned.counts().items():
+        print(f"{service.KINDS[kind]}: {number} {verb}")
+    if args.dry_run:
+        print("torrkörning: inget ändrades")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="est", description="EST Lägesbild")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -333,6 +358,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     add.set_defaults(func=_cmd_user_create)
+
+    retention = commands.add_parser(
+        "retention", help="thinning (gallring) by the EST_RETAIN_* settings"
+    )
+    retention_commands = retention.add_subparsers(
+        dest="retention_command", required=True, metavar="ACTION"
+    )
+    thin = retention_commands.add_parser(
+        "run", help="thin what is due now (est serve also does this daily)"
+    )
+    thin.add_argument(
+        "--dry-run", action="store_true", help="say how much would be thinned; change nothing"
+    )
+    thin.set_defaults(func=_cmd_retention_run)
     return parser
 
 

@@ -19,6 +19,7 @@ from api.interventions.models import (
     InterventionIncident,
 )
 from api.meetings.models import Decision, Meeting, MeetingAttendee, MeetingOrganisation
+from api.retention.models import AuditDeletionPermit
 from api.situation.models import SituationReport, SituationReportIncident
 from api.steering.models import (
     Activity,
@@ -48,6 +49,7 @@ __all__ = [
     "Area",
     "Assignment",
     "AssignmentEvent",
+    "AuditDeletionPermit",
     "AuditEvent",
     "AuthSession",
     "Category",

@@ -167,6 +167,15 @@ FilledText = Annotated[
     ),
     GUARDED,
 ]
+# A document's text (a municipality's privacy notice): long, and filled.
+DocumentText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000),
+    AfterValidator(_filled),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": 20_000, "pattern": _FILLED_PATTERN}
+    ),
+]
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=2000),

@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     max_active_requests: int = Field(default=8, ge=0)
     max_queued_requests: int = Field(default=32, ge=0)
     max_queue_wait_ms: int = Field(default=1000, ge=0)
+    # Retention (gallring, api.retention; README "Gallring"): the municipality's records plan
+    # decides these. An incident's free text (description, address, external reference, in
+    # its history too) and its exact point go this many months after it happened; its area,
+    # category and times stay, so that the figures do. The audit log keeps its events this
+    # many years. `est serve` runs retention when the last run is this many hours old
+    # (0: never; `est retention run` still does).
+    retain_incident_text_months: int = Field(default=24, ge=1, le=1200)
+    retain_audit_years: int = Field(default=5, ge=1, le=100)
+    retain_every_hours: float = Field(default=24.0, ge=0)
 
     @model_validator(mode="after")
     def _no_default_secret_outside_dev(self) -> Settings:

@@ -186,6 +186,8 @@ AUDIT_ACTIONS = {
     "end_sessions": "Avslutade sessioner",
     "export": "Export",
     "import": "Import",
+    # api.retention: a run's start and its counts per kind.
+    "retention": "Gallring",
 }
 AUDIT_OUTCOMES = {
     "ok": "Lyckades",
@@ -234,4 +236,6 @@ AUDIT_OBJECTS = {
     "activity_partners": "Samarbetspart i aktivitet",
     "activity_reviews": "Uppföljning av aktivitet",
     "plan_reviews": "Uppföljning av plan",
+    # What api.retention counts (its deletions of audit events are never themselves audited).
+    "audit_events": "Logghändelse",
 }

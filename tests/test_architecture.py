@@ -100,6 +100,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("interventions",),
     ("steering",),
     ("meetings",),
+    # Retention thins incidents, lägesbilder and the audit log alike.
+    ("retention",),
 )
 LAYER = {package: level for level, packages in enumerate(LAYERS) for package in packages}
 

@@ -66,6 +66,11 @@ ROUTE_RULES: dict[str, Rule] = {
     "change_password": Rule.SIGNED_IN,
     # The EST structure and the categories: everyone signed in reads, administrators change.
     **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    # A municipality's privacy notice: anyone reads it (before signing in too), as the
+    # law wants it at hand; administrators set it.
+    "get_privacy_notice": Rule.PUBLIC,
+    "get_municipality_privacy_notice": Rule.PUBLIC,
+    "set_municipality_privacy_notice": Rule.ADMIN,
     **_resource("area", "areas", read=Rule.SIGNED_IN, write=Rule.ADMIN),
     **_resource("place", "places", read=Rule.SIGNED_IN, write=Rule.ADMIN),
     **_resource("organisation", "organisations", read=Rule.SIGNED_IN, write=Rule.ADMIN),

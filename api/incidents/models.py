@@ -93,6 +93,8 @@ class Incident(TimestampMixin, Base):
         text_enum(WithdrawReason, "incident_withdrawn_reason")
     )
     version: Mapped[int] = mapped_column(default=1)
+    # When retention (api.retention) took its free text and coarsened its point to the area.
+    thinned_at: Mapped[dt.datetime | None]
 
     report: Mapped[Report] = relationship(back_populates="incidents")
     category: Mapped[Category] = relationship(lazy="joined")

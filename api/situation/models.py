@@ -47,6 +47,8 @@ class SituationReport(TimestampMixin, Base):
     rollup: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When retention (api.retention) took its texts; its figures stay.
+    thinned_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     group: Mapped[Group] = relationship(lazy="joined")

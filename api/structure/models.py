@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,6 +31,9 @@ class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
     local_crs: Mapped[str] = mapped_column(String(32), default="EPSG:3011")
     # {west, south, east, north} in WGS 84: positions outside are refused as mistakes.
     extent: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    # The privacy notice (integritetsmeddelande) the municipality wrote; None: the default
+    # (api.structure.privacy).
+    privacy_notice: Mapped[str | None] = mapped_column(Text)
 
 
 class Area(NamedMixin, ActiveMixin, TimestampMixin, Base):

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
 from api.deps import ActorDep, SessionDep
 from api.problems import problem_responses
 from api.routing import add_resource_routes, read_by
 from api.schemas_common import QueryId
-from api.structure import schemas, service
+from api.settings import Settings
+from api.structure import privacy, schemas, service
 
 router = APIRouter()
 
@@ -92,3 +93,53 @@ def remove_group_organisation(
 ) -> schemas.GroupRead:
     group = service.remove_participant(session, group_id, organisation_id, actor=actor)
     return read_by(service.GROUPS, schemas.GroupRead, group, actor)
+
+
+# The privacy notice: read by anyone, signed in or not; set by administrators.
+
+NOTICE_ERRORS = problem_responses(404, 422, 503)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+@router.get(
+    "/privacy-notice",
+    response_model=schemas.PrivacyNoticeRead,
+    operation_id="get_privacy_notice",
+    summary="The installation's privacy notice (its municipality's), without signing in",
+    responses=NOTICE_ERRORS,
+)
+def get_privacy_notice(request: Request, session: SessionDep) -> schemas.PrivacyNoticeRead:
+    return privacy.read_notice(session, None, _settings(request))
+
+
+@router.get(
+    "/municipalities/{municipality_id}/privacy-notice",
+    response_model=schemas.PrivacyNoticeRead,
+    operation_id="get_municipality_privacy_notice",
+    summary="A municipality's privacy notice, without signing in",
+    responses=NOTICE_ERRORS,
+)
+def get_municipality_privacy_notice(
+    municipality_id: PathId, request: Request, session: SessionDep
+) -> schemas.PrivacyNoticeRead:
+    return privacy.read_notice(session, municipality_id, _settings(request))
+
+
+@router.put(
+    "/municipalities/{municipality_id}/privacy-notice",
+    response_model=schemas.PrivacyNoticeRead,
+    operation_id="set_municipality_privacy_notice",
+    summary="Set a municipality's privacy notice (null: back to the default text)",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def set_municipality_privacy_notice(
+    municipality_id: PathId,
+    body: schemas.PrivacyNoticeUpdate,
+    request: Request,
+    session: SessionDep,
+) -> schemas.PrivacyNoticeRead:
+    return privacy.set_notice(session, municipality_id, body, _settings(request))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from typing import Annotated, Any, Literal
 
@@ -9,6 +10,7 @@ from pydantic_core import PydanticCustomError
 from api.geojson import Boundary, Point
 from api.localtime import SWEDISH_ZONE, ZoneName
 from api.schemas_common import (
+    DocumentText,
     Id,
     Input,
     JsonInt,
@@ -257,3 +259,31 @@ class GroupFilter(ListQuery):
     )
     q: SearchText | None = Field(None, description="Part of the name.")
     active: bool | None = None
+
+
+# The privacy notice -------------------------------------------------------------------------
+
+NOTICE_FORMAT = (
+    "Paragraphs are separated by an empty line; a line beginning with '## ' is a heading, "
+    "lines beginning with '- ' are a list."
+)
+
+
+class PrivacyNoticeUpdate(Input):
+    # Names the municipality's data protection officer and how to reach them: contact
+    # details are what the notice is for (a personal-data guard must let them through).
+    text: DocumentText | None = Field(
+        description=f"The municipality's notice, in Swedish. {NOTICE_FORMAT} "
+        "null: back to the default text."
+    )
+
+
+class PrivacyNoticeRead(BaseModel):
+    """A municipality's privacy notice (integritetsmeddelande), readable without signing in."""
+
+    municipality: Ref
+    text: str = Field(description=NOTICE_FORMAT)
+    default: bool = Field(
+        description="Whether this is the default text, not yet replaced by the municipality's."
+    )
+    updated_at: dt.datetime

@@ -66,6 +66,10 @@ EXPECTED: dict[str, frozenset[str]] = {
     "change_password": PEOPLE_SIGNED_IN,
     # The structure and the categories: people read, administrators change.
     **_resource("municipality", "municipalities", read=PEOPLE_SIGNED_IN, write=ADMIN),
+    # The privacy notice: anyone reads it, signed in or not; administrators set it.
+    "get_privacy_notice": EVERYONE,
+    "get_municipality_privacy_notice": EVERYONE,
+    "set_municipality_privacy_notice": ADMIN,
     **_resource("area", "areas", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("place", "places", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("organisation", "organisations", read=PEOPLE_SIGNED_IN, write=ADMIN),

@@ -1,0 +1,379 @@
+"""Retention (gallring): what the municipality's records plan lets go, goes on time.
+
+- An incident's free text (description, address, the source's reference, and the same in
+  its history) and its exact point go ``EST_RETAIN_INCIDENT_TEXT_MONTHS`` after its window
+  ended. Its area, place, category, times, assessment and who filed it stay, so every figure
+  counted from it stays the same; ``thinned_at`` marks it. The source's reference becomes a
+  digest rather than nothing, so that the (source, reference) key stays unique.
+- A lägesbild whose period ended before that loses its texts (summary, analysis, assessment,
+  proposals: they quote the incidents), and so do the copies of its summary shown beside
+  other groups' lägesbilder; its figures stay.
+- Audit events older than ``EST_RETAIN_AUDIT_YEARS`` are deleted, through the one door the
+  append-only triggers leave open (``AuditDeletionPermit``).
+
+A run is logged as counts per kind (``retention`` events), never as content. Each kind goes
+in batches, each its own short transaction, so a run never holds SQLite's write lock for
+long. Runs are claimed: the claim takes a lock (PostgreSQL: an advisory lock; SQLite: the
+write lock every writer takes) and writes a ``retention`` event, so several workers and
+processes of ``est serve`` run it once per interval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, not_, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from api import localtime
+from api.actor import SYSTEM
+from api.audit import service as audit
+from api.audit.models import AuditEvent
+from api.db import Database
+from api.incidents.models import Incident, IncidentVersion, Report
+from api.retention.models import AuditDeletionPermit
+from api.settings import Settings
+from api.situation.models import SituationReport
+from api.swedish import day_sv
+
+ACTION = "retention"
+BATCH = 1000
+# Any fixed number: the advisory lock that serialises the claims of every process.
+LOCK_KEY = 0x657374_726574
+# The fields of an incident (and of its earlier versions) that retention takes.
+FREE_TEXT = ("description", "address", "external_id")
+POINT = ("lat", "lon")
+THINNED_PREFIX = "gallrad:"
+
+
+def thinned_text(day: dt.date) -> str:
+    return (
+        f"Texterna gallrades {day_sv(day)} enligt kommunens gallringsbeslut. Siffrorna står kvar."
+    )
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """What ended before ``text_before`` loses its text and point; audit events from before
+    ``audit_before`` go. ``day_before`` is the local day of ``text_before``: a lägesbild
+    whose last day is before it goes too."""
+
+    text_before: dt.datetime
+    day_before: dt.date
+    audit_before: dt.datetime
+
+
+def months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day ``months`` calendar months earlier (the month's last day where it is
+    shorter: 31 August less six months is 28 or 29 February)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    last = (following - dt.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last))
+
+
+def cutoffs(settings: Settings, now: dt.datetime) -> Cutoffs:
+    text_before = months_before(now, settings.retain_incident_text_months)
+    return Cutoffs(
+        text_before=text_before,
+        day_before=text_before.astimezone(localtime.STOCKHOLM).date(),
+        audit_before=months_before(now, 12 * settings.retain_audit_years),
+    )
+
+
+@dataclass
+class Thinned:
+    """How many of each kind a run took (or, dry, would take)."""
+
+    incidents: int = 0
+    incident_versions: int = 0
+    reports: int = 0
+    situation_reports: int = 0
+    audit_events: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# What each kind is, in the words of `est retention run` and of the audit log's object.
+KINDS = {
+    "incidents": "händelser (fritext och exakt punkt)",
+    "incident_versions": "tidigare versioner av händelser",
+    "reports": "rapporters externa referens",
+    "situation_reports": "lägesbilders texter",
+    "audit_events": "logghändelser",
+}
+
+
+# Which rows go ------------------------------------------------------------------------------
+
+
+def _old_incident(c: Cutoffs) -> Any:
+    return and_(Incident.thinned_at.is_(None), Incident.occurred_to < c.text_before)
+
+
+def _old_report(c: Cutoffs) -> Any:
+    """A report whose every incident is thinned or about to be (its reference names them)."""
+    kept = select(Incident.id).where(
+        Incident.report_id == Report.id,
+        not_(or_(Incident.thinned_at.is_not(None), Incident.occurred_to < c.text_before)),
+    )
+    return and_(
+        Report.external_id.is_not(None),
+        not_(Report.external_id.startswith(THINNED_PREFIX)),
+        not_(exists(kept)),
+    )
+
+
+def _old_situation_report(c: Cutoffs) -> Any:
+    return and_(SituationReport.thinned_at.is_(None), SituationReport.last_day < c.day_before)
+
+
+def _holds_text(data: dict[str, Any]) -> bool:
+    return any(data.get(key) is not None for key in (*FREE_TEXT, *POINT))
+
+
+def _digest(reference: str) -> str:
+    return THINNED_PREFIX + hashlib.sha256(reference.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs, note: str) -> bool:
+    """Whether a lägesbild's copies of other groups' summaries hold one that goes."""
+    return any(
+        dt.date.fromisoformat(e["last_day"]) < c.day_before and e.get("summary") != note
+        for e in entries
+    )
+
+
+# Counting (the dry run) ----------------------------------------------------------------------
+
+
+def count(session: Session, c: Cutoffs, today: dt.date) -> Thinned:
+    """What a run now would take, taking nothing."""
+    old_ids = select(Incident.id).where(_old_incident(c))
+    versions = sum(
+        1
+        for (data,) in session.execute(
+            select(IncidentVersion.data).where(IncidentVersion.incident_id.in_(old_ids))
+        )
+        if _holds_text(data)
+    )
+    note = thinned_text(today)
+    rollups = sum(
+        1
+        for (entries,) in session.execute(
+            select(SituationReport.rollup).where(
+                SituationReport.rollup.is_not(None), not_(_old_situation_report(c))
+            )
+        )
+        if entries and _rollup_thinned(entries, c, note)
+    )
+    scalar: Callable[[Any], int] = lambda stmt: int(session.scalar(stmt) or 0)  # noqa: E731
+    return Thinned(
+        incidents=scalar(select(func.count()).where(_old_incident(c))),
+        incident_versions=versions,
+        reports=scalar(select(func.count()).select_from(Report).where(_old_report(c))),
+        situation_reports=scalar(
+            select(func.count()).select_from(SituationReport).where(_old_situation_report(c))
+        )
+        + rollups,
+        audit_events=scalar(select(func.count()).where(AuditEvent.at < c.audit_before)),
+    )
+
+
+# Thinning, a batch at a time ----------------------------------------------------------------
+
+
+def _thin_incidents(session: Session, c: Cutoffs, now: dt.datetime) -> tuple[int, int]:
+    ids = list(
+        session.scalars(
+            select(Incident.id).where(_old_incident(c)).order_by(Incident.id).limit(BATCH)
+        )
+    )
+    if not ids:
+        return 0, 0
+    versions = 0
+    for version in session.scalars(
+        select(IncidentVersion).where(IncidentVersion.incident_id.in_(ids))
+    ):
+        if _holds_text(version.data):
+            versions += 1
+            version.data = {
+                **version.data,
+                **{key: None for key in (*FREE_TEXT, *POINT) if key in version.data},
+            }
+    references = session.execute(
+        select(Incident.id, Incident.external_id).where(
+            Incident.id.in_(ids), Incident.external_id.is_not(None)
+        )
+    ).all()
+    for incident_id, reference in references:
+        if reference and not reference.startswith(THINNED_PREFIX):
+            session.execute(
+                update(Incident)
+                .where(Incident.id == incident_id)
+                .values(external_id=_digest(reference), updated_at=Incident.updated_at)
+            )
+    done = session.execute(
+        update(Incident)
+        .where(Incident.id.in_(ids), Incident.thinned_at.is_(None))
+        # Not a correction: neither a new version nor a change the feed sends on again.
+        .values(
+            description=None,
+            address=None,
+            lat=None,
+            lon=None,
+            thinned_at=now,
+            updated_at=Incident.updated_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(done.rowcount), versions  # type: ignore[attr-defined]
+
+
+def _thin_reports(session: Session, c: Cutoffs) -> int:
+    reports = session.execute(
+        select(Report.id, Report.external_id).where(_old_report(c)).limit(BATCH)
+    ).all()
+    done = 0
+    for report_id, reference in reports:
+        assert reference is not None
+        session.execute(
+            update(Report).where(Report.id == report_id).values(external_id=_digest(reference))
+        )
+        done += 1
+    return done
+
+
+def _thin_situation_reports(session: Session, c: Cutoffs, now: dt.datetime) -> int:
+    note = thinned_text(now.astimezone(localtime.STOCKHOLM).date())
+    done = 0
+    for report in session.scalars(
+        select(SituationReport).where(_old_situation_report(c)).limit(BATCH)
+    ):
+        report.summary = note
+        report.analysis = report.assessment = report.proposals = ""
+        _thin_rollup(report, c, note)
+        report.thinned_at = now
+        # A form still open on the old text must not save it back (If-Match answers 412).
+        report.revision += 1
+        done += 1
+    if done:
+        return done
+    # The younger lägesbilder that show an old one's summary beside them.
+    for report in session.scalars(
+        select(SituationReport).where(
+            SituationReport.rollup.is_not(None), SituationReport.thinned_at.is_(None)
+        )
+    ):
+        done += _thin_rollup(report, c, note)
+    return done
+
+
+def _thin_rollup(report: SituationReport, c: Cutoffs, note: str) -> int:
+    if not report.rollup or not _rollup_thinned(report.rollup, c, note):
+        return 0
+    report.rollup = [
+        {**e, "summary": note} if dt.date.fromisoformat(e["last_day"]) < c.day_before else e
+        for e in report.rollup
+    ]
+    return 1
+
+
+def _delete_audit_events(session: Session, c: Cutoffs) -> int:
+    """The one sanctioned DELETE of audit events: a permit row the triggers read, written
+    and removed within this transaction (migration 0011e)."""
+    permit = AuditDeletionPermit(delete_before=c.audit_before)
+    session.add(permit)
+    session.flush()
+    batch = (
+        select(AuditEvent.id)
+        .where(AuditEvent.at < c.audit_before)
+        .order_by(AuditEvent.id)
+        .limit(BATCH * 10)
+        .scalar_subquery()
+    )
+    done = session.execute(
+        delete(AuditEvent)
+        .where(AuditEvent.id.in_(batch))
+        .execution_options(synchronize_session=False)
+    )
+    session.delete(permit)
+    session.flush()
+    return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+# A run -------------------------------------------------------------------------------------
+
+
+def _claim(session: Session, *, now: dt.datetime, every: dt.timedelta | None) -> bool:
+    """Whether this process runs retention now: under the lock, no run began within
+    ``every`` (None: run regardless). The claim is itself a ``retention`` event."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    if every is not None:
+        last = session.scalar(select(func.max(AuditEvent.at)).where(AuditEvent.action == ACTION))
+        if last is not None and last > now - every:
+            return False
+    audit.record(session, action=ACTION, actor=SYSTEM, detail="påbörjad")
+    return True
+
+
+def _repeat(database: Database, step: Callable[[Session], int]) -> int:
+    total = 0
+    while True:
+        with database.session(write=True) as session:
+            done = step(session)
+        total += done
+        if not done:
+            return total
+
+
+def run(
+    database: Database,
+    settings: Settings,
+    *,
+    now: dt.datetime | None = None,
+    dry_run: bool = False,
+    every: dt.timedelta | None = None,
+) -> Thinned | None:
+    """Thin what is due and log the counts; ``dry_run``: only count. ``every``: run only if
+    no run began within it (the schedule in ``est serve``); None when nothing ran."""
+    now = now or localtime.utcnow()
+    c = cutoffs(settings, now)
+    if dry_run:
+        with database.session(write=False) as session:
+            return count(session, c, now.astimezone(localtime.STOCKHOLM).date())
+    with database.session(write=True) as session:
+        if not _claim(session, now=now, every=every):
+            return None
+    thinned = Thinned()
+    versions = 0
+
+    def incidents(session: Session) -> int:
+        nonlocal versions
+        done, in_versions = _thin_incidents(session, c, now)
+        versions += in_versions
+        return done
+
+    thinned.incidents = _repeat(database, incidents)
+    thinned.incident_versions = versions
+    thinned.reports = _repeat(database, lambda s: _thin_reports(s, c))
+    thinned.situation_reports = _repeat(database, lambda s: _thin_situation_reports(s, c, now))
+    thinned.audit_events = _repeat(database, lambda s: _delete_audit_events(s, c))
+    with database.session(write=True) as session:
+        for kind, number in thinned.counts().items():
+            audit.record(
+                session,
+                action=ACTION,
+                actor=SYSTEM,
+                object_type=kind,
+                detail=f"{number} gallrade",
+            )
+    return thinned

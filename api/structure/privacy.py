@@ -1,0 +1,112 @@
+"""A municipality's privacy notice (integritetsmeddelande, GDPR articles 13 and 14): the
+text the municipality wrote, or until then a default that says what the product does and
+leaves the municipality's own facts (its data protection officer) for it to fill in. The
+retention periods in the default are the ones this installation keeps (``EST_RETAIN_*``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.errors import NotFound
+from api.records import get_or_404
+from api.schemas_common import Ref
+from api.settings import Settings
+from api.structure import schemas
+from api.structure.models import Municipality
+
+DEFAULT_NOTICE = """\
+{municipality} är personuppgiftsansvarig för personuppgifterna i EST Lägesbild, det system \
+som kommunen och dess samverkansparter använder i arbetet med Effektiv samordning för \
+trygghet (EST).
+
+## Varför vi behandlar personuppgifter
+- För att samordna det brottsförebyggande och trygghetsskapande arbetet: ta emot \
+iakttagelser, sammanställa lägesbilder, besluta och följa upp insatser och återkoppla till \
+dem som rapporterat.
+- För att ge dem som arbetar i EST-grupperna ett konto och för att logga vem som har gjort \
+vad i systemet, så att informationen hålls säker.
+
+## Rättslig grund
+Behandlingen är nödvändig för att utföra en uppgift av allmänt intresse (artikel 6.1 e i \
+dataskyddsförordningen): kommunens ansvar för brottsförebyggande arbete enligt lagen \
+(2023:196) om kommuners ansvar för brottsförebyggande arbete. Loggen förs för att skydda \
+uppgifterna (artikel 32).
+
+## Vilka personuppgifter vi behandlar
+- Om dig som har ett konto: namn, e-postadress, organisation, vilka grupper du ingår i och \
+med vilken roll, när du loggat in och vad du gjort i systemet.
+- Iakttagelser ska inte innehålla uppgifter om enskilda personer. Fritext som ser ut att \
+innehålla personnummer, telefonnummer eller e-postadresser stoppas, och en iakttagelse som \
+ändå namnger någon dras tillbaka och töms på text.
+- Plats och tid för en iakttagelse kan ibland göra det möjligt att förstå vem den gäller.
+
+## Hur länge uppgifterna sparas
+- Fritext och exakta platser i iakttagelser gallras {months} månader efter händelsen. \
+Område, kategori och tid finns kvar, så att statistiken står sig.
+- Texterna i lägesbilder gallras lika länge efter lägesbildens period. Siffrorna finns kvar.
+- Loggen över vad som har gjorts i systemet sparas i {years} år.
+- Kommunens dokumenthanteringsplan styr vad som bevaras och gallras i övrigt.
+
+## Vilka som tar del av uppgifterna
+Medlemmarna i kommunens EST-grupper (kommunen, polisen, bostadsbolag och andra \
+samverkansparter) ser det deras roll och område ger dem. Uppgifterna lämnas inte ut till \
+länder utanför EU/EES.
+
+## Dina rättigheter
+Du har rätt att få veta vilka personuppgifter vi behandlar om dig (registerutdrag), att få \
+felaktiga uppgifter rättade och i vissa fall att få uppgifter raderade, att begränsa \
+behandlingen och att invända mot den. Kontakta kommunen om du vill använda dina rättigheter.
+
+## Dataskyddsombud
+Kommunens dataskyddsombud nås via kommunens växel eller kommunens webbplats.
+
+## Klagomål
+Om du är missnöjd med hur vi behandlar dina personuppgifter kan du lämna klagomål till \
+Integritetsskyddsmyndigheten (IMY), www.imy.se."""
+
+
+def default_notice(municipality: Municipality, settings: Settings) -> str:
+    return DEFAULT_NOTICE.format(
+        municipality=municipality.name,
+        months=settings.retain_incident_text_months,
+        years=settings.retain_audit_years,
+    )
+
+
+def _read(municipality: Municipality, settings: Settings) -> schemas.PrivacyNoticeRead:
+    own = municipality.privacy_notice
+    return schemas.PrivacyNoticeRead(
+        municipality=Ref(id=municipality.id, name=municipality.name),
+        text=own if own is not None else default_notice(municipality, settings),
+        default=own is None,
+        updated_at=municipality.updated_at,
+    )
+
+
+def read_notice(
+    session: Session, municipality_id: int | None, settings: Settings
+) -> schemas.PrivacyNoticeRead:
+    """A municipality's notice; without an id, the installation's (its first municipality,
+    as there is one per installation today)."""
+    if municipality_id is not None:
+        return _read(get_or_404(session, Municipality, municipality_id, "ingen kommun"), settings)
+    first = session.scalar(
+        select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.id).limit(1)
+    )
+    if first is None:
+        raise NotFound("Det finns ingen kommun ännu, och därför inget integritetsmeddelande.")
+    return _read(first, settings)
+
+
+def set_notice(
+    session: Session,
+    municipality_id: int,
+    data: schemas.PrivacyNoticeUpdate,
+    settings: Settings,
+) -> schemas.PrivacyNoticeRead:
+    municipality = get_or_404(session, Municipality, municipality_id, "ingen kommun")
+    municipality.privacy_notice = data.text
+    session.flush()
+    session.refresh(municipality)
+    return _read(municipality, settings)

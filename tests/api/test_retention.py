@@ -1,0 +1,286 @@
+"""Retention (gallring) on real data, on SQLite and PostgreSQL: what is older than the
+settings allow loses its free text and exact point, what is younger keeps them, a dry run
+changes nothing, the published lägesbilder keep their figures, the audit log's old events go
+through the one door its triggers leave open, and each run is logged as counts. Through the
+service, the command line and the schedule inside a running server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from api.audit.models import AuditEvent
+from api.incidents.models import Incident, Report
+from api.localtime import utcnow
+from api.retention import service
+from api.retention.service import months_before
+from tests.support.factories import file_report
+from tests.support.people import People, as_, gid
+from tests.support.servers import LiveServer, Server, settings_for
+from tests.test_cli import est
+from web.embedded import create_embedded_app
+
+V1 = "/api/v1"
+BRO = "EST områdesgrupp Bro"
+COORDINATION = "EST samordningsgrupp"
+OLD_DAY = "2023-09-05T21:30"  # more than 24 months before the tests run
+YOUNG_DAY = "2026-11-20T21:30"
+SECRET = "Klotter på garaget vid Råbyvägen 12, ringde in från porten"
+
+
+def _situation(client: httpx.Client, group_id: int, first: str, last: str, summary: str) -> int:
+    draft = client.post(
+        f"{V1}/groups/{group_id}/situation-reports", json={"first_day": first, "last_day": last}
+    )
+    assert draft.status_code == 201, draft.text
+    ident = draft.json()["id"]
+    saved = client.patch(
+        f"{V1}/situation-reports/{ident}",
+        json={"summary": summary, "analysis": summary, "assessment": "Oro", "proposals": "Mer"},
+        headers={"If-Match": draft.headers["etag"]},
+    )
+    assert saved.status_code == 200, saved.text
+    published = client.post(f"{V1}/situation-reports/{ident}/publish")
+    assert published.status_code == 200, published.text
+    return int(ident)
+
+
+def _world(server: Server, people: People) -> dict[str, Any]:
+    """An old and a young incident with text and point (the old one corrected once, so its
+    history holds the text too, and with an address and a source's reference), Bro's old
+    published lägesbild quoting it, and the coordination group's young one beside it."""
+    bro = people["areas"]["Bro"]["id"]
+    spot = {"lat": 59.5141, "lon": 17.6243}
+    filed = file_report(
+        server,
+        people["tokens"]["admin"],
+        {"area_id": bro, "occurred_from": OLD_DAY, "description": SECRET, "position": spot},
+        {"area_id": bro, "occurred_from": YOUNG_DAY, "description": SECRET, "position": spot},
+    )
+    old, young = (i["id"] for i in filed["incidents"])
+    with as_(server, people, "admin") as admin:
+        corrected = admin.patch(f"{V1}/incidents/{old}", json={"description": SECRET + "!"})
+        assert corrected.status_code == 200, corrected.text
+        bro_report = _situation(admin, gid(people, BRO), "2023-09-01", "2023-09-14", SECRET)
+    with as_(server, people, "coordination") as convener:
+        coordination_report = _situation(
+            convener, gid(people, COORDINATION), "2026-11-15", "2026-11-28", "Lugnt"
+        )
+    with server.database.session(write=True) as session:
+        for ident, reference in ((old, "E-old"), (young, "E-young")):
+            session.execute(
+                update(Incident)
+                .where(Incident.id == ident)
+                .values(address="Råbyvägen 12", external_id=reference)
+            )
+        session.execute(update(Report).where(Report.id == filed["id"]).values(external_id="R-1"))
+    return {"old": old, "young": young, "bro": bro_report, "coordination": coordination_report}
+
+
+def _seen(server: Server, people: People, world: dict[str, Any]) -> dict[str, Any]:
+    """Everything the API says about the world's records, as the administrator reads it."""
+    with as_(server, people, "admin") as admin:
+        return {
+            name: admin.get(path).json()
+            for name, path in (
+                ("old", f"{V1}/incidents/{world['old']}"),
+                ("young", f"{V1}/incidents/{world['young']}"),
+                ("old_history", f"{V1}/incidents/{world['old']}/history"),
+                ("bro", f"{V1}/situation-reports/{world['bro']}"),
+                ("coordination", f"{V1}/situation-reports/{world['coordination']}"),
+                ("bro_incidents", f"{V1}/situation-reports/{world['bro']}/incidents"),
+            )
+        }
+
+
+def _retention_events(server: Server) -> dict[str | None, str | None]:
+    with server.database.session(write=False) as session:
+        return {
+            kind: detail
+            for kind, detail in session.execute(
+                select(AuditEvent.object_type, AuditEvent.detail)
+                .where(AuditEvent.action == "retention")
+                .order_by(AuditEvent.id)
+            )
+        }
+
+
+def test_old_text_and_points_go_young_stay_and_the_figures_stand(
+    server: Server, people: People
+) -> None:
+    world = _world(server, people)
+    before = _seen(server, people, world)
+    assert before["old"]["description"] == SECRET + "!" and before["old"]["lat"] is not None
+
+    dry = service.run(server.database, server.settings, dry_run=True)
+    assert dry is not None
+    assert dry.counts() == {
+        "incidents": 1,
+        "incident_versions": 1,
+        "reports": 0,  # its young incident still needs the reference
+        "situation_reports": 2,  # Bro's own texts, and its summary beside the coordination's
+        "audit_events": 0,
+    }
+    assert _seen(server, people, world) == before
+    assert _retention_events(server) == {}
+
+    done = service.run(server.database, server.settings)
+    assert done is not None and done.counts() == dry.counts()
+    after = _seen(server, people, world)
+
+    old = after["old"]
+    assert (old["description"], old["address"], old["lat"], old["lon"]) == (None,) * 4
+    assert old["external_id"].startswith("gallrad:")
+    assert "E-old" not in old["external_id"]
+    # What the figures are counted from stays.
+    for key in ("category", "area", "place", "occurred_from", "occurred_to", "precision"):
+        assert old[key] == before["old"][key], key
+    assert old["version"] == before["old"]["version"]
+    assert SECRET not in str(after["old_history"])
+    assert [v["data"]["category"] for v in after["old_history"]] == [
+        v["data"]["category"] for v in before["old_history"]
+    ]
+    assert after["young"] == before["young"]
+
+    bro = after["bro"]
+    assert bro["figures"] == before["bro"]["figures"]
+    assert after["bro_incidents"] == before["bro_incidents"]
+    assert SECRET not in str(bro) and "gallrades" in bro["summary"]
+    assert (bro["analysis"], bro["assessment"], bro["proposals"]) == ("", "", "")
+    coordination = after["coordination"]
+    assert coordination["summary"] == "Lugnt"
+    assert coordination["figures"] == before["coordination"]["figures"]
+    assert SECRET not in str(coordination)
+    assert [e["summary"] for e in coordination["rollup"] if e["report_id"] == world["bro"]] == [
+        bro["summary"]
+    ]
+
+    events = _retention_events(server)
+    assert events == {
+        None: "påbörjad",
+        "incidents": "1 gallrade",
+        "incident_versions": "1 gallrade",
+        "reports": "0 gallrade",
+        "situation_reports": "2 gallrade",
+        "audit_events": "0 gallrade",
+    }
+    # A second run finds nothing left.
+    again = service.run(server.database, server.settings)
+    assert again is not None and set(again.counts().values()) == {0}
+    assert _seen(server, people, world) == after
+
+
+def test_a_report_reference_goes_with_its_last_incident(server: Server, people: People) -> None:
+    bro = people["areas"]["Bro"]["id"]
+    filed = file_report(
+        server, people["tokens"]["admin"], {"area_id": bro, "occurred_from": OLD_DAY}
+    )
+    with server.database.session(write=True) as session:
+        session.execute(update(Report).where(Report.id == filed["id"]).values(external_id="R-9"))
+    done = service.run(server.database, server.settings)
+    assert done is not None and done.reports == 1
+    with server.database.session(write=False) as session:
+        reference = session.scalar(select(Report.external_id).where(Report.id == filed["id"]))
+    assert reference is not None and reference.startswith("gallrad:")
+
+
+def _audit_event(server: Server, at: dt.datetime, action: str = "sign_in") -> int:
+    with server.database.session(write=True) as session:
+        event = AuditEvent(at=at, action=action, outcome="ok", actor_kind="user")
+        session.add(event)
+        session.flush()
+        return event.id
+
+
+def test_old_audit_events_go_only_through_retention(server: Server, people: People) -> None:
+    now = utcnow()
+    ancient = _audit_event(server, months_before(now, 12 * 5) - dt.timedelta(days=1))
+    recent = _audit_event(server, months_before(now, 12 * 5) + dt.timedelta(days=1))
+
+    # The log stays append-only to everything else, old events included.
+    for statement in (
+        f"DELETE FROM audit_events WHERE id = {ancient}",
+        f"UPDATE audit_events SET action = 'x' WHERE id = {ancient}",
+    ):
+        with (
+            pytest.raises(DBAPIError, match="append-only"),
+            server.database.session(write=True) as session,
+        ):
+            session.execute(text(statement))
+
+    assert service.run(server.database, server.settings, dry_run=True).audit_events == 1  # type: ignore[union-attr]
+    done = service.run(server.database, server.settings)
+    assert done is not None and done.audit_events == 1
+    with server.database.session(write=False) as session:
+        left = set(
+            session.scalars(select(AuditEvent.id).where(AuditEvent.id.in_([ancient, recent])))
+        )
+        permits = session.scalar(text("SELECT count(*) FROM audit_deletion_permits"))
+    assert left == {recent}
+    assert permits == 0
+    assert _retention_events(server)["audit_events"] == "1 gallrade"
+    # With the permit gone, the door is shut again.
+    with (
+        pytest.raises(DBAPIError, match="append-only"),
+        server.database.session(write=True) as session,
+    ):
+        session.execute(text(f"DELETE FROM audit_events WHERE id = {recent}"))
+
+
+def test_the_command_says_what_would_go_and_then_thins_it(server: Server, people: People) -> None:
+    world = _world(server, people)
+    before = _seen(server, people, world)
+
+    dry = est(server.settings.database_url, "retention", "run", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "händelser (fritext och exakt punkt): 1 skulle gallras" in dry.stdout
+    assert "lägesbilders texter: 2 skulle gallras" in dry.stdout
+    assert "torrkörning" in dry.stdout
+    assert _seen(server, people, world) == before
+    assert _retention_events(server) == {}
+
+    run = est(server.settings.database_url, "retention", "run")
+    assert run.returncode == 0, run.stderr
+    assert "händelser (fritext och exakt punkt): 1 gallrades" in run.stdout
+    assert _seen(server, people, world)["old"]["description"] is None
+    assert _retention_events(server)["incidents"] == "1 gallrade"
+
+
+def test_a_running_server_thins_on_its_own_once_among_its_workers(
+    server: Server, people: People
+) -> None:
+    """Two servers on the one database (as two worker processes would be) with the
+    schedule on: one of them runs retention, once for the interval."""
+    world = _world(server, people)
+    settings = settings_for(server.settings.database_url, retain_every_hours=1)
+    live = [LiveServer(create_embedded_app(settings)).start() for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 30
+        while "audit_events" not in _retention_events(server):
+            assert time.monotonic() < deadline, "no retention run in 30 s"
+            time.sleep(0.2)
+        time.sleep(1)  # room for the other to (wrongly) run too
+    finally:
+        for one in live:
+            one.stop()
+    assert _seen(server, people, world)["old"]["description"] is None
+    with server.database.session(write=False) as session:
+        started = session.scalar(
+            select(func.count()).where(
+                AuditEvent.action == "retention", AuditEvent.detail == "påbörjad"
+            )
+        )
+    assert started == 1
+
+
+def test_months_before_keeps_to_the_calendar() -> None:
+    moment = dt.datetime(2026, 8, 31, 12, tzinfo=dt.UTC)
+    assert months_before(moment, 6) == dt.datetime(2026, 2, 28, 12, tzinfo=dt.UTC)
+    assert months_before(moment, 24) == dt.datetime(2024, 8, 31, 12, tzinfo=dt.UTC)
+    assert months_before(dt.datetime(2024, 2, 29, tzinfo=dt.UTC), 12 * 5).day == 28
