@@ -186,9 +186,15 @@ AUDIT_ACTIONS = {
     "end_sessions": "Avslutade sessioner",
     "export": "Export",
     "import": "Import",
+    # Two-factor sign-in (api.accounts.totp).
+    "totp_enrol": "Tvåstegsverifiering påslagen",
+    "totp_verify": "Kod vid inloggning",
+    "totp_disable": "Tvåstegsverifiering avstängd",
+    "totp_reset": "Tvåstegsverifiering återställd",
 }
 AUDIT_OUTCOMES = {
     "ok": "Lyckades",
+    "pending": "Väntar på kod",
     "failed": "Misslyckades",
     "refused": "Nekad",
     "throttled": "Spärrad (för många försök)",
