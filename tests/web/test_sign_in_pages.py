@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from api.seed import DEMO_PASSWORD
-from tests.support.pages import csrf_of
-from tests.support.people import PEOPLE, People
+from tests.support.pages import csrf_of, found
+from tests.support.people import PEOPLE, People, totp_code
 from tests.support.servers import Server
 
 
@@ -25,9 +25,51 @@ def sign_in(
     browser: httpx.Client, email: str, password: str = DEMO_PASSWORD, **extra: str
 ) -> httpx.Response:
     token = csrf_of(browser.get("/logga-in").text)
-    return browser.post(
+    answer = browser.post(
         "/logga-in", data={"csrf_token": token, "email": email, "password": password, **extra}
     )
+    code_page = answer.headers.get("location", "")
+    if not code_page.startswith("/logga-in/kod"):
+        return answer
+    # The second step, for those with a second factor: the code from the app.
+    form = browser.get(code_page)
+    assert form.status_code == 200, form.text
+    return browser.post(
+        "/logga-in/kod",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "code": totp_code(email),
+            "next": found(r'name="next" value="([^"]*)"', form.text),
+        },
+    )
+
+
+def test_the_code_step_comes_after_the_password(browser: httpx.Client, people: People) -> None:
+    token = csrf_of(browser.get("/logga-in").text)
+    answer = browser.post(
+        "/logga-in",
+        data={"csrf_token": token, "email": PEOPLE["admin"], "password": DEMO_PASSWORD,
+              "next": "/admin/logg"},
+    )  # fmt: skip
+    assert answer.headers["location"] == "/logga-in/kod?next=/admin/logg"
+    # Half signed in, every page leads to the code, and none shows data.
+    page = browser.get("/admin/logg")
+    assert page.status_code == 303
+    assert page.headers["location"] == "/logga-in/kod?next=/admin/logg"
+    form = browser.get(page.headers["location"])
+    assert "Ange kod" in form.text and 'autocomplete="one-time-code"' in form.text
+    wrong = browser.post(
+        "/logga-in/kod",
+        data={"csrf_token": csrf_of(form.text), "code": "12", "next": "/admin/logg"},
+    )
+    assert wrong.status_code == 422 and 'id="code-error"' in wrong.text
+    done = browser.post(
+        "/logga-in/kod",
+        data={"csrf_token": csrf_of(form.text), "code": totp_code(PEOPLE["admin"]),
+              "next": "/admin/logg"},
+    )  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"] == "/admin/logg"
+    assert browser.get("/admin/logg").status_code == 200
 
 
 def test_pages_lead_to_sign_in_and_back(browser: httpx.Client, people: People) -> None:
