@@ -224,3 +224,37 @@ def test_audit_log_page_for_administrators_only(browser: httpx.Client, people: P
     refused = browser.get("/admin/logg")
     assert refused.status_code == 403
     assert "Logg" not in refused.text.split("<nav")[1].split("</nav>")[0]
+
+
+def test_enrolment_without_javascript(browser: httpx.Client, api: httpx.Client) -> None:
+    email, password = "ny-admin@est.test", "blå-kanelbulle-vandrar-93"
+    created = api.post(
+        "/api/v1/users",
+        json={"name": "Ny Admin", "email": email, "is_admin": True, "password": password},
+    )
+    assert created.status_code == 201, created.text
+    answer = sign_in(browser, email, password, next="/organisationer")
+    assert answer.headers["location"] == "/konto/tvastegsverifiering?next=/organisationer"
+    start = browser.get(answer.headers["location"])
+    assert "Din roll kräver" in start.text
+    enrol = browser.post(
+        "/konto/tvastegsverifiering/ny",
+        data={"csrf_token": csrf_of(start.text), "next": "/organisationer"},
+    )
+    assert enrol.status_code == 200, enrol.text
+    secret = found(r'id="totp-secret">([A-Z2-7 ]+)<', enrol.text).replace(" ", "")
+    uri = found(r'name="uri" value="([^"]+)"', enrol.text)
+    form = {"csrf_token": csrf_of(enrol.text), "next": "/organisationer", "uri": uri}
+    wrong = browser.post("/konto/tvastegsverifiering/bekrafta", data={**form, "code": "12"})
+    # The same key again, beside the message: the app already holds it.
+    assert wrong.status_code == 422 and 'id="code-error"' in wrong.text
+    assert found(r'id="totp-secret">([A-Z2-7 ]+)<', wrong.text).replace(" ", "") == secret
+    done = browser.post(
+        "/konto/tvastegsverifiering/bekrafta", data={**form, "code": totp_code(email, secret)}
+    )
+    assert done.status_code == 200, done.text
+    assert len(re.findall(r"<li><code>[a-z2-9-]{14}</code></li>", done.text)) == 10
+    assert secret not in done.text
+    assert browser.get("/organisationer").status_code == 200
+    again = browser.get("/konto/tvastegsverifiering")
+    assert "Oanvända reservkoder: 10." in again.text and secret not in again.text

@@ -183,10 +183,12 @@ async def _settings(
     next_url: str,
     shown: Mapping[str, object] | None = None,
     status: int = 200,
+    account: bool = True,
 ) -> Response:
     totp = await api.totp_status()
-    # A half session has no account to show (the page is then all it reaches).
-    request.state.me = await unless(api.me(), 403)
+    # A half session has no account to show (the page is then all it reaches); nor has a
+    # page answered with a new session, whose forms would carry the old one's CSRF token.
+    request.state.me = await unless(api.me(), 403) if account else None
     return render(
         request,
         "second_factor.html",
@@ -248,7 +250,11 @@ async def second_factor_confirm(
         # The half sign-in is whole now: its token has ended, the new one takes its place.
         api = client_of(request).acting_for(confirmed.session.access_token, address(request))
     response = await _settings(
-        request, api, next_url=target, shown={"recovery_codes": confirmed.recovery_codes}
+        request,
+        api,
+        next_url=target,
+        shown={"recovery_codes": confirmed.recovery_codes},
+        account=confirmed.session is None,
     )
     if confirmed.session is not None:
         auth.set_session(request, response, confirmed.session.access_token)
