@@ -21,7 +21,9 @@ class Grant:
 
 @dataclass(frozen=True)
 class Actor:
-    kind: Literal["anonymous", "user", "service", "system"]
+    # "pending": a person half signed in (the password right, the second factor to come),
+    # who reaches only the routes that complete the sign-in (policy.Rule.SECOND_FACTOR).
+    kind: Literal["anonymous", "user", "service", "system", "pending"]
     user_id: int | None = None
     label: str = ""
     organisation_id: int | None = None

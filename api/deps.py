@@ -73,6 +73,13 @@ def authorize(request: Request, actor: Annotated[Actor, Depends(authenticate)]) 
         return
     if actor.kind == "anonymous":
         raise NotAuthenticated()
+    if actor.kind == "pending":
+        # Half signed in (api.accounts.totp): the client goes on to the second factor.
+        raise Forbidden(
+            "Inloggningen är inte klar: ange koden från din app, eller slå på "
+            "tvåstegsverifiering, först.",
+            code="second_factor_pending",
+        )
     raise Forbidden("Din roll ger inte tillgång till det här.")
 
 

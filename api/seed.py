@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.access import policy
 from api.accounts import schemas as account_schemas
 from api.accounts import service as account_service
+from api.accounts import totp
 from api.accounts.models import User
 from api.accounts.schemas import Role
 from api.actor import SYSTEM, Actor
@@ -92,6 +94,9 @@ def load_demo(session: Session, *, actor: Actor = SYSTEM) -> SeedReport:
 
 # Demo accounts, one per role; only ever created in development and tests (see est seed).
 DEMO_PASSWORD = "trygg-kanot-lyser-7"  # noqa: S105 (demo only; refused outside dev)
+# The TOTP secret of the demo accounts whose role requires a second factor
+# (policy.requires_second_factor): a reviewer computes their codes from it (README).
+DEMO_TOTP_SECRET = "ESTDEMOTRYGGKANOTLYSER7ESTDEMO23"  # noqa: S105 (demo only)
 DEMO_USERS = (
     # e-mail, name, organisation, is_admin, (group, role)
     ("admin@est.demo", "Alva Admin", "Kommunledningskontoret", True, None),
@@ -142,6 +147,11 @@ def load_demo_users(
                 actor=actor,
             )
             what = f"{ROLES[grant[1]]} i {group.name}"
+        session.expire(user, ["memberships"])
+        person = account_service.actor_for(user, session_id=None, address=None)
+        if policy.requires_second_factor(person):
+            totp.enrol_with_secret(session, user.id, DEMO_TOTP_SECRET)
+            what += f", kod ur TOTP-nyckeln {DEMO_TOTP_SECRET}"
         shown.append((email, what))
     return shown
 

@@ -188,9 +188,15 @@ AUDIT_ACTIONS = {
     "import": "Import",
     # api.retention: a run's start and its counts per kind.
     "retention": "Gallring",
+    # Two-factor sign-in (api.accounts.totp).
+    "totp_enrol": "Tvåstegsverifiering påslagen",
+    "totp_verify": "Kod vid inloggning",
+    "totp_disable": "Tvåstegsverifiering avstängd",
+    "totp_reset": "Tvåstegsverifiering återställd",
 }
 AUDIT_OUTCOMES = {
     "ok": "Lyckades",
+    "pending": "Väntar på kod",
     "failed": "Misslyckades",
     "refused": "Nekad",
     "throttled": "Spärrad (för många försök)",

@@ -125,6 +125,10 @@ async def api_failed(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     if exc.status == 401:
         return await sign_in_required(request, SignInRequired(expired=True))
+    if exc.status == 403 and exc.problem.code == "second_factor_pending":
+        # Half signed in (the code, or setting up the app, is still to come).
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return redirect(request, f"/logga-in/kod?next={quote(target, safe='/')}")
     if exc.status == 404:
         return await not_found(request, exc)
     if isinstance(exc, ApiUnavailable):

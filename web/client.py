@@ -13,7 +13,15 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from api.accounts.schemas import Me, MembershipRead, TokenRead, UserRead
+from api.accounts.schemas import (
+    Me,
+    MembershipRead,
+    TokenRead,
+    TotpConfirmed,
+    TotpEnrolment,
+    TotpStatus,
+    UserRead,
+)
 from api.audit.schemas import AuditEventRead, Purpose
 from api.categories.schemas import CategoryRead
 from api.incidents.schemas import (
@@ -192,6 +200,26 @@ class ApiClient:
 
     async def me(self) -> Me:
         return await self._get(f"{V1}/auth/me", Me)
+
+    # Two-factor sign-in --------------------------------------------------------------------
+
+    async def totp_status(self) -> TotpStatus:
+        return await self._get(f"{V1}/auth/totp", TotpStatus)
+
+    async def verify_totp(self, code: str) -> TokenRead:
+        response = await self._request("POST", f"{V1}/auth/totp/verify", json={"code": code})
+        return TokenRead.model_validate_json(response.content)
+
+    async def start_totp(self) -> TotpEnrolment:
+        response = await self._request("POST", f"{V1}/auth/totp/enrol")
+        return TotpEnrolment.model_validate_json(response.content)
+
+    async def confirm_totp(self, code: str) -> TotpConfirmed:
+        response = await self._request("POST", f"{V1}/auth/totp/confirm", json={"code": code})
+        return TotpConfirmed.model_validate_json(response.content)
+
+    async def disable_totp(self) -> None:
+        await self._request("DELETE", f"{V1}/auth/totp")
 
     async def audit_events(self, **filters: Any) -> Page[AuditEventRead]:
         response = await self._request("GET", f"{V1}/audit-events", params=filters)

@@ -43,6 +43,9 @@ class Rule(enum.StrEnum):
     SIGNED_IN = "signed_in"  # any signed-in person; records are narrowed below
     ADMIN = "admin"  # administrators only
     SERVICE = "service"  # a service token whose source is the route's {source}
+    # A person signed in with the password, the second factor done or still to come
+    # (a half session, actor kind "pending"); see requires_second_factor.
+    SECOND_FACTOR = "second_factor"
 
 
 def _resource(noun: str, plural: str, *, read: Rule, write: Rule) -> dict[str, Rule]:
@@ -61,7 +64,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "healthz": Rule.PUBLIC,
     "readyz": Rule.PUBLIC,
     "sign_in": Rule.PUBLIC,
-    "sign_out": Rule.SIGNED_IN,
+    "sign_out": Rule.SECOND_FACTOR,  # a half sign-in may be given up too
     "get_me": Rule.SIGNED_IN,
     "change_password": Rule.SIGNED_IN,
     # The EST structure and the categories: everyone signed in reads, administrators change.
@@ -177,6 +180,13 @@ ROUTE_RULES: dict[str, Rule] = {
     "get_plan_year": Rule.SIGNED_IN,
     # The audit log.
     "list_audit_events": Rule.ADMIN,
+    # Two-factor sign-in (see requires_second_factor): a half session reaches only these.
+    "get_totp": Rule.SECOND_FACTOR,
+    "start_totp_enrolment": Rule.SECOND_FACTOR,
+    "confirm_totp_enrolment": Rule.SECOND_FACTOR,
+    "verify_totp": Rule.SECOND_FACTOR,
+    "disable_totp": Rule.SIGNED_IN,  # where requires_second_factor does not hold
+    "reset_user_totp": Rule.ADMIN,
 }
 
 
@@ -184,6 +194,8 @@ def route_allows(rule: Rule, actor: Actor, path_params: dict[str, str]) -> bool:
     """Whether ``actor`` may reach a route with ``rule`` at all (records are checked after)."""
     if rule is Rule.PUBLIC:
         return True
+    if rule is Rule.SECOND_FACTOR:
+        return actor.kind in {"user", "pending"}
     if actor.kind == "service":
         return rule is Rule.SERVICE and path_params.get("source") == actor.source
     if actor.kind not in {"user", "system"}:
@@ -192,6 +204,19 @@ def route_allows(rule: Rule, actor: Actor, path_params: dict[str, str]) -> bool:
         return True
     # SERVICE routes belong to the integrations' tokens, not to people.
     return rule is Rule.ADMIN and actor.is_admin
+
+
+# Two-factor sign-in (issue #17) -------------------------------------------------------------
+
+
+def requires_second_factor(actor: Actor) -> bool:
+    """Who must sign in with a second factor (TOTP): administrators, and everyone in the
+    steering group, whatever their role there (they read the whole municipality and steer
+    it). Others may enrol on their own. ``actor`` is the person as a full sign-in would
+    make them; until they have enrolled, their sessions are half ones (api.accounts.totp)."""
+    return actor.kind == "user" and (
+        actor.is_admin or any(g.group_kind == "steering" for g in actor.grants)
+    )
 
 
 # Records -----------------------------------------------------------------------------------

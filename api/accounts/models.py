@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from api.accounts.schemas import Role
@@ -76,6 +84,9 @@ class AuthSession(Base):
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
     address: Mapped[str | None] = mapped_column(String(64))
+    # Half a sign-in: the password was right, the second factor is still to come. Such a
+    # session reaches only the routes that complete it (policy.Rule.SECOND_FACTOR).
+    pending: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -110,3 +121,41 @@ class SignInFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     account: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class TotpFactor(Base):
+    """A person's second factor: a TOTP secret (RFC 6238). Without ``confirmed_at`` it is an
+    enrolment under way, which counts for nothing until a code from it is confirmed."""
+
+    __tablename__ = "totp_factors"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+    # Enrolment, reset and failed codes are audited as such; last_step moves at every sign-in.
+    __audit__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    # Base32, as the authenticator app is given it; never answered after the enrolment.
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None]
+    # The time step of the last code taken: a code is never taken twice (replay).
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RecoveryCode(Base):
+    """A single-use code for a lost phone: ``selector`` finds the row, the rest of the code is
+    checked against ``code_hash`` (argon2, like a password)."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (
+        UniqueConstraint("user_id", "selector"),
+        {"sqlite_autoincrement": True},
+    )
+    __audit__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    selector: Mapped[str] = mapped_column(String(8))
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[dt.datetime | None]

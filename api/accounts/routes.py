@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.accounts import schemas, service
+from api.accounts import schemas, service, totp
 from api.deps import ActorDep, SessionDep
 from api.errors import DomainError
 from api.problems import domain_problem, problem_responses
@@ -32,11 +32,7 @@ def sign_in(
     if isinstance(outcome, DomainError):
         # Returned, not raised: the failure's record is committed with the answer.
         return domain_problem(request, outcome)
-    return schemas.TokenRead(
-        access_token=outcome.token,
-        expires_at=outcome.auth.expires_at,
-        idle_timeout_seconds=settings.session_idle_minutes * 60,
-    )
+    return totp.token_read(outcome, settings)
 
 
 @router.delete(
@@ -71,6 +67,89 @@ def get_me(session: SessionDep, actor: ActorDep) -> schemas.Me:
 )
 def change_password(body: schemas.PasswordChange, session: SessionDep, actor: ActorDep) -> Response:
     service.change_password(session, body, actor=actor)
+    return Response(status_code=204)
+
+
+# Two-factor sign-in (api.accounts.totp) ------------------------------------------------------
+
+
+@router.get(
+    "/auth/totp",
+    response_model=schemas.TotpStatus,
+    operation_id="get_totp",
+    summary="Whether one has a second factor, must have one, and what this session still needs",
+    responses=problem_responses(401, 403, 503),
+)
+def get_totp(session: SessionDep, actor: ActorDep) -> schemas.TotpStatus:
+    return totp.status(session, actor=actor)
+
+
+@router.post(
+    "/auth/totp/enrol",
+    response_model=schemas.TotpEnrolment,
+    status_code=201,
+    operation_id="start_totp_enrolment",
+    summary="Start setting up TOTP: a new secret, its otpauth URI and QR code (shown once)",
+    responses=problem_responses(401, 403, 409, 503),
+)
+def start_totp_enrolment(session: SessionDep, actor: ActorDep) -> schemas.TotpEnrolment:
+    return totp.start_enrolment(session, actor=actor)
+
+
+@router.post(
+    "/auth/totp/confirm",
+    response_model=schemas.TotpConfirmed,
+    operation_id="confirm_totp_enrolment",
+    summary="Turn TOTP on with a first code; answers the recovery codes (once)",
+    responses=problem_responses(400, 401, 403, 409, 422, 503),
+)
+def confirm_totp_enrolment(
+    request: Request, body: schemas.TotpCode, session: SessionDep, actor: ActorDep
+) -> schemas.TotpConfirmed:
+    settings: Settings = request.app.state.settings
+    return totp.confirm_enrolment(session, body.code, actor=actor, settings=settings)
+
+
+@router.post(
+    "/auth/totp/verify",
+    response_model=schemas.TokenRead,
+    status_code=201,
+    operation_id="verify_totp",
+    summary="The second step of a sign-in: a code (or a recovery code) for a whole session",
+    responses=problem_responses(400, 401, 403, 409, 422, 429, 503),
+)
+def verify_totp(
+    request: Request, body: schemas.TotpCode, session: SessionDep, actor: ActorDep
+) -> schemas.TokenRead | Response:
+    settings: Settings = request.app.state.settings
+    outcome = totp.verify(session, body.code, actor=actor, settings=settings)
+    if isinstance(outcome, DomainError):
+        # Returned, not raised: the failure's record is committed with the answer.
+        return domain_problem(request, outcome)
+    return totp.token_read(outcome, settings)
+
+
+@router.delete(
+    "/auth/totp",
+    status_code=204,
+    operation_id="disable_totp",
+    summary="Turn one's own second factor off, where one's role does not require it",
+    responses=problem_responses(401, 403, 409, 503),
+)
+def disable_totp(session: SessionDep, actor: ActorDep) -> Response:
+    totp.disable(session, actor=actor)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/users/{user_id}/totp",
+    status_code=204,
+    operation_id="reset_user_totp",
+    summary="Take away a user's second factor (a lost phone); their sessions end",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def reset_user_totp(user_id: PathId, session: SessionDep, actor: ActorDep) -> Response:
+    totp.reset(session, user_id, actor=actor)
     return Response(status_code=204)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
@@ -73,16 +73,73 @@ class SignIn(Input):
     password: Password
 
 
+# What a half session still needs before it is a whole one (api.accounts.totp).
+SecondFactorStage = Literal["verify", "enrol"]
+
+
 class TokenRead(BaseModel):
     access_token: str = Field(description="Opaque; send it as `Authorization: Bearer …`.")
     token_type: str = "bearer"  # noqa: S105 (the OAuth 2 token type, not a secret)
     expires_at: dt.datetime = Field(description="The absolute end of the session.")
     idle_timeout_seconds: int = Field(description="The session ends after this long unused.")
+    second_factor: SecondFactorStage | None = Field(
+        None,
+        description="null: a whole session. Otherwise a half one, which reaches only "
+        "/auth/totp…: `verify`: send a code from the app (or a recovery code) to "
+        "POST /auth/totp/verify; `enrol`: the person must set up two-factor sign-in first "
+        "(POST /auth/totp/enrol, then /auth/totp/confirm).",
+    )
 
 
 class PasswordChange(Input):
     current_password: Password
     new_password: NewPassword
+
+
+# Two-factor sign-in ---------------------------------------------------------------------
+
+# A code from the app (6 digits) or a recovery code (12 letters and digits, dashes allowed).
+TotpCodeText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        description="Six digits from the authenticator app, or one of the recovery codes.",
+    ),
+]
+
+
+class TotpCode(Input):
+    code: TotpCodeText
+
+
+class TotpStatus(BaseModel):
+    enrolled: bool = Field(description="A second factor is set up and confirmed.")
+    required: bool = Field(description="The person's role requires one (administrators, the "
+                           "steering group).")  # fmt: skip
+    stage: SecondFactorStage | None = Field(
+        description="What this session still needs (see TokenRead.second_factor)."
+    )
+    enrolled_at: dt.datetime | None
+    recovery_codes_left: int
+
+
+class TotpEnrolment(BaseModel):
+    """A new secret, answered once: its confirmation answers no secret, nor does any read."""
+
+    secret: str = Field(description="Base32, for typing into the app by hand.")
+    otpauth_uri: str = Field(description="The otpauth:// URI the QR code holds.")
+    qr_svg: str = Field(description="The QR code as an inline SVG element, drawn on the server.")
+
+
+class TotpConfirmed(BaseModel):
+    recovery_codes: list[str] = Field(
+        description="Single-use codes for a lost phone: shown this once, kept only hashed."
+    )
+    session: TokenRead | None = Field(
+        description="A whole session, when the enrolment completed a half sign-in (the half "
+        "session's token stops working)."
+    )
 
 
 # Users and memberships -------------------------------------------------------------------
@@ -127,6 +184,10 @@ class Me(UserRead):
         "end shows its menus and forms from these."
     )
     session_expires_at: dt.datetime | None
+    second_factor_enrolled: bool = Field(description="Signs in with a code from an app too.")
+    second_factor_required: bool = Field(
+        description="Must sign in with a second factor (api.access.policy)."
+    )
 
 
 class UserCreate(Input):

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.access import policy
 from api.accounts import schemas
-from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFailure, User
+from api.accounts.models import (
+    AuthSession,
+    Membership,
+    ServiceToken,
+    TotpFactor,
+    User,
+)
 from api.accounts.models import email_key as make_email_key
 from api.accounts.passwords import hash_password, needs_rehash, verify_password, weakness
+from api.accounts.throttle import account_key, as_utc, count_failure, forget_failures, throttle
 from api.actor import Actor, Grant
 from api.audit import service as audit
 from api.errors import (
@@ -31,7 +37,6 @@ from api.errors import (
     Forbidden,
     Invalid,
     NotAuthenticated,
-    TooManyRequests,
 )
 from api.localtime import utcnow
 from api.records import apply, changes
@@ -54,11 +59,6 @@ def new_token(prefix: str) -> tuple[str, str]:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes from some paths; everything stored is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 # Who a token belongs to ---------------------------------------------------------------------
@@ -99,17 +99,19 @@ def resolve_token(
         if auth is None or auth.revoked_at is not None or not auth.user.active:
             return None
         idle = dt.timedelta(minutes=settings.session_idle_minutes)
-        last_used = _aware(auth.last_used_at)
-        if now >= _aware(auth.expires_at) or now - last_used >= idle:
+        last_used = as_utc(auth.last_used_at)
+        if now >= as_utc(auth.expires_at) or now - last_used >= idle:
             return None
         stale = now - last_used >= TOUCH_EVERY
         actor = actor_for(auth.user, session_id=auth.id, address=address)
+        if second_factor_stage(session, actor, pending=auth.pending) is not None:
+            actor = half(actor)
         return Resolved(actor, (AuthSession, auth.id) if stale else None)
     if token.startswith(SERVICE_PREFIX):
         service = session.scalar(select(ServiceToken).where(ServiceToken.token_hash == digest))
         if service is None or service.revoked_at is not None:
             return None
-        if now >= _aware(service.expires_at) or not service.organisation.active:
+        if now >= as_utc(service.expires_at) or not service.organisation.active:
             return None
         last = service.last_used_at
         actor = Actor(
@@ -120,9 +122,43 @@ def resolve_token(
             token_id=service.id,
             address=address,
         )
-        stale = last is None or now - _aware(last) >= TOUCH_EVERY
+        stale = last is None or now - as_utc(last) >= TOUCH_EVERY
         return Resolved(actor, (ServiceToken, service.id) if stale else None)
     return None
+
+
+def second_factor_stage(
+    session: Session, actor: Actor, *, pending: bool
+) -> schemas.SecondFactorStage | None:
+    """What a session of ``actor`` (the person as a whole sign-in makes them) still needs:
+    ``verify`` when it is half a sign-in and the person has a second factor, ``enrol`` when
+    their role requires one (policy.requires_second_factor) and they have none. Read at
+    every request, so a person who must enrol (newly an administrator, or reset) reaches
+    nothing else, whatever session they held before."""
+    required = policy.requires_second_factor(actor)
+    if not pending and not required:
+        return None
+    if actor.user_id is not None and has_second_factor(session, actor.user_id):
+        return "verify" if pending else None
+    return "enrol" if required else None
+
+
+def has_second_factor(session: Session, user_id: int) -> bool:
+    enrolled = select(TotpFactor.id).where(
+        TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None)
+    )
+    return session.scalar(enrolled) is not None
+
+
+def half(actor: Actor) -> Actor:
+    """A person half signed in: who they are, and none of their rights."""
+    return Actor(
+        "pending",
+        user_id=actor.user_id,
+        label=actor.label,
+        token_id=actor.token_id,
+        address=actor.address,
+    )
 
 
 def touch(session: Session, model: type[Any], ident: int) -> None:
@@ -136,52 +172,28 @@ def touch(session: Session, model: type[Any], ident: int) -> None:
 class SignedIn:
     token: str
     auth: AuthSession
-
-
-def _account_key(email: str, secret: str) -> str:
-    # Keyed, so the table of failures does not hold the addresses people typed.
-    return hmac.new(secret.encode(), make_email_key(email).encode(), "sha256").hexdigest()
-
-
-def _throttled(session: Session, column: Any, value: str, limit: int, window: dt.timedelta) -> int:
-    """Seconds until the next attempt is allowed; 0 when it is allowed now."""
-    since = utcnow() - window
-    count, oldest = session.execute(
-        select(func.count(), func.min(SignInFailure.at)).where(
-            column == value, SignInFailure.at > since
-        )
-    ).one()
-    if count < limit:
-        return 0
-    return max(1, int((_aware(oldest) + window - utcnow()).total_seconds()) + 1)
+    # A half session's stage (second_factor_stage); None for a whole one.
+    stage: schemas.SecondFactorStage | None = None
 
 
 def sign_in(
     session: Session, email: str, password: str, *, actor: Actor, settings: Settings
 ) -> SignedIn | DomainError:
-    """A new session for the right e-mail and password. A failure is returned, not raised,
-    so that the request's transaction keeps the failure's record (throttle and audit log).
+    """A new session for the right e-mail and password: a whole one, or half of one when
+    the person has a second factor or must set one up (second_factor_stage). A failure is
+    returned, not raised, so that the request's transaction keeps the failure's record
+    (throttle and audit log).
 
     The answer is the same for an unknown account, a wrong password and a disabled account,
     and takes the same time (one argon2 verification each)."""
-    address = actor.address or "okänd"
-    account = _account_key(email, settings.secret_key.get_secret_value())
-    window = dt.timedelta(minutes=settings.throttle_window_minutes)
-    wait = max(
-        _throttled(session, SignInFailure.account, account, settings.throttle_per_account, window),
-        _throttled(session, SignInFailure.address, address, settings.throttle_per_address, window),
-    )
-    if wait:
-        audit.record(session, action="sign_in", outcome="throttled", label="", status=429)
-        minutes = (wait + 59) // 60
-        return TooManyRequests(
-            f"För många misslyckade inloggningar. Försök igen om {minutes} min.", retry_after=wait
-        )
+    account = account_key(email, settings.secret_key.get_secret_value())
+    refused = throttle(session, account, actor=actor, settings=settings)
+    if refused is not None:
+        return refused
     user = session.scalar(select(User).where(User.email_key == make_email_key(email)))
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
-        session.add(SignInFailure(account=account, address=address))
-        session.execute(delete(SignInFailure).where(SignInFailure.at < utcnow() - window))
+        count_failure(session, account, actor=actor, settings=settings)
         audit.record(
             session,
             action="sign_in",
@@ -194,30 +206,48 @@ def sign_in(
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    session.execute(delete(SignInFailure).where(SignInFailure.account == account))
-    token, auth = start_session(session, user, settings=settings, address=actor.address)
+    person = actor_for(user, session_id=None, address=actor.address)
+    stage = second_factor_stage(session, person, pending=True)
+    if stage is None:
+        # A half sign-in leaves the failures counted: the codes are throttled with them.
+        forget_failures(session, account)
+    token, auth = start_session(
+        session, user, settings=settings, address=actor.address, pending=stage is not None
+    )
     audit.record(
         session,
         action="sign_in",
+        outcome="ok" if stage is None else "pending",
         user_id=user.id,
         label=user.email,
         object_type="auth_sessions",
         object_id=auth.id,
         status=201,
     )
-    return SignedIn(token, auth)
+    return SignedIn(token, auth, stage)
+
+
+# A half session is for typing a code or setting up the app, not for working in.
+PENDING_LIFETIME = dt.timedelta(minutes=15)
 
 
 def start_session(
-    session: Session, user: User, *, settings: Settings, address: str | None
+    session: Session,
+    user: User,
+    *,
+    settings: Settings,
+    address: str | None,
+    pending: bool = False,
 ) -> tuple[str, AuthSession]:
     """A new session with a new token: never one that existed before the sign-in."""
     token, digest = new_token(USER_PREFIX)
+    lifetime = dt.timedelta(hours=settings.session_max_hours)
     auth = AuthSession(
         token_hash=digest,
         user_id=user.id,
-        expires_at=utcnow() + dt.timedelta(hours=settings.session_max_hours),
+        expires_at=utcnow() + (min(lifetime, PENDING_LIFETIME) if pending else lifetime),
         address=address,
+        pending=pending,
     )
     session.add(auth)
     session.flush()
@@ -225,7 +255,7 @@ def start_session(
 
 
 def sign_out(session: Session, *, actor: Actor) -> None:
-    if actor.kind != "user" or actor.token_id is None:
+    if actor.kind not in {"user", "pending"} or actor.token_id is None:
         raise Forbidden("Bara en inloggad person kan logga ut.")
     session.execute(
         update(AuthSession)
@@ -267,6 +297,8 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "memberships": grants,
             "can": policy.capabilities(actor),
             "session_expires_at": auth.expires_at if auth else None,
+            "second_factor_enrolled": has_second_factor(session, user.id),
+            "second_factor_required": policy.requires_second_factor(actor),
         }
     )
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from api.accounts.models import AuthSession
 from api.seed import DEMO_PASSWORD
-from tests.support.people import PEOPLE, People
+from tests.support.people import PEOPLE, People, whole_token
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -28,8 +28,7 @@ def sign_in(client: httpx.Client, email: str, password: str = DEMO_PASSWORD) -> 
 def token_of(client: httpx.Client, email: str, password: str = DEMO_PASSWORD) -> str:
     response = sign_in(client, email, password)
     assert response.status_code == 201, response.text
-    token: str = response.json()["access_token"]
-    return token
+    return whole_token(client, response.json(), email)
 
 
 def me(server: Server, token: str) -> httpx.Response:

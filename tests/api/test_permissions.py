@@ -30,12 +30,15 @@ ROLES = (
     "viewer",  # viewer in the coordination group
     "service",  # a service token for the source "embrace" of Rapid Säkerhet
     "admin",
+    "pending",  # an administrator half signed in: the password given, the code not yet
 )
 EVERYONE = frozenset(ROLES)
 PEOPLE_SIGNED_IN = frozenset(
     {"reporter", "kungsangen", "coordination", "steering", "viewer", "admin"}
 )
 ADMIN = frozenset({"admin"})
+# The routes that complete a sign-in: people, and those half signed in.
+SECOND_STEP = PEOPLE_SIGNED_IN | {"pending"}
 SERVICE = frozenset({"service"})
 IMPORTERS = frozenset({"coordination", "admin"})
 # Those who read the whole municipality: the steering group's goals and plans.
@@ -61,7 +64,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "readyz": EVERYONE,
     "sign_in": EVERYONE,
     # One's own session and account: people, not service tokens.
-    "sign_out": PEOPLE_SIGNED_IN,
+    "sign_out": SECOND_STEP,
     "get_me": PEOPLE_SIGNED_IN,
     "change_password": PEOPLE_SIGNED_IN,
     # The structure and the categories: people read, administrators change.
@@ -175,6 +178,13 @@ EXPECTED: dict[str, frozenset[str]] = {
     "confirm_import": IMPORTERS,
     # The audit log.
     "list_audit_events": ADMIN,
+    # Two-factor sign-in: a half session reaches these and nothing else.
+    "get_totp": SECOND_STEP,
+    "start_totp_enrolment": SECOND_STEP,
+    "confirm_totp_enrolment": SECOND_STEP,
+    "verify_totp": SECOND_STEP,
+    "disable_totp": PEOPLE_SIGNED_IN,
+    "reset_user_totp": ADMIN,
 }
 
 MISSING_ID = "2147483647"
@@ -236,6 +246,8 @@ def test_permission_matrix(server: Server, people: People) -> None:
             return None
         if role == "service":
             return service_token
+        if role == "pending":
+            return server.half_token_for(PEOPLE["admin"])
         return server.token_for(PEOPLE[role])
 
     wrong: list[str] = []

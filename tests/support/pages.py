@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from api.seed import DEMO_PASSWORD
-from tests.support.people import Demo, People
+from tests.support.people import SECOND_FACTOR_PEOPLE, Demo, People, totp_code
 from tests.support.servers import Server
 
 if TYPE_CHECKING:
@@ -61,7 +61,16 @@ def form(page: str, people: Demo, **values: Any) -> dict[str, Any]:
 
 
 def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in on the sign-in page Chromium shows, as a person types it."""
+    """Sign in on the sign-in page Chromium shows, as a person types it; with the code from
+    the app too, for those who have one (SECOND_FACTOR_PEOPLE, the right password)."""
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
+    if email in SECOND_FACTOR_PEOPLE and password == DEMO_PASSWORD:
+        enter_code(page, totp_code(email))
+
+
+def enter_code(page: Page, code: str) -> None:
+    """The second step of a sign-in: the code from the app, or a recovery code."""
+    page.get_by_label("Kod", exact=True).fill(code)
+    page.get_by_role("button", name="Fortsätt").click()

@@ -19,9 +19,12 @@ import uvicorn
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from api.access.policy import requires_second_factor
 from api.accounts.models import User
-from api.accounts.service import start_session
+from api.accounts.service import actor_for, start_session
+from api.accounts.totp import enrol_with_secret
 from api.db import Base, Database, normalize_url
+from api.seed import DEMO_TOTP_SECRET
 from api.settings import Settings
 
 PG_URL = os.environ.get("EST_TEST_DATABASE_URL")
@@ -123,12 +126,27 @@ class Server:
     settings: Settings
 
     def token_for(self, email: str) -> str:
-        """A session for an existing account, as a sign-in would start it (without spending
-        an argon2 verification on every test)."""
+        """A whole session for an existing account, as a sign-in with the password (and the
+        code, where the person has a second factor) would start it, without spending an
+        argon2 verification on every test. Whoever must have a second factor
+        (policy.requires_second_factor) and has none is given DEMO_TOTP_SECRET's, as the
+        demo seed gives it: else their session would be a half one, good for enrolling only."""
         with self.database.session(write=True) as session:
             user = session.scalar(select(User).where(User.email_key == email))
             assert user is not None, email
+            if requires_second_factor(actor_for(user, session_id=None, address=None)):
+                enrol_with_secret(session, user.id, DEMO_TOTP_SECRET)
             token, _ = start_session(session, user, settings=self.settings, address="test")
+        return token
+
+    def half_token_for(self, email: str) -> str:
+        """Half a sign-in: the password given, the second factor still to come."""
+        with self.database.session(write=True) as session:
+            user = session.scalar(select(User).where(User.email_key == email))
+            assert user is not None, email
+            token, _ = start_session(
+                session, user, settings=self.settings, address="test", pending=True
+            )
         return token
 
     def client(self, token: str | None = None) -> httpx.Client:

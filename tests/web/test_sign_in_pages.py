@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from api.seed import DEMO_PASSWORD
-from tests.support.pages import csrf_of
-from tests.support.people import PEOPLE, People
+from tests.support.pages import csrf_of, found
+from tests.support.people import PEOPLE, People, totp_code
 from tests.support.servers import Server
 
 
@@ -25,9 +25,51 @@ def sign_in(
     browser: httpx.Client, email: str, password: str = DEMO_PASSWORD, **extra: str
 ) -> httpx.Response:
     token = csrf_of(browser.get("/logga-in").text)
-    return browser.post(
+    answer = browser.post(
         "/logga-in", data={"csrf_token": token, "email": email, "password": password, **extra}
     )
+    code_page = answer.headers.get("location", "")
+    if not code_page.startswith("/logga-in/kod"):
+        return answer
+    # The second step, for those with a second factor: the code from the app.
+    form = browser.get(code_page)
+    assert form.status_code == 200, form.text
+    return browser.post(
+        "/logga-in/kod",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "code": totp_code(email),
+            "next": found(r'name="next" value="([^"]*)"', form.text),
+        },
+    )
+
+
+def test_the_code_step_comes_after_the_password(browser: httpx.Client, people: People) -> None:
+    token = csrf_of(browser.get("/logga-in").text)
+    answer = browser.post(
+        "/logga-in",
+        data={"csrf_token": token, "email": PEOPLE["admin"], "password": DEMO_PASSWORD,
+              "next": "/admin/logg"},
+    )  # fmt: skip
+    assert answer.headers["location"] == "/logga-in/kod?next=/admin/logg"
+    # Half signed in, every page leads to the code, and none shows data.
+    page = browser.get("/admin/logg")
+    assert page.status_code == 303
+    assert page.headers["location"] == "/logga-in/kod?next=/admin/logg"
+    form = browser.get(page.headers["location"])
+    assert "Ange kod" in form.text and 'autocomplete="one-time-code"' in form.text
+    wrong = browser.post(
+        "/logga-in/kod",
+        data={"csrf_token": csrf_of(form.text), "code": "12", "next": "/admin/logg"},
+    )
+    assert wrong.status_code == 422 and 'id="code-error"' in wrong.text
+    done = browser.post(
+        "/logga-in/kod",
+        data={"csrf_token": csrf_of(form.text), "code": totp_code(PEOPLE["admin"]),
+              "next": "/admin/logg"},
+    )  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"] == "/admin/logg"
+    assert browser.get("/admin/logg").status_code == 200
 
 
 def test_pages_lead_to_sign_in_and_back(browser: httpx.Client, people: People) -> None:
@@ -182,3 +224,37 @@ def test_audit_log_page_for_administrators_only(browser: httpx.Client, people: P
     refused = browser.get("/admin/logg")
     assert refused.status_code == 403
     assert "Logg" not in refused.text.split("<nav")[1].split("</nav>")[0]
+
+
+def test_enrolment_without_javascript(browser: httpx.Client, api: httpx.Client) -> None:
+    email, password = "ny-admin@est.test", "blå-kanelbulle-vandrar-93"
+    created = api.post(
+        "/api/v1/users",
+        json={"name": "Ny Admin", "email": email, "is_admin": True, "password": password},
+    )
+    assert created.status_code == 201, created.text
+    answer = sign_in(browser, email, password, next="/organisationer")
+    assert answer.headers["location"] == "/konto/tvastegsverifiering?next=/organisationer"
+    start = browser.get(answer.headers["location"])
+    assert "Din roll kräver" in start.text
+    enrol = browser.post(
+        "/konto/tvastegsverifiering/ny",
+        data={"csrf_token": csrf_of(start.text), "next": "/organisationer"},
+    )
+    assert enrol.status_code == 200, enrol.text
+    secret = found(r'id="totp-secret">([A-Z2-7 ]+)<', enrol.text).replace(" ", "")
+    uri = found(r'name="uri" value="([^"]+)"', enrol.text)
+    form = {"csrf_token": csrf_of(enrol.text), "next": "/organisationer", "uri": uri}
+    wrong = browser.post("/konto/tvastegsverifiering/bekrafta", data={**form, "code": "12"})
+    # The same key again, beside the message: the app already holds it.
+    assert wrong.status_code == 422 and 'id="code-error"' in wrong.text
+    assert found(r'id="totp-secret">([A-Z2-7 ]+)<', wrong.text).replace(" ", "") == secret
+    done = browser.post(
+        "/konto/tvastegsverifiering/bekrafta", data={**form, "code": totp_code(email, secret)}
+    )
+    assert done.status_code == 200, done.text
+    assert len(re.findall(r"<li><code>[a-z2-9-]{14}</code></li>", done.text)) == 10
+    assert secret not in done.text
+    assert browser.get("/organisationer").status_code == 200
+    again = browser.get("/konto/tvastegsverifiering")
+    assert "Oanvända reservkoder: 10." in again.text and secret not in again.text

@@ -5,13 +5,17 @@ Mirrors ``api/accounts``, which answers the token at ``/auth/token``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from web import auth
-from web.deps import MAX_FORM_FIELD, address, client_of, safe_next
+from web.client import ApiClient
+from web.deps import MAX_FORM_FIELD, SignInRequired, address, client_of, safe_next
+from web.forms.accounts import code_errors, enrolment
 from web.forms.sending import Refused, send, unless
 from web.rendering import page, redirect, render
 
@@ -88,7 +92,9 @@ async def sign_in_submit(
             message=token.problem.detail,
             status=token.status,
         )
-    response = redirect(request, target)
+    # Half a sign-in goes on to the code, or to setting up the app (api.accounts.totp).
+    after = {"verify": CODE_PAGE, "enrol": SETTINGS_PAGE}.get(token.second_factor or "")
+    response = redirect(request, f"{after}?next={quote(target, safe='/')}" if after else target)
     auth.set_session(request, response, token.access_token)
     return response
 
@@ -102,3 +108,164 @@ async def sign_out(request: Request) -> Response:
     response = redirect(request, "/logga-in?utloggad=1")
     auth.clear_session(request, response)
     return response
+
+
+# Two-factor sign-in ---------------------------------------------------------------------------
+
+CODE_PAGE = "/logga-in/kod"
+SETTINGS_PAGE = "/konto/tvastegsverifiering"
+
+
+def _session_api(request: Request) -> ApiClient:
+    """The API as the person signed in, whole or half (these pages serve both)."""
+    token = auth.session_token(request)
+    if token is None:
+        raise SignInRequired()
+    return client_of(request).acting_for(token, address(request))
+
+
+def code_form(
+    request: Request,
+    *,
+    next_url: str,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "sign_in_code.html",
+        {"next_url": next_url, "errors": errors or {}, "message": message},
+        status=status,
+    )
+
+
+@page(router, CODE_PAGE, name="sign_in_code")
+async def sign_in_code_page(request: Request, next: str = "/") -> Response:
+    target = safe_next(next)
+    status = await _session_api(request).totp_status()
+    if status.stage == "enrol":
+        return redirect(request, f"{SETTINGS_PAGE}?next={quote(target, safe='/')}")
+    if status.stage is None:
+        return redirect(request, target)
+    return code_form(request, next_url=target)
+
+
+@router.post(CODE_PAGE, response_class=HTMLResponse, name="sign_in_code_submit")
+async def sign_in_code_submit(
+    request: Request,
+    code: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    next: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "/",
+) -> Response:
+    target = safe_next(next)
+    errors = code_errors(code)
+    if errors:
+        return code_form(request, next_url=target, errors=errors, status=422)
+    api = _session_api(request)
+    token = await send(api.verify_totp(code), {"code": "code"}, refusals={409, 422, 429})
+    if isinstance(token, Refused):
+        if token.status == 409:  # no code awaited: signed in already, or must enrol
+            return redirect(request, f"{CODE_PAGE}?next={quote(target, safe='/')}")
+        if token.status == 422:
+            return code_form(request, next_url=target, errors=token.errors, status=422)
+        return code_form(
+            request, next_url=target, message=token.problem.detail, status=token.status
+        )
+    response = redirect(request, target)
+    auth.set_session(request, response, token.access_token)
+    return response
+
+
+async def _settings(
+    request: Request,
+    api: ApiClient,
+    *,
+    next_url: str,
+    shown: Mapping[str, object] | None = None,
+    status: int = 200,
+    account: bool = True,
+) -> Response:
+    totp = await api.totp_status()
+    # A half session has no account to show (the page is then all it reaches); nor has a
+    # page answered with a new session, whose forms would carry the old one's CSRF token.
+    request.state.me = await unless(api.me(), 403) if account else None
+    return render(
+        request,
+        "second_factor.html",
+        {
+            "totp": totp,
+            "next_url": next_url,
+            "errors": {},
+            "message": None,
+            "notice": None,
+            **(shown or {}),
+        },
+        status=status,
+    )
+
+
+@page(router, SETTINGS_PAGE, name="second_factor")
+async def second_factor_page(request: Request, next: str = "/", avstangd: str = "") -> Response:
+    notice = "Tvåstegsverifieringen är avstängd." if avstangd else None
+    return await _settings(
+        request, _session_api(request), next_url=safe_next(next), shown={"notice": notice}
+    )
+
+
+@router.post(f"{SETTINGS_PAGE}/ny", response_class=HTMLResponse, name="second_factor_start")
+async def second_factor_start(
+    request: Request, next: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "/"
+) -> Response:
+    target = safe_next(next)
+    api = _session_api(request)
+    started = await send(api.start_totp(), {}, refusals={409})
+    if isinstance(started, Refused):
+        return await _settings(
+            request, api, next_url=target, shown={"message": started.problem.detail}, status=409
+        )
+    return await _settings(
+        request, api, next_url=target, shown={"enrolment": enrolment(started.otpauth_uri)}
+    )
+
+
+@router.post(f"{SETTINGS_PAGE}/bekrafta", response_class=HTMLResponse, name="second_factor_confirm")
+async def second_factor_confirm(
+    request: Request,
+    code: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    uri: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    next: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "/",
+) -> Response:
+    target = safe_next(next)
+    api = _session_api(request)
+    errors = code_errors(code)
+    confirmed = None
+    if not errors:
+        confirmed = await send(api.confirm_totp(code), {"code": "code"}, refusals={409, 422})
+        if isinstance(confirmed, Refused):
+            errors = confirmed.errors
+    if confirmed is None or isinstance(confirmed, Refused):
+        shown = {"enrolment": enrolment(uri), "errors": errors}
+        return await _settings(request, api, next_url=target, shown=shown, status=422)
+    if confirmed.session is not None:
+        # The half sign-in is whole now: its token has ended, the new one takes its place.
+        api = client_of(request).acting_for(confirmed.session.access_token, address(request))
+    response = await _settings(
+        request,
+        api,
+        next_url=target,
+        shown={"recovery_codes": confirmed.recovery_codes},
+        account=confirmed.session is None,
+    )
+    if confirmed.session is not None:
+        auth.set_session(request, response, confirmed.session.access_token)
+    return response
+
+
+@router.post(f"{SETTINGS_PAGE}/stang-av", response_class=HTMLResponse, name="second_factor_off")
+async def second_factor_off(request: Request) -> Response:
+    api = _session_api(request)
+    refused = await send(api.disable_totp(), {}, refusals={409})
+    if isinstance(refused, Refused):
+        shown = {"message": refused.problem.detail}
+        return await _settings(request, api, next_url="/", shown=shown, status=409)
+    return redirect(request, f"{SETTINGS_PAGE}?avstangd=1")

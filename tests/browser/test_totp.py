@@ -1,0 +1,100 @@
+"""Two-factor sign-in in a real Chromium: an administrator's first sign-in leads to setting
+up the app (the key read off the page, the code computed from it as the app would), the
+recovery codes shown once, then signing in with a code and with a recovery code; axe checks
+each of these pages on a phone's screen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.pages import enter_code, sign_in
+from tests.support.people import People, totp_code
+from tests.support.servers import Server
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(os.environ.get("EST_AXE_JS", ".venv/axe-core-4.14.1/axe.min.js"))
+EMAIL = "ny-admin@est.test"
+PASSWORD = "blå-kanelbulle-vandrar-93"
+
+
+def axe_violations(page: Page) -> list[tuple[str, list[object]]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+def sign_out(page: Page) -> None:
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Logga ut").click()
+    expect(page.get_by_role("status")).to_have_text("Du är utloggad.")
+
+
+def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code(
+    browser: Browser, server: Server, api: httpx.Client, people: People
+) -> None:
+    assert AXE.is_file(), f"{AXE} is missing: `make test` fetches it with npm"
+    created = api.post(
+        "/api/v1/users",
+        json={"name": "Ny Admin", "email": EMAIL, "is_admin": True, "password": PASSWORD},
+    )
+    assert created.status_code == 201, created.text
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, bypass_csp=True, locale="sv-SE"
+    )
+    page = context.new_page()
+    inaccessible: dict[str, object] = {}
+
+    # The password alone leads to setting up the app, and to nothing else.
+    page.goto(f"{server.url}/logga-in")
+    sign_in(page, EMAIL, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tvåstegsverifiering")
+    expect(page.get_by_text("Din roll kräver")).to_be_visible()
+    inaccessible["start"] = axe_violations(page)
+    page.goto(f"{server.url}/organisationer")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tvåstegsverifiering")
+
+    page.get_by_role("button", name="Kom igång").click()
+    expect(page.locator("figure.qr-code svg")).to_be_visible()
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    assert len(secret) == 32
+    inaccessible["enrol"] = axe_violations(page)
+    page.get_by_label("Kod", exact=True).fill(totp_code(EMAIL, secret))
+    page.get_by_role("button", name="Slå på").click()
+    # Ten argon2 hashes, one per recovery code: seconds on a busy machine.
+    expect(page.get_by_role("heading", name="Dina reservkoder")).to_be_visible(timeout=30_000)
+    codes = page.locator(".recovery-codes li").all_inner_texts()
+    assert len(codes) == 10
+    inaccessible["codes"] = axe_violations(page)
+    page.get_by_role("link", name="Jag har sparat koderna, fortsätt").click()
+    expect(page.locator(".account-menu summary")).to_contain_text("Ny Admin")
+    sign_out(page)
+
+    # The password, then the code from the app.
+    sign_in(page, EMAIL, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ange kod")
+    inaccessible["code"] = axe_violations(page)
+    enter_code(page, "000000" if totp_code(EMAIL, secret) != "000000" else "111111")
+    expect(page.locator("#code-error")).to_contain_text("Koden stämmer inte")
+    inaccessible["wrong code"] = axe_violations(page)
+    enter_code(page, totp_code(EMAIL, secret))
+    expect(page.locator(".account-menu summary")).to_contain_text("Ny Admin")
+    sign_out(page)
+
+    # The password, then a recovery code, which then is spent.
+    sign_in(page, EMAIL, PASSWORD)
+    enter_code(page, codes[0])
+    expect(page.locator(".account-menu summary")).to_contain_text("Ny Admin")
+    page.goto(f"{server.url}/konto/tvastegsverifiering")
+    expect(page.get_by_text("Oanvända reservkoder: 9.")).to_be_visible()
+    inaccessible["settings"] = axe_violations(page)
+    context.close()
+    assert not any(inaccessible.values()), inaccessible
