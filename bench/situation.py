@@ -44,6 +44,7 @@ from api import localtime, migrate
 from api.accounts.models import User
 from api.accounts.passwords import hash_password
 from api.accounts.service import start_session
+from api.actor import SYSTEM
 from api.db import Database, normalize_url
 from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
 from api.situation import figures as calc
@@ -345,7 +346,7 @@ def compute_in_process(database: Database, group_id: int, first: dt.date, last: 
     with database.session(write=False) as session:
         group = session.get(Group, group_id)
         assert group is not None
-        figures, _ids = calc.compute(session, scope_of(session, group), first, last)
+        figures, _ids = calc.compute(session, scope_of(session, group, SYSTEM), first, last)
         return figures
 
 
@@ -361,7 +362,7 @@ def period_rows(
     with database.session(write=False) as session:
         group = session.get(Group, group_id)
         assert group is not None
-        scope = scope_of(session, group)
+        scope = scope_of(session, group, SYSTEM)
         tz = localtime.zone(scope.timezone)
         before = calc.period(first - dt.timedelta(days=days), first - dt.timedelta(days=1), tz)
         return calc.rows(session, scope, calc.period(first, END, tz)), calc.rows(

@@ -399,7 +399,8 @@ def readable_group_ids(actor: Actor) -> frozenset[int] | None:
 #   meeting's writer) reads. Those who read a group's lägesbild read its area
 #   (``can_read_situation``), so this narrows nothing today; it holds if that rule changes.
 # - A published lägesbild and its roll-up: frozen when its convener published them, counted
-#   for the convener as above; read by those who read the group's lägesbild, and so its area.
+#   for the convener as above; shown only to those who read all of the area they were counted
+#   over (``reads_frozen_figures``), else the lägesbild answers 404.
 # - ``GET /interventions/{id}/effect`` (and the effects in a goal's thread): the zone, the
 #   displacement ring and the comparison each count only the reader's areas. An area group's
 #   member thus sees an area target compared with no other area (too few to judge), and a
@@ -423,6 +424,15 @@ def figure_areas(actor: Actor, extent: int | None = None) -> frozenset[int] | No
     if extent is None:
         return readable
     return frozenset({extent}) if readable is None or extent in readable else frozenset()
+
+
+def reads_frozen_figures(actor: Actor, extent: int | None) -> bool:
+    """Whether figures frozen over ``extent`` (a published lägesbild's: an area; None: the
+    municipality) may be shown to ``actor``. Frozen for all their readers, they cannot be
+    narrowed to one: only those who read all of it see them (an area group's area may have
+    changed since it published)."""
+    readable = readable_area_ids(actor)
+    return readable is None or (extent is not None and extent in readable)
 
 
 def target_refusal(

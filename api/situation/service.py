@@ -159,9 +159,17 @@ def list_reports(session: Session, group_id: int, *, actor: Actor) -> list[Situa
 
 def get_report(session: Session, report_id: int, *, actor: Actor) -> SituationReport:
     report = get_or_404(session, SituationReport, report_id, "ingen lägesbild")
-    if not policy.can_read_situation(actor, report.group_id):
+    if not policy.can_read_situation(actor, report.group_id) or (
+        _frozen(report) and not policy.reads_frozen_figures(actor, _frozen_extent(report))
+    ):
         raise Hidden(not_found_message("ingen lägesbild", report_id))
     return report
+
+
+def _frozen_extent(report: SituationReport) -> int | None:
+    """The area a published lägesbild's figures were counted over; None: the municipality."""
+    area = (report.figures or {}).get("area")
+    return int(area["id"]) if area else None
 
 
 def etag(report: SituationReport) -> str:

@@ -28,7 +28,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.test_interventions import (
+from tests.support.people import PEOPLE, People, as_
+from tests.support.planted import (
     BRO_GROUP,
     COORDINATION,
     KLOTTER,
@@ -39,13 +40,11 @@ from tests.api.test_interventions import (
     LatLon,
     Spec,
     World,
-    field_errors,
     insert,
     metres,
     midnight,
     offset,
 )
-from tests.support.people import PEOPLE, People, as_
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -118,6 +117,13 @@ def within(seen: Iterable[Seen], area: str | None) -> list[Seen]:
 
 
 # Planting ---------------------------------------------------------------------------------
+
+
+def field_errors(response: httpx.Response) -> dict[str, str]:
+    """The field errors of a 422 problem, as field: code."""
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return {e["field"]: e["code"] for e in response.json()["errors"]}
 
 
 # The circles the interventions below draw: (centre, radius). Planted points keep clear of
@@ -540,3 +546,31 @@ def test_boundaries_decide_where_areas_have_them(
                 ),
             )
         )
+
+
+def test_a_published_lagesbild_is_shown_only_to_those_who_read_all_it_counted(
+    server: Server, people: People, api: httpx.Client
+) -> None:
+    """Published figures are frozen for all their readers and cannot be narrowed to one:
+    when an area group moves to another area, its members no longer see the lägesbild it
+    published over the old one (nor its incidents, nor a comparison with it)."""
+    world = World.of(server, people)
+    group = world.groups[KUNGSANGEN]
+    insert(server, world, plant(world, random.Random(3), 5, (FIRST, 14)))
+    period = {"first_day": FIRST.isoformat(), "last_day": LAST.isoformat()}
+    report = made(api.post(f"{V1}/groups/{group}/situation-reports", json=period))
+    made(api.post(f"{V1}/situation-reports/{report['id']}/publish"))
+    paths = [
+        f"{V1}/situation-reports/{report['id']}",
+        f"{V1}/situation-reports/{report['id']}/incidents",
+    ]
+    with as_(server, people, "kungsangen") as member:
+        assert [member.get(p).status_code for p in paths] == [200, 200]
+        made(api.patch(f"{V1}/groups/{group}", json={"area_id": world.areas["Brunna"]}))
+        assert [member.get(p).status_code for p in paths] == [404, 404]
+        # Their group's live figures are now Brunna's, which they read.
+        live = made(member.get(f"{V1}/groups/{group}/situation", params=period))
+        check_figures(live, listed(member), "kungsangen")
+        assert {s.area for s in listed(member)} == {"Brunna"}
+    with as_(server, people, "coordination") as convener:
+        assert [convener.get(p).status_code for p in paths] == [200, 200]

@@ -15,27 +15,33 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from api.incidents.models import Incident, Report
-from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
 from tests.support.factories import file_report
-from tests.support.people import ADMIN_EMAIL, People, as_
+from tests.support.people import People, as_
+from tests.support.planted import (
+    BRO_GROUP,
+    COORDINATION,
+    KLOTTER,
+    KUNGSANGEN,
+    POLICE,
+    STEERING,
+    TZ,
+    UTC,
+    LatLon,
+    Spec,
+    World,
+    insert,
+    metres,
+    midnight,
+    offset,
+)
 from tests.support.servers import Server
 
 V1 = "/api/v1"
-TZ = ZoneInfo("Europe/Stockholm")
-UTC = dt.UTC
 PROBLEM = "application/problem+json"
-STEERING = "EST styrgrupp"
-COORDINATION = "EST samordningsgrupp"
-KUNGSANGEN = "EST områdesgrupp Kungsängen"
-BRO_GROUP = "EST områdesgrupp Bro"
-POLICE = "Polisen, lokalpolisområde"
-KLOTTER = "skadegorelse.klotter"
 # A Monday well in the past: the eight weeks after it have long passed.
 START = dt.date(2025, 3, 3)
 # What the effect's docstring calls too few: MIN_INCIDENTS in the zone, MIN_BEFORE before.
@@ -43,42 +49,8 @@ MIN_INCIDENTS = 10
 MIN_BEFORE = 5
 SIGNIFICANCE = 0.05
 
-LatLon = tuple[float, float]
-
 
 # The demo, by name ------------------------------------------------------------------------
-
-
-@dataclass
-class World:
-    municipality_id: int
-    areas: dict[str, int]
-    centres: dict[str, LatLon]
-    places: dict[str, tuple[int, str]]  # name: (id, area name)
-    organisations: dict[str, int]
-    groups: dict[str, int]
-
-    @classmethod
-    def of(cls, server: Server, people: People) -> World:
-        areas = {name: int(a["id"]) for name, a in people["areas"].items()}
-        names = {i: n for n, i in areas.items()}
-        centres = {}
-        for name, area in people["areas"].items():
-            lon, lat = area["center"]["coordinates"]
-            centres[name] = (lat, lon)
-        with server.client(server.token_for(ADMIN_EMAIL)) as admin:
-            listed = admin.get(f"{V1}/places", params={"limit": 200}).json()["items"]
-        return cls(
-            municipality_id=int(people["municipality"]["id"]),
-            areas=areas,
-            centres=centres,
-            places={p["name"]: (int(p["id"]), names[p["area_id"]]) for p in listed},
-            organisations={n: int(o["id"]) for n, o in people["organisations"].items()},
-            groups={n: int(g["id"]) for n, g in people["groups"].items()},
-        )
-
-    def place_id(self, name: str) -> int:
-        return self.places[name][0]
 
 
 def place_at(api: httpx.Client, world: World, name: str, where: LatLon | None) -> None:
@@ -88,77 +60,7 @@ def place_at(api: httpx.Client, world: World, name: str, where: LatLon | None) -
     assert response.status_code == 200, response.text
 
 
-# Incidents written straight into the database ---------------------------------------------
-
-
-@dataclass
-class Spec:
-    """An incident to insert; ``id`` is filled in once it is."""
-
-    at: dt.datetime  # aware
-    where: LatLon | None = None
-    area: str = "Bro"
-    category: str = KLOTTER
-    place: str | None = None
-    withdrawn: bool = False
-    id: int = 0
-
-    @property
-    def family(self) -> str:
-        return self.category.split(".")[0]
-
-
-def insert(server: Server, world: World, specs: Sequence[Spec]) -> list[int]:
-    """Write the incidents with the ORM, in one report of the police, and note their ids."""
-    organisation_id = world.organisations[POLICE]
-    with server.database.session(write=True) as session:
-        report = Report(organisation_id=organisation_id, reporter_id=None, source="test")
-        session.add(report)
-        made = []
-        for s in specs:
-            incident = Incident(
-                report=report,
-                municipality_id=world.municipality_id,
-                organisation_id=organisation_id,
-                category_code=s.category,
-                family_code=s.family,
-                occurred_from=s.at,
-                occurred_to=s.at,
-                precision=Precision.exact,
-                area_id=world.areas[s.area],
-                place_id=world.place_id(s.place) if s.place else None,
-                lat=s.where[0] if s.where else None,
-                lon=s.where[1] if s.where else None,
-                assessment=Assessment.medium,
-                police_reported=PoliceReported.unknown,
-                source="test",
-                withdrawn_at=dt.datetime(2025, 5, 2, 12, tzinfo=UTC) if s.withdrawn else None,
-                withdrawn_reason=WithdrawReason.mistake if s.withdrawn else None,
-            )
-            session.add(incident)
-            made.append(incident)
-        session.flush()
-        for s, incident in zip(specs, made, strict=True):
-            s.id = incident.id
-    return [s.id for s in specs]
-
-
-# Geometry and time, independently ---------------------------------------------------------
-
-
-def metres(a: LatLon, b: LatLon) -> float:
-    """Metres on a local plane: good to well under a percent over a few kilometres."""
-    lat0 = math.radians((a[0] + b[0]) / 2)
-    dy = (a[0] - b[0]) * 111_320
-    dx = (a[1] - b[1]) * 111_320 * math.cos(lat0)
-    return math.hypot(dx, dy)
-
-
-def offset(centre: LatLon, distance: float, degrees: float) -> LatLon:
-    angle = math.radians(degrees)
-    lat = centre[0] + distance * math.sin(angle) / 111_320
-    lon = centre[1] + distance * math.cos(angle) / (111_320 * math.cos(math.radians(centre[0])))
-    return lat, lon
+# Geometry and time (more in tests/support/planted.py) ------------------------------------
 
 
 def around(centre: LatLon, count: int, low: float, high: float, turn: float = 0.0) -> list[LatLon]:
@@ -167,11 +69,6 @@ def around(centre: LatLon, count: int, low: float, high: float, turn: float = 0.
         offset(centre, low + (high - low) * (i + 0.5) / count, turn + i * 137.508)
         for i in range(count)
     ]
-
-
-def midnight(day: dt.date) -> dt.datetime:
-    """The first instant of a local calendar day, in UTC."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=TZ).astimezone(UTC)
 
 
 def spread(count: int, first: dt.date, days: int, hour: int = 12) -> list[dt.datetime]:
