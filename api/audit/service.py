@@ -6,17 +6,19 @@ never the text of a record."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, event, inspect
+from sqlalchemy import Engine, Select, event, inspect
 from sqlalchemy.orm import Session
 
 from api.actor import ANONYMOUS, Actor
 from api.audit import schemas
 from api.audit.models import AuditEvent, IncidentReading
+from api.db import WRITE_OPTION, Database
 from api.localtime import utcnow
 from api.resources import Resource
 
@@ -108,15 +110,16 @@ def record_export(
 ) -> None:
     """A read of many records (a file, a map layer, a feed page, a PDF or print view) as an
     ``export``: in what form, with which filter, how many rows."""
-    record(
-        session,
-        action="export",
-        object_type=object_type,
-        object_id=object_id,
-        detail=form,
-        query=query_text(asked),
-        rows=rows,
-    )
+    with _trace(session) as where:
+        record(
+            where,
+            action="export",
+            object_type=object_type,
+            object_id=object_id,
+            detail=form,
+            query=query_text(asked),
+            rows=rows,
+        )
 
 
 def record_printout(
@@ -142,15 +145,34 @@ def record_readings(session: Session, incident_ids: list[int]) -> None:
     context: AuditContext | None = session.info.get(_CONTEXT)
     actor = context.actor if context else ANONYMOUS
     now = utcnow()
-    session.add_all(
-        IncidentReading(
-            incident_id=incident_id,
-            user_id=actor.user_id,
-            service_token_id=actor.token_id if actor.kind == "service" else None,
-            at=now,
+    with _trace(session) as where:
+        where.add_all(
+            IncidentReading(
+                incident_id=incident_id,
+                user_id=actor.user_id,
+                service_token_id=actor.token_id if actor.kind == "service" else None,
+                at=now,
+            )
+            for incident_id in incident_ids
         )
-        for incident_id in incident_ids
-    )
+
+
+@contextmanager
+def _trace(session: Session) -> Iterator[Session]:
+    """Where a read's trace is written: in the request's own transaction when it writes
+    anyway, else in a short write transaction beside it. A read's transaction on SQLite
+    begins deferred, and one that has read and then writes after another has committed is
+    refused at once (a stale snapshot, which no busy timeout waits out)."""
+    writes = session.connection().get_execution_options().get(WRITE_OPTION, False)
+    if writes:
+        yield session
+        return
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with Database(engine).session(write=True) as aside:
+        if _CONTEXT in session.info:
+            aside.info[_CONTEXT] = session.info[_CONTEXT]
+        yield aside
 
 
 # ------------------------------------------------------------------------------------ #17-d

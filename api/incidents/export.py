@@ -43,15 +43,23 @@ def exported(
         session.expunge_all()
 
 
-def record(session: Session, query: schemas.IncidentFilter, form: str, *, actor: Actor) -> None:
-    """The export in the audit log, with its filter and how many rows it holds (counted
-    before the rows are streamed, in the request's own transaction)."""
+def record(
+    session: Session,
+    query: schemas.IncidentFilter,
+    form: str,
+    *,
+    actor: Actor,
+    rows: int | None = None,
+) -> None:
+    """A read of the filtered incidents in the audit log as an export, with its filter and
+    how many rows it holds: ``rows`` where the caller has them (a page), else counted before
+    they are streamed, in the request's own transaction."""
     audit.record_export(
         session,
         object_type="incidents",
         form=form,
         asked=query.model_dump(exclude_defaults=True),
-        rows=service.count(session, query, actor=actor),
+        rows=service.count(session, query, actor=actor) if rows is None else rows,
     )
 
 

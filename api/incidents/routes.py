@@ -79,7 +79,10 @@ def list_incidents(
     session: SessionDep,
     actor: ActorDep,
 ) -> Page[schemas.IncidentRead]:
-    return page(request, service.list_incidents(session, query, actor=actor), schemas.IncidentRead)
+    found = service.list_incidents(session, query, actor=actor)
+    # A page of up to 200 with their descriptions: paged through, the whole municipality.
+    export.record(session, query, "list", actor=actor, rows=len(found.items))
+    return page(request, found, schemas.IncidentRead)
 
 
 @router.get(

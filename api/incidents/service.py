@@ -72,7 +72,10 @@ def _changes(incident: Incident, actor: Actor) -> bool:
 def get_report(session: Session, report_id: int, *, actor: Actor) -> tuple[Report, list[Incident]]:
     """The report and those of its incidents the actor reads: a report often spans areas."""
     report = get_or_404(session, Report, report_id, "ingen rapport")
-    visible = _scoped(select(Incident).where(Incident.report_id == report_id), actor)
+    visible = _scoped(select(Incident).where(Incident.report_id == report_id), actor).where(
+        # A withdrawn one is gone but for those who may change it, as in the list.
+        or_(Incident.withdrawn_at.is_(None), editable_by(actor))
+    )
     incidents = list(session.scalars(visible.order_by(Incident.id)))
     if not incidents:
         raise Hidden(not_found_message("ingen rapport", report_id))

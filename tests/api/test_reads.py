@@ -108,6 +108,7 @@ def test_a_brunna_convener_lists_no_withdrawn_incident_of_bro(
     areas = people["areas"]
     bro = _file(filer, area_id=areas["Bro"]["id"], description=f"Bro: {SECRET}")
     brunna = _file(filer, area_id=areas["Brunna"]["id"], description="Brunna: klotter")
+    report_of = {i: filer.get(f"{V1}/incidents/{i}").json()["report_id"] for i in (bro, brunna)}
     for incident_id in (bro, brunna):
         withdrawn = filer.post(
             f"{V1}/incidents/{incident_id}/withdraw", json={"reason": "duplicate"}
@@ -124,6 +125,8 @@ def test_a_brunna_convener_lists_no_withdrawn_incident_of_bro(
             assert "Bro" not in body.replace("Brunna", "")
             assert SECRET not in body
         assert viewer.get(f"{V1}/incidents/{bro}").status_code == 404
+        # Nor through the report it was filed in.
+        assert viewer.get(f"{V1}/reports/{report_of[bro]}").status_code == 404
     # The coordination group's convener changes every incident, so reads every withdrawn one.
     with server.client(people["tokens"]["coordination"]) as convener:
         listed = convener.get(f"{V1}/incidents", params=asked).json()["items"]
@@ -214,6 +217,7 @@ def test_every_bulk_read_is_an_export_with_its_filter_and_row_count(
     bro = {"area": areas["Bro"]["id"]}
     reads: list[tuple[str, str, dict[str, Any] | None, str, int]] = [
         # (client, path, params, detail, rows)
+        ("api", f"{V1}/incidents", {**bro, "limit": 2}, "list", 2),
         ("api", f"{V1}/incidents.csv", bro, "csv", 3),
         ("api", f"{V1}/incidents.geojson", bro, "geojson", 3),
         ("api", f"{V1}/features/collections/incidents/items", {"limit": 2}, "ogc", 2),
