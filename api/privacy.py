@@ -96,9 +96,11 @@ def findings(text: str) -> list[Finding]:
 # Each guarded field by the word a message starts with: "Ansvarig ser ut att innehålla …".
 SUBJECTS = {
     "address": "Adressen",
+    "adopted_by": "Antagen av",
     "agenda": "Dagordningen",
     "analysis": "Analysen",
     "assessment": "Bedömningen",
+    "child_perspective": "Barnperspektivet",
     "description": "Beskrivningen",
     "done": "Det som gjorts",
     "external_id": "Händelse-ID",
@@ -108,9 +110,11 @@ SUBJECTS = {
     "minutes": "Protokollet",
     "name": "Namnet",
     "note": "Anteckningen",
+    "partners_other": "Andra samarbetsparter",
     "proposals": "Förslagen",
     "report_id": "Rapport-ID",
     "responsible": "Ansvarig",
+    "responsible_office": "Ansvarig förvaltning",
     "seen": "Det som setts",
     "source": "Källan",
     "summary": "Sammanfattningen",
