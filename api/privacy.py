@@ -30,13 +30,14 @@ from stdnum.se import personnummer
 _INVISIBLE = re.compile(
     "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
+# Phone numbers looked for at most: the warning names three.
+MAX_EACH = 3
 # A digit group's separator a person may write between the parts of one number.
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)[/.](?=\d)")
 # Date (6 or 8 digits), then at most one separator with spaces around, then four digits.
 _PERSONNUMMER = re.compile(r"(?<!\d)(?<!\d-)(\d{6}|\d{8}) ?[-+]? ?(\d{4})(?!\d)(?!-\d)")
 # Starting only where a run of such characters starts: tried from inside one as well, a long
 # run without an @ ("a.a.a.…", "12-34-56-…") takes time with the square of its length.
-MAX_EACH = 3
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -91,7 +92,7 @@ def findings(text: str) -> list[Finding]:
             found.append(Finding("ett personnummer", match[0]))
             taken.append(match.span())
     phones = phonenumbers.PhoneNumberMatcher(text, "SE", phonenumbers.Leniency.VALID)
-    # A few are enough to say it (the warning names three): a text of numbers stops early.
+    # A text full of numbers stops early.
     for number in itertools.islice(phones, MAX_EACH):
         if not any(start < number.end and number.start < end for start, end in taken):
             found.append(Finding("ett telefonnummer", number.raw_string))
