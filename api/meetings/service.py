@@ -23,7 +23,7 @@ from api.localtime import utcnow
 from api.meetings import schemas
 from api.meetings.models import Decision, Meeting
 from api.records import get_or_404, not_found_message
-from api.schemas_common import Ref, fit_name
+from api.schemas_common import Ref, fit_name, stored_text
 from api.situation import figures as calc
 from api.situation import service as situation
 from api.steering import assignments
@@ -89,6 +89,7 @@ def read(meeting: Meeting, *, actor: Actor) -> schemas.MeetingRead:
     )
 
 
+@stored_text()
 def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
     """The stored agenda with the group's open assignments from the steering group before
     other business. They are not stored: an assignment stays on every agenda of the group
@@ -161,6 +162,7 @@ def create_meeting(
     return meeting
 
 
+@stored_text()
 def build_agenda(
     session: Session, group: Group, starts_at: dt.datetime
 ) -> list[schemas.AgendaItem]:
