@@ -89,13 +89,12 @@ def read(meeting: Meeting, *, actor: Actor) -> schemas.MeetingRead:
     )
 
 
-@stored_text()
-def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
+def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItemRead]:
     """The stored agenda with the group's open assignments from the steering group before
     other business. They are not stored: an assignment stays on every agenda of the group
     until it is answered; a meeting held shows those open when it began and those it
     answered."""
-    items = [schemas.AgendaItem.model_validate(item) for item in meeting.agenda]
+    items = [schemas.AgendaItemRead.model_validate(item) for item in meeting.agenda]
     session = object_session(meeting)
     if session is None:
         return items
@@ -106,7 +105,7 @@ def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
         answered_here={d.assignment_id for d in meeting.decisions if d.assignment_id},
     )
     added = [
-        schemas.AgendaItem(
+        schemas.AgendaItemRead(
             kind=schemas.AgendaKind.assignment,
             title=fit_name(f"Uppdrag från {a.from_group.name}: {a.title}"),
             note=f"Mål: {a.goal.title}. Återrapportera senast {day_sv(a.due)}.",
