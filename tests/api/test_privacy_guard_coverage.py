@@ -128,6 +128,17 @@ def test_every_guarded_field_is_named_in_swedish() -> None:
     assert not guarded - set(privacy.SUBJECTS), sorted(guarded - set(privacy.SUBJECTS))
 
 
+def test_no_answer_holds_a_guarded_type() -> None:
+    # What is read back was looked at when it was written; parsed again (by the web's client)
+    # through a guarded type, text stored before the guard, or before a newer detector, would
+    # make the record unreadable.
+    app = create_api_app(Settings(database_url="sqlite://"), shed_load=False)
+    answers = [route.response_model for route in _api_routes(app.routes) if route.response_model]
+    assert len(answers) > 40
+    guarded = {str(answer): _guarded_fields(answer, "", set()) for answer in answers}
+    assert not {answer: names for answer, names in guarded.items() if names}
+
+
 def test_every_field_of_an_imported_row_declares_its_policy() -> None:
     assert set(rows.POLICIES) == set(rows.FIELDS)
     guarded = {name for name, policy in rows.POLICIES.items() if isinstance(policy, Guarded)}
