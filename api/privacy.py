@@ -16,6 +16,7 @@ field types with it, and the web may load it."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,11 +30,15 @@ from stdnum.se import personnummer
 _INVISIBLE = re.compile(
     "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
+# Phone numbers looked for at most: the warning names three.
+MAX_EACH = 3
 # A digit group's separator a person may write between the parts of one number.
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)[/.](?=\d)")
 # Date (6 or 8 digits), then at most one separator with spaces around, then four digits.
 _PERSONNUMMER = re.compile(r"(?<!\d)(?<!\d-)(\d{6}|\d{8}) ?[-+]? ?(\d{4})(?!\d)(?!-\d)")
-_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+# Starting only where a run of such characters starts: tried from inside one as well, a long
+# run without an @ ("a.a.a.…", "12-34-56-…") takes time with the square of its length.
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,9 @@ def findings(text: str) -> list[Finding]:
         if _is_identity_number(match[1], match[2]):
             found.append(Finding("ett personnummer", match[0]))
             taken.append(match.span())
-    for number in phonenumbers.PhoneNumberMatcher(text, "SE", phonenumbers.Leniency.VALID):
+    phones = phonenumbers.PhoneNumberMatcher(text, "SE", phonenumbers.Leniency.VALID)
+    # A text full of numbers stops early.
+    for number in itertools.islice(phones, MAX_EACH):
         if not any(start < number.end and number.start < end for start, end in taken):
             found.append(Finding("ett telefonnummer", number.raw_string))
     found.extend(Finding("en e-postadress", match[0]) for match in _EMAIL.finditer(text))
@@ -96,9 +103,11 @@ def findings(text: str) -> list[Finding]:
 # Each guarded field by the word a message starts with: "Ansvarig ser ut att innehålla …".
 SUBJECTS = {
     "address": "Adressen",
+    "adopted_by": "Antagen av",
     "agenda": "Dagordningen",
     "analysis": "Analysen",
     "assessment": "Bedömningen",
+    "child_perspective": "Barnperspektivet",
     "description": "Beskrivningen",
     "done": "Det som gjorts",
     "external_id": "Händelse-ID",
@@ -108,9 +117,11 @@ SUBJECTS = {
     "minutes": "Protokollet",
     "name": "Namnet",
     "note": "Anteckningen",
+    "partners_other": "Andra samarbetsparter",
     "proposals": "Förslagen",
     "report_id": "Rapport-ID",
     "responsible": "Ansvarig",
+    "responsible_office": "Ansvarig förvaltning",
     "seen": "Det som setts",
     "source": "Källan",
     "summary": "Sammanfattningen",

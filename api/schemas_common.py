@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -119,9 +120,25 @@ _CONFIRMED: ContextVar[bool | None] = ContextVar("personal_data_confirmed", defa
 CONFIRM_FIELD = "confirm_personal_data"
 
 
+_STORED: ContextVar[bool] = ContextVar("stored_text", default=False)
+
+
+@contextmanager
+def stored_text() -> Iterator[None]:
+    """Inside (or on a function, as a decorator): schemas built from text that is already
+    stored (an agenda built from the group's records) are not looked at again. The text was
+    looked at when it was written; a newer detector (new number ranges in libphonenumber) must
+    not make a stored record unreadable."""
+    token = _STORED.set(True)
+    try:
+        yield
+    finally:
+        _STORED.reset(token)
+
+
 def _guard(value: Any, info: ValidationInfo) -> Any:
     confirmed = _CONFIRMED.get()
-    if not isinstance(value, str) or confirmed:
+    if not isinstance(value, str) or confirmed or _STORED.get():
         return value
     found = privacy.findings(value)
     if found:

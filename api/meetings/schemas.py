@@ -35,6 +35,16 @@ class AgendaItem(Input):
     ref_id: Id | None = None
 
 
+class AgendaItemRead(BaseModel):
+    """An agenda item as read back: text that was looked at when it was written (or built
+    from records that were), so not looked at again."""
+
+    kind: AgendaKind = AgendaKind.other
+    title: str
+    note: str | None = None
+    ref_id: int | None = None
+
+
 class MeetingCreate(Input):
     # Without an offset, Swedish local time; a time the change to summer time skips is
     # refused rather than moved an hour.
@@ -70,7 +80,7 @@ class MeetingRead(BaseModel):
     starts_at: dt.datetime
     ends_at: dt.datetime | None
     location: str | None
-    agenda: list[AgendaItem]
+    agenda: list[AgendaItemRead]
     minutes: str
     attendees: list[Ref]
     organisations: list[Ref]

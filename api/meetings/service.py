@@ -23,7 +23,7 @@ from api.localtime import utcnow
 from api.meetings import schemas
 from api.meetings.models import Decision, Meeting
 from api.records import get_or_404, not_found_message
-from api.schemas_common import Ref, fit_name
+from api.schemas_common import Ref, fit_name, stored_text
 from api.situation import figures as calc
 from api.situation import service as situation
 from api.steering import assignments
@@ -89,12 +89,12 @@ def read(meeting: Meeting, *, actor: Actor) -> schemas.MeetingRead:
     )
 
 
-def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
+def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItemRead]:
     """The stored agenda with the group's open assignments from the steering group before
     other business. They are not stored: an assignment stays on every agenda of the group
     until it is answered; a meeting held shows those open when it began and those it
     answered."""
-    items = [schemas.AgendaItem.model_validate(item) for item in meeting.agenda]
+    items = [schemas.AgendaItemRead.model_validate(item) for item in meeting.agenda]
     session = object_session(meeting)
     if session is None:
         return items
@@ -105,7 +105,7 @@ def agenda_with_assignments(meeting: Meeting) -> list[schemas.AgendaItem]:
         answered_here={d.assignment_id for d in meeting.decisions if d.assignment_id},
     )
     added = [
-        schemas.AgendaItem(
+        schemas.AgendaItemRead(
             kind=schemas.AgendaKind.assignment,
             title=fit_name(f"Uppdrag från {a.from_group.name}: {a.title}"),
             note=f"Mål: {a.goal.title}. Återrapportera senast {day_sv(a.due)}.",
@@ -163,6 +163,7 @@ def create_meeting(
     return meeting
 
 
+@stored_text()
 def build_agenda(
     session: Session, group: Group, starts_at: dt.datetime, actor: Actor
 ) -> list[schemas.AgendaItem]:

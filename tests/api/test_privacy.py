@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from api.interventions.models import Intervention
+from api.meetings.models import Meeting
 from api.privacy import findings, normalised, warning
 from tests.support.people import People, as_, gid
 from tests.support.servers import Server
@@ -445,3 +447,26 @@ def test_an_imported_row_with_personal_data_is_rejected(
     (result,) = answer["items"]
     assert result["result"] == "rejected", result
     assert "ett personnummer (19121212-1212)" in result["reason"]
+
+
+def test_text_already_stored_stays_readable(server: Server, people: People) -> None:
+    # Text written before the guard, or before a newer libphonenumber knew a number range:
+    # it was looked at when it was written, and an agenda built from it is not refused.
+    with as_(server, people, "coordination") as api:
+        meeting, _etag = _a_meeting(api, people)
+        intervention = _an_intervention(api, people)
+        with server.database.session(write=True) as session:
+            stored = session.get(Meeting, meeting)
+            assert stored is not None
+            stored.agenda = [{"kind": "other", "title": PERSON, "note": PERSON, "ref_id": None}]
+            due = session.get(Intervention, intervention)
+            assert due is not None
+            due.title = PERSON
+        read = api.get(f"{V1}/meetings/{meeting}")
+        assert read.status_code == 200, read.text
+        assert read.json()["agenda"][0]["note"] == PERSON
+        built = api.post(
+            f"{V1}/groups/{gid(people, COORDINATION)}/meetings", json={"starts_at": f"{DAY}T15:00"}
+        )
+        assert built.status_code == 201, built.text
+        assert f"Uppföljning: {PERSON}" in [item["title"] for item in built.json()["agenda"]]
