@@ -34,8 +34,10 @@ _INVISIBLE = re.compile(
 MAX_EACH = 3
 # A digit group's separator a person may write between the parts of one number.
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)[/.](?=\d)")
-# Date (6 or 8 digits), then at most one separator with spaces around, then four digits.
-_PERSONNUMMER = re.compile(r"(?<!\d)(?<!\d-)(\d{6}|\d{8}) ?[-+]? ?(\d{4})(?!\d)(?!-\d)")
+# Date (6 or 8 digits), then at most one separator with spaces around, then four digits; not
+# glued to a word ("EMB-20260304-0003"), which makes it a tool's identifier: one in ten of
+# those would pass the check digit by chance and refuse the mapping tool's row.
+_PERSONNUMMER = re.compile(r"(?<!\w)(?<!\w-)(\d{6}|\d{8}) ?[-+]? ?(\d{4})(?!\d)(?!-\d)")
 # Starting only where a run of such characters starts: tried from inside one as well, a long
 # run without an @ ("a.a.a.…", "12-34-56-…") takes time with the square of its length.
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")

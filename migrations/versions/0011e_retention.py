@@ -16,7 +16,7 @@ from alembic import op
 import api.db
 
 revision: str = "0011e"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,7 +15,7 @@ from alembic import op
 import api.db
 
 revision: str = "0011f"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -110,6 +110,8 @@ def test_all_of_a_text_is_found() -> None:
         "v. 12 2026",
         "1234567890",
         "ring 112",
+        "EMB-20260304-0003",  # a tool's identifier whose digits pass the check by chance
+        "EMB20260304-0003",
         "",
     ],
 )
