@@ -20,10 +20,10 @@ from api.incidents.models import Incident, Report
 from api.localtime import utcnow
 from api.retention import service
 from api.retention.service import months_before
+from tests.support.cli import est
 from tests.support.factories import file_report
 from tests.support.people import People, as_, gid
 from tests.support.servers import LiveServer, Server, settings_for
-from tests.test_cli import est
 from web.embedded import create_embedded_app
 
 V1 = "/api/v1"
