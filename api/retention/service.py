@@ -21,7 +21,6 @@ processes of ``est serve`` run it once per interval.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -35,6 +34,7 @@ from api.audit import service as audit
 from api.audit.models import AuditEvent
 from api.db import Database
 from api.incidents.models import Incident, IncidentVersion, Report
+from api.incidents.thinning import THINNED_PREFIX, is_thinned, thinned_reference
 from api.retention.models import AuditDeletionPermit
 from api.settings import Settings
 from api.situation.models import SituationReport
@@ -47,7 +47,6 @@ LOCK_KEY = 0x657374_726574
 # The fields of an incident (and of its earlier versions) that retention takes.
 FREE_TEXT = ("description", "address", "external_id")
 POINT = ("lat", "lon")
-THINNED_PREFIX = "gallrad:"
 
 
 def thinned_text(day: dt.date) -> str:
@@ -139,10 +138,6 @@ def _holds_text(data: dict[str, Any]) -> bool:
     return any(data.get(key) is not None for key in (*FREE_TEXT, *POINT))
 
 
-def _digest(reference: str) -> str:
-    return THINNED_PREFIX + hashlib.sha256(reference.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs, note: str) -> bool:
     """Whether a lägesbild's copies of other groups' summaries hold one that goes."""
     return any(
@@ -214,11 +209,11 @@ def _thin_incidents(session: Session, c: Cutoffs, now: dt.datetime) -> tuple[int
         )
     ).all()
     for incident_id, reference in references:
-        if reference and not reference.startswith(THINNED_PREFIX):
+        if reference and not is_thinned(reference):
             session.execute(
                 update(Incident)
                 .where(Incident.id == incident_id)
-                .values(external_id=_digest(reference), updated_at=Incident.updated_at)
+                .values(external_id=thinned_reference(reference), updated_at=Incident.updated_at)
             )
     done = session.execute(
         update(Incident)
@@ -245,7 +240,9 @@ def _thin_reports(session: Session, c: Cutoffs) -> int:
     for report_id, reference in reports:
         assert reference is not None
         session.execute(
-            update(Report).where(Report.id == report_id).values(external_id=_digest(reference))
+            update(Report)
+            .where(Report.id == report_id)
+            .values(external_id=thinned_reference(reference))
         )
         done += 1
     return done

@@ -284,3 +284,48 @@ def test_months_before_keeps_to_the_calendar() -> None:
     assert months_before(moment, 6) == dt.datetime(2026, 2, 28, 12, tzinfo=dt.UTC)
     assert months_before(moment, 24) == dt.datetime(2024, 8, 31, 12, tzinfo=dt.UTC)
     assert months_before(dt.datetime(2024, 2, 29, tzinfo=dt.UTC), 12 * 5).day == 28
+
+
+def test_a_thinned_incident_sent_again_stays_one_and_thinned(
+    server: Server, people: People
+) -> None:
+    """A mapping tool sending its whole history again must neither file a thinned incident
+    a second time (the figures would count it twice) nor bring its text back."""
+    with as_(server, people, "admin") as admin:
+        created = admin.post(
+            f"{V1}/service-tokens",
+            json={
+                "source": "embrace",
+                "organisation_id": people["organisations"]["Rapid Säkerhet"]["id"],
+            },
+        )
+    assert created.status_code == 201, created.text
+    sent = {
+        "external_id": "EMB-1",
+        "category": "Skadegörelse",
+        "subcategory": "Klotter",
+        "occurred_from": "2023-03-01 22:00",
+        "area": "Bro",
+        "lat": 59.5089,
+        "lon": 17.6431,
+        "description": SECRET,
+    }
+    with server.client(created.json()["token"]) as tool:
+
+        def push() -> dict[str, Any]:
+            response = tool.post(
+                f"{V1}/integrations/embrace/incidents:batch", json={"incidents": [sent]}
+            )
+            assert response.status_code == 200, response.text
+            result: dict[str, Any] = response.json()["items"][0]
+            return result
+
+        first = push()
+        assert first["result"] == "created", first
+        done = service.run(server.database, server.settings)
+        assert done is not None and done.incidents == 1
+        again = push()
+    assert again["result"] == "unchanged" and again["incident_id"] == first["incident_id"]
+    with server.database.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 1
+        assert session.scalar(select(Incident.description)) is None
