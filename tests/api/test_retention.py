@@ -22,6 +22,7 @@ from api.retention import service
 from api.retention.service import months_before
 from tests.support.cli import est
 from tests.support.factories import file_report
+from tests.support.pages import browser_for
 from tests.support.people import People, as_, gid
 from tests.support.servers import LiveServer, Server, settings_for
 from web.embedded import create_embedded_app
@@ -137,6 +138,10 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
     old = after["old"]
     assert (old["description"], old["address"], old["lat"], old["lon"]) == (None,) * 4
     assert old["external_id"].startswith("gallrad:")
+    assert old["thinned_at"] is not None and before["old"]["thinned_at"] is None
+    with browser_for(server, people, "admin") as browser:
+        page = browser.get(f"/handelser/{world['old']}").text
+    assert "Gallrad" in page and SECRET not in page
     assert "E-old" not in old["external_id"]
     # What the figures are counted from stays.
     for key in ("category", "area", "place", "occurred_from", "occurred_to", "precision"):
