@@ -7,11 +7,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser
 
+from tests.support.pages import browser_for, csrf_of
 from tests.support.people import Demo
 from tests.support.servers import Server
 from web.pages.about import Block, blocks
@@ -152,7 +154,7 @@ def test_both_pages_pass_axe_signed_in_or_not(
     for signed_in in (False, True):
         if signed_in:
             context.add_cookies([{"name": "est_session", "value": token, "url": server.url}])
-        for path in ("/tillganglighet", "/integritet"):
+        for path in ("/tillganglighet", "/integritet", *(("/integritet/andra",) * signed_in)):
             page.goto(server.url + path)
             page.add_script_tag(path=str(AXE))
             result = page.evaluate(
@@ -167,3 +169,26 @@ def test_both_pages_pass_axe_signed_in_or_not(
                 failures[(path, signed_in)] = (problems, width)
     context.close()
     assert not failures, failures
+
+
+def test_an_administrator_edits_the_notice_on_its_page(
+    web: httpx.Client, server: Server, people: Any
+) -> None:
+    page = web.get("/integritet")
+    assert 'href="/integritet/andra"' in page.text
+    form = web.get("/integritet/andra")
+    assert form.status_code == 200
+    csrf = csrf_of(form.text)
+    saved = web.post("/integritet/andra", data={"csrf_token": csrf, "text": OWN})
+    assert saved.status_code == 303 and saved.headers["location"] == "/integritet"
+    assert "<h2>Dataskyddsombud</h2>" in web.get("/integritet").text
+    refused = web.post("/integritet/andra", data={"csrf_token": csrf, "text": "   "})
+    assert refused.status_code == 422
+    assert 'id="text-error"' in refused.text and "Får inte vara tomt" in refused.text
+    back = web.post("/integritet/andra", data={"csrf_token": csrf, "standard": "ja"})
+    assert back.status_code == 303
+    assert "Det här är standardtexten" in web.get("/integritet").text
+    # Nobody else is offered the form, nor let in.
+    with browser_for(server, people, "coordination") as other:
+        assert 'href="/integritet/andra"' not in other.get("/integritet").text
+        assert other.get("/integritet/andra").status_code == 403

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.structure.schemas import PrivacyNoticeRead
 from web import auth
 from web.client import ApiError
-from web.deps import address, client_of
-from web.rendering import page, render
+from web.deps import Visit, VisitDep, address, client_of
+from web.forms.sending import Refused, send
+from web.rendering import page, redirect, render
 
 router = APIRouter()
 
+# The longest notice the API takes, and a little room for line breaks sent as CR LF.
+MAX_NOTICE = 25_000
 # When the accessibility statement was last reviewed against the pages (DIGG asks for it).
 STATEMENT_REVIEWED = dt.date(2026, 12, 5)
 
@@ -102,3 +107,48 @@ async def privacy_page(request: Request) -> Response:
             "blocks": blocks(notice.text) if notice else [],
         },
     )
+
+
+async def _editable(visit: Visit) -> PrivacyNoticeRead:
+    if "set_privacy_notice" not in visit.me.can:
+        raise StarletteHTTPException(403, "Bara en administratör ändrar integritetsmeddelandet.")
+    notice = await visit.api.privacy_notice()
+    return notice
+
+
+def _edit_form(
+    request: Request,
+    notice: PrivacyNoticeRead,
+    text: str,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "privacy_edit.html",
+        {"nav": "privacy", "notice": notice, "text": text, "errors": errors or {}},
+        status=status,
+    )
+
+
+@page(router, "/integritet/andra", name="privacy_edit")
+async def privacy_edit_page(request: Request, visit: VisitDep) -> Response:
+    notice = await _editable(visit)
+    return _edit_form(request, notice, notice.text)
+
+
+@router.post("/integritet/andra", response_class=HTMLResponse, name="privacy_edit_submit")
+async def privacy_edit_submit(
+    request: Request,
+    visit: VisitDep,
+    text: Annotated[str, Form(max_length=MAX_NOTICE)] = "",
+    standard: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    notice = await _editable(visit)
+    saved = await send(
+        visit.api.set_privacy_notice(notice.municipality.id, None if standard else text),
+        {"text": "text"},
+    )
+    if isinstance(saved, Refused):
+        return _edit_form(request, notice, text, saved.errors, status=422)
+    return redirect(request, "/integritet")
