@@ -284,6 +284,33 @@ def test_a_running_server_thins_on_its_own_once_among_its_workers(
     assert started == 1
 
 
+def test_the_schedule_runs_again_once_the_interval_has_passed(
+    server: Server,
+    api: httpx.Client,  # empties the tables after
+) -> None:
+    every = 2.0  # seconds
+    settings = settings_for(server.settings.database_url, retain_every_hours=every / 3600)
+    live = LiveServer(create_embedded_app(settings)).start()
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with server.database.session(write=False) as session:
+                starts = list(
+                    session.scalars(
+                        select(AuditEvent.at)
+                        .where(AuditEvent.action == "retention", AuditEvent.detail == "påbörjad")
+                        .order_by(AuditEvent.id)
+                    )
+                )
+            if len(starts) >= 2:
+                break
+            assert time.monotonic() < deadline, f"{len(starts)} runs in 30 s"
+            time.sleep(0.2)
+    finally:
+        live.stop()
+    assert (starts[1] - starts[0]).total_seconds() >= every
+
+
 def test_months_before_keeps_to_the_calendar() -> None:
     moment = dt.datetime(2026, 8, 31, 12, tzinfo=dt.UTC)
     assert months_before(moment, 6) == dt.datetime(2026, 2, 28, 12, tzinfo=dt.UTC)
