@@ -16,7 +16,9 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from api.audit.models import AuditEvent
+from api.idempotency import IdempotentRequest
 from api.incidents.models import Incident, Report
+from api.integrations.models import ImportFile
 from api.localtime import utcnow
 from api.retention import service
 from api.retention.service import months_before
@@ -126,6 +128,8 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "incident_versions": 1,
         "reports": 0,  # its young incident still needs the reference
         "situation_reports": 2,  # Bro's own texts, and its summary beside the coordination's
+        "idempotent_requests": 0,
+        "import_files": 0,
         "audit_events": 0,
     }
     assert _seen(server, people, world) == before
@@ -173,6 +177,8 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "incident_versions": "1 gallrade",
         "reports": "0 gallrade",
         "situation_reports": "2 gallrade",
+        "idempotent_requests": "0 gallrade",
+        "import_files": "0 gallrade",
         "audit_events": "0 gallrade",
     }
     # A second run finds nothing left.
@@ -201,6 +207,37 @@ def _audit_event(server: Server, at: dt.datetime, action: str = "sign_in") -> in
         session.add(event)
         session.flush()
         return event.id
+
+
+def test_the_copies_kept_for_a_moment_go_after_days(server: Server, people: People) -> None:
+    """The answer kept for a retried report repeats its text; an upload never confirmed
+    holds the whole file. Both go EST_RETAIN_REPLAY_DAYS after they came."""
+    days = server.settings.retain_replay_days
+    old, young = utcnow() - dt.timedelta(days=days, hours=1), utcnow()
+    with server.database.session(write=True) as session:
+        for key, at in (("old", old), ("young", young)):
+            session.add(
+                IdempotentRequest(
+                    caller="user:1", key=key, request_hash="0" * 64, status=201,
+                    response={"description": SECRET}, created_at=at,
+                )
+            )  # fmt: skip
+            session.add(
+                ImportFile(
+                    source="embrace", filename=f"{key}.csv", format="csv",
+                    content=SECRET.encode(), created_at=at,
+                )
+            )  # fmt: skip
+    dry = service.run(server.database, server.settings, dry_run=True)
+    assert dry is not None and (dry.idempotent_requests, dry.import_files) == (1, 1)
+    done = service.run(server.database, server.settings)
+    assert done is not None and (done.idempotent_requests, done.import_files) == (1, 1)
+    with server.database.session(write=False) as session:
+        assert list(session.scalars(select(IdempotentRequest.key))) == ["young"]
+        assert dict(session.execute(select(ImportFile.filename, ImportFile.content)).all()) == {
+            "old.csv": None,
+            "young.csv": SECRET.encode(),
+        }
 
 
 def test_old_audit_events_go_only_through_retention(server: Server, people: People) -> None:
