@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     retain_incident_text_months: int = Field(default=24, ge=1, le=1200)
     retain_audit_years: int = Field(default=5, ge=1, le=100)
     retain_every_hours: float = Field(default=24.0, ge=0)
+    # Copies made only to serve a moment: the answers kept for a retried POST (they hold what
+    # was filed) and uploaded exports never confirmed go this many days after they came.
+    retain_replay_days: int = Field(default=7, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _no_default_secret_outside_dev(self) -> Settings:

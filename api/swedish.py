@@ -244,4 +244,5 @@ AUDIT_OBJECTS = {
     "plan_reviews": "Uppföljning av plan",
     # What api.retention counts (its deletions of audit events are never themselves audited).
     "audit_events": "Logghändelse",
+    "idempotent_requests": "Sparat svar på upprepad begäran",
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from api.db import Database
 from api.situation.models import SituationReport
 from api.situation.schemas import Status
 from api.structure.models import Group, GroupOrganisation, Organisation
+from tests.support.cli import est
 from tests.support.servers import fresh_postgres_database, sqlite_url
 
 
@@ -22,17 +22,6 @@ def fresh_url(backend: str, tmp_path: Path) -> str:
     if backend == "sqlite":
         return sqlite_url(tmp_path / "cli.db")
     return fresh_postgres_database("cli")
-
-
-def est(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "EST_DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def counts(url: str) -> tuple[int, int, int]:

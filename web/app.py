@@ -24,6 +24,7 @@ from web import auth
 from web.client import ApiClient, ApiError, ApiUnavailable
 from web.deps import SignInRequired, check_csrf
 from web.pages import (
+    about,
     accounts,
     audit,
     imports,
@@ -51,6 +52,7 @@ ROUTERS = (
     meetings.router,
     steering.router,
     plans.router,
+    about.router,
 )
 
 

@@ -55,6 +55,7 @@ from api.structure.schemas import (
     MunicipalityRead,
     OrganisationRead,
     PlaceRead,
+    PrivacyNoticeRead,
 )
 
 log = logging.getLogger("est.web")
@@ -245,6 +246,16 @@ class ApiClient:
         await self._request("DELETE", f"{V1}/groups/{group_id}/memberships/{user_id}")
 
     # The EST structure ----------------------------------------------------------------
+
+    async def privacy_notice(self) -> PrivacyNoticeRead:
+        """The installation's privacy notice; anyone may read it, signed in or not."""
+        return await self._get(f"{V1}/privacy-notice", PrivacyNoticeRead)
+
+    async def set_privacy_notice(self, municipality_id: int, text: str | None) -> PrivacyNoticeRead:
+        response = await self._request(
+            "PUT", f"{V1}/municipalities/{municipality_id}/privacy-notice", json={"text": text}
+        )
+        return PrivacyNoticeRead.model_validate_json(response.content)
 
     async def municipalities(self, *, active: bool | None = True) -> list[MunicipalityRead]:
         return await self._all(f"{V1}/municipalities", MunicipalityRead, active=active, limit=200)

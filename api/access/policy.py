@@ -463,6 +463,9 @@ def capabilities(actor: Actor) -> list[Capability]:
         Capability.import_files: can_import(actor),
         Capability.read_steering: can_read_steering(actor),
         Capability.read_audit_log: route_allows(ROUTE_RULES["list_audit_events"], actor, {}),
+        Capability.set_privacy_notice: route_allows(
+            ROUTE_RULES["set_municipality_privacy_notice"], actor, {}
+        ),
     }
     return [capability for capability, may in held.items() if may]
 

@@ -14,3 +14,5 @@ class Capability(enum.StrEnum):
     import_files = "import_files"  # can_import: files, and the sources' category names
     read_steering = "read_steering"  # can_read_steering: goals, plans and the thread
     read_audit_log = "read_audit_log"  # the route rule of list_audit_events
+    # The route rule of set_municipality_privacy_notice.
+    set_privacy_notice = "set_privacy_notice"

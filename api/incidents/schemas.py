@@ -238,6 +238,11 @@ class IncidentRead(BaseModel):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    thinned_at: dt.datetime | None = Field(
+        None,
+        description="When retention took its free text and exact point (the area, category "
+        "and times stay).",
+    )
     possible_duplicates: list[int] = Field(
         default_factory=list, description="Ids of incidents that may describe the same event."
     )

@@ -27,6 +27,7 @@ from api.errors import Forbidden, Invalid, NotFound
 from api.incidents import service as incident_service
 from api.incidents.models import Incident, IncidentVersion, Report
 from api.incidents.schemas import PoliceReported
+from api.incidents.thinning import thinned_reference
 from api.integrations import police, rows, schemas
 from api.integrations.rows import Item
 from api.localtime import utcnow
@@ -298,12 +299,16 @@ def _apply_chunk(
     seen.add(in_chunk)
     if not read:
         return
+    # An incident thinned by retention keeps a digest of its reference: found by it, so
+    # that sending it again neither files it twice nor brings its text back.
+    references = [row.external_id for _, row, _ in read]
+    thinned = {thinned_reference(r): r for r in references}
     existing = {
-        incident.external_id: incident
+        thinned.get(incident.external_id, incident.external_id): incident
         for incident in session.execute(
             select(Incident.__table__).where(
                 Incident.source == lookup.source,
-                _among(Incident.external_id, [row.external_id for _, row, _ in read]),
+                _among(Incident.external_id, references + list(thinned)),
             )
         )
     }
@@ -312,6 +317,9 @@ def _apply_chunk(
     created_items: list[tuple[Item, rows.Row]] = []
     for item, row, values in read:
         old = existing.get(row.external_id)
+        if old is not None and old.thinned_at is not None:
+            outcome.add(_done(item, row, "unchanged", old.id), listed=list_all)
+            continue
         if row.withdrawn:
             # Withdrawn in the source: withdrawn here too, kept as withdrawn ones are.
             if old is None or old.withdrawn_at is not None:

@@ -8,6 +8,8 @@
 - A lägesbild whose period ended before that loses its texts (summary, analysis, assessment,
   proposals: they quote the incidents), and so do the copies of its summary shown beside
   other groups' lägesbilder; its figures stay.
+- Copies made for a moment go ``EST_RETAIN_REPLAY_DAYS`` after they came: the answers kept
+  for a retried POST (they repeat what was filed) and uploaded exports never confirmed.
 - Audit events older than ``EST_RETAIN_AUDIT_YEARS`` are deleted, through the one door the
   append-only triggers leave open (``AuditDeletionPermit``).
 
@@ -21,7 +23,6 @@ processes of ``est serve`` run it once per interval.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -34,7 +35,10 @@ from api.actor import SYSTEM
 from api.audit import service as audit
 from api.audit.models import AuditEvent
 from api.db import Database
+from api.idempotency import IdempotentRequest
 from api.incidents.models import Incident, IncidentVersion, Report
+from api.incidents.thinning import THINNED_PREFIX, is_thinned, thinned_reference
+from api.integrations.models import ImportFile
 from api.retention.models import AuditDeletionPermit
 from api.settings import Settings
 from api.situation.models import SituationReport
@@ -47,7 +51,6 @@ LOCK_KEY = 0x657374_726574
 # The fields of an incident (and of its earlier versions) that retention takes.
 FREE_TEXT = ("description", "address", "external_id")
 POINT = ("lat", "lon")
-THINNED_PREFIX = "gallrad:"
 
 
 def thinned_text(day: dt.date) -> str:
@@ -65,6 +68,7 @@ class Cutoffs:
     text_before: dt.datetime
     day_before: dt.date
     audit_before: dt.datetime
+    replay_before: dt.datetime
 
 
 def months_before(moment: dt.datetime, months: int) -> dt.datetime:
@@ -84,6 +88,7 @@ def cutoffs(settings: Settings, now: dt.datetime) -> Cutoffs:
         text_before=text_before,
         day_before=text_before.astimezone(localtime.STOCKHOLM).date(),
         audit_before=months_before(now, 12 * settings.retain_audit_years),
+        replay_before=now - dt.timedelta(days=settings.retain_replay_days),
     )
 
 
@@ -95,6 +100,8 @@ class Thinned:
     incident_versions: int = 0
     reports: int = 0
     situation_reports: int = 0
+    idempotent_requests: int = 0
+    import_files: int = 0
     audit_events: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -107,6 +114,8 @@ KINDS = {
     "incident_versions": "tidigare versioner av händelser",
     "reports": "rapporters externa referens",
     "situation_reports": "lägesbilders texter",
+    "idempotent_requests": "sparade svar på upprepade begäranden",
+    "import_files": "uppladdade filer som aldrig lästes in",
     "audit_events": "logghändelser",
 }
 
@@ -135,12 +144,20 @@ def _old_situation_report(c: Cutoffs) -> Any:
     return and_(SituationReport.thinned_at.is_(None), SituationReport.last_day < c.day_before)
 
 
+def _old_replay(c: Cutoffs) -> Any:
+    return IdempotentRequest.created_at < c.replay_before
+
+
+def _old_upload(c: Cutoffs) -> Any:
+    return and_(
+        ImportFile.content.is_not(None),
+        ImportFile.imported_at.is_(None),
+        ImportFile.created_at < c.replay_before,
+    )
+
+
 def _holds_text(data: dict[str, Any]) -> bool:
     return any(data.get(key) is not None for key in (*FREE_TEXT, *POINT))
-
-
-def _digest(reference: str) -> str:
-    return THINNED_PREFIX + hashlib.sha256(reference.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs, note: str) -> bool:
@@ -183,6 +200,8 @@ def count(session: Session, c: Cutoffs, today: dt.date) -> Thinned:
             select(func.count()).select_from(SituationReport).where(_old_situation_report(c))
         )
         + rollups,
+        idempotent_requests=scalar(select(func.count()).where(_old_replay(c))),
+        import_files=scalar(select(func.count()).where(_old_upload(c))),
         audit_events=scalar(select(func.count()).where(AuditEvent.at < c.audit_before)),
     )
 
@@ -214,11 +233,11 @@ def _thin_incidents(session: Session, c: Cutoffs, now: dt.datetime) -> tuple[int
         )
     ).all()
     for incident_id, reference in references:
-        if reference and not reference.startswith(THINNED_PREFIX):
+        if reference and not is_thinned(reference):
             session.execute(
                 update(Incident)
                 .where(Incident.id == incident_id)
-                .values(external_id=_digest(reference), updated_at=Incident.updated_at)
+                .values(external_id=thinned_reference(reference), updated_at=Incident.updated_at)
             )
     done = session.execute(
         update(Incident)
@@ -245,7 +264,9 @@ def _thin_reports(session: Session, c: Cutoffs) -> int:
     for report_id, reference in reports:
         assert reference is not None
         session.execute(
-            update(Report).where(Report.id == report_id).values(external_id=_digest(reference))
+            update(Report)
+            .where(Report.id == report_id)
+            .values(external_id=thinned_reference(reference))
         )
         done += 1
     return done
@@ -284,6 +305,21 @@ def _thin_rollup(report: SituationReport, c: Cutoffs, note: str) -> int:
         for e in report.rollup
     ]
     return 1
+
+
+def _thin_copies(session: Session, c: Cutoffs) -> tuple[int, int]:
+    """The answers kept for retries, and the uploads never confirmed (whose content goes;
+    the preview's counts stay, for the page that lists them)."""
+    replays = session.execute(
+        delete(IdempotentRequest).where(_old_replay(c)).execution_options(synchronize_session=False)
+    )
+    uploads = session.execute(
+        update(ImportFile)
+        .where(_old_upload(c))
+        .values(content=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(replays.rowcount), int(uploads.rowcount)  # type: ignore[attr-defined]
 
 
 def _delete_audit_events(session: Session, c: Cutoffs) -> int:
@@ -366,6 +402,8 @@ def run(
     thinned.incident_versions = versions
     thinned.reports = _repeat(database, lambda s: _thin_reports(s, c))
     thinned.situation_reports = _repeat(database, lambda s: _thin_situation_reports(s, c, now))
+    with database.session(write=True) as session:
+        thinned.idempotent_requests, thinned.import_files = _thin_copies(session, c)
     thinned.audit_events = _repeat(database, lambda s: _delete_audit_events(s, c))
     with database.session(write=True) as session:
         for kind, number in thinned.counts().items():

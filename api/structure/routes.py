@@ -134,7 +134,7 @@ def get_municipality_privacy_notice(
     response_model=schemas.PrivacyNoticeRead,
     operation_id="set_municipality_privacy_notice",
     summary="Set a municipality's privacy notice (null: back to the default text)",
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
 )
 def set_municipality_privacy_notice(
     municipality_id: PathId,

@@ -14,7 +14,7 @@ STEERING = "EST styrgrupp"
 COORDINATION = "EST samordningsgrupp"
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
 BRO = "EST områdesgrupp Bro"
-EVERY = ["file_reports", "import_files", "read_steering", "read_audit_log"]
+EVERY = ["file_reports", "import_files", "read_steering", "read_audit_log", "set_privacy_notice"]
 
 # Each demo person: their capabilities, and their membership's (group, may_write,
 # may_manage, reads_as_member).

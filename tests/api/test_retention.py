@@ -16,14 +16,17 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from api.audit.models import AuditEvent
+from api.idempotency import IdempotentRequest
 from api.incidents.models import Incident, Report
+from api.integrations.models import ImportFile
 from api.localtime import utcnow
 from api.retention import service
 from api.retention.service import months_before
+from tests.support.cli import est
 from tests.support.factories import file_report
+from tests.support.pages import browser_for
 from tests.support.people import People, as_, gid
 from tests.support.servers import LiveServer, Server, settings_for
-from tests.test_cli import est
 from web.embedded import create_embedded_app
 
 V1 = "/api/v1"
@@ -125,6 +128,8 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "incident_versions": 1,
         "reports": 0,  # its young incident still needs the reference
         "situation_reports": 2,  # Bro's own texts, and its summary beside the coordination's
+        "idempotent_requests": 0,
+        "import_files": 0,
         "audit_events": 0,
     }
     assert _seen(server, people, world) == before
@@ -137,6 +142,10 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
     old = after["old"]
     assert (old["description"], old["address"], old["lat"], old["lon"]) == (None,) * 4
     assert old["external_id"].startswith("gallrad:")
+    assert old["thinned_at"] is not None and before["old"]["thinned_at"] is None
+    with browser_for(server, people, "admin") as browser:
+        page = browser.get(f"/handelser/{world['old']}").text
+    assert "Gallrad" in page and SECRET not in page
     assert "E-old" not in old["external_id"]
     # What the figures are counted from stays.
     for key in ("category", "area", "place", "occurred_from", "occurred_to", "precision"):
@@ -168,6 +177,8 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "incident_versions": "1 gallrade",
         "reports": "0 gallrade",
         "situation_reports": "2 gallrade",
+        "idempotent_requests": "0 gallrade",
+        "import_files": "0 gallrade",
         "audit_events": "0 gallrade",
     }
     # A second run finds nothing left.
@@ -196,6 +207,37 @@ def _audit_event(server: Server, at: dt.datetime, action: str = "sign_in") -> in
         session.add(event)
         session.flush()
         return event.id
+
+
+def test_the_copies_kept_for_a_moment_go_after_days(server: Server, people: People) -> None:
+    """The answer kept for a retried report repeats its text; an upload never confirmed
+    holds the whole file. Both go EST_RETAIN_REPLAY_DAYS after they came."""
+    days = server.settings.retain_replay_days
+    old, young = utcnow() - dt.timedelta(days=days, hours=1), utcnow()
+    with server.database.session(write=True) as session:
+        for key, at in (("old", old), ("young", young)):
+            session.add(
+                IdempotentRequest(
+                    caller="user:1", key=key, request_hash="0" * 64, status=201,
+                    response={"description": SECRET}, created_at=at,
+                )
+            )  # fmt: skip
+            session.add(
+                ImportFile(
+                    source="embrace", filename=f"{key}.csv", format="csv",
+                    content=SECRET.encode(), created_at=at,
+                )
+            )  # fmt: skip
+    dry = service.run(server.database, server.settings, dry_run=True)
+    assert dry is not None and (dry.idempotent_requests, dry.import_files) == (1, 1)
+    done = service.run(server.database, server.settings)
+    assert done is not None and (done.idempotent_requests, done.import_files) == (1, 1)
+    with server.database.session(write=False) as session:
+        assert list(session.scalars(select(IdempotentRequest.key))) == ["young"]
+        assert dict(session.execute(select(ImportFile.filename, ImportFile.content)).all()) == {
+            "old.csv": None,
+            "young.csv": SECRET.encode(),
+        }
 
 
 def test_old_audit_events_go_only_through_retention(server: Server, people: People) -> None:
@@ -279,8 +321,80 @@ def test_a_running_server_thins_on_its_own_once_among_its_workers(
     assert started == 1
 
 
+def test_the_schedule_runs_again_once_the_interval_has_passed(
+    server: Server,
+    api: httpx.Client,  # empties the tables after
+) -> None:
+    every = 2.0  # seconds
+    settings = settings_for(server.settings.database_url, retain_every_hours=every / 3600)
+    live = LiveServer(create_embedded_app(settings)).start()
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with server.database.session(write=False) as session:
+                starts = list(
+                    session.scalars(
+                        select(AuditEvent.at)
+                        .where(AuditEvent.action == "retention", AuditEvent.detail == "påbörjad")
+                        .order_by(AuditEvent.id)
+                    )
+                )
+            if len(starts) >= 2:
+                break
+            assert time.monotonic() < deadline, f"{len(starts)} runs in 30 s"
+            time.sleep(0.2)
+    finally:
+        live.stop()
+    assert (starts[1] - starts[0]).total_seconds() >= every
+
+
 def test_months_before_keeps_to_the_calendar() -> None:
     moment = dt.datetime(2026, 8, 31, 12, tzinfo=dt.UTC)
     assert months_before(moment, 6) == dt.datetime(2026, 2, 28, 12, tzinfo=dt.UTC)
     assert months_before(moment, 24) == dt.datetime(2024, 8, 31, 12, tzinfo=dt.UTC)
     assert months_before(dt.datetime(2024, 2, 29, tzinfo=dt.UTC), 12 * 5).day == 28
+
+
+def test_a_thinned_incident_sent_again_stays_one_and_thinned(
+    server: Server, people: People
+) -> None:
+    """A mapping tool sending its whole history again must neither file a thinned incident
+    a second time (the figures would count it twice) nor bring its text back."""
+    with as_(server, people, "admin") as admin:
+        created = admin.post(
+            f"{V1}/service-tokens",
+            json={
+                "source": "embrace",
+                "organisation_id": people["organisations"]["Rapid Säkerhet"]["id"],
+            },
+        )
+    assert created.status_code == 201, created.text
+    sent = {
+        "external_id": "EMB-1",
+        "category": "Skadegörelse",
+        "subcategory": "Klotter",
+        "occurred_from": "2023-03-01 22:00",
+        "area": "Bro",
+        "lat": 59.5089,
+        "lon": 17.6431,
+        "description": SECRET,
+    }
+    with server.client(created.json()["token"]) as tool:
+
+        def push() -> dict[str, Any]:
+            response = tool.post(
+                f"{V1}/integrations/embrace/incidents:batch", json={"incidents": [sent]}
+            )
+            assert response.status_code == 200, response.text
+            result: dict[str, Any] = response.json()["items"][0]
+            return result
+
+        first = push()
+        assert first["result"] == "created", first
+        done = service.run(server.database, server.settings)
+        assert done is not None and done.incidents == 1
+        again = push()
+    assert again["result"] == "unchanged" and again["incident_id"] == first["incident_id"]
+    with server.database.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 1
+        assert session.scalar(select(Incident.description)) is None

@@ -112,6 +112,8 @@ def test_the_audit_log_names_every_table_it_writes() -> None:
         for mapper in Base.registry.mappers
         if getattr(mapper.class_, "__audit__", True)
     }
-    # And the sessions, which sign-in and sign-out name, and the audit log's own events,
-    # whose retention (api.retention) is logged as a count.
-    assert audited | {"auth_sessions", "audit_events"} == set(swedish.AUDIT_OBJECTS)
+    # And the sessions, which sign-in and sign-out name, and the audit log's own events and
+    # the answers kept for retries, whose retention (api.retention) is logged as a count.
+    assert audited | {"auth_sessions", "audit_events", "idempotent_requests"} == set(
+        swedish.AUDIT_OBJECTS
+    )

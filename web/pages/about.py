@@ -1,0 +1,154 @@
+"""The pages about the service itself, readable without signing in and linked from every
+page's footer: the accessibility statement (tillgänglighetsredogörelse, which the DOS law,
+lag 2018:1937, requires in the structure DIGG gives) and the privacy notice
+(integritetsmeddelande), whose text the municipality sets through the API.
+
+Mirrors the privacy notice of ``api/structure``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.structure.schemas import PrivacyNoticeRead
+from web import auth
+from web.client import ApiError
+from web.deps import Visit, VisitDep, address, client_of
+from web.forms.sending import Refused, send
+from web.rendering import page, redirect, render
+
+router = APIRouter()
+
+# The longest notice the API takes, and a little room for line breaks sent as CR LF.
+MAX_NOTICE = 25_000
+# When the accessibility statement was last reviewed against the pages (DIGG asks for it).
+STATEMENT_REVIEWED = dt.date(2026, 12, 5)
+
+
+@dataclass
+class Block:
+    """A part of a text written as plain lines: a heading, a paragraph or a list."""
+
+    kind: str  # heading, paragraph, list
+    lines: list[str] = field(default_factory=list)
+
+
+def blocks(text: str) -> list[Block]:
+    """The notice's plain text as blocks: parts separated by an empty line, a line
+    beginning with "## " a heading, lines beginning with "- " a list. Only text comes out,
+    never markup: the template escapes every line."""
+    found: list[Block] = []
+    for part in text.replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in part.split("\n") if line.strip()]
+        while lines and lines[0].startswith("## "):
+            found.append(Block("heading", [lines.pop(0)[3:].strip()]))
+        if not lines:
+            continue
+        items = [line[2:].strip() for line in lines if line.startswith("- ")]
+        if len(items) == len(lines):
+            found.append(Block("list", items))
+        else:
+            found.append(Block("paragraph", [" ".join(lines)]))
+    return found
+
+
+async def _maybe_signed_in(request: Request) -> None:
+    """These pages are open to all; a signed-in person still sees their menu on them."""
+    token = auth.session_token(request)
+    if token is None:
+        return
+    try:
+        request.state.me = await client_of(request).acting_for(token, address(request)).me()
+    except ApiError as exc:
+        if exc.status != 401:
+            raise
+
+
+async def _notice(request: Request) -> PrivacyNoticeRead | None:
+    try:
+        return await client_of(request).acting_for(None, address(request)).privacy_notice()
+    except ApiError as exc:
+        if exc.status == 404:  # no municipality yet
+            return None
+        raise
+
+
+@page(router, "/tillganglighet", name="accessibility")
+async def accessibility_page(request: Request) -> Response:
+    await _maybe_signed_in(request)
+    notice = await _notice(request)
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "nav": "accessibility",
+            "municipality": notice.municipality.name if notice else None,
+            "reviewed": STATEMENT_REVIEWED,
+        },
+    )
+
+
+@page(router, "/integritet", name="privacy")
+async def privacy_page(request: Request) -> Response:
+    await _maybe_signed_in(request)
+    notice = await _notice(request)
+    return render(
+        request,
+        "privacy.html",
+        {
+            "nav": "privacy",
+            "notice": notice,
+            "blocks": blocks(notice.text) if notice else [],
+        },
+    )
+
+
+async def _editable(visit: Visit) -> PrivacyNoticeRead:
+    if "set_privacy_notice" not in visit.me.can:
+        raise StarletteHTTPException(403, "Bara en administratör ändrar integritetsmeddelandet.")
+    notice = await visit.api.privacy_notice()
+    return notice
+
+
+def _edit_form(
+    request: Request,
+    notice: PrivacyNoticeRead,
+    text: str,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "privacy_edit.html",
+        {"nav": "privacy", "notice": notice, "text": text, "errors": errors or {}},
+        status=status,
+    )
+
+
+@page(router, "/integritet/andra", name="privacy_edit")
+async def privacy_edit_page(request: Request, visit: VisitDep) -> Response:
+    notice = await _editable(visit)
+    return _edit_form(request, notice, notice.text)
+
+
+@router.post("/integritet/andra", response_class=HTMLResponse, name="privacy_edit_submit")
+async def privacy_edit_submit(
+    request: Request,
+    visit: VisitDep,
+    text: Annotated[str, Form(max_length=MAX_NOTICE)] = "",
+    standard: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    notice = await _editable(visit)
+    saved = await send(
+        visit.api.set_privacy_notice(notice.municipality.id, None if standard else text),
+        {"text": "text"},
+    )
+    if isinstance(saved, Refused):
+        return _edit_form(request, notice, text, saved.errors, status=422)
+    return redirect(request, "/integritet")
