@@ -20,6 +20,7 @@ from api.incidents import geo, schemas, service
 from api.incidents.models import (
     Incident,
 )
+from api.incidents.thinning import served_reference
 from api.localtime import STOCKHOLM
 
 # Rows read at a time for either export: a large one never sits in memory whole.
@@ -111,7 +112,7 @@ def _csv_row(incident: Incident) -> list[str]:
     return [
         str(incident.id),
         incident.source,
-        incident.external_id or "",
+        served_reference(incident.external_id) or "",
         family,
         category.label_sv if category.parent else "",
         _local(incident.occurred_from),

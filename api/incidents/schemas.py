@@ -5,6 +5,7 @@ import enum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
@@ -16,6 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from api.accounts.schemas import SourceName
+from api.incidents.thinning import served_reference
 from api.schemas_common import (
     CODE,
     Id,
@@ -228,7 +230,9 @@ class IncidentRead(BaseModel):
     description: str | None
     address: str | None = None
     source: str
-    external_id: str | None = Field(None, description="The source's own id, for imported ones.")
+    external_id: Annotated[str | None, AfterValidator(served_reference)] = Field(
+        None, description="The source's own id, for imported ones (none once thinned)."
+    )
     reported_at: dt.datetime | None = Field(
         None, description="When the source says it was reported."
     )

@@ -23,6 +23,7 @@ from api.incidents.models import (
     Report,
 )
 from api.incidents.schemas import Precision
+from api.incidents.thinning import thinned_reference
 from api.localtime import STOCKHOLM, utcnow
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
@@ -522,8 +523,13 @@ def withdraw_incident(
     incident.withdrawn_reason = data.reason
     if data.reason is schemas.WithdrawReason.personal_data:
         # What must not stay does not stay: no free text in the incident, none in its history.
+        # The source's reference leaves a digest, as retention's does, so that the source
+        # sending the incident again finds it instead of filing its text anew.
+        reference = incident.external_id
         for name in FREE_TEXT:
             setattr(incident, name, None)
+        if reference is not None:
+            incident.external_id = thinned_reference(reference)
         for version in session.scalars(
             select(IncidentVersion).where(IncidentVersion.incident_id == incident.id)
         ):

@@ -15,3 +15,8 @@ def thinned_reference(reference: str) -> str:
 
 def is_thinned(reference: str | None) -> bool:
     return reference is not None and reference.startswith(THINNED_PREFIX)
+
+
+def served_reference(reference: str | None) -> str | None:
+    """The reference as answers give it: a digest is the product's own, and says nothing."""
+    return None if is_thinned(reference) else reference

@@ -299,8 +299,9 @@ def _apply_chunk(
     seen.add(in_chunk)
     if not read:
         return
-    # An incident thinned by retention keeps a digest of its reference: found by it, so
-    # that sending it again neither files it twice nor brings its text back.
+    # An incident thinned by retention or withdrawn for personal data keeps a digest of its
+    # reference: found by it, so that sending it again neither files it twice nor brings its
+    # text back.
     references = [row.external_id for _, row, _ in read]
     thinned = {thinned_reference(r): r for r in references}
     existing = {
@@ -317,7 +318,10 @@ def _apply_chunk(
     created_items: list[tuple[Item, rows.Row]] = []
     for item, row, values in read:
         old = existing.get(row.external_id)
-        if old is not None and old.thinned_at is not None:
+        # Thinned, or withdrawn for personal data: what the source sends again stays out.
+        if old is not None and (
+            old.thinned_at is not None or old.withdrawn_reason == "personal_data"
+        ):
             outcome.add(_done(item, row, "unchanged", old.id), listed=list_all)
             continue
         if row.withdrawn:

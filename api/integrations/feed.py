@@ -18,6 +18,7 @@ from api.actor import Actor
 from api.audit import service as audit
 from api.errors import FieldError, Forbidden, Invalid
 from api.incidents.models import Incident
+from api.incidents.thinning import served_reference
 from api.integrations import engine, schemas
 from api.localtime import utcnow
 from api.schemas_common import MAX_ID
@@ -106,7 +107,7 @@ def change(incident: Incident) -> schemas.Change:
         updated_at=incident.updated_at,
         withdrawn=incident.withdrawn_at is not None,
         source=incident.source,
-        external_id=incident.external_id,
+        external_id=served_reference(incident.external_id),
         category=incident.category_code,
         occurred_from=incident.occurred_from,
         occurred_to=incident.occurred_to,

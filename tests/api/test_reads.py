@@ -339,5 +339,19 @@ def test_a_withdrawal_for_personal_data_blanks_every_free_text_everywhere(
         feed = _feed(server, tool)
     outputs["feed"] = str(feed)
     assert any(item["id"] == incident_id and item["withdrawn"] for item in feed)
+    # The source sending it again finds it: neither a second incident nor its text back.
+    with server.client(_service_token(api, people)) as tool:
+        again = tool.post(
+            f"{V1}/integrations/embrace/incidents:batch",
+            json={"incidents": [{
+                "external_id": texts["external_id"], "category": "Skadegörelse",
+                "subcategory": "Klotter", "occurred_from": "2025-09-03 22:00", "area": "Bro",
+                "description": texts["description"], "address": texts["address"],
+            }]},
+        )  # fmt: skip
+    assert again.status_code == 200, again.text
+    assert again.json()["items"][0]["result"] == "unchanged", again.text
+    assert again.json()["items"][0]["incident_id"] == incident_id
+    outputs["after_resend"] = api.get(f"{V1}/incidents/{incident_id}").text
     for where, body in outputs.items():
         assert SECRET not in body, where
