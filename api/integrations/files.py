@@ -163,7 +163,16 @@ def _csv(stream: IO[bytes]) -> Reading:
         warnings.append(f"Kolumner som inte läses: {', '.join(unknown[:10])}.")
     if encoding == "cp1252":
         warnings.append("Filen är inte UTF-8 och lästes som Windows-1252.")
-    return Reading("csv", _csv_rows(reader, lines, columns), warnings)
+    return Reading("csv", _detached_after(text, _csv_rows(reader, lines, columns)), warnings)
+
+
+def _detached_after(text: io.TextIOWrapper, items: Iterator[Item]) -> Iterator[Item]:
+    """``items``, and then the file let go of by its text reader, which would otherwise
+    close it when it goes: the caller still has the file to keep."""
+    try:
+        yield from items
+    finally:
+        text.detach()
 
 
 class _Lines:

@@ -5,10 +5,11 @@ and the conveners of the municipality-wide groups (policy.can_import)."""
 
 from __future__ import annotations
 
-import io
+import sqlite3
+import tempfile
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, object_session
 
 from api.access import policy
@@ -76,16 +77,17 @@ def import_file(
 def upload(
     session: Session,
     source: str,
-    content: bytes,
+    stream: IO[bytes],
     filename: str,
     *,
     organisation_id: int | None,
     actor: Actor,
 ) -> ImportFile:
-    """Keep an uploaded file and preview it: nothing is imported until it is confirmed."""
+    """Keep an uploaded file and preview it: nothing is imported until it is confirmed.
+    ``stream``: the file, seekable (the upload as the server spooled it to disk)."""
     may_import(actor)
     file_format, preview = import_file(
-        session, source, io.BytesIO(content), filename,
+        session, source, stream, filename,
         organisation_id=organisation_id, actor=actor, dry_run=True,
     )  # fmt: skip
     kept = ImportFile(
@@ -93,12 +95,13 @@ def upload(
         filename=filename[:255] or "fil",
         format=file_format,
         organisation_id=organisation_id,
-        content=content,
+        content=b"",
         preview=preview.model_dump(mode="json"),
         created_by_id=actor.user_id,
     )
     session.add(kept)
     session.flush()
+    _keep_content(session, kept, stream)
     return kept
 
 
@@ -112,18 +115,75 @@ def confirm(session: Session, import_id: int, *, actor: Actor) -> ImportFile:
     if kept is None:
         raise NotFound(f"Det finns ingen import med id {import_id}.")
     may_import(actor)
-    if kept.imported_at is not None or kept.content is None:
+    kept_still = session.scalar(
+        select(ImportFile.content.is_not(None)).where(ImportFile.id == kept.id)
+    )
+    if kept.imported_at is not None or not kept_still:
         raise Conflict("Filen är redan importerad.", code="already_imported")
-    _format, result = import_file(
-        session, kept.source, io.BytesIO(kept.content), kept.filename,
-        organisation_id=kept.organisation_id, actor=actor, dry_run=False,
-    )  # fmt: skip
+    with _content_of(session, kept) as content:
+        _format, result = import_file(
+            session, kept.source, content, kept.filename,
+            organisation_id=kept.organisation_id, actor=actor, dry_run=False,
+        )  # fmt: skip
     kept.result = result.model_dump(mode="json")
     kept.imported_at = utcnow()
     # The rows are in the incidents now; the upload itself is not kept.
     kept.content = None
     session.flush()
     return kept
+
+
+# The kept file is written and read a piece at a time: a 64 MB upload held whole, and
+# copied whole by the database driver (by SQLite twice, the bound value and the record it
+# builds of it), took the server past 300 MB. SQLite still fills the room it makes with
+# zeroblob once in memory (the column is not the table's last), so the file's size once;
+# PostgreSQL appends a piece at a time.
+_PIECE = 4 * 1024 * 1024
+
+
+def _keep_content(session: Session, kept: ImportFile, stream: IO[bytes]) -> None:
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    where = ImportFile.id == kept.id
+    if session.get_bind().dialect.name == "sqlite":
+        # Room for the file, then the file into it (SQLite's incremental blob I/O).
+        session.execute(update(ImportFile).where(where).values(content=func.zeroblob(size)))
+        with _sqlite(session).blobopen(ImportFile.__tablename__, "content", kept.id) as blob:
+            while piece := stream.read(1024 * 1024):
+                blob.write(piece)
+    else:
+        while piece := stream.read(_PIECE):
+            session.execute(
+                update(ImportFile).where(where).values(content=ImportFile.content.concat(piece))
+            )
+    session.expire(kept, ["content"])
+
+
+def _sqlite(session: Session) -> sqlite3.Connection:
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    return connection
+
+
+def _content_of(session: Session, kept: ImportFile) -> IO[bytes]:
+    """The kept file, copied a piece at a time into a temporary file on disk."""
+    copy = tempfile.TemporaryFile()  # noqa: SIM115 (the caller closes it)
+    if session.get_bind().dialect.name == "sqlite":
+        with _sqlite(session).blobopen(
+            ImportFile.__tablename__, "content", kept.id, readonly=True
+        ) as blob:
+            while read := blob.read(1024 * 1024):
+                copy.write(read)
+    else:
+        start = 1
+        while fetched := session.scalar(
+            select(func.substr(ImportFile.content, start, _PIECE)).where(ImportFile.id == kept.id)
+        ):
+            copy.write(fetched)
+            start += len(fetched)
+    copy.seek(0)
+    return copy
 
 
 def read_import(kept: ImportFile) -> schemas.ImportRead:

@@ -155,11 +155,11 @@ def create_import(
         WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
     ] = None,
 ) -> schemas.ImportRead:
-    content = file.file.read()
     kept = imports.upload(
         session,
         source,
-        content,
+        # Read from where the server spooled it (on disk past 1 MB), never held whole.
+        file.file,
         file.filename or "fil",
         organisation_id=organisation_id,
         actor=actor,

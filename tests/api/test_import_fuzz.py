@@ -1,9 +1,9 @@
 """The importer fed what hypothesis makes up: random bytes, CSV in random encodings and
-delimiters with quotes, line breaks and huge fields, and JSON of any shape. Every file gets
-either a clean answer about the file as a whole (a 4xx with its reason) or a row-by-row
-result in which every refused row says why; never an unhandled exception. Run in dry-run
-mode against the real database of each backend (the rows are read, looked up and checked
-as in a real import, and nothing is written).
+delimiters with quotes, line breaks and huge fields, JSON of any shape, and JSON nested
+deep. Every file gets either a clean answer about the file as a whole (a 4xx with its
+reason) or a row-by-row result in which every refused row says why; never an unhandled
+exception. Run in dry-run mode against the real database of each backend (the rows are
+read, looked up and checked as in a real import, and nothing is written).
 
 Also the same through HTTP for a few files, and the upload's size limit (413)."""
 
@@ -128,9 +128,29 @@ def geojson_files(draw: st.DrawFn) -> tuple[bytes, str]:
     return data, draw(st.sampled_from(["export.geojson", "export.json", "export"]))
 
 
+@st.composite
+def deep_files(draw: st.DrawFn) -> tuple[bytes, str]:
+    """JSON nested deep (a million levels took the server past 20 GB), at the top, inside a
+    feature or its geometry, with brackets of either kind, closed or cut off."""
+    depth = draw(st.integers(min_value=1, max_value=20_000))
+    opening = draw(st.sampled_from([b"[", b'{"a":', b'[{"b":[', b'["]",']))
+    closing = {b"[": b"]", b'{"a":': b"}", b'[{"b":[': b"]}]", b'["]",': b"]"}[opening]
+    inner = opening * depth + b"1" + closing * draw(st.integers(min_value=0, max_value=depth))
+    where = draw(st.sampled_from(["top", "properties", "geometry", "features"]))
+    document = {
+        "top": inner,
+        "properties": b'{"features": [{"type": "Feature", "properties": {"x": ' + inner + b"}}]}",
+        "geometry": b'{"features": [{"type": "Feature", "geometry": {"type": "Point", '
+        b'"coordinates": ' + inner + b"}}]}",
+        "features": b'{"type": "FeatureCollection", "features": ' + inner + b"}",
+    }[where]
+    return document, draw(st.sampled_from(["export.geojson", "export.json", "export"]))
+
+
 files = st.one_of(
     csv_files(),
     geojson_files(),
+    deep_files(),
     st.tuples(st.binary(max_size=3000), st.sampled_from(["x.csv", "x.geojson", "x"])),
     st.tuples(
         st.text(string.printable, max_size=500).map(str.encode), st.sampled_from(["x.csv", "x"])
@@ -185,6 +205,8 @@ def test_the_importer_answers_any_file_cleanly(
         + b"y" * 200_000
         + b'"}}]}',
         b"H\xe4ndelse-ID;Kategori;Intr\xe4ffade fr\xe5n\n" + b'1;"' + b"z" * 150_000 + b"\n",
+        # Nested a million levels deep (2 MB): refused at the depth limit, before ijson.
+        b'{"type": "FeatureCollection", "features": [' + b"[" * 1_000_000 + b"]" * 1_000_000,
     ],
 )
 def test_odd_files_through_http_get_a_4xx_or_a_preview(
