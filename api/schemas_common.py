@@ -184,7 +184,8 @@ FilledText = Annotated[
     ),
     GUARDED,
 ]
-# A document's text (a municipality's privacy notice): long, and filled.
+# A document's text (a municipality's privacy notice): long, and filled. Published by its
+# nature, and bound to name the data protection officer's address and number.
 DocumentText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000),
@@ -192,6 +193,7 @@ DocumentText = Annotated[
     WithJsonSchema(
         {"type": "string", "minLength": 1, "maxLength": 20_000, "pattern": _FILLED_PATTERN}
     ),
+    Exempt("a published notice, which must name the data protection officer's contacts"),
 ]
 Text = Annotated[
     str,

@@ -244,5 +244,6 @@ AUDIT_OBJECTS = {
     "plan_reviews": "Uppföljning av plan",
     # What api.retention counts (its deletions of audit events are never themselves audited).
     "audit_events": "Logghändelse",
+    "incident_readings": "Läsning av händelse",
     "idempotent_requests": "Sparat svar på upprepad begäran",
 }

@@ -173,6 +173,10 @@ class ApiClient:
         response = await self._request("GET", path, params=params)
         return model.model_validate_json(response.content)
 
+    async def _send(self, method: str, path: str, model: type[M], body: Any) -> M:
+        response = await self._request(method, path, json=body)
+        return model.model_validate_json(response.content)
+
     async def _all(self, path: str, model: type[M], **params: Any) -> list[M]:
         """Every item of a list, following its ``next`` links."""
         adapter = TypeAdapter(Page[model])  # type: ignore[valid-type]
@@ -313,8 +317,7 @@ class ApiClient:
         return ReportRead.model_validate_json(response.content)
 
     async def update_incident(self, incident_id: int, body: dict[str, Any]) -> IncidentRead:
-        response = await self._request("PATCH", f"{V1}/incidents/{incident_id}", json=body)
-        return IncidentRead.model_validate_json(response.content)
+        return await self._send("PATCH", f"{V1}/incidents/{incident_id}", IncidentRead, body)
 
     async def withdraw_incident(self, incident_id: int, reason: str) -> IncidentRead:
         response = await self._request(
@@ -366,10 +369,9 @@ class ApiClient:
         self, group_id: int, *, first_day: str | None, last_day: str | None
     ) -> SituationReportRead:
         body = {k: v for k, v in {"first_day": first_day, "last_day": last_day}.items() if v}
-        response = await self._request(
-            "POST", f"{V1}/groups/{group_id}/situation-reports", json=body
+        return await self._send(
+            "POST", f"{V1}/groups/{group_id}/situation-reports", SituationReportRead, body
         )
-        return SituationReportRead.model_validate_json(response.content)
 
     async def situation_report(
         self, report_id: int, *, purpose: Purpose | None = None
@@ -415,34 +417,32 @@ class ApiClient:
         return await self._get(f"{V1}/interventions/{intervention_id}", InterventionRead)
 
     async def create_intervention(self, body: dict[str, Any]) -> InterventionRead:
-        response = await self._request("POST", f"{V1}/interventions", json=body)
-        return InterventionRead.model_validate_json(response.content)
+        return await self._send("POST", f"{V1}/interventions", InterventionRead, body)
 
     async def update_intervention(
         self, intervention_id: int, body: dict[str, Any]
     ) -> InterventionRead:
-        response = await self._request("PATCH", f"{V1}/interventions/{intervention_id}", json=body)
-        return InterventionRead.model_validate_json(response.content)
+        return await self._send(
+            "PATCH", f"{V1}/interventions/{intervention_id}", InterventionRead, body
+        )
 
     async def follow_ups(self, intervention_id: int) -> list[FollowUpRead]:
         response = await self._request("GET", f"{V1}/interventions/{intervention_id}/follow-ups")
         return TypeAdapter(list[FollowUpRead]).validate_json(response.content)
 
     async def add_follow_up(self, intervention_id: int, body: dict[str, Any]) -> FollowUpRead:
-        response = await self._request(
-            "POST", f"{V1}/interventions/{intervention_id}/follow-ups", json=body
+        return await self._send(
+            "POST", f"{V1}/interventions/{intervention_id}/follow-ups", FollowUpRead, body
         )
-        return FollowUpRead.model_validate_json(response.content)
 
     async def feedback(self, intervention_id: int) -> list[FeedbackRead]:
         response = await self._request("GET", f"{V1}/interventions/{intervention_id}/feedback")
         return TypeAdapter(list[FeedbackRead]).validate_json(response.content)
 
     async def add_feedback(self, intervention_id: int, body: dict[str, Any]) -> FeedbackRead:
-        response = await self._request(
-            "POST", f"{V1}/interventions/{intervention_id}/feedback", json=body
+        return await self._send(
+            "POST", f"{V1}/interventions/{intervention_id}/feedback", FeedbackRead, body
         )
-        return FeedbackRead.model_validate_json(response.content)
 
     async def intervention_effect(self, intervention_id: int, weeks: int) -> Effect:
         return await self._get(f"{V1}/interventions/{intervention_id}/effect", Effect, weeks=weeks)
@@ -459,8 +459,7 @@ class ApiClient:
         return await self._get(f"{V1}/groups/{group_id}/meetings/next", NextMeeting)
 
     async def create_meeting(self, group_id: int, body: dict[str, Any]) -> MeetingRead:
-        response = await self._request("POST", f"{V1}/groups/{group_id}/meetings", json=body)
-        return MeetingRead.model_validate_json(response.content)
+        return await self._send("POST", f"{V1}/groups/{group_id}/meetings", MeetingRead, body)
 
     async def meeting(self, meeting_id: int) -> tuple[MeetingRead, str]:
         response = await self._request("GET", f"{V1}/meetings/{meeting_id}")
@@ -472,8 +471,7 @@ class ApiClient:
         )
 
     async def add_decision(self, meeting_id: int, body: dict[str, Any]) -> DecisionRead:
-        response = await self._request("POST", f"{V1}/meetings/{meeting_id}/decisions", json=body)
-        return DecisionRead.model_validate_json(response.content)
+        return await self._send("POST", f"{V1}/meetings/{meeting_id}/decisions", DecisionRead, body)
 
     # Steering ---------------------------------------------------------------------------------
 
@@ -487,31 +485,26 @@ class ApiClient:
         return await self._get(f"{V1}/goals/{goal_id}/thread", Thread)
 
     async def create_goal(self, body: dict[str, Any]) -> GoalRead:
-        response = await self._request("POST", f"{V1}/goals", json=body)
-        return GoalRead.model_validate_json(response.content)
+        return await self._send("POST", f"{V1}/goals", GoalRead, body)
 
     async def update_goal(self, goal_id: int, body: dict[str, Any]) -> GoalRead:
-        response = await self._request("PATCH", f"{V1}/goals/{goal_id}", json=body)
-        return GoalRead.model_validate_json(response.content)
+        return await self._send("PATCH", f"{V1}/goals/{goal_id}", GoalRead, body)
 
     async def update_plan(self, plan_id: int, body: dict[str, Any]) -> PlanRead:
-        response = await self._request("PATCH", f"{V1}/plans/{plan_id}", json=body)
-        return PlanRead.model_validate_json(response.content)
+        return await self._send("PATCH", f"{V1}/plans/{plan_id}", PlanRead, body)
 
     async def delete_indicator_value(self, indicator_id: int, year: int) -> None:
         await self._request("DELETE", f"{V1}/indicators/{indicator_id}/values/{year}")
 
     async def create_indicator(self, goal_id: int, body: dict[str, Any]) -> IndicatorRead:
-        response = await self._request("POST", f"{V1}/goals/{goal_id}/indicators", json=body)
-        return IndicatorRead.model_validate_json(response.content)
+        return await self._send("POST", f"{V1}/goals/{goal_id}/indicators", IndicatorRead, body)
 
     async def put_indicator_value(
         self, indicator_id: int, year: int, body: dict[str, Any]
     ) -> IndicatorRead:
-        response = await self._request(
-            "PUT", f"{V1}/indicators/{indicator_id}/values/{year}", json=body
+        return await self._send(
+            "PUT", f"{V1}/indicators/{indicator_id}/values/{year}", IndicatorRead, body
         )
-        return IndicatorRead.model_validate_json(response.content)
 
     async def assignments(self, **filters: Any) -> list[AssignmentRead]:
         return await self._all(f"{V1}/assignments", AssignmentRead, limit=200, **filters)
@@ -520,18 +513,15 @@ class ApiClient:
         return await self._get(f"{V1}/assignments/{assignment_id}", AssignmentRead)
 
     async def create_assignment(self, body: dict[str, Any]) -> AssignmentRead:
-        response = await self._request("POST", f"{V1}/assignments", json=body)
-        return AssignmentRead.model_validate_json(response.content)
+        return await self._send("POST", f"{V1}/assignments", AssignmentRead, body)
 
     async def update_assignment(self, assignment_id: int, body: dict[str, Any]) -> AssignmentRead:
-        response = await self._request("PATCH", f"{V1}/assignments/{assignment_id}", json=body)
-        return AssignmentRead.model_validate_json(response.content)
+        return await self._send("PATCH", f"{V1}/assignments/{assignment_id}", AssignmentRead, body)
 
     async def answer_assignment(self, assignment_id: int, body: dict[str, Any]) -> AssignmentRead:
-        response = await self._request(
-            "POST", f"{V1}/assignments/{assignment_id}/answer", json=body
+        return await self._send(
+            "POST", f"{V1}/assignments/{assignment_id}/answer", AssignmentRead, body
         )
-        return AssignmentRead.model_validate_json(response.content)
 
     async def plans(self, **filters: Any) -> list[PlanRead]:
         return await self._all(f"{V1}/plans", PlanRead, limit=200, **filters)
@@ -540,20 +530,17 @@ class ApiClient:
         return await self._get(f"{V1}/plans/{plan_id}", PlanRead)
 
     async def create_plan(self, body: dict[str, Any]) -> PlanRead:
-        response = await self._request("POST", f"{V1}/plans", json=body)
-        return PlanRead.model_validate_json(response.content)
+        return await self._send("POST", f"{V1}/plans", PlanRead, body)
 
     async def create_activity(self, plan_id: int, body: dict[str, Any]) -> ActivityRead:
-        response = await self._request("POST", f"{V1}/plans/{plan_id}/activities", json=body)
-        return ActivityRead.model_validate_json(response.content)
+        return await self._send("POST", f"{V1}/plans/{plan_id}/activities", ActivityRead, body)
 
     async def review_activity(
         self, activity_id: int, year: int, body: dict[str, Any]
     ) -> ActivityRead:
-        response = await self._request(
-            "PUT", f"{V1}/activities/{activity_id}/reviews/{year}", json=body
+        return await self._send(
+            "PUT", f"{V1}/activities/{activity_id}/reviews/{year}", ActivityRead, body
         )
-        return ActivityRead.model_validate_json(response.content)
 
     async def plan_year(
         self, plan_id: int, year: int, *, purpose: Purpose | None = None
@@ -561,8 +548,7 @@ class ApiClient:
         return await self._get(f"{V1}/plans/{plan_id}/reviews/{year}", PlanYear, purpose=purpose)
 
     async def review_plan(self, plan_id: int, year: int, body: dict[str, Any]) -> PlanYear:
-        response = await self._request("PUT", f"{V1}/plans/{plan_id}/reviews/{year}", json=body)
-        return PlanYear.model_validate_json(response.content)
+        return await self._send("PUT", f"{V1}/plans/{plan_id}/reviews/{year}", PlanYear, body)
 
     async def upload_import(
         self, source: str, filename: str, content: bytes, organisation_id: int | None

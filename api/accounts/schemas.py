@@ -106,6 +106,7 @@ TotpCodeText = Annotated[
         max_length=40,
         description="Six digits from the authenticator app, or one of the recovery codes.",
     ),
+    Exempt("a one-time code, compared and never stored"),
 ]
 
 

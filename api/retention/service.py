@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from api import localtime
 from api.actor import SYSTEM
 from api.audit import service as audit
-from api.audit.models import AuditEvent
+from api.audit.models import AuditEvent, IncidentReading
 from api.db import Database
 from api.idempotency import IdempotentRequest
 from api.incidents.models import Incident, IncidentVersion, Report
@@ -103,6 +103,7 @@ class Thinned:
     idempotent_requests: int = 0
     import_files: int = 0
     audit_events: int = 0
+    incident_readings: int = 0
 
     def counts(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -117,6 +118,7 @@ KINDS = {
     "idempotent_requests": "sparade svar på upprepade begäranden",
     "import_files": "uppladdade filer som aldrig lästes in",
     "audit_events": "logghändelser",
+    "incident_readings": "loggade läsningar av händelser",
 }
 
 
@@ -203,6 +205,7 @@ def count(session: Session, c: Cutoffs, today: dt.date) -> Thinned:
         idempotent_requests=scalar(select(func.count()).where(_old_replay(c))),
         import_files=scalar(select(func.count()).where(_old_upload(c))),
         audit_events=scalar(select(func.count()).where(AuditEvent.at < c.audit_before)),
+        incident_readings=scalar(select(func.count()).where(IncidentReading.at < c.audit_before)),
     )
 
 
@@ -328,20 +331,27 @@ def _delete_audit_events(session: Session, c: Cutoffs) -> int:
     permit = AuditDeletionPermit(delete_before=c.audit_before)
     session.add(permit)
     session.flush()
-    batch = (
-        select(AuditEvent.id)
-        .where(AuditEvent.at < c.audit_before)
-        .order_by(AuditEvent.id)
-        .limit(BATCH * 10)
-        .scalar_subquery()
-    )
-    done = session.execute(
-        delete(AuditEvent)
-        .where(AuditEvent.id.in_(batch))
-        .execution_options(synchronize_session=False)
-    )
+    done = _delete_before(session, AuditEvent, c.audit_before)
     session.delete(permit)
     session.flush()
+    return done
+
+
+def _delete_readings(session: Session, c: Cutoffs) -> int:
+    """Who read which incident is a log line like the others, kept as long."""
+    return _delete_before(session, IncidentReading, c.audit_before)
+
+
+def _delete_before(
+    session: Session, model: type[AuditEvent] | type[IncidentReading], before: dt.datetime
+) -> int:
+    """A batch of a log's lines older than ``before``, deleted."""
+    batch = (
+        select(model.id).where(model.at < before).order_by(model.id).limit(BATCH * 10)
+    ).scalar_subquery()
+    done = session.execute(
+        delete(model).where(model.id.in_(batch)).execution_options(synchronize_session=False)
+    )
     return int(done.rowcount)  # type: ignore[attr-defined]
 
 
@@ -405,6 +415,7 @@ def run(
     with database.session(write=True) as session:
         thinned.idempotent_requests, thinned.import_files = _thin_copies(session, c)
     thinned.audit_events = _repeat(database, lambda s: _delete_audit_events(s, c))
+    thinned.incident_readings = _repeat(database, lambda s: _delete_readings(s, c))
     with database.session(write=True) as session:
         for kind, number in thinned.counts().items():
             audit.record(
