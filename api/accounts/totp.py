@@ -313,6 +313,9 @@ def _remove(session: Session, user_id: int) -> bool:
 def enrol_with_secret(session: Session, user_id: int, secret: str) -> None:
     """A confirmed second factor with a secret known beforehand: for the demo accounts
     (api.seed) and the tests only, never for a real person."""
-    if _factor(session, user_id) is None:
+    factor = _factor(session, user_id)
+    if factor is None:
         session.add(TotpFactor(user_id=user_id, secret=secret, confirmed_at=utcnow()))
-        session.flush()
+    elif factor.confirmed_at is None:  # an enrolment begun and left
+        factor.secret, factor.confirmed_at, factor.last_step = secret, utcnow(), None
+    session.flush()
