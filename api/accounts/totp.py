@@ -301,7 +301,8 @@ def reset(session: Session, user_id: int, *, actor: Actor) -> None:
     get_record(session, USERS, user_id, actor=actor)
     _remove(session, user_id)
     end_sessions(session, user_id, actor=actor)
-    audit.record(session, action="totp_reset", object_type="users", object_id=user_id)
+    # The actor named: the command line resets outside a request too.
+    audit.record(session, action="totp_reset", actor=actor, object_type="users", object_id=user_id)
 
 
 def _remove(session: Session, user_id: int) -> bool:
