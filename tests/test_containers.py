@@ -249,7 +249,8 @@ def test_the_image_commands_run_from_the_installed_package(
         )
     wait_ready(f"http://127.0.0.1:{web_port}/logga-in", started[-1], web_log)
 
-    with httpx.Client(base_url=f"http://127.0.0.1:{web_port}") as browser:
+    # Generous: the enrolment hashes ten recovery codes with argon2.
+    with httpx.Client(base_url=f"http://127.0.0.1:{web_port}", timeout=60) as browser:
         form = browser.get("/logga-in").text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
         assert csrf
