@@ -306,6 +306,16 @@ def reset(session: Session, user_id: int, *, actor: Actor) -> None:
 
 
 def _remove(session: Session, user_id: int) -> bool:
+    # A half sign-in waiting for a code never turns whole because the factor went away.
+    session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.user_id == user_id,
+            AuthSession.pending.is_(True),
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
     removed = session.execute(delete(TotpFactor).where(TotpFactor.user_id == user_id))
     return bool(removed.rowcount)  # type: ignore[attr-defined]

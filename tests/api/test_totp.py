@@ -170,11 +170,13 @@ def test_others_may_enrol_and_turn_it_off(
         ).json()
         assert confirmed["session"] is None  # this session was whole already
         assert len(confirmed["recovery_codes"]) == 10
-    answer = sign_in(anon, email)
-    assert answer.json()["second_factor"] == "verify"
+    waiting = half(anon, email)
     with server.client(people["tokens"]["viewer"]) as client:
         assert client.delete(f"{V1}/auth/totp").status_code == 204
     assert sign_in(anon, email).json()["second_factor"] is None
+    # A half sign-in that waited for a code does not turn whole when it is off.
+    with server.client(waiting) as client:
+        assert client.get(f"{V1}/groups").status_code == 401
     # Those whose role requires it cannot turn it off.
     with server.client(people["tokens"]["steering"]) as client:
         refused = client.delete(f"{V1}/auth/totp")
