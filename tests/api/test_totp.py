@@ -6,7 +6,10 @@ import datetime as dt
 
 import httpx
 import pyotp
+from sqlalchemy import select
 
+from api.accounts.models import TotpFactor
+from api.accounts.totp import seal
 from api.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.support.people import PEOPLE, People, totp_code, whole_token
 from tests.support.servers import Server
@@ -208,3 +211,20 @@ def test_a_person_given_a_role_that_requires_it_must_enrol_at_once(
     with server.client(token) as client:
         assert client.get(f"{V1}/groups").json()["code"] == "second_factor_pending"
         assert client.get(f"{V1}/auth/totp").json()["stage"] == "enrol"
+
+
+def test_the_secret_is_kept_sealed(anon: httpx.Client, server: Server, people: People) -> None:
+    steering = people["users"]["steering"]
+    with server.database.session(write=True) as session:
+        factor = session.scalar(select(TotpFactor).where(TotpFactor.user_id == steering["id"]))
+        assert factor is not None
+        assert DEMO_TOTP_SECRET not in factor.secret
+        # Sealed for another person, it does not open for this one.
+        other = people["users"]["admin"]["id"]
+        key = server.settings.secret_key.get_secret_value()
+        factor.secret = seal(DEMO_TOTP_SECRET, user_id=other, secret_key=key)
+    token = half(anon, PEOPLE["steering"])
+    unreadable = verify(server, token, totp_code(PEOPLE["steering"]))
+    assert unreadable.status_code == 409
+    assert unreadable.json()["code"] == "second_factor_unreadable"
+    assert "nyckel har bytts" in unreadable.json()["detail"]
