@@ -279,6 +279,27 @@ def _cmd_retention_run(args: argparse.Namespace) -> None:
         print("torrkörning: inget ändrades")
 
 
+def _cmd_user_reset_second_factor(args: argparse.Namespace) -> None:
+    """For the administrator who has lost both the phone and the recovery codes, when no
+    other administrator is there to reset it through the API."""
+    from sqlalchemy import select
+
+    from api.accounts import totp
+    from api.accounts.models import User, email_key
+    from api.actor import SYSTEM
+
+    database = _database()
+    try:
+        with database.session(write=True) as session:
+            user = session.scalar(select(User).where(User.email_key == email_key(args.email)))
+            if user is None:
+                raise SystemExit(f"est user reset-second-factor: no account {args.email!r}")
+            totp.reset(session, user.id, actor=SYSTEM)
+    finally:
+        database.dispose()
+    print(f"second factor of {args.email} reset; they set it up again at their next sign-in")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="est", description="EST Lägesbild")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -358,6 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     add.set_defaults(func=_cmd_user_create)
+    reset = user_commands.add_parser(
+        "reset-second-factor", help="take away an account's TOTP (a lost phone); ends sessions"
+    )
+    reset.add_argument("--email", required=True)
+    reset.set_defaults(func=_cmd_user_reset_second_factor)
 
     retention = commands.add_parser(
         "retention", help="thinning (gallring) by the EST_RETAIN_* settings"

@@ -30,6 +30,7 @@ from api.categories.models import Category
 from api.categories.service import CATEGORIES
 from api.resources import create_record, update_record
 from api.schemas_common import name_key
+from api.settings import get_settings
 from api.structure import schemas, service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 from api.structure.schemas import GroupKind
@@ -114,10 +115,15 @@ DEMO_USERS = (
 
 
 def load_demo_users(
-    session: Session, *, actor: Actor = SYSTEM, password_hash: str | None = None
+    session: Session,
+    *,
+    actor: Actor = SYSTEM,
+    password_hash: str | None = None,
+    secret_key: str | None = None,
 ) -> list[tuple[str, str]]:
     """The demo accounts (after ``load_demo``), as (e-mail, what they are) to print.
-    ``password_hash``, of DEMO_PASSWORD, spares the tests an argon2 hash per account."""
+    ``password_hash``, of DEMO_PASSWORD, spares the tests an argon2 hash per account;
+    ``secret_key`` seals the TOTP secrets (the settings' EST_SECRET_KEY when not given)."""
     shown = []
     for email, name, organisation, is_admin, grant in DEMO_USERS:
         user = session.scalar(select(User).where(User.email_key == email))
@@ -150,7 +156,8 @@ def load_demo_users(
         session.expire(user, ["memberships"])
         person = account_service.actor_for(user, session_id=None, address=None)
         if policy.requires_second_factor(person):
-            totp.enrol_with_secret(session, user.id, DEMO_TOTP_SECRET)
+            key = secret_key or get_settings().secret_key.get_secret_value()
+            totp.enrol_with_secret(session, user.id, DEMO_TOTP_SECRET, secret_key=key)
             what += f", kod ur TOTP-nyckeln {DEMO_TOTP_SECRET}"
         shown.append((email, what))
     return shown

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from api.accounts.models import TotpFactor, User
 from api.db import Database
+from api.seed import DEMO_TOTP_SECRET
 from api.situation.models import SituationReport
 from api.situation.schemas import Status
 from api.structure.models import Group, GroupOrganisation, Organisation
@@ -108,3 +110,31 @@ def test_help_names_every_command() -> None:
     )
     for command in ("serve", "serve-api", "serve-web", "migrate", "seed"):
         assert command in result.stdout
+
+
+def test_the_demo_enrols_whom_the_policy_requires_and_a_reset_takes_it_away(
+    fresh_url: str,
+) -> None:
+    def enrolled() -> set[str]:
+        database = Database.from_url(fresh_url)
+        try:
+            with database.session(write=False) as session:
+                found = session.scalars(
+                    select(User.email)
+                    .join(TotpFactor, TotpFactor.user_id == User.id)
+                    .where(TotpFactor.confirmed_at.is_not(None))
+                )
+                return set(found)
+        finally:
+            database.dispose()
+
+    assert est(fresh_url, "migrate").returncode == 0
+    seeded = est(fresh_url, "seed", "--demo")
+    assert seeded.returncode == 0, seeded.stderr
+    assert DEMO_TOTP_SECRET in seeded.stdout
+    assert enrolled() == {"admin@est.demo", "styrgrupp@est.demo"}
+    reset = est(fresh_url, "user", "reset-second-factor", "--email", "Admin@est.demo")
+    assert reset.returncode == 0, reset.stderr
+    assert enrolled() == {"styrgrupp@est.demo"}
+    unknown = est(fresh_url, "user", "reset-second-factor", "--email", "ingen@est.demo")
+    assert unknown.returncode != 0 and "no account" in unknown.stderr

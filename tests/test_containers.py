@@ -20,6 +20,8 @@ import pytest
 import yaml
 
 from api.cli import build_parser
+from tests.support.pages import csrf_of, found
+from tests.support.people import totp_code
 from tests.support.servers import free_port, sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -247,7 +249,8 @@ def test_the_image_commands_run_from_the_installed_package(
         )
     wait_ready(f"http://127.0.0.1:{web_port}/logga-in", started[-1], web_log)
 
-    with httpx.Client(base_url=f"http://127.0.0.1:{web_port}") as browser:
+    # Generous: the enrolment hashes ten recovery codes with argon2.
+    with httpx.Client(base_url=f"http://127.0.0.1:{web_port}", timeout=60) as browser:
         form = browser.get("/logga-in").text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
         assert csrf
@@ -256,12 +259,34 @@ def test_the_image_commands_run_from_the_installed_package(
             data={"csrf_token": csrf[1], "email": "admin@kommun.se", "password": password},
             follow_redirects=True,
         )
-        assert "EST områdesgrupp Kungsängen" in signed_in.text
+        # An administrator sets up the second factor at the first sign-in.
+        assert "Din roll kräver" in signed_in.text
+        enrol = browser.post(
+            "/konto/tvastegsverifiering/ny",
+            data={"csrf_token": csrf_of(signed_in.text), "next": "/"},
+        )
+        secret = found(r'id="totp-secret">([A-Z2-7 ]+)<', enrol.text).replace(" ", "")
+        done = browser.post(
+            "/konto/tvastegsverifiering/bekrafta",
+            data={
+                "csrf_token": csrf_of(enrol.text),
+                "next": "/",
+                "uri": found(r'name="uri" value="([^"]+)"', enrol.text),
+                "code": totp_code("admin@kommun.se", secret),
+            },
+        )
+        assert "Dina reservkoder" in done.text
+        assert "EST områdesgrupp Kungsängen" in browser.get("/").text
         assert browser.get("/static/est.css").status_code == 200
     api_url = f"http://127.0.0.1:{api_port}/api/v1"
     assert httpx.get(f"{api_url}/groups").status_code == 401
-    token = httpx.post(
+    half = httpx.post(
         f"{api_url}/auth/token", json={"email": "admin@kommun.se", "password": password}
+    ).json()
+    token = httpx.post(
+        f"{api_url}/auth/totp/verify",
+        json={"code": totp_code("admin@kommun.se", secret)},
+        headers={"Authorization": f"Bearer {half['access_token']}"},
     ).json()["access_token"]
     groups = httpx.get(f"{api_url}/groups", headers={"Authorization": f"Bearer {token}"})
     assert groups.json()["items"]

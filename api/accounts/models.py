@@ -134,8 +134,8 @@ class TotpFactor(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
-    # Base32, as the authenticator app is given it; never answered after the enrolment.
-    secret: Mapped[str] = mapped_column(String(64))
+    # Sealed (api.accounts.totp.seal); never answered after the enrolment.
+    secret: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[dt.datetime | None]
     # The time step of the last code taken: a code is never taken twice (replay).

@@ -92,8 +92,11 @@ def get_totp(session: SessionDep, actor: ActorDep) -> schemas.TotpStatus:
     summary="Start setting up TOTP: a new secret, its otpauth URI and QR code (shown once)",
     responses=problem_responses(401, 403, 409, 503),
 )
-def start_totp_enrolment(session: SessionDep, actor: ActorDep) -> schemas.TotpEnrolment:
-    return totp.start_enrolment(session, actor=actor)
+def start_totp_enrolment(
+    request: Request, session: SessionDep, actor: ActorDep
+) -> schemas.TotpEnrolment:
+    settings: Settings = request.app.state.settings
+    return totp.start_enrolment(session, actor=actor, settings=settings)
 
 
 @router.post(

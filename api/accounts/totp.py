@@ -11,18 +11,28 @@ last step taken is kept, and moved forward in one conditional UPDATE, so two req
 the same code cannot both pass. Wrong codes count in the sign-in throttle like wrong
 passwords, per account and per address.
 
+The secret is kept sealed (AES-GCM under a key derived from EST_SECRET_KEY, bound to the
+person's id), so a copy of the database alone does not give the codes away. A new
+EST_SECRET_KEY makes the sealed secrets unreadable: everyone then sets the app up again
+after a reset (``DELETE /users/{id}/totp``, or ``est user reset-second-factor``).
+
 Recovery codes are 12 characters: the first 4 find the code's row (``selector``), the whole
 code is checked against an argon2 hash, as a password is (api.accounts.passwords).
 """
 
 from __future__ import annotations
 
+import base64
 import hmac
 import re
 import secrets
 
 import pyotp
 import segno
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -54,6 +64,37 @@ _SELECTOR = 4
 _RECOVERY_LENGTH = 12
 _SIX_DIGITS = re.compile(r"^[0-9]{6}$")
 WRONG_CODE = "Koden stämmer inte. Skriv de sex siffrorna som appen visar nu, eller en reservkod."
+
+
+# The secret, sealed ---------------------------------------------------------------------------
+
+_SEALED = "v1."
+_NONCE = 12
+
+
+def _aead(secret_key: str) -> AESGCM:
+    info = b"est totp secret"
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info)
+    return AESGCM(key.derive(secret_key.encode()))
+
+
+def seal(secret: str, *, user_id: int, secret_key: str) -> str:
+    nonce = secrets.token_bytes(_NONCE)
+    sealed = _aead(secret_key).encrypt(nonce, secret.encode(), str(user_id).encode())
+    return _SEALED + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def _opened(factor: TotpFactor, secret_key: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(factor.secret.removeprefix(_SEALED))
+        plain = _aead(secret_key).decrypt(raw[:_NONCE], raw[_NONCE:], str(factor.user_id).encode())
+    except (InvalidTag, ValueError) as exc:
+        raise Conflict(
+            "Tvåstegsverifieringen går inte att läsa, eftersom tjänstens hemliga nyckel har "
+            "bytts. Be en administratör återställa den.",
+            code="second_factor_unreadable",
+        ) from exc
+    return plain.decode()
 
 
 # Who is asking, as the person they signed in as ----------------------------------------------
@@ -96,7 +137,7 @@ def status(session: Session, *, actor: Actor) -> schemas.TotpStatus:
 # Enrolment -----------------------------------------------------------------------------------
 
 
-def start_enrolment(session: Session, *, actor: Actor) -> schemas.TotpEnrolment:
+def start_enrolment(session: Session, *, actor: Actor, settings: Settings) -> schemas.TotpEnrolment:
     """A new secret, kept unconfirmed until a code from it comes back (confirm_enrolment);
     starting again replaces it."""
     user, _, _ = _person(session, actor)
@@ -107,10 +148,11 @@ def start_enrolment(session: Session, *, actor: Actor) -> schemas.TotpEnrolment:
             code="already_enrolled",
         )
     secret = pyotp.random_base32(32)
+    sealed = seal(secret, user_id=user.id, secret_key=settings.secret_key.get_secret_value())
     if factor is None:
-        session.add(TotpFactor(user_id=user.id, secret=secret))
+        session.add(TotpFactor(user_id=user.id, secret=sealed))
     else:
-        factor.secret, factor.created_at, factor.last_step = secret, utcnow(), None
+        factor.secret, factor.created_at, factor.last_step = sealed, utcnow(), None
     session.flush()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     return schemas.TotpEnrolment(secret=secret, otpauth_uri=uri, qr_svg=qr_svg(uri))
@@ -139,9 +181,9 @@ def confirm_enrolment(
             "Det finns ingen påbörjad registrering. Börja om med en ny QR-kod.",
             code="no_enrolment",
         )
-    if not _SIX_DIGITS.match(_normalised(code)) or not _take_code(
-        session, factor, _normalised(code)
-    ):
+    key = settings.secret_key.get_secret_value()
+    typed = _normalised(code)
+    if not _SIX_DIGITS.match(typed) or not _take_code(session, factor, typed, key):
         raise Invalid.field("code", WRONG_CODE, "wrong_code")
     factor.confirmed_at = utcnow()
     codes = _new_recovery_codes(session, user.id)
@@ -192,7 +234,7 @@ def verify(
     assert factor is not None  # the stage is "verify"
     typed = _normalised(code)
     if _SIX_DIGITS.match(typed):
-        right = _take_code(session, factor, typed)
+        right = _take_code(session, factor, typed, settings.secret_key.get_secret_value())
     else:
         right = _take_recovery_code(session, user.id, typed)
     if not right:
@@ -236,10 +278,10 @@ def _normalised(code: str) -> str:
     return re.sub(r"[\s\-]", "", code).lower()
 
 
-def _take_code(session: Session, factor: TotpFactor, code: str) -> bool:
+def _take_code(session: Session, factor: TotpFactor, code: str, secret_key: str) -> bool:
     """Whether ``code`` is the factor's for the current step or one either side, and was not
     taken before; the step is taken in the same statement that checks it."""
-    totp = pyotp.TOTP(factor.secret)
+    totp = pyotp.TOTP(_opened(factor, secret_key))
     now = totp.timecode(utcnow())
     for step in (now - 1, now, now + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
@@ -301,18 +343,33 @@ def reset(session: Session, user_id: int, *, actor: Actor) -> None:
     get_record(session, USERS, user_id, actor=actor)
     _remove(session, user_id)
     end_sessions(session, user_id, actor=actor)
-    audit.record(session, action="totp_reset", object_type="users", object_id=user_id)
+    # The actor named: the command line resets outside a request too.
+    audit.record(session, action="totp_reset", actor=actor, object_type="users", object_id=user_id)
 
 
 def _remove(session: Session, user_id: int) -> bool:
+    # A half sign-in waiting for a code never turns whole because the factor went away.
+    session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.user_id == user_id,
+            AuthSession.pending.is_(True),
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
     removed = session.execute(delete(TotpFactor).where(TotpFactor.user_id == user_id))
     return bool(removed.rowcount)  # type: ignore[attr-defined]
 
 
-def enrol_with_secret(session: Session, user_id: int, secret: str) -> None:
+def enrol_with_secret(session: Session, user_id: int, secret: str, *, secret_key: str) -> None:
     """A confirmed second factor with a secret known beforehand: for the demo accounts
     (api.seed) and the tests only, never for a real person."""
-    if _factor(session, user_id) is None:
-        session.add(TotpFactor(user_id=user_id, secret=secret, confirmed_at=utcnow()))
-        session.flush()
+    factor = _factor(session, user_id)
+    sealed = seal(secret, user_id=user_id, secret_key=secret_key)
+    if factor is None:
+        session.add(TotpFactor(user_id=user_id, secret=sealed, confirmed_at=utcnow()))
+    elif factor.confirmed_at is None:  # an enrolment begun and left
+        factor.secret, factor.confirmed_at, factor.last_step = sealed, utcnow(), None
+    session.flush()

@@ -25,7 +25,7 @@ def upgrade() -> None:
         "totp_factors",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("secret", sa.String(length=200), nullable=False),
         sa.Column("created_at", api.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("confirmed_at", api.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_step", sa.BigInteger(), nullable=True),

@@ -6,7 +6,10 @@ import datetime as dt
 
 import httpx
 import pyotp
+from sqlalchemy import select
 
+from api.accounts.models import TotpFactor
+from api.accounts.totp import seal
 from api.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.support.people import PEOPLE, People, totp_code, whole_token
 from tests.support.servers import Server
@@ -96,8 +99,11 @@ def test_guessing_codes_is_throttled_like_passwords(
     token = half(anon, email)
     right = totp_code(email)
     wrong = "123456" if right != "123456" else "654321"
-    for _ in range(server.settings.throttle_per_account):
+    for _ in range(server.settings.throttle_per_account - 1):
         assert verify(server, token, wrong).status_code == 422
+    # The password again does not wipe the count of wrong codes.
+    token = half(anon, email)
+    assert verify(server, token, wrong).status_code == 422
     throttled = verify(server, token, right)
     assert throttled.status_code == 429, throttled.text
     assert int(throttled.headers["Retry-After"]) > 0
@@ -167,11 +173,13 @@ def test_others_may_enrol_and_turn_it_off(
         ).json()
         assert confirmed["session"] is None  # this session was whole already
         assert len(confirmed["recovery_codes"]) == 10
-    answer = sign_in(anon, email)
-    assert answer.json()["second_factor"] == "verify"
+    waiting = half(anon, email)
     with server.client(people["tokens"]["viewer"]) as client:
         assert client.delete(f"{V1}/auth/totp").status_code == 204
     assert sign_in(anon, email).json()["second_factor"] is None
+    # A half sign-in that waited for a code does not turn whole when it is off.
+    with server.client(waiting) as client:
+        assert client.get(f"{V1}/groups").status_code == 401
     # Those whose role requires it cannot turn it off.
     with server.client(people["tokens"]["steering"]) as client:
         refused = client.delete(f"{V1}/auth/totp")
@@ -203,3 +211,20 @@ def test_a_person_given_a_role_that_requires_it_must_enrol_at_once(
     with server.client(token) as client:
         assert client.get(f"{V1}/groups").json()["code"] == "second_factor_pending"
         assert client.get(f"{V1}/auth/totp").json()["stage"] == "enrol"
+
+
+def test_the_secret_is_kept_sealed(anon: httpx.Client, server: Server, people: People) -> None:
+    steering = people["users"]["steering"]
+    with server.database.session(write=True) as session:
+        factor = session.scalar(select(TotpFactor).where(TotpFactor.user_id == steering["id"]))
+        assert factor is not None
+        assert DEMO_TOTP_SECRET not in factor.secret
+        # Sealed for another person, it does not open for this one.
+        other = people["users"]["admin"]["id"]
+        key = server.settings.secret_key.get_secret_value()
+        factor.secret = seal(DEMO_TOTP_SECRET, user_id=other, secret_key=key)
+    token = half(anon, PEOPLE["steering"])
+    unreadable = verify(server, token, totp_code(PEOPLE["steering"]))
+    assert unreadable.status_code == 409
+    assert unreadable.json()["code"] == "second_factor_unreadable"
+    assert "nyckel har bytts" in unreadable.json()["detail"]

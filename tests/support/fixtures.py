@@ -119,7 +119,11 @@ def people(server: Server, demo: Demo) -> People:
     """The demo accounts, one per role, each with a fresh session token: ``tokens[name]``,
     and their user records as the API shows them: ``users[name]``. Password: DEMO_PASSWORD."""
     with server.database.session(write=True) as session:
-        load_demo_users(session, password_hash=demo_password_hash())
+        load_demo_users(
+            session,
+            password_hash=demo_password_hash(),
+            secret_key=server.settings.secret_key.get_secret_value(),
+        )
     tokens = {name: server.token_for(email) for name, email in PEOPLE.items()}
     with server.client(tokens["admin"]) as admin:
         users = {

@@ -135,7 +135,8 @@ class Server:
             user = session.scalar(select(User).where(User.email_key == email))
             assert user is not None, email
             if requires_second_factor(actor_for(user, session_id=None, address=None)):
-                enrol_with_secret(session, user.id, DEMO_TOTP_SECRET)
+                key = self.settings.secret_key.get_secret_value()
+                enrol_with_secret(session, user.id, DEMO_TOTP_SECRET, secret_key=key)
             token, _ = start_session(session, user, settings=self.settings, address="test")
         return token
 

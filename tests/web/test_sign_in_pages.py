@@ -258,3 +258,26 @@ def test_enrolment_without_javascript(browser: httpx.Client, api: httpx.Client) 
     assert browser.get("/organisationer").status_code == 200
     again = browser.get("/konto/tvastegsverifiering")
     assert "Oanvända reservkoder: 10." in again.text and secret not in again.text
+
+
+def test_turning_it_off_where_the_role_allows(server: Server, people: People) -> None:
+    with server.client(people["tokens"]["viewer"]) as api:
+        secret = api.post("/api/v1/auth/totp/enrol").json()["secret"]
+        code = totp_code(PEOPLE["viewer"], secret)
+        assert api.post("/api/v1/auth/totp/confirm", json={"code": code}).status_code == 200
+    cookies = {"est_session": people["tokens"]["viewer"]}
+    with httpx.Client(base_url=server.url, timeout=30, cookies=cookies) as viewer:
+        page = viewer.get("/konto/tvastegsverifiering")
+        assert "Oanvända reservkoder: 10." in page.text and secret not in page.text
+        off = viewer.post(
+            "/konto/tvastegsverifiering/stang-av", data={"csrf_token": csrf_of(page.text)}
+        )
+        assert off.status_code == 303
+        after = viewer.get(off.headers["location"])
+        assert "Tvåstegsverifieringen är avstängd." in after.text
+        assert "Kom igång" in after.text
+    cookies = {"est_session": people["tokens"]["steering"]}
+    with httpx.Client(base_url=server.url, timeout=30, cookies=cookies) as steering:
+        page = steering.get("/konto/tvastegsverifiering")
+        assert "Din roll kräver tvåstegsverifiering" in page.text
+        assert "Stäng av" not in page.text
