@@ -11,7 +11,7 @@ class AuditDeletionPermit(Base):
     """The one way past the audit log's append-only triggers: while a row here says so, the
     database lets DELETE remove the events older than ``delete_before`` and nothing else
     (UPDATE stays refused). ``api.retention.service`` writes the row, deletes and removes the
-    row in one transaction, so no other transaction ever sees it (migration 0011e)."""
+    row in one transaction, so no other transaction ever sees it (migration 0012)."""
 
     __tablename__ = "audit_deletion_permits"
     __table_args__ = ({"sqlite_autoincrement": True},)

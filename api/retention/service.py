@@ -327,7 +327,7 @@ def _thin_copies(session: Session, c: Cutoffs) -> tuple[int, int]:
 
 def _delete_audit_events(session: Session, c: Cutoffs) -> int:
     """The one sanctioned DELETE of audit events: a permit row the triggers read, written
-    and removed within this transaction (migration 0011e)."""
+    and removed within this transaction (migration 0012)."""
     permit = AuditDeletionPermit(delete_before=c.audit_before)
     session.add(permit)
     session.flush()

@@ -1,7 +1,7 @@
 """Two-factor sign-in: TOTP factors, recovery codes and half sessions
 
-Revision ID: 0011f
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-05 12:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import api.db
 
-revision: str = "0011f"
-down_revision: str | None = "0011e"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """Retention: thinned marks, a municipality's privacy notice, and the one way to delete
 audit events that have outlived their retention
 
-Revision ID: 0011e
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-05 12:00:00.000000
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import api.db
 
-revision: str = "0011e"
-down_revision: str | None = "0011d"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Reads logged: an export's filter and row count in the audit log, and one narrow line per
 read of an incident's detail
 
-Revision ID: 0011d
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-05 12:20:00
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 import api.db
 
-revision: str = "0011d"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
