@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import problems
+from api import memory, problems
 from api.access.policy import ROUTE_RULES, Rule
 from api.accounts.routes import router as accounts_router
 from api.actor import Actor
@@ -54,6 +54,7 @@ def create_api_app(
 ) -> FastAPI:
     """``shed_load``: turn away what is more than it can work on (api.middleware.LoadShedder);
     off where something in front already does (web.embedded)."""
+    memory.return_big_buffers()
     compose()
     settings = settings or get_settings()
     owns_database = database is None

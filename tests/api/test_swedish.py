@@ -112,8 +112,10 @@ def test_the_audit_log_names_every_table_it_writes() -> None:
         for mapper in Base.registry.mappers
         if getattr(mapper.class_, "__audit__", True)
     }
-    # And the sessions, which sign-in and sign-out name, and the audit log's own events and
-    # the answers kept for retries, whose retention (api.retention) is logged as a count.
-    assert audited | {"auth_sessions", "audit_events", "idempotent_requests"} == set(
+    # And the sessions, which sign-in and sign-out name, and the audit log's own events, who
+    # read which incident and the answers kept for retries, whose retention (api.retention)
+    # is logged as a count.
+    readings = {"incident_readings"}
+    assert audited | {"auth_sessions", "audit_events", "idempotent_requests"} | readings == set(
         swedish.AUDIT_OBJECTS
     )
