@@ -1,6 +1,6 @@
 """The personal data guard through the pages without JavaScript: a text that looks like it
 names someone is refused, and the API's message stands beside the field it is about, with
-what was typed kept (but on the agenda's form, which shows the stored agenda again)."""
+what was typed kept to correct."""
 
 from __future__ import annotations
 
@@ -127,8 +127,7 @@ def test_personal_data_is_told_beside_its_field(server: Server, people: People, 
     assert refused.status_code in (409, 422), refused.text[:300]
     message = _field_errors(refused.text).get(field, "")
     assert "ser ut att innehålla ett personnummer (19121212-1212)" in message, refused.text
-    if name != "agenda":  # the agenda's page shows the stored agenda again (issue #17 notes)
-        assert PERSON in html.unescape(refused.text)  # what was typed, to correct
+    assert PERSON in html.unescape(refused.text)  # what was typed, to correct
 
 
 def test_a_stored_agenda_is_shown_as_it_was_stored(server: Server, people: People) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.meetings.schemas import MAX_AGENDA_ITEMS
+from api.meetings.schemas import MAX_AGENDA_ITEMS, AgendaItemRead, MeetingRead
 from web import format as fmt
 from web.deps import MAX_FORM_FIELD
 from web.forms import interventions
@@ -48,6 +49,18 @@ def agenda_of(form: FormData) -> list[dict[str, Any]]:
         for index, (kind, ref, title, note) in enumerate(rows)
         if str(title).strip() and str(index) not in struck and kind != "assignment"
     ][:MAX_AGENDA_ITEMS]
+
+
+def typed_agenda(rows: list[dict[str, Any]], meeting: MeetingRead) -> list[AgendaItemRead]:
+    """What ``agenda_of`` read, to show again in the form, with the stored agenda's
+    assignments (which the form does not send)."""
+    typed = []
+    for row in rows:
+        try:
+            typed.append(AgendaItemRead.model_validate(row))
+        except ValidationError:
+            continue  # a kind the form does not offer: nothing to show
+    return typed + [item for item in meeting.agenda if item.kind.value == "assignment"]
 
 
 def decision_of(form: FormData) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:

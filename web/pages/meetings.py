@@ -112,10 +112,14 @@ async def meeting_view(
     attending: set[int] | None = None,
     present: set[int] | None = None,
     decision: dict[str, Any] | None = None,
+    agenda: list[dict[str, Any]] | None = None,
     conflict: list[tuple[str, str]] | None = None,
     status: int = 200,
 ) -> Response:
     meeting, etag = await visit.api.meeting(meeting_id)
+    if agenda is not None:
+        # The agenda as typed, to correct what was refused (the assignments are not typed).
+        meeting = meeting.model_copy(update={"agenda": forms.typed_agenda(agenda, meeting)})
     group = await visit.api.group(meeting.group.id)
     listed = await choices(visit)
     decided = (await visit.api.interventions(group=group.id, limit=100)).items
@@ -198,7 +202,14 @@ async def meeting_agenda(request: Request, meeting_id: PageId, visit: VisitDep) 
         visit.api.update_meeting(meeting_id, body, etag=etag), {}, refusals=refusals, other="punkt"
     )
     if isinstance(sent, Refused):
-        return await meeting_view(request, visit, meeting_id, errors=sent.errors, status=409)
+        return await meeting_view(
+            request,
+            visit,
+            meeting_id,
+            errors=sent.errors,
+            agenda=body.get("agenda") if sent.status == 422 else None,
+            status=409 if sent.status == 412 else sent.status,
+        )
     return redirect(request, f"/moten/{meeting_id}")
 
 
