@@ -62,19 +62,23 @@ SECOND_FACTOR_PEOPLE = frozenset({PEOPLE["admin"], PEOPLE["steering"], ADMIN_EMA
 
 # Two-factor sign-in ---------------------------------------------------------------------------
 
-# The last time step whose code this process gave for each person: the server never takes
-# a code twice, so the next sign-in within the same 30 seconds needs the next step's.
+# The last time step whose code this process gave for each person: the server never takes a
+# code twice, nor one older than the last it took. (Kept across servers, as a web server and
+# an API server may share one database.)
 _STEPS_GIVEN: dict[str, int] = {}
 
 
 def totp_code(email: str, secret: str = DEMO_TOTP_SECRET) -> str:
-    """A code the server will take for ``email`` now: the current step's, or the next one's
-    (taken too, clocks drift) when the current one was given already; when both were, it
-    waits for the next step."""
+    """A code the server will take for ``email`` now: of the steps it takes (the one before,
+    the current one and the next, as clocks drift), the earliest after the last given; when
+    all three were, it waits for the next step."""
     totp = pyotp.TOTP(secret)
     while True:
-        now = totp.timecode(dt.datetime.now(dt.UTC))
-        step = max(now, _STEPS_GIVEN.get(email, -1) + 1)
+        moment = dt.datetime.now(dt.UTC)
+        now = totp.timecode(moment)
+        # The step before only while the server cannot have moved on by the time it checks.
+        earliest = now - 1 if moment.timestamp() % totp.interval < totp.interval - 5 else now
+        step = max(earliest, _STEPS_GIVEN.get(email, -2) + 1)
         if step <= now + 1:
             _STEPS_GIVEN[email] = step
             return str(totp.generate_otp(step))
