@@ -8,13 +8,13 @@ tabs and line breaks dropped, backslashes read as slashes), not by the check's o
 
 from __future__ import annotations
 
-import asyncio
 import html
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from api.middleware import SecurityHeaders
@@ -190,15 +190,18 @@ async def _answers_with_its_query(scope: Scope, receive: Receive, send: Send) ->
 
 
 def test_every_location_and_hx_redirect_a_handler_writes_is_checked() -> None:
-    transport = httpx.ASGITransport(app=SecurityHeaders(_answers_with_its_query, headers={}))
+    # TestClient runs the app on a loop of its own thread: this one may be running another
+    # (Playwright's, left by a browser test in the same worker).
+    app = SecurityHeaders(_answers_with_its_query, headers={})
+    # Not entered as a context: that would send the app a lifespan, which it does not answer.
+    client = TestClient(app, base_url="http://testserver", follow_redirects=False)
 
-    async def asked(*targets: str) -> list[httpx.Response]:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            return [await c.get("/", params={"to": target}) for target in targets]
+    def asked(*targets: str) -> list[httpx.Response]:
+        return [client.get("/", params={"to": target}) for target in targets]
 
-    for answer in asyncio.run(asked(*HOSTILE)):
+    for answer in asked(*HOSTILE):
         for header in ("location", "hx-redirect"):
             assert_stays(answer.headers[header], "http://testserver")
-    own, elsewhere = asyncio.run(asked("http://testserver/a/?x=1", "http://evil.example/a/"))
+    own, elsewhere = asked("http://testserver/a/?x=1", "http://evil.example/a/")
     assert own.headers["location"] == "/a/?x=1"
     assert elsewhere.headers["location"] == "/"
