@@ -98,3 +98,12 @@ def get_session(
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ActorDep = Annotated[Actor, Depends(authenticate)]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+# The app's settings, as create_api_app was given them (a test's own, not the environment's).
+SettingsDep = Annotated[Settings, Depends(_settings)]

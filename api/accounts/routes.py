@@ -5,12 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.accounts import schemas, service, totp
-from api.deps import ActorDep, SessionDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.errors import DomainError
 from api.problems import domain_problem, problem_responses
 from api.routing import add_list_route, add_resource_routes, all_shown, shown
 from api.schemas_common import QueryId
-from api.settings import Settings
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
@@ -25,9 +24,12 @@ PathId = Annotated[QueryId, Path()]
     responses=problem_responses(400, 401, 422, 429, 503),
 )
 def sign_in(
-    request: Request, body: schemas.SignIn, session: SessionDep, actor: ActorDep
+    request: Request,
+    body: schemas.SignIn,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> schemas.TokenRead | Response:
-    settings: Settings = request.app.state.settings
     outcome = service.sign_in(session, body.email, body.password, actor=actor, settings=settings)
     if isinstance(outcome, DomainError):
         # Returned, not raised: the failure's record is committed with the answer.
@@ -93,9 +95,8 @@ def get_totp(session: SessionDep, actor: ActorDep) -> schemas.TotpStatus:
     responses=problem_responses(401, 403, 409, 503),
 )
 def start_totp_enrolment(
-    request: Request, session: SessionDep, actor: ActorDep
+    session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> schemas.TotpEnrolment:
-    settings: Settings = request.app.state.settings
     return totp.start_enrolment(session, actor=actor, settings=settings)
 
 
@@ -107,9 +108,8 @@ def start_totp_enrolment(
     responses=problem_responses(400, 401, 403, 409, 422, 503),
 )
 def confirm_totp_enrolment(
-    request: Request, body: schemas.TotpCode, session: SessionDep, actor: ActorDep
+    body: schemas.TotpCode, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> schemas.TotpConfirmed:
-    settings: Settings = request.app.state.settings
     return totp.confirm_enrolment(session, body.code, actor=actor, settings=settings)
 
 
@@ -122,9 +122,12 @@ def confirm_totp_enrolment(
     responses=problem_responses(400, 401, 403, 409, 422, 429, 503),
 )
 def verify_totp(
-    request: Request, body: schemas.TotpCode, session: SessionDep, actor: ActorDep
+    request: Request,
+    body: schemas.TotpCode,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> schemas.TokenRead | Response:
-    settings: Settings = request.app.state.settings
     outcome = totp.verify(session, body.code, actor=actor, settings=settings)
     if isinstance(outcome, DomainError):
         # Returned, not raised: the failure's record is committed with the answer.

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 
-from api.deps import ActorDep, SessionDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.problems import problem_responses
 from api.routing import add_resource_routes, read_by
 from api.schemas_common import QueryId
-from api.settings import Settings
 from api.structure import privacy, schemas, service
 
 router = APIRouter()
@@ -100,11 +99,6 @@ def remove_group_organisation(
 NOTICE_ERRORS = problem_responses(404, 422, 503)
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 @router.get(
     "/privacy-notice",
     response_model=schemas.PrivacyNoticeRead,
@@ -112,8 +106,8 @@ def _settings(request: Request) -> Settings:
     summary="The installation's privacy notice (its municipality's), without signing in",
     responses=NOTICE_ERRORS,
 )
-def get_privacy_notice(request: Request, session: SessionDep) -> schemas.PrivacyNoticeRead:
-    return privacy.read_notice(session, None, _settings(request))
+def get_privacy_notice(session: SessionDep, settings: SettingsDep) -> schemas.PrivacyNoticeRead:
+    return privacy.read_notice(session, None, settings)
 
 
 @router.get(
@@ -124,9 +118,9 @@ def get_privacy_notice(request: Request, session: SessionDep) -> schemas.Privacy
     responses=NOTICE_ERRORS,
 )
 def get_municipality_privacy_notice(
-    municipality_id: PathId, request: Request, session: SessionDep
+    municipality_id: PathId, session: SessionDep, settings: SettingsDep
 ) -> schemas.PrivacyNoticeRead:
-    return privacy.read_notice(session, municipality_id, _settings(request))
+    return privacy.read_notice(session, municipality_id, settings)
 
 
 @router.put(
@@ -139,7 +133,7 @@ def get_municipality_privacy_notice(
 def set_municipality_privacy_notice(
     municipality_id: PathId,
     body: schemas.PrivacyNoticeUpdate,
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
 ) -> schemas.PrivacyNoticeRead:
-    return privacy.set_notice(session, municipality_id, body, _settings(request))
+    return privacy.set_notice(session, municipality_id, body, settings)
