@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import localtime, swedish
 from api.schemas_common import MAX_SEARCH
+from web import client_streams
 from web import format as fmt
 from web.choices import choices
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
@@ -114,6 +115,7 @@ async def incidents_page(
             "errors": errors,
             "more": more,
             "map_link": "/karta" + query.query_string,
+            "csv_link": "/handelser.csv" + query.query_string,
             "assessments": swedish.ASSESSMENTS,
         },
         status=422 if errors else 200,
@@ -143,9 +145,22 @@ async def map_page(request: Request, visit: VisitDep, query: IncidentQueryDep) -
 async def map_geojson(visit: VisitDep, query: IncidentQueryDep) -> Response:
     if query.errors:
         raise StarletteHTTPException(422, "; ".join(query.errors.values()))
-    chunks = await visit.api.incidents_geojson(**query.api)
+    chunks = await client_streams.incidents_geojson(visit.api, **query.api)
     return StreamingResponse(
         chunks, media_type="application/geo+json", headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.get("/handelser.csv", name="incidents_csv")
+async def incidents_csv(visit: VisitDep, query: IncidentQueryDep) -> Response:
+    """The list as the API's CSV for Excel, with the list's filters, for the signed-in
+    person (the API's CSV wants their token, which the browser does not hold): streamed on
+    as it comes, with the API's file name, and logged by the API as an export."""
+    if query.errors:
+        raise StarletteHTTPException(422, "; ".join(query.errors.values()))
+    streamed = await client_streams.incidents_csv(visit.api, **query.api)
+    return StreamingResponse(
+        streamed.chunks, headers={**streamed.headers, "Cache-Control": "no-store"}
     )
 
 
