@@ -7,14 +7,15 @@ map's frame:
 
 1. markers whose boxes would touch are merged into one cluster marker (until none touch);
 2. area names are put at their area's centre, or moved a little, clear of the markers;
-3. each marker's place name is tried at eight positions around it, in rank order, clear of
+3. each marker's place name is tried at twelve positions around it, in rank order, clear of
    everything placed before it;
 4. what finds no free position goes into a legend below the map (number and name), so
    that nothing is lost and nothing overlaps.
 
 Text widths are estimated from a per-character table of DejaVu Sans (the font the pages
-and the PDF name first), rounded up, so that a box is never narrower than the text drawn
-in it; ``tests/web/test_map_layout.py`` checks the promise on many random maps.
+and the PDF name first; the common fallbacks are narrower), rounded up, so that a box is
+never narrower than the text drawn in it; ``tests/web/test_map_layout.py`` checks the
+promise on many random maps.
 """
 
 from __future__ import annotations
@@ -23,29 +24,40 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-# Advance widths of DejaVu Sans in em, rounded up and grouped; bold is about 8 % wider.
-_NARROW = set("ijlI.,:;'|·")
-_SLIM = set("frt()[]- /!")
-_WIDE = set("mwMWÆ@%…&—+=#")
-_UPPER = set("ABCDEFGHJKLNOPQRSTUVXYZ")
-BOLD = 1.1
+# Advance widths of DejaVu Sans and DejaVu Sans Bold in thousandths of an em (read from
+# the fonts, rounded up), for the characters in _CHARS; any other counts as a whole em.
+_CHARS = "".join(chr(c) for c in range(32, 127)) + "åäöÅÄÖéÉüÜ–—…·«»"
+# fmt: off
+_REGULAR = (
+    318, 401, 460, 838, 637, 951, 780, 275, 391, 391, 500, 838, 318, 361, 318, 337, 637, 637,
+    637, 637, 637, 637, 637, 637, 637, 637, 337, 337, 838, 838, 838, 531, 1000, 685, 687, 699,
+    771, 632, 576, 775, 752, 295, 295, 656, 558, 863, 749, 788, 604, 788, 695, 635, 611, 732,
+    685, 989, 686, 611, 686, 391, 337, 391, 838, 500, 500, 613, 635, 550, 635, 616, 353, 635,
+    634, 278, 278, 580, 278, 975, 634, 612, 635, 635, 412, 521, 393, 634, 592, 818, 592, 592,
+    525, 637, 337, 637, 838, 613, 613, 612, 685, 685, 788, 616, 632, 634, 732, 500, 1000,
+    1000, 318, 612, 612,
+)
+_BOLD = (
+    349, 457, 521, 838, 696, 1002, 873, 307, 458, 458, 523, 838, 380, 416, 380, 366, 696, 696,
+    696, 696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 581, 1000, 774, 763, 734,
+    831, 684, 684, 821, 837, 373, 373, 775, 638, 996, 837, 851, 733, 851, 771, 721, 683, 813,
+    774, 1104, 771, 725, 726, 458, 366, 458, 838, 500, 500, 675, 716, 593, 716, 679, 436, 716,
+    712, 343, 343, 666, 343, 1042, 712, 688, 716, 716, 494, 596, 479, 712, 652, 924, 646, 652,
+    583, 712, 366, 712, 838, 675, 675, 688, 774, 774, 851, 679, 684, 712, 813, 500, 1000,
+    1000, 380, 646, 646,
+)
+# fmt: on
+_WIDTHS = {
+    False: dict(zip(_CHARS, _REGULAR, strict=True)),
+    True: dict(zip(_CHARS, _BOLD, strict=True)),
+}
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """An upper bound of the drawn width of ``text`` at font size ``size``."""
-    em = 0.0
-    for ch in text:
-        if ch in _NARROW:
-            em += 0.36
-        elif ch in _SLIM:
-            em += 0.44
-        elif ch in _WIDE or ord(ch) > 0x24F:  # and any letter beyond Latin, to be safe
-            em += 1.0
-        elif ch in _UPPER or ch.isupper():
-            em += 0.8
-        else:
-            em += 0.66
-    return em * size * (BOLD if bold else 1.0) * 1.04
+    """An upper bound of the drawn width of ``text`` at font size ``size`` (3 % to spare,
+    for a renderer's rounding; kerning only narrows)."""
+    widths = _WIDTHS[bold]
+    return sum(widths.get(ch, 1000) for ch in text) / 1000 * size * 1.03
 
 
 @dataclass(frozen=True)
@@ -234,7 +246,8 @@ def layout(
         else:
             legend.append(("", name))
 
-    # Place names beside their markers, in rank order: right, left, above, below, corners.
+    # Place names beside their markers, in rank order: right, left, above, below, corners,
+    # above and below flush with an edge.
     s = sizes.label
     for m in markers:
         first = m.spots[0] if not m.cluster else min(m.spots, key=lambda p: p.rank)
@@ -251,6 +264,11 @@ def layout(
             (m.x - half_w * 0.7 - off, m.box.y0 - off, "end"),
             (m.x + half_w * 0.7 + off, m.box.y1 + off + s * 0.7, "start"),
             (m.x - half_w * 0.7 - off, m.box.y1 + off + s * 0.7, "end"),
+            # Above and below, flush with the marker's left or right edge.
+            (m.box.x0, m.box.y0 - off - s * 0.26, "start"),
+            (m.box.x1, m.box.y0 - off - s * 0.26, "end"),
+            (m.box.x0, m.box.y1 + off + s * 0.96, "start"),
+            (m.box.x1, m.box.y1 + off + s * 0.96, "end"),
         ]
         for x, y, anchor in candidates:
             box = text_box(x, y, name, s, anchor=anchor)

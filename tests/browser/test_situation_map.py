@@ -21,6 +21,7 @@ from tests.support.servers import Server
 pytestmark = pytest.mark.browser
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 BRO = (59.5117, 17.6364)
+KUNGSANGEN = (59.4786, 17.7506)
 # Boxes of the map's markers, place names, area names and legend, in CSS px, and each text's
 # font size as drawn (its font size in the SVG's units times the SVG's scale).
 MEASURE = """
@@ -64,15 +65,19 @@ def test_the_map_reads_on_the_page_and_the_projector(
     today = dt.datetime.now(STOCKHOLM).date()
     evening = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(21, 30), STOCKHOLM)
     bro = people["areas"]["Bro"]["id"]
-    # Nine hot spots of three incidents each, 250 m apart around Bro's centre: close
-    # enough on a municipality's map that their markers and names would cover each other.
+    kungsangen = people["areas"]["Kungsängen"]["id"]
+    # Nine hot spots of three incidents each: six 600 m apart around Bro's centre and three
+    # 400 m apart by Kungsängen's, close enough on the municipality's map that their
+    # markers and names would cover each other and the areas' names.
+    where = [(bro, BRO, 0.0054 * dy, 0.0106 * dx) for dx in (-1, 0, 1) for dy in (0, 1)]
+    where += [(kungsangen, KUNGSANGEN, 0.0036 * k, 0.0036 * k) for k in (-1, 0, 1)]
     incidents = [
         {
-            "area_id": bro,
+            "area_id": area,
             "occurred_from": evening.isoformat(),
-            "position": {"lat": BRO[0] + dy * 0.00225, "lon": BRO[1] + dx * 0.0045},
+            "position": {"lat": centre[0] + dlat, "lon": centre[1] + dlon},
         }
-        for dx, dy in itertools.product((-1, 0, 1), repeat=2)
+        for area, centre, dlat, dlon in where
         for _ in range(3)
     ]
     token = people["tokens"]["coordination"]
@@ -89,6 +94,8 @@ def test_the_map_reads_on_the_page_and_the_projector(
     sign_in(page, PEOPLE["coordination"])
     expect(page.locator("svg[data-map=page]")).to_be_visible()
     on_page = _measured(page)
+    print("PAGE", on_page)
+    page.locator("svg[data-map]").screenshot(path="/tmp/map_page.png")
     drawn = {b["text"] for b in on_page if b["cls"] == "map-marker"} | {
         b["text"] for b in on_page if b["cls"] in {"map-label", "map-legend"}
     }
@@ -101,6 +108,8 @@ def test_the_map_reads_on_the_page_and_the_projector(
     page.goto(f"{server.url}/lagesbild/{report['id']}/visning")
     expect(page.locator("svg[data-map=projector]")).to_be_visible()
     shown = _measured(page)
+    print("SHOW", shown)
+    page.locator("svg[data-map]").screenshot(path="/tmp/map_show_svg.png")
     texts = [b for b in shown if b["cls"] != "map-marker"]
     assert any(b["cls"] == "map-area" for b in texts)
     for b in texts:
