@@ -94,8 +94,6 @@ def test_the_map_reads_on_the_page_and_the_projector(
     sign_in(page, PEOPLE["coordination"])
     expect(page.locator("svg[data-map=page]")).to_be_visible()
     on_page = _measured(page)
-    print("PAGE", on_page)
-    page.locator("svg[data-map]").screenshot(path="/tmp/map_page.png")
     drawn = {b["text"] for b in on_page if b["cls"] == "map-marker"} | {
         b["text"] for b in on_page if b["cls"] in {"map-label", "map-legend"}
     }
@@ -108,8 +106,6 @@ def test_the_map_reads_on_the_page_and_the_projector(
     page.goto(f"{server.url}/lagesbild/{report['id']}/visning")
     expect(page.locator("svg[data-map=projector]")).to_be_visible()
     shown = _measured(page)
-    print("SHOW", shown)
-    page.locator("svg[data-map]").screenshot(path="/tmp/map_show_svg.png")
     texts = [b for b in shown if b["cls"] != "map-marker"]
     assert any(b["cls"] == "map-area" for b in texts)
     for b in texts:
