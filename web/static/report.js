@@ -158,9 +158,31 @@
     }
   });
 
+  // "Kopiera föregående": where and when of the incident before (the one kept before it).
+  var COPIED = ["dag", "tid", "fran", "till", "omrade", "plats", "koordsys", "lat", "lon"];
+  function copyPrevious(block) {
+    var blocks = Array.prototype.slice.call(visible());
+    var previous = blocks[blocks.indexOf(block) - 1];
+    if (!previous) return;
+    function field(of, name) { return of.querySelector('[name$="-' + name + '"]:not([type=radio])'); }
+    COPIED.forEach(function (name) { field(block, name).value = field(previous, name).value; });
+    var when = previous.querySelector('input[type=radio][name$="-nar"]:checked');
+    if (when) {
+      var mine = block.querySelector('input[type=radio][name$="-nar"][value="' + when.value + '"]');
+      mine.checked = true;
+      mine.dispatchEvent(new Event("change"));
+    }
+    field(block, "lat").dispatchEvent(new Event("input"));
+  }
+
   function setUp(block) {
     setUpWhen(block);
     setUpPosition(block);
+    var copy = block.querySelector("[data-copy]");
+    if (copy) {
+      copy.parentNode.hidden = false;
+      copy.addEventListener("click", function () { copyPrevious(block); });
+    }
   }
 
   list.querySelectorAll(".incident-block").forEach(setUp);
