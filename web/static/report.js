@@ -118,6 +118,11 @@
     return list.querySelectorAll(".incident-block:not([hidden])");
   }
 
+  // The last incident shown is not taken out: its "Ta bort" goes (CSS, #handelser.lone).
+  function markLone() {
+    list.classList.toggle("lone", visible().length < 2);
+  }
+
   // Taken out on the page with an undo: the block and its text stay, marked, until sent.
   function takeOut(block) {
     block.hidden = true;
@@ -134,11 +139,13 @@
       block.querySelector("[data-removed]").value = "";
       block.hidden = false;
       note.remove();
+      markLone();
       unfold(block);
       firstField(block).focus();
     });
     note.appendChild(undo);
     block.after(note);
+    markLone();
     undo.focus();
   }
 
@@ -194,6 +201,7 @@
     if (!block.classList || !block.classList.contains("incident-block")) return;
     setUp(block);
     visible().forEach(function (other) { if (other !== block) fold(other); });
+    markLone();
     block.scrollIntoView({ block: "start" });
     firstField(block).focus({ preventScroll: true });
   });
