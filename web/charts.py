@@ -262,14 +262,15 @@ def _round_distance(metres: float) -> float:
 
 
 # The map's variants: its size in user units and its text sizes. The projector's is drawn
-# 1200 units wide and shown at the full width of the page's column (est.css "Hot-spot map":
-# .wrap is min(100% - 2rem, 78rem), with 1rem = clamp(16px, 0.55vw + 12px, 22px), so at
-# least 989 CSS px on any screen 1024 px wide or more, 1666 px at 1920), so its 22-unit
-# labels are at least 18 CSS px there; the page's and the print's are 720 units wide.
+# 800 units wide with 20-unit labels (18 for the ranks), so its words are at least 18 CSS
+# px wherever it is shown 720 px wide or more: on the lägesbild's projector view it takes
+# the column's width up to 50rem (est.css "Hot-spot map": 880–1100 px on screens from 1024
+# to 1920 px wide); a meeting's projector column of about 830 px at 1920 gives 20 px. The
+# page's and the print's are 720 units wide, shown 600–700 px wide.
 MAP_VARIANTS: dict[str, tuple[int, int, map_layout.Sizes]] = {
     "page": (720, 460, map_layout.Sizes(14, 13, 16, 11, 20, 3)),
     "print": (720, 460, map_layout.Sizes(13, 12, 15, 10, 18, 3)),
-    "projector": (1200, 640, map_layout.Sizes(22, 20, 26, 17, 32, 5)),
+    "projector": (800, 440, map_layout.Sizes(20, 18, 22, 15, 26, 4)),
 }
 
 
@@ -372,7 +373,7 @@ def hot_spot_map(
         f'stroke="{INK}" stroke-width="3"/>'
     )
     body.append(_text(14 + bar_px, bar_y + size * 0.35, label, fill=INK, font_size=f"{size:.1f}"))
-    stroke = 3 if variant == "projector" else 2
+    stroke = 2.5 if variant == "projector" else 2
     for a, rings in outlined:
         for ring in rings:
             points = " ".join("{:.1f},{:.1f}".format(*xy(p[0], p[1])) for p in ring)

@@ -173,6 +173,11 @@ def test_the_drawn_map_has_outlines_markers_and_names(variant: str) -> None:
         for k in range(int(first), int(last or first) + 1)
     ]
     assert sorted(covered) == list(range(1, 9))
+    # An area known only by its outline has its name in the outline's middle.
+    outline_only = SimpleNamespace(name="Brunna", center=None, boundary=BRO.boundary)
+    drawn = ET.fromstring(str(charts.hot_spot_map([outline_only], [], variant=variant)))
+    assert [t.text for t in drawn.findall(".//s:text[@class='map-area']", ns)] == ["Brunna"]
+    assert len(drawn.findall(".//s:polygon[@class='map-outline']", ns)) == 1
     # The old signature still works and means the page.
     assert 'data-map="page"' in str(charts.hot_spot_map(areas, spots, "k"))
 
