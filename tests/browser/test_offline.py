@@ -150,3 +150,32 @@ def test_a_report_waiting_while_signed_out_is_kept_and_sent_after_signing_in_aga
     page.reload()
     expect(page.locator(".offline-report")).to_have_attribute("data-state", "sent")
     assert filed(api) == 1
+
+
+def test_a_waiting_report_the_server_refuses_is_kept_until_opened_in_the_form(
+    page: Page, server: Server, people: People, api: httpx.Client
+) -> None:
+    open_report_page(page, server, people["tokens"]["reporter"])
+    page.context.set_offline(True)
+    # No category: the server will refuse it, which the phone cannot know offline.
+    page.get_by_label("Beskrivning").fill(TEXT)
+    page.get_by_role("button", name="Skicka rapporten").click()
+    expect(page.locator("#vantande-status")).to_contain_text(WAITING)
+
+    page.context.set_offline(False)
+    waiting = page.locator(".offline-report")
+    expect(waiting).to_have_attribute("data-state", "invalid")
+    expect(waiting).to_contain_text("Inte skickad: rätta den i formuläret")
+    waiting.get_by_role("button", name="Öppna i formuläret").click()
+
+    # The form as the server shows a refused report: the fields as sent, the errors beside.
+    expect(page.locator("#h0-kategori-error")).to_be_visible()
+    expect(page.get_by_label("Beskrivning")).to_have_value(TEXT)
+    expect(page.locator(".offline-report")).to_have_count(0)
+    page.get_by_label("Vad hände?").select_option("skadegorelse.klotter")
+    page.get_by_label("Nu", exact=True).check()
+    page.get_by_label("Område").select_option(label="Bro")
+    page.get_by_label("Medel").check()
+    page.get_by_role("button", name="Skicka rapporten").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tack! Rapporten är skickad")
+    assert filed(api) == 1

@@ -99,7 +99,11 @@
     li.appendChild(element("p", { class: "card-title" }, title(entry)));
     li.appendChild(element("p", { class: "muted" }, "Sparad på telefonen " + dateSv(entry.saved)));
     var state = element("p", { class: "offline-state" }, STATES[entry.state] || STATES.waiting);
-    if (entry.state === "invalid" && entry.message) state.textContent += " (" + entry.message + ")";
+    if (entry.state === "sent") state.textContent += " " + dateSv(entry.sent);
+    // The server's reason, unless it only points at fields the form will show.
+    if (entry.state === "invalid" && entry.message && entry.message.indexOf("nedan") < 0) {
+      state.textContent += " (" + entry.message + ")";
+    }
     li.appendChild(state);
     var actions = element("p", { class: "offline-actions" });
     if (entry.state === "sent") {
@@ -188,6 +192,14 @@
     }, function () { show("Ingen anslutning just nu."); });
   }
 
+  // Whether the worker has the page to show without a connection.
+  function keptPage() {
+    if (!navigator.serviceWorker || !navigator.serviceWorker.controller || !window.caches) {
+      return Promise.resolve(false);
+    }
+    return caches.match("/rapportera").then(Boolean, function () { return false; });
+  }
+
   function pairsOf(submitter) {
     var data;
     try { data = new FormData(form, submitter || undefined); } catch (e) { data = new FormData(form); }
@@ -233,7 +245,9 @@
       return EstQueue.keep(pairs, owner);
     }).then(function () {
       field("nyckel").value = newKey();
-      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      return keptPage();
+    }).then(function (kept) {
+      if (kept) {
         navigator.serviceWorker.ready.then(function (registration) {
           return registration.sync ? registration.sync.register("est-rapportera") : null;
         }).catch(function () {});
