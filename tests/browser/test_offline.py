@@ -60,6 +60,7 @@ def fill_and_send(page: Page) -> None:
 
 
 def send_offline(page: Page) -> None:
+    """A report filled in and sent with the phone offline, as it knows."""
     page.context.set_offline(True)
     fill_and_send(page)
     expect(page.locator("#vantande-status")).to_contain_text(WAITING)
@@ -178,4 +179,22 @@ def test_a_waiting_report_the_server_refuses_is_kept_until_opened_in_the_form(
     page.get_by_label("Medel").check()
     page.get_by_role("button", name="Skicka rapporten").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tack! Rapporten är skickad")
+    assert filed(api) == 1
+
+
+def test_a_report_whose_request_fails_on_the_way_is_kept_by_the_worker(
+    page: Page, server: Server, people: People, api: httpx.Client
+) -> None:
+    open_report_page(page, server, people["tokens"]["reporter"])
+    page.context.set_offline(True)
+    # The phone believes it is online (a weak signal): the form is sent as usual, the
+    # request fails, and the worker keeps the report instead of the browser's error page.
+    page.evaluate("Object.defineProperty(navigator, 'onLine', { get: () => true })")
+    fill_and_send(page)
+    expect(page.locator("#vantande-status")).to_contain_text(WAITING)
+    expect(page.locator("body")).to_have_attribute("data-offline-copy", "")
+    assert filed(api) == 0
+
+    page.context.set_offline(False)
+    expect(page.locator(".offline-report")).to_have_attribute("data-state", "sent")
     assert filed(api) == 1

@@ -7,9 +7,9 @@
 //   page gives the form a fresh nyckel and the time it was opened (offline.js).
 // - Its static files: kept when the page is installed and each time they are fetched;
 //   versioned ones (?v=) from the copy, the others from the network first.
-// - A report sent when the phone thought it had a connection but the request failed: kept,
-//   and the person is shown the page with the report waiting, rather than the browser's
-//   error page.
+// - A report sent when the phone thought it had a connection but the request failed (or
+//   the server answered that it could not take it now): kept, and the person is shown the
+//   page with the report waiting, rather than the browser's error page.
 // - Background Sync, where the browser has it: the waiting reports are sent even when the
 //   page is closed.
 "use strict";
@@ -63,16 +63,21 @@ function keepShell() {
   });
 }
 
-function keepAssets(html) {
+// The static files a text names (the page; and the scripts it names, which may write more
+// <script> tags: the local copies of htmx and Leaflet when the CDN cannot be reached).
+function keepAssets(text, deeper) {
   var found = {};
   var pattern = /(?:src|href)="(\/static\/[^"]+)"/g;
   var match;
-  while ((match = pattern.exec(html))) found[match[1].replace(/&amp;/g, "&")] = true;
+  while ((match = pattern.exec(text))) found[match[1].replace(/&amp;/g, "&")] = true;
   return caches.open(CACHE).then(function (cache) {
     return Promise.all(Object.keys(found).map(function (path) {
       return cache.match(path).then(function (had) {
-        return had || cache.add(path).catch(function () {});
-      });
+        return had || cache.add(path).then(function () { return cache.match(path); });
+      }).then(function (kept) {
+        if (deeper === false || !/\.js(\?|$)/.test(path)) return null;
+        return kept.text().then(function (script) { return keepAssets(script, false); });
+      }).catch(function () {});
     }));
   });
 }
@@ -96,13 +101,15 @@ function reportPage(event) {
   }).catch(function () {}));
   var late = new Promise(function (resolve) { setTimeout(resolve, NAVIGATION_TIMEOUT_MS); });
   return Promise.race([network, late]).then(function (response) {
+    // The server down or overloaded: the kept copy lets the report be written and kept.
+    if (response && response.status >= 500) return keptPage(response);
     return response || keptPage();
-  }, keptPage);
+  }, function () { return keptPage(); });
 }
 
-function keptPage() {
+function keptPage(otherwise) {
   return caches.open(CACHE).then(function (cache) { return cache.match(SHELL); }).then(function (kept) {
-    if (!kept) return offlinePage();
+    if (!kept) return otherwise || offlinePage();
     return kept.text().then(function (html) {
       var headers = new Headers(kept.headers);
       headers.delete("content-length");
@@ -122,22 +129,32 @@ function offlinePage() {
 
 // A report sent by the form itself (the page thought it was online): to the server, or,
 // when the request fails, kept on the phone.
+// The same when the server answers that it could not take it now (overloaded, or the web
+// could not reach the API): such a request has filed nothing, or, if the API did file it,
+// sending it again with the same key files nothing new.
 function filing(request) {
   var copy = request.clone();
-  return fetch(request).catch(function (error) {
-    return copy.formData().then(function (form) {
-      var action = form.get("atgard") || "skicka";
-      // Adding or removing an incident needs the server; the form is still there (Back).
-      if (action !== "skicka") return offlinePage();
-      var pairs = [];
-      form.forEach(function (value, name) { pairs.push([name, value]); });
-      return EstQueue.keep(pairs, null).then(function () {
-        var sync = self.registration.sync;
-        return sync ? sync.register(SYNC_TAG).catch(function () {}) : null;
-      }).then(function () {
-        return Response.redirect(SHELL, 303);
-      });
-    }, function () { throw error; });
+  return fetch(request).then(function (response) {
+    if ([502, 503, 504].indexOf(response.status) < 0) return response;
+    return keepFiling(copy.clone(), response);
+  }, function (error) {
+    return keepFiling(copy, null).catch(function () { throw error; });
+  });
+}
+
+function keepFiling(request, answer) {
+  return request.formData().then(function (form) {
+    var action = form.get("atgard") || "skicka";
+    // Adding or removing an incident needs the server; the form is still there (Back).
+    if (action !== "skicka") return answer || offlinePage();
+    var pairs = [];
+    form.forEach(function (value, name) { pairs.push([name, value]); });
+    return EstQueue.keep(pairs, null).then(function () {
+      var sync = self.registration.sync;
+      return sync ? sync.register(SYNC_TAG).catch(function () {}) : null;
+    }).then(function () {
+      return Response.redirect(SHELL, 303);
+    });
   });
 }
 
