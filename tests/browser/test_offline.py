@@ -50,12 +50,11 @@ def signed_in(context: BrowserContext, server: Server, token: str) -> None:
 
 
 def fill_and_send(page: Page) -> None:
-    block = page.locator("#handelse-1")
-    block.get_by_label("Vad hände?").select_option("skadegorelse.klotter")
-    block.get_by_label("Nu", exact=True).check()
-    block.get_by_label("Område").select_option(label="Bro")
-    block.get_by_label("Medel").check()
-    block.get_by_label("Beskrivning").fill(TEXT)
+    page.get_by_label("Vad hände?").select_option("skadegorelse.klotter")
+    page.get_by_label("Nu", exact=True).check()
+    page.get_by_label("Område").select_option(label="Bro")
+    page.get_by_label("Medel").check()
+    page.get_by_label("Beskrivning").fill(TEXT)
     page.get_by_role("button", name="Skicka rapporten").click()
 
 
