@@ -127,36 +127,43 @@
     return li;
   }
 
+  // Made once and kept: a live region announces changes to its text, not a new region.
+  var heading = element("h2", {}, "Rapporter på telefonen");
+  var status = element("p", { role: "status", class: "notice", id: "vantande-status" });
+  var list = element("ul", { class: "plain cards offline-reports" });
+  var elsewhere = element("p", { class: "muted" });
+  [heading, status, list, elsewhere].forEach(function (node) { box.appendChild(node); });
+
+  function say(text, link) {
+    status.textContent = text;
+    if (link) status.appendChild(link);
+  }
+
   function show(extra) {
     return EstQueue.all().then(function (entries) {
       var mine = entries.filter(function (e) { return !e.owner || !owner || e.owner === owner; });
       var others = entries.length - mine.length;
       mine.sort(function (a, b) { return b.saved - a.saved; });
-      box.textContent = "";
       box.hidden = !mine.length && !others;
-      if (box.hidden) return;
-      box.appendChild(element("h2", {}, "Rapporter på telefonen"));
-      var status = element("p", { role: "status", class: "notice", id: "vantande-status" });
       var waiting = mine.filter(function (e) { return e.state === "waiting" || e.state === "signin"; });
+      var more = extra ? " " + extra : "";
       if (waiting.some(function (e) { return e.state === "signin"; })) {
-        status.textContent = "Du behöver logga in igen för att de väntande rapporterna ska skickas. ";
-        status.appendChild(signInLink());
+        say("Du behöver logga in igen för att de väntande rapporterna ska skickas." + more + " ", signInLink());
       } else if (waiting.length) {
-        status.textContent = (waiting.length === 1 ? "1 rapport" : waiting.length + " rapporter") +
-          ": " + STATES.waiting + ".";
+        say((waiting.length === 1 ? "1 rapport" : waiting.length + " rapporter") + ": " + STATES.waiting + "." + more);
       } else if (mine.some(function (e) { return e.state === "invalid"; })) {
-        status.textContent = "En rapport skickades inte: öppna den i formuläret och rätta den.";
+        say("En rapport skickades inte: öppna den i formuläret och rätta den." + more);
+      } else if (mine.length) {
+        say(STATES.sent + "." + more);
       } else {
-        status.textContent = STATES.sent + ".";
+        say(extra || "");
+        box.hidden = !extra;
       }
-      if (extra) status.textContent += " " + extra;
-      box.appendChild(status);
-      var list = element("ul", { class: "plain cards offline-reports" });
+      list.textContent = "";
       mine.forEach(function (entry) { list.appendChild(item(entry)); });
-      box.appendChild(list);
-      if (others) {
-        box.appendChild(element("p", { class: "muted" }, others + " rapport(er) som någon annan skrev på den här telefonen väntar tills den personen loggar in."));
-      }
+      list.hidden = !mine.length;
+      elsewhere.textContent = others ? others + " rapport(er) som någon annan skrev på den här telefonen väntar tills den personen loggar in." : "";
+      elsewhere.hidden = !others;
     });
   }
 
