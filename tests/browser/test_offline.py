@@ -4,7 +4,9 @@ filed exactly once when the connection is back, however many times it is sent.""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -16,8 +18,23 @@ from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
 
+AXE = Path(os.environ.get("EST_AXE_JS", ".venv/axe-core-4.14.1/axe.min.js"))
 TEXT = "Nytt klotter på elskåpet vid stationen, sett utan anslutning."
 WAITING = "Väntar på anslutning – skickas automatiskt"
+
+
+def assert_accessible(page: Page, selector: str) -> None:
+    """WCAG 2.1 A and AA as axe-core checks them, in the part of the page ``selector`` names.
+    (axe evaluated over the DevTools protocol, which the page's CSP does not govern.)"""
+    assert AXE.is_file(), f"{AXE} is missing: `make test` fetches it with npm"
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        """(selector) => axe.run(selector, {runOnly: {type: 'tag', values:
+            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""",
+        selector,
+    )
+    assert result["passes"], f"axe found nothing to check in {selector}"
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
 
 
 def filed(api: httpx.Client) -> int:
@@ -144,6 +161,7 @@ def test_a_report_waiting_while_signed_out_is_kept_and_sent_after_signing_in_aga
     expect(status.get_by_role("link", name="Logga in")).to_be_visible()
     expect(page.locator(".offline-report")).to_have_attribute("data-state", "signin")
     assert filed(api) == 0
+    assert_accessible(page, "#vantande")
 
     # Signed in again, with a new session: a new CSRF token is fetched, and the report filed.
     signed_in(context, server, server.token_for(PEOPLE["reporter"]))
