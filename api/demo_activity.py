@@ -153,7 +153,7 @@ def _demo_meetings(
                 title="Väktare vid Bro centrum helgkvällar",
                 type="guards",
                 owner_organisation_id=organisations["Rapid Säkerhet"],
-                responsible="Platschef, Rapid Säkerhet",
+                responsible="Platschef",
                 target=Target(kind=TargetKind.place, place_id=places["Bro centrum"]),
                 categories=["samling", "skadegorelse"],
                 planned_start=held_on + dt.timedelta(days=3),

@@ -36,16 +36,32 @@ MAX_EACH = 3
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)[/.](?=\d)")
 # Date (6 or 8 digits), then at most one separator with spaces around, then four digits; not
 # glued to a word ("EMB-20260304-0003"), which makes it a tool's identifier: one in ten of
-# those would pass the check digit by chance and refuse the mapping tool's row.
-_PERSONNUMMER = re.compile(r"(?<!\w)(?<!\w-)(\d{6}|\d{8}) ?[-+]? ?(\d{4})(?!\d)(?!-\d)")
+# those would pass the check digit by chance and refuse the mapping tool's row. The date may
+# also be read out in groups, as a person says it: "85 03 12", "85-03-12", "1985 03 12",
+# "1985 0312" (the serial then "12 34" after a dash as well): written so, the phone matcher
+# took it for a phone number and named it one. A date of eight digits in dashed groups is
+# left out: "2026-03-04 2130" is an ISO date and a time, not a person.
+_PERSONNUMMER = re.compile(
+    r"(?<!\w)(?<!\w-)"
+    r"(?P<date>\d{6}|\d{8}|\d\d(?P<sep>[ -])\d\d(?P=sep)\d\d|\d{4} \d\d ?\d\d)"
+    r"(?: ?[-+]? ?(?P<serial>\d{4})| ?[-+] ?(?P<pair>\d\d) (?P<pair2>\d\d))"
+    r"(?!\d)(?!-\d)"
+)
 # Starting only where a run of such characters starts: tried from inside one as well, a long
 # run without an @ ("a.a.a.…", "12-34-56-…") takes time with the square of its length.
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+# What a finding looks like, in Swedish, as the warning names it.
+PERSONNUMMER = "ett personnummer"
+SAMORDNINGSNUMMER = "ett samordningsnummer"
+PHONE = "ett telefonnummer"
+EMAIL = "en e-postadress"
+
+
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # what it looks like, in Swedish: "ett personnummer"
+    kind: str  # what it looks like: one of the four above
     text: str  # what was found, as normalised
 
 
@@ -67,39 +83,55 @@ def normalised(text: str) -> str:
     return _BETWEEN_DIGITS.sub("-", text)
 
 
-def _is_identity_number(date: str, serial: str) -> bool:
-    number = f"{date}-{serial}"
-    if personnummer.is_valid(number):
-        return True
+def _identity_kind(date: str, serial: str) -> str | None:
+    """``PERSONNUMMER`` or ``SAMORDNINGSNUMMER`` when the digits are one, else None."""
+    if personnummer.is_valid(f"{date}-{serial}"):
+        return PERSONNUMMER
     # A coordination number (samordningsnummer) has 60 added to the day of birth; the check
     # digit is computed over the number as written.
     day = int(date[-2:])
     if not 61 <= day <= 91 or not luhn.is_valid((date + serial)[-10:]):
-        return False
+        return None
     born = f"{date[:-2]}{day - 60:02d}"
     try:
         personnummer.get_birth_date(f"{born}-{serial}")
     except personnummer.ValidationError:
-        return False
-    return True
+        return None
+    return SAMORDNINGSNUMMER
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
 
 
 def findings(text: str) -> list[Finding]:
-    """What in ``text`` looks like personal data, in the order of the kinds."""
+    """What in ``text`` looks like personal data, in the order of the kinds: identity
+    numbers, phone numbers, e-mail addresses. Where two kinds read the same characters, the
+    more specific names them: an identity number (a date and a check digit) before an
+    e-mail address (an @) before a phone number (any number valid in a region), so that
+    "0701234567@sms.example" is an e-mail address and "85 03 12-1234" a personnummer."""
     text = normalised(text)
-    found: list[Finding] = []
+    identities: list[Finding] = []
     taken: list[tuple[int, int]] = []
     for match in _PERSONNUMMER.finditer(text):
-        if _is_identity_number(match[1], match[2]):
-            found.append(Finding("ett personnummer", match[0]))
+        date = match["date"].replace(" ", "").replace("-", "")
+        kind = _identity_kind(date, match["serial"] or match["pair"] + match["pair2"])
+        if kind:
+            identities.append(Finding(kind, match[0]))
+            taken.append(match.span())
+    emails: list[Finding] = []
+    for match in _EMAIL.finditer(text):
+        if not _overlaps(match.span(), taken):
+            emails.append(Finding(EMAIL, match[0]))
             taken.append(match.span())
     phones = phonenumbers.PhoneNumberMatcher(text, "SE", phonenumbers.Leniency.VALID)
     # A text full of numbers stops early.
-    for number in itertools.islice(phones, MAX_EACH):
-        if not any(start < number.end and number.start < end for start, end in taken):
-            found.append(Finding("ett telefonnummer", number.raw_string))
-    found.extend(Finding("en e-postadress", match[0]) for match in _EMAIL.finditer(text))
-    return found
+    found = [
+        Finding(PHONE, number.raw_string)
+        for number in itertools.islice(phones, MAX_EACH)
+        if not _overlaps((number.start, number.end), taken)
+    ]
+    return identities + found + emails
 
 
 # Each guarded field by the word a message starts with: "Ansvarig ser ut att innehålla …".

@@ -15,7 +15,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from api import swedish
+from api import localtime, swedish
+from web import map_layout
 
 INK = "#1b1f24"
 MUTED = "#4f5660"
@@ -25,10 +26,18 @@ EARLIER = "#9fb8d3"
 HOT = "#a4161a"
 
 
-def _svg(ident: str, width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
+def _svg(
+    ident: str,
+    width: int,
+    height: int,
+    title: str,
+    desc: str,
+    body: list[str],
+    data: str = "",
+) -> Markup:
     # Every text that goes in is escaped (_text, escape) and every number is formatted here.
     return Markup(  # noqa: S704
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart"{data} viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{ident}-t" aria-describedby="{ident}-d" '
         'xmlns="http://www.w3.org/2000/svg" '
         f'font-family="DejaVu Sans, system-ui, sans-serif" font-size="13">'
@@ -39,7 +48,8 @@ def _svg(ident: str, width: int, height: int, title: str, desc: str, body: list[
 
 
 def _text(x: float, y: float, text: Any, **attrs: Any) -> str:
-    extra = " ".join(f'{k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
+    # "class_" for "class", "font_size" for "font-size".
+    extra = " ".join(f'{k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
     return f'<text x="{x:.1f}" y="{y:.1f}" {extra}>{escape(text)}</text>'
 
 
@@ -53,9 +63,22 @@ def _nice_max(value: int) -> int:
     return step * 4
 
 
+def _partial(week: Any) -> bool:
+    # Lägesbilder published before weeks said whether they were whole have no "complete".
+    return getattr(week, "complete", True) is False
+
+
+def _through(week: Any) -> str:
+    if _partial(week) and week.through:
+        return f" t.o.m. {swedish.day_sv(week.through, year=False)}"
+    return ""
+
+
 def weeks_chart(weeks: Sequence[Any], ident: str = "veckor") -> Markup:
-    """Incidents per week, with the same week a year earlier beside each bar."""
-    width, height, left, bottom, top = 720, 260, 44, 36, 28
+    """Incidents per week, with the same week a year earlier beside each bar. A week not
+    counted to its end (under way, or cut by the period's end) is drawn pale with a dashed
+    edge and says up to which day it counts, so that it does not read as a drop."""
+    width, height, left, bottom, top = 720, 272, 44, 48, 28
     plot_w, plot_h = width - left - 12, height - bottom - top
     peak = _nice_max(max([1, *(max(w.current, w.last_year) for w in weeks)]))
     slot = plot_w / max(1, len(weeks))
@@ -66,6 +89,16 @@ def weeks_chart(weeks: Sequence[Any], ident: str = "veckor") -> Markup:
         f'<rect x="{left + 120}" y="{top - 22}" width="12" height="12" fill="{EARLIER}"/>',
         _text(left + 138, top - 12, "samma veckor ett år tidigare", fill=INK),
     ]
+    partial = next((w for w in weeks if _partial(w)), None)
+    if partial is not None:
+        through = swedish.day_sv(partial.through, year=False) if partial.through else ""
+        under_way = partial.through is not None and partial.through >= localtime.today()
+        what = "pågående vecka" if under_way else "del av vecka"
+        body.append(
+            f'<rect x="{left + 364}" y="{top - 22}" width="12" height="12" fill="{CURRENT}" '
+            f'fill-opacity="0.3" stroke="{CURRENT}" stroke-dasharray="3 2"/>'
+        )
+        body.append(_text(left + 382, top - 12, f"{what}, t.o.m. {through}", fill=INK))
     for k in range(5):
         value = peak * k / 4
         y = top + plot_h - plot_h * k / 4
@@ -75,20 +108,41 @@ def weeks_chart(weeks: Sequence[Any], ident: str = "veckor") -> Markup:
         body.append(_text(left - 6, y + 4, f"{value:.0f}", text_anchor="end", fill=MUTED))
     for i, w in enumerate(weeks):
         x = left + i * slot + slot * 0.12
+        cut = _partial(w)
+        note = _through(w)
         for offset, value, colour in ((0, w.current, CURRENT), (bar, w.last_year, EARLIER)):
             h = plot_h * value / peak
+            look = (
+                f'class="week-partial" fill-opacity="0.3" stroke="{colour}" '
+                'stroke-width="1.5" stroke-dasharray="4 3" '
+                if cut and offset == 0
+                else ""
+            )
             body.append(
-                f'<rect x="{x + offset:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" '
-                f'height="{h:.1f}" fill="{colour}"><title>v. {w.week}: {value}</title></rect>'
+                f'<rect {look}x="{x + offset:.1f}" y="{top + plot_h - h:.1f}" '
+                f'width="{bar:.1f}" height="{h:.1f}" fill="{colour}">'
+                f"<title>v. {w.week}: {value}{note if offset == 0 else ''}</title></rect>"
             )
         body.append(
             _text(x + bar, height - bottom + 18, f"v. {w.week}", text_anchor="middle", fill=MUTED)
         )
+        if cut and w.through:
+            day = swedish.WEEKDAYS[w.through.weekday()]
+            body.append(
+                _text(
+                    x + bar,
+                    height - bottom + 34,
+                    f"t.o.m. {day}",
+                    text_anchor="middle",
+                    fill=MUTED,
+                    font_size="11",
+                )
+            )
     total, earlier = sum(w.current for w in weeks), sum(w.last_year for w in weeks)
     desc = (
         f"Händelser per vecka de senaste {len(weeks)} veckorna: {total}, mot {earlier} samma "
         "veckor ett år tidigare. "
-        + "; ".join(f"v. {w.week}: {w.current} ({w.last_year})" for w in weeks)
+        + "; ".join(f"v. {w.week}{_through(w)}: {w.current} ({w.last_year})" for w in weeks)
     )
     return _svg(ident, width, height, "Händelser per vecka", desc, body)
 
@@ -207,16 +261,72 @@ def _round_distance(metres: float) -> float:
     return 50000
 
 
-def hot_spot_map(areas: Sequence[Any], spots: Sequence[Any], ident: str = "karta") -> Markup:
+# The map's variants: its size in user units and its text sizes. The projector's is drawn
+# 1200 units wide and shown at the full width of the page's column (est.css "Hot-spot map":
+# .wrap is min(100% - 2rem, 78rem), with 1rem = clamp(16px, 0.55vw + 12px, 22px), so at
+# least 989 CSS px on any screen 1024 px wide or more, 1666 px at 1920), so its 22-unit
+# labels are at least 18 CSS px there; the page's and the print's are 720 units wide.
+MAP_VARIANTS: dict[str, tuple[int, int, map_layout.Sizes]] = {
+    "page": (720, 460, map_layout.Sizes(14, 13, 16, 11, 20, 3)),
+    "print": (720, 460, map_layout.Sizes(13, 12, 15, 10, 18, 3)),
+    "projector": (1200, 640, map_layout.Sizes(22, 20, 26, 17, 32, 5)),
+}
+
+
+def _anchor(area: Any, rings: list[list[list[float]]]) -> tuple[float, float] | None:
+    """Where an area's name goes: its stated centre, else the middle of its outline."""
+    if area.center:
+        return area.center.coordinates[0], area.center.coordinates[1]
+    points = [p for ring in rings for p in ring]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
+
+
+def _place_name(spot: Any) -> str:
+    return str(spot.place or f"Vid {spot.area}")
+
+
+def _legend(
+    entries: list[tuple[str, str]], top: float, width: int, pad: int, size: float
+) -> tuple[list[str], float]:
+    """What found no room on the map, in columns below it; returns the SVG and its height."""
+    if not entries:
+        return [], 0.0
+    columns = 2 if width < 1000 else 3
+    col_w = (width - 2 * pad) / columns
+    row_h = size * 1.6
+    body = [
+        _text(pad, top + size * 1.2, "Utan plats på kartan:", fill=MUTED, font_size=f"{size:g}")
+    ]
+    for i, (mark, name) in enumerate(entries):
+        row, col = divmod(i, columns)
+        text = f"{mark}. {name}" if mark else f"Område {name}"
+        while map_layout.text_width(text, size) > col_w - size and len(text) > 4:
+            text = text[:-2] + "…"
+        x, y = pad + col * col_w, top + size * 1.2 + row_h * (row + 1)
+        body.append(_text(x, y, text, fill=INK, font_size=f"{size:g}", class_="map-legend"))
+    rows = math.ceil(len(entries) / columns)
+    return body, size * 1.2 + row_h * rows + size
+
+
+def hot_spot_map(
+    areas: Sequence[Any], spots: Sequence[Any], ident: str = "karta", variant: str = "page"
+) -> Markup:
     """The areas' outlines and the hot spots, numbered by rank: a sketch map that needs no
-    tiles (the PDF and a projector without network show it too)."""
-    width, height, pad = 720, 460, 24
-    rings = [(a.name, ring) for a in areas if a.boundary for ring in _rings(a.boundary)]
-    centres = [a.center.coordinates for a in areas if a.center]
-    lons = [p[0] for _, ring in rings for p in ring] + [s.lon for s in spots]
-    lats = [p[1] for _, ring in rings for p in ring] + [s.lat for s in spots]
-    lons += [c[0] for c in centres]
-    lats += [c[1] for c in centres]
+    tiles (the PDF and a projector without network show it too). ``variant``: "page",
+    "print" or "projector" (bigger text, see MAP_VARIANTS). Markers and words never cover
+    each other (``web.map_layout``)."""
+    width, height, sizes = MAP_VARIANTS[variant]
+    pad = round(sizes.radius_max) + 4
+    shown = list(spots)[:15]
+    outlined = [(a, _rings(a.boundary) if a.boundary else []) for a in areas]
+    anchors = [(a.name, _anchor(a, rings)) for a, rings in outlined]
+    lons = [p[0] for _, rings in outlined for r in rings for p in r] + [s.lon for s in shown]
+    lats = [p[1] for _, rings in outlined for r in rings for p in r] + [s.lat for s in shown]
+    lons += [c[0] for _, c in anchors if c]
+    lats += [c[1] for _, c in anchors if c]
     if not lons:
         return _svg(
             ident,
@@ -236,59 +346,103 @@ def hot_spot_map(areas: Sequence[Any], spots: Sequence[Any], ident: str = "karta
     span_x = max((east - west) * squeeze, 1e-6)
     span_y = max(north - south, 1e-6)
     scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+    # Centred: the spare width or height split on both sides.
+    off_x = (width - 2 * pad - span_x * scale) / 2
+    off_y = (height - 2 * pad - span_y * scale) / 2
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
-        return pad + (lon - west) * squeeze * scale, height - pad - (lat - south) * scale
+        return (
+            pad + off_x + (lon - west) * squeeze * scale,
+            height - pad - off_y - (lat - south) * scale,
+        )
 
+    frame = map_layout.Box(2, 2, width - 2, height - 2)
     body = [f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f6f8fa"/>']
-    # A scale bar: a round distance about a fifth of the map's width.
+    # A scale bar: a round distance about a fifth of the map's width, in a strip below the
+    # map, where no marker can fall on it.
     metres_per_px = 111_320 / scale
     bar_m = _round_distance(metres_per_px * width / 5)
     bar_px = bar_m / metres_per_px
     label = f"{bar_m / 1000:g} km" if bar_m >= 1000 else f"{bar_m:.0f} m"
+    size = sizes.label * 0.85
+    bar_y = height + size * 0.9
+    strip = size * 1.8
     body.append(
-        f'<line x1="{pad}" x2="{pad + bar_px:.1f}" y1="{height - 12}" y2="{height - 12}" '
+        f'<line x1="8" x2="{8 + bar_px:.1f}" y1="{bar_y:.1f}" y2="{bar_y:.1f}" '
         f'stroke="{INK}" stroke-width="3"/>'
     )
-    body.append(_text(pad + bar_px + 6, height - 8, label, fill=INK))
-    for name, ring in rings:
-        points = " ".join("{:.1f},{:.1f}".format(*xy(p[0], p[1])) for p in ring)
+    body.append(_text(14 + bar_px, bar_y + size * 0.35, label, fill=INK, font_size=f"{size:.1f}"))
+    stroke = 3 if variant == "projector" else 2
+    for a, rings in outlined:
+        for ring in rings:
+            points = " ".join("{:.1f},{:.1f}".format(*xy(p[0], p[1])) for p in ring)
+            body.append(
+                f'<polygon class="map-outline" points="{points}" fill="#e3ebf3" '
+                f'stroke="{MUTED}" stroke-width="{stroke}" stroke-linejoin="round">'
+                f"<title>{escape(a.name)}</title></polygon>"
+            )
+    placed = map_layout.layout(
+        [map_layout.Spot(*xy(s.lon, s.lat), s.rank, s.count, _place_name(s)) for s in shown],
+        [(name, *xy(*c)) for name, c in anchors if c],
+        frame,
+        sizes,
+    )
+    by_rank = {s.rank: s for s in shown}
+    for label_ in placed.labels:
+        area = label_.kind == "area"
+        b = label_.box
+        if not area:
+            # A pale ground under a place's name, so that outlines do not cross it.
+            body.append(
+                f'<rect x="{b.x0:.1f}" y="{b.y0:.1f}" width="{b.x1 - b.x0:.1f}" '
+                f'height="{b.y1 - b.y0:.1f}" rx="3" fill="#ffffff" fill-opacity="0.85"/>'
+            )
         body.append(
-            f'<polygon points="{points}" fill="#eef3f8" stroke="{MUTED}" stroke-width="1.5">'
-            f"<title>{escape(name)}</title></polygon>"
+            _text(
+                label_.x,
+                label_.y,
+                label_.text,
+                text_anchor=label_.anchor,
+                fill=MUTED if area else INK,
+                font_size=f"{label_.size:g}",
+                font_weight="700" if area else "400",
+                class_="map-area" if area else "map-label",
+            )
         )
-    for a in areas:
-        if a.center:
-            x, y = xy(a.center.coordinates[0], a.center.coordinates[1])
-            body.append(_text(x, y, a.name, text_anchor="middle", fill=MUTED, font_size="15"))
-    biggest = max([1, *(s.count for s in spots)])
-    for s in reversed(list(spots)[:15]):
-        x, y = xy(s.lon, s.lat)
-        r = 9 + 14 * math.sqrt(s.count / biggest)
+    for m in reversed(placed.markers):
+        b = m.box
+        about = "; ".join(
+            f"{s.rank}. {escape(_place_name(by_rank[s.rank]))}: {s.count} händelser "
+            f"({swedish.TRENDS.get(by_rank[s.rank].trend, by_rank[s.rank].trend)})"
+            for s in m.spots
+        )
         body.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{HOT}" fill-opacity="0.85" '
-            f'stroke="#ffffff" stroke-width="2"><title>{s.rank}. {escape(s.place or s.area)}: '
-            f"{s.count} händelser ({swedish.TRENDS.get(s.trend, s.trend)})</title></circle>"
+            f'<rect class="map-marker" x="{b.x0:.1f}" y="{b.y0:.1f}" width="{b.x1 - b.x0:.1f}" '
+            f'height="{b.y1 - b.y0:.1f}" rx="{m.r:.1f}" fill="{HOT}" stroke="#ffffff" '
+            f'stroke-width="2"><title>{about}</title></rect>'
         )
         body.append(
             _text(
-                x,
-                y + 4.5,
-                s.rank,
+                m.x,
+                m.y + sizes.number * 0.36,
+                m.text,
                 text_anchor="middle",
                 fill="#ffffff",
-                font_size="13",
+                font_size=f"{sizes.number:g}",
                 font_weight="700",
+                class_="map-number",
             )
         )
-        if s.rank <= 8:
-            # The place beside its number, so that the map reads without the table.
-            body.append(_text(x + r + 4, y + 4, s.place or s.area, fill=INK, font_size="12"))
+    legend, extra = _legend(placed.legend, height + strip, width, 8, sizes.label)
+    body += legend
     desc = (
-        "; ".join(f"{s.rank}. {s.place or s.area}: {s.count}" for s in list(spots)[:15])
+        "; ".join(f"{s.rank}. {_place_name(s)}: {s.count}" for s in shown)
         or "Inga heta platser i perioden."
     )
-    return _svg(ident, width, height, "Karta över heta platser", desc, body)
+    total_h = math.ceil(height + strip + extra)
+    # Which variant, for the style sheets and tests: class="chart" stays the charts' one class.
+    data = f' data-map="{variant}"'
+    return _svg(ident, width, total_h, "Karta över heta platser", desc, body, data)
 
 
 def _figure(value: float) -> str:

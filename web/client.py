@@ -7,7 +7,7 @@ split, through a base URL. Either way it sees exactly what any other API client 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -104,14 +104,6 @@ def _unreachable(exc: Exception) -> ApiUnavailable:
             code="api_unreachable",
         )
     )
-
-
-async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in response.aiter_bytes():
-            yield chunk
-    finally:
-        await response.aclose()
 
 
 class ApiClient:
@@ -328,12 +320,11 @@ class ApiClient:
     async def undo_match(self, incident_id: int, match_id: int) -> None:
         await self._request("POST", f"{V1}/incidents/{incident_id}/matches/{match_id}/undo")
 
-    async def incidents_geojson(self, **filters: Any) -> AsyncIterator[bytes]:
-        """The API's GeoJSON, passed on as it streams in."""
-        clean = {k: v for k, v in filters.items() if v is not None and v != ""}
-        request = self._http.build_request(
-            "GET", f"{V1}/incidents.geojson", params=clean, headers=self._headers
-        )
+    async def stream(self, path: str, **params: Any) -> httpx.Response:
+        """The API's answer with its body still to come (``web.client_streams`` passes it
+        on as it arrives and closes it); a problem is raised as from any other call."""
+        clean = {k: v for k, v in params.items() if v is not None and v != ""}
+        request = self._http.build_request("GET", path, params=clean, headers=self._headers)
         try:
             response = await self._http.send(request, stream=True)
         except httpx.HTTPError as exc:
@@ -343,7 +334,7 @@ class ApiClient:
             await response.aclose()
             problem = _problem(response)
             raise (ApiUnavailable if response.status_code >= 500 else ApiError)(problem)
-        return _chunks(response)
+        return response
 
     async def organisations(
         self, *, active: bool | None = True, **filters: Any

@@ -67,8 +67,25 @@ def cadence_sv(weeks: int | None) -> str:
     return f"var {weeks}:e vecka"
 
 
+def owner_sv(organisation: str, responsible: str | None) -> str:
+    """An intervention's owner and who answers for it there, each named once: a role typed
+    with its organisation ("Platschef, Rapid Säkerhet") does not name the owner again."""
+    kept = [
+        part.strip()
+        for part in (responsible or "").split(",")
+        if part.strip() and part.strip().casefold() != organisation.casefold()
+    ]
+    return ", ".join([organisation, *kept])
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """The word that agrees with a count: ``plural(1, "ny", "nya")`` is "ny"."""
+    return one if n == 1 else many
+
+
 def count_sv(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    """A count and its word: "1 ny", "2 nya"."""
+    return f"{n} {plural(n, one, many)}"
 
 
 def parse_number(text: str) -> float | None:

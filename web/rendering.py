@@ -13,7 +13,7 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -75,6 +75,7 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         change_sv=fmt.change_sv,
         share_sv=fmt.share_sv,
         number_sv=fmt.number_sv,
+        plural=fmt.plural,
     )
     env.globals.update(
         htmx_src=HTMX_CDN if settings.htmx_source == "cdn" else None,
@@ -85,6 +86,7 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         markercluster_src=MARKERCLUSTER_CDN if settings.htmx_source == "cdn" else None,
         markercluster_integrity=MARKERCLUSTER_INTEGRITY,
         count_sv=fmt.count_sv,
+        owner_sv=fmt.owner_sv,
     )
     # The shared macros are globals, not imports at the top of each page: a block rendered
     # alone for htmx (jinja2-fragments) runs without the page's top-level code, so a macro
@@ -137,6 +139,9 @@ def common(request: Request) -> dict[str, Any]:
         "me": getattr(request.state, "me", None),
         "csrf_token": auth.csrf_token(request, secret),
         "csrf_field": auth.CSRF_FIELD,
+        # What the write before this page saved (Post/Redirect/Get: ``?sparat=beslut-12``),
+        # for the saved_notice macro beside it.
+        "saved": request.query_params.get("sparat", "")[:64],
     }
 
 
@@ -174,10 +179,15 @@ def redirect(request: Request, url: str) -> Response:
     """After a write (Post/Redirect/Get), or to the sign-in page. htmx gets HX-Redirect, a
     full page load, so that nothing of the page before stays on screen."""
     if is_htmx(request):
-        # Without the fragment: a change of fragment alone would not load the page again,
-        # and the page must show what was just saved.
+        # Without the fragment when only it differs from the page's address: a change of
+        # fragment alone would not load the page again, and the page must show what was just
+        # saved. A new address (``?sparat=…``) loads, and the fragment keeps the place.
+        target, _hash, _fragment = url.partition("#")
+        here = urlsplit(request.headers.get("hx-current-url", ""))
+        there = urlsplit(target)
+        same = (here.path, here.query) == (there.path, there.query)
         response: Response = Response(
-            status_code=204, headers={"HX-Redirect": url.split("#", 1)[0]}
+            status_code=204, headers={"HX-Redirect": target if same else url}
         )
     else:
         response = RedirectResponse(url, status_code=303)

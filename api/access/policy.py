@@ -354,6 +354,13 @@ def can_read_situation(actor: Actor, group_id: int) -> bool:
     )
 
 
+def can_read_meetings(actor: Actor) -> bool:
+    """Whether there is a group whose meetings the caller reads: they are read with its
+    lägesbild (``can_read_situation``), so its readers, and those who read the whole
+    municipality."""
+    return reads_whole_municipality(actor) or bool(_grants(actor, READERS))
+
+
 def can_publish_in_group(actor: Actor, group_id: int) -> bool:
     """Publishing a lägesbild is the convener's call: it is the group's agreed picture."""
     return can_manage_members(actor, group_id)
@@ -462,6 +469,7 @@ def capabilities(actor: Actor) -> list[Capability]:
         Capability.file_reports: can_file_reports(actor),
         Capability.import_files: can_import(actor),
         Capability.read_steering: can_read_steering(actor),
+        Capability.read_meetings: can_read_meetings(actor),
         Capability.read_audit_log: route_allows(ROUTE_RULES["list_audit_events"], actor, {}),
         Capability.set_privacy_notice: route_allows(
             ROUTE_RULES["set_municipality_privacy_notice"], actor, {}

@@ -13,6 +13,7 @@ class Capability(enum.StrEnum):
     file_reports = "file_reports"  # can_file_reports
     import_files = "import_files"  # can_import: files, and the sources' category names
     read_steering = "read_steering"  # can_read_steering: goals, plans and the thread
+    read_meetings = "read_meetings"  # can_read_meetings: some group's meetings
     read_audit_log = "read_audit_log"  # the route rule of list_audit_events
     # The route rule of set_municipality_privacy_notice.
     set_privacy_notice = "set_privacy_notice"

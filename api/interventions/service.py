@@ -23,6 +23,7 @@ from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.structure import service as structure_service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
+from api.swedish import day_sv
 
 DEFAULT_WEEKS = 8
 # What only the group's conveners and members do here (policy.require_write_in_group).
@@ -370,6 +371,12 @@ def add_follow_up(
 ) -> FollowUp:
     intervention = get_intervention(session, intervention_id, actor=actor)
     policy.require_write_in_group(actor, intervention.group_id, WRITES)
+    if body.day < intervention.planned_start:
+        # A look at what was done cannot come before the work began: most likely a typo.
+        start = day_sv(intervention.planned_start)
+        raise Invalid.field(
+            "day", f"Uppföljningen kan inte vara före insatsens start {start}.", "before_start"
+        )
     follow_up = FollowUp(
         intervention_id=intervention.id,
         day=body.day,

@@ -33,6 +33,10 @@ class AgendaItem(Input):
     note: Text | None = None
     # What the item is about: an intervention's id for a follow-up.
     ref_id: Id | None = None
+    # The days the lägesbild and hot-spot items counted (local days, both included), so that
+    # the page can show the same period's figures and link the lägesbild of exactly it.
+    first_day: Day | None = None
+    last_day: Day | None = None
 
 
 class AgendaItemRead(BaseModel):
@@ -43,6 +47,8 @@ class AgendaItemRead(BaseModel):
     title: str
     note: str | None = None
     ref_id: int | None = None
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
 
 
 class MeetingCreate(Input):

@@ -191,8 +191,10 @@ def build_agenda(
     count = figures.total.current
     new = f"{count} ny händelse" if count == 1 else f"{count} nya händelser"
     families = ", ".join(f"{f.name.lower()} {f.current}" for f in figures.families[:3])
+    counted = {"first_day": since, "last_day": last}
     items = [
         schemas.AgendaItem(
+            **counted,
             kind=schemas.AgendaKind.situation,
             title=f"Lägesbild: {new} sedan förra mötet {day_sv(since, year=False)}"
             if previous
@@ -205,6 +207,7 @@ def build_agenda(
     if figures.hot_spots:
         items.append(
             schemas.AgendaItem(
+                **counted,
                 kind=schemas.AgendaKind.hot_spots,
                 title=f"Heta platser ({len(figures.hot_spots)})",
                 note="; ".join(

@@ -332,10 +332,24 @@ def compute(
     this_year = _week_counts(session, scope, mondays, tz, this.end)
     a_year = dt.timedelta(weeks=52)
     earlier = _week_counts(session, scope, [m - a_year for m in mondays], tz, this.end - a_year)
-    weeks = [
-        WeekRow(monday=m, week=m.isocalendar().week, current=c, last_year=e)
-        for m, c, e in zip(mondays, this_year, earlier, strict=True)
-    ]
+    # A week is whole when its last day is over and inside the period; otherwise its bar
+    # counts only the days up to the earlier of the two.
+    counted_until = min(this.end, now or utcnow())
+    weeks = []
+    for m, c, e in zip(mondays, this_year, earlier, strict=True):
+        week_end = localtime.midnight(m + dt.timedelta(days=7), tz).astimezone(dt.UTC)
+        complete = week_end <= counted_until
+        through = (counted_until - dt.timedelta(microseconds=1)).astimezone(tz).date()
+        weeks.append(
+            WeekRow(
+                monday=m,
+                week=m.isocalendar().week,
+                current=c,
+                last_year=e,
+                complete=complete,
+                through=None if complete else max(m, through),
+            )
+        )
 
     spots = _hot_spots(cur, prev, categories, areas, places)
 

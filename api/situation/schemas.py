@@ -123,6 +123,12 @@ class WeekRow(BaseModel):
     week: int
     current: int
     last_year: int
+    # False for a week still under way when the figures were counted, or cut short by the
+    # period's end: its bar is not comparable with whole weeks. True in lägesbilder
+    # published before this was stated.
+    complete: bool = True
+    # The last local day counted in an incomplete week; None for a complete week.
+    through: dt.date | None = None
 
 
 class HotSpot(BaseModel):

@@ -14,20 +14,31 @@ STEERING = "EST styrgrupp"
 COORDINATION = "EST samordningsgrupp"
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
 BRO = "EST områdesgrupp Bro"
-EVERY = ["file_reports", "import_files", "read_steering", "read_audit_log", "set_privacy_notice"]
+EVERY = [
+    "file_reports",
+    "import_files",
+    "read_steering",
+    "read_meetings",
+    "read_audit_log",
+    "set_privacy_notice",
+]
 
 # Each demo person: their capabilities, and their membership's (group, may_write,
 # may_manage, reads_as_member).
 EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
     "admin": (EVERY, []),
-    "steering": (["file_reports", "read_steering"], [(STEERING, True, False, True)]),
+    "steering": (
+        ["file_reports", "read_steering", "read_meetings"],
+        [(STEERING, True, False, True)],
+    ),
     "coordination": (
-        ["file_reports", "import_files", "read_steering"],
+        ["file_reports", "import_files", "read_steering", "read_meetings"],
         [(COORDINATION, True, True, True)],
     ),
-    "kungsangen": (["file_reports"], [(KUNGSANGEN, True, False, True)]),
+    "kungsangen": (["file_reports", "read_meetings"], [(KUNGSANGEN, True, False, True)]),
+    # A reporter only files in their group: no meetings to read.
     "reporter": (["file_reports"], [(BRO, False, False, False)]),
-    "viewer": (["read_steering"], [(COORDINATION, False, False, True)]),
+    "viewer": (["read_steering", "read_meetings"], [(COORDINATION, False, False, True)]),
 }
 
 

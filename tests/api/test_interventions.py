@@ -906,6 +906,27 @@ def test_follow_ups_are_listed_oldest_first(server: Server, people: People) -> N
         assert len(convener.get(f"{url(made)}/follow-ups").json()) == 2
 
 
+def test_a_follow_up_before_the_intervention_started_is_refused(
+    server: Server, people: People
+) -> None:
+    world = World.of(server, people)
+    with as_(server, people, "coordination") as convener:
+        made = create(convener, body(world))
+        early = convener.post(
+            f"{url(made)}/follow-ups",
+            json={"day": (START - dt.timedelta(days=1)).isoformat(), "done": "Väktare."},
+        )
+        assert field_errors(early) == {"day": "before_start"}
+        said = {e["field"]: e["message"] for e in early.json()["errors"]}
+        assert said == {"day": "Uppföljningen kan inte vara före insatsens start 3 mars 2025."}
+        # The start day itself is a day the work was under way.
+        same_day = convener.post(
+            f"{url(made)}/follow-ups", json={"day": START.isoformat(), "done": "Väktare."}
+        )
+        assert same_day.status_code == 201, same_day.text
+        assert len(convener.get(f"{url(made)}/follow-ups").json()) == 1
+
+
 @pytest.mark.parametrize("done", ["", "   "])
 def test_a_follow_up_without_what_was_done_is_refused(
     server: Server, people: People, done: str

@@ -56,6 +56,10 @@ def centre(people: People, area: str) -> LatLon:
     return float(lat), float(lon)
 
 
+# An agenda item that counted no period (all but the lägesbild and its hot spots).
+NO_PERIOD = {"first_day": None, "last_day": None}
+
+
 def today() -> dt.date:
     return dt.datetime.now(TZ).date()
 
@@ -242,12 +246,17 @@ def test_the_agenda_counts_the_incidents_since_the_last_meeting_and_its_hot_spot
         assert situation["title"] == f"Lägesbild: 5 nya händelser sedan förra mötet {since}"
         assert situation["note"] == "Perioden innan: 2. Mest: skadegörelse 5."
         assert situation["ref_id"] is None
+        # The days it counted, both included: for the page to show the same period's figures.
+        counted = (last_meeting_day.isoformat(), now.isoformat())
+        assert (situation["first_day"], situation["last_day"]) == counted
         assert agenda[1]["title"] == "Heta platser (1)", agenda[1]
+        assert (agenda[1]["first_day"], agenda[1]["last_day"]) == counted
         assert agenda[-1] == {
             "kind": "other",
             "title": "Övriga frågor",
             "note": None,
             "ref_id": None,
+            **NO_PERIOD,
         }
         # It is saved as built.
         assert read(convener, meeting)[0]["agenda"] == agenda
@@ -257,6 +266,7 @@ def test_the_agenda_counts_the_incidents_since_the_last_meeting_and_its_hot_spot
     fortnight = now - dt.timedelta(days=13)
     assert kinds(first["agenda"]) == ["situation", "other"], first["agenda"]
     assert first["agenda"][0]["title"] == "Lägesbild: 2 nya händelser de senaste 14 dagarna"
+    assert first["agenda"][0]["first_day"] == fortnight.isoformat()
     assert fortnight < now
 
 
@@ -306,12 +316,14 @@ def test_the_agenda_lists_the_interventions_due_for_follow_up(
             "title": "Uppföljning: Aldrig följd upp",
             "note": None,
             "ref_id": never["id"],
+            **NO_PERIOD,
         },
         {
             "kind": "follow_up",
             "title": "Uppföljning: Följd upp för länge sedan",
             "note": None,
             "ref_id": long_ago["id"],
+            **NO_PERIOD,
         },
     ]
     assert recent["id"] not in {item["ref_id"] for item in agenda}
@@ -341,14 +353,20 @@ def test_other_business_stays_last_on_a_long_agenda(
     agenda = meeting["agenda"]
     assert len(agenda) <= 40
     assert agenda[0]["kind"] == "situation"
-    assert agenda[-1] == {"kind": "other", "title": "Övriga frågor", "note": None, "ref_id": None}
+    assert agenda[-1] == {
+        "kind": "other",
+        "title": "Övriga frågor",
+        "note": None,
+        "ref_id": None,
+        **NO_PERIOD,
+    }
 
 
 def test_a_given_agenda_is_kept_and_bad_times_are_refused(server: Server, people: People) -> None:
     coordination = gid(people, COORDINATION)
     start = local(today() + dt.timedelta(days=3))
     with as_(server, people, "coordination") as convener:
-        given = [
+        given: list[dict[str, object]] = [
             {"kind": "follow_up", "title": "Bro centrum", "note": "Väktarna", "ref_id": 5},
             {"title": "Fika"},
         ]
@@ -361,8 +379,8 @@ def test_a_given_agenda_is_kept_and_bad_times_are_refused(server: Server, people
             agenda=given,
         )
         assert meeting["agenda"] == [
-            given[0],
-            {"kind": "other", "title": "Fika", "note": None, "ref_id": None},
+            {**given[0], **NO_PERIOD},
+            {"kind": "other", "title": "Fika", "note": None, "ref_id": None, **NO_PERIOD},
         ]
         assert meeting["group"] == {"id": coordination, "name": COORDINATION}
         assert instant(meeting["starts_at"]) == start
@@ -430,7 +448,7 @@ def test_saving_a_meeting_needs_its_current_etag(server: Server, people: People)
         assert second_tag != first_tag
         body = saved.json()
         assert body["revision"] == 2
-        assert body["agenda"] == [{**agenda[0], "note": None, "ref_id": None}]
+        assert body["agenda"] == [{**agenda[0], "note": None, "ref_id": None, **NO_PERIOD}]
         assert body["minutes"] == "Klotter vid stationen.\nPolisen följer upp."
         # Each once; read back by name.
         after, tag = read(convener, meeting)
@@ -929,8 +947,8 @@ def test_the_agenda_is_rebuilt_on_request_keeping_what_was_added_by_hand(
     assert kinds(rebuilt["agenda"]) == ["situation", "other", "other"], rebuilt["agenda"]
     assert rebuilt["agenda"][0]["title"] == "Lägesbild: 2 nya händelser de senaste 14 dagarna"
     assert rebuilt["agenda"][1:] == [
-        {"kind": "other", "title": "Övriga frågor", "note": None, "ref_id": None},
-        added,
+        {"kind": "other", "title": "Övriga frågor", "note": None, "ref_id": None, **NO_PERIOD},
+        {**added, **NO_PERIOD},
     ]
     assert rebuilt["revision"] == 3
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from stdnum.se import personnummer
 
 from api.interventions.models import Intervention
 from api.meetings.models import Meeting
@@ -21,7 +22,9 @@ from api.privacy import findings, normalised, warning
 from tests.support.people import People, as_, gid
 from tests.support.servers import Server
 
-PNR, PHONE, EMAIL = "ett personnummer", "ett telefonnummer", "en e-postadress"
+PNR, SAM, PHONE, EMAIL = (
+    "ett personnummer", "ett samordningsnummer", "ett telefonnummer", "en e-postadress"
+)  # fmt: skip
 NBSP, ZWSP, THIN = "\u00a0", "\u200b", "\u2009"
 
 
@@ -47,9 +50,9 @@ NBSP, ZWSP, THIN = "\u00a0", "\u200b", "\u2009"
         ("pnr 19811218-9876", PNR),
         ("811218–9876", PNR),  # an en dash
         ("811218\u22129876", PNR),  # a minus sign
-        ("811278-9873", PNR),  # a coordination number (day + 60)
-        ("19811278-9873", PNR),  # the same with the century
-        ("198112789873", PNR),
+        ("811278-9873", SAM),  # a coordination number (day + 60)
+        ("19811278-9873", SAM),  # the same with the century
+        ("198112789873", SAM),
         ("121212/1212", PNR),
         ("121212.1212", PNR),
         ("121212 1212", PNR),
@@ -70,6 +73,81 @@ NBSP, ZWSP, THIN = "\u00a0", "\u200b", "\u2009"
 )
 def test_found(text: str, kind: str) -> None:
     assert [f.kind for f in findings(text)] == [kind]
+
+
+# Each kind as people write it; the personnummer read out in groups ("12 12 12-1212") was
+# taken by the phone matcher and named "ett telefonnummer" (issue #18).
+FORMATS = {
+    PNR: [
+        "{d}-{s}", "{c}{d}-{s}", "{d}{s}", "{c}{d}{s}", "{d} {s}", "{d}+{s}",
+        "{d[0]}{d[1]} {d[2]}{d[3]} {d[4]}{d[5]}-{s}",
+        "{d[0]}{d[1]}-{d[2]}{d[3]}-{d[4]}{d[5]}-{s}",
+        "{c}{d[0]}{d[1]} {d[2]}{d[3]} {d[4]}{d[5]}-{s}",
+        "{c}{d[0]}{d[1]} {d[2]}{d[3]}{d[4]}{d[5]}-{s}",
+        "{d}-{s[0]}{s[1]} {s[2]}{s[3]}", "{c}{d} - {s}", "pnr: {d}-{s}.", "({c}{d}-{s})",
+    ],
+    PHONE: [
+        "070-123 45 67", "070 123 45 67", "0701234567", "+46 70 123 45 67", "08-123 45 67",
+        "08 123 45 67", "0046 8 123 45 67", "(08) 123 45 67", "070-12 34 567",
+    ],
+    EMAIL: ["anna@example.se", "a.b+c@sub.example.se", "ANNA@EXAMPLE.SE", "a_b@ex-ample.se"],
+}  # fmt: skip
+# Born 2001-02-03 (whose grouped date the phone matcher reads as a number), 1985-03-12, and
+# a coordination number of each (day + 60); all with a right check digit.
+IDENTITIES = [
+    ("20", "010203", "2380", PNR),
+    ("19", "850312", "1231", PNR),
+    ("20", "010263", "2387", SAM),
+    ("19", "850372", "1238", SAM),
+]
+
+
+@pytest.mark.parametrize(("century", "date", "serial", "kind"), IDENTITIES)
+@pytest.mark.parametrize("written", FORMATS[PNR])
+def test_an_identity_number_is_named_for_its_kind_however_it_is_written(
+    written: str, century: str, date: str, serial: str, kind: str
+) -> None:
+    text = written.format(c=century, d=date, s=serial)
+    assert [f.kind for f in findings(f"Hen heter {text} enligt grannen")] == [kind], text
+
+
+@pytest.mark.parametrize("kind", [PHONE, EMAIL])
+def test_a_phone_number_and_an_e_mail_address_are_named_for_their_kind(kind: str) -> None:
+    for text in FORMATS[kind]:
+        assert [f.kind for f in findings(f"kontakt {text} i kväll")] == [kind], text
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        # Each also a valid phone number to the phone matcher: the identity number names it.
+        ("01 02 03-2380", [(PNR, "01 02 03-2380")]),
+        ("01-02-03-2380", [(PNR, "01-02-03-2380")]),
+        ("2001 0203-2380", [(PNR, "2001 0203-2380")]),
+        ("010203-23 80", [(PNR, "010203-23 80")]),
+        ("01 02 63-2387", [(SAM, "01 02 63-2387")]),
+        # A phone number inside an e-mail address is the address.
+        ("sms 0701234567@sms.example.se", [(EMAIL, "0701234567@sms.example.se")]),
+        # Side by side, each its own.
+        (
+            "01 02 03-2380, 070-123 45 67, 850372-1238, a@example.se",
+            [(PNR, "01 02 03-2380"), (SAM, "850372-1238"), (PHONE, "070-123 45 67"),
+             (EMAIL, "a@example.se")],
+        ),
+    ],
+)  # fmt: skip
+def test_overlapping_matches_are_named_by_the_most_specific_kind(
+    text: str, named: list[tuple[str, str]]
+) -> None:
+    assert [(f.kind, f.text) for f in findings(text)] == named
+
+
+def test_a_phone_number_grouped_like_a_date_stays_a_phone_number() -> None:
+    # Both hold the digits of a valid personnummer (070112-2335, 081214-5670) by chance: their
+    # groups are not a date's, so each stays what it is written as.
+    assert personnummer.is_valid("070112-2335") and personnummer.is_valid("081214-5670")
+    assert [f.kind for f in findings("ring 070-112 23 35")] == [PHONE]
+    assert [f.kind for f in findings("ring 08-12 14 56 70")] == [PHONE]
 
 
 def test_all_of_a_text_is_found() -> None:
@@ -112,6 +190,9 @@ def test_all_of_a_text_is_found() -> None:
         "ring 112",
         "EMB-20260304-0003",  # a tool's identifier whose digits pass the check by chance
         "EMB20260304-0003",
+        "1981-12-18-9876",  # an ISO date and four digits: a date and a time or a number
+        "2026-03-04 2130",
+        "kl 21 30 12-1212",
         "",
     ],
 )

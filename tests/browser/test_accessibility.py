@@ -135,6 +135,8 @@ def test_pages_pass_axe(
         assert meeting.status_code == 201, meeting.text
         check(f"/grupper/{group}/moten")
         check(f"/moten/{meeting.json()['id']}")
+        check(f"/moten/{meeting.json()['id']}/projektor")
+        check("/moten")
         check(f"/grupper/{group}/insatser/ny")
         page.get_by_role("button", name="Spara insatsen").click()
         page.wait_for_selector(".field-error")

@@ -42,6 +42,9 @@ class IncidentForm:
     polis: str = "unknown"
     beskrivning: str = ""
     bekrafta: str = ""
+    # "ja" when taken out of the report on the page (with its undo, so its text stays there
+    # until the report is sent).
+    bort: str = ""
 
 
 FIELDS = [f.name for f in fields(IncidentForm)]
@@ -61,16 +64,38 @@ API_FIELDS = {
 WHEN_FIELD = {"nu": "nar", "kvall": "nar", "dag": "dag", "fonster": "fran", "tid": "tid"}
 
 
-def read_forms(form: Mapping[str, Any]) -> list[IncidentForm]:
+def read_forms(form: Mapping[str, Any], *, kept: bool = True) -> list[IncidentForm]:
+    """The incidents of the form; those taken out on the page (``bort``) too, when not
+    ``kept`` (their numbers stay taken until the page is drawn again)."""
     try:
         count = int(str(form.get("antal", "1")))
     except ValueError:
         count = 1
     count = max(1, min(count, MAX_INCIDENTS))
-    return [
+    items = [
         IncidentForm(**{name: str(form.get(f"h{i}-{name}", ""))[:2000] for name in FIELDS})
         for i in range(count)
     ]
+    if not kept:
+        return items
+    # Never none: the last one taken out stays rather than leaving an empty report.
+    return [f for f in items if f.bort != "ja"] or items[-1:]
+
+
+def next_form(items: list[IncidentForm]) -> IncidentForm:
+    """The next incident of a batch starts where the last one kept was: the same place, point
+    and time, often. Only what happened and how bad it was are left to choose."""
+    last = next((f for f in reversed(items) if f.bort != "ja"), items[-1])
+    copied = ("nar", "tid", "dag", "fran", "till", "omrade", "plats", "koordsys", "lat", "lon")
+    return IncidentForm(**{name: getattr(last, name) for name in copied})
+
+
+def own_area(me: Any, groups: list[Any]) -> str:
+    """The reporter's own area, to start the form with: the one area of the area groups the
+    person is a member of (``/me``'s memberships); none when there are several or none."""
+    mine = {grant.group.id for grant in me.memberships}
+    areas = {g.area.id for g in groups if g.id in mine and g.area is not None}
+    return str(areas.pop()) if len(areas) == 1 else ""
 
 
 def evening(now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str]:

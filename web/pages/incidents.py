@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -18,13 +18,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import localtime, swedish
 from api.schemas_common import MAX_SEARCH
+from web import client_streams
 from web import format as fmt
 from web.choices import choices
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
 from web.forms import incidents as forms
 from web.forms.period import period_days
 from web.forms.sending import Refused, send, unless
-from web.rendering import page, redirect, render
+from web.rendering import is_fragment_request, page, redirect, render
 
 router = APIRouter()
 
@@ -114,6 +115,7 @@ async def incidents_page(
             "errors": errors,
             "more": more,
             "map_link": "/karta" + query.query_string,
+            "csv_link": "/handelser.csv" + query.query_string,
             "assessments": swedish.ASSESSMENTS,
         },
         status=422 if errors else 200,
@@ -143,9 +145,22 @@ async def map_page(request: Request, visit: VisitDep, query: IncidentQueryDep) -
 async def map_geojson(visit: VisitDep, query: IncidentQueryDep) -> Response:
     if query.errors:
         raise StarletteHTTPException(422, "; ".join(query.errors.values()))
-    chunks = await visit.api.incidents_geojson(**query.api)
+    chunks = await client_streams.incidents_geojson(visit.api, **query.api)
     return StreamingResponse(
         chunks, media_type="application/geo+json", headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.get("/handelser.csv", name="incidents_csv")
+async def incidents_csv(visit: VisitDep, query: IncidentQueryDep) -> Response:
+    """The list as the API's CSV for Excel, with the list's filters, for the signed-in
+    person (the API's CSV wants their token, which the browser does not hold): streamed on
+    as it comes, with the API's file name, and logged by the API as an export."""
+    if query.errors:
+        raise StarletteHTTPException(422, "; ".join(query.errors.values()))
+    streamed = await client_streams.incidents_csv(visit.api, **query.api)
+    return StreamingResponse(
+        streamed.chunks, headers={**streamed.headers, "Cache-Control": "no-store"}
     )
 
 
@@ -255,31 +270,82 @@ async def report_form(
     opened: dt.datetime,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    removing: int | None = None,
 ) -> Response:
     return render(
         request,
         "report.html",
         {
+            **report_choices(opened),
             **await choices(visit),
             "forms": forms.as_dicts(items),
             "key": key,
             "opened": opened.isoformat(timespec="minutes"),
             "errors": errors or {},
-            "when": {**forms.WHEN, "kvall": forms.evening(opened)[2]},
-            "assessments": swedish.ASSESSMENTS,
-            "certainties": swedish.CERTAINTIES,
-            "police": swedish.POLICE_REPORTED,
-            "systems": swedish.COORDINATE_SYSTEMS,
-            "max_incidents": forms.MAX_INCIDENTS,
+            "removing": removing,
         },
         status=status,
     )
 
 
+def report_choices(opened: dt.datetime) -> dict[str, Any]:
+    """What each incident of the form offers to choose from."""
+    return {
+        "when": {**forms.WHEN, "kvall": forms.evening(opened)[2]},
+        "assessments": swedish.ASSESSMENTS,
+        "certainties": swedish.CERTAINTIES,
+        "police": swedish.POLICE_REPORTED,
+        "systems": swedish.COORDINATE_SYSTEMS,
+        "max_incidents": forms.MAX_INCIDENTS,
+    }
+
+
+def report_opened(form: Any) -> tuple[str, dt.datetime]:
+    """The report's Idempotency-Key and when the form was opened (hidden fields)."""
+    key = str(form.get("nyckel", ""))[:100] or str(uuid.uuid4())
+    # "Nu" is when the form was opened: a second press of "Skicka" sends the same report,
+    # which the Idempotency-Key then files once.
+    return key, forms.opened_at(str(form.get("oppnad", ""))) or localtime.utcnow()
+
+
 @page(router, "/rapportera", name="report")
 async def report_page(request: Request, visit: VisitDep) -> Response:
+    # The reporter's own area to start with; a point given later decides instead.
+    first = forms.IncidentForm(omrade=forms.own_area(visit.me, await visit.api.groups()))
     return await report_form(
-        request, visit, [forms.IncidentForm()], key=str(uuid.uuid4()), opened=localtime.utcnow()
+        request, visit, [first], key=str(uuid.uuid4()), opened=localtime.utcnow()
+    )
+
+
+@router.post("/rapportera/handelse", response_class=HTMLResponse, name="report_add")
+async def report_add(request: Request, visit: VisitDep) -> Response:
+    """One more incident, in place (htmx): only the new block, numbered after every block on
+    the page (those taken out with an undo too), and the form's new count beside it."""
+    form = await request.form()
+    items = forms.read_forms(form, kept=False)
+    key, opened = report_opened(form)
+    if not is_fragment_request(request):
+        # A whole page asked for it: the form as "Lägg till" without JavaScript answers.
+        kept = forms.read_forms(form)
+        if len(kept) < forms.MAX_INCIDENTS:
+            kept.append(forms.next_form(kept))
+        return await report_form(request, visit, kept, key=key, opened=opened)
+    if len(items) >= forms.MAX_INCIDENTS:
+        return Response(status_code=204)
+    index = len(items)
+    return render(
+        request,
+        "report.html",
+        {
+            **report_choices(opened),
+            **await choices(visit),
+            "f": asdict(forms.next_form(items)),
+            "i": index,
+            "fragment": True,
+            "errors": {},
+            "removing": None,
+        },
+        block="incident",
     )
 
 
@@ -287,23 +353,22 @@ async def report_page(request: Request, visit: VisitDep) -> Response:
 async def report_submit(request: Request, visit: VisitDep) -> Response:
     form = await request.form()
     items = forms.read_forms(form)
-    key = str(form.get("nyckel", ""))[:100] or str(uuid.uuid4())
-    # "Nu" is when the form was opened: a second press of "Skicka" sends the same report,
-    # which the Idempotency-Key then files once.
-    opened = forms.opened_at(str(form.get("oppnad", ""))) or localtime.utcnow()
+    key, opened = report_opened(form)
     action = str(form.get("atgard", "skicka"))
     if action == "lagg-till":
         if len(items) < forms.MAX_INCIDENTS:
-            # The new one starts where the last one was: the same place and time, often.
-            last = items[-1]
-            items.append(
-                forms.IncidentForm(nar=last.nar, dag=last.dag, omrade=last.omrade, plats=last.plats)
-            )
+            items.append(forms.next_form(items))
         return await report_form(request, visit, items, key=key, opened=opened)
-    if action.startswith("ta-bort-") and len(items) > 1:
-        at = fmt.parse_id(action.removeprefix("ta-bort-"))
-        if at is not None and at < len(items):
+    if action.startswith(("ta-bort-", "bekrafta-ta-bort-")) and len(items) > 1:
+        # Removing asks first: the text typed in it would be gone.
+        at = fmt.parse_id(action.rsplit("-", 1)[1])
+        confirmed = action.startswith("bekrafta-")
+        if at is not None and at < len(items) and confirmed:
             del items[at]
+        removing = at if at is not None and at < len(items) and not confirmed else None
+        return await report_form(request, visit, items, key=key, opened=opened, removing=removing)
+    if action != "skicka":
+        # Only "Skicka rapporten" sends ("Behåll", or a removal that cannot be, draws again).
         return await report_form(request, visit, items, key=key, opened=opened)
     incidents, errors = forms.to_api(items, opened)
     if errors:

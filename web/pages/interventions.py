@@ -153,7 +153,7 @@ async def intervention_status(
     if status not in swedish.INTERVENTION_STATUSES:
         raise StarletteHTTPException(422, "Välj en status i listan.")
     await visit.api.update_intervention(intervention_id, {"status": status})
-    return redirect(request, f"/insatser/{intervention_id}")
+    return redirect(request, f"/insatser/{intervention_id}?sparat=status#insatsstatus")
 
 
 @router.post(
@@ -188,7 +188,11 @@ async def intervention_feedback(
             visit.api.add_feedback(intervention_id, body), forms.FEEDBACK_FIELDS, refusals={422}
         )
         if not isinstance(sent, Refused):
-            return redirect(request, f"/insatser/{intervention_id}#aterkoppling")
+            # Back at what was just told, which says it is saved.
+            return redirect(
+                request,
+                f"/insatser/{intervention_id}?sparat=aterkoppling-{sent.id}#aterkoppling-{sent.id}",
+            )
         errors = sent.errors
     return await intervention_view(
         request, visit, intervention_id, errors=errors, values=values, status=422
@@ -221,7 +225,10 @@ async def intervention_follow_up(
             visit.api.add_follow_up(intervention_id, body), forms.FOLLOW_UP_FIELDS, refusals={422}
         )
         if not isinstance(sent, Refused):
-            return redirect(request, f"/insatser/{intervention_id}#uppfoljning")
+            return redirect(
+                request,
+                f"/insatser/{intervention_id}?sparat=uppfoljning-{sent.id}#uppfoljning-{sent.id}",
+            )
         errors = sent.errors
     return await intervention_view(
         request, visit, intervention_id, errors=errors, values=values, status=422

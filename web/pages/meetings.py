@@ -13,11 +13,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import localtime, swedish
+from web import charts
 from web import format as fmt
 from web.choices import choices
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
 from web.forms import meetings as forms
 from web.forms.sending import Refused, send
+from web.pages.incidents import IncidentQuery, IncidentQueryDep, incident_query
+from web.pages.situation import map_areas
 from web.rendering import finish, page, redirect, render
 
 router = APIRouter()
@@ -51,6 +54,20 @@ async def meetings_view(
         },
         status=status,
     )
+
+
+@page(router, "/moten", name="all_meetings")
+async def all_meetings_page(request: Request, visit: VisitDep) -> Response:
+    """The main menu's "Möten": the upcoming meetings of the groups the person reads as a
+    member, or of every group for those who read them all without one."""
+    mine = [m.group.id for m in visit.me.memberships if m.reads_as_member]
+    groups = (
+        [g for g in await visit.api.groups() if not mine or g.id in mine]
+        if "read_meetings" in visit.me.can
+        else []
+    )
+    listed = [(g, await visit.api.meetings(g.id, upcoming=True)) for g in groups]
+    return render(request, "meetings_all.html", {"listed": listed})
 
 
 @page(router, "/grupper/{group_id}/moten", name="meetings")
@@ -114,6 +131,7 @@ async def meeting_view(
     decision: dict[str, Any] | None = None,
     agenda: list[dict[str, Any]] | None = None,
     conflict: list[tuple[str, str]] | None = None,
+    query: IncidentQuery | None = None,
     status: int = 200,
 ) -> Response:
     meeting, etag = await visit.api.meeting(meeting_id)
@@ -124,6 +142,18 @@ async def meeting_view(
     listed = await choices(visit)
     decided = (await visit.api.interventions(group=group.id, limit=100)).items
     members = await visit.api.memberships(group.id) if meeting.may_edit else []
+    d = {"start": fmt.today_iso(), **(decision or {})}
+    # The agenda's figures counted again now, for the same days, to say what the lägesbild
+    # of that period holds today and to pick its hot spots.
+    first, last = forms.agenda_period(meeting.agenda)
+    figures = await visit.api.group_figures(
+        group.id,
+        first_day=first.isoformat() if first else None,
+        last_day=last.isoformat() if last else None,
+    )
+    picking = (
+        await observations(visit, figures, query or incident_query(), d) if meeting.may_edit else {}
+    )
     return render(
         request,
         "meeting.html",
@@ -139,16 +169,80 @@ async def meeting_view(
             "group_interventions": decided,
             "conflict": conflict,
             "errors": errors or {},
-            "d": {"start": fmt.today_iso(), **(decision or {})},
+            "d": d,
             "types": swedish.INTERVENTION_TYPES,
+            "figures": figures,
+            "trends": swedish.TRENDS,
+            **picking,
         },
+        # The filtered list alone, for htmx filtering in place.
+        block="valbara" if request.headers.get("hx-target") == "valbara" else "content",
         status=status,
     )
 
 
+async def observations(
+    visit: Visit, figures: Any, query: IncidentQuery, typed: dict[str, Any]
+) -> dict[str, Any]:
+    """What a decision's intervention may be linked to: the hot spots of the agenda's period
+    and the observations the filter finds (by default those of the same period)."""
+    if not query.kept:
+        query = incident_query(
+            fran=figures.period.first_day.isoformat(), till=figures.period.last_day.isoformat()
+        )
+    found: list[Any] = []
+    filter_errors = dict(query.errors)
+    more = False
+    if not filter_errors:
+        page_ = await send(
+            visit.api.incidents(**query.api, limit=forms.PICK_LIMIT), {}, refusals={422}, other="q"
+        )
+        if isinstance(page_, Refused):
+            filter_errors = page_.errors
+        else:
+            found, more = page_.items, page_.next is not None
+    chosen: set[int] = typed.get("valda") or set()
+    return {
+        "pick": query.values,
+        "pick_errors": filter_errors,
+        "found": found,
+        "found_more": more,
+        "chosen": chosen,
+        # Chosen before the filter changed: kept, ticked, at the top of the list.
+        "chosen_elsewhere": sorted(chosen - {i.id for i in found}),
+        "hot_chosen": set(typed.get("heta") or []),
+    }
+
+
 @page(router, "/moten/{meeting_id}", name="meeting")
-async def meeting_page(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
-    return await meeting_view(request, visit, meeting_id)
+async def meeting_page(
+    request: Request, meeting_id: PageId, visit: VisitDep, query: IncidentQueryDep
+) -> Response:
+    # With htmx, the ticks already made come with the filter, to stay ticked.
+    chosen = set(fmt.parse_ids(request.query_params.getlist("handelse"))[:500])
+    return await meeting_view(request, visit, meeting_id, query=query, decision={"valda": chosen})
+
+
+@page(router, "/moten/{meeting_id}/projektor", name="meeting_projector")
+async def meeting_projector(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
+    """The agenda on a projector: large type, high contrast, no menus."""
+    meeting, _etag = await visit.api.meeting(meeting_id)
+    first, last = forms.agenda_period(meeting.agenda)
+    figures = await visit.api.group_figures(
+        meeting.group.id,
+        first_day=first.isoformat() if first else None,
+        last_day=last.isoformat() if last else None,
+    )
+    return render(
+        request,
+        "meeting_projector.html",
+        {
+            "meeting": meeting,
+            "figures": figures,
+            "trends": swedish.TRENDS,
+            "map_svg": charts.hot_spot_map(await map_areas(visit, figures), figures.hot_spots),
+        },
+    )
 
 
 @router.post("/moten/{meeting_id}", response_class=HTMLResponse, name="meeting_save")
@@ -168,7 +262,7 @@ async def meeting_save(request: Request, meeting_id: PageId, visit: VisitDep) ->
         refusals={409, 412, 422},
     )
     if not isinstance(saved, Refused):
-        return redirect(request, f"/moten/{meeting_id}?sparat=1")
+        return redirect(request, f"/moten/{meeting_id}?sparat=protokoll#narvaro")
     conflict = None
     if saved.status == 412:
         # Someone saved first: what they wrote against this person's text.
@@ -210,7 +304,7 @@ async def meeting_agenda(request: Request, meeting_id: PageId, visit: VisitDep) 
             agenda=body.get("agenda") if sent.status == 422 else None,
             status=409 if sent.status == 412 else sent.status,
         )
-    return redirect(request, f"/moten/{meeting_id}")
+    return redirect(request, f"/moten/{meeting_id}?sparat=dagordning#dagordning")
 
 
 @router.post("/moten/{meeting_id}/installt", response_class=HTMLResponse, name="meeting_cancel")
@@ -227,7 +321,7 @@ async def meeting_cancel(request: Request, meeting_id: PageId, visit: VisitDep) 
     )
     if isinstance(sent, Refused):
         return await meeting_view(request, visit, meeting_id, errors=sent.errors, status=409)
-    return redirect(request, f"/moten/{meeting_id}")
+    return redirect(request, f"/moten/{meeting_id}?sparat=installt#installt")
 
 
 @router.post("/moten/{meeting_id}/beslut", response_class=HTMLResponse, name="meeting_decision")
@@ -238,6 +332,9 @@ async def meeting_decision(request: Request, meeting_id: PageId, visit: VisitDep
             visit.api.add_decision(meeting_id, body), forms.DECISION_FIELDS, refusals={403, 422}
         )
         if not isinstance(sent, Refused):
-            return redirect(request, f"/moten/{meeting_id}#beslut")
+            # Back at the decision just saved, which says so.
+            return redirect(
+                request, f"/moten/{meeting_id}?sparat=beslut-{sent.id}#beslut-{sent.id}"
+            )
         errors = sent.errors
     return await meeting_view(request, visit, meeting_id, errors=errors, decision=typed, status=422)

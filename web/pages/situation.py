@@ -34,13 +34,19 @@ async def map_areas(visit: Visit, figures: Any) -> list[Any]:
     return areas
 
 
-async def pictures(visit: Visit, figures: Any) -> dict[str, Any]:
+# The hot-spot map's variant for each template: bigger text on the projector.
+MAP_VARIANT = {"situation_show.html": "projector", "situation_print.html": "print"}
+
+
+async def pictures(visit: Visit, figures: Any, map_variant: str = "page") -> dict[str, Any]:
     """The charts of a lägesbild's figures, drawn as SVG."""
     return {
         "weeks_svg": charts.weeks_chart(figures.weeks),
         "heat_svg": charts.heatmap(figures.weekday_hour, figures.unknown_hour),
         "bars_svg": charts.category_bars(figures.families),
-        "map_svg": charts.hot_spot_map(await map_areas(visit, figures), figures.hot_spots),
+        "map_svg": charts.hot_spot_map(
+            await map_areas(visit, figures), figures.hot_spots, variant=map_variant
+        ),
     }
 
 
@@ -183,7 +189,7 @@ async def situation_view(
             # What the form starts from, to tell what the person changed when it is sent.
             "base": texts,
             "figures": report.figures,
-            **(await pictures(visit, report.figures)),
+            **(await pictures(visit, report.figures, MAP_VARIANT.get(template, "page"))),
             "etag": etag,
             "f": {**texts, **(values or {})},
             "errors": errors or {},
@@ -370,7 +376,7 @@ async def situation_pdf(request: Request, report_id: PageId, visit: VisitDep) ->
         **situation_context(),
         "report": report,
         "figures": report.figures,
-        **(await pictures(visit, report.figures)),
+        **(await pictures(visit, report.figures, "print")),
     }
     name = f"lagesbild-{report.group.name}-{report.first_day}-{report.last_day}"
     return await pdf_answer(request, "situation_print.html", context, f"{name}-v{report.version}")

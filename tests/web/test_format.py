@@ -1,0 +1,39 @@
+"""How counts and owners are written on the pages (web.format): a count's word agrees with
+it ("1 ny", "2 nya"), and an owner is named once however its role was typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from web.format import count_sv, owner_sv, plural
+
+
+@pytest.mark.parametrize(
+    ("n", "word"), [(0, "nya"), (1, "ny"), (2, "nya"), (21, "nya"), (-1, "nya")]
+)
+def test_the_word_agrees_with_the_count(n: int, word: str) -> None:
+    assert plural(n, "ny", "nya") == word
+
+
+def test_a_count_is_written_with_its_word() -> None:
+    assert count_sv(1, "ny", "nya") == "1 ny"
+    assert count_sv(70, "ny händelse", "nya händelser") == "70 nya händelser"
+    assert count_sv(1, "het plats", "heta platser") == "1 het plats"
+    assert count_sv(0, "het plats", "heta platser") == "0 heta platser"
+
+
+@pytest.mark.parametrize(
+    ("responsible", "shown"),
+    [
+        (None, "Rapid Säkerhet"),
+        ("", "Rapid Säkerhet"),
+        ("Platschef", "Rapid Säkerhet, Platschef"),
+        # The demo's role named its organisation too: printed once, not twice.
+        ("Platschef, Rapid Säkerhet", "Rapid Säkerhet, Platschef"),
+        ("Platschef, rapid säkerhet ", "Rapid Säkerhet, Platschef"),
+        ("Rapid Säkerhet", "Rapid Säkerhet"),
+        ("Platschef, Gata och park", "Rapid Säkerhet, Platschef, Gata och park"),
+    ],
+)
+def test_an_owner_is_named_once(responsible: str | None, shown: str) -> None:
+    assert owner_sv("Rapid Säkerhet", responsible) == shown
