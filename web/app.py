@@ -31,6 +31,7 @@ from web.pages import (
     incidents,
     interventions,
     meetings,
+    offline,
     plans,
     situation,
     steering,
@@ -53,6 +54,7 @@ ROUTERS = (
     steering.router,
     plans.router,
     about.router,
+    offline.router,
 )
 
 
