@@ -22,7 +22,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import JSON, String, UniqueConstraint, select
+from sqlalchemy import JSON, String, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from api.actor import Actor
@@ -111,6 +111,15 @@ class Idempotency:
         )
 
     def _replayed(self, digest: str) -> IdempotentRequest | None:
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Two sends of one key at once (a phone's retry racing its first try, or two tabs
+            # sending the same kept report): the second waits here until the first has
+            # committed, then reads its answer, instead of doing the work again and running
+            # into the unique key. SQLite needs no lock: its writers start with BEGIN
+            # IMMEDIATE, one at a time.
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": self._lock_id()}
+            )
         done = self.session.scalar(
             select(IdempotentRequest).where(
                 IdempotentRequest.caller == _caller(self.actor), IdempotentRequest.key == self.key
@@ -123,6 +132,10 @@ class Idempotency:
                 code="idempotency_key_reused",
             )
         return done
+
+    def _lock_id(self) -> int:
+        seed = f"{_caller(self.actor)}\x00{self.key}".encode()
+        return int.from_bytes(hashlib.sha256(seed).digest()[:8], "big", signed=True)
 
 
 def idempotency(session: SessionDep, actor: ActorDep, key: IdempotencyKey = None) -> Idempotency:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -181,6 +183,29 @@ def test_a_retry_with_the_same_key_files_nothing_new(server: Server, people: Peo
         assert reused.status_code == 409
         assert reused.json()["code"] == "idempotency_key_reused"
         assert len(reporter.get(f"{V1}/incidents").json()["items"]) == 1
+
+
+def test_one_key_sent_at_once_from_several_places_files_once(
+    server: Server, people: People
+) -> None:
+    """Two tabs sending the same kept report, or a retry racing its first try: every send
+    gets the one report, none a 409 or a 500."""
+    body = {"incidents": [incident(area_id=people["areas"]["Bro"]["id"])]}
+    for _ in range(3):
+        key = str(uuid.uuid4())
+        start = threading.Barrier(6)
+
+        def send(_: int, key: str = key, start: threading.Barrier = start) -> httpx.Response:
+            with client(server, people, "reporter") as reporter:
+                start.wait()
+                return reporter.post(f"{V1}/reports", json=body, headers={"Idempotency-Key": key})
+
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(send, range(6)))
+        assert [a.status_code for a in answers] == [201] * 6, [a.text for a in answers]
+        assert len({a.json()["id"] for a in answers}) == 1
+    with client(server, people, "reporter") as reporter:
+        assert len(reporter.get(f"{V1}/incidents").json()["items"]) == 3
 
 
 def test_possible_duplicates_are_pointed_out(server: Server, people: People) -> None:
