@@ -31,6 +31,7 @@ from web.pages import (
     incidents,
     interventions,
     meetings,
+    own,
     plans,
     situation,
     steering,
@@ -52,6 +53,7 @@ ROUTERS = (
     meetings.router,
     steering.router,
     plans.router,
+    own.router,
     about.router,
 )
 

@@ -189,6 +189,15 @@ class Me(UserRead):
     second_factor_required: bool = Field(
         description="Must sign in with a second factor (api.access.policy)."
     )
+    feedback_email: bool = Field(
+        True, description="Gets an e-mail when feedback arrives on what they reported."
+    )
+
+
+class MeUpdate(Patch):
+    """The person's own choices."""
+
+    feedback_email: bool = omittable()
 
 
 class UserCreate(Input):
