@@ -5,8 +5,13 @@ confirmation, and can be undone."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.support.own_reports import FEEDBACK_TEXT, feedback, filed, intervention
 from tests.support.pages import browser_for, csrf_of, sign_in
@@ -15,6 +20,7 @@ from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
 V1 = "/api/v1"
+AXE = Path(os.environ.get("EST_AXE_JS", ".venv/axe-core-4.14.1/axe.min.js"))
 
 
 def told_back(server: Server, people: People, incident: int) -> None:
@@ -23,14 +29,37 @@ def told_back(server: Server, people: People, incident: int) -> None:
         feedback(convener, intervention(convener, people, [incident]), to_reporters=True)
 
 
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A 390×844 phone; its pages' CSP stepped aside for axe's injected script alone."""
+    context = browser.new_context(
+        locale="sv-SE", viewport={"width": 390, "height": 844}, bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def axe_problems(page: Page) -> list[Any]:
+    """WCAG 2.1 A and AA as axe-core finds them on the page as it stands."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
 def on_first_screen(page: Page, selector: str) -> None:
     box = page.locator(selector).first.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 844, (selector, box)
 
 
 def test_a_reporter_sees_rapportera_first_and_their_reports_with_feedback_marked(
-    page: Page, server: Server, people: People
+    phone: Page, server: Server, people: People
 ) -> None:
+    page = phone
     _kept, answered = filed(server, people, "2025-09-03", "2025-09-05")
     told_back(server, people, answered)
     page.goto(f"{server.url}/")
@@ -50,10 +79,12 @@ def test_a_reporter_sees_rapportera_first_and_their_reports_with_feedback_marked
     expect(mine.nth(1)).to_contain_text("Ny")
     expect(mine.nth(1)).not_to_contain_text("återkoppling")
     on_first_screen(page, ".own-reports li >> nth=1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # The organisation chart is folded away below.
     expect(page.get_by_text("EST-grupperna i Upplands-Bro kommun")).to_be_visible()
     expect(page.get_by_role("heading", name="Samordningsgrupp")).to_be_hidden()
 
+    assert axe_problems(page) == []
     mine.nth(0).get_by_role("link").click()
     expect(page).to_have_url(f"{server.url}/handelser/{answered}")
     expect(page.get_by_text(FEEDBACK_TEXT)).to_be_visible()
@@ -64,8 +95,9 @@ def test_a_reporter_sees_rapportera_first_and_their_reports_with_feedback_marked
 
 
 def test_withdrawing_needs_a_reason_and_a_confirmation_and_can_be_undone(
-    page: Page, server: Server, people: People
+    phone: Page, server: Server, people: People
 ) -> None:
+    page = phone
     (incident,) = filed(server, people, "2025-09-03")
     page.goto(f"{server.url}/handelser/{incident}")
     sign_in(page, PEOPLE["reporter"])
@@ -81,9 +113,11 @@ def test_withdrawing_needs_a_reason_and_a_confirmation_and_can_be_undone(
     page.get_by_role("button", name="Återkalla händelsen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Återkalla händelse {incident}?")
     expect(page.get_by_text("Skäl: Felaktig eller rapporterad av misstag.")).to_be_visible()
+    assert axe_problems(page) == []
     page.get_by_role("button", name="Ja, återkalla").click()
     expect(page).to_have_url(f"{server.url}/handelser/{incident}")
     expect(page.get_by_text("Återkallad: Felaktig eller rapporterad av misstag.")).to_be_visible()
+    assert axe_problems(page) == []
     page.get_by_role("button", name="Ångra återkallandet").click()
     expect(page.get_by_text("Återkallad:")).to_be_hidden()
     expect(page.get_by_role("button", name="Återkalla händelsen")).to_be_visible()
