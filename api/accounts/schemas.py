@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, WithJsonSchema
 
 from api.access.schemas import Capability
 from api.schemas_common import (
@@ -197,7 +197,8 @@ class Me(UserRead):
 class MeUpdate(Patch):
     """The person's own choices."""
 
-    feedback_email: bool = omittable()
+    # Strict: a JSON boolean, never 0 or "yes".
+    feedback_email: StrictBool = omittable()
 
 
 class UserCreate(Input):
