@@ -14,10 +14,12 @@ from api.integrations.models import CategoryMapping, ImportFile, SyncState
 from api.interventions.models import (
     Feedback,
     FeedbackOrganisation,
+    FeedbackSeen,
     FollowUp,
     Intervention,
     InterventionIncident,
 )
+from api.mail import OutgoingMail
 from api.meetings.models import Decision, Meeting, MeetingAttendee, MeetingOrganisation
 from api.retention.models import AuditDeletionPermit
 from api.situation.models import SituationReport, SituationReportIncident
@@ -57,6 +59,7 @@ __all__ = [
     "Decision",
     "Feedback",
     "FeedbackOrganisation",
+    "FeedbackSeen",
     "FollowUp",
     "Goal",
     "Group",
@@ -76,6 +79,7 @@ __all__ = [
     "Membership",
     "Municipality",
     "Organisation",
+    "OutgoingMail",
     "Place",
     "Plan",
     "PlanReview",

@@ -59,6 +59,17 @@ class Settings(BaseSettings):
     # Copies made only to serve a moment: the answers kept for a retried POST (they hold what
     # was filed) and uploaded exports never confirmed go this many days after they came.
     retain_replay_days: int = Field(default=7, ge=1, le=3650)
+    # E-mail (api.mail): a reporter is told that feedback arrived on what they reported. No
+    # host: nothing is sent, the messages wait in the outbox. The link in a message starts
+    # with public_url, the address people reach the pages at.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "est@localhost"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    public_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
     def _no_default_secret_outside_dev(self) -> Settings:

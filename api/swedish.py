@@ -108,6 +108,14 @@ WITHDRAW_REASONS = {
     "other": "Annat",
 }
 
+# The status of a reporter's own observation (api.interventions.schemas.ReportStatus).
+REPORT_STATUSES = {
+    "new": "Ny",
+    "in_situation": "I lägesbild",
+    "in_intervention": "Ingår i insats",
+    "fed_back": "Återkopplad",
+}
+
 # The lägesbild ------------------------------------------------------------------------------
 
 # situation.schemas.Status

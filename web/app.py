@@ -32,6 +32,7 @@ from web.pages import (
     interventions,
     meetings,
     offline,
+    own,
     plans,
     situation,
     steering,
@@ -53,6 +54,7 @@ ROUTERS = (
     meetings.router,
     steering.router,
     plans.router,
+    own.router,
     about.router,
     offline.router,
 )

@@ -66,6 +66,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "sign_in": Rule.PUBLIC,
     "sign_out": Rule.SECOND_FACTOR,  # a half sign-in may be given up too
     "get_me": Rule.SIGNED_IN,
+    "update_me": Rule.SIGNED_IN,  # the person's own choices (the feedback e-mail)
     "change_password": Rule.SIGNED_IN,
     # The EST structure and the categories: everyone signed in reads, administrators change.
     **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.ADMIN),
@@ -104,6 +105,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "get_incident": Rule.SIGNED_IN,
     "update_incident": Rule.SIGNED_IN,  # see can_edit_incident
     "withdraw_incident": Rule.SIGNED_IN,
+    "restore_incident": Rule.SIGNED_IN,  # see can_restore_incident
     "list_incident_history": Rule.SIGNED_IN,
     "list_incident_readers": Rule.ADMIN,  # who read it: the audit log's readers (#17-d)
     "undo_incident_match": Rule.SIGNED_IN,  # see can_edit_incident
@@ -128,6 +130,9 @@ ROUTE_RULES: dict[str, Rule] = {
     "get_intervention_effect": Rule.SIGNED_IN,
     "list_feedback": Rule.SIGNED_IN,
     "create_feedback": Rule.SIGNED_IN,
+    # The caller's own observations and their status (api.interventions.mine).
+    "list_own_reports": Rule.SIGNED_IN,
+    "mark_own_report_seen": Rule.SIGNED_IN,
     # Meetings: read with the group's lägesbild, written by its conveners and members.
     "list_meetings": Rule.SIGNED_IN,
     "create_meeting": Rule.SIGNED_IN,
@@ -300,6 +305,23 @@ def require_edit_incident(actor: Actor, *, area_id: int, reporter_id: int | None
         raise Forbidden(
             "Bara den som rapporterade, en sammankallande för området och administratörer "
             "ändrar händelsen."
+        )
+
+
+def can_restore_incident(actor: Actor, *, area_id: int, reporter_id: int | None) -> bool:
+    """Who takes a withdrawal back: those who may withdraw it (``can_edit_incident``: the
+    person who filed it, a convener over its area, administrators). A withdrawal is undone by
+    the same hands that could have made it, so a mistaken tap is never someone else's to fix.
+    (An incident withdrawn for personal data has lost its text and is not restored at all:
+    api.incidents.withdrawal.)"""
+    return can_edit_incident(actor, area_id=area_id, reporter_id=reporter_id)
+
+
+def require_restore_incident(actor: Actor, *, area_id: int, reporter_id: int | None) -> None:
+    if not can_restore_incident(actor, area_id=area_id, reporter_id=reporter_id):
+        raise Forbidden(
+            "Bara den som rapporterade, en sammankallande för området och administratörer "
+            "tar tillbaka en återkallad händelse."
         )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -43,6 +44,9 @@ class User(ActiveMixin, TimestampMixin, Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     # None for an account that signs in elsewhere only (single sign-on, later).
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # An e-mail when feedback is recorded on something the person reported (#18); their own
+    # choice (PATCH /auth/me), on unless they turn it off.
+    feedback_email: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     memberships: Mapped[list[Membership]] = relationship(

@@ -60,6 +60,18 @@ def get_me(session: SessionDep, actor: ActorDep) -> schemas.Me:
     return service.me(session, actor=actor)
 
 
+@router.patch(
+    "/auth/me",
+    response_model=schemas.Me,
+    operation_id="update_me",
+    summary="Change one's own choices: an e-mail when feedback arrives",
+    responses=problem_responses(400, 401, 403, 422, 503),
+)
+def update_me(body: schemas.MeUpdate, session: SessionDep, actor: ActorDep) -> schemas.Me:
+    service.update_me(session, body, actor=actor)
+    return service.me(session, actor=actor)
+
+
 @router.put(
     "/auth/password",
     status_code=204,

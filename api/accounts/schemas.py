@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, WithJsonSchema
 
 from api.access.schemas import Capability
 from api.schemas_common import (
@@ -189,6 +189,16 @@ class Me(UserRead):
     second_factor_required: bool = Field(
         description="Must sign in with a second factor (api.access.policy)."
     )
+    feedback_email: bool = Field(
+        True, description="Gets an e-mail when feedback arrives on what they reported."
+    )
+
+
+class MeUpdate(Patch):
+    """The person's own choices."""
+
+    # Strict: a JSON boolean, never 0 or "yes".
+    feedback_email: StrictBool = omittable()
 
 
 class UserCreate(Input):

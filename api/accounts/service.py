@@ -299,8 +299,16 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "session_expires_at": auth.expires_at if auth else None,
             "second_factor_enrolled": has_second_factor(session, user.id),
             "second_factor_required": policy.requires_second_factor(actor),
+            "feedback_email": user.feedback_email,
         }
     )
+
+
+def update_me(session: Session, data: schemas.MeUpdate, *, actor: Actor) -> None:
+    user = _signed_in_user(session, actor)
+    if data.feedback_email is not None:
+        user.feedback_email = data.feedback_email
+    session.flush()
 
 
 def _signed_in_user(session: Session, actor: Actor) -> User:

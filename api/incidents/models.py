@@ -110,6 +110,12 @@ class Incident(TimestampMixin, Base):
     def withdrawn(self) -> bool:
         return self.withdrawn_at is not None
 
+    @property
+    def restorable(self) -> bool:
+        """Withdrawn, and still whole: a withdrawal for personal data blanked the text, and
+        what is left is not what was filed (api.incidents.withdrawal)."""
+        return self.withdrawn_at is not None and self.withdrawn_reason != "personal_data"
+
 
 class IncidentVersion(Base):
     """An incident as it was before a change: the history of what was filed."""

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, get_database
 from api.idempotency import IdempotencyDep
-from api.incidents import export, readings, schemas, service
+from api.incidents import export, readings, schemas, service, withdrawal
 from api.problems import problem_responses
 from api.routing import all_shown, location, page, shown
 from api.schemas_common import ListQuery, Page, QueryId
@@ -186,6 +186,20 @@ def withdraw_incident(
     incident_id: PathId, body: schemas.Withdrawal, session: SessionDep, actor: ActorDep
 ) -> schemas.IncidentRead:
     incident = service.withdraw_incident(session, incident_id, body, actor=actor)
+    return service.read(session, incident, actor=actor)
+
+
+@router.post(
+    "/incidents/{incident_id}/restore",
+    response_model=schemas.IncidentRead,
+    operation_id="restore_incident",
+    summary="Take a withdrawal back (not one for personal data, whose text is gone)",
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+def restore_incident(
+    incident_id: PathId, session: SessionDep, actor: ActorDep
+) -> schemas.IncidentRead:
+    incident = withdrawal.restore_incident(session, incident_id, actor=actor)
     return service.read(session, incident, actor=actor)
 
 

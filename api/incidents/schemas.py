@@ -251,6 +251,7 @@ class IncidentRead(BaseModel):
         default_factory=list, description="Ids of incidents that may describe the same event."
     )
     may_edit: bool = Field(False, description="Whether the caller may correct or withdraw it.")
+    may_restore: bool = Field(False, description="Whether the caller may take its withdrawal back.")
     outcomes: list[Outcome] = Field(
         default=[],
         description="What came of it: the interventions it is part of, and the feedback told "

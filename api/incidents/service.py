@@ -403,6 +403,7 @@ def read(session: Session, incident: Incident, *, actor: Actor) -> schemas.Incid
     read = schemas.IncidentRead.model_validate(incident)
     read.possible_duplicates = possible_duplicates(session, incident, actor=actor)
     read.may_edit = may_edit(incident, actor=actor)
+    read.may_restore = incident.restorable and _changes(incident, actor)
     read.outcomes = slots.outcomes(session, incident.id)
     read.matches = [schemas.MatchRead.model_validate(m) for m in matches(session, incident)]
     return read

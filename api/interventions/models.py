@@ -131,3 +131,17 @@ class FeedbackOrganisation(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id"), primary_key=True, index=True
     )
+
+
+class FeedbackSeen(Base):
+    """How far a reporter has read the feedback on one of their incidents: the newest feedback
+    (by id) told to reporters when they last opened it. Newer feedback is unread (#18)."""
+
+    __tablename__ = "feedback_seen"
+    # A read marker, moved by reading: logging each would only repeat the reads.
+    __audit__ = False
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    feedback_id: Mapped[int]
+    seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

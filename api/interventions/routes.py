@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
 
-from api.deps import ActorDep, SessionDep
-from api.interventions import schemas, service
+from api import mail
+from api.db import Database
+from api.deps import ActorDep, SessionDep, SettingsDep, get_database
+from api.interventions import mine, schemas, service
 from api.pagination import PageResult
 from api.problems import problem_responses
 from api.routing import all_shown, location, page, shown
@@ -13,6 +15,7 @@ from api.schemas_common import Page, QueryId
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
+DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
 @router.get(
@@ -149,7 +152,44 @@ def list_feedback(
     responses=problem_responses(400, 401, 403, 404, 422, 503),
 )
 def create_feedback(
-    intervention_id: PathId, body: schemas.FeedbackCreate, session: SessionDep, actor: ActorDep
+    intervention_id: PathId,
+    body: schemas.FeedbackCreate,
+    session: SessionDep,
+    actor: ActorDep,
+    background: BackgroundTasks,
+    database: DatabaseDep,
+    settings: SettingsDep,
 ) -> schemas.FeedbackRead:
     made = service.add_feedback(session, intervention_id, body, actor=actor)
+    # After the response, so after the request's transaction has committed: the e-mail it
+    # queued is sent then, or waits in the outbox (api.mail); a refused request sends none.
+    background.add_task(mail.send_waiting, database, settings)
     return shown(schemas.FeedbackRead, made)
+
+
+@router.get(
+    "/me/reports",
+    response_model=Page[schemas.OwnReport],
+    operation_id="list_own_reports",
+    summary="The caller's own observations, newest filed first, with status and unread feedback",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def list_own_reports(
+    request: Request,
+    query: Annotated[schemas.OwnReportQuery, Query()],
+    session: SessionDep,
+    actor: ActorDep,
+) -> Page[schemas.OwnReport]:
+    return page(request, mine.own_reports(session, query, actor=actor), schemas.OwnReport)
+
+
+@router.post(
+    "/me/reports/{incident_id}/seen",
+    status_code=204,
+    operation_id="mark_own_report_seen",
+    summary="The caller has read the feedback on one of their own observations",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def mark_own_report_seen(incident_id: PathId, session: SessionDep, actor: ActorDep) -> Response:
+    mine.mark_seen(session, incident_id, actor=actor)
+    return Response(status_code=204)

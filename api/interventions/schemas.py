@@ -272,4 +272,43 @@ class FeedbackRead(BaseModel):
     created_at: dt.datetime
 
 
+# The reporter's own reports (#18) ----------------------------------------------------------
+
+
+class ReportStatus(enum.StrEnum):
+    """How far an observation has come, its furthest step counting: the steps of EST, as the
+    reporter can follow them."""
+
+    new = "new"  # ny: filed, not yet in a published lägesbild
+    in_situation = "in_situation"  # i lägesbild: counted in a published lägesbild
+    in_intervention = "in_intervention"  # ingår i insats: linked to an intervention
+    fed_back = "fed_back"  # återkopplad: feedback told to the reporters of an intervention
+
+
+class OwnReport(BaseModel):
+    """One of the caller's own observations, newest filed first, with its status."""
+
+    incident_id: int
+    report_id: int
+    category: str = Field(description="The category's Swedish name.")
+    area: str
+    place: str | None
+    occurred_from: dt.datetime
+    occurred_to: dt.datetime
+    precision: str
+    filed_at: dt.datetime
+    status: ReportStatus
+    withdrawn: bool
+    unread_feedback: bool = Field(
+        description="Feedback told to reporters arrived since the caller last opened it."
+    )
+    fed_back_on: dt.date | None = Field(description="When the latest feedback was told.")
+
+
+class OwnReportQuery(ListQuery):
+    """The start page shows the latest few; the rest page on."""
+
+    limit: int = Field(20, ge=1, le=100, description="Items per page.")
+
+
 InterventionRead.model_rebuild()

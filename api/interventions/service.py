@@ -16,7 +16,7 @@ from api.errors import FieldError, Hidden, Invalid
 from api.incidents import geo
 from api.incidents.models import Incident
 from api.incidents.schemas import InterventionStatus, Outcome
-from api.interventions import effect, schemas, slots
+from api.interventions import effect, mine, schemas, slots
 from api.interventions.models import Feedback, FollowUp, Intervention, InterventionIncident
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
@@ -442,6 +442,8 @@ def add_feedback(
     )
     session.add(given)
     session.flush()
+    if given.to_reporters:
+        mine.queue_feedback_mail(session, intervention, actor=actor)
     return given
 
 

@@ -67,6 +67,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "sign_out": SECOND_STEP,
     "get_me": PEOPLE_SIGNED_IN,
     "change_password": PEOPLE_SIGNED_IN,
+    "update_me": PEOPLE_SIGNED_IN,
     # The structure and the categories: people read, administrators change.
     **_resource("municipality", "municipalities", read=PEOPLE_SIGNED_IN, write=ADMIN),
     # The privacy notice: anyone reads it, signed in or not; administrators set it.
@@ -102,6 +103,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_incident": PEOPLE_SIGNED_IN,
     "update_incident": PEOPLE_SIGNED_IN,
     "withdraw_incident": PEOPLE_SIGNED_IN,
+    "restore_incident": PEOPLE_SIGNED_IN,
     "list_incident_history": PEOPLE_SIGNED_IN,
     "list_incident_readers": ADMIN,  # who read it: the audit log's readers
     "undo_incident_match": PEOPLE_SIGNED_IN,
@@ -126,6 +128,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_intervention_effect": PEOPLE_SIGNED_IN,
     "list_feedback": PEOPLE_SIGNED_IN,
     "create_feedback": PEOPLE_SIGNED_IN,
+    "list_own_reports": PEOPLE_SIGNED_IN,
+    "mark_own_report_seen": PEOPLE_SIGNED_IN,
     # Meetings: people; whose they read and write is tested in test_meetings.py.
     "list_meetings": PEOPLE_SIGNED_IN,
     "create_meeting": PEOPLE_SIGNED_IN,

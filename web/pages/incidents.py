@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import localtime, swedish
 from api.schemas_common import MAX_SEARCH
 from web import client_streams
+from web import client_own as own
 from web import format as fmt
 from web.choices import choices
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
@@ -166,9 +167,24 @@ async def incidents_csv(visit: VisitDep, query: IncidentQueryDep) -> Response:
 
 @page(router, "/handelser/{incident_id}", name="incident")
 async def incident_page(request: Request, incident_id: PageId, visit: VisitDep) -> Response:
+    return await incident_view(request, visit, incident_id)
+
+
+async def incident_view(
+    request: Request,
+    visit: Visit,
+    incident_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     incident = await visit.api.incident(incident_id)
     # Earlier versions are for those who may change the incident.
     history = await unless(visit.api.incident_history(incident_id), 403)
+    if any(outcome.feedback for outcome in incident.outcomes):
+        # Its reporter has now read the feedback (the start page's mark); others are not
+        # its reporter, which the API answers with 404.
+        await unless(own.mark_report_seen(visit.api, incident_id), 404)
     return render(
         request,
         "incident.html",
@@ -179,7 +195,9 @@ async def incident_page(request: Request, incident_id: PageId, visit: VisitDep) 
             "certainties": swedish.CERTAINTIES,
             "police": swedish.POLICE_REPORTED,
             "reasons": swedish.WITHDRAW_REASONS,
+            "errors": errors or {},
         },
+        status=status,
     )
 
 
@@ -242,10 +260,34 @@ async def withdraw(
     incident_id: PageId,
     visit: VisitDep,
     orsak: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    bekraftat: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
 ) -> Response:
+    """Two steps, without JavaScript too: a reason chosen (none is chosen for the reporter),
+    then a page that asks "Återkalla?" before anything changes (#18)."""
     if orsak not in swedish.WITHDRAW_REASONS:
-        raise StarletteHTTPException(422, "Välj varför händelsen återkallas.")
+        return await incident_view(
+            request,
+            visit,
+            incident_id,
+            errors={"orsak": "Välj varför händelsen återkallas."},
+            status=422,
+        )
+    if bekraftat != "ja":
+        incident = await visit.api.incident(incident_id)
+        return render(
+            request,
+            "incident_withdraw.html",
+            {"incident": incident, "reason": orsak, "reasons": swedish.WITHDRAW_REASONS},
+        )
     await visit.api.withdraw_incident(incident_id, orsak)
+    return redirect(request, f"/handelser/{incident_id}")
+
+
+@router.post(
+    "/handelser/{incident_id}/angra-aterkallande", response_class=HTMLResponse, name="restore"
+)
+async def restore(request: Request, incident_id: PageId, visit: VisitDep) -> Response:
+    await own.restore_incident(visit.api, incident_id)
     return redirect(request, f"/handelser/{incident_id}")
 
 

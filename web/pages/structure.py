@@ -12,11 +12,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import swedish
+from api.access.schemas import Capability
 from api.accounts.schemas import USUAL_ROLE
 from api.schemas_common import MAX_SEARCH
 from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, OrganisationRead
 from api.swedish import ROLES
 from web import format as fmt
+from web.client_own import own_reports
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
 from web.forms.sending import Refused, send, unless
 from web.rendering import is_fragment_request, page, redirect, render
@@ -30,10 +32,17 @@ async def index(request: Request, visit: VisitDep) -> Response:
     groups = await visit.api.groups()
     for group in groups:
         group.organisations = fmt.by_name(group.organisations)
+    mine = await own_reports(visit.api)
     return render(
         request,
         "index.html",
         {
+            # Reporting first, and the organisation chart folded away, for those who read no
+            # group and may do nothing beyond filing: what the API says, not a role (#18).
+            "reporter_first": not any(m.reads_as_member for m in visit.me.memberships)
+            and set(visit.me.can) <= {Capability.file_reports},
+            "own_reports": mine,
+            "report_statuses": swedish.REPORT_STATUSES,
             "municipality": municipalities[0] if municipalities else None,
             "headings": swedish.GROUP_KIND_HEADINGS,
             "steering": [g for g in groups if g.kind == GroupKind.steering],
