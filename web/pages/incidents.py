@@ -18,8 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import localtime, swedish
 from api.schemas_common import MAX_SEARCH
-from web import client_streams
 from web import client_own as own
+from web import client_streams
 from web import format as fmt
 from web.choices import choices
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
