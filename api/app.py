@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import memory, problems
+from api import mail, memory, periodic, problems
 from api.access.policy import ROUTE_RULES, Rule
 from api.accounts.routes import router as accounts_router
 from api.actor import Actor
@@ -68,7 +68,9 @@ def create_api_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         retention = schedule.start(database, settings)
+        outbox = mail.start(database, settings)
         yield
+        await periodic.stop(outbox)
         await schedule.stop(retention)
         if owns_database:
             database.dispose()

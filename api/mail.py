@@ -9,6 +9,7 @@ links to the page (``path`` under ``Settings.public_url``), where the reader's r
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import smtplib
@@ -17,6 +18,7 @@ from email.message import EmailMessage
 from sqlalchemy import String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from api import periodic
 from api.db import Base, Database
 from api.localtime import utcnow
 from api.settings import Settings
@@ -104,7 +106,14 @@ def send_waiting(database: Database, settings: Settings) -> int:
             if settings.smtp_host is None:
                 return 0
             waiting = list(
-                session.scalars(select(OutgoingMail).order_by(OutgoingMail.id).limit(BATCH))
+                # Several workers (and the send after each feedback) may run at once: each
+                # takes the messages no other run holds, so none goes out twice.
+                session.scalars(
+                    select(OutgoingMail)
+                    .order_by(OutgoingMail.id)
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
             )
             try:
                 sent = _deliver(waiting, settings) if waiting else []
@@ -123,3 +132,13 @@ def send_waiting(database: Database, settings: Settings) -> int:
     except Exception:
         log.exception("the outbox could not be read")
         return 0
+
+
+def start(database: Database, settings: Settings) -> asyncio.Task[None] | None:
+    """Sends what waits now and then (every ``EST_SMTP_RETRY_MINUTES``), so that a message
+    SMTP did not take goes out once the server is back, not only after the next feedback."""
+    if settings.smtp_host is None or settings.smtp_retry_minutes <= 0:
+        return None
+    return periodic.start(
+        "mail", settings.smtp_retry_minutes * 60, lambda: send_waiting(database, settings)
+    )

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # How often a server sends what waits in the outbox (0: only after each feedback).
+    smtp_retry_minutes: float = Field(default=5.0, ge=0)
     public_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")

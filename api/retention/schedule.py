@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from contextlib import suppress
 
+from api import periodic
 from api.db import Database
 from api.retention import service
 from api.settings import Settings
@@ -21,31 +21,19 @@ log = logging.getLogger("est.retention")
 LONGEST_TICK = dt.timedelta(minutes=15)
 
 
-async def _keep(database: Database, settings: Settings) -> None:
-    every = dt.timedelta(hours=settings.retain_every_hours)
-    tick = min(every, LONGEST_TICK).total_seconds()
-    while True:
-        try:
-            thinned = await asyncio.to_thread(service.run, database, settings, every=every)
-        except Exception:
-            # The next tick tries again; the server keeps serving meanwhile.
-            log.exception("retention failed")
-        else:
-            if thinned is not None:
-                log.info("retention: %s", thinned.counts())
-        await asyncio.sleep(tick)
+def _run(database: Database, settings: Settings, every: dt.timedelta) -> None:
+    thinned = service.run(database, settings, every=every)
+    if thinned is not None:
+        log.info("retention: %s", thinned.counts())
 
 
 def start(database: Database, settings: Settings) -> asyncio.Task[None] | None:
     """The running schedule, or None where ``EST_RETAIN_EVERY_HOURS`` is 0."""
     if settings.retain_every_hours <= 0:
         return None
-    return asyncio.create_task(_keep(database, settings), name="est-retention")
+    every = dt.timedelta(hours=settings.retain_every_hours)
+    tick = min(every, LONGEST_TICK).total_seconds()
+    return periodic.start("retention", tick, lambda: _run(database, settings, every))
 
 
-async def stop(task: asyncio.Task[None] | None) -> None:
-    if task is None:
-        return
-    task.cancel()
-    with suppress(asyncio.CancelledError):
-        await task
+stop = periodic.stop
