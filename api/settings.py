@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # Copies made only to serve a moment: the answers kept for a retried POST (they hold what
     # was filed) and uploaded exports never confirmed go this many days after they came.
     retain_replay_days: int = Field(default=7, ge=1, le=3650)
+    # Where a municipality's areas have no boundaries, an incident filed with a point and no
+    # area lies in the area of the nearest named place at most this far away (metres).
+    nearest_place_metres: float = Field(default=1500.0, gt=0, le=50_000)
 
     @model_validator(mode="after")
     def _no_default_secret_outside_dev(self) -> Settings:
