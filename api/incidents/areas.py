@@ -50,21 +50,20 @@ def _placed(session: Session, municipality_id: int) -> list[Place]:
     boundary, read once per session (as the boundaries are)."""
     cache: dict[int, list[Place]] = session.info.setdefault("est_placed_places", {})
     if municipality_id not in cache:
-        cache[municipality_id] = list(
-            session.scalars(
-                select(Place)
-                .join(Area, Area.id == Place.area_id)
-                .where(
-                    Area.municipality_id == municipality_id,
-                    Area.active.is_(True),
-                    Area.boundary.is_(None),
-                    Place.active.is_(True),
-                    Place.lat.is_not(None),
-                    Place.lon.is_not(None),
-                )
-                .order_by(Place.id)
+        rows = session.execute(
+            select(Place, Area.boundary)
+            .join(Area, Area.id == Place.area_id)
+            .where(
+                Area.municipality_id == municipality_id,
+                Area.active.is_(True),
+                Place.active.is_(True),
+                Place.lat.is_not(None),
+                Place.lon.is_not(None),
             )
+            .order_by(Place.id)
         )
+        # Without a boundary: a boundary taken away is stored as JSON null, not SQL NULL.
+        cache[municipality_id] = [place for place, boundary in rows if not boundary]
     return cache[municipality_id]
 
 
