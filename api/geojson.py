@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any, Literal
 
+import shapely
+import shapely.errors
+import shapely.geometry
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -88,3 +92,37 @@ def point_lat_lon(geometry: dict[str, Any] | None) -> tuple[float | None, float 
         return None, None
     point = Point.model_validate(geometry)
     return point.lat, point.lon
+
+
+# Why a boundary is no surface, in the words of GEOS (shapely.is_valid_reason), in Swedish.
+INVALID_REASONS = {
+    "Self-intersection": "gränsen korsar sig själv",
+    "Ring Self-intersection": "en ring korsar sig själv",
+    "Too few points": "en ring har för få olika punkter",
+    "Hole lies outside shell": "ett hål ligger utanför ytan",
+    "Nested holes": "ett hål ligger inuti ett annat hål",
+    "Interior is disconnected": "hålen delar ytan i flera delar",
+    "Nested shells": "en yta ligger inuti en annan",
+    "Duplicate Rings": "samma ring finns två gånger",
+    "Invalid Coordinate": "en koordinat är ogiltig",
+}
+
+
+def invalid_reason(geometry: dict[str, Any]) -> str | None:
+    """Why a GeoJSON Polygon or MultiPolygon is not a valid surface (in Swedish, with where),
+    or None when it is one."""
+    try:
+        shape = shapely.geometry.shape(geometry)
+    except (ValueError, TypeError, shapely.errors.ShapelyError):
+        return "formen går inte att läsa som en yta"
+    if shape.is_valid:
+        return None
+    reason = shapely.is_valid_reason(shape)
+    # "Self-intersection[17.63 59.51]": the kind, then where.
+    kind, _, where = reason.partition("[")
+    told = INVALID_REASONS.get(kind.strip(), "formen är ingen giltig yta")
+    if where:
+        lon, _, lat = where.rstrip("]").partition(" ")
+        with contextlib.suppress(ValueError):
+            told += f" vid ({float(lat):.5f}, {float(lon):.5f})"
+    return told

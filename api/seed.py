@@ -28,6 +28,7 @@ from api.actor import SYSTEM, Actor
 from api.categories import schemas as category_schemas
 from api.categories.models import Category
 from api.categories.service import CATEGORIES
+from api.demo_boundaries import demo_boundaries
 from api.resources import create_record, update_record
 from api.schemas_common import name_key
 from api.settings import get_settings
@@ -194,6 +195,7 @@ def _area(
     actor: Actor,
 ) -> Area:
     area: Area | None = by_name(session, Area, data["name"], municipality_id=municipality.id)
+    boundary = demo_boundaries().get(data["name"])
     if area is None:
         lat, lon = data["approx_center"]
         area = create_record(
@@ -204,20 +206,47 @@ def _area(
                     "municipality_id": municipality.id,
                     "name": data["name"],
                     "center": {"type": "Point", "coordinates": [lon, lat]},
+                    "boundary": boundary,
                 }
             ),
             actor=actor,
         )
         report.count("areas")
-    for place in data.get("places", []):
-        if by_name(session, Place, place, area_id=area.id) is None:
+    elif area.boundary is None and boundary is not None:
+        # Seeded before the demo areas had boundaries: the point then decides the area.
+        update_record(
+            session,
+            service.AREAS,
+            area.id,
+            schemas.AreaUpdate.model_validate({"boundary": boundary}),
+            actor=actor,
+        )
+        report.count("area boundaries")
+    positions = data.get("positions", {})
+    for name in data.get("places", []):
+        place = by_name(session, Place, name, area_id=area.id)
+        point = None
+        if name in positions:
+            lat, lon = positions[name]
+            point = {"type": "Point", "coordinates": [lon, lat]}
+        if place is None:
             create_record(
                 session,
                 service.PLACES,
-                schemas.PlaceCreate(area_id=area.id, name=place),
+                schemas.PlaceCreate.model_validate(
+                    {"area_id": area.id, "name": name, "point": point}
+                ),
                 actor=actor,
             )
             report.count("places")
+        elif place.lat is None and point is not None:
+            update_record(
+                session,
+                service.PLACES,
+                place.id,
+                schemas.PlaceUpdate.model_validate({"point": point}),
+                actor=actor,
+            )
     return area
 
 

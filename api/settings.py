@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # was filed) and uploaded exports never confirmed go this many days after they came.
     retain_replay_days: int = Field(default=7, ge=1, le=3650)
     # E-mail (api.mail): a reporter is told that feedback arrived on what they reported. No
-    # host: nothing is sent, the messages wait in the outbox. The link in a message starts
+    # host: nothing is sent, and the outbox keeps nothing. The link in a message starts
     # with public_url, the address people reach the pages at.
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)
@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # How often a server sends what waits in the outbox (0: only after each feedback).
     smtp_retry_minutes: float = Field(default=5.0, ge=0)
     public_url: str = "http://127.0.0.1:8000"
+    # Where a municipality's areas have no boundaries, an incident filed with a point and no
+    # area lies in the area of the nearest named place at most this far away (metres).
+    nearest_place_metres: float = Field(default=1500.0, gt=0, le=50_000)
 
     @model_validator(mode="after")
     def _no_default_secret_outside_dev(self) -> Settings:

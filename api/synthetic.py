@@ -15,8 +15,13 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+
+from shapely.geometry.base import BaseGeometry
 
 from api import localtime
+from api.demo_boundaries import demo_boundaries
+from api.incidents import geo
 from api.localtime import STOCKHOLM
 
 
@@ -101,6 +106,28 @@ def _offset(rng: random.Random, lat: float, lon: float, metres: float) -> tuple[
     return lat + north / 111_320, lon + east / (111_320 * math.cos(math.radians(lat)))
 
 
+@cache
+def _shape(area: str) -> BaseGeometry | None:
+    boundary = demo_boundaries().get(area)
+    return geo.boundary_shape(boundary) if boundary else None
+
+
+def _inside(area: str, lat: float, lon: float) -> tuple[float, float]:
+    """The point, or where it moves when drawn towards its area's centre until the area's
+    demo boundary (api.demo_boundaries) holds it: a point spread over the border would
+    otherwise lie in another area than it is filed in. No draw from the random generator,
+    so the other incidents stay as they were."""
+    shape = _shape(area)
+    if shape is None:
+        return lat, lon
+    c_lat, c_lon = AREA_CENTRES[area]
+    for _ in range(20):
+        if geo.holds(shape, lat, lon):
+            break
+        lat, lon = c_lat + (lat - c_lat) * 0.8, c_lon + (lon - c_lon) * 0.8
+    return (lat, lon) if geo.holds(shape, lat, lon) else (c_lat, c_lon)
+
+
 def incidents(
     count: int, *, seed: int = 1, start: dt.date = dt.date(2025, 1, 1), days: int = 365
 ) -> Iterator[Generated]:
@@ -124,6 +151,7 @@ def incidents(
             spot = rng.choices(spots, [s.weight for s in spots])[0]
             area, place = spot.area, spot.place
             lat, lon = _offset(rng, spot.lat, spot.lon, spot.spread_m)
+        lat, lon = _inside(area, lat, lon)
         precision = rng.choices(["exact", "part_of_day", "day"], [6, 3, 1])[0]
         if precision == "day":
             begin = localtime.midnight(day)

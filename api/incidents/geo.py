@@ -1,15 +1,20 @@
 """Where an incident happened: coordinates in the three reference systems a Swedish
 municipality uses, turned into WGS 84, checked against the municipality's extent, and placed
-in an area by the areas' boundaries; and projected into SWEREF 99 TM, where the packages above
-(hot spots, police matches, an intervention's zone) measure distances in metres."""
+in an area by the areas' boundaries (Shapely, prepared geometries); and projected into
+SWEREF 99 TM, where the packages above (hot spots, police matches, an intervention's zone)
+measure distances in metres."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
+import shapely
+import shapely.geometry
 from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
 
 WGS84 = "EPSG:4326"
 # Where distances are measured, in metres: hot spots, matches, the zone of an intervention.
@@ -77,25 +82,47 @@ def outside_message(name: str, lat: float, lon: float) -> str:
     )
 
 
+# Boundaries ---------------------------------------------------------------------------------
+
+
+def boundary_shape(boundary: dict[str, Any]) -> BaseGeometry:
+    """The Shapely geometry of a GeoJSON Polygon or MultiPolygon (lon/lat), prepared for
+    many containment tests: prepared once per boundary and kept (an import places a
+    million points in a handful of areas)."""
+    return _prepared(json.dumps(boundary, separators=(",", ":")))
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> BaseGeometry:
+    geometry = shapely.geometry.shape(json.loads(text))
+    shapely.prepare(geometry)
+    return geometry
+
+
+def holds(shape: BaseGeometry, lat: float, lon: float) -> bool:
+    """Whether the boundary holds the point, holes excluded; a point on the edge counts, so
+    that a point on the border two areas share lies in one of them rather than in none."""
+    return bool(shapely.intersects_xy(shape, lon, lat))
+
+
 def in_polygon(geometry: dict[str, Any], lat: float, lon: float) -> bool:
     """Whether a GeoJSON Polygon or MultiPolygon (lon/lat) holds the point; holes count."""
-    polygons = (
-        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    )
-    return any(
-        _in_ring(rings[0], lat, lon) and not any(_in_ring(h, lat, lon) for h in rings[1:])
-        for rings in polygons
-    )
+    return holds(boundary_shape(geometry), lat, lon)
 
 
-def _in_ring(ring: list[list[float]], lat: float, lon: float) -> bool:
-    # Ray casting; a few hundred vertices per area, so plain Python is fast enough.
-    result = False
-    j = len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i][0], ring[i][1]
-        xj, yj = ring[j][0], ring[j][1]
-        if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
-            result = not result
-        j = i
-    return result
+# Distances in metres ---------------------------------------------------------------------
+
+
+def nearest(
+    lat: float, lon: float, references: Sequence[tuple[float, float]]
+) -> tuple[int, float] | None:
+    """The index of the reference point (lat, lon) nearest the point, and how far it is in
+    metres (SWEREF 99 TM); None without references."""
+    if not references:
+        return None
+    (x, y), *points = project(
+        [lat, *(r[0] for r in references)], [lon, *(r[1] for r in references)]
+    )
+    distances = shapely.distance(shapely.Point(x, y), shapely.points(points))
+    index = int(distances.argmin())
+    return index, float(distances[index])

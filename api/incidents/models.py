@@ -70,6 +70,10 @@ class Incident(TimestampMixin, Base):
     occurred_to: Mapped[dt.datetime]
     precision: Mapped[Precision] = mapped_column(text_enum(Precision, "incident_precision"))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    # What decided the area (schemas.AreaFrom), and the nearest place's name when that did;
+    # plain text without a CHECK, added to a million incidents without SQLite rebuilding.
+    area_from: Mapped[str | None] = mapped_column(String(16))
+    area_from_place: Mapped[str | None] = mapped_column(String(200))
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)

@@ -42,6 +42,15 @@ class Precision(enum.StrEnum):
     day = "day"  # some time that day
 
 
+class AreaFrom(enum.StrEnum):
+    """What decided an incident's area (api.incidents.areas)."""
+
+    place = "place"  # the named place given
+    boundary = "boundary"  # the area's boundary holds the point
+    nearest_place = "nearest_place"  # no boundaries: the nearest named place to the point
+    chosen = "chosen"  # the area given, nothing else saying
+
+
 class Assessment(enum.StrEnum):
     low = "low"  # låg
     medium = "medium"  # medel
@@ -221,6 +230,17 @@ class IncidentRead(BaseModel):
     occurred_to: dt.datetime
     precision: Precision
     area: Ref
+    area_from: AreaFrom | None = Field(
+        None,
+        description="What decided the area: `place` (the named place given), `boundary` (the "
+        "area's boundary holds the point), `nearest_place` (the areas have no boundaries: the "
+        "nearest named place within EST_NEAREST_PLACE_METRES of the point, named in "
+        "`area_from_place`) or `chosen` (the area given). None for incidents filed before "
+        "it was recorded.",
+    )
+    area_from_place: str | None = Field(
+        None, description="The named place that decided the area, as it was named then."
+    )
     place: Ref | None
     lat: float | None
     lon: float | None

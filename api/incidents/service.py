@@ -15,7 +15,7 @@ from api.actor import Actor
 from api.audit import service as audit
 from api.categories.models import Category
 from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid, NotFound
-from api.incidents import geo, schemas, slots
+from api.incidents import areas, geo, schemas, slots
 from api.incidents.models import (
     Incident,
     IncidentMatch,
@@ -28,7 +28,7 @@ from api.localtime import STOCKHOLM, utcnow
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
 from api.resources import reference
-from api.structure.models import Area, Municipality, Organisation, Place
+from api.structure.models import Municipality, Organisation
 
 # A phone's clock may run a little ahead; a time further into the future is a mistake.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
@@ -231,7 +231,8 @@ def incident_values(
             )
             lat = lon = None
 
-    area, place = _where(session, item, municipality, lat, lon, problem, kept)
+    found = areas.where(session, item, municipality, lat, lon, problem, kept)
+    area, place = found.area, found.place
     if errors:
         raise Invalid("Händelsen har fel.", errors=errors)
     assert area is not None and category is not None
@@ -242,6 +243,8 @@ def incident_values(
         "occurred_to": occurred_to,
         "precision": item.precision,
         "area_id": area.id,
+        "area_from": found.area_from,
+        "area_from_place": found.area_from_place,
         "place_id": place.id if place else None,
         "lat": lat,
         "lon": lon,
@@ -275,68 +278,6 @@ def _wgs84(position: schemas.Wgs84Point | schemas.SwerefPoint) -> tuple[float, f
     if isinstance(position, schemas.Wgs84Point):
         return position.lat, position.lon
     return geo.to_wgs84(position.crs, position.n, position.e)
-
-
-def _bounded_areas(session: Session, municipality_id: int) -> list[Area]:
-    """The areas with a boundary, read once per session: an import places a million
-    points with them."""
-    cache: dict[int, list[Area]] = session.info.setdefault("est_bounded_areas", {})
-    if municipality_id not in cache:
-        cache[municipality_id] = list(
-            session.scalars(
-                select(Area).where(
-                    Area.municipality_id == municipality_id,
-                    Area.active.is_(True),
-                    Area.boundary.is_not(None),
-                )
-            )
-        )
-    return cache[municipality_id]
-
-
-def _where(
-    session: Session,
-    item: schemas.IncidentCreate,
-    municipality: Municipality,
-    lat: float | None,
-    lon: float | None,
-    problem: Any,
-    kept: frozenset[str] = frozenset(),
-) -> tuple[Area | None, Place | None]:
-    """The area: the named place's, the one whose boundary holds the point, or the one given;
-    where two of them are given, they must agree."""
-    place = None
-    if item.place_id is not None:
-        place = session.get(Place, item.place_id)
-        inactive = place is not None and not place.active and "place_id" not in kept
-        if place is None or inactive or place.area.municipality_id != municipality.id:
-            problem("place_id", "Okänd plats.", "unknown_id")
-            place = None
-    given = None
-    if item.area_id is not None:
-        given = session.get(Area, item.area_id)
-        inactive = given is not None and not given.active and "area_id" not in kept
-        if given is None or inactive or given.municipality_id != municipality.id:
-            problem("area_id", "Okänt område.", "unknown_id")
-            given = None
-    by_point = None
-    if lat is not None and lon is not None:
-        areas = _bounded_areas(session, municipality.id)
-        by_point = next(
-            (a for a in areas if a.boundary and geo.in_polygon(a.boundary, lat, lon)), None
-        )
-    candidates = [a for a in (place.area if place else None, by_point, given) if a is not None]
-    if not candidates:
-        if item.area_id is None:
-            problem("area_id", "Ange område, en plats eller en punkt inom ett område.", "required")
-        return None, place
-    area = candidates[0]
-    if any(a.id != area.id for a in candidates):
-        names = " och ".join(sorted({a.name for a in candidates}))
-        problem(
-            "area_id", f"Platsen, punkten och området pekar på olika områden: {names}.", "mismatch"
-        )
-    return area, place
 
 
 # Possible duplicates ----------------------------------------------------------------------
@@ -482,6 +423,8 @@ def update_incident(
     }
     if "place_id" in sent and "area_id" not in sent and sent["place_id"] is not None:
         state["area_id"] = None  # the new place says which area
+    if "position" in sent and not {"area_id", "place_id"} & sent.keys() and _by_point(incident):
+        state["area_id"] = None  # the point said which area: the new point says it again
     try:
         merged = schemas.IncidentCreate.model_validate(state)
     except ValueError as exc:
@@ -494,6 +437,12 @@ def update_incident(
         values["assessment"] = None
     if incident.certainty is None and "certainty" not in sent:
         values["certainty"] = None
+    if values["area_id"] == incident.area_id and not {"area_id", "place_id", "position"} & set(
+        sent
+    ):
+        # The area as it was: what decided it then still stands.
+        values["area_from"] = incident.area_from
+        values["area_from_place"] = incident.area_from_place
     changed = {k: v for k, v in values.items() if getattr(incident, k) != v}
     if not changed:
         return incident
@@ -511,6 +460,13 @@ def update_incident(
     session.flush()
     session.refresh(incident)
     return incident
+
+
+def _by_point(incident: Incident) -> bool:
+    return incident.place_id is None and incident.area_from in (
+        schemas.AreaFrom.boundary,
+        schemas.AreaFrom.nearest_place,
+    )
 
 
 def withdraw_incident(

@@ -35,6 +35,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import shapely
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -60,6 +61,14 @@ class _Seen:
 
 def _change(before: int, after: int) -> float | None:
     return None if before == 0 else after / before - 1
+
+
+def _distances(centre: shapely.Point, seen: list[_Seen]) -> list[float | None]:
+    """Each incident's distance from the centre in metres (SWEREF 99 TM), None without a
+    point."""
+    located = [s.xy for s in seen if s.xy is not None]
+    far = iter(shapely.distance(centre, shapely.points(located)).tolist() if located else [])
+    return [next(far) if s.xy is not None else None for s in seen]
 
 
 def _counts(seen: list[_Seen]) -> BeforeAfter:
@@ -164,29 +173,30 @@ def measure(
     else:
         radius = float(intervention.radius_m or 0)
         ((cx, cy),) = geo.project([centre[0]], [centre[1]])
+        # The zone, a disc of the radius, and the ring around it out to twice the radius, in
+        # SWEREF 99 TM metres; tested by distance to the centre, so that the disc is a true
+        # circle, not the polygon a buffer would draw.
+        distance = _distances(shapely.Point(cx, cy), seen)
 
-        def distance(s: _Seen) -> float | None:
-            if s.xy is None:
-                return None
-            return math.hypot(s.xy[0] - cx, s.xy[1] - cy)
-
-        def in_zone(s: _Seen) -> bool:
-            d = distance(s)
+        def in_zone(i: int) -> bool:
+            d = distance[i]
             if d is None:
                 # Without a point, an incident at the target's named place is in the zone.
-                return intervention.place_id is not None and s.place_id == intervention.place_id
+                return (
+                    intervention.place_id is not None and seen[i].place_id == intervention.place_id
+                )
             return d <= radius
 
-        def in_ring(s: _Seen) -> bool:
-            d = distance(s)
+        def in_ring(i: int) -> bool:
+            d = distance[i]
             return d is not None and radius < d <= 2 * radius
 
-        zone = [s for s in seen if in_zone(s)]
-        rings = [s for s in seen if in_ring(s)]
+        zone = [s for i, s in enumerate(seen) if in_zone(i)]
+        rings = [s for i, s in enumerate(seen) if in_ring(i)]
         comparison = [
             s
-            for s in seen
-            if s.area_id == intervention.area_id and not in_zone(s) and not in_ring(s)
+            for i, s in enumerate(seen)
+            if s.area_id == intervention.area_id and not in_zone(i) and not in_ring(i)
         ]
         ring_m = (int(radius), int(2 * radius))
         label = f"resten av {intervention.area.name}"

@@ -3,7 +3,6 @@ conveners and members (api.access.policy)."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -285,15 +284,10 @@ def _outside(session: Session, area: Area, lat: float, lon: float) -> str | None
         ]
         if ref_lat is not None and ref_lon is not None
     ]
-    if not references:
+    found = geo.nearest(lat, lon, [(r[1], r[2]) for r in references])
+    if found is None:
         return None
-    (x, y), *points = geo.project(
-        [lat, *(r[1] for r in references)], [lon, *(r[2] for r in references)]
-    )
-    nearest = min(
-        zip(references, points, strict=True),
-        key=lambda rp: math.hypot(rp[1][0] - x, rp[1][1] - y),
-    )[0][0]
+    nearest = references[found[0]][0]
     if nearest == area.id:
         return None
     return (

@@ -4,10 +4,10 @@ import datetime as dt
 import enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from api.geojson import Boundary, Point
+from api.geojson import Boundary, Point, invalid_reason
 from api.localtime import SWEDISH_ZONE, ZoneName
 from api.schemas_common import (
     DocumentText,
@@ -115,16 +115,34 @@ class MunicipalityFilter(ListQuery):
 # Area -----------------------------------------------------------------------------------
 
 
+def _valid_surface(boundary: Any) -> Any:
+    # A boundary that crosses itself (or has a hole outside it) holds points by accident:
+    # refused where it is stored (422), so that placing a point never meets it.
+    why = invalid_reason(boundary.model_dump())
+    if why is not None:
+        raise PydanticCustomError(
+            "invalid_boundary",
+            "Gränsen är ingen giltig yta: {why}. Rätta den i GIS-programmet (till exempel med "
+            "”Reparera geometri”) och skicka den igen.",
+            {"why": why},
+        )
+    return boundary
+
+
+# An area's boundary: a GeoJSON Polygon or MultiPolygon that is a valid surface.
+AreaBoundary = Annotated[Boundary, AfterValidator(_valid_surface)]
+
+
 class AreaCreate(Input):
     municipality_id: Id
     name: Name
-    boundary: Boundary | None = None
+    boundary: AreaBoundary | None = None
     center: Point | None = None
 
 
 class AreaUpdate(Patch):
     name: Name = omittable()
-    boundary: Boundary | None = None
+    boundary: AreaBoundary | None = None
     center: Point | None = None
 
 

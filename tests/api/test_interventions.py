@@ -54,7 +54,7 @@ SIGNIFICANCE = 0.05
 
 
 def place_at(api: httpx.Client, world: World, name: str, where: LatLon | None) -> None:
-    """Give a demo place a position (the demo's places have none), or take it away."""
+    """Give a demo place a position (other than its approximate one), or take it away."""
     point = None if where is None else {"type": "Point", "coordinates": [where[1], where[0]]}
     response = api.patch(f"{V1}/places/{world.place_id(name)}", json={"point": point})
     assert response.status_code == 200, response.text
@@ -1344,10 +1344,12 @@ def test_an_area_target_is_compared_with_the_rest_of_the_municipality(
 def test_a_place_without_a_position_counts_the_incidents_filed_at_it(
     server: Server, people: People, api: httpx.Client
 ) -> None:
-    """The demo's places have no position: the zone is then the incidents filed at the
-    place, wherever their own position says they were, and there is no ring. Given a
-    position, the same place is measured as a circle around it."""
+    """A place without a position: the zone is then the incidents filed at the place,
+    wherever their own position says they were, and there is no ring. Given a position, the
+    same place is measured as a circle around it."""
     world = World.of(server, people)
+    # The demo's Finnsta has a position (api/seed_data): taken away here.
+    place_at(api, world, "Finnsta", None)
     finnsta = offset(world.centres["Bro"], 900, 60)
     before = START - dt.timedelta(weeks=8)
     specs = [

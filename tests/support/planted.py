@@ -63,6 +63,19 @@ class World:
     def place_id(self, name: str) -> int:
         return self.places[name][0]
 
+    def without_geometry(self, server: Server) -> World:
+        """The demo as a municipality before its GIS delivers: no area boundaries and no
+        places' positions (the demo ships approximate ones, api/seed_data), so that the
+        nearest reference point decides and a place target is the incidents filed at it."""
+        with server.client(server.token_for(ADMIN_EMAIL)) as admin:
+            for area_id in self.areas.values():
+                response = admin.patch(f"{V1}/areas/{area_id}", json={"boundary": None})
+                assert response.status_code == 200, response.text
+            for place_id, _ in self.places.values():
+                response = admin.patch(f"{V1}/places/{place_id}", json={"point": None})
+                assert response.status_code == 200, response.text
+        return self
+
 
 @dataclass
 class Spec:

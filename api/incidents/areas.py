@@ -1,0 +1,150 @@
+"""Which area an incident lies in: the named place's, the one whose boundary holds its point,
+the one given, or (where the municipality's areas have no boundaries) the area of the nearest
+named place within ``EST_NEAREST_PLACE_METRES``; and what decided it, so that the page can
+say so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.incidents import geo
+from api.incidents.schemas import AreaFrom, IncidentCreate
+from api.settings import get_settings
+from api.structure.models import Area, Municipality, Place
+
+
+@dataclass(frozen=True)
+class Where:
+    area: Area | None
+    place: Place | None
+    # What decided the area, and the place that did when the nearest place did.
+    area_from: AreaFrom | None = None
+    area_from_place: str | None = None
+
+
+def _bounded_areas(session: Session, municipality_id: int) -> list[tuple[Area, BaseGeometry]]:
+    """The areas with a boundary and their prepared shapes, read once per session: an import
+    places a million points with them."""
+    cache: dict[int, list[tuple[Area, BaseGeometry]]] = session.info.setdefault(
+        "est_bounded_areas", {}
+    )
+    if municipality_id not in cache:
+        areas = session.scalars(
+            select(Area).where(
+                Area.municipality_id == municipality_id,
+                Area.active.is_(True),
+                Area.boundary.is_not(None),
+            )
+        )
+        cache[municipality_id] = [(a, geo.boundary_shape(a.boundary)) for a in areas if a.boundary]
+    return cache[municipality_id]
+
+
+def _placed(session: Session, municipality_id: int) -> list[Place]:
+    """The active places with a position in the municipality's active areas without a
+    boundary, read once per session (as the boundaries are)."""
+    cache: dict[int, list[Place]] = session.info.setdefault("est_placed_places", {})
+    if municipality_id not in cache:
+        rows = session.execute(
+            select(Place, Area.boundary)
+            .join(Area, Area.id == Place.area_id)
+            .where(
+                Area.municipality_id == municipality_id,
+                Area.active.is_(True),
+                Place.active.is_(True),
+                Place.lat.is_not(None),
+                Place.lon.is_not(None),
+            )
+            .order_by(Place.id)
+        )
+        # Without a boundary: a boundary taken away is stored as JSON null, not SQL NULL.
+        cache[municipality_id] = [place for place, boundary in rows if not boundary]
+    return cache[municipality_id]
+
+
+def nearest_place(
+    session: Session, municipality_id: int, lat: float, lon: float, within_m: float
+) -> Place | None:
+    """The named place nearest the point within ``within_m`` metres, among the places of the
+    areas without a boundary; None when none is that near."""
+    places = _placed(session, municipality_id)
+    found = geo.nearest(lat, lon, [(p.lat, p.lon) for p in places])  # type: ignore[misc]
+    if found is None or found[1] > within_m:
+        return None
+    return places[found[0]]
+
+
+def where(
+    session: Session,
+    item: IncidentCreate,
+    municipality: Municipality,
+    lat: float | None,
+    lon: float | None,
+    problem: Any,
+    kept: frozenset[str] = frozenset(),
+) -> Where:
+    """The area: the named place's, the one whose boundary holds the point, or the one given;
+    where two of them are given, they must agree. With none of them but a point, the nearest
+    named place's (areas without boundaries)."""
+    place = None
+    if item.place_id is not None:
+        place = session.get(Place, item.place_id)
+        inactive = place is not None and not place.active and "place_id" not in kept
+        if place is None or inactive or place.area.municipality_id != municipality.id:
+            problem("place_id", "Okänd plats.", "unknown_id")
+            place = None
+    given = None
+    if item.area_id is not None:
+        given = session.get(Area, item.area_id)
+        inactive = given is not None and not given.active and "area_id" not in kept
+        if given is None or inactive or given.municipality_id != municipality.id:
+            problem("area_id", "Okänt område.", "unknown_id")
+            given = None
+    by_point = None
+    if lat is not None and lon is not None:
+        by_point = next(
+            (
+                a
+                for a, shape in _bounded_areas(session, municipality.id)
+                if geo.holds(shape, lat, lon)
+            ),
+            None,
+        )
+    candidates = [
+        (a, why)
+        for a, why in (
+            (place.area if place else None, AreaFrom.place),
+            (by_point, AreaFrom.boundary),
+            (given, AreaFrom.chosen),
+        )
+        if a is not None
+    ]
+    if not candidates:
+        if item.area_id is not None:
+            return Where(None, place)
+        if lat is not None and lon is not None and item.place_id is None:
+            metres = get_settings().nearest_place_metres
+            near = nearest_place(session, municipality.id, lat, lon, metres)
+            if near is not None:
+                return Where(near.area, place, AreaFrom.nearest_place, near.name)
+            problem(
+                "area_id",
+                f"Punkten ligger inte inom något områdes gräns och ingen namngiven plats finns "
+                f"inom {metres:,.0f} meter. Välj område eller plats.".replace(",", " "),
+                "required",
+            )
+            return Where(None, place)
+        problem("area_id", "Ange område, en plats eller en punkt inom ett område.", "required")
+        return Where(None, place)
+    area, why = candidates[0]
+    if any(a.id != area.id for a, _ in candidates):
+        names = " och ".join(sorted({a.name for a, _ in candidates}))
+        problem(
+            "area_id", f"Platsen, punkten och området pekar på olika områden: {names}.", "mismatch"
+        )
+    return Where(area, place, why)
