@@ -57,7 +57,7 @@ def centre(people: People, area: str) -> LatLon:
 
 
 # An agenda item that counted no period (all but the lägesbild and its hot spots).
-NO_PERIOD = {"first_day": None, "last_day": None}
+NO_PERIOD: dict[str, Any] = {"first_day": None, "last_day": None}
 
 
 def today() -> dt.date:
