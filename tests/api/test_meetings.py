@@ -366,7 +366,7 @@ def test_a_given_agenda_is_kept_and_bad_times_are_refused(server: Server, people
     coordination = gid(people, COORDINATION)
     start = local(today() + dt.timedelta(days=3))
     with as_(server, people, "coordination") as convener:
-        given = [
+        given: list[dict[str, Any]] = [
             {"kind": "follow_up", "title": "Bro centrum", "note": "Väktarna", "ref_id": 5},
             {"title": "Fika"},
         ]
