@@ -57,7 +57,7 @@ def centre(people: People, area: str) -> LatLon:
 
 
 # An agenda item that counted no period (all but the lägesbild and its hot spots).
-NO_PERIOD = {"first_day": None, "last_day": None}
+NO_PERIOD: dict[str, Any] = {"first_day": None, "last_day": None}
 
 
 def today() -> dt.date:
@@ -366,7 +366,7 @@ def test_a_given_agenda_is_kept_and_bad_times_are_refused(server: Server, people
     coordination = gid(people, COORDINATION)
     start = local(today() + dt.timedelta(days=3))
     with as_(server, people, "coordination") as convener:
-        given: list[dict[str, object]] = [
+        given: list[dict[str, Any]] = [
             {"kind": "follow_up", "title": "Bro centrum", "note": "Väktarna", "ref_id": 5},
             {"title": "Fika"},
         ]

@@ -9,6 +9,7 @@ import re
 
 import httpx
 
+from tests.support.factories import file_report
 from tests.support.pages import browser_for, csrf_of, found
 from tests.support.people import People
 from tests.support.servers import Server
@@ -70,7 +71,17 @@ def test_a_meeting_from_plan_to_decision(server: Server, people: People) -> None
             follow_redirects=False,
         )
         assert decided.status_code == 303, decided.text[:500]
+        # Back at the decision, which says it is saved.
+        back = decided.headers["location"]
+        number = found(r"#beslut-(\d+)$", back)
+        assert back == f"{url}?sparat=beslut-{number}#beslut-{number}"
+        assert re.search(
+            rf'<li [^>]*id="beslut-{number}"[^>]*><p class="notice" role="status">Beslutet är '
+            r"sparat\. Insatsen är skapad\.</p>",
+            convener.get(back).text,
+        )
         shown = convener.get(url).text
+        assert 'role="status"' not in shown  # said once, after the save
         assert "Vi gick igenom läget." in shown
         link = re.search(
             r'Slyröjning vid Fasanstigen före jul\. – <a href="(/insatser/\d+)"', shown
@@ -239,3 +250,83 @@ def test_attendance_of_people_and_cancelling(server: Server, people: People) -> 
         assert "Inställt" in convener.get(url).text
         assert "Inställt" in convener.get(f"/grupper/{group}/moten").text
         assert "STATUS:CANCELLED" in convener.get(f"/grupper/{group}/moten.ics").text
+
+
+def test_a_decision_links_a_hot_spot_and_filtered_observations_without_javascript(
+    server: Server, people: People
+) -> None:
+    group = people["groups"][COORDINATION]["id"]
+    bro = people["areas"]["Bro"]["id"]
+    with browser_for(server, people, "coordination") as convener:
+        listing = convener.get(f"/grupper/{group}/moten").text
+        csrf = csrf_of(listing)
+        day = found(r'id="dag" name="dag" type="date" value="([^"]+)"', listing)
+        url = convener.post(
+            f"/grupper/{group}/moten",
+            data={"csrf_token": csrf, "dag": day, "tid": "13:00", "plats": ""},
+            follow_redirects=False,
+        ).headers["location"]
+        # The filter starts at the first of the days the agenda counted.
+        first_day = found(r'name="fran" type="date" value="([^"]+)"', convener.get(url).text)
+    # Filed after the meeting was planned: the page counts them now, in the agenda's days.
+    when = f"{first_day}T21:30"
+    spot = {"area_id": bro, "occurred_from": when, "position": {"lat": 59.5117, "lon": 17.6364}}
+    report = file_report(
+        server,
+        people["tokens"]["reporter"],
+        {**spot, "description": "Klotter vid torget"},
+        {**spot, "description": "Klotter vid torget"},
+        {**spot, "description": "Klotter vid torget"},
+        {"area_id": bro, "occurred_from": when, "description": "Mopeder på gångvägen"},
+    )
+    *hot, moped = (i["id"] for i in report["incidents"])
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(url).text
+        box = found(r'<input type="checkbox" form="beslut-form" name="het" value="([^"]+)"', page)
+        assert sorted(map(int, box.split(","))) == sorted(hot)
+        # The filter is a GET of the page (no JavaScript), the list with htmx alone.
+        filtered = convener.get(url, params={"q": "Mopeder"}).text
+        assert re.findall(r'name="handelse" value="(\d+)"', filtered) == [str(moped)]
+        alone = convener.get(
+            url, params={"q": "Mopeder"}, headers={"HX-Request": "true", "HX-Target": "valbara"}
+        )
+        assert alone.text.lstrip().startswith('<div id="valbara"'), alone.text[:200]
+        assert "<h1" not in alone.text
+        decided = convener.post(
+            f"{url}/beslut",
+            data={
+                "csrf_token": csrf_of(page),
+                "beslut": "Sanera klottret och prata med mopedisterna.",
+                "insats": "ja",
+                "titel": "Klottersanering vid torget",
+                "typ": "clearing",
+                "kategorier": "skadegorelse",
+                "omrade": str(bro),
+                "agare": str(people["organisations"]["Upplands-Brohus"]["id"]),
+                "start": day,
+                "mal": "area",
+                "status": "planned",
+                "het": box,
+                "handelse": [str(moped), str(hot[0])],
+                **dict.fromkeys(
+                    ["plats", "lat", "lon", "radie", "slut", "beskrivning", "ansvarig"], ""
+                ),
+            },
+            follow_redirects=False,
+        )
+        assert decided.status_code == 303, decided.text[:500]
+        shown = convener.get(decided.headers["location"]).text
+        intervention = found(r'– <a href="/insatser/(\d+)">insatsen</a>', shown)
+    with server.client(people["tokens"]["coordination"]) as api:
+        made = api.get(f"/api/v1/interventions/{intervention}").json()
+    assert sorted(made["incident_ids"]) == sorted([*hot, moped])
+    # Ticked without an intervention to link them to: said beside the list.
+    with browser_for(server, people, "coordination") as convener:
+        page = convener.get(url).text
+        refused = convener.post(
+            f"{url}/beslut",
+            data={"csrf_token": csrf_of(page), "beslut": "Bara ett beslut.", "het": box},
+        )
+    assert refused.status_code == 422
+    assert "Händelser kopplas till en insats" in html.unescape(refused.text)
+    assert f'value="{box}" checked' in refused.text  # the tick kept

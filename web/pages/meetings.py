@@ -143,14 +143,7 @@ async def meeting_view(
     decided = (await visit.api.interventions(group=group.id, limit=100)).items
     members = await visit.api.memberships(group.id) if meeting.may_edit else []
     d = {"start": fmt.today_iso(), **(decision or {})}
-    # The agenda's figures counted again now, for the same days, to say what the lägesbild
-    # of that period holds today and to pick its hot spots.
-    first, last = forms.agenda_period(meeting.agenda)
-    figures = await visit.api.group_figures(
-        group.id,
-        first_day=first.isoformat() if first else None,
-        last_day=last.isoformat() if last else None,
-    )
+    figures = await agenda_figures(visit, meeting)
     picking = (
         await observations(visit, figures, query or incident_query(), d) if meeting.may_edit else {}
     )
@@ -178,6 +171,18 @@ async def meeting_view(
         # The filtered list alone, for htmx filtering in place.
         block="valbara" if request.headers.get("hx-target") == "valbara" else "content",
         status=status,
+    )
+
+
+async def agenda_figures(visit: Visit, meeting: Any) -> Any:
+    """The agenda's figures counted again now, for the same days: what the lägesbild of that
+    period holds today, and its hot spots to pick (the lägesbild's own period for an agenda
+    that does not say its days)."""
+    first, last = forms.agenda_period(meeting.agenda)
+    return await visit.api.group_figures(
+        meeting.group.id,
+        first_day=first.isoformat() if first else None,
+        last_day=last.isoformat() if last else None,
     )
 
 
@@ -227,12 +232,7 @@ async def meeting_page(
 async def meeting_projector(request: Request, meeting_id: PageId, visit: VisitDep) -> Response:
     """The agenda on a projector: large type, high contrast, no menus."""
     meeting, _etag = await visit.api.meeting(meeting_id)
-    first, last = forms.agenda_period(meeting.agenda)
-    figures = await visit.api.group_figures(
-        meeting.group.id,
-        first_day=first.isoformat() if first else None,
-        last_day=last.isoformat() if last else None,
-    )
+    figures = await agenda_figures(visit, meeting)
     return render(
         request,
         "meeting_projector.html",
