@@ -262,15 +262,15 @@ def _round_distance(metres: float) -> float:
 
 
 # The map's variants: its size in user units and its text sizes. The projector's is drawn
-# 800 units wide with 20-unit labels (18 for the ranks), so its words are at least 18 CSS
+# 800 units wide with 20-unit labels and ranks, so its words are at least 18 CSS
 # px wherever it is shown 720 px wide or more: on the lägesbild's projector view it takes
 # the column's width up to 50rem (est.css "Hot-spot map": 880–1100 px on screens from 1024
-# to 1920 px wide); a meeting's projector column of about 830 px at 1920 gives 20 px. The
+# to 1920 px wide); a meeting's projector column of about 790 px at 1920 gives 19.7 px. The
 # page's and the print's are 720 units wide, shown 600–700 px wide.
 MAP_VARIANTS: dict[str, tuple[int, int, map_layout.Sizes]] = {
     "page": (720, 460, map_layout.Sizes(14, 13, 16, 11, 20, 3)),
     "print": (720, 460, map_layout.Sizes(13, 12, 15, 10, 18, 3)),
-    "projector": (800, 440, map_layout.Sizes(20, 18, 22, 15, 26, 4)),
+    "projector": (800, 440, map_layout.Sizes(20, 20, 22, 16, 26, 4)),
 }
 
 
@@ -365,7 +365,7 @@ def hot_spot_map(
     bar_m = _round_distance(metres_per_px * width / 5)
     bar_px = bar_m / metres_per_px
     label = f"{bar_m / 1000:g} km" if bar_m >= 1000 else f"{bar_m:.0f} m"
-    size = sizes.label * 0.85
+    size = sizes.number  # as big as the ranks: read from the back of the room too
     bar_y = height + size * 0.9
     strip = size * 1.8
     body.append(

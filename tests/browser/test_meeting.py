@@ -208,6 +208,11 @@ def test_on_a_projector_observations_are_picked_and_each_save_keeps_the_place(
     )
     assert sizes["body"] >= 18 and sizes["item"] >= 18, sizes
     assert sizes["h1"] > sizes["h2"] > sizes["body"], sizes
+    # The hot-spot map's words as drawn: the SVG's font size times its scale on the screen.
+    drawn = page.locator("svg[data-map] text").evaluate_all(
+        "els => els.map(el => parseFloat(getComputedStyle(el).fontSize) * el.getScreenCTM().a)"
+    )
+    assert drawn and min(drawn) >= 18, drawn
 
     # A reporter reads no meetings: no "Möten" in their menu.
     context = browser.new_context(locale="sv-SE", viewport={"width": 1920, "height": 1080})

@@ -240,7 +240,9 @@ async def meeting_projector(request: Request, meeting_id: PageId, visit: VisitDe
             "meeting": meeting,
             "figures": figures,
             "trends": swedish.TRENDS,
-            "map_svg": charts.hot_spot_map(await map_areas(visit, figures), figures.hot_spots),
+            "map_svg": charts.hot_spot_map(
+                await map_areas(visit, figures), figures.hot_spots, variant="projector"
+            ),
         },
     )
 

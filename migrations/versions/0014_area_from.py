@@ -1,7 +1,7 @@
 """What decided an incident's area: its boundary, the nearest named place, the place or the
 area given
 
-Revision ID: 0014a
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-05 15:00:00
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014a"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,8 +1,8 @@
 """The reporter's own reports (#18): feedback read markers, the choice of an e-mail when
 feedback arrives, and the outbox the e-mail waits in until its transaction has committed
 
-Revision ID: 0014d
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-05 15:00:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import api.db
 
-revision: str = "0014d"
-down_revision: str | None = "0013"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
