@@ -10,6 +10,8 @@ each page works without JavaScript. The templates and the settings are in the ap
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import pathlib
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -57,6 +59,14 @@ VARY = "HX-Request, HX-Boosted, HX-History-Restore-Request"
 Handler = Callable[..., Awaitable[Response]]
 
 
+@functools.cache
+def static(path: str) -> str:
+    """A static file's address with a digest of its content: a browser that kept an older
+    copy fetches the new one after a release, without anyone bumping a version by hand."""
+    digest = hashlib.sha256((HERE / "static" / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
 def make_templates(settings: Settings) -> Jinja2Blocks:
     templates = Jinja2Blocks(directory=str(HERE / "templates"))
     env = templates.env
@@ -80,11 +90,12 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
     env.globals.update(
         htmx_src=HTMX_CDN if settings.htmx_source == "cdn" else None,
         htmx_integrity=HTMX_INTEGRITY,
-        htmx_local=f"/static/vendor/htmx.min.js?v={HTMX_VERSION}",
+        htmx_local=static("vendor/htmx.min.js"),
         leaflet_src=LEAFLET_CDN if settings.htmx_source == "cdn" else None,
         leaflet_integrity=LEAFLET_INTEGRITY,
         markercluster_src=MARKERCLUSTER_CDN if settings.htmx_source == "cdn" else None,
         markercluster_integrity=MARKERCLUSTER_INTEGRITY,
+        static=static,
         count_sv=fmt.count_sv,
         owner_sv=fmt.owner_sv,
     )

@@ -4,6 +4,7 @@ the manifest, its icons and the service worker, with the types and headers they 
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 
@@ -70,7 +71,7 @@ def test_the_report_page_links_the_manifest_and_its_policy_lets_the_worker_run(
     page = web.get("/rapportera")
     assert page.status_code == 200
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page.text
-    assert '<script src="/static/offline.js"></script>' in page.text
+    assert re.search(r'<script src="/static/offline.js\?v=[0-9a-f]{10}"></script>', page.text)
     assert 'id="vantande"' in page.text
     csp = page.headers["content-security-policy"]
     assert allows_self(csp, "worker-src")
