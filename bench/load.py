@@ -139,10 +139,18 @@ def shedding_env(shedding: str) -> dict[str, str]:
 
 
 class Server:
-    """`est serve-api` with ``workers`` processes on a free port."""
+    """`est serve-api` (or another ``est`` server command) with ``workers`` processes on a
+    free port."""
 
-    def __init__(self, url: str, workers: int, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        workers: int,
+        extra_env: dict[str, str] | None = None,
+        command: str = "serve-api",
+    ) -> None:
         self.url = url
+        self.command = command
         self.workers = workers
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -159,7 +167,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Server:
-        args = [sys.executable, "-m", "api.cli", "serve-api", "--port", str(self.port)]
+        args = [sys.executable, "-m", "api.cli", self.command, "--port", str(self.port)]
         self.process = subprocess.Popen(
             [*args, "--workers", str(self.workers)],
             env=self.env,
