@@ -213,6 +213,10 @@ def render(
         status_code=status,
         block_name=block if alone else None,
     )
+    if isinstance(context.get("errors"), FormErrors) and request.headers.get("hx-boosted"):
+        # A boosted form's answer scrolls to the top after htmx focused the first invalid
+        # field (autofocus): without that scroll the browser stays at the field.
+        response.headers["HX-Reswap"] = "innerHTML show:none"
     return finish(request, response)
 
 
