@@ -32,6 +32,13 @@ def test_the_big_report_button_brings_the_forms_scripts(
     expect(page).to_have_url(server.url + "/rapportera")
     # report.js ran: it shows the position tools it hides without JavaScript.
     expect(page.get_by_role("button", name="Använd min position").first).to_be_visible()
+    # A named place in another area than the reporter's own: the area follows the place.
+    block = page.locator("#handelse-1")
+    area = block.get_by_label("Område", exact=True)
+    expect(area).to_have_value(str(people["areas"]["Bro"]["id"]))
+    place = block.locator('select[name="h0-plats"] optgroup[label="Kungsängen"] option').first
+    block.locator('select[name="h0-plats"]').select_option(place.get_attribute("value"))
+    expect(area).to_have_value(str(people["areas"]["Kungsängen"]["id"]))
 
 
 def test_a_refused_decision_lands_at_its_field(page: Page, server: Server, people: People) -> None:
