@@ -7,12 +7,14 @@ FastAPI dependencies, read from the request and the app's state only.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.access.schemas import Capability
 from api.accounts.schemas import Me
 from api.redirects import safe_path
 from api.schemas_common import MAX_ID
@@ -78,6 +80,35 @@ async def signed_in(request: Request) -> Visit:
 
 
 VisitDep = Annotated[Visit, Depends(signed_in)]
+
+# Why a page refuses someone the API gives no such capability, in their words.
+NOT_YOURS = {
+    Capability.import_files: "Bara den som får läsa in filer kan använda den här sidan.",
+    Capability.read_audit_log: "Bara en administratör kan läsa loggen.",
+    Capability.read_steering: "Bara den som får läsa mål och planer kan använda den här sidan.",
+    Capability.read_meetings: "Bara den som får läsa möten kan använda den här sidan.",
+    Capability.set_privacy_notice: "Bara en administratör ändrar integritetsmeddelandet.",
+    Capability.file_reports: "Bara den som får rapportera kan använda den här sidan.",
+}
+
+
+def requires(capability: Capability) -> Callable[[Visit], Awaitable[Visit]]:
+    """A page for those with a capability (``me.can``, as the menu offers it): anyone else
+    gets a refusal at once, not a form the API would refuse when sent."""
+
+    async def visit_with(visit: VisitDep) -> Visit:
+        if capability not in visit.me.can:
+            raise StarletteHTTPException(403, NOT_YOURS[capability])
+        return visit
+
+    return visit_with
+
+
+ImportVisit = Annotated[Visit, Depends(requires(Capability.import_files))]
+AuditVisit = Annotated[Visit, Depends(requires(Capability.read_audit_log))]
+SteeringVisit = Annotated[Visit, Depends(requires(Capability.read_steering))]
+MeetingsVisit = Annotated[Visit, Depends(requires(Capability.read_meetings))]
+PrivacyEditVisit = Annotated[Visit, Depends(requires(Capability.set_privacy_notice))]
 
 
 async def check_csrf(request: Request) -> None:

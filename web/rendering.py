@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import pathlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -59,6 +59,36 @@ VARY = "HX-Request, HX-Boosted, HX-History-Restore-Request"
 Handler = Callable[..., Awaitable[Response]]
 
 
+class FormErrors(dict[str, str]):
+    """A page's form errors as ``render`` hands them to its template: the first invalid field
+    the page shows takes the focus (``autofocus``), so that the browser lands at it, not at
+    the top of a long page with the message far below."""
+
+    focused = False
+
+
+def autofocus_first(errors: Any, message: bool = False) -> str:
+    """``autofocus`` for the first invalid field (``invalid``) or, where a group of choices
+    has no one control, its message (``field_error``); nothing for the rest."""
+    if not isinstance(errors, FormErrors) or errors.focused:
+        return ""
+    errors.focused = True
+    # Plain text with nothing to escape: an unquoted attribute value.
+    return " tabindex=-1 autofocus" if message else " autofocus"
+
+
+def error_items(errors: Any) -> list[tuple[str, str]]:
+    """The messages of a page's errors for its summary, by field name (a field's message has
+    the id ``NAME-error``): not the flags some forms keep beside them (``"ja"``)."""
+    if not isinstance(errors, dict):
+        return []
+    return [
+        (name, message)
+        for name, message in errors.items()
+        if isinstance(message, str) and message != "ja"
+    ]
+
+
 @functools.cache
 def static(path: str) -> str:
     """A static file's address with a digest of its content: a browser that kept an older
@@ -86,6 +116,8 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         share_sv=fmt.share_sv,
         number_sv=fmt.number_sv,
         plural=fmt.plural,
+        autofocus_first=autofocus_first,
+        error_items=error_items,
     )
     env.globals.update(
         htmx_src=HTMX_CDN if settings.htmx_source == "cdn" else None,
@@ -165,8 +197,15 @@ def render(
     status: int = 200,
 ) -> Response:
     templates = _templates(request)
+    errors = context.get("errors")
+    if isinstance(errors, dict) and errors:
+        context = {**context, "errors": FormErrors(errors)}
+    blocks = templates.get_template(name).blocks
+    boosted = request.method == "GET" and request.headers.get("hx-boosted") == "true"
+    if boosted and needs_full_load(blocks):
+        return full_load(request)
     # A page with no such block (a print view, standalone) is always answered whole.
-    alone = is_fragment_request(request) and block in templates.get_template(name).blocks
+    alone = is_fragment_request(request) and block in blocks
     response = templates.TemplateResponse(
         request,
         name,
@@ -174,7 +213,33 @@ def render(
         status_code=status,
         block_name=block if alone else None,
     )
+    if isinstance(context.get("errors"), FormErrors) and request.headers.get("hx-boosted"):
+        # A boosted form's answer scrolls to the top after htmx focused the first invalid
+        # field (autofocus): without that scroll the browser stays at the field.
+        response.headers["HX-Reswap"] = "innerHTML show:none"
     return finish(request, response)
+
+
+# Blocks of base.html a page fills with its own styles and scripts.
+OWN_HEAD_BLOCKS = frozenset({"head", "scripts"})
+
+
+def needs_full_load(blocks: Mapping[str, Any]) -> bool:
+    """Whether a page (its template's own blocks) must arrive by a full page load: a boosted
+    link swaps in the body alone, so styles and scripts of the page's own ``head`` or
+    ``scripts`` block would never load (nor anything of a standalone page's head, one with
+    no ``content`` block)."""
+    return bool(OWN_HEAD_BLOCKS & blocks.keys()) or "content" not in blocks
+
+
+def full_load(request: Request) -> Response:
+    """The answer to a boosted link to a page that needs a full load: htmx loads the same
+    address again as a plain page, whatever the link looked like."""
+    url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    response = Response(status_code=204, headers={"HX-Redirect": url})
+    response.headers["Vary"] = VARY
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def finish(request: Request, response: Response) -> Response:

@@ -8,6 +8,7 @@ import re
 
 import httpx
 
+from tests.support.factories import file_report
 from tests.support.pages import browser_for, csrf_of, found
 from tests.support.people import People
 from tests.support.servers import Server
@@ -166,3 +167,57 @@ def test_adding_in_place_answers_the_new_block_only(server: Server, people: Peop
     assert 'value="ordning.brak" selected' not in html
     assert whole.status_code == 200 and "<html" in whole.text
     assert whole.text.count('<fieldset class="incident-block"') == 3
+
+
+def test_a_place_in_another_area_decides_the_area(
+    server: Server, people: People, api: httpx.Client
+) -> None:
+    # The trial: the reporter's own area (Bro) preselected, a named place in Kungsängen chosen.
+    with browser_for(server, people, "reporter") as browser:
+        page = browser.get("/rapportera").text
+        bro = str(people["areas"]["Bro"]["id"])
+        kungsangen = str(people["areas"]["Kungsängen"]["id"])
+        assert chosen_area(page) == bro
+        place = found(
+            rf'<optgroup label="Kungsängen"><option value="(\d+)" data-area="{kungsangen}"', page
+        )
+        one = {
+            "antal": "1",
+            "h0-kategori": "skadegorelse.klotter",
+            "h0-nar": "nu",
+            "h0-omrade": bro,
+            "h0-plats": place,
+            "h0-bedomning": "medium",
+            "atgard": "skicka",
+        }
+        sent = browser.post("/rapportera", data={**opened_form(browser), **one})
+        assert sent.status_code == 303, sent.text
+    report_id = sent.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    filed = api.get(f"/api/v1/reports/{report_id}").json()["incidents"]
+    assert [(i["area"]["name"], i["place"]["id"]) for i in filed] == [("Kungsängen", int(place))]
+
+
+def test_correcting_to_a_place_in_another_area_moves_the_incident(
+    server: Server, people: People, api: httpx.Client
+) -> None:
+    bro = str(people["areas"]["Bro"]["id"])
+    filed = file_report(server, people["tokens"]["reporter"], {"area_id": int(bro)})
+    incident = filed["incidents"][0]
+    url = f"/handelser/{incident['id']}/andra"
+    with browser_for(server, people, "reporter") as browser:
+        form = browser.get(url).text
+        place = found(r'<optgroup label="Kungsängen"><option value="(\d+)"', form)
+        values = {
+            "csrf_token": csrf_of(form),
+            "kategori": incident["category"]["code"],
+            "omrade": bro,  # as the form shows it: the incident's area before
+            "plats": place,
+            "bedomning": "medium",
+            "sakerhet": "observed",
+            "polis": "unknown",
+            "beskrivning": "",
+        }
+        saved = browser.post(url, data=values)
+        assert saved.status_code == 303, saved.text
+    now = api.get(f"/api/v1/incidents/{incident['id']}").json()
+    assert (now["area"]["name"], now["place"]["id"]) == ("Kungsängen", int(place))

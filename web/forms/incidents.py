@@ -160,7 +160,9 @@ def to_api(
             body |= {"occurred_from": item.tid, "precision": "exact"}
         else:
             error("nar", "Välj när det hände.")
-        if item.omrade:
+        # A named place decides the area (the API takes the place's): the area preselected
+        # as the reporter's own must not contradict a place in another area.
+        if item.omrade and not item.plats:
             body["area_id"] = fmt.parse_id(item.omrade) or -1
         if item.plats:
             body["place_id"] = fmt.parse_id(item.plats) or -1
@@ -235,8 +237,8 @@ def edit_body(
     errors: dict[str, str] = {}
     if not values["kategori"]:
         errors["kategori"] = "Välj vad som hände."
-    if fmt.parse_id(values["omrade"]) is None:
-        errors["omrade"] = "Välj område."
+    if fmt.parse_id(values["omrade"]) is None and fmt.parse_id(values["plats"]) is None:
+        errors["omrade"] = "Välj område eller plats."
     if values["bedomning"] not in swedish.ASSESSMENTS:
         errors["bedomning"] = "Välj hur mycket otrygghet det skapar."
     if errors:
@@ -264,7 +266,11 @@ def edit_body(
         for key, value in body.items()
         if key not in form_names or values[form_names[key]].strip() != original[form_names[key]]
     }
-    if "place_id" in changed or "area_id" in changed:
+    if "place_id" in changed and body["place_id"] is not None:
+        # A new named place decides the area (the API takes the place's when no area is
+        # sent): the area shown before must not contradict it.
+        changed.pop("area_id", None)
+    elif "place_id" in changed or "area_id" in changed:
         # Area and place are checked together, so both go when either changed.
         changed["area_id"], changed["place_id"] = body["area_id"], body["place_id"]
     return changed, errors

@@ -14,12 +14,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.structure.schemas import PrivacyNoticeRead
 from web import auth
 from web.client import ApiError
-from web.deps import Visit, VisitDep, address, client_of
+from web.deps import PrivacyEditVisit, Visit, address, client_of
 from web.forms.sending import Refused, send
 from web.rendering import page, redirect, render
 
@@ -110,8 +109,7 @@ async def privacy_page(request: Request) -> Response:
 
 
 async def _editable(visit: Visit) -> PrivacyNoticeRead:
-    if "set_privacy_notice" not in visit.me.can:
-        raise StarletteHTTPException(403, "Bara en administratör ändrar integritetsmeddelandet.")
+    # Only for set_privacy_notice (PrivacyEditVisit of the routes that call this).
     notice = await visit.api.privacy_notice()
     return notice
 
@@ -132,7 +130,7 @@ def _edit_form(
 
 
 @page(router, "/integritet/andra", name="privacy_edit")
-async def privacy_edit_page(request: Request, visit: VisitDep) -> Response:
+async def privacy_edit_page(request: Request, visit: PrivacyEditVisit) -> Response:
     notice = await _editable(visit)
     return _edit_form(request, notice, notice.text)
 
@@ -140,7 +138,7 @@ async def privacy_edit_page(request: Request, visit: VisitDep) -> Response:
 @router.post("/integritet/andra", response_class=HTMLResponse, name="privacy_edit_submit")
 async def privacy_edit_submit(
     request: Request,
-    visit: VisitDep,
+    visit: PrivacyEditVisit,
     text: Annotated[str, Form(max_length=MAX_NOTICE)] = "",
     standard: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:

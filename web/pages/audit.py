@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from api import swedish
 from web import format as fmt
-from web.deps import PageId, VisitDep
+from web.deps import AuditVisit, PageId, VisitDep
 from web.forms.period import period_days
 from web.rendering import page, render
 
@@ -23,7 +23,7 @@ router = APIRouter()
 @page(router, "/admin/logg", name="audit")
 async def audit_page(
     request: Request,
-    visit: VisitDep,
+    visit: AuditVisit,
     handelse: str = "",
     utfall: str = "",
     fran: str = "",

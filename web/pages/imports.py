@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 
 from web import format as fmt
 from web.choices import choices
-from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
+from web.deps import MAX_FORM_FIELD, ImportVisit, PageId, Visit
 from web.forms import imports as forms
 from web.forms.sending import Refused, send, unless
 from web.rendering import page, redirect, render, settings_of
@@ -45,12 +45,12 @@ async def import_form(
 
 
 @page(router, "/import", name="import_form")
-async def import_page(request: Request, visit: VisitDep) -> Response:
+async def import_page(request: Request, visit: ImportVisit) -> Response:
     return await import_form(request, visit)
 
 
 @router.post("/import", response_class=HTMLResponse, name="import_upload")
-async def import_upload(request: Request, visit: VisitDep) -> Response:
+async def import_upload(request: Request, visit: ImportVisit) -> Response:
     largest = settings_of(request).max_upload_bytes
     form = await request.form(max_part_size=largest + 1)
     values = {
@@ -88,7 +88,7 @@ async def import_upload(request: Request, visit: VisitDep) -> Response:
 
 @page(router, "/import/kategorier", name="category_mappings")
 async def mappings_page(
-    request: Request, visit: VisitDep, kalla: str = "", namn: str = ""
+    request: Request, visit: ImportVisit, kalla: str = "", namn: str = ""
 ) -> Response:
     return await mappings_view(
         request, visit, values={"kalla": kalla[:40] or "embrace", "namn": namn[:200]}
@@ -119,7 +119,7 @@ async def mappings_view(
 @router.post("/import/kategorier", response_class=HTMLResponse, name="put_mapping")
 async def put_mapping(
     request: Request,
-    visit: VisitDep,
+    visit: ImportVisit,
     kalla: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
     namn: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
     kategori: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
@@ -140,19 +140,19 @@ async def put_mapping(
     response_class=HTMLResponse,
     name="delete_mapping",
 )
-async def delete_mapping(request: Request, mapping_id: PageId, visit: VisitDep) -> Response:
+async def delete_mapping(request: Request, mapping_id: PageId, visit: ImportVisit) -> Response:
     await visit.api.delete_category_mapping(mapping_id)
     return redirect(request, "/import/kategorier")
 
 
 @page(router, "/import/{import_id}", name="import_preview")
-async def import_preview(request: Request, import_id: PageId, visit: VisitDep) -> Response:
+async def import_preview(request: Request, import_id: PageId, visit: ImportVisit) -> Response:
     kept = await visit.api.import_(import_id)
     return render(request, "import_show.html", {"imp": kept})
 
 
 @router.post("/import/{import_id}", response_class=HTMLResponse, name="import_confirm")
-async def import_confirm(request: Request, import_id: PageId, visit: VisitDep) -> Response:
+async def import_confirm(request: Request, import_id: PageId, visit: ImportVisit) -> Response:
     # Confirmed already (409): the preview shows what came of it.
     await unless(visit.api.confirm_import(import_id), 409)
     return redirect(request, f"/import/{import_id}")

@@ -19,7 +19,7 @@ from api import localtime, swedish
 from api.structure.schemas import GroupKind, GroupRead
 from web import charts
 from web import format as fmt
-from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep, YearPath
+from web.deps import MAX_FORM_FIELD, PageId, SteeringVisit, Visit, VisitDep, YearPath
 from web.forms import steering as forms
 from web.forms.sending import Refused, send
 from web.rendering import page, redirect, render
@@ -66,7 +66,7 @@ async def steering_view(
 
 
 @page(router, "/styrning", name="steering")
-async def steering_page(request: Request, visit: VisitDep) -> Response:
+async def steering_page(request: Request, visit: SteeringVisit) -> Response:
     return await steering_view(request, visit)
 
 

@@ -46,6 +46,13 @@
     }
     inputs.forEach(function (input) { input.addEventListener("input", label); });
 
+    // A named place decides the area: show the place's area rather than one that contradicts it.
+    var place = block.querySelector('select[name$="-plats"]');
+    place.addEventListener("change", function () {
+      var chosen = place.options[place.selectedIndex];
+      if (chosen && chosen.dataset.area) area.value = chosen.dataset.area;
+    });
+
     function set(lat, lon) {
       system.value = "EPSG:4326";
       inputs[0].value = lat.toFixed(6);
