@@ -1,10 +1,11 @@
 """Which area an incident lies in: the named place's, the one whose boundary holds its point,
 the one given, or (where the municipality's areas have no boundaries) the area of the nearest
-named place within ``EST_NEAREST_PLACE_METRES``; and what decided it, so that the page can
-say so."""
+named place within ``EST_NEAREST_PLACE_METRES``, else the area whose boundary is nearest
+within that reach; and what decided it, so that the page can say so."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,51 @@ def _placed(session: Session, municipality_id: int) -> list[Place]:
     return cache[municipality_id]
 
 
+def _all_bounded(session: Session, municipality_id: int) -> bool:
+    """Whether every active area of the municipality has a boundary: then together they
+    are the municipality's outline, finer than its extent box."""
+    cache: dict[int, bool] = session.info.setdefault("est_all_bounded", {})
+    if municipality_id not in cache:
+        boundaries = session.scalars(
+            select(Area.boundary).where(
+                Area.municipality_id == municipality_id, Area.active.is_(True)
+            )
+        ).all()
+        cache[municipality_id] = bool(boundaries) and all(boundaries)
+    return cache[municipality_id]
+
+
+def nearest_area(
+    session: Session, municipality_id: int, lat: float, lon: float, within_m: float
+) -> Area | None:
+    """The area whose boundary is nearest the point within ``within_m`` metres (measured
+    to the boundary, 0 inside it); None when none is that near. A point just past a
+    hand-drawn or simplified outline still lands in the area beside it."""
+    found = min(
+        (
+            (geo.distance_m(geo.boundary_in_metres(a.boundary), lat, lon), a.id, a)
+            for a, _ in _bounded_areas(session, municipality_id)
+            if a.boundary
+        ),
+        default=None,
+        key=lambda d: d[:2],
+    )
+    return found[2] if found is not None and found[0] <= within_m else None
+
+
+def beyond_areas(session: Session, municipality_id: int, lat: float, lon: float) -> bool:
+    """Whether the point lies outside the municipality by its areas' boundaries: every
+    active area has one, and the point is neither in one nor within
+    ``EST_NEAREST_PLACE_METRES`` of one. So the municipality's check and the areas agree:
+    a point it accepts is one ``where`` files in an area."""
+    if not _all_bounded(session, municipality_id):
+        return False
+    if any(geo.holds(shape, lat, lon) for _, shape in _bounded_areas(session, municipality_id)):
+        return False
+    metres = get_settings().nearest_place_metres
+    return nearest_area(session, municipality_id, lat, lon, metres) is None
+
+
 def nearest_place(
     session: Session, municipality_id: int, lat: float, lon: float, within_m: float
 ) -> Place | None:
@@ -77,6 +123,17 @@ def nearest_place(
     if found is None or found[1] > within_m:
         return None
     return places[found[0]]
+
+
+# What each source of the area is called in a mismatch: only those given are named.
+_GIVEN = {AreaFrom.place: "platsen", AreaFrom.boundary: "punkten", AreaFrom.chosen: "området"}
+
+
+def _given(whys: Iterable[AreaFrom]) -> str:
+    """ "Platsen och området", "Platsen, punkten och området": the sources given, in order."""
+    words = [_GIVEN[why] for why in whys]
+    text = ", ".join(words[:-1]) + " och " + words[-1] if len(words) > 1 else "".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def where(
@@ -132,6 +189,10 @@ def where(
             near = nearest_place(session, municipality.id, lat, lon, metres)
             if near is not None:
                 return Where(near.area, place, AreaFrom.nearest_place, near.name)
+            # Just past every boundary: the nearest one within reach (beyond_areas agrees).
+            beside = nearest_area(session, municipality.id, lat, lon, metres)
+            if beside is not None:
+                return Where(beside, place, AreaFrom.nearest_area)
             problem(
                 "area_id",
                 f"Punkten ligger inte inom något områdes gräns och ingen namngiven plats finns "
@@ -145,6 +206,8 @@ def where(
     if any(a.id != area.id for a, _ in candidates):
         names = " och ".join(sorted({a.name for a, _ in candidates}))
         problem(
-            "area_id", f"Platsen, punkten och området pekar på olika områden: {names}.", "mismatch"
+            "area_id",
+            f"{_given(why for _, why in candidates)} pekar på olika områden: {names}.",
+            "mismatch",
         )
     return Where(area, place, why)

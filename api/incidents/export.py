@@ -8,8 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +25,7 @@ from api.incidents.models import (
 )
 from api.incidents.thinning import served_reference
 from api.localtime import STOCKHOLM
+from api.structure.models import Area
 
 # Rows read at a time for either export: a large one never sits in memory whole.
 EXPORT_BATCH = 1000
@@ -86,8 +90,36 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-# The cell the mapping tools leave empty when nobody knows; the import reads it back so.
-_POLICE_CELL = {**swedish.POLICE_REPORTED, "unknown": ""}
+def csv_disposition(session: Session, query: schemas.IncidentFilter) -> str:
+    """The Content-Disposition of a CSV export, named for what it holds (area, period) so
+    that two exports saved side by side are told apart: an ASCII ``filename`` for old
+    clients and the Swedish name as RFC 6266 ``filename*``."""
+    names = ["händelser"]
+    if query.area is not None and (area := session.get(Area, query.area)) is not None:
+        names.append(area.name)
+    since = f"{query.since.astimezone(STOCKHOLM):%Y-%m-%d}" if query.since else ""
+    # ``until`` is exclusive: a month up to 1 December 00:00 ends on 30 November.
+    last = query.until - dt.timedelta(microseconds=1) if query.until else None
+    until = f"{last.astimezone(STOCKHOLM):%Y-%m-%d}" if last else ""
+    period = (
+        f"{since}--{until}"
+        if since and until
+        else f"från-{since}"
+        if since
+        else f"till-{until}"
+        if until
+        else ""
+    )
+    # The dates' "--" kept: a slug of the period would make it one dash, like the dates'.
+    plain = "-".join([*(_slug(n) for n in names), *([_slug(period, keep="-")] if period else [])])
+    swedish = "-".join([*names, *([period] if period else [])])
+    return f"attachment; filename=\"{plain}.csv\"; filename*=UTF-8''{quote(swedish)}.csv"
+
+
+def _slug(text: str, keep: str = "") -> str:
+    """ASCII for a file name: "Kungsängen" → "kungsangen", "från-…" → "fran-…"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(rf"[^a-z0-9{keep}]+", "-", plain).strip("-")
 
 
 def csv_lines(session: Session, query: schemas.IncidentFilter, *, actor: Actor) -> Iterator[str]:
@@ -125,7 +157,7 @@ def _csv_row(incident: Incident) -> list[str]:
         _decimal(incident.lon),
         swedish.ASSESSMENTS[incident.assessment] if incident.assessment else "",
         swedish.CERTAINTIES[incident.certainty] if incident.certainty else "",
-        _POLICE_CELL[incident.police_reported],
+        swedish.POLICE_REPORTED[incident.police_reported],
         incident.organisation.name,
         _local(incident.reported_at or incident.created_at),
     ]

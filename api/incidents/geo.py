@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any
 
+import numpy
 import shapely
 import shapely.geometry
 from pyproj import Transformer
@@ -111,6 +112,29 @@ def in_polygon(geometry: dict[str, Any], lat: float, lon: float) -> bool:
 
 
 # Distances in metres ---------------------------------------------------------------------
+
+
+def boundary_in_metres(boundary: dict[str, Any]) -> BaseGeometry:
+    """The boundary in SWEREF 99 TM metres, prepared and kept as ``boundary_shape`` is:
+    how far a point lies outside it is then a plain distance."""
+    return _in_metres(json.dumps(boundary, separators=(",", ":")))
+
+
+@lru_cache(maxsize=256)
+def _in_metres(text: str) -> BaseGeometry:
+    transformer = _from_wgs84(SWEREF99TM)
+    geometry = shapely.transform(
+        shapely.geometry.shape(json.loads(text)),
+        lambda xy: numpy.column_stack(transformer.transform(xy[:, 0], xy[:, 1])),
+    )
+    shapely.prepare(geometry)
+    return geometry
+
+
+def distance_m(shape_in_metres: BaseGeometry, lat: float, lon: float) -> float:
+    """How far the point lies from a shape in SWEREF 99 TM metres; 0 inside it."""
+    ((x, y),) = project([lat], [lon])
+    return float(shapely.distance(shape_in_metres, shapely.Point(x, y)))
 
 
 def nearest(

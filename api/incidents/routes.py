@@ -144,7 +144,7 @@ def incidents_csv(
     return StreamingResponse(
         body(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="handelser.csv"'},
+        headers={"Content-Disposition": export.csv_disposition(session, query)},
     )
 
 

@@ -48,6 +48,7 @@ class AreaFrom(enum.StrEnum):
     place = "place"  # the named place given
     boundary = "boundary"  # the area's boundary holds the point
     nearest_place = "nearest_place"  # no boundaries: the nearest named place to the point
+    nearest_area = "nearest_area"  # in no boundary: the area whose boundary is nearest
     chosen = "chosen"  # the area given, nothing else saying
 
 
@@ -235,8 +236,9 @@ class IncidentRead(BaseModel):
         description="What decided the area: `place` (the named place given), `boundary` (the "
         "area's boundary holds the point), `nearest_place` (the areas have no boundaries: the "
         "nearest named place within EST_NEAREST_PLACE_METRES of the point, named in "
-        "`area_from_place`) or `chosen` (the area given). None for incidents filed before "
-        "it was recorded.",
+        "`area_from_place`), `nearest_area` (the point lies in no boundary: the area whose "
+        "boundary is nearest, within the same reach) or `chosen` (the area given). None "
+        "for incidents filed before it was recorded.",
     )
     area_from_place: str | None = Field(
         None, description="The named place that decided the area, as it was named then."

@@ -223,7 +223,9 @@ def incident_values(
     lat = lon = None
     if item.position is not None:
         lat, lon = _wgs84(item.position)
-        if geo.outside_municipality(municipality.extent, lat, lon):
+        if geo.outside_municipality(municipality.extent, lat, lon) or areas.beyond_areas(
+            session, municipality.id, lat, lon
+        ):
             problem(
                 "position",
                 geo.outside_message(municipality.name, lat, lon),
@@ -466,6 +468,7 @@ def _by_point(incident: Incident) -> bool:
     return incident.place_id is None and incident.area_from in (
         schemas.AreaFrom.boundary,
         schemas.AreaFrom.nearest_place,
+        schemas.AreaFrom.nearest_area,
     )
 
 

@@ -3,6 +3,7 @@ conveners and members (api.access.policy)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -12,17 +13,17 @@ from api.access import policy
 from api.actor import Actor
 from api.categories.models import Category
 from api.errors import FieldError, Hidden, Invalid
+from api.incidents import areas as incident_areas
 from api.incidents import geo
 from api.incidents.models import Incident
 from api.incidents.schemas import InterventionStatus, Outcome
-from api.interventions import effect, mine, schemas, slots
+from api.interventions import dates, effect, mine, schemas, slots
 from api.interventions.models import Feedback, FollowUp, Intervention, InterventionIncident
 from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.structure import service as structure_service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
-from api.swedish import day_sv
 
 DEFAULT_WEEKS = 8
 # What only the group's conveners and members do here (policy.require_write_in_group).
@@ -222,8 +223,9 @@ def _target(
     if target.kind == schemas.TargetKind.point:
         assert target.lat is not None and target.lon is not None
         municipality = session.get(Municipality, group.municipality_id)
-        if municipality is not None and geo.outside_municipality(
-            municipality.extent, target.lat, target.lon
+        if municipality is not None and (
+            geo.outside_municipality(municipality.extent, target.lat, target.lon)
+            or incident_areas.beyond_areas(session, municipality.id, target.lat, target.lon)
         ):
             errors.append(
                 FieldError(
@@ -307,6 +309,10 @@ def _apply(session: Session, intervention: Intervention, values: dict[str, Any])
             intervention.completed_on
             or structure_service.municipality_today(session, group.municipality_id)
         )
+        # Done (today, or the day it was) cannot come before the work began.
+        dates.check_day_within(
+            intervention.planned_start, intervention.completed_on, "status", "Avslutet"
+        )
     else:
         intervention.completed_on = None
     if ids is not None:
@@ -365,12 +371,10 @@ def add_follow_up(
 ) -> FollowUp:
     intervention = get_intervention(session, intervention_id, actor=actor)
     policy.require_write_in_group(actor, intervention.group_id, WRITES)
-    if body.day < intervention.planned_start:
-        # A look at what was done cannot come before the work began: most likely a typo.
-        start = day_sv(intervention.planned_start)
-        raise Invalid.field(
-            "day", f"Uppföljningen kan inte vara före insatsens start {start}.", "before_start"
-        )
+    # A look at what was done falls between the start of the work and today.
+    dates.check_day_within(
+        intervention.planned_start, body.day, "day", "Uppföljningen", today=_today(intervention)
+    )
     follow_up = FollowUp(
         intervention_id=intervention.id,
         day=body.day,
@@ -381,6 +385,12 @@ def add_follow_up(
     session.add(follow_up)
     session.flush()
     return follow_up
+
+
+def _today(intervention: Intervention) -> dt.date:
+    session = object_session(intervention)
+    assert session is not None
+    return structure_service.municipality_today(session, intervention.group.municipality_id)
 
 
 def measure_effect(
@@ -414,6 +424,11 @@ def add_feedback(
 ) -> Feedback:
     intervention = get_intervention(session, intervention_id, actor=actor)
     policy.require_write_in_group(actor, intervention.group_id, WRITES)
+    # Feedback on the work is told between its start and today.
+    dates.check_day_within(
+        intervention.planned_start, body.told_on, "told_on", "Återkopplingen",
+        today=_today(intervention),
+    )  # fmt: skip
     organisations = structure_service.organisations_named(
         session, body.organisation_ids, intervention.group.municipality_id
     )

@@ -16,6 +16,7 @@ from api.actor import Actor
 from api.concurrency import check_if_match, etag
 from api.errors import FieldError, Hidden, Invalid, NotFound
 from api.incidents.schemas import InterventionStatus
+from api.interventions import dates
 from api.interventions import service as intervention_service
 from api.interventions.models import Feedback, FollowUp, Intervention
 from api.interventions.schemas import DecidedAt
@@ -389,6 +390,13 @@ def add_decision(
     """A decision, and the intervention it creates, in one transaction."""
     meeting = get_meeting(session, meeting_id, actor=actor)
     policy.require_write_in_group(actor, meeting.group_id, WRITES)
+    if body.feedback_due is not None:
+        # Feedback decided at a meeting is due on or after the meeting's own day.
+        zone = structure_service.municipality_zone_name(session, meeting.group.municipality_id)
+        held = meeting.starts_at.astimezone(localtime.zone(zone)).date()
+        dates.check_day_within(
+            held, body.feedback_due, "feedback_due", "Återkopplingen", since="mötet"
+        )
     intervention_id = None
     if body.intervention is not None:
         try:

@@ -258,3 +258,110 @@ def test_the_zone_and_ring_distances_are_the_metres_measured_by_hand() -> None:
                 math.hypot(s.xy[0] - centre[0], s.xy[1] - centre[1]), abs=1e-9
             )
     assert _distances(shapely.Point(*centre), []) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "name"),
+    [((59.58, 17.55), "Håtuna"), ((59.52, 17.45), "Låssa"), ((59.50, 17.38), "Ådö")],
+)
+def test_the_demo_outline_holds_the_municipalitys_outlying_parts(
+    server: Server, people: People, where: tuple[float, float], name: str
+) -> None:
+    """The user trial's refused points: inside Upplands-Bro, and now inside the outline."""
+    assert shapely.Polygon(written_outline()).contains(shapely.Point(where[1], where[0])), name
+    with server.client(people["tokens"]["reporter"]) as reporter:
+        response = file_one(reporter, position={"lat": where[0], "lon": where[1]})
+        assert response.status_code == 201, response.text
+        (filed,) = response.json()["incidents"]
+        assert (filed["area"]["name"], filed["area_from"]) == ("Bro", "boundary"), name
+
+
+def test_just_past_the_outline_the_nearest_area_decides_and_further_out_is_outside(
+    server: Server, people: People
+) -> None:
+    outline = shapely.Polygon(written_outline())
+    # 500 m east of the outline's eastern corner (17.91, 59.52), and 5 km.
+    near, far = (59.52, 17.91 + 500 / 56_500), (59.52, 17.91 + 5000 / 56_500)
+    assert not outline.contains(shapely.Point(near[1], near[0]))
+    with server.client(people["tokens"]["reporter"]) as reporter:
+        response = file_one(reporter, position={"lat": near[0], "lon": near[1]})
+        assert response.status_code == 201, response.text
+        (filed,) = response.json()["incidents"]
+        assert (filed["area"]["name"], filed["area_from"]) == ("Brunna", "nearest_area")
+        response = file_one(reporter, position={"lat": far[0], "lon": far[1]})
+        assert response.status_code == 422, response.text
+        # Beside the position; an area is then asked for, as for a point outside the extent.
+        said = {e["field"]: e for e in response.json()["errors"]}
+        error = said["incidents.0.position"]
+        assert error["code"] == "outside_municipality"
+        assert "ligger utanför Upplands-Bro kommun" in error["message"]
+
+
+def test_every_point_the_municipality_accepts_is_filed_in_an_area(
+    server: Server, people: People
+) -> None:
+    """Property: a random point over the municipality's extent is either refused as outside
+    it or filed with an area; never "in no boundary and near no place"."""
+    extent = people["municipality"]["extent"]
+    rng = random.Random(18)
+    points = [
+        (rng.uniform(extent["south"], extent["north"]), rng.uniform(extent["west"], extent["east"]))
+        for _ in range(150)
+    ]
+    accepted: list[tuple[float, float]] = []
+    with server.client(people["tokens"]["reporter"]) as reporter:
+        for start in range(0, len(points), 50):
+            batch = points[start : start + 50]
+            items = [incident(position={"lat": lat, "lon": lon}) for lat, lon in batch]
+            response = reporter.post(f"{V1}/reports", json={"incidents": items})
+            errors = response.json().get("errors", []) if response.status_code == 422 else []
+            assert response.status_code in (201, 422), response.text
+            refused = set()
+            for error in errors:
+                assert "ingen namngiven plats" not in error["message"], error
+                if error["code"] == "outside_municipality":
+                    refused.add(int(error["field"].split(".")[1]))
+            # Every point with an error was refused as outside the municipality.
+            assert {int(e["field"].split(".")[1]) for e in errors} == refused
+            accepted += [p for i, p in enumerate(batch) if i not in refused]
+        assert 20 < len(accepted) < len(points)  # both kinds were drawn
+        for start in range(0, len(accepted), 50):
+            items = [
+                incident(position={"lat": a, "lon": o}) for a, o in accepted[start : start + 50]
+            ]
+            response = reporter.post(f"{V1}/reports", json={"incidents": items})
+            assert response.status_code == 201, response.text
+            for filed in response.json()["incidents"]:
+                assert filed["area"]["name"] in {"Bro", "Brunna", "Kungsängen"}
+                assert filed["area_from"] in {"boundary", "nearest_area"}, filed
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ({"place": "Råby", "area": "Kungsängen"}, "Platsen och området"),
+        ({"point": BRO_CENTRUM, "area": "Kungsängen"}, "Punkten och området"),
+        ({"place": "Kungsängens station", "point": BRO_CENTRUM}, "Platsen och punkten"),
+        (
+            {"place": "Råby", "point": BRO_CENTRUM, "area": "Kungsängen"},
+            "Platsen, punkten och området",
+        ),
+    ],
+)
+def test_a_mismatch_names_only_what_was_given(
+    server: Server, people: People, api: httpx.Client, given: dict[str, Any], named: str
+) -> None:
+    places = {p["name"]: p for p in api.get(f"{V1}/places", params={"limit": 200}).json()["items"]}
+    fields: dict[str, Any] = {}
+    if "place" in given:
+        fields["place_id"] = places[given["place"]]["id"]
+    if "point" in given:
+        fields["position"] = {"lat": given["point"][0], "lon": given["point"][1]}
+    if "area" in given:
+        fields["area_id"] = people["areas"][given["area"]]["id"]
+    with server.client(people["tokens"]["reporter"]) as reporter:
+        response = file_one(reporter, **fields)
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["code"] == "mismatch"
+    assert error["message"] == f"{named} pekar på olika områden: Bro och Kungsängen."

@@ -500,6 +500,46 @@ def test_the_csv_export_opens_in_swedish_excel_and_reads_back_in(
     assert len(lines) == 2 and ";Kungsängen;" in lines[1]
 
 
+def test_the_csv_export_says_vet_ej_and_is_named_for_its_area_and_period(
+    server: Server, people: People
+) -> None:
+    bro = people["areas"]["Bro"]["id"]
+    file_report(
+        server,
+        people["tokens"]["coordination"],
+        {"area_id": bro, "category": "skadegorelse.klotter", "police_reported": "unknown",
+         "occurred_from": "2026-11-10T21:30"},
+        {"area_id": bro, "category": "skadegorelse.klotter", "police_reported": "yes",
+         "occurred_from": "2026-11-11T21:30"},
+    )  # fmt: skip
+    with server.client(people["tokens"]["coordination"]) as convener:
+        # November in Stockholm: from 1 November 00:00 up to (not including) 1 December.
+        period = {"since": "2026-10-31T23:00:00Z", "until": "2026-11-30T23:00:00Z"}
+        response = convener.get(f"{V1}/incidents.csv", params={"area": bro, **period})
+        assert response.status_code == 200, response.text
+        disposition = response.headers["content-disposition"]
+        assert 'filename="handelser-bro-2026-11-01--2026-11-30.csv"' in disposition
+        assert "filename*=UTF-8''h%C3%A4ndelser-Bro-2026-11-01--2026-11-30.csv" in disposition
+        lines = response.content.decode("utf-8-sig").split("\r\n")
+        header = lines[0].split(";")
+        rows = [dict(zip(header, line.split(";"), strict=True)) for line in lines[1:] if line]
+        assert sorted(r["Polisanmäld"] for r in rows) == ["Ja", "Vet ej"]
+        # Read back in, "Vet ej" is unknown again.
+        back = upload(convener, response.content, "handelser.csv", source="tillbaka")
+        assert back.status_code == 201, back.text
+        assert back.json()["preview"]["created"] == 2
+        kungsangen = people["areas"]["Kungsängen"]["id"]
+        named = {
+            "handelser.csv": {},
+            "handelser-kungsangen.csv": {"area": kungsangen},
+            "handelser-fran-2026-11-01.csv": {"since": period["since"]},
+            "handelser-till-2026-11-30.csv": {"until": period["until"]},
+        }
+        for name, params in named.items():
+            response = convener.get(f"{V1}/incidents.csv", params=params)
+            assert f'filename="{name}"' in response.headers["content-disposition"], params
+
+
 # Police reports -------------------------------------------------------------------------------
 
 

@@ -927,6 +927,46 @@ def test_a_follow_up_before_the_intervention_started_is_refused(
         assert len(convener.get(f"{url(made)}/follow-ups").json()) == 1
 
 
+def test_follow_ups_and_feedback_fall_between_the_start_and_today(
+    server: Server, people: People
+) -> None:
+    """One rule set (api.interventions.dates) for every day recorded about the work."""
+    world = World.of(server, people)
+    now = today()
+    with as_(server, people, "coordination") as convener:
+        made = create(convener, body(world))
+        feedback = {"channel": "email", "text": "Klart.", "to_reporters": False,
+                    "organisation_ids": [world.organisations[POLICE]]}  # fmt: skip
+        records = (
+            ("follow-ups", "day", "Uppföljningen", {"done": "Väktare."}),
+            ("feedback", "told_on", "Återkopplingen", feedback),
+        )
+        for path, field, what, rest in records:
+            ahead = (now + dt.timedelta(days=15)).isoformat()
+            future = convener.post(f"{url(made)}/{path}", json={field: ahead, **rest})
+            assert field_errors(future) == {field: "in_future"}, path
+            (error,) = future.json()["errors"]
+            assert error["message"].startswith(f"{what} kan inte vara efter i dag"), error
+            early = convener.post(
+                f"{url(made)}/{path}",
+                json={field: (START - dt.timedelta(days=1)).isoformat(), **rest},
+            )
+            assert field_errors(early) == {field: "before_start"}, path
+            said = {e["field"]: e["message"] for e in early.json()["errors"]}
+            assert said == {field: f"{what} kan inte vara före insatsens start 3 mars 2025."}
+            # The start and today are both days the work was under way.
+            for day in (START, now):
+                ok = convener.post(f"{url(made)}/{path}", json={field: day.isoformat(), **rest})
+                assert ok.status_code == 201, ok.text
+        # Done before the start is no done: the status is refused, beside the field.
+        later = create(
+            convener, body(world, planned_start=(now + dt.timedelta(days=3)).isoformat())
+        )
+        done = convener.patch(f"{url(later)}", json={"status": "done"})
+        assert field_errors(done) == {"status": "before_start"}, done.text
+        assert convener.get(url(later)).json()["status"] != "done"
+
+
 @pytest.mark.parametrize("done", ["", "   "])
 def test_a_follow_up_without_what_was_done_is_refused(
     server: Server, people: People, done: str

@@ -865,6 +865,17 @@ def test_a_feedback_task_stays_on_the_agenda_until_feedback_is_given(
             f"{url(first)}/decisions", json={"text": "Återkoppla.", "feedback_for": 999_999}
         )
         assert field_errors(unknown) == {"feedback_for": "unknown_id"}
+        # Feedback decided at a meeting is not due before the meeting's own day.
+        held = today() - dt.timedelta(days=7)
+        early = convener.post(
+            f"{url(first)}/decisions",
+            json={"text": "Återkoppla.", "feedback_for": done["id"],
+                  "feedback_due": (held - dt.timedelta(days=1)).isoformat()},
+        )  # fmt: skip
+        assert field_errors(early) == {"feedback_due": "before_start"}, early.text
+        assert early.json()["errors"][0]["message"] == (
+            f"Återkopplingen kan inte vara före mötet {day_sv(held)}."
+        )
         asked = convener.post(
             f"{url(first)}/decisions",
             json={
