@@ -621,3 +621,45 @@ def test_two_people_changing_different_fields_both_keep_their_change(
         "Mest kvällstid.",
         "Mer belysning.",
     )
+
+
+def _pages_of(document: Any, tag: str) -> list[set[int]]:
+    """For each page, the ids of the boxes' elements with ``tag`` laid out on it."""
+    pages: list[set[int]] = []
+    for page in document.pages:
+        found: set[int] = set()
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            if getattr(box, "element_tag", None) == tag:
+                found.add(id(box.element))
+            stack.extend(getattr(box, "children", []))
+        pages.append(found)
+    return pages
+
+
+def test_in_print_no_heading_or_table_head_stands_alone_at_a_pages_foot() -> None:
+    """WeasyPrint with print.css, the hot-spot section's shape (heading, map, table): pushed
+    down the page a little further each time, the heading stays with the map and the table's
+    head with its first row (#18 trial: the head stood alone at the foot of page 1)."""
+    import weasyprint  # type: ignore[import-untyped]
+
+    from web.rendering import PRINT_CSS
+
+    rows = "".join(f"<tr><td>{i}</td><td>Plats {i}</td></tr>" for i in range(30))
+    css = weasyprint.CSS(filename=str(PRINT_CSS))
+    for spacer in range(170, 262, 2):
+        html = (
+            f'<div style="height:{spacer}mm"></div><h2>Heta platser</h2>'
+            '<div class="split split-map"><figure class="chart-figure"><div style="height:20mm">'
+            '</div></figure><div class="table-scroll"><table class="list compact stack">'
+            '<caption class="visually-hidden">Heta platser i perioden</caption>'
+            f"<thead><tr><th>Nr</th><th>Plats</th></tr></thead><tbody>{rows}</tbody></table>"
+            "</div></div>"
+        )
+        document = weasyprint.HTML(string=html).render(stylesheets=[css])
+        tags = ("thead", "tbody", "h2", "figure")
+        laid = zip(*(_pages_of(document, t) for t in tags), strict=True)
+        for number, (head, body, heading, figure) in enumerate(laid):
+            assert not head or body, f"{spacer} mm: the table head alone on page {number + 1}"
+            assert not heading or figure, f"{spacer} mm: the heading alone on page {number + 1}"
