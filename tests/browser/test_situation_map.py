@@ -85,7 +85,7 @@ def _nine_hot_spots(server: Server, people: People) -> dict[str, Any]:
     with server.client(token) as client:
         created = client.post(f"/api/v1/groups/{group}/situation-reports", json={})
         assert created.status_code == 201, created.text
-        report = created.json()
+        report: dict[str, Any] = created.json()
     return report
 
 
