@@ -274,6 +274,11 @@ MAP_VARIANTS: dict[str, tuple[int, int, map_layout.Sizes]] = {
 }
 
 
+# The most hot spots on the map: a list beside it shows the same ones (and says "visar N av
+# M" when there are more), so that every number on the map is in the list.
+SHOWN_SPOTS = 15
+
+
 def _anchor(area: Any, rings: list[list[list[float]]]) -> tuple[float, float] | None:
     """Where an area's name goes: its stated centre, else the middle of its outline."""
     if area.center:
@@ -321,7 +326,7 @@ def hot_spot_map(
     each other (``web.map_layout``)."""
     width, height, sizes = MAP_VARIANTS[variant]
     pad = round(sizes.radius_max) + 4
-    shown = list(spots)[:15]
+    shown = list(spots)[:SHOWN_SPOTS]
     outlined = [(a, _rings(a.boundary) if a.boundary else []) for a in areas]
     anchors = [(a.name, _anchor(a, rings)) for a, rings in outlined]
     lons = [p[0] for _, rings in outlined for r in rings for p in r] + [s.lon for s in shown]

@@ -34,6 +34,9 @@ from api.structure import service as structure_service
 from api.structure.models import Group
 from api.swedish import day_sv
 
+# The hot spots an agenda's note names; it says "visar 5 av 7" when there are more.
+AGENDA_HOT_SPOTS = 5
+
 # An intervention is due for follow-up when it has had none for this long.
 FOLLOW_UP_DAYS = 14
 DEFAULT_WEEKS = 2
@@ -213,7 +216,13 @@ def build_agenda(
                 title=f"Heta platser ({len(figures.hot_spots)})",
                 note="; ".join(
                     f"{s.place or s.area}: {s.count} ({swedish.TRENDS.get(s.trend, s.trend)})"
-                    for s in figures.hot_spots[:5]
+                    for s in figures.hot_spots[:AGENDA_HOT_SPOTS]
+                )
+                # A list that stops before its count says so.
+                + (
+                    f" (visar {AGENDA_HOT_SPOTS} av {len(figures.hot_spots)})"
+                    if len(figures.hot_spots) > AGENDA_HOT_SPOTS
+                    else ""
                 ),
             )
         )

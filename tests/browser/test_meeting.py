@@ -213,6 +213,19 @@ def test_on_a_projector_observations_are_picked_and_each_save_keeps_the_place(
         "els => els.map(el => parseFloat(getComputedStyle(el).fontSize) * el.getScreenCTM().a)"
     )
     assert drawn and min(drawn) >= 18, drawn
+    # As on the meeting's page, what the agenda counted is told beside what the lägesbild
+    # holds now; the hot spots listed are those counted and on the map; each part fits the
+    # 1080 screen and the decisions are a link away.
+    expect(page.locator(".projector-agenda")).to_contain_text("när dagordningen byggdes")
+    expect(page.locator(".projector-agenda")).to_contain_text("Lägesbilden ")
+    expect(page.locator(".projector-spots li")).to_have_count(1)
+    expect(page.locator(".projector-figures")).to_contain_text("1 het plats")
+    heights = page.locator(".projector-part").evaluate_all(
+        "els => els.map(el => el.getBoundingClientRect().height)"
+    )
+    assert len(heights) == 3 and max(heights) <= 1080, heights
+    page.get_by_role("link", name="Beslut", exact=True).click()
+    expect(page.get_by_role("heading", name="Beslut")).to_be_in_viewport()
 
     # A reporter reads no meetings: no "Möten" in their menu.
     context = browser.new_context(locale="sv-SE", viewport={"width": 1920, "height": 1080})

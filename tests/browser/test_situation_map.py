@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,10 +59,8 @@ def _measured(page: Page) -> list[dict[str, Any]]:
     return boxes
 
 
-def test_the_map_reads_on_the_page_and_the_projector(
-    page: Page, server: Server, people: People
-) -> None:
-    page.set_viewport_size({"width": 1920, "height": 1080})
+def _nine_hot_spots(server: Server, people: People) -> dict[str, Any]:
+    """A draft lägesbild of the coordination group with nine hot spots."""
     today = dt.datetime.now(STOCKHOLM).date()
     evening = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(21, 30), STOCKHOLM)
     bro = people["areas"]["Bro"]["id"]
@@ -86,7 +85,15 @@ def test_the_map_reads_on_the_page_and_the_projector(
     with server.client(token) as client:
         created = client.post(f"/api/v1/groups/{group}/situation-reports", json={})
         assert created.status_code == 201, created.text
-        report = created.json()
+        report: dict[str, Any] = created.json()
+    return report
+
+
+def test_the_map_reads_on_the_page_and_the_projector(
+    page: Page, server: Server, people: People
+) -> None:
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    report = _nine_hot_spots(server, people)
     assert len(report["figures"]["hot_spots"]) == 9
     assert report["figures"]["weeks"][-1]["complete"] is False
 
@@ -118,3 +125,56 @@ def test_the_map_reads_on_the_page_and_the_projector(
     # Every hot spot's number is on the map, alone or in a cluster.
     ranks = page.locator("svg[data-map] .map-number").all_text_contents()
     assert sorted(k for text in ranks for k in _ranks(text)) == list(range(1, 10))
+
+    # Each part of the projector view fits the 1080 screen, its words are at least 18 px,
+    # and every number on the map is a row of the table beside it.
+    heights = page.locator(".projector-part").evaluate_all(
+        "els => els.map(el => el.getBoundingClientRect().height)"
+    )
+    assert len(heights) >= 3 and max(heights) <= 1080, heights
+    expect(page.get_by_role("navigation")).to_have_count(0)
+    expect(page.get_by_role("link", name="Tillbaka")).to_be_visible()
+    rows = page.locator("#heta tbody tr td:first-child").all_text_contents()
+    assert [int(r) for r in rows] == list(range(1, 10))
+    smallest = page.evaluate(
+        """() => Math.min(...[...document.querySelectorAll('main *, header *')]
+            .filter(el => !el.closest('svg') && el.textContent.trim() && el.offsetParent)
+            .map(el => parseFloat(getComputedStyle(el).fontSize)))"""
+    )
+    assert smallest >= 18, smallest
+
+
+# Every SVG text's size as drawn, in CSS px.
+DRAWN = """() => [...document.querySelectorAll('svg.chart text')]
+  .filter(el => el.getClientRects().length)
+  .map(el => ({text: el.textContent,
+               size: parseFloat(getComputedStyle(el).fontSize) * el.getScreenCTM().a}))"""
+
+
+def test_on_a_phone_the_charts_words_and_the_tables_stay_readable(
+    page: Page, server: Server, people: People
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    report = _nine_hot_spots(server, people)
+    page.goto(f"{server.url}/lagesbild/{report['id']}")
+    sign_in(page, PEOPLE["coordination"])
+    expect(page.locator("svg[data-map=page]")).to_be_attached()
+    drawn = page.evaluate(DRAWN)
+    # The map, the weeks, the categories and the hours: all their words at least 11 px.
+    assert len(drawn) > 30
+    small = [d for d in drawn if d["size"] < 11]
+    assert not small, small[:5]
+    # The charts scroll in their own frame, with a hint; the page itself does not.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.get_by_text("Dra i sidled för att se hela diagrammet").first).to_be_visible()
+    scrolls = page.locator(".chart-scroll").evaluate_all(
+        "els => els.map(el => el.scrollWidth > el.clientWidth)"
+    )
+    assert scrolls and all(scrolls)
+    # The hot-spot table's rows are cards: every cell inside the screen, named by column.
+    first = page.locator("#hot-heading ~ .split .stack tbody tr").first
+    expect(first.get_by_role("cell", name=re.compile(r"^Förra: \d+$"))).to_be_visible()
+    right = first.locator("th, td").evaluate_all(
+        "els => Math.max(...els.map(el => el.getBoundingClientRect().right))"
+    )
+    assert right <= 390

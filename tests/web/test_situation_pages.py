@@ -166,7 +166,8 @@ def test_the_place_table_keeps_a_place_that_had_incidents_only_before(
     table = re.search(r"<caption>Platser</caption>.*?</table>", page.text, re.S)
     assert table and '<th scope="col">I fjol</th>' in table[0]
     row = re.search(
-        r'<th scope="row">Råby .*?</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>', table[0]
+        r'<th scope="row">Råby .*?</th><td[^>]*>(\d+)</td><td[^>]*>(\d+)</td><td[^>]*>(\d+)</td>',
+        table[0],
     )
     assert row and row.groups() == ("0", "2", "0"), table[0]
 
@@ -436,7 +437,15 @@ def test_projector_print_and_pdf(server: Server, people: People) -> None:
         assert show.status_code == 200, show.text[:500]
         assert total_of(show.text) == planted["recent"]
         assert "Klotter i Bro &amp; Kungsängen" in show.text
-        assert len(re.findall(r'<svg class="chart"', show.text)) >= 4
+        # A projector view of its own: no site menu, the map big beside its hot spots, the
+        # weeks; every part reached from the head.
+        assert len(re.findall(r'<svg class="chart"', show.text)) == 2
+        assert 'data-map="projector"' in show.text and 'aria-labelledby="veckor-t"' in show.text
+        assert "projector.css" in show.text and "est.css" not in show.text
+        assert 'aria-label="Huvudmeny"' not in show.text
+        assert f'<a href="/lagesbild/{report_id}">Tillbaka</a>' in show.text
+        for part in ("siffror", "heta", "veckor"):
+            assert f'href="#{part}"' in show.text and f'id="{part}"' in show.text
 
         printed = convener.get(f"/lagesbild/{report_id}/utskrift")
         assert printed.status_code == 200, printed.text[:500]
@@ -612,3 +621,45 @@ def test_two_people_changing_different_fields_both_keep_their_change(
         "Mest kvällstid.",
         "Mer belysning.",
     )
+
+
+def _pages_of(document: Any, tag: str) -> list[set[int]]:
+    """For each page, the ids of the boxes' elements with ``tag`` laid out on it."""
+    pages: list[set[int]] = []
+    for page in document.pages:
+        found: set[int] = set()
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            if getattr(box, "element_tag", None) == tag:
+                found.add(id(box.element))
+            stack.extend(getattr(box, "children", []))
+        pages.append(found)
+    return pages
+
+
+def test_in_print_no_heading_or_table_head_stands_alone_at_a_pages_foot() -> None:
+    """WeasyPrint with print.css, the hot-spot section's shape (heading, map, table): pushed
+    down the page a little further each time, the heading stays with the map and the table's
+    head with its first row (#18 trial: the head stood alone at the foot of page 1)."""
+    import weasyprint  # type: ignore[import-untyped]
+
+    from web.rendering import PRINT_CSS
+
+    rows = "".join(f"<tr><td>{i}</td><td>Plats {i}</td></tr>" for i in range(30))
+    css = weasyprint.CSS(filename=str(PRINT_CSS))
+    for spacer in range(170, 262, 2):
+        html = (
+            f'<div style="height:{spacer}mm"></div><h2>Heta platser</h2>'
+            '<div class="split split-map"><figure class="chart-figure"><div style="height:20mm">'
+            '</div></figure><div class="table-scroll"><table class="list compact stack">'
+            '<caption class="visually-hidden">Heta platser i perioden</caption>'
+            f"<thead><tr><th>Nr</th><th>Plats</th></tr></thead><tbody>{rows}</tbody></table>"
+            "</div></div>"
+        )
+        document = weasyprint.HTML(string=html).render(stylesheets=[css])
+        tags = ("thead", "tbody", "h2", "figure")
+        laid = zip(*(_pages_of(document, t) for t in tags), strict=True)
+        for number, (head, body, heading, figure) in enumerate(laid):
+            assert not head or body, f"{spacer} mm: the table head alone on page {number + 1}"
+            assert not heading or figure, f"{spacer} mm: the heading alone on page {number + 1}"

@@ -236,6 +236,8 @@ async def meeting_projector(request: Request, meeting_id: PageId, visit: VisitDe
             "meeting": meeting,
             "figures": figures,
             "trends": swedish.TRENDS,
+            # The list beside the map shows the same hot spots as the map.
+            "spot_limit": charts.SHOWN_SPOTS,
             "map_svg": charts.hot_spot_map(
                 await map_areas(visit, figures), figures.hot_spots, variant="projector"
             ),

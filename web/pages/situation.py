@@ -57,6 +57,8 @@ def situation_context() -> dict[str, Any]:
         "fields": forms.FIELDS,
         "hints": forms.HINTS,
         "statuses": swedish.SITUATION_STATUSES,
+        # The projector's hot-spot list shows the map's hot spots, no more, no fewer.
+        "spot_limit": charts.SHOWN_SPOTS,
         "now": localtime.utcnow(),
     }
 
