@@ -63,7 +63,7 @@ def test_the_reporters_own_area_is_chosen_to_start_with(server: Server, people: 
 
 
 def test_a_point_decides_the_area_when_none_is_chosen(
-    server: Server, people: People, api: httpx.Client
+    server: Server, people: People, api: httpx.Client, web: httpx.Client
 ) -> None:
     bro = people["areas"]["Bro"]
     point = {"h0-koordsys": "EPSG:4326", "h0-lat": "59,5117", "h0-lon": "17,6364"}
@@ -84,9 +84,13 @@ def test_a_point_decides_the_area_when_none_is_chosen(
         ).raise_for_status()
         sent = browser.post("/rapportera", data={**opened_form(browser), **one})
         assert sent.status_code == 303, sent.text
+        # The page says what decided the area, where the reporter did not choose it.
+        done = browser.get(sent.headers["location"])
+        assert "Området bestämdes av punkten." in done.text
     report_id = sent.headers["location"].split("?")[0].rsplit("/", 1)[1]
     filed = api.get(f"/api/v1/reports/{report_id}").json()["incidents"]
     assert [i["area"]["name"] for i in filed] == ["Bro"]
+    assert "Området bestämdes av punkten." in web.get(f"/handelser/{filed[0]['id']}").text
 
 
 def test_removing_an_incident_asks_first(server: Server, people: People) -> None:
