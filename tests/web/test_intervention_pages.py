@@ -13,7 +13,7 @@ COORDINATION = "EST samordningsgrupp"
 
 
 def field_errors(page: str) -> dict[str, str]:
-    return dict(re.findall(r'<p class="field-error" id="([^"]+)-error">([^<]+)</p>', page))
+    return dict(re.findall(r'<p class="field-error" id="([^"]+)-error"[^>]*>([^<]+)</p>', page))
 
 
 def test_an_intervention_through_the_form_its_page_and_its_follow_up(

@@ -148,7 +148,7 @@ def plan(client: httpx.Client, group: int, **values: str) -> httpx.Response:
 def field_errors(page: str) -> dict[str, str]:
     return {
         k: html.unescape(v)
-        for k, v in re.findall(r'<p class="field-error" id="([^"]+)-error">([^<]+)</p>', page)
+        for k, v in re.findall(r'<p class="field-error" id="([^"]+)-error"[^>]*>([^<]+)</p>', page)
     }
 
 

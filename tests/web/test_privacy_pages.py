@@ -25,7 +25,7 @@ def _field_errors(page: str) -> dict[str, str]:
     return {
         name: html.unescape(message)
         for name, message in re.findall(
-            r'<p class="field-error" id="([^"]+)-error">([^<]+)</p>', page
+            r'<p class="field-error" id="([^"]+)-error"[^>]*>([^<]+)</p>', page
         )
     }
 
