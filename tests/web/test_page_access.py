@@ -19,7 +19,7 @@ import pytest
 
 from tests.support.pages import browser_for, csrf_of, found
 from tests.support.people import PEOPLE, People
-from tests.support.servers import Server
+from tests.support.servers import Server, settings_for
 from web.rendering import needs_full_load
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
@@ -73,9 +73,10 @@ def test_a_refused_upload_is_refused_by_the_page_too(server: Server, people: Peo
 
 def own_head_templates() -> list[str]:
     """The page templates that need a full load, by their own blocks."""
-    from jinja2 import Environment, FileSystemLoader
+    from web.rendering import make_templates
 
-    env = Environment(loader=FileSystemLoader(TEMPLATES))
+    # The app's own environment: pages use its filters and global macros.
+    env = make_templates(settings_for("sqlite://")).env
     names = []
     for template in sorted(TEMPLATES.glob("*.html")):
         if template.name.startswith("_") or template.name == "base.html":
