@@ -135,9 +135,9 @@ def confirm(session: Session, import_id: int, *, actor: Actor) -> ImportFile:
 
 # The kept file is written and read a piece at a time: a 64 MB upload held whole, and
 # copied whole by the database driver (by SQLite twice, the bound value and the record it
-# builds of it), took the server past 300 MB. SQLite still fills the room it makes with
-# zeroblob once in memory (the column is not the table's last), so the file's size once;
-# PostgreSQL appends a piece at a time.
+# builds of it), took the server past 300 MB. SQLite makes room with zeroblob, which costs
+# no memory while the column is the table's last (migration 0016; before it, twice the
+# file's size); PostgreSQL appends a piece at a time.
 _PIECE = 4 * 1024 * 1024
 
 

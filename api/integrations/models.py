@@ -43,13 +43,14 @@ class ImportFile(Base):
     filename: Mapped[str] = mapped_column(String(255))
     format: Mapped[str] = mapped_column(String(16))  # csv, geojson
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    # Read only where it is imported (api.integrations.imports), a piece at a time.
-    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     preview: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     imported_at: Mapped[dt.datetime | None]
+    # Read only where it is imported (api.integrations.imports), a piece at a time. The last
+    # column, so that SQLite's zeroblob for it is not built in memory (migration 0016).
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class SyncState(Base):

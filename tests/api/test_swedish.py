@@ -17,6 +17,7 @@ from api.access.schemas import Capability
 from api.accounts.schemas import Role
 from api.db import Base
 from api.incidents.schemas import (
+    AreaFrom,
     Assessment,
     Certainty,
     InterventionStatus,
@@ -24,7 +25,13 @@ from api.incidents.schemas import (
     Precision,
     WithdrawReason,
 )
-from api.interventions.schemas import Channel, InterventionType, TargetKind, Verdict
+from api.interventions.schemas import (
+    Channel,
+    InterventionType,
+    ReportStatus,
+    TargetKind,
+    Verdict,
+)
 from api.meetings.schemas import AgendaKind
 from api.situation.schemas import HotSpotTrend, Status
 from api.steering.schemas import AssignmentStatus, Direction, IndicatorKind
@@ -51,11 +58,13 @@ NAMED: dict[type[enum.StrEnum], list[Mapping[str, str]]] = {
     AssignmentStatus: [swedish.ASSIGNMENT_STATUSES],
     Direction: [swedish.DIRECTIONS],
     IndicatorKind: [swedish.INDICATOR_KINDS],
+    ReportStatus: [swedish.REPORT_STATUSES],
 }
 # Enums whose values no person reads, and why.
 UNNAMED = {
     AgendaKind: "an agenda item shows its title, never its kind",
     Capability: "the pages show menus and forms from it, never its name",
+    AreaFrom: "the pages say in a sentence how the area was decided (area_source), never the value",
 }
 
 

@@ -69,6 +69,32 @@ def test_sign_in_works_without_javascript(browser: Browser, server: Server, peop
         context.close()
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_open_account_menu_stays_on_the_screen_at_every_width(
+    browser: Browser, server: Server, people: People, javascript: bool
+) -> None:
+    # The header wraps at some widths and the menu lands on a row of its own; the panel opens
+    # from its right edge, so at 1280 px it once opened half off the left of the screen.
+    context = browser.new_context(java_script_enabled=javascript, locale="sv-SE")
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/organisationer")
+        sign_in(page, PEOPLE["coordination"])
+        for width in (1920, 1280, 1024, 800, 600, 390, 320):
+            page.set_viewport_size({"width": width, "height": 800})
+            menu = page.locator(".account-menu")
+            if menu.get_attribute("open") is None:
+                menu.locator("summary").click()
+            box = page.locator(".account-panel").bounding_box()
+            assert box is not None, width
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (width, box)
+            sign_out = page.get_by_role("button", name="Logga ut")
+            sign_out.scroll_into_view_if_needed()
+            expect(sign_out).to_be_in_viewport()
+    finally:
+        context.close()
+
+
 def test_a_form_posted_without_its_csrf_token_is_refused(
     page: Page, server: Server, people: People
 ) -> None:
@@ -84,9 +110,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(
     # Signed in, a sign-out posted from elsewhere (no token) does not sign out.
     page.goto(f"{server.url}/logga-in")
     sign_in(page, PEOPLE["coordination"])
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "EST-strukturen i Upplands-Bro kommun"
-    )
+    expect(page.locator(".account-name")).to_have_text("Sam Samordnare")
     refused = page.request.post(f"{server.url}/logga-ut", form={"csrf_token": "fel"})
     assert refused.status == 403
     page.reload()

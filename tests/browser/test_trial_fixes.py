@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.pages import browser_for
+from tests.support.pages import browser_for, planned_meeting
 from tests.support.people import People
 from tests.support.servers import Server
-from tests.web.test_page_access import planned_meeting
 
 pytestmark = pytest.mark.browser
 

@@ -36,6 +36,23 @@ def browser_for(server: Server, people: People, who: str) -> httpx.Client:
     )
 
 
+def planned_meeting(convener: httpx.Client, people: People) -> str:
+    """A meeting of the coordination group planned through its page: the meeting's path."""
+    group = people["groups"]["EST samordningsgrupp"]["id"]
+    listing = convener.get(f"/grupper/{group}/moten").text
+    planned = convener.post(
+        f"/grupper/{group}/moten",
+        data={
+            "csrf_token": csrf_of(listing),
+            "dag": found(r'id="dag" name="dag" type="date" value="([^"]+)"', listing),
+            "tid": "13:00",
+            "plats": "Kommunhuset",
+        },
+        follow_redirects=False,
+    )
+    return planned.headers["location"].split("?", 1)[0].split("#", 1)[0]
+
+
 def form(page: str, people: Demo, **values: Any) -> dict[str, Any]:
     """The new-intervention form of ``page`` filled in: clearing of scrub in Bro by
     Upplands-Brohus, planned from 3 March 2025, unless ``values`` says otherwise."""

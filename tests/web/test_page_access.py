@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.support.pages import browser_for, csrf_of, found
+from tests.support.pages import browser_for, csrf_of, found, planned_meeting
 from tests.support.people import PEOPLE, People
 from tests.support.servers import Server, settings_for
 from web.rendering import needs_full_load
@@ -109,23 +108,6 @@ def test_a_boosted_link_to_a_page_with_its_own_head_loads_it_whole(
         # A page without a head of its own is boosted as before.
         plain = convener.get("/handelser", headers=BOOSTED)
         assert plain.status_code == 200 and "<body" in plain.text
-
-
-def planned_meeting(convener: httpx.Client, people: People) -> str:
-    """A meeting of the coordination group planned through its page: the meeting's path."""
-    group = people["groups"]["EST samordningsgrupp"]["id"]
-    listing = convener.get(f"/grupper/{group}/moten").text
-    planned = convener.post(
-        f"/grupper/{group}/moten",
-        data={
-            "csrf_token": csrf_of(listing),
-            "dag": found(r'id="dag" name="dag" type="date" value="([^"]+)"', listing),
-            "tid": "13:00",
-            "plats": "Kommunhuset",
-        },
-        follow_redirects=False,
-    )
-    return planned.headers["location"].split("?", 1)[0].split("#", 1)[0]
 
 
 def test_a_refused_form_leads_to_its_first_error(server: Server, people: People) -> None:
