@@ -3,6 +3,8 @@
 from api.accounts.models import AuthSession, Membership, ServiceToken, SignInFailure, User
 from api.audit.models import AuditEvent
 from api.categories.models import Category
+from api.evenings.models import Evening, LogPost, Shift
+from api.guards.models import GuardReport
 from api.idempotency import IdempotentRequest
 from api.incidents.models import (
     Incident,
@@ -21,6 +23,7 @@ from api.interventions.models import (
 )
 from api.mail import OutgoingMail
 from api.meetings.models import Decision, Meeting, MeetingAttendee, MeetingOrganisation
+from api.nightwalks.models import Host, NightWalk, NightWalkHost
 from api.retention.models import AuditDeletionPermit
 from api.situation.models import SituationReport, SituationReportIncident
 from api.steering.models import (
@@ -57,6 +60,7 @@ __all__ = [
     "Category",
     "CategoryMapping",
     "Decision",
+    "Evening",
     "Feedback",
     "FeedbackOrganisation",
     "FeedbackSeen",
@@ -64,6 +68,8 @@ __all__ = [
     "Goal",
     "Group",
     "GroupOrganisation",
+    "GuardReport",
+    "Host",
     "IdempotentRequest",
     "ImportFile",
     "Incident",
@@ -73,11 +79,14 @@ __all__ = [
     "IndicatorValue",
     "Intervention",
     "InterventionIncident",
+    "LogPost",
     "Meeting",
     "MeetingAttendee",
     "MeetingOrganisation",
     "Membership",
     "Municipality",
+    "NightWalk",
+    "NightWalkHost",
     "Organisation",
     "OutgoingMail",
     "Place",
@@ -85,6 +94,7 @@ __all__ = [
     "PlanReview",
     "Report",
     "ServiceToken",
+    "Shift",
     "SignInFailure",
     "SituationReport",
     "SituationReportIncident",

@@ -250,6 +250,13 @@ AUDIT_OBJECTS = {
     "activity_partners": "Samarbetspart i aktivitet",
     "activity_reviews": "Uppföljning av aktivitet",
     "plan_reviews": "Uppföljning av plan",
+    "evenings": "Kväll",
+    "shifts": "Pass",
+    "log_posts": "Loggpost",
+    "hosts": "Vandravärd",
+    "night_walks": "Nattvandring",
+    "night_walk_hosts": "Vandravärd på nattvandring",
+    "guard_reports": "Bevakningsrapport",
     # What api.retention counts (its deletions of audit events are never themselves audited).
     "audit_events": "Logghändelse",
     "incident_readings": "Läsning av händelse",

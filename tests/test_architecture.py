@@ -100,6 +100,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("features", "integrations"),
     ("situation",),
     ("interventions",),
+    # The evening in the field: its briefing suggests from the lägesbild; the meeting's agenda
+    # and the lägesbild (through a slot) sum up evenings, walks and guard reports.
+    ("evenings", "guards"),
+    ("nightwalks",),
     ("steering",),
     ("meetings",),
     # Retention thins incidents, lägesbilder and the audit log alike.

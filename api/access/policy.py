@@ -3,7 +3,8 @@ which records each may see and change.
 
 Two layers, both checked in the API on every request (and a third, told to clients):
 
-1. **Routes.** Every API route has a ``Rule`` in ``ROUTE_RULES``, found by its operation id.
+1. **Routes.** Every API route has a ``Rule`` in ``ROUTE_RULES``, found by its operation id
+   (the table stands in ``api.access.route_rules``, beside this module, and is read here).
    The app refuses to start with a route that has none (``check_every_route_has_a_rule``),
    and the permission matrix test checks each route against each role.
 2. **Records.** A route that a caller may reach still shows only the records in the caller's
@@ -29,187 +30,15 @@ Who is who:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from api.access.route_rules import ROUTE_RULES as ROUTE_RULES
+from api.access.route_rules import Rule as Rule
+from api.access.route_rules import route_allows as route_allows
 from api.access.schemas import Capability
 from api.actor import Actor, Grant
 from api.errors import Forbidden
-
-
-class Rule(enum.StrEnum):
-    PUBLIC = "public"  # anyone, signed in or not
-    SIGNED_IN = "signed_in"  # any signed-in person; records are narrowed below
-    ADMIN = "admin"  # administrators only
-    SERVICE = "service"  # a service token whose source is the route's {source}
-    # A person signed in with the password, the second factor done or still to come
-    # (a half session, actor kind "pending"); see requires_second_factor.
-    SECOND_FACTOR = "second_factor"
-
-
-def _resource(noun: str, plural: str, *, read: Rule, write: Rule) -> dict[str, Rule]:
-    return {
-        f"list_{plural}": read,
-        f"get_{noun}": read,
-        f"create_{noun}": write,
-        f"update_{noun}": write,
-        f"deactivate_{noun}": write,
-        f"activate_{noun}": write,
-    }
-
-
-ROUTE_RULES: dict[str, Rule] = {
-    # Health probes and sign-in are open; everything else needs a signed-in caller.
-    "healthz": Rule.PUBLIC,
-    "readyz": Rule.PUBLIC,
-    "sign_in": Rule.PUBLIC,
-    "sign_out": Rule.SECOND_FACTOR,  # a half sign-in may be given up too
-    "get_me": Rule.SIGNED_IN,
-    "update_me": Rule.SIGNED_IN,  # the person's own choices (the feedback e-mail)
-    "change_password": Rule.SIGNED_IN,
-    # The EST structure and the categories: everyone signed in reads, administrators change.
-    **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.ADMIN),
-    # A municipality's privacy notice: anyone reads it (before signing in too), as the
-    # law wants it at hand; administrators set it.
-    "get_privacy_notice": Rule.PUBLIC,
-    "get_municipality_privacy_notice": Rule.PUBLIC,
-    "set_municipality_privacy_notice": Rule.ADMIN,
-    **_resource("area", "areas", read=Rule.SIGNED_IN, write=Rule.ADMIN),
-    **_resource("place", "places", read=Rule.SIGNED_IN, write=Rule.ADMIN),
-    **_resource("organisation", "organisations", read=Rule.SIGNED_IN, write=Rule.ADMIN),
-    **_resource("group", "groups", read=Rule.SIGNED_IN, write=Rule.ADMIN),
-    **_resource("category", "categories", read=Rule.SIGNED_IN, write=Rule.ADMIN),
-    "add_group_organisation": Rule.ADMIN,
-    "remove_group_organisation": Rule.ADMIN,
-    # People: see can_see_user; administrators manage accounts and end sessions.
-    **_resource("user", "users", read=Rule.SIGNED_IN, write=Rule.ADMIN),
-    "end_user_sessions": Rule.ADMIN,
-    # Memberships: see can_see_members and can_manage_members.
-    "list_group_memberships": Rule.SIGNED_IN,
-    "put_group_membership": Rule.SIGNED_IN,
-    "remove_group_membership": Rule.SIGNED_IN,
-    # Observations: see readable_area_ids and can_file_reports.
-    "create_report": Rule.SIGNED_IN,
-    "get_report": Rule.SIGNED_IN,
-    "list_incidents": Rule.SIGNED_IN,
-    "incidents_geojson": Rule.SIGNED_IN,
-    "incidents_csv": Rule.SIGNED_IN,
-    # The same incidents for GIS clients (OGC API – Features), under the same rules.
-    "features_landing": Rule.SIGNED_IN,
-    "features_conformance": Rule.SIGNED_IN,
-    "features_collections": Rule.SIGNED_IN,
-    "features_collection": Rule.SIGNED_IN,
-    "features_items": Rule.SIGNED_IN,
-    "features_item": Rule.SIGNED_IN,
-    "get_incident": Rule.SIGNED_IN,
-    "update_incident": Rule.SIGNED_IN,  # see can_edit_incident
-    "withdraw_incident": Rule.SIGNED_IN,
-    "restore_incident": Rule.SIGNED_IN,  # see can_restore_incident
-    "list_incident_history": Rule.SIGNED_IN,
-    "list_incident_readers": Rule.ADMIN,  # who read it: the audit log's readers (#17-d)
-    "undo_incident_match": Rule.SIGNED_IN,  # see can_edit_incident
-    # The lägesbild: see can_read_situation, can_write_in_group and can_publish_in_group.
-    "get_group_figures": Rule.SIGNED_IN,
-    "list_situation_reports": Rule.SIGNED_IN,
-    "create_situation_report": Rule.SIGNED_IN,
-    "get_situation_report": Rule.SIGNED_IN,
-    "update_situation_report": Rule.SIGNED_IN,
-    "publish_situation_report": Rule.SIGNED_IN,
-    "create_situation_report_version": Rule.SIGNED_IN,
-    "list_situation_report_incidents": Rule.SIGNED_IN,
-    "compare_situation_reports": Rule.SIGNED_IN,
-    # Interventions: read with the group's lägesbild (readable_group_ids), written by its
-    # conveners and members (can_write_in_group).
-    "list_interventions": Rule.SIGNED_IN,
-    "create_intervention": Rule.SIGNED_IN,
-    "get_intervention": Rule.SIGNED_IN,
-    "update_intervention": Rule.SIGNED_IN,
-    "list_follow_ups": Rule.SIGNED_IN,
-    "create_follow_up": Rule.SIGNED_IN,
-    "get_intervention_effect": Rule.SIGNED_IN,
-    "list_feedback": Rule.SIGNED_IN,
-    "create_feedback": Rule.SIGNED_IN,
-    # The caller's own observations and their status (api.interventions.mine).
-    "list_own_reports": Rule.SIGNED_IN,
-    "mark_own_report_seen": Rule.SIGNED_IN,
-    # Meetings: read with the group's lägesbild, written by its conveners and members.
-    "list_meetings": Rule.SIGNED_IN,
-    "create_meeting": Rule.SIGNED_IN,
-    "get_next_meeting": Rule.SIGNED_IN,
-    "meetings_calendar": Rule.SIGNED_IN,
-    "get_meeting": Rule.SIGNED_IN,
-    "update_meeting": Rule.SIGNED_IN,
-    "create_decision": Rule.SIGNED_IN,
-    # Integrations.
-    "list_service_tokens": Rule.ADMIN,
-    "create_service_token": Rule.ADMIN,
-    "revoke_service_token": Rule.ADMIN,
-    "get_integration": Rule.SERVICE,
-    "push_incidents": Rule.SERVICE,
-    "list_changes": Rule.SERVICE,
-    # The sources' category names and the files: those who import (can_import), who must
-    # be able to map what a file's rows call their categories.
-    "list_category_mappings": Rule.SIGNED_IN,
-    "put_category_mapping": Rule.SIGNED_IN,
-    "delete_category_mapping": Rule.SIGNED_IN,
-    "create_import": Rule.SIGNED_IN,
-    "get_import": Rule.SIGNED_IN,
-    "confirm_import": Rule.SIGNED_IN,
-    # Steering: goals and plans are read with can_read_steering and written by the steering
-    # group (can_write_in_group); an assignment is also read by the group given it
-    # (member_group_ids), whose conveners and members answer it.
-    "list_goals": Rule.SIGNED_IN,
-    "create_goal": Rule.SIGNED_IN,
-    "get_goal": Rule.SIGNED_IN,
-    "update_goal": Rule.SIGNED_IN,
-    "get_goal_thread": Rule.SIGNED_IN,
-    "create_indicator": Rule.SIGNED_IN,
-    "get_indicator": Rule.SIGNED_IN,
-    "update_indicator": Rule.SIGNED_IN,
-    "put_indicator_value": Rule.SIGNED_IN,
-    "delete_indicator_value": Rule.SIGNED_IN,
-    "list_assignments": Rule.SIGNED_IN,
-    "create_assignment": Rule.SIGNED_IN,
-    "get_assignment": Rule.SIGNED_IN,
-    "update_assignment": Rule.SIGNED_IN,
-    "answer_assignment": Rule.SIGNED_IN,
-    "list_plans": Rule.SIGNED_IN,
-    "create_plan": Rule.SIGNED_IN,
-    "get_plan": Rule.SIGNED_IN,
-    "update_plan": Rule.SIGNED_IN,
-    "create_activity": Rule.SIGNED_IN,
-    "update_activity": Rule.SIGNED_IN,
-    "put_activity_review": Rule.SIGNED_IN,
-    "put_plan_review": Rule.SIGNED_IN,
-    "get_plan_year": Rule.SIGNED_IN,
-    # The audit log.
-    "list_audit_events": Rule.ADMIN,
-    # Two-factor sign-in (see requires_second_factor): a half session reaches only these.
-    "get_totp": Rule.SECOND_FACTOR,
-    "start_totp_enrolment": Rule.SECOND_FACTOR,
-    "confirm_totp_enrolment": Rule.SECOND_FACTOR,
-    "verify_totp": Rule.SECOND_FACTOR,
-    "disable_totp": Rule.SIGNED_IN,  # where requires_second_factor does not hold
-    "reset_user_totp": Rule.ADMIN,
-}
-
-
-def route_allows(rule: Rule, actor: Actor, path_params: dict[str, str]) -> bool:
-    """Whether ``actor`` may reach a route with ``rule`` at all (records are checked after)."""
-    if rule is Rule.PUBLIC:
-        return True
-    if rule is Rule.SECOND_FACTOR:
-        return actor.kind in {"user", "pending"}
-    if actor.kind == "service":
-        return rule is Rule.SERVICE and path_params.get("source") == actor.source
-    if actor.kind not in {"user", "system"}:
-        return False
-    if rule is Rule.SIGNED_IN:
-        return True
-    # SERVICE routes belong to the integrations' tokens, not to people.
-    return rule is Rule.ADMIN and actor.is_admin
-
 
 # Two-factor sign-in (issue #17) -------------------------------------------------------------
 
@@ -413,6 +242,107 @@ def readable_group_ids(actor: Actor) -> frozenset[int] | None:
     if reads_whole_municipality(actor):
         return None
     return frozenset(g.group_id for g in _grants(actor, READERS))
+
+
+# The evening in the field (#19) --------------------------------------------------------------
+#
+# An evening (its briefing, shifts and live log) belongs to an area, or to the whole
+# municipality (``area_id`` None). Who is "on shift": a person named on one of its shifts, or
+# anyone of an organisation with a shift that names no person. The services find that out
+# (``on_shift``) and ask the rules below.
+
+
+@dataclass(frozen=True)
+class ShiftHolder:
+    """A shift as the rules need it: whose it is."""
+
+    organisation_id: int
+    user_id: int | None
+
+
+def on_shift(actor: Actor, shifts: Iterable[ShiftHolder]) -> bool:
+    if actor.kind != "user":
+        return False
+    return any(
+        s.user_id == actor.user_id
+        or (s.user_id is None and actor.organisation_id == s.organisation_id)
+        for s in shifts
+    )
+
+
+def _covers(grant: Grant, area_id: int | None) -> bool:
+    """Whether a group's grant covers an area (None: the whole municipality)."""
+    return grant.group_kind in MUNICIPALITY_WIDE or (
+        area_id is not None and grant.area_id == area_id
+    )
+
+
+def can_read_evening(actor: Actor, *, area_id: int | None, shift: bool) -> bool:
+    """An evening, its briefing and its live log: those on shift, and those who read its area
+    (for an evening of the whole municipality, those who read the whole municipality)."""
+    if shift or actor.is_admin:
+        return True
+    return any(_covers(g, area_id) for g in _grants(actor, READERS))
+
+
+def can_plan_evening(actor: Actor, *, area_id: int | None) -> bool:
+    """Plan an evening (its briefing, shifts and places to watch), close its log: the
+    coordination group's conveners and members, and the area group's for its own area."""
+    return actor.is_admin or any(
+        g.group_kind == "coordination" or (area_id is not None and g.area_id == area_id)
+        for g in _grants(actor, WRITERS)
+    )
+
+
+def require_plan_evening(actor: Actor, *, area_id: int | None) -> None:
+    if not can_plan_evening(actor, area_id=area_id):
+        raise Forbidden(
+            "Bara samordningsgruppens och områdesgruppens sammankallande och medlemmar "
+            "planerar kvällen."
+        )
+
+
+def can_post_in_log(actor: Actor, *, area_id: int | None, shift: bool) -> bool:
+    """Post in an evening's live log: those on shift, and the conveners of the groups that
+    cover its area."""
+    if actor.kind != "user":
+        return False
+    return shift or actor.is_admin or any(_covers(g, area_id) for g in _grants(actor, ["convener"]))
+
+
+def require_post_in_log(actor: Actor, *, area_id: int | None, shift: bool) -> None:
+    if not can_post_in_log(actor, area_id=area_id, shift=shift):
+        raise Forbidden(
+            "Bara de som arbetar kvällen och gruppernas sammankallande skriver i loggen."
+        )
+
+
+def can_manage_walks(actor: Actor, organisation_id: int) -> bool:
+    """An association's night walks and its register of trained hosts: the association's own
+    people who file reports, the coordination group's conveners and members, administrators."""
+    return (
+        actor.is_admin
+        or (can_file_reports(actor) and actor.organisation_id == organisation_id)
+        or any(g.group_kind == "coordination" for g in _grants(actor, WRITERS))
+    )
+
+
+def can_read_walk_grants(actor: Actor, organisation_id: int | None) -> bool:
+    """The walks and hours per association, the basis of the grant: those who read the whole
+    municipality for every association; an association's own people for their own."""
+    return reads_whole_municipality(actor) or (
+        organisation_id is not None
+        and actor.organisation_id == organisation_id
+        and can_file_reports(actor)
+    )
+
+
+def can_read_guard_reports(actor: Actor, organisation_id: int) -> bool:
+    """A guard company's daily reports: those who read the whole municipality, and the
+    company's own people."""
+    return reads_whole_municipality(actor) or (
+        actor.kind == "user" and actor.organisation_id == organisation_id
+    )
 
 
 # Figures: a count is a read -------------------------------------------------------------------

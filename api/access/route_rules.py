@@ -1,0 +1,182 @@
+"""The first layer of the access policy (``api.access.policy``): which routes each kind of
+caller may reach at all, by the route's operation id. Records are narrowed after, by the
+functions of ``api.access.policy``."""
+
+from __future__ import annotations
+
+import enum
+
+from api.actor import Actor
+
+
+class Rule(enum.StrEnum):
+    PUBLIC = "public"  # anyone, signed in or not
+    SIGNED_IN = "signed_in"  # any signed-in person; records are narrowed below
+    ADMIN = "admin"  # administrators only
+    SERVICE = "service"  # a service token whose source is the route's {source}
+    # A person signed in with the password, the second factor done or still to come
+    # (a half session, actor kind "pending"); see requires_second_factor.
+    SECOND_FACTOR = "second_factor"
+
+
+def _resource(noun: str, plural: str, *, read: Rule, write: Rule) -> dict[str, Rule]:
+    return {
+        f"list_{plural}": read,
+        f"get_{noun}": read,
+        f"create_{noun}": write,
+        f"update_{noun}": write,
+        f"deactivate_{noun}": write,
+        f"activate_{noun}": write,
+    }
+
+
+ROUTE_RULES: dict[str, Rule] = {
+    # Health probes and sign-in are open; everything else needs a signed-in caller.
+    "healthz": Rule.PUBLIC,
+    "readyz": Rule.PUBLIC,
+    "sign_in": Rule.PUBLIC,
+    "sign_out": Rule.SECOND_FACTOR,  # a half sign-in may be given up too
+    "get_me": Rule.SIGNED_IN,
+    "update_me": Rule.SIGNED_IN,  # the person's own choices (the feedback e-mail)
+    "change_password": Rule.SIGNED_IN,
+    # The EST structure and the categories: everyone signed in reads, administrators change.
+    **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    # A municipality's privacy notice: anyone reads it (before signing in too), as the
+    # law wants it at hand; administrators set it.
+    "get_privacy_notice": Rule.PUBLIC,
+    "get_municipality_privacy_notice": Rule.PUBLIC,
+    "set_municipality_privacy_notice": Rule.ADMIN,
+    **_resource("area", "areas", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("place", "places", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("organisation", "organisations", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("group", "groups", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("category", "categories", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    "add_group_organisation": Rule.ADMIN,
+    "remove_group_organisation": Rule.ADMIN,
+    # People: see can_see_user; administrators manage accounts and end sessions.
+    **_resource("user", "users", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    "end_user_sessions": Rule.ADMIN,
+    # Memberships: see can_see_members and can_manage_members.
+    "list_group_memberships": Rule.SIGNED_IN,
+    "put_group_membership": Rule.SIGNED_IN,
+    "remove_group_membership": Rule.SIGNED_IN,
+    # Observations: see readable_area_ids and can_file_reports.
+    "create_report": Rule.SIGNED_IN,
+    "get_report": Rule.SIGNED_IN,
+    "list_incidents": Rule.SIGNED_IN,
+    "incidents_geojson": Rule.SIGNED_IN,
+    "incidents_csv": Rule.SIGNED_IN,
+    # The same incidents for GIS clients (OGC API – Features), under the same rules.
+    "features_landing": Rule.SIGNED_IN,
+    "features_conformance": Rule.SIGNED_IN,
+    "features_collections": Rule.SIGNED_IN,
+    "features_collection": Rule.SIGNED_IN,
+    "features_items": Rule.SIGNED_IN,
+    "features_item": Rule.SIGNED_IN,
+    "get_incident": Rule.SIGNED_IN,
+    "update_incident": Rule.SIGNED_IN,  # see can_edit_incident
+    "withdraw_incident": Rule.SIGNED_IN,
+    "restore_incident": Rule.SIGNED_IN,  # see can_restore_incident
+    "list_incident_history": Rule.SIGNED_IN,
+    "list_incident_readers": Rule.ADMIN,  # who read it: the audit log's readers (#17-d)
+    "undo_incident_match": Rule.SIGNED_IN,  # see can_edit_incident
+    # The lägesbild: see can_read_situation, can_write_in_group and can_publish_in_group.
+    "get_group_figures": Rule.SIGNED_IN,
+    "list_situation_reports": Rule.SIGNED_IN,
+    "create_situation_report": Rule.SIGNED_IN,
+    "get_situation_report": Rule.SIGNED_IN,
+    "update_situation_report": Rule.SIGNED_IN,
+    "publish_situation_report": Rule.SIGNED_IN,
+    "create_situation_report_version": Rule.SIGNED_IN,
+    "list_situation_report_incidents": Rule.SIGNED_IN,
+    "compare_situation_reports": Rule.SIGNED_IN,
+    # Interventions: read with the group's lägesbild (readable_group_ids), written by its
+    # conveners and members (can_write_in_group).
+    "list_interventions": Rule.SIGNED_IN,
+    "create_intervention": Rule.SIGNED_IN,
+    "get_intervention": Rule.SIGNED_IN,
+    "update_intervention": Rule.SIGNED_IN,
+    "list_follow_ups": Rule.SIGNED_IN,
+    "create_follow_up": Rule.SIGNED_IN,
+    "get_intervention_effect": Rule.SIGNED_IN,
+    "list_feedback": Rule.SIGNED_IN,
+    "create_feedback": Rule.SIGNED_IN,
+    # The caller's own observations and their status (api.interventions.mine).
+    "list_own_reports": Rule.SIGNED_IN,
+    "mark_own_report_seen": Rule.SIGNED_IN,
+    # Meetings: read with the group's lägesbild, written by its conveners and members.
+    "list_meetings": Rule.SIGNED_IN,
+    "create_meeting": Rule.SIGNED_IN,
+    "get_next_meeting": Rule.SIGNED_IN,
+    "meetings_calendar": Rule.SIGNED_IN,
+    "get_meeting": Rule.SIGNED_IN,
+    "update_meeting": Rule.SIGNED_IN,
+    "create_decision": Rule.SIGNED_IN,
+    # Integrations.
+    "list_service_tokens": Rule.ADMIN,
+    "create_service_token": Rule.ADMIN,
+    "revoke_service_token": Rule.ADMIN,
+    "get_integration": Rule.SERVICE,
+    "push_incidents": Rule.SERVICE,
+    "list_changes": Rule.SERVICE,
+    # The sources' category names and the files: those who import (can_import), who must
+    # be able to map what a file's rows call their categories.
+    "list_category_mappings": Rule.SIGNED_IN,
+    "put_category_mapping": Rule.SIGNED_IN,
+    "delete_category_mapping": Rule.SIGNED_IN,
+    "create_import": Rule.SIGNED_IN,
+    "get_import": Rule.SIGNED_IN,
+    "confirm_import": Rule.SIGNED_IN,
+    # Steering: goals and plans are read with can_read_steering and written by the steering
+    # group (can_write_in_group); an assignment is also read by the group given it
+    # (member_group_ids), whose conveners and members answer it.
+    "list_goals": Rule.SIGNED_IN,
+    "create_goal": Rule.SIGNED_IN,
+    "get_goal": Rule.SIGNED_IN,
+    "update_goal": Rule.SIGNED_IN,
+    "get_goal_thread": Rule.SIGNED_IN,
+    "create_indicator": Rule.SIGNED_IN,
+    "get_indicator": Rule.SIGNED_IN,
+    "update_indicator": Rule.SIGNED_IN,
+    "put_indicator_value": Rule.SIGNED_IN,
+    "delete_indicator_value": Rule.SIGNED_IN,
+    "list_assignments": Rule.SIGNED_IN,
+    "create_assignment": Rule.SIGNED_IN,
+    "get_assignment": Rule.SIGNED_IN,
+    "update_assignment": Rule.SIGNED_IN,
+    "answer_assignment": Rule.SIGNED_IN,
+    "list_plans": Rule.SIGNED_IN,
+    "create_plan": Rule.SIGNED_IN,
+    "get_plan": Rule.SIGNED_IN,
+    "update_plan": Rule.SIGNED_IN,
+    "create_activity": Rule.SIGNED_IN,
+    "update_activity": Rule.SIGNED_IN,
+    "put_activity_review": Rule.SIGNED_IN,
+    "put_plan_review": Rule.SIGNED_IN,
+    "get_plan_year": Rule.SIGNED_IN,
+    # The audit log.
+    "list_audit_events": Rule.ADMIN,
+    # Two-factor sign-in (see requires_second_factor): a half session reaches only these.
+    "get_totp": Rule.SECOND_FACTOR,
+    "start_totp_enrolment": Rule.SECOND_FACTOR,
+    "confirm_totp_enrolment": Rule.SECOND_FACTOR,
+    "verify_totp": Rule.SECOND_FACTOR,
+    "disable_totp": Rule.SIGNED_IN,  # where requires_second_factor does not hold
+    "reset_user_totp": Rule.ADMIN,
+}
+
+
+def route_allows(rule: Rule, actor: Actor, path_params: dict[str, str]) -> bool:
+    """Whether ``actor`` may reach a route with ``rule`` at all (records are checked after)."""
+    if rule is Rule.PUBLIC:
+        return True
+    if rule is Rule.SECOND_FACTOR:
+        return actor.kind in {"user", "pending"}
+    if actor.kind == "service":
+        return rule is Rule.SERVICE and path_params.get("source") == actor.source
+    if actor.kind not in {"user", "system"}:
+        return False
+    if rule is Rule.SIGNED_IN:
+        return True
+    # SERVICE routes belong to the integrations' tokens, not to people.
+    return rule is Rule.ADMIN and actor.is_admin
