@@ -116,6 +116,18 @@ REPORT_STATUSES = {
     "fed_back": "Återkopplad",
 }
 
+# The evening in the field ------------------------------------------------------------------
+
+# evenings.schemas.EveningKind
+EVENING_KINDS = {
+    "weekend": "Helgkväll",
+    "valborg": "Valborg",
+    "school_end": "Skolavslutning",
+    "halloween": "Halloween",
+    "new_year": "Nyårsafton",
+    "other": "Annan riskkväll",
+}
+
 # The lägesbild ------------------------------------------------------------------------------
 
 # situation.schemas.Status

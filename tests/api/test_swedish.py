@@ -16,6 +16,7 @@ from api import swedish
 from api.access.schemas import Capability
 from api.accounts.schemas import Role
 from api.db import Base
+from api.evenings.schemas import EveningKind
 from api.incidents.schemas import (
     AreaFrom,
     Assessment,
@@ -59,6 +60,7 @@ NAMED: dict[type[enum.StrEnum], list[Mapping[str, str]]] = {
     Direction: [swedish.DIRECTIONS],
     IndicatorKind: [swedish.INDICATOR_KINDS],
     ReportStatus: [swedish.REPORT_STATUSES],
+    EveningKind: [swedish.EVENING_KINDS],
 }
 # Enums whose values no person reads, and why.
 UNNAMED = {
