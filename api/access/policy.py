@@ -345,6 +345,34 @@ def can_read_guard_reports(actor: Actor, organisation_id: int) -> bool:
     )
 
 
+# Guard reports, filed (#19, point 4) ------------------------------------------------- guard
+SECURITY_KIND = "security"
+
+
+def can_file_guard_reports(actor: Actor, *, organisation_id: int, organisation_kind: str) -> bool:
+    """A guard company's daily report on the form: the company's own people who file
+    reports; the company must be a security company (kind ``security``)."""
+    return (
+        organisation_kind == SECURITY_KIND
+        and can_file_reports(actor)
+        and actor.organisation_id == organisation_id
+    )
+
+
+def can_push_guard_reports(actor: Actor, *, source: str, organisation_kind: str) -> bool:
+    """A guard company's daily report through the integration API: a service token of the
+    route's source, scoped to a security company (the report is that company's)."""
+    return (
+        actor.kind == "service"
+        and actor.source == source
+        and actor.organisation_id is not None
+        and organisation_kind == SECURITY_KIND
+    )
+
+
+# ------------------------------------------------------------------------------------- guard
+
+
 # Figures: a count is a read -------------------------------------------------------------------
 #
 # Every figure counted from the incidents counts only incidents of the areas its reader reads
