@@ -18,7 +18,7 @@ V1 = "/api/v1"
 COORDINATION = "EST samordningsgrupp"
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
 STEERING = "EST styrgrupp"
-TODAY = dt.date.today()
+TODAY = field.today()
 BRO_DAY = TODAY - dt.timedelta(days=4)
 WHOLE_DAY = TODAY - dt.timedelta(days=3)
 GUARD_DAY = TODAY - dt.timedelta(days=2)

@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 from api.audit.models import AuditEvent, IncidentReading
 from api.guards.models import GuardReport
 from api.incidents.models import Incident
-from tests.support.field import GUARDS, local, oid, service_token
+from tests.support.field import GUARDS, local, oid, service_token, today
 from tests.support.people import People, as_
 from tests.support.servers import Server
 
 V1 = "/api/v1"
 
 
-DAY = dt.date.today() - dt.timedelta(days=2)
+DAY = today() - dt.timedelta(days=2)
 
 
 def _round(day: dt.date, start: float = 21, end: float = 23) -> dict[str, Any]:
@@ -207,7 +207,7 @@ def test_the_form_is_the_guard_companys_own(server: Server, people: People) -> N
         assert wrong.json()["errors"][0]["field"] == "rounds.0.starts_at"
         future = reporter.post(
             f"{V1}/guard-reports",
-            json={"day": (dt.date.today() + dt.timedelta(days=3)).isoformat()},
+            json={"day": (today() + dt.timedelta(days=3)).isoformat()},
         )
         assert future.status_code == 422
 

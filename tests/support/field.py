@@ -159,3 +159,8 @@ def guard_day(
     assert pushed.status_code == 201, pushed.text
     answer: dict[str, Any] = pushed.json()
     return answer
+
+
+def today() -> dt.date:
+    """The municipality's day now (Swedish time), as the API reckons it."""
+    return dt.datetime.now(TZ).date()

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.support.field import guard_day, local, service_token
+from tests.support.field import guard_day, local, service_token, today
 from tests.support.pages import browser_for, csrf_of, planned_meeting
 from tests.support.people import People, gid
 from tests.support.servers import Server
 
-DAY = dt.date.today() - dt.timedelta(days=1)
+DAY = today() - dt.timedelta(days=1)
 
 
 def _key(html: str) -> str:
