@@ -329,13 +329,14 @@ def list_reports(
             stmt.order_by(GuardReport.day.desc(), GuardReport.id.desc()).limit(min(limit, MAX_LIST))
         )
     )
-    names = dict(
-        session.execute(
+    names = {
+        organisation_id: name
+        for organisation_id, name in session.execute(
             select(Organisation.id, Organisation.name).where(
                 Organisation.id.in_({g.organisation_id for g in guards})
             )
-        ).tuples()
-    )
+        )
+    }
     counts = _observation_counts(session, [g.report_id for g in guards if g.report_id])
     audit.record_read(
         session,
@@ -363,10 +364,11 @@ def list_reports(
 def _observation_counts(session: Session, report_ids: list[int]) -> dict[int, int]:
     if not report_ids:
         return {}
-    return dict(
-        session.execute(
+    return {
+        report_id: count
+        for report_id, count in session.execute(
             select(Incident.report_id, func.count(Incident.id))
             .where(Incident.report_id.in_(report_ids), Incident.withdrawn_at.is_(None))
             .group_by(Incident.report_id)
-        ).tuples()
-    )
+        )
+    }
