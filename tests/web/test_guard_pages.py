@@ -119,6 +119,7 @@ def test_the_lagesbild_and_the_agenda_show_the_field(server: Server, people: Peo
         assert situation.status_code == 200
         assert "Kvällar i fält" in situation.text
         assert f'href="/bevakning/{guard_id}"' in situation.text
+        assert "Bevakningsrapporterna i perioden" in situation.text
         meeting = browser.get(planned_meeting(browser, people))
         assert "Kvällar och bevakning sedan förra mötet" in meeting.text
         assert "Bevakning: 1 dagrapport, 1 runda, 1 iakttagelse." in meeting.text
