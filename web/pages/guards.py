@@ -18,7 +18,7 @@ from api import localtime, swedish
 from web import client_guards as guards
 from web import format as fmt
 from web.choices import choices
-from web.deps import PageId, Visit, VisitDep
+from web.deps import GuardReportsVisit, PageId, Visit, VisitDep
 from web.forms import guards as forms
 from web.forms.sending import Refused, send
 from web.rendering import page, redirect, render
@@ -27,7 +27,7 @@ router = APIRouter()
 
 
 @page(router, "/bevakning", name="guard_reports")
-async def guard_reports_page(request: Request, visit: VisitDep) -> Response:
+async def guard_reports_page(request: Request, visit: GuardReportsVisit) -> Response:
     first = fmt.parse_date(request.query_params.get("fran", ""))
     last = fmt.parse_date(request.query_params.get("till", ""))
     listed = await guards.guard_reports(visit.api, first=first, last=last)
