@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import localtime, swedish
+from api.access.schemas import Capability
 from web import client_guards as guards
 from web import format as fmt
 from web.choices import choices
@@ -52,13 +53,12 @@ async def _form(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    listed = await guards.guard_reports(visit.api, first=localtime.today())
     return render(
         request,
         "guard_new.html",
         {
             **await choices(visit),
-            "may_file": listed.may_file,
+            "may_file": Capability.file_guard_reports in visit.me.can,
             "f": typed,
             "rounds": [vars(r) for r in typed.rounds or []],
             "seen": [vars(o) for o in typed.seen or []],
