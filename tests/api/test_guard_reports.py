@@ -105,6 +105,17 @@ def test_pushing_the_same_day_twice_replaces_it_and_files_nothing_twice(
     described = {o["external_id"]: o["description"] for o in second["guard_report"]["observations"]}
     assert described["R-1"] == "Klotter på gaveln, sanerat."
 
+    # One withdrawn in the source: withdrawn here, the day keeps the other.
+    withdrawn = _push(
+        server,
+        token,
+        {"observations": [_seen("R-2", place="Råby", category="samling.inomhus", withdrawn=True)]},
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["items"][0]["result"] == "updated"
+    assert [o["external_id"] for o in withdrawn.json()["guard_report"]["observations"]] == ["R-1"]
+    assert _count(server, Incident) == 2
+
 
 def test_bad_observations_come_back_by_index_with_a_swedish_reason(
     server: Server, people: People
