@@ -28,6 +28,7 @@ from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
 from api.features.routes import router as features_router
+from api.guards.routes import router as guards_router
 from api.incidents.routes import router as incidents_router
 from api.integrations.routes import router as integrations_router
 from api.interventions.routes import router as interventions_router
@@ -112,6 +113,7 @@ def create_api_app(
         (steering_router, "Steering: goals, assignments, plans"),
         (integrations_router, "Integrations"),
         (features_router, "OGC API – Features"),
+        (guards_router, "Guard reports"),
         (audit_router, "Audit log"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)

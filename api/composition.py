@@ -13,7 +13,9 @@ from __future__ import annotations
 from api.incidents import slots as incident_slots
 from api.interventions import service as interventions
 from api.interventions import slots as intervention_slots
+from api.meetings import field
 from api.meetings import service as meetings
+from api.situation import slots as situation_slots
 from api.steering import assignments
 
 
@@ -22,3 +24,4 @@ def compose() -> None:
     intervention_slots.decided_at.fill(meetings.decided_at)
     intervention_slots.served.fill(assignments.served)
     intervention_slots.check_serves.fill(assignments.check_serves)
+    situation_slots.field_summary.fill(field.field_summary)

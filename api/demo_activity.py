@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api import localtime
 from api.actor import SYSTEM, Actor
 from api.composition import compose
+from api.guards import demo as guard_demo
 from api.incidents.models import Incident, Report
 from api.interventions import service as interventions
 from api.interventions.models import Intervention
@@ -114,6 +115,7 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
             actor=actor,
         )
         situation.publish(session, draft.id, if_match=None, actor=actor)
+    guard_demo.load_demo_guard_reports(session, today=today)
     _demo_meetings(session, today=today, places=places, organisations=organisations, actor=actor)
     return len(generated)
 

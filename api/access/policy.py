@@ -345,6 +345,42 @@ def can_read_guard_reports(actor: Actor, organisation_id: int) -> bool:
     )
 
 
+# Guard reports, filed (#19, point 4) ------------------------------------------------- guard
+SECURITY_KIND = "security"
+
+
+def can_file_guard_reports(actor: Actor, *, organisation_id: int, organisation_kind: str) -> bool:
+    """A guard company's daily report on the form: the company's own people who file
+    reports; the company must be a security company (kind ``security``)."""
+    return (
+        organisation_kind == SECURITY_KIND
+        and can_file_reports(actor)
+        and actor.organisation_id == organisation_id
+    )
+
+
+def read_guard_reports_at_all(actor: Actor, *, organisation_kind: str | None) -> bool:
+    """Whether some guard company's reports are the caller's to read: those who read the
+    whole municipality, and the people of a security company (their own)."""
+    return reads_whole_municipality(actor) or (
+        actor.kind == "user" and organisation_kind == SECURITY_KIND
+    )
+
+
+def can_push_guard_reports(actor: Actor, *, source: str, organisation_kind: str) -> bool:
+    """A guard company's daily report through the integration API: a service token of the
+    route's source, scoped to a security company (the report is that company's)."""
+    return (
+        actor.kind == "service"
+        and actor.source == source
+        and actor.organisation_id is not None
+        and organisation_kind == SECURITY_KIND
+    )
+
+
+# ------------------------------------------------------------------------------------- guard
+
+
 # Figures: a count is a read -------------------------------------------------------------------
 #
 # Every figure counted from the incidents counts only incidents of the areas its reader reads
@@ -415,8 +451,9 @@ def target_refusal(
 # above, so a change to a rule changes what the pages offer with it.
 
 
-def capabilities(actor: Actor) -> list[Capability]:
-    """The caller's capabilities, in the enum's order."""
+def capabilities(actor: Actor, *, organisation_kind: str | None = None) -> list[Capability]:
+    """The caller's capabilities, in the enum's order. ``organisation_kind``: that of the
+    caller's organisation, which the guard reports' rules ask."""
     held = {
         Capability.file_reports: can_file_reports(actor),
         Capability.import_files: can_import(actor),
@@ -425,6 +462,15 @@ def capabilities(actor: Actor) -> list[Capability]:
         Capability.read_audit_log: route_allows(ROUTE_RULES["list_audit_events"], actor, {}),
         Capability.set_privacy_notice: route_allows(
             ROUTE_RULES["set_municipality_privacy_notice"], actor, {}
+        ),
+        Capability.read_guard_reports: read_guard_reports_at_all(
+            actor, organisation_kind=organisation_kind
+        ),
+        Capability.file_guard_reports: actor.organisation_id is not None
+        and can_file_guard_reports(
+            actor,
+            organisation_id=actor.organisation_id,
+            organisation_kind=organisation_kind or "",
         ),
     }
     return [capability for capability, may in held.items() if may]

@@ -154,6 +154,13 @@ ROUTE_RULES: dict[str, Rule] = {
     "put_activity_review": Rule.SIGNED_IN,
     "put_plan_review": Rule.SIGNED_IN,
     "get_plan_year": Rule.SIGNED_IN,
+    # Guard reports (#19): pushed by a guard company's service token of the route's source
+    # (can_push_guard_reports), filed by its people (can_file_guard_reports), read with
+    # can_read_guard_reports.
+    "put_guard_report": Rule.SERVICE,
+    "create_guard_report": Rule.SIGNED_IN,
+    "list_guard_reports": Rule.SIGNED_IN,
+    "get_guard_report": Rule.SIGNED_IN,
     # The audit log.
     "list_audit_events": Rule.ADMIN,
     # Two-factor sign-in (see requires_second_factor): a half session reaches only these.

@@ -180,6 +180,12 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_import": IMPORTERS,
     "get_import": IMPORTERS,
     "confirm_import": IMPORTERS,
+    # Guard reports (#19): a guard company's token pushes; people file and read, the
+    # records narrowed by the policy (its company's people, municipality-wide readers).
+    "put_guard_report": SERVICE,
+    "create_guard_report": PEOPLE_SIGNED_IN,
+    "list_guard_reports": PEOPLE_SIGNED_IN,
+    "get_guard_report": PEOPLE_SIGNED_IN,
     # The audit log.
     "list_audit_events": ADMIN,
     # Two-factor sign-in: a half session reaches these and nothing else.
@@ -192,7 +198,7 @@ EXPECTED: dict[str, frozenset[str]] = {
 }
 
 MISSING_ID = "2147483647"
-PATH_VALUES = {"source": "embrace", "code": "ZZ", "year": "2025"}
+PATH_VALUES = {"source": "embrace", "code": "ZZ", "year": "2025", "day": "2025-06-01"}
 
 
 def _operations() -> list[tuple[str, str, str, bool]]:
