@@ -120,7 +120,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "update_host": Rule.SIGNED_IN,
     "list_night_walks": Rule.SIGNED_IN,
     "create_night_walk": Rule.SIGNED_IN,
-    "list_bookable_evenings": Rule.SIGNED_IN,
+    "get_night_walk_booking": Rule.SIGNED_IN,
     "get_walk_grants": Rule.SIGNED_IN,
     "walk_grants_csv": Rule.SIGNED_IN,
     "get_night_walk": Rule.SIGNED_IN,

@@ -130,17 +130,14 @@ def create_night_walk(
 
 
 @router.get(
-    "/night-walks/evenings",
-    response_model=list[schemas.BookableEvening],
-    operation_id="list_bookable_evenings",
-    summary="The evenings a walk may be booked on, from a fortnight ago to three months ahead",
+    "/night-walks/booking",
+    response_model=schemas.WalkBooking,
+    operation_id="get_night_walk_booking",
+    summary="What the caller may book: their associations with hosts, and the evenings offered",
     responses=READ,
 )
-def list_bookable_evenings(session: SessionDep, actor: ActorDep) -> list[schemas.BookableEvening]:
-    return [
-        schemas.BookableEvening(**service.evening_ref(e).model_dump())
-        for e in service.bookable_evenings(session, actor=actor)
-    ]
+def get_night_walk_booking(session: SessionDep, actor: ActorDep) -> schemas.WalkBooking:
+    return service.booking(session, actor=actor)
 
 
 @router.get(

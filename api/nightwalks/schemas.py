@@ -180,6 +180,23 @@ class BookableEvening(BaseModel):
     area: Ref | None
 
 
+class BookingAssociation(BaseModel):
+    """An association whose walks the caller manages, with its register of hosts."""
+
+    id: int
+    name: str
+    hosts: list[HostRead]
+
+
+class WalkBooking(BaseModel):
+    """What the caller may book: the associations whose walks they manage (none: they book
+    none) and the evenings offered; and whether they read the grant report."""
+
+    associations: list[BookingAssociation]
+    evenings: list[BookableEvening]
+    may_read_grants: bool
+
+
 # The grant report -------------------------------------------------------------------------
 
 

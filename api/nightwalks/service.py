@@ -176,31 +176,46 @@ def evening_ref(evening: Evening) -> schemas.EveningRef:
     )
 
 
-def bookable_evenings(session: Session, *, actor: Actor) -> list[Evening]:
-    """The evenings a walk may be booked on by the caller, in time order: from a fortnight
-    ago (a walk entered afterwards) to three months ahead. The association's own people see
-    every evening (they do not read the evenings' briefings); others those they read."""
-    now = utcnow()
-    evenings = list(
-        session.scalars(
-            select(Evening)
-            .where(
-                Evening.ends_at >= now - BOOKABLE_BACK, Evening.starts_at <= now + BOOKABLE_AHEAD
-            )
-            .order_by(Evening.starts_at, Evening.id)
+def booking(session: Session, *, actor: Actor) -> schemas.WalkBooking:
+    """What the caller may book: the associations whose walks they manage, each with its
+    hosts, and the evenings from a fortnight ago (a walk entered afterwards) to three months
+    ahead. Those who book for an association see every evening (they do not read the
+    evenings' briefings); others only those they read."""
+    associations = [
+        o
+        for o in session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == "association", Organisation.active.is_(True))
+            .order_by(Organisation.name, Organisation.id)
         )
+        if policy.can_manage_walks(actor, o.id)
+    ]
+    now = utcnow()
+    evenings = session.scalars(
+        select(Evening)
+        .where(Evening.ends_at >= now - BOOKABLE_BACK, Evening.starts_at <= now + BOOKABLE_AHEAD)
+        .order_by(Evening.starts_at, Evening.id)
     )
-    if actor.organisation_id is not None and _books_for_own(session, actor):
-        return evenings
-    return [e for e in evenings if _reads_evening(session, e, actor)]
-
-
-def _books_for_own(session: Session, actor: Actor) -> bool:
-    organisation = session.get(Organisation, actor.organisation_id)
-    return (
-        organisation is not None
-        and organisation.kind == "association"
-        and policy.can_manage_walks(actor, organisation.id)
+    return schemas.WalkBooking(
+        associations=[
+            schemas.BookingAssociation(
+                id=o.id,
+                name=o.name,
+                hosts=[
+                    schemas.HostRead.model_validate(h)
+                    for h in host_register.list_hosts(session, o.id, actor=actor)
+                    if h.active
+                ],
+            )
+            for o in associations
+        ],
+        evenings=[
+            schemas.BookableEvening(**evening_ref(e).model_dump())
+            for e in evenings
+            if associations or _reads_evening(session, e, actor)
+        ],
+        may_read_grants=policy.can_read_walk_grants(actor, None)
+        or policy.can_read_walk_grants(actor, actor.organisation_id),
     )
 
 

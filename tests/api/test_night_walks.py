@@ -139,8 +139,10 @@ def test_an_association_books_its_own_walks_and_reads_them(
     own = association_token(server, api, people, WALKERS, "vandrare@est.test")
     other = association_token(server, api, people, SISTERS, "syster@est.test")
     with server.client(own) as client:
-        offered = client.get(f"{V1}/night-walks/evenings").json()
-        assert [e["id"] for e in offered] == [evening]
+        offered = client.get(f"{V1}/night-walks/booking").json()
+        assert [e["id"] for e in offered["evenings"]] == [evening]
+        assert [a["id"] for a in offered["associations"]] == [walkers]
+        assert [h["name"] for h in offered["associations"][0]["hosts"]] == ["Vera Värd"]
         walk = book(client, walk_body(evening, walkers, day, [host["id"]], route="Bro centrum"))
         assert [h["name"] for h in walk["hosts"]] == ["Vera Värd"] and walk["may_manage"]
     with server.client(other) as client:

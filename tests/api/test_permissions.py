@@ -145,7 +145,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "update_host": PEOPLE_SIGNED_IN,
     "list_night_walks": PEOPLE_SIGNED_IN,
     "create_night_walk": PEOPLE_SIGNED_IN,
-    "list_bookable_evenings": PEOPLE_SIGNED_IN,
+    "get_night_walk_booking": PEOPLE_SIGNED_IN,
     "get_walk_grants": PEOPLE_SIGNED_IN,
     "walk_grants_csv": PEOPLE_SIGNED_IN,
     "get_night_walk": PEOPLE_SIGNED_IN,
