@@ -14,7 +14,6 @@ from api.schemas_common import Page
 from web.client import V1, ApiClient
 
 _WALKS = TypeAdapter(Page[NightWalkRead])
-_HOSTS = TypeAdapter(list[HostRead])
 # The walks a page lists at most (the newest booked first).
 LISTED = 100
 
@@ -45,8 +44,7 @@ async def report(api: ApiClient, walk_id: int, body: dict[str, Any]) -> NightWal
 
 
 async def hosts(api: ApiClient, organisation_id: int) -> list[HostRead]:
-    response = await api._request("GET", f"{V1}/associations/{organisation_id}/hosts")
-    return _HOSTS.validate_json(response.content)
+    return await api._all(f"{V1}/associations/{organisation_id}/hosts", HostRead, limit=200)
 
 
 async def add_host(api: ApiClient, organisation_id: int, body: dict[str, Any]) -> HostRead:

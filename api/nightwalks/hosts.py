@@ -15,7 +15,9 @@ from api.actor import Actor
 from api.errors import Forbidden, Invalid, NotFound
 from api.nightwalks import schemas
 from api.nightwalks.models import Host
+from api.pagination import PageResult, paginate
 from api.records import get_or_404, not_found_message
+from api.schemas_common import ListQuery
 from api.structure.models import Organisation
 from api.structure.schemas import OrganisationKind
 
@@ -46,14 +48,26 @@ def require_manage(actor: Actor, organisation_id: int, does: str) -> None:
         raise Forbidden(f"{MANAGERS} {does}.")
 
 
-def list_hosts(session: Session, organisation_id: int, *, actor: Actor) -> list[Host]:
+def list_hosts(
+    session: Session, organisation_id: int, query: ListQuery, *, actor: Actor
+) -> PageResult[Host]:
+    """The association's hosts in the order they were registered."""
+    organisation = association(session, organisation_id)
+    require_manage(actor, organisation.id, "ser föreningens vandravärdar")
+    return paginate(
+        session, select(Host).where(Host.organisation_id == organisation.id), Host.id, query
+    )
+
+
+def active_hosts(session: Session, organisation_id: int, *, actor: Actor) -> list[Host]:
+    """The association's active hosts, by name: those a walk is booked with."""
     organisation = association(session, organisation_id)
     require_manage(actor, organisation.id, "ser föreningens vandravärdar")
     return list(
         session.scalars(
             select(Host)
-            .where(Host.organisation_id == organisation.id)
-            .order_by(Host.active.desc(), Host.name, Host.id)
+            .where(Host.organisation_id == organisation.id, Host.active.is_(True))
+            .order_by(Host.name, Host.id)
         )
     )
 

@@ -8,8 +8,8 @@ from api.audit import service as audit
 from api.deps import ActorDep, SessionDep
 from api.nightwalks import grants, hosts, schemas, service
 from api.problems import problem_responses
-from api.routing import PurposeQuery, all_shown, location, shown
-from api.schemas_common import Page, QueryId
+from api.routing import PurposeQuery, location, page, shown
+from api.schemas_common import ListQuery, Page, QueryId
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
@@ -25,24 +25,28 @@ WRITE = problem_responses(400, 401, 403, 404, 409, 422, 503)
 
 @router.get(
     "/associations/{organisation_id}/hosts",
-    response_model=list[schemas.HostRead],
+    response_model=Page[schemas.HostRead],
     operation_id="list_hosts",
-    summary="An association's trained night-walk hosts (vandravärdar), active first",
+    summary="An association's trained night-walk hosts (vandravärdar), as registered",
     responses=READ,
 )
 def list_hosts(
-    organisation_id: PathId, session: SessionDep, actor: ActorDep
-) -> list[schemas.HostRead]:
-    found = hosts.list_hosts(session, organisation_id, actor=actor)
+    request: Request,
+    organisation_id: PathId,
+    query: Annotated[ListQuery, Query()],
+    session: SessionDep,
+    actor: ActorDep,
+) -> Page[schemas.HostRead]:
+    found = hosts.list_hosts(session, organisation_id, query, actor=actor)
     # Names of persons, all of an association's: a read of many records.
     audit.record_export(
         session,
         object_type="hosts",
         form="list",
         asked={"organisation": organisation_id},
-        rows=len(found),
+        rows=len(found.items),
     )
-    return all_shown(schemas.HostRead, found)
+    return page(request, found, schemas.HostRead)
 
 
 @router.post(

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from api import localtime
@@ -78,8 +78,14 @@ def _evening(session: Session, walk: NightWalk) -> Evening:
     return evening
 
 
-def get_walk(session: Session, walk_id: int, *, actor: Actor) -> NightWalk:
-    walk = session.get(NightWalk, walk_id)
+def get_walk(session: Session, walk_id: int, *, actor: Actor, lock: bool = False) -> NightWalk:
+    """The walk, if the caller reads it (else 404 as if there were none); ``lock``: held
+    until the transaction ends, so that two reports sent at once file their observations
+    once."""
+    stmt = select(NightWalk).where(NightWalk.id == walk_id)
+    if lock:
+        stmt = stmt.with_for_update(of=NightWalk).execution_options(populate_existing=True)
+    walk = session.scalar(stmt)
     if walk is None:
         raise NotFound(not_found_message(NONE_SUCH, walk_id))
     if not (
@@ -136,7 +142,8 @@ def read(session: Session, walk: NightWalk, *, actor: Actor) -> schemas.NightWal
     evening = _evening(session, walk)
     manages = policy.can_manage_walks(actor, walk.organisation_id)
     observations = (
-        len(list(session.scalars(select(Incident.id).where(Incident.report_id == walk.report_id))))
+        session.scalar(select(func.count(Incident.id)).where(Incident.report_id == walk.report_id))
+        or 0
         if walk.report_id is not None
         else 0
     )
@@ -203,8 +210,7 @@ def booking(session: Session, *, actor: Actor) -> schemas.WalkBooking:
                 name=o.name,
                 hosts=[
                     schemas.HostRead.model_validate(h)
-                    for h in host_register.list_hosts(session, o.id, actor=actor)
-                    if h.active
+                    for h in host_register.active_hosts(session, o.id, actor=actor)
                 ],
             )
             for o in associations
@@ -309,7 +315,7 @@ def book(session: Session, body: schemas.NightWalkCreate, *, actor: Actor) -> Ni
 
 
 def _managed(session: Session, walk_id: int, actor: Actor, does: str) -> NightWalk:
-    walk = get_walk(session, walk_id, actor=actor)
+    walk = get_walk(session, walk_id, actor=actor, lock=True)
     host_register.require_manage(actor, walk.organisation_id, does)
     return walk
 

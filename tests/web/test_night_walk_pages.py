@@ -119,7 +119,7 @@ def test_the_hosts_register_page(server: Server, api: httpx.Client, people: Peop
         csrf = csrf_of(page.text)
         refused = browser.post(
             f"/foreningar/{walkers}/vandravardar",
-            data={"csrf_token": csrf, "namn": "Vera 850312-1239", "utbildad": "2020-01-18"},
+            data={"csrf_token": csrf, "namn": "Vera 811218-9876", "utbildad": "2020-01-18"},
         )
         assert refused.status_code == 422 and 'id="namn-error"' in refused.text
         added = browser.post(

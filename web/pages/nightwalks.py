@@ -397,7 +397,10 @@ async def hosts_view(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    hosts = await walks_api.hosts(visit.api, organisation_id)
+    # The active first, each by name.
+    hosts = sorted(
+        fmt.by_name(await walks_api.hosts(visit.api, organisation_id)), key=lambda h: not h.active
+    )
     booking = await walks_api.booking(visit.api)
     name = next((a.name for a in booking.associations if a.id == organisation_id), "Föreningen")
     return render(
