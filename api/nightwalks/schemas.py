@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.incidents.schemas import Assessment, CategoryCode, Position
 from api.schemas_common import (
@@ -37,15 +37,8 @@ TERM_PATTERN = r"^\d{4}-(VT|HT)$"
 Walkers = Annotated[int, Field(ge=0, le=MAX_WALKERS), JsonInt]
 
 
-def _term(value: object) -> object:
-    if isinstance(value, str):
-        return value.strip().upper()
-    return value
-
-
 Term = Annotated[
     str,
-    BeforeValidator(_term),
     Field(
         pattern=TERM_PATTERN,
         description="A term: `2026-VT` (January–June) or `2026-HT` (July–December).",

@@ -392,18 +392,17 @@ def _file(
     """The observations as one report of the association, through the incidents service.
     The walk's rule (can_manage_walks, asked before) says who reports it; the report is the
     association's, filed by the caller."""
+    # Checked already, as an observation: the same fields under other names.
     incidents = [
-        IncidentCreate.model_validate(
-            {
-                "category": o.category,
-                "occurred_from": o.at,
-                "precision": Precision.exact,
-                "area_id": o.area_id,
-                "place_id": o.place_id,
-                "position": o.position,
-                "assessment": o.assessment,
-                "description": o.text or None,
-            }
+        IncidentCreate.model_construct(
+            category=o.category,
+            occurred_from=o.at,
+            precision=Precision.exact,
+            area_id=o.area_id,
+            place_id=o.place_id,
+            position=o.position,
+            assessment=o.assessment,
+            description=o.text or None,
         )
         for o in observations
     ]
@@ -411,7 +410,7 @@ def _file(
     try:
         return incident_service.create_report(
             session,
-            ReportCreate(organisation_id=walk.organisation_id, incidents=incidents),
+            ReportCreate.model_construct(organisation_id=walk.organisation_id, incidents=incidents),
             actor=filer,
             source="api",
         )

@@ -94,15 +94,17 @@ async def walks_view(
     chosen: set[int] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    evening: int | None = None,
 ) -> Response:
     booking = await walks_api.booking(visit.api)
-    listed = await walks_api.walks(visit.api)
+    listed = await walks_api.walks(visit.api, evening=evening)
     now = localtime.utcnow()
     if values is None:
         upcoming = [e for e in booking.evenings if e.ends_at >= now] or booking.evenings
+        chosen_evening = evening or (upcoming[0].id if upcoming else None)
         values = {
             "forening": str(booking.associations[0].id) if booking.associations else "",
-            "kvall": str(upcoming[0].id) if upcoming else "",
+            "kvall": str(chosen_evening or ""),
             "vandrare": "3",
             "start": "19:00",
             "slut": "23:00",
@@ -120,14 +122,17 @@ async def walks_view(
             "chosen": chosen or set(),
             "errors": errors or {},
             "now": now,
+            "evening": evening,
         },
         status=status,
     )
 
 
 @page(router, "/nattvandringar", name="night_walks")
-async def walks_page(request: Request, visit: VisitDep) -> Response:
-    return await walks_view(request, visit)
+async def walks_page(request: Request, visit: VisitDep, kvall: str = "") -> Response:
+    """All the walks the person reads; with ``?kvall=``, an evening's (the evening's page
+    links here), and that evening chosen in the booking form."""
+    return await walks_view(request, visit, evening=fmt.parse_id(kvall[:20]))
 
 
 @router.post("/nattvandringar", response_class=HTMLResponse, name="book_night_walk")
