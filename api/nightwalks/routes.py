@@ -156,7 +156,7 @@ def get_walk_grants(
 ) -> schemas.GrantReport:
     report = grants.grant_report(session, term, actor=actor)
     audit.record_printout(
-        session, purpose, object_type="night_walk_grants", object_id=term, asked={"term": term},
+        session, purpose, object_type="night_walks", object_id=term, asked={"term": term},
         rows=len(report.associations),
     )  # fmt: skip
     return report
@@ -176,7 +176,7 @@ def walk_grants_csv(term: TermQuery, session: SessionDep, actor: ActorDep) -> Re
     report = grants.grant_report(session, term, actor=actor)
     audit.record_export(
         session,
-        object_type="night_walk_grants",
+        object_type="night_walks",
         object_id=term,
         form="csv",
         asked={"term": term},
