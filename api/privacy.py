@@ -156,6 +156,7 @@ SUBJECTS = {
     "report_id": "Rapport-ID",
     "responsible": "Ansvarig",
     "responsible_office": "Ansvarig förvaltning",
+    "route": "Rutten",
     "seen": "Det som setts",
     "source": "Källan",
     "summary": "Sammanfattningen",
