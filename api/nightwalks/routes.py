@@ -190,7 +190,7 @@ def walk_grants_csv(term: TermQuery, session: SessionDep, actor: ActorDep) -> Re
 
 
 @router.get(
-    "/night-walks/{walk_id}",
+    "/night-walks/{walk_id:int}",
     response_model=schemas.NightWalkRead,
     operation_id="get_night_walk",
     summary="A night walk, with its report once given",
@@ -201,7 +201,7 @@ def get_night_walk(walk_id: PathId, session: SessionDep, actor: ActorDep) -> sch
 
 
 @router.patch(
-    "/night-walks/{walk_id}",
+    "/night-walks/{walk_id:int}",
     response_model=schemas.NightWalkRead,
     operation_id="update_night_walk",
     summary="Change a walk (walkers, hosts, times, route), or cancel it",
@@ -214,7 +214,7 @@ def update_night_walk(
 
 
 @router.post(
-    "/night-walks/{walk_id}/report",
+    "/night-walks/{walk_id:int}/report",
     response_model=schemas.NightWalkRead,
     operation_id="report_night_walk",
     summary="Report the walk after it: real times, walkers, what was seen; observations filed once",

@@ -32,7 +32,7 @@ MAX_HOSTS = 50
 # The observations one report may file.
 MAX_OBSERVATIONS = 20
 # A term: spring (VT, January to June) or autumn (HT, July to December).
-TERM_PATTERN = r"^\d{4}-(VT|HT)$"
+TERM_PATTERN = r"^(19|20)\d{2}-(VT|HT)$"
 
 Walkers = Annotated[int, Field(ge=0, le=MAX_WALKERS), JsonInt]
 
