@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from api.incidents.models import Incident
+from api.nightwalks.demo import load_demo_walks
 from api.nightwalks.schemas import term_of
 from tests.support.people import People, as_
 from tests.support.servers import Server
@@ -304,3 +305,20 @@ def test_the_grant_csv_is_inert_in_a_spreadsheet(
     assert rows[0] == ["Förening", "Rapporterade vandringar", "Timmar", "Persontimmar"]
     assert rows[1] == ['\'=HYPERLINK("http://evil.example","Klicka")', "1", "3,00", "9,00"]
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_the_demo_has_hosts_and_last_fridays_reported_walk(
+    server: Server, api: httpx.Client, people: People
+) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    with server.database.session(write=True) as session:
+        assert load_demo_walks(session, today=today) == 1
+    with server.database.session(write=True) as session:
+        assert load_demo_walks(session, today=today) == 0  # once
+    walks = api.get(f"{V1}/night-walks").json()["items"]
+    assert len(walks) == 1 and walks[0]["reported"] and walks[0]["observations"] == 2
+    assert walks[0]["organisation"]["name"] == WALKERS and walks[0]["walkers"] >= 3
+    friday = dt.date.fromisoformat(walks[0]["starts_at"][:10])
+    assert friday.weekday() == 4 and friday < today
+    hosts = api.get(f"{V1}/associations/{oid(people, SISTERS)}/hosts").json()["items"]
+    assert [h["trained_on"][:7] for h in hosts] == ["2020-01"]
