@@ -162,17 +162,6 @@ class NightWalkRead(BaseModel):
     may_manage: bool = False
 
 
-class BookableEvening(BaseModel):
-    """An evening a walk may be booked on."""
-
-    id: int
-    kind: str
-    title: str | None
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    area: Ref | None
-
-
 class BookingAssociation(BaseModel):
     """An association whose walks the caller manages, with its register of hosts."""
 
@@ -186,7 +175,7 @@ class WalkBooking(BaseModel):
     none) and the evenings offered; and whether they read the grant report."""
 
     associations: list[BookingAssociation]
-    evenings: list[BookableEvening]
+    evenings: list[EveningRef]
     may_read_grants: bool
 
 

@@ -216,9 +216,7 @@ def booking(session: Session, *, actor: Actor) -> schemas.WalkBooking:
             for o in associations
         ],
         evenings=[
-            schemas.BookableEvening(**evening_ref(e).model_dump())
-            for e in evenings
-            if associations or _reads_evening(session, e, actor)
+            evening_ref(e) for e in evenings if associations or _reads_evening(session, e, actor)
         ],
         may_read_grants=policy.can_read_walk_grants(actor, None)
         or policy.can_read_walk_grants(actor, actor.organisation_id),
