@@ -14,7 +14,16 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.support.people import People
 from tests.support.servers import Server
-from tests.support.walks import WALKERS, add_host, association_token, make_evening, oid
+from tests.support.walks import (
+    WALKERS,
+    add_host,
+    association_token,
+    book,
+    make_evening,
+    oid,
+    past_friday,
+    walk_body,
+)
 
 pytestmark = pytest.mark.browser
 AXE = Path(os.environ.get("EST_AXE_JS", ".venv/axe-core-4.14.1/axe.min.js"))
@@ -42,8 +51,10 @@ def test_booking_a_walk_on_a_phone(
     today = dt.datetime.now(dt.UTC).date()
     friday = today + dt.timedelta(days=(4 - today.weekday()) % 7 or 7)
     make_evening(server, people, friday)
+    last_friday = past_friday()
+    past = make_evening(server, people, last_friday)
     walkers = oid(people, WALKERS)
-    add_host(api, walkers, "Vera Värd", dt.date(2020, 1, 18))
+    host = add_host(api, walkers, "Vera Värd", dt.date(2020, 1, 18))
     token = association_token(server, api, people, WALKERS, "vandrare@est.test")
     context = browser.new_context(locale="sv-SE", viewport=PHONE, bypass_csp=True)
     context.add_cookies([{"name": "est_session", "value": token, "url": server.url}])
@@ -69,5 +80,16 @@ def test_booking_a_walk_on_a_phone(
         expect(page.locator(".facts")).to_contain_text("Bro centrum – Råby – stationen")
         expect(page.locator(".facts")).to_contain_text("Vera Värd")
         assert _checked(page) == []
+        # The other pages, on the phone too: a past walk's report form with an error beside
+        # its field, the hosts register, the grant report.
+        walk = book(api, walk_body(past, walkers, last_friday, [host["id"]]))
+        page.goto(f"{server.url}/nattvandringar/{walk['id']}")
+        page.get_by_label("Antal som vandrade").fill("2")
+        page.get_by_role("button", name="Spara rapporten").last.click()
+        expect(page.locator("#vandrare-error")).to_be_visible()
+        assert _checked(page) == []
+        for path in (f"/foreningar/{walkers}/vandravardar", "/nattvandringar/bidrag"):
+            page.goto(server.url + path)
+            assert _checked(page) == [], path
     finally:
         context.close()
