@@ -115,8 +115,11 @@ async def walks_view(
         "nightwalks.html",
         {
             "booking": booking,
-            "upcoming": [w for w in listed if w.ends_at >= now],
-            "held": [w for w in listed if w.ends_at < now],
+            # The next first; those held, the latest first.
+            "upcoming": sorted((w for w in listed if w.ends_at >= now), key=lambda w: w.starts_at),
+            "held": sorted(
+                (w for w in listed if w.ends_at < now), key=lambda w: w.starts_at, reverse=True
+            ),
             "kinds": swedish.EVENING_KINDS,
             "f": values,
             "chosen": chosen or set(),
