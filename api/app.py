@@ -35,6 +35,7 @@ from api.interventions.routes import router as interventions_router
 from api.meetings.routes import router as meetings_router
 from api.middleware import API_CSP, BodyLimit, LoadShedder, SecurityHeaders, shedding
 from api.migrate import current_revision, head_revision
+from api.nightwalks.routes import router as nightwalks_router
 from api.problems import domain_problem, problem_response
 from api.retention import schedule
 from api.routing import API_PREFIX
@@ -110,6 +111,7 @@ def create_api_app(
         (situation_router, "Lägesbild"),
         (interventions_router, "Interventions"),
         (meetings_router, "Meetings"),
+        (nightwalks_router, "Night walks"),
         (steering_router, "Steering: goals, assignments, plans"),
         (integrations_router, "Integrations"),
         (features_router, "OGC API – Features"),

@@ -23,6 +23,7 @@ from api.interventions.schemas import FollowUpCreate, InterventionFields, Target
 from api.localtime import STOCKHOLM
 from api.meetings import service as meetings
 from api.meetings.schemas import DecisionCreate, MeetingCreate
+from api.nightwalks.demo import load_demo_walks
 from api.seed import by_name
 from api.situation import service as situation
 from api.situation.schemas import SituationReportCreate, SituationReportUpdate
@@ -117,6 +118,7 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
         situation.publish(session, draft.id, if_match=None, actor=actor)
     guard_demo.load_demo_guard_reports(session, today=today)
     _demo_meetings(session, today=today, places=places, organisations=organisations, actor=actor)
+    load_demo_walks(session, today=today, actor=actor)
     return len(generated)
 
 

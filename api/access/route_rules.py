@@ -112,6 +112,20 @@ ROUTE_RULES: dict[str, Rule] = {
     "get_meeting": Rule.SIGNED_IN,
     "update_meeting": Rule.SIGNED_IN,
     "create_decision": Rule.SIGNED_IN,
+    # Night walks (#19): the hosts register per can_manage_walks; a walk read with its
+    # evening or by those who manage the association's walks; the grants per
+    # can_read_walk_grants.
+    "list_hosts": Rule.SIGNED_IN,
+    "create_host": Rule.SIGNED_IN,
+    "update_host": Rule.SIGNED_IN,
+    "list_night_walks": Rule.SIGNED_IN,
+    "create_night_walk": Rule.SIGNED_IN,
+    "get_night_walk_booking": Rule.SIGNED_IN,
+    "get_walk_grants": Rule.SIGNED_IN,
+    "walk_grants_csv": Rule.SIGNED_IN,
+    "get_night_walk": Rule.SIGNED_IN,
+    "update_night_walk": Rule.SIGNED_IN,
+    "report_night_walk": Rule.SIGNED_IN,
     # Integrations.
     "list_service_tokens": Rule.ADMIN,
     "create_service_token": Rule.ADMIN,

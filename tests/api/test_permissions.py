@@ -138,6 +138,19 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_meeting": PEOPLE_SIGNED_IN,
     "update_meeting": PEOPLE_SIGNED_IN,
     "create_decision": PEOPLE_SIGNED_IN,
+    # Night walks: people; whose hosts and walks they read and write is tested in
+    # test_night_walks.py.
+    "list_hosts": PEOPLE_SIGNED_IN,
+    "create_host": PEOPLE_SIGNED_IN,
+    "update_host": PEOPLE_SIGNED_IN,
+    "list_night_walks": PEOPLE_SIGNED_IN,
+    "create_night_walk": PEOPLE_SIGNED_IN,
+    "get_night_walk_booking": PEOPLE_SIGNED_IN,
+    "get_walk_grants": PEOPLE_SIGNED_IN,
+    "walk_grants_csv": PEOPLE_SIGNED_IN,
+    "get_night_walk": PEOPLE_SIGNED_IN,
+    "update_night_walk": PEOPLE_SIGNED_IN,
+    "report_night_walk": PEOPLE_SIGNED_IN,
     # Steering: goals and plans are read by those who read the whole municipality (a body
     # is checked before that, so a write refused for its empty body is let through);
     # an assignment is also read by the group given it (test_steering.py).
