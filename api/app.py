@@ -27,6 +27,7 @@ from api.composition import compose
 from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
+from api.evenings.routes import router as evenings_router
 from api.features.routes import router as features_router
 from api.incidents.routes import router as incidents_router
 from api.integrations.routes import router as integrations_router
@@ -113,6 +114,7 @@ def create_api_app(
         (integrations_router, "Integrations"),
         (features_router, "OGC API – Features"),
         (audit_router, "Audit log"),
+        (evenings_router, "Evenings in the field"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)
     _add_docs(app)

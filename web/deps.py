@@ -89,6 +89,9 @@ NOT_YOURS = {
     Capability.read_meetings: "Bara den som får läsa möten kan använda den här sidan.",
     Capability.set_privacy_notice: "Bara en administratör ändrar integritetsmeddelandet.",
     Capability.file_reports: "Bara den som får rapportera kan använda den här sidan.",
+    Capability.read_evenings: "Bara den som följer ett område eller arbetar kvällar kan "
+    "använda den här sidan.",
+    Capability.plan_evenings: "Bara den som planerar kvällar kan använda den här sidan.",
 }
 
 

@@ -21,6 +21,8 @@ EVERY = [
     "read_meetings",
     "read_audit_log",
     "set_privacy_notice",
+    "read_evenings",
+    "plan_evenings",
 ]
 
 # Each demo person: their capabilities, and their membership's (group, may_write,
@@ -28,17 +30,30 @@ EVERY = [
 EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
     "admin": (EVERY, []),
     "steering": (
-        ["file_reports", "read_steering", "read_meetings"],
+        ["file_reports", "read_steering", "read_meetings", "read_evenings"],
         [(STEERING, True, False, True)],
     ),
     "coordination": (
-        ["file_reports", "import_files", "read_steering", "read_meetings"],
+        [
+            "file_reports",
+            "import_files",
+            "read_steering",
+            "read_meetings",
+            "read_evenings",
+            "plan_evenings",
+        ],
         [(COORDINATION, True, True, True)],
     ),
-    "kungsangen": (["file_reports", "read_meetings"], [(KUNGSANGEN, True, False, True)]),
-    # A reporter only files in their group: no meetings to read.
-    "reporter": (["file_reports"], [(BRO, False, False, False)]),
-    "viewer": (["read_steering", "read_meetings"], [(COORDINATION, False, False, True)]),
+    "kungsangen": (
+        ["file_reports", "read_meetings", "read_evenings", "plan_evenings"],
+        [(KUNGSANGEN, True, False, True)],
+    ),
+    # A reporter only files in their group: no meetings to read; the evenings they work.
+    "reporter": (["file_reports", "read_evenings"], [(BRO, False, False, False)]),
+    "viewer": (
+        ["read_steering", "read_meetings", "read_evenings"],
+        [(COORDINATION, False, False, True)],
+    ),
 }
 
 
