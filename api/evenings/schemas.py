@@ -70,7 +70,7 @@ class ShiftIn(Input):
     location: Name | None = None
     starts_at: LocalTime | None = None
     ends_at: LocalTime | None = None
-    people: Annotated[int, JsonInt, Field(ge=1, le=500)] = 1
+    people: Annotated[int, Field(ge=1, le=500), JsonInt] = 1
 
 
 class ShiftRead(BaseModel):

@@ -10,7 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from sqlalchemy import func, select
 
+from api.evenings.demo import load_demo_evenings
+from api.evenings.models import LogPost
 from api.evenings.service import coming_friday
 from tests.support.factories import file_report
 from tests.support.people import People, as_
@@ -285,7 +288,7 @@ def test_personal_data_and_bad_input_are_refused_in_swedish(server: Server, peop
             f"{V1}/evenings",
             json={
                 "day": day,
-                "shifts": [{"organisation_id": oid(people, POLICE), "location": "19850312-1234"}],
+                "shifts": [{"organisation_id": oid(people, POLICE), "location": "19850312-1231"}],
             },
         )
         assert in_shift.status_code == 422
@@ -323,3 +326,30 @@ def test_the_list_is_a_logged_read(server: Server, people: People, api: httpx.Cl
         f"{V1}/audit-events", params={"action": "export", "object_type": "evenings"}
     ).json()["items"]
     assert events and events[0]["rows"] == 1 and events[0]["detail"] == "list"
+
+
+def test_the_demo_has_last_weekends_evenings_with_a_log_and_the_next_planned(
+    server: Server, people: People
+) -> None:
+    with server.database.session(write=True) as session:
+        assert load_demo_evenings(session, today=today()) == 4
+    with server.database.session(write=True) as session:
+        assert load_demo_evenings(session, today=today()) == 0  # once
+        posts = session.scalar(select(func.count()).select_from(LogPost))
+    assert posts == 8
+    friday = coming_friday(today())
+    with as_(server, people, "coordination") as planner:
+        evenings = planner.get(f"{V1}/evenings", params={"when": "all"}).json()["items"]
+    days = [e["day"] for e in evenings]
+    assert days == [(friday + dt.timedelta(days=n)).isoformat() for n in (1, 0, -6, -7)]
+    last_friday = evenings[-1]
+    assert {s["organisation"]["name"] for s in last_friday["shifts"]} == {
+        FIELD_GROUP,
+        POLICE,
+        GUARDS,
+        "Nattvandrare (föreningar)",
+    }
+    assert last_friday["briefing_place"] and len(last_friday["watch"]) == 2
+    assert last_friday["closed_at"] is not None
+    # The coming weekend planned from last weekend's: the same shifts, a week on.
+    assert len(evenings[1]["shifts"]) == 4 and evenings[1]["closed_at"] is None
