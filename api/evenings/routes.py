@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from api.actor import Actor
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep
-from api.evenings import schemas, service
+from api.evenings import schemas, service, suggestions
 from api.evenings.models import Evening
 from api.problems import problem_responses
 from api.routing import IfMatch, location
@@ -172,4 +172,4 @@ def get_evening_suggestions(
     actor: ActorDep,
     weeks: Annotated[int, Query(ge=1, le=52, description="Past weeks to look at.")] = 8,
 ) -> schemas.EveningSuggestions:
-    return service.suggestions(session, evening_id, actor=actor, weeks=weeks)
+    return suggestions.suggestions(session, evening_id, actor=actor, weeks=weeks)
