@@ -251,8 +251,7 @@ def test_suggestions_name_the_hot_spots_and_the_busy_hours(server: Server, peopl
         *(
             {
                 "area_id": bro,
-                "lat": 59.5117 + n * 0.0001,
-                "lon": 17.6364,
+                "position": {"lat": 59.5117 + n * 0.0001, "lon": 17.6364},
                 "occurred_from": seen.isoformat(),
             }
             for n in range(4)
