@@ -32,6 +32,7 @@ CAPABILITY_PAGES = {
     "/styrning": "read_steering",
     "/moten": "read_meetings",
     "/integritet/andra": "set_privacy_notice",
+    "/kvallar": "read_evenings",
 }
 
 
