@@ -274,7 +274,11 @@ def _allowed_methods(request: Request, fallback: str) -> str:
             for path, operations in request.app.openapi().get("paths", {}).items()
         ]
         request.app.state.allow_patterns = patterns
-    methods = set().union(*(m for pattern, m in patterns if pattern.match(request.url.path)))
+    matched = [(pattern, m) for pattern, m in patterns if pattern.match(request.url.path)]
+    # A path of words (/evenings/next-weekend) is its own, not a record's of a typed id
+    # (/evenings/{evening_id:int}) beside it: the typed route does not take it.
+    words = [(pattern, m) for pattern, m in matched if "[^/]+" not in pattern.pattern]
+    methods = set().union(*(m for _pattern, m in words or matched))
     return ", ".join(sorted(methods)) if methods else fallback
 
 

@@ -115,7 +115,7 @@ def plan_next_weekend(
 
 
 @router.get(
-    "/evenings/{evening_id}",
+    "/evenings/{evening_id:int}",
     response_model=schemas.EveningRead,
     operation_id="get_evening",
     summary="An evening: its briefing, shifts, places to watch, and what the caller may do",
@@ -128,7 +128,7 @@ def get_evening(
 
 
 @router.patch(
-    "/evenings/{evening_id}",
+    "/evenings/{evening_id:int}",
     response_model=schemas.EveningRead,
     operation_id="update_evening",
     summary="Change the evening; `shifts` and `watch` replace the lists; If-Match optional",
@@ -147,7 +147,7 @@ def update_evening(
 
 
 @router.post(
-    "/evenings/{evening_id}/close",
+    "/evenings/{evening_id:int}/close",
     response_model=schemas.EveningRead,
     operation_id="close_evening",
     summary="The evening is over: its log takes no more posts",
@@ -160,7 +160,7 @@ def close_evening(
 
 
 @router.get(
-    "/evenings/{evening_id}/suggestions",
+    "/evenings/{evening_id:int}/suggestions",
     response_model=schemas.EveningSuggestions,
     operation_id="get_evening_suggestions",
     summary="Places and hours to watch: the lägesbild's hot spots and past evenings like it",

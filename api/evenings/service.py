@@ -230,7 +230,7 @@ def _default_times(
     if starts_at is None:
         if day is None:
             raise Invalid.field(
-                "day", "Ange kvällens dag, eller när den börjar och slutar.", "missing"
+                "day", "Ange kvällens dag, eller när den börjar och slutar.", "no_day"
             )
         starts_at = dt.datetime.combine(day, DEFAULT_START, tzinfo=tz).astimezone(dt.UTC)
     if ends_at is None:
