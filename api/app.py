@@ -27,6 +27,7 @@ from api.composition import compose
 from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
+from api.evenings.routes import router as evenings_router
 from api.features.routes import router as features_router
 from api.guards.routes import router as guards_router
 from api.incidents.routes import router as incidents_router
@@ -117,6 +118,7 @@ def create_api_app(
         (features_router, "OGC API – Features"),
         (guards_router, "Guard reports"),
         (audit_router, "Audit log"),
+        (evenings_router, "Evenings in the field"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)
     _add_docs(app)

@@ -93,6 +93,9 @@ NOT_YOURS = {
     "här sidan.",
     Capability.file_guard_reports: "Bara bevakningsföretagets egna rapportörer och medlemmar "
     "lämnar bevakningsrapporter.",
+    Capability.read_evenings: "Bara den som följer ett område eller arbetar kvällar kan "
+    "använda den här sidan.",
+    Capability.plan_evenings: "Bara den som planerar kvällar kan använda den här sidan.",
 }
 
 

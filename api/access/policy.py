@@ -302,6 +302,19 @@ def require_plan_evening(actor: Actor, *, area_id: int | None) -> None:
         )
 
 
+def can_read_evenings(actor: Actor) -> bool:
+    """Whether some evening's briefing may be the caller's to read: those who read an area or
+    the whole municipality, and those who file reports (a field worker on shift)."""
+    return can_read_meetings(actor) or can_file_reports(actor)
+
+
+def can_plan_evenings(actor: Actor) -> bool:
+    """Whether the caller plans evenings somewhere (``can_plan_evening`` of some area)."""
+    return actor.is_admin or any(
+        g.group_kind == "coordination" or g.area_id is not None for g in _grants(actor, WRITERS)
+    )
+
+
 def can_post_in_log(actor: Actor, *, area_id: int | None, shift: bool) -> bool:
     """Post in an evening's live log: those on shift, and the conveners of the groups that
     cover its area."""
@@ -472,6 +485,8 @@ def capabilities(actor: Actor, *, organisation_kind: str | None = None) -> list[
             organisation_id=actor.organisation_id,
             organisation_kind=organisation_kind or "",
         ),
+        Capability.read_evenings: can_read_evenings(actor),
+        Capability.plan_evenings: can_plan_evenings(actor),
     }
     return [capability for capability, may in held.items() if may]
 

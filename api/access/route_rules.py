@@ -184,6 +184,15 @@ ROUTE_RULES: dict[str, Rule] = {
     "verify_totp": Rule.SECOND_FACTOR,
     "disable_totp": Rule.SIGNED_IN,  # where requires_second_factor does not hold
     "reset_user_totp": Rule.ADMIN,
+    # Evenings in the field (#19): read by those on shift and those who read the area
+    # (can_read_evening), planned by the groups' conveners and members (can_plan_evening).
+    "list_evenings": Rule.SIGNED_IN,
+    "create_evening": Rule.SIGNED_IN,
+    "plan_next_weekend": Rule.SIGNED_IN,
+    "get_evening": Rule.SIGNED_IN,
+    "update_evening": Rule.SIGNED_IN,
+    "close_evening": Rule.SIGNED_IN,
+    "get_evening_suggestions": Rule.SIGNED_IN,
 }
 
 

@@ -208,6 +208,16 @@ EXPECTED: dict[str, frozenset[str]] = {
     "verify_totp": SECOND_STEP,
     "disable_totp": PEOPLE_SIGNED_IN,
     "reset_user_totp": ADMIN,
+    # Evenings in the field: people; whose they read and plan is tested in test_evenings.py.
+    # The next weekend of the whole municipality (the empty body) is the coordination
+    # group's to plan (can_plan_evening), which the empty body reaches.
+    "list_evenings": PEOPLE_SIGNED_IN,
+    "create_evening": PEOPLE_SIGNED_IN,
+    "plan_next_weekend": frozenset({"coordination", "admin"}),
+    "get_evening": PEOPLE_SIGNED_IN,
+    "update_evening": PEOPLE_SIGNED_IN,
+    "close_evening": PEOPLE_SIGNED_IN,
+    "get_evening_suggestions": PEOPLE_SIGNED_IN,
 }
 
 MISSING_ID = "2147483647"

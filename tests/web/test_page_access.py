@@ -33,6 +33,7 @@ CAPABILITY_PAGES = {
     "/moten": "read_meetings",
     "/integritet/andra": "set_privacy_notice",
     "/bevakning": "read_guard_reports",
+    "/kvallar": "read_evenings",
 }
 
 
