@@ -27,6 +27,8 @@ from api.composition import compose
 from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
+from api.evenings.log_routes import router as evening_log_router
+from api.evenings.stream import LogStreams
 from api.features.routes import router as features_router
 from api.incidents.routes import router as incidents_router
 from api.integrations.routes import router as integrations_router
@@ -70,6 +72,8 @@ def create_api_app(
         retention = schedule.start(database, settings)
         outbox = mail.start(database, settings)
         yield
+        # Open log streams end, or the server would wait for them to.
+        await _app.state.log_streams.stop()
         await periodic.stop(outbox)
         await schedule.stop(retention)
         if owns_database:
@@ -97,6 +101,7 @@ def create_api_app(
     )
     app.state.database = database
     app.state.settings = settings
+    app.state.log_streams = LogStreams(database)
     problems.install(app)
     # Logged before it is answered; installed after problems.install so it replaces that one.
     app.add_exception_handler(DomainError, _refusal_logged)
@@ -113,6 +118,7 @@ def create_api_app(
         (integrations_router, "Integrations"),
         (features_router, "OGC API – Features"),
         (audit_router, "Audit log"),
+        (evening_log_router, "Evenings: the live log"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)
     _add_docs(app)

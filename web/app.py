@@ -27,6 +27,7 @@ from web.pages import (
     about,
     accounts,
     audit,
+    evening_log,
     imports,
     incidents,
     interventions,
@@ -57,6 +58,7 @@ ROUTERS = (
     own.router,
     about.router,
     offline.router,
+    evening_log.router,
 )
 
 

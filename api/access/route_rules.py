@@ -163,6 +163,12 @@ ROUTE_RULES: dict[str, Rule] = {
     "verify_totp": Rule.SECOND_FACTOR,
     "disable_totp": Rule.SIGNED_IN,  # where requires_second_factor does not hold
     "reset_user_totp": Rule.ADMIN,
+    # An evening's live log (#19): read with the evening (can_read_evening), written by
+    # those on shift and the conveners (can_post_in_log), who also make posts observations.
+    "list_evening_log": Rule.SIGNED_IN,
+    "create_log_post": Rule.SIGNED_IN,
+    "create_log_observation": Rule.SIGNED_IN,
+    "stream_evening_log": Rule.SIGNED_IN,
 }
 
 

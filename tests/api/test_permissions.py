@@ -189,6 +189,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "verify_totp": SECOND_STEP,
     "disable_totp": PEOPLE_SIGNED_IN,
     "reset_user_totp": ADMIN,
+    # An evening's live log: people; whose they read and write in test_evening_log.py.
+    "list_evening_log": PEOPLE_SIGNED_IN,
+    "create_log_post": PEOPLE_SIGNED_IN,
+    "create_log_observation": PEOPLE_SIGNED_IN,
+    "stream_evening_log": PEOPLE_SIGNED_IN,
 }
 
 MISSING_ID = "2147483647"
