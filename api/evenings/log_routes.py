@@ -24,7 +24,7 @@ from api.incidents import schemas as incident_schemas
 from api.incidents import service as incident_service
 from api.problems import problem_responses
 from api.routing import location
-from api.schemas_common import QueryId
+from api.schemas_common import MAX_ID, QueryId
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
@@ -161,7 +161,8 @@ def stream_evening_log(
     actor: ActorDep,
     streams: Annotated[LogStreams, Depends(log_streams)],
     after: Annotated[
-        QueryId | None, Query(description="Send the posts after this one first.")
+        int | None,
+        Query(ge=0, le=MAX_ID, description="Send the posts after this one first (0: all)."),
     ] = None,
     last_event_id: Annotated[
         str | None,
@@ -237,9 +238,11 @@ async def _events(
             if not still_open:
                 yield "event: closed\ndata: {}\n\n"
                 return
-            if subscription.closed or time.monotonic() > ends:
+            if time.monotonic() > ends:
                 return
             if not await subscription.wait(HEARTBEAT_SECONDS):
                 yield ": ping\n\n"
+            if subscription.closed:
+                return  # the server is stopping
     finally:
         streams.close(subscription)

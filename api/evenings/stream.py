@@ -184,9 +184,9 @@ class Listener:
                     await self._listen(conn)
             except asyncio.CancelledError:
                 raise
-            except (psycopg.Error, OSError) as exc:
+            except Exception as exc:  # the listener outlives any failure
                 self.connected.clear()
-                log.warning("log stream: lost PostgreSQL's notices (%s); reconnecting", exc)
+                log.warning("log stream: lost PostgreSQL's notices (%r); reconnecting", exc)
             delay = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
             attempt += 1
             await asyncio.sleep(delay)

@@ -197,7 +197,7 @@ async def evening_log_observation(
         )
         if log.items and log.items[0].id == post_id:
             return await _one_post(request, visit, log, log.items[0])
-    return redirect(request, f"/kvallar/{evening_id}/logg#post-{post_id}")
+    return redirect(request, f"/kvallar/{evening_id}/logg?sparat=handelse#post-{post_id}")
 
 
 async def _one_post(

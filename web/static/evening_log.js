@@ -52,10 +52,9 @@
       say("Kvällen är avslutad: loggen tar inte emot fler inlägg.");
     });
     window.addEventListener("pagehide", function () { source.close(); });
-    document.body.addEventListener("htmx:beforeSwap", function (event) {
-      // Leaving the page by a boosted link: the stream goes with it.
-      if (event.detail.boosted) { source.close(); }
-    });
+    // Leaving the page by a boosted link (htmx keeps the page in its history first): the
+    // stream goes with it.
+    document.body.addEventListener("htmx:beforeHistorySave", function () { source.close(); });
   }
 
   function position() {
