@@ -76,7 +76,7 @@ def last_post_id(session: Session, evening_id: int) -> int:
 def _names(session: Session, model: Any, key: Any, label: Any, ids: set[Any]) -> dict[Any, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(key, label).where(key.in_(ids))).tuples().all())
+    return {ident: name for ident, name in session.execute(select(key, label).where(key.in_(ids)))}
 
 
 def read_posts(

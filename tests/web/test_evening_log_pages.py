@@ -60,7 +60,7 @@ def test_posting_without_javascript_shows_the_post_after(server: Server, people:
                 "nyckel": "k1",
             },
         )
-        assert convener.get(f"/kvallar/{evening}/logg").text.count('class="log-post') == 1
+        assert convener.get(f"/kvallar/{evening}/logg").text.count('data-post="') == 1
 
         refused = convener.post(
             f"/kvallar/{evening}/logg",
