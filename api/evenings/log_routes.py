@@ -167,7 +167,9 @@ def stream_evening_log(
     last_event_id: Annotated[
         str | None,
         Header(
-            alias="Last-Event-ID", pattern=r"^[0-9]{1,15}$", description="As EventSource sends it."
+            alias="Last-Event-ID",
+            max_length=100,
+            description="As EventSource sends it: a post's id (anything else is passed over).",
         ),
     ] = None,
 ) -> StreamingResponse:
@@ -176,8 +178,9 @@ def stream_evening_log(
     evening = evening_for(session, evening_id, actor)
     # Without a place to start from, from the last post there is now: a post written before
     # the stream below has subscribed is then still after it, and sent.
-    if last_event_id is not None:
-        start = int(last_event_id)
+    sent = (last_event_id or "").strip()
+    if sent.isascii() and sent.isdigit() and int(sent) <= MAX_ID:
+        start = int(sent)
     else:
         start = after if after is not None else log.last_post_id(session, evening.id)
     audit.record_export(
