@@ -5,9 +5,6 @@ processes on one PostgreSQL (LISTEN/NOTIFY); what a reconnecting client missed c
 
 from __future__ import annotations
 
-import json
-import queue
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,79 +17,11 @@ from api.evenings.stream import LISTENER_NAME
 from tests.support.evenings import close_evening, make_evening
 from tests.support.people import People
 from tests.support.servers import Server, ServerProcess
+from tests.support.streams import EventReader
 
 V1 = "/api/v1"
 # Posts reach the other stream within this, or the log is not live.
 WITHIN = 1.0
-
-
-class EventReader:
-    """An open event stream read in a thread of its own: its events in a queue, as dicts of
-    the fields (a comment as ``{"comment": …}``), None once it has ended."""
-
-    def __init__(self, base_url: str, path: str, token: str, **headers: str) -> None:
-        self.events: queue.Queue[dict[str, str] | None] = queue.Queue()
-        self.status: int | None = None
-        self.content_type = ""
-        self.opened = threading.Event()
-        self._client = httpx.Client(
-            base_url=base_url,
-            timeout=httpx.Timeout(10, read=60),
-            headers={"Authorization": f"Bearer {token}", **headers},
-        )
-        self._thread = threading.Thread(target=self._read, args=(path,), daemon=True)
-        self._thread.start()
-        assert self.opened.wait(10), "the stream did not open"
-
-    def _read(self, path: str) -> None:
-        try:
-            with self._client.stream("GET", path) as response:
-                self.status = response.status_code
-                self.content_type = response.headers.get("content-type", "")
-                self.opened.set()
-                event: dict[str, str] = {}
-                for line in response.iter_lines():
-                    if not line:
-                        if event:
-                            self.events.put(event)
-                        event = {}
-                    elif line.startswith(":"):
-                        self.events.put({"comment": line[1:].strip()})
-                    else:
-                        name, _, value = line.partition(":")
-                        event[name] = value.removeprefix(" ")
-        except httpx.HTTPError:
-            pass
-        finally:
-            self.opened.set()
-            self.events.put(None)
-
-    def next_event(self, within: float, kind: str = "post") -> dict[str, Any] | None:
-        """The next event of ``kind`` within ``within`` seconds (others are passed over);
-        None if the stream ended."""
-        ends = time.monotonic() + within
-        while True:
-            left = ends - time.monotonic()
-            assert left > 0, f"no {kind} event within {within} s"
-            try:
-                event = self.events.get(timeout=left)
-            except queue.Empty:
-                raise AssertionError(f"no {kind} event within {within} s") from None
-            if event is None:
-                return None
-            if event.get("event") == kind:
-                return event
-
-    def next_post(self, within: float = WITHIN) -> dict[str, Any]:
-        event = self.next_event(within)
-        assert event is not None, "the stream ended"
-        data: dict[str, Any] = json.loads(event["data"])
-        assert event["id"] == str(data["id"])
-        return data
-
-    def close(self) -> None:
-        self._client.close()
-        self._thread.join(5)
 
 
 def _evening(server: Server, people: People) -> int:
@@ -150,7 +79,7 @@ def test_last_event_id_sends_what_was_missed_first(
     token = people["tokens"]["coordination"]
     sent = [_post(server.url, token, evening, f"Inlägg {n}") for n in range(4)]
     path = f"{V1}/evenings/{evening}/log/stream"
-    stream = EventReader(server.url, path, token, **{"Last-Event-ID": str(sent[1]["id"])})
+    stream = EventReader(server.url, path, token, headers={"Last-Event-ID": str(sent[1]["id"])})
     readers.append(stream)
     assert [stream.next_post()["id"] for _ in range(2)] == [sent[2]["id"], sent[3]["id"]]
     # Then what is written from now on.

@@ -5,8 +5,6 @@ embedded app (a streaming ASGI transport) and a web app apart from the API (EST_
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Iterator
 
@@ -18,6 +16,7 @@ from tests.support.evenings import make_evening
 from tests.support.pages import browser_for, csrf_of
 from tests.support.people import People
 from tests.support.servers import LiveServer, Server
+from tests.support.streams import WITHIN, EventReader
 from web.app import create_web_app
 from web.client import ApiClient
 
@@ -112,32 +111,15 @@ def test_a_closed_log_reads_without_a_form(server: Server, people: People) -> No
         assert "data-stream" not in page.text
 
 
-def _events(base_url: str, path: str, token: str, into: queue.Queue[str]) -> httpx.Client:
-    client = httpx.Client(
-        base_url=base_url, timeout=httpx.Timeout(10, read=60), cookies={"est_session": token}
-    )
-
-    def read() -> None:
-        try:
-            with client.stream("GET", path) as response:
-                into.put(f"status {response.status_code}")
-                for line in response.iter_lines():
-                    into.put(line)
-        except httpx.HTTPError:
-            pass
-
-    threading.Thread(target=read, daemon=True).start()
-    return client
-
-
 def _relayed(base_url: str, server: Server, people: People) -> None:
     evening = _evening(server, people)
-    lines: queue.Queue[str] = queue.Queue()
-    reader = _events(
-        base_url, f"/kvallar/{evening}/logg/strom?efter=0", people["tokens"]["viewer"], lines
+    reader = EventReader(
+        base_url,
+        f"/kvallar/{evening}/logg/strom?efter=0",
+        cookies={"est_session": people["tokens"]["viewer"]},
     )
     try:
-        assert lines.get(timeout=10) == "status 200"
+        assert reader.status == 200 and reader.content_type.startswith("text/event-stream")
         with httpx.Client(
             base_url=server.url,
             headers={"Authorization": f"Bearer {people['tokens']['coordination']}"},
@@ -145,14 +127,13 @@ def _relayed(base_url: str, server: Server, people: People) -> None:
             sent_at = time.monotonic()
             sent = api.post(f"/api/v1/evenings/{evening}/log", json={"text": "Brand i container"})
             assert sent.status_code == 201, sent.text
-        seen: list[str] = []
-        while not any("Brand i container" in line for line in seen):
-            seen.append(lines.get(timeout=max(0.01, sent_at + 1.0 - time.monotonic())))
-        assert time.monotonic() - sent_at < 1.0
-        assert f"id: {sent.json()['id']}" in seen and "event: post" in seen
+        event = reader.next_event(WITHIN)
+        assert event is not None and time.monotonic() - sent_at < WITHIN
         # The post as the page shows it (HTML, escaped), without the person's token.
-        html = "\n".join(line.removeprefix("data: ") for line in seen if line.startswith("data:"))
-        assert f'id="post-{sent.json()["id"]}"' in html and "Bearer" not in html
+        assert event["id"] == str(sent.json()["id"])
+        html = event["data"]
+        assert f'id="post-{sent.json()["id"]}"' in html and "Brand i container" in html
+        assert "Bearer" not in html and people["tokens"]["viewer"] not in html
     finally:
         reader.close()
 
