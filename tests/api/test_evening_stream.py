@@ -144,6 +144,15 @@ def test_two_api_processes_on_one_postgresql_share_the_log(
             assert on_second.next_post()["id"] == sent["id"]
             assert on_first.next_post()["id"] == sent["id"]
             assert time.monotonic() - sent_at < WITHIN
+        # The open streams hold no transaction (nor a connection from the pool) while they wait.
+        with server.database.engine.connect() as conn:
+            waiting = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND state LIKE 'idle in transaction%'"
+                )
+            ).scalar()
+        assert waiting == 0
         # PostgreSQL drops the listeners' connections: they reconnect, and nothing is lost.
         with server.database.engine.connect() as conn:
             dropped = conn.execute(
