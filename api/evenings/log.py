@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from api.access import policy
@@ -278,6 +278,17 @@ def make_observation(
     session.flush()
     session.refresh(incident)
     return incident, True
+
+
+def blank_posts_of(session: Session, incident_id: int) -> None:
+    """The observation was withdrawn for personal data: the post it was made from keeps no
+    text and no point either (api.incidents.slots.blank_copies)."""
+    session.execute(
+        update(LogPost)
+        .where(LogPost.incident_id == incident_id)
+        .values(text="", lat=None, lon=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # The incident's fields as the post's: what a refusal names.

@@ -316,3 +316,27 @@ def test_old_posts_go_with_the_incidents_text_and_observations_keep_their_link(
     assert left[sent[2]["id"]].text == "Nytt bråk"
     again = retention.run(server.database, server.settings)
     assert again is not None and again.log_posts == 0
+
+
+def test_an_observation_withdrawn_for_personal_data_takes_the_posts_text_too(
+    server: Server, api: httpx.Client, people: People
+) -> None:
+    evening = kungsangen_evening(server, people)
+    with as_(server, people, "coordination") as convener:
+        sent = post(
+            convener,
+            evening,
+            "Anna Svensson sprejade på väggen",
+            category="skadegorelse.klotter",
+            position={"lat": 59.4786, "lon": 17.7506},
+        ).json()
+        incident = convener.post(
+            f"{V1}/evenings/{evening}/log/{sent['id']}/observation", json={}
+        ).json()
+        withdrawn = convener.post(
+            f"{V1}/incidents/{incident['id']}/withdraw", json={"reason": "personal_data"}
+        )
+        assert withdrawn.status_code == 200, withdrawn.text
+        kept = convener.get(f"{V1}/evenings/{evening}/log").json()["items"][0]
+    assert (kept["text"], kept["lat"], kept["lon"]) == ("", None, None)
+    assert kept["incident_id"] == incident["id"]
