@@ -28,14 +28,17 @@ from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
 from api.evenings.log_routes import router as evening_log_router
+from api.evenings.routes import router as evenings_router
 from api.evenings.stream import LogStreams
 from api.features.routes import router as features_router
+from api.guards.routes import router as guards_router
 from api.incidents.routes import router as incidents_router
 from api.integrations.routes import router as integrations_router
 from api.interventions.routes import router as interventions_router
 from api.meetings.routes import router as meetings_router
 from api.middleware import API_CSP, BodyLimit, LoadShedder, SecurityHeaders, shedding
 from api.migrate import current_revision, head_revision
+from api.nightwalks.routes import router as nightwalks_router
 from api.problems import domain_problem, problem_response
 from api.retention import schedule
 from api.routing import API_PREFIX
@@ -114,10 +117,13 @@ def create_api_app(
         (situation_router, "Lägesbild"),
         (interventions_router, "Interventions"),
         (meetings_router, "Meetings"),
+        (nightwalks_router, "Night walks"),
         (steering_router, "Steering: goals, assignments, plans"),
         (integrations_router, "Integrations"),
         (features_router, "OGC API – Features"),
+        (guards_router, "Guard reports"),
         (audit_router, "Audit log"),
+        (evenings_router, "Evenings in the field"),
         (evening_log_router, "Evenings: the live log"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)

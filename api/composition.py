@@ -14,7 +14,9 @@ from api.evenings import log as evening_log
 from api.incidents import slots as incident_slots
 from api.interventions import service as interventions
 from api.interventions import slots as intervention_slots
+from api.meetings import field
 from api.meetings import service as meetings
+from api.situation import slots as situation_slots
 from api.steering import assignments
 
 
@@ -24,3 +26,4 @@ def compose() -> None:
     intervention_slots.decided_at.fill(meetings.decided_at)
     intervention_slots.served.fill(assignments.served)
     intervention_slots.check_serves.fill(assignments.check_serves)
+    situation_slots.field_summary.fill(field.field_summary)

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from api import localtime
 from api.actor import SYSTEM, Actor
 from api.composition import compose
+from api.evenings.demo import load_demo_evenings
+from api.guards import demo as guard_demo
 from api.incidents.models import Incident, Report
 from api.interventions import service as interventions
 from api.interventions.models import Intervention
@@ -22,6 +24,7 @@ from api.interventions.schemas import FollowUpCreate, InterventionFields, Target
 from api.localtime import STOCKHOLM
 from api.meetings import service as meetings
 from api.meetings.schemas import DecisionCreate, MeetingCreate
+from api.nightwalks.demo import load_demo_walks
 from api.seed import by_name
 from api.situation import service as situation
 from api.situation.schemas import SituationReportCreate, SituationReportUpdate
@@ -114,7 +117,10 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
             actor=actor,
         )
         situation.publish(session, draft.id, if_match=None, actor=actor)
+    guard_demo.load_demo_guard_reports(session, today=today)
     _demo_meetings(session, today=today, places=places, organisations=organisations, actor=actor)
+    load_demo_evenings(session, today=today, actor=actor)
+    load_demo_walks(session, today=today, actor=actor)
     return len(generated)
 
 

@@ -262,7 +262,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 def _allowed_methods(request: Request, fallback: str) -> str:
     # FastAPI names only the methods of the first route that matched the path, but a path
     # often has several (GET and PATCH of one record are two routes); Allow lists them all.
-    patterns: list[tuple[re.Pattern[str], set[str]]] | None = getattr(
+    # A path a route names in full (/night-walks/grants) is that route's, not also one with
+    # a parameter there (/night-walks/{walk_id}, whose id is a number): of the paths that
+    # match, those with the fewest parameters.
+    patterns: list[tuple[re.Pattern[str], set[str], int]] | None = getattr(
         request.app.state, "allow_patterns", None
     )
     if patterns is None:
@@ -270,11 +273,14 @@ def _allowed_methods(request: Request, fallback: str) -> str:
             (
                 re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
                 {method.upper() for method in operations},
+                path.count("{"),
             )
             for path, operations in request.app.openapi().get("paths", {}).items()
         ]
         request.app.state.allow_patterns = patterns
-    methods = set().union(*(m for pattern, m in patterns if pattern.match(request.url.path)))
+    matched = [(m, n) for pattern, m, n in patterns if pattern.match(request.url.path)]
+    fewest = min((n for _, n in matched), default=0)
+    methods = set().union(*(m for m, n in matched if n == fewest))
     return ", ".join(sorted(methods)) if methods else fallback
 
 

@@ -206,6 +206,8 @@ AUDIT_ACTIONS = {
     "end_sessions": "Avslutade sessioner",
     "export": "Export",
     "import": "Import",
+    # A read of records that are not incidents (the guard reports, #19).
+    "read": "Läsning",
     # api.retention: a run's start and its counts per kind.
     "retention": "Gallring",
     # Two-factor sign-in (api.accounts.totp).

@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from api.cli import build_parser
+from tests.support.codes import totp_code
 from tests.support.pages import csrf_of, found
-from tests.support.people import totp_code
 from tests.support.servers import free_port, sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent

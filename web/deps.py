@@ -89,6 +89,13 @@ NOT_YOURS = {
     Capability.read_meetings: "Bara den som får läsa möten kan använda den här sidan.",
     Capability.set_privacy_notice: "Bara en administratör ändrar integritetsmeddelandet.",
     Capability.file_reports: "Bara den som får rapportera kan använda den här sidan.",
+    Capability.read_guard_reports: "Bara den som får läsa bevakningsrapporter kan använda den "
+    "här sidan.",
+    Capability.file_guard_reports: "Bara bevakningsföretagets egna rapportörer och medlemmar "
+    "lämnar bevakningsrapporter.",
+    Capability.read_evenings: "Bara den som följer ett område eller arbetar kvällar kan "
+    "använda den här sidan.",
+    Capability.plan_evenings: "Bara den som planerar kvällar kan använda den här sidan.",
 }
 
 
@@ -109,6 +116,7 @@ AuditVisit = Annotated[Visit, Depends(requires(Capability.read_audit_log))]
 SteeringVisit = Annotated[Visit, Depends(requires(Capability.read_steering))]
 MeetingsVisit = Annotated[Visit, Depends(requires(Capability.read_meetings))]
 PrivacyEditVisit = Annotated[Visit, Depends(requires(Capability.set_privacy_notice))]
+GuardReportsVisit = Annotated[Visit, Depends(requires(Capability.read_guard_reports))]
 
 
 async def check_csrf(request: Request) -> None:

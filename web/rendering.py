@@ -144,6 +144,8 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         plan_year_macros=env.get_template("_plan_year.html").module,
         agenda_macros=env.get_template("_agenda.html").module,
     )
+    # The evenings in the field (#19): their kinds' names, for the lägesbild's section.
+    env.globals.update(evening_kinds=swedish.EVENING_KINDS)
     return templates
 
 

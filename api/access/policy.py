@@ -302,6 +302,19 @@ def require_plan_evening(actor: Actor, *, area_id: int | None) -> None:
         )
 
 
+def can_read_evenings(actor: Actor) -> bool:
+    """Whether some evening's briefing may be the caller's to read: those who read an area or
+    the whole municipality, and those who file reports (a field worker on shift)."""
+    return can_read_meetings(actor) or can_file_reports(actor)
+
+
+def can_plan_evenings(actor: Actor) -> bool:
+    """Whether the caller plans evenings somewhere (``can_plan_evening`` of some area)."""
+    return actor.is_admin or any(
+        g.group_kind == "coordination" or g.area_id is not None for g in _grants(actor, WRITERS)
+    )
+
+
 def can_post_in_log(actor: Actor, *, area_id: int | None, shift: bool) -> bool:
     """Post in an evening's live log: those on shift, and the conveners of the groups that
     cover its area."""
@@ -343,6 +356,42 @@ def can_read_guard_reports(actor: Actor, organisation_id: int) -> bool:
     return reads_whole_municipality(actor) or (
         actor.kind == "user" and actor.organisation_id == organisation_id
     )
+
+
+# Guard reports, filed (#19, point 4) ------------------------------------------------- guard
+SECURITY_KIND = "security"
+
+
+def can_file_guard_reports(actor: Actor, *, organisation_id: int, organisation_kind: str) -> bool:
+    """A guard company's daily report on the form: the company's own people who file
+    reports; the company must be a security company (kind ``security``)."""
+    return (
+        organisation_kind == SECURITY_KIND
+        and can_file_reports(actor)
+        and actor.organisation_id == organisation_id
+    )
+
+
+def read_guard_reports_at_all(actor: Actor, *, organisation_kind: str | None) -> bool:
+    """Whether some guard company's reports are the caller's to read: those who read the
+    whole municipality, and the people of a security company (their own)."""
+    return reads_whole_municipality(actor) or (
+        actor.kind == "user" and organisation_kind == SECURITY_KIND
+    )
+
+
+def can_push_guard_reports(actor: Actor, *, source: str, organisation_kind: str) -> bool:
+    """A guard company's daily report through the integration API: a service token of the
+    route's source, scoped to a security company (the report is that company's)."""
+    return (
+        actor.kind == "service"
+        and actor.source == source
+        and actor.organisation_id is not None
+        and organisation_kind == SECURITY_KIND
+    )
+
+
+# ------------------------------------------------------------------------------------- guard
 
 
 # Figures: a count is a read -------------------------------------------------------------------
@@ -415,8 +464,9 @@ def target_refusal(
 # above, so a change to a rule changes what the pages offer with it.
 
 
-def capabilities(actor: Actor) -> list[Capability]:
-    """The caller's capabilities, in the enum's order."""
+def capabilities(actor: Actor, *, organisation_kind: str | None = None) -> list[Capability]:
+    """The caller's capabilities, in the enum's order. ``organisation_kind``: that of the
+    caller's organisation, which the guard reports' rules ask."""
     held = {
         Capability.file_reports: can_file_reports(actor),
         Capability.import_files: can_import(actor),
@@ -426,6 +476,17 @@ def capabilities(actor: Actor) -> list[Capability]:
         Capability.set_privacy_notice: route_allows(
             ROUTE_RULES["set_municipality_privacy_notice"], actor, {}
         ),
+        Capability.read_guard_reports: read_guard_reports_at_all(
+            actor, organisation_kind=organisation_kind
+        ),
+        Capability.file_guard_reports: actor.organisation_id is not None
+        and can_file_guard_reports(
+            actor,
+            organisation_id=actor.organisation_id,
+            organisation_kind=organisation_kind or "",
+        ),
+        Capability.read_evenings: can_read_evenings(actor),
+        Capability.plan_evenings: can_plan_evenings(actor),
     }
     return [capability for capability, may in held.items() if may]
 

@@ -112,6 +112,20 @@ ROUTE_RULES: dict[str, Rule] = {
     "get_meeting": Rule.SIGNED_IN,
     "update_meeting": Rule.SIGNED_IN,
     "create_decision": Rule.SIGNED_IN,
+    # Night walks (#19): the hosts register per can_manage_walks; a walk read with its
+    # evening or by those who manage the association's walks; the grants per
+    # can_read_walk_grants.
+    "list_hosts": Rule.SIGNED_IN,
+    "create_host": Rule.SIGNED_IN,
+    "update_host": Rule.SIGNED_IN,
+    "list_night_walks": Rule.SIGNED_IN,
+    "create_night_walk": Rule.SIGNED_IN,
+    "get_night_walk_booking": Rule.SIGNED_IN,
+    "get_walk_grants": Rule.SIGNED_IN,
+    "walk_grants_csv": Rule.SIGNED_IN,
+    "get_night_walk": Rule.SIGNED_IN,
+    "update_night_walk": Rule.SIGNED_IN,
+    "report_night_walk": Rule.SIGNED_IN,
     # Integrations.
     "list_service_tokens": Rule.ADMIN,
     "create_service_token": Rule.ADMIN,
@@ -154,6 +168,13 @@ ROUTE_RULES: dict[str, Rule] = {
     "put_activity_review": Rule.SIGNED_IN,
     "put_plan_review": Rule.SIGNED_IN,
     "get_plan_year": Rule.SIGNED_IN,
+    # Guard reports (#19): pushed by a guard company's service token of the route's source
+    # (can_push_guard_reports), filed by its people (can_file_guard_reports), read with
+    # can_read_guard_reports.
+    "put_guard_report": Rule.SERVICE,
+    "create_guard_report": Rule.SIGNED_IN,
+    "list_guard_reports": Rule.SIGNED_IN,
+    "get_guard_report": Rule.SIGNED_IN,
     # The audit log.
     "list_audit_events": Rule.ADMIN,
     # Two-factor sign-in (see requires_second_factor): a half session reaches only these.
@@ -163,6 +184,15 @@ ROUTE_RULES: dict[str, Rule] = {
     "verify_totp": Rule.SECOND_FACTOR,
     "disable_totp": Rule.SIGNED_IN,  # where requires_second_factor does not hold
     "reset_user_totp": Rule.ADMIN,
+    # Evenings in the field (#19): read by those on shift and those who read the area
+    # (can_read_evening), planned by the groups' conveners and members (can_plan_evening).
+    "list_evenings": Rule.SIGNED_IN,
+    "create_evening": Rule.SIGNED_IN,
+    "plan_next_weekend": Rule.SIGNED_IN,
+    "get_evening": Rule.SIGNED_IN,
+    "update_evening": Rule.SIGNED_IN,
+    "close_evening": Rule.SIGNED_IN,
+    "get_evening_suggestions": Rule.SIGNED_IN,
     # An evening's live log (#19): read with the evening (can_read_evening), written by
     # those on shift and the conveners (can_post_in_log), who also make posts observations.
     "list_evening_log": Rule.SIGNED_IN,

@@ -17,3 +17,10 @@ class Capability(enum.StrEnum):
     read_audit_log = "read_audit_log"  # the route rule of list_audit_events
     # The route rule of set_municipality_privacy_notice.
     set_privacy_notice = "set_privacy_notice"
+    # The guard reports (#19): read_guard_reports_at_all, can_file_guard_reports.
+    read_guard_reports = "read_guard_reports"
+    file_guard_reports = "file_guard_reports"
+    # can_read_evenings: some evening's briefing (those who read an area, or file reports).
+    read_evenings = "read_evenings"
+    # can_plan_evenings: plan an evening in some area or the whole municipality.
+    plan_evenings = "plan_evenings"

@@ -295,7 +295,9 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
         {
             **read,
             "memberships": grants,
-            "can": policy.capabilities(actor),
+            "can": policy.capabilities(
+                actor, organisation_kind=user.organisation.kind if user.organisation else None
+            ),
             "session_expires_at": auth.expires_at if auth else None,
             "second_factor_enrolled": has_second_factor(session, user.id),
             "second_factor_required": policy.requires_second_factor(actor),

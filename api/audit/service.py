@@ -140,6 +140,27 @@ def record_printout(
         )  # fmt: skip
 
 
+def record_read(
+    session: Session,
+    *,
+    object_type: str,
+    object_id: Any = None,
+    asked: Mapping[str, Any] | None = None,
+    rows: int | None = None,
+) -> None:
+    """A read of records that are not incidents (a guard report, #19; a list of them, with
+    its filter and how many rows), as a ``read``, in the read's trace (``_trace``)."""
+    with _trace(session) as where:
+        record(
+            where,
+            action="read",
+            object_type=object_type,
+            object_id=object_id,
+            query=query_text(asked) if asked is not None else None,
+            rows=rows,
+        )
+
+
 def record_readings(session: Session, incident_ids: list[int]) -> None:
     """Who read these incidents' detail, now: one narrow line each."""
     context: AuditContext | None = session.info.get(_CONTEXT)

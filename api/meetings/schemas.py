@@ -24,6 +24,8 @@ class AgendaKind(enum.StrEnum):
     follow_up = "follow_up"  # an intervention due for follow-up
     feedback = "feedback"  # feedback a decision asked for, not yet given
     assignment = "assignment"  # from the steering group, until answered (not stored)
+    # The evenings in the field and the guard reports since the last meeting (#19).
+    field = "field"
     other = "other"  # övriga frågor
 
 

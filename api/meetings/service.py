@@ -21,6 +21,7 @@ from api.interventions import service as intervention_service
 from api.interventions.models import Feedback, FollowUp, Intervention
 from api.interventions.schemas import DecidedAt
 from api.localtime import utcnow
+from api.meetings import field as in_field
 from api.meetings import schemas
 from api.meetings.models import Decision, Meeting
 from api.records import get_or_404, not_found_message
@@ -32,6 +33,7 @@ from api.steering.models import Assignment
 from api.steering.schemas import AssignmentAnswer
 from api.structure import service as structure_service
 from api.structure.models import Group
+from api.structure.schemas import GroupKind
 from api.swedish import day_sv
 
 # The hot spots an agenda's note names; it says "visar 5 av 7" when there are more.
@@ -224,6 +226,17 @@ def build_agenda(
                     if len(figures.hot_spots) > AGENDA_HOT_SPOTS
                     else ""
                 ),
+            )
+        )
+    # The evenings in the field and the guard reports of the same days (#19).
+    summary = in_field.field_summary(session, scope, since, last)
+    if summary is not None and group.kind != GroupKind.steering:
+        items.append(
+            schemas.AgendaItem(
+                **counted,
+                kind=schemas.AgendaKind.field,
+                title=in_field.TITLE,
+                note=in_field.agenda_note(summary),
             )
         )
     # Room for other business at the end, however many interventions are due.

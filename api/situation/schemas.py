@@ -179,6 +179,55 @@ class Rules(BaseModel):
     hot_spot_trend: str | None = None
 
 
+# The evening in the field (#19): what the evenings, night walks and guard reports of the
+# period came to, for the reader's scope (composed in api.meetings.field, read through the
+# slot api.situation.slots.field_summary).
+
+
+class FieldEvening(BaseModel):
+    id: int
+    starts_at: dt.datetime
+    kind: str = Field(description="api.evenings.schemas.EveningKind's value.")
+    title: str | None = None
+    area: Ref | None = Field(description="None: an evening of the whole municipality.")
+    whole: bool = Field(
+        description="False for an evening of the whole municipality read by someone who "
+        "reads only some areas: only its observations in those areas are counted."
+    )
+    shifts: int = 0
+    organisations: list[str] = []
+    people: int = 0
+    posts: int = 0
+    observations: int = Field(0, description="Observations made from the live log.")
+    walks: int = 0
+    walkers: int = 0
+    walk_hours: float = 0
+    walk_observations: int = Field(0, description="Observations the night walkers filed.")
+
+
+class FieldGuardDay(BaseModel):
+    id: int | None = Field(description="The guard report, for those who read it.")
+    organisation: Ref
+    day: dt.date
+    rounds: int | None = Field(description="None for those who read only some areas.")
+    observations: int
+
+
+class FieldSummary(BaseModel):
+    evenings: list[FieldEvening]
+    guard_days: list[FieldGuardDay]
+    shifts: int
+    people: int
+    posts: int
+    observations: int
+    walks: int
+    walkers: int
+    walk_hours: float
+    walk_observations: int
+    guard_rounds: int
+    guard_observations: int
+
+
 class Figures(BaseModel):
     computed_at: dt.datetime
     area: Ref | None  # None: the whole municipality
@@ -199,6 +248,9 @@ class Figures(BaseModel):
     reporters: list[OrganisationRow]
     # Organisations taking part in the group that reported nothing in the period.
     silent: list[Ref]
+    # The evenings in the field and the guard reports of the period (#19); None when there
+    # were none, or for figures counted before they were.
+    field: FieldSummary | None = None
 
 
 # The lägesbild ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from api.localtime import utcnow
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.situation import figures as calc
+from api.situation import slots
 from api.situation.models import SituationReport, SituationReportIncident
 from api.situation.schemas import (
     EARLIEST,
@@ -115,8 +116,17 @@ def live_figures(
 ) -> Figures:
     group = readable_group(session, group_id, actor)
     first, last = period_for(session, group, first, last)
-    figures, _ids = calc.compute(session, scope_of(session, group, actor), first, last)
-    return figures
+    scope = scope_of(session, group, actor)
+    figures, _ids = calc.compute(session, scope, first, last)
+    return with_field(session, figures, scope, first, last)
+
+
+def with_field(
+    session: Session, figures: Figures, scope: calc.Scope, first: dt.date, last: dt.date
+) -> Figures:
+    """The figures with the period's evenings in the field and guard reports (#19)."""
+    summary = slots.field_summary(session, scope, first, last)
+    return figures.model_copy(update={"field": summary}) if summary is not None else figures
 
 
 def period_for(
@@ -184,7 +194,8 @@ def _computed(
     session: Session, report: SituationReport, actor: Actor
 ) -> tuple[Figures, list[calc.Counted]]:
     scope = scope_of(session, report.group, actor)
-    return calc.compute(session, scope, report.first_day, report.last_day)
+    figures, counted = calc.compute(session, scope, report.first_day, report.last_day)
+    return with_field(session, figures, scope, report.first_day, report.last_day), counted
 
 
 def _frozen_incidents(session: Session, report_id: int) -> list[calc.Counted]:

@@ -21,24 +21,45 @@ EVERY = [
     "read_meetings",
     "read_audit_log",
     "set_privacy_notice",
+    "read_evenings",
+    "plan_evenings",
 ]
 
 # Each demo person: their capabilities, and their membership's (group, may_write,
 # may_manage, reads_as_member).
 EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
-    "admin": (EVERY, []),
+    # The administrator's organisation is no guard company: no guard reports to file.
+    "admin": ([*EVERY, "read_guard_reports"], []),
     "steering": (
-        ["file_reports", "read_steering", "read_meetings"],
+        ["file_reports", "read_steering", "read_meetings", "read_evenings", "read_guard_reports"],
         [(STEERING, True, False, True)],
     ),
     "coordination": (
-        ["file_reports", "import_files", "read_steering", "read_meetings"],
+        [
+            "file_reports",
+            "import_files",
+            "read_steering",
+            "read_meetings",
+            "read_evenings",
+            "plan_evenings",
+            "read_guard_reports",
+        ],
         [(COORDINATION, True, True, True)],
     ),
-    "kungsangen": (["file_reports", "read_meetings"], [(KUNGSANGEN, True, False, True)]),
-    # A reporter only files in their group: no meetings to read.
-    "reporter": (["file_reports"], [(BRO, False, False, False)]),
-    "viewer": (["read_steering", "read_meetings"], [(COORDINATION, False, False, True)]),
+    "kungsangen": (
+        ["file_reports", "read_meetings", "read_evenings", "plan_evenings"],
+        [(KUNGSANGEN, True, False, True)],
+    ),
+    # A reporter only files in their group: no meetings to read; the evenings they work. Of
+    # Rapid Säkerhet, they file and read its guard reports.
+    "reporter": (
+        ["file_reports", "read_evenings", "read_guard_reports", "file_guard_reports"],
+        [(BRO, False, False, False)],
+    ),
+    "viewer": (
+        ["read_steering", "read_meetings", "read_evenings", "read_guard_reports"],
+        [(COORDINATION, False, False, True)],
+    ),
 }
 
 

@@ -138,6 +138,19 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_meeting": PEOPLE_SIGNED_IN,
     "update_meeting": PEOPLE_SIGNED_IN,
     "create_decision": PEOPLE_SIGNED_IN,
+    # Night walks: people; whose hosts and walks they read and write is tested in
+    # test_night_walks.py.
+    "list_hosts": PEOPLE_SIGNED_IN,
+    "create_host": PEOPLE_SIGNED_IN,
+    "update_host": PEOPLE_SIGNED_IN,
+    "list_night_walks": PEOPLE_SIGNED_IN,
+    "create_night_walk": PEOPLE_SIGNED_IN,
+    "get_night_walk_booking": PEOPLE_SIGNED_IN,
+    "get_walk_grants": PEOPLE_SIGNED_IN,
+    "walk_grants_csv": PEOPLE_SIGNED_IN,
+    "get_night_walk": PEOPLE_SIGNED_IN,
+    "update_night_walk": PEOPLE_SIGNED_IN,
+    "report_night_walk": PEOPLE_SIGNED_IN,
     # Steering: goals and plans are read by those who read the whole municipality (a body
     # is checked before that, so a write refused for its empty body is let through);
     # an assignment is also read by the group given it (test_steering.py).
@@ -180,6 +193,12 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_import": IMPORTERS,
     "get_import": IMPORTERS,
     "confirm_import": IMPORTERS,
+    # Guard reports (#19): a guard company's token pushes; people file and read, the
+    # records narrowed by the policy (its company's people, municipality-wide readers).
+    "put_guard_report": SERVICE,
+    "create_guard_report": PEOPLE_SIGNED_IN,
+    "list_guard_reports": PEOPLE_SIGNED_IN,
+    "get_guard_report": PEOPLE_SIGNED_IN,
     # The audit log.
     "list_audit_events": ADMIN,
     # Two-factor sign-in: a half session reaches these and nothing else.
@@ -189,6 +208,16 @@ EXPECTED: dict[str, frozenset[str]] = {
     "verify_totp": SECOND_STEP,
     "disable_totp": PEOPLE_SIGNED_IN,
     "reset_user_totp": ADMIN,
+    # Evenings in the field: people; whose they read and plan is tested in test_evenings.py.
+    # The next weekend of the whole municipality (the empty body) is the coordination
+    # group's to plan (can_plan_evening), which the empty body reaches.
+    "list_evenings": PEOPLE_SIGNED_IN,
+    "create_evening": PEOPLE_SIGNED_IN,
+    "plan_next_weekend": frozenset({"coordination", "admin"}),
+    "get_evening": PEOPLE_SIGNED_IN,
+    "update_evening": PEOPLE_SIGNED_IN,
+    "close_evening": PEOPLE_SIGNED_IN,
+    "get_evening_suggestions": PEOPLE_SIGNED_IN,
     # An evening's live log: people; whose they read and write in test_evening_log.py.
     "list_evening_log": PEOPLE_SIGNED_IN,
     "create_log_post": PEOPLE_SIGNED_IN,
@@ -197,7 +226,7 @@ EXPECTED: dict[str, frozenset[str]] = {
 }
 
 MISSING_ID = "2147483647"
-PATH_VALUES = {"source": "embrace", "code": "ZZ", "year": "2025"}
+PATH_VALUES = {"source": "embrace", "code": "ZZ", "year": "2025", "day": "2025-06-01"}
 
 
 def _operations() -> list[tuple[str, str, str, bool]]:

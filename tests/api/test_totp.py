@@ -11,7 +11,8 @@ from sqlalchemy import select
 from api.accounts.models import TotpFactor
 from api.accounts.totp import seal
 from api.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
-from tests.support.people import PEOPLE, People, totp_code, whole_token
+from tests.support.codes import totp_code
+from tests.support.people import PEOPLE, People, whole_token
 from tests.support.servers import Server
 
 V1 = "/api/v1"

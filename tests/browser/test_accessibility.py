@@ -137,6 +137,22 @@ def test_pages_pass_axe(
         check(f"/moten/{meeting.json()['id']}")
         check(f"/moten/{meeting.json()['id']}/projektor")
         check("/moten")
+        # An evening in the field: the list, a new one's form, its briefing and edit form.
+        evening = api.post(
+            "/api/v1/evenings",
+            json={
+                "day": "2030-01-18",
+                "area_id": demo["areas"]["Bro"]["id"],
+                "briefing_place": "Brohuset",
+                "watch": [{"label": "Bro centrum", "reason": "Samlingar vid stationen."}],
+                "shifts": [{"organisation_id": demo["organisations"]["Fältgruppen"]["id"]}],
+            },
+        )
+        assert evening.status_code == 201, evening.text
+        check("/kvallar")
+        check("/kvallar/ny")
+        check(f"/kvallar/{evening.json()['id']}")
+        check(f"/kvallar/{evening.json()['id']}/andra")
         check(f"/grupper/{group}/insatser/ny")
         page.get_by_role("button", name="Spara insatsen").click()
         page.wait_for_selector(".field-error")

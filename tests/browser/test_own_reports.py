@@ -5,10 +5,7 @@ confirmation, and can be undone."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -16,11 +13,11 @@ from playwright.sync_api import Browser, Page, expect
 from tests.support.own_reports import FEEDBACK_TEXT, feedback, filed, intervention
 from tests.support.pages import browser_for, csrf_of, sign_in
 from tests.support.people import PEOPLE, People, as_
+from tests.support.phone import axe_problems, phone_page
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
 V1 = "/api/v1"
-AXE = Path(os.environ.get("EST_AXE_JS", ".venv/axe-core-4.14.1/axe.min.js"))
 
 
 def told_back(server: Server, people: People, incident: int) -> None:
@@ -31,24 +28,8 @@ def told_back(server: Server, people: People, incident: int) -> None:
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    """A 390×844 phone; its pages' CSP stepped aside for axe's injected script alone."""
-    context = browser.new_context(
-        locale="sv-SE", viewport={"width": 390, "height": 844}, bypass_csp=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-def axe_problems(page: Page) -> list[Any]:
-    """WCAG 2.1 A and AA as axe-core finds them on the page as it stands."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    with phone_page(browser) as page:
+        yield page
 
 
 def on_first_screen(page: Page, selector: str) -> None:

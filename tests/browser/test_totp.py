@@ -12,8 +12,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from tests.support.codes import totp_code
 from tests.support.pages import enter_code, sign_in
-from tests.support.people import People, totp_code
+from tests.support.people import People
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from api.seed import DEMO_PASSWORD
-from tests.support.people import SECOND_FACTOR_PEOPLE, Demo, People, totp_code
+from tests.support.codes import totp_code
+from tests.support.people import SECOND_FACTOR_PEOPLE, Demo, People
 from tests.support.servers import Server
 
 if TYPE_CHECKING:

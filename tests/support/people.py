@@ -8,19 +8,17 @@ answers it, so they stay ``dict[str, Any]``."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import time
 from typing import Any, TypedDict
 
 import httpx
-import pyotp
 from sqlalchemy import select
 
 from api.accounts.models import User
 from api.accounts.passwords import hash_password
 from api.db import Database
-from api.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from api.seed import DEMO_PASSWORD
+from tests.support.codes import totp_code
 from tests.support.servers import Server
 
 # A record as the API answers it.
@@ -61,28 +59,6 @@ ADMIN_EMAIL = "test-admin@est.test"
 SECOND_FACTOR_PEOPLE = frozenset({PEOPLE["admin"], PEOPLE["steering"], ADMIN_EMAIL})
 
 # Two-factor sign-in ---------------------------------------------------------------------------
-
-# The last time step whose code this process gave for each person: the server never takes a
-# code twice, nor one older than the last it took. (Kept across servers, as a web server and
-# an API server may share one database.)
-_STEPS_GIVEN: dict[str, int] = {}
-
-
-def totp_code(email: str, secret: str = DEMO_TOTP_SECRET) -> str:
-    """A code the server will take for ``email`` now: of the steps it takes (the one before,
-    the current one and the next, as clocks drift), the earliest after the last given; when
-    all three were, it waits for the next step."""
-    totp = pyotp.TOTP(secret)
-    while True:
-        moment = dt.datetime.now(dt.UTC)
-        now = totp.timecode(moment)
-        # The step before only while the server cannot have moved on by the time it checks.
-        earliest = now - 1 if moment.timestamp() % totp.interval < totp.interval - 5 else now
-        step = max(earliest, _STEPS_GIVEN.get(email, -2) + 1)
-        if step <= now + 1:
-            _STEPS_GIVEN[email] = step
-            return str(totp.generate_otp(step))
-        time.sleep(totp.interval - time.time() % totp.interval + 0.05)
 
 
 def whole_token(client: httpx.Client, answer: dict[str, Any], email: str) -> str:

@@ -32,6 +32,8 @@ CAPABILITY_PAGES = {
     "/styrning": "read_steering",
     "/moten": "read_meetings",
     "/integritet/andra": "set_privacy_notice",
+    "/bevakning": "read_guard_reports",
+    "/kvallar": "read_evenings",
 }
 
 

@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from api.seed import DEMO_PASSWORD
+from tests.support.codes import totp_code
 from tests.support.pages import csrf_of, found
-from tests.support.people import PEOPLE, People, totp_code
+from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
 

@@ -39,8 +39,9 @@ async def index(request: Request, visit: VisitDep) -> Response:
         {
             # Reporting first, and the organisation chart folded away, for those who read no
             # group and may do nothing beyond filing: what the API says, not a role (#18).
+            # (Reading the evenings they work on is part of the same field work, #19.)
             "reporter_first": not any(m.reads_as_member for m in visit.me.memberships)
-            and set(visit.me.can) <= {Capability.file_reports},
+            and set(visit.me.can) <= {Capability.file_reports, Capability.read_evenings},
             "own_reports": mine,
             "report_statuses": swedish.REPORT_STATUSES,
             "municipality": municipalities[0] if municipalities else None,
