@@ -27,7 +27,9 @@ from api.composition import compose
 from api.db import Database
 from api.deps import authorize, client_address, get_database
 from api.errors import DomainError
+from api.evenings.log_routes import router as evening_log_router
 from api.evenings.routes import router as evenings_router
+from api.evenings.stream import LogStreams
 from api.features.routes import router as features_router
 from api.guards.routes import router as guards_router
 from api.incidents.routes import router as incidents_router
@@ -73,6 +75,8 @@ def create_api_app(
         retention = schedule.start(database, settings)
         outbox = mail.start(database, settings)
         yield
+        # Open log streams end, or the server would wait for them to.
+        await _app.state.log_streams.stop()
         await periodic.stop(outbox)
         await schedule.stop(retention)
         if owns_database:
@@ -100,6 +104,7 @@ def create_api_app(
     )
     app.state.database = database
     app.state.settings = settings
+    app.state.log_streams = LogStreams(database)
     problems.install(app)
     # Logged before it is answered; installed after problems.install so it replaces that one.
     app.add_exception_handler(DomainError, _refusal_logged)
@@ -119,6 +124,7 @@ def create_api_app(
         (guards_router, "Guard reports"),
         (audit_router, "Audit log"),
         (evenings_router, "Evenings in the field"),
+        (evening_log_router, "Evenings: the live log"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)
     _add_docs(app)

@@ -24,6 +24,9 @@ def _serve(factory: str, args: argparse.Namespace) -> None:
         log_level=get_settings().log_level,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
+        # A stop waits this long for requests under way, not for ever: an evening's live log
+        # (server-sent events) is open for as long as a phone follows it.
+        timeout_graceful_shutdown=10,
     )
 
 

@@ -10,6 +10,7 @@ holds the order and checks it.
 
 from __future__ import annotations
 
+from api.evenings import log as evening_log
 from api.incidents import slots as incident_slots
 from api.interventions import service as interventions
 from api.interventions import slots as intervention_slots
@@ -21,6 +22,7 @@ from api.steering import assignments
 
 def compose() -> None:
     incident_slots.outcomes.fill(interventions.outcomes)
+    incident_slots.blank_copies.fill(evening_log.blank_posts_of)
     intervention_slots.decided_at.fill(meetings.decided_at)
     intervention_slots.served.fill(assignments.served)
     intervention_slots.check_serves.fill(assignments.check_serves)

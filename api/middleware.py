@@ -134,6 +134,11 @@ def _refusal(limit: int) -> HTTPException:
     return HTTPException(413, f"Begäran är större än {size}, det största som tas emot här.")
 
 
+# Streams of server-sent events (an evening's live log, the API's and the page's relay of
+# it): open for as long as someone follows them, waiting almost all that time. They hold no
+# slot, or a few phones following the log would shut everyone else out.
+LONG_LIVED = ("/log/stream", "/logg/strom")
+
 # A request turned away has done nothing; the client may send it again after this many
 # seconds.
 OVERLOADED_RETRY_AFTER = 2
@@ -153,7 +158,8 @@ class LoadShedder:
 
     A slot is held until the response is sent, streamed bodies included. Paths that begin
     with one of ``exempt`` always pass: the health probes (an orchestrator must see a busy
-    server as alive, not restart it) and static files (cheap, and the refusal page's style)."""
+    server as alive, not restart it) and static files (cheap, and the refusal page's style);
+    paths that end with one of ``LONG_LIVED`` (event streams) too."""
 
     def __init__(
         self,
@@ -175,7 +181,12 @@ class LoadShedder:
         self.waiting: deque[asyncio.Future[None]] = deque()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.max_active <= 0 or scope["path"].startswith(self.exempt):
+        if (
+            scope["type"] != "http"
+            or self.max_active <= 0
+            or scope["path"].startswith(self.exempt)
+            or scope["path"].endswith(LONG_LIVED)
+        ):
             await self.app(scope, receive, send)
             return
         if not await self._enter():

@@ -184,6 +184,9 @@ FilledText = Annotated[
     ),
     GUARDED,
 ]
+# The same rule for a filled text of another length (an evening's log post).
+filled_text = _filled
+FILLED_PATTERN = _FILLED_PATTERN
 # A document's text (a municipality's privacy notice): long, and filled. Published by its
 # nature, and bound to name the data protection officer's address and number.
 DocumentText = Annotated[

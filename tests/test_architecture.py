@@ -62,7 +62,8 @@ def test_services_neither_commit_nor_import_fastapi() -> None:
         path
         for package in (ROOT / "api").glob("*/__init__.py")
         for path in package.parent.rglob("*.py")
-        if path.name != "routes.py"
+        # A package's second router is named for what it routes (api/evenings/log_routes.py).
+        if not path.name.endswith("routes.py")
     ]
     assert len(modules) > 50
     for path in modules:

@@ -27,6 +27,7 @@ from web.pages import (
     about,
     accounts,
     audit,
+    evening_log,
     evenings,
     guards,
     imports,
@@ -63,6 +64,7 @@ ROUTERS = (
     about.router,
     offline.router,
     guards.router,
+    evening_log.router,
 )
 
 

@@ -320,11 +320,24 @@ class ApiClient:
     async def undo_match(self, incident_id: int, match_id: int) -> None:
         await self._request("POST", f"{V1}/incidents/{incident_id}/matches/{match_id}/undo")
 
-    async def stream(self, path: str, **params: Any) -> httpx.Response:
+    async def stream(
+        self,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        patience: float = 0,
+        **params: Any,
+    ) -> httpx.Response:
         """The API's answer with its body still to come (``web.client_streams`` passes it
-        on as it arrives and closes it); a problem is raised as from any other call."""
+        on as it arrives and closes it); a problem is raised as from any other call.
+        ``patience``: seconds the body may pause (an event stream's heartbeat), if not the
+        client's own timeout."""
         clean = {k: v for k, v in params.items() if v is not None and v != ""}
-        request = self._http.build_request("GET", path, params=clean, headers=self._headers)
+        request = self._http.build_request(
+            "GET", path, params=clean, headers={**self._headers, **(headers or {})}
+        )
+        if patience:
+            request.extensions["timeout"] = {**request.extensions["timeout"], "read": patience}
         try:
             response = await self._http.send(request, stream=True)
         except httpx.HTTPError as exc:

@@ -13,11 +13,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems
 from api.app import create_api_app
-from api.middleware import LoadShedder, shedding
+from api.middleware import LONG_LIVED, LoadShedder, shedding
 from api.settings import Settings, get_settings
 from web.app import create_web_app
 from web.client import ApiClient
 from web.rendering import overloaded_page
+from web.streaming_transport import StreamingASGITransport
 
 API_PATHS = ("/api/", "/healthz", "/readyz")
 # What the API sees as the client address of the web app's own requests: not an address any
@@ -68,8 +69,14 @@ def create_embedded_app(settings: Settings | None = None) -> LoadShedder:
     http = httpx.AsyncClient(
         # An error inside the API reaches the web app as a 500 response, as it would over the
         # network, not as the API's own exception.
-        transport=httpx.ASGITransport(
-            app=ForwardedFromWeb(api), raise_app_exceptions=False, client=(EMBEDDED_CLIENT, 0)
+        transport=StreamingASGITransport(
+            ForwardedFromWeb(api),
+            client=(EMBEDDED_CLIENT, 0),
+            # An evening's live log goes on for as long as someone follows it.
+            streamed=lambda path: path.endswith(LONG_LIVED),
+            fallback=httpx.ASGITransport(
+                app=ForwardedFromWeb(api), raise_app_exceptions=False, client=(EMBEDDED_CLIENT, 0)
+            ),
         ),
         base_url="http://est-api",
         timeout=30.0,

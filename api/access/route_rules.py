@@ -193,6 +193,12 @@ ROUTE_RULES: dict[str, Rule] = {
     "update_evening": Rule.SIGNED_IN,
     "close_evening": Rule.SIGNED_IN,
     "get_evening_suggestions": Rule.SIGNED_IN,
+    # An evening's live log (#19): read with the evening (can_read_evening), written by
+    # those on shift and the conveners (can_post_in_log), who also make posts observations.
+    "list_evening_log": Rule.SIGNED_IN,
+    "create_log_post": Rule.SIGNED_IN,
+    "create_log_observation": Rule.SIGNED_IN,
+    "stream_evening_log": Rule.SIGNED_IN,
 }
 
 

@@ -497,6 +497,7 @@ def withdraw_incident(
                 **version.data,
                 **dict.fromkeys(k for k in FREE_TEXT if k in version.data),
             }
+        slots.blank_copies(session, incident.id)
     audit.record(
         session,
         action="withdraw",

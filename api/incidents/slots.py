@@ -12,3 +12,7 @@ from api.slots import Slot
 outcomes: Slot[[Session, int], list[Outcome]] = Slot(
     "incidents.outcomes", provider="api.interventions"
 )
+
+# The copies of an incident's free text that a package above keeps (the evening's log post it
+# was made from), blanked with the incident's own when it is withdrawn for personal data.
+blank_copies: Slot[[Session, int], None] = Slot("incidents.blank_copies", provider="api.evenings")

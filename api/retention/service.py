@@ -10,6 +10,9 @@
   other groups' lägesbilder; its figures stay.
 - Copies made for a moment go ``EST_RETAIN_REPLAY_DAYS`` after they came: the answers kept
   for a retried POST (they repeat what was filed) and uploaded exports never confirmed.
+- An evening's live log goes with the incidents' text: a post written before that time is
+  deleted, unless it became an observation; then only the link (and its time, organisation
+  and category) stays, its text, point and author cleared.
 - Audit events older than ``EST_RETAIN_AUDIT_YEARS`` are deleted, through the one door the
   append-only triggers leave open (``AuditDeletionPermit``).
 
@@ -35,6 +38,7 @@ from api.actor import SYSTEM
 from api.audit import service as audit
 from api.audit.models import AuditEvent, IncidentReading
 from api.db import Database
+from api.evenings.models import LogPost
 from api.idempotency import IdempotentRequest
 from api.incidents.models import Incident, IncidentVersion, Report
 from api.incidents.thinning import THINNED_PREFIX, is_thinned, thinned_reference
@@ -104,6 +108,7 @@ class Thinned:
     import_files: int = 0
     audit_events: int = 0
     incident_readings: int = 0
+    log_posts: int = 0
 
     def counts(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -119,6 +124,7 @@ KINDS = {
     "import_files": "uppladdade filer som aldrig lästes in",
     "audit_events": "logghändelser",
     "incident_readings": "loggade läsningar av händelser",
+    "log_posts": "kvällsloggens inlägg",
 }
 
 
@@ -155,6 +161,19 @@ def _old_upload(c: Cutoffs) -> Any:
         ImportFile.content.is_not(None),
         ImportFile.imported_at.is_(None),
         ImportFile.created_at < c.replay_before,
+    )
+
+
+def _old_post(c: Cutoffs) -> Any:
+    """A log post written before the cutoff that still holds more than its link."""
+    return and_(
+        LogPost.created_at < c.text_before,
+        or_(
+            LogPost.incident_id.is_(None),
+            LogPost.text != "",
+            LogPost.lat.is_not(None),
+            LogPost.author_id.is_not(None),
+        ),
     )
 
 
@@ -206,6 +225,7 @@ def count(session: Session, c: Cutoffs, today: dt.date) -> Thinned:
         import_files=scalar(select(func.count()).where(_old_upload(c))),
         audit_events=scalar(select(func.count()).where(AuditEvent.at < c.audit_before)),
         incident_readings=scalar(select(func.count()).where(IncidentReading.at < c.audit_before)),
+        log_posts=scalar(select(func.count()).select_from(LogPost).where(_old_post(c))),
     )
 
 
@@ -325,6 +345,27 @@ def _thin_copies(session: Session, c: Cutoffs) -> tuple[int, int]:
     return int(replays.rowcount), int(uploads.rowcount)  # type: ignore[attr-defined]
 
 
+def _thin_log_posts(session: Session, c: Cutoffs) -> int:
+    """Old posts deleted; those that became observations keep only the link."""
+    ids = list(
+        session.scalars(select(LogPost.id).where(_old_post(c)).order_by(LogPost.id).limit(BATCH))
+    )
+    if not ids:
+        return 0
+    session.execute(
+        delete(LogPost)
+        .where(LogPost.id.in_(ids), LogPost.incident_id.is_(None))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(LogPost)
+        .where(LogPost.id.in_(ids), LogPost.incident_id.is_not(None))
+        .values(text="", lat=None, lon=None, author_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    return len(ids)
+
+
 def _delete_audit_events(session: Session, c: Cutoffs) -> int:
     """The one sanctioned DELETE of audit events: a permit row the triggers read, written
     and removed within this transaction (migration 0012)."""
@@ -412,6 +453,7 @@ def run(
     thinned.incident_versions = versions
     thinned.reports = _repeat(database, lambda s: _thin_reports(s, c))
     thinned.situation_reports = _repeat(database, lambda s: _thin_situation_reports(s, c, now))
+    thinned.log_posts = _repeat(database, lambda s: _thin_log_posts(s, c))
     with database.session(write=True) as session:
         thinned.idempotent_requests, thinned.import_files = _thin_copies(session, c)
     thinned.audit_events = _repeat(database, lambda s: _delete_audit_events(s, c))

@@ -218,6 +218,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "update_evening": PEOPLE_SIGNED_IN,
     "close_evening": PEOPLE_SIGNED_IN,
     "get_evening_suggestions": PEOPLE_SIGNED_IN,
+    # An evening's live log: people; whose they read and write in test_evening_log.py.
+    "list_evening_log": PEOPLE_SIGNED_IN,
+    "create_log_post": PEOPLE_SIGNED_IN,
+    "create_log_observation": PEOPLE_SIGNED_IN,
+    "stream_evening_log": PEOPLE_SIGNED_IN,
 }
 
 MISSING_ID = "2147483647"

@@ -132,6 +132,7 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "import_files": 0,
         "audit_events": 0,
         "incident_readings": 0,
+        "log_posts": 0,
     }
     assert _seen(server, people, world) == before
     assert _retention_events(server) == {}
@@ -185,6 +186,7 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "import_files": "0 gallrade",
         "audit_events": "0 gallrade",
         "incident_readings": "0 gallrade",
+        "log_posts": "0 gallrade",
     }
     # A second run finds nothing left.
     again = service.run(server.database, server.settings)
