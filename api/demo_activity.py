@@ -117,10 +117,12 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
             actor=actor,
         )
         situation.publish(session, draft.id, if_match=None, actor=actor)
-    guard_demo.load_demo_guard_reports(session, today=today)
-    _demo_meetings(session, today=today, places=places, organisations=organisations, actor=actor)
+    # The field's evenings, walks and guard days before the meetings: the next meeting's
+    # agenda counts them since the last one.
     load_demo_evenings(session, today=today, actor=actor)
     load_demo_walks(session, today=today, actor=actor)
+    guard_demo.load_demo_guard_reports(session, today=today)
+    _demo_meetings(session, today=today, places=places, organisations=organisations, actor=actor)
     return len(generated)
 
 

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -101,6 +101,7 @@ def create_web_app(
     app.add_exception_handler(ApiError, api_failed)
     app.add_exception_handler(RequestValidationError, not_found)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
@@ -160,6 +161,24 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return await not_found(request, exc)
     return error_page(request, exc.status_code, "Det gick inte", str(exc.detail))
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    # A fault of the page's own (Starlette logs it after this answer): in Swedish, on the
+    # site's error page, and plainly if that page cannot be drawn either.
+    try:
+        return error_page(
+            request,
+            500,
+            "Något gick fel",
+            "Sidan kunde inte visas. Felet är loggat; försök igen, eller gå tillbaka.",
+        )
+    except Exception:  # the page that failed may be the error page itself
+        return HTMLResponse(
+            "<!doctype html><html lang=sv><title>Något gick fel</title>"
+            "<h1>Något gick fel</h1><p>Sidan kunde inte visas. Försök igen.</p></html>",
+            status_code=500,
+        )
 
 
 def create_split_web_app() -> FastAPI:

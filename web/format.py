@@ -170,11 +170,15 @@ def parse_time(text: str) -> dt.time | None:
     return dt.time(int(match[1]), int(match[2]))
 
 
-def number_sv(value: float | None) -> str:
-    """12.5 → "12,5"; 9.0 → "9": as a figure is written in Swedish."""
+def number_sv(value: float | None, decimals: int = 1) -> str:
+    """12.5 → "12,5"; 9.0 → "9": as a figure is written in Swedish. Hours for a grant keep two
+    decimals (4.25 → "4,25"), as the CSV and the API give them."""
     if value is None:
         return "–"
-    return f"{value:.1f}".replace(".", ",").removesuffix(",0").replace("-", "−")
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").removesuffix(".")
+    return text.replace(".", ",").replace("-", "−")
 
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:

@@ -130,11 +130,14 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         static=static,
         count_sv=fmt.count_sv,
         owner_sv=fmt.owner_sv,
+        # The evenings in the field (#19): their kinds' names, for the lägesbild's section.
+        evening_kinds=swedish.EVENING_KINDS,
     )
-    # The shared macros are globals, not imports at the top of each page: a block rendered
-    # alone for htmx (jinja2-fragments) runs without the page's top-level code, so a macro
-    # imported there is undefined in it. (An import without context sees only the globals
-    # anyway, so nothing else changes.)
+    # Last: a template's module sees the globals as they were when it was made (a copy), so a
+    # global added after this would be undefined in its macros (the lägesbild answered 500
+    # when evening_kinds came after them). The shared macros are globals, not imports at the
+    # top of each page: a block rendered alone for htmx (jinja2-fragments) runs without the
+    # page's top-level code, so a macro imported there is undefined in it.
     macros = env.get_template("_macros.html").module
     env.globals.update(
         {name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")}
@@ -144,8 +147,6 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         plan_year_macros=env.get_template("_plan_year.html").module,
         agenda_macros=env.get_template("_agenda.html").module,
     )
-    # The evenings in the field (#19): their kinds' names, for the lägesbild's section.
-    env.globals.update(evening_kinds=swedish.EVENING_KINDS)
     return templates
 
 

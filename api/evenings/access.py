@@ -13,14 +13,18 @@ from api.access import policy
 from api.actor import Actor
 from api.errors import Conflict, Hidden
 from api.evenings.models import Evening, Shift
-from api.localtime import utcnow
+from api.localtime import STOCKHOLM, utcnow
 from api.records import get_or_404, not_found_message
+from api.swedish import day_sv
 
 NONE_SUCH = "ingen kväll"
 
 # The log takes posts until the evening is closed, or this long after it was planned to end
 # (a late night runs over; no one needs to remember to close it).
 LOG_OPEN_AFTER_END = dt.timedelta(hours=6)
+# ... and from this long before it starts (the briefing, and the day's preparations), not
+# from the day it was planned: a log weeks ahead would take what belongs to another evening.
+LOG_OPEN_BEFORE_START = dt.timedelta(hours=4)
 
 
 def is_on_shift(session: Session, evening_id: int, actor: Actor) -> bool:
@@ -52,9 +56,18 @@ def evening_for(
 
 def log_open(evening: Evening, now: dt.datetime | None = None) -> bool:
     now = now or utcnow()
-    return evening.closed_at is None and now <= evening.ends_at + LOG_OPEN_AFTER_END
+    return (
+        evening.closed_at is None
+        and evening.starts_at - LOG_OPEN_BEFORE_START <= now <= evening.ends_at + LOG_OPEN_AFTER_END
+    )
 
 
 def require_log_open(evening: Evening) -> None:
-    if not log_open(evening):
-        raise Conflict("Kvällen är avslutad: loggen tar inte emot fler inlägg.")
+    if log_open(evening):
+        return
+    if evening.closed_at is None and utcnow() < evening.starts_at:
+        opens = (evening.starts_at - LOG_OPEN_BEFORE_START).astimezone(STOCKHOLM)
+        raise Conflict(
+            f"Kvällen har inte börjat: loggen öppnar {day_sv(opens.date())} {opens:%H:%M}."
+        )
+    raise Conflict("Kvällen är avslutad: loggen tar inte emot fler inlägg.")

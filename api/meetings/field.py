@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api import localtime
@@ -46,8 +46,11 @@ def _count(session: Session, stmt: Any) -> int:
 def _evening(
     session: Session, evening: Evening, whole: bool, areas: frozenset[int] | None
 ) -> FieldEvening:
+    # Walks that have been walked: reported, or over; not those still to come tonight.
     walks = select(NightWalk).where(
-        NightWalk.evening_id == evening.id, NightWalk.cancelled_at.is_(None)
+        NightWalk.evening_id == evening.id,
+        NightWalk.cancelled_at.is_(None),
+        or_(NightWalk.reported_at.is_not(None), NightWalk.ends_at <= localtime.utcnow()),
     )
     walk_reports = select(NightWalk.report_id).where(
         NightWalk.evening_id == evening.id,
@@ -89,7 +92,7 @@ def _evening(
             ),
             "walks": len(walked),
             "walkers": sum(w.walkers for w in walked),
-            "walk_hours": round(max(seconds, 0) / 3600, 1),
+            "walk_hours": round(max(seconds, 0) / 3600, 2),
         }
     )
 
@@ -169,7 +172,7 @@ def field_summary(
         observations=sum(e.observations for e in evenings),
         walks=sum(e.walks for e in evenings),
         walkers=sum(e.walkers for e in evenings),
-        walk_hours=round(sum(e.walk_hours for e in evenings), 1),
+        walk_hours=round(sum(e.walk_hours for e in evenings), 2),
         walk_observations=sum(e.walk_observations for e in evenings),
         guard_rounds=sum(d.rounds or 0 for d in guard_days),
         guard_observations=sum(d.observations for d in guard_days),
@@ -181,7 +184,8 @@ def _n(count: int, one: str, many: str) -> str:
 
 
 def _hours(hours: float) -> str:
-    text = f"{hours:.1f}".replace(".", ",").removesuffix(",0")
+    # Two decimals, as the grant report gives a walk's hours (4,25, not 4,2).
+    text = f"{hours:.2f}".rstrip("0").removesuffix(".").replace(".", ",")
     return f"{text} timme" if hours == 1 else f"{text} timmar"
 
 

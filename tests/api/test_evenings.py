@@ -81,7 +81,11 @@ def test_an_evening_is_planned_read_changed_and_closed(server: Server, people: P
         assert field["organisation"]["name"] == FIELD_GROUP and field["people"] == 3
         assert field["starts_at"] == evening["starts_at"]
         assert police["location"] == "Hela Bro" and local(police["ends_at"]).hour == 2
-        assert evening["may_plan"] and evening["may_post"] and evening["log_open"]
+        # Three days ahead, the log is not open yet: it opens the afternoon of the evening.
+        assert evening["may_plan"] and evening["may_post"] and not evening["log_open"]
+        early = planner.post(f"{V1}/evenings/{evening['id']}/log", json={"text": "Test"})
+        assert early.status_code == 409, early.text
+        assert "loggen öppnar" in early.json()["detail"], early.text
         assert not evening["on_shift"]
 
         got = planner.get(f"{V1}/evenings/{evening['id']}")

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+from jinja2 import Environment, FileSystemLoader, nodes
 
 from api import localtime
 from api.demo_activity import load_demo_incidents
@@ -33,6 +34,20 @@ def test_no_page_imports_macros_of_its_own() -> None:
         if re.search(r"{%-?\s*(from|import)\s", template.read_text())
     ]
     assert not imports, imports
+
+
+def test_no_page_defines_a_macro_outside_its_blocks() -> None:
+    # Nor a macro defined at the page's top (the night walks' list answered its fragment with
+    # a reset connection: its macro was undefined in the block).
+    env = Environment(loader=FileSystemLoader(TEMPLATES))
+    outside = [
+        f"{template.name}: {node.name}"
+        for template in TEMPLATES.glob("*.html")
+        if not template.name.startswith("_")
+        for node in env.parse(template.read_text()).body
+        if isinstance(node, nodes.Macro)
+    ]
+    assert not outside, outside
 
 
 @pytest.mark.parametrize("who", ["coordination", "reporter"])

@@ -64,3 +64,13 @@ async def manifest() -> Response:
         media_type="application/manifest+json",
         headers={"Cache-Control": "no-cache"},
     )
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    # Browsers ask for it whatever the page links; a PNG answers as well as an .ico.
+    return Response(
+        (HERE / "static" / "icons" / "est-192.png").read_bytes(),
+        media_type="image/png",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
