@@ -43,6 +43,9 @@ def pages(demo: Demo) -> list[str]:
     ]
 
 
+# The markup is the same whichever database holds the records, and this is the suite's most
+# expensive test (30 s a run): one backend.
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_pages_pass_axe(
     browser: Browser,

@@ -21,6 +21,7 @@ from web import client_evenings as api_evenings
 from web import format as fmt
 from web.deps import MAX_FORM_FIELD, PageId, Visit, requires
 from web.forms import evenings as forms
+from web.forms.incidents import own_area
 from web.forms.sending import Refused, send
 from web.rendering import page, redirect, render
 
@@ -75,6 +76,8 @@ async def evenings_view(
             "more": listed.next is not None,
             "visa": "tidigare" if when == "past" else "kommande",
             "omrade": str(area or ""),
+            # The next weekend is planned for the planner's own area unless they choose.
+            "helg_omrade": str(area or "") or own_area(visit.me, await visit.api.groups()),
             "areas": await visit.api.areas(),
             "may_plan": Capability.plan_evenings in visit.me.can,
             "planned": planned,
@@ -134,9 +137,11 @@ async def evening_new(
     dag: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     day = fmt.parse_date(dag)
-    return await form_view(
-        request, visit, values=forms.values_of(None, day.isoformat() if day else "")
-    )
+    values = forms.values_of(None, day.isoformat() if day else "")
+    # The planner's own area to start with, as the report form does: a whole-municipality
+    # evening is chosen, not fallen into.
+    values["omrade"] = own_area(visit.me, await visit.api.groups())
+    return await form_view(request, visit, values=values)
 
 
 @router.post("/kvallar/ny", response_class=HTMLResponse, name="evening_create")

@@ -26,6 +26,18 @@ from web.rendering import is_fragment_request, page, redirect, render
 router = APIRouter()
 
 
+# What a person in the field may do beyond reading a group: filing, the evenings they work,
+# their guard company's reports.
+FIELD_WORK = frozenset(
+    {
+        Capability.file_reports,
+        Capability.read_evenings,
+        Capability.read_guard_reports,
+        Capability.file_guard_reports,
+    }
+)
+
+
 @page(router, "/", name="index")
 async def index(request: Request, visit: VisitDep) -> Response:
     municipalities = await visit.api.municipalities()
@@ -39,9 +51,10 @@ async def index(request: Request, visit: VisitDep) -> Response:
         {
             # Reporting first, and the organisation chart folded away, for those who read no
             # group and may do nothing beyond filing: what the API says, not a role (#18).
-            # (Reading the evenings they work on is part of the same field work, #19.)
+            # (The evenings they work and their company's guard reports are the same field
+            # work, #19.)
             "reporter_first": not any(m.reads_as_member for m in visit.me.memberships)
-            and set(visit.me.can) <= {Capability.file_reports, Capability.read_evenings},
+            and set(visit.me.can) <= FIELD_WORK,
             "own_reports": mine,
             "report_statuses": swedish.REPORT_STATUSES,
             "municipality": municipalities[0] if municipalities else None,
