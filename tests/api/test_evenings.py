@@ -16,7 +16,7 @@ from api.evenings.demo import load_demo_evenings
 from api.evenings.models import LogPost
 from api.evenings.service import coming_friday
 from tests.support.factories import file_report
-from tests.support.people import People, as_
+from tests.support.people import People, as_, oid
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -29,10 +29,6 @@ GUARDS = "Rapid Säkerhet"
 
 def today() -> dt.date:
     return dt.datetime.now(TZ).date()
-
-
-def oid(people: People, name: str) -> int:
-    return int(people["organisations"][name]["id"])
 
 
 def area(people: People, name: str) -> int:

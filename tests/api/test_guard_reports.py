@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from api.audit.models import AuditEvent, IncidentReading
 from api.guards.models import GuardReport
 from api.incidents.models import Incident
-from tests.support.field import GUARDS, local, oid, service_token, today
-from tests.support.people import People, as_
+from tests.support.field import GUARDS, local, service_token, today
+from tests.support.people import People, as_, oid
 from tests.support.servers import Server
 
 V1 = "/api/v1"

@@ -20,7 +20,7 @@ import httpx
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import Assessment, PoliceReported, Precision, WithdrawReason
 from api.swedish import day_sv
-from tests.support.people import People, as_, gid
+from tests.support.people import People, as_, gid, oid
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -41,10 +41,6 @@ LatLon = tuple[float, float]
 
 
 # Helpers ------------------------------------------------------------------------------------
-
-
-def oid(people: People, name: str) -> int:
-    return int(people["organisations"][name]["id"])
 
 
 def uid(people: People, who: str) -> int:

@@ -17,7 +17,7 @@ import httpx
 from api.incidents.models import Incident
 from api.nightwalks.demo import load_demo_walks
 from api.nightwalks.schemas import term_of
-from tests.support.people import People, as_
+from tests.support.people import People, as_, oid
 from tests.support.servers import Server
 from tests.support.walks import (
     SISTERS,
@@ -27,7 +27,6 @@ from tests.support.walks import (
     association_token,
     book,
     make_evening,
-    oid,
     past_friday,
     stamp,
     walk_body,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from tests.support.people import People
+from tests.support.people import People, oid
 from tests.support.servers import Server
 from tests.support.walks import (
     WALKERS,
@@ -20,7 +20,6 @@ from tests.support.walks import (
     association_token,
     book,
     make_evening,
-    oid,
     past_friday,
     walk_body,
 )

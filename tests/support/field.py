@@ -11,15 +11,11 @@ from zoneinfo import ZoneInfo
 from api.evenings.models import Evening, LogPost, Shift
 from api.nightwalks.models import NightWalk
 from tests.support.factories import file_report
-from tests.support.people import People
+from tests.support.people import People, oid
 from tests.support.servers import Server
 
 TZ = ZoneInfo("Europe/Stockholm")
 GUARDS = "Rapid Säkerhet"
-
-
-def oid(people: People, name: str) -> int:
-    return int(people["organisations"][name]["id"])
 
 
 def aid(people: People, name: str) -> int:

@@ -111,3 +111,8 @@ def as_(server: Server, people: People, who: str) -> httpx.Client:
 def gid(people: Demo, name: str) -> int:
     """The id of a demo group by its name."""
     return int(people["groups"][name]["id"])
+
+
+def oid(people: People, name: str) -> int:
+    """A demo organisation's id by its name."""
+    return int(people["organisations"][name]["id"])

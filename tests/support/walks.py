@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from api.evenings.models import Evening
-from tests.support.people import People
+from tests.support.people import People, oid
 from tests.support.servers import Server
 
 V1 = "/api/v1"
@@ -19,10 +19,6 @@ TZ = ZoneInfo("Europe/Stockholm")
 WALKERS = "Nattvandrare (föreningar)"
 SISTERS = "Systerskap i Bro"
 PASSWORD = "vandra-tryggt-i-bro-2026"
-
-
-def oid(people: People, name: str) -> int:
-    return int(people["organisations"][name]["id"])
 
 
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

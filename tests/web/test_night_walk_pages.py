@@ -11,7 +11,7 @@ import re
 import httpx
 
 from tests.support.pages import browser_for, csrf_of, found
-from tests.support.people import People
+from tests.support.people import People, oid
 from tests.support.servers import Server
 from tests.support.walks import (
     SISTERS,
@@ -20,7 +20,6 @@ from tests.support.walks import (
     association_token,
     book,
     make_evening,
-    oid,
     past_friday,
     stamp,
     walk_body,
