@@ -24,7 +24,9 @@ from api.interventions.models import (
 from api.mail import OutgoingMail
 from api.meetings.models import Decision, Meeting, MeetingAttendee, MeetingOrganisation
 from api.nightwalks.models import Host, NightWalk, NightWalkHost
+from api.photos.models import Photo
 from api.retention.models import AuditDeletionPermit
+from api.safetywalks.models import Finding, SafetyWalk, SafetyWalkOrganisation, WalkInput
 from api.situation.models import SituationReport, SituationReportIncident
 from api.steering.models import (
     Activity,
@@ -46,6 +48,7 @@ from api.structure.models import (
     Organisation,
     Place,
 )
+from api.tips.models import PublicPost, Tip
 
 __all__ = [
     "Activity",
@@ -64,6 +67,7 @@ __all__ = [
     "Feedback",
     "FeedbackOrganisation",
     "FeedbackSeen",
+    "Finding",
     "FollowUp",
     "Goal",
     "Group",
@@ -89,15 +93,21 @@ __all__ = [
     "NightWalkHost",
     "Organisation",
     "OutgoingMail",
+    "Photo",
     "Place",
     "Plan",
     "PlanReview",
+    "PublicPost",
     "Report",
+    "SafetyWalk",
+    "SafetyWalkOrganisation",
     "ServiceToken",
     "Shift",
     "SignInFailure",
     "SituationReport",
     "SituationReportIncident",
     "SyncState",
+    "Tip",
     "User",
+    "WalkInput",
 ]

@@ -75,6 +75,19 @@ class Settings(BaseSettings):
     # Where a municipality's areas have no boundaries, an incident filed with a point and no
     # area lies in the area of the nearest named place at most this far away (metres).
     nearest_place_metres: float = Field(default=1500.0, gt=0, le=50_000)
+    # Photos (api.photos): where they are kept (a directory; an object store may replace it),
+    # the largest file taken from a phone, and the longest side kept and shown. A photo is
+    # re-encoded as JPEG without EXIF; its thumbnail has thumb_side.
+    photo_dir: str = "var/photos"
+    photo_max_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
+    photo_max_side: int = Field(default=1600, ge=200, le=8000)
+    photo_thumb_side: int = Field(default=400, ge=64, le=1600)
+    # Public forms (tips, a safety walk's pins): per client address within an hour, at least
+    # this many seconds between the form's showing and its sending (a bot fills at once).
+    public_posts_per_hour: int = Field(default=10, ge=1)
+    public_min_fill_seconds: float = Field(default=3.0, ge=0)
+    # A rejected tip or pin goes this many days after its moderation.
+    retain_rejected_days: int = Field(default=30, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _no_default_secret_outside_dev(self) -> Settings:

@@ -128,6 +128,40 @@ EVENING_KINDS = {
     "other": "Annan riskkväll",
 }
 
+# Residents and safety walks (#20) ------------------------------------------------------------
+
+# tips.schemas.Moderation
+MODERATIONS = {"pending": "Väntar på granskning", "accepted": "Godkänd", "rejected": "Avvisad"}
+# tips.schemas.TipWhat: as a resident reads it on the public page
+TIP_WHATS = {
+    "unsafe_place": "En otrygg plats (mörkt, buskigt, ödsligt)",
+    "vandalism": "Skadegörelse eller klotter",
+    "gathering": "Stök eller grupperingar",
+    "drugs": "Droger",
+    "traffic": "Mopeder eller farlig trafik",
+    "fire": "Brand eller anlagd eld",
+    "other": "Något annat",
+}
+# safetywalks.schemas.InputFrom
+INPUT_FROM = {"resident": "Boende", "business": "Företag eller butik"}
+# safetywalks.schemas.FindingKind
+FINDING_KINDS = {
+    "lighting": "Belysning",
+    "vegetation": "Buskar och sly",
+    "path": "Gångväg eller trappa",
+    "vandalism": "Skadegörelse eller klotter",
+    "litter": "Nedskräpning",
+    "signage": "Skyltning",
+    "other": "Annat",
+}
+# safetywalks.schemas.FindingStatus
+FINDING_STATUSES = {
+    "open": "Ej åtgärdat",
+    "in_progress": "Påbörjat",
+    "fixed": "Åtgärdat",
+    "declined": "Åtgärdas inte",
+}
+
 # The lägesbild ------------------------------------------------------------------------------
 
 # situation.schemas.Status
@@ -152,6 +186,7 @@ INTERVENTION_TYPES = {
 }
 # incidents.schemas.InterventionStatus (an incident's outcomes carry it, so it lives there)
 INTERVENTION_STATUSES = {
+    "proposed": "Föreslagen",
     "planned": "Planerad",
     "ongoing": "Pågående",
     "done": "Genomförd",
@@ -271,6 +306,12 @@ AUDIT_OBJECTS = {
     "night_walks": "Nattvandring",
     "night_walk_hosts": "Vandravärd på nattvandring",
     "guard_reports": "Bevakningsrapport",
+    "photos": "Bild",
+    "tips": "Tips från allmänheten",
+    "safety_walks": "Trygghetsvandring",
+    "safety_walk_organisations": "Inbjuden till trygghetsvandring",
+    "walk_inputs": "Synpunkt inför trygghetsvandring",
+    "findings": "Fynd på trygghetsvandring",
     # What api.retention counts (its deletions of audit events are never themselves audited).
     "audit_events": "Logghändelse",
     "incident_readings": "Läsning av händelse",

@@ -96,8 +96,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # The access policy reads only the Actor; every package may ask it.
     ("access",),
     ("audit", "categories", "structure"),
+    # Photos are kept for the records above them, which decide who reads them.
+    ("photos",),
     ("accounts",),
     ("incidents",),
+    # A tip accepted becomes an observation.
+    ("tips",),
     ("features", "integrations"),
     ("situation",),
     ("interventions",),
@@ -105,6 +109,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # and the lägesbild (through a slot) sum up evenings, walks and guard reports.
     ("evenings", "guards"),
     ("nightwalks",),
+    # A walk's finding becomes a proposed intervention; its pins are moderated as tips are.
+    ("safetywalks",),
     ("steering",),
     ("meetings",),
     # Retention thins incidents, lägesbilder and the audit log alike.

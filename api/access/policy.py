@@ -394,6 +394,83 @@ def can_push_guard_reports(actor: Actor, *, source: str, organisation_kind: str)
 # ------------------------------------------------------------------------------------- guard
 
 
+# Residents and safety walks (#20) ------------------------------------------------- residents
+#
+# What residents send (tips, pins before a walk) is anonymous, reaches no page of the public
+# and waits for the coordination group to moderate it. A safety walk belongs to an area: its
+# planners are those who plan the area's evenings; it is read by those who read the area and
+# by everyone of an organisation invited to it (they walk it and file its findings). A finding
+# is changed by its walk's planners and by the organisation responsible for fixing it.
+
+
+def can_moderate_tips(actor: Actor) -> bool:
+    """Read and decide what residents send: the coordination group's conveners and members,
+    and administrators."""
+    return actor.kind == "user" and (
+        actor.is_admin or any(g.group_kind == "coordination" for g in _grants(actor, WRITERS))
+    )
+
+
+def require_moderate_tips(actor: Actor) -> None:
+    if not can_moderate_tips(actor):
+        raise Forbidden("Bara samordningsgruppens sammankallande och medlemmar granskar tips.")
+
+
+def can_plan_safety_walk(actor: Actor, *, area_id: int) -> bool:
+    """Plan a walk, moderate its pins, finish its report: as for the area's evenings."""
+    return actor.kind == "user" and can_plan_evening(actor, area_id=area_id)
+
+
+def require_plan_safety_walk(actor: Actor, *, area_id: int) -> None:
+    if not can_plan_safety_walk(actor, area_id=area_id):
+        raise Forbidden(
+            "Bara samordningsgruppens och områdesgruppens sammankallande och medlemmar "
+            "planerar trygghetsvandringen."
+        )
+
+
+def can_read_safety_walk(actor: Actor, *, area_id: int, invited: Iterable[int]) -> bool:
+    """A walk, its accepted pins, its findings and report: those who read the area, and
+    everyone of an organisation invited to it."""
+    if actor.kind != "user":
+        return False
+    if actor.is_admin or any(_covers(g, area_id) for g in _grants(actor, READERS)):
+        return True
+    return actor.organisation_id is not None and actor.organisation_id in set(invited)
+
+
+def can_file_finding(actor: Actor, *, area_id: int, invited: Iterable[int]) -> bool:
+    """File a finding on a walk: its planners, and those of an invited organisation who
+    file reports."""
+    if can_plan_safety_walk(actor, area_id=area_id):
+        return True
+    return (
+        can_file_reports(actor)
+        and actor.organisation_id is not None
+        and actor.organisation_id in set(invited)
+    )
+
+
+def can_update_finding(actor: Actor, *, area_id: int, responsible_organisation_id: int) -> bool:
+    """Change a finding's status: the walk's planners, and the organisation that fixes it."""
+    if can_plan_safety_walk(actor, area_id=area_id):
+        return True
+    return actor.kind == "user" and actor.organisation_id == responsible_organisation_id
+
+
+def can_read_safety_walks(actor: Actor) -> bool:
+    """Whether some walk may be the caller's to read (the menu): those who read an area, and
+    those who file reports (an invited organisation's people)."""
+    return can_read_meetings(actor) or can_file_reports(actor)
+
+
+def can_plan_safety_walks(actor: Actor) -> bool:
+    return actor.kind == "user" and can_plan_evenings(actor)
+
+
+# --------------------------------------------------------------------------------- residents
+
+
 # Figures: a count is a read -------------------------------------------------------------------
 #
 # Every figure counted from the incidents counts only incidents of the areas its reader reads
@@ -487,6 +564,9 @@ def capabilities(actor: Actor, *, organisation_kind: str | None = None) -> list[
         ),
         Capability.read_evenings: can_read_evenings(actor),
         Capability.plan_evenings: can_plan_evenings(actor),
+        Capability.moderate_tips: can_moderate_tips(actor),
+        Capability.read_safety_walks: can_read_safety_walks(actor),
+        Capability.plan_safety_walks: can_plan_safety_walks(actor),
     }
     return [capability for capability, may in held.items() if may]
 

@@ -199,6 +199,43 @@ ROUTE_RULES: dict[str, Rule] = {
     "create_log_post": Rule.SIGNED_IN,
     "create_log_observation": Rule.SIGNED_IN,
     "stream_evening_log": Rule.SIGNED_IN,
+    # Photos of an observation (#20): added and read with the incident (its read scope;
+    # added by those who may correct it).
+    "add_incident_photo": Rule.SIGNED_IN,
+    "list_incident_photos": Rule.SIGNED_IN,
+    "get_incident_photo": Rule.SIGNED_IN,
+    "delete_incident_photo": Rule.SIGNED_IN,
+    # Residents' tips (#20): sent by anyone (rate-limited, api.tips.abuse); read and decided
+    # by the coordination group (can_moderate_tips).
+    "get_public_tip_form": Rule.PUBLIC,
+    "create_public_tip": Rule.PUBLIC,
+    "add_public_tip_photo": Rule.PUBLIC,
+    "list_tips": Rule.SIGNED_IN,
+    "get_tip": Rule.SIGNED_IN,
+    "accept_tip": Rule.SIGNED_IN,
+    "reject_tip": Rule.SIGNED_IN,
+    "list_tip_photos": Rule.SIGNED_IN,
+    "get_tip_photo": Rule.SIGNED_IN,
+    # Safety walks (#20): planned by can_plan_safety_walk, read by can_read_safety_walk;
+    # the public link's page and pins need the walk's token, not a sign-in.
+    "list_safety_walks": Rule.SIGNED_IN,
+    "create_safety_walk": Rule.SIGNED_IN,
+    "get_safety_walk": Rule.SIGNED_IN,
+    "update_safety_walk": Rule.SIGNED_IN,
+    "get_public_safety_walk": Rule.PUBLIC,
+    "create_walk_input": Rule.PUBLIC,
+    "list_walk_inputs": Rule.SIGNED_IN,
+    "accept_walk_input": Rule.SIGNED_IN,
+    "reject_walk_input": Rule.SIGNED_IN,
+    "list_findings": Rule.SIGNED_IN,
+    "create_finding": Rule.SIGNED_IN,
+    "get_finding": Rule.SIGNED_IN,
+    "update_finding": Rule.SIGNED_IN,
+    "propose_finding_intervention": Rule.SIGNED_IN,
+    "add_finding_photo": Rule.SIGNED_IN,
+    "list_finding_photos": Rule.SIGNED_IN,
+    "get_finding_photo": Rule.SIGNED_IN,
+    "get_safety_walk_report": Rule.SIGNED_IN,
 }
 
 

@@ -24,3 +24,8 @@ class Capability(enum.StrEnum):
     read_evenings = "read_evenings"
     # can_plan_evenings: plan an evening in some area or the whole municipality.
     plan_evenings = "plan_evenings"
+    # can_moderate_tips: the queue of residents' tips and pins (#20).
+    moderate_tips = "moderate_tips"
+    # can_read_safety_walks, can_plan_safety_walks: safety walks somewhere (#20).
+    read_safety_walks = "read_safety_walks"
+    plan_safety_walks = "plan_safety_walks"

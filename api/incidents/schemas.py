@@ -202,6 +202,9 @@ class MatchRead(BaseModel):
 # activity's (api.steering). Declared here, in the lowest package that carries it: an
 # incident's outcomes (IncidentRead.outcomes) name their interventions' status.
 class InterventionStatus(enum.StrEnum):
+    # Proposed (a safety walk's finding, #20): waits for the group to decide it; counts in
+    # no follow-up until then.
+    proposed = "proposed"  # föreslagen
     planned = "planned"  # planerad
     ongoing = "ongoing"  # pågående
     done = "done"  # genomförd

@@ -24,6 +24,9 @@ EVERY = [
     "set_privacy_notice",
     "read_evenings",
     "plan_evenings",
+    "moderate_tips",
+    "read_safety_walks",
+    "plan_safety_walks",
 ]
 
 # Each demo person: their capabilities, and their membership's (group, may_write,
@@ -32,7 +35,14 @@ EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
     # The administrator's organisation is no guard company: no guard reports to file.
     "admin": ([*EVERY, "read_guard_reports"], []),
     "steering": (
-        ["file_reports", "read_steering", "read_meetings", "read_evenings", "read_guard_reports"],
+        [
+            "file_reports",
+            "read_steering",
+            "read_meetings",
+            "read_evenings",
+            "read_guard_reports",
+            "read_safety_walks",
+        ],
         [(STEERING, True, False, True)],
     ),
     "coordination": (
@@ -44,21 +54,43 @@ EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
             "read_evenings",
             "plan_evenings",
             "read_guard_reports",
+            "moderate_tips",
+            "read_safety_walks",
+            "plan_safety_walks",
         ],
         [(COORDINATION, True, True, True)],
     ),
     "kungsangen": (
-        ["file_reports", "read_meetings", "read_evenings", "plan_evenings"],
+        [
+            "file_reports",
+            "read_meetings",
+            "read_evenings",
+            "plan_evenings",
+            "read_safety_walks",
+            "plan_safety_walks",
+        ],
         [(KUNGSANGEN, True, False, True)],
     ),
     # A reporter only files in their group: no meetings to read; the evenings they work. Of
     # Rapid Säkerhet, they file and read its guard reports.
     "reporter": (
-        ["file_reports", "read_evenings", "read_guard_reports", "file_guard_reports"],
+        [
+            "file_reports",
+            "read_evenings",
+            "read_guard_reports",
+            "file_guard_reports",
+            "read_safety_walks",
+        ],
         [(BRO, False, False, False)],
     ),
     "viewer": (
-        ["read_steering", "read_meetings", "read_evenings", "read_guard_reports"],
+        [
+            "read_steering",
+            "read_meetings",
+            "read_evenings",
+            "read_guard_reports",
+            "read_safety_walks",
+        ],
         [(COORDINATION, False, False, True)],
     ),
 }

@@ -34,9 +34,12 @@ from api.interventions.schemas import (
     Verdict,
 )
 from api.meetings.schemas import AgendaKind
+from api.photos.schemas import PhotoOwner, PhotoSize
+from api.safetywalks.schemas import FindingKind, FindingStatus, InputFrom
 from api.situation.schemas import HotSpotTrend, Status
 from api.steering.schemas import AssignmentStatus, Direction, IndicatorKind
 from api.structure.schemas import GroupKind, OrganisationKind
+from api.tips.schemas import Moderation, TipWhat
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,11 +64,18 @@ NAMED: dict[type[enum.StrEnum], list[Mapping[str, str]]] = {
     IndicatorKind: [swedish.INDICATOR_KINDS],
     ReportStatus: [swedish.REPORT_STATUSES],
     EveningKind: [swedish.EVENING_KINDS],
+    Moderation: [swedish.MODERATIONS],
+    TipWhat: [swedish.TIP_WHATS],
+    InputFrom: [swedish.INPUT_FROM],
+    FindingKind: [swedish.FINDING_KINDS],
+    FindingStatus: [swedish.FINDING_STATUSES],
 }
 # Enums whose values no person reads, and why.
 UNNAMED = {
     AgendaKind: "an agenda item shows its title, never its kind",
     Capability: "the pages show menus and forms from it, never its name",
+    PhotoOwner: "a photo is shown on its record's page, never by what it is of",
+    PhotoSize: "a size is asked for in a URL, never shown",
     AreaFrom: "the pages say in a sentence how the area was decided (area_source), never the value",
 }
 

@@ -34,6 +34,8 @@ FIELD_WORK = frozenset(
         Capability.read_evenings,
         Capability.read_guard_reports,
         Capability.file_guard_reports,
+        # The safety walks their organisation is invited to (they file findings there).
+        Capability.read_safety_walks,
     }
 )
 
