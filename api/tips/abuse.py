@@ -1,0 +1,100 @@
+"""What holds off abuse of the public forms (a tip, a pin before a safety walk) without any
+third-party service: a limit per client address and hour, a field that only a bot fills in
+(the honeypot), a least time between the form's showing and its sending (a signed form token),
+and the size limits of the bodies' types. Residents are told in plain Swedish what to do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import time
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from api.actor import Actor
+from api.errors import Invalid, TooManyRequests
+from api.localtime import utcnow
+from api.settings import Settings
+from api.tips.models import PublicPost
+
+WINDOW = dt.timedelta(hours=1)
+# A form shown more than this long ago is stale: shown again, it gets a new token.
+FORM_LIFETIME_SECONDS = 24 * 3600
+
+
+def _mac(settings: Settings, message: str) -> str:
+    key = settings.secret_key.get_secret_value().encode()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def form_token(settings: Settings, *, now: float | None = None) -> str:
+    """The token a public form carries from its showing: when it was shown, signed."""
+    shown = int(now if now is not None else time.time())
+    return f"{shown}.{_mac(settings, f'public-form:{shown}')[:32]}"
+
+
+def _shown_at(settings: Settings, token: str) -> int | None:
+    stamp, _, mac = token.partition(".")
+    if not stamp.isdigit() or not hmac.compare_digest(
+        mac, _mac(settings, f"public-form:{stamp}")[:32]
+    ):
+        return None
+    return int(stamp)
+
+
+def address_key(settings: Settings, address: str | None) -> str:
+    # Keyed: the table of sendings does not hold the addresses they came from.
+    return _mac(settings, f"public-address:{address or 'okänd'}")
+
+
+def check(
+    session: Session,
+    *,
+    kind: str,
+    actor: Actor,
+    settings: Settings,
+    token: str,
+    honeypot: str | None,
+    now: float | None = None,
+) -> None:
+    """Refuses a sending that looks like abuse, else counts it against the caller's address.
+    A filled honeypot is refused like a bad token, so a bot learns nothing from the answer."""
+    moment = now if now is not None else time.time()
+    shown = _shown_at(settings, token)
+    if honeypot or shown is None or moment - shown > FORM_LIFETIME_SECONDS:
+        raise Invalid.field(
+            "form_token",
+            "Formuläret gick inte att skicka. Ladda om sidan och försök igen.",
+            "stale_form",
+        )
+    if moment - shown < settings.public_min_fill_seconds:
+        raise Invalid.field(
+            "form_token",
+            "Det gick väldigt fort. Läs igenom det du skrivit och skicka igen.",
+            "too_fast",
+        )
+    key = address_key(settings, actor.address)
+    since = utcnow() - WINDOW
+    count, oldest = session.execute(
+        select(func.count(), func.min(PublicPost.at)).where(
+            PublicPost.address_key == key, PublicPost.at > since
+        )
+    ).one()
+    if count >= settings.public_posts_per_hour:
+        oldest_utc = oldest if oldest.tzinfo else oldest.replace(tzinfo=dt.UTC)
+        wait = max(1, int((oldest_utc + WINDOW - utcnow()).total_seconds()) + 1)
+        raise TooManyRequests(
+            f"Många tips har skickats härifrån den senaste timmen. Försök igen om "
+            f"{(wait + 59) // 60} min.",
+            retry_after=wait,
+        )
+    session.add(PublicPost(address_key=key, kind=kind))
+    session.flush()
+
+
+def forget_old(session: Session) -> int:
+    """Sendings older than the window (retention): the limit no longer looks at them."""
+    result = session.execute(delete(PublicPost).where(PublicPost.at < utcnow() - WINDOW))
+    return int(getattr(result, "rowcount", 0) or 0)
