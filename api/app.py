@@ -32,11 +32,19 @@ from api.evenings.routes import router as evenings_router
 from api.evenings.stream import LogStreams
 from api.features.routes import router as features_router
 from api.guards.routes import router as guards_router
+from api.incidents.photos_routes import router as incident_photos_router
 from api.incidents.routes import router as incidents_router
 from api.integrations.routes import router as integrations_router
 from api.interventions.routes import router as interventions_router
 from api.meetings.routes import router as meetings_router
-from api.middleware import API_CSP, BodyLimit, LoadShedder, SecurityHeaders, shedding
+from api.middleware import (
+    API_CSP,
+    BodyLimit,
+    LoadShedder,
+    SecurityHeaders,
+    photo_uploads,
+    shedding,
+)
 from api.migrate import current_revision, head_revision
 from api.nightwalks.routes import router as nightwalks_router
 from api.problems import domain_problem, problem_response
@@ -96,6 +104,8 @@ def create_api_app(
         max_bytes=settings.max_body_bytes,
         # A mapping tool's export is larger than any form.
         larger={f"{API_PREFIX}/imports": settings.max_upload_bytes},
+        # A phone's photo, of any record (…/photos: an incident's, a tip's, a finding's).
+        larger_for=photo_uploads(settings, ("/photos",)),
     )
     # Answers hold sensitive data: no cache, shared or private, may keep them.
     app.add_middleware(
@@ -114,6 +124,7 @@ def create_api_app(
         (structure_router, "EST structure"),
         (categories_router, "Categories"),
         (incidents_router, "Observations"),
+        (incident_photos_router, "Observations"),
         (situation_router, "Lägesbild"),
         (interventions_router, "Interventions"),
         (meetings_router, "Meetings"),

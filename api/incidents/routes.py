@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.audit import service as audit
-from api.deps import ActorDep, SessionDep, get_database
+from api.deps import ActorDep, SessionDep, SettingsDep, get_database
 from api.idempotency import IdempotencyDep
 from api.incidents import export, readings, schemas, service, withdrawal
 from api.problems import problem_responses
@@ -183,9 +183,13 @@ def update_incident(
     responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
 )
 def withdraw_incident(
-    incident_id: PathId, body: schemas.Withdrawal, session: SessionDep, actor: ActorDep
+    incident_id: PathId,
+    body: schemas.Withdrawal,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> schemas.IncidentRead:
-    incident = service.withdraw_incident(session, incident_id, body, actor=actor)
+    incident = service.withdraw_incident(session, incident_id, body, actor=actor, settings=settings)
     return service.read(session, incident, actor=actor)
 
 

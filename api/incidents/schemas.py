@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from api.accounts.schemas import SourceName
 from api.incidents.thinning import served_reference
+from api.photos.schemas import PhotoRead
 from api.schemas_common import (
     CODE,
     Id,
@@ -286,6 +287,11 @@ class IncidentRead(BaseModel):
         default=[],
         description="A police report and the observation it was found to be the same event "
         "as (either side), undone ones too.",
+    )
+    photos: list[PhotoRead] = Field(
+        default=[],
+        description="Its photos (#20), oldest first: in the incident's own read and a "
+        "report's, not in lists.",
     )
 
 

@@ -15,7 +15,7 @@ from api.actor import Actor
 from api.audit import service as audit
 from api.categories.models import Category
 from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid, NotFound
-from api.incidents import areas, geo, schemas, slots
+from api.incidents import areas, geo, photo_reads, schemas, slots
 from api.incidents.models import (
     Incident,
     IncidentMatch,
@@ -26,8 +26,10 @@ from api.incidents.schemas import Precision
 from api.incidents.thinning import thinned_reference
 from api.localtime import STOCKHOLM, utcnow
 from api.pagination import PageResult, paginate
+from api.photos import service as photo_service
 from api.records import get_or_404, not_found_message
 from api.resources import reference
+from api.settings import Settings
 from api.structure.models import Municipality, Organisation
 
 # A phone's clock may run a little ahead; a time further into the future is a mistake.
@@ -349,6 +351,7 @@ def read(session: Session, incident: Incident, *, actor: Actor) -> schemas.Incid
     read.may_restore = incident.restorable and _changes(incident, actor)
     read.outcomes = slots.outcomes(session, incident.id)
     read.matches = [schemas.MatchRead.model_validate(m) for m in matches(session, incident)]
+    read.photos = photo_reads.reads(session, [incident.id])[incident.id]
     return read
 
 
@@ -370,7 +373,7 @@ def _may_change(incident: Incident, actor: Actor) -> None:
     )
 
 
-def _editable(session: Session, incident_id: int, actor: Actor) -> Incident:
+def editable(session: Session, incident_id: int, actor: Actor) -> Incident:
     incident = get_incident(session, incident_id, actor=actor)
     _may_change(incident, actor)
     if incident.withdrawn_at is not None:
@@ -401,7 +404,7 @@ def snapshot(incident: Incident | Any) -> dict[str, Any]:
 def update_incident(
     session: Session, incident_id: int, data: schemas.IncidentUpdate, *, actor: Actor
 ) -> Incident:
-    incident = _editable(session, incident_id, actor)
+    incident = editable(session, incident_id, actor)
     sent = data.model_dump(exclude_unset=True, exclude={"confirm_personal_data"})
     before = snapshot(incident)
     position = None
@@ -473,7 +476,12 @@ def _by_point(incident: Incident) -> bool:
 
 
 def withdraw_incident(
-    session: Session, incident_id: int, data: schemas.Withdrawal, *, actor: Actor
+    session: Session,
+    incident_id: int,
+    data: schemas.Withdrawal,
+    *,
+    actor: Actor,
+    settings: Settings,
 ) -> Incident:
     incident = get_incident(session, incident_id, actor=actor)
     _may_change(incident, actor)
@@ -498,6 +506,8 @@ def withdraw_incident(
                 **dict.fromkeys(k for k in FREE_TEXT if k in version.data),
             }
         slots.blank_copies(session, incident.id)
+        # A photo is personal data as the text is (#20).
+        photo_service.remove_for(session, photo_reads.OWNER, [incident.id], settings)
     audit.record(
         session,
         action="withdraw",

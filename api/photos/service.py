@@ -3,9 +3,10 @@ calls these; nothing here checks access, and no route serves a photo but through
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.errors import NotFound
@@ -112,3 +113,36 @@ def move(session: Session, owner: PhotoOwner, owner_id: int, to: PhotoOwner, to_
     for photo in for_owner(session, owner, owner_id):
         photo.owner_kind, photo.owner_id = to.value, to_id
     session.flush()
+
+
+def count_for(session: Session, owner: PhotoOwner, owner_ids: Iterable[int]) -> int:
+    """How many photos these records hold (retention's dry run)."""
+    ids = list(owner_ids)
+    if not ids:
+        return 0
+    stmt = select(func.count(Photo.id)).where(
+        Photo.owner_kind == owner.value, Photo.owner_id.in_(ids)
+    )
+    return session.scalar(stmt) or 0
+
+
+# A photo's row is committed within moments of its files being written: files this old
+# that no row holds were left by a transaction that rolled back.
+UNHELD_AFTER = dt.timedelta(hours=1)
+
+
+def sweep(session: Session, settings: Settings, now: dt.datetime, *, dry_run: bool = False) -> int:
+    """Removes the photo files no row holds and written more than UNHELD_AFTER before
+    ``now``; how many photos' files went (or, ``dry_run``, would go)."""
+    old = storage.written_before(settings, (now - UNHELD_AFTER).timestamp())
+    keys = list(old)
+    held: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        held.update(session.scalars(select(Photo.key).where(Photo.key.in_(chunk))))
+    unheld = [key for key in keys if key not in held]
+    if not dry_run:
+        for key in unheld:
+            for path in old[key]:
+                path.unlink(missing_ok=True)
+    return len(unheld)

@@ -50,3 +50,17 @@ def remove(settings: Settings, key: str) -> None:
 def keys(settings: Settings) -> set[str]:
     """Every photo's key with a file in the directory (to find files no row holds)."""
     return {p.name.split(".", 1)[0] for p in _root(settings).glob("*.jpg")}
+
+
+def written_before(settings: Settings, moment: float) -> dict[str, list[Path]]:
+    """The directory's files (half-written ones too) last changed before ``moment`` (a POSIX
+    time), by their key: to find those no row holds."""
+    found: dict[str, list[Path]] = {}
+    for path in _root(settings).iterdir():
+        try:
+            if not path.is_file() or path.stat().st_mtime >= moment:
+                continue
+        except FileNotFoundError:  # removed meanwhile
+            continue
+        found.setdefault(path.name.split(".", 1)[0], []).append(path)
+    return found

@@ -13,6 +13,8 @@
 - An evening's live log goes with the incidents' text: a post written before that time is
   deleted, unless it became an observation; then only the link (and its time, organisation
   and category) stays, its text, point and author cleared.
+- An incident's photos go with its text (rows and files), and so do photo files that no
+  row holds an hour after they were written (a transaction that rolled back).
 - Audit events older than ``EST_RETAIN_AUDIT_YEARS`` are deleted, through the one door the
   append-only triggers leave open (``AuditDeletionPermit``).
 
@@ -43,6 +45,8 @@ from api.idempotency import IdempotentRequest
 from api.incidents.models import Incident, IncidentVersion, Report
 from api.incidents.thinning import THINNED_PREFIX, is_thinned, thinned_reference
 from api.integrations.models import ImportFile
+from api.photos import service as photo_service
+from api.photos.schemas import PhotoOwner
 from api.retention.models import AuditDeletionPermit
 from api.settings import Settings
 from api.situation.models import SituationReport
@@ -109,6 +113,8 @@ class Thinned:
     audit_events: int = 0
     incident_readings: int = 0
     log_posts: int = 0
+    photos: int = 0
+    photo_files: int = 0
 
     def counts(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -125,6 +131,8 @@ KINDS = {
     "audit_events": "logghändelser",
     "incident_readings": "loggade läsningar av händelser",
     "log_posts": "kvällsloggens inlägg",
+    "photos": "händelsers bilder",
+    "photo_files": "bildfiler utan bild",
 }
 
 
@@ -192,8 +200,9 @@ def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs, note: str) -> boo
 # Counting (the dry run) ----------------------------------------------------------------------
 
 
-def count(session: Session, c: Cutoffs, today: dt.date) -> Thinned:
+def count(session: Session, c: Cutoffs, now: dt.datetime, settings: Settings) -> Thinned:
     """What a run now would take, taking nothing."""
+    today = now.astimezone(localtime.STOCKHOLM).date()
     old_ids = select(Incident.id).where(_old_incident(c))
     versions = sum(
         1
@@ -226,20 +235,29 @@ def count(session: Session, c: Cutoffs, today: dt.date) -> Thinned:
         audit_events=scalar(select(func.count()).where(AuditEvent.at < c.audit_before)),
         incident_readings=scalar(select(func.count()).where(IncidentReading.at < c.audit_before)),
         log_posts=scalar(select(func.count()).select_from(LogPost).where(_old_post(c))),
+        photos=photo_service.count_for(
+            session, PhotoOwner.incident, session.scalars(old_ids).all()
+        ),
+        photo_files=photo_service.sweep(session, settings, now, dry_run=True),
     )
 
 
 # Thinning, a batch at a time ----------------------------------------------------------------
 
 
-def _thin_incidents(session: Session, c: Cutoffs, now: dt.datetime) -> tuple[int, int]:
+def _thin_incidents(
+    session: Session, c: Cutoffs, now: dt.datetime, settings: Settings
+) -> tuple[int, int, int]:
     ids = list(
         session.scalars(
             select(Incident.id).where(_old_incident(c)).order_by(Incident.id).limit(BATCH)
         )
     )
     if not ids:
-        return 0, 0
+        return 0, 0, 0
+    # A photo is personal data as the text is. Its files go before the commit: should it
+    # fail, the incident is thinned again next run, and its photos' rows with it.
+    photos = photo_service.remove_for(session, PhotoOwner.incident, ids, settings)
     versions = 0
     for version in session.scalars(
         select(IncidentVersion).where(IncidentVersion.incident_id.in_(ids))
@@ -276,7 +294,7 @@ def _thin_incidents(session: Session, c: Cutoffs, now: dt.datetime) -> tuple[int
         )
         .execution_options(synchronize_session=False)
     )
-    return int(done.rowcount), versions  # type: ignore[attr-defined]
+    return int(done.rowcount), versions, photos  # type: ignore[attr-defined]
 
 
 def _thin_reports(session: Session, c: Cutoffs) -> int:
@@ -436,26 +454,30 @@ def run(
     c = cutoffs(settings, now)
     if dry_run:
         with database.session(write=False) as session:
-            return count(session, c, now.astimezone(localtime.STOCKHOLM).date())
+            return count(session, c, now, settings)
     with database.session(write=True) as session:
         if not _claim(session, now=now, every=every):
             return None
     thinned = Thinned()
-    versions = 0
+    versions = photos = 0
 
     def incidents(session: Session) -> int:
-        nonlocal versions
-        done, in_versions = _thin_incidents(session, c, now)
+        nonlocal versions, photos
+        done, in_versions, in_photos = _thin_incidents(session, c, now, settings)
         versions += in_versions
+        photos += in_photos
         return done
 
     thinned.incidents = _repeat(database, incidents)
     thinned.incident_versions = versions
+    thinned.photos = photos
     thinned.reports = _repeat(database, lambda s: _thin_reports(s, c))
     thinned.situation_reports = _repeat(database, lambda s: _thin_situation_reports(s, c, now))
     thinned.log_posts = _repeat(database, lambda s: _thin_log_posts(s, c))
     with database.session(write=True) as session:
         thinned.idempotent_requests, thinned.import_files = _thin_copies(session, c)
+    with database.session(write=False) as session:
+        thinned.photo_files = photo_service.sweep(session, settings, now)
     thinned.audit_events = _repeat(database, lambda s: _delete_audit_events(s, c))
     thinned.incident_readings = _repeat(database, lambda s: _delete_readings(s, c))
     with database.session(write=True) as session:

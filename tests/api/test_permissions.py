@@ -223,6 +223,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_log_post": PEOPLE_SIGNED_IN,
     "create_log_observation": PEOPLE_SIGNED_IN,
     "stream_evening_log": PEOPLE_SIGNED_IN,
+    # An observation's photos (#20): with the incident; who reads and adds in test_photos.py.
+    "add_incident_photo": PEOPLE_SIGNED_IN,
+    "list_incident_photos": PEOPLE_SIGNED_IN,
+    "get_incident_photo": PEOPLE_SIGNED_IN,
+    "delete_incident_photo": PEOPLE_SIGNED_IN,
 }
 
 MISSING_ID = "2147483647"

@@ -133,6 +133,8 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "audit_events": 0,
         "incident_readings": 0,
         "log_posts": 0,
+        "photos": 0,
+        "photo_files": 0,
     }
     assert _seen(server, people, world) == before
     assert _retention_events(server) == {}
@@ -187,6 +189,8 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "audit_events": "0 gallrade",
         "incident_readings": "0 gallrade",
         "log_posts": "0 gallrade",
+        "photos": "0 gallrade",
+        "photo_files": "0 gallrade",
     }
     # A second run finds nothing left.
     again = service.run(server.database, server.settings)

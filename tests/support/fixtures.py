@@ -56,8 +56,11 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def server(database_url: str, backend: str) -> Iterator[Server]:
-    settings = settings_for(database_url)
+def server(
+    database_url: str, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    # Photos (#20) in a directory of the session's own, not the checkout's var/photos.
+    settings = settings_for(database_url, photo_dir=str(tmp_path_factory.mktemp("photos")))
     app = create_embedded_app(settings)
     live = LiveServer(app).start()
     database = Database.from_url(database_url)
