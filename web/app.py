@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.middleware import BodyLimit, LoadShedder, SecurityHeaders, shedding
+from api.middleware import BodyLimit, LoadShedder, SecurityHeaders, photo_uploads, shedding
 from api.settings import Settings, get_settings
 from web import auth
 from web.client import ApiClient, ApiError, ApiUnavailable
@@ -37,6 +37,7 @@ from web.pages import (
     nightwalks,
     offline,
     own,
+    photos,
     plans,
     situation,
     steering,
@@ -46,6 +47,9 @@ from web.rendering import HERE, PAGE_HEADERS, error_page, make_templates, overlo
 
 # What multipart adds around an uploaded file: its headers and the other fields.
 UPLOAD_WRAPPING = 64 * 1024
+# The report form's body may hold this many photos at their largest (EST_PHOTO_MAX_BYTES),
+# one per incident: a batch's photos together, not an album.
+REPORT_PHOTOS = 5
 # In this order: where two routes could take one path, the first one listed does.
 ROUTERS = (
     structure.router,
@@ -65,6 +69,7 @@ ROUTERS = (
     offline.router,
     guards.router,
     evening_log.router,
+    photos.router,
 )
 
 
@@ -95,6 +100,8 @@ def create_web_app(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         larger={"/import": settings.max_upload_bytes + UPLOAD_WRAPPING},
+        # A photo (#20) to a page's …/bilder; the report form with its incidents' photos.
+        larger_for=photo_uploads(settings, ("/bilder",), {"/rapportera": REPORT_PHOTOS}),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(SignInRequired, sign_in_required)

@@ -29,6 +29,7 @@ from api.settings import Settings
 from api.swedish import ROLES
 from web import auth
 from web import format as fmt
+from web.client_photos import photo_data_uri, photo_src
 
 HERE = pathlib.Path(__file__).parent
 PRINT_CSS = HERE / "static" / "print.css"
@@ -132,6 +133,9 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         owner_sv=fmt.owner_sv,
         # The evenings in the field (#19): their kinds' names, for the lägesbild's section.
         evening_kinds=swedish.EVENING_KINDS,
+        # Photos (#20): their page address, or a PDF's embedded copy (web.pages.photos).
+        photo_src=photo_src,
+        photo_data_uri=photo_data_uri,
     )
     # Last: a template's module sees the globals as they were when it was made (a copy), so a
     # global added after this would be undefined in its macros (the lägesbild answered 500
@@ -312,7 +316,12 @@ async def pdf_answer(
 
 def _refuse(url: str, *args: Any, **kwargs: Any) -> Any:
     # The PDF is made from our own HTML alone: nothing is fetched, so no URL in a text can
-    # make the server reach out.
+    # make the server reach out. A data: URI is that HTML itself (a photo embedded,
+    # web.client_photos.photo_data_uri): WeasyPrint's fetcher, allowed data: alone, reads it.
+    if url.startswith("data:"):
+        from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+
+        return URLFetcher(allowed_protocols=["data"]).fetch(url)
     raise ValueError(f"not fetched: {url[:80]}")
 
 

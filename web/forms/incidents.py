@@ -45,6 +45,12 @@ class IncidentForm:
     # "ja" when taken out of the report on the page (with its undo, so its text stays there
     # until the report is sent).
     bort: str = ""
+    # "ja": the person agrees that the photo's position becomes the incident's point when
+    # none is given (#20). The photo itself is a file field, h{i}-bild, never drawn again.
+    bildposition: str = ""
+    # "ja" (set when read, never sent): a photo came with the form drawn again, and must be
+    # chosen again (a file field cannot be filled in by the page).
+    bild_igen: str = ""
 
 
 FIELDS = [f.name for f in fields(IncidentForm)]
@@ -67,19 +73,34 @@ WHEN_FIELD = {"nu": "nar", "kvall": "nar", "dag": "dag", "fonster": "fran", "tid
 def read_forms(form: Mapping[str, Any], *, kept: bool = True) -> list[IncidentForm]:
     """The incidents of the form; those taken out on the page (``bort``) too, when not
     ``kept`` (their numbers stay taken until the page is drawn again)."""
+    items = _indexed(form)
+    return [item for _, item in (_kept(items) if kept else items)]
+
+
+def _indexed(form: Mapping[str, Any]) -> list[tuple[int, IncidentForm]]:
+    """Every incident of the form with its number in the form's field names."""
     try:
         count = int(str(form.get("antal", "1")))
     except ValueError:
         count = 1
     count = max(1, min(count, MAX_INCIDENTS))
-    items = [
-        IncidentForm(**{name: str(form.get(f"h{i}-{name}", ""))[:2000] for name in FIELDS})
-        for i in range(count)
-    ]
-    if not kept:
-        return items
+    items = []
+    for i in range(count):
+        item = IncidentForm(**{name: str(form.get(f"h{i}-{name}", ""))[:2000] for name in FIELDS})
+        item.bild_igen = "ja" if getattr(form.get(f"h{i}-bild"), "filename", "") else ""
+        items.append((i, item))
+    return items
+
+
+def photo_fields(form: Mapping[str, Any]) -> list[tuple[Any, bool]]:
+    """For each incident read_forms keeps (in its order), its photo field's value (an
+    upload, or none chosen) and whether its position may become the incident's point."""
+    return [(form.get(f"h{i}-bild"), f.bildposition == "ja") for i, f in _kept(_indexed(form))]
+
+
+def _kept(items: list[tuple[int, IncidentForm]]) -> list[tuple[int, IncidentForm]]:
     # Never none: the last one taken out stays rather than leaving an empty report.
-    return [f for f in items if f.bort != "ja"] or items[-1:]
+    return [(i, f) for i, f in items if f.bort != "ja"] or items[-1:]
 
 
 def next_form(items: list[IncidentForm]) -> IncidentForm:

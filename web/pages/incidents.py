@@ -19,14 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import localtime, swedish
 from api.schemas_common import MAX_SEARCH
 from web import client_own as own
-from web import client_streams
+from web import client_photos, client_streams
 from web import format as fmt
 from web.choices import choices
 from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
 from web.forms import incidents as forms
 from web.forms.period import period_days
 from web.forms.sending import Refused, send, unless
-from web.rendering import is_fragment_request, page, redirect, render
+from web.pages import photos
+from web.rendering import is_fragment_request, page, redirect, render, settings_of
 
 router = APIRouter()
 
@@ -291,6 +292,44 @@ async def restore(request: Request, incident_id: PageId, visit: VisitDep) -> Res
     return redirect(request, f"/handelser/{incident_id}")
 
 
+@router.post("/handelser/{incident_id}/bilder", response_class=HTMLResponse, name="add_photo")
+async def add_photo(request: Request, incident_id: PageId, visit: VisitDep) -> Response:
+    """A photo added later (#20), by those who may correct the incident."""
+    form = await request.form()
+    settings = settings_of(request)
+    sent = await photos.sent_photo(form.get("bild"), settings)
+    if sent is None:
+        message = "Välj en bild."
+    else:
+        added = await send(
+            client_photos.upload_photo(
+                visit.api,
+                f"incidents/{incident_id}/photos",
+                sent.data,
+                sent.filename,
+                form.get("bildposition") == "ja",
+            ),
+            lambda problem: {},
+            refusals={409, 413, 422},
+        )
+        if not isinstance(added, Refused):
+            return redirect(request, f"/handelser/{incident_id}?sparat=bild")
+        message = photos.problem_message(added.status, added.problem, settings)
+    return await incident_view(request, visit, incident_id, errors={"bild": message}, status=422)
+
+
+@router.post(
+    "/handelser/{incident_id}/bilder/{photo_id}/ta-bort",
+    response_class=HTMLResponse,
+    name="remove_photo",
+)
+async def remove_photo(
+    request: Request, incident_id: PageId, photo_id: PageId, visit: VisitDep
+) -> Response:
+    await client_photos.delete_photo(visit.api, f"incidents/{incident_id}/photos/{photo_id}")
+    return redirect(request, f"/handelser/{incident_id}?sparat=bild-bort")
+
+
 @router.post(
     "/handelser/{incident_id}/matchningar/{match_id}/angra",
     response_class=HTMLResponse,
@@ -434,14 +473,59 @@ async def report_submit(request: Request, visit: VisitDep) -> Response:
             errors=report.errors,
             status=report.status,
         )
-    return redirect(request, f"/rapporter/{report.id}?skickad=1")
+    refused = await _report_photos(request, visit, report.incidents, form, key)
+    query = urlencode([("skickad", "1"), *(("bildfel", word) for word in refused)])
+    return redirect(request, f"/rapporter/{report.id}?{query}")
+
+
+async def _report_photos(
+    request: Request, visit: Visit, incidents: list[Any], form: Any, key: str
+) -> list[str]:
+    """Each incident's photo (#20) to the incident just filed, in the form's order. The
+    report stands whatever becomes of them: one refused is named ``<incident id>-<why>``
+    for the receipt page. A retry of the form sends the same keys, so each is added once."""
+    settings = settings_of(request)
+    refused = []
+    for index, ((value, consent), incident) in enumerate(
+        zip(forms.photo_fields(form), incidents, strict=False)
+    ):
+        sent = await photos.sent_photo(value, settings)
+        if sent is None:
+            continue
+        if len(sent.data) > settings.photo_max_bytes:
+            refused.append(f"{incident.id}-storlek")
+            continue
+        added = await send(
+            client_photos.upload_photo(
+                visit.api,
+                f"incidents/{incident.id}/photos",
+                sent.data,
+                sent.filename,
+                consent,
+                key=f"{key}-bild-{index}",
+            ),
+            lambda problem: {},
+            refusals={409, 413, 422},
+        )
+        if isinstance(added, Refused):
+            refused.append(f"{incident.id}-{photos.refusal_word(added.status)}")
+    return refused
 
 
 @page(router, "/rapporter/{report_id}", name="report_done")
 async def report_done(request: Request, report_id: PageId, visit: VisitDep) -> Response:
     report = await visit.api.report(report_id)
+    settings = settings_of(request)
+    photo_refusals = {}
+    for named in request.query_params.getlist("bildfel")[: forms.MAX_INCIDENTS]:
+        incident, _, word = named.partition("-")
+        photo_refusals[incident] = photos.refusal_message(word, settings)
     return render(
         request,
         "report_done.html",
-        {"report": report, "assessments": swedish.ASSESSMENTS},
+        {
+            "report": report,
+            "assessments": swedish.ASSESSMENTS,
+            "photo_refusals": photo_refusals,
+        },
     )

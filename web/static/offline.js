@@ -240,6 +240,7 @@
     if (busy) return;
     busy = true;
     var pairs = pairsOf(submitter);
+    var dropped = photosChosen() ? NO_PHOTOS : "";
     EstQueue.all().then(function (entries) {
       var twice = entries.filter(function (e) { return e.state !== "sent" && sameReport(e.fields, pairs); })[0];
       if (twice) return twice;
@@ -260,25 +261,47 @@
         }).catch(function () {});
         // A clean form from the kept copy, with the report listed as waiting; Back does
         // not lead to the filled-in form again.
-        try { sessionStorage.setItem("est-sparad", "1"); } catch (e) { /* private mode */ }
+        try { sessionStorage.setItem("est-sparad", dropped ? "utan-bilder" : "1"); } catch (e) { /* private mode */ }
         location.replace("/rapportera");
         return null;
       }
       busy = false;
-      return copy && !offline ? send() : show("Rapporten är sparad på telefonen.");
+      return copy && !offline ? send() : show("Rapporten är sparad på telefonen." + dropped);
     }).catch(function () {
       busy = false;
       show("Rapporten kunde inte sparas på telefonen. Låt sidan vara öppen och skicka igen när du har anslutning.");
     });
   });
 
+  // --- Photos ------------------------------------------------------------------------------
+
+  // A report kept on the phone keeps its text fields only (a photo is no form text): said
+  // beside each photo field while there is no connection, and when a report is kept.
+  var NO_PHOTOS = " Bilderna sparades inte: lägg till dem på händelserna när rapporten är skickad.";
+
+  function photoNotes() {
+    var off = copy || navigator.onLine === false;
+    form.querySelectorAll("[data-offline-photo]").forEach(function (note) { note.hidden = !off; });
+  }
+
+  function photosChosen() {
+    return Array.prototype.some.call(form.querySelectorAll('input[type="file"]'), function (input) {
+      return input.files && input.files.length > 0;
+    });
+  }
+
+  photoNotes();
+  window.addEventListener("online", photoNotes);
+  window.addEventListener("offline", photoNotes);
+  document.body.addEventListener("htmx:load", photoNotes);
+
   // --- When to send -----------------------------------------------------------------------
 
   window.addEventListener("online", send);
   if (EstQueue.channel) EstQueue.channel.onmessage = function () { show(); };
-  var saved = false;
-  try { saved = sessionStorage.getItem("est-sparad") === "1"; sessionStorage.removeItem("est-sparad"); } catch (e) { /* private mode */ }
-  show(saved ? "Rapporten är sparad på telefonen." : "").then(send);
+  var saved = null;
+  try { saved = sessionStorage.getItem("est-sparad"); sessionStorage.removeItem("est-sparad"); } catch (e) { /* private mode */ }
+  show(saved ? "Rapporten är sparad på telefonen." + (saved === "utan-bilder" ? NO_PHOTOS : "") : "").then(send);
   // A server that was down comes back without an `online` event.
   setInterval(function () {
     EstQueue.all().then(function (entries) {
