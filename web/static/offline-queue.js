@@ -48,12 +48,15 @@ var EstQueue = (function () {
     if (channel) channel.postMessage("changed");
   }
 
-  // A form's fields as kept: [name, value] pairs, without the CSRF token.
+  // A form's fields as kept: [name, value] pairs, without the CSRF token. A photo chosen is
+  // no text and is not kept: the entry says so (`withoutPhotos`), for the list to tell.
   function keep(pairs, owner) {
     var fields = pairs.filter(function (pair) { return pair[0] !== "csrf_token" && typeof pair[1] === "string"; });
+    var withoutPhotos = pairs.some(function (pair) { return typeof pair[1] !== "string" && pair[1] && pair[1].size > 0; });
     var key = "";
     fields.forEach(function (pair) { if (pair[0] === "nyckel") key = pair[1]; });
     var entry = { key: key, fields: fields, owner: owner || null, saved: Date.now(), state: "waiting" };
+    if (withoutPhotos) entry.withoutPhotos = true;
     return put(entry).then(function () { return entry; });
   }
 

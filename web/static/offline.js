@@ -87,6 +87,10 @@
     return element("a", { href: "/logga-in?next=/rapportera" }, "Logga in");
   }
 
+  // A report kept on the phone keeps its text fields only (a photo is no form text): said
+  // beside each photo field while there is no connection, and on a report kept without them.
+  var NO_PHOTOS = "Bilderna sparades inte på telefonen: lägg till dem på händelserna när rapporten är skickad.";
+
   var STATES = {
     waiting: "Väntar på anslutning – skickas automatiskt",
     signin: "Väntar – logga in igen, så skickas den",
@@ -105,6 +109,7 @@
       state.textContent += " (" + entry.message + ")";
     }
     li.appendChild(state);
+    if (entry.withoutPhotos) li.appendChild(element("p", { class: "muted" }, NO_PHOTOS));
     var actions = element("p", { class: "offline-actions" });
     if (entry.state === "sent") {
       actions.appendChild(element("a", { href: entry.report }, "Visa rapport " + entry.reportId));
@@ -211,14 +216,17 @@
     var data;
     try { data = new FormData(form, submitter || undefined); } catch (e) { data = new FormData(form); }
     var pairs = [];
-    data.forEach(function (v, name) { if (typeof v === "string") pairs.push([name, v]); });
+    // The photos too, only for EstQueue.keep to tell that they are not kept.
+    data.forEach(function (v, name) { pairs.push([name, v]); });
     if (!submitter) pairs.push(["atgard", "skicka"]);
     return pairs;
   }
 
   function sameReport(a, b) {
     function content(pairs) {
-      return JSON.stringify(pairs.filter(function (p) { return p[0] !== "nyckel" && p[0] !== "csrf_token"; }));
+      return JSON.stringify(pairs.filter(function (p) {
+        return p[0] !== "nyckel" && p[0] !== "csrf_token" && typeof p[1] === "string";
+      }));
     }
     return content(a) === content(b);
   }
@@ -240,7 +248,6 @@
     if (busy) return;
     busy = true;
     var pairs = pairsOf(submitter);
-    var dropped = photosChosen() ? NO_PHOTOS : "";
     EstQueue.all().then(function (entries) {
       var twice = entries.filter(function (e) { return e.state !== "sent" && sameReport(e.fields, pairs); })[0];
       if (twice) return twice;
@@ -261,12 +268,12 @@
         }).catch(function () {});
         // A clean form from the kept copy, with the report listed as waiting; Back does
         // not lead to the filled-in form again.
-        try { sessionStorage.setItem("est-sparad", dropped ? "utan-bilder" : "1"); } catch (e) { /* private mode */ }
+        try { sessionStorage.setItem("est-sparad", "1"); } catch (e) { /* private mode */ }
         location.replace("/rapportera");
         return null;
       }
       busy = false;
-      return copy && !offline ? send() : show("Rapporten är sparad på telefonen." + dropped);
+      return copy && !offline ? send() : show("Rapporten är sparad på telefonen.");
     }).catch(function () {
       busy = false;
       show("Rapporten kunde inte sparas på telefonen. Låt sidan vara öppen och skicka igen när du har anslutning.");
@@ -275,19 +282,10 @@
 
   // --- Photos ------------------------------------------------------------------------------
 
-  // A report kept on the phone keeps its text fields only (a photo is no form text): said
-  // beside each photo field while there is no connection, and when a report is kept.
-  var NO_PHOTOS = " Bilderna sparades inte: lägg till dem på händelserna när rapporten är skickad.";
-
+  // Said beside each photo field while there is no connection (data-offline-photo).
   function photoNotes() {
     var off = copy || navigator.onLine === false;
     form.querySelectorAll("[data-offline-photo]").forEach(function (note) { note.hidden = !off; });
-  }
-
-  function photosChosen() {
-    return Array.prototype.some.call(form.querySelectorAll('input[type="file"]'), function (input) {
-      return input.files && input.files.length > 0;
-    });
   }
 
   photoNotes();
@@ -299,9 +297,9 @@
 
   window.addEventListener("online", send);
   if (EstQueue.channel) EstQueue.channel.onmessage = function () { show(); };
-  var saved = null;
-  try { saved = sessionStorage.getItem("est-sparad"); sessionStorage.removeItem("est-sparad"); } catch (e) { /* private mode */ }
-  show(saved ? "Rapporten är sparad på telefonen." + (saved === "utan-bilder" ? NO_PHOTOS : "") : "").then(send);
+  var saved = false;
+  try { saved = sessionStorage.getItem("est-sparad") === "1"; sessionStorage.removeItem("est-sparad"); } catch (e) { /* private mode */ }
+  show(saved ? "Rapporten är sparad på telefonen." : "").then(send);
   // A server that was down comes back without an `online` event.
   setInterval(function () {
     EstQueue.all().then(function (entries) {
