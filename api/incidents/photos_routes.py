@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.idempotency import IdempotencyDep
 from api.incidents import photos
@@ -108,6 +109,10 @@ def get_incident_photo(
     size: Annotated[PhotoSize, Query(description="`full` (default) or `thumb`.")] = PhotoSize.full,
 ) -> Response:
     data = photos.content(session, incident_id, photo_id, size, actor=actor, settings=settings)
+    if size is PhotoSize.full:
+        # Opening a photo is reading the incident's detail. A thumbnail is not: it is shown
+        # on the incident's page, whose reading is logged already.
+        audit.record_readings(session, [incident_id])
     return Response(data, media_type="image/jpeg", headers=PHOTO_HEADERS)
 
 

@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from api.audit.models import IncidentReading
 from api.localtime import utcnow
 from api.photos.models import Photo
 from api.retention import service as retention
@@ -56,6 +57,13 @@ def _files(server: Server, photo_id: int) -> list[Path]:
     with server.database.session(write=False) as session:
         key = session.scalar(select(Photo.key).where(Photo.id == photo_id))
     return sorted(Path(server.settings.photo_dir).glob(f"{key}.*"))
+
+
+def _readers(server: Server, incident: int) -> list[int | None]:
+    """Who the audit log says read the incident's detail."""
+    with server.database.session(write=False) as session:
+        stmt = select(IncidentReading.user_id).where(IncidentReading.incident_id == incident)
+        return list(session.scalars(stmt))
 
 
 def _image(data: bytes) -> Image.Image:
@@ -175,7 +183,10 @@ def test_only_the_incidents_readers_see_its_photos_and_only_its_correctors_chang
         assert outsider.get(url).status_code == 404
         assert outsider.delete(url).status_code == 404
     with as_(server, people, "viewer") as viewer:
+        assert viewer.get(url, params={"size": "thumb"}).status_code == 200
+        assert _readers(server, incident) == []  # shown beside the incident, read with it
         assert viewer.get(url).status_code == 200
+        assert _readers(server, incident) == [people["users"]["viewer"]["id"]]
         assert _add(viewer, incident, photo(size=(300, 200))).status_code == 403
         assert viewer.delete(url).status_code == 403
     with as_(server, people, "reporter") as reporter:
