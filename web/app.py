@@ -94,7 +94,11 @@ def create_web_app(
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
-        larger={"/import": settings.max_upload_bytes + UPLOAD_WRAPPING},
+        larger={
+            "/import": settings.max_upload_bytes + UPLOAD_WRAPPING,
+            # A resident's tip with a phone's photo (#20).
+            "/tipsa": settings.photo_max_bytes + UPLOAD_WRAPPING,
+        },
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(SignInRequired, sign_in_required)
