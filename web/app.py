@@ -41,6 +41,7 @@ from web.pages import (
     situation,
     steering,
     structure,
+    tips,
 )
 from web.rendering import HERE, PAGE_HEADERS, error_page, make_templates, overloaded_page, redirect
 
@@ -65,6 +66,7 @@ ROUTERS = (
     offline.router,
     guards.router,
     evening_log.router,
+    tips.router,
 )
 
 

@@ -43,13 +43,13 @@ from api.tips.schemas import MAX_PHOTOS, OLDEST_DAYS, PUBLIC_SOURCE, RECEIPT_MIN
 PUBLIC_ORGANISATION = "Allmänheten"
 # The category the moderation form starts from, for what the resident said it was about.
 SUGGESTED = {
-    "unsafe_place": "plats",
-    "vandalism": "skadegorelse",
-    "gathering": "samling.utomhus",
-    "drugs": "ordning.narkotika",
-    "traffic": "trafik.olovlig_korning",
-    "fire": "skadegorelse.brand",
-    "other": "ovrigt",
+    schemas.TipWhat.unsafe_place: "plats",
+    schemas.TipWhat.vandalism: "skadegorelse",
+    schemas.TipWhat.gathering: "samling.utomhus",
+    schemas.TipWhat.drugs: "ordning.narkotika",
+    schemas.TipWhat.traffic: "trafik.olovlig_korning",
+    schemas.TipWhat.fire: "skadegorelse.brand",
+    schemas.TipWhat.other: "ovrigt",
 }
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 NO_TIP = "inget tips"
@@ -318,7 +318,7 @@ def read(tip: Tip, held: list[Photo]) -> schemas.TipRead:
     with stored_text():
         read_ = schemas.TipRead.model_validate(tip)
     read_.photos = [_photo_read(tip.id, p) for p in held]
-    read_.suggested_category = SUGGESTED.get(tip.what)
+    read_.suggested_category = SUGGESTED.get(schemas.TipWhat(tip.what))
     return read_
 
 
@@ -386,6 +386,13 @@ def accept(
     tip = get_tip(session, tip_id, actor=actor)
     if tip.status is not Moderation.pending:
         raise Conflict("Tipset är redan granskat.", code="already_moderated")
+    return tip, make_observation(session, tip, data, actor=actor)
+
+
+def make_observation(
+    session: Session, tip: Tip, data: schemas.TipAccept, *, actor: Actor
+) -> Incident:
+    """The observation an accepted tip becomes (whoever may moderate has been checked)."""
     town = municipality(session, tip.municipality_id)
     corrected = data.area_id is not None or data.place_id is not None
     place_id = data.place_id if data.place_id is not None else tip.place_id
@@ -427,7 +434,7 @@ def accept(
     tip.incident_id = incident.id
     photos.move(session, PhotoOwner.tip, tip.id, PhotoOwner.incident, incident.id)
     session.flush()
-    return tip, incident
+    return incident
 
 
 def reject(session: Session, tip_id: int, data: schemas.TipReject, *, actor: Actor) -> Tip:
