@@ -40,6 +40,8 @@ def _filled(page: str, server: Server, **values: str) -> dict[str, str]:
     }
 
 
+# The markup is the same whichever database holds the tips (tests/api/test_tips.py runs both).
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
 def test_a_resident_sends_a_tip_and_the_group_accepts_it(
     server: Server, people: People, anon: httpx.Client
 ) -> None:

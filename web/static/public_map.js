@@ -20,6 +20,10 @@
     try { shapes = JSON.parse(document.getElementById(id + "-shapes").textContent || "{}"); } catch (e) { shapes = {}; }
 
     var map = L.map(element, { scrollWheelZoom: false, attributionControl: false, zoomSnap: 0.25 });
+    // A view before any layer: Leaflet draws vectors (and opens tooltips) against it.
+    var extent = shapes.extent;
+    if (extent) map.fitBounds([[extent.south, extent.west], [extent.north, extent.east]]);
+    else map.setView([59.51, 17.7], 11);
     var bounds = L.latLngBounds([]);
     (shapes.areas || []).forEach(function (area) {
       if (!area.boundary) return;
@@ -54,10 +58,7 @@
       if (point.label) marker.bindTooltip(point.label);
       bounds.extend([point.lat, point.lon]);
     });
-    var extent = shapes.extent;
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
-    else if (extent) map.fitBounds([[extent.south, extent.west], [extent.north, extent.east]]);
-    else map.setView([59.51, 17.7], 11);
 
     var chosen = null;
     function choose(lat, lon, name) {
