@@ -42,6 +42,15 @@ def test_a_resident_sends_a_tip_from_a_phone(
     # A script fills the form faster than a person: no least fill time here (no sleeping).
     monkeypatch.setattr(server.settings, "public_min_fill_seconds", 0)
     monkeypatch.setattr(server.settings, "photo_dir", str(tmp_path / "photos"))
+    # Under the page's own CSP (this server alone), the map draws: nothing refused.
+    strict = browser.new_context(viewport={"width": 390, "height": 844}, locale="sv-SE")
+    refused: list[str] = []
+    shown = strict.new_page()
+    shown.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+    shown.goto(server.url + "/tipsa")
+    shown.wait_for_selector("#karta path", timeout=10_000)
+    strict.close()
+    assert refused == []
     # axe is injected as a script of its own, which the pages' CSP would refuse.
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, bypass_csp=True, locale="sv-SE"

@@ -29,6 +29,12 @@ ModerateVisit = Annotated[Visit, Depends(requires(Capability.moderate_tips))]
 # The API's refusals of a resident's tip the page shows beside the form (429: the hour's
 # limit, said in Swedish at the top).
 PUBLIC_REFUSALS = frozenset({409, 413, 422, 429})
+# The public pages promise nothing from a third party: their CSP allows this server alone
+# (the signed-in pages' allows the CDN's htmx and Leaflet and the map tiles).
+PUBLIC_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
 SHOWN = {"whats": swedish.TIP_WHATS, "moderations": swedish.MODERATIONS}
 
 
@@ -54,7 +60,7 @@ async def _public_form(
     status: int = 200,
 ) -> Response:
     values = values or {}
-    return render(
+    response = render(
         request,
         "tipsa.html",
         {
@@ -68,6 +74,13 @@ async def _public_form(
         },
         status=status,
     )
+    return _public_page(response)
+
+
+def _public_page(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = PUBLIC_CSP
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @page(router, "/tipsa", name="public_tip")
@@ -118,7 +131,7 @@ async def _photo(api: ApiClient, receipt: TipReceipt, upload: Any, use_position:
 async def public_tip_thanks(
     request: Request, bild: Annotated[str, Query(max_length=20)] = ""
 ) -> Response:
-    return render(request, "tipsa_tack.html", {"bild": bild})
+    return _public_page(render(request, "tipsa_tack.html", {"bild": bild}))
 
 
 # Moderation -------------------------------------------------------------------------------
