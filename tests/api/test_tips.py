@@ -98,7 +98,8 @@ def test_a_resident_sends_a_tip_without_signing_in(
     assert added.status_code == 201, added.text
     assert added.json()["photos"] == 1 and not added.json()["position_used"]
     # Forged and unknown receipts add nothing.
-    forged = receipt["photo_url"].replace(receipt["receipt"], receipt["receipt"][:-1] + "0")
+    other = "1" if receipt["receipt"].endswith("0") else "0"
+    forged = receipt["photo_url"].replace(receipt["receipt"], receipt["receipt"][:-1] + other)
     assert anon.post(forged, files={"file": ("b.jpg", photo(), "image/jpeg")}).status_code == 404
     # Nothing the resident sent is readable without moderating.
     assert anon.get(f"{V1}/tips").status_code == 401
