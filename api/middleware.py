@@ -88,24 +88,26 @@ class BodyLimit:
         app: ASGIApp,
         max_bytes: int,
         larger: dict[str, int] | None = None,
-        larger_for: Callable[[str, str], int | None] | None = None,
+        larger_endings: dict[str, int] | None = None,
     ) -> None:
-        """``larger``: paths (exactly) that take more, such as an upload; ``larger_for``:
-        the limit of a request by its method and path where it is not the usual one (photo
-        uploads, ``photo_uploads``), None where it is."""
+        """``larger``: paths (exactly) that take more, such as an upload; ``larger_endings``:
+        paths ending so (a record's ``/photos``, whose path holds the record's id)."""
         self.app = app
         self.max_bytes = max_bytes
         self.larger = larger or {}
-        self.larger_for = larger_for
+        self.larger_endings = larger_endings or {}
+
+    def limit(self, path: str) -> int:
+        if path in self.larger:
+            return self.larger[path]
+        ending = next((e for e in self.larger_endings if path.endswith(e)), None)
+        return self.max_bytes if ending is None else self.larger_endings[ending]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
-        limit = self.larger.get(path, self.max_bytes)
-        if self.larger_for is not None:
-            limit = self.larger_for(scope.get("method", ""), path) or limit
+        limit = self.limit(scope.get("path", ""))
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"")
         too_large = declared.isdigit() and int(declared) > limit
@@ -139,33 +141,6 @@ def _read_as_json(content_type: bytes | None) -> bool:
         return True
     subtype = content_type.split(b";", 1)[0].strip().lower().rpartition(b"/")[2]
     return subtype == b"json" or subtype.endswith(b"+json")
-
-
-# A multipart body's wrapping around a file: its boundaries, part headers and the few small
-# form fields sent beside it.
-PHOTO_WRAPPING = 64 * 1024
-
-
-def photo_uploads(
-    settings: Settings, suffixes: tuple[str, ...], exact: Mapping[str, int] | None = None
-) -> Callable[[str, str], int | None]:
-    """BodyLimit's ``larger_for`` of photo uploads (#20): a POST to a path ending in one of
-    ``suffixes`` carries one photo; one to a path of ``exact`` that many (a form sent with
-    its photos) beside the usual body. The photo's size limit is read as each request
-    comes, so the setting changed (a test's) holds for the limit too."""
-    wanted = dict(exact or {})
-
-    def limit(method: str, path: str) -> int | None:
-        if method != "POST":
-            return None
-        photo = settings.photo_max_bytes + PHOTO_WRAPPING
-        if path.endswith(suffixes):
-            return photo
-        if path in wanted:
-            return settings.max_body_bytes + wanted[path] * photo
-        return None
-
-    return limit
 
 
 def _refusal(limit: int) -> HTTPException:

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.middleware import BodyLimit, LoadShedder, SecurityHeaders, photo_uploads, shedding
+from api.middleware import BodyLimit, LoadShedder, SecurityHeaders, shedding
 from api.settings import Settings, get_settings
 from web import auth
 from web.client import ApiClient, ApiError, ApiUnavailable
@@ -42,6 +42,7 @@ from web.pages import (
     situation,
     steering,
     structure,
+    tips,
 )
 from web.rendering import HERE, PAGE_HEADERS, error_page, make_templates, overloaded_page, redirect
 
@@ -69,6 +70,7 @@ ROUTERS = (
     offline.router,
     guards.router,
     evening_log.router,
+    tips.router,
     photos.router,
 )
 
@@ -99,9 +101,16 @@ def create_web_app(
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
-        larger={"/import": settings.max_upload_bytes + UPLOAD_WRAPPING},
-        # A photo (#20) to a page's …/bilder; the report form with its incidents' photos.
-        larger_for=photo_uploads(settings, ("/bilder",), {"/rapportera": REPORT_PHOTOS}),
+        larger={
+            "/import": settings.max_upload_bytes + UPLOAD_WRAPPING,
+            # A resident's tip with a phone's photo (#20).
+            "/tipsa": settings.photo_max_bytes + UPLOAD_WRAPPING,
+            # A report with its incidents' photos (#20).
+            "/rapportera": settings.max_body_bytes
+            + REPORT_PHOTOS * (settings.photo_max_bytes + UPLOAD_WRAPPING),
+        },
+        # A photo added to a record on its page (#20: an incident's …/bilder).
+        larger_endings={"/bilder": settings.photo_max_bytes + UPLOAD_WRAPPING},
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(SignInRequired, sign_in_required)

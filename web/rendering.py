@@ -27,6 +27,7 @@ from api import swedish
 from api.middleware import OVERLOADED_RETRY_AFTER
 from api.settings import Settings
 from api.swedish import ROLES
+from api.tips.schemas import PUBLIC_SOURCE
 from web import auth
 from web import format as fmt
 from web.client_photos import photo_data_uri, photo_src
@@ -136,16 +137,20 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         # Photos (#20): their page address, or a PDF's embedded copy (web.pages.photos).
         photo_src=photo_src,
         photo_data_uri=photo_data_uri,
+        # An accepted tip's observations are marked "Från allmänheten" (#20).
+        public_source=PUBLIC_SOURCE,
     )
     # Last: a template's module sees the globals as they were when it was made (a copy), so a
     # global added after this would be undefined in its macros (the lägesbild answered 500
     # when evening_kinds came after them). The shared macros are globals, not imports at the
     # top of each page: a block rendered alone for htmx (jinja2-fragments) runs without the
     # page's top-level code, so a macro imported there is undefined in it.
-    macros = env.get_template("_macros.html").module
-    env.globals.update(
-        {name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")}
-    )
+    # The public pages' macros (#20: public_map, honeypot) likewise.
+    for shared in ("_macros.html", "_public.html"):
+        macros = env.get_template(shared).module
+        env.globals.update(
+            {name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")}
+        )
     env.globals.update(
         situation_macros=env.get_template("_situation.html").module,
         plan_year_macros=env.get_template("_plan_year.html").module,

@@ -51,6 +51,7 @@ from api.retention.models import AuditDeletionPermit
 from api.settings import Settings
 from api.situation.models import SituationReport
 from api.swedish import day_sv
+from api.tips import retention as tip_retention
 
 ACTION = "retention"
 BATCH = 1000
@@ -115,6 +116,11 @@ class Thinned:
     log_posts: int = 0
     photos: int = 0
     photo_files: int = 0
+    # Residents' tips (#20, api.tips.retention): decided or long pending ones, their photos,
+    # and the public forms' sendings.
+    tips: int = 0
+    tip_photos: int = 0
+    public_posts: int = 0
 
     def counts(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -133,6 +139,9 @@ KINDS = {
     "log_posts": "kvällsloggens inlägg",
     "photos": "händelsers bilder",
     "photo_files": "bildfiler utan bild",
+    "tips": "tips från allmänheten (granskade, eller ogranskade länge)",
+    "tip_photos": "bilder till tips som gallrades",
+    "public_posts": "räknade sändningar av publika formulär",
 }
 
 
@@ -200,9 +209,14 @@ def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs, note: str) -> boo
 # Counting (the dry run) ----------------------------------------------------------------------
 
 
-def count(session: Session, c: Cutoffs, now: dt.datetime, settings: Settings) -> Thinned:
+def count(
+    session: Session,
+    c: Cutoffs,
+    today: dt.date,
+    settings: Settings,
+    now: dt.datetime,
+) -> Thinned:
     """What a run now would take, taking nothing."""
-    today = now.astimezone(localtime.STOCKHOLM).date()
     old_ids = select(Incident.id).where(_old_incident(c))
     versions = sum(
         1
@@ -222,7 +236,7 @@ def count(session: Session, c: Cutoffs, now: dt.datetime, settings: Settings) ->
         if entries and _rollup_thinned(entries, c, note)
     )
     scalar: Callable[[Any], int] = lambda stmt: int(session.scalar(stmt) or 0)  # noqa: E731
-    return Thinned(
+    counted = Thinned(
         incidents=scalar(select(func.count()).where(_old_incident(c))),
         incident_versions=versions,
         reports=scalar(select(func.count()).select_from(Report).where(_old_report(c))),
@@ -240,6 +254,8 @@ def count(session: Session, c: Cutoffs, now: dt.datetime, settings: Settings) ->
         ),
         photo_files=photo_service.sweep(session, settings, now, dry_run=True),
     )
+    counted.tips, counted.public_posts = tip_retention.count(session, settings, now)
+    return counted
 
 
 # Thinning, a batch at a time ----------------------------------------------------------------
@@ -454,7 +470,7 @@ def run(
     c = cutoffs(settings, now)
     if dry_run:
         with database.session(write=False) as session:
-            return count(session, c, now, settings)
+            return count(session, c, now.astimezone(localtime.STOCKHOLM).date(), settings, now)
     with database.session(write=True) as session:
         if not _claim(session, now=now, every=every):
             return None
@@ -480,6 +496,10 @@ def run(
         thinned.photo_files = photo_service.sweep(session, settings, now)
     thinned.audit_events = _repeat(database, lambda s: _delete_audit_events(s, c))
     thinned.incident_readings = _repeat(database, lambda s: _delete_readings(s, c))
+    with database.session(write=True) as session:
+        thinned.tips, thinned.tip_photos, thinned.public_posts = tip_retention.run(
+            session, settings, now
+        )
     with database.session(write=True) as session:
         for kind, number in thinned.counts().items():
             audit.record(

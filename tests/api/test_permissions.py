@@ -43,6 +43,8 @@ SERVICE = frozenset({"service"})
 IMPORTERS = frozenset({"coordination", "admin"})
 # Those who read the whole municipality: the steering group's goals and plans.
 STEERING_READERS = frozenset({"coordination", "steering", "viewer", "admin"})
+# Those who moderate residents' tips (policy.can_moderate_tips).
+MODERATORS = frozenset({"coordination", "admin"})
 
 
 def _resource(
@@ -228,10 +230,28 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_incident_photos": PEOPLE_SIGNED_IN,
     "get_incident_photo": PEOPLE_SIGNED_IN,
     "delete_incident_photo": PEOPLE_SIGNED_IN,
+    # Residents' tips (#20): anyone sends (limited per address); the coordination group's
+    # conveners and members (and administrators) moderate. An acceptance without a body is a 422
+    # for anyone signed in, before the service looks at who asks.
+    "get_public_tip_form": EVERYONE,
+    "create_public_tip": EVERYONE,
+    "add_public_tip_photo": EVERYONE,
+    "list_tips": MODERATORS,
+    "get_tip": MODERATORS,
+    "accept_tip": PEOPLE_SIGNED_IN,
+    "reject_tip": MODERATORS,
+    "list_tip_photos": MODERATORS,
+    "get_tip_photo": MODERATORS,
 }
 
 MISSING_ID = "2147483647"
-PATH_VALUES = {"source": "embrace", "code": "ZZ", "year": "2025", "day": "2025-06-01"}
+PATH_VALUES = {
+    "receipt": "1.1.x",
+    "source": "embrace",
+    "code": "ZZ",
+    "year": "2025",
+    "day": "2025-06-01",
+}
 
 
 def _operations() -> list[tuple[str, str, str, bool]]:

@@ -135,6 +135,9 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "log_posts": 0,
         "photos": 0,
         "photo_files": 0,
+        "tips": 0,
+        "tip_photos": 0,
+        "public_posts": 0,
     }
     assert _seen(server, people, world) == before
     assert _retention_events(server) == {}
@@ -191,6 +194,9 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "log_posts": "0 gallrade",
         "photos": "0 gallrade",
         "photo_files": "0 gallrade",
+        "tips": "0 gallrade",
+        "tip_photos": "0 gallrade",
+        "public_posts": "0 gallrade",
     }
     # A second run finds nothing left.
     again = service.run(server.database, server.settings)
