@@ -17,19 +17,10 @@ from api.incidents import photo_reads, schemas, service
 from api.incidents.models import Incident
 from api.photos import service as photo_service
 from api.photos import storage
-from api.photos.schemas import PhotoAdded, PhotoRead, PhotoSize
+from api.photos.schemas import PhotoRead, PhotoSize
 from api.settings import Settings
 
 OWNER = photo_reads.OWNER
-
-
-class IncidentPhotoAdded(PhotoAdded):
-    """A photo added to an incident, and whether its position became the incident's point."""
-
-    point_used: bool = False
-    # Why the position asked for was not used (outside the municipality, …); None if it was
-    # used or not asked for.
-    point_refused: str | None = None
 
 
 def _changeable(session: Session, incident_id: int, actor: Actor) -> Incident:
@@ -52,7 +43,7 @@ def add(
     use_position: bool,
     actor: Actor,
     settings: Settings,
-) -> IncidentPhotoAdded:
+) -> schemas.IncidentPhotoAdded:
     incident = _changeable(session, incident_id, actor)
     photo, offered = photo_service.add(
         session,
@@ -63,7 +54,9 @@ def add(
         user_id=actor.user_id,
         settings=settings,
     )
-    added = IncidentPhotoAdded(**photo_reads.shown(photo).model_dump(), offered_point=offered)
+    added = schemas.IncidentPhotoAdded(
+        **photo_reads.shown(photo).model_dump(), offered_point=offered
+    )
     if use_position and offered is not None and incident.lat is None:
         change = schemas.IncidentUpdate.model_validate(
             {

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.idempotency import IdempotencyDep
-from api.incidents import photos
+from api.incidents import photos, schemas
 from api.photos.schemas import PhotoRead, PhotoSize
 from api.problems import problem_responses
 from api.schemas_common import QueryId
@@ -36,7 +36,7 @@ class _Sent(BaseModel):
 
 @router.post(
     "/incidents/{incident_id}/photos",
-    response_model=photos.IncidentPhotoAdded,
+    response_model=schemas.IncidentPhotoAdded,
     status_code=201,
     operation_id="add_incident_photo",
     summary="Add a photo to an incident (JPEG, PNG or WebP; re-encoded as JPEG without EXIF); "

@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from api.accounts.schemas import SourceName
 from api.incidents.thinning import served_reference
-from api.photos.schemas import PhotoRead
+from api.photos.schemas import PhotoAdded, PhotoRead
 from api.schemas_common import (
     CODE,
     Id,
@@ -343,3 +343,17 @@ class IncidentReaderRead(BaseModel):
 
 
 # ------------------------------------------------------------------------------------ #17-d
+
+
+class IncidentPhotoAdded(PhotoAdded):
+    """A photo added to an incident (#20), and whether its position became the incident's
+    point."""
+
+    point_used: bool = Field(
+        False, description="Whether the photo's position became the incident's point."
+    )
+    point_refused: str | None = Field(
+        None,
+        description="Why the position asked for was not used (outside the municipality, …); "
+        "None if it was used or not asked for.",
+    )

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.support.images import photo
 from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
@@ -214,4 +215,31 @@ def test_a_report_whose_request_fails_on_the_way_is_kept_by_the_worker(
 
     page.context.set_offline(False)
     expect(page.locator(".offline-report")).to_have_attribute("data-state", "sent")
+    assert filed(api) == 1
+
+
+# A photo (#20) is no text of the form: a report kept on the phone keeps none, and the page
+# says so plainly, beside the photo field while offline and on the report kept. The page's
+# script does the same on either database.
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
+def test_offline_a_photo_is_not_kept_and_the_page_says_so(
+    page: Page, server: Server, people: People, api: httpx.Client
+) -> None:
+    open_report_page(page, server, people["tokens"]["reporter"])
+    note = page.locator("[data-offline-photo]")
+    expect(note).to_be_hidden()
+    page.locator('input[name="h0-bild"]').set_input_files(
+        {"name": "IMG_0042.jpg", "mimeType": "image/jpeg", "buffer": photo(size=(300, 200))}
+    )
+
+    page.context.set_offline(True)
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Utan anslutning sparas bilden inte på telefonen")
+    fill_and_send(page)
+    status = page.locator("#vantande-status")
+    expect(status).to_contain_text(WAITING)
+    expect(page.locator(".offline-report")).to_contain_text("Bilderna sparades inte på telefonen")
+
+    page.context.set_offline(False)
+    expect(status).to_contain_text("Skickad")
     assert filed(api) == 1
