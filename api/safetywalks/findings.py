@@ -239,7 +239,7 @@ def update_finding(
         )
     for field in ("kind", "description", "responsible_organisation_id"):
         if field in changes and changes[field] is None:
-            raise Invalid.field(field, "Får inte vara tomt.", "missing")
+            raise Invalid.field(field, "Får inte vara tomt.", "empty")
     _checked(
         session,
         walk,

@@ -407,7 +407,7 @@ def update_walk(session: Session, walk_id: int, body: s.WalkUpdate, *, actor: Ac
     changes = body.model_dump(exclude_unset=True)
     for field in ("starts_at", "meeting_point"):
         if field in changes and changes[field] is None:
-            raise Invalid.field(field, "Får inte vara tomt.", "missing")
+            raise Invalid.field(field, "Får inte vara tomt.", "empty")
     _checked(session, walk, changes)
     _apply(walk, changes)
     now = utcnow()
