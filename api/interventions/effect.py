@@ -115,7 +115,9 @@ def measure(
     # Until the weeks after the start have passed, the days that have (today is not over).
     days = min(7 * weeks, max(0, (today - start).days))
     # A proposal (#20) has not started, whatever its day says: no verdict until decided.
-    complete = days == 7 * weeks and intervention.status != InterventionStatus.proposed
+    if intervention.status == InterventionStatus.proposed:
+        days = 0
+    complete = days == 7 * weeks
     # Not started: the weeks before it so far, as a baseline.
     shown = days or 7 * weeks
     before = Window(first_day=start - dt.timedelta(days=shown), last_day=start - dt.timedelta(1))

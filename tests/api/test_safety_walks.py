@@ -279,6 +279,7 @@ def test_a_proposed_intervention_waits_for_the_group(
     assert moved.json()["type"] == "clearing" and moved.json()["target"]["kind"] == "area"
     effect = api.get(f"{intervention}/effect", params={"weeks": 4})
     assert effect.status_code == 200 and effect.json()["verdict"] == "not_yet", effect.text
+    assert effect.json()["summary"].startswith("Insatsen har inte börjat än."), effect.text
 
     group = walk["group"]["id"]
     starts = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
