@@ -18,7 +18,9 @@ COPY pyproject.toml README.md ./
 COPY api ./api
 COPY web ./web
 COPY migrations ./migrations
-RUN pip install . && mkdir -p /app/var && chown est:est /app/var
+# var/photos exists in the image, owned by est, so that the photos volume mounted there
+# (compose.yaml) starts out writable by the service.
+RUN pip install . && mkdir -p /app/var/photos && chown -R est:est /app/var
 
 USER est
 EXPOSE 8000

@@ -48,6 +48,7 @@ from api.settings import Settings, get_settings
 from api.situation.routes import router as situation_router
 from api.steering.routes import router as steering_router
 from api.structure.routes import router as structure_router
+from api.tips.routes import router as tips_router
 
 log = logging.getLogger("est.api")
 
@@ -97,6 +98,8 @@ def create_api_app(
         max_bytes=settings.max_body_bytes,
         # A mapping tool's export is larger than any form.
         larger={f"{API_PREFIX}/imports": settings.max_upload_bytes},
+        # A phone's photo is larger than any form (#20); its multipart wrapping is small.
+        larger_endings={"/photos": settings.photo_max_bytes + 64 * 1024},
     )
     # Answers hold sensitive data: no cache, shared or private, may keep them.
     app.add_middleware(
@@ -126,6 +129,7 @@ def create_api_app(
         (audit_router, "Audit log"),
         (evenings_router, "Evenings in the field"),
         (evening_log_router, "Evenings: the live log"),
+        (tips_router, "Residents' tips"),
         (safetywalks_router, "Safety walks"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)

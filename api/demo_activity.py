@@ -34,6 +34,7 @@ from api.steering import schemas as st
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 from api.structure.schemas import GroupKind
 from api.synthetic import HOT_SPOTS, incidents
+from api.tips.demo import load_demo_tips
 
 # Demo incidents: about eight a day for 15 months, enough for this fortnight, the one before,
 # and the same weeks a year ago to show in the lägesbild.
@@ -122,6 +123,8 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
     # agenda counts them since the last one.
     load_demo_evenings(session, today=today, actor=actor)
     load_demo_walks(session, today=today, actor=actor)
+    # Residents' tips (#20): a queue to moderate, and one accepted.
+    load_demo_tips(session, today=today, actor=actor)
     # The safety walks (#20) before the meetings too: a proposal waits on the next agenda.
     load_demo_safety_walks(session, today=today, actor=actor)
     guard_demo.load_demo_guard_reports(session, today=today)

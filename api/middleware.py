@@ -83,17 +83,31 @@ class BodyLimit:
     HTTPException raised where the body is read, so the app's own handler answers it (as
     problem+json in the API)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
-        """``larger``: paths (exactly) that take more, such as an upload."""
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        larger: dict[str, int] | None = None,
+        larger_endings: dict[str, int] | None = None,
+    ) -> None:
+        """``larger``: paths (exactly) that take more, such as an upload; ``larger_endings``:
+        paths ending so (a record's ``/photos``, whose path holds the record's id)."""
         self.app = app
         self.max_bytes = max_bytes
         self.larger = larger or {}
+        self.larger_endings = larger_endings or {}
+
+    def limit(self, path: str) -> int:
+        if path in self.larger:
+            return self.larger[path]
+        ending = next((e for e in self.larger_endings if path.endswith(e)), None)
+        return self.max_bytes if ending is None else self.larger_endings[ending]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
+        limit = self.limit(scope.get("path", ""))
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"")
         too_large = declared.isdigit() and int(declared) > limit

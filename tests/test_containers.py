@@ -78,6 +78,20 @@ def test_compose_services(compose: dict[str, Any]) -> None:
     assert "8000:8000" in web["ports"]
 
 
+def test_photos_are_kept_on_a_volume_the_service_can_write(compose: dict[str, Any]) -> None:
+    """Photos (#20) outlive a container and are shared by API replicas: a named volume at
+    EST_PHOTO_DIR, a directory the image creates owned by its user (a named volume takes
+    the ownership of the directory it is mounted over; a missing one would be root's)."""
+    api = compose["services"]["api"]
+    directory = api["environment"]["EST_PHOTO_DIR"]
+    assert f"photos:{directory}" in api["volumes"]
+    assert "photos" in compose["volumes"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"mkdir -p {directory}" in dockerfile
+    assert "chown -R est:est /app/var" in dockerfile
+    assert directory.startswith("/app/var/")
+
+
 def test_every_command_is_one_the_cli_takes(compose: dict[str, Any]) -> None:
     commands = [
         c

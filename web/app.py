@@ -41,6 +41,7 @@ from web.pages import (
     situation,
     steering,
     structure,
+    tips,
 )
 from web.rendering import HERE, PAGE_HEADERS, error_page, make_templates, overloaded_page, redirect
 
@@ -65,6 +66,7 @@ ROUTERS = (
     offline.router,
     guards.router,
     evening_log.router,
+    tips.router,
 )
 
 
@@ -94,7 +96,11 @@ def create_web_app(
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
-        larger={"/import": settings.max_upload_bytes + UPLOAD_WRAPPING},
+        larger={
+            "/import": settings.max_upload_bytes + UPLOAD_WRAPPING,
+            # A resident's tip with a phone's photo (#20).
+            "/tipsa": settings.photo_max_bytes + UPLOAD_WRAPPING,
+        },
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(SignInRequired, sign_in_required)

@@ -96,6 +96,8 @@ NOT_YOURS = {
     Capability.read_evenings: "Bara den som följer ett område eller arbetar kvällar kan "
     "använda den här sidan.",
     Capability.plan_evenings: "Bara den som planerar kvällar kan använda den här sidan.",
+    Capability.moderate_tips: "Bara samordningsgruppens sammankallande och medlemmar granskar "
+    "tips från allmänheten.",
 }
 
 

@@ -27,6 +27,7 @@ from api import swedish
 from api.middleware import OVERLOADED_RETRY_AFTER
 from api.settings import Settings
 from api.swedish import ROLES
+from api.tips.schemas import PUBLIC_SOURCE
 from web import auth
 from web import format as fmt
 
@@ -97,6 +98,14 @@ def static(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
+def photo_src(url: str, thumb: bool = False) -> str:
+    """Where a page shows a photo the API serves at ``url`` (``/api/v1/…/photos/{id}``): the
+    web's own route, which asks the API as the signed-in person (a stand-in until the photos'
+    own /bilder route is on main)."""
+    path = url.removeprefix("/api/v1/")
+    return f"/bilder/{path}" + ("?storlek=liten" if thumb else "")
+
+
 def make_templates(settings: Settings) -> Jinja2Blocks:
     templates = Jinja2Blocks(directory=str(HERE / "templates"))
     env = templates.env
@@ -132,16 +141,21 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         owner_sv=fmt.owner_sv,
         # The evenings in the field (#19): their kinds' names, for the lägesbild's section.
         evening_kinds=swedish.EVENING_KINDS,
+        photo_src=photo_src,
+        # An accepted tip's observations are marked "Från allmänheten" (#20).
+        public_source=PUBLIC_SOURCE,
     )
     # Last: a template's module sees the globals as they were when it was made (a copy), so a
     # global added after this would be undefined in its macros (the lägesbild answered 500
     # when evening_kinds came after them). The shared macros are globals, not imports at the
     # top of each page: a block rendered alone for htmx (jinja2-fragments) runs without the
     # page's top-level code, so a macro imported there is undefined in it.
-    macros = env.get_template("_macros.html").module
-    env.globals.update(
-        {name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")}
-    )
+    # The public pages' macros (#20: public_map, honeypot) likewise.
+    for shared in ("_macros.html", "_public.html"):
+        macros = env.get_template(shared).module
+        env.globals.update(
+            {name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")}
+        )
     env.globals.update(
         situation_macros=env.get_template("_situation.html").module,
         plan_year_macros=env.get_template("_plan_year.html").module,

@@ -48,6 +48,7 @@ from api.safetywalks import retention as walk_retention
 from api.settings import Settings
 from api.situation.models import SituationReport
 from api.swedish import day_sv
+from api.tips import retention as tip_retention
 
 ACTION = "retention"
 BATCH = 1000
@@ -110,6 +111,11 @@ class Thinned:
     audit_events: int = 0
     incident_readings: int = 0
     log_posts: int = 0
+    # Residents' tips (#20, api.tips.retention): decided or long pending ones, their photos,
+    # and the public forms' sendings.
+    tips: int = 0
+    tip_photos: int = 0
+    public_posts: int = 0
     safety_walks: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -127,6 +133,9 @@ KINDS = {
     "audit_events": "logghändelser",
     "incident_readings": "loggade läsningar av händelser",
     "log_posts": "kvällsloggens inlägg",
+    "tips": "tips från allmänheten (granskade, eller ogranskade länge)",
+    "tip_photos": "bilder till tips som gallrades",
+    "public_posts": "räknade sändningar av publika formulär",
     "safety_walks": "trygghetsvandringars synpunkter och fyndens bilder",
 }
 
@@ -195,7 +204,13 @@ def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs, note: str) -> boo
 # Counting (the dry run) ----------------------------------------------------------------------
 
 
-def count(session: Session, c: Cutoffs, today: dt.date) -> Thinned:
+def count(
+    session: Session,
+    c: Cutoffs,
+    today: dt.date,
+    settings: Settings,
+    now: dt.datetime,
+) -> Thinned:
     """What a run now would take, taking nothing."""
     old_ids = select(Incident.id).where(_old_incident(c))
     versions = sum(
@@ -216,7 +231,7 @@ def count(session: Session, c: Cutoffs, today: dt.date) -> Thinned:
         if entries and _rollup_thinned(entries, c, note)
     )
     scalar: Callable[[Any], int] = lambda stmt: int(session.scalar(stmt) or 0)  # noqa: E731
-    return Thinned(
+    counted = Thinned(
         incidents=scalar(select(func.count()).where(_old_incident(c))),
         incident_versions=versions,
         reports=scalar(select(func.count()).select_from(Report).where(_old_report(c))),
@@ -230,6 +245,8 @@ def count(session: Session, c: Cutoffs, today: dt.date) -> Thinned:
         incident_readings=scalar(select(func.count()).where(IncidentReading.at < c.audit_before)),
         log_posts=scalar(select(func.count()).select_from(LogPost).where(_old_post(c))),
     )
+    counted.tips, counted.public_posts = tip_retention.count(session, settings, now)
+    return counted
 
 
 # Thinning, a batch at a time ----------------------------------------------------------------
@@ -441,7 +458,7 @@ def run(
     rejected_before = now - dt.timedelta(days=settings.retain_rejected_days)
     if dry_run:
         with database.session(write=False) as session:
-            counted = count(session, c, now.astimezone(localtime.STOCKHOLM).date())
+            counted = count(session, c, now.astimezone(localtime.STOCKHOLM).date(), settings, now)
             counted.safety_walks = walk_retention.count(
                 session, text_before=c.text_before, rejected_before=rejected_before
             )
@@ -474,6 +491,10 @@ def run(
         thinned.idempotent_requests, thinned.import_files = _thin_copies(session, c)
     thinned.audit_events = _repeat(database, lambda s: _delete_audit_events(s, c))
     thinned.incident_readings = _repeat(database, lambda s: _delete_readings(s, c))
+    with database.session(write=True) as session:
+        thinned.tips, thinned.tip_photos, thinned.public_posts = tip_retention.run(
+            session, settings, now
+        )
     with database.session(write=True) as session:
         for kind, number in thinned.counts().items():
             audit.record(

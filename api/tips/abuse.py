@@ -75,6 +75,12 @@ def check(
             "Det gick väldigt fort. Läs igenom det du skrivit och skicka igen.",
             "too_fast",
         )
+    count_against(session, kind=kind, actor=actor, settings=settings)
+
+
+def count_against(session: Session, *, kind: str, actor: Actor, settings: Settings) -> None:
+    """Counts a sending against the caller's address, or refuses it when the hour's limit is
+    reached (a tip's photos count as sendings of their own)."""
     key = address_key(settings, actor.address)
     since = utcnow() - WINDOW
     count, oldest = session.execute(

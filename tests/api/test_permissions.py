@@ -43,6 +43,8 @@ SERVICE = frozenset({"service"})
 IMPORTERS = frozenset({"coordination", "admin"})
 # Those who read the whole municipality: the steering group's goals and plans.
 STEERING_READERS = frozenset({"coordination", "steering", "viewer", "admin"})
+# Those who moderate residents' tips (policy.can_moderate_tips).
+MODERATORS = frozenset({"coordination", "admin"})
 
 
 def _resource(
@@ -223,6 +225,18 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_log_post": PEOPLE_SIGNED_IN,
     "create_log_observation": PEOPLE_SIGNED_IN,
     "stream_evening_log": PEOPLE_SIGNED_IN,
+    # Residents' tips (#20): anyone sends (limited per address); the coordination group's
+    # conveners and members (and administrators) moderate. An acceptance without a body is a 422
+    # for anyone signed in, before the service looks at who asks.
+    "get_public_tip_form": EVERYONE,
+    "create_public_tip": EVERYONE,
+    "add_public_tip_photo": EVERYONE,
+    "list_tips": MODERATORS,
+    "get_tip": MODERATORS,
+    "accept_tip": PEOPLE_SIGNED_IN,
+    "reject_tip": MODERATORS,
+    "list_tip_photos": MODERATORS,
+    "get_tip_photo": MODERATORS,
     # Safety walks (#20): people; whose they read, plan and file findings on is tested in
     # test_safety_walks.py. The public link's page and pins: anyone with the walk's token.
     "list_safety_walks": PEOPLE_SIGNED_IN,
@@ -247,6 +261,7 @@ EXPECTED: dict[str, frozenset[str]] = {
 
 MISSING_ID = "2147483647"
 PATH_VALUES = {
+    "receipt": "1.1.x",
     "source": "embrace",
     "code": "ZZ",
     "year": "2025",

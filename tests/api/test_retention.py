@@ -133,6 +133,9 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "audit_events": 0,
         "incident_readings": 0,
         "log_posts": 0,
+        "tips": 0,
+        "tip_photos": 0,
+        "public_posts": 0,
         "safety_walks": 0,
     }
     assert _seen(server, people, world) == before
@@ -188,6 +191,9 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "audit_events": "0 gallrade",
         "incident_readings": "0 gallrade",
         "log_posts": "0 gallrade",
+        "tips": "0 gallrade",
+        "tip_photos": "0 gallrade",
+        "public_posts": "0 gallrade",
         "safety_walks": "0 gallrade",
     }
     # A second run finds nothing left.
