@@ -173,6 +173,7 @@ def test_the_public_limit_per_address(server: Server, people: People) -> None:
         )
     over = pin(server, walk)
     assert over.status_code == 429 and over.headers["Retry-After"]
+    assert over.json()["detail"].startswith("Många synpunkter har skickats"), over.text
 
 
 def test_findings_photos_interventions_and_the_report(server: Server, people: People) -> None:
