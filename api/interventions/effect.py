@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from api import localtime
 from api.incidents import geo
 from api.incidents.models import Incident
+from api.incidents.schemas import InterventionStatus
 from api.interventions.models import Intervention
 from api.interventions.schemas import BeforeAfter, Effect, TargetKind, Verdict, Window
 from api.situation.figures import Scope, counted_conditions, period
@@ -113,6 +114,9 @@ def measure(
     start = intervention.planned_start
     # Until the weeks after the start have passed, the days that have (today is not over).
     days = min(7 * weeks, max(0, (today - start).days))
+    # A proposal (#20) has not started, whatever its day says: no verdict until decided.
+    if intervention.status == InterventionStatus.proposed:
+        days = 0
     complete = days == 7 * weeks
     # Not started: the weeks before it so far, as a baseline.
     shown = days or 7 * weeks

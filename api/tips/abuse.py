@@ -92,7 +92,8 @@ def count_against(session: Session, *, kind: str, actor: Actor, settings: Settin
         oldest_utc = oldest if oldest.tzinfo else oldest.replace(tzinfo=dt.UTC)
         wait = max(1, int((oldest_utc + WINDOW - utcnow()).total_seconds()) + 1)
         raise TooManyRequests(
-            f"Många tips har skickats härifrån den senaste timmen. Försök igen om "
+            f"Många {'synpunkter' if kind == 'walk_input' else 'tips'} har skickats härifrån "
+            f"den senaste timmen. Försök igen om "
             f"{(wait + 59) // 60} min.",
             retry_after=wait,
         )

@@ -138,6 +138,7 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "tips": 0,
         "tip_photos": 0,
         "public_posts": 0,
+        "safety_walks": 0,
     }
     assert _seen(server, people, world) == before
     assert _retention_events(server) == {}
@@ -197,6 +198,7 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "tips": "0 gallrade",
         "tip_photos": "0 gallrade",
         "public_posts": "0 gallrade",
+        "safety_walks": "0 gallrade",
     }
     # A second run finds nothing left.
     again = service.run(server.database, server.settings)
