@@ -41,6 +41,10 @@ from web.pages import (
     situation,
     steering,
     structure,
+    walk_findings,
+    walk_public,
+    walk_report,
+    walks,
 )
 from web.rendering import HERE, PAGE_HEADERS, error_page, make_templates, overloaded_page, redirect
 
@@ -65,6 +69,10 @@ ROUTERS = (
     offline.router,
     guards.router,
     evening_log.router,
+    walks.router,
+    walk_findings.router,
+    walk_report.router,
+    walk_public.router,
 )
 
 

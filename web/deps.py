@@ -96,6 +96,10 @@ NOT_YOURS = {
     Capability.read_evenings: "Bara den som följer ett område eller arbetar kvällar kan "
     "använda den här sidan.",
     Capability.plan_evenings: "Bara den som planerar kvällar kan använda den här sidan.",
+    Capability.read_safety_walks: "Bara den som följer ett område eller är inbjuden till "
+    "trygghetsvandringar kan använda den här sidan.",
+    Capability.plan_safety_walks: "Bara den som planerar trygghetsvandringar kan använda den "
+    "här sidan.",
 }
 
 
