@@ -34,6 +34,7 @@ CAPABILITY_PAGES = {
     "/integritet/andra": "set_privacy_notice",
     "/bevakning": "read_guard_reports",
     "/kvallar": "read_evenings",
+    "/trygghetsvandringar": "read_safety_walks",
 }
 
 
