@@ -42,6 +42,7 @@ from api.nightwalks.routes import router as nightwalks_router
 from api.problems import domain_problem, problem_response
 from api.retention import schedule
 from api.routing import API_PREFIX
+from api.safetywalks.routes import router as safetywalks_router
 from api.schemas_common import Problem
 from api.settings import Settings, get_settings
 from api.situation.routes import router as situation_router
@@ -125,6 +126,7 @@ def create_api_app(
         (audit_router, "Audit log"),
         (evenings_router, "Evenings in the field"),
         (evening_log_router, "Evenings: the live log"),
+        (safetywalks_router, "Safety walks"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)
     _add_docs(app)

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from api import localtime
 from api.incidents import geo
 from api.incidents.models import Incident
+from api.incidents.schemas import InterventionStatus
 from api.interventions.models import Intervention
 from api.interventions.schemas import BeforeAfter, Effect, TargetKind, Verdict, Window
 from api.situation.figures import Scope, counted_conditions, period
@@ -113,7 +114,8 @@ def measure(
     start = intervention.planned_start
     # Until the weeks after the start have passed, the days that have (today is not over).
     days = min(7 * weeks, max(0, (today - start).days))
-    complete = days == 7 * weeks
+    # A proposal (#20) has not started, whatever its day says: no verdict until decided.
+    complete = days == 7 * weeks and intervention.status != InterventionStatus.proposed
     # Not started: the weeks before it so far, as a baseline.
     shown = days or 7 * weeks
     before = Window(first_day=start - dt.timedelta(days=shown), last_day=start - dt.timedelta(1))

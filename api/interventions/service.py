@@ -326,13 +326,24 @@ def _apply(session: Session, intervention: Intervention, values: dict[str, Any])
 
 
 def create_intervention(
-    session: Session, body: schemas.InterventionFields, *, group_id: int, actor: Actor
+    session: Session,
+    body: schemas.InterventionFields,
+    *,
+    group_id: int,
+    actor: Actor,
+    proposal: bool = False,
 ) -> Intervention:
+    """``proposal``: a proposed intervention (a safety walk's finding, #20), made by whoever
+    the proposing record's rules let propose (its caller checked them) rather than by the
+    group's writers; it waits with status ``proposed`` for the group to decide it."""
     group = get_or_404(session, Group, group_id, "ingen grupp")
-    if not policy.can_read_situation(actor, group.id):
-        raise Hidden(not_found_message("ingen grupp", group_id))
-    policy.require_write_in_group(actor, group.id, WRITES)
+    if not proposal:
+        if not policy.can_read_situation(actor, group.id):
+            raise Hidden(not_found_message("ingen grupp", group_id))
+        policy.require_write_in_group(actor, group.id, WRITES)
     data = body.model_dump(exclude={"group_id"})
+    if proposal:
+        data["status"] = InterventionStatus.proposed
     serves = _serves(session, data, group, None, actor)
     values = _values(session, data, group, actor)
     intervention = Intervention(group_id=group.id, created_by_id=actor.user_id, **serves)
@@ -348,6 +359,15 @@ def update_intervention(
     intervention = get_intervention(session, intervention_id, actor=actor)
     policy.require_write_in_group(actor, intervention.group_id, WRITES)
     data = body.model_dump(exclude_unset=True)
+    # A proposal is decided (planned, ongoing, or cancelled); what was decided is not a
+    # proposal again.
+    if (
+        data.get("status") == InterventionStatus.proposed
+        and intervention.status != InterventionStatus.proposed
+    ):
+        raise Invalid.field(
+            "status", "En beslutad insats kan inte bli ett förslag igen.", "status_order"
+        )
     serves = _serves(session, data, intervention.group, intervention, actor)
     values = _values(session, data, intervention.group, actor)
     _apply(session, intervention, {**values, **serves})

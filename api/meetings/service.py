@@ -249,6 +249,15 @@ def build_agenda(
                 ref_id=intervention.id,
             )
         )
+    # Proposed interventions (a safety walk's findings, #20) wait for the group to decide.
+    for intervention in _proposed(session, group)[: schemas.MAX_AGENDA_ITEMS - len(items) - 1]:
+        items.append(
+            schemas.AgendaItem(
+                kind=schemas.AgendaKind.follow_up,
+                title=f"Förslag att besluta: {intervention.title}"[:200],
+                ref_id=intervention.id,
+            )
+        )
     for decision, title in open_feedback(session, group)[
         : schemas.MAX_AGENDA_ITEMS - len(items) - 1
     ]:
@@ -287,6 +296,19 @@ def open_feedback(session: Session, group: Group) -> list[tuple[Decision, str]]:
         if answered is None:
             open_tasks.append((decision, title))
     return open_tasks
+
+
+def _proposed(session: Session, group: Group) -> list[Intervention]:
+    return list(
+        session.scalars(
+            select(Intervention)
+            .where(
+                Intervention.group_id == group.id,
+                Intervention.status == InterventionStatus.proposed,
+            )
+            .order_by(Intervention.created_at, Intervention.id)
+        )
+    )
 
 
 def _due(session: Session, group: Group, day: dt.date) -> list[Intervention]:

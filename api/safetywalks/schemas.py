@@ -232,3 +232,9 @@ class WalkReport(BaseModel):
     findings: list[FindingRead]
     previous_walk: WalkRead | None
     previous_findings: list[FindingRead]
+
+
+class InputReceived(BaseModel):
+    """The answer to a public pin (202): a thank-you, nothing of what was sent."""
+
+    message: str

@@ -1,0 +1,241 @@
+"""Safety walks over HTTP (#20): planned by the area's planners and read by its readers and
+the invited organisations; residents' pins through the public link (token, closing time,
+abuse guard, personal-data guard), moderated once; findings filed by an invited
+organisation's reporter, with a photo that comes back without EXIF; a finding as a proposed
+intervention of the walk's group, once; and the report with last year's findings as they
+stand today."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from api.interventions.models import Intervention
+from api.safetywalks.models import SafetyWalk
+from api.tips import abuse
+from api.tips.models import PublicPost
+from tests.support.images import exif_of, photo
+from tests.support.people import People, as_, oid
+from tests.support.servers import Server
+
+V1 = "/api/v1"
+FIELD_GROUP = "Fältgruppen"
+GUARDS = "Rapid Säkerhet"  # the reporter's organisation
+STREETS = "Avdelningen för gata park trafik"
+BRO_CENTRE = (59.5117, 17.6364)
+
+
+def area(people: People, name: str) -> int:
+    return int(people["areas"][name]["id"])
+
+
+def soon(days: int = 10) -> str:
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).isoformat()
+
+
+def plan(client: httpx.Client, people: People, **body: Any) -> dict[str, Any]:
+    sent = {
+        "area_id": area(people, "Bro"),
+        "starts_at": soon(),
+        "meeting_point": "Brohuset",
+        "route": [list(BRO_CENTRE)],
+        **body,
+    }
+    response = client.post(f"{V1}/safety-walks", json=sent)
+    assert response.status_code == 201, response.text
+    walk: dict[str, Any] = response.json()
+    return walk
+
+
+def pin(server: Server, walk: dict[str, Any], **body: Any) -> httpx.Response:
+    sent = {
+        "token": walk["public_token"],
+        "form_token": abuse.form_token(server.settings, now=time.time() - 10),
+        "comment": "Mörkt vid gångtunneln.",
+        "lat": BRO_CENTRE[0],
+        "lon": BRO_CENTRE[1],
+        **body,
+    }
+    with server.client() as anonymous:
+        return anonymous.post(f"{V1}/safety-walks/{walk['id']}/input", json=sent)
+
+
+def test_a_walk_is_planned_read_by_its_readers_and_hidden_from_others(
+    server: Server, people: People
+) -> None:
+    with as_(server, people, "coordination") as planner:
+        walk = plan(
+            planner, people, invited_organisation_ids=[oid(people, FIELD_GROUP)], title="Bro 2026"
+        )
+        assert walk["may_plan"] and walk["may_file_findings"] and walk["public_token"]
+        assert walk["group"]["name"] == "EST områdesgrupp Bro"
+        assert [o["name"] for o in walk["invited"]] == [FIELD_GROUP]
+        listed = planner.get(f"{V1}/safety-walks", params={"when": "upcoming"}).json()
+        assert [w["id"] for w in listed["items"]] == [walk["id"]]
+        # Held and reported; a new link ends the old one.
+        changed = planner.patch(
+            f"{V1}/safety-walks/{walk['id']}", json={"held": True, "new_link": True}
+        ).json()
+        assert changed["held_at"] and changed["public_token"] != walk["public_token"]
+        outside = planner.post(
+            f"{V1}/safety-walks",
+            json={
+                "area_id": area(people, "Bro"),
+                "starts_at": soon(),
+                "meeting_point": "Brohuset",
+                "route": [[59.33, 18.06]],
+                "route_place_ids": [999_999],
+            },
+        )
+        assert outside.status_code == 422
+        assert {e["field"] for e in outside.json()["errors"]} >= {"route.0", "route_place_ids.0"}
+    # An area group's member of another area, and an organisation not invited: 404.
+    for who in ("kungsangen", "reporter"):
+        with as_(server, people, who) as other:
+            assert other.get(f"{V1}/safety-walks/{walk['id']}").status_code == 404
+            assert other.get(f"{V1}/safety-walks").json()["items"] == []
+    # Not a planner of Bro: 403.
+    with as_(server, people, "kungsangen") as member:
+        refused = member.post(
+            f"{V1}/safety-walks",
+            json={"area_id": area(people, "Bro"), "starts_at": soon(), "meeting_point": "X"},
+        )
+        assert refused.status_code == 403
+
+
+def test_residents_pin_through_the_link_and_planners_moderate_once(
+    server: Server, people: People
+) -> None:
+    with as_(server, people, "coordination") as planner:
+        walk = plan(planner, people)
+    with server.client() as anonymous:
+        public = anonymous.get(f"{V1}/public/safety-walks/{walk['public_token']}")
+        assert public.status_code == 200, public.text
+        shown = public.json()
+        assert shown["input_open"] and shown["form_token"] and shown["area"] == "Bro"
+        assert "Bro centrum" in [p["name"] for p in shown["places"]]
+        assert "inputs_pending" not in shown and "public_token" not in shown
+        assert anonymous.get(f"{V1}/public/safety-walks/{'x' * 32}").status_code == 404
+
+    sent = pin(server, walk)
+    assert sent.status_code == 202, sent.text
+    assert set(sent.json()) == {"message"}
+    assert pin(server, walk, token="y" * 32).status_code == 404
+    assert pin(server, walk, website="http://spam").status_code == 422
+    too_fast = pin(server, walk, form_token=abuse.form_token(server.settings))
+    assert too_fast.status_code == 422 and too_fast.json()["errors"][0]["code"] == "too_fast"
+    guarded = pin(server, walk, comment="Ring Kalle, pnr 19811218-9876.")
+    assert guarded.status_code == 422, guarded.text
+    assert pin(server, walk, lat=59.33, lon=18.06).status_code == 422
+    assert pin(server, walk, lat=None, lon=None).status_code == 422
+    second = pin(server, walk, comment="Buskarna skymmer.", lat=None, lon=None, place_id=None)
+    assert second.status_code == 422
+    place = shown["places"][0]["id"]
+    assert pin(server, walk, lat=None, lon=None, place_id=place).status_code == 202
+
+    with as_(server, people, "coordination") as planner:
+        items = planner.get(f"{V1}/safety-walks/{walk['id']}/input").json()["items"]
+        assert [i["status"] for i in items] == ["pending", "pending"]
+        first, other = items
+        base = f"{V1}/safety-walks/{walk['id']}/input"
+        assert planner.post(f"{base}/{first['id']}/accept").json()["status"] == "accepted"
+        assert planner.post(f"{base}/{first['id']}/accept").status_code == 409
+        rejected = planner.post(f"{base}/{other['id']}/reject", json={"reason": "Dubblett"})
+        assert rejected.json()["reject_reason"] == "Dubblett"
+        assert planner.post(f"{base}/{other['id']}/reject").status_code == 409
+        assert planner.get(f"{V1}/safety-walks/{walk['id']}").json()["inputs_accepted"] == 1
+        # Closed: the walk's input ended yesterday.
+        planner.patch(
+            f"{V1}/safety-walks/{walk['id']}",
+            json={"input_until": (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat()},
+        )
+    closed = pin(server, walk)
+    assert closed.status_code == 409 and "tas inte emot längre" in closed.json()["detail"]
+
+
+def test_the_public_limit_per_address(server: Server, people: People) -> None:
+    with as_(server, people, "coordination") as planner:
+        walk = plan(planner, people)
+    key = abuse.address_key(server.settings, "127.0.0.1")
+    with server.database.session(write=True) as session:
+        session.add_all(
+            PublicPost(address_key=key, kind="walk_input")
+            for _ in range(server.settings.public_posts_per_hour)
+        )
+    over = pin(server, walk)
+    assert over.status_code == 429 and over.headers["Retry-After"]
+
+
+def test_findings_photos_interventions_and_the_report(server: Server, people: People) -> None:
+    guards = oid(people, GUARDS)
+    with as_(server, people, "coordination") as planner:
+        last_year = plan(
+            planner,
+            people,
+            starts_at=(dt.datetime.now(dt.UTC) - dt.timedelta(days=360)).isoformat(),
+            invited_organisation_ids=[guards],
+        )
+        walk = plan(planner, people, invited_organisation_ids=[guards])
+    # The invited organisation's reporter reads the walk and files a finding.
+    with as_(server, people, "reporter") as reporter:
+        got = reporter.get(f"{V1}/safety-walks/{walk['id']}").json()
+        assert got["may_file_findings"] and not got["may_plan"] and got["public_token"] is None
+        base = f"{V1}/safety-walks/{last_year['id']}/findings"
+        old = reporter.post(
+            base,
+            json={
+                "kind": "lighting",
+                "description": "Trasig lampa vid gångtunneln.",
+                "responsible_organisation_id": guards,
+            },
+        )
+        assert old.status_code == 201, old.text
+        finding = old.json()
+        assert finding["status"] == "open" and finding["may_update"]
+        added = reporter.post(
+            f"{base}/{finding['id']}/photos",
+            files={"file": ("lampa.jpg", photo(lat=BRO_CENTRE[0], lon=BRO_CENTRE[1]))},
+            data={"use_position": "true"},
+        )
+        assert added.status_code == 201, added.text
+        assert added.json()["offered_point"] == {"lat": BRO_CENTRE[0], "lon": BRO_CENTRE[1]}
+        served = reporter.get(added.json()["url"])
+        assert served.headers["content-type"] == "image/jpeg"
+        assert served.headers["x-content-type-options"] == "nosniff"
+        assert exif_of(served.content) == {}
+        assert reporter.get(added.json()["url"], params={"size": "thumb"}).status_code == 200
+        listed = reporter.get(f"{base}/{finding['id']}").json()
+        assert listed["lat"] == BRO_CENTRE[0] and len(listed["photos"]) == 1
+        # The organisation that fixes it sets the status.
+        fixed = reporter.patch(
+            f"{base}/{finding['id']}", json={"status": "fixed", "status_note": "Bytt lampa."}
+        )
+        assert fixed.status_code == 200 and fixed.json()["status"] == "fixed"
+        refused = reporter.post(f"{base}/{finding['id']}/intervention", json={})
+        assert refused.status_code == 403
+    with as_(server, people, "kungsangen") as other:
+        assert other.get(f"{base}/{finding['id']}").status_code == 404
+
+    with as_(server, people, "coordination") as planner:
+        proposed = planner.post(f"{base}/{finding['id']}/intervention", json={})
+        assert proposed.status_code == 201, proposed.text
+        assert proposed.json()["intervention"]["name"] == "Belysning: Bro"
+        assert planner.post(f"{base}/{finding['id']}/intervention").status_code == 409
+        intervention_id = proposed.json()["intervention"]["id"]
+        assert planner.get(f"{V1}/interventions/{intervention_id}").json()["status"] == "proposed"
+        report = planner.get(f"{V1}/safety-walks/{walk['id']}/report")
+        assert report.status_code == 200, report.text
+        shown = report.json()
+        assert shown["previous_walk"]["id"] == last_year["id"]
+        assert [f["status"] for f in shown["previous_findings"]] == ["fixed"]
+        assert shown["findings"] == [] and shown["inputs"] == []
+    with server.database.session(write=False) as session:
+        intervention = session.scalar(select(Intervention))
+        assert intervention is not None and intervention.status == "proposed"
+        assert intervention.type == "lighting" and intervention.target_kind == "point"
+        walk_row = session.get(SafetyWalk, last_year["id"])
+        assert walk_row is not None and intervention.group_id == walk_row.group_id
