@@ -59,7 +59,9 @@ def new_walk(planner: httpx.Client, people: People, places: dict[str, int]) -> s
         follow_redirects=False,
     )
     assert made.status_code == 303, made.text
-    return made.headers["location"].split("?", 1)[0]
+    path, _query = made.headers["location"].split("?", 1)
+    assert _query == "sparat=vandring"
+    return path
 
 
 def pin(server: Server, link: str, place: int, comment: str) -> httpx.Response:
@@ -106,7 +108,7 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         assert 'href="/trygghetsvandringar/ny"' in listing.text
         places = places_of(planner, people, "Bro")
         url = new_walk(planner, people, places)
-        page = planner.get(url).text
+        page = planner.get(f"{url}?sparat=vandring").text
         assert "Vandringen är sparad." in page
         assert "Brohuset → Råbystigen" in page and "Upplands-Brohus" in page
         assert "<svg" in page  # the map, drawn on the server
