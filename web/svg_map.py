@@ -74,14 +74,15 @@ def _mark(frame: _Frame, mark: Mark) -> str:
     colour, shape = KINDS.get(mark.kind, KINDS["finding"])
     x, y = frame.xy(mark.lat, mark.lon)
     body = (
-        f'<rect x="{x - 10}" y="{y - 10}" width="20" height="20" rx="3" fill="{colour}"/>'
+        f'<rect x="{x - 12}" y="{y - 12}" width="24" height="24" rx="3" fill="{colour}" '
+        'stroke="#ffffff" stroke-width="2"/>'
         if shape == "square"
-        else f'<circle cx="{x}" cy="{y}" r="10" fill="{colour}"/>'
+        else f'<circle cx="{x}" cy="{y}" r="12" fill="{colour}" stroke="#ffffff" stroke-width="2"/>'
     )
     title = f"<title>{escape(mark.title)}</title>" if mark.title else ""
     return (
         f'<g class="map-mark map-{escape(mark.kind)}">{title}{body}'
-        f'<text x="{x}" y="{y + 4}" text-anchor="middle" font-size="11" font-weight="bold" '
+        f'<text x="{x}" y="{y + 5}" text-anchor="middle" font-size="14" font-weight="bold" '
         f'fill="#ffffff" font-family="sans-serif">{escape(mark.label)}</text></g>'
     )
 
@@ -92,8 +93,8 @@ def svg_map(
     outline: dict[str, Any] | None = None,
     line: Sequence[Sequence[float]] = (),
     marks: Sequence[Mark] = (),
-    width: int = 800,
-    height: int = 520,
+    width: int = 640,
+    height: int = 420,
 ) -> Markup:
     """The map as an inline ``<svg>`` (``label``: what a screen reader hears). Nothing to
     draw: an empty string, for the page to say so in words."""

@@ -53,9 +53,12 @@ def _meeting(walk: PublicWalkRead) -> list[Mark]:
     return [Mark(walk.meeting_lat, walk.meeting_lon, "S", "meeting", walk.meeting_point)]
 
 
-def shapes(walk: PublicWalkRead) -> dict[str, Any]:
+def shapes(walk: PublicWalkRead) -> dict[str, Any] | None:
     """What the public map draws (``_public.html``'s public_map): the meeting point and the
-    route's points."""
+    route's points. None when there is too little to tap a place against (no drawn route):
+    the named places' select does the work then."""
+    if len(walk.route) < 2:
+        return None
     points = [{"lat": m.lat, "lon": m.lon, "label": f"Samling: {m.title}"} for m in _meeting(walk)]
     points += [{"lat": lat, "lon": lon, "label": "Rutten"} for lat, lon in walk.route]
     return {"areas": [], "places": [], "points": points}
