@@ -24,7 +24,10 @@ KINDS = {
     "place": ("#35516b", "circle"),  # a named place of the route
 }
 # Outside the drawing's edge, in pixels: a mark at the edge is not cut in half.
-MARGIN = 24
+MARGIN = 28
+# The least span shown, in degrees of latitude (about 400 m): a walk's few marks close
+# together are not blown up to fill the map.
+MIN_SPAN = 0.0036
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,15 @@ class _Frame:
         self.top, bottom = max(lats), min(lats)
         self.left, right = min(lons), max(lons)
         self.stretch = math.cos(math.radians((self.top + bottom) / 2))
-        span_x = max((right - self.left) * self.stretch, 1e-4)
-        span_y = max(self.top - bottom, 1e-4)
+        span_x = (right - self.left) * self.stretch
+        span_y = self.top - bottom
+        # Widened about the middle to the least span.
+        if span_x < MIN_SPAN:
+            self.left -= (MIN_SPAN - span_x) / 2 / self.stretch
+            span_x = MIN_SPAN
+        if span_y < MIN_SPAN:
+            self.top += (MIN_SPAN - span_y) / 2
+            span_y = MIN_SPAN
         self.scale = min((width - 2 * MARGIN) / span_x, (height - 2 * MARGIN) / span_y)
         # Centred: the space left over goes to both sides alike.
         self.dx = (width - span_x * self.scale) / 2
@@ -95,12 +105,14 @@ def svg_map(
     marks: Sequence[Mark] = (),
     width: int = 640,
     height: int = 420,
+    ident: str = "svg-map",
 ) -> Markup:
-    """The map as an inline ``<svg>`` (``label``: what a screen reader hears). Nothing to
-    draw: an empty string, for the page to say so in words."""
+    """The map as an inline ``<svg>`` (``label``: what a screen reader hears), fitted to the
+    line and the marks (the outline around them, cut at the edge), or to the outline alone
+    when there are none. Nothing to draw: an empty string, for the page to say so in words."""
     rings = outline_rings(outline)
     route = [(float(p[0]), float(p[1])) for p in line]
-    points = [p for ring in rings for p in ring] + route + [(m.lat, m.lon) for m in marks]
+    points = route + [(m.lat, m.lon) for m in marks] or [p for ring in rings for p in ring]
     if not points:
         return Markup()
     frame = _Frame(points, width, height)
@@ -108,6 +120,9 @@ def svg_map(
         f'<svg class="svg-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="{escape(label)}">',
         f'<rect width="{width}" height="{height}" fill="#f4f1ea"/>',
+        # The outline runs on past the edge where the map is fitted to the walk: cut there.
+        f'<clipPath id="{escape(ident)}-edge"><rect width="{width}" height="{height}"/></clipPath>',
+        f'<g clip-path="url(#{escape(ident)}-edge)">',
     ]
     parts += [
         f'<polygon points="{frame.path(ring)}" fill="#e3ecd9" stroke="#6b7f5a" '
@@ -120,6 +135,6 @@ def svg_map(
             'stroke-width="4" stroke-linejoin="round" stroke-linecap="round"/>'
         )
     parts += [_mark(frame, mark) for mark in marks]
-    parts.append("</svg>")
+    parts.append("</g></svg>")
     # Every text that goes in is escaped (_mark, escape) and every number formatted here.
     return Markup("".join(parts))  # noqa: S704
