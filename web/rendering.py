@@ -138,10 +138,12 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
     # when evening_kinds came after them). The shared macros are globals, not imports at the
     # top of each page: a block rendered alone for htmx (jinja2-fragments) runs without the
     # page's top-level code, so a macro imported there is undefined in it.
-    macros = env.get_template("_macros.html").module
-    env.globals.update(
-        {name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")}
-    )
+    # The public pages' macros (#20: public_map, honeypot) likewise.
+    for shared in ("_macros.html", "_public.html"):
+        macros = env.get_template(shared).module
+        env.globals.update(
+            {name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")}
+        )
     env.globals.update(
         situation_macros=env.get_template("_situation.html").module,
         plan_year_macros=env.get_template("_plan_year.html").module,
