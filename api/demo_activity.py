@@ -25,6 +25,7 @@ from api.localtime import STOCKHOLM
 from api.meetings import service as meetings
 from api.meetings.schemas import DecisionCreate, MeetingCreate
 from api.nightwalks.demo import load_demo_walks
+from api.safetywalks.demo import load_demo_safety_walks
 from api.seed import by_name
 from api.situation import service as situation
 from api.situation.schemas import SituationReportCreate, SituationReportUpdate
@@ -121,6 +122,8 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
     # agenda counts them since the last one.
     load_demo_evenings(session, today=today, actor=actor)
     load_demo_walks(session, today=today, actor=actor)
+    # The safety walks (#20) before the meetings too: a proposal waits on the next agenda.
+    load_demo_safety_walks(session, today=today, actor=actor)
     guard_demo.load_demo_guard_reports(session, today=today)
     _demo_meetings(session, today=today, places=places, organisations=organisations, actor=actor)
     return len(generated)

@@ -44,6 +44,7 @@ from api.incidents.models import Incident, IncidentVersion, Report
 from api.incidents.thinning import THINNED_PREFIX, is_thinned, thinned_reference
 from api.integrations.models import ImportFile
 from api.retention.models import AuditDeletionPermit
+from api.safetywalks import retention as walk_retention
 from api.settings import Settings
 from api.situation.models import SituationReport
 from api.swedish import day_sv
@@ -109,6 +110,7 @@ class Thinned:
     audit_events: int = 0
     incident_readings: int = 0
     log_posts: int = 0
+    safety_walks: int = 0
 
     def counts(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -125,6 +127,7 @@ KINDS = {
     "audit_events": "logghändelser",
     "incident_readings": "loggade läsningar av händelser",
     "log_posts": "kvällsloggens inlägg",
+    "safety_walks": "trygghetsvandringars synpunkter och fyndens bilder",
 }
 
 
@@ -434,9 +437,15 @@ def run(
     no run began within it (the schedule in ``est serve``); None when nothing ran."""
     now = now or localtime.utcnow()
     c = cutoffs(settings, now)
+    # Safety walks (#20): a rejected pin goes after days, as a rejected tip does.
+    rejected_before = now - dt.timedelta(days=settings.retain_rejected_days)
     if dry_run:
         with database.session(write=False) as session:
-            return count(session, c, now.astimezone(localtime.STOCKHOLM).date())
+            counted = count(session, c, now.astimezone(localtime.STOCKHOLM).date())
+            counted.safety_walks = walk_retention.count(
+                session, text_before=c.text_before, rejected_before=rejected_before
+            )
+            return counted
     with database.session(write=True) as session:
         if not _claim(session, now=now, every=every):
             return None
@@ -454,6 +463,13 @@ def run(
     thinned.reports = _repeat(database, lambda s: _thin_reports(s, c))
     thinned.situation_reports = _repeat(database, lambda s: _thin_situation_reports(s, c, now))
     thinned.log_posts = _repeat(database, lambda s: _thin_log_posts(s, c))
+    # Safety walks (#20): rejected pins; old walks' pins' comments and findings' photos.
+    thinned.safety_walks = _repeat(
+        database,
+        lambda s: walk_retention.thin(
+            s, settings, text_before=c.text_before, rejected_before=rejected_before
+        ),
+    )
     with database.session(write=True) as session:
         thinned.idempotent_requests, thinned.import_files = _thin_copies(session, c)
     thinned.audit_events = _repeat(database, lambda s: _delete_audit_events(s, c))

@@ -239,7 +239,7 @@ def update_finding(
         )
     for field in ("kind", "description", "responsible_organisation_id"):
         if field in changes and changes[field] is None:
-            raise Invalid.field(field, "Får inte vara tomt.", "missing")
+            raise Invalid.field(field, "Får inte vara tomt.", "empty")
     _checked(
         session,
         walk,
@@ -365,6 +365,15 @@ def propose_intervention(
     by the responsible organisation; once only (409)."""
     walk, finding = finding_for(session, walk_id, finding_id, actor)
     policy.require_plan_safety_walk(actor, area_id=walk.area_id)
+    make_proposal(session, walk, finding, title=body.title, actor=actor)
+    return walk, finding
+
+
+def make_proposal(
+    session: Session, walk: SafetyWalk, finding: Finding, *, title: str | None, actor: Actor
+) -> Intervention:
+    """The proposed intervention of ``finding``, whoever may propose it (checked by the
+    caller: the route, or the demo's seed)."""
     if finding.intervention_id is not None:
         raise Conflict("Fyndet har redan blivit ett förslag till insats.", code="already_proposed")
     if walk.group_id is None:
@@ -372,7 +381,7 @@ def propose_intervention(
     kind, categories = FROM_KIND[finding.kind]
     today: dt.date = structure_service.municipality_today(session, walk.municipality_id)
     fields = intervention_schemas.InterventionFields(
-        title=body.title or default_title(session, walk, finding),
+        title=title or default_title(session, walk, finding),
         type=kind,
         description=finding.description,
         owner_organisation_id=finding.responsible_organisation_id,
@@ -399,4 +408,4 @@ def propose_intervention(
     finding.intervention_id = intervention.id
     finding.updated_at = utcnow()
     session.flush()
-    return walk, finding
+    return intervention

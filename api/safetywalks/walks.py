@@ -290,6 +290,11 @@ def _group(session: Session, group_id: int | None, area: Area) -> int | None:
                 "group_id", "Gruppen finns inte eller arbetar inte i området.", "unknown_id"
             )
         return group.id
+    return default_group(session, area)
+
+
+def default_group(session: Session, area: Area) -> int | None:
+    """The area's own group, else the coordination group."""
     for kind, where in ((GroupKind.area, Group.area_id == area.id), (GroupKind.coordination, None)):
         stmt = select(Group.id).where(
             Group.kind == kind,
@@ -407,7 +412,7 @@ def update_walk(session: Session, walk_id: int, body: s.WalkUpdate, *, actor: Ac
     changes = body.model_dump(exclude_unset=True)
     for field in ("starts_at", "meeting_point"):
         if field in changes and changes[field] is None:
-            raise Invalid.field(field, "Får inte vara tomt.", "missing")
+            raise Invalid.field(field, "Får inte vara tomt.", "empty")
     _checked(session, walk, changes)
     _apply(walk, changes)
     now = utcnow()

@@ -223,10 +223,36 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_log_post": PEOPLE_SIGNED_IN,
     "create_log_observation": PEOPLE_SIGNED_IN,
     "stream_evening_log": PEOPLE_SIGNED_IN,
+    # Safety walks (#20): people; whose they read, plan and file findings on is tested in
+    # test_safety_walks.py. The public link's page and pins: anyone with the walk's token.
+    "list_safety_walks": PEOPLE_SIGNED_IN,
+    "create_safety_walk": PEOPLE_SIGNED_IN,
+    "get_safety_walk": PEOPLE_SIGNED_IN,
+    "update_safety_walk": PEOPLE_SIGNED_IN,
+    "get_safety_walk_report": PEOPLE_SIGNED_IN,
+    "get_public_safety_walk": EVERYONE,
+    "create_walk_input": EVERYONE,
+    "list_walk_inputs": PEOPLE_SIGNED_IN,
+    "accept_walk_input": PEOPLE_SIGNED_IN,
+    "reject_walk_input": PEOPLE_SIGNED_IN,
+    "list_findings": PEOPLE_SIGNED_IN,
+    "create_finding": PEOPLE_SIGNED_IN,
+    "get_finding": PEOPLE_SIGNED_IN,
+    "update_finding": PEOPLE_SIGNED_IN,
+    "propose_finding_intervention": PEOPLE_SIGNED_IN,
+    "add_finding_photo": PEOPLE_SIGNED_IN,
+    "list_finding_photos": PEOPLE_SIGNED_IN,
+    "get_finding_photo": PEOPLE_SIGNED_IN,
 }
 
 MISSING_ID = "2147483647"
-PATH_VALUES = {"source": "embrace", "code": "ZZ", "year": "2025", "day": "2025-06-01"}
+PATH_VALUES = {
+    "source": "embrace",
+    "code": "ZZ",
+    "year": "2025",
+    "day": "2025-06-01",
+    "token": "no-such-walk-link-token",
+}
 
 
 def _operations() -> list[tuple[str, str, str, bool]]:

@@ -133,6 +133,7 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "audit_events": 0,
         "incident_readings": 0,
         "log_posts": 0,
+        "safety_walks": 0,
     }
     assert _seen(server, people, world) == before
     assert _retention_events(server) == {}
@@ -187,6 +188,7 @@ def test_old_text_and_points_go_young_stay_and_the_figures_stand(
         "audit_events": "0 gallrade",
         "incident_readings": "0 gallrade",
         "log_posts": "0 gallrade",
+        "safety_walks": "0 gallrade",
     }
     # A second run finds nothing left.
     again = service.run(server.database, server.settings)

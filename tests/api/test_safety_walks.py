@@ -15,7 +15,11 @@ import httpx
 from sqlalchemy import select
 
 from api.interventions.models import Intervention
-from api.safetywalks.models import SafetyWalk
+from api.localtime import utcnow
+from api.photos.models import Photo
+from api.retention import service as retention
+from api.safetywalks.models import SafetyWalk, WalkInput
+from api.safetywalks.retention import THINNED_COMMENT
 from api.tips import abuse
 from api.tips.models import PublicPost
 from tests.support.images import exif_of, photo
@@ -239,3 +243,99 @@ def test_findings_photos_interventions_and_the_report(server: Server, people: Pe
         assert intervention.type == "lighting" and intervention.target_kind == "point"
         walk_row = session.get(SafetyWalk, last_year["id"])
         assert walk_row is not None and intervention.group_id == walk_row.group_id
+
+
+def test_a_proposed_intervention_waits_for_the_group(
+    server: Server, people: People, api: httpx.Client
+) -> None:
+    """A finding's proposal is on the group's next agenda, has no effect verdict however long
+    ago its day, is decided (planned) by the group, and is never a proposal again."""
+    with as_(server, people, "coordination") as planner:
+        walk = plan(planner, people)
+        base = f"{V1}/safety-walks/{walk['id']}/findings"
+        finding = planner.post(
+            base,
+            json={
+                "kind": "vegetation",
+                "description": "Buskarna skymmer gångvägen.",
+                "responsible_organisation_id": oid(people, STREETS),
+            },
+        ).json()
+        proposed = planner.post(
+            f"{base}/{finding['id']}/intervention", json={"title": "Röj buskarna"}
+        )
+        assert proposed.status_code == 201, proposed.text
+    intervention = f"{V1}/interventions/{proposed.json()['intervention']['id']}"
+    long_ago = (dt.date.today() - dt.timedelta(days=70)).isoformat()
+    moved = api.patch(intervention, json={"planned_start": long_ago})
+    assert moved.status_code == 200 and moved.json()["status"] == "proposed", moved.text
+    assert moved.json()["type"] == "clearing" and moved.json()["target"]["kind"] == "area"
+    effect = api.get(f"{intervention}/effect", params={"weeks": 4})
+    assert effect.status_code == 200 and effect.json()["verdict"] == "not_yet", effect.text
+
+    group = walk["group"]["id"]
+    starts = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    meeting = api.post(f"{V1}/groups/{group}/meetings", json={"starts_at": starts.isoformat()})
+    assert meeting.status_code == 201, meeting.text
+    titles = [item["title"] for item in meeting.json()["agenda"]]
+    assert "Förslag att besluta: Röj buskarna" in titles, titles
+
+    decided = api.patch(intervention, json={"status": "planned"})
+    assert decided.status_code == 200 and decided.json()["status"] == "planned"
+    back = api.patch(intervention, json={"status": "proposed"})
+    assert back.status_code == 422 and back.json()["errors"][0]["field"] == "status"
+
+
+def test_retention_takes_rejected_pins_and_old_walks_words_and_photos(
+    server: Server, people: People
+) -> None:
+    with as_(server, people, "coordination") as planner:
+        old = plan(planner, people, starts_at=(utcnow() - dt.timedelta(days=3 * 365)).isoformat())
+        young = plan(planner, people)
+        finding = planner.post(
+            f"{V1}/safety-walks/{old['id']}/findings",
+            json={
+                "kind": "litter",
+                "description": "Skräp vid stationen.",
+                "responsible_organisation_id": oid(people, STREETS),
+            },
+        ).json()
+        added = planner.post(
+            f"{V1}/safety-walks/{old['id']}/findings/{finding['id']}/photos",
+            files={"file": ("skrap.jpg", photo(size=(64, 48)))},
+        )
+        assert added.status_code == 201, added.text
+    long_ago = utcnow() - dt.timedelta(days=server.settings.retain_rejected_days + 1)
+    with server.database.session(write=True) as session:
+
+        def pin_row(walk: dict[str, Any], status: str, moderated: dt.datetime | None) -> None:
+            session.add(
+                WalkInput(
+                    walk_id=walk["id"],
+                    sender="resident",
+                    comment=f"{status} {walk['id']}",
+                    status=status,
+                    moderated_at=moderated,
+                    lat=BRO_CENTRE[0],
+                    lon=BRO_CENTRE[1],
+                )
+            )
+
+        pin_row(young, "rejected", long_ago)  # goes: rejected long enough ago
+        pin_row(young, "rejected", utcnow())  # stays, for now
+        pin_row(young, "accepted", long_ago)  # stays with the young walk's report
+        pin_row(old, "accepted", long_ago)  # its comment goes with the old walk's
+    dry = retention.run(server.database, server.settings, dry_run=True)
+    assert dry is not None and dry.safety_walks == 3
+    done = retention.run(server.database, server.settings)
+    assert done is not None and done.safety_walks == 3
+    with server.database.session(write=False) as session:
+        left = {(p.walk_id, p.status, p.comment) for p in session.scalars(select(WalkInput))}
+        assert left == {
+            (young["id"], "rejected", f"rejected {young['id']}"),
+            (young["id"], "accepted", f"accepted {young['id']}"),
+            (old["id"], "accepted", THINNED_COMMENT),
+        }
+        assert session.scalar(select(Photo.id)) is None
+    again = retention.run(server.database, server.settings)
+    assert again is not None and again.safety_walks == 0
