@@ -67,12 +67,12 @@ ROUTERS = (
     own.router,
     about.router,
     offline.router,
-    guards.router,
-    evening_log.router,
     walks.router,
     walk_findings.router,
     walk_report.router,
     walk_public.router,
+    guards.router,
+    evening_log.router,
 )
 
 

@@ -314,7 +314,12 @@ async def pdf_answer(
 
 def _refuse(url: str, *args: Any, **kwargs: Any) -> Any:
     # The PDF is made from our own HTML alone: nothing is fetched, so no URL in a text can
-    # make the server reach out.
+    # make the server reach out. A data: URI is that HTML itself (a photo embedded,
+    # web.client_photos.photo_data_uri): WeasyPrint's fetcher, allowed data: alone, reads it.
+    if url.startswith("data:"):
+        from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+
+        return URLFetcher(allowed_protocols=["data"]).fetch(url)
     raise ValueError(f"not fetched: {url[:80]}")
 
 

@@ -138,7 +138,7 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         assert filed.status_code == 303, filed.text
         page = planner.get(filed.headers["location"]).text
         assert "Fyndet är sparat." in page and "Trasig belysning i gångtunneln" in page
-        assert re.search(r'<img src="/bilder/[^"]+size=thumb"', page)
+        assert re.search(r'<img src="/bilder/[^"]+storlek=miniatyr"', page)
 
         # A file that is no photo: refused in Swedish, the finding kept.
         refused = planner.post(
@@ -151,6 +151,14 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         assert "är sparat, men inte bilden" in refused.text
         assert 'class="field-error" id="bild-error"' in refused.text
         assert "Klotter på elskåpet" in planner.get(url).text
+        again = found(r'action="(/trygghetsvandringar/\d+/fynd/\d+/bilder)"', refused.text)
+        resent = planner.post(
+            again,
+            data={"csrf_token": csrf_of(refused.text)},
+            files={"bild": ("el.jpg", photo(), "image/jpeg")},
+            follow_redirects=False,
+        )
+        assert resent.status_code == 303, resent.text
 
         propose = found(r'action="(/trygghetsvandringar/\d+/fynd/\d+/insats)"', page)
         proposed = planner.post(propose, data={"csrf_token": csrf_of(page)}, follow_redirects=False)

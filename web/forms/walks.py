@@ -248,7 +248,6 @@ def finding_values() -> dict[str, str]:
         "synpunkt": "",
         "ansvarig": "",
         "kontor": "",
-        "anvand_position": "",
     }
 
 

@@ -10,10 +10,11 @@ Mirrors ``api/safetywalks`` (its findings).
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from api.access.schemas import Capability
 from api.safetywalks.schemas import FindingRead, WalkRead
@@ -38,6 +39,7 @@ async def finding_view(
     finding: FindingRead | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    consent: bool = False,
 ) -> Response:
     places, organisations, accepted = await asyncio.gather(
         visit.api.places(area=walk.area.id),
@@ -59,6 +61,7 @@ async def finding_view(
                 fmt.by_name(organisations), key=lambda o: o.id not in {i.id for i in walk.invited}
             ),
             "inputs": accepted or [],
+            "consent": consent,
             "errors": errors or {},
         },
         status=status,
@@ -78,7 +81,12 @@ async def finding_new(
 
 
 async def _photo_refused(
-    request: Request, visit: Visit, walk: WalkRead, finding: FindingRead, errors: dict[str, str]
+    request: Request,
+    visit: Visit,
+    walk: WalkRead,
+    finding: FindingRead,
+    errors: dict[str, str],
+    consent: bool,
 ) -> Response:
     """The finding is made; its photo was not: the form again, to send another photo."""
     return await finding_view(
@@ -89,7 +97,27 @@ async def _photo_refused(
         finding=finding,
         errors=errors,
         status=422,
+        consent=consent,
     )
+
+
+async def _with_photo(
+    request: Request, visit: Visit, walk: WalkRead, finding: FindingRead, form: FormData
+) -> Response:
+    """The finding's photo sent, if the form holds one; then the walk's page, or the form
+    again with the API's refusal of the photo (the finding stays made)."""
+    photo = await forms.photo_of(form, settings_of(request).photo_max_bytes)
+    consent = form.get("anvand_position") == "ja"
+    if photo is not None:
+        added = await send(
+            api_walks.add_photo(visit.api, walk.id, finding.id, photo, use_position=consent),
+            {"file": "bild", "use_position": "bild"},
+            refusals={403, 409, 413, 415, 422},
+            other="bild",
+        )
+        if isinstance(added, Refused):
+            return await _photo_refused(request, visit, walk, finding, added.errors, consent)
+    return redirect(request, f"/trygghetsvandringar/{walk.id}?sparat=fynd#fynd-{finding.id}")
 
 
 @router.post(
@@ -98,31 +126,32 @@ async def _photo_refused(
 async def finding_create(request: Request, walk_id: PageId, visit: WalksVisit) -> Response:
     form = await request.form()
     walk = await api_walks.walk(visit.api, walk_id)
-    limit = settings_of(request).photo_max_bytes
-    photo = await forms.photo_of(form, limit)
-    consent = form.get("anvand_position") == "ja"
-    # A photo sent again for a finding already made (after a refused one).
-    made = fmt.parse_id(str(form.get("fynd", ""))[:20])
-    finding: Any
-    if made is not None:
-        finding = await api_walks.finding(visit.api, walk_id, made)
-    else:
-        typed, body = forms.finding_body(form)
-        finding = await send(
-            api_walks.create_finding(visit.api, walk_id, body), forms.finding_errors
+    typed, body = forms.finding_body(form)
+    made = await send(api_walks.create_finding(visit.api, walk_id, body), forms.finding_errors)
+    if isinstance(made, Refused):
+        return await finding_view(
+            request,
+            visit,
+            walk,
+            values=typed,
+            errors=made.errors,
+            status=made.status,
+            consent=form.get("anvand_position") == "ja",
         )
-        if isinstance(finding, Refused):
-            typed["anvand_position"] = "ja" if consent else ""
-            return await finding_view(
-                request, visit, walk, values=typed, errors=finding.errors, status=finding.status
-            )
-    if photo is not None:
-        added = await send(
-            api_walks.add_photo(visit.api, walk_id, finding.id, photo, use_position=consent),
-            {"file": "bild", "use_position": "bild"},
-            refusals={403, 409, 413, 415, 422},
-            other="bild",
-        )
-        if isinstance(added, Refused):
-            return await _photo_refused(request, visit, walk, finding, added.errors)
-    return redirect(request, f"/trygghetsvandringar/{walk_id}?sparat=fynd#fynd-{finding.id}")
+    return await _with_photo(request, visit, walk, made, form)
+
+
+@router.post(
+    "/trygghetsvandringar/{walk_id}/fynd/{finding_id}/bilder",
+    response_class=HTMLResponse,
+    name="finding_photo",
+)
+async def finding_photo(
+    request: Request, walk_id: PageId, finding_id: PageId, visit: WalksVisit
+) -> Response:
+    """Another photo for a finding already made (after a refused one)."""
+    form = await request.form()
+    walk, finding = await asyncio.gather(
+        api_walks.walk(visit.api, walk_id), api_walks.finding(visit.api, walk_id, finding_id)
+    )
+    return await _with_photo(request, visit, walk, finding, form)

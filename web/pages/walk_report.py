@@ -33,10 +33,11 @@ PDF_PHOTOS = 60
 
 
 def photo_link(photo: PhotoRead, thumb: bool) -> str:
-    """Where a page shows a photo: the web's route to the API's (``/bilder/…``), which
-    passes the person's session on."""
+    """Where a page shows a photo: the web's route that passes it on from the API with the
+    person's token (``/bilder/…``, web.pages.photos of wt-photos; its ``photo_src`` makes
+    the same address)."""
     path = photo.url.removeprefix(f"{V1}/")
-    return f"/bilder/{path}" + ("?size=thumb" if thumb else "")
+    return f"/bilder/{path}" + ("?storlek=miniatyr" if thumb else "")
 
 
 # What every walk page shows its walks with.
