@@ -70,6 +70,9 @@ def pin(server: Server, link: str, place: int, comment: str) -> httpx.Response:
         page = resident.get(link)
         assert page.status_code == 200, page.text
         assert "unpkg.com" not in page.text and "openstreetmap" not in page.text
+        policy = page.headers["content-security-policy"]
+        assert "unpkg.com" not in policy and "openstreetmap" not in policy
+        assert page.headers["referrer-policy"] == "no-referrer"
         assert "Tipsa om en plats" in page.text and "Brohuset" in page.text
         # Shown ten seconds ago: not too fast for the API's least fill time.
         return resident.post(

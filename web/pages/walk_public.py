@@ -25,6 +25,13 @@ from web.rendering import page, redirect, render
 from web.svg_map import Mark, svg_map
 
 router = APIRouter()
+# The public pages promise nothing from a third party: their CSP allows this server alone
+# (the signed-in pages' allows the CDN's htmx and Leaflet and the map tiles). As the tip
+# pages' (web.pages.tips).
+PUBLIC_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
 # A link's secret as the API makes them; anything else is no walk's.
 Token = Annotated[str, Path(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
@@ -34,8 +41,14 @@ def _anonymous(request: Request) -> ApiClient:
     return client_of(request).acting_for(None, address(request))
 
 
+def _public(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = PUBLIC_CSP
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def _closed(request: Request) -> Response:
-    return render(request, "walk_public_done.html", {"closed": True}, status=404)
+    return _public(render(request, "walk_public_done.html", {"closed": True}, status=404))
 
 
 async def _walk(request: Request, token: str) -> PublicWalkRead | None:
@@ -79,7 +92,7 @@ def _view(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    return render(
+    response = render(
         request,
         "walk_public.html",
         {
@@ -94,6 +107,7 @@ def _view(
         },
         status=status,
     )
+    return _public(response)
 
 
 @page(router, "/trygghetsvandring/{token}", name="safety_walk_public")
@@ -126,4 +140,4 @@ async def public_send(request: Request, token: Token) -> Response:
 @page(router, "/trygghetsvandring/{token}/tack", name="safety_walk_public_done")
 async def public_done(request: Request, token: Token) -> Response:
     walk = await _walk(request, token)
-    return render(request, "walk_public_done.html", {"walk": walk, "token": token})
+    return _public(render(request, "walk_public_done.html", {"walk": walk, "token": token}))
