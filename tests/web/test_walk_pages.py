@@ -168,11 +168,31 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         assert proposed.status_code == 303, proposed.text
         assert re.search(r'href="/insatser/\d+"', planner.get(url).text)
 
+        # The responsible organisation's progress, then the walk held and its report done.
+        status = found(r'action="(/trygghetsvandringar/\d+/fynd/\d+/status)"', page)
+        changed = planner.post(
+            status,
+            data={"csrf_token": csrf_of(page), "status": "in_progress", "notering": "Beställt"},
+            follow_redirects=False,
+        )
+        assert changed.status_code == 303, changed.text
+        for step, notice in (
+            ("genomford", "Vandringen är markerad som genomförd."),
+            ("rapport-klar", "Rapporten är markerad som klar."),
+        ):
+            done = planner.post(
+                f"{url}/{step}", data={"csrf_token": csrf_of(page)}, follow_redirects=False
+            )
+            assert done.status_code == 303, done.text
+            assert notice in planner.get(done.headers["location"]).text
+        edit = planner.get(f"{url}/andra").text
+        assert 'value="Brohuset"' in edit and "checked" in edit
+
         report = planner.get(f"{url}/rapport")
         assert report.status_code == 200
         assert "Mörkt och buskigt vid stigen" in report.text
         assert "Trasig belysning i gångtunneln" in report.text and "Gata och park" in report.text
-        assert "Förra årets fynd" in report.text
+        assert "Förra årets fynd" in report.text and "Påbörjat" in report.text
         pdf = planner.get(f"{url}/rapport.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         assert b"/Image" in pdf.content  # the photo, embedded

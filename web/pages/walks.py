@@ -194,6 +194,16 @@ async def walk_held(request: Request, walk_id: PageId, visit: WalksVisit) -> Res
 
 
 @router.post(
+    "/trygghetsvandringar/{walk_id}/rapport-klar",
+    response_class=HTMLResponse,
+    name="safety_walk_reported",
+)
+async def walk_reported(request: Request, walk_id: PageId, visit: WalksVisit) -> Response:
+    call = api_walks.update_walk(visit.api, walk_id, {"reported": True})
+    return await _change(request, visit, walk_id, call, "rapport", "genomford")
+
+
+@router.post(
     "/trygghetsvandringar/{walk_id}/synpunkter/{input_id}/godkann",
     response_class=HTMLResponse,
     name="walk_input_accept",
