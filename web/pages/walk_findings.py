@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.access.schemas import Capability
 from api.safetywalks.schemas import FindingRead, WalkRead
@@ -76,6 +77,10 @@ async def finding_new(
     synpunkt: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     walk = await api_walks.walk(visit.api, walk_id)
+    if not walk.may_file_findings:
+        raise StarletteHTTPException(
+            403, "Bara de som planerar vandringen och de inbjudna som rapporterar lämnar fynd."
+        )
     values = forms.finding_values() | {"synpunkt": synpunkt}
     return await finding_view(request, visit, walk, values=values)
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.access.schemas import Capability
 from api.safetywalks.schemas import WalkRead
@@ -31,6 +32,8 @@ router = APIRouter()
 WalksVisit = Annotated[Visit, Depends(requires(Capability.read_safety_walks))]
 PlanVisit = Annotated[Visit, Depends(requires(Capability.plan_safety_walks))]
 LISTED = 50
+# Why the walk's form refuses someone the API gives no say over the walk.
+NOT_PLANNER = "Bara de som planerar vandringen kan ändra den."
 
 
 def public_link(request: Request, token: str | None) -> str:
@@ -101,6 +104,8 @@ async def walk_create(request: Request, visit: PlanVisit) -> Response:
 @page(router, "/trygghetsvandringar/{walk_id}/andra", name="safety_walk_edit")
 async def walk_edit(request: Request, walk_id: PageId, visit: WalksVisit) -> Response:
     walk = await api_walks.walk(visit.api, walk_id)
+    if not walk.may_plan:
+        raise StarletteHTTPException(403, NOT_PLANNER)
     return await form_view(request, visit, values=forms.walk_values(walk), walk=walk)
 
 
