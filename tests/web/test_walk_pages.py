@@ -220,8 +220,8 @@ def test_a_closed_link_and_a_refused_pin(server: Server, people: People) -> None
             assert resident.get(path).status_code == 404
     # A viewer of the coordination group reads the walk, and neither changes it nor files.
     with browser_for(server, people, "viewer") as viewer:
-        page = viewer.get(url)
-        assert page.status_code == 200 and "Skapa ny länk" not in page.text
-        assert 'id="public-link"' not in page.text and "Nytt fynd" not in page.text
+        seen = viewer.get(url)
+        assert seen.status_code == 200 and "Skapa ny länk" not in seen.text
+        assert 'id="public-link"' not in seen.text and "Nytt fynd" not in seen.text
         assert viewer.get(f"{url}/andra").status_code == 403
         assert viewer.get(f"{url}/fynd/ny").status_code == 403
