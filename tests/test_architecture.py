@@ -345,6 +345,7 @@ WHOLE_LISTS = {
     "list_follow_ups": "an intervention's follow-ups",
     "list_feedback": "what was told back about an intervention",
     "list_category_mappings": "at most one per category and source",
+    "list_finding_photos": "a safety walk's finding's photos, at most five",
 }
 
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
 
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, SettingsDep
+from api.idempotency import IdempotencyDep
 from api.photos import service as photos
 from api.photos.schemas import PhotoAdded, PhotoRead, PhotoSize
 from api.problems import problem_responses
@@ -269,19 +271,25 @@ def list_findings(
     response_model=s.FindingRead,
     status_code=201,
     operation_id="create_finding",
-    summary="File a finding on the walk (from a phone), with the organisation that fixes it",
-    responses=problem_responses(400, 401, 403, 404, 422, 503),
+    summary="File a finding on the walk (from a phone), with the organisation that fixes it; "
+    "a retry with the same Idempotency-Key files once",
+    responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
 )
 def create_finding(
     walk_id: PathId,
     body: s.FindingCreate,
     session: SessionDep,
     actor: ActorDep,
-    response: Response,
-) -> s.FindingRead:
-    walk, finding = findings.create_finding(session, walk_id, body, actor=actor)
-    response.headers["Location"] = location(f"/safety-walks/{walk.id}/findings/{finding.id}")
-    return findings.read(session, walk, finding, actor=actor)
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    # Filed from a phone on the walk: a retry with the same Idempotency-Key files once.
+    def file() -> s.FindingRead:
+        walk, finding = findings.create_finding(session, walk_id, body, actor=actor)
+        return findings.read(session, walk, finding, actor=actor)
+
+    return idempotency.answer(
+        body, file, location=location("/safety-walks/{walk_id}/findings/{id}")
+    )
 
 
 @router.get(
