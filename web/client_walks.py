@@ -98,8 +98,14 @@ async def finding(api: ApiClient, walk_id: int, finding_id: int) -> FindingRead:
     return await api._get(f"{WALKS}/{walk_id}/findings/{finding_id}", FindingRead)
 
 
-async def create_finding(api: ApiClient, walk_id: int, body: dict[str, Any]) -> FindingRead:
-    return await api._send("POST", f"{WALKS}/{walk_id}/findings", FindingRead, body)
+async def create_finding(
+    api: ApiClient, walk_id: int, body: dict[str, Any], *, key: str
+) -> FindingRead:
+    """``key``: the form's Idempotency-Key, so that a phone sending it again files once."""
+    response = await api._request(
+        "POST", f"{WALKS}/{walk_id}/findings", json=body, headers={"Idempotency-Key": key}
+    )
+    return FindingRead.model_validate_json(response.content)
 
 
 async def update_finding(

@@ -92,6 +92,7 @@ def pin(server: Server, link: str, place: int, comment: str) -> httpx.Response:
 def finding_form(page: str, people: People, **values: Any) -> dict[str, Any]:
     return {
         "csrf_token": csrf_of(page),
+        "nyckel": found(r'name="nyckel" value="([^"]+)"', page),
         "typ": "lighting",
         "beskrivning": "Trasig belysning i gångtunneln",
         "plats": "",
@@ -139,6 +140,11 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
             follow_redirects=False,
         )
         assert filed.status_code == 303, filed.text
+        # Sent again from a phone that lost the answer: filed once.
+        again = planner.post(
+            f"{url}/fynd/ny", data=finding_form(form, people), follow_redirects=False
+        )
+        assert again.status_code == 303 and again.headers["location"] == filed.headers["location"]
         page = planner.get(filed.headers["location"]).text
         assert "Fyndet är sparat." in page and "Trasig belysning i gångtunneln" in page
         assert re.search(r'<img src="/bilder/[^"]+storlek=miniatyr"', page)
@@ -146,7 +152,9 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         # A file that is no photo: refused in Swedish, the finding kept.
         refused = planner.post(
             f"{url}/fynd/ny",
-            data=finding_form(form, people, beskrivning="Klotter på elskåpet", typ="vandalism"),
+            data=finding_form(
+                form, people, beskrivning="Klotter på elskåpet", typ="vandalism", nyckel="annan"
+            ),
             files={"bild": ("x.jpg", not_an_image(), "image/jpeg")},
             follow_redirects=False,
         )
@@ -154,9 +162,9 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         assert "är sparat, men inte bilden" in refused.text
         assert 'class="field-error" id="bild-error"' in refused.text
         assert "Klotter på elskåpet" in planner.get(url).text
-        again = found(r'action="(/trygghetsvandringar/\d+/fynd/\d+/bilder)"', refused.text)
+        photos = found(r'action="(/trygghetsvandringar/\d+/fynd/\d+/bilder)"', refused.text)
         resent = planner.post(
-            again,
+            photos,
             data={"csrf_token": csrf_of(refused.text)},
             files={"bild": ("el.jpg", photo(), "image/jpeg")},
             follow_redirects=False,

@@ -6,6 +6,7 @@ API's body, and the API's refusals beside the form's fields."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -240,6 +241,8 @@ def input_body(form: FormData, token: str) -> tuple[dict[str, str], dict[str, An
 
 def finding_values() -> dict[str, str]:
     return {
+        # The filing's Idempotency-Key: sent again (a bad connection), the form files once.
+        "nyckel": str(uuid.uuid4()),
         "typ": "",
         "beskrivning": "",
         "plats": "",
@@ -253,6 +256,7 @@ def finding_values() -> dict[str, str]:
 
 def finding_body(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
     typed = {name: _text(form, name) for name in finding_values()}
+    typed["nyckel"] = typed["nyckel"][:100] or str(uuid.uuid4())
     typed["beskrivning"] = _text(form, "beskrivning", 5000).replace("\r\n", "\n")
     lat = fmt.parse_number(typed["lat"]) if typed["lat"] else None
     lon = fmt.parse_number(typed["lon"]) if typed["lon"] else None

@@ -132,7 +132,10 @@ async def finding_create(request: Request, walk_id: PageId, visit: WalksVisit) -
     form = await request.form()
     walk = await api_walks.walk(visit.api, walk_id)
     typed, body = forms.finding_body(form)
-    made = await send(api_walks.create_finding(visit.api, walk_id, body), forms.finding_errors)
+    made = await send(
+        api_walks.create_finding(visit.api, walk_id, body, key=typed["nyckel"]),
+        forms.finding_errors,
+    )
     if isinstance(made, Refused):
         return await finding_view(
             request,
