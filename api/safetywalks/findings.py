@@ -374,6 +374,9 @@ def make_proposal(
 ) -> Intervention:
     """The proposed intervention of ``finding``, whoever may propose it (checked by the
     caller: the route, or the demo's seed)."""
+    # Locked: proposed twice at once, the second finds the first's (PostgreSQL).
+    session.execute(select(Finding.id).where(Finding.id == finding.id).with_for_update())
+    session.refresh(finding)
     if finding.intervention_id is not None:
         raise Conflict("Fyndet har redan blivit ett förslag till insats.", code="already_proposed")
     if walk.group_id is None:

@@ -153,7 +153,9 @@ def decide(
         raise Forbidden(
             "Bara de som planerar vandringen och samordningsgruppen granskar synpunkterna."
         )
-    pin = session.get(WalkInput, input_id)
+    # Locked: two moderators deciding at once, the second finds it decided (PostgreSQL).
+    session.execute(select(WalkInput.id).where(WalkInput.id == input_id).with_for_update())
+    pin = session.get(WalkInput, input_id, populate_existing=True)
     if pin is None or pin.walk_id != walk.id:
         raise NotFound(f"Det finns {NONE_SUCH} med id {input_id} här.")
     if pin.status != Moderation.pending:
