@@ -43,6 +43,10 @@ from web.pages import (
     steering,
     structure,
     tips,
+    walk_findings,
+    walk_public,
+    walk_report,
+    walks,
 )
 from web.rendering import HERE, PAGE_HEADERS, error_page, make_templates, overloaded_page, redirect
 
@@ -68,6 +72,10 @@ ROUTERS = (
     own.router,
     about.router,
     offline.router,
+    walks.router,
+    walk_findings.router,
+    walk_report.router,
+    walk_public.router,
     guards.router,
     evening_log.router,
     tips.router,
@@ -109,8 +117,12 @@ def create_web_app(
             "/rapportera": settings.max_body_bytes
             + REPORT_PHOTOS * (settings.photo_max_bytes + UPLOAD_WRAPPING),
         },
-        # A photo added to a record on its page (#20: an incident's …/bilder).
-        larger_endings={"/bilder": settings.photo_max_bytes + UPLOAD_WRAPPING},
+        # A photo added to a record on its page (#20: an incident's or a finding's …/bilder),
+        # and a safety walk's finding filed with its photo (…/fynd/ny).
+        larger_endings={
+            "/bilder": settings.photo_max_bytes + UPLOAD_WRAPPING,
+            "/fynd/ny": settings.max_body_bytes + settings.photo_max_bytes + UPLOAD_WRAPPING,
+        },
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(SignInRequired, sign_in_required)

@@ -98,6 +98,10 @@ NOT_YOURS = {
     Capability.plan_evenings: "Bara den som planerar kvällar kan använda den här sidan.",
     Capability.moderate_tips: "Bara samordningsgruppens sammankallande och medlemmar granskar "
     "tips från allmänheten.",
+    Capability.read_safety_walks: "Bara den som följer ett område eller är inbjuden till "
+    "trygghetsvandringar kan använda den här sidan.",
+    Capability.plan_safety_walks: "Bara den som planerar trygghetsvandringar kan använda den "
+    "här sidan.",
 }
 
 

@@ -35,6 +35,7 @@ CAPABILITY_PAGES = {
     "/bevakning": "read_guard_reports",
     "/kvallar": "read_evenings",
     "/tips": "moderate_tips",
+    "/trygghetsvandringar": "read_safety_walks",
 }
 
 

@@ -1,0 +1,140 @@
+"""A map drawn on the server as SVG: an area's outline, a line (a walk's route) and numbered
+marks. It needs no tiles, no script and no address outside the page, so it serves where a
+slippy map cannot: a PDF, a printout, a page without JavaScript, a public page that may send
+nothing to third parties.
+
+A plain equirectangular projection with the longitude scaled by the cosine of the middle
+latitude: over an area of a few kilometres nobody sees the difference from a real one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+# The marks' kinds and how they look (the page's CSS may restyle the classes).
+KINDS = {
+    "pin": ("#7a3db8", "circle"),  # a resident's input
+    "finding": ("#c0392b", "square"),  # a finding on the walk
+    "meeting": ("#1f6f43", "circle"),  # the meeting point
+    "place": ("#35516b", "circle"),  # a named place of the route
+}
+# Outside the drawing's edge, in pixels: a mark at the edge is not cut in half.
+MARGIN = 28
+# The least span shown, in degrees of latitude (about 400 m): a walk's few marks close
+# together are not blown up to fill the map.
+MIN_SPAN = 0.0036
+
+
+@dataclass(frozen=True)
+class Mark:
+    lat: float
+    lon: float
+    label: str  # drawn in the mark: a number or a letter, short
+    kind: str = "finding"
+    title: str = ""  # what it is, for a screen reader and as a tooltip
+
+
+def outline_rings(boundary: dict[str, Any] | None) -> list[list[tuple[float, float]]]:
+    """A GeoJSON Polygon's or MultiPolygon's outer rings, as (lat, lon)."""
+    if not boundary:
+        return []
+    kind, coordinates = boundary.get("type"), boundary.get("coordinates") or []
+    polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
+    return [[(float(p[1]), float(p[0])) for p in polygon[0]] for polygon in polygons if polygon]
+
+
+class _Frame:
+    """From (lat, lon) to the drawing's pixels, fitted to every point drawn."""
+
+    def __init__(self, points: Sequence[tuple[float, float]], width: int, height: int) -> None:
+        lats = [p[0] for p in points]
+        lons = [p[1] for p in points]
+        self.top, bottom = max(lats), min(lats)
+        self.left, right = min(lons), max(lons)
+        self.stretch = math.cos(math.radians((self.top + bottom) / 2))
+        span_x = (right - self.left) * self.stretch
+        span_y = self.top - bottom
+        # Widened about the middle to the least span.
+        if span_x < MIN_SPAN:
+            self.left -= (MIN_SPAN - span_x) / 2 / self.stretch
+            span_x = MIN_SPAN
+        if span_y < MIN_SPAN:
+            self.top += (MIN_SPAN - span_y) / 2
+            span_y = MIN_SPAN
+        self.scale = min((width - 2 * MARGIN) / span_x, (height - 2 * MARGIN) / span_y)
+        # Centred: the space left over goes to both sides alike.
+        self.dx = (width - span_x * self.scale) / 2
+        self.dy = (height - span_y * self.scale) / 2
+
+    def xy(self, lat: float, lon: float) -> tuple[float, float]:
+        x = self.dx + (lon - self.left) * self.stretch * self.scale
+        y = self.dy + (self.top - lat) * self.scale
+        return round(x, 1), round(y, 1)
+
+    def path(self, points: Iterable[tuple[float, float]]) -> str:
+        return " ".join(f"{x},{y}" for x, y in (self.xy(lat, lon) for lat, lon in points))
+
+
+def _mark(frame: _Frame, mark: Mark) -> str:
+    colour, shape = KINDS.get(mark.kind, KINDS["finding"])
+    x, y = frame.xy(mark.lat, mark.lon)
+    body = (
+        f'<rect x="{x - 12}" y="{y - 12}" width="24" height="24" rx="3" fill="{colour}" '
+        'stroke="#ffffff" stroke-width="2"/>'
+        if shape == "square"
+        else f'<circle cx="{x}" cy="{y}" r="12" fill="{colour}" stroke="#ffffff" stroke-width="2"/>'
+    )
+    title = f"<title>{escape(mark.title)}</title>" if mark.title else ""
+    return (
+        f'<g class="map-mark map-{escape(mark.kind)}">{title}{body}'
+        f'<text x="{x}" y="{y + 5}" text-anchor="middle" font-size="14" font-weight="bold" '
+        f'fill="#ffffff" font-family="sans-serif">{escape(mark.label)}</text></g>'
+    )
+
+
+def svg_map(
+    *,
+    label: str,
+    outline: dict[str, Any] | None = None,
+    line: Sequence[Sequence[float]] = (),
+    marks: Sequence[Mark] = (),
+    width: int = 640,
+    height: int = 420,
+    ident: str = "svg-map",
+) -> Markup:
+    """The map as an inline ``<svg>`` (``label``: what a screen reader hears), fitted to the
+    line and the marks (the outline around them, cut at the edge), or to the outline alone
+    when there are none. Nothing to draw: an empty string, for the page to say so in words."""
+    rings = outline_rings(outline)
+    route = [(float(p[0]), float(p[1])) for p in line]
+    points = route + [(m.lat, m.lon) for m in marks] or [p for ring in rings for p in ring]
+    if not points:
+        return Markup()
+    frame = _Frame(points, width, height)
+    parts = [
+        f'<svg class="svg-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="{escape(label)}">',
+        f'<rect width="{width}" height="{height}" fill="#f4f1ea"/>',
+        # The outline runs on past the edge where the map is fitted to the walk: cut there.
+        f'<clipPath id="{escape(ident)}-edge"><rect width="{width}" height="{height}"/></clipPath>',
+        f'<g clip-path="url(#{escape(ident)}-edge)">',
+    ]
+    parts += [
+        f'<polygon points="{frame.path(ring)}" fill="#e3ecd9" stroke="#6b7f5a" '
+        'stroke-width="2" stroke-dasharray="6 4"/>'
+        for ring in rings
+    ]
+    if len(route) > 1:
+        parts.append(
+            f'<polyline points="{frame.path(route)}" fill="none" stroke="#1f5fa8" '
+            'stroke-width="4" stroke-linejoin="round" stroke-linecap="round"/>'
+        )
+    parts += [_mark(frame, mark) for mark in marks]
+    parts.append("</g></svg>")
+    # Every text that goes in is escaped (_mark, escape) and every number formatted here.
+    return Markup("".join(parts))  # noqa: S704
