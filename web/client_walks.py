@@ -6,12 +6,10 @@ beside web.client (which stays below the size modules keep)."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from api.photos.schemas import PhotoAdded, PhotoRead
 from api.safetywalks.schemas import (
     FindingRead,
     PublicWalkRead,
@@ -112,32 +110,6 @@ async def update_finding(
     api: ApiClient, walk_id: int, finding_id: int, body: dict[str, Any]
 ) -> FindingRead:
     return await api._send("PATCH", f"{WALKS}/{walk_id}/findings/{finding_id}", FindingRead, body)
-
-
-async def add_photo(
-    api: ApiClient,
-    walk_id: int,
-    finding_id: int,
-    photo: tuple[str, bytes, str],
-    *,
-    use_position: bool,
-) -> PhotoAdded:
-    """A photo of the finding; ``use_position``: the person agreed that the point its EXIF
-    holds becomes the finding's, where it has none."""
-    response = await api._request(
-        "POST",
-        f"{WALKS}/{walk_id}/findings/{finding_id}/photos",
-        data={"use_position": "true" if use_position else "false"},
-        files={"file": photo},
-    )
-    return PhotoAdded.model_validate_json(response.content)
-
-
-async def photo_data_uri(api: ApiClient, photo: PhotoRead, *, thumb: bool = False) -> str:
-    """A photo as a ``data:`` URI, for the PDF (which fetches nothing by address)."""
-    response = await api._request("GET", photo.url, params={"size": "thumb"} if thumb else None)
-    kind = response.headers.get("content-type", "image/jpeg").split(";", 1)[0]
-    return f"data:{kind};base64,{base64.b64encode(response.content).decode()}"
 
 
 async def propose_intervention(

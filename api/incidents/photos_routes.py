@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -15,6 +15,7 @@ from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.idempotency import IdempotencyDep
 from api.incidents import photos, schemas
+from api.photos import routes as answers
 from api.photos.schemas import PhotoRead, PhotoSize
 from api.problems import problem_responses
 from api.schemas_common import QueryId
@@ -24,7 +25,6 @@ PathId = Annotated[QueryId, Path()]
 
 # A photo never changes under its id (a new one gets a new id): the reader's browser may
 # keep it a while, no shared cache may.
-PHOTO_HEADERS = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
 
 
 class _Sent(BaseModel):
@@ -95,10 +95,7 @@ def list_incident_photos(
     response_class=Response,
     operation_id="get_incident_photo",
     summary="One photo of an incident as JPEG (`size=thumb`: the thumbnail)",
-    responses={
-        200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
-        **problem_responses(401, 403, 404, 422, 503),
-    },
+    responses=answers.RESPONSES,
 )
 def get_incident_photo(
     incident_id: PathId,
@@ -106,14 +103,14 @@ def get_incident_photo(
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
-    size: Annotated[PhotoSize, Query(description="`full` (default) or `thumb`.")] = PhotoSize.full,
+    size: answers.SizeQuery = PhotoSize.full,
 ) -> Response:
     data = photos.content(session, incident_id, photo_id, size, actor=actor, settings=settings)
     if size is PhotoSize.full:
         # Opening a photo is reading the incident's detail. A thumbnail is not: it is shown
         # on the incident's page, whose reading is logged already.
         audit.record_readings(session, [incident_id])
-    return Response(data, media_type="image/jpeg", headers=PHOTO_HEADERS)
+    return answers.photo_response(data)
 
 
 @router.delete(

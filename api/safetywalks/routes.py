@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.idempotency import IdempotencyDep
+from api.photos import routes as answers
 from api.photos import service as photos
 from api.photos.schemas import PhotoAdded, PhotoRead, PhotoSize
 from api.problems import problem_responses
@@ -404,10 +405,7 @@ def list_finding_photos(
     operation_id="get_finding_photo",
     summary="A photo of the finding (JPEG); `size=thumb` for the small one",
     response_class=Response,
-    responses={
-        200: {"content": {"image/jpeg": {}}, "description": "The photo."},
-        **problem_responses(401, 403, 404, 422, 503),
-    },
+    responses=answers.RESPONSES,
 )
 def get_finding_photo(
     walk_id: PathId,
@@ -416,11 +414,7 @@ def get_finding_photo(
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
-    size: Annotated[PhotoSize, Query(description="full or thumb.")] = PhotoSize.full,
+    size: answers.SizeQuery = PhotoSize.full,
 ) -> Response:
     photo = findings.get_photo(session, walk_id, finding_id, photo_id, actor=actor)
-    return Response(
-        photos.content(photo, size, settings),
-        media_type="image/jpeg",
-        headers={"X-Content-Type-Options": "nosniff"},
-    )
+    return answers.photo_response(photos.content(photo, size, settings))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -19,7 +19,7 @@ from api.schemas_common import (
     Text,
     omittable,
 )
-from api.tips.schemas import Moderation
+from api.tips.schemas import Moderation, TipFormPlace
 
 
 class InputFrom(enum.StrEnum):
@@ -136,6 +136,13 @@ class PublicWalkRead(BaseModel):
     route: list[list[float]]
     route_places: list[str]
     places: list[Ref] = Field(description="The area's named places, to pin by name.")
+    # For the public map (no tiles: the outline and the places are the map).
+    area_boundary: dict[str, Any] | None = Field(
+        default=None, description="The area's outline, GeoJSON in WGS 84."
+    )
+    place_points: list[TipFormPlace] = Field(
+        default_factory=list, description="The area's named places that have a point."
+    )
     input_open: bool
     input_until: dt.datetime
     form_token: str = Field(description="Send it back with the pin (api.tips.abuse).")

@@ -27,7 +27,7 @@ from api.safetywalks.models import Finding, SafetyWalk, SafetyWalkOrganisation, 
 from api.schemas_common import ListQuery, Ref
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 from api.structure.schemas import GroupKind
-from api.tips.schemas import Moderation
+from api.tips.schemas import Moderation, TipFormPlace
 
 NONE_SUCH = "ingen trygghetsvandring"
 LINK_GONE = "Länken gäller ingen trygghetsvandring. Den kan ha bytts ut."
@@ -437,10 +437,12 @@ def public_walk(session: Session, token: str, *, form_token: str) -> s.PublicWal
     walk = session.scalar(select(SafetyWalk).where(SafetyWalk.public_token == token))
     if walk is None:
         raise NotFound(LINK_GONE)
-    places = session.scalars(
-        select(Place)
-        .where(Place.area_id == walk.area_id, Place.active.is_(True))
-        .order_by(Place.name, Place.id)
+    places = list(
+        session.scalars(
+            select(Place)
+            .where(Place.area_id == walk.area_id, Place.active.is_(True))
+            .order_by(Place.name, Place.id)
+        )
     )
     return s.PublicWalkRead(
         id=walk.id,
@@ -453,6 +455,19 @@ def public_walk(session: Session, token: str, *, form_token: str) -> s.PublicWal
         route=[list(p) for p in walk.route or []],
         route_places=[p.name for p in _places(session, walk.route_place_ids)],
         places=[Ref(id=p.id, name=p.name) for p in places],
+        area_boundary=walk.area.boundary or None,
+        place_points=[
+            TipFormPlace(
+                id=p.id,
+                name=p.name,
+                area_id=walk.area_id,
+                area=walk.area.name,
+                lat=p.lat,
+                lon=p.lon,
+            )
+            for p in places
+            if p.lat is not None and p.lon is not None
+        ],
         input_open=input_open(walk),
         input_until=input_until(walk),
         form_token=form_token,

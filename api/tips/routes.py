@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, Response, Uploa
 
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, SettingsDep
+from api.photos import routes as answers
 from api.photos.schemas import PhotoRead, PhotoSize
 from api.problems import problem_responses
 from api.routing import location
@@ -182,10 +183,7 @@ def list_tip_photos(tip_id: PathId, session: SessionDep, actor: ActorDep) -> lis
     operation_id="get_tip_photo",
     summary="A photo of a tip as JPEG (`?size=thumb`: the thumbnail)",
     response_class=Response,
-    responses={
-        200: {"content": {"image/jpeg": {}}},
-        **problem_responses(401, 403, 404, 422, 503),
-    },
+    responses=answers.RESPONSES,
 )
 def get_tip_photo(
     tip_id: PathId,
@@ -193,7 +191,7 @@ def get_tip_photo(
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
-    size: Annotated[PhotoSize, Query(description="full or thumb.")] = PhotoSize.full,
+    size: answers.SizeQuery = PhotoSize.full,
 ) -> Response:
     data = service.tip_photo(session, tip_id, photo_id, size, actor=actor, settings=settings)
-    return Response(data, media_type="image/jpeg")
+    return answers.photo_response(data)

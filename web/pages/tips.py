@@ -18,9 +18,10 @@ from api.access.schemas import Capability
 from api.tips.schemas import TipForm, TipReceipt
 from web import client_tips as api_tips
 from web.client import ApiClient, ApiError
-from web.deps import PageId, Visit, address, client_of, requires
+from web.deps import PageId, Visit, requires
 from web.forms import tips as forms
 from web.forms.sending import Refused, send
+from web.public import anonymous, public_answer
 from web.rendering import page, redirect, render
 
 router = APIRouter()
@@ -28,18 +29,7 @@ ModerateVisit = Annotated[Visit, Depends(requires(Capability.moderate_tips))]
 # The API's refusals of a resident's tip the page shows beside the form (429: the hour's
 # limit, said in Swedish at the top).
 PUBLIC_REFUSALS = frozenset({409, 413, 422, 429})
-# The public pages promise nothing from a third party: their CSP allows this server alone
-# (the signed-in pages' allows the CDN's htmx and Leaflet and the map tiles).
-PUBLIC_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-)
 SHOWN = {"whats": swedish.TIP_WHATS, "moderations": swedish.MODERATIONS}
-
-
-def _public(request: Request) -> ApiClient:
-    # As nobody, with the resident's address: the API's per-address limit counts them.
-    return client_of(request).acting_for(None, address(request))
 
 
 def _shapes(form: TipForm) -> dict[str, Any]:
@@ -73,25 +63,19 @@ async def _public_form(
         },
         status=status,
     )
-    return _public_page(response)
-
-
-def _public_page(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = PUBLIC_CSP
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return public_answer(response)
 
 
 @page(router, "/tipsa", name="public_tip")
 async def public_tip_page(request: Request) -> Response:
-    return await _public_form(request, await api_tips.tip_form(_public(request)))
+    return await _public_form(request, await api_tips.tip_form(anonymous(request)))
 
 
 @router.post("/tipsa")
 async def send_public_tip(request: Request) -> Response:
     form = await request.form()
     values = forms.public_values(form)
-    api = _public(request)
+    api = anonymous(request)
     sent = await send(
         api_tips.send_tip(api, forms.tip_body(values)), forms.FIELDS, refusals=PUBLIC_REFUSALS
     )
@@ -130,7 +114,7 @@ async def _photo(api: ApiClient, receipt: TipReceipt, upload: Any, use_position:
 async def public_tip_thanks(
     request: Request, bild: Annotated[str, Query(max_length=20)] = ""
 ) -> Response:
-    return _public_page(render(request, "tipsa_tack.html", {"bild": bild}))
+    return public_answer(render(request, "tipsa_tack.html", {"bild": bild}))
 
 
 # Moderation -------------------------------------------------------------------------------

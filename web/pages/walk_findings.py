@@ -21,6 +21,7 @@ from api.access.schemas import Capability
 from api.safetywalks.schemas import FindingRead, WalkRead
 from web import client_walks as api_walks
 from web import format as fmt
+from web.client_photos import upload_photo
 from web.deps import PageId, Visit, requires
 from web.forms import walks as forms
 from web.forms.sending import Refused, send, unless
@@ -115,7 +116,13 @@ async def _with_photo(
     consent = form.get("anvand_position") == "ja"
     if photo is not None:
         added = await send(
-            api_walks.add_photo(visit.api, walk.id, finding.id, photo, use_position=consent),
+            upload_photo(
+                visit.api,
+                f"safety-walks/{walk.id}/findings/{finding.id}/photos",
+                photo[1],
+                photo[0],
+                consent,
+            ),
             {"file": "bild", "use_position": "bild"},
             refusals={403, 409, 413, 415, 422},
             other="bild",

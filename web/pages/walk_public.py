@@ -17,43 +17,25 @@ from fastapi.responses import HTMLResponse, Response
 from api import swedish
 from api.safetywalks.schemas import PublicWalkRead
 from web import client_walks as api_walks
-from web.client import ApiClient, ApiError
-from web.deps import address, client_of
+from web.client import ApiError
 from web.forms import walks as forms
 from web.forms.sending import Refused, send
+from web.public import anonymous, public_answer
 from web.rendering import page, redirect, render
 from web.svg_map import Mark, svg_map
 
 router = APIRouter()
-# The public pages promise nothing from a third party: their CSP allows this server alone
-# (the signed-in pages' allows the CDN's htmx and Leaflet and the map tiles). As the tip
-# pages' (web.pages.tips).
-PUBLIC_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-)
 # A link's secret as the API makes them; anything else is no walk's.
 Token = Annotated[str, Path(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-def _anonymous(request: Request) -> ApiClient:
-    # As nobody, from the resident's address: the API counts the sendings by it.
-    return client_of(request).acting_for(None, address(request))
-
-
-def _public(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = PUBLIC_CSP
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def _closed(request: Request) -> Response:
-    return _public(render(request, "walk_public_done.html", {"closed": True}, status=404))
+    return public_answer(render(request, "walk_public_done.html", {"closed": True}, status=404))
 
 
 async def _walk(request: Request, token: str) -> PublicWalkRead | None:
     try:
-        return await api_walks.public_walk(_anonymous(request), token)
+        return await api_walks.public_walk(anonymous(request), token)
     except ApiError as exc:
         if exc.status in (404, 410):
             return None
@@ -67,14 +49,16 @@ def _meeting(walk: PublicWalkRead) -> list[Mark]:
 
 
 def shapes(walk: PublicWalkRead) -> dict[str, Any] | None:
-    """What the public map draws (``_public.html``'s public_map): the meeting point and the
-    route's points. None when there is too little to tap a place against (no drawn route):
-    the named places' select does the work then."""
-    if len(walk.route) < 2:
-        return None
+    """What the public map draws (``_public.html``'s public_map): the area's outline, its
+    named places, the meeting point and the route's points. None when there is nothing to
+    tap a place against: the named places' select does the work then."""
+    areas = [{"id": 0, "name": walk.area, "boundary": walk.area_boundary}]
+    places = [p.model_dump() for p in walk.place_points]
     points = [{"lat": m.lat, "lon": m.lon, "label": f"Samling: {m.title}"} for m in _meeting(walk)]
     points += [{"lat": lat, "lon": lon, "label": "Rutten"} for lat, lon in walk.route]
-    return {"areas": [], "places": [], "points": points}
+    if walk.area_boundary is None and not places and len(points) < 2:
+        return None
+    return {"areas": areas if walk.area_boundary else [], "places": places, "points": points}
 
 
 def route_map(walk: PublicWalkRead) -> Any:
@@ -107,7 +91,7 @@ def _view(
         },
         status=status,
     )
-    return _public(response)
+    return public_answer(response)
 
 
 @page(router, "/trygghetsvandring/{token}", name="safety_walk_public")
@@ -125,7 +109,7 @@ async def public_send(request: Request, token: Token) -> Response:
         return _closed(request)
     typed, body = forms.input_body(await request.form(), token)
     sent = await send(
-        api_walks.send_input(_anonymous(request), walk.id, body),
+        api_walks.send_input(anonymous(request), walk.id, body),
         forms.input_errors,
         refusals={403, 409, 422, 429},
     )
@@ -140,4 +124,4 @@ async def public_send(request: Request, token: Token) -> Response:
 @page(router, "/trygghetsvandring/{token}/tack", name="safety_walk_public_done")
 async def public_done(request: Request, token: Token) -> Response:
     walk = await _walk(request, token)
-    return _public(render(request, "walk_public_done.html", {"walk": walk, "token": token}))
+    return public_answer(render(request, "walk_public_done.html", {"walk": walk, "token": token}))

@@ -21,8 +21,10 @@ from api.photos.schemas import PhotoRead
 from api.safetywalks.schemas import FindingRead, WalkInputRead, WalkRead, WalkReport
 from api.structure.schemas import AreaRead, PlaceRead
 from web import client_walks as api_walks
-from web.client import V1, ApiClient
+from web.client import ApiClient
+from web.client_photos import photo_src
 from web.deps import PageId, Visit, requires
+from web.pages import photos
 from web.rendering import page, pdf_answer, render
 from web.svg_map import Mark, svg_map
 
@@ -33,11 +35,7 @@ PDF_PHOTOS = 60
 
 
 def photo_link(photo: PhotoRead, thumb: bool) -> str:
-    """Where a page shows a photo: the web's route that passes it on from the API with the
-    person's token (``/bilder/…``, web.pages.photos of wt-photos; its ``photo_src`` makes
-    the same address)."""
-    path = photo.url.removeprefix(f"{V1}/")
-    return f"/bilder/{path}" + ("?storlek=miniatyr" if thumb else "")
+    return photo_src(photo.url, thumb)
 
 
 # What every walk page shows its walks with.
@@ -115,11 +113,9 @@ def pin_letter(index: int) -> str:
     return letters
 
 
-async def _embedded(api: ApiClient, findings: list[FindingRead]) -> dict[int, str]:
-    """The findings' photos as ``data:`` URIs by photo id (the first PDF_PHOTOS)."""
-    photos: list[PhotoRead] = [p for f in findings for p in f.photos][:PDF_PHOTOS]
-    uris = await asyncio.gather(*(api_walks.photo_data_uri(api, p, thumb=True) for p in photos))
-    return {p.id: uri for p, uri in zip(photos, uris, strict=True)}
+async def _embedded(api: ApiClient, findings: list[FindingRead]) -> dict[str, str]:
+    """The findings' photos (the first PDF_PHOTOS) as ``data:`` URIs by their url."""
+    return await photos.embedded(api, [p.url for f in findings for p in f.photos][:PDF_PHOTOS])
 
 
 async def report_context(visit: Visit, walk_id: int) -> dict[str, Any]:
@@ -149,7 +145,9 @@ async def report_pdf(request: Request, walk_id: PageId, visit: WalksVisit) -> Re
     context = await report_context(visit, walk_id)
     embedded = await _embedded(visit.api, context["report"].findings)
     # In the PDF a photo is its thumbnail, embedded; a link to the whole leads nowhere.
-    context["photo_url"] = lambda photo, thumb: embedded.get(photo.id, "") if thumb else ""
+    context["photo_url"] = lambda photo, thumb: (
+        photo_src(photo.url, True, embedded) if thumb else ""
+    )
     walk = context["walk"]
     day = walk.starts_at.astimezone(localtime.STOCKHOLM).date().isoformat()
     return await pdf_answer(
