@@ -127,10 +127,12 @@ def _message(err: dict[str, Any]) -> str:
             return "Måste vara ett JSON-objekt."
         case "list_type" | "tuple_type":
             return "Måste vara en lista."
-        case "too_short":
-            return f"Måste ha minst {ctx.get('min_length')} element."
-        case "too_long":
-            return f"Får ha högst {ctx.get('max_length')} element."
+        case "too_short" | "too_long":
+            # A list's length, or a text's where a validator counts it as a sequence.
+            unit = "tecken" if isinstance(err.get("input"), str) else "värden"
+            if kind == "too_short":
+                return f"Måste ha minst {ctx.get('min_length')} {unit}."
+            return f"Får ha högst {ctx.get('max_length')} {unit}."
         case "union_tag_invalid" | "union_tag_not_found":
             return (
                 f"Fältet {ctx.get('discriminator', 'type')} måste vara ett av: "

@@ -299,3 +299,23 @@ def test_a_category_comes_back_only_with_its_family(api: httpx.Client) -> None:
     assert problem["detail"] == "Familjen Trafik är avaktiverad; aktivera den först."
     assert api.post(f"{V1}/categories/trafik/activate").status_code == 200
     assert api.post(f"{V1}/categories/trafik.moped/activate").json()["active"] is True
+
+
+def test_a_length_is_said_in_characters_for_text_and_values_for_a_list() -> None:
+    """A text held to a length by a constraint on its annotated type fails as "too_long"
+    (not "string_too_long"), as a list does: the message counts what the input is made of."""
+    from pydantic import BaseModel, Field, ValidationError
+
+    from api.problems import _message
+    from api.tips.schemas import TipReject
+
+    with pytest.raises(ValidationError) as text:
+        TipReject.model_validate({"reason": "x" * 300})
+    assert _message(text.value.errors()[0]) == "Får ha högst 200 tecken."
+
+    class Listed(BaseModel):
+        ids: list[int] = Field(max_length=2)
+
+    with pytest.raises(ValidationError) as listed:
+        Listed.model_validate({"ids": [1, 2, 3]})
+    assert _message(listed.value.errors()[0]) == "Får ha högst 2 värden."
