@@ -311,11 +311,11 @@ def test_a_length_is_said_in_characters_for_text_and_values_for_a_list() -> None
 
     with pytest.raises(ValidationError) as text:
         TipReject.model_validate({"reason": "x" * 300})
-    assert _message(text.value.errors()[0]) == "Får ha högst 200 tecken."
+    assert _message(dict(text.value.errors()[0])) == "Får ha högst 200 tecken."
 
     class Listed(BaseModel):
         ids: list[int] = Field(max_length=2)
 
     with pytest.raises(ValidationError) as listed:
         Listed.model_validate({"ids": [1, 2, 3]})
-    assert _message(listed.value.errors()[0]) == "Får ha högst 2 värden."
+    assert _message(dict(listed.value.errors()[0])) == "Får ha högst 2 värden."
