@@ -32,6 +32,7 @@ from tests.support.servers import (
     settings_for,
     sqlite_url,
 )
+from tests.support.snapshots import load_once
 from web.embedded import create_embedded_app
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -99,8 +100,12 @@ def anon(server: Server, api: httpx.Client) -> Iterator[httpx.Client]:
 @pytest.fixture
 def demo(server: Server, api: httpx.Client) -> Demo:
     """The demo structure of Upplands-Bro, and its records by name as the API shows them."""
-    with server.database.session(write=True) as session:
-        load_demo(session)
+
+    def load() -> None:
+        with server.database.session(write=True) as session:
+            load_demo(session)
+
+    load_once(server.database, "demo", load)
 
     def by_name(path: str) -> dict[str, Any]:
         items = api.get(path, params={"limit": 200}).json()["items"]
@@ -118,12 +123,16 @@ def demo(server: Server, api: httpx.Client) -> Demo:
 def people(server: Server, demo: Demo) -> People:
     """The demo accounts, one per role, each with a fresh session token: ``tokens[name]``,
     and their user records as the API shows them: ``users[name]``. Password: DEMO_PASSWORD."""
-    with server.database.session(write=True) as session:
-        load_demo_users(
-            session,
-            password_hash=demo_password_hash(),
-            secret_key=server.settings.secret_key.get_secret_value(),
-        )
+
+    def load() -> None:
+        with server.database.session(write=True) as session:
+            load_demo_users(
+                session,
+                password_hash=demo_password_hash(),
+                secret_key=server.settings.secret_key.get_secret_value(),
+            )
+
+    load_once(server.database, "people", load)
     tokens = {name: server.token_for(email) for name, email in PEOPLE.items()}
     with server.client(tokens["admin"]) as admin:
         users = {
