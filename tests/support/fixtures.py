@@ -133,10 +133,12 @@ def people(server: Server, demo: Demo) -> People:
             )
 
     load_once(server.database, "people", load)
-    tokens = {name: server.token_for(email) for name, email in PEOPLE.items()}
+    by_email = server.tokens_for(PEOPLE.values())
+    tokens = {name: by_email[email] for name, email in PEOPLE.items()}
     with server.client(tokens["admin"]) as admin:
-        users = {
-            name: admin.get("/api/v1/users", params={"email": email}).json()["items"][0]
-            for name, email in PEOPLE.items()
-        }
+        listed = admin.get("/api/v1/users", params={"limit": 200}).json()["items"]
+    users = {
+        name: next(u for u in listed if u["email"].lower() == email)
+        for name, email in PEOPLE.items()
+    }
     return {"tokens": tokens, "users": users, **demo}

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,14 +165,22 @@ class Server:
         argon2 verification on every test. Whoever must have a second factor
         (policy.requires_second_factor) and has none is given DEMO_TOTP_SECRET's, as the
         demo seed gives it: else their session would be a half one, good for enrolling only."""
+        return self.tokens_for([email])[email]
+
+    def tokens_for(self, emails: Iterable[str]) -> dict[str, str]:
+        """``token_for`` of each, in one transaction (a commit is a disk flush)."""
+        tokens = {}
         with self.database.session(write=True) as session:
-            user = session.scalar(select(User).where(User.email_key == email))
-            assert user is not None, email
-            if requires_second_factor(actor_for(user, session_id=None, address=None)):
-                key = self.settings.secret_key.get_secret_value()
-                enrol_with_secret(session, user.id, DEMO_TOTP_SECRET, secret_key=key)
-            token, _ = start_session(session, user, settings=self.settings, address="test")
-        return token
+            for email in emails:
+                user = session.scalar(select(User).where(User.email_key == email))
+                assert user is not None, email
+                if requires_second_factor(actor_for(user, session_id=None, address=None)):
+                    key = self.settings.secret_key.get_secret_value()
+                    enrol_with_secret(session, user.id, DEMO_TOTP_SECRET, secret_key=key)
+                tokens[email], _ = start_session(
+                    session, user, settings=self.settings, address="test"
+                )
+        return tokens
 
     def half_token_for(self, email: str) -> str:
         """Half a sign-in: the password given, the second factor still to come."""
