@@ -46,10 +46,11 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def fresh_postgres_database(suffix: str) -> str:
+def fresh_postgres_database(suffix: str, template: str | None = None) -> str:
     """A new, empty database beside the one EST_TEST_DATABASE_URL names (dropped if it was
     there): each purpose gets its own, so a migration test cannot pull tables from under the
-    API server's feet. Each pytest-xdist worker would get its own too."""
+    API server's feet. Each pytest-xdist worker would get its own too. With ``template`` (the
+    URL of another such database, that nobody is connected to), a copy of that one."""
     assert PG_URL, "EST_TEST_DATABASE_URL is not set"
     base = normalize_url(PG_URL)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -58,7 +59,8 @@ def fresh_postgres_database(suffix: str) -> str:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            copied = f' TEMPLATE "{make_url(template).database}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     finally:
         admin.dispose()
     return base.set(database=name).render_as_string(hide_password=False)
