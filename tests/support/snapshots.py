@@ -3,16 +3,17 @@
 The ``demo`` and ``people`` fixtures load the same demo structure and accounts for some
 1,500 tests; through the services that took 0.1–0.3 s of CPU a test (every record checked,
 flushed and reloaded one by one), more than most of the tests themselves. The loader still
-runs for real the first time on each database of a session (per pytest-xdist worker), and
-whenever the database is not in the state it was then; after that the very rows it wrote are
-inserted again in one transaction. Times the loader stamped (``utcnow()`` while it ran) are
-moved to now, so the records look made now, as they would be. ``api.seed`` itself is
-tested where it is run for real: the first test of each backend, tests/test_cli.py,
-tests/test_migrations.py and the modules that seed databases of their own.
+runs for real the first time on each database of a session (per pytest-xdist worker) from
+each state it finds there (the keys of every row: the ``api`` fixture's administrator and
+session, and for ``people`` the demo structure too); after that the very rows it wrote from
+that state are inserted again in one transaction. Times the loader stamped (``utcnow()``
+while it ran) are moved to now, so the records look made now, as they would be.
+``api.seed`` itself is tested where it runs for real: the first test of each backend,
+tests/test_cli.py, tests/test_migrations.py and the modules that seed databases of their
+own; tests/test_snapshots.py checks that the rows inserted again are the seed's.
 
 Ids are the same as the loader's because ``empty_tables`` starts the sequences again at 1
-(on SQLite too); a database whose rows' keys differ from what the loader found is loaded
-for real again."""
+(on SQLite too)."""
 
 from __future__ import annotations
 
@@ -41,31 +42,30 @@ Keys = frozenset[tuple[str, str]]
 
 @dataclass(frozen=True)
 class _Snapshot:
-    before: Keys  # the keys of every row there was when the loader ran
     rows: dict[str, list[dict[str, Any]]]  # by table: the rows the loader added
     started: dt.datetime  # the loader ran from here...
     ended: dt.datetime  # ...to here
 
 
-# By (database URL, loader's name, the day): a snapshot, or None where one cannot be replayed.
-_SNAPSHOTS: dict[tuple[str, str, dt.date], _Snapshot | None] = {}
+# By database URL, loader's name, day, and the keys of every row there was before it ran:
+# a snapshot, or None where one cannot be replayed.
+_SNAPSHOTS: dict[tuple[str, str, dt.date, Keys], _Snapshot | None] = {}
 
 
 def load_once(database: Database, name: str, load: Callable[[], None]) -> bool:
     """Run ``load`` (which writes through ``database`` and commits), or insert again the rows
-    it wrote the first time if the database holds rows of just the same keys as then
-    (True)."""
-    key = (database.engine.url.render_as_string(hide_password=False), name, today())
+    it wrote before from a database that held rows of just the same keys (True)."""
     with database.engine.connect() as connection:
         before = _keys(connection)
         connection.rollback()
+    key = (database.engine.url.render_as_string(hide_password=False), name, today(), before)
     if key in _SNAPSHOTS:
         snapshot = _SNAPSHOTS[key]
-        if snapshot is not None and snapshot.before == before:
-            _insert(database, snapshot)
-            return True
-        load()  # another state than the first time's: the first snapshot stays
-        return False
+        if snapshot is None:
+            load()
+            return False
+        _insert(database, snapshot)
+        return True
     with database.engine.connect() as connection:
         rows_before = rows(connection)
         connection.rollback()
@@ -104,7 +104,7 @@ def _taken(
                 return None
         if new:
             added[table.name] = new
-    return _Snapshot(before, added, started, ended)
+    return _Snapshot(added, started, ended)
 
 
 def _insert(database: Database, snapshot: _Snapshot) -> None:
