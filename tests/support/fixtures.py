@@ -158,29 +158,3 @@ def people(server: Server, demo: Demo) -> People:
         for name, email in PEOPLE.items()
     }
     return {"tokens": tokens, "users": users, **demo}
-
-
-# The order of the run ---------------------------------------------------------------------
-
-# Tests of many seconds each. pytest-xdist hands the tests out in their order, so these go
-# first: one of them at the end would leave the other core with nothing to do meanwhile.
-SLOW_FIRST = (
-    "tests/test_containers.py",
-    "tests/test_migrations.py",
-    "tests/test_cli.py",
-    "tests/api/test_parser_limits.py::test_the_servers_peak_memory",
-    "tests/browser/",
-)
-# The tests of no backend first, then each backend's together: a session fixture of another
-# backend than the last test's is torn down and set up again (pytest itself orders them so).
-BLOCKS = (None, *BACKENDS)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def key(item: pytest.Item) -> tuple[int, bool]:
-        callspec = getattr(item, "callspec", None)
-        backend = callspec.params.get("backend") if callspec is not None else None
-        return BLOCKS.index(backend), not item.nodeid.startswith(SLOW_FIRST)
-
-    items.sort(key=key)
