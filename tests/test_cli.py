@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from api.accounts.models import TotpFactor, User
 from api.db import Database
@@ -24,6 +28,41 @@ def fresh_url(backend: str, tmp_path: Path) -> str:
     if backend == "sqlite":
         return sqlite_url(tmp_path / "cli.db")
     return fresh_postgres_database("cli")
+
+
+@dataclass(frozen=True)
+class Seeded:
+    url: str
+    stdout: str  # what `est seed --demo` printed
+
+
+@pytest.fixture(scope="module")
+def seeded(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    """`est migrate` and then `est seed --demo` on a fresh database, once a module and backend:
+    the tests that start from there get a copy each (the two commands took 5–10 s a test)."""
+    if backend == "sqlite":
+        url = sqlite_url(tmp_path_factory.mktemp("cli-seeded") / "cli.db")
+    else:
+        url = fresh_postgres_database("cli_seeded")
+    migrated = est(url, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    seeded = est(url, "seed", "--demo")
+    assert seeded.returncode == 0, seeded.stderr
+    return Seeded(url, seeded.stdout)
+
+
+@pytest.fixture
+def seeded_url(seeded: Seeded, backend: str, tmp_path: Path) -> str:
+    """A copy of the database `est migrate` and `est seed --demo` made (``seeded``)."""
+    if backend == "sqlite":
+        copy = tmp_path / "cli.db"
+        with (
+            contextlib.closing(sqlite3.connect(str(make_url(seeded.url).database))) as source,
+            contextlib.closing(sqlite3.connect(copy)) as target,
+        ):
+            source.backup(target)
+        return sqlite_url(copy)
+    return fresh_postgres_database("cli", template=seeded.url)
 
 
 def counts(url: str) -> tuple[int, int, int]:
@@ -56,12 +95,11 @@ def test_migrate_and_seed_are_repeatable(fresh_url: str) -> None:
     assert counts(fresh_url) == (19, 5, 44)
 
 
-def test_the_demo_has_observations_and_a_published_lagesbild_per_group(fresh_url: str) -> None:
-    assert est(fresh_url, "migrate").returncode == 0
-    seeded = est(fresh_url, "seed", "--demo")
-    assert seeded.returncode == 0, seeded.stderr
+def test_the_demo_has_observations_and_a_published_lagesbild_per_group(
+    seeded: Seeded, seeded_url: str
+) -> None:
     assert "3680 synthetic observations" in seeded.stdout
-    database = Database.from_url(fresh_url)
+    database = Database.from_url(seeded_url)
     try:
         with database.session(write=False) as session:
             published = {
@@ -79,22 +117,20 @@ def test_the_demo_has_observations_and_a_published_lagesbild_per_group(fresh_url
     finally:
         database.dispose()
     # Seeding again files nothing more.
-    again = est(fresh_url, "seed", "--demo")
+    again = est(seeded_url, "seed", "--demo")
     assert "synthetic observations" not in again.stdout
 
 
-def test_seed_leaves_what_people_changed(fresh_url: str) -> None:
-    assert est(fresh_url, "migrate").returncode == 0
-    assert est(fresh_url, "seed", "--demo").returncode == 0
-    database = Database.from_url(fresh_url)
+def test_seed_leaves_what_people_changed(seeded_url: str) -> None:
+    database = Database.from_url(seeded_url)
     try:
         with database.session(write=True) as session:
             group = session.query(Group).filter_by(name="EST samordningsgrupp").one()
             group.cadence_weeks = 3
     finally:
         database.dispose()
-    assert est(fresh_url, "seed", "--demo").returncode == 0
-    database = Database.from_url(fresh_url)
+    assert est(seeded_url, "seed", "--demo").returncode == 0
+    database = Database.from_url(seeded_url)
     try:
         with database.session(write=False) as session:
             group = session.query(Group).filter_by(name="EST samordningsgrupp").one()
@@ -113,10 +149,10 @@ def test_help_names_every_command() -> None:
 
 
 def test_the_demo_enrols_whom_the_policy_requires_and_a_reset_takes_it_away(
-    fresh_url: str,
+    seeded: Seeded, seeded_url: str
 ) -> None:
     def enrolled() -> set[str]:
-        database = Database.from_url(fresh_url)
+        database = Database.from_url(seeded_url)
         try:
             with database.session(write=False) as session:
                 found = session.scalars(
@@ -128,13 +164,10 @@ def test_the_demo_enrols_whom_the_policy_requires_and_a_reset_takes_it_away(
         finally:
             database.dispose()
 
-    assert est(fresh_url, "migrate").returncode == 0
-    seeded = est(fresh_url, "seed", "--demo")
-    assert seeded.returncode == 0, seeded.stderr
     assert DEMO_TOTP_SECRET in seeded.stdout
     assert enrolled() == {"admin@est.demo", "styrgrupp@est.demo"}
-    reset = est(fresh_url, "user", "reset-second-factor", "--email", "Admin@est.demo")
+    reset = est(seeded_url, "user", "reset-second-factor", "--email", "Admin@est.demo")
     assert reset.returncode == 0, reset.stderr
     assert enrolled() == {"styrgrupp@est.demo"}
-    unknown = est(fresh_url, "user", "reset-second-factor", "--email", "ingen@est.demo")
+    unknown = est(seeded_url, "user", "reset-second-factor", "--email", "ingen@est.demo")
     assert unknown.returncode != 0 and "no account" in unknown.stderr

@@ -15,14 +15,13 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from api import migrate
 from api.access import policy
 from api.accounts.models import ServiceToken
 from api.actor import ANONYMOUS, Actor, Grant
 from api.db import Database
 from api.seed import load_demo
 from tests.support.people import PEOPLE, People, as_
-from tests.support.servers import Server, fresh_postgres_database, sqlite_url
+from tests.support.servers import Server, migrated_database
 
 V1 = "/api/v1"
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
@@ -249,8 +248,7 @@ def test_an_expired_service_token_stops_working(
 
 @pytest.fixture
 def seeded_url(backend: str, tmp_path: Path) -> str:
-    url = sqlite_url(tmp_path / "cli.db") if backend == "sqlite" else fresh_postgres_database("tok")
-    migrate.upgrade(url)
+    url = migrated_database(backend, "tok", tmp_path)
     database = Database.from_url(url)
     try:
         with database.session(write=True) as session:

@@ -18,7 +18,6 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from api import migrate
 from api.db import Database, normalize_url
 from api.incidents.models import Incident
 from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
@@ -27,7 +26,7 @@ from tests.support.servers import (
     PG_URL,
     LiveServer,
     free_port,
-    fresh_postgres_database,
+    migrated_database,
     settings_for,
 )
 from web.embedded import create_embedded_app
@@ -93,8 +92,7 @@ class Proxy:
 def behind_proxy() -> Iterator[tuple[str, Proxy, Database]]:
     if not PG_URL:
         pytest.skip("EST_TEST_DATABASE_URL is not set")
-    direct = fresh_postgres_database("faults")
-    migrate.upgrade(direct)
+    direct = migrated_database("postgresql", "faults")
     database = Database.from_url(direct)
     with database.session(write=True) as session:
         load_demo(session)

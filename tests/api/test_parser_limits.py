@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api import memory, migrate
+from api import memory
 from api.db import Database
 from api.integrations import files
 from api.json_limits import MAX_DEPTH, JsonLimitExceeded, JsonLimits
@@ -24,9 +24,8 @@ from tests.support.people import ADMIN_EMAIL, People, make_admin
 from tests.support.servers import (
     Server,
     ServerProcess,
-    fresh_postgres_database,
+    migrated_database,
     settings_for,
-    sqlite_url,
 )
 
 V1 = "/api/v1"
@@ -337,11 +336,7 @@ def accepted_file(size: int) -> bytes:
 @pytest.fixture
 def process(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """The API in a process of its own, on a database of its own with the demo structure."""
-    if backend == "sqlite":
-        url = sqlite_url(tmp_path_factory.mktemp("memory") / "est.db")
-    else:
-        url = fresh_postgres_database("memory")
-    migrate.upgrade(url)
+    url = migrated_database(backend, "memory", tmp_path_factory.mktemp("memory"))
     database = Database.from_url(url)
     try:
         with database.session(write=True) as session:

@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api import migrate
 from api.accounts import schemas as account_schemas
 from api.accounts import service as account_service
 from api.accounts.models import User
@@ -32,7 +31,7 @@ from api.seed import load_demo
 from api.structure.models import Organisation
 from tests.support.factories import file_report
 from tests.support.people import Demo, People, demo_password_hash
-from tests.support.servers import LiveServer, Server, settings_for, sqlite_url
+from tests.support.servers import LiveServer, Server, migrated_database, settings_for
 from web.embedded import create_embedded_app
 
 V1 = "/api/v1"
@@ -43,8 +42,7 @@ REMOTE_ADMIN = "fjarr@est.test"
 def remote(tmp_path: Path) -> Iterator[Server]:
     """A second instance on its own SQLite file, with Upplands-Bro's structure and a feed
     without lag (what changed is served at once)."""
-    url = sqlite_url(tmp_path / "remote.db")
-    migrate.upgrade(url)
+    url = migrated_database("sqlite", "remote", tmp_path)
     database = Database.from_url(url)
     with database.session(write=True) as session:
         load_demo(session)

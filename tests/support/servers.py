@@ -4,12 +4,18 @@ thread of the test process on a free port, and a test leaves empty tables behind
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +25,7 @@ import uvicorn
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from api import migrate
 from api.access.policy import requires_second_factor
 from api.accounts.models import User
 from api.accounts.service import actor_for, start_session
@@ -45,10 +52,11 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def fresh_postgres_database(suffix: str) -> str:
+def fresh_postgres_database(suffix: str, template: str | None = None) -> str:
     """A new, empty database beside the one EST_TEST_DATABASE_URL names (dropped if it was
     there): each purpose gets its own, so a migration test cannot pull tables from under the
-    API server's feet. Each pytest-xdist worker would get its own too."""
+    API server's feet. Each pytest-xdist worker would get its own too. With ``template`` (the
+    URL of another such database, that nobody is connected to), a copy of that one."""
     assert PG_URL, "EST_TEST_DATABASE_URL is not set"
     base = normalize_url(PG_URL)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -57,10 +65,43 @@ def fresh_postgres_database(suffix: str) -> str:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            copied = f' TEMPLATE "{make_url(template).database}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     finally:
         admin.dispose()
     return base.set(database=name).render_as_string(hide_password=False)
+
+
+# Migrated once a process and backend, and copied for each database a test makes of its own:
+# the 19 migrations took 2-4 s a database. tests/test_migrations.py, tests/test_cli.py and
+# the session's own database (tests/support/fixtures.py) still migrate for real.
+_MIGRATED: dict[str, str] = {}
+
+
+def migrated_database(backend: str, suffix: str, folder: Path | None = None) -> str:
+    """A database at the head of the migrations, named after ``suffix``: a file in ``folder``
+    on SQLite, a database beside EST_TEST_DATABASE_URL's on PostgreSQL (as
+    ``fresh_postgres_database``)."""
+    template = _MIGRATED.get(backend)
+    if template is None:
+        if backend == "sqlite":
+            folder_of_template = tempfile.mkdtemp(prefix="est-migrated-")
+            atexit.register(shutil.rmtree, folder_of_template, True)
+            template = sqlite_url(Path(folder_of_template) / "est.db")
+        else:
+            template = fresh_postgres_database("migrated")
+        migrate.upgrade(template)
+        _MIGRATED[backend] = template
+    if backend != "sqlite":
+        return fresh_postgres_database(suffix, template=template)
+    assert folder is not None, "a SQLite database needs a folder"
+    copy = folder / f"{suffix}.db"
+    with (
+        contextlib.closing(sqlite3.connect(str(make_url(template).database))) as source,
+        contextlib.closing(sqlite3.connect(copy)) as target,
+    ):
+        source.backup(target)
+    return sqlite_url(copy)
 
 
 def empty_tables(database: Database) -> None:
@@ -81,6 +122,9 @@ def empty_tables(database: Database) -> None:
             session.execute(table.delete())
         for _name, sql in triggers:
             session.execute(text(sql))
+        # As on PostgreSQL, the ids start again at 1 (the AUTOINCREMENT tables' counters):
+        # the next test sees the ids a fresh database gives (tests/support/snapshots.py).
+        session.execute(text("DELETE FROM sqlite_sequence"))
 
 
 # Tables that held more rows than this are vacuumed after (autovacuum is off on these machines).
@@ -161,14 +205,22 @@ class Server:
         argon2 verification on every test. Whoever must have a second factor
         (policy.requires_second_factor) and has none is given DEMO_TOTP_SECRET's, as the
         demo seed gives it: else their session would be a half one, good for enrolling only."""
+        return self.tokens_for([email])[email]
+
+    def tokens_for(self, emails: Iterable[str]) -> dict[str, str]:
+        """``token_for`` of each, in one transaction (a commit is a disk flush)."""
+        tokens = {}
         with self.database.session(write=True) as session:
-            user = session.scalar(select(User).where(User.email_key == email))
-            assert user is not None, email
-            if requires_second_factor(actor_for(user, session_id=None, address=None)):
-                key = self.settings.secret_key.get_secret_value()
-                enrol_with_secret(session, user.id, DEMO_TOTP_SECRET, secret_key=key)
-            token, _ = start_session(session, user, settings=self.settings, address="test")
-        return token
+            for email in emails:
+                user = session.scalar(select(User).where(User.email_key == email))
+                assert user is not None, email
+                if requires_second_factor(actor_for(user, session_id=None, address=None)):
+                    key = self.settings.secret_key.get_secret_value()
+                    enrol_with_secret(session, user.id, DEMO_TOTP_SECRET, secret_key=key)
+                tokens[email], _ = start_session(
+                    session, user, settings=self.settings, address="test"
+                )
+        return tokens
 
     def half_token_for(self, email: str) -> str:
         """Half a sign-in: the password given, the second factor still to come."""
