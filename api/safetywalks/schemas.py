@@ -145,6 +145,8 @@ class PublicWalkRead(BaseModel):
     )
     input_open: bool
     input_until: dt.datetime
+    held: bool = Field(default=False, description="The walk has been marked as held.")
+    started: bool = Field(default=False, description="The walk's start has passed.")
     form_token: str = Field(description="Send it back with the pin (api.tips.abuse).")
 
 
