@@ -135,6 +135,9 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
 
         page = planner.get(url).text
         assert "Mörkt och buskigt vid stigen" in page
+        # The waiting pin is on the map, labelled as in the list; the route's places named.
+        assert 'class="map-mark map-pending"' in page and ">V1</span>" in page
+        assert 'class="map-place"' in page and ">Råbystigen</text>" in page
         accept = found(r'action="(/trygghetsvandringar/\d+/synpunkter/\d+/godkann)"', page)
         accepted = planner.post(accept, data={"csrf_token": csrf_of(page)}, follow_redirects=False)
         assert accepted.status_code == 303, accepted.text
@@ -214,6 +217,9 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         report = planner.get(f"{url}/rapport")
         assert report.status_code == 200
         assert "Mörkt och buskigt vid stigen" in report.text
+        # One lettering for the pins, in the list (page and PDF alike) as on the map.
+        assert '<span class="mark-label">A</span>' in report.text
+        assert 'type="A"' not in report.text
         assert "Trasig belysning i gångtunneln" in report.text and "Gata och park" in report.text
         assert "Förra årets fynd" in report.text and "Påbörjat" in report.text
         pdf = planner.get(f"{url}/rapport.pdf")

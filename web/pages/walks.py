@@ -157,7 +157,7 @@ async def walk_view(
             "waiting": waiting or [],
             "accepted": accepted or [],
             "findings": findings,
-            "map": walk_map(walk, area, places, accepted or [], findings),
+            "map": walk_map(walk, area, places, accepted or [], findings, waiting or []),
             "errors": errors or {},
         },
         status=status,
