@@ -327,6 +327,9 @@ def test_a_proposed_intervention_waits_for_the_group(
     moved = api.patch(intervention, json={"planned_start": long_ago})
     assert moved.status_code == 200 and moved.json()["status"] == "proposed", moved.text
     assert moved.json()["type"] == "clearing" and moved.json()["target"]["kind"] == "area"
+    # It knows the walk and the finding it came from (through the interventions' slot).
+    source = moved.json()["from_walk"]
+    assert source["walk_id"] == walk["id"] and source["finding_id"] == finding["id"], source
     effect = api.get(f"{intervention}/effect", params={"weeks": 4})
     assert effect.status_code == 200 and effect.json()["verdict"] == "not_yet", effect.text
     assert effect.json()["summary"].startswith("Insatsen har inte börjat än."), effect.text

@@ -186,7 +186,11 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         propose = found(r'action="(/trygghetsvandringar/\d+/fynd/\d+/insats)"', page)
         proposed = planner.post(propose, data={"csrf_token": csrf_of(page)}, follow_redirects=False)
         assert proposed.status_code == 303, proposed.text
-        assert re.search(r'href="/insatser/\d+"', planner.get(url).text)
+        made = found(r'href="(/insatser/\d+)"', planner.get(url).text)
+        # Proposed, not decided: it says so, and leads back to the walk's finding.
+        shown = planner.get(made).text
+        assert "Beslutad av" not in shown and "Föreslagen av" in shown
+        assert re.search(rf'href="{url}#fynd-\d+">trygghetsvandringen ', shown)
 
         # The responsible organisation's progress, then the walk held and its report done.
         status = found(r'action="(/trygghetsvandringar/\d+/fynd/\d+/status)"', page)
