@@ -289,12 +289,32 @@ def test_the_walk_forms_speak_swedish_and_hold_their_limits(server: Server, peop
         edit = planner.get(f"{url}/andra").text
         assert 'maxlength="200"' in edit and 'inputmode="decimal"' in edit
         assert "&#34;" not in edit
+        # The walk form and the pin form: an unchosen choice is told in words too.
+        new = planner.get("/trygghetsvandringar/ny").text
+        no_area = planner.post(
+            "/trygghetsvandringar/ny",
+            data={"csrf_token": csrf_of(new), "omrade": "", "dag": "2030-01-01", "tid": "18:00"},
+        )
+        assert no_area.status_code == 422
+        assert "Välj område." in found(r'id="omrade-error"[^>]*>(.*?)</', no_area.text)
         page = planner.get(url).text
         link = html.unescape(found(r'id="public-link" type="text" readonly value="([^"]+)"', page))
         path = "/" + link.split("/", 3)[3]
         with httpx.Client(base_url=server.url, timeout=30) as resident:
             public = resident.get(path).text
             assert 'maxlength="2000"' in public and "Alla är välkomna att gå med" in public
+            nobody = resident.post(
+                path,
+                data={
+                    "csrf_token": csrf_of(public),
+                    "form_token": form_token(server.settings, now=time.time() - 10),
+                    "fran": "",
+                    "plats": "",
+                    "kommentar": "Mörkt vid busshållplatsen",
+                },
+            )
+            assert nobody.status_code == 422 and "Måste vara" not in nobody.text
+            assert "Välj om du skriver" in found(r'id="fran-error"[^>]*>(.*?)</', nobody.text)
 
         # A photo one byte over the limit: refused beside the field, in the limit's words.
         limit = server.settings.photo_max_bytes
