@@ -148,6 +148,7 @@ def read(
         input_until=walk.input_until,
         held_at=walk.held_at,
         reported_at=walk.reported_at,
+        started=walk.starts_at <= utcnow(),
         public_token=walk.public_token if plans else None,
         # Only the planners see what waits for moderation.
         inputs_pending=pending if plans or may_moderate(actor, walk) else 0,

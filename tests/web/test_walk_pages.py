@@ -205,7 +205,9 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
             f"{url}/genomford", data={"csrf_token": csrf_of(page)}, follow_redirects=False
         )
         assert early.status_code == 422 and "först när den har börjat" in early.text
+        assert f'action="{url}/genomford"' not in early.text
         started(server, people, url)
+        assert f'action="{url}/genomford"' in planner.get(url).text
         for step, notice in (
             ("genomford", "Vandringen är markerad som genomförd."),
             ("rapport-klar", "Rapporten är markerad som klar."),
