@@ -16,6 +16,7 @@ from api.interventions import service as interventions
 from api.interventions import slots as intervention_slots
 from api.meetings import field
 from api.meetings import service as meetings
+from api.safetywalks import findings as walk_findings
 from api.situation import slots as situation_slots
 from api.steering import assignments
 
@@ -26,4 +27,5 @@ def compose() -> None:
     intervention_slots.decided_at.fill(meetings.decided_at)
     intervention_slots.served.fill(assignments.served)
     intervention_slots.check_serves.fill(assignments.check_serves)
+    intervention_slots.from_walk.fill(walk_findings.from_walk)
     situation_slots.field_summary.fill(field.field_summary)

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 # The marks' kinds and how they look (the page's CSS may restyle the classes).
 KINDS = {
     "pin": ("#7a3db8", "circle"),  # a resident's input
+    "pending": ("#ffffff", "ring"),  # a resident's input waiting for moderation
     "finding": ("#c0392b", "square"),  # a finding on the walk
     "meeting": ("#1f6f43", "circle"),  # the meeting point
     "place": ("#35516b", "circle"),  # a named place of the route
@@ -28,6 +29,10 @@ MARGIN = 28
 # The least span shown, in degrees of latitude (about 400 m): a walk's few marks close
 # together are not blown up to fill the map.
 MIN_SPAN = 0.0036
+# The least distance between two marks' centres, in pixels (a mark is 24 wide): closer, the
+# later one is moved aside along a spiral, a line leading back to its point.
+SPACING = 27
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
 @dataclass(frozen=True)
@@ -80,20 +85,64 @@ class _Frame:
         return " ".join(f"{x},{y}" for x, y in (self.xy(lat, lon) for lat, lon in points))
 
 
-def _mark(frame: _Frame, mark: Mark) -> str:
+def spread(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Where each mark is drawn: at its point, or, when an earlier mark is drawn closer than
+    SPACING, at the first free place on a spiral around it, so that no mark hides another."""
+    drawn: list[tuple[float, float]] = []
+    for x0, y0 in points:
+        x, y, step = x0, y0, 0
+        while step < 60 and any(math.hypot(x - a, y - b) < SPACING for a, b in drawn):
+            step += 1
+            radius = SPACING * math.sqrt(step)
+            x = round(x0 + radius * math.cos(step * GOLDEN_ANGLE), 1)
+            y = round(y0 + radius * math.sin(step * GOLDEN_ANGLE), 1)
+        drawn.append((x, y))
+    return drawn
+
+
+def _mark(mark: Mark, at: tuple[float, float], point: tuple[float, float]) -> str:
     colour, shape = KINDS.get(mark.kind, KINDS["finding"])
-    x, y = frame.xy(mark.lat, mark.lon)
-    body = (
-        f'<rect x="{x - 12}" y="{y - 12}" width="24" height="24" rx="3" fill="{colour}" '
-        'stroke="#ffffff" stroke-width="2"/>'
-        if shape == "square"
-        else f'<circle cx="{x}" cy="{y}" r="12" fill="{colour}" stroke="#ffffff" stroke-width="2"/>'
+    x, y = at
+    # Moved aside: a line leads back to the point it marks.
+    leader = (
+        f'<line x1="{point[0]}" y1="{point[1]}" x2="{x}" y2="{y}" stroke="#333333" '
+        f'stroke-width="1.5"/><circle cx="{point[0]}" cy="{point[1]}" r="3" fill="#333333"/>'
+        if at != point
+        else ""
     )
+    if shape == "square":
+        body = (
+            f'<rect x="{x - 12}" y="{y - 12}" width="24" height="24" rx="3" fill="{colour}" '
+            'stroke="#ffffff" stroke-width="2"/>'
+        )
+    elif shape == "ring":
+        body = (
+            f'<circle cx="{x}" cy="{y}" r="12" fill="{colour}" stroke="#7a3db8" '
+            'stroke-width="3" stroke-dasharray="4 2"/>'
+        )
+    else:
+        body = (
+            f'<circle cx="{x}" cy="{y}" r="12" fill="{colour}" stroke="#ffffff" stroke-width="2"/>'
+        )
+    text_colour = "#4a1f7a" if shape == "ring" else "#ffffff"
+    size = 14 if len(mark.label) < 2 else 11
     title = f"<title>{escape(mark.title)}</title>" if mark.title else ""
     return (
-        f'<g class="map-mark map-{escape(mark.kind)}">{title}{body}'
-        f'<text x="{x}" y="{y + 5}" text-anchor="middle" font-size="14" font-weight="bold" '
-        f'fill="#ffffff" font-family="sans-serif">{escape(mark.label)}</text></g>'
+        f'<g class="map-mark map-{escape(mark.kind)}">{title}{leader}{body}'
+        f'<text x="{x}" y="{y + size / 3:.1f}" text-anchor="middle" font-size="{size}" '
+        f'font-weight="bold" fill="{text_colour}" font-family="sans-serif">'
+        f"{escape(mark.label)}</text></g>"
+    )
+
+
+def _name(frame: _Frame, place: Mark) -> str:
+    """A named place: a dot and its name beside it, haloed to read over the route."""
+    x, y = frame.xy(place.lat, place.lon)
+    return (
+        f'<g class="map-place"><circle cx="{x}" cy="{y}" r="4" fill="#35516b"/>'
+        f'<text x="{x + 7}" y="{y - 6}" font-size="12" fill="#1d2b38" font-family="sans-serif" '
+        'stroke="#ffffff" stroke-width="3" paint-order="stroke">'
+        f"{escape(place.label)}</text></g>"
     )
 
 
@@ -103,16 +152,21 @@ def svg_map(
     outline: dict[str, Any] | None = None,
     line: Sequence[Sequence[float]] = (),
     marks: Sequence[Mark] = (),
+    names: Sequence[Mark] = (),
     width: int = 640,
     height: int = 420,
     ident: str = "svg-map",
 ) -> Markup:
     """The map as an inline ``<svg>`` (``label``: what a screen reader hears), fitted to the
     line and the marks (the outline around them, cut at the edge), or to the outline alone
-    when there are none. Nothing to draw: an empty string, for the page to say so in words."""
+    when there are none; ``names``: named places (their label is the name), drawn under the
+    marks. Marks that would fall on each other are spread apart (``spread``). Nothing to
+    draw: an empty string, for the page to say so in words."""
     rings = outline_rings(outline)
     route = [(float(p[0]), float(p[1])) for p in line]
-    points = route + [(m.lat, m.lon) for m in marks] or [p for ring in rings for p in ring]
+    points = route + [(m.lat, m.lon) for m in (*marks, *names)] or [
+        p for ring in rings for p in ring
+    ]
     if not points:
         return Markup()
     frame = _Frame(points, width, height)
@@ -134,7 +188,9 @@ def svg_map(
             f'<polyline points="{frame.path(route)}" fill="none" stroke="#1f5fa8" '
             'stroke-width="4" stroke-linejoin="round" stroke-linecap="round"/>'
         )
-    parts += [_mark(frame, mark) for mark in marks]
+    parts += [_name(frame, place) for place in names]
+    at = [frame.xy(m.lat, m.lon) for m in marks]
+    parts += [_mark(m, drawn, point) for m, drawn, point in zip(marks, spread(at), at, strict=True)]
     parts.append("</g></svg>")
     # Every text that goes in is escaped (_mark, escape) and every number formatted here.
     return Markup("".join(parts))  # noqa: S704

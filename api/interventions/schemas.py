@@ -158,9 +158,20 @@ class InterventionRead(BaseModel):
     # Why, from the steering group: the goal it serves, and the assignment it answers.
     goal: Ref | None = None
     assignment: Ref | None = None
+    # The safety walk's finding it was proposed from, if it was (#20).
+    from_walk: FromWalk | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
     may_edit: bool = False
+
+
+class FromWalk(BaseModel):
+    """The safety walk (its name and day) and the finding an intervention was proposed from."""
+
+    walk_id: int
+    walk: str
+    starts_at: dt.datetime
+    finding_id: int
 
 
 class DecidedAt(BaseModel):

@@ -57,6 +57,7 @@ def read(intervention: Intervention, *, actor: Actor) -> schemas.InterventionRea
     session = object_session(intervention)
     # The meeting, goal and assignment are known above interventions: read through slots.
     decided = slots.decided_at(session, intervention.id) if session else None
+    from_walk = slots.from_walk(session, intervention.id) if session else None
     served = (
         slots.served(session, intervention.goal_id, intervention.assignment_id)
         if session
@@ -86,6 +87,7 @@ def read(intervention: Intervention, *, actor: Actor) -> schemas.InterventionRea
         decided_at=decided,
         goal=served.goal,
         assignment=served.assignment,
+        from_walk=from_walk,
         created_at=intervention.created_at,
         updated_at=intervention.updated_at,
         may_edit=policy.can_write_in_group(actor, intervention.group_id),

@@ -412,3 +412,23 @@ def make_proposal(
     finding.updated_at = utcnow()
     session.flush()
     return intervention
+
+
+def from_walk(session: Session, intervention_id: int) -> intervention_schemas.FromWalk | None:
+    """The walk and the finding an intervention was proposed from (the interventions' read,
+    through its slot), or None."""
+    found = session.execute(
+        select(Finding.id, SafetyWalk)
+        .join(SafetyWalk, SafetyWalk.id == Finding.walk_id)
+        .where(Finding.intervention_id == intervention_id)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    finding_id, walk = found
+    return intervention_schemas.FromWalk(
+        walk_id=walk.id,
+        walk=walk.title or f"Trygghetsvandringen i {walk.area.name}",
+        starts_at=walk.starts_at,
+        finding_id=finding_id,
+    )

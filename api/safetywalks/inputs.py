@@ -46,6 +46,10 @@ def read(pin: WalkInput) -> s.WalkInputRead:
 
 
 def closed_message(walk: SafetyWalk) -> str:
+    if walk.held_at is not None:
+        return "Vandringen har genomförts. Synpunkter tas inte emot längre."
+    if walk.starts_at <= utcnow():
+        return "Vandringen har redan börjat. Synpunkter tas inte emot längre."
     until = walk.input_until or walk.starts_at
     local = until.astimezone(STOCKHOLM)
     return (

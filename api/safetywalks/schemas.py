@@ -112,6 +112,8 @@ class WalkRead(BaseModel):
     input_until: dt.datetime | None
     held_at: dt.datetime | None
     reported_at: dt.datetime | None
+    # The start has passed: only then may the walk be marked held.
+    started: bool = False
     # Only for those who plan the walk: the public link's token (else null).
     public_token: str | None = None
     # Counts for the list: pins waiting, pins accepted, findings.
@@ -145,6 +147,8 @@ class PublicWalkRead(BaseModel):
     )
     input_open: bool
     input_until: dt.datetime
+    held: bool = Field(default=False, description="The walk has been marked as held.")
+    started: bool = Field(default=False, description="The walk's start has passed.")
     form_token: str = Field(description="Send it back with the pin (api.tips.abuse).")
 
 

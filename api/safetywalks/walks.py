@@ -27,6 +27,7 @@ from api.safetywalks.models import Finding, SafetyWalk, SafetyWalkOrganisation, 
 from api.schemas_common import ListQuery, Ref
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 from api.structure.schemas import GroupKind
+from api.swedish import day_sv
 from api.tips.schemas import Moderation, TipFormPlace
 
 NONE_SUCH = "ingen trygghetsvandring"
@@ -35,6 +36,14 @@ LINK_GONE = "Länken gäller ingen trygghetsvandring. Den kan ha bytts ut."
 TOKEN_BYTES = 24
 
 When = Literal["upcoming", "past", "all"]
+# The walk's states in order (_check_marks).
+HELD_EARLY = "Vandringen kan markeras som genomförd först när den har börjat ({when})."
+HELD_MOVED = (
+    "Vandringen är markerad som genomförd: starttiden kan inte ligga i framtiden. "
+    "Ta först bort markeringen."
+)
+REPORTED_EARLY = "Rapporten kan markeras som klar först när vandringen är genomförd."
+REPORTED_UNHELD = "Rapporten är markerad som klar: ta först bort den markeringen."
 
 
 # Reaching a walk ------------------------------------------------------------------------------
@@ -70,7 +79,10 @@ def input_until(walk: SafetyWalk) -> dt.datetime:
 
 
 def input_open(walk: SafetyWalk, now: dt.datetime | None = None) -> bool:
-    return (now or utcnow()) < input_until(walk)
+    """Pins are taken only before the walk: not once it has started, nor once it is marked
+    held (whatever its dates say), nor after the last day for pins."""
+    now = now or utcnow()
+    return walk.held_at is None and now < walk.starts_at and now < input_until(walk)
 
 
 # Reading ----------------------------------------------------------------------------------
@@ -136,6 +148,7 @@ def read(
         input_until=walk.input_until,
         held_at=walk.held_at,
         reported_at=walk.reported_at,
+        started=walk.starts_at <= utcnow(),
         public_token=walk.public_token if plans else None,
         # Only the planners see what waits for moderation.
         inputs_pending=pending if plans or may_moderate(actor, walk) else 0,
@@ -379,6 +392,33 @@ def _apply(walk: SafetyWalk, changes: dict[str, Any]) -> None:
         walk.invited = [kept.get(i) or SafetyWalkOrganisation(organisation_id=i) for i in wanted]
 
 
+def _check_marks(walk: SafetyWalk, changes: dict[str, Any], now: dt.datetime) -> None:
+    """The walk's states follow each other: planned, held (only once it has started),
+    reported (only once held). A change that would break the order is refused beside its
+    field, whichever field it comes through: marking, unmarking or moving the start."""
+    starts_at = changes.get("starts_at") or walk.starts_at
+    held = changes.get("held", walk.held_at is not None)
+    reported = changes.get("reported", walk.reported_at is not None)
+    refused: list[tuple[str, str, str]] = []
+    if held and starts_at > now:
+        local = starts_at.astimezone(localtime.STOCKHOLM)
+        early = HELD_EARLY.format(when=f"{day_sv(local.date())} {local:%H:%M}")
+        newly = changes.get("held") and walk.held_at is None
+        refused.append(
+            ("held", early, "not_started") if newly else ("starts_at", HELD_MOVED, "already_held")
+        )
+    if reported and not held:
+        newly = changes.get("reported") and walk.reported_at is None
+        refused.append(
+            ("reported", REPORTED_EARLY, "not_held")
+            if newly
+            else ("held", REPORTED_UNHELD, "already_reported")
+        )
+    if refused:
+        errors = [FieldError(field, message, code) for field, message, code in refused]
+        raise Invalid(errors[0].message, errors=errors)
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
@@ -414,8 +454,9 @@ def update_walk(session: Session, walk_id: int, body: s.WalkUpdate, *, actor: Ac
         if field in changes and changes[field] is None:
             raise Invalid.field(field, "Får inte vara tomt.", "empty")
     _checked(session, walk, changes)
-    _apply(walk, changes)
     now = utcnow()
+    _check_marks(walk, changes, now)
+    _apply(walk, changes)
     if "held" in changes:
         walk.held_at = (walk.held_at or now) if changes["held"] else None
     if "reported" in changes:
@@ -470,5 +511,7 @@ def public_walk(session: Session, token: str, *, form_token: str) -> s.PublicWal
         ],
         input_open=input_open(walk),
         input_until=input_until(walk),
+        held=walk.held_at is not None,
+        started=walk.starts_at <= utcnow(),
         form_token=form_token,
     )

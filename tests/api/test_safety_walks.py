@@ -81,11 +81,9 @@ def test_a_walk_is_planned_read_by_its_readers_and_hidden_from_others(
         assert [o["name"] for o in walk["invited"]] == [FIELD_GROUP]
         listed = planner.get(f"{V1}/safety-walks", params={"when": "upcoming"}).json()
         assert [w["id"] for w in listed["items"]] == [walk["id"]]
-        # Held and reported; a new link ends the old one.
-        changed = planner.patch(
-            f"{V1}/safety-walks/{walk['id']}", json={"held": True, "new_link": True}
-        ).json()
-        assert changed["held_at"] and changed["public_token"] != walk["public_token"]
+        # A new link ends the old one.
+        changed = planner.patch(f"{V1}/safety-walks/{walk['id']}", json={"new_link": True}).json()
+        assert changed["public_token"] != walk["public_token"]
         outside = planner.post(
             f"{V1}/safety-walks",
             json={
@@ -160,6 +158,58 @@ def test_residents_pin_through_the_link_and_planners_moderate_once(
         )
     closed = pin(server, walk)
     assert closed.status_code == 409 and "tas inte emot längre" in closed.json()["detail"]
+
+
+def test_a_walk_is_held_only_once_started_and_reported_only_once_held(
+    server: Server, people: People
+) -> None:
+    """The walk's states follow each other, whichever field would break the order; once
+    held, its link takes no more pins and says so."""
+    with as_(server, people, "coordination") as planner:
+        walk = plan(planner, people)
+        url = f"{V1}/safety-walks/{walk['id']}"
+
+        def refused(body: dict[str, Any], field: str, words: str) -> None:
+            answer = planner.patch(url, json=body)
+            assert answer.status_code == 422, answer.text
+            errors = {e["field"]: e["message"] for e in answer.json()["errors"]}
+            assert words in errors[field], errors
+
+        refused({"held": True}, "held", "först när den har börjat")
+        refused({"reported": True}, "reported", "först när vandringen är genomförd")
+        refused({"held": True, "reported": True}, "held", "först när den har börjat")
+        assert planner.get(url).json()["held_at"] is None
+
+        started = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+        held = planner.patch(url, json={"starts_at": started, "held": True})
+        assert held.status_code == 200 and held.json()["held_at"], held.text
+        # Held: the start cannot move to the future, nor a report go unmarked while held.
+        refused({"starts_at": soon()}, "starts_at", "markerad som genomförd")
+        reported = planner.patch(url, json={"reported": True})
+        assert reported.status_code == 200 and reported.json()["reported_at"]
+        refused({"held": False}, "held", "ta först bort den markeringen")
+        # A new link on a held walk is allowed (a leaked link can always be ended).
+        assert planner.patch(url, json={"new_link": True}).status_code == 200
+        token = planner.get(url).json()["public_token"]
+        # Unmarked in order, the walk may be planned again.
+        assert planner.patch(url, json={"reported": False, "held": False}).status_code == 200
+        assert planner.patch(url, json={"starts_at": soon()}).status_code == 200
+        assert planner.patch(url, json={"starts_at": started, "held": True}).status_code == 200
+
+    # Held (whatever the last day for pins says): closed, and the link says so.
+    with server.client() as anonymous:
+        shown = anonymous.get(f"{V1}/public/safety-walks/{token}").json()
+    assert not shown["input_open"] and shown["held"] and shown["started"]
+    closed = pin(server, {**walk, "public_token": token})
+    assert closed.status_code == 409 and "har genomförts" in closed.json()["detail"]
+    # Started but not marked held: closed too.
+    with as_(server, people, "coordination") as planner:
+        other = plan(planner, people, starts_at=started)
+    with server.client() as anonymous:
+        shown = anonymous.get(f"{V1}/public/safety-walks/{other['public_token']}").json()
+    assert not shown["input_open"] and not shown["held"] and shown["started"]
+    early = pin(server, other)
+    assert early.status_code == 409 and "har redan börjat" in early.json()["detail"]
 
 
 def test_the_public_limit_per_address(server: Server, people: People) -> None:
@@ -278,6 +328,9 @@ def test_a_proposed_intervention_waits_for_the_group(
     moved = api.patch(intervention, json={"planned_start": long_ago})
     assert moved.status_code == 200 and moved.json()["status"] == "proposed", moved.text
     assert moved.json()["type"] == "clearing" and moved.json()["target"]["kind"] == "area"
+    # It knows the walk and the finding it came from (through the interventions' slot).
+    source = moved.json()["from_walk"]
+    assert source["walk_id"] == walk["id"] and source["finding_id"] == finding["id"], source
     effect = api.get(f"{intervention}/effect", params={"weeks": 4})
     assert effect.status_code == 200 and effect.json()["verdict"] == "not_yet", effect.text
     assert effect.json()["summary"].startswith("Insatsen har inte börjat än."), effect.text

@@ -111,6 +111,11 @@ def test_a_pin_a_finding_with_a_photo_and_the_report(
         page = planner.new_page()
         page.set_default_timeout(10_000)
         url = f"{server.url}/trygghetsvandringar/{walk['id']}"
+        # The route's map shows the areas and the named places without its tiles.
+        page.goto(f"{url}/andra")
+        page.get_by_role("button", name="Rita rutten på kartan").click()
+        expect(page.locator(".walk-map-place", has_text="Brohuset")).to_be_visible()
+        expect(page.locator("#rutt-karta .leaflet-overlay-pane path")).not_to_have_count(0)
         page.goto(url)
         page.get_by_role("button", name="Godkänn").click()
         expect(page.get_by_text("Synpunkten är godkänd.")).to_be_visible()

@@ -30,7 +30,7 @@ def test_an_assignment_from_goal_to_intervention(
     expect(page.get_by_role("heading", level=1)).to_have_text("Mål och planer")
     page.get_by_text("Nytt mål").click()
     page.get_by_label("Temaområde").fill("Olovlig körning")
-    page.get_by_label("Målet", exact=True).fill("Ingen olovlig körning i centrum")
+    page.get_by_label("Målet (obligatoriskt)", exact=True).fill("Ingen olovlig körning i centrum")
     page.get_by_role("button", name="Spara målet").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ingen olovlig körning i centrum")
     goal_url = page.url

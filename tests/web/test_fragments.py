@@ -50,6 +50,22 @@ def test_no_page_defines_a_macro_outside_its_blocks() -> None:
     assert not outside, outside
 
 
+def test_no_form_field_gets_its_attributes_as_a_string() -> None:
+    # input_field writes ``attrs`` with xmlattr: a string such as 'maxlength="200"' came out
+    # escaped (maxlength="&#34;200&#34;"), and browsers ignored the limit and the hint. The
+    # pages' tests (tests/web/test_walk_pages.py) see the attributes rendered.
+    env = Environment(loader=FileSystemLoader(TEMPLATES))
+    strings = [
+        f"{template.name}: {call.args[0].value if call.args else '?'}"  # type: ignore[attr-defined]
+        for template in TEMPLATES.glob("*.html")
+        for call in env.parse(template.read_text()).find_all(nodes.Call)
+        if isinstance(call.node, nodes.Name) and call.node.name == "input_field"
+        for kwarg in call.kwargs
+        if kwarg.key == "attrs" and not isinstance(kwarg.value, nodes.Dict)
+    ]
+    assert not strings, strings
+
+
 @pytest.mark.parametrize("who", ["coordination", "reporter"])
 def test_every_page_reached_by_links_answers_its_fragment(
     server: Server, people: People, who: str

@@ -89,6 +89,15 @@ def pin(server: Server, link: str, place: int, comment: str) -> httpx.Response:
         )
 
 
+def started(server: Server, people: People, url: str) -> None:
+    """The walk's start moved to an hour ago, through the API."""
+    walk_id = url.rsplit("/", 1)[1]
+    ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    with server.client(people["tokens"]["coordination"]) as api:
+        moved = api.patch(f"/api/v1/safety-walks/{walk_id}", json={"starts_at": ago.isoformat()})
+        assert moved.status_code == 200, moved.text
+
+
 def finding_form(page: str, people: People, **values: Any) -> dict[str, Any]:
     return {
         "csrf_token": csrf_of(page),
@@ -126,6 +135,9 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
 
         page = planner.get(url).text
         assert "Mörkt och buskigt vid stigen" in page
+        # The waiting pin is on the map, labelled as in the list; the route's places named.
+        assert 'class="map-mark map-pending"' in page and ">V1</span>" in page
+        assert 'class="map-place"' in page and ">Råbystigen</text>" in page
         accept = found(r'action="(/trygghetsvandringar/\d+/synpunkter/\d+/godkann)"', page)
         accepted = planner.post(accept, data={"csrf_token": csrf_of(page)}, follow_redirects=False)
         assert accepted.status_code == 303, accepted.text
@@ -174,7 +186,11 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         propose = found(r'action="(/trygghetsvandringar/\d+/fynd/\d+/insats)"', page)
         proposed = planner.post(propose, data={"csrf_token": csrf_of(page)}, follow_redirects=False)
         assert proposed.status_code == 303, proposed.text
-        assert re.search(r'href="/insatser/\d+"', planner.get(url).text)
+        made = found(r'href="(/insatser/\d+)"', planner.get(url).text)
+        # Proposed, not decided: it says so, and leads back to the walk's finding.
+        shown = planner.get(made).text
+        assert "Beslutad av" not in shown and "Föreslagen av" in shown
+        assert re.search(rf'href="{url}#fynd-\d+">trygghetsvandringen ', shown)
 
         # The responsible organisation's progress, then the walk held and its report done.
         status = found(r'action="(/trygghetsvandringar/\d+/fynd/\d+/status)"', page)
@@ -184,6 +200,14 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
             follow_redirects=False,
         )
         assert changed.status_code == 303, changed.text
+        # Not yet started: it cannot be marked held, told beside the button.
+        early = planner.post(
+            f"{url}/genomford", data={"csrf_token": csrf_of(page)}, follow_redirects=False
+        )
+        assert early.status_code == 422 and "först när den har börjat" in early.text
+        assert f'action="{url}/genomford"' not in early.text
+        started(server, people, url)
+        assert f'action="{url}/genomford"' in planner.get(url).text
         for step, notice in (
             ("genomford", "Vandringen är markerad som genomförd."),
             ("rapport-klar", "Rapporten är markerad som klar."),
@@ -199,6 +223,9 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         report = planner.get(f"{url}/rapport")
         assert report.status_code == 200
         assert "Mörkt och buskigt vid stigen" in report.text
+        # One lettering for the pins, in the list (page and PDF alike) as on the map.
+        assert '<span class="mark-label">A</span>' in report.text
+        assert 'type="A"' not in report.text
         assert "Trasig belysning i gångtunneln" in report.text and "Gata och park" in report.text
         assert "Förra årets fynd" in report.text and "Påbörjat" in report.text
         pdf = planner.get(f"{url}/rapport.pdf")
@@ -233,3 +260,85 @@ def test_a_closed_link_and_a_refused_pin(server: Server, people: People) -> None
         assert 'id="public-link"' not in seen.text and "Nytt fynd" not in seen.text
         assert viewer.get(f"{url}/andra").status_code == 403
         assert viewer.get(f"{url}/fynd/ny").status_code == 403
+
+
+def test_the_walk_forms_speak_swedish_and_hold_their_limits(server: Server, people: People) -> None:
+    """An empty finding form is told what to choose in words, not the API's codes; every
+    required field is marked; the forms' limits and keyboard hints are real attributes; a
+    photo over the limit is refused in the photo limit's words and the finding kept; a held
+    walk's link says the walk has taken place and takes no pin."""
+    with browser_for(server, people, "coordination") as planner:
+        url = new_walk(planner, people, places_of(planner, people, "Bro"))
+        form = planner.get(f"{url}/fynd/ny").text
+        assert 'maxlength="200"' in form and "&#34;" not in form and "&quot;200" not in form
+        label = found(r'(<label for="beskrivning">.*?</label>)', form)
+        assert "(obligatoriskt)" in label
+        empty = planner.post(
+            f"{url}/fynd/ny",
+            data=finding_form(form, people, typ="", ansvarig="", beskrivning=""),
+            follow_redirects=False,
+        )
+        assert empty.status_code == 422
+        assert "Måste vara" not in empty.text
+        for field, words in (
+            ("typ", "Välj vad fyndet gäller."),
+            ("ansvarig", "Välj vilken organisation som ansvarar."),
+            ("beskrivning", "Får inte"),
+        ):
+            error = found(rf'id="{field}-error"[^>]*>(.*?)</', empty.text)
+            assert words in html.unescape(error), (field, error)
+
+        edit = planner.get(f"{url}/andra").text
+        assert 'maxlength="200"' in edit and 'inputmode="decimal"' in edit
+        assert "&#34;" not in edit
+        # The walk form and the pin form: an unchosen choice is told in words too.
+        new = planner.get("/trygghetsvandringar/ny").text
+        no_area = planner.post(
+            "/trygghetsvandringar/ny",
+            data={"csrf_token": csrf_of(new), "omrade": "", "dag": "2030-01-01", "tid": "18:00"},
+        )
+        assert no_area.status_code == 422
+        assert "Välj område." in found(r'id="omrade-error"[^>]*>(.*?)</', no_area.text)
+        page = planner.get(url).text
+        link = html.unescape(found(r'id="public-link" type="text" readonly value="([^"]+)"', page))
+        path = "/" + link.split("/", 3)[3]
+        with httpx.Client(base_url=server.url, timeout=30) as resident:
+            public = resident.get(path).text
+            assert 'maxlength="2000"' in public and "Alla är välkomna att gå med" in public
+            nobody = resident.post(
+                path,
+                data={
+                    "csrf_token": csrf_of(public),
+                    "form_token": form_token(server.settings, now=time.time() - 10),
+                    "fran": "",
+                    "plats": "",
+                    "kommentar": "Mörkt vid busshållplatsen",
+                },
+            )
+            assert nobody.status_code == 422 and "Måste vara" not in nobody.text
+            assert "Välj om du skriver" in found(r'id="fran-error"[^>]*>(.*?)</', nobody.text)
+
+        # A photo one byte over the limit: refused beside the field, in the limit's words.
+        limit = server.settings.photo_max_bytes
+        big = planner.post(
+            f"{url}/fynd/ny",
+            data=finding_form(form, people, beskrivning="Mörk trappa", nyckel="stor"),
+            files={"bild": ("big.jpg", b"\xff" * (limit + 1), "image/jpeg")},
+            follow_redirects=False,
+        )
+        assert big.status_code == 422, big.text[:300]
+        error = found(r'id="bild-error"[^>]*>(.*?)</', big.text)
+        assert f"{limit // (1024 * 1024)} MB" in error and "är sparat, men inte bilden" in big.text
+        assert "Mörk trappa" in planner.get(url).text
+
+        started(server, people, url)
+        held = planner.post(
+            f"{url}/genomford", data={"csrf_token": csrf_of(page)}, follow_redirects=False
+        )
+        assert held.status_code == 303, held.text
+    with httpx.Client(base_url=server.url, timeout=30) as resident:
+        public = resident.get(path).text
+        assert "Vandringen har genomförts" in public and "Alla är välkomna" not in public
+        assert 'name="kommentar"' not in public
+        done = resident.get(f"{path}/tack").text
+        assert "läser den före vandringen" not in done

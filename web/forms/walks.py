@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from api.localtime import STOCKHOLM
 from api.safetywalks.schemas import MAX_ROUTE_PLACES, MAX_ROUTE_POINTS, WalkRead
@@ -55,6 +55,24 @@ FINDING_FIELDS = {
     "status": "status",
     "status_note": "notering",
 }
+# What a choice left unchosen is told, by the form's field: the API's words for a missing or
+# mistyped value ("Måste vara ett av: 'lighting', …") name its codes, not the choices shown.
+CHOICES = {
+    "omrade": "Välj område.",
+    "fran": "Välj om du skriver som boende eller företag.",
+    "typ": "Välj vad fyndet gäller.",
+    "ansvarig": "Välj vilken organisation som ansvarar.",
+    "plats": "Välj en plats i listan.",
+    "synpunkt": "Välj en synpunkt i listan.",
+    "status": "Välj status.",
+}
+# The API's codes for a value of the wrong kind or none at all (pydantic's error types).
+UNCHOSEN = frozenset(
+    {
+        *("missing", "enum", "literal_error", "none_required"),
+        *("int_type", "int_parsing", "int_from_float", "greater_than_equal", "greater_than"),
+    }
+)
 # The walk form's one-line texts.
 WALK_TEXTS = (
     *("omrade", "titel", "dag", "tid"),
@@ -72,7 +90,8 @@ def field_errors(problem: Problem, fields: dict[str, str]) -> dict[str, str]:
     for error in problem.errors:
         name = fields.get(error.field.split(".", 1)[0])
         if name is not None:
-            errors.setdefault(name, error.message)
+            unchosen = name in CHOICES and error.code in UNCHOSEN
+            errors.setdefault(name, CHOICES[name] if unchosen else error.message)
     if not errors:
         errors["form"] = problem.detail
     return errors
@@ -190,7 +209,7 @@ def walk_body(form: FormData) -> tuple[dict[str, Any], dict[str, Any], dict[str,
     if (typed["samling_lat"] or typed["samling_lon"]) and (lat is None or lon is None):
         errors["samling_lat"] = "Ange både latitud och longitud, eller ingen av dem."
     body: dict[str, Any] = {
-        "area_id": fmt.parse_id(typed["omrade"]),
+        "area_id": fmt.parse_id(typed["omrade"]) if typed["omrade"] else None,
         "title": typed["titel"] or None,
         "starts_at": (
             dt.datetime.combine(day, time).isoformat(timespec="minutes") if day and time else None
@@ -214,7 +233,7 @@ def input_body(form: FormData, token: str) -> tuple[dict[str, str], dict[str, An
     """The pin form as typed and as the API's body (the API judges it all: the resident is
     told in its words)."""
     typed = {
-        "fran": _text(form, "fran", 20) or "resident",
+        "fran": _text(form, "fran", 20),
         "plats": _text(form, "plats", 20),
         "lat": _text(form, "lat", 40),
         "lon": _text(form, "lon", 40),
@@ -227,7 +246,7 @@ def input_body(form: FormData, token: str) -> tuple[dict[str, str], dict[str, An
         "token": token,
         "form_token": typed["form_token"],
         "website": _text(form, "website", 200),
-        "sender": typed["fran"],
+        "sender": typed["fran"] or None,
         "comment": typed["kommentar"],
         "place_id": fmt.parse_id(typed["plats"]) if typed["plats"] else None,
         "lat": lat if lon is not None else None,
@@ -267,26 +286,16 @@ def finding_body(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
         "lat": lat if lon is not None else None,
         "lon": lon if lat is not None else None,
         "input_id": fmt.parse_id(typed["synpunkt"]) if typed["synpunkt"] else None,
-        "responsible_organisation_id": fmt.parse_id(typed["ansvarig"]),
+        "responsible_organisation_id": (
+            fmt.parse_id(typed["ansvarig"]) if typed["ansvarig"] else None
+        ),
         "responsible_office": typed["kontor"] or None,
     }
     return typed, body
 
 
-async def photo_of(form: FormData, limit: int) -> tuple[str, bytes, str] | None:
-    """The photo the form carries (none chosen: None), read up to ``limit`` bytes and one
-    more, so that the API can refuse a larger one in its words."""
-    upload = form.get("bild")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return None
-    data = await upload.read(limit + 1)
-    if not data:
-        return None
-    return upload.filename[:200], data, upload.content_type or "application/octet-stream"
-
-
 def status_body(form: FormData) -> dict[str, Any]:
     return {
-        "status": _text(form, "status", 20),
+        "status": _text(form, "status", 20) or None,
         "status_note": _text(form, "notering", 2000) or None,
     }

@@ -65,7 +65,15 @@ def route_map(walk: PublicWalkRead) -> Any:
     """The route drawn on the server: seen without JavaScript, and from no one else's tiles."""
     if not walk.route:
         return ""
-    return svg_map(label=f"Rutten genom {walk.area}", line=walk.route, marks=_meeting(walk))
+    named = {p.name: p for p in walk.place_points}
+    names = [
+        Mark(p.lat, p.lon, name, "place")
+        for name in walk.route_places
+        if (p := named.get(name)) is not None and p.lat is not None and p.lon is not None
+    ]
+    return svg_map(
+        label=f"Rutten genom {walk.area}", line=walk.route, marks=_meeting(walk), names=names
+    )
 
 
 def _view(

@@ -38,8 +38,25 @@ def photo_link(photo: PhotoRead, thumb: bool) -> str:
     return photo_src(photo.url, thumb)
 
 
+def pin_letter(index: int) -> str:
+    """A, B, … Z, AA, AB: the pins' marks, apart from the findings' numbers."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def waiting_label(index: int) -> str:
+    """V1, V2, …: the pins waiting for moderation (their letters come once accepted)."""
+    return f"V{index + 1}"
+
+
 # What every walk page shows its walks with.
 SHOWN = {
+    "pin_letter": pin_letter,
+    "waiting_label": waiting_label,
     "photo_url": photo_link,
     "kinds": swedish.FINDING_KINDS,
     "statuses": swedish.FINDING_STATUSES,
@@ -76,9 +93,11 @@ def walk_map(
     places: list[PlaceRead],
     inputs: list[WalkInputRead],
     findings: list[FindingRead],
+    waiting: list[WalkInputRead] | None = None,
 ) -> Any:
-    """The walk's map: the area, the route, the meeting point (S), the pins (lettered) and
-    the findings (numbered, as the report lists them)."""
+    """The walk's map: the area, the route and its named places, the meeting point (S), the
+    pins (lettered; those ``waiting`` for moderation V1, V2, … in their own style) and the
+    findings (numbered, as the report lists them)."""
     by_id = {p.id: p for p in places}
     marks: list[Mark] = []
     if walk.meeting_lat is not None and walk.meeting_lon is not None:
@@ -91,6 +110,11 @@ def walk_map(
         at = _point(pin, by_id)
         if at:
             marks.append(Mark(*at, pin_letter(index), "pin", f"Synpunkt {pin_letter(index)}"))
+    for index, pin in enumerate(waiting or []):
+        at = _point(pin, by_id)
+        if at:
+            label = waiting_label(index)
+            marks.append(Mark(*at, label, "pending", f"Synpunkt {label}, väntar på granskning"))
     for index, finding in enumerate(findings, start=1):
         at = _point(finding, by_id)
         if at:
@@ -100,17 +124,18 @@ def walk_map(
         outline=area.boundary if area else None,
         line=route_line(walk, places),
         marks=marks,
+        names=route_names(walk, places),
     )
 
 
-def pin_letter(index: int) -> str:
-    """A, B, … Z, AA, AB: the pins' marks, apart from the findings' numbers."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+def route_names(walk: WalkRead, places: list[PlaceRead]) -> list[Mark]:
+    """The route's named places that have a point, to be named on the map."""
+    points = {p.id: p.point for p in places}
+    return [
+        Mark(point.lat, point.lon, ref.name, "place")
+        for ref in walk.route_places
+        if (point := points.get(ref.id)) is not None
+    ]
 
 
 async def _embedded(api: ApiClient, findings: list[FindingRead]) -> dict[str, str]:
@@ -129,7 +154,6 @@ async def report_context(visit: Visit, walk_id: int) -> dict[str, Any]:
         "report": report,
         "walk": walk,
         "name": walk_name(walk),
-        "pin_letter": pin_letter,
         "map": walk_map(walk, area, places, report.inputs, report.findings),
         "now": localtime.utcnow(),
     }
