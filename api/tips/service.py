@@ -166,11 +166,16 @@ def _placed(
     )
     if place_id is None and lat is None:
         return None, None, None, None
-    # Only a place that is not the municipality's is the resident's mistake; the rest (a
-    # point and a place in different areas, a point in no area) the moderator sorts out.
+    # A place that is not the municipality's, or a place and a point in different areas, is
+    # the resident's to correct (one coherent answer); a point in no area the moderator
+    # sorts out.
     errors.extend(e for e in found if e.field == "place_id")
-    mismatch = any(e.code == "mismatch" for e in found)
-    return (None if mismatch else where.area), where.place, lat, lon
+    errors.extend(
+        FieldError("place_id", f"{e.message} Välj en plats eller ta bort punkten.", e.code)
+        for e in found
+        if e.code == "mismatch"
+    )
+    return where.area, where.place, lat, lon
 
 
 def create_public(
@@ -258,7 +263,8 @@ def add_public_photo(
     held = len(photos.for_owner(session, PhotoOwner.tip, tip.id))
     if held >= MAX_PHOTOS:
         raise Invalid.field("file", f"Högst {MAX_PHOTOS} bilder per tips.", "too_many_photos")
-    abuse.count_against(session, kind="tip_photo", actor=actor, settings=settings)
+    # No count against the address's hourly limit: the receipt (one tip's, for an hour, at
+    # most MAX_PHOTOS) already limits them, and the tip itself was counted.
     _photo, offered = photos.add(
         session,
         data,
