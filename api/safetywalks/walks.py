@@ -446,6 +446,7 @@ def public_walk(session: Session, token: str, *, form_token: str) -> s.PublicWal
     )
     return s.PublicWalkRead(
         id=walk.id,
+        municipality=walk.area.municipality.name,
         area=walk.area.name,
         title=walk.title,
         starts_at=walk.starts_at,

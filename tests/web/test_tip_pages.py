@@ -16,7 +16,9 @@ from api.tips import abuse
 from tests.support.images import photo
 from tests.support.pages import browser_for, csrf_of, found
 from tests.support.people import People
-from tests.support.servers import Server
+from tests.support.servers import LiveServer, Server
+from web.app import create_web_app
+from web.client import ApiClient
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +96,54 @@ def test_a_resident_sends_a_tip_and_the_group_accepts_it(
         assert "Från allmänheten" in listed
     with browser_for(server, people, "reporter") as reporter:
         assert reporter.get("/tips").status_code == 403
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
+def test_a_tip_is_kept_whatever_happens_to_its_photo(
+    server: Server, people: People, anon: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo over the limit or no photo at all is refused beside the tip, which is filed;
+    the thank-you page says why. A second sending of the same form is "already received"."""
+    html = anon.get("/tipsa").text
+    assert 'data-max-bytes="' in html and "photo_size.js" in html
+    monkeypatch.setattr(server.settings, "photo_max_bytes", 40_000)
+    for name, content, word, said in (
+        ("stor.jpg", photo() + b"\0" * 40_000, "storlek", "större än 0 MB"),
+        ("text.jpg", b"inte en bild", "typ", "inte ett foto"),
+    ):
+        filled = _filled(html, server)
+        sent = anon.post(
+            "/tipsa", data=filled, files={"bild": (name, content, "image/jpeg")},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert sent.headers["location"] == f"/tipsa/tack?bild={word}", sent.text
+        thanks = anon.get(sent.headers["location"]).text
+        assert "utan bilden" in thanks and said in thanks
+        assert "Upplands-Bro kommun" in thanks  # the public pages' one header
+        again = anon.post("/tipsa", data=filled, follow_redirects=False)
+        assert again.headers["location"] == "/tipsa/tack?bild=redan"
+        assert "redan tagits emot" in anon.get(again.headers["location"]).text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
+def test_a_body_beyond_a_photo_forms_room_is_answered_on_the_public_layout(
+    server: Server, people: People
+) -> None:
+    """The 413 a resident can still get: the public layout, the photo limit from settings (in
+    MB, as the form says it), and the way back to the form; never the signed-in layout."""
+    small = server.settings.model_copy(update={"photo_max_bytes": 2 * 1024 * 1024})
+    client = ApiClient(httpx.AsyncClient(base_url=server.url, timeout=httpx.Timeout(10.0)))
+    web = LiveServer(create_web_app(client, small)).start()
+    try:
+        with httpx.Client(base_url=web.url) as browser:
+            huge = browser.post(
+                "/tipsa",
+                content=b"x" * (small.max_body_bytes + 9 * small.photo_max_bytes),
+                headers={"content-type": "multipart/form-data; boundary=b"},
+            )
+    finally:
+        web.stop()
+    assert huge.status_code == 413
+    assert "Till översikten" not in huge.text and "Logga in" not in huge.text
+    assert 'href="/tipsa"' in huge.text and "högst 2 MB" in huge.text
+    assert "Upplands-Bro kommun" in huge.text
