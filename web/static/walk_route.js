@@ -21,6 +21,8 @@
     if (!holder.hidden) return;
     holder.hidden = false;
     undo.hidden = false;
+    // Swedish titles of Leaflet's zoom buttons (its own are English).
+    L.Control.Zoom.mergeOptions({ zoomInTitle: "Zooma in", zoomOutTitle: "Zooma ut" });
     var map = L.map(holder).setView([59.51, 17.7], 12);
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 19,
