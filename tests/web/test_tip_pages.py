@@ -19,6 +19,7 @@ from tests.support.people import People
 from tests.support.servers import LiveServer, Server
 from web.app import create_web_app
 from web.client import ApiClient
+from web.pages import tips as tip_pages
 
 
 @pytest.fixture(autouse=True)
@@ -147,3 +148,38 @@ def test_a_body_beyond_a_photo_forms_room_is_answered_on_the_public_layout(
     assert "Till översikten" not in huge.text and "Logga in" not in huge.text
     assert 'href="/tipsa"' in huge.text and "högst 2 MB" in huge.text
     assert "Upplands-Bro kommun" in huge.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
+def test_the_queue_says_where_it_is_and_refuses_beside_the_field(
+    server: Server, people: People, anon: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tip_pages, "PER_PAGE", 2)
+    for _ in range(3):
+        html = anon.get("/tipsa").text
+        assert anon.post("/tipsa", data=_filled(html, server), follow_redirects=False).is_redirect
+    with browser_for(server, people, "coordination") as moderator:
+        queue = moderator.get("/tips").text
+        assert re.search(r'<a href="/tips" aria-current="page"', queue)
+        more = found(r'<a class="button button-secondary" href="(/tips\?[^"]+)">Fler tips', queue)
+        rest = moderator.get(more.replace("&amp;", "&")).text
+        assert rest.count('action="/tips/') == 2  # the third tip: accept and reject forms
+        tip_id = found(r'action="/tips/(\d+)/godkann"', queue)
+        csrf = csrf_of(queue)
+        unknown = moderator.post(
+            f"/tips/{tip_id}/godkann", data={"csrf_token": csrf, "kategori": "nope"}
+        )
+        assert unknown.status_code == 422
+        assert re.search(r'id="kategori-error"[^>]*>[^<]*kategori', unknown.text)
+        long = moderator.post(
+            f"/tips/{tip_id}/avvisa", data={"csrf_token": csrf, "skal": "x" * 250}
+        )
+        assert long.status_code == 422 and "element" not in long.text
+        assert re.search(r'id="skal-error"[^>]*>Skälet får vara högst 200 tecken', long.text)
+        accepted = moderator.post(
+            f"/tips/{tip_id}/godkann",
+            data={"csrf_token": csrf, "kategori": "plats.belysning", "bedomning": "medium"},
+            follow_redirects=True,
+        )
+        incident_id = found(r'Tipset är godkänt[^<]*<a href="/handelser/(\d+)"', accepted.text)
+        assert moderator.get(f"/handelser/{incident_id}").status_code == 200

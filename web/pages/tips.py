@@ -8,6 +8,7 @@ Mirrors ``api/tips``.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -30,6 +31,9 @@ ModerateVisit = Annotated[Visit, Depends(requires(Capability.moderate_tips))]
 # limit, said in Swedish at the top).
 PUBLIC_REFUSALS = frozenset({409, 413, 422, 429})
 SHOWN = {"whats": swedish.TIP_WHATS, "moderations": swedish.MODERATIONS}
+# The queue's page, as other lists page ("Fler tips" follows the API's cursor).
+PER_PAGE = 50
+REASON_MAX = 200  # api.tips.schemas.TipReject
 
 
 def _shapes(form: TipForm) -> dict[str, Any]:
@@ -172,8 +176,9 @@ async def tips_page(
     request: Request,
     visit: ModerateVisit,
     visa: Annotated[str, Query(max_length=20)] = "",
+    cursor: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    return await _queue(request, visit, visa=visa)
+    return await _queue(request, visit, visa=visa, cursor=cursor)
 
 
 async def _queue(
@@ -181,13 +186,18 @@ async def _queue(
     visit: Visit,
     *,
     visa: str = "",
+    cursor: str = "",
     failed: int | None = None,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     shown = visa if visa in ("accepted", "rejected") else "pending"
-    listed = await api_tips.tips(visit.api, status=shown)
+    listed = await api_tips.tips(visit.api, status=shown, cursor=cursor or None, limit=PER_PAGE)
+    more = None
+    if listed.next is not None:
+        next_cursor = parse_qs(urlsplit(listed.next).query).get("cursor", [""])[0]
+        more = "/tips?" + urlencode({"visa": shown, "cursor": next_cursor})
     form = await api_tips.tip_form(visit.api)
     categories = await visit.api.categories()
     return render(
@@ -196,7 +206,7 @@ async def _queue(
         {
             **SHOWN,
             "tips": listed.items,
-            "more": listed.next is not None,
+            "more": more,
             "visa": shown,
             "areas": form.areas,
             "places": form.places,
@@ -222,12 +232,19 @@ async def accept_tip(request: Request, tip_id: PageId, visit: ModerateVisit) -> 
         return await _queue(
             request, visit, failed=tip_id, values=values, errors=sent.errors, status=sent.status
         )
-    return redirect(request, f"/tips?sparat=godkant-{tip_id}")
+    return redirect(request, f"/tips?sparat=godkant-{sent.incident_id}")
 
 
 @router.post("/tips/{tip_id}/avvisa")
 async def reject_tip(request: Request, tip_id: PageId, visit: ModerateVisit) -> Response:
     form = await request.form()
+    reason = forms.text(form, "skal", 300)
+    if len(reason) > REASON_MAX:
+        # Said here in words of the field (the API's generic length message is no help).
+        errors = {"skal": f"Skälet får vara högst {REASON_MAX} tecken."}
+        return await _queue(
+            request, visit, failed=tip_id, values={"skal": reason}, errors=errors, status=422
+        )
     sent = await send(
         api_tips.reject_tip(visit.api, tip_id, forms.reject_body(form)), forms.DECISION_FIELDS
     )
@@ -236,7 +253,7 @@ async def reject_tip(request: Request, tip_id: PageId, visit: ModerateVisit) -> 
             request,
             visit,
             failed=tip_id,
-            values={"skal": forms.text(form, "skal", 300)},
+            values={"skal": reason},
             errors=sent.errors,
             status=sent.status,
         )
