@@ -335,7 +335,11 @@ def _checked(session: Session, walk: SafetyWalk, changes: dict[str, Any]) -> Non
             )
     for index, organisation_id in enumerate(changes.get("invited_organisation_ids") or []):
         organisation = session.get(Organisation, organisation_id)
-        if organisation is None or organisation.municipality_id != municipality_id:
+        if (
+            organisation is None
+            or organisation.municipality_id != municipality_id
+            or organisation.residents  # no partner (#20: accepted tips')
+        ):
             errors.append(
                 FieldError(
                     f"invited_organisation_ids.{index}",

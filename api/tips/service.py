@@ -30,7 +30,7 @@ from api.photos.models import Photo
 from api.photos.schemas import PhotoOwner, PhotoRead, PhotoSize
 from api.records import not_found_message
 from api.routing import location
-from api.schemas_common import name_key, stored_text
+from api.schemas_common import stored_text
 from api.settings import Settings
 from api.structure.models import Area, Municipality, Organisation, Place
 from api.structure.schemas import OrganisationKind
@@ -373,13 +373,17 @@ def public_organisation(session: Session, municipality_id: int) -> Organisation:
     """The organisation residents' observations are filed for: made when first needed."""
     found = session.scalar(
         select(Organisation).where(
-            Organisation.municipality_id == municipality_id,
-            Organisation.name_key == name_key(PUBLIC_ORGANISATION),
+            Organisation.municipality_id == municipality_id, Organisation.residents.is_(True)
         )
     )
     if found is None:
+        # Marked: no partner, so no list to choose partners from offers it and no choice of
+        # a partner takes it (api.resources.reference and the lists' filters).
         found = Organisation(
-            municipality_id=municipality_id, name=PUBLIC_ORGANISATION, kind=OrganisationKind.other
+            municipality_id=municipality_id,
+            name=PUBLIC_ORGANISATION,
+            kind=OrganisationKind.other,
+            residents=True,
         )
         session.add(found)
         session.flush()

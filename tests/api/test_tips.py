@@ -229,6 +229,22 @@ def test_an_accepted_tip_counts_in_the_lagesbild_marked_as_from_the_public(
     with server.database.session(write=False) as session:
         moved = session.scalars(select(Photo)).one()
         assert (moved.owner_kind, moved.owner_id) == ("incident", accepted["incident_id"])
+    # "Allmänheten" is no partner: not offered among the organisations, refused where a
+    # partner is chosen (a walk's invitation, a group's membership).
+    public = incident["organisation"]["id"]
+    with as_(server, people, "admin") as admin:
+        listed = admin.get(f"{V1}/organisations", params={"limit": 200}).json()["items"]
+        assert "Allmänheten" not in [o["name"] for o in listed]
+        joined = admin.put(f"{V1}/groups/{coordination}/organisations/{public}")
+        assert joined.status_code in (404, 422), joined.text
+    with as_(server, people, "coordination") as planner:
+        walk = planner.post(
+            f"{V1}/safety-walks",
+            json={"area_id": people["areas"]["Bro"]["id"], "meeting_point": "Brohuset",
+                  "starts_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=9)).isoformat(),
+                  "invited_organisation_ids": [public]},
+        )  # fmt: skip
+        assert walk.status_code == 422 and "invited_organisation_ids.0" in errors_of(walk)
 
 
 def test_rejected_tips_go_with_retention(
