@@ -124,6 +124,11 @@ def test_a_tip_is_kept_whatever_happens_to_its_photo(
         again = anon.post("/tipsa", data=filled, follow_redirects=False)
         assert again.headers["location"] == "/tipsa/tack?bild=redan"
         assert "redan tagits emot" in anon.get(again.headers["location"]).text
+    # The hour's limit: nothing to correct, so a notice of when to try again, not an error.
+    monkeypatch.setattr(server.settings, "public_posts_per_hour", 2)
+    limited = anon.post("/tipsa", data=_filled(html, server))
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert "Försök igen om" in limited.text and "Rätta det här" not in limited.text
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], scope="session")
