@@ -128,7 +128,7 @@ def test_a_tip_is_kept_whatever_happens_to_its_photo(
     monkeypatch.setattr(server.settings, "public_posts_per_hour", 2)
     limited = anon.post("/tipsa", data=_filled(html, server))
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
-    assert "Försök igen om" in limited.text and "Rätta det här" not in limited.text
+    assert "Försök igen om" in limited.text and "error-summary" not in limited.text
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], scope="session")
