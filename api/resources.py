@@ -137,6 +137,9 @@ def name_contains(column: InstrumentedAttribute[str], text: str | None) -> Any:
     return column.contains(name_key(text), autoescape=True)
 
 
+NOT_A_PARTNER = "Allmänheten är ingen samverkanspart och kan inte väljas här."
+
+
 def reference(
     session: Session,
     model: type[M],
@@ -156,4 +159,7 @@ def reference(
         raise Invalid.field(field_name, f"{name} är avaktiverad.", "inactive")
     if municipality_id is not None and record.municipality_id != municipality_id:  # type: ignore[attr-defined]
         raise Invalid.field(field_name, "Hör till en annan kommun.", "other_municipality")
+    if getattr(record, "residents", False):
+        # The organisation residents' accepted tips are filed for is no partner (#20).
+        raise Invalid.field(field_name, NOT_A_PARTNER, "not_partner")
     return record

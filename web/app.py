@@ -48,13 +48,25 @@ from web.pages import (
     walk_report,
     walks,
 )
-from web.rendering import HERE, PAGE_HEADERS, error_page, make_templates, overloaded_page, redirect
+from web.public import is_public, photo_mb, public_error
+from web.rendering import (
+    HERE,
+    PAGE_HEADERS,
+    error_page,
+    make_templates,
+    overloaded_page,
+    redirect,
+    settings_of,
+)
 
 # What multipart adds around an uploaded file: its headers and the other fields.
 UPLOAD_WRAPPING = 64 * 1024
 # The report form's body may hold this many photos at their largest (EST_PHOTO_MAX_BYTES),
 # one per incident: a batch's photos together, not an album.
 REPORT_PHOTOS = 5
+# How many times the photo limit a photo form's body may carry (a phone's large photo,
+# refused beside its field rather than with the whole form).
+OVERSIZE_PHOTO = 4
 # In this order: where two routes could take one path, the first one listed does.
 ROUTERS = (
     structure.router,
@@ -105,23 +117,27 @@ def create_web_app(
     app.state.settings = settings
     app.state.templates = make_templates(settings)
     app.add_middleware(SecurityHeaders, headers=PAGE_HEADERS)
-    # Forms are small; a file read in is larger by its multipart wrapping only.
+    # Forms are small; a file read in is larger by its multipart wrapping only. A form with
+    # a photo takes a photo well over the limit too, so that its page (which reads no more
+    # of it than the limit) refuses the photo beside its field and keeps the rest of the form.
+    photo = OVERSIZE_PHOTO * settings.photo_max_bytes + UPLOAD_WRAPPING
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         larger={
             "/import": settings.max_upload_bytes + UPLOAD_WRAPPING,
             # A resident's tip with a phone's photo (#20).
-            "/tipsa": settings.photo_max_bytes + UPLOAD_WRAPPING,
-            # A report with its incidents' photos (#20).
+            "/tipsa": settings.max_body_bytes + photo,
+            # A report with its incidents' photos, one of them perhaps too large (#20).
             "/rapportera": settings.max_body_bytes
-            + REPORT_PHOTOS * (settings.photo_max_bytes + UPLOAD_WRAPPING),
+            + photo
+            + (REPORT_PHOTOS - 1) * (settings.photo_max_bytes + UPLOAD_WRAPPING),
         },
         # A photo added to a record on its page (#20: an incident's or a finding's …/bilder),
         # and a safety walk's finding filed with its photo (…/fynd/ny).
         larger_endings={
-            "/bilder": settings.photo_max_bytes + UPLOAD_WRAPPING,
-            "/fynd/ny": settings.max_body_bytes + settings.photo_max_bytes + UPLOAD_WRAPPING,
+            "/bilder": settings.max_body_bytes + photo,
+            "/fynd/ny": settings.max_body_bytes + photo,
         },
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -184,10 +200,25 @@ async def api_failed(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status, exc.problem.title, exc.problem.detail)
 
 
+def photo_form(path: str) -> bool:
+    """Whether the path takes a form with a photo (the limits' paths above)."""
+    return path in ("/tipsa", "/rapportera") or path.endswith(("/bilder", "/fynd/ny"))
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
         return await not_found(request, exc)
+    if exc.status_code == 413 and photo_form(request.url.path):
+        # Even past the room a photo form has: said with the photo limit (the one number
+        # the forms promise), and to a resident on the public pages' own layout.
+        detail = (
+            "Det som skickades är för stort för att tas emot. En bild får vara högst "
+            f"{photo_mb(settings_of(request))} MB; välj en mindre bild och skicka igen."
+        )
+        if is_public(request.url.path):
+            return await public_error(request, 413, "Bilden är för stor", detail)
+        return error_page(request, 413, "Det som skickades är för stort", detail)
     return error_page(request, exc.status_code, "Det gick inte", str(exc.detail))
 
 

@@ -71,6 +71,7 @@ class ApiError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(f"{problem.status} {problem.code}: {problem.detail}")
         self.problem = problem
+        self.retry_after: int | None = None  # the API's Retry-After (a 429), in seconds
 
     @property
     def status(self) -> int:
@@ -157,8 +158,10 @@ class ApiClient:
         except httpx.HTTPError as exc:
             raise _unreachable(exc) from exc
         if response.status_code >= 400:
-            problem = _problem(response)
-            raise (ApiUnavailable if response.status_code >= 500 else ApiError)(problem)
+            problem, wait = _problem(response), response.headers.get("Retry-After", "")
+            error = (ApiUnavailable if response.status_code >= 500 else ApiError)(problem)
+            error.retry_after = int(wait) if wait.isdigit() else None
+            raise error
         return response
 
     async def _get(self, path: str, model: type[M], **params: Any) -> M:
@@ -345,8 +348,10 @@ class ApiClient:
         if response.status_code >= 400:
             await response.aread()
             await response.aclose()
-            problem = _problem(response)
-            raise (ApiUnavailable if response.status_code >= 500 else ApiError)(problem)
+            problem, wait = _problem(response), response.headers.get("Retry-After", "")
+            error = (ApiUnavailable if response.status_code >= 500 else ApiError)(problem)
+            error.retry_after = int(wait) if wait.isdigit() else None
+            raise error
         return response
 
     async def organisations(

@@ -31,9 +31,11 @@ async def add_tip_photo(
     return TipPhotoReceipt.model_validate_json(response.content)
 
 
-async def tips(api: ApiClient, *, status: str, cursor: str | None = None) -> Page[TipRead]:
+async def tips(
+    api: ApiClient, *, status: str, cursor: str | None = None, limit: int = 50
+) -> Page[TipRead]:
     response = await api._request(
-        "GET", f"{V1}/tips", params={"status": status, "cursor": cursor, "limit": 50}
+        "GET", f"{V1}/tips", params={"status": status, "cursor": cursor, "limit": limit}
     )
     return Page[TipRead].model_validate_json(response.content)
 

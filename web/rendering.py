@@ -198,6 +198,8 @@ def common(request: Request) -> dict[str, Any]:
         # What the write before this page saved (Post/Redirect/Get: ``?sparat=beslut-12``),
         # for the saved_notice macro beside it.
         "saved": request.query_params.get("sparat", "")[:64],
+        # A photo field's data-max-bytes (web/static/photo_size.js says so before sending).
+        "photo_max_bytes": settings_of(request).photo_max_bytes,
     }
 
 

@@ -281,7 +281,11 @@ def _shifts(
     for index, item in enumerate(items):
         at = f"shifts.{index}"
         organisation = session.get(Organisation, item.organisation_id)
-        if organisation is None or organisation.municipality_id != municipality_id:
+        if (
+            organisation is None
+            or organisation.municipality_id != municipality_id
+            or organisation.residents
+        ):
             errors.append(
                 FieldError(
                     f"{at}.organisation_id", "Det finns ingen sådan organisation.", "unknown_id"

@@ -211,3 +211,21 @@ def where(
             "mismatch",
         )
     return Where(area, place, why)
+
+
+def place_point_mismatch(
+    session: Session, municipality: Municipality, place_id: int, lat: float, lon: float
+) -> str | None:
+    """Why a named place and a point given together disagree (their areas differ), or None:
+    a resident's tip or a walk's pin must give one coherent answer."""
+    found: list[str] = []
+    where(
+        session,
+        # Only its place is read.
+        IncidentCreate.model_construct(place_id=place_id, area_id=None),  # type: ignore[call-arg]
+        municipality,
+        lat,
+        lon,
+        lambda _field, message, code: found.append(message) if code == "mismatch" else None,
+    )
+    return found[0] if found else None

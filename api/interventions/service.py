@@ -122,7 +122,7 @@ def _values(session: Session, data: dict[str, Any], group: Group, actor: Actor) 
     values: dict[str, Any] = {}
     if "owner_organisation_id" in data:
         owner = session.get(Organisation, data["owner_organisation_id"])
-        if owner is None or owner.municipality_id != group.municipality_id:
+        if owner is None or owner.municipality_id != group.municipality_id or owner.residents:
             errors.append(
                 FieldError(
                     "owner_organisation_id", "Det finns ingen sådan organisation.", "unknown_id"

@@ -163,6 +163,7 @@ def _checked(
             organisation is None
             or not organisation.active
             or organisation.municipality_id != walk.municipality_id
+            or organisation.residents  # no partner (#20: accepted tips')
         ):
             errors.append(
                 FieldError(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.actor import Actor
 from api.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from api.incidents import areas
 from api.localtime import STOCKHOLM, utcnow
 from api.pagination import PageResult, paginate
 from api.safetywalks import schemas as s
@@ -19,6 +20,7 @@ from api.safetywalks import walks
 from api.safetywalks.models import SafetyWalk, WalkInput
 from api.schemas_common import ListQuery, Ref
 from api.settings import Settings
+from api.structure.models import Municipality
 from api.swedish import day_sv
 from api.tips import abuse
 from api.tips.schemas import Moderation
@@ -98,6 +100,17 @@ def create_input(
             errors.append(
                 FieldError("place_id", "Platsen finns inte i vandringens område.", "unknown_id")
             )
+        elif body.place_id is not None and body.lat is not None and body.lon is not None:
+            town = session.get(Municipality, walk.municipality_id)
+            mismatch = town and areas.place_point_mismatch(
+                session, town, body.place_id, body.lat, body.lon
+            )
+            if mismatch:
+                errors.append(
+                    FieldError(
+                        "place_id", f"{mismatch} Välj en plats eller ta bort punkten.", "mismatch"
+                    )
+                )
     if errors:
         raise Invalid(errors[0].message, errors=errors)
     pin = WalkInput(

@@ -129,6 +129,7 @@ class PublicWalkRead(BaseModel):
     """What the public link shows: where and when, the route; never residents' pins."""
 
     id: int
+    municipality: str = Field(description="The municipality's name, for the page's header.")
     area: str
     title: str | None
     starts_at: dt.datetime

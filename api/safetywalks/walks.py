@@ -348,7 +348,11 @@ def _checked(session: Session, walk: SafetyWalk, changes: dict[str, Any]) -> Non
             )
     for index, organisation_id in enumerate(changes.get("invited_organisation_ids") or []):
         organisation = session.get(Organisation, organisation_id)
-        if organisation is None or organisation.municipality_id != municipality_id:
+        if (
+            organisation is None
+            or organisation.municipality_id != municipality_id
+            or organisation.residents  # no partner (#20: accepted tips')
+        ):
             errors.append(
                 FieldError(
                     f"invited_organisation_ids.{index}",
@@ -487,6 +491,7 @@ def public_walk(session: Session, token: str, *, form_token: str) -> s.PublicWal
     )
     return s.PublicWalkRead(
         id=walk.id,
+        municipality=walk.area.municipality.name,
         area=walk.area.name,
         title=walk.title,
         starts_at=walk.starts_at,

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +93,9 @@ class Organisation(NamedMixin, ActiveMixin, TimestampMixin, Base):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     kind: Mapped[OrganisationKind] = mapped_column(text_enum(OrganisationKind, "organisation_kind"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # The organisation residents' accepted tips are filed for (#20): no partner, so never
+    # offered or accepted where a partner is chosen.
+    residents: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id])
 

@@ -187,6 +187,8 @@ def _filter_organisations(stmt: Select[Any], f: schemas.OrganisationFilter) -> S
         _eq(Organisation.parent_id, f.parent),
         name_contains(Organisation.name_key, f.q),
         _active(Organisation.active, f.active),
+        # Lists of organisations are to choose partners from: never the residents' one.
+        Organisation.residents.is_(False),
     )
 
 
@@ -368,7 +370,11 @@ def organisations_named(
     found = list(
         session.scalars(
             select(Organisation)
-            .where(Organisation.id.in_(wanted), Organisation.municipality_id == municipality_id)
+            .where(
+                Organisation.id.in_(wanted),
+                Organisation.municipality_id == municipality_id,
+                Organisation.residents.is_(False),  # no partner (#20)
+            )
             .order_by(Organisation.name)
         )
     )

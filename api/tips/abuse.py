@@ -8,20 +8,28 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import secrets
 import time
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.actor import Actor
-from api.errors import Invalid, TooManyRequests
+from api.errors import Conflict, Invalid, TooManyRequests
 from api.localtime import utcnow
 from api.settings import Settings
 from api.tips.models import PublicPost
 
 WINDOW = dt.timedelta(hours=1)
-# A form shown more than this long ago is stale: shown again, it gets a new token.
-FORM_LIFETIME_SECONDS = 24 * 3600
+# A form shown more than this long ago is stale: shown again, it gets a new token. Its used
+# token is kept this long (one sending per token), so short enough to keep few.
+FORM_LIFETIME_SECONDS = 4 * 3600
+LIFETIME = dt.timedelta(seconds=FORM_LIFETIME_SECONDS)
+ALREADY_SENT = (
+    "Det här formuläret är redan skickat och har tagits emot. Du behöver inte skicka igen."
+)
 
 
 def _mac(settings: Settings, message: str) -> str:
@@ -30,15 +38,18 @@ def _mac(settings: Settings, message: str) -> str:
 
 
 def form_token(settings: Settings, *, now: float | None = None) -> str:
-    """The token a public form carries from its showing: when it was shown, signed."""
+    """The token a public form carries from its showing: when it was shown and a random
+    part (two residents shown the form in the same second get different tokens, as each
+    token is good for one sending), signed."""
     shown = int(now if now is not None else time.time())
-    return f"{shown}.{_mac(settings, f'public-form:{shown}')[:32]}"
+    nonce = secrets.token_hex(8)
+    return f"{shown}.{nonce}.{_mac(settings, f'public-form:{shown}.{nonce}')[:32]}"
 
 
 def _shown_at(settings: Settings, token: str) -> int | None:
-    stamp, _, mac = token.partition(".")
+    stamp, nonce, mac = [*token.split(".", 2), "", ""][:3]
     if not stamp.isdigit() or not hmac.compare_digest(
-        mac, _mac(settings, f"public-form:{stamp}")[:32]
+        mac, _mac(settings, f"public-form:{stamp}.{nonce}")[:32]
     ):
         return None
     return int(stamp)
@@ -75,12 +86,18 @@ def check(
             "Det gick väldigt fort. Läs igenom det du skrivit och skicka igen.",
             "too_fast",
         )
-    count_against(session, kind=kind, actor=actor, settings=settings)
+    used = _mac(settings, f"public-form-used:{token}")
+    if session.scalar(select(PublicPost.id).where(PublicPost.form_key == used)) is not None:
+        raise Conflict(ALREADY_SENT, code="already_sent")
+    count_against(session, kind=kind, actor=actor, settings=settings, form_key=used)
 
 
-def count_against(session: Session, *, kind: str, actor: Actor, settings: Settings) -> None:
+def count_against(
+    session: Session, *, kind: str, actor: Actor, settings: Settings, form_key: str | None = None
+) -> None:
     """Counts a sending against the caller's address, or refuses it when the hour's limit is
-    reached (a tip's photos count as sendings of their own)."""
+    reached. ``form_key``: the used token's digest, so that a second sending with it (a double
+    click at the same moment too: the index is unique) is refused as already sent."""
     key = address_key(settings, actor.address)
     since = utcnow() - WINDOW
     count, oldest = session.execute(
@@ -97,11 +114,23 @@ def count_against(session: Session, *, kind: str, actor: Actor, settings: Settin
             f"{(wait + 59) // 60} min.",
             retry_after=wait,
         )
-    session.add(PublicPost(address_key=key, kind=kind))
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(PublicPost(address_key=key, kind=kind, form_key=form_key))
+            session.flush()
+    except IntegrityError:
+        raise Conflict(ALREADY_SENT, code="already_sent") from None
+
+
+def forgettable(now: dt.datetime) -> Any:
+    """Sendings the limit no longer looks at, and whose token (if any) is no longer good."""
+    return and_(
+        PublicPost.at < now - WINDOW,
+        or_(PublicPost.form_key.is_(None), PublicPost.at < now - LIFETIME),
+    )
 
 
 def forget_old(session: Session) -> int:
-    """Sendings older than the window (retention): the limit no longer looks at them."""
-    result = session.execute(delete(PublicPost).where(PublicPost.at < utcnow() - WINDOW))
+    """Sendings neither the limit nor the one-sending rule looks at any more (retention)."""
+    result = session.execute(delete(PublicPost).where(forgettable(utcnow())))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -59,6 +59,7 @@ class PublicPost(Base):
     __audit__ = False  # the tip or pin it let through is audited as such
     __table_args__ = (
         Index("ix_public_posts_address_at", "address_key", "at"),
+        Index("ux_public_posts_form_key", "form_key", unique=True),
         {"sqlite_autoincrement": True},
     )
 
@@ -67,3 +68,6 @@ class PublicPost(Base):
     # "tip" or "walk_input"
     kind: Mapped[str] = mapped_column(String(16))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The digest of the form token it was sent with: a token is good for one sending (a
+    # double click or a retry is "already sent"), so kept as long as the token is good.
+    form_key: Mapped[str | None] = mapped_column(String(64))

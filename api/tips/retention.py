@@ -6,7 +6,8 @@
 - A tip still pending after PENDING_DAYS goes too, with its photos: what nobody moderated in
   three months no longer describes the place as it is, and its text (which no moderator has
   read for personal data) should not wait forever.
-- The per-address limit's sendings go once the hour the limit looks back has passed.
+- The per-address limit's sendings go once the hour the limit looks back has passed, and
+  the form's token they were sent with is no longer good (one sending per token).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def count(session: Session, settings: Settings, now: dt.datetime) -> tuple[int, 
     """(tips, sendings) a run would delete now."""
     tips = session.scalar(select(func.count()).select_from(Tip).where(_due(settings, now)))
     posts = session.scalar(
-        select(func.count()).select_from(PublicPost).where(PublicPost.at < now - abuse.WINDOW)
+        select(func.count()).select_from(PublicPost).where(abuse.forgettable(now))
     )
     return int(tips or 0), int(posts or 0)
 

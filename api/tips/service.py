@@ -30,7 +30,7 @@ from api.photos.models import Photo
 from api.photos.schemas import PhotoOwner, PhotoRead, PhotoSize
 from api.records import not_found_message
 from api.routing import location
-from api.schemas_common import name_key, stored_text
+from api.schemas_common import stored_text
 from api.settings import Settings
 from api.structure.models import Area, Municipality, Organisation, Place
 from api.structure.schemas import OrganisationKind
@@ -166,11 +166,16 @@ def _placed(
     )
     if place_id is None and lat is None:
         return None, None, None, None
-    # Only a place that is not the municipality's is the resident's mistake; the rest (a
-    # point and a place in different areas, a point in no area) the moderator sorts out.
+    # A place that is not the municipality's, or a place and a point in different areas, is
+    # the resident's to correct (one coherent answer); a point in no area the moderator
+    # sorts out.
     errors.extend(e for e in found if e.field == "place_id")
-    mismatch = any(e.code == "mismatch" for e in found)
-    return (None if mismatch else where.area), where.place, lat, lon
+    errors.extend(
+        FieldError("place_id", f"{e.message} Välj en plats eller ta bort punkten.", e.code)
+        for e in found
+        if e.code == "mismatch"
+    )
+    return where.area, where.place, lat, lon
 
 
 def create_public(
@@ -258,7 +263,8 @@ def add_public_photo(
     held = len(photos.for_owner(session, PhotoOwner.tip, tip.id))
     if held >= MAX_PHOTOS:
         raise Invalid.field("file", f"Högst {MAX_PHOTOS} bilder per tips.", "too_many_photos")
-    abuse.count_against(session, kind="tip_photo", actor=actor, settings=settings)
+    # No count against the address's hourly limit: the receipt (one tip's, for an hour, at
+    # most MAX_PHOTOS) already limits them, and the tip itself was counted.
     _photo, offered = photos.add(
         session,
         data,
@@ -367,13 +373,17 @@ def public_organisation(session: Session, municipality_id: int) -> Organisation:
     """The organisation residents' observations are filed for: made when first needed."""
     found = session.scalar(
         select(Organisation).where(
-            Organisation.municipality_id == municipality_id,
-            Organisation.name_key == name_key(PUBLIC_ORGANISATION),
+            Organisation.municipality_id == municipality_id, Organisation.residents.is_(True)
         )
     )
     if found is None:
+        # Marked: no partner, so no list to choose partners from offers it and no choice of
+        # a partner takes it (api.resources.reference and the lists' filters).
         found = Organisation(
-            municipality_id=municipality_id, name=PUBLIC_ORGANISATION, kind=OrganisationKind.other
+            municipality_id=municipality_id,
+            name=PUBLIC_ORGANISATION,
+            kind=OrganisationKind.other,
+            residents=True,
         )
         session.add(found)
         session.flush()

@@ -138,7 +138,13 @@ def test_residents_pin_through_the_link_and_planners_moderate_once(
     second = pin(server, walk, comment="Buskarna skymmer.", lat=None, lon=None, place_id=None)
     assert second.status_code == 422
     place = shown["places"][0]["id"]
-    assert pin(server, walk, lat=None, lon=None, place_id=place).status_code == 202
+    # A place of the walk's area and a point in another area: one answer, not two.
+    mixed = pin(server, walk, lat=59.4786, lon=17.7506, place_id=place)
+    assert mixed.status_code == 422 and mixed.json()["errors"][0]["code"] == "mismatch"
+    once = abuse.form_token(server.settings, now=time.time() - 10)
+    assert pin(server, walk, lat=None, lon=None, place_id=place, form_token=once).status_code == 202
+    again = pin(server, walk, lat=None, lon=None, place_id=place, form_token=once)
+    assert again.status_code == 409 and again.json()["code"] == "already_sent"
 
     with as_(server, people, "coordination") as planner:
         items = planner.get(f"{V1}/safety-walks/{walk['id']}/input").json()["items"]

@@ -28,6 +28,7 @@ V1 = "/api/v1"
 PROBLEM = "application/problem+json"
 BRO_CENTRUM = (59.5117, 17.6364)
 STOCKHOLM_CITY = (59.3293, 18.0686)
+KUNGSANGEN = (59.4786, 17.7506)
 
 
 @pytest.fixture(autouse=True)
@@ -114,7 +115,8 @@ def test_a_resident_sends_a_tip_without_signing_in(
         assert thumb.status_code == 200 and len(thumb.content) < len(image.content)
     # The resident's address is kept nowhere with the tip, nor in the log of its sending.
     with server.database.session(write=False) as session:
-        assert session.scalar(select(func.count()).select_from(PublicPost)) == 2
+        # The tip alone counts against the address's hour: its photo came with its receipt.
+        assert session.scalar(select(func.count()).select_from(PublicPost)) == 1
 
 
 def test_a_photo_gives_its_position_to_a_tip_without_a_place(
@@ -141,7 +143,13 @@ def test_abuse_is_refused(server: Server, people: People, anon: httpx.Client) ->
     assert forged.status_code == 422 and "Ladda om" in errors_of(forged)["form_token"]
     limit = server.settings.public_posts_per_hour
     for _ in range(limit):
-        sent_tip(anon, server)
+        receipt = sent_tip(anon, server)
+    # The last tip's photo is not refused by the hour's limit (its receipt limits it), and
+    # a refused photo says why.
+    added = anon.post(receipt["photo_url"], files={"file": ("b.jpg", photo(), "image/jpeg")})
+    assert added.status_code == 201, added.text
+    text = anon.post(receipt["photo_url"], files={"file": ("b.jpg", b"not a photo", "image/jpeg")})
+    assert text.status_code == 422 and "bild" in " ".join(errors_of(text).values()).lower()
     over = send(anon, server)
     assert over.status_code == 429, over.text
     assert int(over.headers["Retry-After"]) > 0
@@ -221,6 +229,22 @@ def test_an_accepted_tip_counts_in_the_lagesbild_marked_as_from_the_public(
     with server.database.session(write=False) as session:
         moved = session.scalars(select(Photo)).one()
         assert (moved.owner_kind, moved.owner_id) == ("incident", accepted["incident_id"])
+    # "Allmänheten" is no partner: not offered among the organisations, refused where a
+    # partner is chosen (a walk's invitation, a group's membership).
+    public = incident["organisation"]["id"]
+    with as_(server, people, "admin") as admin:
+        listed = admin.get(f"{V1}/organisations", params={"limit": 200}).json()["items"]
+        assert "Allmänheten" not in [o["name"] for o in listed]
+        joined = admin.put(f"{V1}/groups/{coordination}/organisations/{public}")
+        assert joined.status_code in (404, 422), joined.text
+    with as_(server, people, "coordination") as planner:
+        walk = planner.post(
+            f"{V1}/safety-walks",
+            json={"area_id": people["areas"]["Bro"]["id"], "meeting_point": "Brohuset",
+                  "starts_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=9)).isoformat(),
+                  "invited_organisation_ids": [public]},
+        )  # fmt: skip
+        assert walk.status_code == 422 and "invited_organisation_ids.0" in errors_of(walk)
 
 
 def test_rejected_tips_go_with_retention(
@@ -241,9 +265,47 @@ def test_rejected_tips_go_with_retention(
         tip.moderated_at = utcnow() - dt.timedelta(days=days + 1)
         for post in session.scalars(select(PublicPost)):
             post.at = utcnow() - dt.timedelta(hours=2)
+    # Past the hour the limit looks back, but their tokens are still good: kept, so that a
+    # second sending with one is still known as one.
+    kept = retention.run(server.database, server.settings)
+    assert kept is not None
+    assert (kept.tips, kept.tip_photos, kept.public_posts) == (1, 1, 0)
+    with server.database.session(write=True) as session:
+        for post in session.scalars(select(PublicPost)):
+            post.at = utcnow() - abuse.LIFETIME - dt.timedelta(minutes=1)
     done = retention.run(server.database, server.settings)
     assert done is not None
-    assert (done.tips, done.tip_photos, done.public_posts) == (1, 1, 3)
+    assert (done.tips, done.public_posts) == (0, 2)
     with server.database.session(write=False) as session:
         assert session.get(Tip, first["id"]) is None
         assert session.get(Tip, second["id"]) is not None
+
+
+def test_a_form_is_sent_once(server: Server, people: People, anon: httpx.Client) -> None:
+    """A double click or a retry with the same form's token files no second tip; a refused
+    sending does not use the token up."""
+    once = token(server)
+    guarded = send(anon, server, form_token=once, description="Ring mig på 070-123 45 67.")
+    assert guarded.status_code == 422
+    sent_tip(anon, server, form_token=once)
+    again = send(anon, server, form_token=once)
+    assert again.status_code == 409, again.text
+    assert again.json()["code"] == "already_sent" and "redan skickat" in again.json()["detail"]
+    # Two forms shown in the same second are two tokens.
+    shown = time.time() - 10
+    assert abuse.form_token(server.settings, now=shown) != abuse.form_token(
+        server.settings, now=shown
+    )
+    with server.database.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Tip)) == 1
+
+
+def test_a_place_and_a_point_in_different_areas_are_refused(
+    server: Server, people: People, anon: httpx.Client
+) -> None:
+    form = anon.get(f"{V1}/public/tip-form").json()
+    bro_centrum = next(p["id"] for p in form["places"] if p["name"] == "Bro centrum")
+    mixed = send(anon, server, place_id=bro_centrum, lat=KUNGSANGEN[0], lon=KUNGSANGEN[1])
+    assert mixed.status_code == 422, mixed.text
+    assert "pekar på olika områden" in errors_of(mixed)["place_id"]
+    sent_tip(anon, server, place_id=bro_centrum)  # the place and a point in Bro agree

@@ -16,7 +16,10 @@ from api.tips import abuse
 from tests.support.images import photo
 from tests.support.pages import browser_for, csrf_of, found
 from tests.support.people import People
-from tests.support.servers import Server
+from tests.support.servers import LiveServer, Server
+from web.app import create_web_app
+from web.client import ApiClient
+from web.pages import tips as tip_pages
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +97,94 @@ def test_a_resident_sends_a_tip_and_the_group_accepts_it(
         assert "Från allmänheten" in listed
     with browser_for(server, people, "reporter") as reporter:
         assert reporter.get("/tips").status_code == 403
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
+def test_a_tip_is_kept_whatever_happens_to_its_photo(
+    server: Server, people: People, anon: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo over the limit or no photo at all is refused beside the tip, which is filed;
+    the thank-you page says why. A second sending of the same form is "already received"."""
+    html = anon.get("/tipsa").text
+    assert 'data-max-bytes="' in html and "photo_size.js" in html
+    monkeypatch.setattr(server.settings, "photo_max_bytes", 40_000)
+    for name, content, word, said in (
+        ("stor.jpg", photo() + b"\0" * 40_000, "storlek", "större än 0 MB"),
+        ("text.jpg", b"inte en bild", "typ", "inte ett foto"),
+    ):
+        filled = _filled(html, server)
+        sent = anon.post(
+            "/tipsa", data=filled, files={"bild": (name, content, "image/jpeg")},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert sent.headers["location"] == f"/tipsa/tack?bild={word}", sent.text
+        thanks = anon.get(sent.headers["location"]).text
+        assert "utan bilden" in thanks and said in thanks
+        assert "Upplands-Bro kommun" in thanks  # the public pages' one header
+        again = anon.post("/tipsa", data=filled, follow_redirects=False)
+        assert again.headers["location"] == "/tipsa/tack?bild=redan"
+        assert "redan tagits emot" in anon.get(again.headers["location"]).text
+    # The hour's limit: nothing to correct, so a notice of when to try again, not an error.
+    monkeypatch.setattr(server.settings, "public_posts_per_hour", 2)
+    limited = anon.post("/tipsa", data=_filled(html, server))
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert "Försök igen om" in limited.text and "error-summary" not in limited.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
+def test_a_body_beyond_a_photo_forms_room_is_answered_on_the_public_layout(
+    server: Server, people: People
+) -> None:
+    """The 413 a resident can still get: the public layout, the photo limit from settings (in
+    MB, as the form says it), and the way back to the form; never the signed-in layout."""
+    small = server.settings.model_copy(update={"photo_max_bytes": 2 * 1024 * 1024})
+    client = ApiClient(httpx.AsyncClient(base_url=server.url, timeout=httpx.Timeout(10.0)))
+    web = LiveServer(create_web_app(client, small)).start()
+    try:
+        with httpx.Client(base_url=web.url) as browser:
+            huge = browser.post(
+                "/tipsa",
+                content=b"x" * (small.max_body_bytes + 9 * small.photo_max_bytes),
+                headers={"content-type": "multipart/form-data; boundary=b"},
+            )
+    finally:
+        web.stop()
+    assert huge.status_code == 413
+    assert "Till översikten" not in huge.text and "Logga in" not in huge.text
+    assert 'href="/tipsa"' in huge.text and "högst 2 MB" in huge.text
+    assert "Upplands-Bro kommun" in huge.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
+def test_the_queue_says_where_it_is_and_refuses_beside_the_field(
+    server: Server, people: People, anon: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tip_pages, "PER_PAGE", 2)
+    for _ in range(3):
+        html = anon.get("/tipsa").text
+        assert anon.post("/tipsa", data=_filled(html, server), follow_redirects=False).is_redirect
+    with browser_for(server, people, "coordination") as moderator:
+        queue = moderator.get("/tips").text
+        assert re.search(r'<a href="/tips" aria-current="page"', queue)
+        more = found(r'<a class="button button-secondary" href="(/tips\?[^"]+)">Fler tips', queue)
+        rest = moderator.get(more.replace("&amp;", "&")).text
+        assert rest.count('action="/tips/') == 2  # the third tip: accept and reject forms
+        tip_id = found(r'action="/tips/(\d+)/godkann"', queue)
+        csrf = csrf_of(queue)
+        unknown = moderator.post(
+            f"/tips/{tip_id}/godkann", data={"csrf_token": csrf, "kategori": "nope"}
+        )
+        assert unknown.status_code == 422
+        assert re.search(r'id="kategori-error"[^>]*>[^<]*kategori', unknown.text)
+        long = moderator.post(
+            f"/tips/{tip_id}/avvisa", data={"csrf_token": csrf, "skal": "x" * 250}
+        )
+        assert long.status_code == 422 and "element" not in long.text
+        assert re.search(r'id="skal-error"[^>]*>Skälet får vara högst 200 tecken', long.text)
+        accepted = moderator.post(
+            f"/tips/{tip_id}/godkann",
+            data={"csrf_token": csrf, "kategori": "plats.belysning", "bedomning": "medium"},
+            follow_redirects=True,
+        )
+        incident_id = found(r'Tipset är godkänt[^<]*<a href="/handelser/(\d+)"', accepted.text)
+        assert moderator.get(f"/handelser/{incident_id}").status_code == 200

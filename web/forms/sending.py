@@ -29,6 +29,8 @@ class Refused:
     status: int
     problem: Problem
     errors: dict[str, str]
+    # When to try again (a 429's Retry-After, in seconds).
+    retry_after: int | None = None
 
 
 def field_errors(
@@ -63,7 +65,7 @@ async def send(
             raise
         problem = exc.problem
         errors = fields(problem) if callable(fields) else field_errors(problem, fields, other=other)
-        return Refused(exc.status, problem, errors)
+        return Refused(exc.status, problem, errors, exc.retry_after)
 
 
 async def unless(call: Awaitable[T], status: int) -> T | None:

@@ -9,6 +9,8 @@
     skadegorelse: "#a4161a", samling: "#5a2e8a", ordning: "#0b5cad", trafik: "#8a4b00",
     plats: "#1f6b3a", arrangemang: "#b0006d", ovrigt: "#4f5660"
   };
+  // Swedish titles of Leaflet's zoom buttons (its own are English).
+  L.Control.Zoom.mergeOptions({ zoomInTitle: "Zooma in", zoomOutTitle: "Zooma ut" });
   var map = L.map(element, { scrollWheelZoom: false }).setView([59.51, 17.7], 11);
   L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
     maxZoom: 19,

@@ -4,6 +4,8 @@
 (function () {
   "use strict";
   if (!window.L) return;
+  // Swedish titles of Leaflet's zoom buttons (its own are English), before any map is made.
+  L.Control.Zoom.mergeOptions({ zoomInTitle: "Zooma in", zoomOutTitle: "Zooma ut" });
 
   function round(value) { return Math.round(value * 1e6) / 1e6; }
 
@@ -19,6 +21,7 @@
     var shapes = {};
     try { shapes = JSON.parse(document.getElementById(id + "-shapes").textContent || "{}"); } catch (e) { shapes = {}; }
 
+    element.hidden = false;
     var map = L.map(element, { scrollWheelZoom: false, attributionControl: false, zoomSnap: 0.25 });
     // A view before any layer: Leaflet draws vectors (and opens tooltips) against it.
     var extent = shapes.extent;
@@ -77,16 +80,23 @@
     } else {
       status.textContent = "Tryck på kartan där det hände, eller välj en plats i listan.";
     }
-    map.on("click", function (event) { choose(event.latlng.lat, event.latlng.lng); });
-    clear.addEventListener("click", function () {
+    // One answer: a tap elsewhere than on a named place empties the list's choice (the
+    // point is the answer); a place chosen in the list takes the point away.
+    map.on("click", function (event) {
+      choose(event.latlng.lat, event.latlng.lng);
+      if (select) select.value = "";
+    });
+    function unchoose(said) {
       latInput.value = ""; lonInput.value = "";
       if (chosen) { map.removeLayer(chosen); chosen = null; }
       clear.hidden = true;
-      status.textContent = "Ingen punkt är vald.";
-    });
+      status.textContent = said;
+    }
+    clear.addEventListener("click", function () { unchoose("Ingen punkt är vald."); });
     if (select) {
       select.addEventListener("change", function () {
         var place = placesById[select.value];
+        if (select.value) unchoose("Vald plats i listan: " + select.options[select.selectedIndex].text + ".");
         if (place) map.setView([place.lat, place.lon], Math.max(map.getZoom(), 14));
       });
     }

@@ -80,6 +80,8 @@
       var holder = box.querySelector(".pick-map");
       if (!holder.hidden) return;
       holder.hidden = false;
+      // Swedish titles of Leaflet's zoom buttons (its own are English).
+      L.Control.Zoom.mergeOptions({ zoomInTitle: "Zooma in", zoomOutTitle: "Zooma ut" });
       var map = L.map(holder).setView([59.51, 17.7], 11);
       L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
         maxZoom: 19,

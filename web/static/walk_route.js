@@ -21,6 +21,8 @@
     if (!holder.hidden) return;
     holder.hidden = false;
     undo.hidden = false;
+    // Swedish titles of Leaflet's zoom buttons (its own are English).
+    L.Control.Zoom.mergeOptions({ zoomInTitle: "Zooma in", zoomOutTitle: "Zooma ut" });
     var map = L.map(holder).setView([59.51, 17.7], 12);
     // The areas' outlines and the named places as vectors (as public_map.js draws them; that
     // script's drawing lives in its closure, so it is repeated here, small): with no tiles
