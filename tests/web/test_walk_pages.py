@@ -64,8 +64,11 @@ def new_walk(planner: httpx.Client, people: People, places: dict[str, int]) -> s
     return path
 
 
-def pin(server: Server, link: str, place: int, comment: str) -> httpx.Response:
-    """A resident's pin through the public page, without signing in."""
+def pin(
+    server: Server, link: str, place: int, comment: str, token: str | None = None
+) -> httpx.Response:
+    """A resident's pin through the public page, without signing in (``token``: the form's,
+    as a double tap sends it twice)."""
     with httpx.Client(base_url=server.url, timeout=30) as resident:
         page = resident.get(link)
         assert page.status_code == 200, page.text
@@ -79,7 +82,7 @@ def pin(server: Server, link: str, place: int, comment: str) -> httpx.Response:
             link,
             data={
                 "csrf_token": csrf_of(page.text),
-                "form_token": form_token(server.settings, now=time.time() - 10),
+                "form_token": token or form_token(server.settings, now=time.time() - 10),
                 "website": "",
                 "fran": "resident",
                 "plats": str(place),
@@ -128,8 +131,13 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         link = html.unescape(found(r'id="public-link" type="text" readonly value="([^"]+)"', page))
         path = "/" + link.split("/", 3)[3]
 
-        sent = pin(server, path, places["Råbystigen"], "Mörkt och buskigt vid stigen")
+        shown = form_token(server.settings, now=time.time() - 10)
+        sent = pin(server, path, places["Råbystigen"], "Mörkt och buskigt vid stigen", shown)
         assert sent.status_code == 303, sent.text
+        # Sent again with the same form (a double tap): thanked again, kept once.
+        again = pin(server, path, places["Råbystigen"], "Mörkt och buskigt vid stigen", shown)
+        assert again.status_code == 303, again.text
+        assert again.headers["location"] == sent.headers["location"]
         with httpx.Client(base_url=server.url) as resident:
             assert "Tack för din synpunkt" in resident.get(sent.headers["location"]).text
 
@@ -137,6 +145,7 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         assert "Mörkt och buskigt vid stigen" in page
         # The waiting pin is on the map, labelled as in the list; the route's places named.
         assert 'class="map-mark map-pending"' in page and ">V1</span>" in page
+        assert ">V2</span>" not in page
         assert 'class="map-place"' in page and ">Råbystigen</text>" in page
         accept = found(r'action="(/trygghetsvandringar/\d+/synpunkter/\d+/godkann)"', page)
         accepted = planner.post(accept, data={"csrf_token": csrf_of(page)}, follow_redirects=False)

@@ -121,7 +121,8 @@ async def public_send(request: Request, token: Token) -> Response:
         forms.input_errors,
         refusals={403, 409, 422, 429},
     )
-    if not isinstance(sent, Refused):
+    # Sent already (a double tap, a resend): it came through the first time.
+    if not isinstance(sent, Refused) or sent.problem.code == "already_sent":
         return redirect(request, f"/trygghetsvandring/{token}/tack")
     if "form" in sent.errors and sent.problem.code != "too_fast":
         # A stale form gets a new token: sent again, it goes through.
