@@ -245,6 +245,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         not in (
             "Not Found",
             "Method Not Allowed",
+            # FastAPI's words for a body it could not read (not JSON text at all).
+            "There was an error parsing the body",
         )
         else default_detail
     )

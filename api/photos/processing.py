@@ -8,11 +8,13 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from api.errors import FieldError, Invalid, TooLarge
 from api.photos.schemas import OfferedPoint
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # What phones' cameras and browsers send (an iPhone's file input hands over JPEG).
 FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
@@ -64,6 +66,8 @@ def gps_point(image: Image.Image) -> OfferedPoint | None:
 
 
 def _jpeg(image: Image.Image, side: int) -> tuple[bytes, int, int]:
+    from PIL import Image
+
     copy = image.copy()
     copy.thumbnail((side, side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
@@ -73,6 +77,10 @@ def _jpeg(image: Image.Image, side: int) -> tuple[bytes, int, int]:
 
 
 def process(data: bytes, *, max_bytes: int, max_side: int, thumb_side: int) -> Processed:
+    # Pillow is loaded by the first photo, not by every server process at start: the
+    # processes that never see a photo (an import's, a worker's) keep their memory.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     if len(data) > max_bytes:
         raise TooLarge(f"Bilden är för stor: högst {max_bytes // (1024 * 1024)} MB.")
     if not data:

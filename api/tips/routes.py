@@ -145,7 +145,7 @@ def get_tip(tip_id: PathId, session: SessionDep, actor: ActorDep) -> schemas.Tip
     operation_id="accept_tip",
     summary="Accept a tip: it becomes an observation with source allmänheten (its photos "
     "go with it); 409 if it was already decided",
-    responses=problem_responses(401, 403, 404, 409, 422, 503),
+    responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
 )
 def accept_tip(
     tip_id: PathId, body: schemas.TipAccept, session: SessionDep, actor: ActorDep
@@ -159,7 +159,7 @@ def accept_tip(
     response_model=schemas.TipRead,
     operation_id="reject_tip",
     summary="Reject a tip (a reason is optional); kept only as long as retention says",
-    responses=problem_responses(401, 403, 404, 409, 422, 503),
+    responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
 )
 def reject_tip(
     tip_id: PathId, body: schemas.TipReject, session: SessionDep, actor: ActorDep

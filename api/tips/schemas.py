@@ -15,8 +15,8 @@ from api.schemas_common import (
     Input,
     ListQuery,
     LocalTime,
+    Name,
     Ref,
-    Text,
 )
 
 # The source of an observation made from an accepted tip (and its reports'): the lägesbild
@@ -176,4 +176,6 @@ class TipAccept(Input):
 
 
 class TipReject(Input):
-    reason: Annotated[Text, Field(max_length=200)] | None = None
+    # A name's length and form, which the schema says: a longer text is refused as the
+    # schema promises (a constraint added to Text's would be checked but not published).
+    reason: Name | None = None
