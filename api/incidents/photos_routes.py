@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, UploadFile
+from fastapi import APIRouter, Form, Path
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -50,7 +50,7 @@ def add_incident_photo(
     actor: ActorDep,
     settings: SettingsDep,
     idempotency: IdempotencyDep,
-    file: Annotated[UploadFile, File(description="The photo, as the phone's camera took it.")],
+    file: answers.PhotoFile,
     use_position: Annotated[
         bool,
         Form(
@@ -59,9 +59,7 @@ def add_incident_photo(
         ),
     ] = False,
 ) -> JSONResponse:
-    # Read from where the server spooled it, one byte past the limit at most: a larger file
-    # is refused by processing without being read whole.
-    data = file.file.read(settings.photo_max_bytes + 1)
+    data = answers.sent_bytes(file, settings)
     sent = _Sent(sha256=hashlib.sha256(data).hexdigest(), use_position=use_position)
     return idempotency.answer(
         sent,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import File, Query, UploadFile
 from fastapi.responses import Response
 
 from api.photos.schemas import PhotoSize
 from api.problems import problem_responses
+from api.settings import Settings
 
 # A photo is read under its record's scope: a browser may keep it a while for this reader,
 # no shared cache may.
@@ -22,6 +23,14 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     **problem_responses(401, 403, 404, 422, 503),
 }
 SizeQuery = Annotated[PhotoSize, Query(description="`full` (default) or `thumb`.")]
+# The photo of an upload (multipart ``file``), as the phone's camera took it.
+PhotoFile = Annotated[UploadFile, File(description="The photo: JPEG, PNG or WebP.")]
+
+
+def sent_bytes(file: UploadFile, settings: Settings) -> bytes:
+    """The upload's bytes, read from where the server spooled it, one past the limit at
+    most: a larger file is refused by processing without being read whole."""
+    return file.file.read(settings.photo_max_bytes + 1)
 
 
 def photo_response(data: bytes) -> Response:

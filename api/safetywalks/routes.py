@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.audit import service as audit
@@ -367,13 +367,13 @@ def add_finding_photo(
     actor: ActorDep,
     settings: SettingsDep,
     response: Response,
-    file: Annotated[UploadFile, File(description="The photo: JPEG, PNG or WebP.")],
+    file: answers.PhotoFile,
     use_position: Annotated[
         bool, Form(description="Use the photo's position as the finding's point.")
     ] = False,
 ) -> PhotoAdded:
     # One byte past the limit is enough to refuse it; the rest is never read.
-    data = file.file.read(settings.photo_max_bytes + 1)
+    data = answers.sent_bytes(file, settings)
     added = findings.add_photo(
         session,
         walk_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Request, Response
 
 from api.audit import service as audit
 from api.deps import ActorDep, SessionDep, SettingsDep
@@ -89,13 +89,13 @@ def add_public_tip_photo(
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
-    file: Annotated[UploadFile, File(description="A photo: JPEG, PNG or WebP.")],
+    file: answers.PhotoFile,
     use_position: Annotated[
         bool, Form(description="Use the photo's position if the tip has no place.")
     ] = False,
 ) -> schemas.TipPhotoReceipt:
     _anonymous(session, request, actor, "/public/tips/…/photos")
-    data = file.file.read(settings.photo_max_bytes + 1)
+    data = answers.sent_bytes(file, settings)
     return service.add_public_photo(
         session, receipt, data, use_position=use_position, actor=actor, settings=settings
     )
