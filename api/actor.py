@@ -17,6 +17,7 @@ class Grant:
     group_kind: str  # steering, coordination, area
     area_id: int | None
     role: str  # convener, member, reporter, viewer
+    municipality_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,16 @@ class Actor:
     user_id: int | None = None
     label: str = ""
     organisation_id: int | None = None
+    # The municipality this request acts in (#21): the person's home one, or another where
+    # they hold a grant, as the request chose (api.deps.MUNICIPALITY_HEADER). The grants
+    # and ``is_admin`` are those in it alone; every record read or written is of it.
+    municipality_id: int | None = None
+    # Every municipality the person may act in (home first), for the choice in the menu.
+    municipality_ids: tuple[int, ...] = field(default=())
+    # Administrator of ``municipality_id``.
     is_admin: bool = False
+    # Manages municipalities (create, name, outline, settings) and reads no municipal data.
+    is_operator: bool = False
     grants: tuple[Grant, ...] = field(default=())
     # A service token's source ("embrace") and id; a user session's id.
     source: str | None = None

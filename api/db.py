@@ -32,6 +32,8 @@ NAMING_CONVENTION = {
 }
 
 WRITE_OPTION = "est_write"
+# Where a session keeps the municipalities it is bound to (api.tenancy).
+MUNICIPALITIES_KEY = "est_municipalities"
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -141,9 +143,14 @@ class Database:
         return cls(make_engine(url, **options))
 
     @contextmanager
-    def session(self, *, write: bool) -> Iterator[Session]:
-        """A session whose transaction commits when the block ends without an error."""
+    def session(
+        self, *, write: bool, municipalities: frozenset[int] | None = None
+    ) -> Iterator[Session]:
+        """A session whose transaction commits when the block ends without an error; bound
+        to ``municipalities`` when given (api.tenancy), before its transaction begins."""
         session = self._sessions()
+        if municipalities is not None:
+            session.info[MUNICIPALITIES_KEY] = municipalities
         try:
             if write:
                 session.connection(execution_options={WRITE_OPTION: True})

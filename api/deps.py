@@ -5,6 +5,7 @@ transaction and records its writes in the audit log."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,10 +17,14 @@ from api.accounts import service as accounts
 from api.actor import Actor
 from api.audit import service as audit
 from api.db import Database
-from api.errors import Forbidden, NotAuthenticated
+from api.errors import Forbidden, Invalid, NotAuthenticated
 from api.settings import Settings
+from api.tenancy import scope_of
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Which of their municipalities a person acts in, when not their home one (#21); the web
+# sends the choice made in the account menu.
+MUNICIPALITY_HEADER = "EST-Municipality"
 
 
 def get_database(request: Request) -> Database:
@@ -36,6 +41,11 @@ def authenticate(request: Request) -> Actor:
     its own short transaction, apart from the request's."""
     address = client_address(request)
     header = request.headers.get("authorization")
+    chosen = request.headers.get(MUNICIPALITY_HEADER, "").strip()
+    if chosen and not chosen.isdigit():
+        raise Invalid(
+            f"{MUNICIPALITY_HEADER} ska vara en kommuns nummer.", code="municipality_header"
+        )
     actor = Actor("anonymous", label="anonym", address=address)
     if header:
         scheme, _, token = header.strip().partition(" ")
@@ -45,7 +55,11 @@ def authenticate(request: Request) -> Actor:
             database = get_database(request)
             with database.session(write=False) as session:
                 resolved = accounts.resolve_token(
-                    session, token.strip(), settings=settings, address=address
+                    session,
+                    token.strip(),
+                    settings=settings,
+                    address=address,
+                    municipality_id=int(chosen) if chosen else None,
                 )
             if resolved is not None and resolved.touch is not None:
                 with database.session(write=True) as session:
@@ -89,11 +103,19 @@ def get_session(
     # Commits after the response body is built and before it is sent (scope="function"
     # below), so a client never sees a 2xx for something that was not saved.
     write = request.method not in SAFE_METHODS
-    with get_database(request).session(write=write) as session:
+    with actor_session(request, actor, write=write) as session:
         audit.bind(session, audit.AuditContext(actor, request.method, request.url.path))
         yield session
         if write:
             audit.record_writes(session)
+
+
+@contextmanager
+def actor_session(request: Request, actor: Actor, *, write: bool) -> Iterator[Session]:
+    """A session that sees what ``actor`` acts in (api.tenancy), for a route that reads
+    beside the request's own session (a stream, an export)."""
+    with get_database(request).session(write=write, municipalities=scope_of(actor)) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

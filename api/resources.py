@@ -15,6 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.interfaces import ORMOption
 
+from api import tenancy
 from api.actor import Actor
 from api.errors import Conflict, Hidden, Invalid
 from api.pagination import PageResult, paginate
@@ -46,6 +47,9 @@ class Resource(Generic[M]):
     # Narrows a select to the records the actor may see (api.access.policy says which); a
     # record outside answers 404 like one that does not exist. None: all signed-in see all.
     scope: Callable[[Select[Any], Actor], Select[Any]] | None = None
+    # Narrows further the records the actor may change (a municipality: its own
+    # administrator's, or any for a platform operator); None: those ``scope`` shows.
+    write_scope: Callable[[Select[Any], Actor], Select[Any]] | None = None
     # Lists newest first (the audit log).
     descending: bool = False
     # What the caller may do with a record, answered beside its fields (a group's
@@ -65,14 +69,22 @@ def list_records(
 
 
 def get_record(
-    session: Session, resource: Resource[M], ident: Any, *, actor: Actor, fresh: bool = False
+    session: Session,
+    resource: Resource[M],
+    ident: Any,
+    *,
+    actor: Actor,
+    fresh: bool = False,
+    write: bool = False,
 ) -> M:
-    """``fresh`` reloads a record this request changed, with its relationships."""
+    """``fresh`` reloads a record this request changed, with its relationships; ``write``
+    finds it only where the actor may change it."""
     record = get_or_404(
         session, resource.model, ident, resource.none_such, options=resource.load, fresh=fresh
     )
-    if resource.scope is not None:
-        visible = resource.scope(select(resource.key).where(resource.key == ident), actor)
+    scopes = [resource.scope, resource.write_scope if write else None]
+    for scope in filter(None, scopes):
+        visible = scope(select(resource.key).where(resource.key == ident), actor)
         if session.scalar(visible) is None:
             raise Hidden(not_found_message(resource.none_such, ident))
     return record
@@ -91,7 +103,7 @@ def create_record(session: Session, resource: Resource[M], data: BaseModel, *, a
 def update_record(
     session: Session, resource: Resource[M], ident: Any, data: BaseModel, *, actor: Actor
 ) -> M:
-    record = get_record(session, resource, ident, actor=actor)
+    record = get_record(session, resource, ident, actor=actor, write=True)
     values = changes(data)
     if resource.check is not None:
         state = {field: getattr(record, field) for field in resource.fields} | values
@@ -110,7 +122,7 @@ def _reloaded(session: Session, resource: Resource[M], record: M, actor: Actor) 
 def set_active(
     session: Session, resource: Resource[M], ident: Any, active: bool, *, actor: Actor
 ) -> M:
-    record = get_record(session, resource, ident, actor=actor)
+    record = get_record(session, resource, ident, actor=actor, write=True)
     if active:
         for model, field, message in resource.needs_active:
             key = getattr(record, field)
@@ -152,6 +164,9 @@ def reference(
     """A record another one refers to: it must exist, be active and (where given) belong to the
     same municipality. Answered as a field error, since the field is what is wrong."""
     record = session.get(model, ident)
+    scope = tenancy.bound(session)
+    if model.__tablename__ == "municipalities" and scope is not None and ident not in scope:  # type: ignore[attr-defined]
+        record = None  # another municipality than the request's: as if there were none
     if record is None:
         raise Invalid.field(field_name, f"Det finns {none_such} med id {ident}.", "unknown_id")
     if not getattr(record, "active", True):

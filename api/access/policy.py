@@ -44,13 +44,37 @@ from api.errors import Forbidden
 
 
 def requires_second_factor(actor: Actor) -> bool:
-    """Who must sign in with a second factor (TOTP): administrators, and everyone in the
-    steering group, whatever their role there (they read the whole municipality and steer
-    it). Others may enrol on their own. ``actor`` is the person as a full sign-in would
-    make them; until they have enrolled, their sessions are half ones (api.accounts.totp)."""
+    """Who must sign in with a second factor (TOTP): administrators, platform operators,
+    and everyone in the steering group, whatever their role there (they read the whole
+    municipality and steer it). Others may enrol on their own. ``actor`` is the person as
+    a full sign-in would make them; until they have enrolled, their sessions are half ones
+    (api.accounts.totp)."""
     return actor.kind == "user" and (
-        actor.is_admin or any(g.group_kind == "steering" for g in actor.grants)
+        actor.is_admin or actor.is_operator or any(g.group_kind == "steering" for g in actor.grants)
     )
+
+
+# Municipalities (#21) -------------------------------------------------------------------------
+
+
+def readable_municipality_ids(actor: Actor) -> frozenset[int] | None:
+    """The municipalities whose own record (name, outline, settings) the actor reads: a
+    platform operator and the system every one (None); a person those they may act in."""
+    if actor.is_operator or actor.kind == "system":
+        return None
+    return frozenset(actor.municipality_ids) | (
+        frozenset({actor.municipality_id}) if actor.municipality_id is not None else frozenset()
+    )
+
+
+def managed_municipality_ids(actor: Actor) -> frozenset[int] | None:
+    """The municipalities whose settings the actor changes: every one for a platform
+    operator (None), the one they administer for an administrator, else none."""
+    if actor.is_operator or actor.kind == "system":
+        return None
+    if actor.is_admin and actor.municipality_id is not None:
+        return frozenset({actor.municipality_id})
+    return frozenset()
 
 
 # Records -----------------------------------------------------------------------------------

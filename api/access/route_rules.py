@@ -12,7 +12,11 @@ from api.actor import Actor
 class Rule(enum.StrEnum):
     PUBLIC = "public"  # anyone, signed in or not
     SIGNED_IN = "signed_in"  # any signed-in person; records are narrowed below
-    ADMIN = "admin"  # administrators only
+    ADMIN = "admin"  # administrators only (of the municipality the request acts in)
+    # Platform operators (#21): make municipalities and turn them on and off.
+    OPERATOR = "operator"
+    # A municipality's own settings: its administrator, or a platform operator.
+    ADMIN_OR_OPERATOR = "admin_or_operator"
     SERVICE = "service"  # a service token whose source is the route's {source}
     # A person signed in with the password, the second factor done or still to come
     # (a half session, actor kind "pending"); see requires_second_factor.
@@ -40,17 +44,18 @@ ROUTE_RULES: dict[str, Rule] = {
     "update_me": Rule.SIGNED_IN,  # the person's own choices (the feedback e-mail)
     "change_password": Rule.SIGNED_IN,
     # The EST structure and the categories: everyone signed in reads, administrators change.
-    **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.OPERATOR),
+    "update_municipality": Rule.ADMIN_OR_OPERATOR,
     # A municipality's privacy notice: anyone reads it (before signing in too), as the
     # law wants it at hand; administrators set it.
     "get_privacy_notice": Rule.PUBLIC,
     "get_municipality_privacy_notice": Rule.PUBLIC,
-    "set_municipality_privacy_notice": Rule.ADMIN,
+    "set_municipality_privacy_notice": Rule.ADMIN_OR_OPERATOR,
     **_resource("area", "areas", read=Rule.SIGNED_IN, write=Rule.ADMIN),
     **_resource("place", "places", read=Rule.SIGNED_IN, write=Rule.ADMIN),
     **_resource("organisation", "organisations", read=Rule.SIGNED_IN, write=Rule.ADMIN),
     **_resource("group", "groups", read=Rule.SIGNED_IN, write=Rule.ADMIN),
-    **_resource("category", "categories", read=Rule.SIGNED_IN, write=Rule.ADMIN),
+    **_resource("category", "categories", read=Rule.SIGNED_IN, write=Rule.OPERATOR),
     "add_group_organisation": Rule.ADMIN,
     "remove_group_organisation": Rule.ADMIN,
     # People: see can_see_user; administrators manage accounts and end sessions.
@@ -176,7 +181,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "list_guard_reports": Rule.SIGNED_IN,
     "get_guard_report": Rule.SIGNED_IN,
     # The audit log.
-    "list_audit_events": Rule.ADMIN,
+    "list_audit_events": Rule.ADMIN_OR_OPERATOR,
     # Two-factor sign-in (see requires_second_factor): a half session reaches only these.
     "get_totp": Rule.SECOND_FACTOR,
     "start_totp_enrolment": Rule.SECOND_FACTOR,
@@ -251,5 +256,9 @@ def route_allows(rule: Rule, actor: Actor, path_params: dict[str, str]) -> bool:
         return False
     if rule is Rule.SIGNED_IN:
         return True
+    if rule is Rule.OPERATOR:
+        return actor.is_operator or actor.kind == "system"
+    if rule is Rule.ADMIN_OR_OPERATOR:
+        return actor.is_operator or actor.is_admin
     # SERVICE routes belong to the integrations' tokens, not to people.
     return rule is Rule.ADMIN and actor.is_admin

@@ -19,6 +19,7 @@ from api.db import Base, text_enum
 from api.localtime import utcnow
 from api.records import ActiveMixin, TimestampMixin
 from api.structure.models import Group, Organisation
+from api.tenancy import Municipal
 
 
 def email_key(email: str) -> str:
@@ -41,7 +42,12 @@ class User(ActiveMixin, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(254))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Administrator of their home municipality (``municipality_id``) alone (#21).
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # Where the person works: their organisation's municipality, or the one they administer.
+    # None for a platform operator alone, who manages municipalities and reads none.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    is_operator: Mapped[bool] = mapped_column(default=False, server_default=false())
     # None for an account that signs in elsewhere only (single sign-on, later).
     password_hash: Mapped[str | None] = mapped_column(String(200))
     # An e-mail when feedback is recorded on something the person reported (#18); their own
@@ -59,7 +65,7 @@ class User(ActiveMixin, TimestampMixin, Base):
         return value
 
 
-class Membership(TimestampMixin, Base):
+class Membership(Municipal, TimestampMixin, Base):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("user_id", "group_id"), {"sqlite_autoincrement": True})
 

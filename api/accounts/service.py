@@ -64,21 +64,47 @@ def token_hash(token: str) -> str:
 # Who a token belongs to ---------------------------------------------------------------------
 
 
-def actor_for(user: User, *, session_id: int | None, address: str | None) -> Actor:
+def actor_for(
+    user: User,
+    *,
+    session_id: int | None,
+    address: str | None,
+    municipality_id: int | None = None,
+) -> Actor:
+    """The person acting in ``municipality_id`` (their home municipality when None) with
+    their grants there; a municipality where they hold no grant is refused."""
+    grants = [
+        Grant(m.group_id, m.group.kind.value, m.group.area_id, m.role.value, m.municipality_id)
+        for m in user.memberships
+        if m.group.active
+    ]
+    home = user.municipality_id
+    others = sorted({g.municipality_id for g in grants if g.municipality_id not in (home, None)})
+    allowed = ([home] if home is not None else []) + others
+    chosen = home if municipality_id is None else municipality_id
+    if chosen is not None and chosen not in allowed:
+        raise NotMember()
     return Actor(
         "user",
         user_id=user.id,
         label=user.email,
         organisation_id=user.organisation_id,
-        is_admin=user.is_admin,
-        grants=tuple(
-            Grant(m.group_id, m.group.kind.value, m.group.area_id, m.role.value)
-            for m in user.memberships
-            if m.group.active
-        ),
+        municipality_id=chosen,
+        municipality_ids=tuple(i for i in allowed if i is not None),
+        is_admin=user.is_admin and chosen is not None and chosen == home,
+        is_operator=user.is_operator,
+        grants=tuple(g for g in grants if g.municipality_id == chosen),
         token_id=session_id,
         address=address,
     )
+
+
+class NotMember(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "Du har ingen roll i den kommunen: välj en av dina kommuner.",
+            code="not_in_municipality",
+        )
 
 
 @dataclass(frozen=True)
@@ -89,7 +115,12 @@ class Resolved:
 
 
 def resolve_token(
-    session: Session, token: str, *, settings: Settings, address: str | None
+    session: Session,
+    token: str,
+    *,
+    settings: Settings,
+    address: str | None,
+    municipality_id: int | None = None,
 ) -> Resolved | None:
     """The actor a bearer token stands for; None when it is unknown, expired or revoked."""
     now = utcnow()
@@ -103,7 +134,9 @@ def resolve_token(
         if now >= as_utc(auth.expires_at) or now - last_used >= idle:
             return None
         stale = now - last_used >= TOUCH_EVERY
-        actor = actor_for(auth.user, session_id=auth.id, address=address)
+        actor = actor_for(
+            auth.user, session_id=auth.id, address=address, municipality_id=municipality_id
+        )
         if second_factor_stage(session, actor, pending=auth.pending) is not None:
             actor = half(actor)
         return Resolved(actor, (AuthSession, auth.id) if stale else None)
@@ -118,6 +151,8 @@ def resolve_token(
             "service",
             label=f"tjänstetoken {service.id} ({service.source})",
             organisation_id=service.organisation_id,
+            municipality_id=service.organisation.municipality_id,
+            municipality_ids=(service.organisation.municipality_id,),
             source=service.source,
             token_id=service.id,
             address=address,
@@ -156,6 +191,7 @@ def half(actor: Actor) -> Actor:
         "pending",
         user_id=actor.user_id,
         label=actor.label,
+        municipality_id=actor.municipality_id,
         token_id=actor.token_id,
         address=actor.address,
     )
@@ -372,7 +408,16 @@ def _scope_users(stmt: Select[Any], actor: Actor) -> Select[Any]:
     members they may see (policy.visible_user_groups)."""
     groups = policy.visible_user_groups(actor)
     if groups is None:
-        return stmt
+        if actor.kind == "system":
+            return stmt
+        # An administrator: the accounts of their municipality, and those of other
+        # municipalities' people in its groups (the memberships are of this one alone).
+        return stmt.where(
+            or_(
+                User.municipality_id == actor.municipality_id,
+                User.id.in_(select(Membership.user_id)),
+            )
+        )
     if stmt.get_execution_options().get(_EXACT_EMAIL) and policy.can_look_up_by_email(actor):
         # A convener finds whom to add to the group by the exact address, and no one else.
         return stmt
@@ -421,10 +466,20 @@ USERS = Resource(
 )
 
 
+def _home(session: Session, values: dict[str, Any], actor: Actor) -> int | None:
+    """A person's home municipality: their organisation's, else the administrator's who
+    adds them (#21)."""
+    if values.get("organisation_id") is not None:
+        organisation = session.get(Organisation, values["organisation_id"])
+        if organisation is not None:
+            return organisation.municipality_id
+    return actor.municipality_id
+
+
 def create_user(session: Session, data: schemas.UserCreate, *, actor: Actor) -> User:
     values = data.model_dump(exclude={"password"})
     _check_user(session, values, None)
-    user = User(**values)
+    user = User(**values, municipality_id=_home(session, values, actor))
     if data.password is not None:
         _set_password(user, data.password, "password")
     session.add(user)
@@ -441,6 +496,8 @@ def update_user(session: Session, user_id: int, data: schemas.UserUpdate, *, act
     if user.id == actor.user_id and values.get("is_admin") is False:
         raise Conflict("Du kan inte ta bort din egen administratörsroll.", code="own_admin")
     apply(user, values)
+    if "organisation_id" in values:
+        user.municipality_id = _home(session, values, actor)
     if password is not None:
         _set_password(user, password, "password")
         _revoke_sessions(session, user.id)

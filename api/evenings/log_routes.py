@@ -25,6 +25,7 @@ from api.incidents import service as incident_service
 from api.problems import problem_responses
 from api.routing import location
 from api.schemas_common import MAX_ID, QueryId
+from api.tenancy import scope_of
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
@@ -192,7 +193,14 @@ def stream_evening_log(
         rows=0,
     )
     return StreamingResponse(
-        _events(get_database(request), streams, evening.id, start, reader=actor.user_id),
+        _events(
+            get_database(request),
+            streams,
+            evening.id,
+            start,
+            reader=actor.user_id,
+            scope=scope_of(actor),
+        ),
         media_type="text/event-stream",
         headers={"X-Accel-Buffering": "no"},
     )
@@ -204,11 +212,15 @@ def _event(post: schemas.LogPostRead) -> str:
 
 
 def _news(
-    database: Database, evening_id: int, after: int, reader: int | None
+    database: Database,
+    evening_id: int,
+    after: int,
+    reader: int | None,
+    scope: frozenset[int] | None,
 ) -> tuple[list[schemas.LogPostRead], int, bool]:
     """The posts after ``after``, the last id, and whether the log still takes posts. In a
     session of its own, a moment long."""
-    with database.session(write=False) as session:
+    with database.session(write=False, municipalities=scope) as session:
         evening = session.get(Evening, evening_id)
         if evening is None:
             return [], after, False
@@ -224,6 +236,7 @@ async def _events(
     after: int,
     *,
     reader: int | None,
+    scope: frozenset[int] | None,
 ) -> AsyncIterator[str]:
     # Subscribed before the first read, so that a post written in between is not lost.
     subscription = streams.subscribe(evening_id)
@@ -232,7 +245,7 @@ async def _events(
         yield f"retry: {RECONNECT_MS}\n\n"
         while True:
             posts, after, still_open = await run_in_threadpool(
-                _news, database, evening_id, after, reader
+                _news, database, evening_id, after, reader, scope
             )
             for post in posts:
                 yield _event(post)

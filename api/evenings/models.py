@@ -12,9 +12,10 @@ from api.db import Base
 from api.localtime import utcnow
 from api.records import TimestampMixin
 from api.structure.models import Area, Organisation
+from api.tenancy import Municipal
 
 
-class Evening(TimestampMixin, Base):
+class Evening(Municipal, TimestampMixin, Base):
     """An evening of field work in an area or the whole municipality (``area_id`` None), an
     ordinary weekend evening or a named risk evening, with its briefing (utsättningsmöte)."""
 
@@ -25,7 +26,6 @@ class Evening(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     # api.evenings.schemas.EveningKind: weekend, valborg, school_end, halloween, new_year, other
     kind: Mapped[str] = mapped_column(String(32))
@@ -51,7 +51,7 @@ class Evening(TimestampMixin, Base):
     )
 
 
-class Shift(Base):
+class Shift(Municipal, Base):
     """Who works where and when on an evening: an organisation's shift, with the person on it
     where known (else everyone of the organisation counts as on shift)."""
 
@@ -75,7 +75,7 @@ class Shift(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
-class LogPost(Base):
+class LogPost(Municipal, Base):
     """A short post in an evening's live log; it may become an observation (``incident_id``)."""
 
     __tablename__ = "log_posts"

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base
 from api.records import TimestampMixin
+from api.tenancy import Municipal
 
 
-class GuardReport(TimestampMixin, Base):
+class GuardReport(Municipal, TimestampMixin, Base):
     """The guard company's report of a day: its rounds, and the observations filed from what
     was seen (``report_id``). One per organisation and day; sent again, it is replaced."""
 
@@ -23,7 +24,6 @@ class GuardReport(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     day: Mapped[dt.date] = mapped_column(index=True)
     # [{"starts_at", "ends_at", "route", "note"}]: the rounds of the day.

@@ -18,9 +18,10 @@ from api.incidents.schemas import (
 from api.localtime import utcnow
 from api.records import TimestampMixin
 from api.structure.models import Area, Organisation, Place
+from api.tenancy import Municipal
 
 
-class Report(Base):
+class Report(Municipal, Base):
     """One submission: one reporter (or an integration), one organisation, its incidents."""
 
     __tablename__ = "reports"
@@ -46,7 +47,7 @@ class Report(Base):
     )
 
 
-class Incident(TimestampMixin, Base):
+class Incident(Municipal, TimestampMixin, Base):
     __tablename__ = "incidents"
     __table_args__ = (
         Index("ix_incidents_area_occurred", "area_id", "occurred_from"),
@@ -61,7 +62,6 @@ class Incident(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
     # The family is kept beside the code, so that a family's incidents are one indexed lookup.
@@ -121,7 +121,7 @@ class Incident(TimestampMixin, Base):
         return self.withdrawn_at is not None and self.withdrawn_reason != "personal_data"
 
 
-class IncidentVersion(Base):
+class IncidentVersion(Municipal, Base):
     """An incident as it was before a change: the history of what was filed."""
 
     __tablename__ = "incident_versions"
@@ -135,7 +135,7 @@ class IncidentVersion(Base):
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class IncidentMatch(Base):
+class IncidentMatch(Municipal, Base):
     """A police report (source ``polisen``) found to be the same event as an observation of
     the groups': the lägesbild counts the observation alone while the match stands. Undone
     matches are kept, so that importing the report again does not match it again."""

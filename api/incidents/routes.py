@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.audit import service as audit
-from api.deps import ActorDep, SessionDep, SettingsDep, get_database
+from api.deps import ActorDep, SessionDep, SettingsDep, actor_session
 from api.idempotency import IdempotencyDep
 from api.incidents import export, readings, schemas, service, withdrawal
 from api.problems import problem_responses
@@ -105,11 +105,10 @@ def incidents_geojson(
     actor: ActorDep,
 ) -> StreamingResponse:
     export.record(session, query, "geojson", actor=actor)
-    database = get_database(request)
 
     def body() -> Iterator[str]:
         # Its own session: the request's is committed and closed before the body is sent.
-        with database.session(write=False) as reading:
+        with actor_session(request, actor, write=False) as reading:
             yield from export.geojson_chunks(reading, query, actor=actor)
 
     return StreamingResponse(body(), media_type="application/geo+json")
@@ -135,10 +134,9 @@ def incidents_csv(
     actor: ActorDep,
 ) -> StreamingResponse:
     export.record(session, query, "csv", actor=actor)
-    database = get_database(request)
 
     def body() -> Iterator[str]:
-        with database.session(write=False) as reading:
+        with actor_session(request, actor, write=False) as reading:
             yield from export.csv_lines(reading, query, actor=actor)
 
     return StreamingResponse(

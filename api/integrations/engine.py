@@ -405,6 +405,7 @@ def _keep_version(session: Session, old: Any, now: dt.datetime) -> None:
     session.execute(
         insert(IncidentVersion).values(
             incident_id=old.id,
+            municipality_id=old.municipality_id,
             version=old.version,
             data=incident_service.snapshot(old),
             changed_at=now,

@@ -13,13 +13,17 @@ from api.categories.models import Category
 from api.db import Base
 from api.localtime import utcnow
 from api.records import TimestampMixin
+from api.tenancy import Municipal
 
 
-class CategoryMapping(TimestampMixin, Base):
+class CategoryMapping(Municipal, TimestampMixin, Base):
     """A source's name for a category ("Buskörning" → trafik.olovlig_korning)."""
 
     __tablename__ = "category_mappings"
-    __table_args__ = (UniqueConstraint("source", "name_key"), {"sqlite_autoincrement": True})
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "source", "name_key"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(64), index=True)
@@ -31,7 +35,7 @@ class CategoryMapping(TimestampMixin, Base):
     category: Mapped[Category] = relationship(lazy="joined")
 
 
-class ImportFile(Base):
+class ImportFile(Municipal, Base):
     """An uploaded export, previewed and waiting to be confirmed: the content is kept until
     then (and dropped once imported), so that the API stays without state of its own."""
 

@@ -12,9 +12,10 @@ from api.interventions.schemas import Channel, InterventionType, TargetKind
 from api.localtime import utcnow
 from api.records import TimestampMixin
 from api.structure.models import Area, Group, Organisation, Place
+from api.tenancy import Municipal
 
 
-class Intervention(TimestampMixin, Base):
+class Intervention(Municipal, TimestampMixin, Base):
     __tablename__ = "interventions"
     __table_args__ = (
         CheckConstraint(
@@ -68,7 +69,7 @@ class Intervention(TimestampMixin, Base):
         return sorted(link.incident_id for link in self.links)
 
 
-class InterventionIncident(Base):
+class InterventionIncident(Municipal, Base):
     """An incident the intervention answers."""
 
     __tablename__ = "intervention_incidents"
@@ -81,7 +82,7 @@ class InterventionIncident(Base):
     )
 
 
-class FollowUp(Base):
+class FollowUp(Municipal, Base):
     """A dated look at an intervention: what was done and what was seen."""
 
     __tablename__ = "follow_ups"
@@ -100,7 +101,7 @@ class FollowUp(Base):
     created_by: Mapped[User | None] = relationship()
 
 
-class Feedback(Base):
+class Feedback(Municipal, Base):
     """What was told back about an intervention, to whom, when and how (återkoppling)."""
 
     __tablename__ = "feedback"
@@ -122,7 +123,7 @@ class Feedback(Base):
     )
 
 
-class FeedbackOrganisation(Base):
+class FeedbackOrganisation(Municipal, Base):
     __tablename__ = "feedback_organisations"
 
     feedback_id: Mapped[int] = mapped_column(
@@ -133,7 +134,7 @@ class FeedbackOrganisation(Base):
     )
 
 
-class FeedbackSeen(Base):
+class FeedbackSeen(Municipal, Base):
     """How far a reporter has read the feedback on one of their incidents: the newest feedback
     (by id) told to reporters when they last opened it. Newer feedback is unread (#18)."""
 

@@ -11,9 +11,10 @@ from api.db import Base
 from api.localtime import utcnow
 from api.records import TimestampMixin
 from api.structure.models import Group, Organisation
+from api.tenancy import Municipal
 
 
-class Meeting(TimestampMixin, Base):
+class Meeting(Municipal, TimestampMixin, Base):
     __tablename__ = "meetings"
     __table_args__ = ({"sqlite_autoincrement": True},)
 
@@ -40,7 +41,7 @@ class Meeting(TimestampMixin, Base):
     )
 
 
-class MeetingAttendee(Base):
+class MeetingAttendee(Municipal, Base):
     __tablename__ = "meeting_attendees"
 
     meeting_id: Mapped[int] = mapped_column(
@@ -49,7 +50,7 @@ class MeetingAttendee(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
 
 
-class MeetingOrganisation(Base):
+class MeetingOrganisation(Municipal, Base):
     __tablename__ = "meeting_organisations"
 
     meeting_id: Mapped[int] = mapped_column(
@@ -60,7 +61,7 @@ class MeetingOrganisation(Base):
     )
 
 
-class Decision(Base):
+class Decision(Municipal, Base):
     """What a meeting decided; an intervention it created, if any."""
 
     __tablename__ = "decisions"

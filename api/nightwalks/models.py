@@ -11,9 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from api.db import Base
 from api.records import TimestampMixin
 from api.structure.models import Organisation
+from api.tenancy import Municipal
 
 
-class Host(TimestampMixin, Base):
+class Host(Municipal, TimestampMixin, Base):
     """A trained night-walk host (vandravärd) of an association: the register the rule of
     one host per walk is checked against."""
 
@@ -27,7 +28,7 @@ class Host(TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class NightWalk(TimestampMixin, Base):
+class NightWalk(Municipal, TimestampMixin, Base):
     """An association's night walk on an evening: at least three walkers, one of them a
     trained host; after it, its report (what was seen, hours walked)."""
 
@@ -53,7 +54,7 @@ class NightWalk(TimestampMixin, Base):
     hosts: Mapped[list[Host]] = relationship(secondary="night_walk_hosts", order_by=Host.name)
 
 
-class NightWalkHost(Base):
+class NightWalkHost(Municipal, Base):
     __tablename__ = "night_walk_hosts"
 
     night_walk_id: Mapped[int] = mapped_column(

@@ -7,9 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base
 from api.localtime import utcnow
+from api.tenancy import Municipal
 
 
-class Photo(Base):
+class Photo(Municipal, Base):
     """One photo of one record (``owner_kind`` + ``owner_id``: api.photos.schemas.PhotoOwner).
     The files (``key``.jpg and ``key``.thumb.jpg) stand in the photo directory; the row is what
     says they exist, so a photo whose row is gone is gone."""
@@ -21,7 +22,6 @@ class Photo(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     owner_kind: Mapped[str] = mapped_column(String(32))
     owner_id: Mapped[int]
     # A random name of the files: nothing of the record or the person in it.

@@ -11,10 +11,11 @@ from api.localtime import utcnow
 from api.records import TimestampMixin
 from api.safetywalks.schemas import FindingKind, FindingStatus
 from api.structure.models import Area, Organisation, Place
+from api.tenancy import Municipal
 from api.tips.models import ModeratedMixin
 
 
-class SafetyWalk(TimestampMixin, Base):
+class SafetyWalk(Municipal, TimestampMixin, Base):
     """A safety walk in an area: when and where it starts, its route (drawn as points, or as
     named places in order), the organisations invited, and the link residents pin places by."""
 
@@ -25,7 +26,6 @@ class SafetyWalk(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     # The group that decides what the findings lead to (the area's group by default).
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
@@ -54,7 +54,7 @@ class SafetyWalk(TimestampMixin, Base):
     )
 
 
-class SafetyWalkOrganisation(Base):
+class SafetyWalkOrganisation(Municipal, Base):
     __tablename__ = "safety_walk_organisations"
 
     walk_id: Mapped[int] = mapped_column(
@@ -65,7 +65,7 @@ class SafetyWalkOrganisation(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
-class WalkInput(ModeratedMixin, Base):
+class WalkInput(Municipal, ModeratedMixin, Base):
     """A resident's or business's pin before a walk, with a comment: anonymous, moderated."""
 
     __tablename__ = "walk_inputs"
@@ -86,7 +86,7 @@ class WalkInput(ModeratedMixin, Base):
     place: Mapped[Place | None] = relationship(lazy="joined")
 
 
-class Finding(TimestampMixin, Base):
+class Finding(Municipal, TimestampMixin, Base):
     """What a walk found (a dark path, overgrown shrubs, broken lighting), who is to fix it,
     and where that stands; it may become a proposed intervention of the walk's group."""
 

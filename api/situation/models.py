@@ -11,9 +11,10 @@ from api.db import Base, text_enum
 from api.records import TimestampMixin
 from api.situation.schemas import Status
 from api.structure.models import Group
+from api.tenancy import Municipal
 
 
-class SituationReport(TimestampMixin, Base):
+class SituationReport(Municipal, TimestampMixin, Base):
     """A group's lägesbild of a period. A draft computes its figures when read; publishing
     stores them (``figures``) and the incidents behind them, and nothing changes after that:
     a correction is a new version (``previous_id`` points at the one it replaces)."""
@@ -56,7 +57,7 @@ class SituationReport(TimestampMixin, Base):
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
 
 
-class SituationReportIncident(Base):
+class SituationReportIncident(Municipal, Base):
     """An incident behind a published lägesbild, as it was counted."""
 
     __tablename__ = "situation_report_incidents"

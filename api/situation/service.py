@@ -468,11 +468,13 @@ def publish(
     report.published_by_id = actor.user_id
     report.revision += 1
     session.flush()
-    _freeze_incidents(session, report.id, counted)
+    _freeze_incidents(session, report, counted)
     return report
 
 
-def _freeze_incidents(session: Session, report_id: int, counted: list[calc.Counted]) -> None:
+def _freeze_incidents(
+    session: Session, report: SituationReport, counted: list[calc.Counted]
+) -> None:
     """The incidents behind the figures, as the figures counted them (what, where, when), so
     that a later correction shows in neither the figures nor this list."""
     for start in range(0, len(counted), 5000):
@@ -480,7 +482,9 @@ def _freeze_incidents(session: Session, report_id: int, counted: list[calc.Count
             insert(SituationReportIncident),
             [
                 {
-                    "situation_report_id": report_id,
+                    "situation_report_id": report.id,
+                    # A bulk insert skips the flush that fills it in (api.tenancy).
+                    "municipality_id": report.municipality_id,
                     "incident_id": c.id,
                     "category": c.category,
                     "area": c.area,

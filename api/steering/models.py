@@ -12,9 +12,10 @@ from api.localtime import utcnow
 from api.records import ActiveMixin, TimestampMixin
 from api.steering.schemas import AssignmentStatus, Direction, IndicatorKind
 from api.structure.models import Area, Group, Organisation
+from api.tenancy import Municipal
 
 
-class Goal(ActiveMixin, TimestampMixin, Base):
+class Goal(Municipal, ActiveMixin, TimestampMixin, Base):
     """A goal of the steering group, under a theme area (temaområde)."""
 
     __tablename__ = "goals"
@@ -35,7 +36,7 @@ class Goal(ActiveMixin, TimestampMixin, Base):
     )
 
 
-class Indicator(TimestampMixin, Base):
+class Indicator(Municipal, TimestampMixin, Base):
     """How a goal is followed: counted from the observations, or entered by hand."""
 
     __tablename__ = "indicators"
@@ -58,7 +59,7 @@ class Indicator(TimestampMixin, Base):
     )
 
 
-class IndicatorValue(TimestampMixin, Base):
+class IndicatorValue(Municipal, TimestampMixin, Base):
     """A figure entered by hand for a year (a survey's result), with its source."""
 
     __tablename__ = "indicator_values"
@@ -75,7 +76,7 @@ class IndicatorValue(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class Assignment(TimestampMixin, Base):
+class Assignment(Municipal, TimestampMixin, Base):
     """An uppdrag from the steering group to the coordination group or an area group."""
 
     __tablename__ = "assignments"
@@ -109,7 +110,7 @@ class Assignment(TimestampMixin, Base):
     )
 
 
-class AssignmentEvent(Base):
+class AssignmentEvent(Municipal, Base):
     """A change of an assignment's status: given, answered, closed, withdrawn, reopened.
     What a past meeting's agenda held is read from them."""
 
@@ -127,7 +128,7 @@ class AssignmentEvent(Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class Plan(ActiveMixin, TimestampMixin, Base):
+class Plan(Municipal, ActiveMixin, TimestampMixin, Base):
     """An action plan (handlingsplan) or activity plan held by the steering group."""
 
     __tablename__ = "plans"
@@ -152,7 +153,7 @@ class Plan(ActiveMixin, TimestampMixin, Base):
     reviews: Mapped[list[PlanReview]] = relationship(order_by="PlanReview.year", lazy="selectin")
 
 
-class Activity(TimestampMixin, Base):
+class Activity(Municipal, TimestampMixin, Base):
     __tablename__ = "activities"
     __table_args__ = ({"sqlite_autoincrement": True},)
 
@@ -181,7 +182,7 @@ class Activity(TimestampMixin, Base):
     )
 
 
-class ActivityPartner(Base):
+class ActivityPartner(Municipal, Base):
     __tablename__ = "activity_partners"
 
     activity_id: Mapped[int] = mapped_column(
@@ -192,7 +193,7 @@ class ActivityPartner(Base):
     )
 
 
-class ActivityReview(TimestampMixin, Base):
+class ActivityReview(Municipal, TimestampMixin, Base):
     """An activity's yearly follow-up: its status that year and what was done."""
 
     __tablename__ = "activity_reviews"
@@ -211,7 +212,7 @@ class ActivityReview(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class PlanReview(TimestampMixin, Base):
+class PlanReview(Municipal, TimestampMixin, Base):
     """A plan's yearly follow-up as a whole, for the committee."""
 
     __tablename__ = "plan_reviews"

@@ -21,6 +21,7 @@ from api.geojson import point_geometry, point_lat_lon
 from api.localtime import SWEDISH_ZONE, utcnow
 from api.records import ActiveMixin, NamedMixin, TimestampMixin
 from api.structure.schemas import GroupKind, OrganisationKind
+from api.tenancy import Municipal
 
 
 class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
@@ -37,7 +38,7 @@ class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
     privacy_notice: Mapped[str | None] = mapped_column(Text)
 
 
-class Area(NamedMixin, ActiveMixin, TimestampMixin, Base):
+class Area(Municipal, NamedMixin, ActiveMixin, TimestampMixin, Base):
     __tablename__ = "areas"
     __table_args__ = (
         UniqueConstraint("municipality_id", "name_key"),
@@ -62,7 +63,7 @@ class Area(NamedMixin, ActiveMixin, TimestampMixin, Base):
         self.center_lat, self.center_lon = point_lat_lon(geometry)
 
 
-class Place(NamedMixin, ActiveMixin, TimestampMixin, Base):
+class Place(Municipal, NamedMixin, ActiveMixin, TimestampMixin, Base):
     __tablename__ = "places"
     __table_args__ = (UniqueConstraint("area_id", "name_key"), {"sqlite_autoincrement": True})
 
@@ -82,7 +83,7 @@ class Place(NamedMixin, ActiveMixin, TimestampMixin, Base):
         self.lat, self.lon = point_lat_lon(geometry)
 
 
-class Organisation(NamedMixin, ActiveMixin, TimestampMixin, Base):
+class Organisation(Municipal, NamedMixin, ActiveMixin, TimestampMixin, Base):
     __tablename__ = "organisations"
     __table_args__ = (
         UniqueConstraint("municipality_id", "name_key"),
@@ -100,7 +101,7 @@ class Organisation(NamedMixin, ActiveMixin, TimestampMixin, Base):
     parent: Mapped[Organisation | None] = relationship(remote_side=[id])
 
 
-class GroupOrganisation(Base):
+class GroupOrganisation(Municipal, Base):
     """An organisation taking part in a group."""
 
     __tablename__ = "group_organisations"
@@ -116,7 +117,7 @@ class GroupOrganisation(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
-class Group(NamedMixin, ActiveMixin, TimestampMixin, Base):
+class Group(Municipal, NamedMixin, ActiveMixin, TimestampMixin, Base):
     __tablename__ = "groups"
     __table_args__ = (
         UniqueConstraint("municipality_id", "name_key"),

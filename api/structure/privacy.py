@@ -8,8 +8,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import NotFound
-from api.records import get_or_404
+from api.access import policy
+from api.actor import Actor
+from api.errors import Hidden, NotFound
+from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.settings import Settings
 from api.structure import schemas
@@ -104,8 +106,13 @@ def set_notice(
     municipality_id: int,
     data: schemas.PrivacyNoticeUpdate,
     settings: Settings,
+    *,
+    actor: Actor,
 ) -> schemas.PrivacyNoticeRead:
     municipality = get_or_404(session, Municipality, municipality_id, "ingen kommun")
+    managed = policy.managed_municipality_ids(actor)
+    if managed is not None and municipality_id not in managed:
+        raise Hidden(not_found_message("ingen kommun", municipality_id))
     municipality.privacy_notice = data.text
     session.flush()
     session.refresh(municipality)

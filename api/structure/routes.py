@@ -135,5 +135,6 @@ def set_municipality_privacy_notice(
     body: schemas.PrivacyNoticeUpdate,
     session: SessionDep,
     settings: SettingsDep,
+    actor: ActorDep,
 ) -> schemas.PrivacyNoticeRead:
-    return privacy.set_notice(session, municipality_id, body, settings)
+    return privacy.set_notice(session, municipality_id, body, settings, actor=actor)

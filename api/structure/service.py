@@ -81,6 +81,10 @@ def _check_municipality(session: Session, state: dict[str, Any], record: Any) ->
     )
 
 
+def _within(ids: frozenset[int] | None, stmt: Select[Any]) -> Select[Any]:
+    return stmt if ids is None else stmt.where(Municipality.id.in_(ids))
+
+
 MUNICIPALITIES = Resource(
     Municipality,
     "ingen kommun",
@@ -88,6 +92,8 @@ MUNICIPALITIES = Resource(
     _filter_municipalities,
     check=_check_municipality,
     fields=("name",),
+    scope=lambda stmt, actor: _within(policy.readable_municipality_ids(actor), stmt),
+    write_scope=lambda stmt, actor: _within(policy.managed_municipality_ids(actor), stmt),
 )
 
 

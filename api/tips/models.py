@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from api.db import Base, text_enum
 from api.localtime import utcnow
 from api.structure.models import Area, Place
+from api.tenancy import Municipal
 from api.tips.schemas import Moderation
 
 
@@ -24,7 +25,7 @@ class ModeratedMixin:
     reject_reason: Mapped[str | None] = mapped_column(String(200))
 
 
-class Tip(ModeratedMixin, Base):
+class Tip(Municipal, ModeratedMixin, Base):
     """A resident's tip: anonymous; no address, name or account is kept with it."""
 
     __tablename__ = "tips"
@@ -34,7 +35,6 @@ class Tip(ModeratedMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     # api.tips.schemas.TipWhat
     what: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text, default="")

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.factories import V1, make, make_municipality
+from tests.support.factories import V1, act_in, make, make_municipality
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -72,12 +72,19 @@ def test_duplicate_names_ignore_case_and_spacing(api: httpx.Client) -> None:
     )
     assert problem["errors"][0]["field"] == "name"
     assert "Kungsängen" in problem["detail"]
-    # The same name in another municipality is fine.
+    # Another municipality's administrator may use the same name (#21: this one may not
+    # add areas there at all).
     other = make_municipality(api, "Annan kommun")
+    refused = assert_problem(
+        api.post(f"{V1}/areas", json={"municipality_id": other["id"], "name": "Kungsängen"}), 422
+    )
+    assert refused["errors"][0]["field"] == "municipality_id"
+    act_in(api, other["id"])
     make(api, "areas", municipality_id=other["id"], name="Kungsängen")
 
 
 def test_unknown_ids(api: httpx.Client) -> None:
+    make_municipality(api)
     problem = assert_problem(api.get(f"{V1}/groups/424242"), 404)
     assert "424242" in problem["detail"]
     assert_problem(api.patch(f"{V1}/areas/424242", json={"name": "X"}), 404)

@@ -7,16 +7,32 @@ from typing import Any
 
 import httpx
 
+from api.db import Database
+from tests.support.people import adopt_municipality
 from tests.support.servers import Server
 
 V1 = "/api/v1"
 
 
+# The database behind each administrator's client (the ``api`` fixture), so that a
+# municipality made through the API can be adopted by the test administrator.
+DATABASES: dict[int, Database] = {}
+
+
 def make_municipality(api: httpx.Client, name: str = "Testkommun") -> dict[str, Any]:
+    """A municipality made by the test administrator as platform operator; the first one
+    made in a test is the one they administer (adopt_municipality)."""
     response = api.post(f"{V1}/municipalities", json={"name": name})
     assert response.status_code == 201, response.text
     record: dict[str, Any] = response.json()
+    adopt_municipality(DATABASES[id(api)], record["id"])
     return record
+
+
+def act_in(api: httpx.Client, municipality_id: int) -> None:
+    """The test administrator administers ``municipality_id`` from now on (the next
+    request), as another municipality's administrator would."""
+    adopt_municipality(DATABASES[id(api)], municipality_id, instead=True)
 
 
 def make(api: httpx.Client, path: str, **body: Any) -> dict[str, Any]:

@@ -14,15 +14,19 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from api import migrate
 from api.db import Database
 from api.seed import load_demo, load_demo_users
+from api.structure.models import Municipality
+from tests.support.factories import DATABASES
 from tests.support.people import (
     ADMIN_EMAIL,
     PEOPLE,
     Demo,
     People,
+    adopt_municipality,
     demo_password_hash,
     make_admin,
     session_cookie,
@@ -96,7 +100,9 @@ def api(server: Server) -> Iterator[httpx.Client]:
     try:
         make_admin(server.database)
         with server.client(server.token_for(ADMIN_EMAIL)) as client:
+            DATABASES[id(client)] = server.database
             yield client
+            DATABASES.pop(id(client), None)
     finally:
         empty_tables(server.database)
 
@@ -125,6 +131,10 @@ def demo(server: Server, api: httpx.Client) -> Demo:
             load_demo(session)
 
     load_once(server.database, "demo", load)
+    with server.database.session(write=False) as session:
+        home = session.scalar(select(Municipality.id).order_by(Municipality.id))
+    assert home is not None
+    adopt_municipality(server.database, home)
 
     def by_name(path: str) -> dict[str, Any]:
         items = api.get(path, params={"limit": 200}).json()["items"]

@@ -12,7 +12,7 @@ import functools
 from typing import Any, TypedDict
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from api.accounts.models import User
 from api.accounts.passwords import hash_password
@@ -94,9 +94,25 @@ def make_admin(database: Database) -> None:
                     name="Test Admin",
                     email=ADMIN_EMAIL,
                     is_admin=True,
+                    # Makes the tests' municipalities (make_municipality); administers the
+                    # first one made or loaded (adopt_municipality).
+                    is_operator=True,
                     password_hash=_admin_password_hash(),
                 )
             )
+
+
+def adopt_municipality(database: Database, municipality_id: int, *, instead: bool = False) -> None:
+    """The test administrator administers ``municipality_id`` when they administer none
+    yet (or ``instead`` of the one they do): the first municipality a test makes or loads
+    is theirs (#21)."""
+    mine = User.email_key == ADMIN_EMAIL
+    with database.session(write=True) as session:
+        session.execute(
+            update(User)
+            .where(mine if instead else mine & User.municipality_id.is_(None))
+            .values(municipality_id=municipality_id)
+        )
 
 
 def session_cookie(api: httpx.Client) -> dict[str, str]:

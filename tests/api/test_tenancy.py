@@ -1,0 +1,122 @@
+"""The two locks of api/tenancy.py (#21): a session bound to one municipality sees and writes
+its rows alone, by the ORM on every backend and, on PostgreSQL, by row-level security even
+for a hand-written query that names no municipality."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from api.db import Base
+from api.errors import Hidden
+from api.structure.models import Area, Municipality, Organisation, Place
+from api.structure.schemas import OrganisationKind
+from api.tenancy import municipal_tables
+from tests.support.servers import Server
+
+
+def _two(server: Server) -> tuple[int, int]:
+    """Two municipalities, each with an area, a place and an organisation, made as the
+    system (an unbound session)."""
+    ids = []
+    with server.database.session(write=True) as session:
+        for name in ("Kommun A", "Kommun B"):
+            municipality = Municipality(name=name)
+            session.add(municipality)
+            session.flush()
+            area = Area(municipality_id=municipality.id, name=f"Centrum {name}")
+            session.add_all(
+                [
+                    area,
+                    Place(area=area, name=f"Torget {name}"),
+                    Organisation(
+                        municipality_id=municipality.id,
+                        name=f"Skolan {name}",
+                        kind=OrganisationKind.school,
+                    ),
+                ]
+            )
+            session.flush()
+            ids.append(municipality.id)
+    return ids[0], ids[1]
+
+
+def _add_area(session: Session, municipality_id: int) -> None:
+    session.add(Area(municipality_id=municipality_id, name="Smygområde"))
+    session.flush()
+
+
+def _insert_area(session: Session, municipality_id: int) -> None:
+    session.execute(
+        text(
+            "INSERT INTO areas (municipality_id, name, name_key, active, created_at, updated_at)"
+            " VALUES (:m, 'Smyg', 'smyg', true, now(), now())"
+        ),
+        {"m": municipality_id},
+    )
+
+
+def test_a_bound_session_sees_and_writes_its_municipality_alone(
+    server: Server, api: object
+) -> None:
+    a, b = _two(server)
+    with server.database.session(write=True, municipalities=frozenset({a})) as session:
+        assert {p.name for p in session.scalars(select(Place))} == {"Torget Kommun A"}
+        assert session.scalar(select(func.count()).select_from(Area)) == 1
+        # A child takes its parent's municipality without being told.
+        area = session.scalars(select(Area)).one()
+        place = Place(area_id=area.id, name="Biblioteket")
+        session.add(place)
+        session.flush()
+        assert place.municipality_id == a
+    # A row of the other municipality is refused, as if it did not exist.
+    bound_to_a = server.database.session(write=True, municipalities=frozenset({a}))
+    with pytest.raises(Hidden), bound_to_a as session:
+        _add_area(session, b)
+    with server.database.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Area)) == 2
+
+
+def test_an_unscoped_query_sees_nothing_of_the_other_municipality(
+    server: Server, api: object
+) -> None:
+    if server.backend != "postgresql":
+        pytest.skip("SQLite has no row-level security; it relies on the ORM's lock")
+    a, b = _two(server)
+    with server.database.session(write=True, municipalities=frozenset({a})) as session:
+        # Hand-written SQL, no municipality named: the policies still hold.
+        for table in ("areas", "places", "organisations"):
+            seen = session.execute(text(f"SELECT DISTINCT municipality_id FROM {table}"))
+            assert [row[0] for row in seen] == [a], table
+        assert session.execute(text("SELECT count(*) FROM areas")).scalar() == 1
+    bound_to_a = server.database.session(write=True, municipalities=frozenset({a}))
+    with pytest.raises(DBAPIError, match="row-level security"), bound_to_a as session:
+        _insert_area(session, b)
+    # Nothing bound to none: a session scoped to no municipality sees no row.
+    with server.database.session(write=False, municipalities=frozenset()) as session:
+        assert session.execute(text("SELECT count(*) FROM places")).scalar() == 0
+
+
+def test_every_municipal_table_has_its_policy(server: Server, api: object) -> None:
+    if server.backend != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+    with server.database.session(write=False) as session:
+        guarded = set(
+            session.scalars(
+                text("SELECT tablename FROM pg_policies WHERE policyname = 'municipality'")
+            )
+        )
+        forced = set(
+            session.scalars(
+                text("SELECT relname FROM pg_class WHERE relrowsecurity AND relkind = 'r'")
+            )
+        )
+    tables = set(municipal_tables())
+    assert len(tables) > 40
+    assert tables <= guarded, sorted(tables - guarded)
+    assert tables <= forced, sorted(tables - forced)
+    # And only those: the rest (accounts, the audit log, the categories) are not a
+    # municipality's, and are scoped by their services.
+    assert guarded <= {t.name for t in Base.metadata.sorted_tables}
