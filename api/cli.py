@@ -109,7 +109,7 @@ def _database() -> Any:
 def _cmd_token_create(args: argparse.Namespace) -> None:
     from sqlalchemy import select
 
-    from api.accounts import schemas, service
+    from api.accounts import schemas, service_tokens
     from api.actor import SYSTEM
     from api.errors import DomainError
     from api.schemas_common import name_key
@@ -127,7 +127,7 @@ def _cmd_token_create(args: argparse.Namespace) -> None:
                 data = schemas.ServiceTokenCreate(
                     source=args.source, organisation_id=organisation.id, days=args.days
                 )
-                token, record = service.create_service_token(session, data, actor=SYSTEM)
+                token, record = service_tokens.create_service_token(session, data, actor=SYSTEM)
             except (DomainError, ValueError) as exc:
                 raise SystemExit(f"est token create: {exc}") from exc
     finally:

@@ -98,6 +98,24 @@ def widened(session: Session, municipality_ids: Iterable[int]) -> Iterator[None]
         _set_database_scope(session)
 
 
+@contextmanager
+def as_database_user(session: Session) -> Iterator[None]:
+    """For upkeep that the tenant role may not do and that reads or writes no municipal
+    row: PostgreSQL's ``ANALYZE`` of a table (the table's owner's alone, and skipped with a
+    mere warning for anyone else). Inside the block a bound transaction runs as the
+    database user it connected as; the role and the setting again after it."""
+    connection = session.connection()
+    ids = bound(session)
+    if ids is None or connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.exec_driver_sql("RESET ROLE")
+    try:
+        yield
+    finally:
+        _scope_connection(connection, ids)
+
+
 def setting_value(municipality_ids: Iterable[int]) -> str:
     # ",1,2,": what the policies of migration 0020b read (the commas trimmed, then split).
     return "," + ",".join(str(i) for i in sorted(municipality_ids)) + ","

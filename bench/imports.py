@@ -34,7 +34,7 @@ from sqlalchemy import select
 
 from api import migrate
 from api.accounts import schemas as account_schemas
-from api.accounts import service as account_service
+from api.accounts import service_tokens
 from api.actor import SYSTEM
 from api.db import Database, normalize_url
 from api.localtime import STOCKHOLM
@@ -193,7 +193,7 @@ def push(url: str, count: int, bodies: Path) -> dict[str, Any]:
         rapid = session.scalars(
             select(Organisation).where(Organisation.name == "Rapid Säkerhet")
         ).one()
-        token, _ = account_service.create_service_token(
+        token, _ = service_tokens.create_service_token(
             session,
             account_schemas.ServiceTokenCreate(source="embrace", organisation_id=rapid.id),
             actor=SYSTEM,

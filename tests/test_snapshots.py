@@ -7,11 +7,18 @@ import datetime as dt
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from api.db import Base, Database
 from api.localtime import utcnow
 from api.seed import load_demo, load_demo_users
-from tests.support.people import ADMIN_EMAIL, demo_password_hash, make_admin
+from api.structure.models import Municipality
+from tests.support.people import (
+    ADMIN_EMAIL,
+    adopt_municipality,
+    demo_password_hash,
+    make_admin,
+)
 from tests.support.servers import Server, empty_tables
 from tests.support.snapshots import load_once, rows
 
@@ -85,6 +92,12 @@ def test_the_rows_inserted_again_are_the_rows_the_seed_writes(
         ]
         assert replayed == ([False, False] if attempt == "real" else [True, True])
         loaded.append(_added(database, before, started))
+    # The test administrator administers the loaded municipality, as the demo fixture makes
+    # them (#21): an administrator of none sees no areas.
+    with database.session(write=False) as session:
+        home = session.scalar(select(Municipality.id).order_by(Municipality.id))
+    assert home is not None
+    adopt_municipality(database, home)
     (real, real_fresh), (again, again_fresh) = loaded
     assert real["groups"] and real["users"] and real_fresh > 0
     assert again == real

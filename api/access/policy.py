@@ -5,6 +5,8 @@ Two layers, both checked in the API on every request (and a third, told to clien
 
 1. **Routes.** Every API route has a ``Rule`` in ``ROUTE_RULES``, found by its operation id
    (the table stands in ``api.access.route_rules``, beside this module, and is read here).
+   Which municipalities a caller reads and manages the records of stands beside it too
+   (``api.access.municipalities``, read here), as the rules of a separate aggregate.
    The app refuses to start with a route that has none (``check_every_route_has_a_rule``),
    and the permission matrix test checks each route against each role.
 2. **Records.** A route that a caller may reach still shows only the records in the caller's
@@ -18,7 +20,8 @@ Two layers, both checked in the API on every request (and a third, told to clien
 
 Who is who:
 
-- An **administrator** (``is_admin``) may do everything, everywhere.
+- An **administrator** (``is_admin``) may do everything in the municipality they administer.
+- A **platform operator** (``is_operator``) makes municipalities and categories (#21).
 - Members of the **steering** or **coordination** group (convener, member, viewer) read the
   whole municipality; an **area group**'s members read their area.
 - A **reporter** files observations for their organisation and reads their own reports and
@@ -33,6 +36,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from api.access.municipalities import managed_municipality_ids as managed_municipality_ids
+from api.access.municipalities import readable_municipality_ids as readable_municipality_ids
 from api.access.route_rules import ROUTE_RULES as ROUTE_RULES
 from api.access.route_rules import Rule as Rule
 from api.access.route_rules import route_allows as route_allows
@@ -52,29 +57,6 @@ def requires_second_factor(actor: Actor) -> bool:
     return actor.kind == "user" and (
         actor.is_admin or actor.is_operator or any(g.group_kind == "steering" for g in actor.grants)
     )
-
-
-# Municipalities (#21) -------------------------------------------------------------------------
-
-
-def readable_municipality_ids(actor: Actor) -> frozenset[int] | None:
-    """The municipalities whose own record (name, outline, settings) the actor reads: a
-    platform operator and the system every one (None); a person those they may act in."""
-    if actor.is_operator or actor.kind == "system":
-        return None
-    return frozenset(actor.municipality_ids) | (
-        frozenset({actor.municipality_id}) if actor.municipality_id is not None else frozenset()
-    )
-
-
-def managed_municipality_ids(actor: Actor) -> frozenset[int] | None:
-    """The municipalities whose settings the actor changes: every one for a platform
-    operator (None), the one they administer for an administrator, else none."""
-    if actor.is_operator or actor.kind == "system":
-        return None
-    if actor.is_admin and actor.municipality_id is not None:
-        return frozenset({actor.municipality_id})
-    return frozenset()
 
 
 # Records -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.accounts import schemas, service, totp
+from api.accounts import schemas, service, service_tokens, totp
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.errors import DomainError
 from api.problems import domain_problem, problem_responses
@@ -256,7 +256,7 @@ def remove_group_membership(
 
 add_list_route(
     router,
-    service.SERVICE_TOKENS,
+    service_tokens.SERVICE_TOKENS,
     path="/service-tokens",
     read=schemas.ServiceTokenRead,
     filters=schemas.ServiceTokenFilter,
@@ -275,7 +275,7 @@ add_list_route(
 def create_service_token(
     body: schemas.ServiceTokenCreate, session: SessionDep, actor: ActorDep
 ) -> schemas.ServiceTokenCreated:
-    token, record = service.create_service_token(session, body, actor=actor)
+    token, record = service_tokens.create_service_token(session, body, actor=actor)
     read = shown(schemas.ServiceTokenRead, record)
     return schemas.ServiceTokenCreated(**read.model_dump(), token=token)
 
@@ -291,7 +291,8 @@ def revoke_service_token(
     token_id: PathId, session: SessionDep, actor: ActorDep
 ) -> schemas.ServiceTokenRead:
     return shown(
-        schemas.ServiceTokenRead, service.revoke_service_token(session, token_id, actor=actor)
+        schemas.ServiceTokenRead,
+        service_tokens.revoke_service_token(session, token_id, actor=actor),
     )
 
 
@@ -305,4 +306,4 @@ def revoke_service_token(
 def get_integration(
     source: Annotated[schemas.SourceName, Path()], session: SessionDep, actor: ActorDep
 ) -> schemas.IntegrationRead:
-    return shown(schemas.IntegrationRead, service.integration(session, source, actor=actor))
+    return shown(schemas.IntegrationRead, service_tokens.integration(session, source, actor=actor))

@@ -90,7 +90,10 @@ def upload(
         session, source, stream, filename,
         organisation_id=organisation_id, actor=actor, dry_run=True,
     )  # fmt: skip
+    # A file of no organisation's is the municipality's its uploader acts in (#21).
+    home = {"municipality_id": actor.municipality_id} if actor.municipality_id else {}
     kept = ImportFile(
+        **home,
         source=source,
         filename=filename[:255] or "fil",
         format=file_format,

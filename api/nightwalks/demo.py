@@ -123,6 +123,8 @@ def load_demo_walks(session: Session, *, today: dt.date, actor: Actor = SYSTEM) 
         "user",
         label="Demo: nattvandrare",
         organisation_id=walkers.id,
+        municipality_id=walkers.municipality_id,
+        municipality_ids=(walkers.municipality_id,),
         is_admin=True,
     )
     service.report(

@@ -102,7 +102,7 @@ def create_role() -> None:
                 EXECUTE format('GRANT {ROLE} TO %I', current_user);
             END IF;
         END $$;
-        """
+        """  # noqa: S608
     )
 
 
@@ -117,7 +117,8 @@ def grant_all() -> None:
         f" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {ROLE}"
     )
     op.execute(
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {ROLE}"
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA public"
+        f" GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {ROLE}"
     )
 
 

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from api.actor import SYSTEM
 from api.errors import DomainError
 from api.integrations import imports, rows
+from tests.support.factories import make_municipality
 from tests.support.pages import csrf_of
 from tests.support.people import Demo
 from tests.support.servers import Server
@@ -224,6 +225,7 @@ def test_odd_files_through_http_get_a_4xx_or_a_preview(
 def test_bodies_and_uploads_over_their_limits_get_413(
     server: Server, api: httpx.Client, web: httpx.Client
 ) -> None:
+    make_municipality(api)  # whose administrator imports
     limit = server.settings.max_upload_bytes
     big = b"x" * (limit + 1)
     upload = api.post("/api/v1/imports", data={"source": "embrace"}, files={"file": ("e", big)})

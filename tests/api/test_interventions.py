@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.factories import file_report
+from tests.support.factories import act_in, file_report, make_municipality
 from tests.support.people import People, as_
 from tests.support.planted import (
     BRO_GROUP,
@@ -570,7 +570,9 @@ def test_records_that_do_not_exist_are_named_beside_their_fields(
     world = World.of(server, people)
     (incident,) = insert(server, world, [Spec(midnight(START))])
     # Another municipality's organisation, area and place are as unknown as made-up ids.
-    other = api.post(f"{V1}/municipalities", json={"name": "Håbo kommun"}).json()["id"]
+    # (Made by that municipality's administrator: one of Upplands-Bro's may not.)
+    other = make_municipality(api, "Håbo kommun")["id"]
+    act_in(api, other)
     other_org = api.post(
         f"{V1}/organisations",
         json={"municipality_id": other, "name": "Håbo polis", "kind": "police"},
@@ -588,6 +590,7 @@ def test_records_that_do_not_exist_are_named_beside_their_fields(
         },
     )
     assert other_place.status_code == 201, other_place.text
+    act_in(api, people["municipality"]["id"])
 
     with as_(server, people, "coordination") as convener:
         # Every unknown record at once, each beside its own field.

@@ -14,13 +14,15 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from api import memory
 from api.db import Database
 from api.integrations import files
 from api.json_limits import MAX_DEPTH, JsonLimitExceeded, JsonLimits
 from api.seed import load_demo
-from tests.support.people import ADMIN_EMAIL, People, make_admin
+from api.structure.models import Municipality
+from tests.support.people import ADMIN_EMAIL, People, adopt_municipality, make_admin
 from tests.support.servers import (
     Server,
     ServerProcess,
@@ -341,7 +343,10 @@ def process(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     try:
         with database.session(write=True) as session:
             load_demo(session)
+            home = session.scalar(select(Municipality.id))
         make_admin(database)
+        assert home is not None
+        adopt_municipality(database, home)  # whose administrator imports (#21)
     finally:
         database.dispose()
     server = ServerProcess(url)

@@ -17,6 +17,7 @@ import re
 
 import httpx
 
+from api.accounts.models import User
 from tests.support.openapi import app_schema
 from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
@@ -30,13 +31,17 @@ ROLES = (
     "viewer",  # viewer in the coordination group
     "service",  # a service token for the source "embrace" of Rapid Säkerhet
     "admin",
+    # A platform operator (#21): makes municipalities and categories, administers none and
+    # reads no municipality's records (test_tenancy.py).
+    "operator",
     "pending",  # an administrator half signed in: the password given, the code not yet
 )
 EVERYONE = frozenset(ROLES)
 PEOPLE_SIGNED_IN = frozenset(
-    {"reporter", "kungsangen", "coordination", "steering", "viewer", "admin"}
+    {"reporter", "kungsangen", "coordination", "steering", "viewer", "admin", "operator"}
 )
 ADMIN = frozenset({"admin"})
+OPERATOR = frozenset({"operator"})
 # The routes that complete a sign-in: people, and those half signed in.
 SECOND_STEP = PEOPLE_SIGNED_IN | {"pending"}
 SERVICE = frozenset({"service"})
@@ -70,17 +75,20 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_me": PEOPLE_SIGNED_IN,
     "change_password": PEOPLE_SIGNED_IN,
     "update_me": PEOPLE_SIGNED_IN,
-    # The structure and the categories: people read, administrators change.
-    **_resource("municipality", "municipalities", read=PEOPLE_SIGNED_IN, write=ADMIN),
+    # The structure: people read, administrators change; the municipalities themselves are
+    # made and turned off by platform operators, and named by their administrator too.
+    **_resource("municipality", "municipalities", read=PEOPLE_SIGNED_IN, write=OPERATOR),
+    "update_municipality": ADMIN | OPERATOR,
     # The privacy notice: anyone reads it, signed in or not; administrators set it.
     "get_privacy_notice": EVERYONE,
     "get_municipality_privacy_notice": EVERYONE,
-    "set_municipality_privacy_notice": ADMIN,
+    "set_municipality_privacy_notice": ADMIN | OPERATOR,
     **_resource("area", "areas", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("place", "places", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("organisation", "organisations", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("group", "groups", read=PEOPLE_SIGNED_IN, write=ADMIN),
-    **_resource("category", "categories", read=PEOPLE_SIGNED_IN, write=ADMIN),
+    # The categories are the platform's, the same in every municipality.
+    **_resource("category", "categories", read=PEOPLE_SIGNED_IN, write=OPERATOR),
     "add_group_organisation": ADMIN,
     "remove_group_organisation": ADMIN,
     # Accounts: people read (narrowed to what they may see), administrators manage.
@@ -202,7 +210,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_guard_reports": PEOPLE_SIGNED_IN,
     "get_guard_report": PEOPLE_SIGNED_IN,
     # The audit log.
-    "list_audit_events": ADMIN,
+    "list_audit_events": ADMIN | OPERATOR,
     # Two-factor sign-in: a half session reaches these and nothing else.
     "get_totp": SECOND_STEP,
     "start_totp_enrolment": SECOND_STEP,
@@ -264,6 +272,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_finding_photo": PEOPLE_SIGNED_IN,
 }
 
+OPERATOR_EMAIL = "operator@est.test"
 MISSING_ID = "2147483647"
 PATH_VALUES = {
     "receipt": "1.1.x",
@@ -320,6 +329,11 @@ def _service_token(admin: httpx.Client, people: People) -> str:
 
 
 def test_permission_matrix(server: Server, people: People) -> None:
+    with server.database.session(write=True) as session:
+        # A platform operator alone: no municipality, so no administrator's role in one
+        # (is_admin without a home municipality grants nothing; the account needs it or an
+        # organisation, ck_users_organisation).
+        session.add(User(name="Operatör", email=OPERATOR_EMAIL, is_operator=True, is_admin=True))
     with server.client(people["tokens"]["admin"]) as admin:
         service_token = _service_token(admin, people)
 
@@ -332,6 +346,8 @@ def test_permission_matrix(server: Server, people: People) -> None:
             return service_token
         if role == "pending":
             return server.half_token_for(PEOPLE["admin"])
+        if role == "operator":
+            return server.token_for(OPERATOR_EMAIL)
         return server.token_for(PEOPLE[role])
 
     wrong: list[str] = []

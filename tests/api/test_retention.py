@@ -244,6 +244,7 @@ def test_the_copies_kept_for_a_moment_go_after_days(server: Server, people: Peop
             session.add(
                 ImportFile(
                     source="embrace", filename=f"{key}.csv", format="csv",
+                    municipality_id=people["municipality"]["id"],
                     content=SECRET.encode(), created_at=at,
                 )
             )  # fmt: skip

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.accounts import schemas as account_schemas
-from api.accounts import service as account_service
+from api.accounts import service_tokens
 from api.accounts.models import User
 from api.actor import SYSTEM
 from api.db import Database
@@ -51,7 +51,8 @@ def remote(tmp_path: Path) -> Iterator[Server]:
         # Someone who files there: an administrator of an organisation.
         session.add(
             User(name="Fjärr Admin", email=REMOTE_ADMIN, is_admin=True,
-                 organisation_id=rapid.id, password_hash=demo_password_hash())
+                 organisation_id=rapid.id, municipality_id=rapid.municipality_id,
+                 password_hash=demo_password_hash())
         )  # fmt: skip
     settings = settings_for(url, feed_lag_seconds=0)
     live = LiveServer(create_embedded_app(settings)).start()
@@ -68,7 +69,7 @@ def feed_token(remote: Server) -> str:
             select(Organisation.id).where(Organisation.name == "Rapid Säkerhet")
         )
         assert organisation is not None
-        token, _ = account_service.create_service_token(
+        token, _ = service_tokens.create_service_token(
             session,
             account_schemas.ServiceTokenCreate(source="embrace", organisation_id=organisation),
             actor=SYSTEM,

@@ -11,6 +11,7 @@ import pytest
 
 from api.seed import DEMO_PASSWORD
 from tests.support.codes import totp_code
+from tests.support.factories import make_municipality
 from tests.support.pages import csrf_of, found
 from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
@@ -229,6 +230,7 @@ def test_audit_log_page_for_administrators_only(browser: httpx.Client, people: P
 
 def test_enrolment_without_javascript(browser: httpx.Client, api: httpx.Client) -> None:
     email, password = "ny-admin@est.test", "blå-kanelbulle-vandrar-93"
+    make_municipality(api)  # the test administrator's, where they add an administrator
     created = api.post(
         "/api/v1/users",
         json={"name": "Ny Admin", "email": email, "is_admin": True, "password": password},

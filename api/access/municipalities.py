@@ -1,0 +1,27 @@
+"""Municipalities (#21): whose own record (name, outline, settings) a caller reads and
+changes. Part of the access policy (api.access.policy reads it from here); which
+municipality's *data* a request sees is api.tenancy's, from the Actor."""
+
+from __future__ import annotations
+
+from api.actor import Actor
+
+
+def readable_municipality_ids(actor: Actor) -> frozenset[int] | None:
+    """The municipalities whose own record (name, outline, settings) the actor reads: a
+    platform operator and the system every one (None); a person those they may act in."""
+    if actor.is_operator or actor.kind == "system":
+        return None
+    return frozenset(actor.municipality_ids) | (
+        frozenset({actor.municipality_id}) if actor.municipality_id is not None else frozenset()
+    )
+
+
+def managed_municipality_ids(actor: Actor) -> frozenset[int] | None:
+    """The municipalities whose settings the actor changes: every one for a platform
+    operator (None), the one they administer for an administrator, else none."""
+    if actor.is_operator or actor.kind == "system":
+        return None
+    if actor.is_admin and actor.municipality_id is not None:
+        return frozenset({actor.municipality_id})
+    return frozenset()
