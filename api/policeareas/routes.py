@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import ActorDep, SessionDep
-from api.policeareas import schemas, service
+from api.policeareas import schemas, service, situation
 from api.problems import problem_responses
 from api.routing import location
 from api.schemas_common import QueryId
@@ -186,4 +186,4 @@ def get_police_area_situation(
         Day | None, Query(alias="to", description="The last local day, ÅÅÅÅ-MM-DD.")
     ] = None,
 ) -> schemas.PoliceAreaSituation:
-    return service.situation(session, id, first_day=first_day, last_day=last_day, actor=actor)
+    return situation.situation(session, id, first_day=first_day, last_day=last_day, actor=actor)

@@ -1,34 +1,26 @@
 """The police area (#21): its municipalities, its group, the municipalities' sharing
-agreements with it, and its federated lägesbild.
+agreements with it and their versions. Its federated lägesbild: ``situation.py``.
 
 The request's session is bound to the municipality its reader acts in (api.tenancy). What
 the police area reads of its other municipalities (their agreements, and the incidents the
 agreements share) it reads inside ``tenancy.widened``, only after the policy has said yes,
 and only what the agreement shares: its categories, at its precision, free text only where
-agreed. The counting itself is the municipal lägesbild's (``api.situation.figures.rows``:
-withdrawn incidents and police reports matched to an observation are left out there)."""
+agreed."""
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import localtime, tenancy
+from api import tenancy
 from api.access import policy
 from api.accounts.models import User, email_key
 from api.actor import Actor
-from api.audit import service as audit
 from api.categories.models import Category
-from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid
-from api.incidents import geo
-from api.incidents.models import Incident
-from api.localtime import SWEDISH_ZONE, utcnow
+from api.errors import Conflict, Forbidden, Hidden, Invalid
+from api.localtime import utcnow
 from api.policeareas import schemas
 from api.policeareas.models import (
     PoliceArea,
@@ -37,12 +29,8 @@ from api.policeareas.models import (
     SharingAgreementVersion,
 )
 from api.schemas_common import Ref
-from api.situation import figures
-from api.structure import service as structure_service
-from api.structure.models import Area, Municipality
+from api.structure.models import Municipality
 
-GRID_METRES = 250
-DEFAULT_DAYS = 14
 NO_POLICE_AREA = "Det finns inget lokalpolisområde med id {id}."
 
 
@@ -62,12 +50,12 @@ def police_area_grants(session: Session, user_id: int) -> tuple[tuple[int, str],
 # The police area ----------------------------------------------------------------------------
 
 
-def _municipality_ids(area: PoliceArea) -> list[int]:
+def municipality_ids(area: PoliceArea) -> list[int]:
     return [m.id for m in area.municipalities]
 
 
 def _read(area: PoliceArea, actor: Actor) -> schemas.PoliceAreaRead:
-    ids = _municipality_ids(area)
+    ids = municipality_ids(area)
     return schemas.PoliceAreaRead(
         id=area.id,
         name=area.name,
@@ -79,11 +67,11 @@ def _read(area: PoliceArea, actor: Actor) -> schemas.PoliceAreaRead:
     )
 
 
-def _readable(session: Session, police_area_id: int, actor: Actor) -> PoliceArea:
+def readable(session: Session, police_area_id: int, actor: Actor) -> PoliceArea:
     area = session.get(PoliceArea, police_area_id)
     if area is None:
         raise Hidden(NO_POLICE_AREA.format(id=police_area_id))
-    if not policy.can_read_police_area(actor, area.id, _municipality_ids(area)):
+    if not policy.can_read_police_area(actor, area.id, municipality_ids(area)):
         raise Hidden(NO_POLICE_AREA.format(id=police_area_id))
     return area
 
@@ -93,14 +81,14 @@ def list_police_areas(session: Session, *, actor: Actor) -> list[schemas.PoliceA
     return [
         _read(a, actor)
         for a in areas
-        if policy.can_read_police_area(actor, a.id, _municipality_ids(a))
+        if policy.can_read_police_area(actor, a.id, municipality_ids(a))
     ]
 
 
 def get_police_area(
     session: Session, police_area_id: int, *, actor: Actor
 ) -> schemas.PoliceAreaRead:
-    return _read(_readable(session, police_area_id, actor), actor)
+    return _read(readable(session, police_area_id, actor), actor)
 
 
 def _municipalities(session: Session, ids: Sequence[int]) -> list[Municipality]:
@@ -140,7 +128,7 @@ def create_police_area(
 def update_police_area(
     session: Session, police_area_id: int, body: schemas.PoliceAreaUpdate, *, actor: Actor
 ) -> schemas.PoliceAreaRead:
-    area = _readable(session, police_area_id, actor)
+    area = readable(session, police_area_id, actor)
     sent = body.model_dump(exclude_unset=True)
     if "name" in sent:
         _unique_name(session, body.name, area.id)
@@ -160,7 +148,7 @@ def update_police_area(
 def list_members(
     session: Session, police_area_id: int, *, actor: Actor
 ) -> list[schemas.MemberRead]:
-    area = _readable(session, police_area_id, actor)
+    area = readable(session, police_area_id, actor)
     if not policy.can_see_police_area_members(actor, area.id):
         raise Hidden(NO_POLICE_AREA.format(id=police_area_id))
     rows = session.execute(
@@ -176,7 +164,7 @@ def list_members(
 
 
 def _manageable(session: Session, police_area_id: int, actor: Actor) -> PoliceArea:
-    area = _readable(session, police_area_id, actor)
+    area = readable(session, police_area_id, actor)
     if not policy.can_manage_police_area_members(actor, area.id):
         raise Forbidden("Bara lokalpolisområdets sammankallande hanterar gruppen.")
     return area
@@ -219,7 +207,7 @@ def remove_member(session: Session, police_area_id: int, user_id: int, *, actor:
 # The sharing agreements ---------------------------------------------------------------------
 
 
-def _terms(agreement: SharingAgreement | None) -> schemas.AgreementTerms:
+def terms_of(agreement: SharingAgreement | None) -> schemas.AgreementTerms:
     if agreement is None:
         # No agreement: nothing shared, the coarsest precision, no free text.
         return schemas.AgreementTerms(
@@ -248,7 +236,7 @@ def _served(area: PoliceArea, municipality_id: int) -> Municipality:
     return municipality
 
 
-def _agreements(
+def agreements_of(
     session: Session, area: PoliceArea, ids: Iterable[int]
 ) -> dict[int, SharingAgreement]:
     """The agreements of these municipalities with the police area, read across them."""
@@ -274,7 +262,7 @@ def _agreement_read(
 ) -> schemas.AgreementRead:
     names = _user_names(session, [agreement.updated_by_id if agreement else None])
     return schemas.AgreementRead(
-        **_terms(agreement).model_dump(),
+        **terms_of(agreement).model_dump(),
         police_area=Ref(id=area.id, name=area.name),
         municipality=Ref(id=municipality.id, name=municipality.name),
         exists=agreement is not None,
@@ -288,26 +276,26 @@ def _agreement_read(
 def list_agreements(
     session: Session, police_area_id: int, *, actor: Actor
 ) -> list[schemas.AgreementRead]:
-    area = _readable(session, police_area_id, actor)
+    area = readable(session, police_area_id, actor)
     shown = [m for m in area.municipalities if policy.can_read_agreement(actor, area.id, m.id)]
-    agreements = _agreements(session, area, [m.id for m in shown])
+    agreements = agreements_of(session, area, [m.id for m in shown])
     return [_agreement_read(session, area, m, agreements.get(m.id), actor) for m in shown]
 
 
-def _readable_agreement(
+def __readable_agreement(
     session: Session, police_area_id: int, municipality_id: int, actor: Actor
 ) -> tuple[PoliceArea, Municipality, SharingAgreement | None]:
-    area = _readable(session, police_area_id, actor)
+    area = readable(session, police_area_id, actor)
     municipality = _served(area, municipality_id)
     if not policy.can_read_agreement(actor, area.id, municipality.id):
         raise Hidden(f"Det finns inget delningsavtal för kommunen med id {municipality_id}.")
-    return area, municipality, _agreements(session, area, [municipality.id]).get(municipality.id)
+    return area, municipality, agreements_of(session, area, [municipality.id]).get(municipality.id)
 
 
 def get_agreement(
     session: Session, police_area_id: int, municipality_id: int, *, actor: Actor
 ) -> schemas.AgreementRead:
-    area, municipality, agreement = _readable_agreement(
+    area, municipality, agreement = __readable_agreement(
         session, police_area_id, municipality_id, actor
     )
     return _agreement_read(session, area, municipality, agreement, actor)
@@ -324,6 +312,48 @@ def _check_codes(session: Session, codes: Sequence[str]) -> list[str]:
     return unique
 
 
+def write_agreement(
+    session: Session,
+    police_area_id: int,
+    municipality_id: int,
+    agreement: SharingAgreement | None,
+    after: schemas.AgreementTerms,
+    *,
+    user_id: int | None,
+) -> SharingAgreement:
+    """Set an agreement's terms (made when ``agreement`` is None), its version one up, and
+    keep the change as a version row: who, when, before and after. The callers check who
+    may (``put_agreement``; the demo seed acts as the system)."""
+    before = None if agreement is None else terms_of(agreement)
+    now = utcnow()
+    if agreement is None:
+        agreement = SharingAgreement(
+            police_area_id=police_area_id, municipality_id=municipality_id, version=1
+        )
+        session.add(agreement)
+    else:
+        agreement.version += 1
+    agreement.categories = after.categories
+    agreement.precision = after.precision
+    agreement.free_text = after.free_text
+    agreement.updated_by_id = user_id
+    agreement.updated_at = now
+    session.flush()
+    session.add(
+        SharingAgreementVersion(
+            agreement_id=agreement.id,
+            municipality_id=municipality_id,
+            version=agreement.version,
+            changed_by_id=user_id,
+            changed_at=now,
+            before=None if before is None else before.model_dump(mode="json"),
+            after=after.model_dump(mode="json"),
+        )
+    )
+    session.flush()
+    return agreement
+
+
 def put_agreement(
     session: Session,
     police_area_id: int,
@@ -332,7 +362,7 @@ def put_agreement(
     *,
     actor: Actor,
 ) -> schemas.AgreementRead:
-    area, municipality, agreement = _readable_agreement(
+    area, municipality, agreement = __readable_agreement(
         session, police_area_id, municipality_id, actor
     )
     policy.require_edit_agreement(actor, municipality.id)
@@ -341,42 +371,18 @@ def put_agreement(
         precision=body.precision,
         free_text=body.free_text,
     )
-    before = None if agreement is None else _terms(agreement)
-    if before == after:
+    if agreement is not None and terms_of(agreement) == after:
         return _agreement_read(session, area, municipality, agreement, actor)
-    now = utcnow()
-    if agreement is None:
-        agreement = SharingAgreement(
-            police_area_id=area.id, municipality_id=municipality.id, version=1
-        )
-        session.add(agreement)
-    else:
-        agreement.version += 1
-    agreement.categories = after.categories
-    agreement.precision = after.precision
-    agreement.free_text = after.free_text
-    agreement.updated_by_id = actor.user_id
-    agreement.updated_at = now
-    session.flush()
-    session.add(
-        SharingAgreementVersion(
-            agreement_id=agreement.id,
-            municipality_id=municipality.id,
-            version=agreement.version,
-            changed_by_id=actor.user_id,
-            changed_at=now,
-            before=None if before is None else before.model_dump(mode="json"),
-            after=after.model_dump(mode="json"),
-        )
+    agreement = write_agreement(
+        session, area.id, municipality.id, agreement, after, user_id=actor.user_id
     )
-    session.flush()
     return _agreement_read(session, area, municipality, agreement, actor)
 
 
 def list_agreement_versions(
     session: Session, police_area_id: int, municipality_id: int, *, actor: Actor
 ) -> list[schemas.AgreementVersionRead]:
-    _area, municipality, agreement = _readable_agreement(
+    _area, municipality, agreement = __readable_agreement(
         session, police_area_id, municipality_id, actor
     )
     if agreement is None:
@@ -398,191 +404,3 @@ def list_agreement_versions(
         )
         for v in versions
     ]
-
-
-# The federated lägesbild --------------------------------------------------------------------
-
-
-def shares(terms: schemas.AgreementTerms, row: figures.Row) -> bool:
-    """Whether an incident of this category falls under the agreement."""
-    return row.category in terms.categories or row.family in terms.categories
-
-
-def _labels(session: Session) -> dict[str, str]:
-    return {c: label for c, label in session.execute(select(Category.code, Category.label_sv))}
-
-
-def _count_rows(counter: Counter[Any], label: dict[Any, str]) -> list[schemas.CountRow]:
-    return [
-        schemas.CountRow(code=str(key), label=label.get(key, str(key)), count=count)
-        for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], label.get(kv[0], "")))
-    ]
-
-
-def grid_cell(lat: float, lon: float) -> tuple[int, int]:
-    """The south-west corner (easting, northing) of the 250 m SWEREF 99 TM cell of a point."""
-    ((x, y),) = geo.project([lat], [lon])
-    return (
-        int(math.floor(x / GRID_METRES) * GRID_METRES),
-        int(math.floor(y / GRID_METRES) * GRID_METRES),
-    )
-
-
-def _cell_feature(cell: tuple[int, int], count: int) -> dict[str, Any]:
-    x, y = cell
-    corners = [
-        (x, y),
-        (x + GRID_METRES, y),
-        (x + GRID_METRES, y + GRID_METRES),
-        (x, y + GRID_METRES),
-    ]
-    ring = [
-        [round(lon, 6), round(lat, 6)] for lat, lon in (geo.unproject(cx, cy) for cx, cy in corners)
-    ]
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
-        "properties": {"cell": f"{x},{y}", "sweref99tm": [x, y], "count": count},
-    }
-
-
-def _geojson(
-    shared: Sequence[figures.Row], precision: schemas.SharingPrecision, labels: dict[str, str]
-) -> dict[str, Any]:
-    placed = [r for r in shared if r.lat is not None and r.lon is not None]
-    features: list[dict[str, Any]] = []
-    if precision is schemas.SharingPrecision.point:
-        features = [
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
-                "properties": {
-                    "category": r.category,
-                    "label": labels.get(r.category, r.category),
-                },
-            }
-            for r in placed
-        ]
-    elif precision is schemas.SharingPrecision.grid_250:
-        cells = Counter(
-            grid_cell(r.lat, r.lon) for r in placed if r.lat is not None and r.lon is not None
-        )
-        features = [_cell_feature(cell, count) for cell, count in sorted(cells.items())]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _texts(
-    session: Session, shared: Sequence[figures.Row], labels: dict[str, str], areas: dict[int, str]
-) -> list[schemas.SharedText]:
-    by_id = {r.id: r for r in shared}
-    if not by_id:
-        return []
-    found = session.execute(
-        select(Incident.id, Incident.description)
-        .where(Incident.id.in_(by_id), Incident.description.is_not(None))
-        .order_by(Incident.occurred_from, Incident.id)
-    )
-    return [
-        schemas.SharedText(
-            category=labels.get(by_id[i].category, by_id[i].category),
-            area=areas.get(by_id[i].area_id, ""),
-            text=text,
-        )
-        for i, text in found
-        if text
-    ]
-
-
-def _picture(
-    session: Session,
-    municipality: Municipality,
-    terms: schemas.AgreementTerms,
-    first: dt.date,
-    last: dt.date,
-    labels: dict[str, str],
-) -> tuple[schemas.MunicipalityPicture, Counter[str]]:
-    """What one municipality shares in the period (the session widened to it)."""
-    span = figures.period(first, last, localtime.zone(municipality.timezone))
-    scope = figures.Scope(
-        municipality_id=municipality.id,
-        timezone=municipality.timezone,
-        area_id=None,
-        counted_areas=None,
-    )
-    shared = [r for r in figures.rows(session, scope, span) if shares(terms, r)]
-    areas = {
-        i: name
-        for i, name in session.execute(
-            select(Area.id, Area.name).where(Area.municipality_id == municipality.id)
-        )
-    }
-    families = Counter(r.family for r in shared)
-    picture = schemas.MunicipalityPicture(
-        municipality=Ref(id=municipality.id, name=municipality.name),
-        agreement=terms,
-        total=len(shared),
-        by_family=_count_rows(families, labels),
-        by_category=_count_rows(Counter(r.category for r in shared), labels),
-        by_area=_count_rows(Counter(r.area_id for r in shared), areas),
-        geojson=_geojson(shared, terms.precision, labels),
-        texts=_texts(session, shared, labels, areas) if terms.free_text else [],
-    )
-    return picture, families
-
-
-def situation(
-    session: Session,
-    police_area_id: int,
-    *,
-    first_day: dt.date | None,
-    last_day: dt.date | None,
-    actor: Actor,
-) -> schemas.PoliceAreaSituation:
-    area = _readable(session, police_area_id, actor)
-    if not policy.can_read_police_area_situation(actor, area.id):
-        raise Hidden(NO_POLICE_AREA.format(id=police_area_id))
-    if last_day is None:
-        last_day = (
-            structure_service.municipality_today(session, area.municipalities[0].id)
-            if area.municipalities
-            else localtime.today(localtime.zone(SWEDISH_ZONE))
-        )
-    if first_day is None:
-        first_day = last_day - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if first_day > last_day:
-        message = "Perioden börjar efter att den slutar."
-        raise Invalid(message, errors=[FieldError("from", message, "invalid", "query")])
-    agreements = _agreements(session, area, _municipality_ids(area))
-    labels = _labels(session)
-    pictures: list[schemas.MunicipalityPicture] = []
-    families_by: dict[int, Counter[str]] = {}
-    for municipality in area.municipalities:
-        agreement = agreements.get(municipality.id)
-        if agreement is None:
-            continue
-        with tenancy.widened(session, [municipality.id]):
-            picture, families = _picture(
-                session, municipality, _terms(agreement), first_day, last_day, labels
-            )
-        pictures.append(picture)
-        families_by[municipality.id] = families
-    codes = sorted({c for counter in families_by.values() for c in counter})
-    totals = [
-        schemas.TotalRow(
-            code=code,
-            label=labels.get(code, code),
-            counts={m: counter.get(code, 0) for m, counter in families_by.items()},
-            total=sum(counter.get(code, 0) for counter in families_by.values()),
-        )
-        for code in codes
-    ]
-    total = sum(p.total for p in pictures)
-    audit.record_read(session, object_type="police_areas", object_id=area.id, rows=total)
-    return schemas.PoliceAreaSituation(
-        police_area=Ref(id=area.id, name=area.name),
-        first_day=first_day,
-        last_day=last_day,
-        municipalities=pictures,
-        totals=totals,
-        total=total,
-    )

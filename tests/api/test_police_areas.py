@@ -9,9 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.audit.models import AuditEvent
+from api.policeareas.demo import load_police_area_demo
+from api.policeareas.models import PoliceArea, SharingAgreement, SharingAgreementVersion
+from api.structure.models import Municipality
 from tests.support.policeareas import (
     BEFORE_PERIOD,
     PERIOD,
@@ -271,3 +274,22 @@ def test_only_a_platform_operator_makes_a_police_area(
     renamed = api.patch(f"{V1}/police-areas/{pair.police_area_id}",
                         json={"municipality_ids": [pair.a.id]})  # fmt: skip
     assert [m["id"] for m in renamed.json()["municipalities"]] == [pair.a.id]
+
+
+def test_the_demo_police_area_is_made_once_when_both_municipalities_exist(
+    server: Server, api: httpx.Client
+) -> None:
+    with server.database.session(write=True) as session:
+        assert load_police_area_demo(session) is None
+        session.add_all([Municipality(name="Upplands-Bro"), Municipality(name="Järfälla")])
+        session.flush()
+        made = load_police_area_demo(session)
+        again = load_police_area_demo(session)
+        assert made is not None and again is not None and made.id == again.id
+        agreements = session.scalars(select(SharingAgreement)).all()
+        assert sorted((a.precision.value, tuple(a.categories)) for a in agreements) == [
+            ("area", ("skadegorelse", "ordning")),
+            ("grid_250", ("skadegorelse", "ordning")),
+        ]
+        assert len(session.scalars(select(SharingAgreementVersion)).all()) == 2
+        assert session.scalar(select(func.count()).select_from(PoliceArea)) == 1
