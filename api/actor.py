@@ -39,6 +39,9 @@ class Actor:
     # Manages municipalities (create, name, outline, settings) and reads no municipal data.
     is_operator: bool = False
     grants: tuple[Grant, ...] = field(default=())
+    # The person's police areas (#21), whatever municipality they act in: (police area id,
+    # role: convener, member, viewer).
+    police_area_grants: tuple[tuple[int, str], ...] = field(default=())
     # A service token's source ("embrace") and id; a user session's id.
     source: str | None = None
     token_id: int | None = None

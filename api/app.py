@@ -40,6 +40,7 @@ from api.meetings.routes import router as meetings_router
 from api.middleware import API_CSP, BodyLimit, LoadShedder, SecurityHeaders, shedding
 from api.migrate import current_revision, head_revision
 from api.nightwalks.routes import router as nightwalks_router
+from api.policeareas.routes import router as policeareas_router
 from api.problems import domain_problem, problem_response
 from api.retention import schedule
 from api.routing import API_PREFIX
@@ -133,6 +134,7 @@ def create_api_app(
         (evening_log_router, "Evenings: the live log"),
         (tips_router, "Residents' tips"),
         (safetywalks_router, "Safety walks"),
+        (policeareas_router, "Police areas"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)
     _add_docs(app)

@@ -25,6 +25,13 @@ from api.mail import OutgoingMail
 from api.meetings.models import Decision, Meeting, MeetingAttendee, MeetingOrganisation
 from api.nightwalks.models import Host, NightWalk, NightWalkHost
 from api.photos.models import Photo
+from api.policeareas.models import (
+    PoliceArea,
+    PoliceAreaMember,
+    SharingAgreement,
+    SharingAgreementVersion,
+    police_area_municipalities,
+)
 from api.retention.models import AuditDeletionPermit
 from api.safetywalks.models import Finding, SafetyWalk, SafetyWalkOrganisation, WalkInput
 from api.situation.models import SituationReport, SituationReportIncident
@@ -97,11 +104,15 @@ __all__ = [
     "Place",
     "Plan",
     "PlanReview",
+    "PoliceArea",
+    "PoliceAreaMember",
     "PublicPost",
     "Report",
     "SafetyWalk",
     "SafetyWalkOrganisation",
     "ServiceToken",
+    "SharingAgreement",
+    "SharingAgreementVersion",
     "Shift",
     "SignInFailure",
     "SituationReport",
@@ -110,4 +121,5 @@ __all__ = [
     "Tip",
     "User",
     "WalkInput",
+    "police_area_municipalities",
 ]

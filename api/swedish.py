@@ -165,6 +165,14 @@ FINDING_STATUSES = {
 # The lägesbild ------------------------------------------------------------------------------
 
 # situation.schemas.Status
+# policeareas.schemas.PoliceAreaRole, SharingPrecision (#21)
+POLICE_AREA_ROLES = {"convener": "sammankallande", "member": "medlem", "viewer": "läsare"}
+SHARING_PRECISIONS = {
+    "point": "Exakt punkt",
+    "grid_250": "Ruta om 250 meter",
+    "area": "Bara området",
+}
+
 SITUATION_STATUSES = {"draft": "Utkast", "published": "Publicerad"}
 # situation.schemas.HotSpotTrend
 TRENDS = {"new": "ny", "growing": "växer", "steady": "oförändrad", "shrinking": "minskar"}
@@ -312,6 +320,10 @@ AUDIT_OBJECTS = {
     "safety_walk_organisations": "Inbjuden till trygghetsvandring",
     "walk_inputs": "Synpunkt inför trygghetsvandring",
     "findings": "Fynd på trygghetsvandring",
+    "police_areas": "Lokalpolisområde",
+    "police_area_members": "Medlem i lokalpolisområdets grupp",
+    "sharing_agreements": "Delningsavtal",
+    "sharing_agreement_versions": "Tidigare version av delningsavtal",
     # What api.retention counts (its deletions of audit events are never themselves audited).
     "audit_events": "Logghändelse",
     "incident_readings": "Läsning av händelse",

@@ -104,6 +104,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tips",),
     ("features", "integrations"),
     ("situation",),
+    # The police area federates what each municipality's lägesbild shares with it.
+    ("policeareas",),
     ("interventions",),
     # The evening in the field: its briefing suggests from the lägesbild; the meeting's agenda
     # and the lägesbild (through a slot) sum up evenings, walks and guard reports.
@@ -345,6 +347,10 @@ WHOLE_LISTS = {
     "list_follow_ups": "an intervention's follow-ups",
     "list_feedback": "what was told back about an intervention",
     "list_category_mappings": "at most one per category and source",
+    "list_police_areas": "the police areas a person reads: those of their municipality",
+    "list_police_area_members": "a police area's group",
+    "list_sharing_agreements": "one per municipality of a police area",
+    "list_sharing_agreement_versions": "an agreement's earlier versions",
     "list_incident_photos": "an incident's photos, at most five (api.photos.service)",
     "list_tip_photos": "a tip's photos, at most three",
     "list_finding_photos": "a safety walk's finding's photos, at most five",

@@ -102,6 +102,9 @@ NOT_YOURS = {
     "trygghetsvandringar kan använda den här sidan.",
     Capability.plan_safety_walks: "Bara den som planerar trygghetsvandringar kan använda den "
     "här sidan.",
+    Capability.read_police_areas: "Bara lokalpolisområdets grupp och kommunernas "
+    "administratörer kan använda den här sidan.",
+    Capability.manage_police_areas: "Bara plattformens förvaltare skapar lokalpolisområden.",
 }
 
 
@@ -123,6 +126,7 @@ SteeringVisit = Annotated[Visit, Depends(requires(Capability.read_steering))]
 MeetingsVisit = Annotated[Visit, Depends(requires(Capability.read_meetings))]
 PrivacyEditVisit = Annotated[Visit, Depends(requires(Capability.set_privacy_notice))]
 GuardReportsVisit = Annotated[Visit, Depends(requires(Capability.read_guard_reports))]
+PoliceAreasVisit = Annotated[Visit, Depends(requires(Capability.read_police_areas))]
 
 
 async def check_csrf(request: Request) -> None:

@@ -241,6 +241,23 @@ ROUTE_RULES: dict[str, Rule] = {
     "list_finding_photos": Rule.SIGNED_IN,
     "get_finding_photo": Rule.SIGNED_IN,
     "get_safety_walk_report": Rule.SIGNED_IN,
+    # The police area (#21): made and named by a platform operator; read by its group and
+    # the administrators of its municipalities (can_read_police_area); its group managed by
+    # its convener; an agreement read by both sides (can_read_agreement) and changed by the
+    # municipality's administrator (can_edit_agreement); the federated lägesbild read by the
+    # group (can_read_police_area_situation).
+    "list_police_areas": Rule.SIGNED_IN,
+    "create_police_area": Rule.OPERATOR,
+    "get_police_area": Rule.SIGNED_IN,
+    "update_police_area": Rule.OPERATOR,
+    "list_police_area_members": Rule.SIGNED_IN,
+    "put_police_area_member": Rule.SIGNED_IN,
+    "remove_police_area_member": Rule.SIGNED_IN,
+    "list_sharing_agreements": Rule.SIGNED_IN,
+    "get_sharing_agreement": Rule.SIGNED_IN,
+    "put_sharing_agreement": Rule.ADMIN,
+    "list_sharing_agreement_versions": Rule.SIGNED_IN,
+    "get_police_area_situation": Rule.SIGNED_IN,
 }
 
 

@@ -29,3 +29,6 @@ class Capability(enum.StrEnum):
     # can_read_safety_walks, can_plan_safety_walks: safety walks somewhere (#20).
     read_safety_walks = "read_safety_walks"
     plan_safety_walks = "plan_safety_walks"
+    # reads_police_areas, can_manage_police_areas: police areas and their agreements (#21).
+    read_police_areas = "read_police_areas"
+    manage_police_areas = "manage_police_areas"

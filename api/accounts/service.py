@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from api.access import policy
 from api.accounts import schemas
+from api.accounts import slots as account_slots
 from api.accounts.models import (
     AuthSession,
     Membership,
@@ -84,6 +85,8 @@ def actor_for(
     chosen = home if municipality_id is None else municipality_id
     if chosen is not None and chosen not in allowed:
         raise NotMember()
+    session = object_session(user)
+    police_areas = () if session is None else account_slots.police_area_grants(session, user.id)
     return Actor(
         "user",
         user_id=user.id,
@@ -94,6 +97,7 @@ def actor_for(
         is_admin=user.is_admin and chosen is not None and chosen == home,
         is_operator=user.is_operator,
         grants=tuple(g for g in grants if g.municipality_id == chosen),
+        police_area_grants=police_areas,
         token_id=session_id,
         address=address,
     )

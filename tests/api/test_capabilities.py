@@ -27,6 +27,9 @@ EVERY = [
     "moderate_tips",
     "read_safety_walks",
     "plan_safety_walks",
+    # The police areas serving their municipality (#21); the demo's administrator is no
+    # platform operator, who alone makes them (manage_police_areas).
+    "read_police_areas",
 ]
 
 # Each demo person: their capabilities, and their membership's (group, may_write,

@@ -270,6 +270,21 @@ EXPECTED: dict[str, frozenset[str]] = {
     "add_finding_photo": PEOPLE_SIGNED_IN,
     "list_finding_photos": PEOPLE_SIGNED_IN,
     "get_finding_photo": PEOPLE_SIGNED_IN,
+    # The police area (#21): platform operators make and name it; the rest is open to people
+    # and narrowed by its group and the municipalities' administrators (test_police_areas.py);
+    # an agreement is changed by an administrator (of its own municipality).
+    "list_police_areas": PEOPLE_SIGNED_IN,
+    "create_police_area": ADMIN,
+    "get_police_area": PEOPLE_SIGNED_IN,
+    "update_police_area": ADMIN,
+    "list_police_area_members": PEOPLE_SIGNED_IN,
+    "put_police_area_member": PEOPLE_SIGNED_IN,
+    "remove_police_area_member": PEOPLE_SIGNED_IN,
+    "list_sharing_agreements": PEOPLE_SIGNED_IN,
+    "get_sharing_agreement": PEOPLE_SIGNED_IN,
+    "put_sharing_agreement": ADMIN,
+    "list_sharing_agreement_versions": PEOPLE_SIGNED_IN,
+    "get_police_area_situation": PEOPLE_SIGNED_IN,
 }
 
 OPERATOR_EMAIL = "operator@est.test"

@@ -35,6 +35,7 @@ from api.interventions.schemas import (
 )
 from api.meetings.schemas import AgendaKind
 from api.photos.schemas import PhotoOwner, PhotoSize
+from api.policeareas.schemas import PoliceAreaRole, SharingPrecision
 from api.safetywalks.schemas import FindingKind, FindingStatus, InputFrom
 from api.situation.schemas import HotSpotTrend, Status
 from api.steering.schemas import AssignmentStatus, Direction, IndicatorKind
@@ -69,6 +70,8 @@ NAMED: dict[type[enum.StrEnum], list[Mapping[str, str]]] = {
     InputFrom: [swedish.INPUT_FROM],
     FindingKind: [swedish.FINDING_KINDS],
     FindingStatus: [swedish.FINDING_STATUSES],
+    PoliceAreaRole: [swedish.POLICE_AREA_ROLES],
+    SharingPrecision: [swedish.SHARING_PRECISIONS],
 }
 # Enums whose values no person reads, and why.
 UNNAMED = {

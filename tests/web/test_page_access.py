@@ -36,6 +36,7 @@ CAPABILITY_PAGES = {
     "/kvallar": "read_evenings",
     "/tips": "moderate_tips",
     "/trygghetsvandringar": "read_safety_walks",
+    "/lokalpolisomraden": "read_police_areas",
 }
 
 

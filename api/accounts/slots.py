@@ -1,0 +1,12 @@
+"""What an account's Actor carries that a package above accounts knows (see api/slots.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from api.slots import Slot
+
+# The person's police areas and their role in each (#21): (police area id, role).
+police_area_grants: Slot[[Session, int], tuple[tuple[int, str], ...]] = Slot(
+    "accounts.police_area_grants", provider="api.policeareas"
+)
