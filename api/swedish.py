@@ -166,7 +166,8 @@ FINDING_STATUSES = {
 
 # situation.schemas.Status
 # policeareas.schemas.PoliceAreaRole, SharingPrecision (#21)
-POLICE_AREA_ROLES = {"convener": "sammankallande", "member": "medlem", "viewer": "läsare"}
+# In the order the group's form offers them: a new person is most often a member.
+POLICE_AREA_ROLES = {"member": "medlem", "viewer": "läsare", "convener": "sammankallande"}
 SHARING_PRECISIONS = {
     "point": "Exakt punkt",
     "grid_250": "Ruta om 250 meter",

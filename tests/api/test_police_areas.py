@@ -293,3 +293,35 @@ def test_the_demo_police_area_is_made_once_when_both_municipalities_exist(
         ]
         assert len(session.scalars(select(SharingAgreementVersion)).all()) == 2
         assert session.scalar(select(func.count()).select_from(PoliceArea)) == 1
+
+
+def test_each_municipality_counts_as_its_own_lagesbild_does_for_what_it_shares(
+    server: Server, pair: Pair
+) -> None:
+    # The police area's figures are the municipal lägesbild's, narrowed to what is shared:
+    # each municipality's coordination group's figures for the same days, by family.
+    _planted(server, pair)
+    _agreements(server, pair)
+    federated = {
+        m["municipality"]["id"]: (m["agreement"]["categories"], _codes(m["by_category"]))
+        for m in _situation(server, pair, pair.police).json()["municipalities"]
+    }
+    for side in (pair.a, pair.b):
+        with server.client(server.token_for(side.admin)) as admin:
+            group = admin.post(
+                f"{V1}/groups",
+                json={"municipality_id": side.id, "name": "Samordning", "kind": "coordination"},
+            )
+            assert group.status_code == 201, group.text
+            figures = admin.get(
+                f"{V1}/groups/{group.json()['id']}/situation",
+                params={"first_day": PERIOD["from"], "last_day": PERIOD["to"]},
+            ).json()
+        shared, counted = federated[side.id]
+        own = {
+            c["code"]: c["current"]
+            for f in figures["families"]
+            for c in f["categories"]
+            if c["current"] and (f["code"] in shared or c["code"] in shared)
+        }
+        assert counted == own, side.name
