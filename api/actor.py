@@ -39,6 +39,9 @@ class Actor:
     # Manages municipalities (create, name, outline, settings) and reads no municipal data.
     is_operator: bool = False
     grants: tuple[Grant, ...] = field(default=())
+    # The person's grants in their other municipalities: read only where a point lies across
+    # the boundary, in one of them (policy.files_in, #21).
+    elsewhere: tuple[Grant, ...] = field(default=())
     # A service token's source ("embrace") and id; a user session's id.
     source: str | None = None
     token_id: int | None = None

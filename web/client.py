@@ -61,6 +61,8 @@ from api.structure.schemas import (
 log = logging.getLogger("est.web")
 M = TypeVar("M", bound=BaseModel)
 V1 = "/api/v1"
+# Which of their municipalities the person acts in (api.deps.MUNICIPALITY_HEADER).
+MUNICIPALITY_HEADER = "EST-Municipality"
 # A safety net against a next link that never ends; no list of the structure comes near it.
 MAX_PAGES = 100
 
@@ -117,6 +119,7 @@ class ApiClient:
         *,
         token: str | None = None,
         address: str | None = None,
+        municipality: int | None = None,
     ) -> None:
         self._http = http
         # Reports filed through the pages are marked as from the web (source "web").
@@ -126,9 +129,14 @@ class ApiClient:
         if address:
             # The API logs and throttles by the person's address, not the web server's.
             self._headers["X-Forwarded-For"] = address
+        if municipality is not None:
+            # Which of their municipalities the person acts in (the account menu's choice).
+            self._headers[MUNICIPALITY_HEADER] = str(municipality)
 
-    def acting_for(self, token: str | None, address: str | None) -> ApiClient:
-        return ApiClient(self._http, token=token, address=address)
+    def acting_for(
+        self, token: str | None, address: str | None, municipality: int | None = None
+    ) -> ApiClient:
+        return ApiClient(self._http, token=token, address=address, municipality=municipality)
 
     async def aclose(self) -> None:
         await self._http.aclose()

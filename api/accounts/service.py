@@ -42,7 +42,7 @@ from api.localtime import utcnow
 from api.records import apply, changes
 from api.resources import Resource, get_record, name_contains, reference
 from api.settings import Settings
-from api.structure.models import Group, Organisation
+from api.structure.models import Group, Municipality, Organisation
 from api.structure.service import GROUPS
 
 USER_PREFIX = "estu_"
@@ -94,6 +94,7 @@ def actor_for(
         is_admin=user.is_admin and chosen is not None and chosen == home,
         is_operator=user.is_operator,
         grants=tuple(g for g in grants if g.municipality_id == chosen),
+        elsewhere=tuple(g for g in grants if g.municipality_id != chosen),
         token_id=session_id,
         address=address,
     )
@@ -338,8 +339,20 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "second_factor_enrolled": has_second_factor(session, user.id),
             "second_factor_required": policy.requires_second_factor(actor),
             "feedback_email": user.feedback_email,
+            "municipality": _municipality_ref(session, actor.municipality_id),
+            "municipalities": [
+                ref
+                for ref in (_municipality_ref(session, i) for i in actor.municipality_ids)
+                if ref is not None
+            ],
         }
     )
+
+
+def _municipality_ref(session: Session, municipality_id: int | None) -> dict[str, Any] | None:
+    # Municipalities are not row-secured: a person reads the names of those they act in.
+    found = session.get(Municipality, municipality_id) if municipality_id is not None else None
+    return {"id": found.id, "name": found.name} if found is not None else None
 
 
 def update_me(session: Session, data: schemas.MeUpdate, *, actor: Actor) -> None:
