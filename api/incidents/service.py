@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import Select, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from api import localtime, tenancy
+from api import localtime
 from api.access import policy
 from api.actor import Actor
 from api.audit import service as audit
 from api.categories.models import Category
 from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid, NotFound
-from api.incidents import areas, geo, photo_reads, schemas, slots
+from api.incidents import areas, elsewhere, photo_reads, schemas, slots
 from api.incidents.models import (
     Incident,
     IncidentMatch,
@@ -162,7 +162,7 @@ def create_report(
             "organisation_id", "Du rapporterar för din egen organisation.", "other_organisation"
         )
     assert organisation_id is not None
-    organisation = _guest_organisation(session, actor, organisation_id) or reference(
+    organisation = elsewhere.guest_organisation(session, actor, organisation_id) or reference(
         session,
         Organisation,
         organisation_id,
@@ -171,7 +171,7 @@ def create_report(
     )
     municipality = session.get(Municipality, organisation.municipality_id)
     assert municipality is not None
-    there = _across_boundary(session, data, municipality, organisation, actor)
+    there = elsewhere.across_boundary(session, data, municipality, organisation, actor)
     if there is not None:
         municipality, organisation = there
     errors: list[FieldError] = []
@@ -203,73 +203,6 @@ def create_report(
     return report
 
 
-def _same_organisation(
-    session: Session, organisation: Organisation, municipality_id: int
-) -> Organisation | None:
-    """The organisation as another municipality knows it: the one of the same name there."""
-    found: Organisation | None = session.scalar(
-        select(Organisation).where(
-            Organisation.municipality_id == municipality_id,
-            Organisation.name_key == organisation.name_key,
-        )
-    )
-    return found
-
-
-def _guest_organisation(
-    session: Session, actor: Actor, organisation_id: int
-) -> Organisation | None:
-    """The reporter's own organisation as the municipality they act in knows it, when that is
-    not their home one (#21): their home organisation is not this municipality's record."""
-    home = actor.municipality_ids[0] if actor.municipality_ids else None
-    if organisation_id != actor.organisation_id or home in (None, actor.municipality_id):
-        return None
-    assert home is not None and actor.municipality_id is not None
-    with tenancy.widened(session, {home}):
-        own = session.get(Organisation, organisation_id)
-    return _same_organisation(session, own, actor.municipality_id) if own is not None else None
-
-
-def _across_boundary(
-    session: Session,
-    data: schemas.ReportCreate,
-    municipality: Municipality,
-    organisation: Organisation,
-    actor: Actor,
-) -> tuple[Municipality, Organisation] | None:
-    """Where a report whose first point lies in a neighbouring municipality is filed
-    instead (#21): there, when the reporter may file there too (policy.files_in), for their
-    organisation as that municipality knows it (the same name), and the request's session
-    acts there from now on. None: filed where asked, and such a point is refused naming the
-    municipality it lies in (areas.refusal)."""
-    for item in data.incidents:
-        if item.position is None:
-            continue
-        refused = areas.refusal(session, municipality, *_wgs84(item.position))
-        if refused is None or refused.neighbour is None:
-            return None
-        if policy.files_in(actor, refused.neighbour.id) is None:
-            return None
-        neighbour = refused.neighbour
-        tenancy.rebind(session, {neighbour.id})
-        yours = _same_organisation(session, organisation, neighbour.id)
-        if yours is None:
-            tenancy.rebind(session, {municipality.id})
-            return None
-        return neighbour, yours
-    return None
-
-
-def filed_elsewhere(session: Session, report: Report, actor: Actor) -> str | None:
-    """What the answer says of a report filed in another of the reporter's municipalities
-    than the one they acted in (its point lay there)."""
-    if actor.municipality_id is None or report.municipality_id == actor.municipality_id:
-        return None
-    there = session.get(Municipality, report.municipality_id)
-    name = there.name if there is not None else "en annan kommun"
-    return f"Platsen ligger i {name}: observationen registrerades där."
-
-
 def incident_values(
     session: Session,
     item: schemas.IncidentCreate,
@@ -294,7 +227,7 @@ def incident_values(
 
     lat = lon = None
     if item.position is not None:
-        lat, lon = _wgs84(item.position)
+        lat, lon = elsewhere.wgs84(item.position)
         refused = areas.refusal(session, municipality, lat, lon)
         if refused is not None:
             problem("position", refused.message, "outside_municipality")
@@ -341,12 +274,6 @@ def _window(item: schemas.IncidentCreate, problem: Any) -> tuple[dt.datetime, dt
     if start > utcnow() + FUTURE_TOLERANCE:
         problem("occurred_from", "Tiden ligger i framtiden.", "in_future")
     return start, end
-
-
-def _wgs84(position: schemas.Wgs84Point | schemas.SwerefPoint) -> tuple[float, float]:
-    if isinstance(position, schemas.Wgs84Point):
-        return position.lat, position.lon
-    return geo.to_wgs84(position.crs, position.n, position.e)
 
 
 # Possible duplicates ----------------------------------------------------------------------
@@ -424,7 +351,7 @@ def read_report(
     session: Session, report: Report, incidents: list[Incident], *, actor: Actor
 ) -> schemas.ReportRead:
     read_ = schemas.ReportRead.model_validate(report)
-    read_.notice = filed_elsewhere(session, report, actor)
+    read_.notice = elsewhere.filed_elsewhere(session, report, actor)
     read_.incidents = [read(session, incident, actor=actor) for incident in incidents]
     return read_
 

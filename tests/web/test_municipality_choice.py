@@ -11,10 +11,9 @@ import httpx
 from sqlalchemy import select
 
 from api.structure.models import Municipality
-from tests.support.pages import browser_for, csrf_of, found
+from tests.support.pages import browser_for, csrf_of, found, opened_form
 from tests.support.people import People
 from tests.support.servers import Server
-from tests.web.test_report_form import opened_form
 
 POLICE = "polis@est.demo"
 
