@@ -42,8 +42,8 @@ from api.localtime import utcnow
 from api.records import apply, changes
 from api.resources import Resource, get_record, name_contains, reference
 from api.settings import Settings
-from api.structure.models import Group, Municipality, Organisation
-from api.structure.service import GROUPS
+from api.structure.models import Group, Organisation
+from api.structure.service import GROUPS, municipality_refs
 
 USER_PREFIX = "estu_"
 SERVICE_PREFIX = "ests_"
@@ -339,20 +339,10 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "second_factor_enrolled": has_second_factor(session, user.id),
             "second_factor_required": policy.requires_second_factor(actor),
             "feedback_email": user.feedback_email,
-            "municipality": _municipality_ref(session, actor.municipality_id),
-            "municipalities": [
-                ref
-                for ref in (_municipality_ref(session, i) for i in actor.municipality_ids)
-                if ref is not None
-            ],
+            "municipality": next(iter(municipality_refs(session, [actor.municipality_id])), None),
+            "municipalities": municipality_refs(session, actor.municipality_ids),
         }
     )
-
-
-def _municipality_ref(session: Session, municipality_id: int | None) -> dict[str, Any] | None:
-    # Municipalities are not row-secured: a person reads the names of those they act in.
-    found = session.get(Municipality, municipality_id) if municipality_id is not None else None
-    return {"id": found.id, "name": found.name} if found is not None else None
 
 
 def update_me(session: Session, data: schemas.MeUpdate, *, actor: Actor) -> None:
