@@ -42,6 +42,9 @@ class Actor:
     # The person's police areas (#21), whatever municipality they act in: (police area id,
     # role: convener, member, viewer).
     police_area_grants: tuple[tuple[int, str], ...] = field(default=())
+    # The person's grants in their other municipalities: read only where a point lies across
+    # the boundary, in one of them (policy.files_in, #21).
+    elsewhere: tuple[Grant, ...] = field(default=())
     # A service token's source ("embrace") and id; a user session's id.
     source: str | None = None
     token_id: int | None = None

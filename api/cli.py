@@ -64,7 +64,7 @@ def _cmd_seed(args: argparse.Namespace) -> None:
     from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
 
     if not args.demo:
-        raise SystemExit("est seed: only --demo is available (the demo data of Upplands-Bro)")
+        raise SystemExit("est seed: only --demo is available (Upplands-Bro and Järfälla)")
     settings = get_settings()
     database = _database()
     try:
@@ -78,7 +78,7 @@ def _cmd_seed(args: argparse.Namespace) -> None:
             )
     finally:
         database.dispose()
-    print(f"demo data of Upplands-Bro: {report}")
+    print(f"demo data of Upplands-Bro and Järfälla: {report}")
     if filed:
         print(f"demo incidents: {filed} synthetic observations of the last 15 months")
     if settings.env == "prod":
@@ -86,7 +86,7 @@ def _cmd_seed(args: argparse.Namespace) -> None:
         return
     print(f"demo accounts (development only), all with the password {DEMO_PASSWORD}:")
     for email, what in users:
-        print(f"  {email:<24} {what}")
+        print(f"  {email:<28} {what}")
 
 
 def _database() -> Any:

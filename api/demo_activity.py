@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import localtime
+from api import localtime, tenancy
 from api.actor import SYSTEM, Actor
 from api.composition import compose
+from api.demo_boundaries import DEMO_TOWNS, UPPLANDS_BRO
 from api.evenings.demo import load_demo_evenings
 from api.guards import demo as guard_demo
 from api.incidents.models import Incident, Report
@@ -26,14 +27,14 @@ from api.meetings import service as meetings
 from api.meetings.schemas import DecisionCreate, MeetingCreate
 from api.nightwalks.demo import load_demo_walks
 from api.safetywalks.demo import load_demo_safety_walks
-from api.seed import by_name
+from api.seed import by_name, demo_municipality
 from api.situation import service as situation
 from api.situation.schemas import SituationReportCreate, SituationReportUpdate
 from api.steering import assignments, goals, plans
 from api.steering import schemas as st
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 from api.structure.schemas import GroupKind
-from api.synthetic import HOT_SPOTS, incidents
+from api.synthetic import Town, demo_town, incidents
 from api.tips.demo import load_demo_tips
 
 # Demo incidents: about eight a day for 15 months, enough for this fortnight, the one before,
@@ -47,22 +48,35 @@ DEMO_SUMMARIES = {
 
 
 def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYSTEM) -> int:
-    """Synthetic incidents (api.synthetic) up to ``today``, if the municipality has none yet,
-    and a published lägesbild of the fortnight before the last for the coordination and area
-    groups, so that a new one has something to roll up and compare with."""
+    """Synthetic incidents (api.synthetic) up to ``today`` in each demo municipality that has
+    none yet, and a published lägesbild of the fortnight before the last for its coordination
+    and area groups, so that a new one has something to roll up and compare with; Upplands-Bro
+    also gets the field's evenings, walks, tips, meetings and steering. Each municipality's
+    activity is loaded in a session bound to it (api.tenancy), as its requests would be."""
     compose()
+    filed = 0
+    for source in DEMO_TOWNS:
+        municipality = demo_municipality(session, source)
+        if municipality is None:
+            continue
+        with tenancy.widened(session, {municipality.id}):
+            if session.scalar(select(Incident.id).limit(1)) is not None:
+                continue
+            filed += _town_incidents(session, municipality, demo_town(source), today, actor)
+            if source == UPPLANDS_BRO:
+                _town_activity(session, today=today, actor=actor)
+    return filed
 
-    if session.scalar(select(Incident.id).limit(1)) is not None:
-        return 0
-    municipality = session.scalars(select(Municipality)).first()
-    if municipality is None:
-        return 0
+
+def _town_incidents(
+    session: Session, municipality: Municipality, town: Town, today: dt.date, actor: Actor
+) -> int:
     areas = {a.name: a.id for a in session.scalars(select(Area))}
     places = {p.name: p.id for p in session.scalars(select(Place))}
     organisations = {o.name: o.id for o in session.scalars(select(Organisation))}
     # The demo's places where the synthetic hot spots are, so that an intervention at one
     # of them is measured in a circle around it.
-    for spot in HOT_SPOTS:
+    for spot in town.hot_spots:
         place = session.get(Place, places.get(spot.place or "", 0))
         if place is not None and place.lat is None:
             place.lat, place.lon = spot.lat, spot.lon
@@ -71,7 +85,7 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
         g
         for g in incidents(
             DEMO_INCIDENTS_PER_DAY * DEMO_INCIDENT_DAYS, seed=2026, start=start,
-            days=DEMO_INCIDENT_DAYS,
+            days=DEMO_INCIDENT_DAYS, town=town,
         )
         if g.organisation in organisations and g.area in areas
     ]  # fmt: skip
@@ -119,6 +133,12 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
             actor=actor,
         )
         situation.publish(session, draft.id, if_match=None, actor=actor)
+    return len(generated)
+
+
+def _town_activity(session: Session, *, today: dt.date, actor: Actor) -> None:
+    places = {p.name: p.id for p in session.scalars(select(Place))}
+    organisations = {o.name: o.id for o in session.scalars(select(Organisation))}
     # The field's evenings, walks and guard days before the meetings: the next meeting's
     # agenda counts them since the last one.
     load_demo_evenings(session, today=today, actor=actor)
@@ -129,7 +149,6 @@ def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYST
     load_demo_safety_walks(session, today=today, actor=actor)
     guard_demo.load_demo_guard_reports(session, today=today)
     _demo_meetings(session, today=today, places=places, organisations=organisations, actor=actor)
-    return len(generated)
 
 
 def _demo_meetings(

@@ -1,7 +1,7 @@
 """The demo areas' boundaries, constructed (there are no official ones to hand): the Voronoi
-partition of the areas' centres, in SWEREF 99 TM metres, clipped to a coarse outline of
-Upplands-Bro. How, and how approximate, is written in ``api/seed_data/upplands-bro.json``
-(``boundaries.note``) and the README."""
+partition of the areas' centres, in SWEREF 99 TM metres, clipped to a coarse outline of the
+municipality. How, and how approximate, is written in each demo municipality's file in
+``api/seed_data`` (``boundaries.note``) and the README."""
 
 from __future__ import annotations
 
@@ -15,9 +15,16 @@ import shapely.geometry
 
 from api.incidents import geo
 
+# The demo municipalities' files in api/seed_data, Upplands-Bro first (its demo activity).
+UPPLANDS_BRO = "upplands-bro.json"
+JARFALLA = "jarfalla.json"
+DEMO_TOWNS = (UPPLANDS_BRO, JARFALLA)
 
-def _structure() -> dict[str, Any]:
-    text = resources.files("api.seed_data").joinpath("upplands-bro.json").read_text("utf-8")
+
+@cache
+def demo_structure(source: str = UPPLANDS_BRO) -> dict[str, Any]:
+    """A demo municipality's structure (areas, places, organisations, groups, accounts)."""
+    text = resources.files("api.seed_data").joinpath(source).read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
@@ -30,10 +37,15 @@ def _to_lon_lat(xy: Any) -> list[tuple[float, float]]:
     return [(lon, lat) for lat, lon in (geo.unproject(x, y) for x, y in xy)]
 
 
+def demo_outline(source: str = UPPLANDS_BRO) -> dict[str, Any]:
+    """The demo municipality's outline, a GeoJSON Polygon (WGS 84)."""
+    return {"type": "Polygon", "coordinates": [demo_structure(source)["boundaries"]["outline"]]}
+
+
 @cache
-def demo_boundaries() -> dict[str, dict[str, Any]]:
+def demo_boundaries(source: str = UPPLANDS_BRO) -> dict[str, dict[str, Any]]:
     """Each demo area's boundary, a GeoJSON Polygon (WGS 84), by the area's name."""
-    structure = _structure()
+    structure = demo_structure(source)
     outline = shapely.Polygon(structure["boundaries"]["outline"])
     centres = {
         a["name"]: shapely.Point(*_to_metres([(a["approx_center"][1], a["approx_center"][0])])[0])

@@ -1,4 +1,5 @@
-"""Demo data: the EST structure of Upplands-Bro, the category taxonomy and the demo accounts;
+"""Demo data: the EST structure of Upplands-Bro and of its neighbour Järfälla (one file each in
+``api/seed_data``, loaded by the same code), the category taxonomy and the demo accounts;
 the activity on top of them (observations, lägesbilder, meetings, steering) is
 ``api.demo_activity``.
 
@@ -10,7 +11,6 @@ services as the API, so the demo data obeys the same rules.
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -28,7 +28,13 @@ from api.actor import SYSTEM, Actor
 from api.categories import schemas as category_schemas
 from api.categories.models import Category
 from api.categories.service import CATEGORIES
-from api.demo_boundaries import demo_boundaries
+from api.demo_boundaries import (
+    DEMO_TOWNS,
+    UPPLANDS_BRO,
+    demo_boundaries,
+    demo_outline,
+    demo_structure,
+)
 from api.resources import create_record, update_record
 from api.schemas_common import name_key
 from api.settings import get_settings
@@ -84,14 +90,30 @@ def by_name(session: Session, model: type[Any], name: str, **scope: Any) -> Any:
 
 def load_demo(session: Session, *, actor: Actor = SYSTEM) -> SeedReport:
     report = SeedReport()
-    structure = json.loads(_data("upplands-bro.json"))
-    municipality = _municipality(session, structure["municipality"], report, actor)
-    areas = {a["name"]: _area(session, municipality, a, report, actor) for a in structure["areas"]}
+    for source in DEMO_TOWNS:
+        _load_town(session, source, report, actor)
+    load_categories(session, report, actor=actor)
+    return report
+
+
+def _load_town(session: Session, source: str, report: SeedReport, actor: Actor) -> None:
+    structure = demo_structure(source)
+    municipality = _municipality(session, source, report, actor)
+    areas = {
+        a["name"]: _area(session, municipality, source, a, report, actor)
+        for a in structure["areas"]
+    }
     organisations = _organisations(session, municipality, structure["organisations"], report, actor)
     for group in structure["groups"]:
         _group(session, municipality, group, areas, organisations, report, actor)
-    load_categories(session, report, actor=actor)
-    return report
+
+
+def demo_municipality(session: Session, source: str = UPPLANDS_BRO) -> Municipality | None:
+    """The demo municipality of a file in api/seed_data, once seeded."""
+    found: Municipality | None = by_name(
+        session, Municipality, demo_structure(source)["municipality"]["name"]
+    )
+    return found
 
 
 # Demo accounts, one per role; only ever created in development and tests (see est seed).
@@ -113,6 +135,42 @@ DEMO_USERS = (
     ("lasare@est.demo", "Lo Läsare", "Polisen, lokalpolisområde", False,
      ("EST samordningsgrupp", Role.viewer)),
 )  # fmt: skip
+# The community police officer of the police area Järfälla, which serves Järfälla and
+# Upplands-Bro (#21): at home in Upplands-Bro's police, a member of both municipalities'
+# coordination groups, so they act in either (the account menu's choice).
+POLICE_OFFICER = ("polis@est.demo", "Pia Polis", "Polisen, lokalpolisområde")
+POLICE_OFFICER_GROUPS = (
+    (UPPLANDS_BRO, "EST samordningsgrupp"),
+    ("jarfalla.json", "EST samordningsgrupp Järfälla"),
+)
+
+
+def _demo_accounts(
+    session: Session,
+) -> list[tuple[Municipality, str, str, str, bool, list[tuple[str, Role]]]]:
+    """Every demo account as (home municipality, e-mail, name, organisation, is_admin,
+    [(group, role)]): Upplands-Bro's (DEMO_USERS), the other demo municipalities' (their
+    files' ``accounts``), and the police officer of both."""
+    home = demo_municipality(session)
+    assert home is not None
+    found = [
+        (home, email, name, organisation, is_admin, [grant] if grant else [])
+        for email, name, organisation, is_admin, grant in DEMO_USERS
+    ]
+    for source in DEMO_TOWNS[1:]:
+        town = demo_municipality(session, source)
+        assert town is not None
+        for item in demo_structure(source).get("accounts", []):
+            grants = [(item["group"], Role(item["role"]))] if "group" in item else []
+            found.append(
+                (town, item["email"], item["name"], item["organisation"], bool(item.get("admin")),
+                 grants)
+            )  # fmt: skip
+    email, name, organisation = POLICE_OFFICER
+    found.append((home, email, name, organisation, False, [
+        (group, Role.member) for _, group in POLICE_OFFICER_GROUPS
+    ]))  # fmt: skip
+    return found
 
 
 def load_demo_users(
@@ -126,10 +184,10 @@ def load_demo_users(
     ``password_hash``, of DEMO_PASSWORD, spares the tests an argon2 hash per account;
     ``secret_key`` seals the TOTP secrets (the settings' EST_SECRET_KEY when not given)."""
     shown = []
-    for email, name, organisation, is_admin, grant in DEMO_USERS:
+    for home, email, name, organisation, is_admin, grants in _demo_accounts(session):
         user = session.scalar(select(User).where(User.email_key == email))
         if user is None:
-            org = by_name(session, Organisation, organisation)
+            org = by_name(session, Organisation, organisation, municipality_id=home.id)
             user = account_service.create_user(
                 session,
                 account_schemas.UserCreate(
@@ -143,17 +201,20 @@ def load_demo_users(
             )
             if password_hash:
                 user.password_hash = password_hash
-        what = "administratör"
-        if grant is not None:
-            group = by_name(session, Group, grant[0])
+        what = f"administratör i {home.name}"
+        roles = []
+        for group_name, role in grants:
+            group = by_name(session, Group, group_name)
             account_service.put_membership(
                 session,
                 group.id,
                 user.id,
-                account_schemas.MembershipPut(role=grant[1]),
+                account_schemas.MembershipPut(role=role),
                 actor=actor,
             )
-            what = f"{ROLES[grant[1]]} i {group.name}"
+            roles.append(f"{ROLES[role]} i {group.name}")
+        if roles:
+            what = " och ".join(roles)
         session.expire(user, ["memberships"])
         person = account_service.actor_for(user, session_id=None, address=None)
         if policy.requires_second_factor(person):
@@ -164,38 +225,44 @@ def load_demo_users(
     return shown
 
 
-def _municipality(
-    session: Session, data: dict[str, Any], report: SeedReport, actor: Actor
-) -> Municipality:
-    existing = by_name(session, Municipality, data["name"])
-    if existing is not None:
-        if existing.extent is None:
+def _municipality(session: Session, source: str, report: SeedReport, actor: Actor) -> Municipality:
+    structure = demo_structure(source)
+    data = structure["municipality"]
+    extent = structure.get("extent", UPPLANDS_BRO_EXTENT)
+    municipality: Municipality | None = by_name(session, Municipality, data["name"])
+    if municipality is not None:
+        if municipality.extent is None:
             # Seeded before municipalities had an extent.
-            existing.extent = UPPLANDS_BRO_EXTENT
-        return existing  # type: ignore[no-any-return]
-    report.count("municipalities")
-    return create_record(
-        session,
-        service.MUNICIPALITIES,
-        schemas.MunicipalityCreate(
-            name=data["name"],
-            timezone=data["timezone"],
-            local_crs=data["local_crs"],
-            extent=schemas.Extent(**UPPLANDS_BRO_EXTENT),
-        ),
-        actor=actor,
-    )
+            municipality.extent = extent
+    else:
+        report.count("municipalities")
+        municipality = create_record(
+            session,
+            service.MUNICIPALITIES,
+            schemas.MunicipalityCreate(
+                name=data["name"],
+                timezone=data["timezone"],
+                local_crs=data["local_crs"],
+                extent=schemas.Extent(**extent),
+            ),
+            actor=actor,
+        )
+    if municipality.outline is None:
+        # Seeded before municipalities had an outline: where a neighbour's point is told apart.
+        municipality.outline = demo_outline(source)
+    return municipality
 
 
 def _area(
     session: Session,
     municipality: Municipality,
+    source: str,
     data: dict[str, Any],
     report: SeedReport,
     actor: Actor,
 ) -> Area:
     area: Area | None = by_name(session, Area, data["name"], municipality_id=municipality.id)
-    boundary = demo_boundaries().get(data["name"])
+    boundary = demo_boundaries(source).get(data["name"])
     if area is None:
         lat, lon = data["approx_center"]
         area = create_record(

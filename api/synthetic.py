@@ -1,4 +1,5 @@
-"""Realistic synthetic incidents for Upplands-Bro, seeded and reproducible.
+"""Realistic synthetic incidents for a demo municipality (Upplands-Bro unless another
+``Town`` is given), seeded and reproducible.
 
 What makes them realistic enough for the lägesbild and the benchmarks: most incidents fall
 in a few hot spots around named places (a bus stop, a school yard, a centre) with a spread of
@@ -13,14 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 
 from shapely.geometry.base import BaseGeometry
 
 from api import localtime
-from api.demo_boundaries import demo_boundaries
+from api.demo_boundaries import UPPLANDS_BRO, demo_boundaries, demo_structure
 from api.incidents import geo
 from api.localtime import STOCKHOLM
 
@@ -80,6 +81,35 @@ HOURS = (
 
 
 @dataclass(frozen=True)
+class Town:
+    """Where a demo municipality's incidents fall and who sees what there: its hot spots,
+    its areas' centres, what each of its organisations reports, its demo file (boundaries)."""
+
+    hot_spots: tuple[HotSpot, ...]
+    area_centres: dict[str, tuple[float, float]]
+    seen_by: Mapping[str, Mapping[str, float]]
+    source: str = UPPLANDS_BRO
+
+
+UPPLANDS_BRO_TOWN = Town(HOT_SPOTS, AREA_CENTRES, SEEN_BY)
+
+
+@cache
+def demo_town(source: str) -> Town:
+    """The town of a demo municipality's file (``synthetic``: hot spots and who sees what)."""
+    if source == UPPLANDS_BRO:
+        return UPPLANDS_BRO_TOWN
+    structure = demo_structure(source)
+    data = structure["synthetic"]
+    return Town(
+        hot_spots=tuple(HotSpot(**spot) for spot in data["hot_spots"]),
+        area_centres={a["name"]: tuple(a["approx_center"]) for a in structure["areas"]},
+        seen_by=data["seen_by"],
+        source=source,
+    )
+
+
+@dataclass(frozen=True)
 class Generated:
     organisation: str
     category: str
@@ -107,20 +137,20 @@ def _offset(rng: random.Random, lat: float, lon: float, metres: float) -> tuple[
 
 
 @cache
-def _shape(area: str) -> BaseGeometry | None:
-    boundary = demo_boundaries().get(area)
+def _shape(source: str, area: str) -> BaseGeometry | None:
+    boundary = demo_boundaries(source).get(area)
     return geo.boundary_shape(boundary) if boundary else None
 
 
-def _inside(area: str, lat: float, lon: float) -> tuple[float, float]:
+def _inside(town: Town, area: str, lat: float, lon: float) -> tuple[float, float]:
     """The point, or where it moves when drawn towards its area's centre until the area's
     demo boundary (api.demo_boundaries) holds it: a point spread over the border would
     otherwise lie in another area than it is filed in. No draw from the random generator,
     so the other incidents stay as they were."""
-    shape = _shape(area)
+    shape = _shape(town.source, area)
     if shape is None:
         return lat, lon
-    c_lat, c_lon = AREA_CENTRES[area]
+    c_lat, c_lon = town.area_centres[area]
     for _ in range(20):
         if geo.holds(shape, lat, lon):
             break
@@ -129,29 +159,34 @@ def _inside(area: str, lat: float, lon: float) -> tuple[float, float]:
 
 
 def incidents(
-    count: int, *, seed: int = 1, start: dt.date = dt.date(2025, 1, 1), days: int = 365
+    count: int,
+    *,
+    seed: int = 1,
+    start: dt.date = dt.date(2025, 1, 1),
+    days: int = 365,
+    town: Town = UPPLANDS_BRO_TOWN,
 ) -> Iterator[Generated]:
     rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
     dates = [start + dt.timedelta(days=d) for d in range(days)]
     day_weights = [_season(d) * WEEKDAY[d.weekday()] for d in dates]
-    spots = list(HOT_SPOTS)
-    organisations = list(SEEN_BY)
+    spots = list(town.hot_spots)
+    organisations = list(town.seen_by)
     for _ in range(count):
         day = rng.choices(dates, day_weights)[0]
         hour = rng.choices(range(24), HOURS)[0]
         local = dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=STOCKHOLM)
         organisation = rng.choice(organisations)
-        seen = SEEN_BY[organisation]
+        seen = town.seen_by[organisation]
         category = rng.choices(list(seen), list(seen.values()))[0]
         if rng.random() < BACKGROUND:
-            area = rng.choice(list(AREA_CENTRES))
-            lat, lon = _offset(rng, *AREA_CENTRES[area], 700)
+            area = rng.choice(list(town.area_centres))
+            lat, lon = _offset(rng, *town.area_centres[area], 700)
             place = None
         else:
             spot = rng.choices(spots, [s.weight for s in spots])[0]
             area, place = spot.area, spot.place
             lat, lon = _offset(rng, spot.lat, spot.lon, spot.spread_m)
-        lat, lon = _inside(area, lat, lon)
+        lat, lon = _inside(town, area, lat, lon)
         precision = rng.choices(["exact", "part_of_day", "day"], [6, 3, 1])[0]
         if precision == "day":
             begin = localtime.midnight(day)

@@ -80,6 +80,14 @@ def bound(session: Session) -> frozenset[int] | None:
     return value
 
 
+def rebind(session: Session, municipality_ids: Iterable[int]) -> None:
+    """For the rest of its transaction ``session`` sees and writes these municipalities
+    instead (a report filed across the boundary, in another of the person's municipalities,
+    where a rule allows it: policy.files_in)."""
+    bind(session, municipality_ids)
+    _set_database_scope(session)
+
+
 @contextmanager
 def widened(session: Session, municipality_ids: Iterable[int]) -> Iterator[None]:
     """For a read across municipalities that a rule allows (the police area's lägesbild

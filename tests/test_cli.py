@@ -85,21 +85,25 @@ def test_migrate_and_seed_are_repeatable(fresh_url: str) -> None:
     assert est(fresh_url, "migrate").returncode == 0
     first = est(fresh_url, "seed", "--demo")
     assert first.returncode == 0, first.stderr
-    assert "5 groups" in first.stdout and "30 categories" in first.stdout
-    # 19 partners, and "Allmänheten", whom the demo's accepted tip (#20) was filed for.
-    assert counts(fresh_url) == (20, 5, 44)
+    assert "11 groups" in first.stdout and "30 categories" in first.stdout
+    # Upplands-Bro's 19 partners, and "Allmänheten", whom the demo's accepted tip (#20) was
+    # filed for; Järfälla's 14 partners and 6 groups beside them.
+    assert counts(fresh_url) == (34, 11, 77)
 
     assert est(fresh_url, "migrate").returncode == 0
     again = est(fresh_url, "seed", "--demo")
     assert again.returncode == 0
     assert "nothing new" in again.stdout
-    assert counts(fresh_url) == (20, 5, 44)
+    assert counts(fresh_url) == (34, 11, 77)
 
 
 def test_the_demo_has_observations_and_a_published_lagesbild_per_group(
     seeded: Seeded, seeded_url: str
 ) -> None:
-    assert "3680 synthetic observations" in seeded.stdout
+    # 3680 in each of Upplands-Bro and Järfälla.
+    assert "7360 synthetic observations" in seeded.stdout
+    for email in ("admin@est.demo", "admin@jarfalla.est.demo", "polis@est.demo"):
+        assert email in seeded.stdout
     database = Database.from_url(seeded_url)
     try:
         with database.session(write=False) as session:
@@ -108,8 +112,10 @@ def test_the_demo_has_observations_and_a_published_lagesbild_per_group(
                 for r in session.scalars(
                     select(SituationReport).where(SituationReport.status == Status.published)
                 )
+                if r.group.name in ("EST samordningsgrupp", "EST områdesgrupp Bro")
             }
-            assert session.query(SituationReport).count() == 4  # coordination and three areas
+            # Coordination and three areas in Upplands-Bro, and four in Järfälla.
+            assert session.query(SituationReport).count() == 9
             coordination = published["coordination"]
             # Published after the area groups', so it rolls up all three.
             assert coordination.rollup is not None and len(coordination.rollup) == 3
@@ -166,9 +172,9 @@ def test_the_demo_enrols_whom_the_policy_requires_and_a_reset_takes_it_away(
             database.dispose()
 
     assert DEMO_TOTP_SECRET in seeded.stdout
-    assert enrolled() == {"admin@est.demo", "styrgrupp@est.demo"}
+    assert enrolled() == {"admin@est.demo", "styrgrupp@est.demo", "admin@jarfalla.est.demo"}
     reset = est(seeded_url, "user", "reset-second-factor", "--email", "Admin@est.demo")
     assert reset.returncode == 0, reset.stderr
-    assert enrolled() == {"styrgrupp@est.demo"}
+    assert enrolled() == {"styrgrupp@est.demo", "admin@jarfalla.est.demo"}
     unknown = est(seeded_url, "user", "reset-second-factor", "--email", "ingen@est.demo")
     assert unknown.returncode != 0 and "no account" in unknown.stderr

@@ -27,6 +27,9 @@ SECURE_SEED_COOKIE = "__Host-est_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Which of their municipalities a person acts in, chosen in the account menu (#21); the
+# typed client sends it to the API as the header EST-Municipality.
+MUNICIPALITY_COOKIE = "est_municipality"
 
 
 def _secure(request: Request) -> bool:
@@ -55,6 +58,21 @@ def clear_session(request: Request, response: Response) -> None:
     name = _names(request)[0]
     response.delete_cookie(name, path="/", secure=_secure(request), httponly=True, samesite="lax")
     new_seed(request, response)
+
+
+def chosen_municipality(request: Request) -> int | None:
+    """The municipality chosen in the account menu; None: the person's home one."""
+    value = request.cookies.get(MUNICIPALITY_COOKIE, "")
+    return int(value) if value.isdigit() and len(value) <= 12 else None
+
+
+def choose_municipality(request: Request, response: Response, municipality_id: int | None) -> None:
+    if municipality_id is None:
+        response.delete_cookie(
+            MUNICIPALITY_COOKIE, path="/", secure=_secure(request), httponly=True, samesite="lax"
+        )
+    else:
+        _set(request, response, MUNICIPALITY_COOKIE, str(municipality_id))
 
 
 def _set(request: Request, response: Response, name: str, value: str) -> None:

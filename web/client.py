@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter
 
 from api.accounts.schemas import (
     Me,
@@ -33,7 +33,7 @@ from api.incidents.schemas import (
 from api.integrations.schemas import ImportRead, MappingRead
 from api.interventions.schemas import Effect, FeedbackRead, FollowUpRead, InterventionRead
 from api.meetings.schemas import DecisionRead, MeetingRead, NextMeeting
-from api.schemas_common import Page, Problem
+from api.schemas_common import Page
 from api.situation.schemas import (
     Comparison,
     Figures,
@@ -58,53 +58,18 @@ from api.structure.schemas import (
     PrivacyNoticeRead,
 )
 
+# ApiError and ApiUnavailable are the client's own, re-exported for the pages.
+from web.client_errors import ApiError as ApiError
+from web.client_errors import ApiUnavailable as ApiUnavailable
+from web.client_errors import problem_of, unreachable
+
 log = logging.getLogger("est.web")
 M = TypeVar("M", bound=BaseModel)
 V1 = "/api/v1"
+# Which of their municipalities the person acts in (api.deps.MUNICIPALITY_HEADER).
+MUNICIPALITY_HEADER = "EST-Municipality"
 # A safety net against a next link that never ends; no list of the structure comes near it.
 MAX_PAGES = 100
-
-
-class ApiError(Exception):
-    """The API answered with a problem (4xx or 5xx)."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(f"{problem.status} {problem.code}: {problem.detail}")
-        self.problem = problem
-        self.retry_after: int | None = None  # the API's Retry-After (a 429), in seconds
-
-    @property
-    def status(self) -> int:
-        return self.problem.status
-
-
-class ApiUnavailable(ApiError):
-    """The API could not be reached or did not answer in time."""
-
-
-def _problem(response: httpx.Response) -> Problem:
-    try:
-        return Problem.model_validate(response.json())
-    except (ValueError, ValidationError):
-        return Problem(
-            type="about:blank",
-            title="Fel från API:t",
-            status=response.status_code,
-            detail=response.text[:200] or response.reason_phrase,
-            code="api_error",
-        )
-
-
-def _unreachable(exc: Exception) -> ApiUnavailable:
-    return ApiUnavailable(
-        Problem(
-            type="about:blank",
-            title="API:t svarar inte",
-            status=503,
-            detail=f"API:t kunde inte nås ({type(exc).__name__}).",
-            code="api_unreachable",
-        )
-    )
 
 
 class ApiClient:
@@ -117,6 +82,7 @@ class ApiClient:
         *,
         token: str | None = None,
         address: str | None = None,
+        municipality: int | None = None,
     ) -> None:
         self._http = http
         # Reports filed through the pages are marked as from the web (source "web").
@@ -126,9 +92,14 @@ class ApiClient:
         if address:
             # The API logs and throttles by the person's address, not the web server's.
             self._headers["X-Forwarded-For"] = address
+        if municipality is not None:
+            # Which of their municipalities the person acts in (the account menu's choice).
+            self._headers[MUNICIPALITY_HEADER] = str(municipality)
 
-    def acting_for(self, token: str | None, address: str | None) -> ApiClient:
-        return ApiClient(self._http, token=token, address=address)
+    def acting_for(
+        self, token: str | None, address: str | None, municipality: int | None = None
+    ) -> ApiClient:
+        return ApiClient(self._http, token=token, address=address, municipality=municipality)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -156,9 +127,9 @@ class ApiClient:
                 headers={**self._headers, **(headers or {})},
             )
         except httpx.HTTPError as exc:
-            raise _unreachable(exc) from exc
+            raise unreachable(exc) from exc
         if response.status_code >= 400:
-            problem, wait = _problem(response), response.headers.get("Retry-After", "")
+            problem, wait = problem_of(response), response.headers.get("Retry-After", "")
             error = (ApiUnavailable if response.status_code >= 500 else ApiError)(problem)
             error.retry_after = int(wait) if wait.isdigit() else None
             raise error
@@ -344,11 +315,11 @@ class ApiClient:
         try:
             response = await self._http.send(request, stream=True)
         except httpx.HTTPError as exc:
-            raise _unreachable(exc) from exc
+            raise unreachable(exc) from exc
         if response.status_code >= 400:
             await response.aread()
             await response.aclose()
-            problem, wait = _problem(response), response.headers.get("Retry-After", "")
+            problem, wait = problem_of(response), response.headers.get("Retry-After", "")
             error = (ApiUnavailable if response.status_code >= 500 else ApiError)(problem)
             error.retry_after = int(wait) if wait.isdigit() else None
             raise error

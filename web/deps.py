@@ -68,13 +68,18 @@ async def signed_in(request: Request) -> Visit:
     token = auth.session_token(request)
     if token is None:
         raise SignInRequired()
-    api = client_of(request).acting_for(token, address(request))
+    chosen = auth.chosen_municipality(request)
+    api = client_of(request).acting_for(token, address(request), chosen)
     try:
         me = await api.me()
     except ApiError as exc:
         if exc.status == 401:
             raise SignInRequired(expired=True) from exc
-        raise
+        if chosen is None or exc.problem.code != "not_in_municipality":
+            raise
+        # A choice that no longer holds (the grant there ended): the home municipality.
+        api = client_of(request).acting_for(token, address(request))
+        me = await api.me()
     request.state.me = me
     return Visit(api, me)
 

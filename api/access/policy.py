@@ -34,7 +34,7 @@ Who is who:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from api.access.municipalities import managed_municipality_ids as managed_municipality_ids
 from api.access.municipalities import readable_municipality_ids as readable_municipality_ids
@@ -89,6 +89,24 @@ def can_file_reports(actor: Actor) -> bool:
     if actor.kind != "user" or actor.organisation_id is None:
         return False
     return actor.is_admin or bool(_grants(actor, FILERS))
+
+
+def files_in(actor: Actor, municipality_id: int) -> Actor | None:
+    """The person as they act in another of their municipalities, when they may file
+    reports there: an observation whose point lies across the boundary is filed there
+    (#21). None when they hold no filing grant there."""
+    grants = tuple(g for g in actor.elsewhere if g.municipality_id == municipality_id)
+    if municipality_id == actor.municipality_id or municipality_id not in actor.municipality_ids:
+        return None
+    there = replace(
+        actor,
+        municipality_id=municipality_id,
+        is_admin=False,
+        grants=grants,
+        elsewhere=tuple(g for g in actor.elsewhere if g.municipality_id != municipality_id)
+        + actor.grants,
+    )
+    return there if can_file_reports(there) else None
 
 
 def may_report_for(actor: Actor, organisation_id: int | None) -> bool:

@@ -192,6 +192,14 @@ class Me(UserRead):
     feedback_email: bool = Field(
         True, description="Gets an e-mail when feedback arrives on what they reported."
     )
+    municipality: Ref | None = Field(
+        None, description="The municipality this request acts in (the header EST-Municipality)."
+    )
+    municipalities: list[Ref] = Field(
+        default_factory=list,
+        description="Every municipality the person may act in, their home one first: the "
+        "front end offers the choice when there are several.",
+    )
 
 
 class MeUpdate(Patch):

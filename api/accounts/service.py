@@ -44,7 +44,7 @@ from api.records import apply, changes
 from api.resources import Resource, get_record, name_contains, reference
 from api.settings import Settings
 from api.structure.models import Group, Organisation
-from api.structure.service import GROUPS
+from api.structure.service import GROUPS, municipality_refs
 
 USER_PREFIX = "estu_"
 SERVICE_PREFIX = "ests_"
@@ -98,6 +98,7 @@ def actor_for(
         is_operator=user.is_operator,
         grants=tuple(g for g in grants if g.municipality_id == chosen),
         police_area_grants=police_areas,
+        elsewhere=tuple(g for g in grants if g.municipality_id != chosen),
         token_id=session_id,
         address=address,
     )
@@ -342,6 +343,8 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "second_factor_enrolled": has_second_factor(session, user.id),
             "second_factor_required": policy.requires_second_factor(actor),
             "feedback_email": user.feedback_email,
+            "municipality": next(iter(municipality_refs(session, [actor.municipality_id])), None),
+            "municipalities": municipality_refs(session, actor.municipality_ids),
         }
     )
 

@@ -152,11 +152,9 @@ def create_post(
     lat = lon = None
     if data.position is not None:
         lat, lon = _wgs84(data.position)
-        if geo.outside_municipality(municipality.extent, lat, lon) or areas.beyond_areas(
-            session, municipality.id, lat, lon
-        ):
-            message = geo.outside_message(municipality.name, lat, lon)
-            errors.append(FieldError("position", message, "outside_municipality"))
+        refused = areas.refusal(session, municipality, lat, lon)
+        if refused is not None:
+            errors.append(FieldError("position", refused.message, "outside_municipality"))
     if data.category is not None:
         errors.extend(_category_errors(session, data.category, "category"))
     if errors:

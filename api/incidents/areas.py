@@ -20,6 +20,73 @@ from api.structure.models import Area, Municipality, Place
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why a point is not the municipality's: the message beside the field, and the
+    neighbouring municipality it lies in, when one of the install's does."""
+
+    message: str
+    neighbour: Municipality | None = None
+
+
+def short_name(municipality: Municipality) -> str:
+    """ "Upplands-Bro" of "Upplands-Bro kommun"."""
+    return municipality.name.removesuffix(" kommun")
+
+
+def refusal(session: Session, municipality: Municipality, lat: float, lon: float) -> Refusal | None:
+    """Whether the point is refused as not the municipality's, and why: None when it lies
+    in one of its areas, or in its extent and within reach of its areas (``beyond_areas``).
+    A point in a neighbouring municipality of the install (by that one's outline, and not in
+    this one's) is refused naming it (#21): the one place every point is checked, for an
+    observation, an import's or push's row, a tip, a log post, a walk's pin or a target."""
+    if geo.outside_municipality(None, lat, lon):
+        return Refusal(geo.outside_message(municipality.name, lat, lon))
+    if any(geo.holds(shape, lat, lon) for _, shape in _bounded_areas(session, municipality.id)):
+        return None
+    neighbour = neighbour_of(session, municipality, lat, lon)
+    if neighbour is not None:
+        return Refusal(
+            f"Platsen ligger i {neighbour.name}, inte i {short_name(municipality)}.", neighbour
+        )
+    if geo.outside_municipality(municipality.extent, lat, lon) or beyond_areas(
+        session, municipality.id, lat, lon
+    ):
+        return Refusal(geo.outside_message(municipality.name, lat, lon))
+    return None
+
+
+def neighbour_of(
+    session: Session, municipality: Municipality, lat: float, lon: float
+) -> Municipality | None:
+    """The install's other active municipality whose outline holds the point, unless this
+    one's outline holds it too. The municipalities table is not row-secured: every
+    municipality reads its neighbours' outlines, and nothing else of theirs."""
+    if municipality.outline and geo.in_polygon(municipality.outline, lat, lon):
+        return None
+    cache: dict[int, list[Municipality]] = session.info.setdefault("est_outlines", {})
+    if municipality.id not in cache:
+        cache[municipality.id] = list(
+            session.scalars(
+                select(Municipality)
+                .where(
+                    Municipality.id != municipality.id,
+                    Municipality.active.is_(True),
+                    Municipality.outline.is_not(None),
+                )
+                .order_by(Municipality.id)
+            )
+        )
+    return next(
+        (
+            other
+            for other in cache[municipality.id]
+            if other.outline and geo.in_polygon(other.outline, lat, lon)
+        ),
+        None,
+    )
+
+
+@dataclass(frozen=True)
 class Where:
     area: Area | None
     place: Place | None

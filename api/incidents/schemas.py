@@ -304,6 +304,12 @@ class ReportRead(BaseModel):
     source: str
     created_at: dt.datetime
     incidents: list[IncidentRead]
+    municipality_id: int = Field(description="The municipality the report is filed in.")
+    notice: str | None = Field(
+        None,
+        description="Said when the report was filed in another of the reporter's "
+        "municipalities than the one they acted in: its point lay there (#21).",
+    )
 
 
 class IncidentFilter(ListQuery):

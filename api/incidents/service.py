@@ -15,7 +15,7 @@ from api.actor import Actor
 from api.audit import service as audit
 from api.categories.models import Category
 from api.errors import Conflict, FieldError, Forbidden, Hidden, Invalid, NotFound
-from api.incidents import areas, geo, photo_reads, schemas, slots
+from api.incidents import areas, elsewhere, photo_reads, schemas, slots
 from api.incidents.models import (
     Incident,
     IncidentMatch,
@@ -162,7 +162,7 @@ def create_report(
             "organisation_id", "Du rapporterar för din egen organisation.", "other_organisation"
         )
     assert organisation_id is not None
-    organisation = reference(
+    organisation = elsewhere.guest_organisation(session, actor, organisation_id) or reference(
         session,
         Organisation,
         organisation_id,
@@ -171,6 +171,9 @@ def create_report(
     )
     municipality = session.get(Municipality, organisation.municipality_id)
     assert municipality is not None
+    there = elsewhere.across_boundary(session, data, municipality, organisation, actor)
+    if there is not None:
+        municipality, organisation = there
     errors: list[FieldError] = []
     rows = []
     for index, item in enumerate(data.incidents):
@@ -224,15 +227,10 @@ def incident_values(
 
     lat = lon = None
     if item.position is not None:
-        lat, lon = _wgs84(item.position)
-        if geo.outside_municipality(municipality.extent, lat, lon) or areas.beyond_areas(
-            session, municipality.id, lat, lon
-        ):
-            problem(
-                "position",
-                geo.outside_message(municipality.name, lat, lon),
-                "outside_municipality",
-            )
+        lat, lon = elsewhere.wgs84(item.position)
+        refused = areas.refusal(session, municipality, lat, lon)
+        if refused is not None:
+            problem("position", refused.message, "outside_municipality")
             lat = lon = None
 
     found = areas.where(session, item, municipality, lat, lon, problem, kept)
@@ -276,12 +274,6 @@ def _window(item: schemas.IncidentCreate, problem: Any) -> tuple[dt.datetime, dt
     if start > utcnow() + FUTURE_TOLERANCE:
         problem("occurred_from", "Tiden ligger i framtiden.", "in_future")
     return start, end
-
-
-def _wgs84(position: schemas.Wgs84Point | schemas.SwerefPoint) -> tuple[float, float]:
-    if isinstance(position, schemas.Wgs84Point):
-        return position.lat, position.lon
-    return geo.to_wgs84(position.crs, position.n, position.e)
 
 
 # Possible duplicates ----------------------------------------------------------------------
@@ -359,6 +351,7 @@ def read_report(
     session: Session, report: Report, incidents: list[Incident], *, actor: Actor
 ) -> schemas.ReportRead:
     read_ = schemas.ReportRead.model_validate(report)
+    read_.notice = elsewhere.filed_elsewhere(session, report, actor)
     read_.incidents = [read(session, incident, actor=actor) for incident in incidents]
     return read_
 

@@ -225,17 +225,11 @@ def _target(
     if target.kind == schemas.TargetKind.point:
         assert target.lat is not None and target.lon is not None
         municipality = session.get(Municipality, group.municipality_id)
-        if municipality is not None and (
-            geo.outside_municipality(municipality.extent, target.lat, target.lon)
-            or incident_areas.beyond_areas(session, municipality.id, target.lat, target.lon)
-        ):
-            errors.append(
-                FieldError(
-                    "target.lat",
-                    geo.outside_message(municipality.name, target.lat, target.lon),
-                    "outside_municipality",
-                )
-            )
+        refused = municipality and incident_areas.refusal(
+            session, municipality, target.lat, target.lon
+        )
+        if refused:
+            errors.append(FieldError("target.lat", refused.message, "outside_municipality"))
         elif (outside := _outside(session, area, target.lat, target.lon)) is not None:
             errors.append(FieldError("target", outside, "outside_area"))
         return {

@@ -18,7 +18,6 @@ from api.access import policy
 from api.actor import Actor
 from api.errors import FieldError, Hidden, Invalid, NotFound
 from api.incidents import areas as incident_areas
-from api.incidents import geo
 from api.localtime import utcnow
 from api.pagination import PageResult, decode_cursor, encode_cursor
 from api.records import get_or_404, not_found_message
@@ -265,12 +264,8 @@ def point_refusal(
     if lat is None or lon is None:
         return "Ange både latitud och longitud."
     municipality = session.get(Municipality, municipality_id)
-    if municipality is not None and (
-        geo.outside_municipality(municipality.extent, lat, lon)
-        or incident_areas.beyond_areas(session, municipality_id, lat, lon)
-    ):
-        return geo.outside_message(municipality.name, lat, lon)
-    return None
+    refused = municipality and incident_areas.refusal(session, municipality, lat, lon)
+    return refused.message if refused else None
 
 
 def place_of_area(session: Session, place_id: int | None, area_id: int) -> bool:

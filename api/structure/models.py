@@ -33,6 +33,10 @@ class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
     local_crs: Mapped[str] = mapped_column(String(32), default="EPSG:3011")
     # {west, south, east, north} in WGS 84: positions outside are refused as mistakes.
     extent: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    # Its outline, a GeoJSON Polygon or MultiPolygon in WGS 84: a point in it, reported in a
+    # neighbouring municipality, is refused there naming this one (api.incidents.areas).
+    # Readable from every municipality: this table is not row-secured.
+    outline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The privacy notice (integritetsmeddelande) the municipality wrote; None: the default
     # (api.structure.privacy).
     privacy_notice: Mapped[str | None] = mapped_column(Text)

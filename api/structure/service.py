@@ -7,7 +7,7 @@ one function holds each rule for both."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -400,3 +400,13 @@ def municipality_today(session: Session, municipality_id: int) -> dt.date:
     """Today for the municipality, in its own zone: the one way "today" is reckoned, for a
     lägesbild's default period, a due date and the day an intervention was done."""
     return localtime.today(localtime.zone(municipality_zone_name(session, municipality_id)))
+
+
+def municipality_refs(
+    session: Session, municipality_ids: Iterable[int | None]
+) -> list[dict[str, Any]]:
+    """The municipalities' ids and names, in the order given (those that exist): the
+    municipalities table is not row-secured, so a person reads the names of those they may
+    act in whatever the one they act in."""
+    found = [session.get(Municipality, i) for i in municipality_ids if i is not None]
+    return [{"id": m.id, "name": m.name} for m in found if m is not None]

@@ -19,7 +19,7 @@ from api.access import policy
 from api.actor import Actor
 from api.audit import service as audit
 from api.errors import Conflict, FieldError, Hidden, Invalid, NotFound
-from api.incidents import areas, geo
+from api.incidents import areas
 from api.incidents import service as incidents
 from api.incidents.models import Incident, Report
 from api.incidents.schemas import IncidentCreate, Precision, Wgs84Point
@@ -142,17 +142,9 @@ def _placed(
     if (lat is None) != (lon is None):
         errors.append(FieldError("lat", "Ange både latitud och longitud.", "required"))
         lat = lon = None
-    if (
-        lat is not None
-        and lon is not None
-        and (
-            geo.outside_municipality(town.extent, lat, lon)
-            or areas.beyond_areas(session, town.id, lat, lon)
-        )
-    ):
-        errors.append(
-            FieldError("lat", geo.outside_message(town.name, lat, lon), "outside_municipality")
-        )
+    refused = None if lat is None or lon is None else areas.refusal(session, town, lat, lon)
+    if refused is not None:
+        errors.append(FieldError("lat", refused.message, "outside_municipality"))
         return None, None, None, None
     found: list[FieldError] = []
     where = areas.where(

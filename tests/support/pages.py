@@ -28,6 +28,17 @@ def csrf_of(html: str) -> str:
     return found(r'name="csrf_token" value="([^"]+)"', html)
 
 
+def opened_form(browser: httpx.Client) -> dict[str, str]:
+    """The filing form's hidden fields as the page gives them (its CSRF token, its key and
+    when it was opened)."""
+    page = browser.get("/rapportera").text
+    return {
+        "csrf_token": csrf_of(page),
+        "nyckel": found(r'name="nyckel" value="([^"]+)"', page),
+        "oppnad": found(r'name="oppnad" value="([^"]+)"', page),
+    }
+
+
 def browser_for(server: Server, people: People, who: str) -> httpx.Client:
     """The pages as a browser without JavaScript sees them after one of the demo accounts
     (PEOPLE's keys) signed in."""

@@ -9,21 +9,12 @@ import re
 import httpx
 
 from tests.support.factories import file_report
-from tests.support.pages import browser_for, csrf_of, found
+from tests.support.pages import browser_for, csrf_of, found, opened_form
 from tests.support.people import People
 from tests.support.servers import Server
 
 # A square around Bro's centre (WGS 84, GeoJSON order: lon, lat): a boundary made for the test.
 BRO_SQUARE = [[17.60, 59.49], [17.68, 59.49], [17.68, 59.53], [17.60, 59.53], [17.60, 59.49]]
-
-
-def opened_form(browser: httpx.Client) -> dict[str, str]:
-    page = browser.get("/rapportera").text
-    return {
-        "csrf_token": csrf_of(page),
-        "nyckel": found(r'name="nyckel" value="([^"]+)"', page),
-        "oppnad": found(r'name="oppnad" value="([^"]+)"', page),
-    }
 
 
 def chosen_area(page: str, index: int = 0) -> str:

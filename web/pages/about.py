@@ -62,10 +62,12 @@ async def _maybe_signed_in(request: Request) -> None:
     token = auth.session_token(request)
     if token is None:
         return
+    chosen = auth.chosen_municipality(request)
     try:
-        request.state.me = await client_of(request).acting_for(token, address(request)).me()
+        request.state.me = await client_of(request).acting_for(token, address(request), chosen).me()
     except ApiError as exc:
-        if exc.status != 401:
+        # A choice of municipality that no longer holds: the menu is left out then.
+        if exc.status != 401 and exc.problem.code != "not_in_municipality":
             raise
 
 

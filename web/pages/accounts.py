@@ -11,10 +11,19 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas_common import MAX_ID
 from web import auth
 from web.client import ApiClient
-from web.deps import MAX_FORM_FIELD, SignInRequired, address, client_of, safe_next
+from web.deps import (
+    MAX_FORM_FIELD,
+    SignInRequired,
+    VisitDep,
+    address,
+    client_of,
+    safe_next,
+)
 from web.forms.accounts import code_errors, enrolment
 from web.forms.sending import Refused, send, unless
 from web.rendering import page, redirect, render
@@ -96,6 +105,23 @@ async def sign_in_submit(
     after = {"verify": CODE_PAGE, "enrol": SETTINGS_PAGE}.get(token.second_factor or "")
     response = redirect(request, f"{after}?next={quote(target, safe='/')}" if after else target)
     auth.set_session(request, response, token.access_token)
+    return response
+
+
+@router.post("/konto/kommun", response_class=HTMLResponse, name="choose_municipality")
+async def choose_municipality(
+    request: Request, visit: VisitDep, municipality_id: Annotated[int, Form(ge=1, le=MAX_ID)]
+) -> Response:
+    """Which of their municipalities the person acts in (the account menu): kept in a
+    cookie, sent to the API with every call. The overview next: a page of one municipality's
+    record is not the other's."""
+    if municipality_id not in {m.id for m in visit.me.municipalities}:
+        raise StarletteHTTPException(403, "Du har ingen roll i den kommunen.")
+    response = redirect(request, "/")
+    home = visit.me.municipalities[0].id
+    auth.choose_municipality(
+        request, response, None if municipality_id == home else municipality_id
+    )
     return response
 
 

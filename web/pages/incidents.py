@@ -18,11 +18,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import localtime, swedish
 from api.schemas_common import MAX_SEARCH
+from web import auth, client_photos, client_streams
 from web import client_own as own
-from web import client_photos, client_streams
 from web import format as fmt
 from web.choices import choices
-from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
+from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep, address, client_of
 from web.forms import incidents as forms
 from web.forms.period import period_days
 from web.forms.sending import Refused, send, unless
@@ -473,9 +473,23 @@ async def report_submit(request: Request, visit: VisitDep) -> Response:
             errors=report.errors,
             status=report.status,
         )
+    moved = report.notice is not None
+    if moved:
+        # Filed in another of the person's municipalities (its point lay there, #21): the
+        # photos go there, and the person acts there from now on (the account menu's choice).
+        there = client_of(request).acting_for(
+            auth.session_token(request), address(request), report.municipality_id
+        )
+        visit = Visit(there, visit.me)
     refused = await _report_photos(request, visit, report.incidents, form, key)
-    query = urlencode([("skickad", "1"), *(("bildfel", word) for word in refused)])
-    return redirect(request, f"/rapporter/{report.id}?{query}")
+    words = [("skickad", "1"), *(("bildfel", word) for word in refused)]
+    query = urlencode([*words, ("flyttad", "1")] if moved else words)
+    response = redirect(request, f"/rapporter/{report.id}?{query}")
+    if moved:
+        home = visit.me.municipalities[0].id
+        chosen = None if report.municipality_id == home else report.municipality_id
+        auth.choose_municipality(request, response, chosen)
+    return response
 
 
 async def _report_photos(
