@@ -61,6 +61,7 @@ def _cmd_migrate(args: argparse.Namespace) -> None:
 
 def _cmd_seed(args: argparse.Namespace) -> None:
     from api.demo_activity import load_demo_incidents
+    from api.policeareas.demo import load_police_area_demo
     from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
 
     if not args.demo:
@@ -71,6 +72,8 @@ def _cmd_seed(args: argparse.Namespace) -> None:
         with database.session(write=True) as session:
             report = load_demo(session)
             users = load_demo_users(session) if settings.env != "prod" else []
+            # After the accounts: the police officer of both municipalities is its convener.
+            police_area = load_police_area_demo(session)
             filed = (
                 load_demo_incidents(session, today=localtime.today())
                 if settings.env != "prod"
@@ -79,6 +82,8 @@ def _cmd_seed(args: argparse.Namespace) -> None:
     finally:
         database.dispose()
     print(f"demo data of Upplands-Bro and Järfälla: {report}")
+    if police_area is not None:
+        print(f"police area: {police_area.name}, with each municipality's sharing agreement")
     if filed:
         print(f"demo incidents: {filed} synthetic observations of the last 15 months")
     if settings.env == "prod":
