@@ -19,14 +19,20 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, get_args
 
 import httpx
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from pydantic_core.core_schema import ErrorType
+from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.support.openapi import app_schema
-from tests.support.people import People
+from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
-from tests.support.tenants import Municipality, two_municipalities
+from tests.support.tenants import B_PEOPLE, Municipality, two_municipalities
 
 ROLES = (
     "reporter",
@@ -201,54 +207,72 @@ def _request(
     return response.status_code, _texts(response)
 
 
-def _matrix(server: Server, a: Municipality, b: Municipality) -> list[str]:
+# (method, operation id, has a body, is a stream, [(url, query, must refuse)])
+Call = tuple[str, str, bool, bool, list[tuple[str, dict[str, str], bool]]]
+
+
+def _calls(a: Municipality, b: Municipality) -> list[Call]:
+    """Every operation with A's ids in its path; a list also with A's ids in each query
+    parameter that takes a record, and as B's own (B's ids in its path)."""
+    made: list[Call] = []
+    for method, path, operation in _operations():
+        op_id = operation["operationId"]
+        if op_id in ("sign_out", "change_password", "disable_totp") or op_id in PUBLIC:
+            continue  # the caller's own sign-in; a municipality's public face
+        url, records = _filled(path, a.ids)
+        calls: list[tuple[str, dict[str, str], bool]] = [(url, {}, records)]
+        if method == "GET":
+            # The longest page a list gives: a leak past the first page is one too.
+            longest = {
+                p["name"]: str(p["schema"].get("maximum", 50))
+                for p in operation.get("parameters", [])
+                if p["name"] == "limit" and p["in"] == "query" and "schema" in p
+            }
+            calls = [(url, longest, records)]
+            own, _ = _filled(path, b.ids)
+            for parameter in operation.get("parameters", []):
+                kind = QUERY_KINDS.get(parameter["name"])
+                if parameter["in"] == "query" and kind and a.ids.get(kind) is not None:
+                    calls.append((own, {**longest, parameter["name"]: str(a.ids[kind])}, False))
+            if records:
+                calls.append((own, longest, False))
+        made.append(
+            (method, op_id, "requestBody" in operation, op_id == "stream_evening_log", calls)
+        )
+    return made
+
+
+def _matrix_as(
+    server: Server, role: str, token: str, calls: list[Call], a: Municipality
+) -> list[str]:
     pattern = _pattern(a.fingerprints)
     wrong: list[str] = []
     with server.client() as client:
-        for method, path, operation in _operations():
-            op_id = operation["operationId"]
-            if op_id in ("sign_out", "change_password", "disable_totp"):
-                continue  # they change the caller's own sign-in, nothing of A's
-            has_body = "requestBody" in operation
-            streams = op_id == "stream_evening_log"
-            url, records = _filled(path, a.ids)
-            calls: list[tuple[str, dict[str, str], bool]] = [(url, {}, records)]
-            if op_id in PUBLIC:
-                continue
-            if method == "GET":
-                # The longest page a list gives: a leak past the first page is one too.
-                longest = {
-                    p["name"]: str(p["schema"].get("maximum", 50))
-                    for p in operation.get("parameters", [])
-                    if p["name"] == "limit" and p["in"] == "query" and "schema" in p
-                }
-                calls = [(url, longest, records)]
-                for parameter in operation.get("parameters", []):
-                    kind = QUERY_KINDS.get(parameter["name"])
-                    if parameter["in"] == "query" and kind and a.ids.get(kind) is not None:
-                        own, _ = _filled(path, b.ids)
-                        asked = {**longest, parameter["name"]: str(a.ids[kind])}
-                        calls.append((own, asked, False))
-                if records:
-                    calls.append((_filled(path, b.ids)[0], longest, False))
-            for role in ROLES:
-                token = b.tokens[role]
-                for target, params, refuse in calls:
-                    try:
-                        status, body = _request(
-                            client, method, target, token, has_body, streams, params=params
-                        )
-                    except httpx.TransportError as error:  # the server failed mid-answer
-                        status, body = 599, repr(error)
-                    where = f"{method} {target} {params or ''} ({op_id}) as B's {role}: {status}"
-                    if status >= 500:
-                        wrong.append(f"{where}: a server error: {body[:300]}")
-                    elif refuse and status not in REFUSALS:
-                        wrong.append(f"{where}: A's record answered: {body[:300]}")
-                    found = _leaks(body, a.fingerprints, pattern)
-                    if found:
-                        wrong.append(f"{where}: the answer holds A's {found}")
+        for method, op_id, has_body, streams, targets in calls:
+            for target, params, refuse in targets:
+                try:
+                    status, body = _request(
+                        client, method, target, token, has_body, streams, params=params
+                    )
+                except httpx.TransportError as error:  # the server failed mid-answer
+                    status, body = 599, repr(error)
+                where = f"{method} {target} {params or ''} ({op_id}) as B's {role}: {status}"
+                if status >= 500:
+                    wrong.append(f"{where}: a server error: {body[:300]}")
+                elif refuse and status not in REFUSALS:
+                    wrong.append(f"{where}: A's record answered: {body[:300]}")
+                found = _leaks(body, a.fingerprints, pattern)
+                if found:
+                    wrong.append(f"{where}: the answer holds A's {found}")
     return wrong
+
+
+def _matrix(server: Server, a: Municipality, b: Municipality) -> list[str]:
+    """Each of B's roles in a thread of its own: the server answers them side by side."""
+    calls = _calls(a, b)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = pool.map(lambda role: _matrix_as(server, role, b.tokens[role], calls, a), ROLES)
+        return [line for lines in found for line in lines]
 
 
 def test_a_person_of_one_municipality_gets_nothing_of_another(
@@ -264,3 +288,100 @@ def test_a_person_of_one_municipality_gets_nothing_of_another(
     wrong = _matrix(server, a, b)
     print(f"built in {built:.1f} s, matrix in {time.monotonic() - started - built:.1f} s")
     assert not wrong, f"{len(wrong)} leaks or errors:\n" + "\n".join(wrong)
+
+
+# Schemathesis as a person of each municipality ------------------------------------------------
+
+# Pydantic's own error types, and the generic one of our validators (test_schemathesis.py).
+SCHEMA_ERRORS = set(get_args(ErrorType)) | {"value_error"}
+# Examples per operation and administrator: the whole schema twice (A's and B's
+# administrator) within about half a minute a backend. tests/api/test_schemathesis.py
+# explores each operation further, as the demo's administrator.
+EXAMPLES = 1
+
+
+def _schema_valid_input_passes_validation(ctx: Any, response: Any, case: Any) -> bool | None:
+    """As tests/api/test_schemathesis.py checks: input the schema calls valid is never
+    refused with a plain schema error (missing, too long, a value error)."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or response.status_code != 422:
+        return None
+    codes = {error["code"] for error in response.json().get("errors", [])}
+    assert not codes & SCHEMA_ERRORS, f"schema-valid input refused: {response.text}"
+    return None
+
+
+# The operations after which the caller's session may be gone: a fresh one for each of
+# their cases, and for the case after them.
+ENDS_SESSIONS = {"sign_out", "change_password", "end_user_sessions", "deactivate_user",
+                 "update_user", "disable_totp", "reset_user_totp"}  # fmt: skip
+
+
+def _explore(server: Server, callers: dict[str, list[str]]) -> list[str]:
+    """Every operation with generated input, each case sent as each administrator of
+    ``callers`` (e-mail: the other municipality's fingerprints, which no answer to them may
+    hold). A session is kept until a case may have ended it."""
+    patterns = {email: _pattern(other) for email, other in callers.items()}
+    asking: list[str] = []  # who the case in hand is sent as
+
+    def nothing_of_the_other(ctx: Any, response: Any, case: Any) -> bool | None:
+        if case.operation.definition.raw.get("operationId") in PUBLIC:
+            return None  # a municipality's public face, shown to anyone
+        email = asking[-1]
+        body = response.content.decode("utf-8", errors="replace")
+        found = _leaks(body, callers[email], patterns[email])
+        assert not found, f"the answer holds the other municipality's {found}"
+        return None
+
+    schema = schemathesis.openapi.from_dict(app_schema())
+    failed: list[str] = []
+    tokens: dict[str, str] = {}
+    for result in schema.get_all_operations():
+        if not isinstance(result, Ok):
+            failed.append(f"an operation the schema cannot state: {result.err()}")
+            continue
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
+        )
+        def run(case: Any) -> None:
+            for email in callers:
+                if email not in tokens:
+                    tokens[email] = server.token_for(email)
+                token = tokens[email]
+                if case.operation.definition.raw.get("operationId") in ENDS_SESSIONS:
+                    tokens.pop(email)
+                asking.append(email)
+                try:
+                    case.call_and_validate(
+                        base_url=server.url,
+                        headers={"Authorization": f"Bearer {token}"},
+                        excluded_checks=[positive_data_acceptance],
+                        additional_checks=[
+                            _schema_valid_input_passes_validation,
+                            nothing_of_the_other,
+                        ],
+                    )
+                except (Exception, BaseExceptionGroup) as error:
+                    raise AssertionError(f"as {email}: {error}") from error
+
+        try:
+            run()
+        except (Exception, BaseExceptionGroup) as error:  # every operation's is reported
+            failed.append(f"{operation.label}: {str(error)[:1500]}")
+    return failed
+
+
+def test_schemathesis_as_each_municipalitys_administrator(server: Server, people: People) -> None:
+    a, b = two_municipalities(server, people)
+    started = time.monotonic()
+    failed = _explore(server, {B_PEOPLE["admin"]: a.fingerprints, PEOPLE["admin"]: b.fingerprints})
+    print(f"schemathesis in {time.monotonic() - started:.1f} s")
+    assert not failed, f"{len(failed)} operations failed:\n" + "\n".join(failed)
