@@ -246,7 +246,8 @@ def _filter(stmt: Select[Any], f: schemas.AuditFilter) -> Select[Any]:
 
 
 # The log's rows hold no municipality (#21): an event is shown where its person (by home
-# municipality) or its service token (by organisation) is one of the actor's municipalities.
+# municipality) or its service token (by organisation) is one of the actor's municipalities,
+# or where it is the platform's or no one's.
 # Plain tables, as the log holds plain ids: the accounts and the structure are read, not
 # imported.
 _USERS = plain_table("users", column("id"), column("municipality_id"))
@@ -258,13 +259,20 @@ def _in_scope(stmt: Select[Any], actor: Actor) -> Select[Any]:
     ids = tenancy.scope_of(actor)
     if ids is None:
         return stmt
-    people = select(_USERS.c.id).where(_USERS.c.municipality_id.in_(ids))
+    # A person of no municipality is the platform's (an operator): their events are shown
+    # with everyone's, as are those of no one (an anonymous request, a failed sign-in).
+    people = select(_USERS.c.id).where(
+        _USERS.c.municipality_id.in_(ids) | _USERS.c.municipality_id.is_(None)
+    )
     tokens = (
         select(_TOKENS.c.id)
         .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _TOKENS.c.organisation_id)
         .where(_ORGANISATIONS.c.municipality_id.in_(ids))
     )
-    return stmt.where(or_(AuditEvent.user_id.in_(people), AuditEvent.service_token_id.in_(tokens)))
+    no_one = AuditEvent.user_id.is_(None) & AuditEvent.service_token_id.is_(None)
+    return stmt.where(
+        or_(AuditEvent.user_id.in_(people), AuditEvent.service_token_id.in_(tokens), no_one)
+    )
 
 
 # Newest first: the cursor walks down the ids.
