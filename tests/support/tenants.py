@@ -181,12 +181,7 @@ def _plant_in_a(server: Server, admin: httpx.Client, people: People) -> None:
         )
     )
     incident_id = report["incidents"][0]["id"]
-    _ok(
-        admin.post(
-            f"{V1}/incidents/{incident_id}/photos",
-            files={"file": ("bild.jpg", photo(size=(320, 240)), "image/jpeg")},
-        )
-    )
+    _add_photo(admin, f"{V1}/incidents/{incident_id}/photos")
     with server.client() as anyone:
         tip = _ok(
             anyone.post(
@@ -203,23 +198,10 @@ def _plant_in_a(server: Server, admin: httpx.Client, people: People) -> None:
             201,
             202,
         )
-        _ok(
-            anyone.post(
-                f"{V1}/public/tips/{tip['receipt']}/photos",
-                files={"file": ("tips.jpg", photo(size=(320, 240)), "image/jpeg")},
-            ),
-            200,
-            201,
-            202,
-        )
+        _add_photo(anyone, f"{V1}/public/tips/{tip['receipt']}/photos")
     walk = admin.get(f"{V1}/safety-walks", params={"when": "past"}).json()["items"]
     finding = _first(admin, f"safety-walks/{walk[0]['id']}/findings")
-    _ok(
-        admin.post(
-            f"{V1}/safety-walks/{walk[0]['id']}/findings/{finding}/photos",
-            files={"file": ("fynd.jpg", photo(size=(320, 240)), "image/jpeg")},
-        )
-    )
+    _add_photo(admin, f"{V1}/safety-walks/{walk[0]['id']}/findings/{finding}/photos")
     intervention = _ok(
         admin.post(
             f"{V1}/interventions",
@@ -253,6 +235,11 @@ def _plant_in_a(server: Server, admin: httpx.Client, people: People) -> None:
             },
         )
     )
+
+
+def _add_photo(client: httpx.Client, url: str) -> None:
+    sent = {"file": ("bild.jpg", photo(size=(320, 240)), "image/jpeg")}
+    _ok(client.post(url, files=sent), 200, 201, 202)
 
 
 def _first(client: httpx.Client, path: str) -> int:
@@ -394,12 +381,7 @@ def _build_b(server: Server, admin: httpx.Client, b_id: int) -> str:
         )
     )
     incident_id = report["incidents"][0]["id"]
-    _ok(
-        reporter.post(
-            f"{V1}/incidents/{incident_id}/photos",
-            files={"file": ("bild.jpg", photo(size=(320, 240)), "image/jpeg")},
-        )
-    )
+    _add_photo(reporter, f"{V1}/incidents/{incident_id}/photos")
     intervention = _ok(
         admin.post(
             f"{V1}/interventions",
