@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from api import tenancy
 from api.accounts import schemas
 from api.accounts.models import ServiceToken
 from api.accounts.service import SERVICE_PREFIX, new_token
@@ -48,7 +49,22 @@ def _filter_tokens(stmt: Select[Any], f: schemas.ServiceTokenFilter) -> Select[A
     return stmt.where(*(c for c in conditions if c is not None))
 
 
-SERVICE_TOKENS = Resource(ServiceToken, "ingen tjänstetoken", ServiceToken.id, _filter_tokens)
+def _tokens_in_scope(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    """Service tokens hold no municipality of their own (#21): a token is its organisation's,
+    and shown only where the actor sees that organisation."""
+    ids = tenancy.scope_of(actor)
+    if ids is None:
+        return stmt
+    return stmt.where(
+        ServiceToken.organisation_id.in_(
+            select(Organisation.id).where(Organisation.municipality_id.in_(ids))
+        )
+    )
+
+
+SERVICE_TOKENS = Resource(
+    ServiceToken, "ingen tjänstetoken", ServiceToken.id, _filter_tokens, scope=_tokens_in_scope
+)
 
 
 def revoke_service_token(session: Session, token_id: int, *, actor: Actor) -> ServiceToken:

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Engine, Select, event, inspect
+from sqlalchemy import Engine, Select, column, event, inspect, or_, select
+from sqlalchemy import table as plain_table
 from sqlalchemy.orm import Session
 
+from api import tenancy
 from api.actor import ANONYMOUS, Actor
 from api.audit import schemas
 from api.audit.models import AuditEvent, IncidentReading
@@ -243,5 +245,37 @@ def _filter(stmt: Select[Any], f: schemas.AuditFilter) -> Select[Any]:
     return stmt.where(*(c for c in conditions if c is not None))
 
 
+# The log's rows hold no municipality (#21): an event is shown where its person (by home
+# municipality) or its service token (by organisation) is one of the actor's municipalities,
+# or where it is the platform's or no one's.
+# Plain tables, as the log holds plain ids: the accounts and the structure are read, not
+# imported.
+_USERS = plain_table("users", column("id"), column("municipality_id"))
+_TOKENS = plain_table("service_tokens", column("id"), column("organisation_id"))
+_ORGANISATIONS = plain_table("organisations", column("id"), column("municipality_id"))
+
+
+def _in_scope(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    ids = tenancy.scope_of(actor)
+    if ids is None:
+        return stmt
+    # A person of no municipality is the platform's (an operator): their events are shown
+    # with everyone's, as are those of no one (an anonymous request, a failed sign-in).
+    people = select(_USERS.c.id).where(
+        _USERS.c.municipality_id.in_(ids) | _USERS.c.municipality_id.is_(None)
+    )
+    tokens = (
+        select(_TOKENS.c.id)
+        .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _TOKENS.c.organisation_id)
+        .where(_ORGANISATIONS.c.municipality_id.in_(ids))
+    )
+    no_one = AuditEvent.user_id.is_(None) & AuditEvent.service_token_id.is_(None)
+    return stmt.where(
+        or_(AuditEvent.user_id.in_(people), AuditEvent.service_token_id.in_(tokens), no_one)
+    )
+
+
 # Newest first: the cursor walks down the ids.
-AUDIT_EVENTS = Resource(AuditEvent, "ingen logghändelse", AuditEvent.id, _filter, descending=True)
+AUDIT_EVENTS = Resource(
+    AuditEvent, "ingen logghändelse", AuditEvent.id, _filter, descending=True, scope=_in_scope
+)

@@ -149,7 +149,20 @@ def create_log_observation(
     response_class=StreamingResponse,
     responses={
         200: {
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            # Each event as a client reads it: its name, its id, its data (JSON text).
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "event": {"type": "string", "enum": ["post", "closed"]},
+                            "id": {"type": "string"},
+                            "data": {"type": "string"},
+                            "retry": {"type": "integer"},
+                        },
+                    }
+                }
+            },
             "description": "Server-sent events, until the client goes.",
         },
         **problem_responses(401, 403, 404, 422, 503),

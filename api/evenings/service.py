@@ -209,10 +209,12 @@ def _area(session: Session, area_id: int | None, field: str) -> Area | None:
 
 
 def _municipality_id(session: Session, area: Area | None, actor: Actor) -> int:
-    """Where an evening is: its area's municipality, or the caller's organisation's (one
-    municipality per installation today)."""
+    """Where an evening is: its area's municipality, or the one the caller acts in (#21),
+    or the caller's organisation's."""
     if area is not None:
         return area.municipality_id
+    if actor.municipality_id is not None:
+        return actor.municipality_id
     if actor.organisation_id is not None:
         organisation = session.get(Organisation, actor.organisation_id)
         if organisation is not None:

@@ -149,7 +149,12 @@ def one(session: Session, incident_id: int, *, actor: Actor) -> Incident:
 
 
 def extent(session: Session, *, actor: Actor) -> dict[str, Any]:
-    municipality = session.scalars(select(Municipality).order_by(Municipality.id)).first()
+    # The extent of the municipality the caller acts in (#21), not the installation's first.
+    municipality = (
+        session.get(Municipality, actor.municipality_id)
+        if actor.municipality_id is not None
+        else session.scalars(select(Municipality).order_by(Municipality.id)).first()
+    )
     box = municipality.extent if municipality else None
     west, south, east, north = (
         (box["west"], box["south"], box["east"], box["north"]) if box else geo.SWEDEN

@@ -92,8 +92,13 @@ def only_municipality(session: Session) -> Municipality:
 def municipality_for(session: Session, organisation_id: int | None) -> Municipality:
     if organisation_id is not None:
         return municipality_of(session, organisation_id)
-    # One municipality per installation today.
-    municipality = session.scalars(select(Municipality).order_by(Municipality.id)).first()
+    # The municipality of a request's session (#21); the installation's first for the
+    # system's (a sync run from the command line).
+    scope = tenancy.bound(session)
+    if scope is not None and len(scope) == 1:
+        municipality = session.get(Municipality, next(iter(scope)))
+    else:
+        municipality = session.scalars(select(Municipality).order_by(Municipality.id)).first()
     if municipality is None:
         raise Invalid("Det finns ingen kommun att importera till.")
     return municipality
