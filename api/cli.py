@@ -257,6 +257,38 @@ def _cmd_user_create(args: argparse.Namespace) -> None:
     print(f"user {user.id} created: {user.email}{' (administrator)' if user.is_admin else ''}")
 
 
+def _cmd_operator_create(args: argparse.Namespace) -> None:
+    """A platform operator (#21): manages municipalities and reads none of their data. A
+    one-time password is made and printed once, unless one is given on standard input; the
+    operator sets up a second factor at the first sign-in."""
+    from pydantic import ValidationError
+
+    from api.accounts import schemas, service
+    from api.actor import SYSTEM
+    from api.errors import DomainError
+
+    given = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    password = given or service.one_time_password()
+    try:
+        data = schemas.OperatorCreate(name=args.name, email=args.email, password=password)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SystemExit(f"est operator create: {problems}") from exc
+    database = _database()
+    try:
+        with database.session(write=True) as session:
+            try:
+                user = service.create_operator(session, data, actor=SYSTEM)
+            except DomainError as exc:
+                raise SystemExit(f"est operator create: {exc.detail}") from exc
+    finally:
+        database.dispose()
+    print(f"operator {user.id} created: {user.email}")
+    if given is None:
+        print(f"one-time password (shown once): {password}")
+    print("the operator sets up a second factor (TOTP) at the first sign-in")
+
+
 def _cmd_retention_run(args: argparse.Namespace) -> None:
     """Thin what the retention settings (EST_RETAIN_*) say has gone past its time, or with
     --dry-run say how much that is; the counts go to the audit log, never the content."""
@@ -387,6 +419,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reset.add_argument("--email", required=True)
     reset.set_defaults(func=_cmd_user_reset_second_factor)
+
+    operator = commands.add_parser("operator", help="platform operators (several municipalities)")
+    operator_commands = operator.add_subparsers(
+        dest="operator_command", required=True, metavar="ACTION"
+    )
+    op_add = operator_commands.add_parser(
+        "create", help="create a platform operator; prints a one-time password"
+    )
+    op_add.add_argument("--email", required=True)
+    op_add.add_argument("--name", required=True)
+    op_add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of making a one-time one",
+    )
+    op_add.set_defaults(func=_cmd_operator_create)
 
     retention = commands.add_parser(
         "retention", help="thinning (gallring) by the EST_RETAIN_* settings"

@@ -40,10 +40,11 @@ from api.errors import (
 )
 from api.localtime import utcnow
 from api.records import apply, changes
-from api.resources import Resource, get_record, name_contains, reference
+from api.resources import Resource, create_record, get_record, name_contains, reference
 from api.settings import Settings
-from api.structure.models import Group, Organisation
-from api.structure.service import GROUPS
+from api.structure.models import Group, Municipality, Organisation
+from api.structure.schemas import MunicipalityCreate
+from api.structure.service import GROUPS, MUNICIPALITIES
 
 USER_PREFIX = "estu_"
 SERVICE_PREFIX = "ests_"
@@ -237,6 +238,8 @@ def sign_in(
             user_id=user.id if user else None,
             label=user.email if user else "",
             status=401,
+            # The person's municipality reads it; an unknown account's, the platform.
+            municipality_id=user.municipality_id if user else None,
         )
         return NotAuthenticated(WRONG_CREDENTIALS, code="wrong_credentials")
     assert user.password_hash is not None
@@ -259,6 +262,7 @@ def sign_in(
         object_type="auth_sessions",
         object_id=auth.id,
         status=201,
+        municipality_id=user.municipality_id,
     )
     return SignedIn(token, auth, stage)
 
@@ -429,7 +433,12 @@ def _scope_users(stmt: Select[Any], actor: Actor) -> Select[Any]:
 
 
 def _check_user(session: Session, state: dict[str, Any], record: User | None) -> None:
-    if not state.get("is_admin") and state.get("organisation_id") is None:
+    # An administrator or a platform operator need not represent an organisation.
+    if (
+        not state.get("is_admin")
+        and not state.get("is_operator")
+        and state.get("organisation_id") is None
+    ):
         raise Invalid.field(
             "organisation_id", "Ange organisationen personen företräder.", "required"
         )
@@ -485,6 +494,63 @@ def create_user(session: Session, data: schemas.UserCreate, *, actor: Actor) -> 
     session.add(user)
     session.flush()
     return user
+
+
+# The platform (#21) ----------------------------------------------------------------------------
+
+
+def create_operator(session: Session, data: schemas.OperatorCreate, *, actor: Actor) -> User:
+    """A platform operator: manages municipalities, belongs to none and reads none of their
+    data; signs in with a second factor (policy.requires_second_factor)."""
+    values = {"name": data.name, "email": data.email, "is_operator": True}
+    _check_user(session, values, None)
+    user = User(**values, municipality_id=None)
+    _set_password(user, data.password, "password")
+    session.add(user)
+    session.flush()
+    return user
+
+
+# Letters and digits that cannot be taken for one another when read aloud or copied by hand.
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def one_time_password() -> str:
+    """Five groups of four (about 120 bits): told once, to be changed at first sign-in."""
+    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(5))
+
+
+def establish_municipality(
+    session: Session, data: schemas.MunicipalityEstablish, *, actor: Actor
+) -> tuple[Municipality, User, str]:
+    """A new municipality and its first administrator, whose home it is, with a one-time
+    password: one step, so that no municipality is left without an administrator."""
+    municipality = create_record(
+        session,
+        MUNICIPALITIES,
+        MunicipalityCreate.model_validate(data.model_dump(exclude={"administrator"})),
+        actor=actor,
+    )
+    invite = data.administrator
+    values = {"name": invite.name, "email": invite.email, "is_admin": True}
+    try:
+        _check_user(session, values, None)
+    except Conflict as exc:
+        raise Conflict(
+            exc.detail,
+            code="duplicate_email",
+            errors=[
+                FieldError(
+                    "administrator.email", "E-postadressen används redan.", "duplicate_email"
+                )
+            ],
+        ) from exc
+    user = User(**values, municipality_id=municipality.id)
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+    return municipality, user, password
 
 
 def update_user(session: Session, user_id: int, data: schemas.UserUpdate, *, actor: Actor) -> User:

@@ -150,7 +150,7 @@ def one(session: Session, incident_id: int, *, actor: Actor) -> Incident:
 
 def extent(session: Session, *, actor: Actor) -> dict[str, Any]:
     municipality = session.scalars(select(Municipality).order_by(Municipality.id)).first()
-    box = municipality.extent if municipality else None
+    box = municipality.bounds if municipality else None
     west, south, east, north = (
         (box["west"], box["south"], box["east"], box["north"]) if box else geo.SWEDEN
     )

@@ -225,7 +225,7 @@ def incident_values(
     lat = lon = None
     if item.position is not None:
         lat, lon = _wgs84(item.position)
-        if geo.outside_municipality(municipality.extent, lat, lon) or areas.beyond_areas(
+        if geo.outside_municipality(municipality.bounds, lat, lon) or areas.beyond_areas(
             session, municipality.id, lat, lon
         ):
             problem(

@@ -28,11 +28,11 @@ processes of ``est serve`` run it once per interval.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, not_, or_, select, text, update
+from sqlalchemy import and_, case, delete, exists, func, literal, not_, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from api import localtime
@@ -51,6 +51,7 @@ from api.retention.models import AuditDeletionPermit
 from api.safetywalks import retention as walk_retention
 from api.settings import Settings
 from api.situation.models import SituationReport
+from api.structure.models import Municipality
 from api.swedish import day_sv
 from api.tips import retention as tip_retention
 
@@ -73,12 +74,47 @@ def thinned_text(day: dt.date) -> str:
 class Cutoffs:
     """What ended before ``text_before`` loses its text and point; audit events from before
     ``audit_before`` go. ``day_before`` is the local day of ``text_before``: a lägesbild
-    whose last day is before it goes too."""
+    whose last day is before it goes too. These are the installation's (EST_RETAIN_*); a
+    municipality with periods of its own (#21) has its cutoffs in ``own``."""
 
     text_before: dt.datetime
     day_before: dt.date
     audit_before: dt.datetime
     replay_before: dt.datetime
+    own: Mapping[int, Cutoffs] = field(default_factory=dict)
+
+    def of(self, municipality_id: int | None) -> Cutoffs:
+        """The cutoffs of one municipality (the installation's for None)."""
+        return self.own.get(municipality_id, self) if municipality_id is not None else self
+
+    def text(self, municipality: Any, moment: Any) -> Any:
+        """SQL: ``moment`` (of a row of ``municipality``) is before its text cutoff."""
+        return _before(moment, municipality, {k: v.text_before for k, v in self.own.items()},
+                       self.text_before)  # fmt: skip
+
+    def day(self, municipality: Any, day: Any) -> Any:
+        return _before(day, municipality, {k: v.day_before for k, v in self.own.items()},
+                       self.day_before)  # fmt: skip
+
+    def audit(self, municipality: Any, moment: Any) -> Any:
+        return _before(moment, municipality, {k: v.audit_before for k, v in self.own.items()},
+                       self.audit_before)  # fmt: skip
+
+    @property
+    def latest_audit(self) -> dt.datetime:
+        """The latest of the audit cutoffs: what the deletion permit allows."""
+        return max([self.audit_before, *(c.audit_before for c in self.own.values())])
+
+
+def _before(moment: Any, municipality: Any, own: Mapping[int, Any], default: Any) -> Any:
+    """``moment < cutoff``, the cutoff the municipality's own where it has one."""
+    kind = moment.type
+    if not own:
+        return moment < literal(default, kind)
+    return moment < case(
+        *((municipality == key, literal(value, kind)) for key, value in sorted(own.items())),
+        else_=literal(default, kind),
+    )
 
 
 def months_before(moment: dt.datetime, months: int) -> dt.datetime:
@@ -92,12 +128,33 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, last))
 
 
-def cutoffs(settings: Settings, now: dt.datetime) -> Cutoffs:
-    text_before = months_before(now, settings.retain_incident_text_months)
+def cutoffs(settings: Settings, now: dt.datetime, session: Session | None = None) -> Cutoffs:
+    """The installation's cutoffs, and with ``session`` those of each municipality whose
+    own retention periods differ (api.structure: a municipality's settings win)."""
+    text_months, audit_years = settings.retain_incident_text_months, settings.retain_audit_years
+    own: dict[int, Cutoffs] = {}
+    if session is not None:
+        for municipality in session.scalars(
+            select(Municipality).where(
+                or_(
+                    Municipality.retain_incident_text_months.is_not(None),
+                    Municipality.retain_audit_years.is_not(None),
+                )
+            )
+        ):
+            months = municipality.retain_incident_text_months or text_months
+            years = municipality.retain_audit_years or audit_years
+            if (months, years) != (text_months, audit_years):
+                own[municipality.id] = _cutoffs(months, years, settings, now)
+    return replace(_cutoffs(text_months, audit_years, settings, now), own=own)
+
+
+def _cutoffs(months: int, years: int, settings: Settings, now: dt.datetime) -> Cutoffs:
+    text_before = months_before(now, months)
     return Cutoffs(
         text_before=text_before,
         day_before=text_before.astimezone(localtime.STOCKHOLM).date(),
-        audit_before=months_before(now, 12 * settings.retain_audit_years),
+        audit_before=months_before(now, 12 * years),
         replay_before=now - dt.timedelta(days=settings.retain_replay_days),
     )
 
@@ -152,14 +209,21 @@ KINDS = {
 
 
 def _old_incident(c: Cutoffs) -> Any:
-    return and_(Incident.thinned_at.is_(None), Incident.occurred_to < c.text_before)
+    return and_(
+        Incident.thinned_at.is_(None), c.text(Incident.municipality_id, Incident.occurred_to)
+    )
 
 
 def _old_report(c: Cutoffs) -> Any:
     """A report whose every incident is thinned or about to be (its reference names them)."""
     kept = select(Incident.id).where(
         Incident.report_id == Report.id,
-        not_(or_(Incident.thinned_at.is_not(None), Incident.occurred_to < c.text_before)),
+        not_(
+            or_(
+                Incident.thinned_at.is_not(None),
+                c.text(Incident.municipality_id, Incident.occurred_to),
+            )
+        ),
     )
     return and_(
         Report.external_id.is_not(None),
@@ -169,7 +233,10 @@ def _old_report(c: Cutoffs) -> Any:
 
 
 def _old_situation_report(c: Cutoffs) -> Any:
-    return and_(SituationReport.thinned_at.is_(None), SituationReport.last_day < c.day_before)
+    return and_(
+        SituationReport.thinned_at.is_(None),
+        c.day(SituationReport.municipality_id, SituationReport.last_day),
+    )
 
 
 def _old_replay(c: Cutoffs) -> Any:
@@ -187,7 +254,7 @@ def _old_upload(c: Cutoffs) -> Any:
 def _old_post(c: Cutoffs) -> Any:
     """A log post written before the cutoff that still holds more than its link."""
     return and_(
-        LogPost.created_at < c.text_before,
+        c.text(LogPost.municipality_id, LogPost.created_at),
         or_(
             LogPost.incident_id.is_(None),
             LogPost.text != "",
@@ -202,7 +269,8 @@ def _holds_text(data: dict[str, Any]) -> bool:
 
 
 def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs, note: str) -> bool:
-    """Whether a lägesbild's copies of other groups' summaries hold one that goes."""
+    """Whether a lägesbild's copies of other groups' summaries hold one that goes (``c``:
+    the cutoffs of the lägesbild's municipality)."""
     return any(
         dt.date.fromisoformat(e["last_day"]) < c.day_before and e.get("summary") != note
         for e in entries
@@ -231,12 +299,12 @@ def count(
     note = thinned_text(today)
     rollups = sum(
         1
-        for (entries,) in session.execute(
-            select(SituationReport.rollup).where(
+        for (entries, municipality_id) in session.execute(
+            select(SituationReport.rollup, SituationReport.municipality_id).where(
                 SituationReport.rollup.is_not(None), not_(_old_situation_report(c))
             )
         )
-        if entries and _rollup_thinned(entries, c, note)
+        if entries and _rollup_thinned(entries, c.of(municipality_id), note)
     )
     scalar: Callable[[Any], int] = lambda stmt: int(session.scalar(stmt) or 0)  # noqa: E731
     counted = Thinned(
@@ -249,8 +317,12 @@ def count(
         + rollups,
         idempotent_requests=scalar(select(func.count()).where(_old_replay(c))),
         import_files=scalar(select(func.count()).where(_old_upload(c))),
-        audit_events=scalar(select(func.count()).where(AuditEvent.at < c.audit_before)),
-        incident_readings=scalar(select(func.count()).where(IncidentReading.at < c.audit_before)),
+        audit_events=scalar(
+            select(func.count()).where(c.audit(AuditEvent.municipality_id, AuditEvent.at))
+        ),
+        incident_readings=scalar(
+            select(func.count()).where(c.audit(IncidentReading.municipality_id, IncidentReading.at))
+        ),
         log_posts=scalar(select(func.count()).select_from(LogPost).where(_old_post(c))),
         photos=photo_service.count_for(
             session, PhotoOwner.incident, session.scalars(old_ids).all()
@@ -340,7 +412,7 @@ def _thin_situation_reports(session: Session, c: Cutoffs, now: dt.datetime) -> i
     ):
         report.summary = note
         report.analysis = report.assessment = report.proposals = ""
-        _thin_rollup(report, c, note)
+        _thin_rollup(report, c.of(report.municipality_id), note)
         report.thinned_at = now
         # A form still open on the old text must not save it back (If-Match answers 412).
         report.revision += 1
@@ -353,7 +425,7 @@ def _thin_situation_reports(session: Session, c: Cutoffs, now: dt.datetime) -> i
             SituationReport.rollup.is_not(None), SituationReport.thinned_at.is_(None)
         )
     ):
-        done += _thin_rollup(report, c, note)
+        done += _thin_rollup(report, c.of(report.municipality_id), note)
     return done
 
 
@@ -406,10 +478,10 @@ def _thin_log_posts(session: Session, c: Cutoffs) -> int:
 def _delete_audit_events(session: Session, c: Cutoffs) -> int:
     """The one sanctioned DELETE of audit events: a permit row the triggers read, written
     and removed within this transaction (migration 0012)."""
-    permit = AuditDeletionPermit(delete_before=c.audit_before)
+    permit = AuditDeletionPermit(delete_before=c.latest_audit)
     session.add(permit)
     session.flush()
-    done = _delete_before(session, AuditEvent, c.audit_before)
+    done = _delete_before(session, AuditEvent, c)
     session.delete(permit)
     session.flush()
     return done
@@ -417,15 +489,18 @@ def _delete_audit_events(session: Session, c: Cutoffs) -> int:
 
 def _delete_readings(session: Session, c: Cutoffs) -> int:
     """Who read which incident is a log line like the others, kept as long."""
-    return _delete_before(session, IncidentReading, c.audit_before)
+    return _delete_before(session, IncidentReading, c)
 
 
 def _delete_before(
-    session: Session, model: type[AuditEvent] | type[IncidentReading], before: dt.datetime
+    session: Session, model: type[AuditEvent] | type[IncidentReading], c: Cutoffs
 ) -> int:
-    """A batch of a log's lines older than ``before``, deleted."""
+    """A batch of a log's lines older than their municipality's audit cutoff, deleted."""
     batch = (
-        select(model.id).where(model.at < before).order_by(model.id).limit(BATCH * 10)
+        select(model.id)
+        .where(c.audit(model.municipality_id, model.at))
+        .order_by(model.id)
+        .limit(BATCH * 10)
     ).scalar_subquery()
     done = session.execute(
         delete(model).where(model.id.in_(batch)).execution_options(synchronize_session=False)
@@ -470,7 +545,8 @@ def run(
     """Thin what is due and log the counts; ``dry_run``: only count. ``every``: run only if
     no run began within it (the schedule in ``est serve``); None when nothing ran."""
     now = now or localtime.utcnow()
-    c = cutoffs(settings, now)
+    with database.session(write=False) as session:
+        c = cutoffs(settings, now, session)
     # Safety walks (#20): a rejected pin goes after days, as a rejected tip does.
     rejected_before = now - dt.timedelta(days=settings.retain_rejected_days)
     if dry_run:

@@ -266,7 +266,7 @@ def point_refusal(
         return "Ange både latitud och longitud."
     municipality = session.get(Municipality, municipality_id)
     if municipality is not None and (
-        geo.outside_municipality(municipality.extent, lat, lon)
+        geo.outside_municipality(municipality.bounds, lat, lon)
         or incident_areas.beyond_areas(session, municipality_id, lat, lon)
     ):
         return geo.outside_message(municipality.name, lat, lon)

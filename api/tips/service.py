@@ -88,7 +88,7 @@ def tip_form(
     return schemas.TipForm(
         municipality_id=place.id,
         municipality=place.name,
-        extent=place.extent,
+        extent=place.bounds,
         areas=[
             schemas.TipFormArea(id=a.id, name=a.name, boundary=a.boundary or None)
             for a in area_rows
@@ -146,7 +146,7 @@ def _placed(
         lat is not None
         and lon is not None
         and (
-            geo.outside_municipality(town.extent, lat, lon)
+            geo.outside_municipality(town.bounds, lat, lon)
             or areas.beyond_areas(session, town.id, lat, lon)
         )
     ):
