@@ -85,17 +85,30 @@ def municipality_of(session: Session, organisation_id: int) -> Municipality:
 
 
 def only_municipality(session: Session) -> Municipality:
-    return municipality_for(session, None)
+    return municipality_for(session, None, actor=None)
 
 
-def municipality_for(session: Session, organisation_id: int | None) -> Municipality:
+def municipality_for(
+    session: Session, organisation_id: int | None, *, actor: Actor | None
+) -> Municipality:
+    """The municipality rows are imported into (and whose category mappings they are read
+    with): the organisation's; else the one the actor acts in; else, for the system (the
+    command line, a sync), the installation's only municipality (#21)."""
     if organisation_id is not None:
         return municipality_of(session, organisation_id)
-    # One municipality per installation today.
-    municipality = session.scalars(select(Municipality).order_by(Municipality.id)).first()
-    if municipality is None:
+    if actor is not None and actor.municipality_id is not None:
+        own = session.get(Municipality, actor.municipality_id)
+        if own is not None:
+            return own
+    found = list(session.scalars(select(Municipality).order_by(Municipality.id).limit(2)))
+    if not found:
         raise Invalid("Det finns ingen kommun att importera till.")
-    return municipality
+    if len(found) > 1:
+        raise Invalid(
+            "Det finns flera kommuner: ange organisationen raderna hör till.",
+            code="municipality_required",
+        )
+    return found[0]
 
 
 def apply(

@@ -16,12 +16,13 @@ from api.access.route_rules import ROUTE_RULES, Rule
 from api.accounts.models import User
 from api.audit.models import AuditEvent
 from api.incidents import areas
+from api.integrations import rows
 from api.localtime import utcnow
 from api.retention import service as retention
 from api.retention.service import months_before
 from api.structure.models import Municipality
 from tests.support.cli import est
-from tests.support.factories import file_report, make_municipality
+from tests.support.factories import act_in, file_report, make_municipality
 from tests.support.people import People, as_
 from tests.support.servers import Server
 
@@ -378,3 +379,36 @@ def test_an_operator_reads_no_municipal_data(
                 continue
             leaks.append((path, response.status_code, response.text[:200]))
     assert not leaks, "\n".join(map(str, leaks))
+
+
+# Category mappings per source, per municipality -----------------------------------------------
+
+
+def test_each_municipality_names_its_sources_categories_for_itself(
+    server: Server, api: httpx.Client, people: People
+) -> None:
+    town = people["municipality"]["id"]
+    other = make_municipality(api, "Grannkommunen")["id"]
+    name = {"source": "embrace", "name": "Buskörning"}
+    with as_(server, people, "admin") as admin:
+        mine = admin.put(
+            f"{V1}/category-mappings", json={**name, "category": "trafik.olovlig_korning"}
+        )
+        assert mine.status_code == 201, mine.text
+    act_in(api, other)
+    theirs = api.put(f"{V1}/category-mappings", json={**name, "category": "skadegorelse.ovrigt"})
+    # The same source's same name, a mapping of its own in the other municipality.
+    assert theirs.status_code == 201, theirs.text
+    assert [m["category"]["code"] for m in api.get(f"{V1}/category-mappings").json()] == [
+        "skadegorelse.ovrigt"
+    ]
+    with as_(server, people, "admin") as admin:
+        assert [m["id"] for m in admin.get(f"{V1}/category-mappings").json()] == [mine.json()["id"]]
+    # An import reads the importing municipality's mappings, also from the command line
+    # (a session that sees every municipality).
+    with server.database.session(write=False) as session:
+        for ident, code in ((town, "trafik.olovlig_korning"), (other, "skadegorelse.ovrigt")):
+            municipality = session.get(Municipality, ident)
+            assert municipality is not None
+            lookup = rows.Lookup.load(session, "embrace", municipality)
+            assert lookup.mappings == {"buskörning": code}
