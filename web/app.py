@@ -39,6 +39,7 @@ from web.pages import (
     own,
     photos,
     plans,
+    platform,
     situation,
     steering,
     structure,
@@ -92,6 +93,7 @@ ROUTERS = (
     evening_log.router,
     tips.router,
     photos.router,
+    platform.router,
 )
 
 

@@ -102,6 +102,8 @@ NOT_YOURS = {
     "trygghetsvandringar kan använda den här sidan.",
     Capability.plan_safety_walks: "Bara den som planerar trygghetsvandringar kan använda den "
     "här sidan.",
+    Capability.manage_municipality: "Bara kommunens administratör ändrar kommunens inställningar.",
+    Capability.operate_platform: "Bara plattformens förvaltare hanterar kommunerna.",
 }
 
 
@@ -123,6 +125,8 @@ SteeringVisit = Annotated[Visit, Depends(requires(Capability.read_steering))]
 MeetingsVisit = Annotated[Visit, Depends(requires(Capability.read_meetings))]
 PrivacyEditVisit = Annotated[Visit, Depends(requires(Capability.set_privacy_notice))]
 GuardReportsVisit = Annotated[Visit, Depends(requires(Capability.read_guard_reports))]
+MunicipalityVisit = Annotated[Visit, Depends(requires(Capability.manage_municipality))]
+PlatformVisit = Annotated[Visit, Depends(requires(Capability.operate_platform))]
 
 
 async def check_csrf(request: Request) -> None:

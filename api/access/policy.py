@@ -100,6 +100,11 @@ def audit_scope(actor: Actor) -> AuditScope:
     return AuditScope(own, platform=actor.is_operator)
 
 
+def may_manage_municipality(actor: Actor, municipality_id: int) -> bool:
+    managed = managed_municipality_ids(actor)
+    return managed is None or municipality_id in managed
+
+
 # Records -----------------------------------------------------------------------------------
 
 # The roles that read what their group reads; a reporter reads only their own reports.
@@ -614,6 +619,9 @@ def capabilities(actor: Actor, *, organisation_kind: str | None = None) -> list[
         Capability.moderate_tips: can_moderate_tips(actor),
         Capability.read_safety_walks: can_read_safety_walks(actor),
         Capability.plan_safety_walks: can_plan_safety_walks(actor),
+        Capability.manage_municipality: actor.municipality_id is not None
+        and may_manage_municipality(actor, actor.municipality_id),
+        Capability.operate_platform: route_allows(ROUTE_RULES["establish_municipality"], actor, {}),
     }
     return [capability for capability, may in held.items() if may]
 

@@ -29,3 +29,8 @@ class Capability(enum.StrEnum):
     # can_read_safety_walks, can_plan_safety_walks: safety walks somewhere (#20).
     read_safety_walks = "read_safety_walks"
     plan_safety_walks = "plan_safety_walks"
+    # Several municipalities (#21): the settings of the municipality acted in
+    # (update_municipality, its administrator); the platform's municipalities
+    # (establish_municipality, a platform operator).
+    manage_municipality = "manage_municipality"
+    operate_platform = "operate_platform"

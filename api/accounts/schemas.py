@@ -193,6 +193,9 @@ class Me(UserRead):
     feedback_email: bool = Field(
         True, description="Gets an e-mail when feedback arrives on what they reported."
     )
+    municipality_id: int | None = Field(
+        None, description="The municipality the request acts in (#21); none for an operator."
+    )
 
 
 class MeUpdate(Patch):

@@ -342,6 +342,7 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "second_factor_enrolled": has_second_factor(session, user.id),
             "second_factor_required": policy.requires_second_factor(actor),
             "feedback_email": user.feedback_email,
+            "municipality_id": actor.municipality_id,
         }
     )
 

@@ -36,6 +36,8 @@ CAPABILITY_PAGES = {
     "/kvallar": "read_evenings",
     "/tips": "moderate_tips",
     "/trygghetsvandringar": "read_safety_walks",
+    "/kommun/installningar": "manage_municipality",
+    "/plattform/kommuner": "operate_platform",
 }
 
 
