@@ -267,12 +267,12 @@ def _cmd_operator_create(args: argparse.Namespace) -> None:
     operator sets up a second factor at the first sign-in."""
     from pydantic import ValidationError
 
-    from api.accounts import schemas, service
+    from api.accounts import platform, schemas
     from api.actor import SYSTEM
     from api.errors import DomainError
 
     given = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
-    password = given or service.one_time_password()
+    password = given or platform.one_time_password()
     try:
         data = schemas.OperatorCreate(name=args.name, email=args.email, password=password)
     except ValidationError as exc:
@@ -282,7 +282,7 @@ def _cmd_operator_create(args: argparse.Namespace) -> None:
     try:
         with database.session(write=True) as session:
             try:
-                user = service.create_operator(session, data, actor=SYSTEM)
+                user = platform.create_operator(session, data, actor=SYSTEM)
             except DomainError as exc:
                 raise SystemExit(f"est operator create: {exc.detail}") from exc
     finally:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.accounts import schemas, service, totp
+from api.accounts import platform, schemas, service, totp
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.errors import DomainError
 from api.problems import domain_problem, problem_responses
@@ -323,7 +323,7 @@ def get_integration(
 def establish_municipality(
     body: schemas.MunicipalityEstablish, session: SessionDep, actor: ActorDep, response: Response
 ) -> schemas.MunicipalityEstablished:
-    municipality, user, password = service.establish_municipality(session, body, actor=actor)
+    municipality, user, password = platform.establish_municipality(session, body, actor=actor)
     response.headers["Location"] = location(f"/municipalities/{municipality.id}")
     return schemas.MunicipalityEstablished(
         municipality=shown(MunicipalityRead, municipality),

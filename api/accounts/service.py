@@ -40,11 +40,10 @@ from api.errors import (
 )
 from api.localtime import utcnow
 from api.records import apply, changes
-from api.resources import Resource, create_record, get_record, name_contains, reference
+from api.resources import Resource, get_record, name_contains, reference
 from api.settings import Settings
-from api.structure.models import Group, Municipality, Organisation
-from api.structure.schemas import MunicipalityCreate
-from api.structure.service import GROUPS, MUNICIPALITIES
+from api.structure.models import Group, Organisation
+from api.structure.service import GROUPS
 
 USER_PREFIX = "estu_"
 SERVICE_PREFIX = "ests_"
@@ -365,7 +364,7 @@ def change_password(session: Session, data: schemas.PasswordChange, *, actor: Ac
     user = _signed_in_user(session, actor)
     if not verify_password(user.password_hash, data.current_password):
         raise Invalid.field("current_password", "Nuvarande lösenord stämmer inte.", "wrong")
-    _set_password(user, data.new_password, "new_password")
+    set_password(user, data.new_password, "new_password")
     # Every other session ends; this one goes on.
     session.execute(
         update(AuthSession)
@@ -378,7 +377,7 @@ def change_password(session: Session, data: schemas.PasswordChange, *, actor: Ac
     )
 
 
-def _set_password(user: User, password: str, field: str) -> None:
+def set_password(user: User, password: str, field: str) -> None:
     problem = weakness(password, personal=(user.name, user.email))
     if problem:
         raise Invalid.field(field, problem, "weak_password")
@@ -433,7 +432,7 @@ def _scope_users(stmt: Select[Any], actor: Actor) -> Select[Any]:
     return stmt.where(seen)
 
 
-def _check_user(session: Session, state: dict[str, Any], record: User | None) -> None:
+def check_user(session: Session, state: dict[str, Any], record: User | None) -> None:
     # An administrator or a platform operator need not represent an organisation.
     if (
         not state.get("is_admin")
@@ -470,7 +469,7 @@ USERS = Resource(
     "ingen användare",
     User.id,
     _filter_users,
-    check=_check_user,
+    check=check_user,
     fields=("email", "organisation_id", "is_admin"),
     scope=_scope_users,
 )
@@ -488,70 +487,13 @@ def _home(session: Session, values: dict[str, Any], actor: Actor) -> int | None:
 
 def create_user(session: Session, data: schemas.UserCreate, *, actor: Actor) -> User:
     values = data.model_dump(exclude={"password"})
-    _check_user(session, values, None)
+    check_user(session, values, None)
     user = User(**values, municipality_id=_home(session, values, actor))
     if data.password is not None:
-        _set_password(user, data.password, "password")
+        set_password(user, data.password, "password")
     session.add(user)
     session.flush()
     return user
-
-
-# The platform (#21) ----------------------------------------------------------------------------
-
-
-def create_operator(session: Session, data: schemas.OperatorCreate, *, actor: Actor) -> User:
-    """A platform operator: manages municipalities, belongs to none and reads none of their
-    data; signs in with a second factor (policy.requires_second_factor)."""
-    values = {"name": data.name, "email": data.email, "is_operator": True}
-    _check_user(session, values, None)
-    user = User(**values, municipality_id=None)
-    _set_password(user, data.password, "password")
-    session.add(user)
-    session.flush()
-    return user
-
-
-# Letters and digits that cannot be taken for one another when read aloud or copied by hand.
-_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-
-
-def one_time_password() -> str:
-    """Five groups of four (about 120 bits): told once, to be changed at first sign-in."""
-    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(5))
-
-
-def establish_municipality(
-    session: Session, data: schemas.MunicipalityEstablish, *, actor: Actor
-) -> tuple[Municipality, User, str]:
-    """A new municipality and its first administrator, whose home it is, with a one-time
-    password: one step, so that no municipality is left without an administrator."""
-    municipality = create_record(
-        session,
-        MUNICIPALITIES,
-        MunicipalityCreate.model_validate(data.model_dump(exclude={"administrator"})),
-        actor=actor,
-    )
-    invite = data.administrator
-    values = {"name": invite.name, "email": invite.email, "is_admin": True}
-    try:
-        _check_user(session, values, None)
-    except Conflict as exc:
-        raise Conflict(
-            exc.detail,
-            code="duplicate_email",
-            errors=[
-                FieldError(
-                    "administrator.email", "E-postadressen används redan.", "duplicate_email"
-                )
-            ],
-        ) from exc
-    user = User(**values, municipality_id=municipality.id)
-    password = one_time_password()
-    user.password_hash = hash_password(password)
-    session.add(user)
-    session.flush()
-    return municipality, user, password
 
 
 def update_user(session: Session, user_id: int, data: schemas.UserUpdate, *, actor: Actor) -> User:
@@ -559,14 +501,14 @@ def update_user(session: Session, user_id: int, data: schemas.UserUpdate, *, act
     values = changes(data)
     password = values.pop("password", None)
     state = {f: getattr(user, f) for f in USERS.fields} | values
-    _check_user(session, state, user)
+    check_user(session, state, user)
     if user.id == actor.user_id and values.get("is_admin") is False:
         raise Conflict("Du kan inte ta bort din egen administratörsroll.", code="own_admin")
     apply(user, values)
     if "organisation_id" in values:
         user.municipality_id = _home(session, values, actor)
     if password is not None:
-        _set_password(user, password, "password")
+        set_password(user, password, "password")
         _revoke_sessions(session, user.id)
     if values.get("is_admin") is False:
         _revoke_sessions(session, user.id)

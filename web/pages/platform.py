@@ -10,7 +10,7 @@ municipality with its first administrator).
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -255,30 +255,20 @@ async def platform_establish(
     return _platform_page(request, municipalities, established=made, status=201)
 
 
-async def _set_active(
-    request: Request, visit: PlatformVisit, municipality_id: int, active: bool
+# The verbs of the two buttons, in the page's address.
+SET_ACTIVE = {"aktivera": True, "avaktivera": False}
+
+
+@router.post(
+    "/plattform/kommuner/{municipality_id}/{verb}",
+    response_class=HTMLResponse,
+    name="platform_set_active",
+)
+async def platform_set_active(
+    request: Request,
+    visit: PlatformVisit,
+    municipality_id: PageId,
+    verb: Literal["aktivera", "avaktivera"],
 ) -> Response:
-    await calls.set_municipality_active(visit.api, municipality_id, active)
+    await calls.set_municipality_active(visit.api, municipality_id, SET_ACTIVE[verb])
     return redirect(request, "/plattform/kommuner")
-
-
-@router.post(
-    "/plattform/kommuner/{municipality_id}/aktivera",
-    response_class=HTMLResponse,
-    name="platform_activate",
-)
-async def platform_activate(
-    request: Request, visit: PlatformVisit, municipality_id: PageId
-) -> Response:
-    return await _set_active(request, visit, municipality_id, True)
-
-
-@router.post(
-    "/plattform/kommuner/{municipality_id}/avaktivera",
-    response_class=HTMLResponse,
-    name="platform_deactivate",
-)
-async def platform_deactivate(
-    request: Request, visit: PlatformVisit, municipality_id: PageId
-) -> Response:
-    return await _set_active(request, visit, municipality_id, False)
