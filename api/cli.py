@@ -257,9 +257,69 @@ def _cmd_user_create(args: argparse.Namespace) -> None:
                 user = service.create_user(session, data, actor=SYSTEM)
             except (DomainError, ValueError) as exc:
                 raise SystemExit(f"est user create: {exc}") from exc
+            if user.municipality_id is None:
+                # An administrator without an organisation administers the municipality
+                # named, or the installation's only one (#21).
+                user.municipality_id = _home_municipality(session, args.municipality)
     finally:
         database.dispose()
     print(f"user {user.id} created: {user.email}{' (administrator)' if user.is_admin else ''}")
+
+
+def _cmd_operator_create(args: argparse.Namespace) -> None:
+    """A platform operator (#21): manages municipalities and reads none of their data. A
+    one-time password is made and printed once, unless one is given on standard input; the
+    operator sets up a second factor at the first sign-in."""
+    from pydantic import ValidationError
+
+    from api.accounts import platform, schemas
+    from api.actor import SYSTEM
+    from api.errors import DomainError
+
+    given = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    password = given or platform.one_time_password()
+    try:
+        data = schemas.OperatorCreate(name=args.name, email=args.email, password=password)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SystemExit(f"est operator create: {problems}") from exc
+    database = _database()
+    try:
+        with database.session(write=True) as session:
+            try:
+                user = platform.create_operator(session, data, actor=SYSTEM)
+            except DomainError as exc:
+                raise SystemExit(f"est operator create: {exc.detail}") from exc
+    finally:
+        database.dispose()
+    print(f"operator {user.id} created: {user.email}")
+    if given is None:
+        print(f"one-time password (shown once): {password}")
+    print("the operator sets up a second factor (TOTP) at the first sign-in")
+
+
+def _home_municipality(session: Any, name: str | None) -> int:
+    from sqlalchemy import select
+
+    from api.schemas_common import name_key
+    from api.structure.models import Municipality
+
+    stmt = select(Municipality.id).order_by(Municipality.id)
+    if name:
+        stmt = stmt.where(Municipality.name_key == name_key(name))
+    found = list(session.scalars(stmt.limit(2)))
+    if len(found) == 1:
+        return int(found[0])
+    if name:
+        raise SystemExit(f"est user create: no municipality {name!r}")
+    raise SystemExit(
+        "est user create: "
+        + (
+            "several municipalities: give --municipality"
+            if found
+            else "no municipality yet: a platform operator makes one (est operator create)"
+        )
+    )
 
 
 def _cmd_retention_run(args: argparse.Namespace) -> None:
@@ -271,15 +331,22 @@ def _cmd_retention_run(args: argparse.Namespace) -> None:
     database = _database()
     try:
         thinned = service.run(database, settings, dry_run=args.dry_run)
+        with database.session(write=False) as session:
+            c = service.cutoffs(settings, localtime.utcnow(), session)
     finally:
         database.dispose()
     assert thinned is not None  # run regardless of the schedule
-    c = service.cutoffs(settings, localtime.utcnow())
     print(
         f"gallring: fritext och exakta punkter från före {c.text_before:%Y-%m-%d} "
         f"({settings.retain_incident_text_months} månader), logghändelser från före "
         f"{c.audit_before:%Y-%m-%d} ({settings.retain_audit_years} år)"
     )
+    for municipality_id, own in sorted(c.own.items()):
+        # A municipality with retention periods of its own (#21).
+        print(
+            f"kommun {municipality_id}: fritext och punkter från före {own.text_before:%Y-%m-%d}, "
+            f"logghändelser från före {own.audit_before:%Y-%m-%d}"
+        )
     verb = "skulle gallras" if args.dry_run else "gallrades"
     for kind, number in thinned.counts().items():
         print(f"{service.KINDS[kind]}: {number} {verb}")
@@ -384,6 +451,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--organisation", help="the organisation's name (optional for --admin)")
     add.add_argument("--admin", action="store_true")
     add.add_argument(
+        "--municipality",
+        help="the municipality an administrator without an organisation administers "
+        "(needed when there are several)",
+    )
+    add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     add.set_defaults(func=_cmd_user_create)
@@ -392,6 +464,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reset.add_argument("--email", required=True)
     reset.set_defaults(func=_cmd_user_reset_second_factor)
+
+    operator = commands.add_parser("operator", help="platform operators (several municipalities)")
+    operator_commands = operator.add_subparsers(
+        dest="operator_command", required=True, metavar="ACTION"
+    )
+    op_add = operator_commands.add_parser(
+        "create", help="create a platform operator; prints a one-time password"
+    )
+    op_add.add_argument("--email", required=True)
+    op_add.add_argument("--name", required=True)
+    op_add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of making a one-time one",
+    )
+    op_add.set_defaults(func=_cmd_operator_create)
 
     retention = commands.add_parser(
         "retention", help="thinning (gallring) by the EST_RETAIN_* settings"

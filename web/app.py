@@ -39,6 +39,7 @@ from web.pages import (
     own,
     photos,
     plans,
+    platform,
     policeareas,
     situation,
     steering,
@@ -94,6 +95,7 @@ ROUTERS = (
     tips.router,
     photos.router,
     policeareas.router,
+    platform.router,
 )
 
 

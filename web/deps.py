@@ -110,6 +110,8 @@ NOT_YOURS = {
     Capability.read_police_areas: "Bara lokalpolisområdets grupp och kommunernas "
     "administratörer kan använda den här sidan.",
     Capability.manage_police_areas: "Bara plattformens förvaltare skapar lokalpolisområden.",
+    Capability.manage_municipality: "Bara kommunens administratör ändrar kommunens inställningar.",
+    Capability.operate_platform: "Bara plattformens förvaltare hanterar kommunerna.",
 }
 
 
@@ -132,6 +134,8 @@ MeetingsVisit = Annotated[Visit, Depends(requires(Capability.read_meetings))]
 PrivacyEditVisit = Annotated[Visit, Depends(requires(Capability.set_privacy_notice))]
 GuardReportsVisit = Annotated[Visit, Depends(requires(Capability.read_guard_reports))]
 PoliceAreasVisit = Annotated[Visit, Depends(requires(Capability.read_police_areas))]
+MunicipalityVisit = Annotated[Visit, Depends(requires(Capability.manage_municipality))]
+PlatformVisit = Annotated[Visit, Depends(requires(Capability.operate_platform))]
 
 
 async def check_csrf(request: Request) -> None:

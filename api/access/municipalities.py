@@ -4,6 +4,8 @@ municipality's *data* a request sees is api.tenancy's, from the Actor."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from api.actor import Actor
 
 
@@ -25,3 +27,31 @@ def managed_municipality_ids(actor: Actor) -> frozenset[int] | None:
     if actor.is_admin and actor.municipality_id is not None:
         return frozenset({actor.municipality_id})
     return frozenset()
+
+
+@dataclass(frozen=True)
+class AuditScope:
+    """The audit events a reader reads: those written in ``municipality_ids`` (None: every
+    one), and with ``platform`` the platform's own (written in no municipality: operators'
+    sign-ins, municipalities made) and every event about a municipality's own record."""
+
+    municipality_ids: frozenset[int] | None
+    platform: bool
+
+
+def audit_scope(actor: Actor) -> AuditScope:
+    """An administrator reads their municipality's log; a platform operator the platform's
+    events, never a municipality's reads and writes of its data; the system all."""
+    if actor.kind == "system":
+        return AuditScope(None, platform=True)
+    own = (
+        frozenset({actor.municipality_id})
+        if actor.is_admin and actor.municipality_id is not None
+        else frozenset()
+    )
+    return AuditScope(own, platform=actor.is_operator)
+
+
+def may_manage_municipality(actor: Actor, municipality_id: int) -> bool:
+    managed = managed_municipality_ids(actor)
+    return managed is None or municipality_id in managed

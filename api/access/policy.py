@@ -14,7 +14,7 @@ Two layers, both checked in the API on every request (and a third, told to clien
    it did not exist (``api.errors.Hidden``). Where a refusal needs words, they stand beside
    the rule (``require_write_in_group``, ``require_edit_incident``), so that they change
    with it.
-3. **What the caller may do, told to the front end** (the end of this module): the
+3. **What the caller may do, told to the front end** (``api.access.capabilities``): the
    capabilities of ``GET /auth/me`` and the rights on a group, so that the pages offer what
    these rules allow and hold no rules of their own.
 
@@ -36,12 +36,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from api.access.municipalities import AuditScope as AuditScope
+from api.access.municipalities import audit_scope as audit_scope
 from api.access.municipalities import managed_municipality_ids as managed_municipality_ids
+from api.access.municipalities import may_manage_municipality as may_manage_municipality
 from api.access.municipalities import readable_municipality_ids as readable_municipality_ids
+from api.access.policeareas import POLICE_AREA_READERS as POLICE_AREA_READERS
+from api.access.policeareas import administers as administers
+from api.access.policeareas import can_edit_agreement as can_edit_agreement
+from api.access.policeareas import can_manage_police_area_members as can_manage_police_area_members
+from api.access.policeareas import can_manage_police_areas as can_manage_police_areas
+from api.access.policeareas import can_read_agreement as can_read_agreement
+from api.access.policeareas import can_read_police_area as can_read_police_area
+from api.access.policeareas import can_read_police_area_situation as can_read_police_area_situation
+from api.access.policeareas import can_see_police_area_members as can_see_police_area_members
+from api.access.policeareas import police_area_rights as police_area_rights
+from api.access.policeareas import police_area_role as police_area_role
+from api.access.policeareas import reads_police_areas as reads_police_areas
+from api.access.policeareas import require_edit_agreement as require_edit_agreement
 from api.access.route_rules import ROUTE_RULES as ROUTE_RULES
 from api.access.route_rules import Rule as Rule
 from api.access.route_rules import route_allows as route_allows
-from api.access.schemas import Capability
 from api.actor import Actor, Grant
 from api.errors import Forbidden
 
@@ -556,149 +571,3 @@ def target_refusal(
     if readable is not None and target_area_id not in readable:
         return "Insatsen måste göras i ett område du följer."
     return None
-
-
-# The police area (#21) ---------------------------------------------------------- police area
-#
-# A police area (lokalpolisområde) spans municipalities and has a group of its own (the
-# Actor's ``police_area_grants``). A platform operator makes it and names its municipalities;
-# its convener manages its group; each municipality's administrator reads and changes the
-# municipality's own sharing agreement with it; the group reads every agreement of its police
-# area and the federated lägesbild, which holds only what the agreements share.
-
-POLICE_AREA_READERS = frozenset({"convener", "member", "viewer"})
-
-
-def police_area_role(actor: Actor, police_area_id: int) -> str | None:
-    if actor.kind != "user":
-        return None
-    return next((role for pid, role in actor.police_area_grants if pid == police_area_id), None)
-
-
-def can_manage_police_areas(actor: Actor) -> bool:
-    """Make police areas, name them and the municipalities they serve."""
-    return actor.is_operator or actor.kind == "system"
-
-
-def administers(actor: Actor, municipality_id: int) -> bool:
-    return actor.kind == "user" and actor.is_admin and actor.municipality_id == municipality_id
-
-
-def can_read_police_area(
-    actor: Actor, police_area_id: int, municipality_ids: Iterable[int]
-) -> bool:
-    """The police area itself (its name and municipalities): the platform operator, its
-    group, and the administrators of the municipalities it serves."""
-    return (
-        can_manage_police_areas(actor)
-        or police_area_role(actor, police_area_id) in POLICE_AREA_READERS
-        or any(administers(actor, m) for m in municipality_ids)
-    )
-
-
-def can_read_police_area_situation(actor: Actor, police_area_id: int) -> bool:
-    """The federated lägesbild: the police area's group alone."""
-    return police_area_role(actor, police_area_id) in POLICE_AREA_READERS
-
-
-def can_see_police_area_members(actor: Actor, police_area_id: int) -> bool:
-    return can_manage_police_areas(actor) or can_read_police_area_situation(actor, police_area_id)
-
-
-def can_manage_police_area_members(actor: Actor, police_area_id: int) -> bool:
-    """The group's convener; the platform operator names the first one."""
-    return can_manage_police_areas(actor) or police_area_role(actor, police_area_id) == "convener"
-
-
-def can_read_agreement(actor: Actor, police_area_id: int, municipality_id: int) -> bool:
-    """An agreement is visible to both sides: the police area's group and the
-    municipality's administrator."""
-    return can_read_police_area_situation(actor, police_area_id) or administers(
-        actor, municipality_id
-    )
-
-
-def can_edit_agreement(actor: Actor, municipality_id: int) -> bool:
-    """What a municipality shares is its own administrator's decision."""
-    return administers(actor, municipality_id)
-
-
-def require_edit_agreement(actor: Actor, municipality_id: int) -> None:
-    if not can_edit_agreement(actor, municipality_id):
-        raise Forbidden("Bara kommunens administratörer ändrar vad kommunen delar.")
-
-
-def reads_police_areas(actor: Actor) -> bool:
-    """Whether some police area may be the caller's to read (the menu)."""
-    return actor.kind == "user" and (
-        actor.is_operator or actor.is_admin or bool(actor.police_area_grants)
-    )
-
-
-def police_area_rights(
-    actor: Actor, police_area_id: int, municipality_ids: Iterable[int]
-) -> dict[str, object]:
-    return {
-        "may_read_situation": can_read_police_area_situation(actor, police_area_id),
-        "may_manage_members": can_manage_police_area_members(actor, police_area_id),
-        "may_manage": can_manage_police_areas(actor),
-        "edits_agreements_of": [m for m in municipality_ids if can_edit_agreement(actor, m)],
-    }
-
-
-# ------------------------------------------------------------------------------- police area
-
-
-# What the caller may do, told to the front end ---------------------------------------------
-#
-# The pages show menus, forms and buttons from these answers (``GET /auth/me`` and a group's
-# ``may_write`` / ``may_manage``), never from roles of their own: they come from the rules
-# above, so a change to a rule changes what the pages offer with it.
-
-
-def capabilities(actor: Actor, *, organisation_kind: str | None = None) -> list[Capability]:
-    """The caller's capabilities, in the enum's order. ``organisation_kind``: that of the
-    caller's organisation, which the guard reports' rules ask."""
-    held = {
-        Capability.file_reports: can_file_reports(actor),
-        Capability.import_files: can_import(actor),
-        Capability.read_steering: can_read_steering(actor),
-        Capability.read_meetings: can_read_meetings(actor),
-        Capability.read_audit_log: route_allows(ROUTE_RULES["list_audit_events"], actor, {}),
-        Capability.set_privacy_notice: route_allows(
-            ROUTE_RULES["set_municipality_privacy_notice"], actor, {}
-        ),
-        Capability.read_guard_reports: read_guard_reports_at_all(
-            actor, organisation_kind=organisation_kind
-        ),
-        Capability.file_guard_reports: actor.organisation_id is not None
-        and can_file_guard_reports(
-            actor,
-            organisation_id=actor.organisation_id,
-            organisation_kind=organisation_kind or "",
-        ),
-        Capability.read_evenings: can_read_evenings(actor),
-        Capability.plan_evenings: can_plan_evenings(actor),
-        Capability.moderate_tips: can_moderate_tips(actor),
-        Capability.read_safety_walks: can_read_safety_walks(actor),
-        Capability.plan_safety_walks: can_plan_safety_walks(actor),
-        Capability.read_police_areas: reads_police_areas(actor),
-        Capability.manage_police_areas: actor.kind == "user" and can_manage_police_areas(actor),
-    }
-    return [capability for capability, may in held.items() if may]
-
-
-def group_rights(actor: Actor, group_id: int) -> dict[str, bool]:
-    """What the caller may do in a group, as its read answers it: write there (the
-    lägesbild, interventions, meetings) and manage its members. An administrator may in
-    every group, with no membership to show it."""
-    return {
-        "may_write": can_write_in_group(actor, group_id),
-        "may_manage": can_manage_members(actor, group_id),
-    }
-
-
-def grant_rights(actor: Actor, group_id: int) -> dict[str, bool]:
-    """A membership's rights, as the caller's own grants answer them: the group's rights,
-    and whether they read the group as one of its members (a reporter only files there)."""
-    return {**group_rights(actor, group_id), "reads_as_member": group_id in member_group_ids(actor)}

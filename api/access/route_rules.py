@@ -46,6 +46,8 @@ ROUTE_RULES: dict[str, Rule] = {
     # The EST structure and the categories: everyone signed in reads, administrators change.
     **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.OPERATOR),
     "update_municipality": Rule.ADMIN_OR_OPERATOR,
+    # A new municipality with its first administrator (#21): the platform's operators.
+    "establish_municipality": Rule.OPERATOR,
     # A municipality's privacy notice: anyone reads it (before signing in too), as the
     # law wants it at hand; administrators set it.
     "get_privacy_notice": Rule.PUBLIC,

@@ -32,3 +32,8 @@ class Capability(enum.StrEnum):
     # reads_police_areas, can_manage_police_areas: police areas and their agreements (#21).
     read_police_areas = "read_police_areas"
     manage_police_areas = "manage_police_areas"
+    # Several municipalities (#21): the settings of the municipality acted in
+    # (update_municipality, its administrator); the platform's municipalities
+    # (establish_municipality, a platform operator).
+    manage_municipality = "manage_municipality"
+    operate_platform = "operate_platform"

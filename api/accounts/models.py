@@ -33,7 +33,10 @@ class User(ActiveMixin, TimestampMixin, Base):
         UniqueConstraint("email_key"),
         # An administrator of the system may stand outside the EST organisations (the
         # municipality's IT); everyone else acts for an organisation.
-        CheckConstraint("is_admin OR organisation_id IS NOT NULL", name="organisation"),
+        # A platform operator (#21) and an administrator need not represent an organisation.
+        CheckConstraint(
+            "is_admin OR is_operator OR organisation_id IS NOT NULL", name="organisation"
+        ),
         {"sqlite_autoincrement": True},
     )
 

@@ -4,12 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.accounts import schemas, service, service_tokens, totp
+from api.accounts import platform, schemas, service, service_tokens, totp
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.errors import DomainError
 from api.problems import domain_problem, problem_responses
-from api.routing import add_list_route, add_resource_routes, all_shown, shown
+from api.routing import add_list_route, add_resource_routes, all_shown, location, shown
 from api.schemas_common import QueryId
+from api.structure.schemas import MunicipalityRead
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
@@ -307,3 +308,27 @@ def get_integration(
     source: Annotated[schemas.SourceName, Path()], session: SessionDep, actor: ActorDep
 ) -> schemas.IntegrationRead:
     return shown(schemas.IntegrationRead, service_tokens.integration(session, source, actor=actor))
+
+
+# The platform (#21): a new municipality with its first administrator.
+
+
+@router.post(
+    "/platform/municipalities",
+    response_model=schemas.MunicipalityEstablished,
+    status_code=201,
+    operation_id="establish_municipality",
+    summary="A new municipality with its first administrator, who gets a one-time password",
+    responses=problem_responses(400, 401, 403, 409, 422, 503),
+)
+def establish_municipality(
+    body: schemas.MunicipalityEstablish, session: SessionDep, actor: ActorDep, response: Response
+) -> schemas.MunicipalityEstablished:
+    municipality, user, password = platform.establish_municipality(session, body, actor=actor)
+    response.headers["Location"] = location(f"/municipalities/{municipality.id}")
+    return schemas.MunicipalityEstablished(
+        municipality=shown(MunicipalityRead, municipality),
+        administrator_id=user.id,
+        administrator_email=user.email,
+        one_time_password=password,
+    )

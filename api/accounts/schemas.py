@@ -20,6 +20,7 @@ from api.schemas_common import (
     Ref,
     omittable,
 )
+from api.structure.schemas import MunicipalityCreate, MunicipalityRead
 
 # The sign-in screen takes this much; argon2 is never handed a megabyte to hash.
 MAX_PASSWORD = 128
@@ -200,6 +201,9 @@ class Me(UserRead):
         description="Every municipality the person may act in, their home one first: the "
         "front end offers the choice when there are several.",
     )
+    municipality_id: int | None = Field(
+        None, description="The municipality the request acts in (#21); none for an operator."
+    )
 
 
 class MeUpdate(Patch):
@@ -311,6 +315,41 @@ class IntegrationRead(BaseModel):
     source: str
     organisation: Ref
     token_expires_at: dt.datetime
+
+
+# A new municipality (#21) ------------------------------------------------------------------
+
+
+class OperatorCreate(Input):
+    """A platform operator (``est operator create``)."""
+
+    name: AccountName
+    email: Email
+    password: NewPassword
+
+
+class AdministratorInvite(Input):
+    """The first administrator of a new municipality: an account is made with it as home
+    and a one-time password, told once."""
+
+    name: AccountName
+    email: Email
+
+
+class MunicipalityEstablish(MunicipalityCreate):
+    """A new municipality with its first administrator (the platform operator's form)."""
+
+    administrator: AdministratorInvite
+
+
+class MunicipalityEstablished(BaseModel):
+    municipality: MunicipalityRead
+    administrator_id: int
+    administrator_email: str
+    one_time_password: str = Field(
+        description="Told once, never stored in clear: the administrator signs in with it, "
+        "sets up the second factor and changes it."
+    )
 
 
 MembershipRead.model_rebuild()

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
-from api.access import policy
+from api.access import capabilities, policy
 from api.accounts import schemas
 from api.accounts import slots as account_slots
 from api.accounts.models import (
@@ -242,6 +242,8 @@ def sign_in(
             user_id=user.id if user else None,
             label=user.email if user else "",
             status=401,
+            # The person's municipality reads it; an unknown account's, the platform.
+            municipality_id=user.municipality_id if user else None,
         )
         return NotAuthenticated(WRONG_CREDENTIALS, code="wrong_credentials")
     assert user.password_hash is not None
@@ -264,6 +266,7 @@ def sign_in(
         object_type="auth_sessions",
         object_id=auth.id,
         status=201,
+        municipality_id=user.municipality_id,
     )
     return SignedIn(token, auth, stage)
 
@@ -329,14 +332,14 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
     auth = session.get(AuthSession, actor.token_id) if actor.token_id else None
     read = schemas.UserRead.model_validate(user).model_dump()
     grants = [
-        {**grant, **policy.grant_rights(actor, grant["group"]["id"])}
+        {**grant, **capabilities.grant_rights(actor, grant["group"]["id"])}
         for grant in read["memberships"]
     ]
     return schemas.Me.model_validate(
         {
             **read,
             "memberships": grants,
-            "can": policy.capabilities(
+            "can": capabilities.capabilities(
                 actor, organisation_kind=user.organisation.kind if user.organisation else None
             ),
             "session_expires_at": auth.expires_at if auth else None,
@@ -345,6 +348,7 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "feedback_email": user.feedback_email,
             "municipality": next(iter(municipality_refs(session, [actor.municipality_id])), None),
             "municipalities": municipality_refs(session, actor.municipality_ids),
+            "municipality_id": actor.municipality_id,
         }
     )
 
@@ -367,7 +371,7 @@ def change_password(session: Session, data: schemas.PasswordChange, *, actor: Ac
     user = _signed_in_user(session, actor)
     if not verify_password(user.password_hash, data.current_password):
         raise Invalid.field("current_password", "Nuvarande lösenord stämmer inte.", "wrong")
-    _set_password(user, data.new_password, "new_password")
+    set_password(user, data.new_password, "new_password")
     # Every other session ends; this one goes on.
     session.execute(
         update(AuthSession)
@@ -380,7 +384,7 @@ def change_password(session: Session, data: schemas.PasswordChange, *, actor: Ac
     )
 
 
-def _set_password(user: User, password: str, field: str) -> None:
+def set_password(user: User, password: str, field: str) -> None:
     problem = weakness(password, personal=(user.name, user.email))
     if problem:
         raise Invalid.field(field, problem, "weak_password")
@@ -435,8 +439,13 @@ def _scope_users(stmt: Select[Any], actor: Actor) -> Select[Any]:
     return stmt.where(seen)
 
 
-def _check_user(session: Session, state: dict[str, Any], record: User | None) -> None:
-    if not state.get("is_admin") and state.get("organisation_id") is None:
+def check_user(session: Session, state: dict[str, Any], record: User | None) -> None:
+    # An administrator or a platform operator need not represent an organisation.
+    if (
+        not state.get("is_admin")
+        and not state.get("is_operator")
+        and state.get("organisation_id") is None
+    ):
         raise Invalid.field(
             "organisation_id", "Ange organisationen personen företräder.", "required"
         )
@@ -467,7 +476,7 @@ USERS = Resource(
     "ingen användare",
     User.id,
     _filter_users,
-    check=_check_user,
+    check=check_user,
     fields=("email", "organisation_id", "is_admin"),
     scope=_scope_users,
 )
@@ -485,10 +494,10 @@ def _home(session: Session, values: dict[str, Any], actor: Actor) -> int | None:
 
 def create_user(session: Session, data: schemas.UserCreate, *, actor: Actor) -> User:
     values = data.model_dump(exclude={"password"})
-    _check_user(session, values, None)
+    check_user(session, values, None)
     user = User(**values, municipality_id=_home(session, values, actor))
     if data.password is not None:
-        _set_password(user, data.password, "password")
+        set_password(user, data.password, "password")
     session.add(user)
     session.flush()
     return user
@@ -499,14 +508,14 @@ def update_user(session: Session, user_id: int, data: schemas.UserUpdate, *, act
     values = changes(data)
     password = values.pop("password", None)
     state = {f: getattr(user, f) for f in USERS.fields} | values
-    _check_user(session, state, user)
+    check_user(session, state, user)
     if user.id == actor.user_id and values.get("is_admin") is False:
         raise Conflict("Du kan inte ta bort din egen administratörsroll.", code="own_admin")
     apply(user, values)
     if "organisation_id" in values:
         user.municipality_id = _home(session, values, actor)
     if password is not None:
-        _set_password(user, password, "password")
+        set_password(user, password, "password")
         _revoke_sessions(session, user.id)
     if values.get("is_admin") is False:
         _revoke_sessions(session, user.id)

@@ -27,6 +27,10 @@ class AuditEvent(Base):
     # Plain ids, not foreign keys: the log outlives and never blocks what it describes.
     user_id: Mapped[int | None] = mapped_column(index=True)
     service_token_id: Mapped[int | None]
+    # The municipality the actor acted in when the event was written (#21): its
+    # administrators read the event. None for a platform event (an operator's sign-in, a
+    # municipality created), which the platform's operators read.
+    municipality_id: Mapped[int | None] = mapped_column(index=True)
     actor_label: Mapped[str] = mapped_column(String(254), default="")
     object_type: Mapped[str | None] = mapped_column(String(64), index=True)
     object_id: Mapped[str | None] = mapped_column(String(64))
@@ -59,4 +63,6 @@ class IncidentReading(Base):
     incident_id: Mapped[int]
     user_id: Mapped[int | None]
     service_token_id: Mapped[int | None]
+    # The municipality the reader acted in (#21), as in the log.
+    municipality_id: Mapped[int | None]
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)

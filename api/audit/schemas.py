@@ -20,6 +20,9 @@ class AuditEventRead(BaseModel):
     actor_kind: str
     user_id: int | None
     service_token_id: int | None
+    municipality_id: int | None = Field(
+        None, description="The municipality acted in; null for the platform's own events."
+    )
     actor_label: str
     object_type: str | None
     object_id: str | None

@@ -6,23 +6,32 @@ never the text of a record."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Engine, Select, column, event, inspect, or_, select
-from sqlalchemy import table as plain_table
+from sqlalchemy import ColumnElement, Engine, Select, event, inspect, or_
 from sqlalchemy.orm import Session
 
-from api import tenancy
+from api.access import policy
 from api.actor import ANONYMOUS, Actor
 from api.audit import schemas
 from api.audit.models import AuditEvent, IncidentReading
 from api.db import WRITE_OPTION, Database
 from api.localtime import utcnow
 from api.resources import Resource
+
+
+class Unset(enum.Enum):
+    """An argument not given (None is a value: no municipality)."""
+
+    UNSET = enum.auto()
+
+
+UNSET = Unset.UNSET
 
 _CONTEXT = "est_audit"
 _CHANGES = "est_audit_changes"
@@ -55,7 +64,10 @@ def record(
     detail: str | None = None,
     query: str | None = None,
     rows: int | None = None,
+    municipality_id: int | Unset | None = UNSET,
 ) -> None:
+    """``municipality_id``: the municipality the event belongs to, where it is not the
+    one the actor acts in (a sign-in: the person's home municipality)."""
     context: AuditContext | None = session.info.get(_CONTEXT)
     actor = actor or (context.actor if context else ANONYMOUS)
     session.add(
@@ -66,6 +78,9 @@ def record(
             actor_kind=actor.kind,
             user_id=user_id if user_id is not None else actor.user_id,
             service_token_id=actor.token_id if actor.kind == "service" else None,
+            municipality_id=actor.municipality_id
+            if isinstance(municipality_id, Unset)
+            else municipality_id,
             actor_label=(label if label is not None else actor.label)[:254],
             object_type=object_type,
             object_id=None if object_id is None else str(object_id)[:64],
@@ -174,6 +189,7 @@ def record_readings(session: Session, incident_ids: list[int]) -> None:
                 incident_id=incident_id,
                 user_id=actor.user_id,
                 service_token_id=actor.token_id if actor.kind == "service" else None,
+                municipality_id=actor.municipality_id,
                 at=now,
             )
             for incident_id in incident_ids
@@ -245,37 +261,23 @@ def _filter(stmt: Select[Any], f: schemas.AuditFilter) -> Select[Any]:
     return stmt.where(*(c for c in conditions if c is not None))
 
 
-# The log's rows hold no municipality (#21): an event is shown where its person (by home
-# municipality) or its service token (by organisation) is one of the actor's municipalities,
-# or where it is the platform's or no one's.
-# Plain tables, as the log holds plain ids: the accounts and the structure are read, not
-# imported.
-_USERS = plain_table("users", column("id"), column("municipality_id"))
-_TOKENS = plain_table("service_tokens", column("id"), column("organisation_id"))
-_ORGANISATIONS = plain_table("organisations", column("id"), column("municipality_id"))
-
-
-def _in_scope(stmt: Select[Any], actor: Actor) -> Select[Any]:
-    ids = tenancy.scope_of(actor)
-    if ids is None:
+def _scope(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    """What the reader reads of the log (policy.audit_scope)."""
+    scope = policy.audit_scope(actor)
+    if scope.municipality_ids is None:
         return stmt
-    # A person of no municipality is the platform's (an operator): their events are shown
-    # with everyone's, as are those of no one (an anonymous request, a failed sign-in).
-    people = select(_USERS.c.id).where(
-        _USERS.c.municipality_id.in_(ids) | _USERS.c.municipality_id.is_(None)
-    )
-    tokens = (
-        select(_TOKENS.c.id)
-        .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _TOKENS.c.organisation_id)
-        .where(_ORGANISATIONS.c.municipality_id.in_(ids))
-    )
-    no_one = AuditEvent.user_id.is_(None) & AuditEvent.service_token_id.is_(None)
-    return stmt.where(
-        or_(AuditEvent.user_id.in_(people), AuditEvent.service_token_id.in_(tokens), no_one)
-    )
+    readable: list[ColumnElement[bool]] = [
+        AuditEvent.municipality_id.in_(sorted(scope.municipality_ids))
+    ]
+    if scope.platform:
+        readable += [AuditEvent.municipality_id.is_(None), AuditEvent.object_type == MUNICIPALITIES]
+    return stmt.where(or_(*readable))
 
+
+# Events about a municipality's own record (its settings): the platform's operators read them.
+MUNICIPALITIES = "municipalities"
 
 # Newest first: the cursor walks down the ids.
 AUDIT_EVENTS = Resource(
-    AuditEvent, "ingen logghändelse", AuditEvent.id, _filter, descending=True, scope=_in_scope
+    AuditEvent, "ingen logghändelse", AuditEvent.id, _filter, descending=True, scope=_scope
 )

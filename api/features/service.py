@@ -155,7 +155,7 @@ def extent(session: Session, *, actor: Actor) -> dict[str, Any]:
         if actor.municipality_id is not None
         else session.scalars(select(Municipality).order_by(Municipality.id)).first()
     )
-    box = municipality.extent if municipality else None
+    box = municipality.bounds if municipality else None
     west, south, east, north = (
         (box["west"], box["south"], box["east"], box["north"]) if box else geo.SWEDEN
     )

@@ -149,6 +149,14 @@ def _all_bounded(session: Session, municipality_id: int) -> bool:
     return cache[municipality_id]
 
 
+def nearest_place_metres(session: Session, municipality_id: int) -> float:
+    """How far a point finds the nearest named place or area: the municipality's own
+    setting, else the installation's (EST_NEAREST_PLACE_METRES)."""
+    municipality = session.get(Municipality, municipality_id)
+    own = municipality.nearest_place_metres if municipality is not None else None
+    return own if own is not None else get_settings().nearest_place_metres
+
+
 def nearest_area(
     session: Session, municipality_id: int, lat: float, lon: float, within_m: float
 ) -> Area | None:
@@ -176,7 +184,7 @@ def beyond_areas(session: Session, municipality_id: int, lat: float, lon: float)
         return False
     if any(geo.holds(shape, lat, lon) for _, shape in _bounded_areas(session, municipality_id)):
         return False
-    metres = get_settings().nearest_place_metres
+    metres = nearest_place_metres(session, municipality_id)
     return nearest_area(session, municipality_id, lat, lon, metres) is None
 
 
@@ -252,7 +260,7 @@ def where(
         if item.area_id is not None:
             return Where(None, place)
         if lat is not None and lon is not None and item.place_id is None:
-            metres = get_settings().nearest_place_metres
+            metres = nearest_place_metres(session, municipality.id)
             near = nearest_place(session, municipality.id, lat, lon, metres)
             if near is not None:
                 return Where(near.area, place, AreaFrom.nearest_place, near.name)

@@ -86,22 +86,35 @@ def municipality_of(session: Session, organisation_id: int) -> Municipality:
 
 
 def only_municipality(session: Session) -> Municipality:
-    return municipality_for(session, None)
+    return municipality_for(session, None, actor=None)
 
 
-def municipality_for(session: Session, organisation_id: int | None) -> Municipality:
+def municipality_for(
+    session: Session, organisation_id: int | None, *, actor: Actor | None
+) -> Municipality:
+    """The municipality rows are imported into (and whose category mappings they are read
+    with): the organisation's; else the one the actor acts in; else, for the system (the
+    command line, a sync), the installation's only municipality (#21)."""
     if organisation_id is not None:
         return municipality_of(session, organisation_id)
-    # The municipality of a request's session (#21); the installation's first for the
-    # system's (a sync run from the command line).
+    if actor is not None and actor.municipality_id is not None:
+        own = session.get(Municipality, actor.municipality_id)
+        if own is not None:
+            return own
     scope = tenancy.bound(session)
     if scope is not None and len(scope) == 1:
-        municipality = session.get(Municipality, next(iter(scope)))
-    else:
-        municipality = session.scalars(select(Municipality).order_by(Municipality.id)).first()
-    if municipality is None:
+        bound_to = session.get(Municipality, next(iter(scope)))
+        if bound_to is not None:
+            return bound_to
+    found = list(session.scalars(select(Municipality).order_by(Municipality.id).limit(2)))
+    if not found:
         raise Invalid("Det finns ingen kommun att importera till.")
-    return municipality
+    if len(found) > 1:
+        raise Invalid(
+            "Det finns flera kommuner: ange organisationen raderna hör till.",
+            code="municipality_required",
+        )
+    return found[0]
 
 
 def apply(

@@ -57,7 +57,7 @@ def import_file(
             session,
             source,
             reading.items,
-            municipality=engine.municipality_for(session, organisation_id),
+            municipality=engine.municipality_for(session, organisation_id, actor=actor),
             organisation_id=organisation_id,
             actor=actor,
             dry_run=dry_run,

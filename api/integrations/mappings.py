@@ -16,10 +16,19 @@ from api.schemas_common import name_key
 
 
 def list_mappings(session: Session, source: str | None, *, actor: Actor) -> list[CategoryMapping]:
+    """The mappings of the municipality the actor acts in (#21): each municipality names
+    its sources' categories for itself."""
     stmt = select(CategoryMapping).order_by(CategoryMapping.source, CategoryMapping.name_key)
+    stmt = stmt.where(CategoryMapping.municipality_id == _municipality(actor))
     if source is not None:
         stmt = stmt.where(CategoryMapping.source == source)
     return list(session.scalars(stmt))
+
+
+def _municipality(actor: Actor) -> int:
+    if actor.municipality_id is None:
+        raise Invalid("Välj kommunen vars kategorinamn du ändrar.", code="municipality_required")
+    return actor.municipality_id
 
 
 def put_mapping(
@@ -33,12 +42,16 @@ def put_mapping(
     key = name_key(body.name)
     mapping = session.scalar(
         select(CategoryMapping).where(
-            CategoryMapping.source == body.source, CategoryMapping.name_key == key
+            CategoryMapping.municipality_id == _municipality(actor),
+            CategoryMapping.source == body.source,
+            CategoryMapping.name_key == key,
         )
     )
     created = mapping is None
     if mapping is None:
-        mapping = CategoryMapping(source=body.source, name_key=key)
+        mapping = CategoryMapping(
+            municipality_id=_municipality(actor), source=body.source, name_key=key
+        )
         session.add(mapping)
     mapping.name = body.name
     mapping.category_code = category.code

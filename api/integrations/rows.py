@@ -177,7 +177,12 @@ class Lookup:
             mappings={
                 m.name_key: m.category_code
                 for m in session.scalars(
-                    select(CategoryMapping).where(CategoryMapping.source == source)
+                    # The importing municipality's names (#21), also where the session
+                    # sees every municipality (the command line).
+                    select(CategoryMapping).where(
+                        CategoryMapping.source == source,
+                        CategoryMapping.municipality_id == municipality.id,
+                    )
                 )
             },
             organisations={name_key(o.name): o for o in organisations},

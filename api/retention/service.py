@@ -47,6 +47,9 @@ from api.incidents.thinning import THINNED_PREFIX, is_thinned, thinned_reference
 from api.integrations.models import ImportFile
 from api.photos import service as photo_service
 from api.photos.schemas import PhotoOwner
+from api.retention.cutoffs import Cutoffs
+from api.retention.cutoffs import cutoffs as cutoffs  # the command line reads it here
+from api.retention.cutoffs import months_before as months_before  # the tests read it here
 from api.retention.models import AuditDeletionPermit
 from api.safetywalks import retention as walk_retention
 from api.settings import Settings
@@ -66,39 +69,6 @@ POINT = ("lat", "lon")
 def thinned_text(day: dt.date) -> str:
     return (
         f"Texterna gallrades {day_sv(day)} enligt kommunens gallringsbeslut. Siffrorna står kvar."
-    )
-
-
-@dataclass(frozen=True)
-class Cutoffs:
-    """What ended before ``text_before`` loses its text and point; audit events from before
-    ``audit_before`` go. ``day_before`` is the local day of ``text_before``: a lägesbild
-    whose last day is before it goes too."""
-
-    text_before: dt.datetime
-    day_before: dt.date
-    audit_before: dt.datetime
-    replay_before: dt.datetime
-
-
-def months_before(moment: dt.datetime, months: int) -> dt.datetime:
-    """The same day ``months`` calendar months earlier (the month's last day where it is
-    shorter: 31 August less six months is 28 or 29 February)."""
-    index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    last = (following - dt.timedelta(days=1)).day
-    return moment.replace(year=year, month=month, day=min(moment.day, last))
-
-
-def cutoffs(settings: Settings, now: dt.datetime) -> Cutoffs:
-    text_before = months_before(now, settings.retain_incident_text_months)
-    return Cutoffs(
-        text_before=text_before,
-        day_before=text_before.astimezone(localtime.STOCKHOLM).date(),
-        audit_before=months_before(now, 12 * settings.retain_audit_years),
-        replay_before=now - dt.timedelta(days=settings.retain_replay_days),
     )
 
 
@@ -152,14 +122,21 @@ KINDS = {
 
 
 def _old_incident(c: Cutoffs) -> Any:
-    return and_(Incident.thinned_at.is_(None), Incident.occurred_to < c.text_before)
+    return and_(
+        Incident.thinned_at.is_(None), c.text(Incident.municipality_id, Incident.occurred_to)
+    )
 
 
 def _old_report(c: Cutoffs) -> Any:
     """A report whose every incident is thinned or about to be (its reference names them)."""
     kept = select(Incident.id).where(
         Incident.report_id == Report.id,
-        not_(or_(Incident.thinned_at.is_not(None), Incident.occurred_to < c.text_before)),
+        not_(
+            or_(
+                Incident.thinned_at.is_not(None),
+                c.text(Incident.municipality_id, Incident.occurred_to),
+            )
+        ),
     )
     return and_(
         Report.external_id.is_not(None),
@@ -169,7 +146,10 @@ def _old_report(c: Cutoffs) -> Any:
 
 
 def _old_situation_report(c: Cutoffs) -> Any:
-    return and_(SituationReport.thinned_at.is_(None), SituationReport.last_day < c.day_before)
+    return and_(
+        SituationReport.thinned_at.is_(None),
+        c.day(SituationReport.municipality_id, SituationReport.last_day),
+    )
 
 
 def _old_replay(c: Cutoffs) -> Any:
@@ -187,7 +167,7 @@ def _old_upload(c: Cutoffs) -> Any:
 def _old_post(c: Cutoffs) -> Any:
     """A log post written before the cutoff that still holds more than its link."""
     return and_(
-        LogPost.created_at < c.text_before,
+        c.text(LogPost.municipality_id, LogPost.created_at),
         or_(
             LogPost.incident_id.is_(None),
             LogPost.text != "",
@@ -202,7 +182,8 @@ def _holds_text(data: dict[str, Any]) -> bool:
 
 
 def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs, note: str) -> bool:
-    """Whether a lägesbild's copies of other groups' summaries hold one that goes."""
+    """Whether a lägesbild's copies of other groups' summaries hold one that goes (``c``:
+    the cutoffs of the lägesbild's municipality)."""
     return any(
         dt.date.fromisoformat(e["last_day"]) < c.day_before and e.get("summary") != note
         for e in entries
@@ -231,12 +212,12 @@ def count(
     note = thinned_text(today)
     rollups = sum(
         1
-        for (entries,) in session.execute(
-            select(SituationReport.rollup).where(
+        for (entries, municipality_id) in session.execute(
+            select(SituationReport.rollup, SituationReport.municipality_id).where(
                 SituationReport.rollup.is_not(None), not_(_old_situation_report(c))
             )
         )
-        if entries and _rollup_thinned(entries, c, note)
+        if entries and _rollup_thinned(entries, c.of(municipality_id), note)
     )
     scalar: Callable[[Any], int] = lambda stmt: int(session.scalar(stmt) or 0)  # noqa: E731
     counted = Thinned(
@@ -249,8 +230,12 @@ def count(
         + rollups,
         idempotent_requests=scalar(select(func.count()).where(_old_replay(c))),
         import_files=scalar(select(func.count()).where(_old_upload(c))),
-        audit_events=scalar(select(func.count()).where(AuditEvent.at < c.audit_before)),
-        incident_readings=scalar(select(func.count()).where(IncidentReading.at < c.audit_before)),
+        audit_events=scalar(
+            select(func.count()).where(c.audit(AuditEvent.municipality_id, AuditEvent.at))
+        ),
+        incident_readings=scalar(
+            select(func.count()).where(c.audit(IncidentReading.municipality_id, IncidentReading.at))
+        ),
         log_posts=scalar(select(func.count()).select_from(LogPost).where(_old_post(c))),
         photos=photo_service.count_for(
             session, PhotoOwner.incident, session.scalars(old_ids).all()
@@ -340,7 +325,7 @@ def _thin_situation_reports(session: Session, c: Cutoffs, now: dt.datetime) -> i
     ):
         report.summary = note
         report.analysis = report.assessment = report.proposals = ""
-        _thin_rollup(report, c, note)
+        _thin_rollup(report, c.of(report.municipality_id), note)
         report.thinned_at = now
         # A form still open on the old text must not save it back (If-Match answers 412).
         report.revision += 1
@@ -353,7 +338,7 @@ def _thin_situation_reports(session: Session, c: Cutoffs, now: dt.datetime) -> i
             SituationReport.rollup.is_not(None), SituationReport.thinned_at.is_(None)
         )
     ):
-        done += _thin_rollup(report, c, note)
+        done += _thin_rollup(report, c.of(report.municipality_id), note)
     return done
 
 
@@ -406,10 +391,10 @@ def _thin_log_posts(session: Session, c: Cutoffs) -> int:
 def _delete_audit_events(session: Session, c: Cutoffs) -> int:
     """The one sanctioned DELETE of audit events: a permit row the triggers read, written
     and removed within this transaction (migration 0012)."""
-    permit = AuditDeletionPermit(delete_before=c.audit_before)
+    permit = AuditDeletionPermit(delete_before=c.latest_audit)
     session.add(permit)
     session.flush()
-    done = _delete_before(session, AuditEvent, c.audit_before)
+    done = _delete_before(session, AuditEvent, c)
     session.delete(permit)
     session.flush()
     return done
@@ -417,15 +402,18 @@ def _delete_audit_events(session: Session, c: Cutoffs) -> int:
 
 def _delete_readings(session: Session, c: Cutoffs) -> int:
     """Who read which incident is a log line like the others, kept as long."""
-    return _delete_before(session, IncidentReading, c.audit_before)
+    return _delete_before(session, IncidentReading, c)
 
 
 def _delete_before(
-    session: Session, model: type[AuditEvent] | type[IncidentReading], before: dt.datetime
+    session: Session, model: type[AuditEvent] | type[IncidentReading], c: Cutoffs
 ) -> int:
-    """A batch of a log's lines older than ``before``, deleted."""
+    """A batch of a log's lines older than their municipality's audit cutoff, deleted."""
     batch = (
-        select(model.id).where(model.at < before).order_by(model.id).limit(BATCH * 10)
+        select(model.id)
+        .where(c.audit(model.municipality_id, model.at))
+        .order_by(model.id)
+        .limit(BATCH * 10)
     ).scalar_subquery()
     done = session.execute(
         delete(model).where(model.id.in_(batch)).execution_options(synchronize_session=False)
@@ -470,7 +458,8 @@ def run(
     """Thin what is due and log the counts; ``dry_run``: only count. ``every``: run only if
     no run began within it (the schedule in ``est serve``); None when nothing ran."""
     now = now or localtime.utcnow()
-    c = cutoffs(settings, now)
+    with database.session(write=False) as session:
+        c = cutoffs(settings, now, session)
     # Safety walks (#20): a rejected pin goes after days, as a rejected tip does.
     rejected_before = now - dt.timedelta(days=settings.retain_rejected_days)
     if dry_run:

@@ -16,12 +16,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from api import localtime
 from api.db import Base, text_enum
 from api.geojson import point_geometry, point_lat_lon
 from api.localtime import SWEDISH_ZONE, utcnow
 from api.records import ActiveMixin, NamedMixin, TimestampMixin
 from api.structure.schemas import GroupKind, OrganisationKind
 from api.tenancy import Municipal
+
+
+def outline_bounds(outline: dict[str, Any]) -> tuple[float, float, float, float]:
+    """West, south, east, north of a GeoJSON Polygon or MultiPolygon."""
+    coordinates = outline["coordinates"]
+    polygons = coordinates if outline["type"] == "MultiPolygon" else [coordinates]
+    lons = [p[0] for polygon in polygons for ring in polygon for p in ring]
+    lats = [p[1] for polygon in polygons for ring in polygon for p in ring]
+    return min(lons), min(lats), max(lons), max(lats)
 
 
 class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
@@ -33,13 +43,33 @@ class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
     local_crs: Mapped[str] = mapped_column(String(32), default="EPSG:3011")
     # {west, south, east, north} in WGS 84: positions outside are refused as mistakes.
     extent: Mapped[dict[str, float] | None] = mapped_column(JSON)
-    # Its outline, a GeoJSON Polygon or MultiPolygon in WGS 84: a point in it, reported in a
-    # neighbouring municipality, is refused there naming this one (api.incidents.areas).
-    # Readable from every municipality: this table is not row-secured.
+    # The municipality's outline (GeoJSON Polygon or MultiPolygon in WGS 84), drawn on its
+    # maps; the extent is its bounding box where none was given (#21).
     outline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The municipality's own settings where they differ from the installation's (None: the
+    # EST_* setting of the same name, api.settings): how far a point without an area
+    # finds the nearest named place, and the retention periods of its records plan.
+    nearest_place_metres: Mapped[float | None] = mapped_column(Float)
+    retain_incident_text_months: Mapped[int | None] = mapped_column(Integer)
+    retain_audit_years: Mapped[int | None] = mapped_column(Integer)
     # The privacy notice (integritetsmeddelande) the municipality wrote; None: the default
     # (api.structure.privacy).
     privacy_notice: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def bounds(self) -> dict[str, float] | None:
+        """The box positions must lie in: the extent, else the outline's bounding box."""
+        if self.extent is not None:
+            return self.extent
+        if self.outline is None:
+            return None
+        west, south, east, north = outline_bounds(self.outline)
+        return {"west": west, "south": south, "east": east, "north": north}
+
+    @property
+    def today(self) -> dt.date:
+        """Today where the municipality is, in its own time zone."""
+        return localtime.today(localtime.zone(self.timezone or SWEDISH_ZONE))
 
 
 class Area(Municipal, NamedMixin, ActiveMixin, TimestampMixin, Base):

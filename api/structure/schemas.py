@@ -64,6 +64,24 @@ LocalCrs = Literal[
 Cadence = Annotated[int, Field(ge=1, le=52, description="Weeks between meetings."), JsonInt]
 
 
+def _valid_surface(boundary: Any) -> Any:
+    # A boundary that crosses itself (or has a hole outside it) holds points by accident:
+    # refused where it is stored (422), so that placing a point never meets it.
+    why = invalid_reason(boundary.model_dump())
+    if why is not None:
+        raise PydanticCustomError(
+            "invalid_boundary",
+            "Gränsen är ingen giltig yta: {why}. Rätta den i GIS-programmet (till exempel med "
+            "”Reparera geometri”) och skicka den igen.",
+            {"why": why},
+        )
+    return boundary
+
+
+# An area's boundary: a GeoJSON Polygon or MultiPolygon that is a valid surface.
+AreaBoundary = Annotated[Boundary, AfterValidator(_valid_surface)]
+
+
 # Municipality ---------------------------------------------------------------------------
 
 
@@ -86,7 +104,56 @@ class Extent(BaseModel):
         return self
 
 
-class MunicipalityCreate(Input):
+# A municipality's own settings where they depart from the installation's (api.settings);
+# null: the installation's. The bounds are the settings'.
+NearestPlaceMetres = Annotated[
+    float,
+    Field(
+        gt=0,
+        le=50_000,
+        allow_inf_nan=False,
+        description="How far (metres) a point filed without an area finds the nearest named "
+        "place or area (EST_NEAREST_PLACE_METRES where null).",
+    ),
+]
+RetainTextMonths = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=1200,
+        description="Months after an incident that its free text and exact point go "
+        "(EST_RETAIN_INCIDENT_TEXT_MONTHS where null).",
+    ),
+    JsonInt,
+]
+RetainAuditYears = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=100,
+        description="Years the municipality's audit events are kept "
+        "(EST_RETAIN_AUDIT_YEARS where null).",
+    ),
+    JsonInt,
+]
+
+
+OUTLINE = (
+    "The municipality's outline, a GeoJSON Polygon or MultiPolygon in WGS 84; the extent "
+    "becomes its bounding box where none is given."
+)
+
+
+class MunicipalitySettings(Input):
+    """What a municipality's administrator sets (and the operator with them)."""
+
+    outline: AreaBoundary | None = Field(None, description=OUTLINE)
+    nearest_place_metres: NearestPlaceMetres | None = None
+    retain_incident_text_months: RetainTextMonths | None = None
+    retain_audit_years: RetainAuditYears | None = None
+
+
+class MunicipalityCreate(MunicipalitySettings):
     name: Name
     timezone: ZoneName = SWEDISH_ZONE
     local_crs: LocalCrs = "EPSG:3011"
@@ -98,6 +165,10 @@ class MunicipalityUpdate(Patch):
     timezone: ZoneName = omittable()
     local_crs: LocalCrs = omittable()
     extent: Extent | None = None
+    outline: AreaBoundary | None = Field(None, description=OUTLINE)
+    nearest_place_metres: NearestPlaceMetres | None = None
+    retain_incident_text_months: RetainTextMonths | None = None
+    retain_audit_years: RetainAuditYears | None = None
 
 
 class MunicipalityRead(Record):
@@ -105,6 +176,11 @@ class MunicipalityRead(Record):
     timezone: str
     local_crs: str
     extent: Extent | None
+    outline: dict[str, Any] | None = None
+    nearest_place_metres: float | None = None
+    retain_incident_text_months: int | None = None
+    retain_audit_years: int | None = None
+    today: dt.date = Field(description="Today in the municipality's time zone.")
 
 
 class MunicipalityFilter(ListQuery):
@@ -113,24 +189,6 @@ class MunicipalityFilter(ListQuery):
 
 
 # Area -----------------------------------------------------------------------------------
-
-
-def _valid_surface(boundary: Any) -> Any:
-    # A boundary that crosses itself (or has a hole outside it) holds points by accident:
-    # refused where it is stored (422), so that placing a point never meets it.
-    why = invalid_reason(boundary.model_dump())
-    if why is not None:
-        raise PydanticCustomError(
-            "invalid_boundary",
-            "Gränsen är ingen giltig yta: {why}. Rätta den i GIS-programmet (till exempel med "
-            "”Reparera geometri”) och skicka den igen.",
-            {"why": why},
-        )
-    return boundary
-
-
-# An area's boundary: a GeoJSON Polygon or MultiPolygon that is a valid surface.
-AreaBoundary = Annotated[Boundary, AfterValidator(_valid_surface)]
 
 
 class AreaCreate(Input):

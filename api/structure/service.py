@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from api import localtime
-from api.access import policy
+from api.access import capabilities, policy
 from api.actor import Actor
 from api.errors import Conflict, Invalid
 from api.records import ensure_unique_name
@@ -33,6 +33,7 @@ from api.structure.models import (
     Municipality,
     Organisation,
     Place,
+    outline_bounds,
 )
 from api.structure.schemas import GroupKind
 
@@ -79,6 +80,19 @@ def _check_municipality(session: Session, state: dict[str, Any], record: Any) ->
         record=record,
         message="Det finns redan en kommun som heter {name}.",
     )
+    outline, extent = state.get("outline"), state.get("extent")
+    if outline is not None and extent is not None:
+        west, south, east, north = outline_bounds(outline)
+        if west < extent["west"] or east > extent["east"]:
+            raise Invalid.field("outline", OUTLINE_OUTSIDE, "outline_outside_extent")
+        if south < extent["south"] or north > extent["north"]:
+            raise Invalid.field("outline", OUTLINE_OUTSIDE, "outline_outside_extent")
+
+
+OUTLINE_OUTSIDE = (
+    "Kommunens kontur går utanför dess utbredning (väst, syd, öst, nord). Ändra "
+    "utbredningen eller lämna den tom, så blir den konturens."
+)
 
 
 def _within(ids: frozenset[int] | None, stmt: Select[Any]) -> Select[Any]:
@@ -91,7 +105,7 @@ MUNICIPALITIES = Resource(
     Municipality.id,
     _filter_municipalities,
     check=_check_municipality,
-    fields=("name",),
+    fields=("name", "outline", "extent"),
     scope=lambda stmt, actor: _within(policy.readable_municipality_ids(actor), stmt),
     write_scope=lambda stmt, actor: _within(policy.managed_municipality_ids(actor), stmt),
 )
@@ -333,7 +347,7 @@ GROUPS = Resource(
         selectinload(Group.area),
         selectinload(Group.convener),
     ),
-    rights=lambda group, actor: policy.group_rights(actor, group.id),
+    rights=lambda group, actor: capabilities.group_rights(actor, group.id),
 )
 
 

@@ -88,7 +88,7 @@ def tip_form(
     return schemas.TipForm(
         municipality_id=place.id,
         municipality=place.name,
-        extent=place.extent,
+        extent=place.bounds,
         areas=[
             schemas.TipFormArea(id=a.id, name=a.name, boundary=a.boundary or None)
             for a in area_rows

@@ -36,7 +36,8 @@ EVERY = [
 # may_manage, reads_as_member).
 EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
     # The administrator's organisation is no guard company: no guard reports to file.
-    "admin": ([*EVERY, "read_guard_reports"], []),
+    # An administrator sets their municipality's settings; no demo person runs the platform.
+    "admin": ([*EVERY, "read_guard_reports", "manage_municipality"], []),
     "steering": (
         [
             "file_reports",

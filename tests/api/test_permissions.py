@@ -86,6 +86,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_privacy_notice": EVERYONE,
     "get_municipality_privacy_notice": EVERYONE,
     "set_municipality_privacy_notice": ADMIN | OPERATOR,
+    # A new municipality with its first administrator: platform operators alone (#21),
+    # none of the roles here.
+    "establish_municipality": frozenset(),
     **_resource("area", "areas", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("place", "places", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("organisation", "organisations", read=PEOPLE_SIGNED_IN, write=ADMIN),

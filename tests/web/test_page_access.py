@@ -37,6 +37,8 @@ CAPABILITY_PAGES = {
     "/tips": "moderate_tips",
     "/trygghetsvandringar": "read_safety_walks",
     "/lokalpolisomraden": "read_police_areas",
+    "/kommun/installningar": "manage_municipality",
+    "/plattform/kommuner": "operate_platform",
 }
 
 

@@ -1,0 +1,274 @@
+"""Several municipalities (#21): the settings of the municipality an administrator works in,
+and, for a platform operator, the platform's municipalities (made with their first
+administrator, activated and deactivated). Plain forms: every page works without JavaScript,
+on a phone and on the projector.
+
+Mirrors ``api/structure`` (a municipality's record) and ``api/accounts`` (a new
+municipality with its first administrator).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal, get_args
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.structure.schemas import LocalCrs
+from web import client_platform as calls
+from web.deps import MunicipalityVisit, PageId, PlatformVisit
+from web.forms.sending import Refused, send
+from web.rendering import page, redirect, render
+
+router = APIRouter()
+
+# The coordinate systems a municipality may keep (api.structure.schemas.LocalCrs), named.
+CRS_NAMES = {
+    "EPSG:3006": "SWEREF 99 TM",
+    "EPSG:3007": "SWEREF 99 12 00",
+    "EPSG:3008": "SWEREF 99 13 30",
+    "EPSG:3009": "SWEREF 99 15 00",
+    "EPSG:3010": "SWEREF 99 16 30",
+    "EPSG:3011": "SWEREF 99 18 00",
+    "EPSG:3012": "SWEREF 99 14 15",
+    "EPSG:3013": "SWEREF 99 15 45",
+    "EPSG:3014": "SWEREF 99 17 15",
+    "EPSG:3015": "SWEREF 99 18 45",
+    "EPSG:3016": "SWEREF 99 20 15",
+    "EPSG:3017": "SWEREF 99 21 45",
+    "EPSG:3018": "SWEREF 99 23 15",
+}
+CRS_CHOICES = {code: f"{CRS_NAMES[code]} ({code})" for code in get_args(LocalCrs)}
+
+# The form's fields and the API's, both ways (errors come back by the API's names).
+FIELDS = {
+    "name": "namn",
+    "timezone": "tidszon",
+    "local_crs": "koordinatsystem",
+    "nearest_place_metres": "narmaste_plats",
+    "retain_incident_text_months": "gallra_text",
+    "retain_audit_years": "gallra_logg",
+    "outline": "kontur",
+}
+MAX_OUTLINE = 1_000_000
+Short = Annotated[str, Form(max_length=200)]
+
+
+def _number(text: str, field: str, errors: dict[str, str], *, whole: bool) -> int | float | None:
+    """A number typed in the form; empty: none (the installation's setting)."""
+    text = text.strip().replace(" ", "").replace(",", ".")
+    if not text:
+        return None
+    try:
+        return int(text) if whole else float(text)
+    except ValueError:
+        errors[field] = "Ange ett heltal." if whole else "Ange ett tal."
+        return None
+
+
+def _outline(text: str, errors: dict[str, str]) -> Any:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        errors["kontur"] = (
+            "Konturen går inte att läsa som GeoJSON. Klistra in en Polygon eller "
+            "MultiPolygon från GIS-programmet."
+        )
+        return None
+    # A Feature from a GIS export: its geometry.
+    if isinstance(value, dict) and value.get("type") == "Feature":
+        value = value.get("geometry")
+    return value
+
+
+def _settings_form(
+    request: Request,
+    municipality: Any,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    *,
+    saved: bool = False,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "municipality_settings.html",
+        {
+            "nav": "municipality",
+            "municipality": municipality,
+            "values": values,
+            "errors": errors or {},
+            "crs_choices": CRS_CHOICES,
+            "saved": saved,
+        },
+        status=status,
+    )
+
+
+def _values_of(municipality: Any) -> dict[str, str]:
+    def plain(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return {
+        "namn": municipality.name,
+        "tidszon": municipality.timezone,
+        "koordinatsystem": municipality.local_crs,
+        "narmaste_plats": plain(municipality.nearest_place_metres),
+        "gallra_text": plain(municipality.retain_incident_text_months),
+        "gallra_logg": plain(municipality.retain_audit_years),
+        "kontur": json.dumps(municipality.outline, ensure_ascii=False)
+        if municipality.outline
+        else "",
+    }
+
+
+@page(router, "/kommun/installningar", name="municipality_settings")
+async def municipality_settings_page(
+    request: Request, visit: MunicipalityVisit, sparat: str = ""
+) -> Response:
+    assert visit.me.municipality_id is not None  # the capability says so
+    municipality = await calls.municipality(visit.api, visit.me.municipality_id)
+    return _settings_form(request, municipality, _values_of(municipality), saved=bool(sparat))
+
+
+@router.post(
+    "/kommun/installningar", response_class=HTMLResponse, name="municipality_settings_submit"
+)
+async def municipality_settings_submit(
+    request: Request,
+    visit: MunicipalityVisit,
+    namn: Short = "",
+    tidszon: Short = "",
+    koordinatsystem: Short = "",
+    narmaste_plats: Short = "",
+    gallra_text: Short = "",
+    gallra_logg: Short = "",
+    kontur: Annotated[str, Form(max_length=MAX_OUTLINE)] = "",
+) -> Response:
+    assert visit.me.municipality_id is not None
+    municipality = await calls.municipality(visit.api, visit.me.municipality_id)
+    values = {
+        "namn": namn,
+        "tidszon": tidszon,
+        "koordinatsystem": koordinatsystem,
+        "narmaste_plats": narmaste_plats,
+        "gallra_text": gallra_text,
+        "gallra_logg": gallra_logg,
+        "kontur": kontur,
+    }
+    errors: dict[str, str] = {}
+    body = {
+        "name": namn.strip(),
+        "timezone": tidszon.strip(),
+        "local_crs": koordinatsystem,
+        "nearest_place_metres": _number(narmaste_plats, "narmaste_plats", errors, whole=False),
+        "retain_incident_text_months": _number(gallra_text, "gallra_text", errors, whole=True),
+        "retain_audit_years": _number(gallra_logg, "gallra_logg", errors, whole=True),
+        "outline": _outline(kontur, errors),
+    }
+    if errors:
+        return _settings_form(request, municipality, values, errors, status=422)
+    saved = await send(calls.update_municipality(visit.api, municipality.id, body), FIELDS)
+    if isinstance(saved, Refused):
+        return _settings_form(request, municipality, values, saved.errors, status=422)
+    return redirect(request, "/kommun/installningar?sparat=1")
+
+
+# The platform: its municipalities, for a platform operator ------------------------------------
+
+NEW_FIELDS = {"name": "namn", "email": "epost", "administrator": "admin_namn"}
+
+
+def _platform_page(
+    request: Request,
+    municipalities: list[Any],
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    *,
+    established: Any = None,
+    status: int = 200,
+) -> Response:
+    response = render(
+        request,
+        "platform.html",
+        {
+            "nav": "platform",
+            "municipalities": sorted(municipalities, key=lambda m: m.name),
+            "values": values or {},
+            "errors": errors or {},
+            "established": established,
+        },
+        status=status,
+    )
+    if established is not None:
+        # The one-time password is on this page alone: never kept by a cache.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@page(router, "/plattform/kommuner", name="platform")
+async def platform_page(request: Request, visit: PlatformVisit) -> Response:
+    return _platform_page(request, await calls.all_municipalities(visit.api))
+
+
+def _new_errors(refused: Refused) -> dict[str, str]:
+    """The API's messages beside the form's fields: the administrator's name and the
+    municipality's are both ``name`` to the API, told apart by where they stand."""
+    errors: dict[str, str] = {}
+    for error in refused.problem.errors:
+        if error.field.startswith("administrator."):
+            field = "epost" if error.field.endswith("email") else "admin_namn"
+        else:
+            field = "namn"
+        errors.setdefault(field, error.message)
+    return errors or {"form": refused.problem.detail}
+
+
+@router.post("/plattform/kommuner", response_class=HTMLResponse, name="platform_establish")
+async def platform_establish(
+    request: Request,
+    visit: PlatformVisit,
+    namn: Short = "",
+    admin_namn: Short = "",
+    epost: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    values = {"namn": namn, "admin_namn": admin_namn, "epost": epost}
+    body = {
+        "name": namn.strip(),
+        "administrator": {"name": admin_namn.strip(), "email": epost.strip()},
+    }
+    made = await send(calls.establish_municipality(visit.api, body), lambda p: {})
+    if isinstance(made, Refused):
+        municipalities = await calls.all_municipalities(visit.api)
+        return _platform_page(
+            request, municipalities, values, _new_errors(made), status=made.status
+        )
+    municipalities = await calls.all_municipalities(visit.api)
+    return _platform_page(request, municipalities, established=made, status=201)
+
+
+# The verbs of the two buttons, in the page's address.
+SET_ACTIVE = {"aktivera": True, "avaktivera": False}
+
+
+@router.post(
+    "/plattform/kommuner/{municipality_id}/{verb}",
+    response_class=HTMLResponse,
+    name="platform_set_active",
+)
+async def platform_set_active(
+    request: Request,
+    visit: PlatformVisit,
+    municipality_id: PageId,
+    verb: Literal["aktivera", "avaktivera"],
+) -> Response:
+    await calls.set_municipality_active(visit.api, municipality_id, SET_ACTIVE[verb])
+    return redirect(request, "/plattform/kommuner")
