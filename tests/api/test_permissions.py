@@ -50,9 +50,6 @@ IMPORTERS = frozenset({"coordination", "admin"})
 STEERING_READERS = frozenset({"coordination", "steering", "viewer", "admin"})
 # Those who moderate residents' tips (policy.can_moderate_tips).
 MODERATORS = frozenset({"coordination", "admin"})
-# Platform operators (Rule.OPERATOR, #21): none of the demo's people is one; the demo's
-# administrator administers Upplands-Bro alone.
-OPERATORS: frozenset[str] = frozenset()
 
 
 def _resource(
@@ -86,9 +83,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_privacy_notice": EVERYONE,
     "get_municipality_privacy_notice": EVERYONE,
     "set_municipality_privacy_notice": ADMIN | OPERATOR,
-    # A new municipality with its first administrator: platform operators alone (#21),
-    # none of the roles here.
-    "establish_municipality": frozenset(),
+    # A new municipality with its first administrator: platform operators alone (#21).
+    "establish_municipality": OPERATOR,
     **_resource("area", "areas", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("place", "places", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("organisation", "organisations", read=PEOPLE_SIGNED_IN, write=ADMIN),
@@ -280,9 +276,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     # and narrowed by its group and the municipalities' administrators (test_police_areas.py);
     # an agreement is changed by an administrator (of its own municipality).
     "list_police_areas": PEOPLE_SIGNED_IN,
-    "create_police_area": OPERATORS,
+    "create_police_area": OPERATOR,
     "get_police_area": PEOPLE_SIGNED_IN,
-    "update_police_area": OPERATORS,
+    "update_police_area": OPERATOR,
     "list_police_area_members": PEOPLE_SIGNED_IN,
     "put_police_area_member": PEOPLE_SIGNED_IN,
     "remove_police_area_member": PEOPLE_SIGNED_IN,
