@@ -221,13 +221,13 @@ def _cmd_sync(args: argparse.Namespace) -> None:
 def _cmd_user_create(args: argparse.Namespace) -> None:
     import getpass
 
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from api.accounts import schemas, service
     from api.actor import SYSTEM
     from api.errors import DomainError
     from api.schemas_common import name_key
-    from api.structure.models import Organisation
+    from api.structure.models import Municipality, Organisation
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
     database = _database()
@@ -252,6 +252,10 @@ def _cmd_user_create(args: argparse.Namespace) -> None:
                 user = service.create_user(session, data, actor=SYSTEM)
             except (DomainError, ValueError) as exc:
                 raise SystemExit(f"est user create: {exc}") from exc
+            if user.municipality_id is None and user.is_admin:
+                # An administrator of no organisation administers the first municipality,
+                # as migration 0020 made such administrators (#21).
+                user.municipality_id = session.scalar(select(func.min(Municipality.id)))
     finally:
         database.dispose()
     print(f"user {user.id} created: {user.email}{' (administrator)' if user.is_admin else ''}")
