@@ -241,6 +241,8 @@ def test_the_image_commands_run_from_the_installed_package(
         [
             "est", "user", "create", "--admin", "--password-stdin",
             "--email", "admin@kommun.se", "--name", "Administratör",
+            # The demo seeds two municipalities (#21): the administrator administers one.
+            "--municipality", "Upplands-Bro kommun",
         ],
         input=password + "\n",
         env=env,
