@@ -207,7 +207,18 @@ def _cmd_sync(args: argparse.Namespace) -> None:
 
     database = _database()
     try:
-        result = sync.sync(database, args.source, args.url, args.token, max_pages=args.pages)
+        municipality_id = None
+        if args.municipality:
+            with database.session(write=False) as session:
+                municipality_id = _home_municipality(session, args.municipality, "est sync")
+        result = sync.sync(
+            database,
+            args.source,
+            args.url,
+            args.token,
+            max_pages=args.pages,
+            municipality_id=municipality_id,
+        )
     except sync.SyncFailed as exc:
         raise SystemExit(f"est sync: {exc}") from exc
     except DomainError as exc:  # a source name of our own
@@ -298,7 +309,7 @@ def _cmd_operator_create(args: argparse.Namespace) -> None:
     print("the operator sets up a second factor (TOTP) at the first sign-in")
 
 
-def _home_municipality(session: Any, name: str | None) -> int:
+def _home_municipality(session: Any, name: str | None, command: str = "est user create") -> int:
     from sqlalchemy import select
 
     from api.schemas_common import name_key
@@ -311,9 +322,9 @@ def _home_municipality(session: Any, name: str | None) -> int:
     if len(found) == 1:
         return int(found[0])
     if name:
-        raise SystemExit(f"est user create: no municipality {name!r}")
+        raise SystemExit(f"{command}: no municipality {name!r}")
     raise SystemExit(
-        "est user create: "
+        f"{command}: "
         + (
             "several municipalities: give --municipality"
             if found
@@ -441,6 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pull.add_argument("--token", required=True, help="the remote's service token")
     pull.add_argument("--pages", type=int, default=None, help="stop after this many pages")
+    pull.add_argument(
+        "--municipality", help="the municipality it fills, where there are several (#21)"
+    )
     pull.set_defaults(func=_cmd_sync)
 
     user = commands.add_parser("user", help="accounts")

@@ -62,7 +62,13 @@ def load_demo_evenings(session: Session, *, today: dt.date, actor: Actor = SYSTE
     area = session.scalar(select(Area).where(Area.name == AREA))
     if area is None:
         return 0
-    organisations = {o.name: o.id for o in session.scalars(select(Organisation))}
+    # The area's municipality's: another municipality may name its organisations alike.
+    organisations = {
+        o.name: o.id
+        for o in session.scalars(
+            select(Organisation).where(Organisation.municipality_id == area.municipality_id)
+        )
+    }
     places = {p.name: p for p in session.scalars(select(Place).where(Place.area_id == area.id))}
     friday = service.coming_friday(today) - dt.timedelta(days=7)
     made = []

@@ -99,8 +99,11 @@ def sync(
     sleep: Callable[[float], None] = time.sleep,
     max_pages: int | None = None,
     page_size: int = PAGE,
+    municipality_id: int | None = None,
 ) -> SyncResult:
-    """Pull ``url`` (a change feed) into this instance as ``source``."""
+    """Pull ``url`` (a change feed) into this instance as ``source``, into
+    ``municipality_id`` (where the installation has several, #21)."""
+    scope = None if municipality_id is None else frozenset({municipality_id})
     engine.check_source(source)
     own = client is None
     http = client or httpx.Client(timeout=60)
@@ -118,7 +121,7 @@ def sync(
                 params["cursor"] = cursor
             page = _get(http, url, params, retries=retries, backoff=backoff, sleep=sleep)
             changes = page.get("items", [])
-            with database.session(write=True) as session:
+            with database.session(write=True, municipalities=scope) as session:
                 outcome = engine.apply(
                     session,
                     source,

@@ -22,7 +22,7 @@ MunicipalityId = Annotated[QueryId, Path(description="The municipality's id.")]
     operation_id="list_police_areas",
     summary="The police areas the caller reads: their group's, those serving the municipality "
     "they administer; every one for a platform operator",
-    responses=problem_responses(400, 401, 403, 503),
+    responses=problem_responses(400, 401, 403, 422, 503),
 )
 def list_police_areas(session: SessionDep, actor: ActorDep) -> list[schemas.PoliceAreaRead]:
     return service.list_police_areas(session, actor=actor)
@@ -49,7 +49,7 @@ def create_police_area(
     response_model=schemas.PoliceAreaRead,
     operation_id="get_police_area",
     summary="A police area, its municipalities and what the caller may do there",
-    responses=problem_responses(400, 401, 403, 404, 503),
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
 )
 def get_police_area(id: PathId, session: SessionDep, actor: ActorDep) -> schemas.PoliceAreaRead:
     return service.get_police_area(session, id, actor=actor)
@@ -73,7 +73,7 @@ def update_police_area(
     response_model=list[schemas.MemberRead],
     operation_id="list_police_area_members",
     summary="The police area's own group",
-    responses=problem_responses(400, 401, 403, 404, 503),
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
 )
 def list_police_area_members(
     id: PathId, session: SessionDep, actor: ActorDep
@@ -100,7 +100,7 @@ def put_police_area_member(
     status_code=204,
     operation_id="remove_police_area_member",
     summary="Take a person out of the police area's group",
-    responses=problem_responses(400, 401, 403, 404, 503),
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
 )
 def remove_police_area_member(
     id: PathId, user_id: Annotated[QueryId, Path()], session: SessionDep, actor: ActorDep
@@ -115,7 +115,7 @@ def remove_police_area_member(
     operation_id="list_sharing_agreements",
     summary="The sharing agreements of the police area's municipalities that the caller reads "
     "(its group: all; a municipality's administrator: their own)",
-    responses=problem_responses(400, 401, 403, 404, 503),
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
 )
 def list_sharing_agreements(
     id: PathId, session: SessionDep, actor: ActorDep
@@ -128,7 +128,7 @@ def list_sharing_agreements(
     response_model=schemas.AgreementRead,
     operation_id="get_sharing_agreement",
     summary="What a municipality shares with the police area",
-    responses=problem_responses(400, 401, 403, 404, 503),
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
 )
 def get_sharing_agreement(
     id: PathId, municipality_id: MunicipalityId, session: SessionDep, actor: ActorDep
@@ -159,7 +159,7 @@ def put_sharing_agreement(
     response_model=list[schemas.AgreementVersionRead],
     operation_id="list_sharing_agreement_versions",
     summary="Every change of the agreement: who, when, before and after; newest first",
-    responses=problem_responses(400, 401, 403, 404, 503),
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
 )
 def list_sharing_agreement_versions(
     id: PathId, municipality_id: MunicipalityId, session: SessionDep, actor: ActorDep

@@ -56,10 +56,16 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=localtime.STOCKHOLM).astimezone(dt.UTC)
 
 
+def _organisations_of(session: Session, municipality_id: int) -> dict[str, int]:
+    # The walk's municipality's: another municipality may name its organisations alike.
+    found = select(Organisation).where(Organisation.municipality_id == municipality_id)
+    return {o.name: o.id for o in session.scalars(found)}
+
+
 def _walk(
     session: Session, area: Area, starts_at: dt.datetime, meeting_point: str, title: str
 ) -> SafetyWalk:
-    organisations = {o.name: o.id for o in session.scalars(select(Organisation))}
+    organisations = _organisations_of(session, area.municipality_id)
     places = {p.name: p for p in session.scalars(select(Place).where(Place.area_id == area.id))}
     route_places = [p for p in places.values() if p.lat is not None][:4]
     walk = SafetyWalk(
@@ -93,7 +99,6 @@ def load_demo_safety_walks(session: Session, *, today: dt.date, actor: Actor = S
     if session.scalar(select(SafetyWalk.id).limit(1)) is not None:
         return 0
     areas = {a.name: a for a in session.scalars(select(Area))}
-    organisations = {o.name: o.id for o in session.scalars(select(Organisation))}
     made = 0
     if "Kungsängen" in areas:
         area = areas["Kungsängen"]
@@ -107,6 +112,7 @@ def load_demo_safety_walks(session: Session, *, today: dt.date, actor: Actor = S
         places = {
             p.name: p.id for p in session.scalars(select(Place).where(Place.area_id == area.id))
         }
+        organisations = _organisations_of(session, area.municipality_id)
         for kind, place, what, whose, status, note in KUNGSANGEN_FINDINGS:
             if whose not in organisations:
                 continue

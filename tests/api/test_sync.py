@@ -118,7 +118,7 @@ def run_sync(server: Server, remote: Server, token: str) -> str:
     }
     done = subprocess.run(
         [sys.executable, "-m", "api.cli", "sync", "--source", "remote", "--url",
-         feed_url(remote), "--token", token],
+         feed_url(remote), "--token", token, "--municipality", "Upplands-Bro kommun"],
         capture_output=True, text=True, env=environment, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -191,6 +191,7 @@ def test_a_sync_pages_resumes_and_retries(
     server: Server, api: httpx.Client, demo: Demo, remote: Server
 ) -> None:
     token = feed_token(remote)
+    town = demo["municipality"]["id"]
     filed = file_on(remote, 1, 2, 3, 4, 5)
     flaky = Flaky(remote.url, failures=2)
     proxy = LiveServer(flaky.app).start()
@@ -199,21 +200,51 @@ def test_a_sync_pages_resumes_and_retries(
         url = f"{proxy.url}{V1}/integrations/embrace/changes"
         # Two pages of two, then stopped: as if the machine went down.
         result = sync.sync(
-            server.database, "remote", url, token, page_size=2, max_pages=2, sleep=waited.append
+            server.database,
+            "remote",
+            url,
+            token,
+            page_size=2,
+            max_pages=2,
+            sleep=waited.append,
+            municipality_id=town,
         )
         assert (result.pages, result.counts["created"]) == (2, 4)
         assert waited == [0.5, 1.0]  # the two 503s, retried with backoff
         assert len(ours(api)) == 4
         # Resumed: only the fifth, then an empty page says it is done.
-        result = sync.sync(server.database, "remote", url, token, page_size=2, sleep=waited.append)
+        result = sync.sync(
+            server.database,
+            "remote",
+            url,
+            token,
+            page_size=2,
+            sleep=waited.append,
+            municipality_id=town,
+        )
         assert (result.counts["created"], result.counts["unchanged"]) == (1, 0)
         assert set(ours(api)) == {str(i) for i in filed}
         # A remote that refuses says so, without retrying.
         with pytest.raises(sync.SyncFailed, match="401"):
-            sync.sync(server.database, "remote", url, "ests_fel", sleep=waited.append)
+            sync.sync(
+                server.database,
+                "remote",
+                url,
+                "ests_fel",
+                sleep=waited.append,
+                municipality_id=town,
+            )
         flaky.failures = flaky.calls + 10
         with pytest.raises(sync.SyncFailed, match="gav upp efter 3 försök"):
-            sync.sync(server.database, "other", url, token, retries=2, sleep=waited.append)
+            sync.sync(
+                server.database,
+                "other",
+                url,
+                token,
+                retries=2,
+                sleep=waited.append,
+                municipality_id=town,
+            )
     finally:
         proxy.stop()
 

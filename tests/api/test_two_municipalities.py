@@ -88,6 +88,12 @@ PATH_KINDS: dict[str, str | None] = {
     "guard-reports": "guard_report",
     "evenings": "evening",
     "evenings/log": "log_post",
+    # A police area spans municipalities; who reads it is test_police_areas.py's (the demo
+    # fixture holds none).
+    "police-areas": None,
+    "police-areas/members": None,
+    "police-areas/agreements": None,
+    "police-areas/agreements/versions": None,
     "public/tips": None,  # a receipt: whoever holds it may add a photo (a capability)
     "tips": "tip",
     "tips/photos": "tip_photo",
