@@ -201,9 +201,6 @@ class Me(UserRead):
         description="Every municipality the person may act in, their home one first: the "
         "front end offers the choice when there are several.",
     )
-    municipality_id: int | None = Field(
-        None, description="The municipality the request acts in (#21); none for an operator."
-    )
 
 
 class MeUpdate(Patch):

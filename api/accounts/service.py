@@ -348,7 +348,6 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "feedback_email": user.feedback_email,
             "municipality": next(iter(municipality_refs(session, [actor.municipality_id])), None),
             "municipalities": municipality_refs(session, actor.municipality_ids),
-            "municipality_id": actor.municipality_id,
         }
     )
 

@@ -134,8 +134,8 @@ def _values_of(municipality: Any) -> dict[str, str]:
 async def municipality_settings_page(
     request: Request, visit: MunicipalityVisit, sparat: str = ""
 ) -> Response:
-    assert visit.me.municipality_id is not None  # the capability says so
-    municipality = await calls.municipality(visit.api, visit.me.municipality_id)
+    assert visit.me.municipality is not None  # the capability says so
+    municipality = await calls.municipality(visit.api, visit.me.municipality.id)
     return _settings_form(request, municipality, _values_of(municipality), saved=bool(sparat))
 
 
@@ -153,8 +153,8 @@ async def municipality_settings_submit(
     gallra_logg: Short = "",
     kontur: Annotated[str, Form(max_length=MAX_OUTLINE)] = "",
 ) -> Response:
-    assert visit.me.municipality_id is not None
-    municipality = await calls.municipality(visit.api, visit.me.municipality_id)
+    assert visit.me.municipality is not None
+    municipality = await calls.municipality(visit.api, visit.me.municipality.id)
     values = {
         "namn": namn,
         "tidszon": tidszon,
