@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from api.accounts.models import TotpFactor, User
 from api.db import Database
+from api.policeareas.models import PoliceArea, PoliceAreaMember
 from api.seed import DEMO_TOTP_SECRET
 from api.situation.models import SituationReport
 from api.situation.schemas import Status
@@ -104,6 +105,7 @@ def test_the_demo_has_observations_and_a_published_lagesbild_per_group(
     assert "7360 synthetic observations" in seeded.stdout
     for email in ("admin@est.demo", "admin@jarfalla.est.demo", "polis@est.demo"):
         assert email in seeded.stdout
+    assert "police area: Lokalpolisområde Järfälla" in seeded.stdout
     database = Database.from_url(seeded_url)
     try:
         with database.session(write=False) as session:
@@ -121,6 +123,18 @@ def test_the_demo_has_observations_and_a_published_lagesbild_per_group(
             assert coordination.rollup is not None and len(coordination.rollup) == 3
             assert coordination.figures is not None
             assert coordination.figures["total"]["current"] > 50
+            # The police area over both, its officer its convener, each side's agreement.
+            area = session.scalars(select(PoliceArea)).one()
+            assert sorted(m.name for m in area.municipalities) == [
+                "Järfälla kommun",
+                "Upplands-Bro kommun",
+            ]
+            convener = session.scalars(
+                select(User.email)
+                .join(PoliceAreaMember, PoliceAreaMember.user_id == User.id)
+                .where(PoliceAreaMember.role == "convener")
+            ).all()
+            assert convener == ["polis@est.demo"]
     finally:
         database.dispose()
     # Seeding again files nothing more.

@@ -254,6 +254,31 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
     return []
 
 
+class Fit:
+    """From (lon, lat) to a drawing's units: the box (west, south, east, north) fitted into
+    width × height within ``pad``, centred, the longitude shrunk with the latitude so that the
+    map keeps its shape."""
+
+    def __init__(
+        self, box: tuple[float, float, float, float], width: int, height: int, pad: float
+    ) -> None:
+        self.west, self.south, east, north = box
+        self.squeeze = math.cos(math.radians((north + self.south) / 2))
+        self.span_x = max((east - self.west) * self.squeeze, 1e-6)
+        self.span_y = max(north - self.south, 1e-6)
+        self.height, self.pad = height, pad
+        self.scale = min((width - 2 * pad) / self.span_x, (height - 2 * pad) / self.span_y)
+        # Centred: the spare width or height split on both sides.
+        self.off_x = (width - 2 * pad - self.span_x * self.scale) / 2
+        self.off_y = (height - 2 * pad - self.span_y * self.scale) / 2
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        return (
+            self.pad + self.off_x + (lon - self.west) * self.squeeze * self.scale,
+            self.height - self.pad - self.off_y - (lat - self.south) * self.scale,
+        )
+
+
 def _round_distance(metres: float) -> float:
     for nice in (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000):
         if nice >= metres:
@@ -347,21 +372,8 @@ def hot_spot_map(
     margin_lon = max(0.008, (max(lons) - min(lons)) * 0.08)
     west, east = min(lons) - margin_lon, max(lons) + margin_lon
     south, north = min(lats) - margin_lat, max(lats) + margin_lat
-    # Longitude shrinks with latitude: scale it so the map keeps its shape.
-    squeeze = math.cos(math.radians((north + south) / 2))
-    span_x = max((east - west) * squeeze, 1e-6)
-    span_y = max(north - south, 1e-6)
-    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
-    # Centred: the spare width or height split on both sides.
-    off_x = (width - 2 * pad - span_x * scale) / 2
-    off_y = (height - 2 * pad - span_y * scale) / 2
-
-    def xy(lon: float, lat: float) -> tuple[float, float]:
-        return (
-            pad + off_x + (lon - west) * squeeze * scale,
-            height - pad - off_y - (lat - south) * scale,
-        )
-
+    fit = Fit((west, south, east, north), width, height, pad)
+    scale, xy = fit.scale, fit.xy
     frame = map_layout.Box(2, 2, width - 2, height - 2)
     body = [f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f6f8fa"/>']
     # A scale bar: a round distance about a fifth of the map's width, in a strip below the

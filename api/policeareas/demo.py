@@ -8,19 +8,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import User, email_key
+from api.demo_boundaries import JARFALLA, UPPLANDS_BRO, demo_structure
 from api.policeareas import schemas, service
 from api.policeareas.models import PoliceArea, PoliceAreaMember, SharingAgreement
 from api.structure.models import Municipality
 
 NAME = "Lokalpolisområde Järfälla"
-MUNICIPALITIES = ("Upplands-Bro", "Järfälla")
 # Property damage and public order, as the two municipalities agreed: Upplands-Bro at 250 m
 # cells, Järfälla by area only; free text by neither.
 SHARED = ["skadegorelse", "ordning"]
+# By the demo municipalities' names as their seed files give them (one place for a name).
 PRECISIONS = {
-    "Upplands-Bro": schemas.SharingPrecision.grid_250,
-    "Järfälla": schemas.SharingPrecision.area,
+    demo_structure(UPPLANDS_BRO)["municipality"]["name"]: schemas.SharingPrecision.grid_250,
+    demo_structure(JARFALLA)["municipality"]["name"]: schemas.SharingPrecision.area,
 }
+MUNICIPALITIES = tuple(PRECISIONS)
 OFFICER = "polis@est.demo"
 
 

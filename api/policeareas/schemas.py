@@ -125,6 +125,9 @@ class MunicipalityPicture(BaseModel):
     """What one municipality shares with the police area in the period, at its precision."""
 
     municipality: Ref
+    # The municipality's outline (GeoJSON Polygon or MultiPolygon, WGS 84), for the police
+    # area's map; not municipal data, so shared whatever the agreement.
+    outline: dict[str, Any] | None = None
     agreement: AgreementTerms
     total: int
     by_family: list[CountRow]

@@ -162,6 +162,7 @@ def _picture(
     families = Counter(r.family for r in shared)
     picture = schemas.MunicipalityPicture(
         municipality=Ref(id=municipality.id, name=municipality.name),
+        outline=municipality.outline,
         agreement=terms,
         total=len(shared),
         by_family=_count_rows(families, labels),

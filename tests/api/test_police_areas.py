@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.audit.models import AuditEvent
-from api.policeareas.demo import load_police_area_demo
+from api.policeareas.demo import MUNICIPALITIES, load_police_area_demo
 from api.policeareas.models import PoliceArea, SharingAgreement, SharingAgreementVersion
 from api.structure.models import Municipality
 from tests.support.policeareas import (
@@ -281,7 +281,7 @@ def test_the_demo_police_area_is_made_once_when_both_municipalities_exist(
 ) -> None:
     with server.database.session(write=True) as session:
         assert load_police_area_demo(session) is None
-        session.add_all([Municipality(name="Upplands-Bro"), Municipality(name="Järfälla")])
+        session.add_all([Municipality(name=name) for name in MUNICIPALITIES])
         session.flush()
         made = load_police_area_demo(session)
         again = load_police_area_demo(session)

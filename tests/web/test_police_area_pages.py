@@ -52,6 +52,12 @@ def test_the_police_area_page_shows_the_municipalities_side_by_side(
         assert columns == ["Kommun Väst", "Kommun Öst"]
         assert "Ruta om 250 meter" in text and "Exakt punkt" in text
         assert "Delad text i Öst" in text and "Hemligt i Väst" not in text
+        # The map: Väst's cell and Öst's point, and the description says which is which.
+        drawn = re.search(r'<svg class="chart" data-map="police".*?</svg>', text, re.S)
+        assert drawn is not None
+        assert drawn[0].count('class="map-cell"') == 1 and drawn[0].count('class="map-point"') == 1
+        assert "Kommun Väst: 1 ruta om 250 meter med 1 händelse" in drawn[0]
+        assert "Kommun Öst: 1 händelse som punkter" in drawn[0]
         # The convener manages the group from the page.
         assert 'action="/lokalpolisomraden/' in text and "Lägg till eller ändra roll" in text
         # The period's fragment, for htmx.

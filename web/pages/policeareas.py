@@ -21,6 +21,7 @@ from web import format as fmt
 from web.choices import choices
 from web.deps import PageId, PoliceAreasVisit, Visit
 from web.forms.sending import Refused, send
+from web.police_map import police_area_map
 from web.rendering import page, redirect, render
 
 router = APIRouter()
@@ -106,6 +107,7 @@ async def _area(
         {
             "area": area,
             "picture": picture,
+            "map_svg": police_area_map(picture.municipalities) if picture else "",
             "members": members,
             "agreements": await police.agreements(visit.api, police_area_id),
             "precisions": swedish.SHARING_PRECISIONS,
