@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, Engine, Select, event, inspect, or_
 from sqlalchemy.orm import Session
 
+from api import tenancy
 from api.access import policy
 from api.actor import ANONYMOUS, Actor
 from api.audit import schemas
@@ -221,7 +222,9 @@ def _trace(session: Session) -> Iterator[Session]:
 def _collect_changes(session: Session, _flush_context: Any) -> None:
     if _CONTEXT not in session.info:
         return
-    changes: dict[tuple[str, str], str] = session.info.setdefault(_CHANGES, {})
+    changes: dict[tuple[str, str], tuple[str, int | Unset | None]] = session.info.setdefault(
+        _CHANGES, {}
+    )
     touched = [
         *((obj, "create") for obj in session.new),
         *((obj, "update") for obj in session.dirty if session.is_modified(obj)),
@@ -232,15 +235,18 @@ def _collect_changes(session: Session, _flush_context: Any) -> None:
             continue
         mapper = inspect(obj).mapper
         ident = "/".join(str(v) for v in mapper.primary_key_from_instance(obj))
+        # A record of a municipality is logged in its municipality, which is not always the
+        # one the actor acts in (a report filed across the boundary, #21).
+        where = obj.municipality_id if isinstance(obj, tenancy.Municipal) else UNSET
         # A record created and then changed in one request was created.
-        changes.setdefault((mapper.local_table.name, ident), action)
+        changes.setdefault((mapper.local_table.name, ident), (action, where))
 
 
 def record_writes(session: Session) -> None:
     """One audit event per record the request created, changed or deleted."""
     session.flush()
-    for (table, ident), action in session.info.pop(_CHANGES, {}).items():
-        record(session, action=action, object_type=table, object_id=ident)
+    for (table, ident), (action, where) in session.info.pop(_CHANGES, {}).items():
+        record(session, action=action, object_type=table, object_id=ident, municipality_id=where)
     session.flush()
 
 

@@ -10,6 +10,7 @@ import httpx
 import shapely
 from sqlalchemy import func, select
 
+from api.audit.models import AuditEvent
 from api.demo_boundaries import JARFALLA, demo_boundaries, demo_outline, demo_structure
 from api.incidents.models import Incident
 from api.structure.models import Area, Group, Municipality, Organisation
@@ -179,3 +180,16 @@ def test_a_reporter_of_both_files_it_there_and_is_told(server: Server, people: P
             "Polisen, lokalpolisområde",
         )
         assert session.scalar(select(func.count(Incident.id))) == 2
+        # Each creation is logged in the municipality of the record, where its administrator
+        # reads it, whichever municipality the officer acted in.
+        logged = session.execute(
+            select(AuditEvent.object_id, AuditEvent.municipality_id).where(
+                AuditEvent.object_type == "incidents", AuditEvent.action == "create"
+            )
+        ).all()
+        assert sorted(logged) == sorted(
+            [
+                (str(incident["id"]), jarfalla),
+                (str(back.json()["incidents"][0]["id"]), upplands_bro),
+            ]
+        )
