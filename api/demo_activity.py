@@ -41,10 +41,19 @@ from api.tips.demo import load_demo_tips
 # and the same weeks a year ago to show in the lägesbild.
 DEMO_INCIDENTS_PER_DAY = 8
 DEMO_INCIDENT_DAYS = 460
-DEMO_SUMMARIES = {
-    GroupKind.area: "Lugnare än förra perioden; klotter och samlingar kvällstid kring centrum.",
-    GroupKind.coordination: "Helgkvällarna i Bro centrum och vid Kungsängens station står ut.",
-}
+AREA_SUMMARY = "Lugnare än förra perioden; klotter och samlingar kvällstid kring centrum."
+
+
+def demo_summary(kind: GroupKind, town: Town) -> str:
+    """A published demo lägesbild's summary: an area group's says nothing of places; the
+    coordination group's names its own town's two heaviest hot spots in different areas
+    (Upplands-Bro: "Bro centrum" and "Kungsängen centrum"), never another town's."""
+    if kind is not GroupKind.coordination:
+        return AREA_SUMMARY
+    first, *rest = sorted(town.hot_spots, key=lambda spot: -spot.weight)
+    second = next((spot for spot in rest if spot.area != first.area), None)
+    named = [spot.place or spot.area for spot in (first, second) if spot is not None]
+    return f"Helgkvällarna vid {' och vid '.join(named)} står ut."
 
 
 def load_demo_incidents(session: Session, *, today: dt.date, actor: Actor = SYSTEM) -> int:
@@ -128,7 +137,7 @@ def _town_incidents(
         situation.update_report(
             session,
             draft.id,
-            SituationReportUpdate(summary=DEMO_SUMMARIES[group.kind]),
+            SituationReportUpdate(summary=demo_summary(group.kind, town)),
             if_match="*",
             actor=actor,
         )
