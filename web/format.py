@@ -155,11 +155,12 @@ def change_sv(change: float | None) -> str:
     if change is None:
         return "–"
     value = round(100 * change)
-    return f"{'+' if value > 0 else '−' if value < 0 else '±'}{abs(value)} %"
+    # A no-break space: "−14 %" never breaks between the figure and its sign.
+    return f"{'+' if value > 0 else '−' if value < 0 else '±'}{abs(value)}\u00a0%"
 
 
 def share_sv(value: float | None) -> str:
-    return "–" if value is None else f"{round(100 * value)} %"
+    return "–" if value is None else f"{round(100 * value)}\u00a0%"
 
 
 def parse_time(text: str) -> dt.time | None:
