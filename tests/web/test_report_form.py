@@ -164,6 +164,41 @@ def test_adding_in_place_answers_the_new_block_only(server: Server, people: Peop
     assert whole.text.count('<fieldset class="incident-block"') == 3
 
 
+def test_a_point_typed_beside_the_area_the_form_started_with_decides_the_area(
+    server: Server, people: People, api: httpx.Client
+) -> None:
+    # The trial: the reporter's own area (Kungsängen) preselected, a point in Bro typed (no
+    # JavaScript to clear the area): the point decides, as the field's hint says. An area the
+    # reporter chose themselves still contradicts the point and is refused beside it.
+    bro, kungsangen = (str(people["areas"][name]["id"]) for name in ("Bro", "Kungsängen"))
+    api.patch(
+        f"/api/v1/areas/{bro}", json={"boundary": {"type": "Polygon", "coordinates": [BRO_SQUARE]}}
+    ).raise_for_status()
+    with browser_for(server, people, "kungsangen") as browser:
+        page = browser.get("/rapportera").text
+        assert chosen_area(page) == kungsangen
+        assert f'name="h0-forvalt" value="{kungsangen}"' in page
+        one = {
+            "antal": "1",
+            "h0-kategori": "skadegorelse.klotter",
+            "h0-nar": "nu",
+            "h0-omrade": kungsangen,
+            "h0-forvalt": kungsangen,
+            "h0-koordsys": "EPSG:4326",
+            "h0-lat": "59,5117",
+            "h0-lon": "17,6364",
+            "h0-bedomning": "medium",
+            "atgard": "skicka",
+        }
+        chose = browser.post("/rapportera", data={**opened_form(browser), **one, "h0-forvalt": ""})
+        assert chose.status_code == 422 and "pekar på olika områden" in chose.text
+        sent = browser.post("/rapportera", data={**opened_form(browser), **one})
+        assert sent.status_code == 303, sent.text
+    report_id = sent.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    filed = api.get(f"/api/v1/reports/{report_id}").json()["incidents"]
+    assert [i["area"]["name"] for i in filed] == ["Bro"]
+
+
 def test_a_place_in_another_area_decides_the_area(
     server: Server, people: People, api: httpx.Client
 ) -> None:

@@ -33,6 +33,9 @@ class IncidentForm:
     fran: str = ""
     till: str = ""
     omrade: str = ""
+    # The area the form started with (the reporter's own, own_area): a point typed with it
+    # left as it was decides the area, as the hint says, instead of contradicting it.
+    forvalt: str = ""
     plats: str = ""
     koordsys: str = "EPSG:4326"
     lat: str = ""
@@ -107,7 +110,9 @@ def next_form(items: list[IncidentForm]) -> IncidentForm:
     """The next incident of a batch starts where the last one kept was: the same place, point
     and time, often. Only what happened and how bad it was are left to choose."""
     last = next((f for f in reversed(items) if f.bort != "ja"), items[-1])
-    copied = ("nar", "tid", "dag", "fran", "till", "omrade", "plats", "koordsys", "lat", "lon")
+    copied = (
+        "nar", "tid", "dag", "fran", "till", "omrade", "forvalt", "plats", "koordsys", "lat", "lon"
+    )  # fmt: skip
     return IncidentForm(**{name: getattr(last, name) for name in copied})
 
 
@@ -183,7 +188,9 @@ def to_api(
             error("nar", "Välj när det hände.")
         # A named place decides the area (the API takes the place's): the area preselected
         # as the reporter's own must not contradict a place in another area.
-        if item.omrade and not item.plats:
+        # So does a point given beside the area the form started with.
+        pointed = bool(item.lat.strip() or item.lon.strip())
+        if item.omrade and not item.plats and not (pointed and item.omrade == item.forvalt):
             body["area_id"] = fmt.parse_id(item.omrade) or -1
         if item.plats:
             body["place_id"] = fmt.parse_id(item.plats) or -1

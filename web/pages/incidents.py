@@ -392,7 +392,8 @@ def report_opened(form: Any) -> tuple[str, dt.datetime]:
 @page(router, "/rapportera", name="report")
 async def report_page(request: Request, visit: VisitDep) -> Response:
     # The reporter's own area to start with; a point given later decides instead.
-    first = forms.IncidentForm(omrade=forms.own_area(visit.me, await visit.api.groups()))
+    own = forms.own_area(visit.me, await visit.api.groups())
+    first = forms.IncidentForm(omrade=own, forvalt=own)
     return await report_form(
         request, visit, [first], key=str(uuid.uuid4()), opened=localtime.utcnow()
     )
