@@ -81,6 +81,13 @@ def test_file_two_incidents_from_a_phone_and_find_them_on_the_list_and_the_map(
     expect(page.locator("#map")).to_have_attribute("data-markers", "1")
     expect(page.locator("#map-status")).to_contain_text("1 händelser på kartan; 1 saknar punkt")
     expect(page.locator("#map .leaflet-interactive")).to_have_count(1)
+    # The marker has its category group's colour as the legend beside the map shows it.
+    legend = page.locator('.map-legend [data-family="ordning"]')
+    expect(legend).to_be_visible()
+    colour = legend.evaluate("swatch => getComputedStyle(swatch).backgroundColor")
+    expect(page.locator("#map path.leaflet-interactive")).to_have_attribute("fill", colour)
+    # The areas' outlines under it (not clickable: the marker is).
+    assert page.locator("#map path:not(.leaflet-interactive)").count() >= 3
     assert page.evaluate("typeof L.markerClusterGroup") == "function"
     assert tiles, "the map asked for tiles"
 

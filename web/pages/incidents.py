@@ -26,6 +26,7 @@ from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep, address, client_of
 from web.forms import incidents as forms
 from web.forms.period import period_days
 from web.forms.sending import Refused, send, unless
+from web.map_shapes import offered_shapes
 from web.pages import photos
 from web.rendering import is_fragment_request, page, redirect, render, settings_of
 
@@ -127,11 +128,13 @@ async def incidents_page(
 @page(router, "/karta", name="map")
 async def map_page(request: Request, visit: VisitDep, query: IncidentQueryDep) -> Response:
     items = [] if query.errors else (await visit.api.incidents(**query.api, limit=50)).items
+    offered = await choices(visit)
     return render(
         request,
         "map.html",
         {
-            **await choices(visit),
+            **offered,
+            "shapes": await offered_shapes(visit, offered, places=False),
             **query.values,
             "incidents": items,
             "errors": query.errors,
@@ -353,12 +356,14 @@ async def report_form(
     status: int = 200,
     removing: int | None = None,
 ) -> Response:
+    offered = await choices(visit)
     return render(
         request,
         "report.html",
         {
             **report_choices(opened),
-            **await choices(visit),
+            **offered,
+            "shapes": await offered_shapes(visit, offered),
             "forms": forms.as_dicts(items),
             "key": key,
             "opened": opened.isoformat(timespec="minutes"),

@@ -19,13 +19,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.access.schemas import Capability
 from api.safetywalks.schemas import WalkRead
-from api.structure.schemas import AreaRead, PlaceRead
 from web import client_walks as api_walks
 from web import format as fmt
 from web.deps import MAX_FORM_FIELD, PageId, Visit, requires
 from web.forms import walks as forms
 from web.forms.incidents import own_area
 from web.forms.sending import Refused, send, unless
+from web.map_shapes import acting_extent, map_shapes
 from web.pages.walk_report import SHOWN, walk_map, walk_name
 from web.rendering import page, redirect, render
 
@@ -59,21 +59,6 @@ async def walks_page(request: Request, visit: WalksVisit) -> Response:
 # The walk's form ------------------------------------------------------------------------------
 
 
-def route_shapes(areas: list[AreaRead], places: list[PlaceRead]) -> dict[str, Any]:
-    """What the route's map draws under its tiles (walk_route.js): the areas' outlines and
-    the named places, so that the map is of use where the tiles cannot be reached."""
-    return {
-        "areas": [
-            {"id": a.id, "name": a.name, "boundary": a.boundary} for a in areas if a.boundary
-        ],
-        "places": [
-            {"name": p.name, "area_id": p.area_id, "lat": p.point.lat, "lon": p.point.lon}
-            for p in places
-            if p.point is not None
-        ],
-    }
-
-
 async def form_view(
     request: Request,
     visit: Visit,
@@ -94,7 +79,7 @@ async def form_view(
             "areas": areas,
             "places_by_area": [(a, [p for p in places if p.area_id == a.id]) for a in areas],
             "organisations": fmt.by_name(await visit.api.organisations()),
-            "shapes": route_shapes(areas, places),
+            "shapes": map_shapes(areas, places, await acting_extent(visit)),
             "errors": errors or {},
         },
         status=status,

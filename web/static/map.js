@@ -5,13 +5,17 @@
   var element = document.getElementById("map");
   if (!element || !window.L) return;
   var status = document.getElementById("map-status");
-  var COLOURS = {
-    skadegorelse: "#a4161a", samling: "#5a2e8a", ordning: "#0b5cad", trafik: "#8a4b00",
-    plats: "#1f6b3a", arrangemang: "#b0006d", ovrigt: "#4f5660"
-  };
+  // Each category group's colour, as the legend beside the map shows it (est.css).
+  var COLOURS = {};
+  document.querySelectorAll(".map-legend [data-family]").forEach(function (swatch) {
+    COLOURS[swatch.dataset.family] = getComputedStyle(swatch).backgroundColor;
+  });
+  var OTHER = COLOURS.ovrigt || "#4f5660";
   // Swedish titles of Leaflet's zoom buttons (its own are English).
   L.Control.Zoom.mergeOptions({ zoomInTitle: "Zooma in", zoomOutTitle: "Zooma ut" });
-  var map = L.map(element, { scrollWheelZoom: false }).setView([59.51, 17.7], 11);
+  var map = L.map(element, { scrollWheelZoom: false });
+  // The municipality's areas under the markers, and its view before they come.
+  window.estShapes.draw(map, window.estShapes.read("map-shapes"), NaN);
   L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
     maxZoom: 19,
     attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
@@ -38,7 +42,7 @@
         var p = feature.properties;
         var marker = L.circleMarker([lat, lon], {
           radius: 8, weight: 2, color: "#ffffff", fillOpacity: 0.9,
-          fillColor: COLOURS[p.family] || COLOURS.ovrigt
+          fillColor: COLOURS[p.family] || OTHER
         });
         marker.bindPopup(
           "<strong>" + text(p.category_label) + "</strong><br>" +

@@ -26,7 +26,7 @@
     // A view before any layer: Leaflet draws vectors (and opens tooltips) against it.
     var extent = shapes.extent;
     if (extent) map.fitBounds([[extent.south, extent.west], [extent.north, extent.east]]);
-    else map.setView([59.51, 17.7], 11);
+    else map.setView([62.0, 16.0], 4);  // no municipality known: Sweden, not a town
     var bounds = L.latLngBounds([]);
     (shapes.areas || []).forEach(function (area) {
       if (!area.boundary) return;

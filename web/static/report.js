@@ -82,7 +82,9 @@
       holder.hidden = false;
       // Swedish titles of Leaflet's zoom buttons (its own are English).
       L.Control.Zoom.mergeOptions({ zoomInTitle: "Zooma in", zoomOutTitle: "Zooma ut" });
-      var map = L.map(holder).setView([59.51, 17.7], 11);
+      var map = L.map(holder);
+      // The municipality's areas and places (map_shapes.js), fitted to the area chosen.
+      window.estShapes.draw(map, window.estShapes.read("report-shapes"), parseInt(area.value, 10));
       L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
         maxZoom: 19,
         attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'

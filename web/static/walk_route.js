@@ -23,36 +23,10 @@
     undo.hidden = false;
     // Swedish titles of Leaflet's zoom buttons (its own are English).
     L.Control.Zoom.mergeOptions({ zoomInTitle: "Zooma in", zoomOutTitle: "Zooma ut" });
-    var map = L.map(holder).setView([59.51, 17.7], 12);
-    // The areas' outlines and the named places as vectors (as public_map.js draws them; that
-    // script's drawing lives in its closure, so it is repeated here, small): with no tiles
-    // (a closed network) the map still shows where things are.
-    var shapes = {};
-    try { shapes = JSON.parse(document.getElementById("rutt-karta-shapes").textContent || "{}"); } catch (e) { shapes = {}; }
+    var map = L.map(holder);
+    // The areas' outlines and named places (map_shapes.js), fitted to the walk's area.
     var area = document.getElementById("omrade");
-    var areaId = area ? parseInt(area.value, 10) : NaN;
-    var around = L.latLngBounds([]);
-    var everywhere = L.latLngBounds([]);
-    (shapes.areas || []).forEach(function (shape) {
-      var layer = L.geoJSON(shape.boundary, {
-        style: { color: "#0b5cad", weight: 2, fillColor: "#0b5cad", fillOpacity: 0.06 },
-        interactive: false
-      }).addTo(map);
-      layer.eachLayer(function (part) {
-        part.bindTooltip(shape.name, { permanent: true, direction: "center", className: "walk-map-area" });
-      });
-      everywhere.extend(layer.getBounds());
-      if (shape.id === areaId) around.extend(layer.getBounds());
-    });
-    (shapes.places || []).forEach(function (place) {
-      L.circleMarker([place.lat, place.lon], {
-        radius: 5, weight: 2, color: "#ffffff", fillColor: "#1f6b3a", fillOpacity: 0.95, interactive: false
-      }).addTo(map).bindTooltip(place.name, { permanent: true, direction: "right", className: "walk-map-place" });
-      everywhere.extend([place.lat, place.lon]);
-      if (place.area_id === areaId) around.extend([place.lat, place.lon]);
-    });
-    if (around.isValid()) map.fitBounds(around);
-    else if (everywhere.isValid()) map.fitBounds(everywhere);
+    window.estShapes.draw(map, window.estShapes.read("rutt-karta-shapes"), area ? parseInt(area.value, 10) : NaN);
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 19,
       attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
