@@ -260,6 +260,18 @@ AUDIT_ACTIONS = {
     "totp_disable": "Tvåstegsverifiering avstängd",
     "totp_reset": "Tvåstegsverifiering återställd",
 }
+# The forms of an export (api.audit.schemas.ExportForm), in the log's "Begäran" column.
+AUDIT_FORMS = {
+    "list": "Lista",
+    "geojson": "Kartlager (GeoJSON)",
+    "csv": "Fil (CSV)",
+    "ogc": "GIS-tjänst (OGC API)",
+    "feed": "Ändringsflöde",
+    "report": "Rapport",
+    "stream": "Direktflöde",
+    "pdf": "PDF",
+    "print": "Utskrift",
+}
 AUDIT_OUTCOMES = {
     "ok": "Lyckades",
     "pending": "Väntar på kod",

@@ -347,7 +347,6 @@ WHOLE_LISTS = {
     "list_follow_ups": "an intervention's follow-ups",
     "list_feedback": "what was told back about an intervention",
     "list_category_mappings": "at most one per category and source",
-    "list_police_areas": "the police areas a person reads: those of their municipality",
     "list_police_area_members": "a police area's group",
     "list_sharing_agreements": "one per municipality of a police area",
     "list_sharing_agreement_versions": "an agreement's earlier versions",

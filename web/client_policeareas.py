@@ -20,8 +20,8 @@ from web.client import V1, ApiClient
 
 
 async def police_areas(api: ApiClient) -> list[PoliceAreaRead]:
-    response = await api._request("GET", f"{V1}/police-areas")
-    return TypeAdapter(list[PoliceAreaRead]).validate_json(response.content)
+    """Every police area the caller reads (a list of records: a page at a time)."""
+    return await api._all(f"{V1}/police-areas", PoliceAreaRead, limit=200)
 
 
 async def police_area(api: ApiClient, police_area_id: int) -> PoliceAreaRead:

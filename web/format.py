@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from api import localtime
+from api import localtime, swedish
 from api.localtime import STOCKHOLM
 from api.swedish import day_sv
 
@@ -196,3 +196,12 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
         if j2 > j1:
             out.append(("+", " ".join(b[j1:j2])))
     return out
+
+
+def audit_rows(event: Any) -> str:
+    """What a read of many records held, for the audit log's "Begäran" column: its form in
+    Swedish (an export's; a read has none), how many rows, its filter. Never "None"."""
+    form = swedish.AUDIT_FORMS.get(event.detail, event.detail) if event.detail else ""
+    rows = count_sv(event.rows or 0, "rad", "rader")
+    said = f"{form}: {rows}" if form else rows
+    return f"{said}, urval {event.query}" if event.query else said

@@ -112,6 +112,7 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         audit_action=lambda action: swedish.AUDIT_ACTIONS.get(action, action),
         audit_outcome=lambda outcome: swedish.AUDIT_OUTCOMES.get(outcome, outcome),
         audit_object=lambda table: swedish.AUDIT_OBJECTS.get(table, table),
+        audit_rows=fmt.audit_rows,
         organisation_kind=lambda kind: swedish.ORGANISATION_KINDS.get(kind, kind),
         percent_change=fmt.percent_change,
         change_sv=fmt.change_sv,

@@ -10,6 +10,7 @@ area and the federated lägesbild, which holds only what the agreements share.""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from api.actor import Actor
 from api.errors import Forbidden
@@ -44,13 +45,55 @@ def can_read_police_area(
     )
 
 
+@dataclass(frozen=True)
+class PoliceAreaScope:
+    """``can_read_police_area`` as a list's filter: every police area, or those of these
+    ids and those serving this municipality."""
+
+    every: bool
+    police_area_ids: frozenset[int]
+    administered_municipality_id: int | None
+
+
+def readable_police_areas(actor: Actor) -> PoliceAreaScope:
+    return PoliceAreaScope(
+        every=can_manage_police_areas(actor),
+        police_area_ids=frozenset(
+            pid for pid, role in actor.police_area_grants if role in POLICE_AREA_READERS
+        )
+        if actor.kind == "user"
+        else frozenset(),
+        administered_municipality_id=actor.municipality_id
+        if actor.municipality_id is not None and administers(actor, actor.municipality_id)
+        else None,
+    )
+
+
 def can_read_police_area_situation(actor: Actor, police_area_id: int) -> bool:
     """The federated lägesbild: the police area's group alone."""
     return police_area_role(actor, police_area_id) in POLICE_AREA_READERS
 
 
-def can_see_police_area_members(actor: Actor, police_area_id: int) -> bool:
-    return can_manage_police_areas(actor) or can_read_police_area_situation(actor, police_area_id)
+def can_see_police_area_members(
+    actor: Actor, police_area_id: int, municipality_ids: Iterable[int]
+) -> bool:
+    """Who is in the police area's group: the platform operator, the group, and the
+    administrators of its municipalities, read-only (they decide what the group receives
+    of their municipality: exact points, free text)."""
+    return (
+        can_manage_police_areas(actor)
+        or can_read_police_area_situation(actor, police_area_id)
+        or any(administers(actor, m) for m in municipality_ids)
+    )
+
+
+def require_read_police_area_situation(actor: Actor, police_area_id: int) -> None:
+    """Asked of someone who may see the police area: an honest refusal, not a 404."""
+    if not can_read_police_area_situation(actor, police_area_id):
+        raise Forbidden(
+            "Bara lokalpolisområdets grupp läser dess lägesbild. Kommunens administratör "
+            "bestämmer i delningsavtalet vad gruppen får se."
+        )
 
 
 def can_manage_police_area_members(actor: Actor, police_area_id: int) -> bool:
@@ -64,6 +107,14 @@ def can_read_agreement(actor: Actor, police_area_id: int, municipality_id: int) 
     return can_read_police_area_situation(actor, police_area_id) or administers(
         actor, municipality_id
     )
+
+
+def require_read_agreement(actor: Actor, police_area_id: int, municipality_id: int) -> None:
+    """Asked of someone who may see the police area: an honest refusal, not a 404."""
+    if not can_read_agreement(actor, police_area_id, municipality_id):
+        raise Forbidden(
+            "Ett delningsavtal läser bara kommunens administratörer och lokalpolisområdets grupp."
+        )
 
 
 def can_edit_agreement(actor: Actor, municipality_id: int) -> bool:

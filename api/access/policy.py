@@ -42,6 +42,7 @@ from api.access.municipalities import managed_municipality_ids as managed_munici
 from api.access.municipalities import may_manage_municipality as may_manage_municipality
 from api.access.municipalities import readable_municipality_ids as readable_municipality_ids
 from api.access.policeareas import POLICE_AREA_READERS as POLICE_AREA_READERS
+from api.access.policeareas import PoliceAreaScope as PoliceAreaScope
 from api.access.policeareas import administers as administers
 from api.access.policeareas import can_edit_agreement as can_edit_agreement
 from api.access.policeareas import can_manage_police_area_members as can_manage_police_area_members
@@ -52,8 +53,13 @@ from api.access.policeareas import can_read_police_area_situation as can_read_po
 from api.access.policeareas import can_see_police_area_members as can_see_police_area_members
 from api.access.policeareas import police_area_rights as police_area_rights
 from api.access.policeareas import police_area_role as police_area_role
+from api.access.policeareas import readable_police_areas as readable_police_areas
 from api.access.policeareas import reads_police_areas as reads_police_areas
 from api.access.policeareas import require_edit_agreement as require_edit_agreement
+from api.access.policeareas import require_read_agreement as require_read_agreement
+from api.access.policeareas import (
+    require_read_police_area_situation as require_read_police_area_situation,
+)
 from api.access.route_rules import ROUTE_RULES as ROUTE_RULES
 from api.access.route_rules import Rule as Rule
 from api.access.route_rules import route_allows as route_allows

@@ -50,5 +50,8 @@ class AuditFilter(ListQuery):
 
 # Why a read is made, where it makes it an export: for a PDF or a print view.
 Purpose = Literal["pdf", "print"]
+# The forms of an export (``detail`` of an ``export`` event): every one the API writes, so
+# that the log's page can say each in Swedish (api.swedish.AUDIT_FORMS).
+ExportForm = Literal["list", "geojson", "csv", "ogc", "feed", "report", "stream", "pdf", "print"]
 
 # ------------------------------------------------------------------------------------ #17-d

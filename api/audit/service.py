@@ -121,7 +121,7 @@ def record_export(
     session: Session,
     *,
     object_type: str,
-    form: str,
+    form: schemas.ExportForm,
     asked: Mapping[str, Any],
     rows: int,
     object_id: Any = None,
@@ -142,7 +142,7 @@ def record_export(
 
 def record_printout(
     session: Session,
-    purpose: str | None,
+    purpose: schemas.Purpose | None,
     *,
     object_type: str,
     object_id: Any,

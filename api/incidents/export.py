@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from api import spreadsheets, swedish
 from api.actor import Actor
 from api.audit import service as audit
+from api.audit.schemas import ExportForm
 from api.incidents import geo, schemas, service
 from api.incidents.models import (
     Incident,
@@ -51,7 +52,7 @@ def exported(
 def record(
     session: Session,
     query: schemas.IncidentFilter,
-    form: str,
+    form: ExportForm,
     *,
     actor: Actor,
     rows: int | None = None,

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import ActorDep, SessionDep
 from api.policeareas import schemas, service, situation
 from api.problems import problem_responses
-from api.routing import location
-from api.schemas_common import QueryId
+from api.routing import location, page
+from api.schemas_common import ListQuery, Page, QueryId
 from api.situation.schemas import Day
 
 router = APIRouter()
@@ -18,14 +18,21 @@ MunicipalityId = Annotated[QueryId, Path(description="The municipality's id.")]
 
 @router.get(
     "/police-areas",
-    response_model=list[schemas.PoliceAreaRead],
+    response_model=Page[schemas.PoliceAreaRead],
     operation_id="list_police_areas",
     summary="The police areas the caller reads: their group's, those serving the municipality "
     "they administer; every one for a platform operator",
     responses=problem_responses(400, 401, 403, 422, 503),
 )
-def list_police_areas(session: SessionDep, actor: ActorDep) -> list[schemas.PoliceAreaRead]:
-    return service.list_police_areas(session, actor=actor)
+def list_police_areas(
+    request: Request,
+    query: Annotated[ListQuery, Query()],
+    session: SessionDep,
+    actor: ActorDep,
+) -> Page[schemas.PoliceAreaRead]:
+    return page(
+        request, service.list_police_areas(session, query, actor=actor), schemas.PoliceAreaRead
+    )
 
 
 @router.post(

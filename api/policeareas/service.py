@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api import tenancy
@@ -21,6 +21,7 @@ from api.actor import Actor
 from api.categories.models import Category
 from api.errors import Conflict, Forbidden, Hidden, Invalid
 from api.localtime import utcnow
+from api.pagination import PageResult, paginate
 from api.policeareas import schemas
 from api.policeareas.models import (
     PoliceArea,
@@ -28,7 +29,7 @@ from api.policeareas.models import (
     SharingAgreement,
     SharingAgreementVersion,
 )
-from api.schemas_common import Ref
+from api.schemas_common import ListQuery, Ref
 from api.structure.models import Municipality
 
 NO_POLICE_AREA = "Det finns inget lokalpolisområde med id {id}."
@@ -76,13 +77,22 @@ def readable(session: Session, police_area_id: int, actor: Actor) -> PoliceArea:
     return area
 
 
-def list_police_areas(session: Session, *, actor: Actor) -> list[schemas.PoliceAreaRead]:
-    areas = session.scalars(select(PoliceArea).order_by(PoliceArea.name)).all()
-    return [
-        _read(a, actor)
-        for a in areas
-        if policy.can_read_police_area(actor, a.id, municipality_ids(a))
-    ]
+def list_police_areas(
+    session: Session, query: ListQuery, *, actor: Actor
+) -> PageResult[schemas.PoliceAreaRead]:
+    scope = policy.readable_police_areas(actor)
+    stmt = select(PoliceArea)
+    if not scope.every:
+        stmt = stmt.where(
+            or_(
+                PoliceArea.id.in_(scope.police_area_ids),
+                PoliceArea.municipalities.any(
+                    Municipality.id == (scope.administered_municipality_id or 0)
+                ),
+            )
+        )
+    found = paginate(session, stmt, PoliceArea.id, query)
+    return PageResult([_read(a, actor) for a in found.items], found.next_cursor)
 
 
 def get_police_area(
@@ -149,8 +159,10 @@ def list_members(
     session: Session, police_area_id: int, *, actor: Actor
 ) -> list[schemas.MemberRead]:
     area = readable(session, police_area_id, actor)
-    if not policy.can_see_police_area_members(actor, area.id):
-        raise Hidden(NO_POLICE_AREA.format(id=police_area_id))
+    if not policy.can_see_police_area_members(actor, area.id, municipality_ids(area)):
+        raise Forbidden(
+            "Bara lokalpolisområdets grupp och kommunernas administratörer ser gruppen."
+        )
     rows = session.execute(
         select(PoliceAreaMember, User)
         .join(User, User.id == PoliceAreaMember.user_id)
@@ -186,9 +198,41 @@ def put_member(
         member = PoliceAreaMember(police_area_id=area.id, user_id=user.id, role=body.role)
         session.add(member)
     else:
+        if body.role != schemas.PoliceAreaRole.convener:
+            _keep_a_convener(session, area, member)
         member.role = body.role
     session.flush()
     return schemas.MemberRead(user_id=user.id, name=user.name, email=user.email, role=member.role)
+
+
+LAST_CONVENER = (
+    "Lokalpolisområdet behöver minst en sammankallande: {name} är den enda. Gör någon annan "
+    "i gruppen till sammankallande först."
+)
+
+
+def _keep_a_convener(session: Session, area: PoliceArea, leaving: PoliceAreaMember) -> None:
+    """Refuse a change that takes ``leaving`` out of the conveners (a removal, another role)
+    when it is the police area's last one: the group would have no one to manage it, and only
+    the platform operator could repair it."""
+    if leaving.role != schemas.PoliceAreaRole.convener:
+        return
+    # The conveners' rows locked (PostgreSQL): two conveners removing each other at once
+    # cannot both pass.
+    conveners = session.scalars(
+        select(PoliceAreaMember.id)
+        .where(
+            PoliceAreaMember.police_area_id == area.id,
+            PoliceAreaMember.role == schemas.PoliceAreaRole.convener,
+        )
+        .with_for_update()
+    ).all()
+    if not [i for i in conveners if i != leaving.id]:
+        user = session.get(User, leaving.user_id)
+        raise Conflict(
+            LAST_CONVENER.format(name=user.name if user else "personen"),
+            code="last_convener",
+        )
 
 
 def remove_member(session: Session, police_area_id: int, user_id: int, *, actor: Actor) -> None:
@@ -200,6 +244,7 @@ def remove_member(session: Session, police_area_id: int, user_id: int, *, actor:
     )
     if member is None:
         raise Hidden(f"Personen med id {user_id} är inte med i lokalpolisområdets grupp.")
+    _keep_a_convener(session, area, member)
     session.delete(member)
     session.flush()
 
@@ -287,8 +332,7 @@ def __readable_agreement(
 ) -> tuple[PoliceArea, Municipality, SharingAgreement | None]:
     area = readable(session, police_area_id, actor)
     municipality = _served(area, municipality_id)
-    if not policy.can_read_agreement(actor, area.id, municipality.id):
-        raise Hidden(f"Det finns inget delningsavtal för kommunen med id {municipality_id}.")
+    policy.require_read_agreement(actor, area.id, municipality.id)
     return area, municipality, agreements_of(session, area, [municipality.id]).get(municipality.id)
 
 

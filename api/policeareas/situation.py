@@ -25,13 +25,12 @@ from api.access import policy
 from api.actor import Actor
 from api.audit import service as audit
 from api.categories.models import Category
-from api.errors import FieldError, Hidden, Invalid
+from api.errors import FieldError, Invalid
 from api.incidents import geo
 from api.incidents.models import Incident
 from api.localtime import SWEDISH_ZONE
 from api.policeareas import schemas
 from api.policeareas.service import (
-    NO_POLICE_AREA,
     agreements_of,
     municipality_ids,
     readable,
@@ -183,8 +182,7 @@ def situation(
     actor: Actor,
 ) -> schemas.PoliceAreaSituation:
     area = readable(session, police_area_id, actor)
-    if not policy.can_read_police_area_situation(actor, area.id):
-        raise Hidden(NO_POLICE_AREA.format(id=police_area_id))
+    policy.require_read_police_area_situation(actor, area.id)
     if last_day is None:
         last_day = (
             structure_service.municipality_today(session, area.municipalities[0].id)

@@ -190,9 +190,10 @@ def test_the_agreement_is_visible_to_both_sides_and_its_changes_are_kept(
             ("Kommun Väst", False), ("Kommun Öst", True)]  # fmt: skip
     with server.client(server.token_for(pair.a.admin)) as admin_a:
         assert [x["municipality"]["id"] for x in admin_a.get(base).json()] == [pair.a.id]
-        assert admin_a.get(f"{base}/{pair.b.id}").status_code == 404
+        # They see the police area: an honest 403, not a 404.
+        assert admin_a.get(f"{base}/{pair.b.id}").status_code == 403
         refused = admin_a.put(f"{base}/{pair.b.id}", json={"categories": [], "precision": "area"})
-        assert refused.status_code == 404
+        assert refused.status_code == 403
     # And the audit log holds each change.
     with server.database.session(write=False) as session:
         logged = session.scalars(
@@ -220,7 +221,7 @@ def test_a_person_outside_the_police_area_sees_none_of_it(server: Server, pair: 
     area = f"{V1}/police-areas/{pair.police_area_id}"
     for who in (pair.a.member, pair.b.member):
         with server.client(server.token_for(who)) as client:
-            assert client.get(f"{V1}/police-areas").json() == []
+            assert client.get(f"{V1}/police-areas").json() == {"items": [], "next": None}
             for path in ("", "/situation", "/agreements", f"/agreements/{pair.a.id}",
                          f"/agreements/{pair.b.id}/versions", "/members"):  # fmt: skip
                 assert client.get(area + path).status_code == 404, (who, path)
@@ -233,7 +234,9 @@ def test_a_person_outside_the_police_area_sees_none_of_it(server: Server, pair: 
     # not its lägesbild (they are not in its group).
     with server.client(server.token_for(pair.a.admin)) as admin:
         assert admin.get(area).json()["rights"]["edits_agreements_of"] == [pair.a.id]
-        assert admin.get(f"{area}/situation").status_code == 404
+        refused = admin.get(f"{area}/situation")
+        assert refused.status_code == 403
+        assert "Bara lokalpolisområdets grupp" in refused.json()["detail"]
     # The police officer cannot change what a municipality shares.
     with server.client(server.token_for(pair.police)) as police:
         put = police.put(f"{area}/agreements/{pair.a.id}", json={"categories": [],
@@ -261,6 +264,82 @@ def test_the_convener_manages_the_group_and_members_read(server: Server, pair: P
         assert police.delete(f"{area}/members/{user_id}").status_code == 204
     with server.client(server.token_for(pair.b.member)) as viewer:
         assert viewer.get(f"{area}/situation").status_code == 404
+
+
+# Who reads what of a police area, each path against each kind of person (the police
+# area's part of the permission matrix, api.access.policeareas): 404 to those who may not see
+# the police area at all, an honest 403 to those who see it but not this part of it.
+READS = {
+    #           convener, viewer, admin A, admin B, operator, outsider
+    "": (200, 200, 200, 200, 200, 404),
+    "/members": (200, 200, 200, 200, 200, 404),
+    "/agreements": (200, 200, 200, 200, 200, 404),
+    "/agreements/{a}": (200, 200, 200, 403, 403, 404),
+    "/agreements/{b}/versions": (200, 200, 403, 200, 403, 404),
+    "/situation": (200, 200, 403, 403, 403, 404),
+}
+
+
+def _operator(server: Server) -> str:
+    from api.accounts.models import User
+
+    email = "operator@test.example"
+    with server.database.session(write=True) as session:
+        session.add(
+            User(name="Operatör", email=email, email_key=email, is_operator=True, is_admin=True)
+        )
+    return email
+
+
+def test_who_reads_what_of_a_police_area(server: Server, pair: Pair) -> None:
+    area = f"{V1}/police-areas/{pair.police_area_id}"
+    with server.client(server.token_for(pair.police)) as police:
+        added = police.post(f"{area}/members", json={"email": pair.b.member, "role": "viewer"})
+        assert added.status_code == 200, added.text
+    people = (pair.police, pair.b.member, pair.a.admin, pair.b.admin, _operator(server),
+              pair.a.member)  # fmt: skip
+    wrong = []
+    for path, statuses in READS.items():
+        url = area + path.format(a=pair.a.id, b=pair.b.id)
+        for who, expected in zip(people, statuses, strict=True):
+            with server.client(server.token_for(who)) as client:
+                got = client.get(url, params=PERIOD if path == "/situation" else None)
+            if got.status_code != expected:
+                wrong.append((path, who, got.status_code, expected))
+    assert not wrong, wrong
+    # The administrators read the group (who receives what they share), not change it.
+    with server.client(server.token_for(pair.a.admin)) as admin:
+        members = admin.get(f"{area}/members").json()
+        assert {m["email"] for m in members} == {pair.police, pair.b.member}
+        refused = admin.post(f"{area}/members", json={"email": pair.a.admin, "role": "member"})
+        assert refused.status_code == 403
+        assert admin.get(f"{V1}/police-areas").json()["items"][0]["id"] == pair.police_area_id
+
+
+def test_the_police_area_keeps_at_least_one_convener(server: Server, pair: Pair) -> None:
+    area = f"{V1}/police-areas/{pair.police_area_id}"
+    with server.client(server.token_for(pair.police)) as police:
+        me = police.get(f"{V1}/auth/me").json()["id"]
+        for refused in (
+            police.delete(f"{area}/members/{me}"),
+            police.post(f"{area}/members", json={"email": pair.police, "role": "member"}),
+        ):
+            assert refused.status_code == 409, refused.text
+            problem = refused.json()
+            assert problem["code"] == "last_convener"
+            assert problem["detail"].startswith("Lokalpolisområdet behöver minst en sammankallande")
+        # Still the convener; with a second one, the first may go.
+        assert police.get(f"{area}").json()["rights"]["may_manage_members"]
+        second = police.post(f"{area}/members", json={"email": pair.b.member,
+                             "role": "convener"})  # fmt: skip
+        assert second.status_code == 200
+        assert police.post(f"{area}/members", json={"email": pair.police,
+                           "role": "member"}).status_code == 200  # fmt: skip
+    with server.client(server.token_for(pair.b.member)) as convener:
+        # The new convener cannot leave either while they are the only one.
+        other = second.json()["user_id"]
+        assert convener.delete(f"{area}/members/{other}").status_code == 409
+        assert convener.delete(f"{area}/members/{me}").status_code == 204
 
 
 def test_only_a_platform_operator_makes_a_police_area(

@@ -37,3 +37,22 @@ def test_a_count_is_written_with_its_word() -> None:
 )
 def test_an_owner_is_named_once(responsible: str | None, shown: str) -> None:
     assert owner_sv("Rapid Säkerhet", responsible) == shown
+
+
+def test_the_audit_log_says_every_form_of_a_read_in_swedish() -> None:
+    """Every form an export is logged in (api.audit.schemas.ExportForm, which the API's
+    calls are typed by) has its Swedish name; a read without one prints no "None"."""
+    from types import SimpleNamespace
+    from typing import get_args
+
+    from api import swedish
+    from api.audit.schemas import ExportForm
+    from web.format import audit_rows
+
+    assert set(swedish.AUDIT_FORMS) == set(get_args(ExportForm))
+    for form in get_args(ExportForm):
+        event = SimpleNamespace(detail=form, rows=3, query="limit=60")
+        said = audit_rows(event)
+        assert said == f"{swedish.AUDIT_FORMS[form]}: 3 rader, urval limit=60", said
+    read = audit_rows(SimpleNamespace(detail=None, rows=1, query=None))
+    assert read == "1 rad" and "None" not in read

@@ -96,12 +96,72 @@ def test_the_administrator_changes_the_agreement_and_sees_its_history(
             data={"csrf_token": csrf_of(page.text), "kategori": ["x.y"], "precision": "area"},
         )
         assert refused.status_code == 422 and "Okänd kategori" in refused.text
-        # The other municipality's agreement is not theirs to read.
+        # The other municipality's agreement is not theirs to read: they are told so.
         other = admin.get(f"/lokalpolisomraden/{pair.police_area_id}/avtal/{pair.a.id}")
-        assert other.status_code == 404
-        # Their police area page: the agreement, no lägesbild (they are not in its group).
+        assert other.status_code == 403
+        assert "Ett delningsavtal läser bara kommunens administratörer" in other.text
+        # Their police area page: the agreement, the other municipality's said in words, no
+        # lägesbild (they are not in its group), and who is in the group, read-only.
         area = admin.get(f"/lokalpolisomraden/{pair.police_area_id}").text
         assert "Kommun Öst" in area and 'id="lagesbild"' not in area
+        assert "Kommun Väst: avtalet läser bara kommunens administratörer" in area
+        assert "Polis Test" in area and "Lägg till eller ändra roll" not in area
+        assert "/ta-bort" not in area
+
+
+def test_the_operator_is_told_what_they_do_not_read(server: Server, pair: Pair) -> None:
+    from api.accounts.models import User
+
+    email = "operator@test.example"
+    with server.database.session(write=True) as session:
+        session.add(
+            User(name="Operatör", email=email, email_key=email, is_operator=True, is_admin=True)
+        )
+    with _browser(server, email) as operator:
+        area = operator.get(f"/lokalpolisomraden/{pair.police_area_id}").text
+        for name in ("Kommun Väst", "Kommun Öst"):
+            assert f"{name}: avtalet läser bara kommunens administratörer" in area
+        agreement = operator.get(f"/lokalpolisomraden/{pair.police_area_id}/avtal/{pair.a.id}")
+        assert agreement.status_code == 403
+        assert "Ett delningsavtal läser bara" in agreement.text
+
+
+def test_the_last_convener_is_kept_and_removing_oneself_is_asked_again(
+    server: Server, pair: Pair
+) -> None:
+    path = f"/lokalpolisomraden/{pair.police_area_id}"
+    with _browser(server, pair.police) as police:
+        page = police.get(path).text
+        me = re.search(r'/grupp/(\d+)/ta-bort"[^>]*>.*?Ta bort mig', page, re.S)
+        assert me is not None
+        remove = f"{path}/grupp/{me[1]}/ta-bort"
+        # Without JavaScript: the first press asks again.
+        asked = police.post(remove, data={"csrf_token": csrf_of(page)})
+        assert asked.status_code == 200 and "Vill du ta bort dig själv ur gruppen?" in asked.text
+        assert 'name="bekrafta" value="ja"' in asked.text
+        # Confirmed, the API refuses: the message stands beside the group's form, once.
+        refused = police.post(remove, data={"csrf_token": csrf_of(page), "bekrafta": "ja"})
+        assert refused.status_code == 409
+        assert "Lokalpolisområdet behöver minst en sammankallande" in refused.text
+        assert refused.text.count("Det du skickade är inte sparat") == 1
+        demoted = police.post(f"{path}/grupp", data={"csrf_token": csrf_of(page),
+                              "epost": pair.police, "roll": "member"})  # fmt: skip
+        assert demoted.status_code == 409
+        assert "Lokalpolisområdet behöver minst en sammankallande" in demoted.text
+
+
+def test_a_bad_period_is_said_beside_the_date_fields(server: Server, pair: Pair) -> None:
+    path = f"/lokalpolisomraden/{pair.police_area_id}"
+    with _browser(server, pair.police) as police:
+        bad = {"fran": "2026-12-05", "till": "2026-01-01"}
+        page = police.get(path, params=bad)
+        assert page.status_code == 200, page.text
+        text = page.text
+        assert "Delningsavtal" in text and 'id="fran-error"' in text
+        assert "Perioden börjar efter att den slutar." in text
+        assert 'value="2026-12-05"' in text and 'value="2026-01-01"' in text
+        fragment = police.get(path, params=bad, headers={"HX-Request": "true"}).text
+        assert fragment.lstrip().startswith('<div id="lagesbild">') and "fran-error" in fragment
 
 
 def test_a_person_outside_the_police_area_is_offered_nothing(server: Server, pair: Pair) -> None:

@@ -51,20 +51,34 @@ FIELDS = {
     "retain_audit_years": "gallra_logg",
     "outline": "kontur",
 }
+# The fields' names, for the error summary (each message names its field).
+LABELS = {
+    "namn": "Namn",
+    "tidszon": "Tidszon",
+    "koordinatsystem": "Lokalt koordinatsystem",
+    "narmaste_plats": "Avstånd till närmaste plats",
+    "gallra_text": "Händelsers fritext och exakta punkt",
+    "gallra_logg": "Loggen",
+    "kontur": "Kontur",
+}
 MAX_OUTLINE = 1_000_000
 Short = Annotated[str, Form(max_length=200)]
 
 
-def _number(text: str, field: str, errors: dict[str, str], *, whole: bool) -> int | float | None:
-    """A number typed in the form; empty: none (the installation's setting)."""
-    text = text.strip().replace(" ", "").replace(",", ".")
-    if not text:
+def _number(
+    text: str, field: str, errors: dict[str, str], *, whole: bool
+) -> int | float | str | None:
+    """A number typed in the form; empty: none (the installation's setting). What does not
+    read as one is said beside its field, and sent as typed: the API refuses the request
+    (nothing is saved) and says what else is wrong at the same time, not in a later round."""
+    plain = text.strip().replace(" ", "").replace(",", ".")
+    if not plain:
         return None
     try:
-        return int(text) if whole else float(text)
+        return int(plain) if whole else float(plain)
     except ValueError:
         errors[field] = "Ange ett heltal." if whole else "Ange ett tal."
-        return None
+        return text
 
 
 def _outline(text: str, errors: dict[str, str]) -> Any:
@@ -78,7 +92,7 @@ def _outline(text: str, errors: dict[str, str]) -> Any:
             "Konturen går inte att läsa som GeoJSON. Klistra in en Polygon eller "
             "MultiPolygon från GIS-programmet."
         )
-        return None
+        return text  # as typed: refused by the API with the rest (see _number)
     # A Feature from a GIS export: its geometry.
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
@@ -102,6 +116,7 @@ def _settings_form(
             "municipality": municipality,
             "values": values,
             "errors": errors or {},
+            "field_labels": LABELS,
             "crs_choices": CRS_CHOICES,
             "saved": saved,
         },
@@ -174,11 +189,12 @@ async def municipality_settings_submit(
         "retain_audit_years": _number(gallra_logg, "gallra_logg", errors, whole=True),
         "outline": _outline(kontur, errors),
     }
-    if errors:
-        return _settings_form(request, municipality, values, errors, status=422)
     saved = await send(calls.update_municipality(visit.api, municipality.id, body), FIELDS)
     if isinstance(saved, Refused):
-        return _settings_form(request, municipality, values, saved.errors, status=422)
+        # Every field's message at once: the page's own (it could not read the field) first.
+        return _settings_form(request, municipality, values, saved.errors | errors, status=422)
+    if errors:  # the API took what the page could not read: never, but say it if so
+        return _settings_form(request, municipality, values, errors, status=422)
     return redirect(request, "/kommun/installningar?sparat=1")
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from api import swedish
+from api.policeareas.schemas import PoliceAreaSituation
 from web import client_policeareas as police
 from web import format as fmt
 from web.choices import choices
@@ -41,7 +42,7 @@ async def _list(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    areas = await police.police_areas(visit.api)
+    areas = sorted(await police.police_areas(visit.api), key=lambda a: a.name.casefold())
     may_create = "manage_police_areas" in visit.me.can
     return render(
         request,
@@ -90,34 +91,46 @@ async def _area(
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    confirm_remove: bool = False,
     status: int = 200,
 ) -> Response:
     area = await police.police_area(visit.api, police_area_id)
-    first = fmt.parse_date(request.query_params.get("fran", ""))
-    last = fmt.parse_date(request.query_params.get("till", ""))
-    picture = None
+    query = request.query_params
+    first, last = fmt.parse_date(query.get("fran", "")), fmt.parse_date(query.get("till", ""))
+    picture: PoliceAreaSituation | Refused | None = None
     if area.rights.may_read_situation:
-        picture = await police.situation(visit.api, police_area_id, first=first, last=last)
-    members = []
-    if area.rights.may_read_situation or area.rights.may_manage_members:
-        members = await police.members(visit.api, police_area_id)
+        picture = await send(
+            police.situation(visit.api, police_area_id, first=first, last=last),
+            {"from": "fran", "to": "till"},
+            refusals={422},
+            other="fran",
+        )
+    period_errors = picture.errors if isinstance(picture, Refused) else {}
+    shown = picture if isinstance(picture, PoliceAreaSituation) else None
+    agreements = await police.agreements(visit.api, police_area_id)
+    readable = {a.municipality.id for a in agreements}
     return render(
         request,
         "police_area.html",
         {
             "area": area,
-            "picture": picture,
-            "map_svg": police_area_map(picture.municipalities) if picture else "",
-            "members": members,
-            "agreements": await police.agreements(visit.api, police_area_id),
+            "picture": shown,
+            "period_errors": period_errors,
+            "map_svg": police_area_map(shown.municipalities) if shown else "",
+            # Its group (the administrators read it: who receives what they share).
+            "members": await police.members(visit.api, police_area_id),
+            "me_id": visit.me.id,
+            "confirm_remove": confirm_remove,
+            "agreements": agreements,
+            "unread": [m for m in area.municipalities if m.id not in readable],
             "precisions": swedish.SHARING_PRECISIONS,
             "roles": swedish.POLICE_AREA_ROLES,
-            "fran": picture.first_day.isoformat() if picture else "",
-            "till": picture.last_day.isoformat() if picture else "",
+            "fran": shown.first_day.isoformat() if shown else query.get("fran", "")[:10],
+            "till": shown.last_day.isoformat() if shown else query.get("till", "")[:10],
             "errors": errors or {},
             "values": values or {},
         },
-        block="picture" if "fran" in request.query_params else "content",
+        block="picture" if "fran" in query else "content",
         status=status,
     )
 
@@ -154,9 +167,23 @@ async def police_area_member_add(
     name="police_area_member_remove",
 )
 async def police_area_member_remove(
-    request: Request, police_area_id: PageId, user_id: PageId, visit: PoliceAreasVisit
+    request: Request,
+    police_area_id: PageId,
+    user_id: PageId,
+    visit: PoliceAreasVisit,
+    bekrafta: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    await police.remove_member(visit.api, police_area_id, user_id)
+    if user_id == visit.me.id and bekrafta != "ja":
+        # Taking oneself out is asked again first (it ends one's own access), without JS.
+        return await _area(request, visit, police_area_id, confirm_remove=True)
+    removed = await send(police.remove_member(visit.api, police_area_id, user_id), {})
+    if isinstance(removed, Refused):
+        return await _area(
+            request, visit, police_area_id, errors=removed.errors, status=removed.status
+        )
+    if user_id == visit.me.id:
+        # No longer in the group: its page may be closed to them now.
+        return redirect(request, BASE)
     return redirect(request, f"{BASE}/{police_area_id}#grupp")
 
 
