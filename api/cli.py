@@ -62,7 +62,13 @@ def _cmd_migrate(args: argparse.Namespace) -> None:
 def _cmd_seed(args: argparse.Namespace) -> None:
     from api.demo_activity import load_demo_incidents
     from api.policeareas.demo import load_police_area_demo
-    from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
+    from api.seed import (
+        DEMO_PASSWORD,
+        SECOND_FACTOR_NOTE,
+        enrol_demo_second_factors,
+        load_demo,
+        load_demo_users,
+    )
 
     if not args.demo:
         raise SystemExit("est seed: only --demo is available (Upplands-Bro and Järfälla)")
@@ -74,6 +80,8 @@ def _cmd_seed(args: argparse.Namespace) -> None:
             users = load_demo_users(session) if settings.env != "prod" else []
             # After the accounts: the police officer of both municipalities is its convener.
             police_area = load_police_area_demo(session)
+            # Its group's members sign in with a second factor too.
+            enrolled = enrol_demo_second_factors(session) if users else set()
             filed = (
                 load_demo_incidents(session, today=localtime.today())
                 if settings.env != "prod"
@@ -91,6 +99,8 @@ def _cmd_seed(args: argparse.Namespace) -> None:
         return
     print(f"demo accounts (development only), all with the password {DEMO_PASSWORD}:")
     for email, what in users:
+        if email in enrolled and SECOND_FACTOR_NOTE not in what:
+            what += SECOND_FACTOR_NOTE
         print(f"  {email:<28} {what}")
 
 
