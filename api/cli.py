@@ -244,6 +244,13 @@ def _cmd_sync(args: argparse.Namespace) -> None:
     )
 
 
+# A password set here is someone else's for the person (api.accounts.service.set_password).
+TEMPORARY_NOTE = (
+    "the password is temporary: the person chooses their own at the first sign-in "
+    "(and it stops working after EST_TEMPORARY_PASSWORD_DAYS unused)"
+)
+
+
 def _cmd_user_create(args: argparse.Namespace) -> None:
     import getpass
 
@@ -285,6 +292,7 @@ def _cmd_user_create(args: argparse.Namespace) -> None:
     finally:
         database.dispose()
     print(f"user {user.id} created: {user.email}{' (administrator)' if user.is_admin else ''}")
+    print(TEMPORARY_NOTE)
 
 
 def _cmd_operator_create(args: argparse.Namespace) -> None:
@@ -317,6 +325,7 @@ def _cmd_operator_create(args: argparse.Namespace) -> None:
     if given is None:
         print(f"one-time password (shown once): {password}")
     print("the operator sets up a second factor (TOTP) at the first sign-in")
+    print(TEMPORARY_NOTE)
 
 
 def _home_municipality(session: Any, name: str | None, command: str = "est user create") -> int:

@@ -201,6 +201,9 @@ def load_demo_users(
             )
             if password_hash:
                 user.password_hash = password_hash
+            # The known demo password, not one to change at the first sign-in: the demo
+            # stays usable by anyone who reads the README.
+            user.password_temporary = False
         what = f"administratör i {home.name}"
         roles = []
         for group_name, role in grants:

@@ -54,6 +54,7 @@ from api.access.policeareas import police_area_rights as police_area_rights
 from api.access.policeareas import police_area_role as police_area_role
 from api.access.policeareas import reads_police_areas as reads_police_areas
 from api.access.policeareas import require_edit_agreement as require_edit_agreement
+from api.access.route_rules import PASSWORD_CHANGE_ROUTES as PASSWORD_CHANGE_ROUTES
 from api.access.route_rules import ROUTE_RULES as ROUTE_RULES
 from api.access.route_rules import Rule as Rule
 from api.access.route_rules import route_allows as route_allows

@@ -101,6 +101,7 @@ def actor_for(
         elsewhere=tuple(g for g in grants if g.municipality_id != chosen),
         token_id=session_id,
         address=address,
+        password_change_required=user.password_temporary,
     )
 
 
@@ -233,7 +234,7 @@ def sign_in(
         return refused
     user = session.scalar(select(User).where(User.email_key == make_email_key(email)))
     valid = verify_password(user.password_hash if user else None, password)
-    if user is None or not valid or not user.active:
+    if user is None or not valid or not user.active or temporary_expired(user, settings):
         count_failure(session, account, actor=actor, settings=settings)
         audit.record(
             session,
@@ -345,6 +346,7 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "session_expires_at": auth.expires_at if auth else None,
             "second_factor_enrolled": has_second_factor(session, user.id),
             "second_factor_required": policy.requires_second_factor(actor),
+            "password_change_required": user.password_temporary,
             "feedback_email": user.feedback_email,
             "municipality": next(iter(municipality_refs(session, [actor.municipality_id])), None),
             "municipalities": municipality_refs(session, actor.municipality_ids),
@@ -367,10 +369,19 @@ def _signed_in_user(session: Session, actor: Actor) -> User:
 
 
 def change_password(session: Session, data: schemas.PasswordChange, *, actor: Actor) -> None:
+    """The person's own new password; it ends a temporary one (set_password)."""
     user = _signed_in_user(session, actor)
     if not verify_password(user.password_hash, data.current_password):
         raise Invalid.field("current_password", "Nuvarande lösenord stämmer inte.", "wrong")
-    set_password(user, data.new_password, "new_password")
+    if data.new_password == data.current_password:
+        raise Invalid.field(
+            "new_password",
+            "Välj ett annat lösenord än det du har nu."
+            if not user.password_temporary
+            else "Välj ett eget lösenord, inte det tillfälliga du fick.",
+            "same_password",
+        )
+    set_password(user, data.new_password, "new_password", actor=actor)
     # Every other session ends; this one goes on.
     session.execute(
         update(AuthSession)
@@ -383,11 +394,26 @@ def change_password(session: Session, data: schemas.PasswordChange, *, actor: Ac
     )
 
 
-def set_password(user: User, password: str, field: str) -> None:
+def set_password(user: User, password: str, field: str, *, actor: Actor) -> None:
+    """The one place a password is set. Set by anyone but the person themselves (an
+    administrator, a platform operator, the command line) it is temporary: the person must
+    choose their own before they reach anything else (api.deps.authorize), and an unused
+    one expires (temporary_expired)."""
     problem = weakness(password, personal=(user.name, user.email))
     if problem:
         raise Invalid.field(field, problem, "weak_password")
     user.password_hash = hash_password(password)
+    # A new account has no id yet: whoever makes it is someone else.
+    user.password_temporary = user.id is None or actor.user_id != user.id
+    user.password_set_at = utcnow()
+
+
+def temporary_expired(user: User, settings: Settings) -> bool:
+    """Whether a temporary password has gone unused too long (EST_TEMPORARY_PASSWORD_DAYS)."""
+    days = settings.temporary_password_days
+    if not user.password_temporary or days == 0 or user.password_set_at is None:
+        return False
+    return utcnow() - as_utc(user.password_set_at) >= dt.timedelta(days=days)
 
 
 # Users ------------------------------------------------------------------------------------
@@ -496,7 +522,7 @@ def create_user(session: Session, data: schemas.UserCreate, *, actor: Actor) -> 
     check_user(session, values, None)
     user = User(**values, municipality_id=_home(session, values, actor))
     if data.password is not None:
-        set_password(user, data.password, "password")
+        set_password(user, data.password, "password", actor=actor)
     session.add(user)
     session.flush()
     return user
@@ -514,7 +540,7 @@ def update_user(session: Session, user_id: int, data: schemas.UserUpdate, *, act
     if "organisation_id" in values:
         user.municipality_id = _home(session, values, actor)
     if password is not None:
-        set_password(user, password, "password")
+        set_password(user, password, "password", actor=actor)
         _revoke_sessions(session, user.id)
     if values.get("is_admin") is False:
         _revoke_sessions(session, user.id)
