@@ -84,9 +84,13 @@ async def signed_in(request: Request) -> Visit:
     except ApiError as exc:
         if exc.status == 401:
             raise SignInRequired(expired=True) from exc
-        if chosen is None or exc.problem.code != "not_in_municipality":
+        if chosen is None or exc.problem.code not in (
+            "not_in_municipality",
+            "municipality_inactive",
+        ):
             raise
-        # A choice that no longer holds (the grant there ended): the home municipality.
+        # A choice that no longer holds (the grant there ended, or the municipality was
+        # deactivated): the home municipality.
         api = client_of(request).acting_for(token, address(request))
         me = await api.me()
     if me.password_change_required and request.url.path != PASSWORD_PAGE:

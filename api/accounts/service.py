@@ -43,8 +43,9 @@ from api.localtime import utcnow
 from api.records import apply, changes
 from api.resources import Resource, get_record, name_contains, reference
 from api.settings import Settings
-from api.structure.models import Group, Organisation
+from api.structure.models import Group, Municipality, Organisation
 from api.structure.service import GROUPS, municipality_refs
+from api.tenancy import widened
 
 USER_PREFIX = "estu_"
 SERVICE_PREFIX = "ests_"
@@ -79,13 +80,24 @@ def actor_for(
         for m in user.memberships
         if m.group.active
     ]
-    home = user.municipality_id
-    others = sorted({g.municipality_id for g in grants if g.municipality_id not in (home, None)})
+    session = object_session(user)
+    # A deactivated municipality is no one's to act in (README "Deactivating a
+    # municipality"): not its administrator's, not its people's.
+    closed = set() if session is None else closed_municipalities(session)
+    home = user.municipality_id if user.municipality_id not in closed else None
+    others = sorted(
+        {g.municipality_id for g in grants if g.municipality_id is not None}
+        - {home, user.municipality_id}
+        - closed
+    )
     allowed = ([home] if home is not None else []) + others
-    chosen = home if municipality_id is None else municipality_id
+    if municipality_id is not None and municipality_id in closed:
+        raise MunicipalityClosed(nowhere=not allowed and not user.is_operator)
+    if not allowed and user.municipality_id is not None and not user.is_operator:
+        raise MunicipalityClosed(nowhere=True)
+    chosen = (allowed[0] if allowed else None) if municipality_id is None else municipality_id
     if chosen is not None and chosen not in allowed:
         raise NotMember()
-    session = object_session(user)
     police_areas = () if session is None else account_slots.police_area_grants(session, user.id)
     return Actor(
         "user",
@@ -103,6 +115,56 @@ def actor_for(
         address=address,
         password_change_required=user.password_temporary,
     )
+
+
+def closed_municipalities(session: Session) -> set[int]:
+    """The deactivated municipalities (few, usually none)."""
+    return set(session.scalars(select(Municipality.id).where(Municipality.active.is_(False))))
+
+
+class MunicipalityClosed(Forbidden):
+    """The municipality is deactivated; ``nowhere``: the person acts in no other."""
+
+    def __init__(self, *, nowhere: bool) -> None:
+        super().__init__(
+            "Din kommun är avaktiverad i EST Lägesbild, så du kan inte logga in. Fråga "
+            "kommunens administratör eller plattformens förvaltare."
+            if nowhere
+            else "Kommunen är avaktiverad i EST Lägesbild: välj en av dina andra kommuner.",
+            code="municipality_inactive",
+        )
+        self.nowhere = nowhere
+
+
+def municipality_closed(session: Session, municipality_id: int) -> None:
+    """A municipality is deactivated: the sessions of those who act in no other active
+    municipality, and its organisations' service tokens, end at once (never to come back
+    when it is activated again). Those who act in another keep their sessions there
+    (actor_for leaves the closed one out)."""
+    now = utcnow()
+    everywhere = session.scalars(select(Municipality.id)).all()
+    # Its organisations and memberships are municipal rows: read across, as the system.
+    with widened(session, everywhere):
+        closed = closed_municipalities(session) | {municipality_id}
+        elsewhere = select(Membership.user_id).where(Membership.municipality_id.not_in(closed))
+        users = select(User.id).where(
+            User.municipality_id == municipality_id, User.id.not_in(elsewhere)
+        )
+        organisations = select(Organisation.id).where(
+            Organisation.municipality_id == municipality_id
+        )
+        session.execute(
+            update(AuthSession)
+            .where(AuthSession.user_id.in_(users), AuthSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        session.execute(
+            update(ServiceToken)
+            .where(
+                ServiceToken.organisation_id.in_(organisations), ServiceToken.revoked_at.is_(None)
+            )
+            .values(revoked_at=now)
+        )
 
 
 class NotMember(Forbidden):
@@ -140,9 +202,14 @@ def resolve_token(
         if now >= as_utc(auth.expires_at) or now - last_used >= idle:
             return None
         stale = now - last_used >= TOUCH_EVERY
-        actor = actor_for(
-            auth.user, session_id=auth.id, address=address, municipality_id=municipality_id
-        )
+        try:
+            actor = actor_for(
+                auth.user, session_id=auth.id, address=address, municipality_id=municipality_id
+            )
+        except MunicipalityClosed as closed:
+            if closed.nowhere:
+                return None  # the session has ended (municipality_closed ends it for good)
+            raise
         if second_factor_stage(session, actor, pending=auth.pending) is not None:
             actor = half(actor)
         return Resolved(actor, (AuthSession, auth.id) if stale else None)
@@ -151,6 +218,8 @@ def resolve_token(
         if service is None or service.revoked_at is not None:
             return None
         if now >= as_utc(service.expires_at) or not service.organisation.active:
+            return None
+        if service.organisation.municipality_id in closed_municipalities(session):
             return None
         last = service.last_used_at
         actor = Actor(
@@ -250,7 +319,20 @@ def sign_in(
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    person = actor_for(user, session_id=None, address=actor.address)
+    try:
+        person = actor_for(user, session_id=None, address=actor.address)
+    except MunicipalityClosed as closed:
+        # The right password: said plainly, and not counted as a failure.
+        audit.record(
+            session,
+            action="sign_in",
+            outcome="refused",
+            user_id=user.id,
+            label=user.email,
+            status=403,
+            municipality_id=user.municipality_id,
+        )
+        return closed
     stage = second_factor_stage(session, person, pending=True)
     if stage is None:
         # A half sign-in leaves the failures counted: the codes are throttled with them.

@@ -87,7 +87,8 @@ async def sign_in_submit(
     token = await send(
         api.sign_in(email.strip(), password),
         lambda problem: {e.field: e.message for e in problem.errors},
-        refusals={401, 422, 429},
+        # 403: the right password, but the person's municipality is deactivated.
+        refusals={401, 403, 422, 429},
     )
     if isinstance(token, Refused):
         if token.status == 422:
