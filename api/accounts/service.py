@@ -147,8 +147,11 @@ def municipality_closed(session: Session, municipality_id: int) -> None:
     with widened(session, everywhere):
         closed = closed_municipalities(session) | {municipality_id}
         elsewhere = select(Membership.user_id).where(Membership.municipality_id.not_in(closed))
+        # A platform operator acts on the platform, whatever their home.
         users = select(User.id).where(
-            User.municipality_id == municipality_id, User.id.not_in(elsewhere)
+            User.municipality_id == municipality_id,
+            User.id.not_in(elsewhere),
+            User.is_operator.is_(False),
         )
         organisations = select(Organisation.id).where(
             Organisation.municipality_id == municipality_id

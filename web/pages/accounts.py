@@ -19,6 +19,7 @@ from web.client import ApiClient
 from web.deps import (
     MAX_FORM_FIELD,
     PASSWORD_PAGE,
+    PasswordChangeRequired,
     SignInRequired,
     VisitDep,
     address,
@@ -216,7 +217,11 @@ async def _settings(
     status: int = 200,
     account: bool = True,
 ) -> Response:
-    totp = await api.totp_status()
+    # None for a whole session begun with a temporary password (403
+    # password_change_required): the recovery codes are shown all the same, once.
+    totp = await unless(api.totp_status(), 403)
+    if totp is None and not (shown or {}).get("recovery_codes"):
+        raise PasswordChangeRequired()
     # A half session has no account to show (the page is then all it reaches); nor has a
     # page answered with a new session, whose forms would carry the old one's CSRF token.
     request.state.me = await unless(api.me(), 403) if account else None
