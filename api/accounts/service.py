@@ -13,12 +13,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from api.access import capabilities, policy
 from api.accounts import schemas
 from api.accounts import slots as account_slots
+from api.accounts.closing import MunicipalityClosed, closed_municipalities
+from api.accounts.closing import municipality_closed as municipality_closed
 from api.accounts.models import (
     AuthSession,
     Membership,
@@ -43,9 +45,8 @@ from api.localtime import utcnow
 from api.records import apply, changes
 from api.resources import Resource, get_record, name_contains, reference
 from api.settings import Settings
-from api.structure.models import Group, Municipality, Organisation
-from api.structure.service import GROUPS, municipality_refs
-from api.tenancy import widened
+from api.structure.models import Organisation
+from api.structure.service import municipality_refs
 
 USER_PREFIX = "estu_"
 SERVICE_PREFIX = "ests_"
@@ -115,59 +116,6 @@ def actor_for(
         address=address,
         password_change_required=user.password_temporary,
     )
-
-
-def closed_municipalities(session: Session) -> set[int]:
-    """The deactivated municipalities (few, usually none)."""
-    return set(session.scalars(select(Municipality.id).where(Municipality.active.is_(False))))
-
-
-class MunicipalityClosed(Forbidden):
-    """The municipality is deactivated; ``nowhere``: the person acts in no other."""
-
-    def __init__(self, *, nowhere: bool) -> None:
-        super().__init__(
-            "Din kommun är avaktiverad i EST Lägesbild, så du kan inte logga in. Fråga "
-            "kommunens administratör eller plattformens förvaltare."
-            if nowhere
-            else "Kommunen är avaktiverad i EST Lägesbild: välj en av dina andra kommuner.",
-            code="municipality_inactive",
-        )
-        self.nowhere = nowhere
-
-
-def municipality_closed(session: Session, municipality_id: int) -> None:
-    """A municipality is deactivated: the sessions of those who act in no other active
-    municipality, and its organisations' service tokens, end at once (never to come back
-    when it is activated again). Those who act in another keep their sessions there
-    (actor_for leaves the closed one out)."""
-    now = utcnow()
-    everywhere = session.scalars(select(Municipality.id)).all()
-    # Its organisations and memberships are municipal rows: read across, as the system.
-    with widened(session, everywhere):
-        closed = closed_municipalities(session) | {municipality_id}
-        elsewhere = select(Membership.user_id).where(Membership.municipality_id.not_in(closed))
-        # A platform operator acts on the platform, whatever their home.
-        users = select(User.id).where(
-            User.municipality_id == municipality_id,
-            User.id.not_in(elsewhere),
-            User.is_operator.is_(False),
-        )
-        organisations = select(Organisation.id).where(
-            Organisation.municipality_id == municipality_id
-        )
-        session.execute(
-            update(AuthSession)
-            .where(AuthSession.user_id.in_(users), AuthSession.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        session.execute(
-            update(ServiceToken)
-            .where(
-                ServiceToken.organisation_id.in_(organisations), ServiceToken.revoked_at.is_(None)
-            )
-            .values(revoked_at=now)
-        )
 
 
 class NotMember(Forbidden):
@@ -644,60 +592,7 @@ def set_user_active(session: Session, user_id: int, active: bool, *, actor: Acto
     return user
 
 
-# Memberships --------------------------------------------------------------------------------
-
-
-def _group_for_members(session: Session, group_id: int, actor: Actor, *, manage: bool) -> Group:
-    group = get_record(session, GROUPS, group_id, actor=actor)
-    if not policy.can_see_members(actor, group_id) and not manage:
-        raise Forbidden("Bara gruppens medlemmar ser vilka som ingår i den.")
-    if manage and not policy.can_manage_members(actor, group_id):
-        raise Forbidden("Bara gruppens sammankallande och administratörer ändrar medlemmarna.")
-    return group
-
-
-def list_memberships(
-    session: Session, group_id: int, query: schemas.MembershipFilter, *, actor: Actor
-) -> list[Membership]:
-    _group_for_members(session, group_id, actor, manage=False)
-    stmt = select(Membership).join(User).where(Membership.group_id == group_id)
-    if query.role is not None:
-        stmt = stmt.where(Membership.role == query.role)
-    return list(session.scalars(stmt.order_by(func.lower(User.name), Membership.id)))
-
-
-def put_membership(
-    session: Session, group_id: int, user_id: int, data: schemas.MembershipPut, *, actor: Actor
-) -> tuple[Membership, bool]:
-    """The membership with the role; True when it is new."""
-    group = _group_for_members(session, group_id, actor, manage=True)
-    if not group.active:
-        raise Conflict(f"{group.name} är avaktiverad.", code="inactive")
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise Invalid(
-            f"Det finns ingen aktiv användare med id {user_id}.",
-            errors=[FieldError("user_id", "Okänd användare.", "unknown_id", "path")],
-            code="unknown_id",
-        )
-    membership = session.scalar(
-        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
-    )
-    created = membership is None
-    if membership is None:
-        membership = Membership(group_id=group_id, user_id=user_id, role=data.role)
-        session.add(membership)
-    else:
-        membership.role = data.role
-    session.flush()
-    return membership, created
-
-
-def remove_membership(session: Session, group_id: int, user_id: int, *, actor: Actor) -> None:
-    _group_for_members(session, group_id, actor, manage=True)
-    membership = session.scalar(
-        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
-    )
-    if membership is not None:
-        session.delete(membership)
-        session.flush()
+# Memberships: api.accounts.memberships (re-exported: the routes and the seed call them here).
+from api.accounts.memberships import list_memberships as list_memberships  # noqa: E402
+from api.accounts.memberships import put_membership as put_membership  # noqa: E402
+from api.accounts.memberships import remove_membership as remove_membership  # noqa: E402
