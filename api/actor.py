@@ -52,6 +52,9 @@ class Actor:
     address: str | None = None
     # A bearer token was sent but is unknown, expired or revoked.
     token_rejected: bool = False
+    # The person signed in with a password someone else set (a temporary one): they reach
+    # only the routes that change it (policy.PASSWORD_CHANGE_ROUTES).
+    password_change_required: bool = False
 
 
 ANONYMOUS = Actor("anonymous", label="anonym")

@@ -62,7 +62,13 @@ def _cmd_migrate(args: argparse.Namespace) -> None:
 def _cmd_seed(args: argparse.Namespace) -> None:
     from api.demo_activity import load_demo_incidents
     from api.policeareas.demo import load_police_area_demo
-    from api.seed import DEMO_PASSWORD, load_demo, load_demo_users
+    from api.seed import (
+        DEMO_PASSWORD,
+        SECOND_FACTOR_NOTE,
+        enrol_demo_second_factors,
+        load_demo,
+        load_demo_users,
+    )
 
     if not args.demo:
         raise SystemExit("est seed: only --demo is available (Upplands-Bro and Järfälla)")
@@ -74,6 +80,8 @@ def _cmd_seed(args: argparse.Namespace) -> None:
             users = load_demo_users(session) if settings.env != "prod" else []
             # After the accounts: the police officer of both municipalities is its convener.
             police_area = load_police_area_demo(session)
+            # Its group's members sign in with a second factor too.
+            enrolled = enrol_demo_second_factors(session) if users else set()
             filed = (
                 load_demo_incidents(session, today=localtime.today())
                 if settings.env != "prod"
@@ -91,6 +99,8 @@ def _cmd_seed(args: argparse.Namespace) -> None:
         return
     print(f"demo accounts (development only), all with the password {DEMO_PASSWORD}:")
     for email, what in users:
+        if email in enrolled and SECOND_FACTOR_NOTE not in what:
+            what += SECOND_FACTOR_NOTE
         print(f"  {email:<28} {what}")
 
 
@@ -234,6 +244,13 @@ def _cmd_sync(args: argparse.Namespace) -> None:
     )
 
 
+# A password set here is someone else's for the person (api.accounts.service.set_password).
+TEMPORARY_NOTE = (
+    "the password is temporary: the person chooses their own at the first sign-in "
+    "(and it stops working after EST_TEMPORARY_PASSWORD_DAYS unused)"
+)
+
+
 def _cmd_user_create(args: argparse.Namespace) -> None:
     import getpass
 
@@ -275,6 +292,7 @@ def _cmd_user_create(args: argparse.Namespace) -> None:
     finally:
         database.dispose()
     print(f"user {user.id} created: {user.email}{' (administrator)' if user.is_admin else ''}")
+    print(TEMPORARY_NOTE)
 
 
 def _cmd_operator_create(args: argparse.Namespace) -> None:
@@ -307,6 +325,7 @@ def _cmd_operator_create(args: argparse.Namespace) -> None:
     if given is None:
         print(f"one-time password (shown once): {password}")
     print("the operator sets up a second factor (TOTP) at the first sign-in")
+    print(TEMPORARY_NOTE)
 
 
 def _home_municipality(session: Any, name: str | None, command: str = "est user create") -> int:

@@ -10,6 +10,7 @@ holds the order and checks it.
 
 from __future__ import annotations
 
+from api.accounts import service as accounts
 from api.accounts import slots as account_slots
 from api.evenings import log as evening_log
 from api.incidents import slots as incident_slots
@@ -21,10 +22,12 @@ from api.policeareas import service as police_areas
 from api.safetywalks import findings as walk_findings
 from api.situation import slots as situation_slots
 from api.steering import assignments
+from api.structure import slots as structure_slots
 
 
 def compose() -> None:
     account_slots.police_area_grants.fill(police_areas.police_area_grants)
+    structure_slots.municipality_closed.fill(accounts.municipality_closed)
     incident_slots.outcomes.fill(interventions.outcomes)
     incident_slots.blank_copies.fill(evening_log.blank_posts_of)
     intervention_slots.decided_at.fill(meetings.decided_at)

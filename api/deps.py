@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from api.access.policy import ROUTE_RULES, Rule, route_allows
+from api.access.policy import PASSWORD_CHANGE_ROUTES, ROUTE_RULES, Rule, route_allows
 from api.accounts import service as accounts
 from api.actor import Actor
 from api.audit import service as audit
@@ -82,6 +82,13 @@ def authorize(request: Request, actor: Annotated[Actor, Depends(authenticate)]) 
     if rule is not Rule.PUBLIC and actor.token_rejected:
         raise NotAuthenticated(
             "Inloggningen har gått ut eller avslutats. Logga in igen.", code="token_rejected"
+        )
+    operation = route.operation_id if isinstance(route, APIRoute) else None
+    if actor.password_change_required and operation not in PASSWORD_CHANGE_ROUTES:
+        # Signed in with a password someone else set: their own comes first.
+        raise Forbidden(
+            "Du loggade in med ett tillfälligt lösenord: välj ett eget lösenord först.",
+            code="password_change_required",
         )
     if route_allows(rule, actor, request.path_params):
         return

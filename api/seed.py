@@ -201,6 +201,9 @@ def load_demo_users(
             )
             if password_hash:
                 user.password_hash = password_hash
+            # The known demo password, not one to change at the first sign-in: the demo
+            # stays usable by anyone who reads the README.
+            user.password_temporary = False
         what = f"administratör i {home.name}"
         roles = []
         for group_name, role in grants:
@@ -216,13 +219,35 @@ def load_demo_users(
         if roles:
             what = " och ".join(roles)
         session.expire(user, ["memberships"])
-        person = account_service.actor_for(user, session_id=None, address=None)
-        if policy.requires_second_factor(person):
-            key = secret_key or get_settings().secret_key.get_secret_value()
-            totp.enrol_with_secret(session, user.id, DEMO_TOTP_SECRET, secret_key=key)
-            what += f", kod ur TOTP-nyckeln {DEMO_TOTP_SECRET}"
+        if enrol_demo_second_factor(session, user, secret_key=secret_key):
+            what += SECOND_FACTOR_NOTE
         shown.append((email, what))
     return shown
+
+
+SECOND_FACTOR_NOTE = f", kod ur TOTP-nyckeln {DEMO_TOTP_SECRET}"
+
+
+def enrol_demo_second_factor(session: Session, user: User, *, secret_key: str | None) -> bool:
+    """Gives a demo account DEMO_TOTP_SECRET when their role requires a second factor
+    (policy.requires_second_factor); True when it does. Run again after the demo's police
+    area is made (its group's members need one too)."""
+    person = account_service.actor_for(user, session_id=None, address=None)
+    if not policy.requires_second_factor(person):
+        return False
+    key = secret_key or get_settings().secret_key.get_secret_value()
+    totp.enrol_with_secret(session, user.id, DEMO_TOTP_SECRET, secret_key=key)
+    return True
+
+
+def enrol_demo_second_factors(session: Session, *, secret_key: str | None = None) -> set[str]:
+    """enrol_demo_second_factor for every demo account there is: the e-mails enrolled."""
+    enrolled = set()
+    for _home, email, *_rest in _demo_accounts(session):
+        user = session.scalar(select(User).where(User.email_key == email))
+        if user is not None and enrol_demo_second_factor(session, user, secret_key=secret_key):
+            enrolled.add(email)
+    return enrolled
 
 
 def _municipality(session: Session, source: str, report: SeedReport, actor: Actor) -> Municipality:

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # enough for a meeting with the lägesbild open, short enough for a phone left behind.
     session_idle_minutes: int = 60
     session_max_hours: int = 12
+    # A password set by someone else (temporary) stops working this long after it was set
+    # when the person has not changed it; 0: it does not expire.
+    temporary_password_days: int = Field(default=7, ge=0)
     # Failed sign-ins within the window: per account typed, and per client address.
     throttle_window_minutes: int = 15
     throttle_per_account: int = 5

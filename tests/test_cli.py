@@ -106,6 +106,9 @@ def test_the_demo_has_observations_and_a_published_lagesbild_per_group(
     for email in ("admin@est.demo", "admin@jarfalla.est.demo", "polis@est.demo"):
         assert email in seeded.stdout
     assert "police area: Lokalpolisområde Järfälla" in seeded.stdout
+    # The police area's convener signs in with the demo's TOTP secret, as administrators do.
+    (officer,) = [line for line in seeded.stdout.splitlines() if "polis@est.demo" in line]
+    assert "TOTP" in officer
     database = Database.from_url(seeded_url)
     try:
         with database.session(write=False) as session:

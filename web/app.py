@@ -22,7 +22,7 @@ from api.middleware import BodyLimit, LoadShedder, SecurityHeaders, shedding
 from api.settings import Settings, get_settings
 from web import auth
 from web.client import ApiClient, ApiError, ApiUnavailable
-from web.deps import SignInRequired, check_csrf
+from web.deps import PASSWORD_PAGE, PasswordChangeRequired, SignInRequired, check_csrf
 from web.pages import (
     about,
     accounts,
@@ -146,6 +146,7 @@ def create_web_app(
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(PasswordChangeRequired, password_change_required)
     app.add_exception_handler(ApiError, api_failed)
     app.add_exception_handler(RequestValidationError, not_found)
     app.add_exception_handler(StarletteHTTPException, http_error)
@@ -184,6 +185,12 @@ async def sign_in_required(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def password_change_required(request: Request, _exc: Exception) -> Response:
+    """Signed in with a temporary password: to the page that replaces it, and back after."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(request, f"{PASSWORD_PAGE}?next={quote(target, safe='/')}")
+
+
 async def api_failed(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     if exc.status == 401:
@@ -192,6 +199,8 @@ async def api_failed(request: Request, exc: Exception) -> Response:
         # Half signed in (the code, or setting up the app, is still to come).
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return redirect(request, f"/logga-in/kod?next={quote(target, safe='/')}")
+    if exc.status == 403 and exc.problem.code == "password_change_required":
+        return await password_change_required(request, exc)
     if exc.status == 404:
         return await not_found(request, exc)
     if isinstance(exc, ApiUnavailable):

@@ -172,6 +172,13 @@ class ApiClient:
     async def me(self) -> Me:
         return await self._get(f"{V1}/auth/me", Me)
 
+    async def change_password(self, current_password: str, new_password: str) -> None:
+        await self._request(
+            "PUT",
+            f"{V1}/auth/password",
+            json={"current_password": current_password, "new_password": new_password},
+        )
+
     # Two-factor sign-in --------------------------------------------------------------------
 
     async def totp_status(self) -> TotpStatus:

@@ -39,6 +39,15 @@ class SignInRequired(Exception):
         self.expired = expired
 
 
+class PasswordChangeRequired(Exception):
+    """The person signed in with a password someone else set: their own comes first
+    (the API answers 403 ``password_change_required`` to anything else)."""
+
+
+# The page where one chooses a new password (web.pages.accounts).
+PASSWORD_PAGE = "/konto/nytt-losenord"  # noqa: S105 (a path)
+
+
 @dataclass(frozen=True)
 class Visit:
     """A signed-in person's request: the API as them, and who they are."""
@@ -75,11 +84,17 @@ async def signed_in(request: Request) -> Visit:
     except ApiError as exc:
         if exc.status == 401:
             raise SignInRequired(expired=True) from exc
-        if chosen is None or exc.problem.code != "not_in_municipality":
+        if chosen is None or exc.problem.code not in (
+            "not_in_municipality",
+            "municipality_inactive",
+        ):
             raise
-        # A choice that no longer holds (the grant there ended): the home municipality.
+        # A choice that no longer holds (the grant there ended, or the municipality was
+        # deactivated): the home municipality.
         api = client_of(request).acting_for(token, address(request))
         me = await api.me()
+    if me.password_change_required and request.url.path != PASSWORD_PAGE:
+        raise PasswordChangeRequired()
     request.state.me = me
     return Visit(api, me)
 

@@ -60,6 +60,7 @@ from api.access.policeareas import require_read_agreement as require_read_agreem
 from api.access.policeareas import (
     require_read_police_area_situation as require_read_police_area_situation,
 )
+from api.access.route_rules import PASSWORD_CHANGE_ROUTES as PASSWORD_CHANGE_ROUTES
 from api.access.route_rules import ROUTE_RULES as ROUTE_RULES
 from api.access.route_rules import Rule as Rule
 from api.access.route_rules import route_allows as route_allows
@@ -71,12 +72,17 @@ from api.errors import Forbidden
 
 def requires_second_factor(actor: Actor) -> bool:
     """Who must sign in with a second factor (TOTP): administrators, platform operators,
-    and everyone in the steering group, whatever their role there (they read the whole
-    municipality and steer it). Others may enrol on their own. ``actor`` is the person as
+    everyone in the steering group, whatever their role there (they read the whole
+    municipality and steer it), and everyone in a police area's group (they read what
+    several municipalities share with it: exact points, free text). Others may enrol on
+    their own. ``actor`` is the person as
     a full sign-in would make them; until they have enrolled, their sessions are half ones
     (api.accounts.totp)."""
     return actor.kind == "user" and (
-        actor.is_admin or actor.is_operator or any(g.group_kind == "steering" for g in actor.grants)
+        actor.is_admin
+        or actor.is_operator
+        or bool(actor.police_area_grants)
+        or any(g.group_kind == "steering" for g in actor.grants)
     )
 
 

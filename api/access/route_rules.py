@@ -263,6 +263,11 @@ ROUTE_RULES: dict[str, Rule] = {
 }
 
 
+# What a person signed in with a temporary password (set by someone else) reaches until
+# they choose their own: the change itself, sign-out, and who they are.
+PASSWORD_CHANGE_ROUTES = frozenset({"change_password", "sign_out", "get_me", "update_me"})
+
+
 def route_allows(rule: Rule, actor: Actor, path_params: dict[str, str]) -> bool:
     """Whether ``actor`` may reach a route with ``rule`` at all (records are checked after)."""
     if rule is Rule.PUBLIC:

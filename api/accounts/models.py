@@ -53,6 +53,12 @@ class User(ActiveMixin, TimestampMixin, Base):
     is_operator: Mapped[bool] = mapped_column(default=False, server_default=false())
     # None for an account that signs in elsewhere only (single sign-on, later).
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Set by someone other than the person (an administrator, an operator, the command
+    # line): until they choose their own, they reach nothing but that (api.deps.authorize).
+    password_temporary: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When the password was set: an unused temporary one expires
+    # (EST_TEMPORARY_PASSWORD_DAYS).
+    password_set_at: Mapped[dt.datetime | None]
     # An e-mail when feedback is recorded on something the person reported (#18); their own
     # choice (PATCH /auth/me), on unless they turn it off.
     feedback_email: Mapped[bool] = mapped_column(default=True, server_default=true())

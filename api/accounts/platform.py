@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from api.accounts import schemas, service
 from api.accounts.models import User
-from api.accounts.passwords import hash_password
 from api.actor import Actor
 from api.errors import Conflict, FieldError
 from api.resources import create_record
@@ -24,7 +23,7 @@ def create_operator(session: Session, data: schemas.OperatorCreate, *, actor: Ac
     values = {"name": data.name, "email": data.email, "is_operator": True}
     service.check_user(session, values, None)
     user = User(**values, municipality_id=None)
-    service.set_password(user, data.password, "password")
+    service.set_password(user, data.password, "password", actor=actor)
     session.add(user)
     session.flush()
     return user
@@ -66,7 +65,7 @@ def establish_municipality(
         ) from exc
     user = User(**values, municipality_id=municipality.id)
     password = one_time_password()
-    user.password_hash = hash_password(password)
+    service.set_password(user, password, "administrator.email", actor=actor)
     session.add(user)
     session.flush()
     return municipality, user, password

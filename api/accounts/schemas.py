@@ -90,6 +90,11 @@ class TokenRead(BaseModel):
         "POST /auth/totp/verify; `enrol`: the person must set up two-factor sign-in first "
         "(POST /auth/totp/enrol, then /auth/totp/confirm).",
     )
+    password_change_required: bool = Field(
+        False,
+        description="The password was set by someone else (temporary): the session reaches "
+        "only PUT /auth/password, sign-out and /auth/me until the person chooses their own.",
+    )
 
 
 class PasswordChange(Input):
@@ -192,6 +197,11 @@ class Me(UserRead):
     )
     feedback_email: bool = Field(
         True, description="Gets an e-mail when feedback arrives on what they reported."
+    )
+    password_change_required: bool = Field(
+        False,
+        description="Signed in with a password someone else set: must choose their own "
+        "(PUT /auth/password) before anything else answers (403 `password_change_required`).",
     )
     municipality: Ref | None = Field(
         None, description="The municipality this request acts in (the header EST-Municipality)."

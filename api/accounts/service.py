@@ -13,12 +13,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from api.access import capabilities, policy
 from api.accounts import schemas
 from api.accounts import slots as account_slots
+from api.accounts.closing import MunicipalityClosed, closed_municipalities
+from api.accounts.closing import municipality_closed as municipality_closed
 from api.accounts.models import (
     AuthSession,
     Membership,
@@ -43,8 +45,8 @@ from api.localtime import utcnow
 from api.records import apply, changes
 from api.resources import Resource, get_record, name_contains, reference
 from api.settings import Settings
-from api.structure.models import Group, Organisation
-from api.structure.service import GROUPS, municipality_refs
+from api.structure.models import Organisation
+from api.structure.service import municipality_refs
 
 USER_PREFIX = "estu_"
 SERVICE_PREFIX = "ests_"
@@ -79,13 +81,24 @@ def actor_for(
         for m in user.memberships
         if m.group.active
     ]
-    home = user.municipality_id
-    others = sorted({g.municipality_id for g in grants if g.municipality_id not in (home, None)})
+    session = object_session(user)
+    # A deactivated municipality is no one's to act in (README "Deactivating a
+    # municipality"): not its administrator's, not its people's.
+    closed = set() if session is None else closed_municipalities(session)
+    home = user.municipality_id if user.municipality_id not in closed else None
+    others = sorted(
+        {g.municipality_id for g in grants if g.municipality_id is not None}
+        - {home, user.municipality_id}
+        - closed
+    )
     allowed = ([home] if home is not None else []) + others
-    chosen = home if municipality_id is None else municipality_id
+    if municipality_id is not None and municipality_id in closed:
+        raise MunicipalityClosed(nowhere=not allowed and not user.is_operator)
+    if not allowed and user.municipality_id is not None and not user.is_operator:
+        raise MunicipalityClosed(nowhere=True)
+    chosen = (allowed[0] if allowed else None) if municipality_id is None else municipality_id
     if chosen is not None and chosen not in allowed:
         raise NotMember()
-    session = object_session(user)
     police_areas = () if session is None else account_slots.police_area_grants(session, user.id)
     return Actor(
         "user",
@@ -101,6 +114,7 @@ def actor_for(
         elsewhere=tuple(g for g in grants if g.municipality_id != chosen),
         token_id=session_id,
         address=address,
+        password_change_required=user.password_temporary,
     )
 
 
@@ -139,9 +153,14 @@ def resolve_token(
         if now >= as_utc(auth.expires_at) or now - last_used >= idle:
             return None
         stale = now - last_used >= TOUCH_EVERY
-        actor = actor_for(
-            auth.user, session_id=auth.id, address=address, municipality_id=municipality_id
-        )
+        try:
+            actor = actor_for(
+                auth.user, session_id=auth.id, address=address, municipality_id=municipality_id
+            )
+        except MunicipalityClosed as closed:
+            if closed.nowhere:
+                return None  # the session has ended (municipality_closed ends it for good)
+            raise
         if second_factor_stage(session, actor, pending=auth.pending) is not None:
             actor = half(actor)
         return Resolved(actor, (AuthSession, auth.id) if stale else None)
@@ -150,6 +169,8 @@ def resolve_token(
         if service is None or service.revoked_at is not None:
             return None
         if now >= as_utc(service.expires_at) or not service.organisation.active:
+            return None
+        if service.organisation.municipality_id in closed_municipalities(session):
             return None
         last = service.last_used_at
         actor = Actor(
@@ -233,7 +254,7 @@ def sign_in(
         return refused
     user = session.scalar(select(User).where(User.email_key == make_email_key(email)))
     valid = verify_password(user.password_hash if user else None, password)
-    if user is None or not valid or not user.active:
+    if user is None or not valid or not user.active or temporary_expired(user, settings):
         count_failure(session, account, actor=actor, settings=settings)
         audit.record(
             session,
@@ -249,7 +270,20 @@ def sign_in(
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    person = actor_for(user, session_id=None, address=actor.address)
+    try:
+        person = actor_for(user, session_id=None, address=actor.address)
+    except MunicipalityClosed as closed:
+        # The right password: said plainly, and not counted as a failure.
+        audit.record(
+            session,
+            action="sign_in",
+            outcome="refused",
+            user_id=user.id,
+            label=user.email,
+            status=403,
+            municipality_id=user.municipality_id,
+        )
+        return closed
     stage = second_factor_stage(session, person, pending=True)
     if stage is None:
         # A half sign-in leaves the failures counted: the codes are throttled with them.
@@ -345,6 +379,7 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "session_expires_at": auth.expires_at if auth else None,
             "second_factor_enrolled": has_second_factor(session, user.id),
             "second_factor_required": policy.requires_second_factor(actor),
+            "password_change_required": user.password_temporary,
             "feedback_email": user.feedback_email,
             "municipality": next(iter(municipality_refs(session, [actor.municipality_id])), None),
             "municipalities": municipality_refs(session, actor.municipality_ids),
@@ -367,10 +402,19 @@ def _signed_in_user(session: Session, actor: Actor) -> User:
 
 
 def change_password(session: Session, data: schemas.PasswordChange, *, actor: Actor) -> None:
+    """The person's own new password; it ends a temporary one (set_password)."""
     user = _signed_in_user(session, actor)
     if not verify_password(user.password_hash, data.current_password):
         raise Invalid.field("current_password", "Nuvarande lösenord stämmer inte.", "wrong")
-    set_password(user, data.new_password, "new_password")
+    if data.new_password == data.current_password:
+        raise Invalid.field(
+            "new_password",
+            "Välj ett annat lösenord än det du har nu."
+            if not user.password_temporary
+            else "Välj ett eget lösenord, inte det tillfälliga du fick.",
+            "same_password",
+        )
+    set_password(user, data.new_password, "new_password", actor=actor)
     # Every other session ends; this one goes on.
     session.execute(
         update(AuthSession)
@@ -383,11 +427,26 @@ def change_password(session: Session, data: schemas.PasswordChange, *, actor: Ac
     )
 
 
-def set_password(user: User, password: str, field: str) -> None:
+def set_password(user: User, password: str, field: str, *, actor: Actor) -> None:
+    """The one place a password is set. Set by anyone but the person themselves (an
+    administrator, a platform operator, the command line) it is temporary: the person must
+    choose their own before they reach anything else (api.deps.authorize), and an unused
+    one expires (temporary_expired)."""
     problem = weakness(password, personal=(user.name, user.email))
     if problem:
         raise Invalid.field(field, problem, "weak_password")
     user.password_hash = hash_password(password)
+    # A new account has no id yet: whoever makes it is someone else.
+    user.password_temporary = user.id is None or actor.user_id != user.id
+    user.password_set_at = utcnow()
+
+
+def temporary_expired(user: User, settings: Settings) -> bool:
+    """Whether a temporary password has gone unused too long (EST_TEMPORARY_PASSWORD_DAYS)."""
+    days = settings.temporary_password_days
+    if not user.password_temporary or days == 0 or user.password_set_at is None:
+        return False
+    return utcnow() - as_utc(user.password_set_at) >= dt.timedelta(days=days)
 
 
 # Users ------------------------------------------------------------------------------------
@@ -496,7 +555,7 @@ def create_user(session: Session, data: schemas.UserCreate, *, actor: Actor) -> 
     check_user(session, values, None)
     user = User(**values, municipality_id=_home(session, values, actor))
     if data.password is not None:
-        set_password(user, data.password, "password")
+        set_password(user, data.password, "password", actor=actor)
     session.add(user)
     session.flush()
     return user
@@ -514,7 +573,7 @@ def update_user(session: Session, user_id: int, data: schemas.UserUpdate, *, act
     if "organisation_id" in values:
         user.municipality_id = _home(session, values, actor)
     if password is not None:
-        set_password(user, password, "password")
+        set_password(user, password, "password", actor=actor)
         _revoke_sessions(session, user.id)
     if values.get("is_admin") is False:
         _revoke_sessions(session, user.id)
@@ -533,60 +592,7 @@ def set_user_active(session: Session, user_id: int, active: bool, *, actor: Acto
     return user
 
 
-# Memberships --------------------------------------------------------------------------------
-
-
-def _group_for_members(session: Session, group_id: int, actor: Actor, *, manage: bool) -> Group:
-    group = get_record(session, GROUPS, group_id, actor=actor)
-    if not policy.can_see_members(actor, group_id) and not manage:
-        raise Forbidden("Bara gruppens medlemmar ser vilka som ingår i den.")
-    if manage and not policy.can_manage_members(actor, group_id):
-        raise Forbidden("Bara gruppens sammankallande och administratörer ändrar medlemmarna.")
-    return group
-
-
-def list_memberships(
-    session: Session, group_id: int, query: schemas.MembershipFilter, *, actor: Actor
-) -> list[Membership]:
-    _group_for_members(session, group_id, actor, manage=False)
-    stmt = select(Membership).join(User).where(Membership.group_id == group_id)
-    if query.role is not None:
-        stmt = stmt.where(Membership.role == query.role)
-    return list(session.scalars(stmt.order_by(func.lower(User.name), Membership.id)))
-
-
-def put_membership(
-    session: Session, group_id: int, user_id: int, data: schemas.MembershipPut, *, actor: Actor
-) -> tuple[Membership, bool]:
-    """The membership with the role; True when it is new."""
-    group = _group_for_members(session, group_id, actor, manage=True)
-    if not group.active:
-        raise Conflict(f"{group.name} är avaktiverad.", code="inactive")
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise Invalid(
-            f"Det finns ingen aktiv användare med id {user_id}.",
-            errors=[FieldError("user_id", "Okänd användare.", "unknown_id", "path")],
-            code="unknown_id",
-        )
-    membership = session.scalar(
-        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
-    )
-    created = membership is None
-    if membership is None:
-        membership = Membership(group_id=group_id, user_id=user_id, role=data.role)
-        session.add(membership)
-    else:
-        membership.role = data.role
-    session.flush()
-    return membership, created
-
-
-def remove_membership(session: Session, group_id: int, user_id: int, *, actor: Actor) -> None:
-    _group_for_members(session, group_id, actor, manage=True)
-    membership = session.scalar(
-        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
-    )
-    if membership is not None:
-        session.delete(membership)
-        session.flush()
+# Memberships: api.accounts.memberships (re-exported: the routes and the seed call them here).
+from api.accounts.memberships import list_memberships as list_memberships  # noqa: E402
+from api.accounts.memberships import put_membership as put_membership  # noqa: E402
+from api.accounts.memberships import remove_membership as remove_membership  # noqa: E402

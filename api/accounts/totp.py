@@ -270,6 +270,7 @@ def token_read(signed_in: SignedIn, settings: Settings) -> schemas.TokenRead:
         expires_at=signed_in.auth.expires_at,
         idle_timeout_seconds=settings.session_idle_minutes * 60,
         second_factor=signed_in.stage,
+        password_change_required=signed_in.auth.user.password_temporary,
     )
 
 

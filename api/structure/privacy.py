@@ -16,6 +16,7 @@ from api.schemas_common import Ref
 from api.settings import Settings
 from api.structure import schemas
 from api.structure.models import Municipality
+from api.structure.service import refuse_inactive
 
 DEFAULT_NOTICE = """\
 {municipality} är personuppgiftsansvarig för personuppgifterna i EST Lägesbild, det system \
@@ -113,6 +114,7 @@ def set_notice(
     managed = policy.managed_municipality_ids(actor)
     if managed is not None and municipality_id not in managed:
         raise Hidden(not_found_message("ingen kommun", municipality_id))
+    refuse_inactive(municipality)
     municipality.privacy_notice = data.text
     session.flush()
     session.refresh(municipality)

@@ -26,6 +26,7 @@ from api.resources import (
     reference,
 )
 from api.structure import schemas
+from api.structure import slots as structure_slots
 from api.structure.models import (
     Area,
     Group,
@@ -71,7 +72,26 @@ def _filter_municipalities(stmt: Select[Any], f: schemas.MunicipalityFilter) -> 
     )
 
 
+class MunicipalityInactive(Conflict):
+    """A write to a deactivated municipality: only activating it again is allowed."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name} är avaktiverad: ingenting i den ändras förrän den aktiveras igen.",
+            code="municipality_inactive",
+        )
+
+
+def refuse_inactive(municipality: Municipality) -> None:
+    """Refuses a write to a deactivated municipality (README "Deactivating a
+    municipality")."""
+    if not municipality.active:
+        raise MunicipalityInactive(municipality.name)
+
+
 def _check_municipality(session: Session, state: dict[str, Any], record: Any) -> None:
+    if record is not None:
+        refuse_inactive(record)
     ensure_unique_name(
         session,
         Municipality,
@@ -108,6 +128,7 @@ MUNICIPALITIES = Resource(
     fields=("name", "outline", "extent"),
     scope=lambda stmt, actor: _within(policy.readable_municipality_ids(actor), stmt),
     write_scope=lambda stmt, actor: _within(policy.managed_municipality_ids(actor), stmt),
+    before_deactivate=lambda session, m: structure_slots.municipality_closed(session, m.id),
 )
 
 

@@ -17,6 +17,8 @@ from tests.support.servers import Server
 
 V1 = "/api/v1"
 NEW_PASSWORD = "blå-kanelbulle-vandrar-93"
+# The newcomer's own, chosen instead of the one the administrator set.
+OWN_PASSWORD = "grön-lingonsylt-klättrar-41"
 
 
 def sign_in(client: httpx.Client, email: str, password: str = DEMO_PASSWORD) -> httpx.Response:
@@ -142,6 +144,13 @@ def test_an_administrator_must_enrol_before_anything(
     assert len(body["recovery_codes"]) == 10 == len(set(body["recovery_codes"]))
     whole = body["session"]["access_token"]
     with server.client(whole) as client:
+        # The administrator set the password: the newcomer chooses their own next.
+        assert client.get(f"{V1}/groups").json()["code"] == "password_change_required"
+        changed = client.put(
+            f"{V1}/auth/password",
+            json={"current_password": NEW_PASSWORD, "new_password": OWN_PASSWORD},
+        )
+        assert changed.status_code == 204, changed.text
         assert client.get(f"{V1}/groups").status_code == 200
         status = client.get(f"{V1}/auth/totp").json()
         assert status == {**status, "enrolled": True, "stage": None, "recovery_codes_left": 10}
@@ -151,12 +160,12 @@ def test_an_administrator_must_enrol_before_anything(
 
     # A recovery code signs in once, typed as people type it.
     recovery = body["recovery_codes"][0]
-    answer = sign_in(anon, "ny-admin@est.test", NEW_PASSWORD)
+    answer = sign_in(anon, "ny-admin@est.test", OWN_PASSWORD)
     half_token = answer.json()["access_token"]
     assert answer.json()["second_factor"] == "verify"
     used = verify(server, half_token, f" {recovery.upper()} ")
     assert used.status_code == 201, used.text
-    answer = sign_in(anon, "ny-admin@est.test", NEW_PASSWORD)
+    answer = sign_in(anon, "ny-admin@est.test", OWN_PASSWORD)
     assert verify(server, answer.json()["access_token"], recovery).status_code == 422
     with server.client(used.json()["access_token"]) as client:
         assert client.get(f"{V1}/auth/totp").json()["recovery_codes_left"] == 9

@@ -101,9 +101,21 @@ def test_the_operator_makes_a_municipality_with_its_administrator(
         assert taken.status_code == 409
         assert 'id="epost-error"' in taken.text and "E-postadressen används redan." in taken.text
         town = people["municipality"]["id"]
+        # The list's "Avaktivera…" asks first, on a page of its own that says what it does.
+        rows = operator.get("/plattform/kommuner").text
+        assert f'href="/plattform/kommuner/{town}/avaktivera"' in rows
+        assert f'action="/plattform/kommuner/{town}/avaktivera"' not in rows
+        asked = operator.get(f"/plattform/kommuner/{town}/avaktivera")
+        assert asked.status_code == 200, asked.text
+        assert "kan inte logga in" in asked.text and "loggas ut direkt" in asked.text
+        assert f'action="/plattform/kommuner/{town}/avaktivera" method="post"' in asked.text
+        assert 'class="button button-danger"' in asked.text
+        assert "Avaktiverad" not in operator.get("/plattform/kommuner").text
         off = operator.post(f"/plattform/kommuner/{town}/avaktivera", data={"csrf_token": csrf})
         assert off.status_code == 303
         assert "Avaktiverad" in operator.get("/plattform/kommuner").text
+        # Deactivated: nothing to confirm any more.
+        assert operator.get(f"/plattform/kommuner/{town}/avaktivera").status_code == 303
         on = operator.post(f"/plattform/kommuner/{town}/aktivera", data={"csrf_token": csrf})
         assert on.status_code == 303
         odd = operator.post(f"/plattform/kommuner/{town}/radera", data={"csrf_token": csrf})
@@ -119,6 +131,7 @@ def test_both_pages_pass_axe_on_a_phone(browser: Browser, server: Server, people
     for token, path in (
         (people["tokens"]["admin"], "/kommun/installningar"),
         (operator_token, "/plattform/kommuner"),
+        (operator_token, f"/plattform/kommuner/{people['municipality']['id']}/avaktivera"),
     ):
         with phone_page(browser) as page:
             page.context.add_cookies([{"name": "est_session", "value": token, "url": server.url}])

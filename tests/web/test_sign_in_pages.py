@@ -258,6 +258,32 @@ def test_enrolment_without_javascript(browser: httpx.Client, api: httpx.Client) 
     assert done.status_code == 200, done.text
     assert len(re.findall(r"<li><code>[a-z2-9-]{14}</code></li>", done.text)) == 10
     assert secret not in done.text
+    # The administrator set the password: every page leads to choosing one's own first.
+    led = browser.get("/organisationer")
+    assert led.status_code == 303
+    assert led.headers["location"] == "/konto/nytt-losenord?next=/organisationer"
+    choose = browser.get(led.headers["location"])
+    assert choose.status_code == 200 and "Välj ett nytt lösenord" in choose.text
+    assert 'href="/organisationer"' not in choose.text  # no menu to lead elsewhere
+    form = {"csrf_token": csrf_of(choose.text), "next": "/organisationer"}
+    own = "grön-lingonsylt-klättrar-41"
+    differ = browser.post(
+        "/konto/nytt-losenord",
+        data={**form, "current_password": password, "new_password": own, "repeat_password": "x"},
+    )
+    assert differ.status_code == 422 and 'id="repeat_password-error"' in differ.text
+    same = browser.post(
+        "/konto/nytt-losenord",
+        data={**form, "current_password": password, "new_password": password,
+              "repeat_password": password},
+    )  # fmt: skip
+    assert same.status_code == 422 and 'id="new_password-error"' in same.text
+    assert "tillfälliga" in same.text
+    chosen = browser.post(
+        "/konto/nytt-losenord",
+        data={**form, "current_password": password, "new_password": own, "repeat_password": own},
+    )
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/organisationer"
     assert browser.get("/organisationer").status_code == 200
     again = browser.get("/konto/tvastegsverifiering")
     assert "Oanvända reservkoder: 10." in again.text and secret not in again.text
@@ -284,3 +310,14 @@ def test_turning_it_off_where_the_role_allows(server: Server, people: People) ->
         page = steering.get("/konto/tvastegsverifiering")
         assert "Din roll kräver tvåstegsverifiering" in page.text
         assert "Stäng av" not in page.text
+
+
+def test_a_deactivated_municipalitys_people_are_told_why(
+    browser: httpx.Client, api: httpx.Client, people: People
+) -> None:
+    town = people["municipality"]["id"]
+    assert api.post(f"/api/v1/municipalities/{town}/deactivate").status_code == 200
+    refused = sign_in(browser, PEOPLE["reporter"])
+    assert refused.status_code == 403
+    assert "Din kommun är avaktiverad" in refused.text and 'role="alert"' in refused.text
+    assert "est_session" not in refused.cookies

@@ -18,6 +18,8 @@ from web import auth
 from web.client import ApiClient
 from web.deps import (
     MAX_FORM_FIELD,
+    PASSWORD_PAGE,
+    PasswordChangeRequired,
     SignInRequired,
     VisitDep,
     address,
@@ -86,7 +88,8 @@ async def sign_in_submit(
     token = await send(
         api.sign_in(email.strip(), password),
         lambda problem: {e.field: e.message for e in problem.errors},
-        refusals={401, 422, 429},
+        # 403: the right password, but the person's municipality is deactivated.
+        refusals={401, 403, 422, 429},
     )
     if isinstance(token, Refused):
         if token.status == 422:
@@ -101,8 +104,11 @@ async def sign_in_submit(
             message=token.problem.detail,
             status=token.status,
         )
-    # Half a sign-in goes on to the code, or to setting up the app (api.accounts.totp).
+    # Half a sign-in goes on to the code, or to setting up the app (api.accounts.totp); a
+    # temporary password (set by someone else) to choosing one's own.
     after = {"verify": CODE_PAGE, "enrol": SETTINGS_PAGE}.get(token.second_factor or "")
+    if after is None and token.password_change_required:
+        after = PASSWORD_PAGE
     response = redirect(request, f"{after}?next={quote(target, safe='/')}" if after else target)
     auth.set_session(request, response, token.access_token)
     return response
@@ -211,7 +217,11 @@ async def _settings(
     status: int = 200,
     account: bool = True,
 ) -> Response:
-    totp = await api.totp_status()
+    # None for a whole session begun with a temporary password (403
+    # password_change_required): the recovery codes are shown all the same, once.
+    totp = await unless(api.totp_status(), 403)
+    if totp is None and not (shown or {}).get("recovery_codes"):
+        raise PasswordChangeRequired()
     # A half session has no account to show (the page is then all it reaches); nor has a
     # page answered with a new session, whose forms would carry the old one's CSRF token.
     request.state.me = await unless(api.me(), 403) if account else None
@@ -295,3 +305,61 @@ async def second_factor_off(request: Request) -> Response:
         shown = {"message": refused.problem.detail}
         return await _settings(request, api, next_url="/", shown=shown, status=409)
     return redirect(request, f"{SETTINGS_PAGE}?avstangd=1")
+
+
+# One's own password --------------------------------------------------------------------------
+
+
+def password_form(
+    request: Request,
+    *,
+    next_url: str,
+    temporary: bool,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    # No menu: while the password is temporary the page is all the person reaches.
+    request.state.me = None
+    return render(
+        request,
+        "password.html",
+        {"next_url": next_url, "temporary": temporary, "errors": errors or {}},
+        status=status,
+    )
+
+
+@page(router, PASSWORD_PAGE, name="password")
+async def password_page(request: Request, visit: VisitDep, next: str = "/") -> Response:
+    return password_form(
+        request, next_url=safe_next(next), temporary=visit.me.password_change_required
+    )
+
+
+@router.post(PASSWORD_PAGE, response_class=HTMLResponse, name="password_submit")
+async def password_submit(
+    request: Request,
+    visit: VisitDep,
+    current_password: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    new_password: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    repeat_password: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "",
+    next: Annotated[str, Form(max_length=MAX_FORM_FIELD)] = "/",
+) -> Response:
+    target = safe_next(next)
+    temporary = visit.me.password_change_required
+    errors = {}
+    if not current_password:
+        errors["current_password"] = "Fyll i ditt nuvarande lösenord."  # noqa: S105
+    if not new_password:
+        errors["new_password"] = "Fyll i ett nytt lösenord."  # noqa: S105
+    elif repeat_password != new_password:
+        errors["repeat_password"] = "Lösenorden är inte lika. Skriv samma lösenord två gånger."  # noqa: S105
+    if not errors:
+        changed = await send(
+            visit.api.change_password(current_password, new_password),
+            {"current_password": "current_password", "new_password": "new_password"},
+            refusals={422},
+        )
+        if not isinstance(changed, Refused):
+            return redirect(request, target)
+        errors = changed.errors
+    return password_form(request, next_url=target, temporary=temporary, errors=errors, status=422)

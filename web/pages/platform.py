@@ -275,6 +275,21 @@ async def platform_establish(
 SET_ACTIVE = {"aktivera": True, "avaktivera": False}
 
 
+@page(router, "/plattform/kommuner/{municipality_id}/avaktivera", name="platform_deactivate")
+async def platform_deactivate_page(
+    request: Request, visit: PlatformVisit, municipality_id: PageId
+) -> Response:
+    """What deactivating does, before it is done: the confirmation, without JavaScript."""
+    municipality = await calls.municipality(visit.api, municipality_id)
+    if not municipality.active:
+        return redirect(request, "/plattform/kommuner")
+    return render(
+        request,
+        "platform_deactivate.html",
+        {"nav": "platform", "municipality": municipality},
+    )
+
+
 @router.post(
     "/plattform/kommuner/{municipality_id}/{verb}",
     response_class=HTMLResponse,
