@@ -22,6 +22,8 @@ pytestmark = pytest.mark.browser
 AXE = Path(os.environ.get("EST_AXE_JS", ".venv/axe-core-4.14.1/axe.min.js"))
 EMAIL = "ny-admin@est.test"
 PASSWORD = "blå-kanelbulle-vandrar-93"
+# The administrator chose PASSWORD for them: a temporary one, changed at the first sign-in.
+OWN_PASSWORD = "grön-kanot-paddlar-hem-47"
 PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
@@ -78,11 +80,18 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code(
     assert len(codes) == 10
     inaccessible["codes"] = axe_violations(page)
     page.get_by_role("link", name="Jag har sparat koderna, fortsätt").click()
+    # A password someone else chose is temporary: nothing but a new one of their own first.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Välj ett nytt lösenord")
+    inaccessible["temporary"] = axe_violations(page)
+    page.get_by_label("Det tillfälliga lösenordet").fill(PASSWORD)
+    page.get_by_label("Nytt lösenord", exact=True).fill(OWN_PASSWORD)
+    page.get_by_label("Upprepa det nya lösenordet").fill(OWN_PASSWORD)
+    page.get_by_role("button", name="Spara lösenordet").click()
     expect(page.locator(".account-menu summary")).to_contain_text("Ny Admin")
     sign_out(page)
 
     # The password, then the code from the app.
-    sign_in(page, EMAIL, PASSWORD)
+    sign_in(page, EMAIL, OWN_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Ange kod")
     inaccessible["code"] = axe_violations(page)
     enter_code(page, "000000" if totp_code(EMAIL, secret) != "000000" else "111111")
@@ -93,7 +102,7 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code(
     sign_out(page)
 
     # The password, then a recovery code, which then is spent.
-    sign_in(page, EMAIL, PASSWORD)
+    sign_in(page, EMAIL, OWN_PASSWORD)
     enter_code(page, codes[0])
     expect(page.locator(".account-menu summary")).to_contain_text("Ny Admin")
     page.goto(f"{server.url}/konto/tvastegsverifiering")
