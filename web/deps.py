@@ -88,6 +88,8 @@ VisitDep = Annotated[Visit, Depends(signed_in)]
 
 # Why a page refuses someone the API gives no such capability, in their words.
 NOT_YOURS = {
+    Capability.read_municipality: "Bara den som arbetar i en kommun kan använda den här sidan: "
+    "välj en kommun först.",
     Capability.import_files: "Bara den som får läsa in filer kan använda den här sidan.",
     Capability.read_audit_log: "Bara en administratör kan läsa loggen.",
     Capability.read_steering: "Bara den som får läsa mål och planer kan använda den här sidan.",
@@ -127,6 +129,8 @@ def requires(capability: Capability) -> Callable[[Visit], Awaitable[Visit]]:
     return visit_with
 
 
+MunicipalDataVisit = Annotated[Visit, Depends(requires(Capability.read_municipality))]
+ReportVisit = Annotated[Visit, Depends(requires(Capability.file_reports))]
 ImportVisit = Annotated[Visit, Depends(requires(Capability.import_files))]
 AuditVisit = Annotated[Visit, Depends(requires(Capability.read_audit_log))]
 SteeringVisit = Annotated[Visit, Depends(requires(Capability.read_steering))]
