@@ -138,7 +138,6 @@ MeetingsVisit = Annotated[Visit, Depends(requires(Capability.read_meetings))]
 PrivacyEditVisit = Annotated[Visit, Depends(requires(Capability.set_privacy_notice))]
 GuardReportsVisit = Annotated[Visit, Depends(requires(Capability.read_guard_reports))]
 PoliceAreasVisit = Annotated[Visit, Depends(requires(Capability.read_police_areas))]
-MunicipalityVisit = Annotated[Visit, Depends(requires(Capability.manage_municipality))]
 PlatformVisit = Annotated[Visit, Depends(requires(Capability.operate_platform))]
 
 

@@ -25,6 +25,7 @@ from api.resources import (
     name_contains,
     reference,
 )
+from api.settings import get_settings
 from api.structure import schemas
 from api.structure.models import (
     Area,
@@ -108,7 +109,21 @@ MUNICIPALITIES = Resource(
     fields=("name", "outline", "extent"),
     scope=lambda stmt, actor: _within(policy.readable_municipality_ids(actor), stmt),
     write_scope=lambda stmt, actor: _within(policy.managed_municipality_ids(actor), stmt),
+    rights=lambda municipality, actor: {
+        **capabilities.municipality_rights(actor, municipality.id),
+        "defaults": installation_defaults(),
+    },
 )
+
+
+def installation_defaults() -> schemas.MunicipalityDefaults:
+    """What a municipality's empty setting means: the installation's (api.settings)."""
+    settings = get_settings()
+    return schemas.MunicipalityDefaults(
+        nearest_place_metres=settings.nearest_place_metres,
+        retain_incident_text_months=settings.retain_incident_text_months,
+        retain_audit_years=settings.retain_audit_years,
+    )
 
 
 # Areas ----------------------------------------------------------------------------------
