@@ -25,6 +25,7 @@ from api.steering import assignments
 
 def compose() -> None:
     account_slots.police_area_grants.fill(police_areas.police_area_grants)
+    account_slots.police_area_names.fill(police_areas.police_area_names)
     incident_slots.outcomes.fill(interventions.outcomes)
     incident_slots.blank_copies.fill(evening_log.blank_posts_of)
     intervention_slots.decided_at.fill(meetings.decided_at)

@@ -348,8 +348,20 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "feedback_email": user.feedback_email,
             "municipality": next(iter(municipality_refs(session, [actor.municipality_id])), None),
             "municipalities": municipality_refs(session, actor.municipality_ids),
+            "police_areas": _own_police_areas(session, actor),
         }
     )
+
+
+def _own_police_areas(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    names = account_slots.police_area_names(
+        session, tuple(pid for pid, _role in actor.police_area_grants)
+    )
+    return [
+        {"police_area": {"id": pid, "name": names[pid]}, "role": role}
+        for pid, role in actor.police_area_grants
+        if pid in names
+    ]
 
 
 def update_me(session: Session, data: schemas.MeUpdate, *, actor: Actor) -> None:
