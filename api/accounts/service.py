@@ -354,14 +354,9 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
 
 
 def _own_police_areas(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    names = account_slots.police_area_names(
-        session, tuple(pid for pid, _role in actor.police_area_grants)
-    )
-    return [
-        {"police_area": {"id": pid, "name": names[pid]}, "role": role}
-        for pid, role in actor.police_area_grants
-        if pid in names
-    ]
+    own = actor.police_area_grants
+    names = account_slots.police_area_names(session, tuple(pid for pid, _ in own))
+    return [{"police_area": {"id": p, "name": names[p]}, "role": r} for p, r in own if p in names]
 
 
 def update_me(session: Session, data: schemas.MeUpdate, *, actor: Actor) -> None:
