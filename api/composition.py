@@ -28,6 +28,7 @@ from api.structure import slots as structure_slots
 def compose() -> None:
     account_slots.police_area_grants.fill(police_areas.police_area_grants)
     structure_slots.municipality_closed.fill(accounts.municipality_closed)
+    account_slots.police_area_names.fill(police_areas.police_area_names)
     incident_slots.outcomes.fill(interventions.outcomes)
     incident_slots.blank_copies.fill(evening_log.blank_posts_of)
     intervention_slots.decided_at.fill(meetings.decided_at)

@@ -103,6 +103,8 @@ VisitDep = Annotated[Visit, Depends(signed_in)]
 
 # Why a page refuses someone the API gives no such capability, in their words.
 NOT_YOURS = {
+    Capability.read_municipality: "Bara den som arbetar i en kommun kan använda den här sidan: "
+    "välj en kommun först.",
     Capability.import_files: "Bara den som får läsa in filer kan använda den här sidan.",
     Capability.read_audit_log: "Bara en administratör kan läsa loggen.",
     Capability.read_steering: "Bara den som får läsa mål och planer kan använda den här sidan.",
@@ -142,6 +144,8 @@ def requires(capability: Capability) -> Callable[[Visit], Awaitable[Visit]]:
     return visit_with
 
 
+MunicipalDataVisit = Annotated[Visit, Depends(requires(Capability.read_municipality))]
+ReportVisit = Annotated[Visit, Depends(requires(Capability.file_reports))]
 ImportVisit = Annotated[Visit, Depends(requires(Capability.import_files))]
 AuditVisit = Annotated[Visit, Depends(requires(Capability.read_audit_log))]
 SteeringVisit = Annotated[Visit, Depends(requires(Capability.read_steering))]
@@ -149,7 +153,6 @@ MeetingsVisit = Annotated[Visit, Depends(requires(Capability.read_meetings))]
 PrivacyEditVisit = Annotated[Visit, Depends(requires(Capability.set_privacy_notice))]
 GuardReportsVisit = Annotated[Visit, Depends(requires(Capability.read_guard_reports))]
 PoliceAreasVisit = Annotated[Visit, Depends(requires(Capability.read_police_areas))]
-MunicipalityVisit = Annotated[Visit, Depends(requires(Capability.manage_municipality))]
 PlatformVisit = Annotated[Visit, Depends(requires(Capability.operate_platform))]
 
 

@@ -36,14 +36,15 @@ def capabilities(actor: Actor, *, organisation_kind: str | None = None) -> list[
     """The caller's capabilities, in the enum's order. ``organisation_kind``: that of the
     caller's organisation, which the guard reports' rules ask."""
     held = {
+        Capability.read_municipality: actor.municipality_id is not None,
         Capability.file_reports: can_file_reports(actor),
         Capability.import_files: can_import(actor),
         Capability.read_steering: can_read_steering(actor),
         Capability.read_meetings: can_read_meetings(actor),
         Capability.read_audit_log: route_allows(ROUTE_RULES["list_audit_events"], actor, {}),
-        Capability.set_privacy_notice: route_allows(
-            ROUTE_RULES["set_municipality_privacy_notice"], actor, {}
-        ),
+        # The notice of the municipality acted in (its page edits that one's).
+        Capability.set_privacy_notice: actor.municipality_id is not None
+        and route_allows(ROUTE_RULES["set_municipality_privacy_notice"], actor, {}),
         Capability.read_guard_reports: read_guard_reports_at_all(
             actor, organisation_kind=organisation_kind
         ),
@@ -75,6 +76,12 @@ def group_rights(actor: Actor, group_id: int) -> dict[str, bool]:
         "may_write": can_write_in_group(actor, group_id),
         "may_manage": can_manage_members(actor, group_id),
     }
+
+
+def municipality_rights(actor: Actor, municipality_id: int) -> dict[str, bool]:
+    """What the caller may do with a municipality, as its read answers it: change its
+    settings (its administrator, a platform operator)."""
+    return {"may_manage": may_manage_municipality(actor, municipality_id)}
 
 
 def grant_rights(actor: Actor, group_id: int) -> dict[str, bool]:

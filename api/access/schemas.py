@@ -10,6 +10,10 @@ import enum
 class Capability(enum.StrEnum):
     """What a caller may do beyond reading their own groups, by name."""
 
+    # The data of the municipality acted in (incidents, the map, organisations): anyone
+    # acting in one; not a platform operator, who acts in none (their pages are the
+    # platform's).
+    read_municipality = "read_municipality"
     file_reports = "file_reports"  # can_file_reports
     import_files = "import_files"  # can_import: files, and the sources' category names
     read_steering = "read_steering"  # can_read_steering: goals, plans and the thread

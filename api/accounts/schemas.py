@@ -184,6 +184,14 @@ class OwnGrant(GroupGrant):
     )
 
 
+class OwnPoliceAreaGrant(BaseModel):
+    """The signed-in person's place in a police area's group (#21), whatever municipality
+    they act in."""
+
+    police_area: Ref
+    role: str = Field(description="convener, member or viewer (policeareas.PoliceAreaRole).")
+
+
 class Me(UserRead):
     memberships: list[OwnGrant]  # type: ignore[assignment]  # the same grants, with rights
     can: list[Capability] = Field(
@@ -210,6 +218,10 @@ class Me(UserRead):
         default_factory=list,
         description="Every municipality the person may act in, their home one first: the "
         "front end offers the choice when there are several.",
+    )
+    police_areas: list[OwnPoliceAreaGrant] = Field(
+        default_factory=list,
+        description="The police areas whose group the person is in, and their role there.",
     )
 
 

@@ -21,6 +21,9 @@ from api.accounts import schemas
 from api.accounts import slots as account_slots
 from api.accounts.closing import MunicipalityClosed, closed_municipalities
 from api.accounts.closing import municipality_closed as municipality_closed
+from api.accounts.credentials import change_password as change_password
+from api.accounts.credentials import set_password as set_password
+from api.accounts.credentials import signed_in_user, temporary_expired
 from api.accounts.models import (
     AuthSession,
     Membership,
@@ -29,7 +32,7 @@ from api.accounts.models import (
     User,
 )
 from api.accounts.models import email_key as make_email_key
-from api.accounts.passwords import hash_password, needs_rehash, verify_password, weakness
+from api.accounts.passwords import hash_password, needs_rehash, verify_password
 from api.accounts.throttle import account_key, as_utc, count_failure, forget_failures, throttle
 from api.actor import Actor, Grant
 from api.audit import service as audit
@@ -362,7 +365,7 @@ def _revoke_sessions(session: Session, user_id: int) -> int:
 def me(session: Session, *, actor: Actor) -> schemas.Me:
     """The signed-in person, with what the policy lets them do: overall (``can``) and in
     each of their groups."""
-    user = _signed_in_user(session, actor)
+    user = signed_in_user(session, actor)
     auth = session.get(AuthSession, actor.token_id) if actor.token_id else None
     read = schemas.UserRead.model_validate(user).model_dump()
     grants = [
@@ -383,70 +386,22 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "feedback_email": user.feedback_email,
             "municipality": next(iter(municipality_refs(session, [actor.municipality_id])), None),
             "municipalities": municipality_refs(session, actor.municipality_ids),
+            "police_areas": _own_police_areas(session, actor),
         }
     )
 
 
+def _own_police_areas(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    own = actor.police_area_grants
+    names = account_slots.police_area_names(session, tuple(pid for pid, _ in own))
+    return [{"police_area": {"id": p, "name": names[p]}, "role": r} for p, r in own if p in names]
+
+
 def update_me(session: Session, data: schemas.MeUpdate, *, actor: Actor) -> None:
-    user = _signed_in_user(session, actor)
+    user = signed_in_user(session, actor)
     if data.feedback_email is not None:
         user.feedback_email = data.feedback_email
     session.flush()
-
-
-def _signed_in_user(session: Session, actor: Actor) -> User:
-    user = session.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is None:
-        raise Forbidden("Bara en inloggad person har ett konto.")
-    return user
-
-
-def change_password(session: Session, data: schemas.PasswordChange, *, actor: Actor) -> None:
-    """The person's own new password; it ends a temporary one (set_password)."""
-    user = _signed_in_user(session, actor)
-    if not verify_password(user.password_hash, data.current_password):
-        raise Invalid.field("current_password", "Nuvarande lösenord stämmer inte.", "wrong")
-    if data.new_password == data.current_password:
-        raise Invalid.field(
-            "new_password",
-            "Välj ett annat lösenord än det du har nu."
-            if not user.password_temporary
-            else "Välj ett eget lösenord, inte det tillfälliga du fick.",
-            "same_password",
-        )
-    set_password(user, data.new_password, "new_password", actor=actor)
-    # Every other session ends; this one goes on.
-    session.execute(
-        update(AuthSession)
-        .where(
-            AuthSession.user_id == user.id,
-            AuthSession.id != actor.token_id,
-            AuthSession.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-    )
-
-
-def set_password(user: User, password: str, field: str, *, actor: Actor) -> None:
-    """The one place a password is set. Set by anyone but the person themselves (an
-    administrator, a platform operator, the command line) it is temporary: the person must
-    choose their own before they reach anything else (api.deps.authorize), and an unused
-    one expires (temporary_expired)."""
-    problem = weakness(password, personal=(user.name, user.email))
-    if problem:
-        raise Invalid.field(field, problem, "weak_password")
-    user.password_hash = hash_password(password)
-    # A new account has no id yet: whoever makes it is someone else.
-    user.password_temporary = user.id is None or actor.user_id != user.id
-    user.password_set_at = utcnow()
-
-
-def temporary_expired(user: User, settings: Settings) -> bool:
-    """Whether a temporary password has gone unused too long (EST_TEMPORARY_PASSWORD_DAYS)."""
-    days = settings.temporary_password_days
-    if not user.password_temporary or days == 0 or user.password_set_at is None:
-        return False
-    return utcnow() - as_utc(user.password_set_at) >= dt.timedelta(days=days)
 
 
 # Users ------------------------------------------------------------------------------------

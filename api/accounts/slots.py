@@ -10,3 +10,7 @@ from api.slots import Slot
 police_area_grants: Slot[[Session, int], tuple[tuple[int, str], ...]] = Slot(
     "accounts.police_area_grants", provider="api.policeareas"
 )
+# Their names, for the person's own answer (GET /auth/me): police area id → name.
+police_area_names: Slot[[Session, tuple[int, ...]], dict[int, str]] = Slot(
+    "accounts.police_area_names", provider="api.policeareas"
+)

@@ -48,6 +48,13 @@ def police_area_grants(session: Session, user_id: int) -> tuple[tuple[int, str],
     return tuple((pid, role.value) for pid, role in rows)
 
 
+def police_area_names(session: Session, ids: tuple[int, ...]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(PoliceArea.id, PoliceArea.name).where(PoliceArea.id.in_(ids)))
+    return {pid: name for pid, name in rows}
+
+
 # The police area ----------------------------------------------------------------------------
 
 

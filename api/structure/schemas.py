@@ -171,6 +171,15 @@ class MunicipalityUpdate(Patch):
     retain_audit_years: RetainAuditYears | None = None
 
 
+class MunicipalityDefaults(BaseModel):
+    """The installation's settings (api.settings) that a municipality's own setting left
+    null means."""
+
+    nearest_place_metres: float
+    retain_incident_text_months: int
+    retain_audit_years: int
+
+
 class MunicipalityRead(Record):
     name: str
     timezone: str
@@ -181,6 +190,15 @@ class MunicipalityRead(Record):
     retain_incident_text_months: int | None = None
     retain_audit_years: int | None = None
     today: dt.date = Field(description="Today in the municipality's time zone.")
+    # What the caller may do with it, and what its empty settings mean (one read answers).
+    may_manage: bool = Field(
+        False,
+        description="Whether the caller changes its settings (its administrator, a platform "
+        "operator).",
+    )
+    defaults: MunicipalityDefaults | None = Field(
+        None, description="The installation's settings where the municipality's own are null."
+    )
 
 
 class MunicipalityFilter(ListQuery):

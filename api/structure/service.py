@@ -25,6 +25,7 @@ from api.resources import (
     name_contains,
     reference,
 )
+from api.settings import get_settings
 from api.structure import schemas
 from api.structure import slots as structure_slots
 from api.structure.models import (
@@ -129,7 +130,21 @@ MUNICIPALITIES = Resource(
     scope=lambda stmt, actor: _within(policy.readable_municipality_ids(actor), stmt),
     write_scope=lambda stmt, actor: _within(policy.managed_municipality_ids(actor), stmt),
     before_deactivate=lambda session, m: structure_slots.municipality_closed(session, m.id),
+    rights=lambda municipality, actor: {
+        **capabilities.municipality_rights(actor, municipality.id),
+        "defaults": installation_defaults(),
+    },
 )
+
+
+def installation_defaults() -> schemas.MunicipalityDefaults:
+    """What a municipality's empty setting means: the installation's (api.settings)."""
+    settings = get_settings()
+    return schemas.MunicipalityDefaults(
+        nearest_place_metres=settings.nearest_place_metres,
+        retain_incident_text_months=settings.retain_incident_text_months,
+        retain_audit_years=settings.retain_audit_years,
+    )
 
 
 # Areas ----------------------------------------------------------------------------------

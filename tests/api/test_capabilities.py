@@ -15,7 +15,10 @@ STEERING = "EST styrgrupp"
 COORDINATION = "EST samordningsgrupp"
 KUNGSANGEN = "EST områdesgrupp Kungsängen"
 BRO = "EST områdesgrupp Bro"
+OPERATOR = "operatorn@est.test"
 EVERY = [
+    # Everyone acting in a municipality reads its incidents, map and organisations.
+    "read_municipality",
     "file_reports",
     "import_files",
     "read_steering",
@@ -40,6 +43,7 @@ EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
     "admin": ([*EVERY, "read_guard_reports", "manage_municipality"], []),
     "steering": (
         [
+            "read_municipality",
             "file_reports",
             "read_steering",
             "read_meetings",
@@ -51,6 +55,7 @@ EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
     ),
     "coordination": (
         [
+            "read_municipality",
             "file_reports",
             "import_files",
             "read_steering",
@@ -66,6 +71,7 @@ EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
     ),
     "kungsangen": (
         [
+            "read_municipality",
             "file_reports",
             "read_meetings",
             "read_evenings",
@@ -79,6 +85,7 @@ EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
     # Rapid Säkerhet, they file and read its guard reports.
     "reporter": (
         [
+            "read_municipality",
             "file_reports",
             "read_evenings",
             "read_guard_reports",
@@ -89,6 +96,7 @@ EXPECTED: dict[str, tuple[list[str], list[tuple[str, bool, bool, bool]]]] = {
     ),
     "viewer": (
         [
+            "read_municipality",
             "read_steering",
             "read_meetings",
             "read_evenings",
@@ -145,3 +153,23 @@ def test_a_changed_group_answers_the_administrators_rights(
     changed = api.patch(f"{V1}/groups/{group}", json={"description": "Bro centrum och Råby."})
     assert changed.status_code == 200, changed.text
     assert (changed.json()["may_write"], changed.json()["may_manage"]) == (True, True)
+
+
+def test_an_operator_acting_in_no_municipality_is_offered_no_municipal_pages(
+    server: Server, people: People
+) -> None:
+    # A platform operator acts in no municipality: the platform's pages, none of a
+    # municipality's data (incidents, map, organisations, reporting), which would be empty
+    # or refused.
+    from tests.support.cli import est
+
+    made = est(
+        server.settings.database_url, "operator", "create", "--email", OPERATOR, "--name", "Op"
+    )
+    assert made.returncode == 0, made.stderr
+    with server.client(server.token_for(OPERATOR)) as client:
+        me = client.get(f"{V1}/auth/me").json()
+    assert me["municipality"] is None
+    # The platform's own log (sign-ins, municipalities made) is theirs to read.
+    platform = ["read_audit_log", "read_police_areas", "manage_police_areas", "operate_platform"]
+    assert me["can"] == platform

@@ -63,9 +63,35 @@ def test_a_person_of_two_municipalities_chooses_in_the_account_menu(
         )
         assert chosen.status_code == 303, chosen.text
         assert chosen.headers["location"].endswith("/")
+        # The form says which page the person was on: back to it where it is a list of
+        # the other municipality too; a record's page (the municipality left) goes to its
+        # list, or the overview; never another site.
+        assert '<input type="hidden" name="next" value="/">' in menu
+        for sent, landing in (
+            ("/organisationer", "/organisationer"),
+            ("/handelser?omrade=3", "/handelser"),
+            ("/handelser/549", "/handelser"),
+            ("/grupper/3/lagesbild", "/"),
+            ("/lagesbild/9/visning", "/"),
+            ("//evil.example/handelser", "/"),
+            ("https://evil.example/handelser", "/"),
+            ("/finns-inte", "/"),
+        ):
+            back = browser.post(
+                "/konto/kommun",
+                data={
+                    "csrf_token": csrf_of(page),
+                    "municipality_id": str(ids["Järfälla kommun"]),
+                    "next": sent,
+                },
+            )
+            assert back.status_code == 303, (sent, back.text)
+            assert back.headers["location"] == landing, (sent, back.headers["location"])
         page = browser.get("/").text
         assert header_municipality(page) == "Järfälla kommun"
         assert "EST samordningsgrupp Järfälla" in page
+        # The start page names the municipality acted in, not the installation's first.
+        assert "EST-strukturen i Järfälla kommun" in page and "Upplands-Bro kommun</h" not in page
         # Järfälla's areas in the filing form now, not Upplands-Bro's.
         form = browser.get("/rapportera").text
         assert ">Jakobsberg</option>" in form and ">Kungsängen</option>" not in form

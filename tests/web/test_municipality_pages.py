@@ -73,8 +73,15 @@ def test_the_operator_makes_a_municipality_with_its_administrator(
         assert listed.status_code == 200, listed.text
         assert "Upplands-Bro kommun" in listed.text
         assert 'href="/plattform/kommuner"' in listed.text
-        # Nothing of a municipality's own data is the operator's.
-        assert 'href="/kommun/installningar"' not in listed.text
+        # Nothing of a municipality's own data is the operator's: no menu item to a page
+        # that would be empty or refused.
+        for data_page in ("/handelser", "/karta", "/rapportera", "/organisationer"):
+            assert f'href="{data_page}"' not in listed.text, data_page
+            assert operator.get(data_page).status_code == 403, data_page
+        # Their start page is the platform's, with no municipality named.
+        start = operator.get("/").text
+        assert "<h1>Plattformen</h1>" in start and "EST-strukturen" not in start
+        assert 'href="/plattform/kommuner"' in start and 'href="/lokalpolisomraden"' in start
         csrf = csrf_of(listed.text)
         made = operator.post(
             "/plattform/kommuner",
@@ -141,3 +148,50 @@ def test_both_pages_pass_axe_on_a_phone(browser: Browser, server: Server, people
             if problems or width > 390:
                 failures[path] = (problems, width)
     assert not failures, failures
+
+
+def test_the_operator_opens_any_municipality_s_settings(server: Server, people: People) -> None:
+    # The API lets a platform operator change any municipality's settings: so does the page,
+    # from a link per municipality on the platform's page. What the page offers, the API's
+    # read says (may_manage), not a role.
+    town = people["municipality"]["id"]
+    settings = f"/kommun/installningar?kommun={town}"
+    with _operator_browser(server) as operator:
+        listed = operator.get("/plattform/kommuner").text
+        assert f'href="{settings}"' in listed
+        form = operator.get(settings)
+        assert form.status_code == 200, form.text
+        assert (
+            f'action="{settings}"' in form.text and 'href="/plattform/kommuner">Avbryt' in form.text
+        )
+        base = {
+            "csrf_token": csrf_of(form.text),
+            "namn": "Upplands-Bro kommun",
+            "tidszon": "Europe/Stockholm",
+            "koordinatsystem": "EPSG:3011",
+        }
+        # The extent: all four corners or none, each refused beside its field.
+        half = operator.post(settings, data={**base, "vast": "17.3", "ost": "abc"})
+        assert half.status_code == 422
+        assert 'id="ost-error"' in half.text and 'id="syd-error"' in half.text
+        reversed_ = operator.post(
+            settings, data={**base, "vast": "18", "syd": "59.4", "ost": "17", "nord": "59.7"}
+        )
+        assert reversed_.status_code == 422
+        assert (
+            'id="utbredning-error"' in reversed_.text and "Väst ska vara mindre" in reversed_.text
+        )
+        box = {"vast": "17.2", "syd": "59.4", "ost": "17.9", "nord": "59.7"}
+        saved = operator.post(settings, data={**base, **box})
+        assert saved.status_code == 303, saved.text
+        assert saved.headers["location"] == f"{settings}&sparat=1"
+        again = operator.get(f"{settings}&sparat=1").text
+        assert "Inställningarna är sparade." in again
+        assert 'value="17.2"' in again and 'value="59.7"' in again
+    with browser_for(server, people, "admin") as admin:
+        page = admin.get("/kommun/installningar").text
+        # The time zone is a choice of what the API accepts; an empty field's meaning shown.
+        assert '<select id="tidszon" name="tidszon"' in page
+        assert '<option value="Europe/Stockholm" selected>' in page
+        assert "Tomt: installationens 24 månader." in page and "Tomt: installationens 5 år." in page
+        assert 'id="vast"' in page and 'id="nord"' in page

@@ -26,6 +26,12 @@ BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
 
 # Each page the menu offers only for a capability, and that capability.
 CAPABILITY_PAGES = {
+    # A municipality's own data: not for one acting in none (a platform operator).
+    "/handelser": "read_municipality",
+    "/karta": "read_municipality",
+    "/organisationer": "read_municipality",
+    # The form is refused at once, not after it is sent.
+    "/rapportera": "file_reports",
     "/import": "import_files",
     "/import/kategorier": "import_files",
     "/admin/logg": "read_audit_log",

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from api.app import create_api_app
+from tests.support.factories import make_municipality
 from tests.support.people import Demo, session_cookie
 from tests.support.servers import LiveServer, Server, free_port, settings_for
 from web.app import create_web_app
@@ -127,9 +128,16 @@ def test_web_health(server: Server, split: tuple[str, str]) -> None:
     assert httpx.get(f"{web_url}/healthz").json() == {"status": "ok"}
 
 
-def test_empty_database_says_what_to_do(web: httpx.Client) -> None:
-    text = text_of(web.get("/").text)
-    assert "est seed --demo" in text
+def test_empty_database_says_what_to_do(web: httpx.Client, api: httpx.Client) -> None:
+    # The administrator of a municipality with nothing in it yet: what to set up first, in
+    # Swedish and with links, never a developer's command.
+    make_municipality(api, "Håbo kommun")
+    html = web.get("/").text
+    text = text_of(html)
+    assert "est seed" not in text and "Upplands-Bro" not in text
+    assert "EST-strukturen i Håbo kommun" in text
+    assert "Det finns inga EST-grupper i Håbo kommun än" in text and "Börja så här" in text
+    assert 'href="/kommun/installningar"' in html and 'href="/organisationer"' in html
 
 
 @pytest.fixture

@@ -41,6 +41,15 @@ def test_the_police_area_page_shows_the_municipalities_side_by_side(
     with _browser(server, pair.police) as police:
         home = police.get("/").text
         assert 'href="/lokalpolisomraden"' in home
+        # The account menu's groups: the police area's too (GET /auth/me's police_areas),
+        # whatever municipality they act in.
+        menu = re.search(r'<ul class="account-groups">.*?</ul>', home, re.S)
+        assert menu is not None
+        assert (
+            f'<a href="/lokalpolisomraden/{pair.police_area_id}">Lokalpolisområde Test</a>'
+            in menu[0]
+        )
+        assert "(sammankallande)" in menu[0]
         listing = police.get("/lokalpolisomraden").text
         assert "Lokalpolisområde Test" in listing and "Nytt lokalpolisområde" not in listing
         path = f"/lokalpolisomraden/{pair.police_area_id}"

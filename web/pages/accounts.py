@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.schemas_common import MAX_ID
 from web import auth
@@ -116,19 +117,45 @@ async def sign_in_submit(
 
 @router.post("/konto/kommun", response_class=HTMLResponse, name="choose_municipality")
 async def choose_municipality(
-    request: Request, visit: VisitDep, municipality_id: Annotated[int, Form(ge=1, le=MAX_ID)]
+    request: Request,
+    visit: VisitDep,
+    municipality_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     """Which of their municipalities the person acts in (the account menu): kept in a
-    cookie, sent to the API with every call. The overview next: a page of one municipality's
-    record is not the other's."""
+    cookie, sent to the API with every call. Back to the page they were on (``next``) where
+    it is a list of the other municipality too (see ``return_to``)."""
     if municipality_id not in {m.id for m in visit.me.municipalities}:
         raise StarletteHTTPException(403, "Du har ingen roll i den kommunen.")
-    response = redirect(request, "/")
+    response = redirect(request, return_to(request, next))
+    # The home municipality is the first of theirs (GET /auth/me): no cookie for it.
     home = visit.me.municipalities[0].id
     auth.choose_municipality(
         request, response, None if municipality_id == home else municipality_id
     )
     return response
+
+
+def return_to(request: Request, sent: str) -> str:
+    """Where a person goes after choosing another municipality: the page they were on, a
+    path of this site alone (``safe_next``), when it is one of the site's pages with no
+    record in its address. A record's page (``/handelser/12``) is the municipality left
+    (the other's would answer 404): its list (``/handelser``) where there is one, else the
+    overview. Its query goes: its filters may name the other municipality's areas."""
+    path = urlsplit(safe_next(sent)).path
+    kept: list[str] = []
+    for segment in path.split("/")[1:]:
+        if not segment or segment.isdigit():
+            break
+        kept.append(segment)
+    target = "/" + "/".join(kept)
+    return target if _is_page(request, target) else "/"
+
+
+def _is_page(request: Request, path: str) -> bool:
+    """Whether the site answers a GET of ``path`` with one of its pages."""
+    scope = {"type": "http", "path": path, "method": "GET", "root_path": "", "path_params": {}}
+    return any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes)
 
 
 @router.post("/logga-ut", response_class=HTMLResponse, name="sign_out")

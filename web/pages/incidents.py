@@ -22,7 +22,16 @@ from web import auth, client_photos, client_streams
 from web import client_own as own
 from web import format as fmt
 from web.choices import choices
-from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep, address, client_of
+from web.deps import (
+    MAX_FORM_FIELD,
+    MunicipalDataVisit,
+    PageId,
+    ReportVisit,
+    Visit,
+    VisitDep,
+    address,
+    client_of,
+)
 from web.forms import incidents as forms
 from web.forms.period import period_days
 from web.forms.sending import Refused, send, unless
@@ -89,7 +98,7 @@ IncidentQueryDep = Annotated[IncidentQuery, Depends(incident_query)]
 
 @page(router, "/handelser", name="incidents")
 async def incidents_page(
-    request: Request, visit: VisitDep, query: IncidentQueryDep, cursor: str = ""
+    request: Request, visit: MunicipalDataVisit, query: IncidentQueryDep, cursor: str = ""
 ) -> Response:
     items: list[Any] = []
     more = None
@@ -126,7 +135,9 @@ async def incidents_page(
 
 
 @page(router, "/karta", name="map")
-async def map_page(request: Request, visit: VisitDep, query: IncidentQueryDep) -> Response:
+async def map_page(
+    request: Request, visit: MunicipalDataVisit, query: IncidentQueryDep
+) -> Response:
     items = [] if query.errors else (await visit.api.incidents(**query.api, limit=50)).items
     offered = await choices(visit)
     return render(
@@ -395,7 +406,7 @@ def report_opened(form: Any) -> tuple[str, dt.datetime]:
 
 
 @page(router, "/rapportera", name="report")
-async def report_page(request: Request, visit: VisitDep) -> Response:
+async def report_page(request: Request, visit: ReportVisit) -> Response:
     # The reporter's own area to start with; a point given later decides instead.
     own = forms.own_area(visit.me, await visit.api.groups())
     first = forms.IncidentForm(omrade=own, forvalt=own)

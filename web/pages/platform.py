@@ -12,12 +12,16 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, get_args
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.structure.schemas import LocalCrs
+from api.access.schemas import Capability
+from api.localtime import ZoneName
+from api.schemas_common import MAX_ID
+from api.structure.schemas import LocalCrs, MunicipalityRead
 from web import client_platform as calls
-from web.deps import MunicipalityVisit, PageId, PlatformVisit
+from web.deps import NOT_YOURS, PageId, PlatformVisit, Visit, VisitDep
 from web.forms.sending import Refused, send
 from web.rendering import page, redirect, render
 
@@ -50,6 +54,12 @@ FIELDS = {
     "retain_incident_text_months": "gallra_text",
     "retain_audit_years": "gallra_logg",
     "outline": "kontur",
+    # The extent's corners, and the extent as a whole (west before east, south before north).
+    "west": "vast",
+    "south": "syd",
+    "east": "ost",
+    "north": "nord",
+    "extent": "utbredning",
 }
 # The fields' names, for the error summary (each message names its field).
 LABELS = {
@@ -60,9 +70,20 @@ LABELS = {
     "gallra_text": "Händelsers fritext och exakta punkt",
     "gallra_logg": "Loggen",
     "kontur": "Kontur",
+    "vast": "Utbredning, väst",
+    "syd": "Utbredning, syd",
+    "ost": "Utbredning, öst",
+    "nord": "Utbredning, nord",
+    "utbredning": "Utbredning",
 }
+# The extent's fields, by the API's names.
+EXTENT = {"west": "vast", "south": "syd", "east": "ost", "north": "nord"}
+# The time zones a municipality may keep (api.localtime.ZoneName), as the API's schema says.
+TIMEZONES = get_args(ZoneName)
 MAX_OUTLINE = 1_000_000
 Short = Annotated[str, Form(max_length=200)]
+# A municipality other than the one acted in (the platform operator's link).
+AskedMunicipality = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def _number(
@@ -99,12 +120,43 @@ def _outline(text: str, errors: dict[str, str]) -> Any:
     return value
 
 
+def _extent(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any] | None:
+    """The extent's four corners typed in the form; all empty: none (the outline's box).
+    A corner missing or unreadable is said beside its field and sent as it is (left out, or
+    as typed): the API then refuses the whole request, so nothing else is saved either."""
+    typed = {key: values[field].strip() for key, field in EXTENT.items()}
+    if not any(typed.values()):
+        return None
+    corners: dict[str, Any] = {}
+    for key, field in EXTENT.items():
+        if not typed[key]:
+            errors[field] = "Ange alla fyra gränserna, eller lämna alla tomma."
+            continue
+        corners[key] = _number(typed[key], field, errors, whole=False)
+    return corners
+
+
+async def _managed(visit: Visit, kommun: int | None) -> MunicipalityRead:
+    """The municipality whose settings the page shows: the one asked for (``?kommun=``, the
+    platform operator's link), else the one acted in. Refused unless the API says the caller
+    may change it (its ``may_manage``)."""
+    acting = visit.me.municipality
+    ident = kommun if kommun is not None else acting.id if acting is not None else None
+    if ident is None:
+        raise StarletteHTTPException(403, NOT_YOURS[Capability.manage_municipality])
+    municipality = await calls.municipality(visit.api, ident)
+    if not municipality.may_manage:
+        raise StarletteHTTPException(403, NOT_YOURS[Capability.manage_municipality])
+    return municipality
+
+
 def _settings_form(
     request: Request,
-    municipality: Any,
+    municipality: MunicipalityRead,
     values: dict[str, str],
     errors: dict[str, str] | None = None,
     *,
+    asked: int | None = None,
     saved: bool = False,
     status: int = 200,
 ) -> Response:
@@ -112,16 +164,25 @@ def _settings_form(
         request,
         "municipality_settings.html",
         {
-            "nav": "municipality",
+            # The operator's link names the municipality; its administrator's menu does not.
+            "nav": "platform" if asked is not None else "municipality",
+            "address": _address(municipality.id if asked is not None else None),
+            "back": "/plattform/kommuner" if asked is not None else "/",
+            "asked": asked is not None,
             "municipality": municipality,
             "values": values,
             "errors": errors or {},
             "field_labels": LABELS,
             "crs_choices": CRS_CHOICES,
+            "timezones": TIMEZONES,
             "saved": saved,
         },
         status=status,
     )
+
+
+def _address(kommun: int | None) -> str:
+    return "/kommun/installningar" + (f"?kommun={kommun}" if kommun is not None else "")
 
 
 def _values_of(municipality: Any) -> dict[str, str]:
@@ -142,16 +203,21 @@ def _values_of(municipality: Any) -> dict[str, str]:
         "kontur": json.dumps(municipality.outline, ensure_ascii=False)
         if municipality.outline
         else "",
+        **{
+            field: plain(getattr(municipality.extent, key)) if municipality.extent else ""
+            for key, field in EXTENT.items()
+        },
     }
 
 
 @page(router, "/kommun/installningar", name="municipality_settings")
 async def municipality_settings_page(
-    request: Request, visit: MunicipalityVisit, sparat: str = ""
+    request: Request, visit: VisitDep, sparat: str = "", kommun: AskedMunicipality = None
 ) -> Response:
-    assert visit.me.municipality is not None  # the capability says so
-    municipality = await calls.municipality(visit.api, visit.me.municipality.id)
-    return _settings_form(request, municipality, _values_of(municipality), saved=bool(sparat))
+    municipality = await _managed(visit, kommun)
+    return _settings_form(
+        request, municipality, _values_of(municipality), asked=kommun, saved=bool(sparat)
+    )
 
 
 @router.post(
@@ -159,7 +225,8 @@ async def municipality_settings_page(
 )
 async def municipality_settings_submit(
     request: Request,
-    visit: MunicipalityVisit,
+    visit: VisitDep,
+    kommun: AskedMunicipality = None,
     namn: Short = "",
     tidszon: Short = "",
     koordinatsystem: Short = "",
@@ -167,9 +234,12 @@ async def municipality_settings_submit(
     gallra_text: Short = "",
     gallra_logg: Short = "",
     kontur: Annotated[str, Form(max_length=MAX_OUTLINE)] = "",
+    vast: Short = "",
+    syd: Short = "",
+    ost: Short = "",
+    nord: Short = "",
 ) -> Response:
-    assert visit.me.municipality is not None
-    municipality = await calls.municipality(visit.api, visit.me.municipality.id)
+    municipality = await _managed(visit, kommun)
     values = {
         "namn": namn,
         "tidszon": tidszon,
@@ -178,6 +248,10 @@ async def municipality_settings_submit(
         "gallra_text": gallra_text,
         "gallra_logg": gallra_logg,
         "kontur": kontur,
+        "vast": vast,
+        "syd": syd,
+        "ost": ost,
+        "nord": nord,
     }
     errors: dict[str, str] = {}
     body = {
@@ -188,14 +262,18 @@ async def municipality_settings_submit(
         "retain_incident_text_months": _number(gallra_text, "gallra_text", errors, whole=True),
         "retain_audit_years": _number(gallra_logg, "gallra_logg", errors, whole=True),
         "outline": _outline(kontur, errors),
+        "extent": _extent(values, errors),
     }
     saved = await send(calls.update_municipality(visit.api, municipality.id, body), FIELDS)
     if isinstance(saved, Refused):
         # Every field's message at once: the page's own (it could not read the field) first.
-        return _settings_form(request, municipality, values, saved.errors | errors, status=422)
+        return _settings_form(
+            request, municipality, values, saved.errors | errors, asked=kommun, status=422
+        )
     if errors:  # the API took what the page could not read: never, but say it if so
-        return _settings_form(request, municipality, values, errors, status=422)
-    return redirect(request, "/kommun/installningar?sparat=1")
+        return _settings_form(request, municipality, values, errors, asked=kommun, status=422)
+    where = _address(kommun)
+    return redirect(request, where + ("&" if kommun is not None else "?") + "sparat=1")
 
 
 # The platform: its municipalities, for a platform operator ------------------------------------

@@ -19,7 +19,7 @@ from api.structure.schemas import GroupKind, GroupRead, OrganisationKind, Organi
 from api.swedish import ROLES
 from web import format as fmt
 from web.client_own import own_reports
-from web.deps import MAX_FORM_FIELD, PageId, Visit, VisitDep
+from web.deps import MAX_FORM_FIELD, MunicipalDataVisit, PageId, Visit, VisitDep
 from web.forms.sending import Refused, send, unless
 from web.rendering import is_fragment_request, page, redirect, render
 
@@ -30,6 +30,8 @@ router = APIRouter()
 # their guard company's reports.
 FIELD_WORK = frozenset(
     {
+        # What everyone acting in a municipality reads (its incidents, map, organisations).
+        Capability.read_municipality,
         Capability.file_reports,
         Capability.read_evenings,
         Capability.read_guard_reports,
@@ -42,7 +44,12 @@ FIELD_WORK = frozenset(
 
 @page(router, "/", name="index")
 async def index(request: Request, visit: VisitDep) -> Response:
-    municipalities = await visit.api.municipalities()
+    # The municipality acted in (GET /auth/me), never the installation's first: a person of
+    # several municipalities sees the one they chose, and one acting in none (a platform
+    # operator) the platform's start page.
+    municipality = visit.me.municipality
+    if municipality is None:
+        return render(request, "index.html", {"municipality": None, "platform_start": True})
     groups = await visit.api.groups()
     for group in groups:
         group.organisations = fmt.by_name(group.organisations)
@@ -59,7 +66,7 @@ async def index(request: Request, visit: VisitDep) -> Response:
             and set(visit.me.can) <= FIELD_WORK,
             "own_reports": mine,
             "report_statuses": swedish.REPORT_STATUSES,
-            "municipality": municipalities[0] if municipalities else None,
+            "municipality": municipality,
             "headings": swedish.GROUP_KIND_HEADINGS,
             "steering": [g for g in groups if g.kind == GroupKind.steering],
             "coordination": [g for g in groups if g.kind == GroupKind.coordination],
@@ -174,7 +181,7 @@ async def area_page(request: Request, area_id: PageId, visit: VisitDep) -> Respo
 @page(router, "/organisationer", name="organisations")
 async def organisations_page(
     request: Request,
-    visit: VisitDep,
+    visit: MunicipalDataVisit,
     q: str = "",
     typ: str = "",
 ) -> Response:
