@@ -372,3 +372,12 @@ def test_every_list_answers_a_page_but_the_parts_of_one_record() -> None:
         "print(json.dumps(sorted(arrays)))\n"
     )
     assert json.loads(_fresh(code)) == sorted(WHOLE_LISTS)
+
+
+def test_the_suite_composes_at_start() -> None:
+    # A test run alone (`pytest -k …`) calls services through the support (Server.token_for,
+    # the demo seed) before any app is built: the suite's plugin composes (tests/support/
+    # fixtures.py, pytest_configure), not whichever fixture happened to build an app first.
+    from api.slots import DECLARED
+
+    assert DECLARED and all(slot.function is not None for slot in DECLARED)
