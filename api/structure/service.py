@@ -53,13 +53,7 @@ def _eq(column: Any, value: Any) -> Any:
 
 def _municipality(session: Session, state: dict[str, Any], record: Any) -> None:
     if record is None:
-        reference(
-            session,
-            Municipality,
-            state["municipality_id"],
-            field_name="municipality_id",
-            none_such="ingen kommun",
-        )
+        reference(session, MUNICIPALITIES, state["municipality_id"], field_name="municipality_id")
 
 
 # Municipalities -------------------------------------------------------------------------
@@ -108,6 +102,7 @@ MUNICIPALITIES = Resource(
     fields=("name", "outline", "extent"),
     scope=lambda stmt, actor: _within(policy.readable_municipality_ids(actor), stmt),
     write_scope=lambda stmt, actor: _within(policy.managed_municipality_ids(actor), stmt),
+    municipality_of=lambda municipality: municipality.id,
 )
 
 
@@ -174,7 +169,7 @@ def _filter_places(stmt: Select[Any], f: schemas.PlaceFilter) -> Select[Any]:
 
 def _check_place(session: Session, state: dict[str, Any], record: Any) -> None:
     if changed(state, record, "area_id"):
-        reference(session, Area, state["area_id"], field_name="area_id", none_such="inget område")
+        reference(session, AREAS, state["area_id"], field_name="area_id")
     ensure_unique_name(
         session,
         Place,
@@ -217,10 +212,9 @@ def _check_organisation(session: Session, state: dict[str, Any], record: Any) ->
     if state["parent_id"] is not None and changed(state, record, "parent_id"):
         parent: Organisation | None = reference(
             session,
-            Organisation,
+            ORGANISATIONS,
             state["parent_id"],
             field_name="parent_id",
-            none_such="ingen organisation",
             municipality_id=state["municipality_id"],
         )
         # Walk up from the new parent: meeting the record itself would close a loop.
@@ -297,10 +291,9 @@ def _check_group(session: Session, state: dict[str, Any], record: Any) -> None:
         if changed(state, record, "area_id"):
             reference(
                 session,
-                Area,
+                AREAS,
                 state["area_id"],
                 field_name="area_id",
-                none_such="inget område",
                 municipality_id=municipality_id,
             )
     elif state["area_id"] is not None:
@@ -313,10 +306,9 @@ def _check_group(session: Session, state: dict[str, Any], record: Any) -> None:
     if state["convener_id"] is not None and changed(state, record, "convener_id"):
         reference(
             session,
-            Organisation,
+            ORGANISATIONS,
             state["convener_id"],
             field_name="convener_id",
-            none_such="ingen organisation",
             municipality_id=municipality_id,
         )
     # Only organisations that join are checked: one deactivated since it joined does not
@@ -326,10 +318,9 @@ def _check_group(session: Session, state: dict[str, Any], record: Any) -> None:
         if organisation_id not in present:
             reference(
                 session,
-                Organisation,
+                ORGANISATIONS,
                 organisation_id,
                 field_name=f"organisation_ids.{index}",
-                none_such="ingen organisation",
                 municipality_id=municipality_id,
             )
 
@@ -360,10 +351,9 @@ def add_participant(
     get_record(session, ORGANISATIONS, organisation_id, actor=actor)  # 404 when unknown
     reference(
         session,
-        Organisation,
+        ORGANISATIONS,
         organisation_id,
         field_name="organisation_id",
-        none_such="ingen organisation",
         municipality_id=group.municipality_id,
     )
     group.organisation_ids = [*group.organisation_ids, organisation_id]
