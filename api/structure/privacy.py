@@ -1,7 +1,8 @@
 """A municipality's privacy notice (integritetsmeddelande, GDPR articles 13 and 14): the
 text the municipality wrote, or until then a default that says what the product does and
 leaves the municipality's own facts (its data protection officer) for it to fill in. The
-retention periods in the default are the ones this installation keeps (``EST_RETAIN_*``)."""
+retention periods in the default are the ones the municipality keeps: its own where it set
+them, else the installation's (``EST_RETAIN_*``)."""
 
 from __future__ import annotations
 
@@ -69,11 +70,8 @@ Integritetsskyddsmyndigheten (IMY), www.imy.se."""
 
 
 def default_notice(municipality: Municipality, settings: Settings) -> str:
-    return DEFAULT_NOTICE.format(
-        municipality=municipality.name,
-        months=settings.retain_incident_text_months,
-        years=settings.retain_audit_years,
-    )
+    months, years = municipality.retention(settings)
+    return DEFAULT_NOTICE.format(municipality=municipality.name, months=months, years=years)
 
 
 def _read(municipality: Municipality, settings: Settings) -> schemas.PrivacyNoticeRead:
