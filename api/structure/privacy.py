@@ -6,7 +6,6 @@ them, else the installation's (``EST_RETAIN_*``)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import policy
@@ -15,7 +14,7 @@ from api.errors import Hidden, NotFound
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.settings import Settings
-from api.structure import schemas
+from api.structure import public, schemas
 from api.structure.models import Municipality
 
 DEFAULT_NOTICE = """\
@@ -87,16 +86,16 @@ def _read(municipality: Municipality, settings: Settings) -> schemas.PrivacyNoti
 def read_notice(
     session: Session, municipality_id: int | None, settings: Settings
 ) -> schemas.PrivacyNoticeRead:
-    """A municipality's notice; without an id, the installation's (its first municipality,
-    as there is one per installation today)."""
+    """A municipality's notice; without an id, the installation's only active
+    municipality's (where there are several, the reader names one: api.structure.public)."""
     if municipality_id is not None:
         return _read(get_or_404(session, Municipality, municipality_id, "ingen kommun"), settings)
-    first = session.scalar(
-        select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.id).limit(1)
-    )
-    if first is None:
-        raise NotFound("Det finns ingen kommun ännu, och därför inget integritetsmeddelande.")
-    return _read(first, settings)
+    try:
+        return _read(public.addressed(session, None), settings)
+    except NotFound as exc:
+        raise NotFound(
+            "Det finns ingen kommun ännu, och därför inget integritetsmeddelande."
+        ) from exc
 
 
 def set_notice(
