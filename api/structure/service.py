@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
@@ -398,6 +399,14 @@ def municipality_zone_name(session: Session, municipality_id: int) -> str:
     """The zone the municipality keeps (Swedish time where it keeps none)."""
     municipality = session.get(Municipality, municipality_id)
     return municipality.timezone if municipality else localtime.SWEDISH_ZONE
+
+
+def acting_zone(session: Session, actor: Actor) -> ZoneInfo:
+    """The zone of the municipality ``actor`` acts in (Swedish time for one acting in none):
+    where the local days of the lists it reads begin and end."""
+    if actor.municipality_id is None:
+        return localtime.STOCKHOLM
+    return localtime.zone(municipality_zone_name(session, actor.municipality_id))
 
 
 def municipality_today(session: Session, municipality_id: int) -> dt.date:
