@@ -354,6 +354,7 @@ WHOLE_LISTS = {
     "list_incident_photos": "an incident's photos, at most five (api.photos.service)",
     "list_tip_photos": "a tip's photos, at most three",
     "list_finding_photos": "a safety walk's finding's photos, at most five",
+    "list_public_municipalities": "the installation's active municipalities, a handful",
 }
 
 
