@@ -355,7 +355,11 @@ def _home_municipality(session: Any, name: str | None, command: str = "est user 
 def _cmd_retention_run(args: argparse.Namespace) -> None:
     """Thin what the retention settings (EST_RETAIN_*) say has gone past its time, or with
     --dry-run say how much that is; the counts go to the audit log, never the content."""
+    from sqlalchemy import select
+
     from api.retention import service
+    from api.retention.cutoffs import Cutoffs
+    from api.structure.models import Municipality
 
     settings = get_settings()
     database = _database()
@@ -363,20 +367,22 @@ def _cmd_retention_run(args: argparse.Namespace) -> None:
         thinned = service.run(database, settings, dry_run=args.dry_run)
         with database.session(write=False) as session:
             c = service.cutoffs(settings, localtime.utcnow(), session)
+            named = session.execute(select(Municipality.id, Municipality.name))
+            names = {ident: name for ident, name in named}
     finally:
         database.dispose()
     assert thinned is not None  # run regardless of the schedule
-    print(
-        f"gallring: fritext och exakta punkter från före {c.text_before:%Y-%m-%d} "
-        f"({settings.retain_incident_text_months} månader), logghändelser från före "
-        f"{c.audit_before:%Y-%m-%d} ({settings.retain_audit_years} år)"
-    )
-    for municipality_id, own in sorted(c.own.items()):
-        # A municipality with retention periods of its own (#21).
-        print(
-            f"kommun {municipality_id}: fritext och punkter från före {own.text_before:%Y-%m-%d}, "
-            f"logghändelser från före {own.audit_before:%Y-%m-%d}"
+
+    def periods(c: Cutoffs) -> str:
+        return (
+            f"fritext och exakta punkter från före {c.text_before:%Y-%m-%d} ({c.months} "
+            f"månader), logghändelser från före {c.audit_before:%Y-%m-%d} ({c.years} år)"
         )
+
+    print(f"gallring: {periods(c)}")
+    for municipality_id, own in sorted(c.own.items()):
+        # A municipality with retention periods (or a time zone) of its own (#21).
+        print(f"{names[municipality_id]}, egna gallringsfrister: {periods(own)}")
     verb = "skulle gallras" if args.dry_run else "gallrades"
     for kind, number in thinned.counts().items():
         print(f"{service.KINDS[kind]}: {number} {verb}")

@@ -55,6 +55,11 @@ class Resource(Generic[M]):
     # What the caller may do with a record, answered beside its fields (a group's
     # ``may_write``); api.access.policy decides. None: the record says nothing of it.
     rights: Callable[[Any, Actor], dict[str, Any]] | None = None
+    # The municipality a record is of, for a table the tenancy lock (api.tenancy) does not
+    # narrow since it is no ``Municipal`` table: the municipalities themselves. A session
+    # bound to other municipalities finds such a record no more than one that does not
+    # exist. None: the lock narrows the table, or its records are everyone's.
+    municipality_of: Callable[[M], int] | None = None
 
 
 def list_records(
@@ -154,21 +159,22 @@ NOT_A_PARTNER = "Allmänheten är ingen samverkanspart och kan inte väljas här
 
 def reference(
     session: Session,
-    model: type[M],
+    resource: Resource[M],
     ident: int,
     *,
     field_name: str,
-    none_such: str,
     municipality_id: int | None = None,
 ) -> M:
     """A record another one refers to: it must exist, be active and (where given) belong to the
     same municipality. Answered as a field error, since the field is what is wrong."""
-    record = session.get(model, ident)
+    record = session.get(resource.model, ident)
     scope = tenancy.bound(session)
-    if model.__tablename__ == "municipalities" and scope is not None and ident not in scope:  # type: ignore[attr-defined]
+    of = resource.municipality_of
+    if record is not None and scope is not None and of is not None and of(record) not in scope:
         record = None  # another municipality than the request's: as if there were none
     if record is None:
-        raise Invalid.field(field_name, f"Det finns {none_such} med id {ident}.", "unknown_id")
+        message = not_found_message(resource.none_such, ident)
+        raise Invalid.field(field_name, message, "unknown_id")
     if not getattr(record, "active", True):
         name = getattr(record, "name", ident)
         raise Invalid.field(field_name, f"{name} är avaktiverad.", "inactive")

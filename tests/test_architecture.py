@@ -353,6 +353,7 @@ WHOLE_LISTS = {
     "list_incident_photos": "an incident's photos, at most five (api.photos.service)",
     "list_tip_photos": "a tip's photos, at most three",
     "list_finding_photos": "a safety walk's finding's photos, at most five",
+    "list_public_municipalities": "the installation's active municipalities, a handful",
 }
 
 
@@ -371,3 +372,12 @@ def test_every_list_answers_a_page_but_the_parts_of_one_record() -> None:
         "print(json.dumps(sorted(arrays)))\n"
     )
     assert json.loads(_fresh(code)) == sorted(WHOLE_LISTS)
+
+
+def test_the_suite_composes_at_start() -> None:
+    # A test run alone (`pytest -k …`) calls services through the support (Server.token_for,
+    # the demo seed) before any app is built: the suite's plugin composes (tests/support/
+    # fixtures.py, pytest_configure), not whichever fixture happened to build an app first.
+    from api.slots import DECLARED
+
+    assert DECLARED and all(slot.function is not None for slot in DECLARED)

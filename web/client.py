@@ -224,9 +224,11 @@ class ApiClient:
 
     # The EST structure ----------------------------------------------------------------
 
-    async def privacy_notice(self) -> PrivacyNoticeRead:
-        """The installation's privacy notice; anyone may read it, signed in or not."""
-        return await self._get(f"{V1}/privacy-notice", PrivacyNoticeRead)
+    async def privacy_notice(self, municipality_id: int | None = None) -> PrivacyNoticeRead:
+        """A municipality's privacy notice (the installation's only one's by default); anyone
+        may read it, signed in or not."""
+        where = "" if municipality_id is None else f"/municipalities/{municipality_id}"
+        return await self._get(f"{V1}{where}/privacy-notice", PrivacyNoticeRead)
 
     async def set_privacy_notice(self, municipality_id: int, text: str | None) -> PrivacyNoticeRead:
         response = await self._request(

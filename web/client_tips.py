@@ -6,13 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.schemas_common import Page
+from pydantic import TypeAdapter
+
+from api.schemas_common import Page, Ref
 from api.tips.schemas import TipForm, TipPhotoReceipt, TipRead, TipReceipt
 from web.client import V1, ApiClient
 
 
-async def tip_form(api: ApiClient) -> TipForm:
-    return await api._get(f"{V1}/public/tip-form", TipForm)
+async def tip_form(api: ApiClient, municipality_id: int | None = None) -> TipForm:
+    params = {} if municipality_id is None else {"municipality_id": municipality_id}
+    return await api._get(f"{V1}/public/tip-form", TipForm, **params)
+
+
+async def public_municipalities(api: ApiClient) -> list[Ref]:
+    """The municipalities a resident may address (a tip, the privacy notice), by name."""
+    response = await api._request("GET", f"{V1}/public/municipalities")
+    return TypeAdapter(list[Ref]).validate_json(response.content)
 
 
 async def send_tip(api: ApiClient, body: dict[str, Any]) -> TipReceipt:

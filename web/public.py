@@ -5,10 +5,12 @@ party, which their answers' headers hold the browser to."""
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.responses import Response
 
+from api.schemas_common import Ref
 from api.settings import Settings
 from web import client_tips
 from web.client import ApiClient, ApiError
@@ -29,6 +31,32 @@ def anonymous(request: Request) -> ApiClient:
     return client_of(request).acting_for(None, address(request))
 
 
+@dataclass(frozen=True)
+class Addressed:
+    """The municipalities a resident may address, and the one a public page is for: the one
+    chosen (``?kommun=``), else the only one; None where there are several to choose from."""
+
+    towns: list[Ref]
+    chosen: int | None
+
+    @property
+    def several(self) -> bool:
+        return len(self.towns) > 1
+
+
+async def addressed(request: Request, kommun: str | None, fallback: int | None = None) -> Addressed:
+    """``kommun`` as the page's query gave it (one not offered counts as none); ``fallback``:
+    the municipality to show where none is chosen (a signed-in person's own)."""
+    towns = await client_tips.public_municipalities(anonymous(request))
+    ids = [town.id for town in towns]
+    chosen = int(kommun) if kommun and kommun.isdigit() and int(kommun) in ids else None
+    if chosen is None and fallback in ids:
+        chosen = fallback
+    if chosen is None and len(ids) == 1:
+        chosen = ids[0]
+    return Addressed(towns, chosen)
+
+
 def is_public(path: str) -> bool:
     return path == "/tipsa" or path.startswith(("/tipsa/", "/trygghetsvandring/"))
 
@@ -38,7 +66,8 @@ async def public_error(request: Request, status: int, title: str, detail: str) -
     page just sent, shown afresh); never the signed-in layout, which leads to sign-in."""
     name = None  # the header says "Trygghet i kommunen" if the API cannot say the name
     with contextlib.suppress(ApiError):
-        name = (await client_tips.tip_form(anonymous(request))).municipality
+        town = await addressed(request, request.query_params.get("kommun"))
+        name = next((t.name for t in town.towns if t.id == town.chosen), None)
     back = request.url.path.removesuffix("/tack")
     response = render(
         request,

@@ -51,6 +51,8 @@ ROUTE_RULES: dict[str, Rule] = {
     # A municipality's privacy notice: anyone reads it (before signing in too), as the
     # law wants it at hand; administrators set it.
     "get_privacy_notice": Rule.PUBLIC,
+    # The municipalities a resident may address (a tip, the privacy notice).
+    "list_public_municipalities": Rule.PUBLIC,
     "get_municipality_privacy_notice": Rule.PUBLIC,
     "set_municipality_privacy_notice": Rule.ADMIN_OR_OPERATOR,
     **_resource("area", "areas", read=Rule.SIGNED_IN, write=Rule.ADMIN),

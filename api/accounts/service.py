@@ -49,7 +49,7 @@ from api.records import apply, changes
 from api.resources import Resource, get_record, name_contains, reference
 from api.settings import Settings
 from api.structure.models import Organisation
-from api.structure.service import municipality_refs
+from api.structure.service import ORGANISATIONS, municipality_refs
 
 USER_PREFIX = "estu_"
 SERVICE_PREFIX = "ests_"
@@ -467,10 +467,9 @@ def check_user(session: Session, state: dict[str, Any], record: User | None) -> 
     ):
         reference(
             session,
-            Organisation,
+            ORGANISATIONS,
             state["organisation_id"],
             field_name="organisation_id",
-            none_such="ingen organisation",
         )
     key = make_email_key(state["email"])
     taken = select(User.id).where(User.email_key == key)

@@ -17,6 +17,7 @@ from api.actor import Actor
 from api.localtime import utcnow
 from api.resources import Resource, get_record, reference
 from api.structure.models import Organisation
+from api.structure.service import ORGANISATIONS
 
 
 def create_service_token(
@@ -24,10 +25,9 @@ def create_service_token(
 ) -> tuple[str, ServiceToken]:
     reference(
         session,
-        Organisation,
+        ORGANISATIONS,
         data.organisation_id,
         field_name="organisation_id",
-        none_such="ingen organisation",
     )
     token, digest = new_token(SERVICE_PREFIX)
     record = ServiceToken(

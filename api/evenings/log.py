@@ -25,6 +25,7 @@ from api.incidents.models import Incident, Report
 from api.resources import reference
 from api.schemas_common import Ref
 from api.structure.models import Municipality, Organisation, Place
+from api.structure.service import PLACES
 
 # Reading ---------------------------------------------------------------------------------------
 
@@ -141,9 +142,7 @@ def create_post(
     place_id = None
     if data.place_id is not None:
         try:
-            place = reference(
-                session, Place, data.place_id, field_name="place_id", none_such="ingen plats"
-            )
+            place = reference(session, PLACES, data.place_id, field_name="place_id")
             if place.area.municipality_id != municipality.id:
                 raise Invalid.field("place_id", "Hör till en annan kommun.", "other_municipality")
             place_id = place.id

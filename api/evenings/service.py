@@ -169,7 +169,7 @@ def list_evenings(
         stmt = stmt.where(readable)
     if area_id is not None:
         stmt = stmt.where(Evening.area_id == area_id)
-    tz = localtime.STOCKHOLM
+    tz = structure_service.acting_zone(session, actor)
     if first is not None:
         stmt = stmt.where(Evening.starts_at >= localtime.midnight(first, tz))
     if last is not None:

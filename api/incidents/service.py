@@ -30,7 +30,8 @@ from api.photos import service as photo_service
 from api.records import get_or_404, not_found_message
 from api.resources import reference
 from api.settings import Settings
-from api.structure.models import Municipality, Organisation
+from api.structure.models import Municipality
+from api.structure.service import ORGANISATIONS
 
 # A phone's clock may run a little ahead; a time further into the future is a mistake.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
@@ -164,10 +165,9 @@ def create_report(
     assert organisation_id is not None
     organisation = elsewhere.guest_organisation(session, actor, organisation_id) or reference(
         session,
-        Organisation,
+        ORGANISATIONS,
         organisation_id,
         field_name="organisation_id",
-        none_such="ingen organisation",
     )
     municipality = session.get(Municipality, organisation.municipality_id)
     assert municipality is not None

@@ -30,6 +30,7 @@ from api.nightwalks.models import Host, NightWalk
 from api.pagination import PageResult, paginate
 from api.records import not_found_message
 from api.schemas_common import Ref
+from api.structure import service as structure_service
 from api.structure.models import Organisation
 from api.swedish import day_sv
 
@@ -127,10 +128,12 @@ def list_walks(
         stmt = stmt.where(NightWalk.evening_id == query.evening)
     if query.association is not None:
         stmt = stmt.where(NightWalk.organisation_id == query.association)
+    tz = structure_service.acting_zone(session, actor)
     if query.from_ is not None:
-        stmt = stmt.where(NightWalk.starts_at >= localtime.midnight(query.from_))
+        stmt = stmt.where(NightWalk.starts_at >= localtime.midnight(query.from_, tz))
     if query.to is not None:
-        stmt = stmt.where(NightWalk.starts_at < localtime.midnight(query.to + dt.timedelta(days=1)))
+        next_day = localtime.midnight(query.to + dt.timedelta(days=1), tz)
+        stmt = stmt.where(NightWalk.starts_at < next_day)
     return paginate(session, _scoped(stmt, actor), NightWalk.id, query, descending=True)
 
 

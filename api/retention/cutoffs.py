@@ -1,6 +1,7 @@
 """A retention run's cutoffs: what happened before them goes. The installation's come from
-the EST_RETAIN_* settings; a municipality with periods of its own (#21) has its own, and
-each row is held against its municipality's (``Cutoffs.text``, ``.day``, ``.audit``)."""
+the EST_RETAIN_* settings; a municipality with periods (or a time zone) of its own (#21) has
+its own, and each row is held against its municipality's (``Cutoffs.text``, ``.day``,
+``.audit``): every job that removes a kind of data asks here, never the settings."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, literal, or_, select
+from sqlalchemy import case, literal, select
 from sqlalchemy.orm import Session
 
 from api import localtime
@@ -21,13 +23,19 @@ from api.structure.models import Municipality
 class Cutoffs:
     """What ended before ``text_before`` loses its text and point; audit events from before
     ``audit_before`` go. ``day_before`` is the local day of ``text_before``: a lägesbild
-    whose last day is before it goes too. These are the installation's (EST_RETAIN_*); a
-    municipality with periods of its own (#21) has its cutoffs in ``own``."""
+    whose last day is before it goes too. These are the installation's (EST_RETAIN_*, days
+    in Swedish time); a municipality with periods or a time zone of its own (#21) has its
+    cutoffs in ``own``."""
 
     text_before: dt.datetime
     day_before: dt.date
     audit_before: dt.datetime
     replay_before: dt.datetime
+    # The local day of the run (a thinned text says when), and the periods the cutoffs
+    # come from, for the command line to say.
+    today: dt.date
+    months: int
+    years: int
     own: Mapping[int, Cutoffs] = field(default_factory=dict)
 
     def of(self, municipality_id: int | None) -> Cutoffs:
@@ -76,31 +84,36 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
 
 
 def cutoffs(settings: Settings, now: dt.datetime, session: Session | None = None) -> Cutoffs:
-    """The installation's cutoffs, and with ``session`` those of each municipality whose
-    own retention periods differ (api.structure: a municipality's settings win)."""
-    text_months, audit_years = settings.retain_incident_text_months, settings.retain_audit_years
+    """The installation's cutoffs, and with ``session`` those of each municipality whose own
+    differ: its own retention periods (api.structure: a municipality's settings win over
+    EST_RETAIN_*), or its own time zone, where its days end."""
+    default = _cutoffs(
+        settings.retain_incident_text_months,
+        settings.retain_audit_years,
+        localtime.STOCKHOLM,
+        settings,
+        now,
+    )
     own: dict[int, Cutoffs] = {}
     if session is not None:
-        for municipality in session.scalars(
-            select(Municipality).where(
-                or_(
-                    Municipality.retain_incident_text_months.is_not(None),
-                    Municipality.retain_audit_years.is_not(None),
-                )
-            )
-        ):
-            months = municipality.retain_incident_text_months or text_months
-            years = municipality.retain_audit_years or audit_years
-            if (months, years) != (text_months, audit_years):
-                own[municipality.id] = _cutoffs(months, years, settings, now)
-    return replace(_cutoffs(text_months, audit_years, settings, now), own=own)
+        for municipality in session.scalars(select(Municipality).order_by(Municipality.id)):
+            months, years = municipality.retention(settings)
+            mine = _cutoffs(months, years, municipality.zone, settings, now)
+            if mine != default:
+                own[municipality.id] = mine
+    return replace(default, own=own)
 
 
-def _cutoffs(months: int, years: int, settings: Settings, now: dt.datetime) -> Cutoffs:
+def _cutoffs(
+    months: int, years: int, zone: ZoneInfo, settings: Settings, now: dt.datetime
+) -> Cutoffs:
     text_before = months_before(now, months)
     return Cutoffs(
         text_before=text_before,
-        day_before=text_before.astimezone(localtime.STOCKHOLM).date(),
+        day_before=text_before.astimezone(zone).date(),
         audit_before=months_before(now, 12 * years),
         replay_before=now - dt.timedelta(days=settings.retain_replay_days),
+        today=now.astimezone(zone).date(),
+        months=months,
+        years=years,
     )

@@ -181,9 +181,10 @@ def _holds_text(data: dict[str, Any]) -> bool:
     return any(data.get(key) is not None for key in (*FREE_TEXT, *POINT))
 
 
-def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs, note: str) -> bool:
+def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs) -> bool:
     """Whether a lägesbild's copies of other groups' summaries hold one that goes (``c``:
     the cutoffs of the lägesbild's municipality)."""
+    note = thinned_text(c.today)
     return any(
         dt.date.fromisoformat(e["last_day"]) < c.day_before and e.get("summary") != note
         for e in entries
@@ -196,7 +197,6 @@ def _rollup_thinned(entries: list[dict[str, Any]], c: Cutoffs, note: str) -> boo
 def count(
     session: Session,
     c: Cutoffs,
-    today: dt.date,
     settings: Settings,
     now: dt.datetime,
 ) -> Thinned:
@@ -209,7 +209,6 @@ def count(
         )
         if _holds_text(data)
     )
-    note = thinned_text(today)
     rollups = sum(
         1
         for (entries, municipality_id) in session.execute(
@@ -217,7 +216,7 @@ def count(
                 SituationReport.rollup.is_not(None), not_(_old_situation_report(c))
             )
         )
-        if entries and _rollup_thinned(entries, c.of(municipality_id), note)
+        if entries and _rollup_thinned(entries, c.of(municipality_id))
     )
     scalar: Callable[[Any], int] = lambda stmt: int(session.scalar(stmt) or 0)  # noqa: E731
     counted = Thinned(
@@ -318,14 +317,14 @@ def _thin_reports(session: Session, c: Cutoffs) -> int:
 
 
 def _thin_situation_reports(session: Session, c: Cutoffs, now: dt.datetime) -> int:
-    note = thinned_text(now.astimezone(localtime.STOCKHOLM).date())
     done = 0
     for report in session.scalars(
         select(SituationReport).where(_old_situation_report(c)).limit(BATCH)
     ):
-        report.summary = note
+        own = c.of(report.municipality_id)
+        report.summary = thinned_text(own.today)
         report.analysis = report.assessment = report.proposals = ""
-        _thin_rollup(report, c.of(report.municipality_id), note)
+        _thin_rollup(report, own)
         report.thinned_at = now
         # A form still open on the old text must not save it back (If-Match answers 412).
         report.revision += 1
@@ -338,13 +337,14 @@ def _thin_situation_reports(session: Session, c: Cutoffs, now: dt.datetime) -> i
             SituationReport.rollup.is_not(None), SituationReport.thinned_at.is_(None)
         )
     ):
-        done += _thin_rollup(report, c.of(report.municipality_id), note)
+        done += _thin_rollup(report, c.of(report.municipality_id))
     return done
 
 
-def _thin_rollup(report: SituationReport, c: Cutoffs, note: str) -> int:
-    if not report.rollup or not _rollup_thinned(report.rollup, c, note):
+def _thin_rollup(report: SituationReport, c: Cutoffs) -> int:
+    if not report.rollup or not _rollup_thinned(report.rollup, c):
         return 0
+    note = thinned_text(c.today)
     report.rollup = [
         {**e, "summary": note} if dt.date.fromisoformat(e["last_day"]) < c.day_before else e
         for e in report.rollup
@@ -464,9 +464,9 @@ def run(
     rejected_before = now - dt.timedelta(days=settings.retain_rejected_days)
     if dry_run:
         with database.session(write=False) as session:
-            counted = count(session, c, now.astimezone(localtime.STOCKHOLM).date(), settings, now)
+            counted = count(session, c, settings, now)
             counted.safety_walks = walk_retention.count(
-                session, text_before=c.text_before, rejected_before=rejected_before
+                session, text_before=c.text, rejected_before=rejected_before
             )
             return counted
     with database.session(write=True) as session:
@@ -492,7 +492,7 @@ def run(
     thinned.safety_walks = _repeat(
         database,
         lambda s: walk_retention.thin(
-            s, settings, text_before=c.text_before, rejected_before=rejected_before
+            s, settings, text_before=c.text, rejected_before=rejected_before
         ),
     )
     with database.session(write=True) as session:

@@ -24,6 +24,7 @@ from api.records import get_or_404, not_found_message
 from api.safetywalks import schemas as s
 from api.safetywalks.models import Finding, SafetyWalk, SafetyWalkOrganisation, WalkInput
 from api.schemas_common import ListQuery, Ref
+from api.structure import service as structure_service
 from api.structure.models import Area, Group, Municipality, Organisation, Place
 from api.structure.schemas import GroupKind
 from api.swedish import day_sv
@@ -223,7 +224,7 @@ def list_walks(
     if area_id is not None:
         stmt = stmt.where(SafetyWalk.area_id == area_id)
     if year is not None:
-        tz = localtime.STOCKHOLM
+        tz = structure_service.acting_zone(session, actor)
         stmt = stmt.where(
             SafetyWalk.starts_at >= localtime.midnight(dt.date(year, 1, 1), tz),
             SafetyWalk.starts_at < localtime.midnight(dt.date(year + 1, 1, 1), tz),

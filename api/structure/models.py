@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,7 @@ from api.db import Base, text_enum
 from api.geojson import point_geometry, point_lat_lon
 from api.localtime import SWEDISH_ZONE, utcnow
 from api.records import ActiveMixin, NamedMixin, TimestampMixin
+from api.settings import Settings
 from api.structure.schemas import GroupKind, OrganisationKind
 from api.tenancy import Municipal
 
@@ -67,9 +69,24 @@ class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
         return {"west": west, "south": south, "east": east, "north": north}
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The municipality's own time zone: where its days begin and end."""
+        return localtime.zone(self.timezone or SWEDISH_ZONE)
+
+    @property
     def today(self) -> dt.date:
         """Today where the municipality is, in its own time zone."""
-        return localtime.today(localtime.zone(self.timezone or SWEDISH_ZONE))
+        return localtime.today(self.zone)
+
+    def retention(self, settings: Settings) -> tuple[int, int]:
+        """(months an observation's free text and point are kept, years the audit log is):
+        the municipality's own periods where it set them, else the installation's
+        (EST_RETAIN_INCIDENT_TEXT_MONTHS, EST_RETAIN_AUDIT_YEARS)."""
+        months, years = self.retain_incident_text_months, self.retain_audit_years
+        return (
+            months if months is not None else settings.retain_incident_text_months,
+            years if years is not None else settings.retain_audit_years,
+        )
 
 
 class Area(Municipal, NamedMixin, ActiveMixin, TimestampMixin, Base):

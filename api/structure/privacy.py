@@ -1,11 +1,11 @@
 """A municipality's privacy notice (integritetsmeddelande, GDPR articles 13 and 14): the
 text the municipality wrote, or until then a default that says what the product does and
 leaves the municipality's own facts (its data protection officer) for it to fill in. The
-retention periods in the default are the ones this installation keeps (``EST_RETAIN_*``)."""
+retention periods in the default are the ones the municipality keeps: its own where it set
+them, else the installation's (``EST_RETAIN_*``)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import policy
@@ -14,7 +14,7 @@ from api.errors import Hidden, NotFound
 from api.records import get_or_404, not_found_message
 from api.schemas_common import Ref
 from api.settings import Settings
-from api.structure import schemas
+from api.structure import public, schemas
 from api.structure.models import Municipality
 from api.structure.service import refuse_inactive
 
@@ -70,11 +70,8 @@ Integritetsskyddsmyndigheten (IMY), www.imy.se."""
 
 
 def default_notice(municipality: Municipality, settings: Settings) -> str:
-    return DEFAULT_NOTICE.format(
-        municipality=municipality.name,
-        months=settings.retain_incident_text_months,
-        years=settings.retain_audit_years,
-    )
+    months, years = municipality.retention(settings)
+    return DEFAULT_NOTICE.format(municipality=municipality.name, months=months, years=years)
 
 
 def _read(municipality: Municipality, settings: Settings) -> schemas.PrivacyNoticeRead:
@@ -90,16 +87,16 @@ def _read(municipality: Municipality, settings: Settings) -> schemas.PrivacyNoti
 def read_notice(
     session: Session, municipality_id: int | None, settings: Settings
 ) -> schemas.PrivacyNoticeRead:
-    """A municipality's notice; without an id, the installation's (its first municipality,
-    as there is one per installation today)."""
+    """A municipality's notice; without an id, the installation's only active
+    municipality's (where there are several, the reader names one: api.structure.public)."""
     if municipality_id is not None:
         return _read(get_or_404(session, Municipality, municipality_id, "ingen kommun"), settings)
-    first = session.scalar(
-        select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.id).limit(1)
-    )
-    if first is None:
-        raise NotFound("Det finns ingen kommun ännu, och därför inget integritetsmeddelande.")
-    return _read(first, settings)
+    try:
+        return _read(public.addressed(session, None), settings)
+    except NotFound as exc:
+        raise NotFound(
+            "Det finns ingen kommun ännu, och därför inget integritetsmeddelande."
+        ) from exc
 
 
 def set_notice(

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Path
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.problems import problem_responses
 from api.routing import add_resource_routes, read_by
-from api.schemas_common import QueryId
-from api.structure import privacy, schemas, service
+from api.schemas_common import QueryId, Ref
+from api.structure import privacy, public, schemas, service
 
 router = APIRouter()
 
@@ -94,6 +94,21 @@ def remove_group_organisation(
     return read_by(service.GROUPS, schemas.GroupRead, group, actor)
 
 
+# What a resident who has not signed in may address: the active municipalities (#21).
+
+
+@router.get(
+    "/public/municipalities",
+    response_model=list[Ref],
+    operation_id="list_public_municipalities",
+    summary="The active municipalities, by name, without signing in: the ones a resident's tip "
+    "and the privacy notice may be for (where there are several, the resident chooses)",
+    responses=problem_responses(503),
+)
+def list_public_municipalities(session: SessionDep) -> list[Ref]:
+    return [Ref(id=m.id, name=m.name) for m in public.municipalities(session)]
+
+
 # The privacy notice: read by anyone, signed in or not; set by administrators.
 
 NOTICE_ERRORS = problem_responses(404, 422, 503)
@@ -103,7 +118,9 @@ NOTICE_ERRORS = problem_responses(404, 422, 503)
     "/privacy-notice",
     response_model=schemas.PrivacyNoticeRead,
     operation_id="get_privacy_notice",
-    summary="The installation's privacy notice (its municipality's), without signing in",
+    summary="The installation's privacy notice (its only active municipality's; 422, "
+    "`choose_municipality`, where there are several: read a municipality's), without "
+    "signing in",
     responses=NOTICE_ERRORS,
 )
 def get_privacy_notice(session: SessionDep, settings: SettingsDep) -> schemas.PrivacyNoticeRead:

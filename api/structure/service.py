@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
@@ -55,13 +56,7 @@ def _eq(column: Any, value: Any) -> Any:
 
 def _municipality(session: Session, state: dict[str, Any], record: Any) -> None:
     if record is None:
-        reference(
-            session,
-            Municipality,
-            state["municipality_id"],
-            field_name="municipality_id",
-            none_such="ingen kommun",
-        )
+        reference(session, MUNICIPALITIES, state["municipality_id"], field_name="municipality_id")
 
 
 # Municipalities -------------------------------------------------------------------------
@@ -134,6 +129,7 @@ MUNICIPALITIES = Resource(
         **capabilities.municipality_rights(actor, municipality.id),
         "defaults": installation_defaults(),
     },
+    municipality_of=lambda municipality: municipality.id,
 )
 
 
@@ -210,7 +206,7 @@ def _filter_places(stmt: Select[Any], f: schemas.PlaceFilter) -> Select[Any]:
 
 def _check_place(session: Session, state: dict[str, Any], record: Any) -> None:
     if changed(state, record, "area_id"):
-        reference(session, Area, state["area_id"], field_name="area_id", none_such="inget område")
+        reference(session, AREAS, state["area_id"], field_name="area_id")
     ensure_unique_name(
         session,
         Place,
@@ -253,10 +249,9 @@ def _check_organisation(session: Session, state: dict[str, Any], record: Any) ->
     if state["parent_id"] is not None and changed(state, record, "parent_id"):
         parent: Organisation | None = reference(
             session,
-            Organisation,
+            ORGANISATIONS,
             state["parent_id"],
             field_name="parent_id",
-            none_such="ingen organisation",
             municipality_id=state["municipality_id"],
         )
         # Walk up from the new parent: meeting the record itself would close a loop.
@@ -333,10 +328,9 @@ def _check_group(session: Session, state: dict[str, Any], record: Any) -> None:
         if changed(state, record, "area_id"):
             reference(
                 session,
-                Area,
+                AREAS,
                 state["area_id"],
                 field_name="area_id",
-                none_such="inget område",
                 municipality_id=municipality_id,
             )
     elif state["area_id"] is not None:
@@ -349,10 +343,9 @@ def _check_group(session: Session, state: dict[str, Any], record: Any) -> None:
     if state["convener_id"] is not None and changed(state, record, "convener_id"):
         reference(
             session,
-            Organisation,
+            ORGANISATIONS,
             state["convener_id"],
             field_name="convener_id",
-            none_such="ingen organisation",
             municipality_id=municipality_id,
         )
     # Only organisations that join are checked: one deactivated since it joined does not
@@ -362,10 +355,9 @@ def _check_group(session: Session, state: dict[str, Any], record: Any) -> None:
         if organisation_id not in present:
             reference(
                 session,
-                Organisation,
+                ORGANISATIONS,
                 organisation_id,
                 field_name=f"organisation_ids.{index}",
-                none_such="ingen organisation",
                 municipality_id=municipality_id,
             )
 
@@ -396,10 +388,9 @@ def add_participant(
     get_record(session, ORGANISATIONS, organisation_id, actor=actor)  # 404 when unknown
     reference(
         session,
-        Organisation,
+        ORGANISATIONS,
         organisation_id,
         field_name="organisation_id",
-        none_such="ingen organisation",
         municipality_id=group.municipality_id,
     )
     group.organisation_ids = [*group.organisation_ids, organisation_id]
@@ -444,6 +435,14 @@ def municipality_zone_name(session: Session, municipality_id: int) -> str:
     """The zone the municipality keeps (Swedish time where it keeps none)."""
     municipality = session.get(Municipality, municipality_id)
     return municipality.timezone if municipality else localtime.SWEDISH_ZONE
+
+
+def acting_zone(session: Session, actor: Actor) -> ZoneInfo:
+    """The zone of the municipality ``actor`` acts in (Swedish time for one acting in none):
+    where the local days of the lists it reads begin and end."""
+    if actor.municipality_id is None:
+        return localtime.STOCKHOLM
+    return localtime.zone(municipality_zone_name(session, actor.municipality_id))
 
 
 def municipality_today(session: Session, municipality_id: int) -> dt.date:

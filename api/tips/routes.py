@@ -47,7 +47,12 @@ def get_public_tip_form(
     session: SessionDep,
     settings: SettingsDep,
     municipality_id: Annotated[
-        QueryId | None, Query(description="The municipality; the installation's by default.")
+        QueryId | None,
+        Query(
+            description="The municipality (one of `GET /public/municipalities`; 422 for an "
+            "unknown or inactive one); left out: the installation's only active municipality "
+            "(422, `choose_municipality`, where there are several)."
+        ),
     ] = None,
 ) -> schemas.TipForm:
     return service.tip_form(session, settings, municipality_id)
@@ -58,8 +63,9 @@ def get_public_tip_form(
     response_model=schemas.TipReceipt,
     status_code=202,
     operation_id="create_public_tip",
-    summary="A resident's tip, anonymous, to the moderation queue; the receipt adds photos "
-    "for an hour. Limited per address and hour (429 with Retry-After)",
+    summary="A resident's tip, anonymous, to the moderation queue of the municipality it "
+    "names; the receipt adds photos for an hour. Limited per address and hour (429 with "
+    "Retry-After)",
     responses=problem_responses(400, 413, 422, 429, 503),
 )
 def create_public_tip(

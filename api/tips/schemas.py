@@ -109,6 +109,12 @@ class TipCreate(Input):
     """A resident's tip. Anonymous: nothing here names the sender, and the description must
     not name anyone either (the personal-data guard refuses it; there is no confirming)."""
 
+    municipality_id: Id | None = Field(
+        None,
+        description="The municipality the tip is for, one of `GET /public/municipalities` "
+        "(422, `unknown_id` or `inactive`, for any other); left out: the installation's only "
+        "active municipality (422, `choose_municipality`, where there are several).",
+    )
     what: TipWhat
     description: FilledText
     occurred_at: LocalTime | None = Field(

@@ -32,6 +32,7 @@ from api.records import not_found_message
 from api.routing import location
 from api.schemas_common import stored_text
 from api.settings import Settings
+from api.structure import public
 from api.structure.models import Area, Municipality, Organisation, Place
 from api.structure.schemas import OrganisationKind
 from api.swedish import TIP_WHATS
@@ -58,22 +59,16 @@ NO_TIP = "inget tips"
 # The public form ------------------------------------------------------------------------
 
 
-def municipality(session: Session, municipality_id: int | None = None) -> Municipality:
-    """The municipality the form is for: the one asked for, else the installation's (one per
-    installation today)."""
-    stmt = select(Municipality).where(Municipality.active.is_(True))
-    if municipality_id is not None:
-        stmt = stmt.where(Municipality.id == municipality_id)
-    found = session.scalar(stmt.order_by(Municipality.id).limit(1))
-    if found is None:
-        raise NotFound("Det finns ingen kommun att tipsa.")
-    return found
+def _town_of(session: Session, tip: Tip) -> Municipality:
+    town = session.get(Municipality, tip.municipality_id)
+    assert town is not None  # a tip's municipality is never deleted
+    return town
 
 
 def tip_form(
     session: Session, settings: Settings, municipality_id: int | None = None
 ) -> schemas.TipForm:
-    place = municipality(session, municipality_id)
+    place = public.addressed(session, municipality_id)
     area_rows = list(
         session.scalars(
             select(Area)
@@ -183,7 +178,7 @@ def create_public(
         token=data.form_token,
         honeypot=data.website,
     )
-    town = municipality(session)
+    town = public.addressed(session, data.municipality_id)
     errors: list[FieldError] = []
     _when(data.occurred_at, errors)
     area, place, lat, lon = _placed(session, town, data.place_id, data.lat, data.lon, errors)
@@ -268,7 +263,7 @@ def add_public_photo(
     )
     used = False
     if use_position and offered is not None and tip.lat is None and tip.place_id is None:
-        town = municipality(session, tip.municipality_id)
+        town = _town_of(session, tip)
         ignored: list[FieldError] = []
         area, _place, lat, lon = _placed(session, town, None, offered.lat, offered.lon, ignored)
         if lat is not None and not ignored:
@@ -395,7 +390,7 @@ def make_observation(
     session: Session, tip: Tip, data: schemas.TipAccept, *, actor: Actor
 ) -> Incident:
     """The observation an accepted tip becomes (whoever may moderate has been checked)."""
-    town = municipality(session, tip.municipality_id)
+    town = _town_of(session, tip)
     corrected = data.area_id is not None or data.place_id is not None
     place_id = data.place_id if data.place_id is not None else tip.place_id
     area_id = data.area_id if data.area_id is not None else (None if place_id else tip.area_id)

@@ -10,14 +10,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from api.evenings.demo import load_demo_evenings
 from api.evenings.models import LogPost
 from api.evenings.service import coming_friday
+from api.structure.models import Municipality
 from tests.support.factories import file_report
 from tests.support.people import People, as_, oid
 from tests.support.servers import Server
+from tests.support.walks import make_evening
 
 V1 = "/api/v1"
 TZ = ZoneInfo("Europe/Stockholm")
@@ -352,3 +354,27 @@ def test_the_demo_has_last_weekends_evenings_with_a_log_and_the_next_planned(
     assert last_friday["closed_at"] is not None
     # The coming weekend planned from last weekend's: the same shifts, a week on.
     assert len(evenings[1]["shifts"]) == 4 and evenings[1]["closed_at"] is None
+
+
+def test_a_periods_days_are_the_acting_municipalitys(server: Server, people: People) -> None:
+    # A municipality keeping another zone (#21): its lists' days begin at its midnight. An
+    # evening at 18:00 Swedish time is past 01:00 the next day in Tokyo.
+    day = dt.date(2026, 6, 5)
+    evening = make_evening(server, people, day)
+    town = people["municipality"]["id"]
+
+    def listed(on: dt.date) -> list[int]:
+        with as_(server, people, "admin") as admin:
+            answer = admin.get(
+                f"{V1}/evenings", params={"from": on.isoformat(), "to": on.isoformat()}
+            )
+            assert answer.status_code == 200, answer.text
+            return [e["id"] for e in answer.json()["items"]]
+
+    assert listed(day) == [evening]
+    with server.database.session(write=True) as session:
+        session.execute(
+            update(Municipality).where(Municipality.id == town).values(timezone="Asia/Tokyo")
+        )
+    assert listed(day) == []
+    assert listed(day + dt.timedelta(days=1)) == [evening]

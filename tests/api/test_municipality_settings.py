@@ -188,7 +188,8 @@ def test_the_municipality_s_retention_periods_win(server: Server, people: People
     assert dry is not None and (dry.incidents, dry.audit_events) == (0, 1)
     told = est(server.settings.database_url, "retention", "run", "--dry-run")
     assert told.returncode == 0, told.stderr
-    assert f"kommun {town}: fritext och punkter från före " in told.stdout
+    name = people["municipality"]["name"]
+    assert f"{name}, egna gallringsfrister: fritext och exakta punkter från före " in told.stdout
     done = retention.run(server.database, server.settings)
     assert done is not None and (done.incidents, done.audit_events) == (0, 1)
     with server.database.session(write=False) as session:

@@ -82,6 +82,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     # The privacy notice: anyone reads it, signed in or not; administrators set it.
     "get_privacy_notice": EVERYONE,
     "get_municipality_privacy_notice": EVERYONE,
+    # The municipalities a resident may address (a tip, the privacy notice): anyone.
+    "list_public_municipalities": EVERYONE,
     "set_municipality_privacy_notice": ADMIN | OPERATOR,
     # A new municipality with its first administrator: platform operators alone (#21).
     "establish_municipality": OPERATOR,

@@ -19,9 +19,12 @@ from api.audit.models import AuditEvent, IncidentReading
 from api.idempotency import IdempotentRequest
 from api.incidents.models import Incident, Report
 from api.integrations.models import ImportFile
-from api.localtime import utcnow
+from api.localtime import STOCKHOLM, utcnow
 from api.retention import service
 from api.retention.service import months_before
+from api.safetywalks.models import SafetyWalk, WalkInput
+from api.safetywalks.retention import THINNED_COMMENT
+from api.structure.models import Area, Municipality
 from tests.support.cli import est
 from tests.support.factories import file_report
 from tests.support.pages import browser_for
@@ -426,3 +429,102 @@ def test_a_thinned_incident_sent_again_stays_one_and_thinned(
     with server.database.session(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Incident)) == 1
         assert session.scalar(select(Incident.description)) is None
+
+
+# Several municipalities, each its own periods (#21) -------------------------------------------
+
+JARFALLA_ADMIN = "admin@jarfalla.est.demo"
+
+
+def test_each_municipalitys_rows_go_by_its_own_periods(server: Server, people: People) -> None:
+    # Järfälla keeps free text 6 months and its log 1 year; Upplands-Bro the installation's
+    # (EST_RETAIN_*: 24 months, 5 years). Every job that removes those kinds of data holds a
+    # row to its own municipality's period: observations, safety walks' pins, the log.
+    bro = people["municipality"]["id"]
+    year_ago = months_before(utcnow(), 12)
+    with server.database.session(write=True) as session:
+        jarfalla = session.scalar(select(Municipality.id).where(Municipality.id != bro))
+        assert jarfalla is not None
+        session.execute(
+            update(Municipality)
+            .where(Municipality.id == jarfalla)
+            .values(retain_incident_text_months=6, retain_audit_years=1)
+        )
+        areas = {
+            town: session.scalar(
+                select(Area.id).where(Area.municipality_id == town).order_by(Area.id)
+            )
+            for town in (bro, jarfalla)
+        }
+        for town, area in areas.items():
+            walk = SafetyWalk(
+                area_id=area,
+                starts_at=year_ago,
+                meeting_point="Torget",
+                public_token=f"walk-{town}",
+            )
+            session.add(walk)
+            session.flush()
+            session.add(WalkInput(walk_id=walk.id, sender="resident", comment=SECRET))
+        for town in (bro, jarfalla, None):
+            session.add(
+                AuditEvent(
+                    at=months_before(utcnow(), 24),
+                    action="probe",
+                    outcome="ok",
+                    actor_kind="user",
+                    municipality_id=town,
+                )
+            )
+    when = f"{year_ago.astimezone(STOCKHOLM):%Y-%m-%dT%H:%M}"
+    filed = {
+        town: file_report(
+            server,
+            token,
+            {"area_id": areas[town], "occurred_from": when, "description": SECRET},
+        )["incidents"][0]["id"]
+        for town, token in (
+            (bro, people["tokens"]["admin"]),
+            (jarfalla, server.token_for(JARFALLA_ADMIN)),
+        )
+    }
+    dry = service.run(server.database, server.settings, dry_run=True)
+    assert dry is not None
+    assert (dry.incidents, dry.safety_walks, dry.audit_events) == (1, 1, 1)
+    told = est(server.settings.database_url, "retention", "run", "--dry-run")
+    assert told.returncode == 0, told.stderr
+    assert "(24 månader), logghändelser från före " in told.stdout
+    assert "Järfälla kommun, egna gallringsfrister: fritext och exakta punkter" in told.stdout
+    assert "(6 månader)" in told.stdout and "(1 år)" in told.stdout
+    assert f"{people['municipality']['name']}, egna" not in told.stdout
+    done = service.run(server.database, server.settings)
+    assert done is not None
+    assert (done.incidents, done.safety_walks, done.audit_events) == (1, 1, 1)
+    with server.database.session(write=False) as session:
+        texts = {
+            town: description
+            for town, description in session.execute(
+                select(Incident.municipality_id, Incident.description).where(
+                    Incident.id.in_(filed.values())
+                )
+            )
+        }
+        assert texts == {bro: SECRET, jarfalla: None}
+        pins = {
+            town: comment
+            for town, comment in session.execute(
+                select(WalkInput.municipality_id, WalkInput.comment)
+            )
+        }
+        assert pins == {bro: SECRET, jarfalla: THINNED_COMMENT}
+        left = session.scalars(
+            select(AuditEvent.municipality_id).where(AuditEvent.action == "probe")
+        )
+        assert sorted(left, key=str) == sorted([bro, None], key=str)
+    # The privacy notice says each municipality's own periods.
+    with server.client() as anon:
+        for town, months, years in ((bro, 24, 5), (jarfalla, 6, 1)):
+            notice = anon.get(f"{V1}/municipalities/{town}/privacy-notice")
+            assert notice.status_code == 200, notice.text
+            assert f"gallras {months} månader efter händelsen" in notice.json()["text"]
+            assert f"sparas i {years} år" in notice.json()["text"]

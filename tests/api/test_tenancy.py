@@ -10,9 +10,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from api.db import Base
-from api.errors import Hidden
+from api.errors import Hidden, Invalid
+from api.resources import reference
 from api.structure.models import Area, Municipality, Organisation, Place
 from api.structure.schemas import OrganisationKind
+from api.structure.service import AREAS, MUNICIPALITIES
 from api.tenancy import municipal_tables
 from tests.support.servers import Server
 
@@ -77,6 +79,37 @@ def test_a_bound_session_sees_and_writes_its_municipality_alone(
         _add_area(session, b)
     with server.database.session(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Area)) == 2
+
+
+def test_a_reference_into_another_municipality_is_as_if_there_were_none(
+    server: Server, api: object
+) -> None:
+    # The municipalities table is no municipal one (the ORM lock does not narrow it): its
+    # Resource says which municipality a row is of, and the generic lookup reads that.
+    a, b = _two(server)
+    with server.database.session(write=False, municipalities=frozenset({a})) as session:
+        assert reference(session, MUNICIPALITIES, a, field_name="municipality_id").id == a
+        refusals = []
+        for call in (
+            lambda: reference(session, MUNICIPALITIES, b, field_name="x"),
+            lambda: reference(session, AREAS, _area_of(server, b), field_name="x"),
+        ):
+            with pytest.raises(Invalid) as refused:
+                call()
+            refusals.append((refused.value.errors[0].code, refused.value.errors[0].message))
+        assert refusals == [
+            ("unknown_id", f"Det finns ingen kommun med id {b}."),
+            ("unknown_id", f"Det finns inget område med id {_area_of(server, b)}."),
+        ]
+    with server.database.session(write=False) as session:  # the system sees every one
+        assert reference(session, MUNICIPALITIES, b, field_name="municipality_id").id == b
+
+
+def _area_of(server: Server, municipality_id: int) -> int:
+    with server.database.session(write=False) as session:
+        found = session.scalar(select(Area.id).where(Area.municipality_id == municipality_id))
+    assert found is not None
+    return found
 
 
 def test_an_unscoped_query_sees_nothing_of_the_other_municipality(

@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from api.localtime import utcnow
 from api.photos.models import Photo
 from api.retention import service as retention
+from api.structure.models import Municipality
 from api.tips import abuse
 from api.tips.models import PublicPost, Tip
 from api.tips.schemas import PUBLIC_SOURCE
@@ -29,6 +30,8 @@ PROBLEM = "application/problem+json"
 BRO_CENTRUM = (59.5117, 17.6364)
 STOCKHOLM_CITY = (59.3293, 18.0686)
 KUNGSANGEN = (59.4786, 17.7506)
+JAKOBSBERG = (59.4235, 17.833)  # Järfälla's
+HOME = "Upplands-Bro kommun"
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +48,24 @@ def hours_ago(hours: float) -> str:
     return (dt.datetime.now() - dt.timedelta(hours=hours)).isoformat(timespec="minutes")
 
 
+def home(server: Server) -> int:
+    """Upplands-Bro, which the tips of these tests address (the demo holds Järfälla too)."""
+    with server.database.session(write=False) as session:
+        found = session.scalar(select(Municipality.id).where(Municipality.name == HOME))
+    assert found is not None
+    return found
+
+
+def tip_form(client: httpx.Client, server: Server) -> dict[str, Any]:
+    answer = client.get(f"{V1}/public/tip-form", params={"municipality_id": home(server)})
+    assert answer.status_code == 200, answer.text
+    form: dict[str, Any] = answer.json()
+    return form
+
+
 def send(client: httpx.Client, server: Server, **body: Any) -> httpx.Response:
     sent = {
+        "municipality_id": home(server),
         "what": "vandalism",
         "description": "Klotter på tunneln under järnvägen.",
         "lat": BRO_CENTRUM[0],
@@ -79,7 +98,7 @@ def pending(client: httpx.Client) -> list[dict[str, Any]]:
 def test_a_resident_sends_a_tip_without_signing_in(
     server: Server, people: People, anon: httpx.Client
 ) -> None:
-    form = anon.get(f"{V1}/public/tip-form").json()
+    form = tip_form(anon, server)
     assert form["municipality"] == "Upplands-Bro kommun"
     assert {w["value"] for w in form["whats"]} >= {"vandalism", "unsafe_place"}
     assert any(a["name"] == "Bro" and a["boundary"] for a in form["areas"])
@@ -303,9 +322,62 @@ def test_a_form_is_sent_once(server: Server, people: People, anon: httpx.Client)
 def test_a_place_and_a_point_in_different_areas_are_refused(
     server: Server, people: People, anon: httpx.Client
 ) -> None:
-    form = anon.get(f"{V1}/public/tip-form").json()
+    form = tip_form(anon, server)
     bro_centrum = next(p["id"] for p in form["places"] if p["name"] == "Bro centrum")
     mixed = send(anon, server, place_id=bro_centrum, lat=KUNGSANGEN[0], lon=KUNGSANGEN[1])
     assert mixed.status_code == 422, mixed.text
     assert "pekar på olika områden" in errors_of(mixed)["place_id"]
     sent_tip(anon, server, place_id=bro_centrum)  # the place and a point in Bro agree
+
+
+def test_with_several_municipalities_the_resident_names_the_one_the_tip_is_for(
+    server: Server, people: People, anon: httpx.Client
+) -> None:
+    listed = anon.get(f"{V1}/public/municipalities")
+    assert listed.status_code == 200, listed.text
+    towns = {t["name"]: t["id"] for t in listed.json()}
+    assert set(towns) == {HOME, "Järfälla kommun"}
+    jarfalla = towns["Järfälla kommun"]
+    # None named: no falling back to whichever came first.
+    for answer in (
+        anon.get(f"{V1}/public/tip-form"),
+        send(anon, server, municipality_id=None),
+    ):
+        assert answer.status_code == 422, answer.text
+        assert errors_of(answer) == {
+            "municipality_id": "Välj vilken kommun det gäller: här finns flera."
+        }
+    unknown = send(anon, server, municipality_id=99999)
+    assert unknown.status_code == 422
+    assert errors_of(unknown) == {"municipality_id": "Det finns ingen kommun med id 99999."}
+    assert unknown.json()["errors"][0]["code"] == "unknown_id"
+    # The form and the tip are the municipality's named; a point in another is refused.
+    form = anon.get(f"{V1}/public/tip-form", params={"municipality_id": jarfalla}).json()
+    assert form["municipality"] == "Järfälla kommun"
+    assert any(p["name"] == "Jakobsbergs centrum" for p in form["places"])
+    elsewhere = send(anon, server, municipality_id=jarfalla)  # Bro centrum's point
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["errors"][0]["code"] == "outside_municipality"
+    sent_tip(anon, server, municipality_id=jarfalla, lat=JAKOBSBERG[0], lon=JAKOBSBERG[1])
+    with server.database.session(write=False) as session:
+        assert list(session.scalars(select(Tip.municipality_id))) == [jarfalla]
+    # An inactive municipality takes none.
+    with server.database.session(write=True) as session:
+        session.execute(
+            update(Municipality).where(Municipality.id == towns[HOME]).values(active=False)
+        )
+    inactive = send(anon, server)
+    assert inactive.status_code == 422
+    assert inactive.json()["errors"][0]["code"] == "inactive"
+    assert [t["name"] for t in anon.get(f"{V1}/public/municipalities").json()] == [
+        "Järfälla kommun"
+    ]
+    # One active municipality: nothing to name, as before.
+    assert anon.get(f"{V1}/public/tip-form").json()["municipality"] == "Järfälla kommun"
+
+
+def test_the_openapi_document_names_the_tips_municipality(anon: httpx.Client) -> None:
+    document = anon.get("/api/openapi.json").json()
+    body = document["components"]["schemas"]["TipCreate"]["properties"]["municipality_id"]
+    assert "choose_municipality" in body["description"]
+    assert "/api/v1/public/municipalities" in document["paths"]

@@ -113,10 +113,11 @@ OTHER_VALUES = {
     "token": "no-such-token",
 }
 # The routes anyone may call without signing in, which show a municipality's public face
-# (its name, privacy notice, tip form, a safety walk's public page to the link's holder):
-# what they show of A is public by design.
+# (its name, privacy notice, tip form, a safety walk's public page to the link's holder;
+# the list of the municipalities a resident may address): what they show of A is public by
+# design.
 PUBLIC = {"get_privacy_notice", "get_municipality_privacy_notice", "get_public_tip_form",
-          "get_public_safety_walk"}  # fmt: skip
+          "get_public_safety_walk", "list_public_municipalities"}  # fmt: skip
 # Query parameters that take a record of a municipality, and its kind.
 QUERY_KINDS = {
     "organisation": "organisation",

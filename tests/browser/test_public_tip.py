@@ -47,7 +47,7 @@ def test_a_resident_sends_a_tip_from_a_phone(
     refused: list[str] = []
     shown = strict.new_page()
     shown.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
-    shown.goto(server.url + "/tipsa")
+    shown.goto(f"{server.url}/tipsa?kommun={demo['municipality']['id']}")
     shown.wait_for_selector("#karta path", timeout=10_000)
     strict.close()
     assert refused == []
@@ -59,7 +59,7 @@ def test_a_resident_sends_a_tip_from_a_phone(
     context.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or ""))
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(server.url + "/tipsa")
+    page.goto(f"{server.url}/tipsa?kommun={demo['municipality']['id']}")
     # The areas' outlines drawn as vectors, no tile images.
     page.wait_for_selector("#karta path")
     assert page.locator("#karta .leaflet-tile").count() == 0

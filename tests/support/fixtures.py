@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from api import migrate
+from api.composition import compose
 from api.db import Database
 from api.seed import load_demo, load_demo_users
 from api.structure.models import Municipality
@@ -44,6 +45,14 @@ from tests.support.snapshots import load_once
 from web.embedded import create_embedded_app
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite is a way in too, as the API app, the command line and the demo seed are
+    (api/composition.py): its support calls services directly (a session's token, the demo
+    seed), not only through an app. Composed here, at start, so that a test run alone works
+    as it does after another test built the session's app, which composed the process."""
+    compose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -18,6 +18,7 @@ from api.accounts.models import User
 from api.accounts.passwords import hash_password
 from api.db import Database
 from api.seed import DEMO_PASSWORD
+from api.structure.models import Municipality
 from tests.support.codes import totp_code
 from tests.support.servers import Server
 
@@ -112,6 +113,15 @@ def adopt_municipality(database: Database, municipality_id: int, *, instead: boo
             update(User)
             .where(mine if instead else mine & User.municipality_id.is_(None))
             .values(municipality_id=municipality_id)
+        )
+
+
+def only_active(database: Database, municipality_id: int) -> None:
+    """Every other municipality deactivated: the installation of one municipality, whose
+    public pages name none (the demo holds two, whose public pages ask which, #21)."""
+    with database.session(write=True) as session:
+        session.execute(
+            update(Municipality).where(Municipality.id != municipality_id).values(active=False)
         )
 
 

@@ -187,6 +187,7 @@ def _plant_in_a(server: Server, admin: httpx.Client, people: People) -> None:
             anyone.post(
                 f"{V1}/public/tips",
                 json={
+                    "municipality_id": people["municipality"]["id"],
                     "what": "other",
                     "description": f"{MARK} tips om en trasig lampa",
                     "place_id": _first(admin, "places"),

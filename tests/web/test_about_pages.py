@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.support.pages import browser_for, csrf_of
-from tests.support.people import Demo
+from tests.support.people import Demo, only_active
 from tests.support.servers import Server
 from web.pages.about import Block, blocks
 
@@ -50,7 +50,7 @@ def test_both_pages_are_open_and_in_every_footer(
     for client, start in ((anon, "/logga-in"), (web, "/")):
         footer = client.get(start).text.split('<footer class="site-footer">')[1]
         assert 'href="/tillganglighet"' in footer and 'href="/integritet"' in footer
-    statement = anon.get("/tillganglighet")
+    statement = anon.get(f"/tillganglighet?kommun={demo['municipality']['id']}")
     assert statement.status_code == 200
     text = text_of(statement.text)
     for heading in DIGG_SECTIONS:
@@ -67,7 +67,8 @@ def test_both_pages_are_open_and_in_every_footer(
 def test_the_default_notice_names_the_retention_settings(
     anon: httpx.Client, server: Server, demo: Demo
 ) -> None:
-    read = anon.get(f"{V1}/privacy-notice")
+    town = demo["municipality"]["id"]
+    read = anon.get(f"{V1}/municipalities/{town}/privacy-notice")
     assert read.status_code == 200, read.text
     notice = read.json()
     assert notice["default"] is True
@@ -76,7 +77,7 @@ def test_the_default_notice_names_the_retention_settings(
     years = server.settings.retain_audit_years
     assert f"gallras {months} månader efter händelsen" in notice["text"]
     assert f"sparas i {years} år" in notice["text"]
-    page = anon.get("/integritet")
+    page = anon.get(f"/integritet?kommun={town}")
     assert page.status_code == 200
     text = text_of(page.text)
     assert "Det här är standardtexten" in text
@@ -87,7 +88,7 @@ def test_the_default_notice_names_the_retention_settings(
 
 
 def test_an_administrator_sets_the_notice_and_everyone_reads_it(
-    api: httpx.Client, anon: httpx.Client, demo: Demo
+    api: httpx.Client, anon: httpx.Client, demo: Demo, server: Server
 ) -> None:
     municipality = demo["municipality"]["id"]
     path = f"{V1}/municipalities/{municipality}/privacy-notice"
@@ -95,6 +96,7 @@ def test_an_administrator_sets_the_notice_and_everyone_reads_it(
     assert saved.status_code == 200, saved.text
     assert saved.json()["default"] is False and saved.json()["text"] == OWN
     assert anon.get(path).json()["text"] == OWN
+    only_active(server.database, municipality)  # one: its notice is the installation's
     assert anon.get(f"{V1}/privacy-notice").json()["text"] == OWN
 
     html = anon.get("/integritet").text
@@ -192,3 +194,23 @@ def test_an_administrator_edits_the_notice_on_its_page(
     with browser_for(server, people, "coordination") as other:
         assert 'href="/integritet/andra"' not in other.get("/integritet").text
         assert other.get("/integritet/andra").status_code == 403
+
+
+def test_with_several_municipalities_the_reader_chooses_whose_notice(
+    anon: httpx.Client, web: httpx.Client, demo: Demo
+) -> None:
+    home = demo["municipality"]["id"]
+    towns = {t["name"]: t["id"] for t in anon.get(f"{V1}/public/municipalities").json()}
+    jarfalla = towns["Järfälla kommun"]
+    # None chosen: no municipality's text, the choice (links: no JavaScript needed).
+    assert anon.get(f"{V1}/privacy-notice").status_code == 422
+    page = anon.get("/integritet").text
+    assert "Så behandlar" not in page and "Välj kommun ovan" in text_of(page)
+    for ident in (home, jarfalla):
+        assert f'href="/integritet?kommun={ident}"' in page
+    chosen = anon.get(f"/integritet?kommun={jarfalla}").text
+    assert "Så behandlar Järfälla kommun personuppgifter" in text_of(chosen)
+    assert f'href="/integritet?kommun={home}"' in chosen
+    assert 'aria-current="page">Järfälla kommun' in chosen
+    # Signed in, the person's own municipality's, unless they choose another.
+    assert "Så behandlar Upplands-Bro kommun" in text_of(web.get("/integritet").text)

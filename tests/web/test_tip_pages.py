@@ -11,11 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from api.tips import abuse
+from api.tips.models import Tip
 from tests.support.images import photo
 from tests.support.pages import browser_for, csrf_of, found
-from tests.support.people import People
+from tests.support.people import People, only_active
 from tests.support.servers import LiveServer, Server
 from web.app import create_web_app
 from web.client import ApiClient
@@ -34,7 +36,8 @@ def _filled(page: str, server: Server, **values: str) -> dict[str, str]:
         "form_token": abuse.form_token(server.settings, now=time.time() - 10),
         "website": "",
         "vad": "unsafe_place",
-        "plats": found(r'<option value="(\d+)" >Bro centrum</option>', page),
+        "plats": values.pop("plats", None)
+        or found(r'<option value="(\d+)" >Bro centrum</option>', page),
         "nar": "",
         "lat": "",
         "lon": "",
@@ -48,6 +51,7 @@ def _filled(page: str, server: Server, **values: str) -> dict[str, str]:
 def test_a_resident_sends_a_tip_and_the_group_accepts_it(
     server: Server, people: People, anon: httpx.Client
 ) -> None:
+    only_active(server.database, people["municipality"]["id"])  # one: nothing to choose
     page = anon.get("/tipsa")
     assert page.status_code == 200
     html = page.text
@@ -105,6 +109,7 @@ def test_a_tip_is_kept_whatever_happens_to_its_photo(
 ) -> None:
     """A photo over the limit or no photo at all is refused beside the tip, which is filed;
     the thank-you page says why. A second sending of the same form is "already received"."""
+    only_active(server.database, people["municipality"]["id"])  # one: nothing to choose
     html = anon.get("/tipsa").text
     assert 'data-max-bytes="' in html and "photo_size.js" in html
     monkeypatch.setattr(server.settings, "photo_max_bytes", 40_000)
@@ -137,6 +142,7 @@ def test_a_body_beyond_a_photo_forms_room_is_answered_on_the_public_layout(
 ) -> None:
     """The 413 a resident can still get: the public layout, the photo limit from settings (in
     MB, as the form says it), and the way back to the form; never the signed-in layout."""
+    only_active(server.database, people["municipality"]["id"])  # one: nothing to choose
     small = server.settings.model_copy(update={"photo_max_bytes": 2 * 1024 * 1024})
     client = ApiClient(httpx.AsyncClient(base_url=server.url, timeout=httpx.Timeout(10.0)))
     web = LiveServer(create_web_app(client, small)).start()
@@ -159,6 +165,7 @@ def test_a_body_beyond_a_photo_forms_room_is_answered_on_the_public_layout(
 def test_the_queue_says_where_it_is_and_refuses_beside_the_field(
     server: Server, people: People, anon: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    only_active(server.database, people["municipality"]["id"])  # one: nothing to choose
     monkeypatch.setattr(tip_pages, "PER_PAGE", 2)
     for _ in range(3):
         html = anon.get("/tipsa").text
@@ -188,3 +195,35 @@ def test_the_queue_says_where_it_is_and_refuses_beside_the_field(
         )
         incident_id = found(r'Tipset är godkänt[^<]*<a href="/handelser/(\d+)"', accepted.text)
         assert moderator.get(f"/handelser/{incident_id}").status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
+def test_with_several_municipalities_the_resident_chooses_whose_tip(
+    server: Server, people: People, anon: httpx.Client
+) -> None:
+    """The demo's two: the page asks which municipality first (links, no JavaScript), then
+    names the one chosen beside the way to the other; the tip is filed in it."""
+    home = people["municipality"]["id"]
+    towns = {t["name"]: t["id"] for t in anon.get("/api/v1/public/municipalities").json()}
+    jarfalla = towns["Järfälla kommun"]
+    choice = anon.get("/tipsa").text
+
+    assert "Vilken kommun gäller ditt tips" in choice and 'name="vad"' not in choice
+    for ident in (home, jarfalla):
+        assert f'href="/tipsa?kommun={ident}"' in choice
+    html = anon.get(f"/tipsa?kommun={jarfalla}").text
+    assert "Tipset gäller Järfälla kommun" in html
+    assert f'name="kommun" value="{jarfalla}"' in html
+    assert f'href="/tipsa?kommun={home}"' in html
+    filled = _filled(
+        html,
+        server,
+        kommun=str(jarfalla),
+        plats=found(r'<option value="(\d+)" >Jakobsbergs centrum</option>', html),
+    )
+    sent = anon.post("/tipsa", data=filled, follow_redirects=False)
+    assert sent.headers["location"] == f"/tipsa/tack?kommun={jarfalla}", sent.text
+    thanks = anon.get(sent.headers["location"]).text
+    assert "Järfälla kommun" in thanks and f'href="/tipsa?kommun={jarfalla}"' in thanks
+    with server.database.session(write=False) as session:
+        assert list(session.scalars(select(Tip.municipality_id))) == [jarfalla]

@@ -20,6 +20,7 @@ FIELDS = {
     "lon": "karta",
     "form_token": "form",
     "website": "form",
+    "municipality_id": "kommun",
     "file": "bild",
     "photo": "bild",
 }
@@ -34,7 +35,9 @@ DECISION_FIELDS = {
     "occurred_from": "form",
     "reason": "skal",
 }
-PUBLIC_TEXT = ("vad", "beskrivning", "nar", "plats", "lat", "lon", "form_token", "website")
+PUBLIC_TEXT = (
+    "kommun", "vad", "beskrivning", "nar", "plats", "lat", "lon", "form_token", "website"
+)  # fmt: skip
 
 
 def text(form: FormData, name: str, limit: int = MAX_FORM_FIELD) -> str:
@@ -66,6 +69,7 @@ def public_values(form: FormData) -> dict[str, str]:
 
 def tip_body(values: dict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {
+        "municipality_id": _id(values["kommun"]),
         "what": values["vad"] or None,
         "description": values["beskrivning"],
         "occurred_at": values["nar"] or None,

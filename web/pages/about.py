@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.structure.schemas import PrivacyNoticeRead
@@ -20,6 +20,7 @@ from web import auth
 from web.client import ApiError
 from web.deps import PrivacyEditVisit, Visit, address, client_of
 from web.forms.sending import Refused, send
+from web.public import Addressed, addressed
 from web.rendering import page, redirect, render
 
 router = APIRouter()
@@ -71,19 +72,28 @@ async def _maybe_signed_in(request: Request) -> None:
             raise
 
 
-async def _notice(request: Request) -> PrivacyNoticeRead | None:
-    try:
-        return await client_of(request).acting_for(None, address(request)).privacy_notice()
-    except ApiError as exc:
-        if exc.status == 404:  # no municipality yet
-            return None
-        raise
+async def _notice(
+    request: Request, kommun: str | None
+) -> tuple[PrivacyNoticeRead | None, Addressed]:
+    """The notice of the municipality the page is for: the one chosen (``?kommun=``), else
+    the signed-in person's, else the installation's only one; None where there is no
+    municipality yet, or several and none chosen (the page offers the choice)."""
+    me = getattr(request.state, "me", None)
+    own = me.municipality.id if me is not None and me.municipality is not None else None
+    town = await addressed(request, kommun, fallback=own)
+    if town.chosen is None:
+        return None, town
+    api = client_of(request).acting_for(None, address(request))
+    return await api.privacy_notice(town.chosen), town
+
+
+Kommun = Annotated[str, Query(max_length=12)]
 
 
 @page(router, "/tillganglighet", name="accessibility")
-async def accessibility_page(request: Request) -> Response:
+async def accessibility_page(request: Request, kommun: Kommun = "") -> Response:
     await _maybe_signed_in(request)
-    notice = await _notice(request)
+    notice, _town = await _notice(request, kommun)
     return render(
         request,
         "accessibility.html",
@@ -96,15 +106,16 @@ async def accessibility_page(request: Request) -> Response:
 
 
 @page(router, "/integritet", name="privacy")
-async def privacy_page(request: Request) -> Response:
+async def privacy_page(request: Request, kommun: Kommun = "") -> Response:
     await _maybe_signed_in(request)
-    notice = await _notice(request)
+    notice, town = await _notice(request, kommun)
     return render(
         request,
         "privacy.html",
         {
             "nav": "privacy",
             "notice": notice,
+            "addressed": town,
             "blocks": blocks(notice.text) if notice else [],
         },
     )
@@ -112,8 +123,9 @@ async def privacy_page(request: Request) -> Response:
 
 async def _editable(visit: Visit) -> PrivacyNoticeRead:
     # Only for set_privacy_notice (PrivacyEditVisit of the routes that call this).
-    notice = await visit.api.privacy_notice()
-    return notice
+    # The notice of the municipality the administrator acts in.
+    acting = visit.me.municipality
+    return await visit.api.privacy_notice(acting.id if acting is not None else None)
 
 
 def _edit_form(

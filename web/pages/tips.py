@@ -22,7 +22,7 @@ from web.deps import PageId, Visit, requires
 from web.forms import tips as forms
 from web.forms.sending import Refused, send
 from web.pages.photos import sent_photo
-from web.public import anonymous, photo_mb, public_answer
+from web.public import Addressed, addressed, anonymous, photo_mb, public_answer
 from web.rendering import page, redirect, render, settings_of
 
 router = APIRouter()
@@ -47,6 +47,7 @@ def _shapes(form: TipForm) -> dict[str, Any]:
 async def _public_form(
     request: Request,
     form: TipForm,
+    town: Addressed,
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
@@ -61,6 +62,7 @@ async def _public_form(
             **SHOWN,
             "municipality_name": form.municipality,
             "tip_form": form,
+            "addressed": town,
             "shapes": _shapes(form),
             "f": values,
             "form_token": values.get("form_token") or form.form_token,
@@ -72,9 +74,17 @@ async def _public_form(
     return public_answer(response)
 
 
+Kommun = Annotated[str, Query(max_length=12)]
+
+
 @page(router, "/tipsa", name="public_tip")
-async def public_tip_page(request: Request) -> Response:
-    return await _public_form(request, await api_tips.tip_form(anonymous(request)))
+async def public_tip_page(request: Request, kommun: Kommun = "") -> Response:
+    town = await addressed(request, kommun)
+    if town.chosen is None and town.several:
+        # Several municipalities: the resident says which one the tip is for, first.
+        return public_answer(render(request, "tipsa_kommun.html", {"addressed": town}))
+    form = await api_tips.tip_form(anonymous(request), town.chosen)
+    return await _public_form(request, form, town)
 
 
 @router.post("/tipsa")
@@ -82,14 +92,18 @@ async def send_public_tip(request: Request) -> Response:
     form = await request.form()
     values = forms.public_values(form)
     api = anonymous(request)
+    town = await addressed(request, values["kommun"])
+    if town.chosen is None and town.several:
+        return redirect(request, "/tipsa")  # the choice of municipality first
+    values["kommun"] = str(town.chosen or "")
     sent = await send(
         api_tips.send_tip(api, forms.tip_body(values)), forms.FIELDS, refusals=PUBLIC_REFUSALS
     )
     if isinstance(sent, Refused) and sent.problem.code == "already_sent":
         # A double click or a retry of a tip already filed: the first sending is the tip.
-        return redirect(request, "/tipsa/tack?bild=redan")
+        return redirect(request, _thanks(town, "redan"))
     if isinstance(sent, Refused):
-        fresh = await api_tips.tip_form(api)
+        fresh = await api_tips.tip_form(api, town.chosen)
         if "form" in sent.errors or sent.status == 429:
             # A stale or too quick form gets a new token; the rest keep theirs (a new one
             # would make the next sending "too fast" again).
@@ -97,16 +111,25 @@ async def send_public_tip(request: Request) -> Response:
         if sent.status == 429:
             # Nothing to correct: when to try again, as a notice (and to the browser).
             response = await _public_form(
-                request, fresh, values=values, notice=sent.problem.detail, status=429
+                request, fresh, town, values=values, notice=sent.problem.detail, status=429
             )
             if sent.retry_after:
                 response.headers["Retry-After"] = str(sent.retry_after)
             return response
         return await _public_form(
-            request, fresh, values=values, errors=sent.errors, status=sent.status
+            request, fresh, town, values=values, errors=sent.errors, status=sent.status
         )
     outcome = await _photo(request, api, sent, form.get("bild"), bool(values["bildposition"]))
-    return redirect(request, f"/tipsa/tack{outcome}")
+    return redirect(request, _thanks(town, outcome))
+
+
+def _thanks(town: Addressed, bild: str) -> str:
+    """The thank-you page's address: how the photo went, and whose the tip is where the
+    resident chose among several municipalities."""
+    query: dict[str, Any] = {"kommun": town.chosen} if town.several else {}
+    if bild:
+        query["bild"] = bild
+    return "/tipsa/tack" + (f"?{urlencode(query)}" if query else "")
 
 
 # Why a tip's photo was not taken, by a word for the thank-you page's address (never the
@@ -133,12 +156,13 @@ async def _photo(
     request: Request, api: ApiClient, receipt: TipReceipt, upload: Any, use_position: bool
 ) -> str:
     """The photo sent with the tip, if any (read no further than one byte past the limit):
-    the thank-you page's query says how it went (never what the tip said)."""
+    the thank-you page's query says how it went (never what the tip said): a word of
+    PHOTO_REFUSALS, "position" or "ok"; nothing where no photo was sent."""
     chosen = await sent_photo(upload, settings_of(request))
     if chosen is None:
         return ""
     if len(chosen.data) > settings_of(request).photo_max_bytes:
-        return "?bild=storlek"
+        return "storlek"
     try:
         added = await api_tips.add_tip_photo(
             api, receipt, chosen.filename, chosen.data, use_position=use_position
@@ -146,24 +170,25 @@ async def _photo(
     except ApiError as exc:
         if exc.status >= 500:
             raise
-        return f"?bild={_photo_refusal(exc)}"
-    return "?bild=position" if added.position_used else "?bild=ok"
+        return _photo_refusal(exc)
+    return "position" if added.position_used else "ok"
 
 
 @page(router, "/tipsa/tack", name="public_tip_thanks")
 async def public_tip_thanks(
-    request: Request, bild: Annotated[str, Query(max_length=20)] = ""
+    request: Request, bild: Annotated[str, Query(max_length=20)] = "", kommun: Kommun = ""
 ) -> Response:
     refused = PHOTO_REFUSALS.get(bild)
     if refused:
         settings = settings_of(request)
         refused = refused.format(mb=photo_mb(settings), most=MAX_PHOTOS)
-    town = await api_tips.tip_form(anonymous(request))
+    town = await addressed(request, kommun)
+    name = next((t.name for t in town.towns if t.id == town.chosen), None)
     return public_answer(
         render(
             request,
             "tipsa_tack.html",
-            {"bild": bild, "refused": refused, "municipality_name": town.municipality},
+            {"bild": bild, "refused": refused, "municipality_name": name, "addressed": town},
         )
     )
 
@@ -198,7 +223,9 @@ async def _queue(
     if listed.next is not None:
         next_cursor = parse_qs(urlsplit(listed.next).query).get("cursor", [""])[0]
         more = "/tips?" + urlencode({"visa": shown, "cursor": next_cursor})
-    form = await api_tips.tip_form(visit.api)
+    # The areas and places of the municipality the moderator acts in.
+    acting = visit.me.municipality
+    form = await api_tips.tip_form(visit.api, acting.id if acting is not None else None)
     categories = await visit.api.categories()
     return render(
         request,
