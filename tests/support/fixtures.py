@@ -37,6 +37,7 @@ from tests.support.servers import (
     Server,
     empty_tables,
     fresh_postgres_database,
+    http_client,
     settings_for,
     sqlite_url,
 )
@@ -111,7 +112,7 @@ def api(server: Server) -> Iterator[httpx.Client]:
 def web(server: Server, api: httpx.Client) -> Iterator[httpx.Client]:
     """The web pages as a browser without JavaScript sees them, signed in as the test
     administrator (the session cookie holds the API token, as after signing in)."""
-    with httpx.Client(base_url=server.url, timeout=30, cookies=session_cookie(api)) as client:
+    with http_client(base_url=server.url, timeout=30, cookies=session_cookie(api)) as client:
         yield client
 
 
