@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from api import migrate
 from api.db import Database
+from api.demo_boundaries import UPPLANDS_BRO
 from api.seed import load_demo, load_demo_users
 from api.structure.models import Municipality
 from tests.support.factories import DATABASES
@@ -124,14 +125,23 @@ def anon(server: Server, api: httpx.Client) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def demo(server: Server, api: httpx.Client) -> Demo:
-    """The demo structure of Upplands-Bro, and its records by name as the API shows them."""
+def demo_towns() -> tuple[str, ...]:
+    """The demo municipalities ``demo`` loads: Upplands-Bro alone, as most tests need; a
+    module where Järfälla plays a part overrides this fixture with every one (DEMO_TOWNS),
+    as ``est seed --demo`` loads them."""
+    return (UPPLANDS_BRO,)
+
+
+@pytest.fixture
+def demo(server: Server, api: httpx.Client, demo_towns: tuple[str, ...]) -> Demo:
+    """The demo structure of Upplands-Bro (and of its neighbours, with ``demo_towns``), and
+    Upplands-Bro's records by name as the API shows them."""
 
     def load() -> None:
         with server.database.session(write=True) as session:
-            load_demo(session)
+            load_demo(session, towns=demo_towns)
 
-    load_once(server.database, "demo", load)
+    load_once(server.database, "demo:" + ",".join(demo_towns), load)
     with server.database.session(write=False) as session:
         home = session.scalar(select(Municipality.id).order_by(Municipality.id))
     assert home is not None
