@@ -22,7 +22,7 @@ import yaml
 from api.cli import build_parser
 from tests.support.codes import totp_code
 from tests.support.pages import csrf_of, found
-from tests.support.servers import free_port, sqlite_url
+from tests.support.servers import free_port, http_client, sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -266,7 +266,7 @@ def test_the_image_commands_run_from_the_installed_package(
     wait_ready(f"http://127.0.0.1:{web_port}/logga-in", started[-1], web_log)
 
     # Generous: the enrolment hashes ten recovery codes with argon2.
-    with httpx.Client(base_url=f"http://127.0.0.1:{web_port}", timeout=60) as browser:
+    with http_client(base_url=f"http://127.0.0.1:{web_port}", timeout=60) as browser:
         form = browser.get("/logga-in").text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
         assert csrf

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from tests.support.factories import V1, make_municipality
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 
 def test_concurrent_writes_all_succeed(server: Server, api: httpx.Client) -> None:
@@ -17,7 +17,7 @@ def test_concurrent_writes_all_succeed(server: Server, api: httpx.Client) -> Non
     rounds, width = 4, 16
 
     def create(n: int) -> httpx.Response:
-        with httpx.Client(base_url=server.url, timeout=60, headers=api.headers) as client:
+        with http_client(base_url=server.url, timeout=60, headers=api.headers) as client:
             return client.post(
                 f"{V1}/organisations",
                 json={
@@ -50,7 +50,7 @@ def test_concurrent_updates_of_one_record(server: Server, api: httpx.Client) -> 
     ).json()
 
     def join(organisation: dict[str, Any]) -> httpx.Response:
-        with httpx.Client(base_url=server.url, timeout=60, headers=api.headers) as client:
+        with http_client(base_url=server.url, timeout=60, headers=api.headers) as client:
             return client.put(f"{V1}/groups/{group['id']}/organisations/{organisation['id']}")
 
     with ThreadPoolExecutor(max_workers=12) as pool:
@@ -67,7 +67,7 @@ def test_a_name_taken_at_the_same_moment_is_saved_once(server: Server, api: http
     municipality = make_municipality(api)
 
     def create(_: int) -> httpx.Response:
-        with httpx.Client(base_url=server.url, timeout=60, headers=api.headers) as client:
+        with http_client(base_url=server.url, timeout=60, headers=api.headers) as client:
             return client.post(
                 f"{V1}/areas", json={"municipality_id": municipality["id"], "name": "Bro"}
             )

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from api.evenings.stream import LISTENER_NAME
 from tests.support.evenings import close_evening, make_evening
 from tests.support.people import People
-from tests.support.servers import Server, ServerProcess
+from tests.support.servers import Server, ServerProcess, http_client
 from tests.support.streams import EventReader
 
 V1 = "/api/v1"
@@ -33,7 +33,7 @@ def _evening(server: Server, people: People) -> int:
 
 
 def _post(base_url: str, token: str, evening: int, text: str) -> dict[str, Any]:
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as client:
+    with http_client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as client:
         sent = client.post(f"{V1}/evenings/{evening}/log", json={"text": text})
     assert sent.status_code == 201, sent.text
     answer: dict[str, Any] = sent.json()
@@ -115,7 +115,7 @@ def test_a_stream_is_only_opened_to_those_who_read_the_evening(
         area_id=people["areas"]["Bro"]["id"],
     )
     path = f"{V1}/evenings/{evening}/log/stream"
-    with httpx.Client(base_url=server.url, timeout=10) as client:
+    with http_client(base_url=server.url, timeout=10) as client:
         assert client.get(path).status_code == 401
         kalle = {"Authorization": f"Bearer {people['tokens']['kungsangen']}"}
         assert client.get(path, headers=kalle).status_code == 404

@@ -26,6 +26,7 @@ from tests.support.servers import (
     PG_URL,
     LiveServer,
     free_port,
+    http_client,
     migrated_database,
     settings_for,
 )
@@ -132,7 +133,7 @@ def test_a_database_outage_fails_fast_and_the_retry_files_once(
     behind_proxy: tuple[str, Proxy, Database],
 ) -> None:
     url, proxy, database = behind_proxy
-    with httpx.Client(base_url=url, timeout=30) as client:
+    with http_client(base_url=url, timeout=30) as client:
         signed_in = client.post(
             "/api/v1/auth/token",
             json={"email": PEOPLE["reporter"], "password": DEMO_PASSWORD},

@@ -15,7 +15,7 @@ import pytest
 from api.incidents import geo
 from tests.support.factories import file_report
 from tests.support.people import People
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 V1 = "/api/v1"
 FEATURES = f"{V1}/features"
@@ -127,7 +127,7 @@ def test_an_area_groups_member_sees_their_area(server: Server, people: People) -
         page = get(member, f"{FEATURES}/collections/incidents/items").json()
         assert [f["id"] for f in page["features"]] == [ids[3]]
         assert member.get(f"{FEATURES}/collections/incidents/items/{ids[0]}").status_code == 404
-    with httpx.Client(base_url=server.url) as anonymous:
+    with http_client(base_url=server.url) as anonymous:
         assert anonymous.get(f"{FEATURES}/collections/incidents/items").status_code == 401
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 import shapely
 from sqlalchemy import func, select
 
 from api.audit.models import AuditEvent
-from api.demo_boundaries import JARFALLA, demo_boundaries, demo_outline, demo_structure
+from api.demo_boundaries import DEMO_TOWNS, JARFALLA, demo_boundaries, demo_outline, demo_structure
 from api.incidents.models import Incident
 from api.structure.models import Area, Group, Municipality, Organisation
 from tests.support.people import People
@@ -26,6 +27,12 @@ JAKOBSBERG = (59.4235, 17.8330)
 KALLHALL = (59.4352, 17.8120)
 KUNGSANGEN = (59.4786, 17.7506)
 REFUSED = "Platsen ligger i Järfälla kommun, inte i Upplands-Bro."
+
+
+@pytest.fixture
+def demo_towns() -> tuple[str, ...]:
+    """The demo's Järfälla beside Upplands-Bro (tests/support/fixtures.py loads the one)."""
+    return DEMO_TOWNS
 
 
 def file_at(

@@ -26,6 +26,7 @@ from tests.support.people import ADMIN_EMAIL, People, adopt_municipality, make_a
 from tests.support.servers import (
     Server,
     ServerProcess,
+    http_client,
     migrated_database,
     settings_for,
 )
@@ -368,7 +369,7 @@ def test_the_servers_peak_memory_stays_under_300_mb_for_the_worst_files_within_t
     finally:
         database.dispose()
     peaks = {}
-    with httpx.Client(
+    with http_client(
         base_url=process.url, timeout=300, headers={"Authorization": f"Bearer {token}"}
     ) as client:
         # A 2 MB body to every JSON route, and to the push, nested as deep as it goes.

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.support.people import People, gid
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 V1 = "/api/v1"
 BRO_GROUP = "EST områdesgrupp Bro"
@@ -289,7 +289,7 @@ def test_a_detail_read_is_logged_and_listed_by_the_readers_endpoint(
     assert api.get(f"{V1}/incidents/{incident_id}/readers").json()["items"][0]["name"] == (
         "Test Admin"
     )
-    with httpx.Client(
+    with http_client(
         base_url=server.url, cookies={"est_session": people["tokens"]["kungsangen"]}
     ) as member_web:
         assert "/lasare" not in member_web.get(f"/handelser/{incident_id}").text

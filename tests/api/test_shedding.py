@@ -21,7 +21,7 @@ from starlette.routing import Route
 from api import problems
 from api.middleware import OVERLOADED_RETRY_AFTER, LoadShedder
 from tests.support.people import People
-from tests.support.servers import LiveServer, Server, settings_for
+from tests.support.servers import LiveServer, Server, http_client, settings_for
 from web.embedded import create_embedded_app
 
 
@@ -37,7 +37,7 @@ def slow_request(url: str, path: str) -> Iterator[threading.Thread]:
         yield b'x@example.org", "password": "x"}'
 
     def send() -> None:
-        with httpx.Client(base_url=url, timeout=60) as client:
+        with http_client(base_url=url, timeout=60) as client:
             answered.append(client.post(path, content=body()).status_code)
 
     thread = threading.Thread(target=send, daemon=True)
@@ -74,7 +74,7 @@ def shedder_server(**limits: Any) -> Iterator[tuple[LiveServer, LoadShedder]]:
 
 def test_a_full_server_refuses_at_once_with_retry_after() -> None:
     with shedder_server(max_active=1, max_waiting=0, max_wait=5.0) as (live, shedder):
-        with slow_request(live.url, "/echo"), httpx.Client(base_url=live.url) as client:
+        with slow_request(live.url, "/echo"), http_client(base_url=live.url) as client:
             refused, elapsed = timed(client, "/echo")
             assert refused.status_code == 503
             assert refused.headers["retry-after"] == str(OVERLOADED_RETRY_AFTER)
@@ -84,14 +84,14 @@ def test_a_full_server_refuses_at_once_with_retry_after() -> None:
             # No room to wait: turned away without waiting.
             assert elapsed < 1.0
             assert client.get("/healthz").status_code == 200
-        with httpx.Client(base_url=live.url) as client:
+        with http_client(base_url=live.url) as client:
             assert client.get("/echo").text == "ok"
         assert (shedder.active, len(shedder.waiting)) == (0, 0)
 
 
 def test_a_waiting_request_gets_the_slot_when_it_frees_or_gives_up_in_time() -> None:
     with shedder_server(max_active=1, max_waiting=1, max_wait=0.5) as (live, shedder):
-        with slow_request(live.url, "/echo"), httpx.Client(base_url=live.url) as client:
+        with slow_request(live.url, "/echo"), http_client(base_url=live.url) as client:
             refused, waited = timed(client, "/echo")
             assert refused.status_code == 503
             assert 0.45 < waited < 3.0, waited
@@ -106,7 +106,7 @@ def test_a_waiting_request_gets_the_slot_when_it_frees_or_gives_up_in_time() -> 
             time.sleep(0.3)
             assert len(shedder.waiting) == 1
             # The line is full: the next one is told at once.
-            with httpx.Client(base_url=live.url) as client:
+            with http_client(base_url=live.url) as client:
                 refused, elapsed = timed(client, "/echo")
             assert refused.status_code == 503
             assert elapsed < 1.0
@@ -130,7 +130,7 @@ def test_the_app_turns_away_api_calls_and_pages_in_their_own_form(
     try:
         with (
             slow_request(live.url, "/api/v1/auth/token"),
-            httpx.Client(base_url=live.url, timeout=30, cookies={"est_session": token}) as client,
+            http_client(base_url=live.url, timeout=30, cookies={"est_session": token}) as client,
         ):
             api = client.get("/api/v1/incidents", headers={"Authorization": f"Bearer {token}"})
             assert api.status_code == 503
@@ -145,7 +145,7 @@ def test_the_app_turns_away_api_calls_and_pages_in_their_own_form(
             assert client.get("/healthz").status_code == 200
             assert client.get("/readyz").status_code == 200
             assert client.get("/static/est.css").status_code == 200
-        with httpx.Client(base_url=live.url, timeout=30, cookies={"est_session": token}) as c:
+        with http_client(base_url=live.url, timeout=30, cookies={"est_session": token}) as c:
             page = c.get(f"/grupper/{group['id']}")
             assert page.status_code == 200
             assert "EST samordningsgrupp" in page.text

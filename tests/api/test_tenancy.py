@@ -112,6 +112,28 @@ def _area_of(server: Server, municipality_id: int) -> int:
     return found
 
 
+def test_a_new_row_takes_its_parents_municipality(server: Server, api: object) -> None:
+    """The column default (api.tenancy.parent_municipality): a session of the system reads
+    each parent's municipality, one after the other in one transaction; a session bound to
+    one municipality files in it, where each parent it can name is."""
+    a, b = _two(server)
+    with server.database.session(write=False) as session:
+        areas = {m: i for m, i in session.execute(select(Area.municipality_id, Area.id))}
+    with server.database.session(write=True) as session:
+        for n, municipality in enumerate((a, b, a)):
+            place = Place(area_id=areas[municipality], name=f"Parken {n}")
+            session.add(place)
+            session.flush()
+            assert place.municipality_id == municipality
+    for municipality in (a, b):
+        bound = server.database.session(write=True, municipalities=frozenset({municipality}))
+        with bound as session:
+            place = Place(area_id=areas[municipality], name="Lekplatsen")
+            session.add(place)
+            session.flush()
+            assert place.municipality_id == municipality
+
+
 def test_an_unscoped_query_sees_nothing_of_the_other_municipality(
     server: Server, api: object
 ) -> None:

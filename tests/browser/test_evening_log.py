@@ -11,13 +11,12 @@ import time
 from pathlib import Path
 from typing import Literal
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.support.evenings import make_evening
 from tests.support.people import People
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 pytestmark = pytest.mark.browser
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -160,7 +159,7 @@ def test_the_log_passes_axe_on_a_phone_by_day_and_by_night(
 ) -> None:
     assert AXE.is_file(), f"{AXE} is missing: `make test` fetches it with npm"
     evening = _evening(server, people)
-    with httpx.Client(
+    with http_client(
         base_url=server.url,
         headers={"Authorization": f"Bearer {people['tokens']['coordination']}"},
     ) as api:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from api import migrate
 from api.composition import compose
 from api.db import Database
+from api.demo_boundaries import UPPLANDS_BRO
 from api.seed import load_demo, load_demo_users
 from api.structure.models import Municipality
 from tests.support.factories import DATABASES
@@ -38,6 +39,7 @@ from tests.support.servers import (
     Server,
     empty_tables,
     fresh_postgres_database,
+    http_client,
     settings_for,
     sqlite_url,
 )
@@ -120,7 +122,7 @@ def api(server: Server) -> Iterator[httpx.Client]:
 def web(server: Server, api: httpx.Client) -> Iterator[httpx.Client]:
     """The web pages as a browser without JavaScript sees them, signed in as the test
     administrator (the session cookie holds the API token, as after signing in)."""
-    with httpx.Client(base_url=server.url, timeout=30, cookies=session_cookie(api)) as client:
+    with http_client(base_url=server.url, timeout=30, cookies=session_cookie(api)) as client:
         yield client
 
 
@@ -132,14 +134,23 @@ def anon(server: Server, api: httpx.Client) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def demo(server: Server, api: httpx.Client) -> Demo:
-    """The demo structure of Upplands-Bro, and its records by name as the API shows them."""
+def demo_towns() -> tuple[str, ...]:
+    """The demo municipalities ``demo`` loads: Upplands-Bro alone, as most tests need; a
+    module where Järfälla plays a part overrides this fixture with every one (DEMO_TOWNS),
+    as ``est seed --demo`` loads them."""
+    return (UPPLANDS_BRO,)
+
+
+@pytest.fixture
+def demo(server: Server, api: httpx.Client, demo_towns: tuple[str, ...]) -> Demo:
+    """The demo structure of Upplands-Bro (and of its neighbours, with ``demo_towns``), and
+    Upplands-Bro's records by name as the API shows them."""
 
     def load() -> None:
         with server.database.session(write=True) as session:
-            load_demo(session)
+            load_demo(session, towns=demo_towns)
 
-    load_once(server.database, "demo", load)
+    load_once(server.database, "demo:" + ",".join(demo_towns), load)
     with server.database.session(write=False) as session:
         home = session.scalar(select(Municipality.id).order_by(Municipality.id))
     assert home is not None

@@ -11,7 +11,7 @@ import httpx
 from api.seed import DEMO_PASSWORD
 from tests.support.codes import totp_code
 from tests.support.people import SECOND_FACTOR_PEOPLE, Demo, People
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -43,7 +43,7 @@ def browser_for(server: Server, people: People, who: str) -> httpx.Client:
     """The pages as a browser without JavaScript sees them after one of the demo accounts
     (PEOPLE's keys) signed in."""
     # Generous: a PDF page takes seconds on a busy machine.
-    return httpx.Client(
+    return http_client(
         base_url=server.url, timeout=60, cookies={"est_session": people["tokens"][who]}
     )
 

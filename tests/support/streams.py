@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.servers import http_client
+
 # Posts reach another stream within this, or the log is not live.
 WITHIN = 1.0
 
@@ -36,7 +38,7 @@ class EventReader:
         self._response: httpx.Response | None = None
         self.content_type = ""
         self.opened = threading.Event()
-        self._client = httpx.Client(
+        self._client = http_client(
             base_url=base_url,
             timeout=httpx.Timeout(10, read=60),
             headers={**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})},

@@ -15,7 +15,7 @@ from api.app import create_api_app
 from tests.support.evenings import make_evening
 from tests.support.pages import browser_for, csrf_of
 from tests.support.people import People
-from tests.support.servers import LiveServer, Server
+from tests.support.servers import LiveServer, Server, http_client
 from tests.support.streams import WITHIN, EventReader
 from web.app import create_web_app
 from web.client import ApiClient
@@ -120,7 +120,7 @@ def _relayed(base_url: str, server: Server, people: People) -> None:
     )
     try:
         assert reader.status == 200 and reader.content_type.startswith("text/event-stream")
-        with httpx.Client(
+        with http_client(
             base_url=server.url,
             headers={"Authorization": f"Bearer {people['tokens']['coordination']}"},
         ) as api:

@@ -13,7 +13,7 @@ import httpx
 from tests.support.factories import file_report
 from tests.support.pages import browser_for
 from tests.support.people import People
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 V1 = "/api/v1"
 
@@ -105,7 +105,7 @@ def test_a_bad_filter_is_refused_and_not_signed_in_goes_to_the_sign_in_page(
         assert "Ladda ner (CSV för Excel)" not in listed.text  # no link to a refused list
         refused = browser.get("/handelser.csv", params={"bedomning": "enorm"})
         assert refused.status_code == 422
-    with httpx.Client(base_url=server.url) as anonymous:
+    with http_client(base_url=server.url) as anonymous:
         answer = anonymous.get("/handelser.csv")
     assert answer.status_code in (302, 303)
     assert answer.headers["location"].startswith("/logga-in")

@@ -8,11 +8,11 @@ import httpx
 
 from tests.support.pages import csrf_of
 from tests.support.people import People
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 
 def signed_in(server: Server, people: People, who: str) -> httpx.Client:
-    return httpx.Client(
+    return http_client(
         base_url=server.url, timeout=30, cookies={"est_session": people["tokens"][who]}
     )
 

@@ -8,18 +8,26 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from sqlalchemy import select
 
+from api.demo_boundaries import DEMO_TOWNS
 from api.structure.models import Municipality
 from tests.support.pages import browser_for, csrf_of, found, opened_form
 from tests.support.people import People
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 POLICE = "polis@est.demo"
 
 
+@pytest.fixture
+def demo_towns() -> tuple[str, ...]:
+    """The demo's Järfälla beside Upplands-Bro (tests/support/fixtures.py loads the one)."""
+    return DEMO_TOWNS
+
+
 def browser_of(server: Server, email: str) -> httpx.Client:
-    return httpx.Client(
+    return http_client(
         base_url=server.url, timeout=60, cookies={"est_session": server.token_for(email)}
     )
 

@@ -12,7 +12,7 @@ from tests.support.cli import est
 from tests.support.pages import browser_for, csrf_of
 from tests.support.people import People
 from tests.support.phone import AXE, axe_problems, phone_page
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 OPERATOR = "operatorn@est.test"
 
@@ -23,7 +23,7 @@ def _operator_browser(server: Server) -> httpx.Client:
     )
     assert made.returncode == 0, made.stderr
     token = server.token_for(OPERATOR)
-    return httpx.Client(base_url=server.url, timeout=60, cookies={"est_session": token})
+    return http_client(base_url=server.url, timeout=60, cookies={"est_session": token})
 
 
 def test_the_administrator_sets_the_municipality_s_settings(server: Server, people: People) -> None:

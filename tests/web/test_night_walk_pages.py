@@ -12,7 +12,7 @@ import httpx
 
 from tests.support.pages import browser_for, csrf_of, found
 from tests.support.people import People, oid
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 from tests.support.walks import (
     SISTERS,
     WALKERS,
@@ -29,7 +29,7 @@ TRAINED = dt.date(2020, 1, 18)
 
 
 def _browser(server: Server, token: str) -> httpx.Client:
-    return httpx.Client(base_url=server.url, timeout=60, cookies={"est_session": token})
+    return http_client(base_url=server.url, timeout=60, cookies={"est_session": token})
 
 
 def test_an_association_books_and_reports_a_walk(

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.pages import csrf_of
 from tests.support.policeareas import Pair, agree, make_pair, plant, sweref
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def pair(server: Server, api: httpx.Client) -> Pair:
 
 
 def _browser(server: Server, email: str) -> httpx.Client:
-    return httpx.Client(
+    return http_client(
         base_url=server.url,
         timeout=60,
         cookies={"est_session": server.token_for(email)},

@@ -22,7 +22,7 @@ from api.redirects import safe_path
 from api.seed import DEMO_PASSWORD
 from tests.support.pages import csrf_of, found
 from tests.support.people import PEOPLE, People
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 ORIGIN = "http://127.0.0.1:8000"
 
@@ -130,7 +130,7 @@ def next_field(page: str) -> str:
 
 @pytest.fixture
 def visitor(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    with http_client(base_url=server.url, timeout=30) as client:
         yield client
 
 

@@ -14,12 +14,12 @@ from tests.support.codes import totp_code
 from tests.support.factories import make_municipality
 from tests.support.pages import csrf_of, found
 from tests.support.people import PEOPLE, People
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 
 @pytest.fixture
 def browser(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    with http_client(base_url=server.url, timeout=30) as client:
         yield client
 
 
@@ -126,7 +126,7 @@ def test_sign_out_ends_the_session_in_the_api(
     with server.client(token) as api:
         assert api.get("/api/v1/auth/me").status_code == 401
     # The old cookie, kept by someone, opens nothing.
-    with httpx.Client(base_url=server.url, cookies={"est_session": token}) as kept:
+    with http_client(base_url=server.url, cookies={"est_session": token}) as kept:
         again = kept.get("/")
     assert again.status_code == 303
     assert "utgangen=1" in again.headers["location"]
@@ -169,7 +169,7 @@ def test_posts_without_a_valid_csrf_token_are_refused(
 
     sign_in(browser, PEOPLE["viewer"])
     # A token made for another browser (its own seed cookie) does not fit this one.
-    with httpx.Client(base_url=server.url) as other:
+    with http_client(base_url=server.url) as other:
         foreign = csrf_of(other.get("/logga-in").text)
     assert browser.post("/logga-ut", data={"csrf_token": foreign}).status_code == 403
     assert browser.post("/logga-ut", headers={"X-CSRF-Token": "0" * 64}).status_code == 403
@@ -295,7 +295,7 @@ def test_turning_it_off_where_the_role_allows(server: Server, people: People) ->
         code = totp_code(PEOPLE["viewer"], secret)
         assert api.post("/api/v1/auth/totp/confirm", json={"code": code}).status_code == 200
     cookies = {"est_session": people["tokens"]["viewer"]}
-    with httpx.Client(base_url=server.url, timeout=30, cookies=cookies) as viewer:
+    with http_client(base_url=server.url, timeout=30, cookies=cookies) as viewer:
         page = viewer.get("/konto/tvastegsverifiering")
         assert "Oanvända reservkoder: 10." in page.text and secret not in page.text
         off = viewer.post(
@@ -306,7 +306,7 @@ def test_turning_it_off_where_the_role_allows(server: Server, people: People) ->
         assert "Tvåstegsverifieringen är avstängd." in after.text
         assert "Kom igång" in after.text
     cookies = {"est_session": people["tokens"]["steering"]}
-    with httpx.Client(base_url=server.url, timeout=30, cookies=cookies) as steering:
+    with http_client(base_url=server.url, timeout=30, cookies=cookies) as steering:
         page = steering.get("/konto/tvastegsverifiering")
         assert "Din roll kräver tvåstegsverifiering" in page.text
         assert "Stäng av" not in page.text

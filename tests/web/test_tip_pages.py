@@ -18,7 +18,7 @@ from api.tips.models import Tip
 from tests.support.images import photo
 from tests.support.pages import browser_for, csrf_of, found
 from tests.support.people import People, only_active
-from tests.support.servers import LiveServer, Server
+from tests.support.servers import LiveServer, Server, http_client
 from web.app import create_web_app
 from web.client import ApiClient
 from web.pages import tips as tip_pages
@@ -147,7 +147,7 @@ def test_a_body_beyond_a_photo_forms_room_is_answered_on_the_public_layout(
     client = ApiClient(httpx.AsyncClient(base_url=server.url, timeout=httpx.Timeout(10.0)))
     web = LiveServer(create_web_app(client, small)).start()
     try:
-        with httpx.Client(base_url=web.url) as browser:
+        with http_client(base_url=web.url) as browser:
             huge = browser.post(
                 "/tipsa",
                 content=b"x" * (small.max_body_bytes + 9 * small.photo_max_bytes),

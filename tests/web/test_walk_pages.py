@@ -19,7 +19,7 @@ from api.tips.abuse import form_token
 from tests.support.images import not_an_image, photo
 from tests.support.pages import browser_for, csrf_of, found
 from tests.support.people import People
-from tests.support.servers import Server
+from tests.support.servers import Server, http_client
 
 # The pages' markup does not depend on the database: one backend.
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], scope="session")
@@ -69,7 +69,7 @@ def pin(
 ) -> httpx.Response:
     """A resident's pin through the public page, without signing in (``token``: the form's,
     as a double tap sends it twice)."""
-    with httpx.Client(base_url=server.url, timeout=30) as resident:
+    with http_client(base_url=server.url, timeout=30) as resident:
         page = resident.get(link)
         assert page.status_code == 200, page.text
         assert "unpkg.com" not in page.text and "openstreetmap" not in page.text
@@ -138,7 +138,7 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
         again = pin(server, path, places["Råbystigen"], "Mörkt och buskigt vid stigen", shown)
         assert again.status_code == 303, again.text
         assert again.headers["location"] == sent.headers["location"]
-        with httpx.Client(base_url=server.url) as resident:
+        with http_client(base_url=server.url) as resident:
             assert "Tack för din synpunkt" in resident.get(sent.headers["location"]).text
 
         page = planner.get(url).text
@@ -243,7 +243,7 @@ def test_a_walk_from_plan_to_report(server: Server, people: People) -> None:
 
 
 def test_a_closed_link_and_a_refused_pin(server: Server, people: People) -> None:
-    with httpx.Client(base_url=server.url, timeout=30) as resident:
+    with http_client(base_url=server.url, timeout=30) as resident:
         gone = resident.get("/trygghetsvandring/ingenvandringhar")
         assert gone.status_code == 404 and "Länken gäller inte längre" in gone.text
     with browser_for(server, people, "coordination") as planner:
@@ -260,7 +260,7 @@ def test_a_closed_link_and_a_refused_pin(server: Server, people: People) -> None
             f"{url}/ny-lank", data={"csrf_token": csrf_of(page)}, follow_redirects=False
         )
         assert renewed.status_code == 303
-        with httpx.Client(base_url=server.url, timeout=30) as resident:
+        with http_client(base_url=server.url, timeout=30) as resident:
             assert resident.get(path).status_code == 404
     # A viewer of the coordination group reads the walk, and neither changes it nor files.
     with browser_for(server, people, "viewer") as viewer:
@@ -311,7 +311,7 @@ def test_the_walk_forms_speak_swedish_and_hold_their_limits(server: Server, peop
         page = planner.get(url).text
         link = html.unescape(found(r'id="public-link" type="text" readonly value="([^"]+)"', page))
         path = "/" + link.split("/", 3)[3]
-        with httpx.Client(base_url=server.url, timeout=30) as resident:
+        with http_client(base_url=server.url, timeout=30) as resident:
             public = resident.get(path).text
             assert 'maxlength="2000"' in public and "Alla är välkomna att gå med" in public
             nobody = resident.post(
@@ -345,7 +345,7 @@ def test_the_walk_forms_speak_swedish_and_hold_their_limits(server: Server, peop
             f"{url}/genomford", data={"csrf_token": csrf_of(page)}, follow_redirects=False
         )
         assert held.status_code == 303, held.text
-    with httpx.Client(base_url=server.url, timeout=30) as resident:
+    with http_client(base_url=server.url, timeout=30) as resident:
         public = resident.get(path).text
         assert "Vandringen har genomförts" in public and "Alla är välkomna" not in public
         assert 'name="kommentar"' not in public
