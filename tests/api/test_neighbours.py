@@ -12,11 +12,13 @@ import shapely
 from sqlalchemy import func, select
 
 from api.audit.models import AuditEvent
-from api.demo_boundaries import DEMO_TOWNS, JARFALLA, demo_boundaries, demo_outline, demo_structure
+from api.demo_boundaries import JARFALLA, demo_boundaries, demo_outline, demo_structure
 from api.incidents.models import Incident
 from api.structure.models import Area, Group, Municipality, Organisation
 from tests.support.people import People
 from tests.support.servers import Server
+
+pytestmark = pytest.mark.jarfalla
 
 V1 = "/api/v1"
 POLICE = "polis@est.demo"
@@ -27,12 +29,6 @@ JAKOBSBERG = (59.4235, 17.8330)
 KALLHALL = (59.4352, 17.8120)
 KUNGSANGEN = (59.4786, 17.7506)
 REFUSED = "Platsen ligger i Järfälla kommun, inte i Upplands-Bro."
-
-
-@pytest.fixture
-def demo_towns() -> tuple[str, ...]:
-    """The demo's Järfälla beside Upplands-Bro (tests/support/fixtures.py loads the one)."""
-    return DEMO_TOWNS
 
 
 def file_at(

@@ -32,6 +32,8 @@ from tests.support.people import People, as_, gid
 from tests.support.servers import LiveServer, Server, settings_for
 from web.embedded import create_embedded_app
 
+pytestmark = pytest.mark.jarfalla
+
 V1 = "/api/v1"
 BRO = "EST områdesgrupp Bro"
 COORDINATION = "EST samordningsgrupp"

@@ -25,6 +25,8 @@ from tests.support.images import exif_of, photo
 from tests.support.people import People, as_, gid
 from tests.support.servers import Server
 
+pytestmark = pytest.mark.jarfalla
+
 V1 = "/api/v1"
 PROBLEM = "application/problem+json"
 BRO_CENTRUM = (59.5117, 17.6364)

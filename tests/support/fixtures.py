@@ -19,7 +19,7 @@ from sqlalchemy import select
 from api import migrate
 from api.composition import compose
 from api.db import Database
-from api.demo_boundaries import UPPLANDS_BRO
+from api.demo_boundaries import DEMO_TOWNS, UPPLANDS_BRO
 from api.seed import load_demo, load_demo_users
 from api.structure.models import Municipality
 from tests.support.factories import DATABASES
@@ -134,11 +134,11 @@ def anon(server: Server, api: httpx.Client) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def demo_towns() -> tuple[str, ...]:
-    """The demo municipalities ``demo`` loads: Upplands-Bro alone, as most tests need; a
-    module where Järfälla plays a part overrides this fixture with every one (DEMO_TOWNS),
-    as ``est seed --demo`` loads them."""
-    return (UPPLANDS_BRO,)
+def demo_towns(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """The demo municipalities ``demo`` loads: Upplands-Bro alone, as most tests need; every
+    one (DEMO_TOWNS, as ``est seed --demo`` loads them) for a test marked ``jarfalla``,
+    where Järfälla plays a part (``pytestmark = pytest.mark.jarfalla`` for a module)."""
+    return DEMO_TOWNS if request.node.get_closest_marker("jarfalla") else (UPPLANDS_BRO,)
 
 
 @pytest.fixture

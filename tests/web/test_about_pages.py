@@ -18,6 +18,8 @@ from tests.support.people import Demo, only_active
 from tests.support.servers import Server
 from web.pages.about import Block, blocks
 
+pytestmark = pytest.mark.jarfalla
+
 V1 = "/api/v1"
 
 

@@ -11,19 +11,14 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from api.demo_boundaries import DEMO_TOWNS
 from api.structure.models import Municipality
 from tests.support.pages import browser_for, csrf_of, found, opened_form
 from tests.support.people import People
 from tests.support.servers import Server, http_client
 
+pytestmark = pytest.mark.jarfalla
+
 POLICE = "polis@est.demo"
-
-
-@pytest.fixture
-def demo_towns() -> tuple[str, ...]:
-    """The demo's Järfälla beside Upplands-Bro (tests/support/fixtures.py loads the one)."""
-    return DEMO_TOWNS
 
 
 def browser_of(server: Server, email: str) -> httpx.Client:

@@ -23,6 +23,8 @@ from web.app import create_web_app
 from web.client import ApiClient
 from web.pages import tips as tip_pages
 
+pytestmark = pytest.mark.jarfalla
+
 
 @pytest.fixture(autouse=True)
 def _photos_apart(server: Server, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
