@@ -97,10 +97,15 @@ def test_pages_pass_axe(
         check(f"/handelser/{filed['incidents'][0]['id']}")
         check(f"/handelser/{filed['incidents'][0]['id']}/andra")
         check(f"/rapporter/{filed['id']}")
+        # The filing form as a reporter sees it (refused to whoever may not file: the test's
+        # administrator belongs to no organisation), then back to the administrator.
+        reporter = people["tokens"]["reporter"]
+        context.add_cookies([{"name": "est_session", "value": reporter, "url": server.url}])
         page.goto(server.url + "/rapportera")
         page.get_by_role("button", name="Skicka rapporten").click()
         page.wait_for_selector(".field-error")
         check_current(page.url)
+        context.add_cookies([{"name": "est_session", "value": token, "url": server.url}])
         # The lägesbild: the group's live figures, a published version and its draft
         # successor, the comparison, the projector and print views.
         group = demo["groups"]["EST samordningsgrupp"]["id"]

@@ -8,7 +8,9 @@ import re
 
 import httpx
 
-from tests.support.people import Demo
+from tests.support.pages import browser_for
+from tests.support.people import People
+from tests.support.servers import Server
 
 
 def allows_self(csp: str, directive: str) -> bool:
@@ -66,9 +68,12 @@ def test_the_manifest_names_the_report_page_and_its_icons_are_there(anon: httpx.
 
 
 def test_the_report_page_links_the_manifest_and_its_policy_lets_the_worker_run(
-    web: httpx.Client, demo: Demo
+    server: Server, people: People
 ) -> None:
-    page = web.get("/rapportera")
+    # A reporter's page: the report form is refused to whoever may not file (the test's
+    # administrator belongs to no organisation).
+    with browser_for(server, people, "reporter") as reporter:
+        page = reporter.get("/rapportera")
     assert page.status_code == 200
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page.text
     assert re.search(r'<script src="/static/offline.js\?v=[0-9a-f]{10}"></script>', page.text)
