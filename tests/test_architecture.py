@@ -99,6 +99,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # Photos are kept for the records above them, which decide who reads them.
     ("photos",),
     ("accounts",),
+    # Single sign-on builds a session of accounts' kind from an identity provider's answer.
+    ("sso",),
     ("incidents",),
     # A tip accepted becomes an observation.
     ("tips",),

@@ -249,11 +249,21 @@ def sign_in(
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    person = actor_for(user, session_id=None, address=actor.address)
-    stage = second_factor_stage(session, person, pending=True)
-    if stage is None:
+    signed_in = begin_session(session, user, actor=actor, settings=settings)
+    if signed_in.stage is None:
         # A half sign-in leaves the failures counted: the codes are throttled with them.
         forget_failures(session, account)
+    return signed_in
+
+
+def begin_session(
+    session: Session, user: User, *, actor: Actor, settings: Settings, via: str | None = None
+) -> SignedIn:
+    """The session of a person whose sign-in succeeded (the password, or an identity
+    provider's answer, ``via`` in the audit log): a whole one, or half of one when the
+    person has a second factor or must set one up (second_factor_stage)."""
+    person = actor_for(user, session_id=None, address=actor.address)
+    stage = second_factor_stage(session, person, pending=True)
     token, auth = start_session(
         session, user, settings=settings, address=actor.address, pending=stage is not None
     )
@@ -266,6 +276,7 @@ def sign_in(
         object_type="auth_sessions",
         object_id=auth.id,
         status=201,
+        detail=via,
         municipality_id=user.municipality_id,
     )
     return SignedIn(token, auth, stage)
