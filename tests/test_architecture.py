@@ -356,6 +356,8 @@ WHOLE_LISTS = {
     "list_incident_photos": "an incident's photos, at most five (api.photos.service)",
     "list_tip_photos": "a tip's photos, at most three",
     "list_finding_photos": "a safety walk's finding's photos, at most five",
+    "list_oidc_choices": "one per municipality with an identity provider turned on",
+    "list_oidc_group_mappings": "a municipality's identity provider's groups, a handful",
 }
 
 

@@ -220,10 +220,9 @@ class SignedIn:
 def sign_in(
     session: Session, email: str, password: str, *, actor: Actor, settings: Settings
 ) -> SignedIn | DomainError:
-    """A new session for the right e-mail and password: a whole one, or half of one when
-    the person has a second factor or must set one up (second_factor_stage). A failure is
-    returned, not raised, so that the request's transaction keeps the failure's record
-    (throttle and audit log).
+    """A new session for the right e-mail and password (begin_session). A failure is
+    returned, not raised, so that the request's transaction keeps its record (throttle,
+    audit log).
 
     The answer is the same for an unknown account, a wrong password and a disabled account,
     and takes the same time (one argon2 verification each)."""
@@ -250,8 +249,7 @@ def sign_in(
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     signed_in = begin_session(session, user, actor=actor, settings=settings)
-    if signed_in.stage is None:
-        # A half sign-in leaves the failures counted: the codes are throttled with them.
+    if signed_in.stage is None:  # a half one leaves the failures counted, for the codes
         forget_failures(session, account)
     return signed_in
 
@@ -259,9 +257,8 @@ def sign_in(
 def begin_session(
     session: Session, user: User, *, actor: Actor, settings: Settings, via: str | None = None
 ) -> SignedIn:
-    """The session of a person whose sign-in succeeded (the password, or an identity
-    provider's answer, ``via`` in the audit log): a whole one, or half of one when the
-    person has a second factor or must set one up (second_factor_stage)."""
+    """The session of a sign-in that succeeded (``via``: how, for the audit log): whole, or
+    half when the person has a second factor or must set one up (second_factor_stage)."""
     person = actor_for(user, session_id=None, address=actor.address)
     stage = second_factor_stage(session, person, pending=True)
     token, auth = start_session(

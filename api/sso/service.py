@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -50,18 +49,15 @@ from sqlalchemy.orm import Session
 from api import sealing, tenancy
 from api.access import policy
 from api.accounts import service as account_service
-from api.accounts.models import Membership, User
-from api.accounts.models import email_key as make_email_key
-from api.accounts.schemas import Role
 from api.actor import Actor
 from api.audit import service as audit
-from api.errors import DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
+from api.errors import DomainError, Invalid, NotAuthenticated, NotFound
 from api.localtime import utcnow
 from api.resources import get_record
 from api.schemas_common import Ref
 from api.settings import Settings
-from api.sso import schemas
-from api.sso.models import OidcGroupMapping, OidcIdentity, OidcProvider
+from api.sso import people, schemas
+from api.sso.models import OidcGroupMapping, OidcProvider
 from api.structure.models import Municipality
 from api.structure.service import GROUPS, ORGANISATIONS
 
@@ -69,8 +65,6 @@ _SECRET_PURPOSE = b"est oidc client secret"
 _FLOW_PURPOSE = b"est oidc flow"
 FLOW_LIFETIME = dt.timedelta(minutes=10)
 SCOPE = "openid email profile"
-# Where several mappings give one group, the strongest role wins.
-_ROLE_STRENGTH = {Role.viewer: 0, Role.reporter: 1, Role.member: 2, Role.convener: 3}
 _TIMEOUT = httpx.Timeout(10.0)
 # The provider's clock and ours may differ a little.
 _LEEWAY_SECONDS = 120
@@ -282,7 +276,7 @@ def _get_json(client: httpx.Client, url: str) -> dict[str, Any]:
 def _metadata(client: httpx.Client, issuer: str) -> dict[str, Any]:
     """The provider's metadata (OpenID Connect Discovery), which must name the issuer that
     was configured, exactly."""
-    metadata = _get_json(client, issuer + "/.well-known/openid-configuration")
+    metadata = _get_json(client, issuer.rstrip("/") + "/.well-known/openid-configuration")
     if metadata.get("issuer") != issuer or not all(
         isinstance(metadata.get(k), str)
         for k in ("authorization_endpoint", "token_endpoint", "jwks_uri")
@@ -485,158 +479,19 @@ def finish(
             NotAuthenticated(START_AGAIN, code="sso_token_refused"),
             municipality_id=municipality_id,
         )
-    user = _person(session, provider, claims)
+    user = people.person(session, provider, claims)
     if isinstance(user, DomainError):
-        return _refused(session, user, municipality_id=municipality_id, label=_login_name(claims))
+        return _refused(
+            session, user, municipality_id=municipality_id, label=people.login_name(claims)
+        )
     if "groups" not in claims.get("_claim_names", {}):
         # Entra ID names no groups in the token when there are too many ("overage"): the
         # memberships then stay as they were.
         groups = claims.get("groups")
-        apply_groups(
+        people.apply_groups(
             session,
             user,
             municipality_id,
             [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else [],
         )
     return account_service.begin_session(session, user, actor=actor, settings=settings, via="oidc")
-
-
-# Who the person is ----------------------------------------------------------------------------
-
-
-def subject_of(claims: dict[str, Any]) -> str:
-    """The provider's name for the person: Entra ID's tenant and object id where it sends
-    them (the same in every application of the tenant), else ``sub``."""
-    tid, oid = claims.get("tid"), claims.get("oid")
-    if isinstance(tid, str) and isinstance(oid, str) and tid and oid:
-        return f"{tid}/{oid}"
-    return str(claims["sub"])
-
-
-def _login_name(claims: dict[str, Any]) -> str:
-    """The e-mail address the provider vouches for: a verified ``email``, else
-    ``preferred_username`` where it is an address (Entra ID's user principal name)."""
-    email = claims.get("email")
-    if isinstance(email, str) and "@" in email and claims.get("email_verified") is True:
-        return email.strip()[:254]
-    username = claims.get("preferred_username")
-    if isinstance(username, str) and "@" in username:
-        return username.strip()[:254]
-    return ""
-
-
-def _person(session: Session, provider: OidcProvider, claims: dict[str, Any]) -> User | DomainError:
-    municipality_id = provider.municipality_id
-    issuer, subject = str(claims["iss"]), subject_of(claims)
-    identity = session.scalar(
-        select(OidcIdentity).where(OidcIdentity.issuer == issuer, OidcIdentity.subject == subject)
-    )
-    if identity is not None:
-        user = session.get(User, identity.user_id)
-        if user is None or not user.active or user.municipality_id != municipality_id:
-            return Forbidden(
-                "Ditt konto i EST Lägesbild är avstängt. Kontakta kommunens EST-administratör.",
-                code="sso_account_inactive",
-            )
-        identity.last_sign_in_at = utcnow()
-        return user
-    login = _login_name(claims)
-    user = (
-        session.scalar(select(User).where(User.email_key == make_email_key(login)))
-        if login
-        else None
-    )
-    if user is not None and (not user.active or user.municipality_id != municipality_id):
-        return Forbidden(
-            "Ditt konto i EST Lägesbild är avstängt eller hör till en annan kommun. Kontakta "
-            "kommunens EST-administratör.",
-            code="sso_account_inactive",
-        )
-    if user is None and provider.provision_accounts and login:
-        user = _provision(session, provider, claims, login)
-    if user is None:
-        return Forbidden(
-            "Du är inloggad hos kommunen, men har inget konto i EST Lägesbild. Be kommunens "
-            "EST-administratör lägga upp ett konto med din e-postadress"
-            + (f" ({login})." if login else "."),
-            code="sso_unknown_account",
-        )
-    linked = session.scalar(
-        select(OidcIdentity.id).where(
-            OidcIdentity.issuer == issuer, OidcIdentity.user_id == user.id
-        )
-    )
-    if linked is not None:
-        # The account is someone else's at this provider: an address reused or renamed.
-        return Forbidden(
-            "Kontot med din e-postadress är redan kopplat till en annan person hos kommunens "
-            "inloggningstjänst. Kontakta kommunens EST-administratör.",
-            code="sso_account_linked",
-        )
-    session.add(
-        OidcIdentity(
-            municipality_id=municipality_id,
-            user_id=user.id,
-            issuer=issuer,
-            subject=subject,
-            last_sign_in_at=utcnow(),
-        )
-    )
-    session.flush()
-    return user
-
-
-def _provision(
-    session: Session, provider: OidcProvider, claims: dict[str, Any], login: str
-) -> User:
-    name = claims.get("name")
-    user = User(
-        name=(name.strip() if isinstance(name, str) and name.strip() else login)[:200],
-        email=login,
-        organisation_id=provider.provision_organisation_id,
-        municipality_id=provider.municipality_id,
-        password_hash=None,
-    )
-    session.add(user)
-    session.flush()
-    return user
-
-
-def apply_groups(session: Session, user: User, municipality_id: int, groups: Iterable[str]) -> None:
-    """The memberships the administrator's mappings give for these claim values: added,
-    changed and removed where a mapping gave them; an administrator's own left alone."""
-    held = set(groups)
-    wanted: dict[int, Role] = {}
-    mappings = session.scalars(
-        select(OidcGroupMapping).where(OidcGroupMapping.municipality_id == municipality_id)
-    )
-    for mapping in mappings:
-        if mapping.claim_value in held and mapping.group.active:
-            best = wanted.get(mapping.group_id)
-            if best is None or _ROLE_STRENGTH[mapping.role] > _ROLE_STRENGTH[best]:
-                wanted[mapping.group_id] = mapping.role
-    gone: list[int] = []
-    for membership in user.memberships:
-        if membership.municipality_id != municipality_id:
-            continue
-        role = wanted.pop(membership.group_id, None)
-        if not membership.from_sso:
-            continue
-        if role is None:
-            gone.append(membership.id)
-        elif membership.role != role:
-            membership.role = role
-    for membership in [m for m in user.memberships if m.id in gone]:
-        session.delete(membership)
-    for group_id, role in wanted.items():
-        session.add(
-            Membership(
-                user_id=user.id,
-                group_id=group_id,
-                role=role,
-                from_sso=True,
-                municipality_id=municipality_id,
-            )
-        )
-    session.flush()
-    session.expire(user, ["memberships"])

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from sqlalchemy import select, text
 
+from api import sealing
 from api.settings import Settings
 from api.sso import service as sso_service
 from api.sso.models import OidcIdentity
@@ -207,7 +208,7 @@ def test_the_id_token_is_checked_for_nonce_audience_and_signature(
     with httpx.Client(timeout=15) as client:
         metadata = sso_service._metadata(client, oidc_provider.issuer)
         # The verifier is in the sealed flow, as finish reads it.
-        flow = sso_service.sealing.unseal(
+        flow = sealing.unseal(
             started["flow"],
             purpose=sso_service._FLOW_PURPOSE,
             context="",

@@ -127,21 +127,21 @@ def through_provider(authorization_url: str, login: str, redirect_uri: str) -> s
         for _ in range(12):
             response = browser.get(url)
             if response.status_code in (302, 303):
-                url = urljoin(url, response.headers["location"])
+                url = urljoin(url, str(response.headers["location"]))
                 if url.startswith(redirect_uri):
                     return url
                 continue
             response.raise_for_status()
             found = _FORM.search(response.text)
             assert found, response.text[:500]
-            action = urljoin(url, found.group(1))
+            action = urljoin(url, str(found.group(1)))
             if 'name="login"' in response.text:
                 fields = {"prompt": "login", "login": login, "password": "any"}
             else:
                 fields = {"prompt": "consent"}
             submitted = browser.post(action, data=fields)
             assert submitted.status_code in (302, 303), submitted.text[:500]
-            url = urljoin(action, submitted.headers["location"])
+            url = urljoin(action, str(submitted.headers["location"]))
             if url.startswith(redirect_uri):
                 return url
     raise AssertionError("the provider did not send the browser back")

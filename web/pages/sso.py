@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.accounts.schemas import USUAL_ROLE
 from api.middleware import allow_external_redirect
 from api.schemas_common import MAX_ID
 from api.sso.schemas import REDIRECT_PATH
@@ -132,6 +133,7 @@ async def _page(
             "groups": groups,
             "organisations": organisations,
             "roles": ROLES,
+            "usual_role": USUAL_ROLE,
             "values": shown,
             "errors": errors or {},
             "saved": saved,
