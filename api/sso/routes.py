@@ -68,7 +68,7 @@ def finish_oidc_sign_in(
     response_model=schemas.OidcSettingsRead,
     operation_id="get_oidc_settings",
     summary="A municipality's identity provider (the client secret is never answered)",
-    responses=problem_responses(401, 403, 404, 503),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_oidc_settings(
     municipality_id: PathId, session: SessionDep, actor: ActorDep, settings: SettingsDep
@@ -98,7 +98,7 @@ def set_oidc_settings(
     status_code=204,
     operation_id="delete_oidc_settings",
     summary="Remove a municipality's identity provider (its linked identities stay)",
-    responses=problem_responses(401, 403, 404, 503),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 def delete_oidc_settings(municipality_id: PathId, session: SessionDep, actor: ActorDep) -> Response:
     service.delete_settings(session, municipality_id, actor=actor)
@@ -110,7 +110,7 @@ def delete_oidc_settings(municipality_id: PathId, session: SessionDep, actor: Ac
     response_model=list[schemas.GroupMappingRead],
     operation_id="list_oidc_group_mappings",
     summary="The provider's group claims mapped to EST groups and roles",
-    responses=problem_responses(401, 403, 404, 503),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 def list_oidc_group_mappings(
     municipality_id: PathId, session: SessionDep, actor: ActorDep
@@ -140,7 +140,7 @@ def create_oidc_group_mapping(
     status_code=204,
     operation_id="delete_oidc_group_mapping",
     summary="Remove a group mapping (the memberships it gave go at each person's next sign-in)",
-    responses=problem_responses(401, 403, 404, 503),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 def delete_oidc_group_mapping(
     municipality_id: PathId, mapping_id: PathId, session: SessionDep, actor: ActorDep

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from api.accounts.schemas import Role
 from api.schemas_common import Exempt, Id, Input, Ref
@@ -47,8 +47,8 @@ class OidcSettingsWrite(Input):
         None,
         description="The client secret. Left out (or null): the one kept stays. Never answered.",
     )
-    enabled: bool = Field(True, description="Offered on the sign-in page.")
-    provision_accounts: bool = Field(
+    enabled: StrictBool = Field(True, description="Offered on the sign-in page.")
+    provision_accounts: StrictBool = Field(
         False,
         description="Just-in-time accounts: a person the provider vouches for and EST does not "
         "know gets an account (in provision_organisation). Off by default.",
