@@ -9,6 +9,11 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 # axe-core checks the pages' accessibility in the browser tests (from the npm registry).
 AXE_VERSION := 4.14.1
 AXE    := $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
+# A real OpenID provider for the single sign-on tests (tests/support/oidc.py): the certified
+# oidc-provider from the npm registry, run by Node.js.
+OIDC_PROVIDER_VERSION := 9.13.3
+OIDC_PROVIDER := $(VENV)/oidc-provider-$(OIDC_PROVIDER_VERSION)
+OIDC_PROVIDER_STAMP := $(OIDC_PROVIDER)/node_modules/oidc-provider/package.json
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -21,8 +26,8 @@ run: setup pdf-libs
 
 # Each worker has its own servers and databases (tests/support/servers.py); two cores run the
 # suite in a little over half the time of one.
-test: setup chromium gdal libreoffice pdf-libs $(AXE) lint
-	EST_AXE_JS=$(AXE) $(BIN)/pytest -n auto --maxprocesses 4
+test: setup chromium gdal libreoffice pdf-libs $(AXE) $(OIDC_PROVIDER_STAMP) lint
+	EST_AXE_JS=$(AXE) EST_OIDC_PROVIDER=$(OIDC_PROVIDER) $(BIN)/pytest -n auto --maxprocesses 4
 
 # Figures for bench/README.md: SQLite, and PostgreSQL when EST_TEST_DATABASE_URL is set.
 # bench.faults stops and starts the local PostgreSQL cluster (pg_ctlcluster): run it where
@@ -87,6 +92,12 @@ $(AXE): | setup
 	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
 	  && tar xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js \
 	  && rm axe-core-$(AXE_VERSION).tgz
+
+$(OIDC_PROVIDER_STAMP): | setup
+	rm -rf $(VENV)/oidc-provider-*
+	mkdir -p $(OIDC_PROVIDER)
+	npm install --silent --no-audit --no-fund --no-save --prefix $(OIDC_PROVIDER) \
+	  oidc-provider@$(OIDC_PROVIDER_VERSION) >/dev/null
 
 lint: setup
 	$(BIN)/ruff check .

@@ -48,6 +48,7 @@ from api.safetywalks.routes import router as safetywalks_router
 from api.schemas_common import Problem
 from api.settings import Settings, get_settings
 from api.situation.routes import router as situation_router
+from api.sso.routes import router as sso_router
 from api.steering.routes import router as steering_router
 from api.structure.routes import router as structure_router
 from api.tips.routes import router as tips_router
@@ -117,6 +118,7 @@ def create_api_app(
     guarded = [Depends(authorize)]
     for router, tag in (
         (accounts_router, "Accounts and sign-in"),
+        (sso_router, "Single sign-on"),
         (structure_router, "EST structure"),
         (categories_router, "Categories"),
         (incidents_router, "Observations"),

@@ -58,9 +58,29 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# The one target off this site a handler may send the browser to, named by the handler in
+# the request's scope before it answers (a municipality's identity provider, #22:
+# web.pages.sso); exactly that, in plain printable ASCII, over http(s), passes.
+EXTERNAL_REDIRECT = "est.external_redirect"
+
+
+def allow_external_redirect(scope: Scope, target: str) -> None:
+    scope[EXTERNAL_REDIRECT] = target
+
+
 def _redirect_checked(value: bytes, scope: Scope) -> bytes:
     # As a browser reads the header's bytes.
     target = value.decode("utf-8", errors="replace")
+    allowed = scope.get(EXTERNAL_REDIRECT)
+    if (
+        allowed is not None
+        and target == allowed
+        and target.isascii()
+        and target.isprintable()
+        and " " not in target
+        and urlsplit(target).scheme in ("http", "https")
+    ):
+        return value
     parts = urlsplit(target)
     if parts.scheme in ("http", "https") and parts.netloc == _host(scope):
         # The framework's own redirects name this site in full; only the path is kept.

@@ -35,6 +35,7 @@ from api.policeareas.models import (
 from api.retention.models import AuditDeletionPermit
 from api.safetywalks.models import Finding, SafetyWalk, SafetyWalkOrganisation, WalkInput
 from api.situation.models import SituationReport, SituationReportIncident
+from api.sso.models import OidcGroupMapping, OidcIdentity, OidcProvider
 from api.steering.models import (
     Activity,
     ActivityPartner,
@@ -98,6 +99,9 @@ __all__ = [
     "Municipality",
     "NightWalk",
     "NightWalkHost",
+    "OidcGroupMapping",
+    "OidcIdentity",
+    "OidcProvider",
     "Organisation",
     "OutgoingMail",
     "Photo",

@@ -99,6 +99,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # Photos are kept for the records above them, which decide who reads them.
     ("photos",),
     ("accounts",),
+    # Single sign-on builds a session of accounts' kind from an identity provider's answer.
+    ("sso",),
     ("incidents",),
     # A tip accepted becomes an observation.
     ("tips",),
@@ -354,6 +356,8 @@ WHOLE_LISTS = {
     "list_tip_photos": "a tip's photos, at most three",
     "list_finding_photos": "a safety walk's finding's photos, at most five",
     "list_public_municipalities": "the installation's active municipalities, a handful",
+    "list_oidc_choices": "one per municipality with an identity provider turned on",
+    "list_oidc_group_mappings": "a municipality's identity provider's groups, a handful",
 }
 
 

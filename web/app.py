@@ -42,6 +42,7 @@ from web.pages import (
     platform,
     policeareas,
     situation,
+    sso,
     steering,
     structure,
     tips,
@@ -96,6 +97,7 @@ ROUTERS = (
     photos.router,
     policeareas.router,
     platform.router,
+    sso.router,
 )
 
 

@@ -118,3 +118,34 @@ def csrf_valid(request: Request, secret: str, sent: str | None) -> bool:
     if not sent or not request.cookies.get(_names(request)[1]):
         return False
     return hmac.compare_digest(sent, csrf_token(request, secret))
+
+
+# An OpenID Connect sign-in under way (web.pages.sso): the API's sealed flow, kept in this
+# browser until the provider sends it back, and the page to go to after. Ten minutes at most.
+FLOW_COOKIE = "est_oidc"
+FLOW_SECONDS = 600
+
+
+def oidc_flow(request: Request) -> tuple[str, str] | None:
+    """The flow and the page after, or None."""
+    value = request.cookies.get(FLOW_COOKIE, "")
+    flow, _, after = value.partition(" ")
+    return (flow, after or "/") if flow and len(value) <= 2400 else None
+
+
+def set_oidc_flow(request: Request, response: Response, flow: str, after: str) -> None:
+    response.set_cookie(
+        FLOW_COOKIE,
+        f"{flow} {after}",
+        max_age=FLOW_SECONDS,
+        path="/",
+        secure=_secure(request),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_oidc_flow(request: Request, response: Response) -> None:
+    response.delete_cookie(
+        FLOW_COOKIE, path="/", secure=_secure(request), httponly=True, samesite="lax"
+    )

@@ -144,6 +144,7 @@ def requires(capability: Capability) -> Callable[[Visit], Awaitable[Visit]]:
     return visit_with
 
 
+MunicipalityVisit = Annotated[Visit, Depends(requires(Capability.manage_municipality))]
 MunicipalDataVisit = Annotated[Visit, Depends(requires(Capability.read_municipality))]
 ReportVisit = Annotated[Visit, Depends(requires(Capability.file_reports))]
 ImportVisit = Annotated[Visit, Depends(requires(Capability.import_files))]

@@ -55,3 +55,9 @@ def audit_scope(actor: Actor) -> AuditScope:
 def may_manage_municipality(actor: Actor, municipality_id: int) -> bool:
     managed = managed_municipality_ids(actor)
     return managed is None or municipality_id in managed
+
+
+def may_configure_sign_in(actor: Actor, municipality_id: int) -> bool:
+    """A municipality's single sign-on (its identity provider, the provider's groups mapped
+    to EST groups): its own administrator alone, who knows its directory and its groups."""
+    return actor.kind == "user" and actor.is_admin and actor.municipality_id == municipality_id

@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from api.access.municipalities import AuditScope as AuditScope
 from api.access.municipalities import audit_scope as audit_scope
 from api.access.municipalities import managed_municipality_ids as managed_municipality_ids
+from api.access.municipalities import may_configure_sign_in as may_configure_sign_in
 from api.access.municipalities import may_manage_municipality as may_manage_municipality
 from api.access.municipalities import readable_municipality_ids as readable_municipality_ids
 from api.access.policeareas import POLICE_AREA_READERS as POLICE_AREA_READERS

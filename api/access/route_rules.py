@@ -43,6 +43,18 @@ ROUTE_RULES: dict[str, Rule] = {
     "get_me": Rule.SIGNED_IN,
     "update_me": Rule.SIGNED_IN,  # the person's own choices (the feedback e-mail)
     "change_password": Rule.SIGNED_IN,
+    # Single sign-on (#22): the sign-in page's choices and the two steps of a sign-in are
+    # open; a municipality's identity provider and its group mappings are its administrator's
+    # (policy.may_configure_sign_in: of that municipality alone).
+    "list_oidc_choices": Rule.PUBLIC,
+    "start_oidc_sign_in": Rule.PUBLIC,
+    "finish_oidc_sign_in": Rule.PUBLIC,
+    "get_oidc_settings": Rule.ADMIN,
+    "set_oidc_settings": Rule.ADMIN,
+    "delete_oidc_settings": Rule.ADMIN,
+    "list_oidc_group_mappings": Rule.ADMIN,
+    "create_oidc_group_mapping": Rule.ADMIN,
+    "delete_oidc_group_mapping": Rule.ADMIN,
     # The EST structure and the categories: everyone signed in reads, administrators change.
     **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.OPERATOR),
     "update_municipality": Rule.ADMIN_OR_OPERATOR,

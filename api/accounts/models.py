@@ -82,6 +82,9 @@ class Membership(Municipal, TimestampMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
     role: Mapped[Role] = mapped_column(text_enum(Role, "membership_role"))
+    # Given by the identity provider's group claims (api.sso): a sign-in changes and removes
+    # these, and leaves the memberships an administrator gave alone.
+    from_sso: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship(back_populates="memberships")
     group: Mapped[Group] = relationship(lazy="joined")

@@ -244,10 +244,9 @@ class SignedIn:
 def sign_in(
     session: Session, email: str, password: str, *, actor: Actor, settings: Settings
 ) -> SignedIn | DomainError:
-    """A new session for the right e-mail and password: a whole one, or half of one when
-    the person has a second factor or must set one up (second_factor_stage). A failure is
-    returned, not raised, so that the request's transaction keeps the failure's record
-    (throttle and audit log).
+    """A new session for the right e-mail and password (begin_session). A failure is
+    returned, not raised, so that the request's transaction keeps its record (throttle,
+    audit log).
 
     The answer is the same for an unknown account, a wrong password and a disabled account,
     and takes the same time (one argon2 verification each)."""
@@ -273,10 +272,23 @@ def sign_in(
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    signed_in = begin_session(session, user, actor=actor, settings=settings)
+    if isinstance(signed_in, SignedIn) and signed_in.stage is None:
+        # A half sign-in leaves the failures counted: the codes are throttled with them.
+        forget_failures(session, account)
+    return signed_in
+
+
+def begin_session(
+    session: Session, user: User, *, actor: Actor, settings: Settings, via: str | None = None
+) -> SignedIn | MunicipalityClosed:
+    """The session of a sign-in that succeeded (``via``: how, for the audit log): whole, or
+    half when the person has a second factor or must set one up (second_factor_stage);
+    refused when the person's only municipality is closed (api.accounts.closing)."""
     try:
         person = actor_for(user, session_id=None, address=actor.address)
     except MunicipalityClosed as closed:
-        # The right password: said plainly, and not counted as a failure.
+        # The right credentials: said plainly, and not counted as a failure.
         audit.record(
             session,
             action="sign_in",
@@ -284,13 +296,11 @@ def sign_in(
             user_id=user.id,
             label=user.email,
             status=403,
+            detail=via,
             municipality_id=user.municipality_id,
         )
         return closed
     stage = second_factor_stage(session, person, pending=True)
-    if stage is None:
-        # A half sign-in leaves the failures counted: the codes are throttled with them.
-        forget_failures(session, account)
     token, auth = start_session(
         session, user, settings=settings, address=actor.address, pending=stage is not None
     )
@@ -303,6 +313,7 @@ def sign_in(
         object_type="auth_sessions",
         object_id=auth.id,
         status=201,
+        detail=via,
         municipality_id=user.municipality_id,
     )
     return SignedIn(token, auth, stage)

@@ -22,20 +22,16 @@ code is checked against an argon2 hash, as a password is (api.accounts.passwords
 
 from __future__ import annotations
 
-import base64
 import hmac
 import re
 import secrets
 
 import pyotp
 import segno
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from api import sealing
 from api.access import policy
 from api.accounts import schemas
 from api.accounts.models import AuthSession, RecoveryCode, TotpFactor, User
@@ -66,35 +62,26 @@ _SIX_DIGITS = re.compile(r"^[0-9]{6}$")
 WRONG_CODE = "Koden stämmer inte. Skriv de sex siffrorna som appen visar nu, eller en reservkod."
 
 
-# The secret, sealed ---------------------------------------------------------------------------
+# The secret, sealed (api.sealing) ---------------------------------------------------------
 
-_SEALED = "v1."
-_NONCE = 12
-
-
-def _aead(secret_key: str) -> AESGCM:
-    info = b"est totp secret"
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info)
-    return AESGCM(key.derive(secret_key.encode()))
+_PURPOSE = b"est totp secret"
 
 
 def seal(secret: str, *, user_id: int, secret_key: str) -> str:
-    nonce = secrets.token_bytes(_NONCE)
-    sealed = _aead(secret_key).encrypt(nonce, secret.encode(), str(user_id).encode())
-    return _SEALED + base64.urlsafe_b64encode(nonce + sealed).decode()
+    return sealing.seal(secret, purpose=_PURPOSE, context=str(user_id), secret_key=secret_key)
 
 
 def _opened(factor: TotpFactor, secret_key: str) -> str:
-    try:
-        raw = base64.urlsafe_b64decode(factor.secret.removeprefix(_SEALED))
-        plain = _aead(secret_key).decrypt(raw[:_NONCE], raw[_NONCE:], str(factor.user_id).encode())
-    except (InvalidTag, ValueError) as exc:
+    plain = sealing.unseal(
+        factor.secret, purpose=_PURPOSE, context=str(factor.user_id), secret_key=secret_key
+    )
+    if plain is None:
         raise Conflict(
             "Tvåstegsverifieringen går inte att läsa, eftersom tjänstens hemliga nyckel har "
             "bytts. Be en administratör återställa den.",
             code="second_factor_unreadable",
-        ) from exc
-    return plain.decode()
+        )
+    return plain
 
 
 # Who is asking, as the person they signed in as ----------------------------------------------

@@ -85,6 +85,17 @@ EXPECTED: dict[str, frozenset[str]] = {
     # The municipalities a resident may address (a tip, the privacy notice): anyone.
     "list_public_municipalities": EVERYONE,
     "set_municipality_privacy_notice": ADMIN | OPERATOR,
+    # Single sign-on (#22): anyone sees the choices and signs in through a provider; a
+    # municipality's identity provider and group mappings are its administrator's.
+    "list_oidc_choices": EVERYONE,
+    "start_oidc_sign_in": EVERYONE,
+    "finish_oidc_sign_in": EVERYONE,
+    "get_oidc_settings": ADMIN,
+    "set_oidc_settings": ADMIN,
+    "delete_oidc_settings": ADMIN,
+    "list_oidc_group_mappings": ADMIN,
+    "create_oidc_group_mapping": ADMIN,
+    "delete_oidc_group_mapping": ADMIN,
     # A new municipality with its first administrator: platform operators alone (#21).
     "establish_municipality": OPERATOR,
     **_resource("area", "areas", read=PEOPLE_SIGNED_IN, write=ADMIN),

@@ -64,6 +64,7 @@ PATH_KINDS: dict[str, str | None] = {
     "integrations": None,  # a source's name
     "integrations/guard-reports": None,  # a day
     "municipalities": "municipality",
+    "municipalities/oidc/group-mappings": "oidc_group_mapping",
     "areas": "area",
     "places": "place",
     "organisations": "organisation",

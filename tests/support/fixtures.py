@@ -38,6 +38,7 @@ from tests.support.servers import (
     LiveServer,
     Server,
     empty_tables,
+    free_port,
     fresh_postgres_database,
     http_client,
     settings_for,
@@ -92,9 +93,15 @@ def server(
     database_url: str, backend: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     # Photos (#20) in a directory of the session's own, not the checkout's var/photos.
-    settings = settings_for(database_url, photo_dir=str(tmp_path_factory.mktemp("photos")))
+    # Its public address is its own (an identity provider sends the browser back to it).
+    port = free_port()
+    settings = settings_for(
+        database_url,
+        photo_dir=str(tmp_path_factory.mktemp("photos")),
+        public_url=f"http://127.0.0.1:{port}",
+    )
     app = create_embedded_app(settings)
-    live = LiveServer(app).start()
+    live = LiveServer(app, port).start()
     database = Database.from_url(database_url)
     try:
         yield Server(live.url, database, backend, settings)

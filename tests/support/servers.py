@@ -176,8 +176,8 @@ def free_port() -> int:
 class LiveServer:
     """An ASGI app served by uvicorn on 127.0.0.1 in a thread of the test process."""
 
-    def __init__(self, app: Any) -> None:
-        self.port = free_port()
+    def __init__(self, app: Any, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"

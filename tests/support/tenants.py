@@ -34,6 +34,7 @@ from api.nightwalks.models import Host, NightWalk
 from api.photos.models import Photo
 from api.safetywalks.models import Finding, SafetyWalk, WalkInput
 from api.situation.models import SituationReport
+from api.sso.models import OidcGroupMapping
 from api.steering.models import Activity, Assignment, Goal, Indicator, Plan
 from api.structure.models import Area, Group, Organisation, Place
 from api.tenancy import municipal_tables
@@ -142,6 +143,30 @@ def _plant_in_a(server: Server, admin: httpx.Client, people: People) -> None:
                 "source": "embrace",
                 "name": f"{MARK} buskörning",
                 "category": "trafik.olovlig_korning",
+            },
+        )
+    )
+    # Single sign-on (#22): A's identity provider, turned off (no sign-in starts, so nothing
+    # is asked of it), and a group mapping.
+    municipality = people["municipality"]["id"]
+    _ok(
+        admin.put(
+            f"{V1}/municipalities/{municipality}/oidc",
+            json={
+                "issuer": "http://127.0.0.1:9",
+                "client_id": f"{MARK}-klient",
+                "client_secret": f"{MARK}-hemlighet",
+                "enabled": False,
+            },
+        )
+    )
+    _ok(
+        admin.post(
+            f"{V1}/municipalities/{municipality}/oidc/group-mappings",
+            json={
+                "claim_value": f"{MARK}-grupp",
+                "group_id": groups["EST områdesgrupp Bro"]["id"],
+                "role": "member",
             },
         )
     )
@@ -550,6 +575,7 @@ _KINDS: dict[str, Any] = {
     "plan": Plan,
     "activity": Activity,
     "category_mapping": CategoryMapping,
+    "oidc_group_mapping": OidcGroupMapping,
     "import": ImportFile,
     "guard_report": GuardReport,
     "evening": Evening,

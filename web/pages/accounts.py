@@ -14,9 +14,12 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from api.accounts.schemas import TokenRead
 from api.schemas_common import MAX_ID
 from web import auth
+from web import client_sso as sso_calls
 from web.client import ApiClient
+from web.client_errors import ApiError
 from web.deps import (
     MAX_FORM_FIELD,
     PASSWORD_PAGE,
@@ -34,7 +37,7 @@ from web.rendering import page, redirect, render
 router = APIRouter()
 
 
-def sign_in_form(
+async def sign_in_form(
     request: Request,
     *,
     next_url: str,
@@ -44,6 +47,12 @@ def sign_in_form(
     notice: str | None = None,
     status: int = 200,
 ) -> Response:
+    # The municipalities whose people may sign in through their own identity provider
+    # (#22); the password form stands without them when the API cannot say.
+    try:
+        providers = await sso_calls.choices(client_of(request).acting_for(None, address(request)))
+    except ApiError:
+        providers = []
     return render(
         request,
         "sign_in.html",
@@ -53,6 +62,7 @@ def sign_in_form(
             "errors": errors or {},
             "message": message,
             "notice": notice,
+            "providers": providers,
         },
         status=status,
     )
@@ -67,7 +77,7 @@ async def sign_in_page(
         notice = "Du är utloggad."
     elif utgangen:
         notice = "Din inloggning har gått ut. Logga in igen."
-    return sign_in_form(request, next_url=safe_next(next), notice=notice)
+    return await sign_in_form(request, next_url=safe_next(next), notice=notice)
 
 
 @router.post("/logga-in", response_class=HTMLResponse, name="sign_in_submit")
@@ -84,7 +94,7 @@ async def sign_in_submit(
     if not password:
         errors["password"] = "Fyll i ditt lösenord."  # noqa: S105 (a message)
     if errors:
-        return sign_in_form(request, next_url=target, email=email, errors=errors, status=422)
+        return await sign_in_form(request, next_url=target, email=email, errors=errors, status=422)
     api = client_of(request).acting_for(None, address(request))
     token = await send(
         api.sign_in(email.strip(), password),
@@ -94,19 +104,24 @@ async def sign_in_submit(
     )
     if isinstance(token, Refused):
         if token.status == 422:
-            return sign_in_form(
+            return await sign_in_form(
                 request, next_url=target, email=email, errors=token.errors, status=422
             )
         # A wrong password, or too many tries: said above the form, not beside a field.
-        return sign_in_form(
+        return await sign_in_form(
             request,
             next_url=target,
             email=email,
             message=token.problem.detail,
             status=token.status,
         )
-    # Half a sign-in goes on to the code, or to setting up the app (api.accounts.totp); a
-    # temporary password (set by someone else) to choosing one's own.
+    return signed_in(request, token, target)
+
+
+def signed_in(request: Request, token: TokenRead, target: str) -> Response:
+    """The session cookie of a sign-in (the password's, or an identity provider's), and on:
+    half a sign-in goes on to the code, or to setting up the app (api.accounts.totp); a
+    temporary password (set by someone else) to choosing one's own."""
     after = {"verify": CODE_PAGE, "enrol": SETTINGS_PAGE}.get(token.second_factor or "")
     if after is None and token.password_change_required:
         after = PASSWORD_PAGE

@@ -1,0 +1,162 @@
+"""Who signs in through an identity provider (api.sso.service.finish): the account the
+provider's claims name, linked at the first sign-in, or made just in time where the
+administrator allows it; and the memberships the provider's groups give."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.accounts.models import Membership, User
+from api.accounts.models import email_key as make_email_key
+from api.accounts.schemas import Role
+from api.errors import DomainError, Forbidden
+from api.localtime import utcnow
+from api.sso.models import OidcGroupMapping, OidcIdentity, OidcProvider
+
+# Where several mappings give one group, the strongest role wins.
+_ROLE_STRENGTH = {Role.viewer: 0, Role.reporter: 1, Role.member: 2, Role.convener: 3}
+
+
+# Who the person is ----------------------------------------------------------------------------
+
+
+def subject_of(claims: dict[str, Any]) -> str:
+    """The provider's name for the person: Entra ID's tenant and object id where it sends
+    them (the same in every application of the tenant), else ``sub``."""
+    tid, oid = claims.get("tid"), claims.get("oid")
+    if isinstance(tid, str) and isinstance(oid, str) and tid and oid:
+        return f"{tid}/{oid}"
+    return str(claims["sub"])
+
+
+def login_name(claims: dict[str, Any]) -> str:
+    """The e-mail address the provider vouches for: a verified ``email``, else
+    ``preferred_username`` where it is an address (Entra ID's user principal name)."""
+    email = claims.get("email")
+    if isinstance(email, str) and "@" in email and claims.get("email_verified") is True:
+        return email.strip()[:254]
+    username = claims.get("preferred_username")
+    if isinstance(username, str) and "@" in username:
+        return username.strip()[:254]
+    return ""
+
+
+def person(session: Session, provider: OidcProvider, claims: dict[str, Any]) -> User | DomainError:
+    municipality_id = provider.municipality_id
+    issuer, subject = str(claims["iss"]), subject_of(claims)
+    identity = session.scalar(
+        select(OidcIdentity).where(OidcIdentity.issuer == issuer, OidcIdentity.subject == subject)
+    )
+    if identity is not None:
+        user = session.get(User, identity.user_id)
+        if user is None or not user.active or user.municipality_id != municipality_id:
+            return Forbidden(
+                "Ditt konto i EST Lägesbild är avstängt. Kontakta kommunens EST-administratör.",
+                code="sso_account_inactive",
+            )
+        identity.last_sign_in_at = utcnow()
+        return user
+    login = login_name(claims)
+    user = (
+        session.scalar(select(User).where(User.email_key == make_email_key(login)))
+        if login
+        else None
+    )
+    if user is not None and (not user.active or user.municipality_id != municipality_id):
+        return Forbidden(
+            "Ditt konto i EST Lägesbild är avstängt eller hör till en annan kommun. Kontakta "
+            "kommunens EST-administratör.",
+            code="sso_account_inactive",
+        )
+    if user is None and provider.provision_accounts and login:
+        user = _provision(session, provider, claims, login)
+    if user is None:
+        return Forbidden(
+            "Du är inloggad hos kommunen, men har inget konto i EST Lägesbild. Be kommunens "
+            "EST-administratör lägga upp ett konto med din e-postadress"
+            + (f" ({login})." if login else "."),
+            code="sso_unknown_account",
+        )
+    linked = session.scalar(
+        select(OidcIdentity.id).where(
+            OidcIdentity.issuer == issuer, OidcIdentity.user_id == user.id
+        )
+    )
+    if linked is not None:
+        # The account is someone else's at this provider: an address reused or renamed.
+        return Forbidden(
+            "Kontot med din e-postadress är redan kopplat till en annan person hos kommunens "
+            "inloggningstjänst. Kontakta kommunens EST-administratör.",
+            code="sso_account_linked",
+        )
+    session.add(
+        OidcIdentity(
+            municipality_id=municipality_id,
+            user_id=user.id,
+            issuer=issuer,
+            subject=subject,
+            last_sign_in_at=utcnow(),
+        )
+    )
+    session.flush()
+    return user
+
+
+def _provision(
+    session: Session, provider: OidcProvider, claims: dict[str, Any], login: str
+) -> User:
+    name = claims.get("name")
+    user = User(
+        name=(name.strip() if isinstance(name, str) and name.strip() else login)[:200],
+        email=login,
+        organisation_id=provider.provision_organisation_id,
+        municipality_id=provider.municipality_id,
+        password_hash=None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def apply_groups(session: Session, user: User, municipality_id: int, groups: Iterable[str]) -> None:
+    """The memberships the administrator's mappings give for these claim values: added,
+    changed and removed where a mapping gave them; an administrator's own left alone."""
+    held = set(groups)
+    wanted: dict[int, Role] = {}
+    mappings = session.scalars(
+        select(OidcGroupMapping).where(OidcGroupMapping.municipality_id == municipality_id)
+    )
+    for mapping in mappings:
+        if mapping.claim_value in held and mapping.group.active:
+            best = wanted.get(mapping.group_id)
+            if best is None or _ROLE_STRENGTH[mapping.role] > _ROLE_STRENGTH[best]:
+                wanted[mapping.group_id] = mapping.role
+    gone: list[int] = []
+    for membership in user.memberships:
+        if membership.municipality_id != municipality_id:
+            continue
+        role = wanted.pop(membership.group_id, None)
+        if not membership.from_sso:
+            continue
+        if role is None:
+            gone.append(membership.id)
+        elif membership.role != role:
+            membership.role = role
+    for membership in [m for m in user.memberships if m.id in gone]:
+        session.delete(membership)
+    for group_id, role in wanted.items():
+        session.add(
+            Membership(
+                user_id=user.id,
+                group_id=group_id,
+                role=role,
+                from_sso=True,
+                municipality_id=municipality_id,
+            )
+        )
+    session.flush()
+    session.expire(user, ["memberships"])

@@ -1,0 +1,351 @@
+"""OpenID Connect sign-in (#22) through a real OpenID provider the suite starts
+(tests/support/oidc.py: oidc-provider from the npm registry, run by Node.js on 127.0.0.1):
+the whole flow over HTTP, through the web pages as a browser without JavaScript goes, and the
+refusals (a wrong state, a code used twice, an ID token for another nonce or audience, a
+person EST does not know)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlalchemy import select, text
+
+from api import sealing
+from api.settings import Settings
+from api.sso import service as sso_service
+from api.sso.models import OidcIdentity
+from api.sso.schemas import REDIRECT_PATH
+from tests.support.oidc import OidcProvider, through_provider
+from tests.support.people import Demo
+from tests.support.servers import Server
+
+V1 = "/api/v1"
+
+
+def _configure(
+    api: httpx.Client, demo: Demo, provider: OidcProvider, **extra: Any
+) -> dict[str, Any]:
+    municipality = demo["municipality"]["id"]
+    answer = api.put(
+        f"{V1}/municipalities/{municipality}/oidc",
+        json={
+            "issuer": provider.issuer,
+            "client_id": provider.client_id,
+            "client_secret": provider.client_secret,
+            **extra,
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def _map(api: httpx.Client, demo: Demo, claim: str, group: str, role: str) -> dict[str, Any]:
+    municipality = demo["municipality"]["id"]
+    answer = api.post(
+        f"{V1}/municipalities/{municipality}/oidc/group-mappings",
+        json={"claim_value": claim, "group_id": demo["groups"][group]["id"], "role": role},
+    )
+    assert answer.status_code == 201, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def _user(api: httpx.Client, demo: Demo, email: str, name: str = "Anna Andersson") -> int:
+    organisation = demo["organisations"]["Trygghets- och preventionsenheten"]["id"]
+    answer = api.post(
+        f"{V1}/users", json={"name": name, "email": email, "organisation_id": organisation}
+    )
+    assert answer.status_code == 201, answer.text
+    return int(answer.json()["id"])
+
+
+def _through_web(server: Server, login: str) -> tuple[httpx.Client, httpx.Response]:
+    """A browser's whole sign-in: the sign-in page's link, the provider's forms, the
+    redirect URI. Answers the browser (its cookies) and the redirect URI's answer."""
+    browser = httpx.Client(base_url=server.url, timeout=30)
+    municipality = _choice(browser)
+    started = browser.get("/logga-in/oidc", params={"kommun": municipality})
+    assert started.status_code == 303, started.text
+    back = through_provider(started.headers["location"], login, server.url + REDIRECT_PATH)
+    return browser, browser.get(back)
+
+
+def _choice(browser: httpx.Client) -> int:
+    page = browser.get("/logga-in")
+    assert "Logga in med Upplands-Bro kommuns inloggning" in page.text
+    choices = browser.get(f"{V1}/auth/oidc").json()
+    return int(choices[0]["municipality"]["id"])
+
+
+def _me(server: Server, token: str) -> dict[str, Any]:
+    with server.client(token) as client:
+        me: dict[str, Any] = client.get(f"{V1}/auth/me").json()
+    return me
+
+
+def _groups(me: dict[str, Any]) -> dict[str, str]:
+    return {m["group"]["name"]: m["role"] for m in me["memberships"]}
+
+
+def _started(server: Server, municipality: int) -> dict[str, Any]:
+    with server.client() as client:
+        answer = client.post(f"{V1}/auth/oidc/start", json={"municipality_id": municipality})
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def _answer(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def test_sign_in_through_the_provider_maps_groups(
+    server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
+) -> None:
+    settings = _configure(api, demo, oidc_provider)
+    assert settings["redirect_uri"] == server.url + REDIRECT_PATH
+    assert "client_secret" not in settings and settings["client_secret_set"] is True
+    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
+    _map(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
+    _map(api, demo, "est-annat", "EST områdesgrupp Brunna", "member")
+    anna = _user(api, demo, "Anna.SSO@est.demo")
+    # A membership an administrator gave: a sign-in leaves it alone.
+    kungsangen = demo["groups"]["EST områdesgrupp Kungsängen"]["id"]
+    given = api.put(f"{V1}/groups/{kungsangen}/memberships/{anna}", json={"role": "reporter"})
+    assert given.status_code == 201, given.text
+
+    browser, done = _through_web(server, "anna")
+    assert done.status_code == 303 and done.headers["location"] == "/", done.text
+    token = browser.cookies["est_session"]
+    assert "est_oidc" not in browser.cookies  # the flow is spent
+    me = _me(server, token)
+    assert me["id"] == anna
+    assert _groups(me) == {
+        "EST områdesgrupp Bro": "member",
+        "EST samordningsgrupp": "viewer",
+        "EST områdesgrupp Kungsängen": "reporter",
+    }
+    # The web's pages take the session as after a password sign-in.
+    assert "Anna Andersson" in browser.get("/").text
+    events = api.get(f"{V1}/audit-events", params={"action": "sign_in", "user": anna}).json()
+    assert [(e["outcome"], e["detail"]) for e in events["items"]] == [("ok", "oidc")]
+
+    # The mappings change: at the next sign-in the memberships they gave follow them.
+    mappings = api.get(f"{V1}/municipalities/{demo['municipality']['id']}/oidc/group-mappings")
+    samordning = next(m for m in mappings.json() if m["claim_value"] == "est-samordning")
+    removed = api.delete(
+        f"{V1}/municipalities/{demo['municipality']['id']}/oidc/group-mappings/{samordning['id']}"
+    )
+    assert removed.status_code == 204
+    # Two of her groups give one EST group: the strongest role wins.
+    _map(api, demo, "est-samordning", "EST områdesgrupp Bro", "convener")
+    _map(api, demo, "est-bro", "EST områdesgrupp Kungsängen", "member")  # the admin's stays
+    again, answered = _through_web(server, "anna")
+    assert answered.status_code == 303
+    assert _groups(_me(server, again.cookies["est_session"])) == {
+        "EST områdesgrupp Bro": "convener",
+        "EST områdesgrupp Kungsängen": "reporter",
+    }
+    browser.close()
+    again.close()
+
+
+def test_wrong_state_is_refused(
+    server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
+) -> None:
+    _configure(api, demo, oidc_provider)
+    _user(api, demo, "anna.sso@est.demo")
+    with httpx.Client(base_url=server.url, timeout=30) as browser:
+        started = browser.get("/logga-in/oidc", params={"kommun": demo["municipality"]["id"]})
+        back = through_provider(started.headers["location"], "anna", server.url + REDIRECT_PATH)
+        answer = _answer(back)
+        forged = browser.get(REDIRECT_PATH, params={**answer, "state": "someone-elses-state"})
+        assert forged.status_code == 401
+        assert "Inloggningen gick inte att slutföra" in forged.text
+        assert "est_session" not in browser.cookies
+        # Without the flow this browser started (another browser), nothing is finished.
+        with httpx.Client(base_url=server.url, timeout=30) as other:
+            stray = other.get(REDIRECT_PATH, params=answer)
+            assert stray.status_code == 400 and "est_session" not in other.cookies
+
+
+def test_a_code_is_good_once(
+    server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
+) -> None:
+    _configure(api, demo, oidc_provider)
+    _user(api, demo, "anna.sso@est.demo")
+    started = _started(server, demo["municipality"]["id"])
+    back = _answer(
+        through_provider(started["authorization_url"], "anna", server.url + REDIRECT_PATH)
+    )
+    body = {"flow": started["flow"], "state": back["state"], "code": back["code"]}
+    with server.client() as client:
+        first = client.post(f"{V1}/auth/oidc/finish", json=body)
+        assert first.status_code == 201, first.text
+        assert first.json()["access_token"].startswith("estu_")
+        replayed = client.post(f"{V1}/auth/oidc/finish", json=body)
+    assert replayed.status_code == 401
+    assert replayed.json()["code"] == "sso_token_refused"
+    failed = api.get(f"{V1}/audit-events", params={"action": "sign_in", "outcome": "failed"})
+    assert [e["detail"] for e in failed.json()["items"]] == ["oidc: sso_token_refused"]
+
+
+def test_the_id_token_is_checked_for_nonce_audience_and_signature(
+    server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
+) -> None:
+    """The provider's real ID token, checked as finish checks it, against what another
+    sign-in or another application would expect."""
+    _configure(api, demo, oidc_provider)
+    started = _started(server, demo["municipality"]["id"])
+    query = _answer(started["authorization_url"])
+    back = _answer(
+        through_provider(started["authorization_url"], "anna", server.url + REDIRECT_PATH)
+    )
+    with httpx.Client(timeout=15) as client:
+        metadata = sso_service._metadata(client, oidc_provider.issuer)
+        # The verifier is in the sealed flow, as finish reads it.
+        flow = sealing.unseal(
+            started["flow"],
+            purpose=sso_service._FLOW_PURPOSE,
+            context="",
+            secret_key=server.settings.secret_key.get_secret_value(),
+        )
+        assert flow is not None
+        verifier = json.loads(flow)["v"]
+        tokens = sso_service.exchange_code(
+            client,
+            metadata,
+            client_id=oidc_provider.client_id,
+            client_secret=oidc_provider.client_secret,
+            code=back["code"],
+            verifier=verifier,
+            redirect_to=server.url + REDIRECT_PATH,
+        )
+        assert tokens is not None
+
+        def check(**changed: Any) -> dict[str, Any] | None:
+            expected = {"client_id": oidc_provider.client_id, "nonce": query["nonce"], **changed}
+            return sso_service.verify_id_token(client, metadata, tokens, **expected)
+
+        claims = check()
+        assert claims is not None and claims["sub"] == "anna"
+        assert claims["groups"] == ["est-bro", "est-samordning"]
+        assert check(nonce="another-sign-ins-nonce") is None
+        assert check(client_id="another-application") is None
+        header, payload, signature = tokens["id_token"].split(".")
+        forged = {**tokens, "id_token": f"{header}.{payload}.{signature[:-4]}AAAA"}
+        assert (
+            sso_service.verify_id_token(
+                client, metadata, forged, client_id=oidc_provider.client_id, nonce=query["nonce"]
+            )
+            is None
+        )
+        # Another issuer's metadata (a provider that names itself otherwise) is refused too.
+        other = {**metadata, "issuer": "http://127.0.0.1:1/"}
+        assert (
+            sso_service.verify_id_token(
+                client, other, tokens, client_id=oidc_provider.client_id, nonce=query["nonce"]
+            )
+            is None
+        )
+    # The code was asked with PKCE (S256), state and nonce.
+    assert query["code_challenge_method"] == "S256" and query["code_challenge"]
+    assert query["state"] and query["nonce"]
+
+
+def test_an_unknown_person_is_refused_unless_accounts_are_made(
+    server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
+) -> None:
+    _configure(api, demo, oidc_provider)
+    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "reporter")
+    browser, refused = _through_web(server, "okand")
+    assert refused.status_code == 403
+    assert "har inget konto i EST Lägesbild" in refused.text
+    assert "okand.person@est.demo" in refused.text
+    assert "est_session" not in browser.cookies
+    browser.close()
+    found = api.get(f"{V1}/users", params={"email": "okand.person@est.demo"}).json()
+    assert found["items"] == []
+
+    # Just-in-time accounts, turned on, in the organisation the administrator chose.
+    organisation = demo["organisations"]["Fältgruppen"]["id"]
+    turned_on = api.put(
+        f"{V1}/municipalities/{demo['municipality']['id']}/oidc",
+        json={
+            "issuer": oidc_provider.issuer,
+            "client_id": oidc_provider.client_id,
+            "provision_accounts": True,
+            "provision_organisation_id": organisation,
+        },
+    )
+    assert turned_on.status_code == 200, turned_on.text
+    made, answered = _through_web(server, "okand")
+    assert answered.status_code == 303
+    me = _me(server, made.cookies["est_session"])
+    assert (me["name"], me["email"]) == ("Okänd Person", "okand.person@est.demo")
+    assert me["organisation"]["id"] == organisation
+    assert _groups(me) == {"EST områdesgrupp Bro": "reporter"}
+    made.close()
+
+
+def test_entra_ids_tenant_and_object_id_name_the_person(
+    server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
+) -> None:
+    """Entra ID sends no e-mail claim: the UPN (preferred_username) finds the account the
+    first time, and the tenant and object id (tid/oid) are kept and find it after, also
+    when the address changes."""
+    _configure(api, demo, oidc_provider)
+    bo = _user(api, demo, "bo.entra@est.demo", "Bo Berg")
+    first, answered = _through_web(server, "entra")
+    assert answered.status_code == 303
+    first.close()
+    with server.database.session(write=False) as session:
+        identity = session.scalars(select(OidcIdentity)).one()
+        assert identity.user_id == bo and identity.issuer == oidc_provider.issuer
+        assert identity.subject == (
+            "9a0b3c1d-0000-4000-8000-00000000e57a/1f2e3d4c-0000-4000-8000-0000000000b0"
+        )
+    renamed = api.patch(f"{V1}/users/{bo}", json={"email": "bo.berg@est.demo"})
+    assert renamed.status_code == 200, renamed.text
+    second, _ = _through_web(server, "entra")
+    assert _me(server, second.cookies["est_session"])["id"] == bo
+    second.close()
+
+
+def test_settings_keep_the_secret_and_belong_to_the_administrator(
+    server: Server, api: httpx.Client, demo: Demo
+) -> None:
+    municipality = demo["municipality"]["id"]
+    path = f"{V1}/municipalities/{municipality}/oidc"
+    empty = api.get(path).json()
+    assert empty["configured"] is False
+    assert empty["redirect_uri"] == server.url + REDIRECT_PATH
+    body = {"issuer": "https://login.microsoftonline.com/tenant/v2.0", "client_id": "app"}
+    missing = api.put(path, json=body)
+    assert missing.status_code == 422
+    assert [e["field"] for e in missing.json()["errors"]] == ["client_secret"]
+    plain = api.put(path, json={**body, "issuer": "http://idp.example/", "client_secret": "x"})
+    assert plain.status_code == 422
+    saved = api.put(path, json={**body, "client_secret": "a-secret-value"})
+    assert saved.status_code == 200
+    read = api.get(path)
+    assert "a-secret-value" not in read.text and read.json()["client_secret_set"] is True
+    # Saved without the secret: the one kept stays.
+    assert api.put(path, json={**body, "enabled": False}).json()["client_secret_set"] is True
+    # Not offered while turned off.
+    assert api.get(f"{V1}/auth/oidc").json() == []
+    # The secret is sealed in the database, not kept as typed.
+    with server.database.session(write=False) as session:
+        kept = session.execute(text("SELECT client_secret FROM oidc_providers")).scalar_one()
+    assert "a-secret-value" not in kept
+    # Another municipality's settings are not this administrator's.
+    assert api.get(f"{V1}/municipalities/{municipality + 1000}/oidc").status_code == 404
+
+
+def test_the_redirect_uri_follows_the_public_address() -> None:
+    settings = Settings(public_url="https://est.kommun.se/")
+    assert sso_service.redirect_uri(settings) == "https://est.kommun.se/logga-in/oidc/svar"

@@ -1,0 +1,219 @@
+"""Single sign-on (#22): signing in through the municipality's identity provider, and the
+municipality administrator's page for it (the provider, and its groups mapped to EST
+groups). Mirrors ``api/sso``; the API decides everything, the pages carry its answers.
+
+A sign-in: ``/logga-in/oidc?kommun=<id>`` asks the API to start one and sends the browser on
+to the provider, keeping the API's sealed flow in a cookie of this browser; the provider
+sends the browser back to ``/logga-in/oidc/svar`` (the redirect URI), where the API finishes
+it with the flow and the provider's answer, and the session cookie is set as after a
+password sign-in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.accounts.schemas import USUAL_ROLE
+from api.middleware import allow_external_redirect
+from api.schemas_common import MAX_ID
+from api.sso.schemas import REDIRECT_PATH
+from api.swedish import ROLES
+from web import auth
+from web import client_sso as calls
+from web.client_errors import ApiError
+from web.deps import MunicipalityVisit, PageId, address, client_of, safe_next
+from web.forms.sending import Refused, send
+from web.pages.accounts import sign_in_form, signed_in
+from web.rendering import page, redirect, render
+
+router = APIRouter()
+PAGE = "/kommun/inloggning"
+Short = Annotated[str, Form(max_length=500)]
+Protocol = Annotated[str, Query(max_length=2000)]
+
+
+@page(router, "/logga-in/oidc", name="oidc_sign_in")
+async def oidc_sign_in(
+    request: Request,
+    kommun: Annotated[int, Query(ge=1, le=MAX_ID)],
+    next: Annotated[str, Query(max_length=2000)] = "/",
+) -> Response:
+    target = safe_next(next)
+    api = client_of(request).acting_for(None, address(request))
+    try:
+        started = await calls.start(api, kommun)
+    except ApiError as exc:
+        return await sign_in_form(
+            request, next_url=target, message=exc.problem.detail, status=exc.problem.status
+        )
+    # Off this site, to the provider: the one redirect the security headers let through.
+    allow_external_redirect(request.scope, started.authorization_url)
+    response = Response(status_code=303, headers={"location": started.authorization_url})
+    auth.set_oidc_flow(request, response, started.flow, target)
+    return response
+
+
+@page(router, REDIRECT_PATH, name="oidc_callback")
+async def oidc_callback(
+    request: Request,
+    state: Protocol = "",
+    code: Protocol = "",
+    error: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    kept = auth.oidc_flow(request)
+    if kept is None:
+        response = await sign_in_form(
+            request,
+            next_url="/",
+            message="Inloggningen gick inte att slutföra. Börja om från inloggningssidan.",
+            status=400,
+        )
+        return response
+    flow, target = kept
+    api = client_of(request).acting_for(None, address(request))
+    body = {"flow": flow, "state": state, "code": code or None, "error": error or None}
+    try:
+        token = await calls.finish(api, body)
+    except ApiError as exc:
+        response = await sign_in_form(
+            request, next_url=target, message=exc.problem.detail, status=exc.problem.status
+        )
+    else:
+        response = signed_in(request, token, safe_next(target))
+    # The flow is spent either way: the provider's code is good once.
+    auth.clear_oidc_flow(request, response)
+    return response
+
+
+# The administrator's page ----------------------------------------------------------------------
+
+SETTINGS_FIELDS = {
+    "issuer": "utfardare",
+    "client_id": "klient_id",
+    "client_secret": "klienthemlighet",
+    "provision_organisation_id": "organisation",
+}
+MAPPING_FIELDS = {"claim_value": "grupp_varde", "group_id": "grupp", "role": "roll"}
+
+
+async def _page(
+    request: Request,
+    visit: MunicipalityVisit,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    saved: str = "",
+    status: int = 200,
+) -> Response:
+    assert visit.me.municipality is not None  # the capability says so
+    municipality_id = visit.me.municipality.id
+    current = await calls.settings(visit.api, municipality_id)
+    mappings = await calls.mappings(visit.api, municipality_id)
+    groups = await visit.api.groups()
+    organisations = await visit.api.organisations()
+    shown = {
+        "utfardare": current.issuer or "",
+        "klient_id": current.client_id or "",
+        "aktiv": "on" if current.enabled or not current.configured else "",
+        "nya_konton": "on" if current.provision_accounts else "",
+        "organisation": str(current.provision_organisation_id or ""),
+        **(values or {}),
+    }
+    return render(
+        request,
+        "sign_in_settings.html",
+        {
+            "nav": "municipality",
+            "municipality": visit.me.municipality,
+            "current": current,
+            "mappings": mappings,
+            "groups": groups,
+            "organisations": organisations,
+            "roles": ROLES,
+            "usual_role": USUAL_ROLE,
+            "values": shown,
+            "errors": errors or {},
+            "saved": saved,
+        },
+        status=status,
+    )
+
+
+@page(router, PAGE, name="sign_in_settings")
+async def sign_in_settings_page(
+    request: Request, visit: MunicipalityVisit, sparat: str = ""
+) -> Response:
+    return await _page(request, visit, saved=sparat)
+
+
+@router.post(PAGE, response_class=HTMLResponse, name="sign_in_settings_submit")
+async def sign_in_settings_submit(
+    request: Request,
+    visit: MunicipalityVisit,
+    utfardare: Short = "",
+    klient_id: Short = "",
+    klienthemlighet: Short = "",
+    aktiv: Short = "",
+    nya_konton: Short = "",
+    organisation: Short = "",
+) -> Response:
+    assert visit.me.municipality is not None
+    values = {
+        "utfardare": utfardare,
+        "klient_id": klient_id,
+        "aktiv": aktiv,
+        "nya_konton": nya_konton,
+        "organisation": organisation,
+    }
+    body = {
+        "issuer": utfardare.strip(),
+        "client_id": klient_id.strip(),
+        # Left empty: the secret kept stays.
+        "client_secret": klienthemlighet or None,
+        "enabled": bool(aktiv),
+        "provision_accounts": bool(nya_konton),
+        "provision_organisation_id": int(organisation) if organisation.isdigit() else None,
+    }
+    saved = await send(
+        calls.set_settings(visit.api, visit.me.municipality.id, body), SETTINGS_FIELDS
+    )
+    if isinstance(saved, Refused):
+        return await _page(request, visit, values=values, errors=saved.errors, status=422)
+    return redirect(request, f"{PAGE}?sparat=leverantor")
+
+
+@router.post(f"{PAGE}/grupper", response_class=HTMLResponse, name="sign_in_mapping_add")
+async def sign_in_mapping_add(
+    request: Request,
+    visit: MunicipalityVisit,
+    grupp_varde: Short = "",
+    grupp: Short = "",
+    roll: Short = "",
+) -> Response:
+    assert visit.me.municipality is not None
+    body = {
+        "claim_value": grupp_varde.strip(),
+        "group_id": int(grupp) if grupp.isdigit() else None,
+        "role": roll,
+    }
+    added = await send(calls.add_mapping(visit.api, visit.me.municipality.id, body), MAPPING_FIELDS)
+    if isinstance(added, Refused):
+        values = {"grupp_varde": grupp_varde, "grupp": grupp, "roll": roll}
+        return await _page(request, visit, values=values, errors=added.errors, status=422)
+    return redirect(request, f"{PAGE}?sparat=grupp#grupper")
+
+
+@router.post(
+    f"{PAGE}/grupper/{{mapping_id}}/ta-bort",
+    response_class=HTMLResponse,
+    name="sign_in_mapping_remove",
+)
+async def sign_in_mapping_remove(
+    request: Request, visit: MunicipalityVisit, mapping_id: PageId
+) -> Response:
+    assert visit.me.municipality is not None
+    await calls.remove_mapping(visit.api, visit.me.municipality.id, mapping_id)
+    return redirect(request, f"{PAGE}?sparat=borttagen#grupper")
