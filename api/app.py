@@ -46,9 +46,9 @@ from api.retention import schedule
 from api.routing import API_PREFIX
 from api.safetywalks.routes import router as safetywalks_router
 from api.schemas_common import Problem
-from api.scim.protocol import SCIM_PREFIX, ScimResponses
+from api.scim.protocol import SCIM_PREFIX
+from api.scim.routes import ScimResponses, scim_router
 from api.scim.routes import router as scim_tokens_router
-from api.scim.routes import scim_router
 from api.settings import Settings, get_settings
 from api.situation.routes import router as situation_router
 from api.sso.routes import router as sso_router

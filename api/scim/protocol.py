@@ -8,14 +8,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from api.errors import DomainError
 from api.scim.schemas import (
     ENTERPRISE_SCHEMA,
     ERROR_SCHEMA,
     GROUP_SCHEMA,
-    MEDIA_TYPE,
     USER_SCHEMA,
 )
 
@@ -69,64 +66,6 @@ def scim_error_body(status: int, problem: dict[str, Any]) -> dict[str, Any]:
         body["scimType"] = scim_type
     body["detail"] = str(problem.get("detail") or problem.get("title") or "")
     return body
-
-
-class ScimResponses:
-    """On the SCIM routes: every answer in SCIM's media type, and every error (a domain
-    error, a body that fails its schema, an unknown address, an overload) as a SCIM error,
-    from the same problem+json the rest of the API answers, so that one set of handlers
-    (api.problems, the audit log of refusals) serves both."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not (path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/")):
-            await self.app(scope, receive, send)
-            return
-        held: Message | None = None
-        chunks: list[bytes] = []
-
-        async def send_scim(message: Message) -> None:
-            nonlocal held
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                kind = dict(headers).get(b"content-type", b"")
-                if kind.startswith(b"application/problem+json"):
-                    held = message
-                    return
-                message["headers"] = [
-                    (name, MEDIA_TYPE.encode() if name == b"content-type" and value.startswith(
-                        b"application/json") else value)
-                    for name, value in headers
-                ]  # fmt: skip
-                await send(message)
-                return
-            if held is None:
-                await send(message)
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            status = int(held["status"])
-            try:
-                problem = json.loads(b"".join(chunks) or b"{}")
-            except ValueError:
-                problem = {}
-            body = json.dumps(scim_error_body(status, problem), ensure_ascii=False).encode()
-            headers = [
-                (name, value)
-                for name, value in held.get("headers", [])
-                if name not in (b"content-type", b"content-length")
-            ] + [
-                (b"content-type", MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ]
-            await send({**held, "status": 400 if status == 422 else status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-
-        await self.app(scope, receive, send_scim)
 
 
 # Filters and paths -------------------------------------------------------------------------

@@ -4,16 +4,19 @@ their errors as SCIM errors (api.scim.protocol.ScimResponses)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import ActorDep, SessionDep
 from api.problems import problem_responses
 from api.routing import shown
 from api.schemas_common import QueryId
 from api.scim import discovery, groups, schemas, service, tokens
-from api.scim.protocol import SCIM_PREFIX
+from api.scim.protocol import SCIM_PREFIX, scim_error_body
+from api.scim.schemas import MEDIA_TYPE
 
 router = APIRouter()
 scim_router = APIRouter()
@@ -315,3 +318,64 @@ def scim_patch_group(
 def scim_delete_group(ident: ScimId, session: SessionDep) -> Response:
     groups.delete_group(session, ident)
     return Response(status_code=204)
+
+
+# The protocol over HTTP ----------------------------------------------------------------------
+
+
+class ScimResponses:
+    """On the SCIM routes: every answer in SCIM's media type, and every error (a domain
+    error, a body that fails its schema, an unknown address, an overload) as a SCIM error,
+    from the same problem+json the rest of the API answers, so that one set of handlers
+    (api.problems, the audit log of refusals) serves both."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/")):
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+        chunks: list[bytes] = []
+
+        async def send_scim(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                kind = dict(headers).get(b"content-type", b"")
+                if kind.startswith(b"application/problem+json"):
+                    held = message
+                    return
+                message["headers"] = [
+                    (name, MEDIA_TYPE.encode() if name == b"content-type" and value.startswith(
+                        b"application/json") else value)
+                    for name, value in headers
+                ]  # fmt: skip
+                await send(message)
+                return
+            if held is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            status = int(held["status"])
+            try:
+                problem = json.loads(b"".join(chunks) or b"{}")
+            except ValueError:
+                problem = {}
+            body = json.dumps(scim_error_body(status, problem), ensure_ascii=False).encode()
+            headers = [
+                (name, value)
+                for name, value in held.get("headers", [])
+                if name not in (b"content-type", b"content-length")
+            ] + [
+                (b"content-type", MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ]
+            await send({**held, "status": 400 if status == 422 else status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, send_scim)

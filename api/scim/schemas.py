@@ -134,7 +134,11 @@ class ScimGroupIn(Lenient):
 
 
 class PatchOperation(Lenient):
-    op: Annotated[str, StringConstraints(pattern=r"(?i)^(add|replace|remove)$"), Marker]
+    op: Annotated[
+        str,
+        StringConstraints(pattern=r"(?i)^(add|replace|remove)$"),
+        Exempt("a SCIM operation: add, replace or remove"),
+    ]
     path: Annotated[str, Field(max_length=300), Exempt("a SCIM attribute path, parsed")] | None = (
         None
     )
