@@ -17,6 +17,7 @@ from sqlalchemy import select
 from api.audit.models import AuditEvent
 from api.sso.schemas import REDIRECT_PATH
 from tests.support.oidc import OidcProvider, through_provider
+from tests.support.pages import csrf_of, found
 from tests.support.people import Demo
 from tests.support.servers import Server
 
@@ -392,3 +393,35 @@ def test_directory_groups_give_memberships_and_a_sign_in_finds_the_account(
         assert scim.delete(f"/Groups/{group}").status_code == 204
         assert _groups(api, eva) == {kungsangen: "reporter"}
         _error(scim.get(f"/Groups/{group}"), 404, "noTarget")
+
+
+def test_the_administrator_makes_and_revokes_the_token_on_its_page(
+    server: Server, web: httpx.Client, demo: Demo
+) -> None:
+    settings = web.get("/kommun/inloggning")
+    assert 'href="/kommun/inloggning/scim"' in settings.text
+    opened = web.get("/kommun/inloggning/scim")
+    assert opened.status_code == 200 and "Inga tokens ännu." in opened.text
+    organisation = demo["organisations"]["Trygghets- och preventionsenheten"]["id"]
+    made = web.post(
+        "/kommun/inloggning/scim",
+        data={"csrf_token": csrf_of(opened.text), "organisation": organisation, "dagar": "30"},
+    )
+    assert made.status_code == 200, made.text
+    token = found(r"<code class=\"break\">(estscim_[^<]+)</code>", made.text)
+    assert f"{server.url}{SCIM}" in made.text
+    with _scim(server, token) as scim:
+        assert scim.get("/Users").status_code == 200
+    refused = web.post(
+        "/kommun/inloggning/scim",
+        data={"csrf_token": csrf_of(made.text), "organisation": organisation, "dagar": "9999"},
+    )
+    assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
+    ident = found(r"/kommun/inloggning/scim/(\d+)/aterkalla", made.text)
+    revoked = web.post(
+        f"/kommun/inloggning/scim/{ident}/aterkalla", data={"csrf_token": csrf_of(made.text)}
+    )
+    assert revoked.status_code == 303
+    assert "Token är återkallad" in web.get(revoked.headers["location"]).text
+    with _scim(server, token) as scim:
+        assert scim.get("/Users").status_code == 401
