@@ -17,17 +17,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import policy
 from api.accounts.models import Membership, User
 from api.accounts.schemas import Role
 from api.actor import Actor
-from api.audit import service as audit
 from api.scim import schemas
 from api.scim.models import ScimGroup, ScimGroupMember
-from api.scim.protocol import ScimError, list_response, paging, parse_filter, parse_path
+from api.scim.protocol import Listing, ScimError, list_response, parse_filter, parse_path
 from api.sso.models import OidcGroupMapping
 
 GROUP_FILTERS = frozenset({"displayname", "externalid", "id"})
@@ -73,15 +72,13 @@ def _excludes_members(excluded: str | None, attributes: str | None) -> bool:
 
 def list_groups(
     session: Session,
-    filter_text: str | None,
-    start_index: int,
-    count: int | None,
+    listing: Listing,
     *,
     excluded: str | None,
     attributes: str | None,
     base: str,
 ) -> dict[str, Any]:
-    wanted = parse_filter(filter_text, GROUP_FILTERS)
+    wanted = parse_filter(listing.filter_text, GROUP_FILTERS)
     stmt = select(ScimGroup)
     if wanted is not None:
         attribute, value = wanted
@@ -90,15 +87,7 @@ def list_groups(
             stmt = stmt.where(column[attribute] == value)
         else:
             stmt = stmt.where(ScimGroup.id == (int(value) if value.isdigit() else -1))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    start, size = paging(start_index, count)
-    found = list(session.scalars(stmt.order_by(ScimGroup.id).offset(start).limit(size)))
-    audit.record_read(
-        session,
-        object_type="scim_groups",
-        asked={"filter": filter_text, "startIndex": start_index, "count": count},
-        rows=len(found),
-    )
+    found, total, start = listing.page(session, stmt, ScimGroup.id, "scim_groups")
     members = not _excludes_members(excluded, attributes)
     return list_response([resource(g, base, members=members) for g in found], total, start)
 

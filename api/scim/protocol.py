@@ -8,6 +8,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from api.audit import service as audit
 from api.errors import DomainError
 from api.scim.schemas import (
     ENTERPRISE_SCHEMA,
@@ -121,9 +125,27 @@ def parse_path(text: str) -> Path:
     return Path(found.group(1).lower(), where, sub)
 
 
-def paging(start_index: int, count: int | None) -> tuple[int, int]:
-    """RFC 7644 3.4.2.4: startIndex counts from 1 (less is 1), count at most MAX_COUNT."""
-    return max(1, start_index) - 1, max(0, min(MAX_COUNT, MAX_COUNT if count is None else count))
+@dataclass(frozen=True)
+class Listing:
+    """A list request's filter and page (RFC 7644 3.4.2): ``startIndex`` counts from 1 (less
+    is 1), ``count`` at most MAX_COUNT."""
+
+    filter_text: str | None
+    start_index: int
+    count: int | None
+
+    def page(
+        self, session: Session, stmt: Select[Any], key: Any, object_type: str
+    ) -> tuple[list[Any], int, int]:
+        """The page's records, how many match in all, and the page's offset; the read is
+        logged with its filter and its number of rows."""
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        start = max(1, self.start_index) - 1
+        size = max(0, min(MAX_COUNT, MAX_COUNT if self.count is None else self.count))
+        found = list(session.scalars(stmt.order_by(key).offset(start).limit(size)))
+        asked = {"filter": self.filter_text, "startIndex": self.start_index, "count": self.count}
+        audit.record_read(session, object_type=object_type, asked=asked, rows=len(found))
+        return found, total, start
 
 
 def list_response(resources: list[dict[str, Any]], total: int, start: int) -> dict[str, Any]:

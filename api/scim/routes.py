@@ -15,7 +15,7 @@ from api.problems import problem_responses
 from api.routing import shown
 from api.schemas_common import QueryId
 from api.scim import discovery, groups, schemas, service, tokens
-from api.scim.protocol import SCIM_PREFIX, scim_error_body
+from api.scim.protocol import SCIM_PREFIX, Listing, scim_error_body
 from api.scim.schemas import MEDIA_TYPE
 
 router = APIRouter()
@@ -136,9 +136,8 @@ def scim_list_users(
     start_index: StartIndex = 1,
     count: Count = None,
 ) -> dict[str, Any]:
-    return service.list_users(
-        session, filter_text, start_index, count, actor=actor, base=_base(request)
-    )
+    listing = Listing(filter_text, start_index, count)
+    return service.list_users(session, listing, actor=actor, base=_base(request))
 
 
 @scim_router.post(
@@ -233,9 +232,7 @@ def scim_list_groups(
 ) -> dict[str, Any]:
     return groups.list_groups(
         session,
-        filter_text,
-        start_index,
-        count,
+        Listing(filter_text, start_index, count),
         excluded=excluded,
         attributes=attributes,
         base=_base(request),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import Select, exists, select, update
 from sqlalchemy.orm import Session
 
 from api.access import policy
@@ -26,7 +26,7 @@ from api.localtime import utcnow
 from api.schemas_common import fit_name, name_key
 from api.scim import groups, schemas
 from api.scim.models import ScimUser
-from api.scim.protocol import Path, ScimError, list_response, paging, parse_filter, parse_path
+from api.scim.protocol import Listing, Path, ScimError, list_response, parse_filter, parse_path
 from api.structure.models import Organisation
 
 USER_FILTERS = frozenset({"username", "externalid", "id"})
@@ -101,16 +101,8 @@ def _shown(session: Session, user: User, base: str) -> dict[str, Any]:
     return resource(user, _link_of(session, user), base)
 
 
-def list_users(
-    session: Session,
-    filter_text: str | None,
-    start_index: int,
-    count: int | None,
-    *,
-    actor: Actor,
-    base: str,
-) -> dict[str, Any]:
-    wanted = parse_filter(filter_text, USER_FILTERS)
+def list_users(session: Session, listing: Listing, *, actor: Actor, base: str) -> dict[str, Any]:
+    wanted = parse_filter(listing.filter_text, USER_FILTERS)
     stmt = _in_scope(select(User), actor)
     if wanted is not None:
         attribute, value = wanted
@@ -122,15 +114,7 @@ def list_users(
             )
         else:
             stmt = stmt.where(User.id == (int(value) if value.isdigit() else -1))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    start, size = paging(start_index, count)
-    users = list(session.scalars(stmt.order_by(User.id).offset(start).limit(size)))
-    audit.record_read(
-        session,
-        object_type="users",
-        asked={"filter": filter_text, "startIndex": start_index, "count": count},
-        rows=len(users),
-    )
+    users, total, start = listing.page(session, stmt, User.id, "users")
     links = {
         link.user_id: link
         for link in session.scalars(
