@@ -24,7 +24,8 @@ class Grant:
 class Actor:
     # "pending": a person half signed in (the password right, the second factor to come),
     # who reaches only the routes that complete the sign-in (policy.Rule.SECOND_FACTOR).
-    kind: Literal["anonymous", "user", "service", "system", "pending"]
+    # "scim": a municipality's directory provisioning accounts (api.scim), nothing else.
+    kind: Literal["anonymous", "user", "service", "system", "pending", "scim"]
     user_id: int | None = None
     label: str = ""
     organisation_id: int | None = None

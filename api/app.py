@@ -46,6 +46,9 @@ from api.retention import schedule
 from api.routing import API_PREFIX
 from api.safetywalks.routes import router as safetywalks_router
 from api.schemas_common import Problem
+from api.scim.protocol import SCIM_PREFIX
+from api.scim.routes import ScimResponses, scim_router
+from api.scim.routes import router as scim_tokens_router
 from api.settings import Settings, get_settings
 from api.situation.routes import router as situation_router
 from api.sso.routes import router as sso_router
@@ -119,6 +122,7 @@ def create_api_app(
     for router, tag in (
         (accounts_router, "Accounts and sign-in"),
         (sso_router, "Single sign-on"),
+        (scim_tokens_router, "Single sign-on"),
         (structure_router, "EST structure"),
         (categories_router, "Categories"),
         (incidents_router, "Observations"),
@@ -139,6 +143,12 @@ def create_api_app(
         (policeareas_router, "Police areas"),
     ):
         app.include_router(router, prefix=API_PREFIX, tags=[tag], dependencies=guarded)
+    # SCIM provisioning (#22) where directories look for it, beside the API; in SCIM's media
+    # type and error format (api.scim.protocol).
+    app.include_router(
+        scim_router, prefix=SCIM_PREFIX, tags=["SCIM provisioning"], dependencies=guarded
+    )
+    app.add_middleware(ScimResponses)
     _add_docs(app)
     _add_health(app, database)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

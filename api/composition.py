@@ -20,7 +20,10 @@ from api.meetings import field
 from api.meetings import service as meetings
 from api.policeareas import service as police_areas
 from api.safetywalks import findings as walk_findings
+from api.scim import groups as scim_groups
+from api.scim import tokens as scim_tokens
 from api.situation import slots as situation_slots
+from api.sso import slots as sso_slots
 from api.steering import assignments
 from api.structure import slots as structure_slots
 
@@ -36,3 +39,5 @@ def compose() -> None:
     intervention_slots.check_serves.fill(assignments.check_serves)
     intervention_slots.from_walk.fill(walk_findings.from_walk)
     situation_slots.field_summary.fill(field.field_summary)
+    account_slots.scim_token.fill(scim_tokens.resolve)
+    sso_slots.mappings_changed.fill(scim_groups.reapply_all)

@@ -34,6 +34,7 @@ from api.policeareas.models import (
 )
 from api.retention.models import AuditDeletionPermit
 from api.safetywalks.models import Finding, SafetyWalk, SafetyWalkOrganisation, WalkInput
+from api.scim.models import ScimGroup, ScimGroupMember, ScimToken, ScimUser
 from api.situation.models import SituationReport, SituationReportIncident
 from api.sso.models import OidcGroupMapping, OidcIdentity, OidcProvider
 from api.steering.models import (
@@ -114,6 +115,10 @@ __all__ = [
     "Report",
     "SafetyWalk",
     "SafetyWalkOrganisation",
+    "ScimGroup",
+    "ScimGroupMember",
+    "ScimToken",
+    "ScimUser",
     "ServiceToken",
     "SharingAgreement",
     "SharingAgreementVersion",

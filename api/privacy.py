@@ -145,6 +145,7 @@ SUBJECTS = {
     "child_perspective": "Barnperspektivet",
     "comment": "Synpunkten",
     "description": "Beskrivningen",
+    "display_name": "Namnet",
     "done": "Det som gjorts",
     "external_id": "Händelse-ID",
     "label": "Platsens namn",

@@ -64,7 +64,7 @@ def scope_of(actor: Actor) -> frozenset[int] | None:
     """The municipalities a request of ``actor`` sees: the one it acts in; none for a
     platform operator without one; every one (None) for the system and for the public
     routes, whose rules and services say what they show of which municipality."""
-    if actor.kind in ("user", "service", "pending"):
+    if actor.kind in ("user", "service", "pending", "scim"):
         return frozenset() if actor.municipality_id is None else frozenset({actor.municipality_id})
     return None
 

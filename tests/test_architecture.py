@@ -101,6 +101,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("accounts",),
     # Single sign-on builds a session of accounts' kind from an identity provider's answer.
     ("sso",),
+    # SCIM provisioning makes accounts and gives memberships by single sign-on's mappings.
+    ("scim",),
     ("incidents",),
     # A tip accepted becomes an observation.
     ("tips",),
@@ -358,6 +360,7 @@ WHOLE_LISTS = {
     "list_public_municipalities": "the installation's active municipalities, a handful",
     "list_oidc_choices": "one per municipality with an identity provider turned on",
     "list_oidc_group_mappings": "a municipality's identity provider's groups, a handful",
+    "list_scim_tokens": "a municipality's SCIM tokens, a handful",
 }
 
 

@@ -41,6 +41,7 @@ from web.pages import (
     plans,
     platform,
     policeareas,
+    scim,
     situation,
     sso,
     steering,
@@ -98,6 +99,7 @@ ROUTERS = (
     policeareas.router,
     platform.router,
     sso.router,
+    scim.router,
 )
 
 

@@ -20,7 +20,8 @@ from web.client import ApiClient
 from web.rendering import overloaded_page
 from web.streaming_transport import StreamingASGITransport
 
-API_PATHS = ("/api/", "/healthz", "/readyz")
+# SCIM provisioning (#22) is the API's too, at /scim/v2 where directories look for it.
+API_PATHS = ("/api/", "/healthz", "/readyz", "/scim/")
 # What the API sees as the client address of the web app's own requests: not an address any
 # network client can have, so only these may say whose request they pass on.
 EMBEDDED_CLIENT = "est-web-embedded"

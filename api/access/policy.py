@@ -61,6 +61,9 @@ from api.access.policeareas import require_read_agreement as require_read_agreem
 from api.access.policeareas import (
     require_read_police_area_situation as require_read_police_area_situation,
 )
+from api.access.provisioning import ProvisioningScope as ProvisioningScope
+from api.access.provisioning import may_provision as may_provision
+from api.access.provisioning import provisioning_scope as provisioning_scope
 from api.access.route_rules import PASSWORD_CHANGE_ROUTES as PASSWORD_CHANGE_ROUTES
 from api.access.route_rules import ROUTE_RULES as ROUTE_RULES
 from api.access.route_rules import Rule as Rule

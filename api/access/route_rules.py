@@ -21,6 +21,8 @@ class Rule(enum.StrEnum):
     # A person signed in with the password, the second factor done or still to come
     # (a half session, actor kind "pending"); see requires_second_factor.
     SECOND_FACTOR = "second_factor"
+    # A municipality's SCIM token (#22): the provisioning routes, and nothing else.
+    SCIM = "scim"
 
 
 def _resource(noun: str, plural: str, *, read: Rule, write: Rule) -> dict[str, Rule]:
@@ -55,6 +57,31 @@ ROUTE_RULES: dict[str, Rule] = {
     "list_oidc_group_mappings": Rule.ADMIN,
     "create_oidc_group_mapping": Rule.ADMIN,
     "delete_oidc_group_mapping": Rule.ADMIN,
+    # SCIM provisioning (#22): the municipality's directory with its SCIM token, which its
+    # administrator makes and revokes (policy.may_configure_sign_in).
+    **dict.fromkeys(
+        (
+            "scim_service_provider_config",
+            "scim_resource_types",
+            "scim_schemas",
+            "scim_list_users",
+            "scim_create_user",
+            "scim_get_user",
+            "scim_replace_user",
+            "scim_patch_user",
+            "scim_delete_user",
+            "scim_list_groups",
+            "scim_create_group",
+            "scim_get_group",
+            "scim_replace_group",
+            "scim_patch_group",
+            "scim_delete_group",
+        ),
+        Rule.SCIM,
+    ),
+    "list_scim_tokens": Rule.ADMIN,
+    "create_scim_token": Rule.ADMIN,
+    "revoke_scim_token": Rule.ADMIN,
     # The EST structure and the categories: everyone signed in reads, administrators change.
     **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.OPERATOR),
     "update_municipality": Rule.ADMIN_OR_OPERATOR,
@@ -288,6 +315,8 @@ def route_allows(rule: Rule, actor: Actor, path_params: dict[str, str]) -> bool:
         return True
     if rule is Rule.SECOND_FACTOR:
         return actor.kind in {"user", "pending"}
+    if actor.kind == "scim":
+        return rule is Rule.SCIM
     if actor.kind == "service":
         return rule is Rule.SERVICE and path_params.get("source") == actor.source
     if actor.kind not in {"user", "system"}:

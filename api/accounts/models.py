@@ -85,6 +85,9 @@ class Membership(Municipal, TimestampMixin, Base):
     # Given by the identity provider's group claims (api.sso): a sign-in changes and removes
     # these, and leaves the memberships an administrator gave alone.
     from_sso: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Given by a directory group through SCIM provisioning (api.scim): only SCIM changes and
+    # removes these; a sign-in leaves them alone.
+    from_scim: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship(back_populates="memberships")
     group: Mapped[Group] = relationship(lazy="joined")

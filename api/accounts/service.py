@@ -188,7 +188,8 @@ def resolve_token(
         )
         stale = last is None or now - as_utc(last) >= TOUCH_EVERY
         return Resolved(actor, (ServiceToken, service.id) if stale else None)
-    return None
+    directory = account_slots.scim_token(session, token, address)
+    return None if directory is None else Resolved(*directory)
 
 
 def second_factor_stage(

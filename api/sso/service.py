@@ -56,7 +56,7 @@ from api.localtime import utcnow
 from api.resources import get_record
 from api.schemas_common import Ref
 from api.settings import Settings
-from api.sso import people, schemas
+from api.sso import people, schemas, slots
 from api.sso.models import OidcGroupMapping, OidcProvider
 from api.structure.models import Municipality
 from api.structure.service import GROUPS, ORGANISATIONS
@@ -217,6 +217,7 @@ def create_mapping(
     )
     session.add(mapping)
     session.flush()
+    slots.mappings_changed(session, municipality_id)
     session.refresh(mapping)
     return schemas.GroupMappingRead.model_validate(mapping)
 
@@ -230,6 +231,7 @@ def delete_mapping(
         raise NotFound("Ingen sådan koppling.", code="not_found")
     session.delete(mapping)
     session.flush()
+    slots.mappings_changed(session, municipality_id)
 
 
 # The sign-in page's choices --------------------------------------------------------------------

@@ -98,6 +98,31 @@ EXPECTED: dict[str, frozenset[str]] = {
     "delete_oidc_group_mapping": ADMIN,
     # A new municipality with its first administrator: platform operators alone (#21).
     "establish_municipality": OPERATOR,
+    # SCIM provisioning (#22): a municipality's SCIM token alone, which is none of these
+    # roles (test_scim.py); its administrator makes and revokes the tokens.
+    **dict.fromkeys(
+        (
+            "scim_service_provider_config",
+            "scim_resource_types",
+            "scim_schemas",
+            "scim_list_users",
+            "scim_create_user",
+            "scim_get_user",
+            "scim_replace_user",
+            "scim_patch_user",
+            "scim_delete_user",
+            "scim_list_groups",
+            "scim_create_group",
+            "scim_get_group",
+            "scim_replace_group",
+            "scim_patch_group",
+            "scim_delete_group",
+        ),
+        frozenset[str](),
+    ),
+    "list_scim_tokens": ADMIN,
+    "create_scim_token": ADMIN,
+    "revoke_scim_token": ADMIN,
     **_resource("area", "areas", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("place", "places", read=PEOPLE_SIGNED_IN, write=ADMIN),
     **_resource("organisation", "organisations", read=PEOPLE_SIGNED_IN, write=ADMIN),
