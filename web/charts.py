@@ -387,8 +387,11 @@ def hot_spot_map(
     anchors = [(a.name, _anchor(a, rings)) for a, rings in outlined]
     lons = [p[0] for _, rings in outlined for r in rings for p in r] + [s.lon for s in shown]
     lats = [p[1] for _, rings in outlined for r in rings for p in r] + [s.lat for s in shown]
-    lons += [c.lon for c in cells]
-    lats += [c.lat for c in cells]
+    if cells:
+        # The cells are a hundred metres wide: the map shows where they and the hot spots
+        # are, not the whole municipality, where they would be specks.
+        lons = [c.lon for c in cells] + [s.lon for s in shown]
+        lats = [c.lat for c in cells] + [s.lat for s in shown]
     lons += [c[0] for _, c in anchors if c]
     lats += [c[1] for _, c in anchors if c]
     if not lons:

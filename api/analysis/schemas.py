@@ -20,12 +20,15 @@ EmergingClass = Literal[
 
 
 class GridCell(BaseModel):
-    """A square of the grid: its south-west corner in SWEREF 99 TM and its centre in WGS 84."""
+    """A square of the grid: its south-west corner in SWEREF 99 TM and its centre in WGS 84,
+    the nearest named place (within 400 m) and the area it lies in."""
 
     x: float
     y: float
     lat: float
     lon: float
+    place: str | None
+    area: str | None
 
 
 class GiCell(GridCell):
@@ -34,6 +37,16 @@ class GiCell(GridCell):
     z: float = Field(description="Getis-Ord Gi* z-score")
     p: float = Field(description="Two-sided p-value from the normal distribution")
     q: float = Field(description="Benjamini-Hochberg q-value over every cell tested")
+
+
+class HotZone(GridCell):
+    """Significant hot cells that touch, as one hot spot: named and placed by its hottest."""
+
+    rank: int
+    cells: int
+    count: int = Field(description="Incidents in its cells and their neighbours in the period")
+    z: float = Field(description="The highest Gi* z-score of its cells")
+    q: float = Field(description="The lowest q-value of its cells")
 
 
 class SignificantHotSpots(BaseModel):
@@ -46,6 +59,7 @@ class SignificantHotSpots(BaseModel):
     # True where some area has no boundary and the study area is the incidents' surroundings.
     area_from_incidents: bool
     hot: list[GiCell]
+    zones: list[HotZone]
     cold: int = Field(description="Cells significantly colder than the area as a whole")
 
 
@@ -66,12 +80,25 @@ class EmergingCell(GridCell):
     count: int = Field(description="Incidents in the cell over all steps")
 
 
+class EmergingZone(GridCell):
+    """Cells of one class that touch, as one place: named and described by its cell hottest
+    in the last step."""
+
+    kind: EmergingClass
+    cells: int
+    count: int = Field(description="Incidents in its cells and their neighbours, all steps")
+    hot_steps: int
+    tau: float
+    trend_p: float
+
+
 class EmergingHotSpots(BaseModel):
     steps: list[CubeStep]
     level: float
     trend_level: float
     cells: list[EmergingCell]
-    kinds: dict[EmergingClass, int]
+    zones: list[EmergingZone] = Field(description="Touching cells of one class, by class")
+    kinds: dict[EmergingClass, int] = Field(description="Cells of each class")
 
 
 class Analysis(BaseModel):

@@ -12,23 +12,27 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import shapely
+from scipy import ndimage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import localtime
 from api.actor import Actor
-from api.analysis import emerging, gistar
+from api.analysis import emerging, gistar, places
 from api.analysis.schemas import (
     Analysis,
     CubeStep,
     EmergingCell,
     EmergingHotSpots,
+    EmergingZone,
     GiCell,
     GridCell,
+    HotZone,
     SignificantHotSpots,
 )
 from api.errors import Invalid
@@ -140,10 +144,14 @@ def _grid(west: float, south: float, east: float, north: float, cell_m: float) -
     return grid
 
 
-def _cell(grid: gistar.Grid, row: int, col: int) -> GridCell:
+def _cell(grid: gistar.Grid, row: int, col: int, names: places.Names) -> dict[str, Any]:
     x, y = grid.x0 + col * grid.size, grid.y0 + row * grid.size
-    lat, lon = geo.unproject(x + grid.size / 2, y + grid.size / 2)
-    return GridCell(x=x, y=y, lat=round(lat, 6), lon=round(lon, 6))
+    mid_x, mid_y = x + grid.size / 2, y + grid.size / 2
+    lat, lon = geo.unproject(mid_x, mid_y)
+    place, area = names.of(mid_x, mid_y)
+    return GridCell(
+        x=x, y=y, lat=round(lat, 6), lon=round(lon, 6), place=place, area=area
+    ).model_dump()
 
 
 def analyse(
@@ -170,12 +178,13 @@ def analyse(
         [bisect.bisect_right(bounds, t) - 1 for t in located.times.tolist()], dtype=np.intp
     )
     period_start = calc.period(first, last, tz).start.timestamp()
-    significant = _significant(grid, inside, weights, located, period_start, from_incidents)
+    names = places.names(session, scope)
+    significant = _significant(grid, inside, weights, located, period_start, from_incidents, names)
     return Analysis(
         group_id=group.id,
         period=calc.period(first, last, tz),
         significant=significant,
-        emerging=_emerging(grid, inside, weights, located, step_of, cube),
+        emerging=_emerging(grid, inside, weights, located, step_of, cube, names),
     )
 
 
@@ -186,6 +195,7 @@ def _significant(
     located: Located,
     period_start: float,
     from_incidents: bool,
+    names: places.Names,
 ) -> SignificantHotSpots:
     in_period = located.times >= period_start
     xs, ys = located.xs[in_period], located.ys[in_period]
@@ -194,11 +204,12 @@ def _significant(
     result = gistar.gi_star(counts, inside, weights)
     q = gistar.q_values(result.p)
     neighbourhood = gistar.neighbourhood(counts, inside, weights)
-    hot_rows, hot_cols = np.nonzero((q < LEVEL) & (result.z > 0))
+    hot_mask = (q < LEVEL) & (result.z > 0)
+    hot_rows, hot_cols = np.nonzero(hot_mask)
     order = np.argsort(-result.z[hot_rows, hot_cols], kind="stable")
     hot = [
         GiCell(
-            **_cell(grid, int(r), int(c)).model_dump(),
+            **_cell(grid, int(r), int(c), names),
             count=int(counts[r, c]),
             neighbourhood=int(neighbourhood[r, c]),
             z=round(float(result.z[r, c]), 4),
@@ -216,8 +227,56 @@ def _significant(
         unplaced=int(in_period.sum()) - placed + int((located.unplaced >= period_start).sum()),
         area_from_incidents=from_incidents,
         hot=hot,
+        zones=_zones(grid, hot_mask, counts, result, q, names, inside, weights),
         cold=int(((q < LEVEL) & (result.z < 0)).sum()),
     )
+
+
+def _touching(mask: gistar.Bools) -> list[gistar.Bools]:
+    """The groups of cells of ``mask`` that touch, by a side or a corner."""
+    labels, found = ndimage.label(mask, structure=np.ones((3, 3)))
+    return [labels == index for index in range(1, found + 1)]
+
+
+def _around(member: gistar.Bools, inside: gistar.Bools, weights: gistar.Floats) -> gistar.Bools:
+    """The cells of a zone and their neighbours: where the incidents that made it lie."""
+    reach: gistar.Bools = ndimage.binary_dilation(member, structure=weights > 0) & inside
+    return reach
+
+
+def _peak(member: gistar.Bools, values: gistar.Floats) -> tuple[int, int]:
+    r, c = np.unravel_index(int(np.argmax(np.where(member, values, -np.inf))), values.shape)
+    return int(r), int(c)
+
+
+def _zones(
+    grid: gistar.Grid,
+    hot: gistar.Bools,
+    counts: gistar.Floats,
+    result: gistar.Result,
+    q: gistar.Floats,
+    names: places.Names,
+    inside: gistar.Bools,
+    weights: gistar.Floats,
+) -> list[HotZone]:
+    """The hot cells that touch, each group one zone, hottest first; its count is the
+    incidents in its cells and their neighbours."""
+    found = []
+    for member in _touching(hot):
+        r, c = _peak(member, result.z)
+        found.append((float(result.z[r, c]), r, c, member))
+    found.sort(key=lambda zone: -zone[0])
+    return [
+        HotZone(
+            **_cell(grid, r, c, names),
+            rank=rank,
+            cells=int(member.sum()),
+            count=int(counts[_around(member, inside, weights)].sum()),
+            z=round(z, 4),
+            q=float(np.nanmin(np.where(member, q, np.nan))),
+        )
+        for rank, (z, r, c, member) in enumerate(found, 1)
+    ]
 
 
 def _emerging(
@@ -227,6 +286,7 @@ def _emerging(
     located: Located,
     step_of: npt.NDArray[np.intp],
     cube: list[tuple[dt.date, dt.date]],
+    names: places.Names,
 ) -> EmergingHotSpots:
     zs, hots, colds, totals, summary = [], [], [], np.zeros((grid.rows, grid.cols)), []
     for k, (a, b) in enumerate(cube):
@@ -249,15 +309,17 @@ def _emerging(
         )
     z_cube, hot_cube, cold_cube = np.stack(zs), np.stack(hots), np.stack(colds)
     cells: list[EmergingCell] = []
+    kind_of = np.full((grid.rows, grid.cols), -1)
     for r, c in zip(*np.nonzero(hot_cube.any(axis=0)), strict=True):
         series = [round(float(v), 4) for v in z_cube[:, r, c]]
         trend = emerging.mann_kendall(series)
         kind = emerging.classify(hot_cube[:, r, c].tolist(), cold_cube[:, r, c].tolist(), trend)
         if kind is None:
             continue
+        kind_of[r, c] = emerging.CLASSES.index(kind)
         cells.append(
             EmergingCell(
-                **_cell(grid, int(r), int(c)).model_dump(),
+                **_cell(grid, int(r), int(c), names),
                 kind=kind,
                 hot_steps=int(hot_cube[:, r, c].sum()),
                 cold_steps=int(cold_cube[:, r, c].sum()),
@@ -271,10 +333,30 @@ def _emerging(
     kinds = {k: 0 for k in emerging.CLASSES}
     for e in cells:
         kinds[e.kind] += 1
+    by_place = {(e.x, e.y): e for e in cells}
+    zones = []
+    for index, kind in enumerate(emerging.CLASSES):
+        for member in _touching(kind_of == index):
+            r, c = _peak(member, z_cube[-1])
+            peak = by_place[grid.x0 + c * grid.size, grid.y0 + r * grid.size]
+            zones.append(
+                EmergingZone(
+                    **peak.model_dump(include=set(GridCell.model_fields)),
+                    kind=kind,
+                    cells=int(member.sum()),
+                    count=int(totals[_around(member, inside, weights)].sum()),
+                    hot_steps=peak.hot_steps,
+                    tau=peak.tau,
+                    trend_p=peak.trend_p,
+                )
+            )
+    # As the cells: by class, then hottest now first.
+    zones.sort(key=lambda e: (emerging.CLASSES.index(e.kind), -by_place[e.x, e.y].z[-1]))
     return EmergingHotSpots(
         steps=summary,
         level=emerging.CUBE_LEVEL,
         trend_level=emerging.TREND_LEVEL,
         cells=cells,
+        zones=zones,
         kinds=kinds,
     )

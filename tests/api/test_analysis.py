@@ -81,6 +81,11 @@ def test_a_planted_hot_spot_is_significant_and_new(server: Server, people: Peopl
     strong = [c for c in significant["hot"] if c["neighbourhood"] >= 6]
     assert all(metres((c["lat"], c["lon"]), hot) < 300 for c in strong), strong
     assert all(metres((c["lat"], c["lon"]), hot) < 150 for c in significant["hot"][:4])
+    # Touching hot cells are one zone: the planted cluster is the first, named by its area.
+    zone = significant["zones"][0]
+    assert metres((zone["lat"], zone["lon"]), hot) < 150 and zone["area"] == "Bro", zone
+    assert zone["count"] >= 15 and zone["cells"] >= 4
+    assert sum(z["cells"] for z in significant["zones"]) == len(significant["hot"])
     # Everything of the period is counted once: placed in the area, or not placed.
     planted_in_period = 15 + 1 + _background_in_period(server, world)
     assert significant["incidents"] + significant["unplaced"] == planted_in_period
@@ -92,6 +97,10 @@ def test_a_planted_hot_spot_is_significant_and_new(server: Server, people: Peopl
     assert new and metres((new[0]["lat"], new[0]["lon"]), hot) < 200, cube["cells"][:3]
     assert cube["kinds"]["new"] == len(new)
     assert len(new[0]["z"]) == 12
+    # The new cells that touch are one new hot spot, named by its area.
+    zone = next(z for z in cube["zones"] if z["kind"] == "new")
+    assert metres((zone["lat"], zone["lon"]), hot) < 200 and zone["area"] == "Bro", zone
+    assert zone["count"] >= 15 and zone["hot_steps"] == 1
 
 
 def _background_in_period(server: Server, world: World) -> int:

@@ -33,9 +33,7 @@ def _plant(server: Server, people: People) -> None:
     insert(server, world, specs)
 
 
-def test_the_analysis_page_shows_and_explains_both_methods(
-    server: Server, people: People
-) -> None:
+def test_the_analysis_page_shows_and_explains_both_methods(server: Server, people: People) -> None:
     _plant(server, people)
     group = people["groups"][COORDINATION]["id"]
     period = {"fran": FIRST.isoformat(), "till": LAST.isoformat()}
@@ -56,8 +54,10 @@ def test_the_analysis_page_shows_and_explains_both_methods(
     chart = re.search(r'<svg class="chart".*?</svg>', text, re.S)
     assert chart and 'class="map-cell"' in chart[0] and 'class="map-marker"' in chart[0]
     assert "signifikant heta rutor (Gi*)" in chart[0]
-    rows = re.search(r"Signifikant heta rutor, den starkaste först</caption>.*?</table>", text, re.S)
-    assert rows and rows[0].count("<tr>") >= 2
+    zones = re.search(r"varandra, den starkaste först</caption>.*?</table>", text, re.S)
+    assert zones and zones[0].count("<tr>") >= 2
+    # Named by the nearest place, not by a coordinate.
+    assert "Ruta vid" not in zones[0] and "(Bro)" in zones[0], zones[0]
     assert "<strong>Ny: " in text  # the emerging class, in Swedish, with its meaning
     assert "het bara i det senaste tidssteget" in text
     for explained in ("Getis-Ord Gi*", "Benjamini", "Mann–Kendall", "binomialfördelningen"):

@@ -23,7 +23,7 @@ router = APIRouter()
 # The API names the period's days ``from`` and ``to`` in the query, ``first_day`` and
 # ``last_day`` where it judges them.
 PERIOD_FIELDS = {**forms.PERIOD_FIELDS, "from": "fran", "to": "till"}
-SHOWN_CELLS = 15
+SHOWN_CELLS = 10
 
 
 @page(router, "/grupper/{group_id}/analys", name="group_analysis")
