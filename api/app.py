@@ -20,6 +20,7 @@ from api import mail, memory, periodic, problems
 from api.access.policy import ROUTE_RULES, Rule
 from api.accounts.routes import router as accounts_router
 from api.actor import Actor
+from api.analysis.routes import router as analysis_router
 from api.audit import service as audit
 from api.audit.routes import router as audit_router
 from api.categories.routes import router as categories_router
@@ -128,6 +129,7 @@ def create_api_app(
         (incidents_router, "Observations"),
         (incident_photos_router, "Observations"),
         (situation_router, "Lägesbild"),
+        (analysis_router, "Analysis"),
         (interventions_router, "Interventions"),
         (meetings_router, "Meetings"),
         (nightwalks_router, "Night walks"),

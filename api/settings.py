@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # Where a municipality's areas have no boundaries, an incident filed with a point and no
     # area lies in the area of the nearest named place at most this far away (metres).
     nearest_place_metres: float = Field(default=1500.0, gt=0, le=50_000)
+    # The analysis's grid (api.analysis.gistar): the side of a cell in metres, unless a
+    # request asks for another.
+    analysis_cell_m: int = Field(default=100, ge=25, le=2000)
     # Photos (api.photos): where they are kept (a directory; an object store may replace it),
     # the largest file taken from a phone, and the longest side kept and shown. A photo is
     # re-encoded as JPEG without EXIF; its thumbnail has thumb_side.

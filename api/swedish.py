@@ -178,6 +178,28 @@ SITUATION_STATUSES = {"draft": "Utkast", "published": "Publicerad"}
 # situation.schemas.HotSpotTrend
 TRENDS = {"new": "ny", "growing": "växer", "steady": "oförändrad", "shrinking": "minskar"}
 
+# analysis.schemas.EmergingClass: ArcGIS's classes of an emerging hot spot, and what each means.
+EMERGING_CLASSES = {
+    "new": "Ny",
+    "consecutive": "Sammanhängande",
+    "intensifying": "Tilltagande",
+    "persistent": "Ihållande",
+    "diminishing": "Avtagande",
+    "sporadic": "Sporadisk",
+    "oscillating": "Växlande",
+    "historical": "Historisk",
+}
+EMERGING_MEANINGS = {
+    "new": "het bara i det senaste tidssteget",
+    "consecutive": "het i en obruten följd av minst två steg fram till nu, aldrig tidigare",
+    "intensifying": "het i minst 90 % av stegen, och allt hetare",
+    "persistent": "het i minst 90 % av stegen, utan tydlig trend",
+    "diminishing": "het i minst 90 % av stegen, men allt svalare",
+    "sporadic": "het nu, och av och till tidigare",
+    "oscillating": "het nu, men en signifikant kall fläck i något tidigare steg",
+    "historical": "het i minst 90 % av stegen, men inte i det senaste",
+}
+
 # Interventions ------------------------------------------------------------------------------
 
 # interventions.schemas.InterventionType

@@ -108,6 +108,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tips",),
     ("features", "integrations"),
     ("situation",),
+    # The analysis counts what the lägesbild counts, with its scope.
+    ("analysis",),
     # The police area federates what each municipality's lägesbild shares with it.
     ("policeareas",),
     ("interventions",),

@@ -26,6 +26,7 @@ from web.deps import PASSWORD_PAGE, PasswordChangeRequired, SignInRequired, chec
 from web.pages import (
     about,
     accounts,
+    analysis,
     audit,
     evening_log,
     evenings,
@@ -79,6 +80,7 @@ ROUTERS = (
     audit.router,
     imports.router,
     situation.router,
+    analysis.router,
     interventions.router,
     meetings.router,
     nightwalks.router,

@@ -10,7 +10,7 @@ attributes, so the pages' content security policy (no inline styles) lets them t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -315,6 +315,30 @@ def _anchor(area: Any, rings: list[list[list[float]]]) -> tuple[float, float] | 
     return (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
 
 
+# A significant cell's fill: surer (a smaller q-value) darker.
+CELL_FILLS = ((0.001, "#7a0c10"), (0.01, "#c0392b"), (1.0, "#f08a5d"))
+
+
+def _cells(
+    cells: Sequence[Any],
+    cell_m: float,
+    xy: Callable[[float, float], tuple[float, float]],
+    scale: float,
+) -> list[str]:
+    """Squares of the significant cells, at least a few pixels wide to be seen at all."""
+    side = max(4.0, cell_m / 111_320 * scale)
+    body = []
+    for c in cells:
+        x, y = xy(c.lon, c.lat)
+        fill = next(colour for limit, colour in CELL_FILLS if c.q < limit)
+        body.append(
+            f'<rect class="map-cell" x="{x - side / 2:.1f}" y="{y - side / 2:.1f}" '
+            f'width="{side:.1f}" height="{side:.1f}" fill="{fill}" fill-opacity="0.8">'
+            f"<title>{c.count} i rutan, {c.neighbourhood} i grannskapet</title></rect>"
+        )
+    return body
+
+
 def _place_name(spot: Any) -> str:
     return str(spot.place or f"Vid {spot.area}")
 
@@ -343,12 +367,19 @@ def _legend(
 
 
 def hot_spot_map(
-    areas: Sequence[Any], spots: Sequence[Any], ident: str = "karta", variant: str = "page"
+    areas: Sequence[Any],
+    spots: Sequence[Any],
+    ident: str = "karta",
+    variant: str = "page",
+    *,
+    cells: Sequence[Any] = (),
+    cell_m: float = 100.0,
 ) -> Markup:
     """The areas' outlines and the hot spots, numbered by rank: a sketch map that needs no
     tiles (the PDF and a projector without network show it too). ``variant``: "page",
     "print" or "projector" (bigger text, see MAP_VARIANTS). Markers and words never cover
-    each other (``web.map_layout``)."""
+    each other (``web.map_layout``). ``cells``: the analysis's significant grid cells
+    (``cell_m`` wide), drawn under the hot spots, darker the surer."""
     width, height, sizes = MAP_VARIANTS[variant]
     pad = round(sizes.radius_max) + 4
     shown = list(spots)[:SHOWN_SPOTS]
@@ -356,6 +387,11 @@ def hot_spot_map(
     anchors = [(a.name, _anchor(a, rings)) for a, rings in outlined]
     lons = [p[0] for _, rings in outlined for r in rings for p in r] + [s.lon for s in shown]
     lats = [p[1] for _, rings in outlined for r in rings for p in r] + [s.lat for s in shown]
+    if cells:
+        # The cells are a hundred metres wide: the map shows where they and the hot spots
+        # are, not the whole municipality, where they would be specks.
+        lons = [c.lon for c in cells] + [s.lon for s in shown]
+        lats = [c.lat for c in cells] + [s.lat for s in shown]
     lons += [c[0] for _, c in anchors if c]
     lats += [c[1] for _, c in anchors if c]
     if not lons:
@@ -399,6 +435,7 @@ def hot_spot_map(
                 f'stroke="{MUTED}" stroke-width="{stroke}" stroke-linejoin="round">'
                 f"<title>{escape(a.name)}</title></polygon>"
             )
+    body += _cells(cells, cell_m, xy, scale)
     placed = map_layout.layout(
         [map_layout.Spot(*xy(s.lon, s.lat), s.rank, s.count, _place_name(s)) for s in shown],
         [(name, *xy(*c)) for name, c in anchors if c],
@@ -457,6 +494,8 @@ def hot_spot_map(
         "; ".join(f"{s.rank}. {_place_name(s)}: {s.count}" for s in shown)
         or "Inga heta platser i perioden."
     )
+    if cells:
+        desc += f" {len(cells)} signifikant heta rutor (Gi*)."
     total_h = math.ceil(height + strip + extra)
     # Which variant, for the style sheets and tests: class="chart" stays the charts' one class.
     data = f' data-map="{variant}"'

@@ -22,6 +22,7 @@ from api.accounts.schemas import (
     TotpStatus,
     UserRead,
 )
+from api.analysis.schemas import Analysis
 from api.audit.schemas import AuditEventRead, Purpose
 from api.categories.schemas import CategoryRead
 from api.incidents.schemas import (
@@ -349,6 +350,12 @@ class ApiClient:
         return await self._get(
             f"{V1}/groups/{group_id}/situation", Figures, first_day=first_day, last_day=last_day
         )
+
+    async def group_analysis(
+        self, group_id: int, *, first_day: str | None = None, last_day: str | None = None
+    ) -> Analysis:
+        params = {"from": first_day, "to": last_day}
+        return await self._get(f"{V1}/groups/{group_id}/analysis", Analysis, **params)
 
     async def situation_reports(self, group_id: int) -> list[SituationReportSummary]:
         response = await self._request("GET", f"{V1}/groups/{group_id}/situation-reports")

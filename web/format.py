@@ -182,6 +182,12 @@ def number_sv(value: float | None, decimals: int = 1) -> str:
     return text.replace(".", ",").replace("-", "−")
 
 
+def probability_sv(value: float) -> str:
+    """A p- or q-value as a reader takes it in: "< 0,001" below a thousandth, else three
+    decimals."""
+    return "<\u00a00,001" if value < 0.001 else number_sv(value, 3)
+
+
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     """Two versions of a text word by word, as the pages show them side by side:
     ("=", same), ("-", only before), ("+", only after)."""

@@ -130,6 +130,8 @@ ROUTE_RULES: dict[str, Rule] = {
     "undo_incident_match": Rule.SIGNED_IN,  # see can_edit_incident
     # The lägesbild: see can_read_situation, can_write_in_group and can_publish_in_group.
     "get_group_figures": Rule.SIGNED_IN,
+    # The analysis reads as the lägesbild does (can_read_situation, figure_areas).
+    "get_group_analysis": Rule.SIGNED_IN,
     "list_situation_reports": Rule.SIGNED_IN,
     "create_situation_report": Rule.SIGNED_IN,
     "get_situation_report": Rule.SIGNED_IN,

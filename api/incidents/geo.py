@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import numpy
+import numpy.typing
 import shapely
 import shapely.geometry
 from pyproj import Transformer
@@ -53,6 +54,16 @@ def project(lats: Sequence[float], lons: Sequence[float]) -> list[tuple[float, f
         return []
     xs, ys = _from_wgs84(SWEREF99TM).transform(list(lons), list(lats))
     return [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+
+
+def project_arrays(
+    lats: numpy.typing.NDArray[numpy.float64], lons: numpy.typing.NDArray[numpy.float64]
+) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
+    """x and y in SWEREF 99 TM of many points at once, as arrays."""
+    if not len(lats):
+        return numpy.empty(0), numpy.empty(0)
+    xs, ys = _from_wgs84(SWEREF99TM).transform(lons, lats)
+    return numpy.asarray(xs, dtype=numpy.float64), numpy.asarray(ys, dtype=numpy.float64)
 
 
 def unproject(x: float, y: float) -> tuple[float, float]:

@@ -350,6 +350,23 @@ def indicators(admin: httpx.Client, world: World) -> list[dict[str, Any]]:
     ]
 
 
+def check_analysis(client: httpx.Client, group: int, seen: list[Seen], who: str) -> None:
+    """The analysis counts what the lägesbild counts: in the period, every incident once,
+    placed or not; in its cube of time steps, every placed one (the demo's areas have no
+    boundaries here, so the study area is the incidents' surroundings and holds them all)."""
+    period = {"from": FIRST.isoformat(), "to": LAST.isoformat()}
+    analysis = made(client.get(f"{V1}/groups/{group}/analysis", params=period))
+    significant = analysis["significant"]
+    assert significant["area_from_incidents"], who
+    in_period = between(seen, FIRST, LAST)
+    assert significant["incidents"] + significant["unplaced"] == len(in_period), who
+    assert significant["unplaced"] == len([s for s in in_period if s.where is None]), who
+    steps = analysis["emerging"]["steps"]
+    cube = between(seen, dt.date.fromisoformat(steps[0]["first_day"]), LAST)
+    counted = sum(step["incidents"] for step in steps)
+    assert counted == len([s for s in cube if s.where is not None]), who
+
+
 # The property -----------------------------------------------------------------------------
 
 
@@ -414,6 +431,7 @@ def test_every_figure_counts_only_what_its_reader_lists(server: Server, people: 
                     continue
                 answered["live"] += 1
                 check_figures(made(live), seen, who)
+                check_analysis(client, gid, within(seen, extent[name]), who)
 
                 draft = client.get(f"{V1}/situation-reports/{drafts[name]['id']}")
                 check_figures(made(draft)["figures"], seen, who)

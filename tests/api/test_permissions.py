@@ -160,6 +160,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     # The lägesbild: people; which groups' pictures they read and write is tested in
     # test_situation.py.
     "get_group_figures": PEOPLE_SIGNED_IN,
+    "get_group_analysis": PEOPLE_SIGNED_IN,
     "list_situation_reports": PEOPLE_SIGNED_IN,
     "create_situation_report": PEOPLE_SIGNED_IN,
     "get_situation_report": PEOPLE_SIGNED_IN,

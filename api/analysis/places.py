@@ -1,0 +1,73 @@
+"""Names for grid cells, so that a reader sees "Finnsta, Bro" and not a coordinate: the
+nearest named place within ``NEAR_M`` metres, and the area the cell lies in (by its boundary,
+else the nearest place's area)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.incidents import geo
+from api.situation import figures as calc
+from api.structure.models import Area, Place
+
+NEAR_M = 400.0
+
+
+@dataclass(frozen=True)
+class Names:
+    place_names: list[str]
+    place_areas: list[str]
+    xs: np.ndarray
+    ys: np.ndarray
+    areas: list[tuple[str, BaseGeometry]]  # (name, boundary in metres)
+
+    def of(self, x: float, y: float) -> tuple[str | None, str | None]:
+        """(place, area) of a point in SWEREF 99 TM."""
+        place = area = None
+        if len(self.xs):
+            distances = np.hypot(self.xs - x, self.ys - y)
+            nearest = int(distances.argmin())
+            if distances[nearest] <= NEAR_M:
+                place, area = self.place_names[nearest], self.place_areas[nearest]
+        for name, shape in self.areas:
+            if shapely.intersects_xy(shape, x, y):
+                area = name
+                break
+        return place, area
+
+
+def names(session: Session, scope: calc.Scope) -> Names:
+    """The places and areas of the scope, as far as its reader reads them."""
+    areas = select(Area.id, Area.name, Area.boundary).where(
+        Area.municipality_id == scope.municipality_id
+    )
+    if scope.area_id is not None:
+        areas = areas.where(Area.id == scope.area_id)
+    if scope.counted_areas is not None:
+        areas = areas.where(Area.id.in_(scope.counted_areas))
+    found = session.execute(areas).all()
+    area_names = {a.id: a.name for a in found}
+    rows = session.execute(
+        select(Place.name, Place.area_id, Place.lat, Place.lon).where(
+            Place.area_id.in_(list(area_names)),
+            Place.lat.is_not(None),
+            Place.lon.is_not(None),
+        )
+    ).all()
+    xs, ys = geo.project_arrays(
+        np.asarray([r.lat for r in rows], dtype=np.float64),
+        np.asarray([r.lon for r in rows], dtype=np.float64),
+    )
+    return Names(
+        place_names=[r.name for r in rows],
+        place_areas=[area_names[r.area_id] for r in rows],
+        xs=xs,
+        ys=ys,
+        areas=[(a.name, geo.boundary_in_metres(a.boundary)) for a in found if a.boundary],
+    )
