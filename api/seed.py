@@ -28,6 +28,7 @@ from api.actor import SYSTEM, Actor
 from api.categories import schemas as category_schemas
 from api.categories.models import Category
 from api.categories.service import CATEGORIES
+from api.composition import compose
 from api.demo_boundaries import (
     DEMO_TOWNS,
     UPPLANDS_BRO,
@@ -191,6 +192,9 @@ def load_demo_users(
     """The demo accounts (after ``load_demo``), as (e-mail, what they are) to print.
     ``password_hash``, of DEMO_PASSWORD, spares the tests an argon2 hash per account;
     ``secret_key`` seals the TOTP secrets (the settings' EST_SECRET_KEY when not given)."""
+    # A way in like the CLI (the benchmarks seed without it): an account's second factor
+    # reads the police areas' grants through a slot.
+    compose()
     shown = []
     for home, email, name, organisation, is_admin, grants in _demo_accounts(session):
         user = session.scalar(select(User).where(User.email_key == email))

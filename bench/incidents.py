@@ -108,13 +108,34 @@ def _sqlite_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+# The demo's first municipality, Upplands-Bro, where the generated incidents happen (its
+# neighbour has areas, places and organisations of the same names).
+HOME = 1
+
+
 def _ids(database: Database) -> dict[str, dict[str, int]]:
     with database.session(write=False) as session:
         return {
-            "areas": {a.name: a.id for a in session.scalars(select(Area))},
-            "places": {p.name: p.id for p in session.scalars(select(Place))},
-            "organisations": {o.name: o.id for o in session.scalars(select(Organisation))},
+            kind: {
+                r.name: r.id
+                for r in session.scalars(select(model).where(model.municipality_id == HOME))
+            }
+            for kind, model in (
+                ("areas", Area),
+                ("places", Place),
+                ("organisations", Organisation),
+            )
         }
+
+
+def insert_report(raw: Raw, organisation_id: int, backend: str, now: dt.datetime) -> int:
+    """A report of the home municipality, written with the bare driver; its id."""
+    row = raw.execute(
+        "INSERT INTO reports (municipality_id, organisation_id, reporter_id, source, created_at) "
+        "VALUES (?, ?, NULL, 'bench', ?) RETURNING id",
+        (HOME, organisation_id, stored(now, backend)),
+    ).fetchone()
+    return int(row[0])
 
 
 # SQLAlchemy's DateTime on SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC, no offset), and
@@ -138,7 +159,7 @@ def _row(
 ) -> tuple[Any, ...]:
     filed = stored(now or dt.datetime.now(dt.UTC), backend)
     return (
-        report_id, 1, ids["organisations"][item.organisation], item.category,
+        report_id, HOME, ids["organisations"][item.organisation], item.category,
         item.category.split(".")[0], stored(item.occurred_from, backend),
         stored(item.occurred_to, backend), item.precision, ids["areas"][item.area],
         ids["places"].get(item.place) if item.place else None, item.lat, item.lon,
@@ -149,11 +170,7 @@ def _row(
 def _insert_report(raw: Raw, items: list[Generated], ids: dict[str, dict[str, int]]) -> None:
     with raw.transaction():
         organisation = ids["organisations"][items[0].organisation]
-        report_id = raw.execute(
-            "INSERT INTO reports (organisation_id, reporter_id, source, created_at) "
-            "VALUES (?, NULL, 'bench', ?) RETURNING id",
-            (organisation, stored(dt.datetime.now(dt.UTC), raw.backend)),
-        ).fetchone()[0]
+        report_id = insert_report(raw, organisation, raw.backend, dt.datetime.now(dt.UTC))
         for item in items:
             raw.execute(
                 f"INSERT INTO incidents ({INCIDENT_COLUMNS}) VALUES ({', '.join('?' * 20)})",
@@ -252,14 +269,12 @@ def run(backend: str, url: str, rows: int, reports: int) -> list[tuple[str, str,
             generated = list(incidents(rows, seed=11))
             for offset in range(0, len(generated), 5000):
                 with raw.transaction():
-                    report_id = raw.execute(
-                        "INSERT INTO reports (organisation_id, reporter_id, source, created_at) "
-                        "VALUES (?, NULL, 'bench', ?) RETURNING id",
-                        (
-                            ids["organisations"]["Rapid Säkerhet"],
-                            stored(dt.datetime.now(dt.UTC), backend),
-                        ),
-                    ).fetchone()[0]
+                    report_id = insert_report(
+                        raw,
+                        ids["organisations"]["Rapid Säkerhet"],
+                        backend,
+                        dt.datetime.now(dt.UTC),
+                    )
                     chunk = [
                         _row(g, ids, report_id, backend) for g in generated[offset : offset + 5000]
                     ]

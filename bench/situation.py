@@ -60,6 +60,7 @@ from bench.incidents import (
     _ids,
     _row,
     _timed,
+    insert_report,
     median_ms,
     served,
     stored,
@@ -106,11 +107,7 @@ def grow(
     for k in range(have // BLOCK, want // BLOCK):
         generated = _block(k)
         with raw.transaction():
-            report_id = raw.execute(
-                "INSERT INTO reports (organisation_id, reporter_id, source, created_at) "
-                "VALUES (?, NULL, 'bench', ?) RETURNING id",
-                (organisation, stored(NOW, backend)),
-            ).fetchone()[0]
+            report_id = insert_report(raw, organisation, backend, NOW)
             rows = [_row(g, ids, report_id, backend, NOW) for g in generated]
             if backend == "sqlite":
                 raw.conn.executemany(
