@@ -22,13 +22,12 @@
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import get_args
+from typing import Any, get_args
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 from api.analysis.schemas import EmergingClass
@@ -56,19 +55,30 @@ class Trend:
 
 def mann_kendall(values: Sequence[float]) -> Trend:
     """The Mann–Kendall trend test of a series (its S, z, two-sided p and Kendall's tau)."""
-    x = np.asarray(values, dtype=np.float64)
-    n = len(x)
+    s, z, p, tau = mann_kendall_rows(np.asarray([values], dtype=np.float64))
+    return Trend(int(s[0]), float(z[0]), float(p[0]), float(tau[0]))
+
+
+def mann_kendall_rows(x: npt.NDArray[np.float64]) -> tuple[npt.NDArray[Any], ...]:
+    """The test of every row of ``x`` at once: S, z, p and tau, each an array."""
+    m, n = x.shape
     if n < 3:
-        return Trend(0, 0.0, 1.0, 0.0)
-    upper = np.triu_indices(n, 1)
-    s = int(np.sign(x[None, :] - x[:, None])[upper].sum())
-    ties = [t for t in Counter(x.tolist()).values() if t > 1]
-    variance = (n * (n - 1) * (2 * n + 5) - sum(t * (t - 1) * (2 * t + 5) for t in ties)) / 18
-    if variance <= 0:
-        return Trend(s, 0.0, 1.0, 0.0)
-    z = (s - math.copysign(1, s)) / math.sqrt(variance) if s else 0.0
-    p = float(2 * stats.norm.sf(abs(z)))
-    return Trend(s, z, p, s / (n * (n - 1) / 2))
+        zero = np.zeros(m)
+        return zero.astype(np.int64), zero, np.ones(m), zero
+    i, j = np.triu_indices(n, 1)
+    s = np.sign(x[:, j] - x[:, i]).sum(axis=1).astype(np.int64)
+    # Ties: the length t of each run of equal values in the sorted row.
+    ordered = np.sort(x, axis=1)
+    run = np.concatenate(
+        [np.zeros((m, 1), dtype=np.intp), np.cumsum(np.diff(ordered, axis=1) != 0, axis=1)],
+        axis=1,
+    )
+    t = np.bincount((np.arange(m)[:, None] * n + run).ravel(), minlength=m * n).reshape(m, n)
+    variance = (n * (n - 1) * (2 * n + 5) - (t * (t - 1) * (2 * t + 5)).sum(axis=1)) / 18
+    root = np.sqrt(np.where(variance > 0, variance, 1.0))
+    z = np.where(variance > 0, (s - np.sign(s)) / root, 0.0)
+    p = 2 * stats.norm.sf(np.abs(z))
+    return s, z, p, s / (n * (n - 1) / 2)
 
 
 CLASSES: tuple[EmergingClass, ...] = get_args(EmergingClass)

@@ -133,9 +133,17 @@ def gi_star(counts: Floats, inside: Bools, weights: Floats) -> Result:
     total = round(float(x[inside].sum()))
     share = np.clip(w_sum[inside] / n, 0.0, 1.0)
     seen = np.rint(local[inside])
-    more = stats.binom.sf(seen - 1, total, share)
-    fewer = stats.binom.cdf(seen, total, share)
-    p[inside] = np.minimum(1.0, 2.0 * np.minimum(more, fewer))
+    tails = np.ones(seen.shape)
+    # Most neighbourhoods hold nothing: their p is twice the chance of none, (1 − share)^N
+    # (the other tail is one); only the others need the distribution's tails.
+    empty = seen == 0
+    tails[empty] = np.exp(total * np.log1p(-np.minimum(share[empty], 1 - 1e-15)))
+    some = ~empty
+    tails[some] = np.minimum(
+        stats.binom.sf(seen[some] - 1, total, share[some]),
+        stats.binom.cdf(seen[some], total, share[some]),
+    )
+    p[inside] = np.minimum(1.0, 2.0 * tails)
     return Result(z, p, n)
 
 

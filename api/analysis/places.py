@@ -27,19 +27,22 @@ class Names:
     ys: np.ndarray
     areas: list[tuple[str, BaseGeometry]]  # (name, boundary in metres)
 
-    def of(self, x: float, y: float) -> tuple[str | None, str | None]:
-        """(place, area) of a point in SWEREF 99 TM."""
-        place = area = None
-        if len(self.xs):
-            distances = np.hypot(self.xs - x, self.ys - y)
-            nearest = int(distances.argmin())
-            if distances[nearest] <= NEAR_M:
-                place, area = self.place_names[nearest], self.place_areas[nearest]
-        for name, shape in self.areas:
-            if shapely.intersects_xy(shape, x, y):
-                area = name
-                break
-        return place, area
+    def of_many(self, xs: np.ndarray, ys: np.ndarray) -> list[tuple[str | None, str | None]]:
+        """(place, area) of each point in SWEREF 99 TM."""
+        n = len(xs)
+        places: list[str | None] = [None] * n
+        areas: list[str | None] = [None] * n
+        if n and len(self.xs):
+            distances = np.hypot(xs[:, None] - self.xs[None, :], ys[:, None] - self.ys[None, :])
+            nearest = distances.argmin(axis=1)
+            for k in np.nonzero(distances[np.arange(n), nearest] <= NEAR_M)[0].tolist():
+                places[k] = self.place_names[nearest[k]]
+                areas[k] = self.place_areas[nearest[k]]
+        # Where the boundaries say, they decide the area; the first that holds a point wins.
+        for name, shape in reversed(self.areas):
+            for k in np.nonzero(shapely.intersects_xy(shape, xs, ys))[0].tolist():
+                areas[k] = name
+        return list(zip(places, areas, strict=True))
 
 
 def names(session: Session, scope: calc.Scope) -> Names:

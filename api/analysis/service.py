@@ -9,8 +9,8 @@ analysis what the lägesbild would not tell them. The methods are explained in
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from scipy import ndimage
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from api import localtime
@@ -40,6 +40,7 @@ from api.incidents import geo
 from api.incidents.models import Incident
 from api.situation import figures as calc
 from api.situation import service as situation
+from api.situation.schemas import Period as PeriodModel
 from api.structure.models import Area
 
 LEVEL = 0.05
@@ -50,12 +51,13 @@ MAX_CELLS = 500_000
 
 @dataclass(frozen=True)
 class Located:
-    """The incidents of the whole cube with a position: when (UTC seconds) and where."""
+    """The incidents of the whole cube: the time step of each with a position and where it
+    is, and the time step of each without."""
 
-    times: gistar.Floats
+    step: npt.NDArray[np.intp]
     xs: gistar.Floats
     ys: gistar.Floats
-    unplaced: gistar.Floats  # when the incidents without a position happened
+    unplaced: npt.NDArray[np.intp]
 
 
 def steps(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -80,27 +82,26 @@ def steps(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
     ]
 
 
-def _located(session: Session, scope: calc.Scope, start: dt.datetime, end: dt.datetime) -> Located:
-    stmt = select(Incident.occurred_from, Incident.lat, Incident.lon).where(
+def _located(session: Session, scope: calc.Scope, spans: list[PeriodModel]) -> Located:
+    """One query for the cube: each incident's time step is found by the database, with the
+    same comparisons of the start time that count it in the lägesbild (no time is read
+    back, converted and compared again here)."""
+    step = case(
+        *((Incident.occurred_from < span.end, k) for k, span in enumerate(spans[:-1])),
+        else_=len(spans) - 1,
+    )
+    stmt = select(step, Incident.lat, Incident.lon).where(
         *calc.counted_conditions(scope),
-        Incident.occurred_from >= start,
-        Incident.occurred_from < end,
+        Incident.occurred_from >= spans[0].start,
+        Incident.occurred_from < spans[-1].end,
     )
-    times: list[float] = []
-    lats: list[float] = []
-    lons: list[float] = []
-    unplaced: list[float] = []
-    for when, lat, lon in session.execute(stmt):
-        if lat is None or lon is None:
-            unplaced.append(when.timestamp())
-            continue
-        times.append(when.timestamp())
-        lats.append(lat)
-        lons.append(lon)
-    xs, ys = geo.project_arrays(np.asarray(lats), np.asarray(lons))
-    return Located(
-        np.asarray(times, dtype=np.float64), xs, ys, np.asarray(unplaced, dtype=np.float64)
-    )
+    # Column by column: NumPy makes a float array of plain tuples fast (None becomes NaN).
+    columns = list(zip(*session.execute(stmt).tuples(), strict=True)) or [(), (), ()]
+    step_of = np.array(columns[0], dtype=np.intp)
+    lats, lons = (np.array(c, dtype=np.float64) for c in columns[1:])
+    placed = ~np.isnan(lats) & ~np.isnan(lons)
+    xs, ys = geo.project_arrays(lats[placed], lons[placed])
+    return Located(step_of[placed], xs, ys, step_of[~placed])
 
 
 def _study_area(
@@ -144,14 +145,25 @@ def _grid(west: float, south: float, east: float, north: float, cell_m: float) -
     return grid
 
 
-def _cell(grid: gistar.Grid, row: int, col: int, names: places.Names) -> dict[str, Any]:
-    x, y = grid.x0 + col * grid.size, grid.y0 + row * grid.size
-    mid_x, mid_y = x + grid.size / 2, y + grid.size / 2
-    lat, lon = geo.unproject(mid_x, mid_y)
-    place, area = names.of(mid_x, mid_y)
-    return GridCell(
-        x=x, y=y, lat=round(lat, 6), lon=round(lon, 6), place=place, area=area
-    ).model_dump()
+Indices = Sequence[int] | npt.NDArray[np.intp]
+
+
+def _cells(
+    grid: gistar.Grid, rows: Indices, cols: Indices, names: places.Names
+) -> list[dict[str, Any]]:
+    """The grid cells (row, col) as GridCell fields, named, all at once."""
+    xs = grid.x0 + np.asarray(cols, dtype=np.float64) * grid.size
+    ys = grid.y0 + np.asarray(rows, dtype=np.float64) * grid.size
+    half = grid.size / 2
+    lats, lons = geo.unproject_arrays(xs + half, ys + half)
+    named = names.of_many(xs + half, ys + half)
+    return [
+        GridCell(
+            x=float(x), y=float(y), lat=round(float(lat), 6), lon=round(float(lon), 6),
+            place=place, area=area,
+        ).model_dump()
+        for x, y, lat, lon, (place, area) in zip(xs, ys, lats, lons, named, strict=True)
+    ]  # fmt: skip
 
 
 def analyse(
@@ -168,23 +180,19 @@ def analyse(
     scope = situation.scope_of(session, group, actor)
     tz = localtime.zone(scope.timezone)
     cube = steps(first, last)
-    # Step k spans [bounds[k], bounds[k + 1]); the period is the last step or all of them.
     spans = [calc.period(a, b, tz) for a, b in cube]
-    bounds = [s.start.timestamp() for s in spans] + [spans[-1].end.timestamp()]
-    located = _located(session, scope, spans[0].start, spans[-1].end)
+    located = _located(session, scope, spans)
     weights = gistar.kernel(cell_m, cell_m * BAND_CELLS)
     grid, inside, from_incidents = _study_area(session, scope, located, cell_m, weights)
-    step_of = np.asarray(
-        [bisect.bisect_right(bounds, t) - 1 for t in located.times.tolist()], dtype=np.intp
-    )
-    period_start = calc.period(first, last, tz).start.timestamp()
+    # The period is the last step, or all of them.
+    first_step = next(k for k, (a, _) in enumerate(cube) if a >= first)
     names = places.names(session, scope)
-    significant = _significant(grid, inside, weights, located, period_start, from_incidents, names)
+    significant = _significant(grid, inside, weights, located, first_step, from_incidents, names)
     return Analysis(
         group_id=group.id,
         period=calc.period(first, last, tz),
         significant=significant,
-        emerging=_emerging(grid, inside, weights, located, step_of, cube, names),
+        emerging=_emerging(grid, inside, weights, located, cube, names),
     )
 
 
@@ -193,11 +201,11 @@ def _significant(
     inside: gistar.Bools,
     weights: gistar.Floats,
     located: Located,
-    period_start: float,
+    first_step: int,
     from_incidents: bool,
     names: places.Names,
 ) -> SignificantHotSpots:
-    in_period = located.times >= period_start
+    in_period = located.step >= first_step
     xs, ys = located.xs[in_period], located.ys[in_period]
     counts = grid.counts(xs, ys)
     placed = int(counts[inside].sum())
@@ -207,16 +215,19 @@ def _significant(
     hot_mask = (q < LEVEL) & (result.z > 0)
     hot_rows, hot_cols = np.nonzero(hot_mask)
     order = np.argsort(-result.z[hot_rows, hot_cols], kind="stable")
+    hot_rows, hot_cols = hot_rows[order], hot_cols[order]
     hot = [
         GiCell(
-            **_cell(grid, int(r), int(c), names),
+            **cell,
             count=int(counts[r, c]),
             neighbourhood=int(neighbourhood[r, c]),
             z=round(float(result.z[r, c]), 4),
             p=float(result.p[r, c]),
             q=float(q[r, c]),
         )
-        for r, c in zip(hot_rows[order], hot_cols[order], strict=True)
+        for r, c, cell in zip(
+            hot_rows, hot_cols, _cells(grid, hot_rows, hot_cols, names), strict=True
+        )
     ]
     return SignificantHotSpots(
         cell_m=int(grid.size),
@@ -224,7 +235,7 @@ def _significant(
         level=LEVEL,
         cells=result.n,
         incidents=placed,
-        unplaced=int(in_period.sum()) - placed + int((located.unplaced >= period_start).sum()),
+        unplaced=int(in_period.sum()) - placed + int((located.unplaced >= first_step).sum()),
         area_from_incidents=from_incidents,
         hot=hot,
         zones=_zones(grid, hot_mask, counts, result, q, names, inside, weights),
@@ -232,21 +243,38 @@ def _significant(
     )
 
 
-def _touching(mask: gistar.Bools) -> list[gistar.Bools]:
+@dataclass(frozen=True)
+class _Zone:
+    """Cells that touch, seen through a window of the grid around them wide enough for
+    their neighbours too."""
+
+    window: tuple[slice, slice]
+    member: gistar.Bools  # within the window
+
+    def peak(self, values: gistar.Floats) -> tuple[int, int]:
+        """The (row, col) of the grid where ``values`` is highest among the members."""
+        seen = np.where(self.member, values[self.window], -np.inf)
+        r, c = np.unravel_index(int(np.argmax(seen)), seen.shape)
+        return int(r) + self.window[0].start, int(c) + self.window[1].start
+
+    def around(self, values: gistar.Floats, inside: gistar.Bools, weights: gistar.Floats) -> int:
+        """The sum of ``values`` over the members and their neighbours in the study area."""
+        near = ndimage.binary_dilation(self.member, structure=weights > 0) & inside[self.window]
+        return int(values[self.window][near].sum())
+
+
+def _touching(mask: gistar.Bools, reach: int) -> list[_Zone]:
     """The groups of cells of ``mask`` that touch, by a side or a corner."""
-    labels, found = ndimage.label(mask, structure=np.ones((3, 3)))
-    return [labels == index for index in range(1, found + 1)]
-
-
-def _around(member: gistar.Bools, inside: gistar.Bools, weights: gistar.Floats) -> gistar.Bools:
-    """The cells of a zone and their neighbours: where the incidents that made it lie."""
-    reach: gistar.Bools = ndimage.binary_dilation(member, structure=weights > 0) & inside
-    return reach
-
-
-def _peak(member: gistar.Bools, values: gistar.Floats) -> tuple[int, int]:
-    r, c = np.unravel_index(int(np.argmax(np.where(member, values, -np.inf))), values.shape)
-    return int(r), int(c)
+    labels, _found = ndimage.label(mask, structure=np.ones((3, 3)))
+    rows, cols = mask.shape
+    zones = []
+    for index, (r, c) in enumerate(ndimage.find_objects(labels), 1):
+        window = (
+            slice(max(r.start - reach, 0), min(r.stop + reach, rows)),
+            slice(max(c.start - reach, 0), min(c.stop + reach, cols)),
+        )
+        zones.append(_Zone(window, labels[window] == index))
+    return zones
 
 
 def _zones(
@@ -261,21 +289,22 @@ def _zones(
 ) -> list[HotZone]:
     """The hot cells that touch, each group one zone, hottest first; its count is the
     incidents in its cells and their neighbours."""
-    found = []
-    for member in _touching(hot):
-        r, c = _peak(member, result.z)
-        found.append((float(result.z[r, c]), r, c, member))
-    found.sort(key=lambda zone: -zone[0])
+    reach = weights.shape[0] // 2
+    found = sorted(
+        ((zone, zone.peak(result.z)) for zone in _touching(hot, reach)),
+        key=lambda found: -result.z[found[1]],
+    )
+    named = _cells(grid, [r for _, (r, _) in found], [c for _, (_, c) in found], names)
     return [
         HotZone(
-            **_cell(grid, r, c, names),
+            **cell,
             rank=rank,
-            cells=int(member.sum()),
-            count=int(counts[_around(member, inside, weights)].sum()),
-            z=round(z, 4),
-            q=float(np.nanmin(np.where(member, q, np.nan))),
+            cells=int(zone.member.sum()),
+            count=zone.around(counts, inside, weights),
+            z=round(float(result.z[peak]), 4),
+            q=float(np.nanmin(np.where(zone.member, q[zone.window], np.nan))),
         )
-        for rank, (z, r, c, member) in enumerate(found, 1)
+        for rank, ((zone, peak), cell) in enumerate(zip(found, named, strict=True), 1)
     ]
 
 
@@ -284,13 +313,12 @@ def _emerging(
     inside: gistar.Bools,
     weights: gistar.Floats,
     located: Located,
-    step_of: npt.NDArray[np.intp],
     cube: list[tuple[dt.date, dt.date]],
     names: places.Names,
 ) -> EmergingHotSpots:
     zs, hots, colds, totals, summary = [], [], [], np.zeros((grid.rows, grid.cols)), []
     for k, (a, b) in enumerate(cube):
-        chosen = step_of == k
+        chosen = located.step == k
         counts = grid.counts(located.xs[chosen], located.ys[chosen])
         totals += counts
         result = gistar.gi_star(counts, inside, weights)
@@ -308,27 +336,31 @@ def _emerging(
             )
         )
     z_cube, hot_cube, cold_cube = np.stack(zs), np.stack(hots), np.stack(colds)
-    cells: list[EmergingCell] = []
+    rows, cols = np.nonzero(hot_cube.any(axis=0))
+    series = np.round(z_cube[:, rows, cols].T, 4)
+    _s, _z, trend_p, tau = emerging.mann_kendall_rows(series)
     kind_of = np.full((grid.rows, grid.cols), -1)
-    for r, c in zip(*np.nonzero(hot_cube.any(axis=0)), strict=True):
-        series = [round(float(v), 4) for v in z_cube[:, r, c]]
-        trend = emerging.mann_kendall(series)
+    chosen = []
+    for k, (r, c) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        trend = emerging.Trend(int(_s[k]), float(_z[k]), float(trend_p[k]), float(tau[k]))
         kind = emerging.classify(hot_cube[:, r, c].tolist(), cold_cube[:, r, c].tolist(), trend)
-        if kind is None:
-            continue
-        kind_of[r, c] = emerging.CLASSES.index(kind)
-        cells.append(
-            EmergingCell(
-                **_cell(grid, int(r), int(c), names),
-                kind=kind,
-                hot_steps=int(hot_cube[:, r, c].sum()),
-                cold_steps=int(cold_cube[:, r, c].sum()),
-                tau=round(trend.tau, 4),
-                trend_p=trend.p,
-                z=series,
-                count=int(totals[r, c]),
-            )
+        if kind is not None:
+            kind_of[r, c] = emerging.CLASSES.index(kind)
+            chosen.append((k, r, c, kind))
+    named = _cells(grid, [r for _, r, _, _ in chosen], [c for _, _, c, _ in chosen], names)
+    cells = [
+        EmergingCell(
+            **cell,
+            kind=kind,
+            hot_steps=int(hot_cube[:, r, c].sum()),
+            cold_steps=int(cold_cube[:, r, c].sum()),
+            tau=round(float(tau[k]), 4),
+            trend_p=float(trend_p[k]),
+            z=series[k].tolist(),
+            count=int(totals[r, c]),
         )
+        for (k, r, c, kind), cell in zip(chosen, named, strict=True)
+    ]
     cells.sort(key=lambda e: (emerging.CLASSES.index(e.kind), -e.z[-1]))
     kinds = {k: 0 for k in emerging.CLASSES}
     for e in cells:
@@ -336,15 +368,15 @@ def _emerging(
     by_place = {(e.x, e.y): e for e in cells}
     zones = []
     for index, kind in enumerate(emerging.CLASSES):
-        for member in _touching(kind_of == index):
-            r, c = _peak(member, z_cube[-1])
+        for zone in _touching(kind_of == index, weights.shape[0] // 2):
+            r, c = zone.peak(z_cube[-1])
             peak = by_place[grid.x0 + c * grid.size, grid.y0 + r * grid.size]
             zones.append(
                 EmergingZone(
                     **peak.model_dump(include=set(GridCell.model_fields)),
                     kind=kind,
-                    cells=int(member.sum()),
-                    count=int(totals[_around(member, inside, weights)].sum()),
+                    cells=int(zone.member.sum()),
+                    count=zone.around(totals, inside, weights),
                     hot_steps=peak.hot_steps,
                     tau=peak.tau,
                     trend_p=peak.trend_p,

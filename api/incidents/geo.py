@@ -66,6 +66,16 @@ def project_arrays(
     return numpy.asarray(xs, dtype=numpy.float64), numpy.asarray(ys, dtype=numpy.float64)
 
 
+def unproject_arrays(
+    xs: numpy.typing.NDArray[numpy.float64], ys: numpy.typing.NDArray[numpy.float64]
+) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
+    """lat and lon of many SWEREF 99 TM points at once, as arrays."""
+    if not len(xs):
+        return numpy.empty(0), numpy.empty(0)
+    lons, lats = _to_wgs84(SWEREF99TM).transform(xs, ys)
+    return numpy.asarray(lats, dtype=numpy.float64), numpy.asarray(lons, dtype=numpy.float64)
+
+
 def unproject(x: float, y: float) -> tuple[float, float]:
     """(lat, lon) of a SWEREF 99 TM point."""
     lon, lat = _to_wgs84(SWEREF99TM).transform(x, y)
