@@ -1,30 +1,44 @@
-from __future__ import annotations
-
-from typing import Annotated
+# No `from __future__ import annotations`: the settings routes are made per protocol
+# (``_settings_routes``), and FastAPI reads their types from the annotations made then.
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel
 
 from api.accounts import schemas as account_schemas
+from api.accounts import service as account_service
 from api.accounts import totp
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.errors import DomainError
 from api.problems import domain_problem, problem_responses
 from api.schemas_common import QueryId
-from api.sso import schemas, service
+from api.settings import Settings
+from api.sso import saml, schemas, service
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
-SETTINGS = "/municipalities/{municipality_id}/oidc"
+MAPPINGS = "/municipalities/{municipality_id}/sso/group-mappings"
+SIGN_IN_ANSWERS = problem_responses(400, 401, 403, 404, 422, 502, 503)
+
+
+def _signed_in(
+    request: Request, outcome: account_service.SignedIn | DomainError, settings: Settings
+) -> account_schemas.TokenRead | Response:
+    if isinstance(outcome, DomainError):
+        # Returned, not raised: the refusal's line in the audit log is committed with it.
+        return domain_problem(request, outcome)
+    return totp.token_read(outcome, settings)
 
 
 @router.get(
-    "/auth/oidc",
-    response_model=list[schemas.OidcChoice],
-    operation_id="list_oidc_choices",
+    "/auth/sso",
+    response_model=list[schemas.SignInChoice],
+    operation_id="list_sign_in_choices",
     summary="The municipalities whose people may sign in through their identity provider",
     responses=problem_responses(503),
 )
-def list_oidc_choices(session: SessionDep) -> list[schemas.OidcChoice]:
+def list_sign_in_choices(session: SessionDep) -> list[schemas.SignInChoice]:
     return service.choices(session)
 
 
@@ -36,7 +50,7 @@ def list_oidc_choices(session: SessionDep) -> list[schemas.OidcChoice]:
     responses=problem_responses(400, 404, 422, 502, 503),
 )
 def start_oidc_sign_in(
-    body: schemas.OidcStart, session: SessionDep, settings: SettingsDep
+    body: schemas.SignInStart, session: SessionDep, settings: SettingsDep
 ) -> schemas.OidcStarted:
     return service.start(session, body, settings=settings)
 
@@ -47,7 +61,7 @@ def start_oidc_sign_in(
     status_code=201,
     operation_id="finish_oidc_sign_in",
     summary="Finish an OpenID Connect sign-in with the provider's answer; a new bearer token",
-    responses=problem_responses(400, 401, 403, 404, 422, 502, 503),
+    responses=SIGN_IN_ANSWERS,
 )
 def finish_oidc_sign_in(
     request: Request,
@@ -57,76 +71,140 @@ def finish_oidc_sign_in(
     settings: SettingsDep,
 ) -> account_schemas.TokenRead | Response:
     outcome = service.finish(session, body, actor=actor, settings=settings)
-    if isinstance(outcome, DomainError):
-        # Returned, not raised: the refusal's line in the audit log is committed with it.
-        return domain_problem(request, outcome)
-    return totp.token_read(outcome, settings)
+    return _signed_in(request, outcome, settings)
 
 
-@router.get(
-    SETTINGS,
-    response_model=schemas.OidcSettingsRead,
-    operation_id="get_oidc_settings",
-    summary="A municipality's identity provider (the client secret is never answered)",
-    responses=problem_responses(401, 403, 404, 422, 503),
+@router.post(
+    "/auth/saml/start",
+    response_model=schemas.SamlStarted,
+    operation_id="start_saml_sign_in",
+    summary="Begin a SAML sign-in: the IdP's address with the AuthnRequest, and the sealed flow",
+    responses=problem_responses(400, 404, 422, 502, 503),
 )
-def get_oidc_settings(
-    municipality_id: PathId, session: SessionDep, actor: ActorDep, settings: SettingsDep
-) -> schemas.OidcSettingsRead:
-    return service.get_settings(session, municipality_id, actor=actor, settings=settings)
+def start_saml_sign_in(
+    body: schemas.SignInStart, session: SessionDep, settings: SettingsDep
+) -> schemas.SamlStarted:
+    return saml.start(session, body, settings=settings)
 
 
-@router.put(
-    SETTINGS,
-    response_model=schemas.OidcSettingsRead,
-    operation_id="set_oidc_settings",
-    summary="Register or change a municipality's identity provider",
-    responses=problem_responses(400, 401, 403, 404, 422, 503),
+@router.post(
+    "/auth/saml/finish",
+    response_model=account_schemas.TokenRead,
+    status_code=201,
+    operation_id="finish_saml_sign_in",
+    summary="Finish a SAML sign-in with the IdP's response; a new bearer token",
+    responses=SIGN_IN_ANSWERS,
 )
-def set_oidc_settings(
-    municipality_id: PathId,
-    body: schemas.OidcSettingsWrite,
+def finish_saml_sign_in(
+    request: Request,
+    body: schemas.SamlFinish,
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
-) -> schemas.OidcSettingsRead:
-    return service.put_settings(session, municipality_id, body, actor=actor, settings=settings)
-
-
-@router.delete(
-    SETTINGS,
-    status_code=204,
-    operation_id="delete_oidc_settings",
-    summary="Remove a municipality's identity provider (its linked identities stay)",
-    responses=problem_responses(401, 403, 404, 422, 503),
-)
-def delete_oidc_settings(municipality_id: PathId, session: SessionDep, actor: ActorDep) -> Response:
-    service.delete_settings(session, municipality_id, actor=actor)
-    return Response(status_code=204)
+) -> account_schemas.TokenRead | Response:
+    outcome = saml.finish(session, body, actor=actor, settings=settings)
+    return _signed_in(request, outcome, settings)
 
 
 @router.get(
-    SETTINGS + "/group-mappings",
+    "/saml/{municipality_id}/metadata",
+    operation_id="get_saml_metadata",
+    summary="A municipality's SAML service provider metadata (XML), for its IdP or federation",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/samlmetadata+xml": {}}},
+        **problem_responses(404, 422, 503),
+    },
+)
+def get_saml_metadata(
+    municipality_id: PathId, session: SessionDep, settings: SettingsDep
+) -> Response:
+    xml = saml.metadata(session, municipality_id, settings=settings)
+    return Response(xml, media_type="application/samlmetadata+xml")
+
+
+def _settings_routes(
+    protocol: str,
+    label: str,
+    read: type[BaseModel],
+    write: type[BaseModel],
+    module: Any,
+) -> None:
+    """GET, PUT and DELETE of a municipality's identity provider of one protocol."""
+    path = f"/municipalities/{{municipality_id}}/{protocol}"
+    get: Callable[..., BaseModel] = module.get_settings
+    put: Callable[..., BaseModel] = module.put_settings
+    remove: Callable[..., None] = module.delete_settings
+
+    def get_settings(
+        municipality_id: PathId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    ) -> read:  # type: ignore[valid-type]
+        return get(session, municipality_id, actor=actor, settings=settings)
+
+    def set_settings(
+        municipality_id: PathId,
+        body: write,  # type: ignore[valid-type]
+        session: SessionDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> read:  # type: ignore[valid-type]
+        return put(session, municipality_id, body, actor=actor, settings=settings)
+
+    def delete_settings(municipality_id: PathId, session: SessionDep, actor: ActorDep) -> Response:
+        remove(session, municipality_id, actor=actor)
+        return Response(status_code=204)
+
+    router.get(
+        path,
+        response_model=read,
+        operation_id=f"get_{protocol}_settings",
+        summary=f"A municipality's {label} identity provider (no secret is ever answered)",
+        responses=problem_responses(401, 403, 404, 422, 503),
+    )(get_settings)
+    router.put(
+        path,
+        response_model=read,
+        operation_id=f"set_{protocol}_settings",
+        summary=f"Register or change a municipality's {label} identity provider",
+        responses=problem_responses(400, 401, 403, 404, 422, 502, 503),
+    )(set_settings)
+    router.delete(
+        path,
+        status_code=204,
+        operation_id=f"delete_{protocol}_settings",
+        summary=f"Remove a municipality's {label} identity provider (linked identities stay)",
+        responses=problem_responses(401, 403, 404, 422, 503),
+    )(delete_settings)
+
+
+_settings_routes(
+    "oidc", "OpenID Connect", schemas.OidcSettingsRead, schemas.OidcSettingsWrite, service
+)
+_settings_routes("saml", "SAML 2.0", schemas.SamlSettingsRead, schemas.SamlSettingsWrite, saml)
+
+
+@router.get(
+    MAPPINGS,
     response_model=list[schemas.GroupMappingRead],
-    operation_id="list_oidc_group_mappings",
-    summary="The provider's group claims mapped to EST groups and roles",
+    operation_id="list_sso_group_mappings",
+    summary="The identity providers' groups mapped to EST groups and roles (every protocol)",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def list_oidc_group_mappings(
+def list_sso_group_mappings(
     municipality_id: PathId, session: SessionDep, actor: ActorDep
 ) -> list[schemas.GroupMappingRead]:
     return service.list_mappings(session, municipality_id, actor=actor)
 
 
 @router.post(
-    SETTINGS + "/group-mappings",
+    MAPPINGS,
     response_model=schemas.GroupMappingRead,
     status_code=201,
-    operation_id="create_oidc_group_mapping",
-    summary="Map a value of the provider's groups claim to an EST group and role",
+    operation_id="create_sso_group_mapping",
+    summary="Map a group at the identity provider to an EST group and role",
     responses=problem_responses(400, 401, 403, 404, 422, 503),
 )
-def create_oidc_group_mapping(
+def create_sso_group_mapping(
     municipality_id: PathId,
     body: schemas.GroupMappingCreate,
     session: SessionDep,
@@ -136,13 +214,13 @@ def create_oidc_group_mapping(
 
 
 @router.delete(
-    SETTINGS + "/group-mappings/{mapping_id}",
+    MAPPINGS + "/{mapping_id}",
     status_code=204,
-    operation_id="delete_oidc_group_mapping",
+    operation_id="delete_sso_group_mapping",
     summary="Remove a group mapping (the memberships it gave go at each person's next sign-in)",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def delete_oidc_group_mapping(
+def delete_sso_group_mapping(
     municipality_id: PathId, mapping_id: PathId, session: SessionDep, actor: ActorDep
 ) -> Response:
     service.delete_mapping(session, municipality_id, mapping_id, actor=actor)

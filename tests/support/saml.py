@@ -1,0 +1,246 @@
+"""A real SAML 2.0 identity provider for the single sign-on tests: SimpleSAMLphp from Debian
+(the Makefile installs the package ``simplesamlphp``), served by PHP's own web server on
+127.0.0.1 from a configuration made here in a temporary folder: the IdP (saml20-idp-hosted,
+its own signing key), users in an ``exampleauth:UserPass`` source with Sambi-style
+attributes (urn:oid names) and Entra ID-style ones, and EST's service providers
+(saml20-sp-remote) as the test registers them from EST's own metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from tests.support.servers import free_port
+
+WWW = Path("/usr/share/simplesamlphp/www")
+MAIL = "urn:oid:0.9.2342.19200300.100.1.3"
+EPPN = "urn:oid:1.3.6.1.4.1.5923.1.1.1.6"
+DISPLAY_NAME = "urn:oid:2.16.840.1.113730.3.1.241"
+IS_MEMBER_OF = "urn:oid:1.3.6.1.4.1.5923.1.5.1.1"
+ENTRA_OBJECT_ID = "http://schemas.microsoft.com/identity/claims/objectidentifier"
+ENTRA_GROUPS = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"
+ENTRA_UPN = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"
+PASSWORD = "test-only-password"  # noqa: S105 (the test IdP's users' password)
+
+# The IdP's users: the login typed in its form, and the attributes it releases.
+USERS: dict[str, dict[str, list[str]]] = {
+    # As a Sambi member organisation's IdP releases a person.
+    "saml-anna": {
+        MAIL: ["anna.saml@est.demo"],
+        EPPN: ["anna@kommun.example"],
+        DISPLAY_NAME: ["Anna Andersson"],
+        IS_MEMBER_OF: ["est-bro", "est-samordning"],
+    },
+    # As Entra ID names a person in a SAML app: the object id, the UPN, the groups' ids.
+    "saml-entra": {
+        ENTRA_OBJECT_ID: ["1f2e3d4c-0000-4000-8000-0000000000c1"],
+        ENTRA_UPN: ["bo.saml@est.demo"],
+        ENTRA_GROUPS: ["est-bro"],
+    },
+    # Someone EST has no account for.
+    "saml-okand": {
+        MAIL: ["okand.saml@est.demo"],
+        DISPLAY_NAME: ["Okänd Person"],
+        IS_MEMBER_OF: ["est-bro"],
+    },
+}
+
+
+def _php(value: Any) -> str:
+    """A PHP literal of a JSON-like value."""
+    if isinstance(value, dict):
+        return "[" + ", ".join(f"{_php(k)} => {_php(v)}" for k, v in value.items()) + "]"
+    if isinstance(value, list):
+        return "[" + ", ".join(_php(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _key_and_certificate(name: str) -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    pem_key = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return pem_key, certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@dataclass
+class SamlIdp:
+    url: str
+    entity_id: str
+    sso_url: str
+    certificate: str
+    folder: Path
+    service_providers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def metadata_url(self) -> str:
+        return self.url + "/saml2/idp/metadata.php"
+
+    def register(self, entity_id: str, acs_url: str, **options: Any) -> None:
+        """Registers a service provider (as a federation's operator would from its
+        metadata); options as SimpleSAMLphp's saml20-sp-remote takes them."""
+        self.service_providers[entity_id] = {
+            "AssertionConsumerService": [
+                {"Binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST", "Location": acs_url}
+            ],
+            "attributes.NameFormat": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
+            **options,
+        }
+        body = "".join(
+            f"$metadata[{_php(k)}] = {_php(v)};\n" for k, v in self.service_providers.items()
+        )
+        (self.folder / "metadata/saml20-sp-remote.php").write_text(f"<?php\n{body}")
+
+
+def _configure(folder: Path, url: str) -> str:
+    key, certificate = _key_and_certificate("EST test IdP")
+    (folder / "cert").mkdir()
+    (folder / "metadata").mkdir()
+    (folder / "sessions").mkdir()
+    (folder / "cert/idp.pem").write_text(key)
+    (folder / "cert/idp.crt").write_text(certificate)
+    config = {
+        "baseurlpath": url + "/",
+        "certdir": str(folder / "cert") + "/",
+        "loggingdir": str(folder) + "/",
+        "datadir": str(folder) + "/",
+        "tempdir": str(folder / "tmp"),
+        "metadatadir": str(folder / "metadata") + "/",
+        "attributenamemapdir": "/etc/simplesamlphp/attributemap/",
+        "secretsalt": "test-only-salt-" + os.urandom(8).hex(),
+        "auth.adminpassword": "test-only-admin-" + os.urandom(8).hex(),
+        "technicalcontact_name": "EST tests",
+        "technicalcontact_email": "est@est.demo",
+        "timezone": "Europe/Stockholm",
+        "enable.saml20-idp": True,
+        "logging.level": 3,
+        "logging.handler": "errorlog",
+        "module.enable": {"exampleauth": True, "core": True, "saml": True},
+        "store.type": "phpsession",
+        "session.phpsession.savepath": str(folder / "sessions"),
+        "session.cookie.secure": False,
+        "session.cookie.samesite": None,
+        "language.default": "en",
+    }
+    (folder / "config.php").write_text(f"<?php\n$config = {_php(config)};\n")
+    users = ", ".join(
+        f"{_php(f'{login}:{PASSWORD}')} => {_php(attributes)}" for login, attributes in USERS.items()
+    )
+    (folder / "authsources.php").write_text(
+        "<?php\n$config = ['admin' => ['core:AdminPassword'], "
+        f"'users' => ['exampleauth:UserPass', {users}]];\n"
+    )
+    hosted = {
+        "__DYNAMIC:1__": {
+            "host": "__DEFAULT__",
+            "privatekey": "idp.pem",
+            "certificate": "idp.crt",
+            "auth": "users",
+            "attributes.NameFormat": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
+            "sign.logout": True,
+            "saml20.sign.assertion": True,
+            "saml20.sign.response": True,
+        }
+    }
+    (folder / "metadata/saml20-idp-hosted.php").write_text(
+        "<?php\n"
+        + "".join(f"$metadata[{_php(k)}] = {_php(v)};\n" for k, v in hosted.items())
+    )
+    (folder / "metadata/saml20-sp-remote.php").write_text("<?php\n")
+    return certificate
+
+
+def _start(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["php", "-S", f"127.0.0.1:{port}", "-t", str(WWW)],
+        cwd=folder,
+        env={**os.environ, "SIMPLESAMLPHP_CONFIG_DIR": str(folder)},
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "php.log").open("wb"),
+    )
+
+
+@contextmanager
+def running_idp() -> Iterator[SamlIdp]:
+    """SimpleSAMLphp on a free port of 127.0.0.1, stopped and removed after."""
+    # A real IdP or a failure, never a skip: `make test` installs it from Debian.
+    assert WWW.is_dir() and shutil.which("php"), (
+        "SimpleSAMLphp is missing: `make test` installs the Debian package simplesamlphp"
+    )
+    assert shutil.which("xmlsec1"), "xmlsec1 is missing: `make test` installs it from Debian"
+    with tempfile.TemporaryDirectory(prefix="est-saml-idp-") as name:
+        folder = Path(name)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        certificate = _configure(folder, url)
+        process = _start(folder, port)
+        try:
+            idp = SamlIdp(
+                url=url,
+                entity_id=url + "/saml2/idp/metadata.php",
+                sso_url=url + "/saml2/idp/SSOService.php",
+                certificate=certificate,
+                folder=folder,
+            )
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    answer = httpx.get(idp.metadata_url, timeout=2)
+                    assert answer.status_code == 200, answer.text[:2000]
+                    break
+                except httpx.TransportError:
+                    assert process.poll() is None, (folder / "php.log").read_text()
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+            yield idp
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def saml_idp() -> Iterator[SamlIdp]:
+    with running_idp() as idp:
+        yield idp
