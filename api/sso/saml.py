@@ -42,11 +42,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, md
+from saml2 import xmldsig as ds
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.mdstore import InMemoryMetaData
-from saml2.metadata import create_metadata_string
+from saml2.metadata import entity_descriptor
 from saml2.response import AuthnResponse
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT
 from sqlalchemy import delete, select
@@ -123,7 +124,7 @@ def _idp_from_metadata(xml: str, entity_id: str | None, field: str) -> Idp:
     except Exception as exc:  # pysaml2 raises many kinds for what it cannot read
         message = "Metadata går inte att läsa som SAML-metadata."
         raise Invalid.field(field, message, "invalid") from exc
-    idps = [e for e, _ in metadata.items() if metadata.identity_provider(e) is not None]
+    idps = [e for e, entity in metadata.items() if entity.get("idpsso_descriptor")]
     if entity_id is None and len(idps) == 1:
         entity_id = idps[0]
     if entity_id is None or entity_id not in idps:
@@ -139,8 +140,9 @@ def _idp_from_metadata(xml: str, entity_id: str | None, field: str) -> Idp:
         )
         if isinstance(s.get("location"), str)
     ]
+    # pysaml2 answers (key name, certificate) pairs.
     certificates = [
-        _certificate(c, field) for c in metadata.certs(entity_id, "idpsso", use="signing")
+        _certificate(c, field) for _, c in metadata.certs(entity_id, "idpsso", use="signing")
     ]
     if not locations or not certificates:
         raise Invalid.field(
@@ -299,7 +301,11 @@ def metadata(session: Session, municipality_id: int, *, settings: Settings) -> s
     if provider is None:
         raise NotFound(NO_PROVIDER, code="no_identity_provider")
     with _client(provider, settings) as client:
-        return str(create_metadata_string(None, config=client.config, valid=None))
+        descriptor = entity_descriptor(client.config)
+    # pysaml2 lists every algorithm xmlsec1 knows (MD5 and SHA-1 too): none is promised.
+    descriptor.extensions = None
+    xml: bytes = descriptor.to_string(nspair={"md": md.NAMESPACE, "ds": ds.NAMESPACE})
+    return xml.decode()
 
 
 # The administrator's settings -------------------------------------------------------------------
@@ -466,7 +472,13 @@ def _first(attributes: dict[str, list[Any]], names: list[str]) -> list[str]:
 def vouched(provider: SamlProvider, response: AuthnResponse) -> people.Vouched | None:
     """What the assertion vouches for, by the administrator's attribute names."""
     names = schemas.SamlAttributes.model_validate(provider.attributes)
-    attributes: dict[str, list[Any]] = response.ava or {}
+    # By their names as sent (pysaml2's ``ava`` renames those it knows).
+    attributes: dict[str, list[Any]] = {}
+    for statement in response.assertion.attribute_statement or []:
+        for attribute in statement.attribute or []:
+            attributes.setdefault(str(attribute.name), []).extend(
+                value.text for value in attribute.attribute_value or []
+            )
     name_id = response.name_id
     subject = next(iter(_first(attributes, names.subject)), "")
     if not subject and name_id is not None and name_id.format != NAMEID_FORMAT_TRANSIENT:

@@ -8,7 +8,7 @@ attributes (urn:oid names) and Entra ID-style ones, and EST's service providers
 from __future__ import annotations
 
 import datetime as dt
-import json
+import html
 import os
 import re
 import shutil
@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import httpx
 import pytest
@@ -39,7 +39,7 @@ IS_MEMBER_OF = "urn:oid:1.3.6.1.4.1.5923.1.5.1.1"
 ENTRA_OBJECT_ID = "http://schemas.microsoft.com/identity/claims/objectidentifier"
 ENTRA_GROUPS = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"
 ENTRA_UPN = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"
-PASSWORD = "test-only-password"  # noqa: S105 (the test IdP's users' password)
+PASSWORD = "test-only-password"
 
 # The IdP's users: the login typed in its form, and the attributes it releases.
 USERS: dict[str, dict[str, list[str]]] = {
@@ -161,7 +161,8 @@ def _configure(folder: Path, url: str) -> str:
     }
     (folder / "config.php").write_text(f"<?php\n$config = {_php(config)};\n")
     users = ", ".join(
-        f"{_php(f'{login}:{PASSWORD}')} => {_php(attributes)}" for login, attributes in USERS.items()
+        f"{_php(f'{login}:{PASSWORD}')} => {_php(attributes)}"
+        for login, attributes in USERS.items()
     )
     (folder / "authsources.php").write_text(
         "<?php\n$config = ['admin' => ['core:AdminPassword'], "
@@ -180,8 +181,7 @@ def _configure(folder: Path, url: str) -> str:
         }
     }
     (folder / "metadata/saml20-idp-hosted.php").write_text(
-        "<?php\n"
-        + "".join(f"$metadata[{_php(k)}] = {_php(v)};\n" for k, v in hosted.items())
+        "<?php\n" + "".join(f"$metadata[{_php(k)}] = {_php(v)};\n" for k, v in hosted.items())
     )
     (folder / "metadata/saml20-sp-remote.php").write_text("<?php\n")
     return certificate
@@ -244,3 +244,41 @@ def running_idp() -> Iterator[SamlIdp]:
 def saml_idp() -> Iterator[SamlIdp]:
     with running_idp() as idp:
         yield idp
+
+
+_FORM = re.compile(r"<form[^>]*action=\"([^\"]+)\"", re.IGNORECASE)
+_INPUT = re.compile(r"<input[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r"(name|value)=\"([^\"]*)\"", re.IGNORECASE)
+
+
+def _form(page: str, url: str) -> tuple[str, dict[str, str]]:
+    """The page's (first) form: its action and its inputs' names and values."""
+    found = _FORM.search(page)
+    assert found, page[:2000]
+    fields: dict[str, str] = {}
+    for tag in _INPUT.findall(page):
+        attributes = dict((k.lower(), v) for k, v in _ATTR.findall(tag))
+        if "name" in attributes:
+            fields[attributes["name"]] = html.unescape(attributes.get("value", ""))
+    return urljoin(url, html.unescape(found.group(1))), fields
+
+
+def through_idp(redirect_url: str, login: str) -> tuple[str, dict[str, str]]:
+    """Signs in at the IdP as ``login`` through its login form and answers the form the
+    IdP has the browser post back: the ACS address and the fields (SAMLResponse,
+    RelayState)."""
+    with httpx.Client(timeout=15, follow_redirects=True) as browser:
+        page = browser.get(redirect_url)
+        assert page.status_code == 200, page.text[:2000]
+        action, fields = _form(page.text, str(page.url))
+        assert "password" in fields, page.text[:2000]
+        answered = browser.post(action, data={**fields, "username": login, "password": PASSWORD})
+        assert answered.status_code == 200, answered.text[:2000]
+        return _form(answered.text, str(answered.url))
+
+
+def unsolicited(idp: SamlIdp, sp_entity_id: str, login: str) -> tuple[str, dict[str, str]]:
+    """An IdP-initiated response (no AuthnRequest, no InResponseTo), as SimpleSAMLphp
+    sends one when asked to at its own address."""
+    url = f"{idp.url}/saml2/idp/SSOService.php?spentityid={quote(sp_entity_id, safe='')}"
+    return through_idp(url, login)
