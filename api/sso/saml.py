@@ -28,6 +28,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -73,6 +74,7 @@ from api.sso.service import (
 from api.structure.models import Municipality
 from api.structure.service import ORGANISATIONS
 
+logger = logging.getLogger("est.sso")
 _KEY_PURPOSE = b"est saml service provider key"
 # The IdP's clock and ours may differ a little; no more than this.
 CLOCK_SKEW_SECONDS = 90
@@ -216,7 +218,7 @@ def _idp_metadata(provider: SamlProvider) -> str:
 def _key_pair(municipality: str) -> tuple[str, str]:
     """A new RSA key and its self-signed certificate for ten years (federations take
     self-signed certificates in metadata: the metadata vouches for them)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, f"EST Lägesbild {municipality}"[:64])]
     )
@@ -452,7 +454,9 @@ def verify(
             response = client.parse_authn_request_response(
                 saml_response, BINDING_HTTP_POST, outstanding={request_id: "/"}
             )
-        except Exception:
+        except Exception as exc:  # pysaml2 refuses with many kinds of exception
+            # Why, for the operator (the person is told only to start again).
+            logger.info("SAML response refused: %s: %s", type(exc).__name__, exc)
             return None
     if not isinstance(response, AuthnResponse) or response.assertion is None:
         return None

@@ -46,7 +46,7 @@ def _configure(
 def _map(api: httpx.Client, demo: Demo, claim: str, group: str, role: str) -> dict[str, Any]:
     municipality = demo["municipality"]["id"]
     answer = api.post(
-        f"{V1}/municipalities/{municipality}/oidc/group-mappings",
+        f"{V1}/municipalities/{municipality}/sso/group-mappings",
         json={"claim_value": claim, "group_id": demo["groups"][group]["id"], "role": role},
     )
     assert answer.status_code == 201, answer.text
@@ -77,7 +77,7 @@ def _through_web(server: Server, login: str) -> tuple[httpx.Client, httpx.Respon
 def _choice(browser: httpx.Client) -> int:
     page = browser.get("/logga-in")
     assert "Logga in med Upplands-Bro kommuns inloggning" in page.text
-    choices = browser.get(f"{V1}/auth/oidc").json()
+    choices = browser.get(f"{V1}/auth/sso").json()
     return int(choices[0]["municipality"]["id"])
 
 
@@ -135,10 +135,10 @@ def test_sign_in_through_the_provider_maps_groups(
     assert [(e["outcome"], e["detail"]) for e in events["items"]] == [("ok", "oidc")]
 
     # The mappings change: at the next sign-in the memberships they gave follow them.
-    mappings = api.get(f"{V1}/municipalities/{demo['municipality']['id']}/oidc/group-mappings")
+    mappings = api.get(f"{V1}/municipalities/{demo['municipality']['id']}/sso/group-mappings")
     samordning = next(m for m in mappings.json() if m["claim_value"] == "est-samordning")
     removed = api.delete(
-        f"{V1}/municipalities/{demo['municipality']['id']}/oidc/group-mappings/{samordning['id']}"
+        f"{V1}/municipalities/{demo['municipality']['id']}/sso/group-mappings/{samordning['id']}"
     )
     assert removed.status_code == 204
     # Two of her groups give one EST group: the strongest role wins.
@@ -337,7 +337,7 @@ def test_settings_keep_the_secret_and_belong_to_the_administrator(
     # Saved without the secret: the one kept stays.
     assert api.put(path, json={**body, "enabled": False}).json()["client_secret_set"] is True
     # Not offered while turned off.
-    assert api.get(f"{V1}/auth/oidc").json() == []
+    assert api.get(f"{V1}/auth/sso").json() == []
     # The secret is sealed in the database, not kept as typed.
     with server.database.session(write=False) as session:
         kept = session.execute(text("SELECT client_secret FROM oidc_providers")).scalar_one()

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.accounts.schemas import USUAL_ROLE
 from api.middleware import allow_external_redirect
 from api.schemas_common import MAX_ID
-from api.sso.schemas import ACS_PATH, REDIRECT_PATH
+from api.sso.schemas import ACS_PATH, DEFAULT_ATTRIBUTES, REDIRECT_PATH
 from api.swedish import ROLES
 from web import auth
 from web import client_sso as calls
@@ -127,6 +127,15 @@ SETTINGS_FIELDS = {
     "provision_organisation_id": "organisation",
 }
 MAPPING_FIELDS = {"claim_value": "grupp_varde", "group_id": "grupp", "role": "roll"}
+SAML_FIELDS = {
+    "metadata_url": "saml_metadata_url",
+    "metadata_xml": "saml_metadata",
+    "idp_entity_id": "saml_entity_id",
+    "idp_sso_url": "saml_sso_url",
+    "idp_certificate": "saml_certifikat",
+    "provision_organisation_id": "saml_organisation",
+    **{f"attributes.{kind}": f"saml_attr_{kind}" for kind in DEFAULT_ATTRIBUTES},
+}
 
 
 async def _page(
@@ -141,6 +150,7 @@ async def _page(
     assert visit.me.municipality is not None  # the capability says so
     municipality_id = visit.me.municipality.id
     current = await calls.settings(visit.api, municipality_id)
+    saml = await calls.saml_settings(visit.api, municipality_id)
     mappings = await calls.mappings(visit.api, municipality_id)
     groups = await visit.api.groups()
     organisations = await visit.api.organisations()
@@ -150,6 +160,16 @@ async def _page(
         "aktiv": "on" if current.enabled or not current.configured else "",
         "nya_konton": "on" if current.provision_accounts else "",
         "organisation": str(current.provision_organisation_id or ""),
+        "saml_metadata_url": saml.metadata_url or "",
+        "saml_entity_id": saml.idp_entity_id or "",
+        "saml_sso_url": saml.idp_sso_url or "",
+        "saml_aktiv": "on" if saml.enabled or not saml.configured else "",
+        "saml_nya_konton": "on" if saml.provision_accounts else "",
+        "saml_organisation": str(saml.provision_organisation_id or ""),
+        **{
+            f"saml_attr_{kind}": "\n".join(getattr(saml.attributes, kind))
+            for kind in DEFAULT_ATTRIBUTES
+        },
         **(values or {}),
     }
     return render(
@@ -159,6 +179,7 @@ async def _page(
             "nav": "municipality",
             "municipality": visit.me.municipality,
             "current": current,
+            "saml": saml,
             "mappings": mappings,
             "groups": groups,
             "organisations": organisations,
@@ -247,3 +268,38 @@ async def sign_in_mapping_remove(
     assert visit.me.municipality is not None
     await calls.remove_mapping(visit.api, visit.me.municipality.id, mapping_id)
     return redirect(request, f"{PAGE}?sparat=borttagen#grupper")
+
+
+@router.post(f"{PAGE}/saml", response_class=HTMLResponse, name="sign_in_saml_submit")
+async def sign_in_saml_submit(request: Request, visit: MunicipalityVisit) -> Response:
+    """The municipality's SAML IdP: its metadata (an address, or pasted), or its entity id,
+    address and certificate; the attributes' names, one a line."""
+    assert visit.me.municipality is not None
+    form = await request.form()
+    values = {k: v for k, v in form.items() if k.startswith("saml_") and isinstance(v, str)}
+
+    def given(name: str) -> str | None:
+        return values.get(name, "").strip() or None
+
+    organisation = values.get("saml_organisation", "")
+    body = {
+        "metadata_url": given("saml_metadata_url"),
+        "metadata_xml": given("saml_metadata"),
+        "idp_entity_id": given("saml_entity_id"),
+        "idp_sso_url": given("saml_sso_url"),
+        "idp_certificate": given("saml_certifikat"),
+        "attributes": {
+            kind: [n.strip() for n in values.get(f"saml_attr_{kind}", "").splitlines() if n.strip()]
+            or DEFAULT_ATTRIBUTES[kind]
+            for kind in DEFAULT_ATTRIBUTES
+        },
+        "enabled": bool(values.get("saml_aktiv")),
+        "provision_accounts": bool(values.get("saml_nya_konton")),
+        "provision_organisation_id": int(organisation) if organisation.isdigit() else None,
+    }
+    saved = await send(
+        calls.set_saml_settings(visit.api, visit.me.municipality.id, body), SAML_FIELDS
+    )
+    if isinstance(saved, Refused):
+        return await _page(request, visit, values=values, errors=saved.errors, status=422)
+    return redirect(request, f"{PAGE}?sparat=saml#saml")
