@@ -23,6 +23,8 @@ from api.sso.service import open_flow
 from tests.support.people import Demo
 from tests.support.saml import (
     SamlIdp,
+    configure,
+    register,
     saml_idp,
     through_idp,
     unsolicited,
@@ -35,30 +37,7 @@ V1 = "/api/v1"
 
 
 def _configure(api: httpx.Client, demo: Demo, idp: SamlIdp, **extra: Any) -> dict[str, Any]:
-    """The municipality's IdP from its metadata address, and EST registered at the IdP from
-    EST's own metadata, as a federation's operator would."""
-    municipality = demo["municipality"]["id"]
-    answer = api.put(
-        f"{V1}/municipalities/{municipality}/saml",
-        json={"metadata_url": idp.metadata_url, **extra},
-    )
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    _register(idp, body)
-    return body
-
-
-def _register(idp: SamlIdp, settings: dict[str, Any], **options: Any) -> None:
-    metadata = httpx.get(settings["sp_metadata_url"])
-    assert metadata.status_code == 200, metadata.text
-    certificate = re.search(r"<ds:X509Certificate>([^<]+)</ds:X509Certificate>", metadata.text)
-    assert certificate is not None, metadata.text
-    idp.register(
-        settings["sp_entity_id"],
-        settings["acs_url"],
-        certData=certificate.group(1),
-        **options,
-    )
+    return configure(api, demo["municipality"]["id"], idp, **extra)
 
 
 def _map(api: httpx.Client, demo: Demo, value: str, group: str, role: str) -> None:
@@ -239,7 +218,7 @@ def test_a_response_for_another_sp_or_too_late_is_refused(
     browser.close()
 
     # The IdP made to send assertions that expired ten minutes ago.
-    _register(saml_idp, settings, **{"assertion.lifetime": -600})
+    register(saml_idp, settings, **{"assertion.lifetime": -600})
     try:
         late, action, fields = _respond(server, "saml-anna")
         answer = _post(late, action, fields)
@@ -247,7 +226,7 @@ def test_a_response_for_another_sp_or_too_late_is_refused(
         assert "est_session" not in late.cookies
         late.close()
     finally:
-        _register(saml_idp, settings)
+        register(saml_idp, settings)
     assert _failures(api) == ["saml: sso_response_refused"]
 
 

@@ -71,6 +71,8 @@ def _php(value: Any) -> str:
         return "[" + ", ".join(f"{_php(k)} => {_php(v)}" for k, v in value.items()) + "]"
     if isinstance(value, list):
         return "[" + ", ".join(_php(v) for v in value) + "]"
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -282,3 +284,28 @@ def unsolicited(idp: SamlIdp, sp_entity_id: str, login: str) -> tuple[str, dict[
     sends one when asked to at its own address."""
     url = f"{idp.url}/saml2/idp/SSOService.php?spentityid={quote(sp_entity_id, safe='')}"
     return through_idp(url, login)
+
+
+def configure(
+    api: httpx.Client, municipality_id: int, idp: SamlIdp, **extra: Any
+) -> dict[str, Any]:
+    """The municipality's IdP from its metadata address, through EST's API, and EST
+    registered at the IdP from EST's own metadata, as a federation's operator would."""
+    answer = api.put(
+        f"/api/v1/municipalities/{municipality_id}/saml",
+        json={"metadata_url": idp.metadata_url, **extra},
+    )
+    assert answer.status_code == 200, answer.text
+    settings: dict[str, Any] = answer.json()
+    register(idp, settings)
+    return settings
+
+
+def register(idp: SamlIdp, settings: dict[str, Any], **options: Any) -> None:
+    """EST's SP as the IdP knows it, from EST's published metadata (its certificate too,
+    for the IdP to encrypt to); options as SimpleSAMLphp's saml20-sp-remote takes them."""
+    metadata = httpx.get(settings["sp_metadata_url"])
+    assert metadata.status_code == 200, metadata.text
+    found = re.search(r"<ds:X509Certificate>([^<]+)</ds:X509Certificate>", metadata.text)
+    assert found is not None, metadata.text
+    idp.register(settings["sp_entity_id"], settings["acs_url"], certData=found.group(1), **options)
