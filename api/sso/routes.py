@@ -13,22 +13,11 @@ from api.deps import ActorDep, SessionDep, SettingsDep
 from api.errors import DomainError
 from api.problems import domain_problem, problem_responses
 from api.schemas_common import QueryId
-from api.settings import Settings
 from api.sso import saml, schemas, service
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
 MAPPINGS = "/municipalities/{municipality_id}/sso/group-mappings"
-SIGN_IN_ANSWERS = problem_responses(400, 401, 403, 404, 422, 502, 503)
-
-
-def _signed_in(
-    request: Request, outcome: account_service.SignedIn | DomainError, settings: Settings
-) -> account_schemas.TokenRead | Response:
-    if isinstance(outcome, DomainError):
-        # Returned, not raised: the refusal's line in the audit log is committed with it.
-        return domain_problem(request, outcome)
-    return totp.token_read(outcome, settings)
 
 
 @router.get(
@@ -42,68 +31,50 @@ def list_sign_in_choices(session: SessionDep) -> list[schemas.SignInChoice]:
     return service.choices(session)
 
 
-@router.post(
-    "/auth/oidc/start",
-    response_model=schemas.OidcStarted,
-    operation_id="start_oidc_sign_in",
-    summary="Begin an OpenID Connect sign-in: the provider's URL and the sealed flow to keep",
-    responses=problem_responses(400, 404, 422, 502, 503),
-)
-def start_oidc_sign_in(
-    body: schemas.SignInStart, session: SessionDep, settings: SettingsDep
-) -> schemas.OidcStarted:
-    return service.start(session, body, settings=settings)
+def _sign_in_routes(
+    protocol: str, label: str, started: type[BaseModel], answer: type[BaseModel], module: Any
+) -> None:
+    """The two steps of a sign-in through a provider of one protocol: start (where to send
+    the browser, and the sealed flow to keep) and finish (the provider's answer with the
+    flow; a bearer token, or the refusal)."""
+    begin: Callable[..., BaseModel] = module.start
+    end: Callable[..., account_service.SignedIn | DomainError] = module.finish
+
+    def start(body: schemas.SignInStart, session: SessionDep, settings: SettingsDep) -> started:  # type: ignore[valid-type]
+        return begin(session, body, settings=settings)
+
+    def finish(
+        request: Request,
+        body: answer,  # type: ignore[valid-type]
+        session: SessionDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> account_schemas.TokenRead | Response:
+        outcome = end(session, body, actor=actor, settings=settings)
+        if isinstance(outcome, DomainError):
+            # Returned, not raised: the refusal's line in the audit log is committed with it.
+            return domain_problem(request, outcome)
+        return totp.token_read(outcome, settings)
+
+    router.post(
+        f"/auth/{protocol}/start",
+        response_model=started,
+        operation_id=f"start_{protocol}_sign_in",
+        summary=f"Begin a {label} sign-in: where to send the browser, and the sealed flow",
+        responses=problem_responses(400, 404, 422, 502, 503),
+    )(start)
+    router.post(
+        f"/auth/{protocol}/finish",
+        response_model=account_schemas.TokenRead,
+        status_code=201,
+        operation_id=f"finish_{protocol}_sign_in",
+        summary=f"Finish a {label} sign-in with the provider's answer; a new bearer token",
+        responses=problem_responses(400, 401, 403, 404, 422, 502, 503),
+    )(finish)
 
 
-@router.post(
-    "/auth/oidc/finish",
-    response_model=account_schemas.TokenRead,
-    status_code=201,
-    operation_id="finish_oidc_sign_in",
-    summary="Finish an OpenID Connect sign-in with the provider's answer; a new bearer token",
-    responses=SIGN_IN_ANSWERS,
-)
-def finish_oidc_sign_in(
-    request: Request,
-    body: schemas.OidcFinish,
-    session: SessionDep,
-    actor: ActorDep,
-    settings: SettingsDep,
-) -> account_schemas.TokenRead | Response:
-    outcome = service.finish(session, body, actor=actor, settings=settings)
-    return _signed_in(request, outcome, settings)
-
-
-@router.post(
-    "/auth/saml/start",
-    response_model=schemas.SamlStarted,
-    operation_id="start_saml_sign_in",
-    summary="Begin a SAML sign-in: the IdP's address with the AuthnRequest, and the sealed flow",
-    responses=problem_responses(400, 404, 422, 502, 503),
-)
-def start_saml_sign_in(
-    body: schemas.SignInStart, session: SessionDep, settings: SettingsDep
-) -> schemas.SamlStarted:
-    return saml.start(session, body, settings=settings)
-
-
-@router.post(
-    "/auth/saml/finish",
-    response_model=account_schemas.TokenRead,
-    status_code=201,
-    operation_id="finish_saml_sign_in",
-    summary="Finish a SAML sign-in with the IdP's response; a new bearer token",
-    responses=SIGN_IN_ANSWERS,
-)
-def finish_saml_sign_in(
-    request: Request,
-    body: schemas.SamlFinish,
-    session: SessionDep,
-    actor: ActorDep,
-    settings: SettingsDep,
-) -> account_schemas.TokenRead | Response:
-    outcome = saml.finish(session, body, actor=actor, settings=settings)
-    return _signed_in(request, outcome, settings)
+_sign_in_routes("oidc", "OpenID Connect", schemas.OidcStarted, schemas.OidcFinish, service)
+_sign_in_routes("saml", "SAML 2.0", schemas.SamlStarted, schemas.SamlFinish, saml)
 
 
 @router.get(

@@ -59,20 +59,21 @@ from api.accounts import service as account_service
 from api.actor import Actor
 from api.errors import DomainError, Invalid, NotAuthenticated, NotFound
 from api.localtime import utcnow
-from api.resources import get_record
 from api.settings import Settings
 from api.sso import people, schemas
 from api.sso.models import SamlProvider, SamlUsedAssertion
 from api.sso.service import (
     START_AGAIN,
     ProviderUnavailable,
+    check_provisioning,
     configurable,
+    delete_provider,
     enabled_provider,
     open_flow,
     seal_flow,
+    set_provisioning,
 )
 from api.structure.models import Municipality
-from api.structure.service import ORGANISATIONS
 
 logger = logging.getLogger("est.sso")
 _KEY_PURPOSE = b"est saml service provider key"
@@ -215,7 +216,7 @@ def _idp_metadata(provider: SamlProvider) -> str:
 # EST's service provider -------------------------------------------------------------------------
 
 
-def _key_pair(municipality: str) -> tuple[str, str]:
+def key_pair(municipality: str) -> tuple[str, str]:
     """A new RSA key and its self-signed certificate for ten years (federations take
     self-signed certificates in metadata: the metadata vouches for them)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -383,19 +384,12 @@ def put_settings(
     settings: Settings,
 ) -> schemas.SamlSettingsRead:
     configurable(actor, municipality_id)
-    if data.provision_accounts and data.provision_organisation_id is None:
-        raise Invalid.field(
-            "provision_organisation_id",
-            "Välj den organisation som nya konton hamnar i.",
-            "missing",
-        )
-    if data.provision_organisation_id is not None:
-        get_record(session, ORGANISATIONS, data.provision_organisation_id, actor=actor)
+    check_provisioning(session, data, actor=actor)
     idp = _idp(data)
     provider = _provider(session, municipality_id)
     if provider is None:
         municipality = session.get(Municipality, municipality_id)
-        key, certificate = _key_pair(municipality.name if municipality else str(municipality_id))
+        key, certificate = key_pair(municipality.name if municipality else str(municipality_id))
         provider = SamlProvider(
             municipality_id=municipality_id,
             sp_private_key=sealing.seal(
@@ -412,20 +406,13 @@ def put_settings(
     provider.idp_certificates = idp.certificates
     provider.metadata_url = data.metadata_url
     provider.attributes = data.attributes.model_dump()
-    provider.enabled = data.enabled
-    provider.provision_accounts = data.provision_accounts
-    provider.provision_organisation_id = data.provision_organisation_id
+    set_provisioning(provider, data)
     session.flush()
     return _read(municipality_id, provider, settings)
 
 
 def delete_settings(session: Session, municipality_id: int, *, actor: Actor) -> None:
-    configurable(actor, municipality_id)
-    provider = _provider(session, municipality_id)
-    if provider is None:
-        raise NotFound(NO_PROVIDER, code="no_identity_provider")
-    session.delete(provider)
-    session.flush()
+    delete_provider(session, SamlProvider, municipality_id, actor=actor)
 
 
 # A sign-in --------------------------------------------------------------------------------------

@@ -38,7 +38,29 @@ Issuer = Annotated[
 ProtocolText = Annotated[str, StringConstraints(min_length=1, max_length=200), _PROTOCOL]
 
 
-class OidcSettingsWrite(Input):
+class ProviderWrite(Input):
+    """What the administrator sets of every identity provider, whatever its protocol."""
+
+    enabled: StrictBool = Field(True, description="Offered on the sign-in page.")
+    provision_accounts: StrictBool = Field(
+        False,
+        description="Just-in-time accounts: a person the provider vouches for and EST does not "
+        "know gets an account (in provision_organisation). Off by default.",
+    )
+    provision_organisation_id: Id | None = None
+
+
+class ProviderRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    municipality_id: int
+    configured: bool = Field(description="Whether the municipality has such a provider.")
+    enabled: bool
+    provision_accounts: bool
+    provision_organisation_id: int | None
+
+
+class OidcSettingsWrite(ProviderWrite):
     """A municipality's identity provider, as its administrator registers it."""
 
     issuer: Issuer = Field(
@@ -52,27 +74,13 @@ class OidcSettingsWrite(Input):
         None,
         description="The client secret. Left out (or null): the one kept stays. Never answered.",
     )
-    enabled: StrictBool = Field(True, description="Offered on the sign-in page.")
-    provision_accounts: StrictBool = Field(
-        False,
-        description="Just-in-time accounts: a person the provider vouches for and EST does not "
-        "know gets an account (in provision_organisation). Off by default.",
-    )
-    provision_organisation_id: Id | None = None
 
 
-class OidcSettingsRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    municipality_id: int
-    configured: bool = Field(description="Whether the municipality has an identity provider.")
+class OidcSettingsRead(ProviderRead):
     issuer: str | None
     client_id: str | None
     client_secret_set: bool = Field(description="Whether a secret is kept (it is never answered).")
     redirect_uri: str = Field(description="What to register at the provider as the redirect URI.")
-    enabled: bool
-    provision_accounts: bool
-    provision_organisation_id: int | None
 
 
 class GroupMappingCreate(Input):
@@ -172,7 +180,7 @@ class SamlAttributes(Input):
     groups: AttributeNames = Field(default_factory=lambda: DEFAULT_ATTRIBUTES["groups"])
 
 
-class SamlSettingsWrite(Input):
+class SamlSettingsWrite(ProviderWrite):
     """A municipality's SAML identity provider: its metadata (pasted, or read from an
     address), or its entity id, single sign-on address and signing certificate."""
 
@@ -192,13 +200,6 @@ class SamlSettingsWrite(Input):
         str | None, StringConstraints(min_length=1, max_length=20_000), _SAML
     ] = Field(None, description="The IdP's signing certificate (PEM or base64).")
     attributes: SamlAttributes = Field(default_factory=SamlAttributes)
-    enabled: StrictBool = Field(True, description="Offered on the sign-in page.")
-    provision_accounts: StrictBool = Field(
-        False,
-        description="Just-in-time accounts: a person the IdP vouches for and EST does not "
-        "know gets an account (in provision_organisation). Off by default.",
-    )
-    provision_organisation_id: Id | None = None
 
 
 class SamlCertificate(BaseModel):
@@ -206,9 +207,7 @@ class SamlCertificate(BaseModel):
     not_after: str = Field(description="When it expires (ISO 8601).")
 
 
-class SamlSettingsRead(BaseModel):
-    municipality_id: int
-    configured: bool = Field(description="Whether the municipality has a SAML IdP.")
+class SamlSettingsRead(ProviderRead):
     idp_entity_id: str | None
     idp_sso_url: str | None
     idp_certificates: list[SamlCertificate]
@@ -218,9 +217,6 @@ class SamlSettingsRead(BaseModel):
     sp_metadata_url: str
     acs_url: str = Field(description="EST's AssertionConsumerService (HTTP-POST).")
     sp_certificate: str | None = Field(description="EST's certificate (PEM), once saved.")
-    enabled: bool
-    provision_accounts: bool
-    provision_organisation_id: int | None
 
 
 class SamlStarted(BaseModel):

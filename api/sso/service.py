@@ -144,22 +144,13 @@ def put_settings(
     provider = _provider(session, municipality_id)
     if provider is None and data.client_secret is None:
         raise Invalid.field("client_secret", "Fyll i klienthemligheten.", "missing")
-    if data.provision_accounts and data.provision_organisation_id is None:
-        raise Invalid.field(
-            "provision_organisation_id",
-            "Välj den organisation som nya konton hamnar i.",
-            "missing",
-        )
-    if data.provision_organisation_id is not None:
-        get_record(session, ORGANISATIONS, data.provision_organisation_id, actor=actor)
+    check_provisioning(session, data, actor=actor)
     if provider is None:
         provider = OidcProvider(municipality_id=municipality_id, client_secret="")
         session.add(provider)
     provider.issuer = data.issuer
     provider.client_id = data.client_id
-    provider.enabled = data.enabled
-    provider.provision_accounts = data.provision_accounts
-    provider.provision_organisation_id = data.provision_organisation_id
+    set_provisioning(provider, data)
     if data.client_secret is not None:
         provider.client_secret = sealing.seal(
             data.client_secret,
@@ -171,13 +162,42 @@ def put_settings(
     return _read(provider, settings)
 
 
-def delete_settings(session: Session, municipality_id: int, *, actor: Actor) -> None:
+def check_provisioning(session: Session, data: schemas.ProviderWrite, *, actor: Actor) -> None:
+    """Just-in-time accounts need an organisation for them, one the administrator sees."""
+    if data.provision_accounts and data.provision_organisation_id is None:
+        raise Invalid.field(
+            "provision_organisation_id",
+            "Välj den organisation som nya konton hamnar i.",
+            "missing",
+        )
+    if data.provision_organisation_id is not None:
+        get_record(session, ORGANISATIONS, data.provision_organisation_id, actor=actor)
+
+
+def set_provisioning(provider: OidcProvider | SamlProvider, data: schemas.ProviderWrite) -> None:
+    provider.enabled = data.enabled
+    provider.provision_accounts = data.provision_accounts
+    provider.provision_organisation_id = data.provision_organisation_id
+
+
+def delete_provider(
+    session: Session,
+    kind: type[OidcProvider] | type[SamlProvider],
+    municipality_id: int,
+    *,
+    actor: Actor,
+) -> None:
+    """Removes the municipality's provider of this kind (the identities linked stay)."""
     configurable(actor, municipality_id)
-    provider = _provider(session, municipality_id)
+    provider = session.scalar(select(kind).where(kind.municipality_id == municipality_id))
     if provider is None:
         raise NotFound(NO_PROVIDER, code="no_identity_provider")
     session.delete(provider)
     session.flush()
+
+
+def delete_settings(session: Session, municipality_id: int, *, actor: Actor) -> None:
+    delete_provider(session, OidcProvider, municipality_id, actor=actor)
 
 
 def list_mappings(

@@ -30,6 +30,7 @@ from tests.support.saml import (
     unsolicited,
 )
 from tests.support.servers import Server
+from tests.support.sso import failures, groups, make_user, map_group, me
 
 __all__ = ["saml_idp"]  # the module's IdP, started once
 
@@ -38,24 +39,6 @@ V1 = "/api/v1"
 
 def _configure(api: httpx.Client, demo: Demo, idp: SamlIdp, **extra: Any) -> dict[str, Any]:
     return configure(api, demo["municipality"]["id"], idp, **extra)
-
-
-def _map(api: httpx.Client, demo: Demo, value: str, group: str, role: str) -> None:
-    municipality = demo["municipality"]["id"]
-    answer = api.post(
-        f"{V1}/municipalities/{municipality}/sso/group-mappings",
-        json={"claim_value": value, "group_id": demo["groups"][group]["id"], "role": role},
-    )
-    assert answer.status_code == 201, answer.text
-
-
-def _user(api: httpx.Client, demo: Demo, email: str, name: str = "Anna Andersson") -> int:
-    organisation = demo["organisations"]["Trygghets- och preventionsenheten"]["id"]
-    answer = api.post(
-        f"{V1}/users", json={"name": name, "email": email, "organisation_id": organisation}
-    )
-    assert answer.status_code == 201, answer.text
-    return int(answer.json()["id"])
 
 
 def _respond(server: Server, login: str) -> tuple[httpx.Client, str, dict[str, str]]:
@@ -76,21 +59,6 @@ def _post(browser: httpx.Client, action: str, fields: dict[str, str]) -> httpx.R
     return browser.post(ACS_PATH, data=fields)
 
 
-def _me(server: Server, token: str) -> dict[str, Any]:
-    with server.client(token) as client:
-        me: dict[str, Any] = client.get(f"{V1}/auth/me").json()
-    return me
-
-
-def _groups(me: dict[str, Any]) -> dict[str, str]:
-    return {m["group"]["name"]: m["role"] for m in me["memberships"]}
-
-
-def _failures(api: httpx.Client) -> list[str]:
-    failed = api.get(f"{V1}/audit-events", params={"action": "sign_in", "outcome": "failed"})
-    return [e["detail"] for e in failed.json()["items"]]
-
-
 def _response_xml(fields: dict[str, str]) -> str:
     return base64.b64decode(fields["SAMLResponse"]).decode()
 
@@ -103,7 +71,7 @@ def _flow(browser: httpx.Client) -> str:
     return str(browser.cookies["est_saml"])
 
 
-def test_sign_in_through_the_idp_maps_groups(
+def test_sign_in_through_the_idp_mapsgroups(
     server: Server, api: httpx.Client, demo: Demo, saml_idp: SamlIdp
 ) -> None:
     settings = _configure(api, demo, saml_idp)
@@ -112,17 +80,17 @@ def test_sign_in_through_the_idp_maps_groups(
     assert settings["acs_url"] == server.url + ACS_PATH
     assert settings["idp_entity_id"] == saml_idp.entity_id
     assert len(settings["idp_certificates"]) == 1
-    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
-    _map(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
-    anna = _user(api, demo, "anna.saml@est.demo")
+    map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
+    map_group(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
+    anna = make_user(api, demo, "anna.saml@est.demo")
 
     browser, action, fields = _respond(server, "saml-anna")
     flow = _flow(browser)
     done = _post(browser, action, fields)
     assert done.status_code == 303 and done.headers["location"] == "/", done.text
-    me = _me(server, browser.cookies["est_session"])
-    assert me["id"] == anna
-    assert _groups(me) == {"EST områdesgrupp Bro": "member", "EST samordningsgrupp": "viewer"}
+    person = me(server, browser.cookies["est_session"])
+    assert person["id"] == anna
+    assert groups(person) == {"EST områdesgrupp Bro": "member", "EST samordningsgrupp": "viewer"}
     assert "est_saml" not in browser.cookies  # the flow is spent
     assert "Anna Andersson" in browser.get("/").text
     events = api.get(f"{V1}/audit-events", params={"action": "sign_in", "user": anna}).json()
@@ -135,7 +103,7 @@ def test_sign_in_through_the_idp_maps_groups(
         assert replayed.status_code == 401, replayed.text
         assert "Börja om från inloggningssidan" in replayed.text
         assert "est_session" not in copy.cookies
-    assert _failures(api) == ["saml: sso_response_replayed"]
+    assert failures(api) == ["saml: sso_response_replayed"]
 
 
 def test_the_metadata_is_saml_metadata(
@@ -161,8 +129,8 @@ def test_tampered_unsigned_and_unsolicited_responses_are_refused(
     server: Server, api: httpx.Client, demo: Demo, saml_idp: SamlIdp
 ) -> None:
     _configure(api, demo, saml_idp)
-    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "reporter")
-    _user(api, demo, "anna.saml@est.demo")
+    map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "reporter")
+    make_user(api, demo, "anna.saml@est.demo")
     browser, action, fields = _respond(server, "saml-anna")
     flow = _flow(browser)
     xml = _response_xml(fields)
@@ -186,7 +154,7 @@ def test_tampered_unsigned_and_unsolicited_responses_are_refused(
     _, pushed = unsolicited(saml_idp, sp_entity_id, "saml-anna")
     assert "InResponseTo" not in _response_xml(pushed)
     refused(pushed)
-    assert _failures(api) == ["saml: sso_response_refused"] * 3
+    assert failures(api) == ["saml: sso_response_refused"] * 3
     # Without the flow of the browser that started, nothing is finished.
     with httpx.Client(base_url=server.url, timeout=30) as other:
         stray = _post(other, action, fields)
@@ -201,7 +169,7 @@ def test_a_response_for_another_sp_or_too_late_is_refused(
     server: Server, api: httpx.Client, demo: Demo, saml_idp: SamlIdp
 ) -> None:
     settings = _configure(api, demo, saml_idp)
-    _user(api, demo, "anna.saml@est.demo")
+    make_user(api, demo, "anna.saml@est.demo")
     browser, action, fields = _respond(server, "saml-anna")
     opened = open_flow(_flow(browser).strip('"').partition(" ")[0], server.settings)
     assert opened is not None
@@ -227,30 +195,30 @@ def test_a_response_for_another_sp_or_too_late_is_refused(
         late.close()
     finally:
         register(saml_idp, settings)
-    assert _failures(api) == ["saml: sso_response_refused"]
+    assert failures(api) == ["saml: sso_response_refused"]
 
 
 def test_an_unknown_person_is_refused_unless_accounts_are_made(
     server: Server, api: httpx.Client, demo: Demo, saml_idp: SamlIdp
 ) -> None:
     _configure(api, demo, saml_idp)
-    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "reporter")
+    map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "reporter")
     browser, action, fields = _respond(server, "saml-okand")
     refused = _post(browser, action, fields)
     assert refused.status_code == 403, refused.text
     assert "har inget konto i EST Lägesbild" in refused.text
     assert "okand.saml@est.demo" in refused.text
     browser.close()
-    assert _failures(api) == ["saml: sso_unknown_account"]
+    assert failures(api) == ["saml: sso_unknown_account"]
 
     organisation = demo["organisations"]["Fältgruppen"]["id"]
     _configure(api, demo, saml_idp, provision_accounts=True, provision_organisation_id=organisation)
     made, action, fields = _respond(server, "saml-okand")
     assert _post(made, action, fields).status_code == 303
-    me = _me(server, made.cookies["est_session"])
-    assert (me["name"], me["email"]) == ("Okänd Person", "okand.saml@est.demo")
-    assert me["organisation"]["id"] == organisation
-    assert _groups(me) == {"EST områdesgrupp Bro": "reporter"}
+    person = me(server, made.cookies["est_session"])
+    assert (person["name"], person["email"]) == ("Okänd Person", "okand.saml@est.demo")
+    assert person["organisation"]["id"] == organisation
+    assert groups(person) == {"EST områdesgrupp Bro": "reporter"}
     made.close()
 
 
@@ -260,13 +228,11 @@ def test_entra_ids_attributes_name_the_person(
     """Entra ID as a SAML app: no mail attribute, the UPN finds the account the first
     time, the object id is kept and finds it after; its groups claim gives the groups."""
     _configure(api, demo, saml_idp)
-    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
-    bo = _user(api, demo, "bo.saml@est.demo", "Bo Berg")
+    map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
+    bo = make_user(api, demo, "bo.saml@est.demo", "Bo Berg")
     browser, action, fields = _respond(server, "saml-entra")
     assert _post(browser, action, fields).status_code == 303
-    assert _groups(_me(server, browser.cookies["est_session"])) == {
-        "EST områdesgrupp Bro": "member"
-    }
+    assert groups(me(server, browser.cookies["est_session"])) == {"EST områdesgrupp Bro": "member"}
     browser.close()
     with server.database.session(write=False) as session:
         identity = session.scalars(select(OidcIdentity)).one()
@@ -276,7 +242,7 @@ def test_entra_ids_attributes_name_the_person(
     assert renamed.status_code == 200, renamed.text
     again, action, fields = _respond(server, "saml-entra")
     assert _post(again, action, fields).status_code == 303
-    assert _me(server, again.cookies["est_session"])["id"] == bo
+    assert me(server, again.cookies["est_session"])["id"] == bo
     again.close()
 
 

@@ -21,6 +21,7 @@ from api.sso.schemas import REDIRECT_PATH
 from tests.support.oidc import OidcProvider, through_provider
 from tests.support.people import Demo
 from tests.support.servers import Server
+from tests.support.sso import groups, make_user, map_group, me
 
 V1 = "/api/v1"
 
@@ -43,26 +44,6 @@ def _configure(
     return body
 
 
-def _map(api: httpx.Client, demo: Demo, claim: str, group: str, role: str) -> dict[str, Any]:
-    municipality = demo["municipality"]["id"]
-    answer = api.post(
-        f"{V1}/municipalities/{municipality}/sso/group-mappings",
-        json={"claim_value": claim, "group_id": demo["groups"][group]["id"], "role": role},
-    )
-    assert answer.status_code == 201, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
-def _user(api: httpx.Client, demo: Demo, email: str, name: str = "Anna Andersson") -> int:
-    organisation = demo["organisations"]["Trygghets- och preventionsenheten"]["id"]
-    answer = api.post(
-        f"{V1}/users", json={"name": name, "email": email, "organisation_id": organisation}
-    )
-    assert answer.status_code == 201, answer.text
-    return int(answer.json()["id"])
-
-
 def _through_web(server: Server, login: str) -> tuple[httpx.Client, httpx.Response]:
     """A browser's whole sign-in: the sign-in page's link, the provider's forms, the
     redirect URI. Answers the browser (its cookies) and the redirect URI's answer."""
@@ -81,16 +62,6 @@ def _choice(browser: httpx.Client) -> int:
     return int(choices[0]["municipality"]["id"])
 
 
-def _me(server: Server, token: str) -> dict[str, Any]:
-    with server.client(token) as client:
-        me: dict[str, Any] = client.get(f"{V1}/auth/me").json()
-    return me
-
-
-def _groups(me: dict[str, Any]) -> dict[str, str]:
-    return {m["group"]["name"]: m["role"] for m in me["memberships"]}
-
-
 def _started(server: Server, municipality: int) -> dict[str, Any]:
     with server.client() as client:
         answer = client.post(f"{V1}/auth/oidc/start", json={"municipality_id": municipality})
@@ -103,16 +74,16 @@ def _answer(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-def test_sign_in_through_the_provider_maps_groups(
+def test_sign_in_through_the_provider_mapsgroups(
     server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
 ) -> None:
     settings = _configure(api, demo, oidc_provider)
     assert settings["redirect_uri"] == server.url + REDIRECT_PATH
     assert "client_secret" not in settings and settings["client_secret_set"] is True
-    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
-    _map(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
-    _map(api, demo, "est-annat", "EST områdesgrupp Brunna", "member")
-    anna = _user(api, demo, "Anna.SSO@est.demo")
+    map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
+    map_group(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
+    map_group(api, demo, "est-annat", "EST områdesgrupp Brunna", "member")
+    anna = make_user(api, demo, "Anna.SSO@est.demo")
     # A membership an administrator gave: a sign-in leaves it alone.
     kungsangen = demo["groups"]["EST områdesgrupp Kungsängen"]["id"]
     given = api.put(f"{V1}/groups/{kungsangen}/memberships/{anna}", json={"role": "reporter"})
@@ -122,9 +93,9 @@ def test_sign_in_through_the_provider_maps_groups(
     assert done.status_code == 303 and done.headers["location"] == "/", done.text
     token = browser.cookies["est_session"]
     assert "est_oidc" not in browser.cookies  # the flow is spent
-    me = _me(server, token)
-    assert me["id"] == anna
-    assert _groups(me) == {
+    person = me(server, token)
+    assert person["id"] == anna
+    assert groups(person) == {
         "EST områdesgrupp Bro": "member",
         "EST samordningsgrupp": "viewer",
         "EST områdesgrupp Kungsängen": "reporter",
@@ -142,11 +113,11 @@ def test_sign_in_through_the_provider_maps_groups(
     )
     assert removed.status_code == 204
     # Two of her groups give one EST group: the strongest role wins.
-    _map(api, demo, "est-samordning", "EST områdesgrupp Bro", "convener")
-    _map(api, demo, "est-bro", "EST områdesgrupp Kungsängen", "member")  # the admin's stays
+    map_group(api, demo, "est-samordning", "EST områdesgrupp Bro", "convener")
+    map_group(api, demo, "est-bro", "EST områdesgrupp Kungsängen", "member")  # the admin's stays
     again, answered = _through_web(server, "anna")
     assert answered.status_code == 303
-    assert _groups(_me(server, again.cookies["est_session"])) == {
+    assert groups(me(server, again.cookies["est_session"])) == {
         "EST områdesgrupp Bro": "convener",
         "EST områdesgrupp Kungsängen": "reporter",
     }
@@ -158,7 +129,7 @@ def test_wrong_state_is_refused(
     server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
 ) -> None:
     _configure(api, demo, oidc_provider)
-    _user(api, demo, "anna.sso@est.demo")
+    make_user(api, demo, "anna.sso@est.demo")
     with httpx.Client(base_url=server.url, timeout=30) as browser:
         started = browser.get("/logga-in/oidc", params={"kommun": demo["municipality"]["id"]})
         back = through_provider(started.headers["location"], "anna", server.url + REDIRECT_PATH)
@@ -177,7 +148,7 @@ def test_a_code_is_good_once(
     server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
 ) -> None:
     _configure(api, demo, oidc_provider)
-    _user(api, demo, "anna.sso@est.demo")
+    make_user(api, demo, "anna.sso@est.demo")
     started = _started(server, demo["municipality"]["id"])
     back = _answer(
         through_provider(started["authorization_url"], "anna", server.url + REDIRECT_PATH)
@@ -261,7 +232,7 @@ def test_an_unknown_person_is_refused_unless_accounts_are_made(
     server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
 ) -> None:
     _configure(api, demo, oidc_provider)
-    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "reporter")
+    map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "reporter")
     browser, refused = _through_web(server, "okand")
     assert refused.status_code == 403
     assert "har inget konto i EST Lägesbild" in refused.text
@@ -285,10 +256,10 @@ def test_an_unknown_person_is_refused_unless_accounts_are_made(
     assert turned_on.status_code == 200, turned_on.text
     made, answered = _through_web(server, "okand")
     assert answered.status_code == 303
-    me = _me(server, made.cookies["est_session"])
-    assert (me["name"], me["email"]) == ("Okänd Person", "okand.person@est.demo")
-    assert me["organisation"]["id"] == organisation
-    assert _groups(me) == {"EST områdesgrupp Bro": "reporter"}
+    person = me(server, made.cookies["est_session"])
+    assert (person["name"], person["email"]) == ("Okänd Person", "okand.person@est.demo")
+    assert person["organisation"]["id"] == organisation
+    assert groups(person) == {"EST områdesgrupp Bro": "reporter"}
     made.close()
 
 
@@ -299,7 +270,7 @@ def test_entra_ids_tenant_and_object_id_name_the_person(
     first time, and the tenant and object id (tid/oid) are kept and find it after, also
     when the address changes."""
     _configure(api, demo, oidc_provider)
-    bo = _user(api, demo, "bo.entra@est.demo", "Bo Berg")
+    bo = make_user(api, demo, "bo.entra@est.demo", "Bo Berg")
     first, answered = _through_web(server, "entra")
     assert answered.status_code == 303
     first.close()
@@ -312,7 +283,7 @@ def test_entra_ids_tenant_and_object_id_name_the_person(
     renamed = api.patch(f"{V1}/users/{bo}", json={"email": "bo.berg@est.demo"})
     assert renamed.status_code == 200, renamed.text
     second, _ = _through_web(server, "entra")
-    assert _me(server, second.cookies["est_session"])["id"] == bo
+    assert me(server, second.cookies["est_session"])["id"] == bo
     second.close()
 
 

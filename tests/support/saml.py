@@ -7,7 +7,6 @@ attributes (urn:oid names) and Entra ID-style ones, and EST's service providers
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import os
 import re
@@ -24,11 +23,8 @@ from urllib.parse import quote, urljoin
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
+from api.sso.saml import key_pair
 from tests.support.servers import free_port
 
 WWW = Path("/usr/share/simplesamlphp/www")
@@ -80,28 +76,6 @@ def _php(value: Any) -> str:
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _key_and_certificate(name: str) -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    pem_key = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    return pem_key, certificate.public_bytes(serialization.Encoding.PEM).decode()
-
-
 @dataclass
 class SamlIdp:
     url: str
@@ -132,7 +106,7 @@ class SamlIdp:
 
 
 def _configure(folder: Path, url: str) -> str:
-    key, certificate = _key_and_certificate("EST test IdP")
+    key, certificate = key_pair("EST test IdP")
     (folder / "cert").mkdir()
     (folder / "metadata").mkdir()
     (folder / "sessions").mkdir()
