@@ -20,6 +20,7 @@ from api.sso import saml as saml_service
 from api.sso.models import OidcIdentity, SamlProvider
 from api.sso.schemas import ACS_PATH
 from api.sso.service import open_flow
+from tests.support.pages import csrf_of
 from tests.support.people import Demo
 from tests.support.saml import (
     SamlIdp,
@@ -71,7 +72,7 @@ def _flow(browser: httpx.Client) -> str:
     return str(browser.cookies["est_saml"])
 
 
-def test_sign_in_through_the_idp_mapsgroups(
+def test_sign_in_through_the_idp_maps_groups(
     server: Server, api: httpx.Client, demo: Demo, saml_idp: SamlIdp
 ) -> None:
     settings = _configure(api, demo, saml_idp)
@@ -226,11 +227,15 @@ def test_entra_ids_attributes_name_the_person(
     server: Server, api: httpx.Client, demo: Demo, saml_idp: SamlIdp
 ) -> None:
     """Entra ID as a SAML app: no mail attribute, the UPN finds the account the first
-    time, the object id is kept and finds it after; its groups claim gives the groups."""
-    _configure(api, demo, saml_idp)
+    time, the object id is kept and finds it after; its groups claim gives the groups. The
+    IdP encrypts its assertions to EST's certificate from EST's metadata, as Sambi's do."""
+    settings = _configure(api, demo, saml_idp)
+    register(saml_idp, settings, **{"assertion.encryption": True})
     map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
     bo = make_user(api, demo, "bo.saml@est.demo", "Bo Berg")
     browser, action, fields = _respond(server, "saml-entra")
+    encrypted = _response_xml(fields)
+    assert "EncryptedAssertion" in encrypted and "est-bro" not in encrypted
     assert _post(browser, action, fields).status_code == 303
     assert groups(me(server, browser.cookies["est_session"])) == {"EST områdesgrupp Bro": "member"}
     browser.close()
@@ -289,3 +294,43 @@ def test_settings_are_checked_and_belong_to_the_administrator(
     assert api.get(f"{V1}/municipalities/{municipality + 1000}/saml").status_code == 404
     assert api.delete(path).status_code == 204
     assert api.delete(path).status_code == 404
+
+
+def test_the_settings_page_saves_the_idp(
+    server: Server, api: httpx.Client, demo: Demo, saml_idp: SamlIdp
+) -> None:
+    """The administrator's page, as a browser without JavaScript uses it."""
+    token = api.headers["Authorization"].removeprefix("Bearer ")
+    with httpx.Client(base_url=server.url, timeout=30, cookies={"est_session": token}) as web:
+        page = web.get("/kommun/inloggning")
+        assert page.status_code == 200, page.text
+        assert server.url + ACS_PATH in page.text
+        groups_attribute = "urn:oid:1.3.6.1.4.1.5923.1.5.1.1"
+        saved = web.post(
+            "/kommun/inloggning/saml",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "saml_metadata_url": saml_idp.metadata_url,
+                "saml_aktiv": "on",
+                "saml_attr_groups": groups_attribute + "\r\n",
+            },
+        )
+        assert saved.status_code == 303, saved.text
+        shown = web.get(saved.headers["location"])
+        assert "SAML-identitetstjänsten är sparad" in shown.text
+        assert saml_idp.entity_id in shown.text
+        refused = web.post(
+            "/kommun/inloggning/saml",
+            data={
+                "csrf_token": csrf_of(shown.text),
+                "saml_entity_id": "https://idp.kommun.se",
+                "saml_sso_url": "https://idp.kommun.se/sso",
+                "saml_certifikat": "inte ett certifikat",
+            },
+        )
+        assert refused.status_code == 422
+        assert "Certifikatet går inte att läsa" in refused.text
+    municipality = demo["municipality"]["id"]
+    kept = api.get(f"{V1}/municipalities/{municipality}/saml").json()
+    assert kept["attributes"]["groups"] == [groups_attribute]
+    assert kept["idp_entity_id"] == saml_idp.entity_id

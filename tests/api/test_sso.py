@@ -74,7 +74,7 @@ def _answer(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-def test_sign_in_through_the_provider_mapsgroups(
+def test_sign_in_through_the_provider_maps_groups(
     server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
 ) -> None:
     settings = _configure(api, demo, oidc_provider)
