@@ -78,7 +78,7 @@ _sign_in_routes("saml", "SAML 2.0", schemas.SamlStarted, schemas.SamlFinish, sam
 
 
 @router.get(
-    "/saml/{municipality_id}/metadata",
+    saml.METADATA_ROUTE,
     operation_id="get_saml_metadata",
     summary="A municipality's SAML service provider metadata (XML), for its IdP or federation",
     response_class=Response,

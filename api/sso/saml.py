@@ -59,6 +59,7 @@ from api.accounts import service as account_service
 from api.actor import Actor
 from api.errors import DomainError, Invalid, NotAuthenticated, NotFound
 from api.localtime import utcnow
+from api.routing import API_PREFIX
 from api.settings import Settings
 from api.sso import people, schemas
 from api.sso.models import SamlProvider, SamlUsedAssertion
@@ -86,11 +87,14 @@ _MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 _DS = "http://www.w3.org/2000/09/xmldsig#"
 NO_PROVIDER = "Kommunen har ingen inloggning via SAML."
 _VIA = "saml"
+# Where a municipality's SP metadata is published (api.sso.routes), under EST_PUBLIC_URL; the
+# same address is the SP's entity id.
+METADATA_ROUTE = "/saml/{municipality_id}/metadata"
 
 
 def sp_entity_id(settings: Settings, municipality_id: int) -> str:
     """The SP's entity id: the address of its metadata."""
-    path = schemas.SP_METADATA_PATH.format(municipality_id=municipality_id)
+    path = API_PREFIX + METADATA_ROUTE.format(municipality_id=municipality_id)
     return settings.public_url.rstrip("/") + path
 
 

@@ -12,9 +12,6 @@ from api.schemas_common import Exempt, Id, Input, Ref
 REDIRECT_PATH = "/logga-in/oidc/svar"
 # The web's page a SAML IdP posts its response to (the AssertionConsumerService, HTTP-POST).
 ACS_PATH = "/logga-in/saml/svar"
-# Where a municipality's service provider metadata is published, under EST_PUBLIC_URL; the
-# same address is the service provider's entity id.
-SP_METADATA_PATH = "/api/v1/saml/{municipality_id}/metadata"
 
 _PROTOCOL = Exempt("a value of the OpenID Connect protocol, not free text")
 _SECRET = Exempt("a secret, kept sealed and never stored as text")
