@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # Pango (and its fonts) for WeasyPrint, which makes the lägesbild's PDF.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 --user-group est
 WORKDIR /app

@@ -17,16 +17,16 @@ OIDC_PROVIDER_STAMP := $(OIDC_PROVIDER)/node_modules/oidc-provider/package.json
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench setup lint format chromium gdal libreoffice pdf-libs clean
+.PHONY: run test bench setup lint format chromium gdal libreoffice pdf-libs xmlsec saml clean
 
-run: setup pdf-libs
+run: setup pdf-libs xmlsec
 	$(BIN)/est migrate
 	$(BIN)/est seed --demo
 	$(BIN)/est serve --host $(HOST) --port $(PORT)
 
 # Each worker has its own servers and databases (tests/support/servers.py); two cores run the
 # suite in a little over half the time of one.
-test: setup chromium gdal libreoffice pdf-libs $(AXE) $(OIDC_PROVIDER_STAMP) lint
+test: setup chromium gdal libreoffice pdf-libs saml $(AXE) $(OIDC_PROVIDER_STAMP) lint
 	EST_AXE_JS=$(AXE) EST_OIDC_PROVIDER=$(OIDC_PROVIDER) $(BIN)/pytest -n auto --maxprocesses 4
 
 # Figures for bench/README.md: SQLite, and PostgreSQL when EST_TEST_DATABASE_URL is set.
@@ -76,6 +76,25 @@ libreoffice:
 	  $$SUDO apt-get install -y --no-install-recommends libreoffice-calc-nogui \
 	    || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends \
 	         libreoffice-calc-nogui; }; }
+
+# SAML sign-in (#22): pysaml2 checks signatures with xmlsec1 (Debian's).
+xmlsec:
+	@command -v xmlsec1 >/dev/null 2>&1 || { \
+	  echo "Installing xmlsec1 from Debian for SAML sign-in"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y --no-install-recommends xmlsec1 \
+	    || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends xmlsec1; }; }
+
+# SAML sign-in (#22): pysaml2 checks signatures with xmlsec1; the tests sign in through a
+# real SAML IdP, SimpleSAMLphp, run by PHP's own web server (tests/support/saml.py).
+saml:
+	@command -v xmlsec1 >/dev/null 2>&1 && [ -d /usr/share/simplesamlphp/www ] \
+	  && php -m 2>/dev/null | grep -qi '^dom$$' || { \
+	  echo "Installing xmlsec1 and SimpleSAMLphp from Debian for SAML sign-in"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y --no-install-recommends xmlsec1 simplesamlphp php-cli php-xml php-mbstring \
+	    || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends \
+	         xmlsec1 simplesamlphp php-cli php-xml php-mbstring; }; }
 
 # WeasyPrint draws the lägesbild's PDF with Pango, a system library (Debian packages).
 pdf-libs:

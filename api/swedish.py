@@ -317,6 +317,8 @@ AUDIT_OBJECTS = {
     "oidc_providers": "Identitetsleverantör",
     "oidc_identities": "Koppling till identitetsleverantör",
     "oidc_group_mappings": "Gruppkoppling från identitetsleverantör",
+    "saml_providers": "SAML-identitetstjänst",
+    "saml_used_assertions": "Använt SAML-intyg",
     "service_tokens": "Tjänstetoken",
     "scim_tokens": "SCIM-token",
     "scim_users": "Konto från kommunens katalog (SCIM)",

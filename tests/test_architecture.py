@@ -360,8 +360,8 @@ WHOLE_LISTS = {
     "list_tip_photos": "a tip's photos, at most three",
     "list_finding_photos": "a safety walk's finding's photos, at most five",
     "list_public_municipalities": "the installation's active municipalities, a handful",
-    "list_oidc_choices": "one per municipality with an identity provider turned on",
-    "list_oidc_group_mappings": "a municipality's identity provider's groups, a handful",
+    "list_sign_in_choices": "one or two per municipality with an identity provider turned on",
+    "list_sso_group_mappings": "a municipality's identity provider's groups, a handful",
     "list_scim_tokens": "a municipality's SCIM tokens, a handful",
 }
 

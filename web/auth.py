@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,6 +28,10 @@ SECURE_SEED_COOKIE = "__Host-est_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Posted by another site by design, carrying no token: a SAML IdP's response to the
+# AssertionConsumerService, which the API takes only as the answer to the request that this
+# browser's sealed flow names (web.pages.sso).
+CSRF_EXEMPT = frozenset({"/logga-in/saml/svar"})
 # Which of their municipalities a person acts in, chosen in the account menu (#21); the
 # typed client sends it to the API as the header EST-Municipality.
 MUNICIPALITY_COOKIE = "est_municipality"
@@ -120,32 +125,46 @@ def csrf_valid(request: Request, secret: str, sent: str | None) -> bool:
     return hmac.compare_digest(sent, csrf_token(request, secret))
 
 
-# An OpenID Connect sign-in under way (web.pages.sso): the API's sealed flow, kept in this
-# browser until the provider sends it back, and the page to go to after. Ten minutes at most.
-FLOW_COOKIE = "est_oidc"
+# A sign-in under way at an identity provider (web.pages.sso): the API's sealed flow, kept
+# in this browser until the provider sends it back, and the page to go to after. Ten minutes
+# at most. OpenID Connect's provider sends the browser back with a GET (SameSite=Lax lets the
+# cookie along); a SAML IdP posts from its own site, which only SameSite=None lets through,
+# and browsers take that over HTTPS alone (plain http: on this machine, where the IdP of the
+# tests is the same site).
+FLOW_COOKIES = {"oidc": "est_oidc", "saml": "est_saml"}
 FLOW_SECONDS = 600
 
 
-def oidc_flow(request: Request) -> tuple[str, str] | None:
+def _flow_samesite(request: Request, protocol: str) -> Literal["lax", "none"]:
+    return "none" if protocol == "saml" and _secure(request) else "lax"
+
+
+def sso_flow(request: Request, protocol: str) -> tuple[str, str] | None:
     """The flow and the page after, or None."""
-    value = request.cookies.get(FLOW_COOKIE, "")
+    value = request.cookies.get(FLOW_COOKIES[protocol], "")
     flow, _, after = value.partition(" ")
     return (flow, after or "/") if flow and len(value) <= 2400 else None
 
 
-def set_oidc_flow(request: Request, response: Response, flow: str, after: str) -> None:
+def set_sso_flow(
+    request: Request, response: Response, protocol: str, flow: str, after: str
+) -> None:
     response.set_cookie(
-        FLOW_COOKIE,
+        FLOW_COOKIES[protocol],
         f"{flow} {after}",
         max_age=FLOW_SECONDS,
         path="/",
         secure=_secure(request),
         httponly=True,
-        samesite="lax",
+        samesite=_flow_samesite(request, protocol),
     )
 
 
-def clear_oidc_flow(request: Request, response: Response) -> None:
+def clear_sso_flow(request: Request, response: Response, protocol: str) -> None:
     response.delete_cookie(
-        FLOW_COOKIE, path="/", secure=_secure(request), httponly=True, samesite="lax"
+        FLOW_COOKIES[protocol],
+        path="/",
+        secure=_secure(request),
+        httponly=True,
+        samesite=_flow_samesite(request, protocol),
     )

@@ -48,15 +48,22 @@ ROUTE_RULES: dict[str, Rule] = {
     # Single sign-on (#22): the sign-in page's choices and the two steps of a sign-in are
     # open; a municipality's identity provider and its group mappings are its administrator's
     # (policy.may_configure_sign_in: of that municipality alone).
-    "list_oidc_choices": Rule.PUBLIC,
+    "list_sign_in_choices": Rule.PUBLIC,
     "start_oidc_sign_in": Rule.PUBLIC,
     "finish_oidc_sign_in": Rule.PUBLIC,
+    "start_saml_sign_in": Rule.PUBLIC,
+    "finish_saml_sign_in": Rule.PUBLIC,
+    # A municipality's SAML service provider metadata: for its IdP and federation to read.
+    "get_saml_metadata": Rule.PUBLIC,
     "get_oidc_settings": Rule.ADMIN,
     "set_oidc_settings": Rule.ADMIN,
     "delete_oidc_settings": Rule.ADMIN,
-    "list_oidc_group_mappings": Rule.ADMIN,
-    "create_oidc_group_mapping": Rule.ADMIN,
-    "delete_oidc_group_mapping": Rule.ADMIN,
+    "get_saml_settings": Rule.ADMIN,
+    "set_saml_settings": Rule.ADMIN,
+    "delete_saml_settings": Rule.ADMIN,
+    "list_sso_group_mappings": Rule.ADMIN,
+    "create_sso_group_mapping": Rule.ADMIN,
+    "delete_sso_group_mapping": Rule.ADMIN,
     # SCIM provisioning (#22): the municipality's directory with its SCIM token, which its
     # administrator makes and revokes (policy.may_configure_sign_in).
     **dict.fromkeys(

@@ -96,7 +96,7 @@ def _located(session: Session, scope: calc.Scope, spans: list[PeriodModel]) -> L
         Incident.occurred_from < spans[-1].end,
     )
     # Column by column: NumPy makes a float array of plain tuples fast (None becomes NaN).
-    columns = list(zip(*session.execute(stmt).tuples(), strict=True)) or [(), (), ()]
+    columns = list(zip(*session.execute(stmt), strict=True)) or [(), (), ()]
     step_of = np.array(columns[0], dtype=np.intp)
     lats, lons = (np.array(c, dtype=np.float64) for c in columns[1:])
     placed = ~np.isnan(lats) & ~np.isnan(lons)

@@ -1,24 +1,46 @@
-"""Who signs in through an identity provider (api.sso.service.finish): the account the
-provider's claims name, linked at the first sign-in, or made just in time where the
-administrator allows it; and the memberships the provider's groups give."""
+"""Who signs in through an identity provider, whichever the protocol (api.sso.service for
+OpenID Connect, api.sso.saml for SAML 2.0): the account the provider names, linked at the
+first sign-in, or made just in time where the administrator allows it; the memberships the
+provider's groups give; and the end of it all, a session or a refusal in the audit log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.accounts import service as account_service
 from api.accounts.models import Membership, User
 from api.accounts.models import email_key as make_email_key
 from api.accounts.schemas import Role
+from api.actor import Actor
+from api.audit import service as audit
 from api.errors import DomainError, Forbidden
 from api.localtime import utcnow
-from api.sso.models import OidcGroupMapping, OidcIdentity, OidcProvider
+from api.settings import Settings
+from api.sso.models import OidcGroupMapping, OidcIdentity, OidcProvider, SamlProvider
 
 # Where several mappings give one group, the strongest role wins.
 _ROLE_STRENGTH = {Role.viewer: 0, Role.reporter: 1, Role.member: 2, Role.convener: 3}
+
+
+@dataclass(frozen=True)
+class Vouched:
+    """What an identity provider vouches for, once its answer is checked: who the person is
+    there (``issuer`` and ``subject``), the e-mail address to find their account by, their
+    name, and their groups (None: the provider did not say, and memberships stay)."""
+
+    issuer: str
+    subject: str
+    login: str
+    name: str
+    groups: Sequence[str] | None
+
+
+Provider = OidcProvider | SamlProvider
 
 
 # Who the person is ----------------------------------------------------------------------------
@@ -45,9 +67,69 @@ def login_name(claims: dict[str, Any]) -> str:
     return ""
 
 
-def person(session: Session, provider: OidcProvider, claims: dict[str, Any]) -> User | DomainError:
+def oidc_vouched(claims: dict[str, Any]) -> Vouched:
+    """What an OpenID provider's checked ID token vouches for. Entra ID names no groups in
+    the token when there are too many ("overage", ``_claim_names``): None then."""
+    groups = claims.get("groups")
+    overage = "groups" in claims.get("_claim_names", {})
+    name = claims.get("name")
+    return Vouched(
+        issuer=str(claims["iss"]),
+        subject=subject_of(claims),
+        login=login_name(claims),
+        name=name if isinstance(name, str) else "",
+        groups=None
+        if overage
+        else [g for g in groups if isinstance(g, str)]
+        if isinstance(groups, list)
+        else [],
+    )
+
+
+def refused(
+    session: Session,
+    error: DomainError,
+    *,
+    via: str,
+    municipality_id: int | None,
+    label: str = "",
+) -> DomainError:
+    """A refused sign-in, in the audit log (``detail``: the protocol and the reason)."""
+    audit.record(
+        session,
+        action="sign_in",
+        outcome="failed",
+        label=label,
+        status=error.status,
+        detail=f"{via}: {error.code}",
+        municipality_id=municipality_id,
+    )
+    return error
+
+
+def sign_in(
+    session: Session,
+    provider: Provider,
+    vouched: Vouched,
+    *,
+    via: str,
+    actor: Actor,
+    settings: Settings,
+) -> account_service.SignedIn | DomainError:
+    """The person the provider vouched for, their groups brought up to date, and a session
+    as after a password sign-in; or the refusal, in the audit log."""
     municipality_id = provider.municipality_id
-    issuer, subject = str(claims["iss"]), subject_of(claims)
+    user = person(session, provider, vouched)
+    if isinstance(user, DomainError):
+        return refused(session, user, via=via, municipality_id=municipality_id, label=vouched.login)
+    if vouched.groups is not None:
+        apply_groups(session, user, municipality_id, vouched.groups)
+    return account_service.begin_session(session, user, actor=actor, settings=settings, via=via)
+
+
+def person(session: Session, provider: Provider, vouched: Vouched) -> User | DomainError:
+    municipality_id = provider.municipality_id
+    issuer, subject = vouched.issuer, vouched.subject
     identity = session.scalar(
         select(OidcIdentity).where(OidcIdentity.issuer == issuer, OidcIdentity.subject == subject)
     )
@@ -60,7 +142,7 @@ def person(session: Session, provider: OidcProvider, claims: dict[str, Any]) -> 
             )
         identity.last_sign_in_at = utcnow()
         return user
-    login = login_name(claims)
+    login = vouched.login
     user = (
         session.scalar(select(User).where(User.email_key == make_email_key(login)))
         if login
@@ -73,7 +155,7 @@ def person(session: Session, provider: OidcProvider, claims: dict[str, Any]) -> 
             code="sso_account_inactive",
         )
     if user is None and provider.provision_accounts and login:
-        user = _provision(session, provider, claims, login)
+        user = _provision(session, provider, vouched)
     if user is None:
         return Forbidden(
             "Du är inloggad hos kommunen, men har inget konto i EST Lägesbild. Be kommunens "
@@ -106,13 +188,10 @@ def person(session: Session, provider: OidcProvider, claims: dict[str, Any]) -> 
     return user
 
 
-def _provision(
-    session: Session, provider: OidcProvider, claims: dict[str, Any], login: str
-) -> User:
-    name = claims.get("name")
+def _provision(session: Session, provider: Provider, vouched: Vouched) -> User:
     user = User(
-        name=(name.strip() if isinstance(name, str) and name.strip() else login)[:200],
-        email=login,
+        name=(vouched.name.strip() or vouched.login)[:200],
+        email=vouched.login,
         organisation_id=provider.provision_organisation_id,
         municipality_id=provider.municipality_id,
         password_hash=None,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
@@ -10,6 +10,8 @@ from api.schemas_common import Exempt, Id, Input, Ref
 # The web's page the provider sends the browser back to, under EST_PUBLIC_URL: what the
 # administrator registers at the provider as the redirect URI.
 REDIRECT_PATH = "/logga-in/oidc/svar"
+# The web's page a SAML IdP posts its response to (the AssertionConsumerService, HTTP-POST).
+ACS_PATH = "/logga-in/saml/svar"
 
 _PROTOCOL = Exempt("a value of the OpenID Connect protocol, not free text")
 _SECRET = Exempt("a secret, kept sealed and never stored as text")
@@ -33,7 +35,29 @@ Issuer = Annotated[
 ProtocolText = Annotated[str, StringConstraints(min_length=1, max_length=200), _PROTOCOL]
 
 
-class OidcSettingsWrite(Input):
+class ProviderWrite(Input):
+    """What the administrator sets of every identity provider, whatever its protocol."""
+
+    enabled: StrictBool = Field(True, description="Offered on the sign-in page.")
+    provision_accounts: StrictBool = Field(
+        False,
+        description="Just-in-time accounts: a person the provider vouches for and EST does not "
+        "know gets an account (in provision_organisation). Off by default.",
+    )
+    provision_organisation_id: Id | None = None
+
+
+class ProviderRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    municipality_id: int
+    configured: bool = Field(description="Whether the municipality has such a provider.")
+    enabled: bool
+    provision_accounts: bool
+    provision_organisation_id: int | None
+
+
+class OidcSettingsWrite(ProviderWrite):
     """A municipality's identity provider, as its administrator registers it."""
 
     issuer: Issuer = Field(
@@ -47,27 +71,13 @@ class OidcSettingsWrite(Input):
         None,
         description="The client secret. Left out (or null): the one kept stays. Never answered.",
     )
-    enabled: StrictBool = Field(True, description="Offered on the sign-in page.")
-    provision_accounts: StrictBool = Field(
-        False,
-        description="Just-in-time accounts: a person the provider vouches for and EST does not "
-        "know gets an account (in provision_organisation). Off by default.",
-    )
-    provision_organisation_id: Id | None = None
 
 
-class OidcSettingsRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    municipality_id: int
-    configured: bool = Field(description="Whether the municipality has an identity provider.")
+class OidcSettingsRead(ProviderRead):
     issuer: str | None
     client_id: str | None
     client_secret_set: bool = Field(description="Whether a secret is kept (it is never answered).")
     redirect_uri: str = Field(description="What to register at the provider as the redirect URI.")
-    enabled: bool
-    provision_accounts: bool
-    provision_organisation_id: int | None
 
 
 class GroupMappingCreate(Input):
@@ -87,14 +97,15 @@ class GroupMappingRead(BaseModel):
     role: Role
 
 
-class OidcChoice(BaseModel):
+class SignInChoice(BaseModel):
     """A municipality whose people may sign in through its identity provider."""
 
     municipality: Ref
+    protocol: Literal["oidc", "saml"]
     label: str = Field(description="The button's text, as the sign-in page shows it.")
 
 
-class OidcStart(Input):
+class SignInStart(Input):
     municipality_id: Id
 
 
@@ -116,3 +127,106 @@ class OidcFinish(Input):
     state: _FLOW
     code: _FLOW | None = None
     error: Annotated[str | None, StringConstraints(max_length=200), _PROTOCOL] = None
+
+
+# SAML 2.0 ---------------------------------------------------------------------------------------
+
+_SAML = Exempt("a value of the SAML protocol or its metadata, not free text")
+SamlText = Annotated[str, StringConstraints(min_length=1, max_length=500), _SAML]
+SamlUrl = Annotated[
+    str, StringConstraints(min_length=8, max_length=1000, pattern=ISSUER_PATTERN), _SAML
+]
+AttributeNames = Annotated[list[SamlText], Field(min_length=1, max_length=10)]
+
+# The attributes read, each the first of its list the IdP sends: Sambi's (urn:oid names, as
+# SWAMID and eduGAIN release them) and Entra ID's (its claim URIs).
+DEFAULT_ATTRIBUTES: dict[str, list[str]] = {
+    # Who the person is at the IdP, a name that stays; else a persistent NameID is used.
+    "subject": [
+        "http://schemas.microsoft.com/identity/claims/objectidentifier",
+        "urn:oasis:names:tc:SAML:attribute:subject-id",
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.6",
+    ],
+    "email": [
+        "urn:oid:0.9.2342.19200300.100.1.3",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+    ],
+    # The login name, an address (Entra ID's user principal name, eduPersonPrincipalName).
+    "login": [
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.6",
+    ],
+    "name": [
+        "urn:oid:2.16.840.1.113730.3.1.241",
+        "http://schemas.microsoft.com/identity/claims/displayname",
+    ],
+    "groups": [
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+        "urn:oid:1.3.6.1.4.1.5923.1.5.1.1",
+    ],
+}
+
+
+class SamlAttributes(Input):
+    """The names of the attributes to read; each list in order, the first one sent counts."""
+
+    subject: AttributeNames = Field(default_factory=lambda: DEFAULT_ATTRIBUTES["subject"])
+    email: AttributeNames = Field(default_factory=lambda: DEFAULT_ATTRIBUTES["email"])
+    login: AttributeNames = Field(default_factory=lambda: DEFAULT_ATTRIBUTES["login"])
+    name: AttributeNames = Field(default_factory=lambda: DEFAULT_ATTRIBUTES["name"])
+    groups: AttributeNames = Field(default_factory=lambda: DEFAULT_ATTRIBUTES["groups"])
+
+
+class SamlSettingsWrite(ProviderWrite):
+    """A municipality's SAML identity provider: its metadata (pasted, or read from an
+    address), or its entity id, single sign-on address and signing certificate."""
+
+    metadata_xml: Annotated[
+        str | None, StringConstraints(min_length=1, max_length=1_000_000), _SAML
+    ] = Field(None, description="The IdP's metadata (or a federation's, with idp_entity_id).")
+    metadata_url: SamlUrl | None = Field(
+        None, description="Where to read the IdP's metadata (https), now and at each save."
+    )
+    idp_entity_id: SamlText | None = Field(
+        None, description="The IdP's entity id (with metadata: which of its entities)."
+    )
+    idp_sso_url: SamlUrl | None = Field(
+        None, description="The IdP's single sign-on address (HTTP-Redirect binding)."
+    )
+    idp_certificate: Annotated[
+        str | None, StringConstraints(min_length=1, max_length=20_000), _SAML
+    ] = Field(None, description="The IdP's signing certificate (PEM or base64).")
+    attributes: SamlAttributes = Field(default_factory=SamlAttributes)
+
+
+class SamlCertificate(BaseModel):
+    sha256: str = Field(description="The certificate's SHA-256 fingerprint.")
+    not_after: str = Field(description="When it expires (ISO 8601).")
+
+
+class SamlSettingsRead(ProviderRead):
+    idp_entity_id: str | None
+    idp_sso_url: str | None
+    idp_certificates: list[SamlCertificate]
+    metadata_url: str | None
+    attributes: SamlAttributes
+    sp_entity_id: str = Field(description="EST's entity id, also its metadata's address.")
+    sp_metadata_url: str
+    acs_url: str = Field(description="EST's AssertionConsumerService (HTTP-POST).")
+    sp_certificate: str | None = Field(description="EST's certificate (PEM), once saved.")
+
+
+class SamlStarted(BaseModel):
+    redirect_url: str = Field(description="Where to send the browser (the AuthnRequest).")
+    flow: str = Field(
+        description="The sign-in under way (the request's id), sealed: keep it in the browser "
+        "(an HttpOnly cookie) and send it back with the IdP's response."
+    )
+
+
+class SamlFinish(Input):
+    """The IdP's response posted to the AssertionConsumerService, with the flow."""
+
+    flow: _FLOW
+    saml_response: Annotated[str, StringConstraints(min_length=1, max_length=500_000), _SAML]
+    relay_state: Annotated[str | None, StringConstraints(max_length=2000), _SAML] = None

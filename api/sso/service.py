@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
-from typing import Any
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -50,14 +50,13 @@ from api import sealing, tenancy
 from api.access import policy
 from api.accounts import service as account_service
 from api.actor import Actor
-from api.audit import service as audit
 from api.errors import DomainError, Invalid, NotAuthenticated, NotFound
 from api.localtime import utcnow
 from api.resources import get_record
 from api.schemas_common import Ref
 from api.settings import Settings
 from api.sso import people, schemas, slots
-from api.sso.models import OidcGroupMapping, OidcProvider
+from api.sso.models import OidcGroupMapping, OidcProvider, SamlProvider
 from api.structure.models import Municipality
 from api.structure.service import GROUPS, ORGANISATIONS
 
@@ -87,7 +86,7 @@ def redirect_uri(settings: Settings) -> str:
 # The administrator's settings ------------------------------------------------------------------
 
 
-def _configurable(actor: Actor, municipality_id: int) -> None:
+def configurable(actor: Actor, municipality_id: int) -> None:
     if not policy.may_configure_sign_in(actor, municipality_id):
         raise NotFound("Ingen sådan kommun.", code="not_found")
 
@@ -116,7 +115,7 @@ def get_settings(
     session: Session, municipality_id: int, *, actor: Actor, settings: Settings
 ) -> schemas.OidcSettingsRead:
     """The identity provider, or (``configured`` false) what to register at one first."""
-    _configurable(actor, municipality_id)
+    configurable(actor, municipality_id)
     provider = _provider(session, municipality_id)
     if provider is None:
         return schemas.OidcSettingsRead(
@@ -141,26 +140,17 @@ def put_settings(
     actor: Actor,
     settings: Settings,
 ) -> schemas.OidcSettingsRead:
-    _configurable(actor, municipality_id)
+    configurable(actor, municipality_id)
     provider = _provider(session, municipality_id)
     if provider is None and data.client_secret is None:
         raise Invalid.field("client_secret", "Fyll i klienthemligheten.", "missing")
-    if data.provision_accounts and data.provision_organisation_id is None:
-        raise Invalid.field(
-            "provision_organisation_id",
-            "Välj den organisation som nya konton hamnar i.",
-            "missing",
-        )
-    if data.provision_organisation_id is not None:
-        get_record(session, ORGANISATIONS, data.provision_organisation_id, actor=actor)
+    check_provisioning(session, data, actor=actor)
     if provider is None:
         provider = OidcProvider(municipality_id=municipality_id, client_secret="")
         session.add(provider)
     provider.issuer = data.issuer
     provider.client_id = data.client_id
-    provider.enabled = data.enabled
-    provider.provision_accounts = data.provision_accounts
-    provider.provision_organisation_id = data.provision_organisation_id
+    set_provisioning(provider, data)
     if data.client_secret is not None:
         provider.client_secret = sealing.seal(
             data.client_secret,
@@ -172,19 +162,48 @@ def put_settings(
     return _read(provider, settings)
 
 
-def delete_settings(session: Session, municipality_id: int, *, actor: Actor) -> None:
-    _configurable(actor, municipality_id)
-    provider = _provider(session, municipality_id)
+def check_provisioning(session: Session, data: schemas.ProviderWrite, *, actor: Actor) -> None:
+    """Just-in-time accounts need an organisation for them, one the administrator sees."""
+    if data.provision_accounts and data.provision_organisation_id is None:
+        raise Invalid.field(
+            "provision_organisation_id",
+            "Välj den organisation som nya konton hamnar i.",
+            "missing",
+        )
+    if data.provision_organisation_id is not None:
+        get_record(session, ORGANISATIONS, data.provision_organisation_id, actor=actor)
+
+
+def set_provisioning(provider: OidcProvider | SamlProvider, data: schemas.ProviderWrite) -> None:
+    provider.enabled = data.enabled
+    provider.provision_accounts = data.provision_accounts
+    provider.provision_organisation_id = data.provision_organisation_id
+
+
+def delete_provider(
+    session: Session,
+    kind: type[OidcProvider] | type[SamlProvider],
+    municipality_id: int,
+    *,
+    actor: Actor,
+) -> None:
+    """Removes the municipality's provider of this kind (the identities linked stay)."""
+    configurable(actor, municipality_id)
+    provider = session.scalar(select(kind).where(kind.municipality_id == municipality_id))
     if provider is None:
         raise NotFound(NO_PROVIDER, code="no_identity_provider")
     session.delete(provider)
     session.flush()
 
 
+def delete_settings(session: Session, municipality_id: int, *, actor: Actor) -> None:
+    delete_provider(session, OidcProvider, municipality_id, actor=actor)
+
+
 def list_mappings(
     session: Session, municipality_id: int, *, actor: Actor
 ) -> list[schemas.GroupMappingRead]:
-    _configurable(actor, municipality_id)
+    configurable(actor, municipality_id)
     mappings = session.scalars(
         select(OidcGroupMapping)
         .where(OidcGroupMapping.municipality_id == municipality_id)
@@ -196,7 +215,7 @@ def list_mappings(
 def create_mapping(
     session: Session, municipality_id: int, data: schemas.GroupMappingCreate, *, actor: Actor
 ) -> schemas.GroupMappingRead:
-    _configurable(actor, municipality_id)
+    configurable(actor, municipality_id)
     get_record(session, GROUPS, data.group_id, actor=actor)
     taken = session.scalar(
         select(OidcGroupMapping.id).where(
@@ -225,7 +244,7 @@ def create_mapping(
 def delete_mapping(
     session: Session, municipality_id: int, mapping_id: int, *, actor: Actor
 ) -> None:
-    _configurable(actor, municipality_id)
+    configurable(actor, municipality_id)
     mapping = session.get(OidcGroupMapping, mapping_id)
     if mapping is None or mapping.municipality_id != municipality_id:
         raise NotFound("Ingen sådan koppling.", code="not_found")
@@ -242,20 +261,32 @@ def _possessive(name: str) -> str:
     return name if name.endswith(("s", "x", "z")) else name + "s"
 
 
-def choices(session: Session) -> list[schemas.OidcChoice]:
-    rows = session.execute(
-        select(Municipality.id, Municipality.name)
-        .join(OidcProvider, OidcProvider.municipality_id == Municipality.id)
-        .where(OidcProvider.enabled, Municipality.active)
-        .order_by(Municipality.name, Municipality.id)
-    ).all()
-    return [
-        schemas.OidcChoice(
-            municipality=Ref(id=ident, name=name),
-            label=f"Logga in med {_possessive(name)} inloggning",
-        )
-        for ident, name in rows
+def choices(session: Session) -> list[schemas.SignInChoice]:
+    """Each municipality's identity providers that are turned on, OpenID Connect first."""
+    found: list[schemas.SignInChoice] = []
+    labels = {
+        "oidc": "Logga in med {} inloggning",
+        "saml": "Logga in via {} identitetstjänst",
+    }
+    kinds: list[tuple[Literal["oidc", "saml"], type[OidcProvider] | type[SamlProvider]]] = [
+        ("oidc", OidcProvider),
+        ("saml", SamlProvider),
     ]
+    for protocol, kind in kinds:
+        rows = session.execute(
+            select(Municipality.id, Municipality.name)
+            .join(kind, kind.municipality_id == Municipality.id)
+            .where(kind.enabled, Municipality.active)
+        ).all()
+        found += [
+            schemas.SignInChoice(
+                municipality=Ref(id=ident, name=name),
+                protocol=protocol,
+                label=labels[protocol].format(_possessive(name)),
+            )
+            for ident, name in rows
+        ]
+    return sorted(found, key=lambda c: (c.municipality.name, c.municipality.id))
 
 
 # The provider, over HTTP -----------------------------------------------------------------------
@@ -289,16 +320,22 @@ def _metadata(client: httpx.Client, issuer: str) -> dict[str, Any]:
     return metadata
 
 
-def _enabled_provider(session: Session, municipality_id: int) -> OidcProvider:
-    provider = _provider(session, municipality_id)
+_P = TypeVar("_P", OidcProvider, SamlProvider)
+
+
+def enabled_provider(session: Session, kind: type[_P], municipality_id: int) -> _P:
+    """The municipality's provider of this kind, turned on, of a municipality not closed."""
+    provider = session.scalar(select(kind).where(kind.municipality_id == municipality_id))
     municipality = session.get(Municipality, municipality_id)
     if provider is None or not provider.enabled or municipality is None or not municipality.active:
         raise NotFound(NO_PROVIDER, code="no_identity_provider")
     return provider
 
 
-def start(session: Session, data: schemas.OidcStart, *, settings: Settings) -> schemas.OidcStarted:
-    provider = _enabled_provider(session, data.municipality_id)
+def start(
+    session: Session, data: schemas.SignInStart, *, settings: Settings
+) -> schemas.OidcStarted:
+    provider = enabled_provider(session, OidcProvider, data.municipality_id)
     with httpx.Client(timeout=_TIMEOUT) as client:
         metadata = _metadata(client, provider.issuer)
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
@@ -315,15 +352,31 @@ def start(session: Session, data: schemas.OidcStart, *, settings: Settings) -> s
             ("code_challenge_method", "S256"),
         ],
     )
+    flow = {"s": state, "n": nonce, "v": verifier}
+    sealed = seal_flow(provider.municipality_id, flow, settings)
+    return schemas.OidcStarted(authorization_url=url, flow=sealed)
+
+
+def seal_flow(municipality_id: int, flow: dict[str, Any], settings: Settings) -> str:
+    """A sign-in under way, sealed for the browser to keep, good for ten minutes."""
     expires = int((utcnow() + FLOW_LIFETIME).timestamp())
-    flow = {"m": provider.municipality_id, "s": state, "n": nonce, "v": verifier, "x": expires}
-    sealed = sealing.seal(
-        json.dumps(flow),
+    return sealing.seal(
+        json.dumps({**flow, "m": municipality_id, "x": expires}),
         purpose=_FLOW_PURPOSE,
         context="",
         secret_key=settings.secret_key.get_secret_value(),
     )
-    return schemas.OidcStarted(authorization_url=url, flow=sealed)
+
+
+def open_flow(sealed: str, settings: Settings) -> tuple[int, dict[str, Any]] | None:
+    """The municipality and the sign-in under way; None when it is not ours, or too old."""
+    secret_key = settings.secret_key.get_secret_value()
+    opened = sealing.unseal(sealed, purpose=_FLOW_PURPOSE, context="", secret_key=secret_key)
+    flow: dict[str, Any] = json.loads(opened) if opened else {}
+    municipality_id = flow.get("m")
+    if not isinstance(municipality_id, int) or flow.get("x", 0) < utcnow().timestamp():
+        return None
+    return municipality_id, flow
 
 
 def exchange_code(
@@ -400,52 +453,41 @@ def verify_id_token(
     return dict(claims)
 
 
-def _refused(
-    session: Session, error: DomainError, *, municipality_id: int | None, label: str = ""
-) -> DomainError:
-    audit.record(
-        session,
-        action="sign_in",
-        outcome="failed",
-        label=label,
-        status=error.status,
-        detail=f"oidc: {error.code}",
-        municipality_id=municipality_id,
-    )
-    return error
-
-
 def finish(
     session: Session, data: schemas.OidcFinish, *, actor: Actor, settings: Settings
 ) -> account_service.SignedIn | DomainError:
     """The provider's answer: a new session, or the refusal (returned, not raised, so the
     request's transaction keeps its line in the audit log)."""
     secret_key = settings.secret_key.get_secret_value()
-    opened = sealing.unseal(data.flow, purpose=_FLOW_PURPOSE, context="", secret_key=secret_key)
-    flow: dict[str, Any] = json.loads(opened) if opened else {}
-    municipality_id = flow.get("m") if isinstance(flow.get("m"), int) else None
-    if municipality_id is None or flow.get("x", 0) < utcnow().timestamp():
-        return _refused(
-            session, NotAuthenticated(START_AGAIN, code="sso_flow_invalid"), municipality_id=None
+    opened = open_flow(data.flow, settings)
+    if opened is None:
+        return people.refused(
+            session,
+            NotAuthenticated(START_AGAIN, code="sso_flow_invalid"),
+            via="oidc",
+            municipality_id=None,
         )
+    municipality_id, flow = opened
     if not hmac.compare_digest(str(flow.get("s", "")), data.state):
-        return _refused(
+        return people.refused(
             session,
             NotAuthenticated(START_AGAIN, code="sso_state_mismatch"),
+            via="oidc",
             municipality_id=municipality_id,
         )
     if data.error is not None or data.code is None:
-        return _refused(
+        return people.refused(
             session,
             NotAuthenticated(
                 "Inloggningen avbröts hos kommunens inloggningstjänst. Försök igen.",
                 code="sso_provider_error",
             ),
+            via="oidc",
             municipality_id=municipality_id,
         )
     # The rest of the request sees and writes this municipality's rows only.
     tenancy.rebind(session, [municipality_id])
-    provider = _enabled_provider(session, municipality_id)
+    provider = enabled_provider(session, OidcProvider, municipality_id)
     client_secret = sealing.unseal(
         provider.client_secret,
         purpose=_SECRET_PURPOSE,
@@ -476,24 +518,17 @@ def finish(
             )
         )
     if claims is None:
-        return _refused(
+        return people.refused(
             session,
             NotAuthenticated(START_AGAIN, code="sso_token_refused"),
+            via="oidc",
             municipality_id=municipality_id,
         )
-    user = people.person(session, provider, claims)
-    if isinstance(user, DomainError):
-        return _refused(
-            session, user, municipality_id=municipality_id, label=people.login_name(claims)
-        )
-    if "groups" not in claims.get("_claim_names", {}):
-        # Entra ID names no groups in the token when there are too many ("overage"): the
-        # memberships then stay as they were.
-        groups = claims.get("groups")
-        people.apply_groups(
-            session,
-            user,
-            municipality_id,
-            [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else [],
-        )
-    return account_service.begin_session(session, user, actor=actor, settings=settings, via="oidc")
+    return people.sign_in(
+        session,
+        provider,
+        people.oidc_vouched(claims),
+        via="oidc",
+        actor=actor,
+        settings=settings,
+    )

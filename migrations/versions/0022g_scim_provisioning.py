@@ -4,7 +4,7 @@ group gave. The four new tables hold municipal data: row-level security on Postg
 migration 0020b.
 
 Revision ID: 0022g
-Revises: 0022e
+Revises: 0022f
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from alembic import op
 import api.db
 
 revision: str = "0022g"
-down_revision: str | None = "0022e"
+down_revision: str | None = "0022f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -87,15 +87,21 @@ EXPECTED: dict[str, frozenset[str]] = {
     "set_municipality_privacy_notice": ADMIN | OPERATOR,
     # Single sign-on (#22): anyone sees the choices and signs in through a provider; a
     # municipality's identity provider and group mappings are its administrator's.
-    "list_oidc_choices": EVERYONE,
+    "list_sign_in_choices": EVERYONE,
     "start_oidc_sign_in": EVERYONE,
     "finish_oidc_sign_in": EVERYONE,
+    "start_saml_sign_in": EVERYONE,
+    "finish_saml_sign_in": EVERYONE,
+    "get_saml_metadata": EVERYONE,
     "get_oidc_settings": ADMIN,
     "set_oidc_settings": ADMIN,
     "delete_oidc_settings": ADMIN,
-    "list_oidc_group_mappings": ADMIN,
-    "create_oidc_group_mapping": ADMIN,
-    "delete_oidc_group_mapping": ADMIN,
+    "get_saml_settings": ADMIN,
+    "set_saml_settings": ADMIN,
+    "delete_saml_settings": ADMIN,
+    "list_sso_group_mappings": ADMIN,
+    "create_sso_group_mapping": ADMIN,
+    "delete_sso_group_mapping": ADMIN,
     # A new municipality with its first administrator: platform operators alone (#21).
     "establish_municipality": OPERATOR,
     # SCIM provisioning (#22): a municipality's SCIM token alone, which is none of these

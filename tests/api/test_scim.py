@@ -284,7 +284,7 @@ def test_entra_provisions_changes_deactivates_and_deletes_an_account(
 def _mapping(api: httpx.Client, demo: Demo, claim: str, group: str, role: str) -> int:
     municipality = demo["municipality"]["id"]
     made = api.post(
-        f"{V1}/municipalities/{municipality}/oidc/group-mappings",
+        f"{V1}/municipalities/{municipality}/sso/group-mappings",
         json={"claim_value": claim, "group_id": demo["groups"][group]["id"], "role": role},
     )
     assert made.status_code == 201, made.text
@@ -385,7 +385,7 @@ def test_directory_groups_give_memberships_and_a_sign_in_finds_the_account(
         assert scim.patch(f"/Groups/{group}", json=_members("Add", eva)).status_code == 200
         assert scim.patch(f"/Groups/{group}", json=_remove_member(bo)).status_code == 200
         assert _groups(api, bo) == {}
-        deleted = api.delete(f"{V1}/municipalities/{municipality}/oidc/group-mappings/{mapping}")
+        deleted = api.delete(f"{V1}/municipalities/{municipality}/sso/group-mappings/{mapping}")
         assert deleted.status_code == 204
         assert _groups(api, eva) == {kungsangen: "reporter"}
         _mapping(api, demo, CREATE_GROUP["externalId"], bro, "viewer")

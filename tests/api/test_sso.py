@@ -21,6 +21,7 @@ from api.sso.schemas import REDIRECT_PATH
 from tests.support.oidc import OidcProvider, through_provider
 from tests.support.people import Demo
 from tests.support.servers import Server
+from tests.support.sso import groups, make_user, map_group, me
 
 V1 = "/api/v1"
 
@@ -43,26 +44,6 @@ def _configure(
     return body
 
 
-def _map(api: httpx.Client, demo: Demo, claim: str, group: str, role: str) -> dict[str, Any]:
-    municipality = demo["municipality"]["id"]
-    answer = api.post(
-        f"{V1}/municipalities/{municipality}/oidc/group-mappings",
-        json={"claim_value": claim, "group_id": demo["groups"][group]["id"], "role": role},
-    )
-    assert answer.status_code == 201, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
-def _user(api: httpx.Client, demo: Demo, email: str, name: str = "Anna Andersson") -> int:
-    organisation = demo["organisations"]["Trygghets- och preventionsenheten"]["id"]
-    answer = api.post(
-        f"{V1}/users", json={"name": name, "email": email, "organisation_id": organisation}
-    )
-    assert answer.status_code == 201, answer.text
-    return int(answer.json()["id"])
-
-
 def _through_web(server: Server, login: str) -> tuple[httpx.Client, httpx.Response]:
     """A browser's whole sign-in: the sign-in page's link, the provider's forms, the
     redirect URI. Answers the browser (its cookies) and the redirect URI's answer."""
@@ -77,18 +58,8 @@ def _through_web(server: Server, login: str) -> tuple[httpx.Client, httpx.Respon
 def _choice(browser: httpx.Client) -> int:
     page = browser.get("/logga-in")
     assert "Logga in med Upplands-Bro kommuns inloggning" in page.text
-    choices = browser.get(f"{V1}/auth/oidc").json()
+    choices = browser.get(f"{V1}/auth/sso").json()
     return int(choices[0]["municipality"]["id"])
-
-
-def _me(server: Server, token: str) -> dict[str, Any]:
-    with server.client(token) as client:
-        me: dict[str, Any] = client.get(f"{V1}/auth/me").json()
-    return me
-
-
-def _groups(me: dict[str, Any]) -> dict[str, str]:
-    return {m["group"]["name"]: m["role"] for m in me["memberships"]}
 
 
 def _started(server: Server, municipality: int) -> dict[str, Any]:
@@ -109,10 +80,10 @@ def test_sign_in_through_the_provider_maps_groups(
     settings = _configure(api, demo, oidc_provider)
     assert settings["redirect_uri"] == server.url + REDIRECT_PATH
     assert "client_secret" not in settings and settings["client_secret_set"] is True
-    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
-    _map(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
-    _map(api, demo, "est-annat", "EST områdesgrupp Brunna", "member")
-    anna = _user(api, demo, "Anna.SSO@est.demo")
+    map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
+    map_group(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
+    map_group(api, demo, "est-annat", "EST områdesgrupp Brunna", "member")
+    anna = make_user(api, demo, "Anna.SSO@est.demo")
     # A membership an administrator gave: a sign-in leaves it alone.
     kungsangen = demo["groups"]["EST områdesgrupp Kungsängen"]["id"]
     given = api.put(f"{V1}/groups/{kungsangen}/memberships/{anna}", json={"role": "reporter"})
@@ -122,9 +93,9 @@ def test_sign_in_through_the_provider_maps_groups(
     assert done.status_code == 303 and done.headers["location"] == "/", done.text
     token = browser.cookies["est_session"]
     assert "est_oidc" not in browser.cookies  # the flow is spent
-    me = _me(server, token)
-    assert me["id"] == anna
-    assert _groups(me) == {
+    person = me(server, token)
+    assert person["id"] == anna
+    assert groups(person) == {
         "EST områdesgrupp Bro": "member",
         "EST samordningsgrupp": "viewer",
         "EST områdesgrupp Kungsängen": "reporter",
@@ -135,18 +106,18 @@ def test_sign_in_through_the_provider_maps_groups(
     assert [(e["outcome"], e["detail"]) for e in events["items"]] == [("ok", "oidc")]
 
     # The mappings change: at the next sign-in the memberships they gave follow them.
-    mappings = api.get(f"{V1}/municipalities/{demo['municipality']['id']}/oidc/group-mappings")
+    mappings = api.get(f"{V1}/municipalities/{demo['municipality']['id']}/sso/group-mappings")
     samordning = next(m for m in mappings.json() if m["claim_value"] == "est-samordning")
     removed = api.delete(
-        f"{V1}/municipalities/{demo['municipality']['id']}/oidc/group-mappings/{samordning['id']}"
+        f"{V1}/municipalities/{demo['municipality']['id']}/sso/group-mappings/{samordning['id']}"
     )
     assert removed.status_code == 204
     # Two of her groups give one EST group: the strongest role wins.
-    _map(api, demo, "est-samordning", "EST områdesgrupp Bro", "convener")
-    _map(api, demo, "est-bro", "EST områdesgrupp Kungsängen", "member")  # the admin's stays
+    map_group(api, demo, "est-samordning", "EST områdesgrupp Bro", "convener")
+    map_group(api, demo, "est-bro", "EST områdesgrupp Kungsängen", "member")  # the admin's stays
     again, answered = _through_web(server, "anna")
     assert answered.status_code == 303
-    assert _groups(_me(server, again.cookies["est_session"])) == {
+    assert groups(me(server, again.cookies["est_session"])) == {
         "EST områdesgrupp Bro": "convener",
         "EST områdesgrupp Kungsängen": "reporter",
     }
@@ -158,7 +129,7 @@ def test_wrong_state_is_refused(
     server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
 ) -> None:
     _configure(api, demo, oidc_provider)
-    _user(api, demo, "anna.sso@est.demo")
+    make_user(api, demo, "anna.sso@est.demo")
     with httpx.Client(base_url=server.url, timeout=30) as browser:
         started = browser.get("/logga-in/oidc", params={"kommun": demo["municipality"]["id"]})
         back = through_provider(started.headers["location"], "anna", server.url + REDIRECT_PATH)
@@ -177,7 +148,7 @@ def test_a_code_is_good_once(
     server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
 ) -> None:
     _configure(api, demo, oidc_provider)
-    _user(api, demo, "anna.sso@est.demo")
+    make_user(api, demo, "anna.sso@est.demo")
     started = _started(server, demo["municipality"]["id"])
     back = _answer(
         through_provider(started["authorization_url"], "anna", server.url + REDIRECT_PATH)
@@ -261,7 +232,7 @@ def test_an_unknown_person_is_refused_unless_accounts_are_made(
     server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
 ) -> None:
     _configure(api, demo, oidc_provider)
-    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "reporter")
+    map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "reporter")
     browser, refused = _through_web(server, "okand")
     assert refused.status_code == 403
     assert "har inget konto i EST Lägesbild" in refused.text
@@ -285,10 +256,10 @@ def test_an_unknown_person_is_refused_unless_accounts_are_made(
     assert turned_on.status_code == 200, turned_on.text
     made, answered = _through_web(server, "okand")
     assert answered.status_code == 303
-    me = _me(server, made.cookies["est_session"])
-    assert (me["name"], me["email"]) == ("Okänd Person", "okand.person@est.demo")
-    assert me["organisation"]["id"] == organisation
-    assert _groups(me) == {"EST områdesgrupp Bro": "reporter"}
+    person = me(server, made.cookies["est_session"])
+    assert (person["name"], person["email"]) == ("Okänd Person", "okand.person@est.demo")
+    assert person["organisation"]["id"] == organisation
+    assert groups(person) == {"EST områdesgrupp Bro": "reporter"}
     made.close()
 
 
@@ -299,7 +270,7 @@ def test_entra_ids_tenant_and_object_id_name_the_person(
     first time, and the tenant and object id (tid/oid) are kept and find it after, also
     when the address changes."""
     _configure(api, demo, oidc_provider)
-    bo = _user(api, demo, "bo.entra@est.demo", "Bo Berg")
+    bo = make_user(api, demo, "bo.entra@est.demo", "Bo Berg")
     first, answered = _through_web(server, "entra")
     assert answered.status_code == 303
     first.close()
@@ -312,7 +283,7 @@ def test_entra_ids_tenant_and_object_id_name_the_person(
     renamed = api.patch(f"{V1}/users/{bo}", json={"email": "bo.berg@est.demo"})
     assert renamed.status_code == 200, renamed.text
     second, _ = _through_web(server, "entra")
-    assert _me(server, second.cookies["est_session"])["id"] == bo
+    assert me(server, second.cookies["est_session"])["id"] == bo
     second.close()
 
 
@@ -337,7 +308,7 @@ def test_settings_keep_the_secret_and_belong_to_the_administrator(
     # Saved without the secret: the one kept stays.
     assert api.put(path, json={**body, "enabled": False}).json()["client_secret_set"] is True
     # Not offered while turned off.
-    assert api.get(f"{V1}/auth/oidc").json() == []
+    assert api.get(f"{V1}/auth/sso").json() == []
     # The secret is sealed in the database, not kept as typed.
     with server.database.session(write=False) as session:
         kept = session.execute(text("SELECT client_secret FROM oidc_providers")).scalar_one()

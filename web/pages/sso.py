@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.accounts.schemas import USUAL_ROLE
 from api.middleware import allow_external_redirect
 from api.schemas_common import MAX_ID
-from api.sso.schemas import REDIRECT_PATH
+from api.sso.schemas import ACS_PATH, DEFAULT_ATTRIBUTES, REDIRECT_PATH
 from api.swedish import ROLES
 from web import auth
 from web import client_sso as calls
@@ -33,27 +33,59 @@ router = APIRouter()
 PAGE = "/kommun/inloggning"
 Short = Annotated[str, Form(max_length=500)]
 Protocol = Annotated[str, Query(max_length=2000)]
+Municipality = Annotated[int, Query(ge=1, le=MAX_ID)]
+Next = Annotated[str, Query(max_length=2000)]
+START_AGAIN = "Inloggningen gick inte att slutföra. Börja om från inloggningssidan."
 
 
-@page(router, "/logga-in/oidc", name="oidc_sign_in")
-async def oidc_sign_in(
-    request: Request,
-    kommun: Annotated[int, Query(ge=1, le=MAX_ID)],
-    next: Annotated[str, Query(max_length=2000)] = "/",
-) -> Response:
-    target = safe_next(next)
+async def _start(request: Request, protocol: str, municipality_id: int, next_url: str) -> Response:
+    """Asks the API to start a sign-in and sends the browser on to the provider, keeping
+    the API's sealed flow in a cookie of this browser."""
+    target = safe_next(next_url)
     api = client_of(request).acting_for(None, address(request))
     try:
-        started = await calls.start(api, kommun)
+        if protocol == "saml":
+            saml = await calls.saml_start(api, municipality_id)
+            location, flow = saml.redirect_url, saml.flow
+        else:
+            oidc = await calls.start(api, municipality_id)
+            location, flow = oidc.authorization_url, oidc.flow
     except ApiError as exc:
         return await sign_in_form(
             request, next_url=target, message=exc.problem.detail, status=exc.problem.status
         )
     # Off this site, to the provider: the one redirect the security headers let through.
-    allow_external_redirect(request.scope, started.authorization_url)
-    response = Response(status_code=303, headers={"location": started.authorization_url})
-    auth.set_oidc_flow(request, response, started.flow, target)
+    allow_external_redirect(request.scope, location)
+    response = Response(status_code=303, headers={"location": location})
+    auth.set_sso_flow(request, response, protocol, flow, target)
     return response
+
+
+async def _finish(request: Request, protocol: str, body: dict[str, str | None]) -> Response:
+    """Asks the API to finish the sign-in with the provider's answer and the flow: the
+    session cookie and on, or the sign-in page with the refusal."""
+    kept = auth.sso_flow(request, protocol)
+    if kept is None:
+        return await sign_in_form(request, next_url="/", message=START_AGAIN, status=400)
+    flow, target = kept
+    api = client_of(request).acting_for(None, address(request))
+    finish = calls.saml_finish if protocol == "saml" else calls.finish
+    try:
+        token = await finish(api, {"flow": flow, **body})
+    except ApiError as exc:
+        response = await sign_in_form(
+            request, next_url=target, message=exc.problem.detail, status=exc.problem.status
+        )
+    else:
+        response = signed_in(request, token, safe_next(target))
+    # The flow is spent either way: the provider's answer is good once.
+    auth.clear_sso_flow(request, response, protocol)
+    return response
+
+
+@page(router, "/logga-in/oidc", name="oidc_sign_in")
+async def oidc_sign_in(request: Request, kommun: Municipality, next: Next = "/") -> Response:
+    return await _start(request, "oidc", kommun, next)
 
 
 @page(router, REDIRECT_PATH, name="oidc_callback")
@@ -63,29 +95,27 @@ async def oidc_callback(
     code: Protocol = "",
     error: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    kept = auth.oidc_flow(request)
-    if kept is None:
-        response = await sign_in_form(
-            request,
-            next_url="/",
-            message="Inloggningen gick inte att slutföra. Börja om från inloggningssidan.",
-            status=400,
-        )
-        return response
-    flow, target = kept
-    api = client_of(request).acting_for(None, address(request))
-    body = {"flow": flow, "state": state, "code": code or None, "error": error or None}
-    try:
-        token = await calls.finish(api, body)
-    except ApiError as exc:
-        response = await sign_in_form(
-            request, next_url=target, message=exc.problem.detail, status=exc.problem.status
-        )
-    else:
-        response = signed_in(request, token, safe_next(target))
-    # The flow is spent either way: the provider's code is good once.
-    auth.clear_oidc_flow(request, response)
-    return response
+    return await _finish(
+        request, "oidc", {"state": state, "code": code or None, "error": error or None}
+    )
+
+
+@page(router, "/logga-in/saml", name="saml_sign_in")
+async def saml_sign_in(request: Request, kommun: Municipality, next: Next = "/") -> Response:
+    return await _start(request, "saml", kommun, next)
+
+
+@router.post(ACS_PATH, response_class=HTMLResponse, name="saml_acs")
+async def saml_acs(
+    request: Request,
+    SAMLResponse: Annotated[str, Form(max_length=500_000)] = "",
+    RelayState: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """The AssertionConsumerService: the IdP's form posts its response here, from its own
+    site (no CSRF token: the response answers the request this browser's flow names)."""
+    return await _finish(
+        request, "saml", {"saml_response": SAMLResponse, "relay_state": RelayState or None}
+    )
 
 
 # The administrator's page ----------------------------------------------------------------------
@@ -97,6 +127,15 @@ SETTINGS_FIELDS = {
     "provision_organisation_id": "organisation",
 }
 MAPPING_FIELDS = {"claim_value": "grupp_varde", "group_id": "grupp", "role": "roll"}
+SAML_FIELDS = {
+    "metadata_url": "saml_metadata_url",
+    "metadata_xml": "saml_metadata",
+    "idp_entity_id": "saml_entity_id",
+    "idp_sso_url": "saml_sso_url",
+    "idp_certificate": "saml_certifikat",
+    "provision_organisation_id": "saml_organisation",
+    **{f"attributes.{kind}": f"saml_attr_{kind}" for kind in DEFAULT_ATTRIBUTES},
+}
 
 
 async def _page(
@@ -111,6 +150,7 @@ async def _page(
     assert visit.me.municipality is not None  # the capability says so
     municipality_id = visit.me.municipality.id
     current = await calls.settings(visit.api, municipality_id)
+    saml = await calls.saml_settings(visit.api, municipality_id)
     mappings = await calls.mappings(visit.api, municipality_id)
     groups = await visit.api.groups()
     organisations = await visit.api.organisations()
@@ -120,6 +160,16 @@ async def _page(
         "aktiv": "on" if current.enabled or not current.configured else "",
         "nya_konton": "on" if current.provision_accounts else "",
         "organisation": str(current.provision_organisation_id or ""),
+        "saml_metadata_url": saml.metadata_url or "",
+        "saml_entity_id": saml.idp_entity_id or "",
+        "saml_sso_url": saml.idp_sso_url or "",
+        "saml_aktiv": "on" if saml.enabled or not saml.configured else "",
+        "saml_nya_konton": "on" if saml.provision_accounts else "",
+        "saml_organisation": str(saml.provision_organisation_id or ""),
+        **{
+            f"saml_attr_{kind}": "\n".join(getattr(saml.attributes, kind))
+            for kind in DEFAULT_ATTRIBUTES
+        },
         **(values or {}),
     }
     return render(
@@ -129,6 +179,7 @@ async def _page(
             "nav": "municipality",
             "municipality": visit.me.municipality,
             "current": current,
+            "saml": saml,
             "mappings": mappings,
             "groups": groups,
             "organisations": organisations,
@@ -217,3 +268,38 @@ async def sign_in_mapping_remove(
     assert visit.me.municipality is not None
     await calls.remove_mapping(visit.api, visit.me.municipality.id, mapping_id)
     return redirect(request, f"{PAGE}?sparat=borttagen#grupper")
+
+
+@router.post(f"{PAGE}/saml", response_class=HTMLResponse, name="sign_in_saml_submit")
+async def sign_in_saml_submit(request: Request, visit: MunicipalityVisit) -> Response:
+    """The municipality's SAML IdP: its metadata (an address, or pasted), or its entity id,
+    address and certificate; the attributes' names, one a line."""
+    assert visit.me.municipality is not None
+    form = await request.form()
+    values = {k: v for k, v in form.items() if k.startswith("saml_") and isinstance(v, str)}
+
+    def given(name: str) -> str | None:
+        return values.get(name, "").strip() or None
+
+    organisation = values.get("saml_organisation", "")
+    body = {
+        "metadata_url": given("saml_metadata_url"),
+        "metadata_xml": given("saml_metadata"),
+        "idp_entity_id": given("saml_entity_id"),
+        "idp_sso_url": given("saml_sso_url"),
+        "idp_certificate": given("saml_certifikat"),
+        "attributes": {
+            kind: [n.strip() for n in values.get(f"saml_attr_{kind}", "").splitlines() if n.strip()]
+            or DEFAULT_ATTRIBUTES[kind]
+            for kind in DEFAULT_ATTRIBUTES
+        },
+        "enabled": bool(values.get("saml_aktiv")),
+        "provision_accounts": bool(values.get("saml_nya_konton")),
+        "provision_organisation_id": int(organisation) if organisation.isdigit() else None,
+    }
+    saved = await send(
+        calls.set_saml_settings(visit.api, visit.me.municipality.id, body), SAML_FIELDS
+    )
+    if isinstance(saved, Refused):
+        return await _page(request, visit, values=values, errors=saved.errors, status=422)
+    return redirect(request, f"{PAGE}?sparat=saml#saml")
