@@ -55,6 +55,10 @@ ROUTE_RULES: dict[str, Rule] = {
     "list_oidc_group_mappings": Rule.ADMIN,
     "create_oidc_group_mapping": Rule.ADMIN,
     "delete_oidc_group_mapping": Rule.ADMIN,
+    # Password sign-in turned off, and who may break the glass: the same administrator's.
+    "get_password_sign_in": Rule.ADMIN,
+    "set_password_sign_in": Rule.ADMIN,
+    "set_break_glass": Rule.ADMIN,
     # The EST structure and the categories: everyone signed in reads, administrators change.
     **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.OPERATOR),
     "update_municipality": Rule.ADMIN_OR_OPERATOR,

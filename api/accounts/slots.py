@@ -14,3 +14,8 @@ police_area_grants: Slot[[Session, int], tuple[tuple[int, str], ...]] = Slot(
 police_area_names: Slot[[Session, tuple[int, ...]], dict[int, str]] = Slot(
     "accounts.police_area_names", provider="api.policeareas"
 )
+# The identity providers a municipality's people sign in through, those turned on (#22):
+# the sign-in page's label of each (api.accounts.password_sign_in names them).
+identity_providers: Slot[[Session, int], list[str]] = Slot(
+    "accounts.identity_providers", provider="api.sso"
+)

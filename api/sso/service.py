@@ -256,6 +256,12 @@ def choices(session: Session) -> list[schemas.OidcChoice]:
     ]
 
 
+def enabled_labels(session: Session, municipality_id: int) -> list[str]:
+    """The municipality's identity provider, turned on, as the sign-in page names it
+    (api.accounts.slots.identity_providers: password sign-in turned off names it)."""
+    return [c.label for c in choices(session) if c.municipality.id == municipality_id]
+
+
 # The provider, over HTTP -----------------------------------------------------------------------
 
 

@@ -96,6 +96,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_oidc_group_mappings": ADMIN,
     "create_oidc_group_mapping": ADMIN,
     "delete_oidc_group_mapping": ADMIN,
+    "get_password_sign_in": ADMIN,
+    "set_password_sign_in": ADMIN,
+    "set_break_glass": ADMIN,
     # A new municipality with its first administrator: platform operators alone (#21).
     "establish_municipality": OPERATOR,
     **_resource("area", "areas", read=PEOPLE_SIGNED_IN, write=ADMIN),
