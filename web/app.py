@@ -37,6 +37,7 @@ from web.pages import (
     nightwalks,
     offline,
     own,
+    password_sign_in,
     photos,
     plans,
     platform,
@@ -98,6 +99,7 @@ ROUTERS = (
     policeareas.router,
     platform.router,
     sso.router,
+    password_sign_in.router,
 )
 
 
