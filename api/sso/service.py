@@ -19,11 +19,14 @@ the client secret) for an ID token, whose nonce must be the flow's. The person i
 3. else, only where the administrator turned just-in-time accounts on, a new account in the
    organisation they chose.
 
-The provider's ``groups`` claim gives memberships by the administrator's mappings (claim
-value → group and role), at every sign-in: memberships a mapping gave are added, changed and
-removed; those an administrator gave are left alone. Then the same session as a password
+The provider's metadata and keys are kept a while (api.sso.discovery). The provider's
+``groups`` claim (on Entra ID's group overage, the endpoint it names: api.sso.groups) gives
+memberships by the administrator's mappings (claim value → group and role), at every
+sign-in: memberships a mapping gave are added, changed and removed; those an administrator
+gave are left alone. Then the same session as a password
 sign-in begins (api.accounts.service.begin_session), with the same second factor rules, and
-the sign-in is in the audit log (``detail``: ``oidc``), as a refused one is.
+the sign-in is in the audit log (``detail``: ``oidc``), as a refused one is. The session
+records that the provider began it (``via``), so a temporary password does not hold it up.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+from base64 import urlsafe_b64decode
 from typing import Any
 from urllib.parse import quote
 
@@ -56,7 +60,8 @@ from api.localtime import utcnow
 from api.resources import get_record
 from api.schemas_common import Ref
 from api.settings import Settings
-from api.sso import people, schemas
+from api.sso import discovery, people, schemas
+from api.sso import groups as claim_groups
 from api.sso.models import OidcGroupMapping, OidcProvider
 from api.structure.models import Municipality
 from api.structure.service import GROUPS, ORGANISATIONS
@@ -281,7 +286,11 @@ def _get_json(client: httpx.Client, url: str) -> dict[str, Any]:
 
 def _metadata(client: httpx.Client, issuer: str) -> dict[str, Any]:
     """The provider's metadata (OpenID Connect Discovery), which must name the issuer that
-    was configured, exactly."""
+    was configured, exactly; kept a while (api.sso.discovery)."""
+    return discovery.metadata(issuer, lambda: _read_metadata(client, issuer))
+
+
+def _read_metadata(client: httpx.Client, issuer: str) -> dict[str, Any]:
     metadata = _get_json(client, issuer.rstrip("/") + "/.well-known/openid-configuration")
     if metadata.get("issuer") != issuer or not all(
         isinstance(metadata.get(k), str)
@@ -378,7 +387,11 @@ def verify_id_token(
     """The ID token's claims, its signature checked against the provider's keys and its
     claims by Authlib's rules for the code flow (iss, aud, azp, exp, iat, nonce, at_hash);
     None when anything is wrong."""
-    published = _get_json(client, metadata["jwks_uri"])
+    published = discovery.key_set(
+        str(metadata["issuer"]),
+        _key_id(tokens["id_token"]),
+        lambda: _get_json(client, metadata["jwks_uri"]),
+    )
     algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
     # Never "none", never a symmetric key made from something public.
     algorithms = [a for a in algorithms if isinstance(a, str) and a[:2] in ("RS", "PS", "ES")]
@@ -402,6 +415,16 @@ def verify_id_token(
     except (JoseError, ValueError, KeyError):
         return None
     return dict(claims)
+
+
+def _key_id(token: str) -> str | None:
+    """The ``kid`` an ID token's header names (read again, checked, by jwt.decode)."""
+    try:
+        header = json.loads(urlsafe_b64decode(token.split(".")[0] + "=="))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) else None
 
 
 def _refused(
@@ -490,14 +513,10 @@ def finish(
         return _refused(
             session, user, municipality_id=municipality_id, label=people.login_name(claims)
         )
-    if "groups" not in claims.get("_claim_names", {}):
-        # Entra ID names no groups in the token when there are too many ("overage"): the
-        # memberships then stay as they were.
-        groups = claims.get("groups")
-        people.apply_groups(
-            session,
-            user,
-            municipality_id,
-            [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else [],
-        )
+    # Entra ID names no groups in the token when there are too many ("overage"): they are
+    # read from the endpoint it names, else the memberships stay as they were.
+    assert tokens is not None
+    groups = claim_groups.groups_of(claims, tokens)
+    if groups is not None:
+        people.apply_groups(session, user, municipality_id, groups)
     return account_service.begin_session(session, user, actor=actor, settings=settings, via="oidc")

@@ -7,22 +7,29 @@ person EST does not know)."""
 from __future__ import annotations
 
 import json
-from typing import Any
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
+from joserfc.jwk import RSAKey
 from sqlalchemy import select, text
 
 from api import sealing
 from api.settings import Settings
+from api.sso import discovery
 from api.sso import service as sso_service
 from api.sso.models import OidcIdentity
 from api.sso.schemas import REDIRECT_PATH
-from tests.support.oidc import OidcProvider, through_provider
+from tests.support.oidc import OidcProvider, requests_at, set_account, through_provider
 from tests.support.people import Demo
 from tests.support.servers import Server
 
 V1 = "/api/v1"
+METADATA = "/.well-known/openid-configuration"
 
 
 def _configure(
@@ -54,10 +61,13 @@ def _map(api: httpx.Client, demo: Demo, claim: str, group: str, role: str) -> di
     return body
 
 
-def _user(api: httpx.Client, demo: Demo, email: str, name: str = "Anna Andersson") -> int:
+def _user(
+    api: httpx.Client, demo: Demo, email: str, name: str = "Anna Andersson", **extra: Any
+) -> int:
     organisation = demo["organisations"]["Trygghets- och preventionsenheten"]["id"]
     answer = api.post(
-        f"{V1}/users", json={"name": name, "email": email, "organisation_id": organisation}
+        f"{V1}/users",
+        json={"name": name, "email": email, "organisation_id": organisation, **extra},
     )
     assert answer.status_code == 201, answer.text
     return int(answer.json()["id"])
@@ -112,7 +122,9 @@ def test_sign_in_through_the_provider_maps_groups(
     _map(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
     _map(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
     _map(api, demo, "est-annat", "EST områdesgrupp Brunna", "member")
-    anna = _user(api, demo, "Anna.SSO@est.demo")
+    # A temporary password (set by the administrator) holds up no sign-in the provider
+    # vouched for: it is not asked to be changed.
+    anna = _user(api, demo, "Anna.SSO@est.demo", password="ett-tillfälligt-lösenord")
     # A membership an administrator gave: a sign-in leaves it alone.
     kungsangen = demo["groups"]["EST områdesgrupp Kungsängen"]["id"]
     given = api.put(f"{V1}/groups/{kungsangen}/memberships/{anna}", json={"role": "reporter"})
@@ -123,7 +135,9 @@ def test_sign_in_through_the_provider_maps_groups(
     token = browser.cookies["est_session"]
     assert "est_oidc" not in browser.cookies  # the flow is spent
     me = _me(server, token)
-    assert me["id"] == anna
+    assert me["id"] == anna and me["password_change_required"] is False
+    with server.client(token) as client:
+        assert client.get(f"{V1}/groups").status_code == 200
     assert _groups(me) == {
         "EST områdesgrupp Bro": "member",
         "EST samordningsgrupp": "viewer",
@@ -349,3 +363,115 @@ def test_settings_keep_the_secret_and_belong_to_the_administrator(
 def test_the_redirect_uri_follows_the_public_address() -> None:
     settings = Settings(public_url="https://est.kommun.se/")
     assert sso_service.redirect_uri(settings) == "https://est.kommun.se/logga-in/oidc/svar"
+
+
+def test_the_providers_metadata_and_keys_are_kept_and_new_keys_read_once(
+    server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
+) -> None:
+    """Counted at the provider: a second sign-in reads neither its metadata nor its keys;
+    an ID token signed with a key EST has not seen (the provider rolled its keys over)
+    makes EST read the keys again, once, with no restart."""
+    _configure(api, demo, oidc_provider)
+    _user(api, demo, "anna.sso@est.demo")
+    discovery.forget()
+    before = requests_at(oidc_provider)
+    first, answered = _through_web(server, "anna")
+    assert answered.status_code == 303
+    after_first = requests_at(oidc_provider)
+    read = {p: after_first.get(p, 0) - before.get(p, 0) for p in (METADATA, "/jwks", "/token")}
+    assert read == {METADATA: 1, "/jwks": 1, "/token": 1}
+    second, answered = _through_web(server, "anna")
+    assert answered.status_code == 303
+    after_second = requests_at(oidc_provider)
+    assert after_second.get(METADATA) == after_first.get(METADATA)
+    assert after_second.get("/jwks") == after_first.get("/jwks")
+    assert after_second["/token"] == after_first["/token"] + 1
+
+    # The keys kept are from before a rollover: the provider's key is not among them.
+    old = RSAKey.generate_key(2048, parameters={"kid": "the-key-before"}, private=False)
+    kept = discovery.key_set(
+        oidc_provider.issuer, "the-key-before", lambda: {"keys": [old.as_dict()]}
+    )
+    assert [k["kid"] for k in kept["keys"]] == ["the-key-before"]
+    third, answered = _through_web(server, "anna")
+    assert answered.status_code == 303, answered.text
+    after_third = requests_at(oidc_provider)
+    assert after_third["/jwks"] == after_second["/jwks"] + 1
+    assert after_third.get(METADATA) == after_first.get(METADATA)
+    for browser in (first, second, third):
+        browser.close()
+
+
+class _Directory(BaseHTTPRequestHandler):
+    """Entra ID's getMemberObjects, as a group overage names it: the person's groups for
+    a POST with the access token, which it checks at the provider's userinfo endpoint."""
+
+    userinfo = ""
+    groups: ClassVar[dict[str, list[str]]] = {}
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        who = httpx.get(
+            self.userinfo, headers={"Authorization": self.headers["Authorization"]}, timeout=5
+        )
+        answer = {"value": self.groups.get(who.json().get("sub", ""), [])}
+        ok = who.status_code == 200 and body == {"securityEnabledOnly": False}
+        self.send_response(200 if ok else 401)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(answer if ok else {}).encode())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_entra_group_overage_reads_the_groups_endpoint_and_keeps_them_when_it_fails(
+    server: Server,
+    api: httpx.Client,
+    demo: Demo,
+    oidc_provider: OidcProvider,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _configure(api, demo, oidc_provider)
+    _map(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
+    _map(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
+    _user(api, demo, "many.groups@est.demo", "Många Grupper")
+    directory = ThreadingHTTPServer(("127.0.0.1", 0), _Directory)
+    port = directory.server_address[1]
+    _Directory.userinfo = _metadata_of(oidc_provider)["userinfo_endpoint"]
+    _Directory.groups = {"overage": ["est-bro", "est-samordning", "not-mapped"]}
+    endpoint = f"http://127.0.0.1:{port}/v1.0/users/overage/getMemberObjects"
+    set_account(
+        oidc_provider,
+        "overage",
+        {
+            "email": "many.groups@est.demo",
+            "email_verified": True,
+            "name": "Många Grupper",
+            "_claim_names": {"groups": "src1"},
+            "_claim_sources": {"src1": {"endpoint": endpoint}},
+        },
+    )
+    thread = threading.Thread(target=directory.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser, answered = _through_web(server, "overage")
+        assert answered.status_code == 303, answered.text
+        me = _me(server, browser.cookies["est_session"])
+        assert _groups(me) == {"EST områdesgrupp Bro": "member", "EST samordningsgrupp": "viewer"}
+        browser.close()
+    finally:
+        directory.shutdown()
+        directory.server_close()
+    # The directory does not answer: the memberships stay, and the log says why.
+    with caplog.at_level(logging.WARNING, logger="est.sso"):
+        again, answered = _through_web(server, "overage")
+    assert answered.status_code == 303, answered.text
+    assert _groups(_me(server, again.cookies["est_session"])) == _groups(me)
+    assert any("could not be read" in r.getMessage() for r in caplog.records)
+    again.close()
+
+
+def _metadata_of(provider: OidcProvider) -> dict[str, Any]:
+    metadata: dict[str, Any] = httpx.get(provider.issuer + METADATA, timeout=5).json()
+    return metadata
