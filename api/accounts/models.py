@@ -92,6 +92,11 @@ class Membership(Municipal, TimestampMixin, Base):
     user: Mapped[User] = relationship(back_populates="memberships")
     group: Mapped[Group] = relationship(lazy="joined")
 
+    @property
+    def from_identity_provider(self) -> bool:
+        """As the API answers it (schemas.GroupGrant, schemas.MembershipRead)."""
+        return self.from_sso
+
 
 class AuthSession(Base):
     """A signed-in session: the bearer token's hash, never the token."""

@@ -161,6 +161,11 @@ class GroupGrant(BaseModel):
 
     group: GroupRef
     role: Role
+    from_identity_provider: bool = Field(
+        False,
+        description="Given by the identity provider's groups (single sign-on, #22): changed "
+        "and removed at the person's next sign-in there, not by hand.",
+    )
 
 
 class UserRead(Record):
@@ -268,6 +273,11 @@ class MembershipRead(BaseModel):
     user: UserRef
     role: Role
     created_at: dt.datetime
+    from_identity_provider: bool = Field(
+        False,
+        description="Given by the identity provider's groups (single sign-on, #22): changed "
+        "and removed at the person's next sign-in there, not by hand.",
+    )
 
 
 class UserRef(BaseModel):

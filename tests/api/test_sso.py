@@ -114,7 +114,11 @@ def _answer(url: str) -> dict[str, str]:
 
 
 def test_sign_in_through_the_provider_maps_groups(
-    server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
+    server: Server,
+    api: httpx.Client,
+    web: httpx.Client,
+    demo: Demo,
+    oidc_provider: OidcProvider,
 ) -> None:
     settings = _configure(api, demo, oidc_provider)
     assert settings["redirect_uri"] == server.url + REDIRECT_PATH
@@ -143,6 +147,20 @@ def test_sign_in_through_the_provider_maps_groups(
         "EST samordningsgrupp": "viewer",
         "EST områdesgrupp Kungsängen": "reporter",
     }
+    # Which memberships the provider gave, as the API and the pages tell them.
+    given_by = {m["group"]["name"]: m["from_identity_provider"] for m in me["memberships"]}
+    assert given_by == {
+        "EST områdesgrupp Bro": True,
+        "EST samordningsgrupp": True,
+        "EST områdesgrupp Kungsängen": False,
+    }
+    bro = demo["groups"]["EST områdesgrupp Bro"]["id"]
+    members = api.get(f"{V1}/groups/{bro}/memberships").json()
+    assert [(m["user"]["id"], m["from_identity_provider"]) for m in members] == [(anna, True)]
+    account = browser.get("/konto").text
+    assert "(medlem, via identitetstjänst)" in account and "(rapportör)" in account
+    group_page = web.get(f"/grupper/{bro}").text
+    assert '<span class="muted">(via identitetstjänst)</span>' in group_page
     # The web's pages take the session as after a password sign-in.
     assert "Anna Andersson" in browser.get("/").text
     events = api.get(f"{V1}/audit-events", params={"action": "sign_in", "user": anna}).json()
