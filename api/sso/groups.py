@@ -5,8 +5,9 @@ the token names for them (OpenID Connect Core 5.6.2, distributed claims).
 Entra ID's overage: past 200 groups (in a JWT) the token carries no ``groups`` but
 ``"_claim_names": {"groups": "src1"}`` and ``"_claim_sources": {"src1": {"endpoint": ...}}``,
 the directory's ``getMemberObjects`` for the person, which answers ``{"value": [group ids]}``
-to a POST with the access token (``{"securityEnabledOnly": false}``). A token of the implicit
-flow says ``"hasgroups": true`` and names no endpoint.
+to a POST with the access token (``{"securityEnabledOnly": false}``); Entra ID still names
+the retired Azure AD Graph there, so the same call of Microsoft Graph is made instead. A
+token of the implicit flow says ``"hasgroups": true`` and names no endpoint.
 
 When the groups cannot be read (no endpoint, the endpoint does not answer or refuses), the
 sign-in goes on and the memberships the mappings gave stay as they were: a directory that
@@ -27,6 +28,9 @@ log = logging.getLogger("est.sso")
 _TIMEOUT = httpx.Timeout(10.0)
 # The endpoint as the issuer is: https, or plain http on this machine alone.
 _ENDPOINT = re.compile(ISSUER_PATTERN)
+_AZURE_AD_GRAPH = re.compile(
+    r"^https://graph\.windows\.net/[^/]+/users/([A-Za-z0-9-]+)/getMemberObjects(\?.*)?$"
+)
 
 
 def groups_of(claims: dict[str, Any], tokens: dict[str, Any]) -> list[str] | None:
@@ -37,8 +41,10 @@ def groups_of(claims: dict[str, Any], tokens: dict[str, Any]) -> list[str] | Non
         groups = claims.get("groups")
         return [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else []
     sources = claims.get("_claim_sources")
-    described = sources.get(source) if isinstance(sources, dict) and source else None
+    named = isinstance(sources, dict) and isinstance(source, str)
+    described = sources.get(source) if named else None  # type: ignore[union-attr]
     endpoint = described.get("endpoint") if isinstance(described, dict) else None
+    endpoint = _graph(endpoint) if isinstance(endpoint, str) else None
     access_token = tokens.get("access_token")
     if not isinstance(endpoint, str) or not _ENDPOINT.match(endpoint):
         log.warning(
@@ -52,6 +58,15 @@ def groups_of(claims: dict[str, Any], tokens: dict[str, Any]) -> list[str] | Non
         log.warning("No access token to read the groups of %s with.", claims.get("sub"))
         return None
     return _read(endpoint, access_token, claims)
+
+
+def _graph(endpoint: str) -> str:
+    """Entra ID still names the retired Azure AD Graph (graph.windows.net); the same call
+    is Microsoft Graph's, which the access token of EST's sign-in is for."""
+    found = _AZURE_AD_GRAPH.match(endpoint)
+    if found is None:
+        return endpoint
+    return f"https://graph.microsoft.com/v1.0/users/{found.group(1)}/getMemberObjects"
 
 
 def _read(endpoint: str, access_token: str, claims: dict[str, Any]) -> list[str] | None:
