@@ -23,6 +23,7 @@ from api.safetywalks import findings as walk_findings
 from api.scim import groups as scim_groups
 from api.scim import tokens as scim_tokens
 from api.situation import slots as situation_slots
+from api.sso import service as sso
 from api.sso import slots as sso_slots
 from api.steering import assignments
 from api.structure import slots as structure_slots
@@ -32,6 +33,7 @@ def compose() -> None:
     account_slots.police_area_grants.fill(police_areas.police_area_grants)
     structure_slots.municipality_closed.fill(accounts.municipality_closed)
     account_slots.police_area_names.fill(police_areas.police_area_names)
+    account_slots.identity_providers.fill(sso.enabled_labels)
     incident_slots.outcomes.fill(interventions.outcomes)
     incident_slots.blank_copies.fill(evening_log.blank_posts_of)
     intervention_slots.decided_at.fill(meetings.decided_at)

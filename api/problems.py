@@ -17,7 +17,7 @@ from starlette.types import Scope
 
 from api.errors import DomainError, FieldError
 from api.middleware import OVERLOADED_RETRY_AFTER
-from api.schemas_common import FieldProblem, Problem
+from api.schemas_common import FieldProblem, Problem, Ref
 
 log = logging.getLogger("est.api")
 
@@ -46,6 +46,7 @@ def problem_response(
     detail: str,
     errors: Sequence[FieldProblem] = (),
     headers: dict[str, str] | None = None,
+    sign_in_through: Ref | None = None,
 ) -> JSONResponse:
     """``where``: the request, or the path it was for where no Request is at hand."""
     body = Problem(
@@ -56,9 +57,11 @@ def problem_response(
         instance=where if isinstance(where, str) else where.url.path,
         code=code,
         errors=list(errors),
+        sign_in_through=sign_in_through,
     )
     return JSONResponse(
-        body.model_dump(mode="json"),
+        # The extension stands only where it says something.
+        body.model_dump(mode="json", exclude=None if sign_in_through else {"sign_in_through"}),
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
@@ -201,6 +204,7 @@ def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
         detail=exc.detail,
         errors=[_field_problem(e) for e in exc.errors],
         headers=exc.headers or None,
+        sign_in_through=getattr(exc, "sign_in_through", None),
     )
 
 

@@ -394,3 +394,9 @@ class Problem(BaseModel):
     instance: str | None = None
     code: str
     errors: list[FieldProblem] = Field(default_factory=list)
+    sign_in_through: Ref | None = Field(
+        None,
+        description="A password sign-in refused because the municipality turned it off "
+        "(403 `password_sign_in_off`): the municipality whose identity provider signs the "
+        "person in instead (its choice among GET /auth/oidc). Left out otherwise.",
+    )

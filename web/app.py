@@ -38,6 +38,7 @@ from web.pages import (
     nightwalks,
     offline,
     own,
+    password_sign_in,
     photos,
     plans,
     platform,
@@ -102,6 +103,7 @@ ROUTERS = (
     platform.router,
     sso.router,
     scim.router,
+    password_sign_in.router,
 )
 
 

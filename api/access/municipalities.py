@@ -61,3 +61,10 @@ def may_configure_sign_in(actor: Actor, municipality_id: int) -> bool:
     """A municipality's single sign-on (its identity provider, the provider's groups mapped
     to EST groups): its own administrator alone, who knows its directory and its groups."""
     return actor.kind == "user" and actor.is_admin and actor.municipality_id == municipality_id
+
+
+def may_mark_break_glass(actor: Actor, municipality_id: int) -> bool:
+    """Who marks a municipality's administrators break-glass (they keep password sign-in,
+    with a second factor, when it is turned off, #22): its own administrator alone, as they
+    configure its sign-in; never a platform operator, who reads none of its people."""
+    return may_configure_sign_in(actor, municipality_id)

@@ -41,6 +41,7 @@ from api.access.municipalities import audit_scope as audit_scope
 from api.access.municipalities import managed_municipality_ids as managed_municipality_ids
 from api.access.municipalities import may_configure_sign_in as may_configure_sign_in
 from api.access.municipalities import may_manage_municipality as may_manage_municipality
+from api.access.municipalities import may_mark_break_glass as may_mark_break_glass
 from api.access.municipalities import readable_municipality_ids as readable_municipality_ids
 from api.access.policeareas import POLICE_AREA_READERS as POLICE_AREA_READERS
 from api.access.policeareas import PoliceAreaScope as PoliceAreaScope

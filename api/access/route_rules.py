@@ -89,6 +89,10 @@ ROUTE_RULES: dict[str, Rule] = {
     "list_scim_tokens": Rule.ADMIN,
     "create_scim_token": Rule.ADMIN,
     "revoke_scim_token": Rule.ADMIN,
+    # Password sign-in turned off, and who may break the glass: the same administrator's.
+    "get_password_sign_in": Rule.ADMIN,
+    "set_password_sign_in": Rule.ADMIN,
+    "set_break_glass": Rule.ADMIN,
     # The EST structure and the categories: everyone signed in reads, administrators change.
     **_resource("municipality", "municipalities", read=Rule.SIGNED_IN, write=Rule.OPERATOR),
     "update_municipality": Rule.ADMIN_OR_OPERATOR,

@@ -62,6 +62,9 @@ class User(ActiveMixin, TimestampMixin, Base):
     # An e-mail when feedback is recorded on something the person reported (#18); their own
     # choice (PATCH /auth/me), on unless they turn it off.
     feedback_email: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # A break-glass administrator keeps password sign-in (with a second factor) where their
+    # municipality turned it off (api.accounts.password_sign_in).
+    break_glass: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     memberships: Mapped[list[Membership]] = relationship(
@@ -92,6 +95,11 @@ class Membership(Municipal, TimestampMixin, Base):
     user: Mapped[User] = relationship(back_populates="memberships")
     group: Mapped[Group] = relationship(lazy="joined")
 
+    @property
+    def from_identity_provider(self) -> bool:
+        """As the API answers it (schemas.GroupGrant, schemas.MembershipRead)."""
+        return self.from_sso
+
 
 class AuthSession(Base):
     """A signed-in session: the bearer token's hash, never the token."""
@@ -112,6 +120,10 @@ class AuthSession(Base):
     # Half a sign-in: the password was right, the second factor is still to come. Such a
     # session reaches only the routes that complete it (policy.Rule.SECOND_FACTOR).
     pending: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # How it began: "password", or the identity provider's protocol ("oidc"); None before
+    # this was kept (taken as a password). An identity provider's session is not held to a
+    # temporary password: the provider vouched for the person.
+    via: Mapped[str | None] = mapped_column(String(16))
 
     user: Mapped[User] = relationship(lazy="joined")
 

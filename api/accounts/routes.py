@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.accounts import platform, schemas, service, service_tokens, totp
+from api.accounts import password_sign_in, platform, schemas, service, service_tokens, totp
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.errors import DomainError
 from api.problems import domain_problem, problem_responses
@@ -332,3 +332,54 @@ def establish_municipality(
         administrator_email=user.email,
         one_time_password=password,
     )
+
+
+# Password sign-in turned off per municipality (#22), and its break-glass administrators.
+
+PASSWORD_SIGN_IN = "/municipalities/{municipality_id}/password-sign-in"  # noqa: S105 (a path)
+
+
+@router.get(
+    PASSWORD_SIGN_IN,
+    response_model=schemas.PasswordSignInRead,
+    operation_id="get_password_sign_in",
+    summary="Whether the municipality's people sign in with a password; its break-glass admins",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_password_sign_in(
+    municipality_id: PathId, session: SessionDep, actor: ActorDep
+) -> schemas.PasswordSignInRead:
+    return password_sign_in.get_settings(session, municipality_id, actor=actor)
+
+
+@router.put(
+    PASSWORD_SIGN_IN,
+    response_model=schemas.PasswordSignInRead,
+    operation_id="set_password_sign_in",
+    summary="Turn password sign-in off (break-glass administrators aside) or on again",
+    responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
+)
+def set_password_sign_in(
+    municipality_id: PathId,
+    body: schemas.PasswordSignInWrite,
+    session: SessionDep,
+    actor: ActorDep,
+) -> schemas.PasswordSignInRead:
+    return password_sign_in.put_settings(session, municipality_id, body, actor=actor)
+
+
+@router.put(
+    PASSWORD_SIGN_IN + "/break-glass/{user_id}",
+    response_model=schemas.BreakGlassAdmin,
+    operation_id="set_break_glass",
+    summary="Mark an administrator break-glass: keeps password sign-in with a second factor",
+    responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
+)
+def set_break_glass(
+    municipality_id: PathId,
+    user_id: PathId,
+    body: schemas.BreakGlassWrite,
+    session: SessionDep,
+    actor: ActorDep,
+) -> schemas.BreakGlassAdmin:
+    return password_sign_in.mark_break_glass(session, municipality_id, user_id, body, actor=actor)

@@ -161,6 +161,11 @@ class GroupGrant(BaseModel):
 
     group: GroupRef
     role: Role
+    from_identity_provider: bool = Field(
+        False,
+        description="Given by the identity provider's groups (single sign-on, #22): changed "
+        "and removed at the person's next sign-in there, not by hand.",
+    )
 
 
 class UserRead(Record):
@@ -268,6 +273,11 @@ class MembershipRead(BaseModel):
     user: UserRef
     role: Role
     created_at: dt.datetime
+    from_identity_provider: bool = Field(
+        False,
+        description="Given by the identity provider's groups (single sign-on, #22): changed "
+        "and removed at the person's next sign-in there, not by hand.",
+    )
 
 
 class UserRef(BaseModel):
@@ -372,3 +382,38 @@ class MunicipalityEstablished(BaseModel):
 
 
 MembershipRead.model_rebuild()
+
+
+# Password sign-in turned off per municipality (#22; api.accounts.password_sign_in) ----------
+
+
+class BreakGlassAdmin(BaseModel):
+    """One of the municipality's administrators, and whether they may break the glass."""
+
+    user: Ref
+    break_glass: bool = Field(
+        description="Keeps password sign-in (with a second factor) when it is turned off."
+    )
+    second_factor_enrolled: bool
+
+
+class PasswordSignInRead(BaseModel):
+    municipality_id: int
+    enabled: bool = Field(description="The municipality's people sign in with a password.")
+    identity_providers: list[str] = Field(
+        description="The identity providers turned on, as the sign-in page names them."
+    )
+    administrators: list[BreakGlassAdmin]
+
+
+class PasswordSignInWrite(Input):
+    enabled: StrictBool = Field(
+        description="Off: the municipality's people sign in through its identity provider "
+        "alone; break-glass administrators keep their password with a second factor. Turning "
+        "it off needs an identity provider turned on and a break-glass administrator with a "
+        "second factor (409 otherwise)."
+    )
+
+
+class BreakGlassWrite(Input):
+    break_glass: StrictBool

@@ -28,10 +28,12 @@ from api.accounts.models import (
     AuthSession,
     Membership,
     ServiceToken,
-    TotpFactor,
     User,
 )
 from api.accounts.models import email_key as make_email_key
+from api.accounts.password_sign_in import PASSWORD as PASSWORD
+from api.accounts.password_sign_in import has_second_factor as has_second_factor
+from api.accounts.password_sign_in import refusal as password_refusal
 from api.accounts.passwords import hash_password, needs_rehash, verify_password
 from api.accounts.throttle import account_key, as_utc, count_failure, forget_failures, throttle
 from api.actor import Actor, Grant
@@ -76,9 +78,12 @@ def actor_for(
     session_id: int | None,
     address: str | None,
     municipality_id: int | None = None,
+    vouched: bool = False,
 ) -> Actor:
     """The person acting in ``municipality_id`` (their home municipality when None) with
-    their grants there; a municipality where they hold no grant is refused."""
+    their grants there; a municipality where they hold no grant is refused. ``vouched``: an
+    identity provider signed them in (vouched_for), so a temporary password does not hold
+    them up."""
     grants = [
         Grant(m.group_id, m.group.kind.value, m.group.area_id, m.role.value, m.municipality_id)
         for m in user.memberships
@@ -117,8 +122,13 @@ def actor_for(
         elsewhere=tuple(g for g in grants if g.municipality_id != chosen),
         token_id=session_id,
         address=address,
-        password_change_required=user.password_temporary,
+        password_change_required=user.password_temporary and not vouched,
     )
+
+
+def vouched_for(auth: AuthSession) -> bool:
+    """Whether an identity provider began the session (not a password)."""
+    return auth.via not in (None, PASSWORD)
 
 
 class NotMember(Forbidden):
@@ -158,7 +168,11 @@ def resolve_token(
         stale = now - last_used >= TOUCH_EVERY
         try:
             actor = actor_for(
-                auth.user, session_id=auth.id, address=address, municipality_id=municipality_id
+                auth.user,
+                session_id=auth.id,
+                address=address,
+                municipality_id=municipality_id,
+                vouched=vouched_for(auth),
             )
         except MunicipalityClosed as closed:
             if closed.nowhere:
@@ -206,13 +220,6 @@ def second_factor_stage(
     if actor.user_id is not None and has_second_factor(session, actor.user_id):
         return "verify" if pending else None
     return "enrol" if required else None
-
-
-def has_second_factor(session: Session, user_id: int) -> bool:
-    enrolled = select(TotpFactor.id).where(
-        TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None)
-    )
-    return session.scalar(enrolled) is not None
 
 
 def half(actor: Actor) -> Actor:
@@ -273,6 +280,9 @@ def sign_in(
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    refused_here = password_refusal(session, user)
+    if refused_here is not None:
+        return refused_here  # the right password, where it is turned off: not a failure
     signed_in = begin_session(session, user, actor=actor, settings=settings)
     if isinstance(signed_in, SignedIn) and signed_in.stage is None:
         # A half sign-in leaves the failures counted: the codes are throttled with them.
@@ -303,7 +313,12 @@ def begin_session(
         return closed
     stage = second_factor_stage(session, person, pending=True)
     token, auth = start_session(
-        session, user, settings=settings, address=actor.address, pending=stage is not None
+        session,
+        user,
+        settings=settings,
+        address=actor.address,
+        pending=stage is not None,
+        via=via or PASSWORD,
     )
     audit.record(
         session,
@@ -331,6 +346,7 @@ def start_session(
     settings: Settings,
     address: str | None,
     pending: bool = False,
+    via: str = PASSWORD,
 ) -> tuple[str, AuthSession]:
     """A new session with a new token: never one that existed before the sign-in."""
     token, digest = new_token(USER_PREFIX)
@@ -341,6 +357,7 @@ def start_session(
         expires_at=utcnow() + (min(lifetime, PENDING_LIFETIME) if pending else lifetime),
         address=address,
         pending=pending,
+        via=via,
     )
     session.add(auth)
     session.flush()
@@ -394,7 +411,8 @@ def me(session: Session, *, actor: Actor) -> schemas.Me:
             "session_expires_at": auth.expires_at if auth else None,
             "second_factor_enrolled": has_second_factor(session, user.id),
             "second_factor_required": policy.requires_second_factor(actor),
-            "password_change_required": user.password_temporary,
+            "password_change_required": user.password_temporary
+            and not (auth is not None and vouched_for(auth)),
             "feedback_email": user.feedback_email,
             "municipality": next(iter(municipality_refs(session, [actor.municipality_id])), None),
             "municipalities": municipality_refs(session, actor.municipality_ids),

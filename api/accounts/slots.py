@@ -23,3 +23,8 @@ police_area_names: Slot[[Session, tuple[int, ...]], dict[int, str]] = Slot(
 scim_token: Slot[[Session, str, str | None], tuple[Actor, tuple[type[Any], int] | None] | None] = (
     Slot("accounts.scim_token", provider="api.scim")
 )
+# The identity providers a municipality's people sign in through, those turned on (#22):
+# the sign-in page's label of each (api.accounts.password_sign_in names them).
+identity_providers: Slot[[Session, int], list[str]] = Slot(
+    "accounts.identity_providers", provider="api.sso"
+)

@@ -37,12 +37,14 @@ from api.accounts import schemas
 from api.accounts.models import AuthSession, RecoveryCode, TotpFactor, User
 from api.accounts.passwords import hash_password, verify_password
 from api.accounts.service import (
+    PASSWORD,
     USERS,
     SignedIn,
     actor_for,
     end_sessions,
     second_factor_stage,
     start_session,
+    vouched_for,
 )
 from api.accounts.throttle import account_key, count_failure, forget_failures, throttle
 from api.actor import Actor
@@ -237,7 +239,9 @@ def _complete(
 ) -> SignedIn:
     """The half session ends and a whole one, with a new token, begins."""
     auth.revoked_at = utcnow()
-    token, whole = start_session(session, user, settings=settings, address=actor.address)
+    token, whole = start_session(
+        session, user, settings=settings, address=actor.address, via=auth.via or PASSWORD
+    )
     audit.record(
         session,
         action="sign_in",
@@ -257,7 +261,8 @@ def token_read(signed_in: SignedIn, settings: Settings) -> schemas.TokenRead:
         expires_at=signed_in.auth.expires_at,
         idle_timeout_seconds=settings.session_idle_minutes * 60,
         second_factor=signed_in.stage,
-        password_change_required=signed_in.auth.user.password_temporary,
+        password_change_required=signed_in.auth.user.password_temporary
+        and not vouched_for(signed_in.auth),
     )
 
 

@@ -28,7 +28,27 @@ Count = Annotated[int | None, Query(ge=-(2**31), le=2**31)]
 Excluded = Annotated[str | None, Query(alias="excludedAttributes", max_length=500)]
 Attributes = Annotated[str | None, Query(max_length=500)]
 TOKENS = "/municipalities/{municipality_id}/scim-tokens"
-ANSWERS = problem_responses(400, 401, 403, 404, 409, 422, 503)
+# What the SCIM routes answer, in SCIM's media type (ScimResponses below): a resource or a
+# list of them, and every refusal as a SCIM error (a 422 becomes SCIM's 400).
+_SCIM_ERROR = {
+    "type": "object",
+    "properties": {
+        "schemas": {"type": "array", "items": {"type": "string"}},
+        "status": {"type": "string"},
+        "scimType": {"type": "string"},
+        "detail": {"type": "string"},
+    },
+}
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    **{
+        status: {"description": "A SCIM resource or list", "content": {MEDIA_TYPE: {"schema": {}}}}
+        for status in (200, 201)
+    },
+    **{
+        status: {**answer, "content": {MEDIA_TYPE: {"schema": _SCIM_ERROR}}}
+        for status, answer in problem_responses(400, 401, 403, 404, 409, 429, 503).items()
+    },
+}
 
 
 def _base(request: Request) -> str:

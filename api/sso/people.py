@@ -67,22 +67,17 @@ def login_name(claims: dict[str, Any]) -> str:
     return ""
 
 
-def oidc_vouched(claims: dict[str, Any]) -> Vouched:
-    """What an OpenID provider's checked ID token vouches for. Entra ID names no groups in
-    the token when there are too many ("overage", ``_claim_names``): None then."""
-    groups = claims.get("groups")
-    overage = "groups" in claims.get("_claim_names", {})
+def oidc_vouched(claims: dict[str, Any], groups: Sequence[str] | None) -> Vouched:
+    """What an OpenID provider's checked ID token vouches for, with the person's ``groups``
+    as read from it or from the endpoint it names (api.sso.groups: None where Entra ID left
+    them out and they could not be read, so memberships stay)."""
     name = claims.get("name")
     return Vouched(
         issuer=str(claims["iss"]),
         subject=subject_of(claims),
         login=login_name(claims),
         name=name if isinstance(name, str) else "",
-        groups=None
-        if overage
-        else [g for g in groups if isinstance(g, str)]
-        if isinstance(groups, list)
-        else [],
+        groups=groups,
     )
 
 

@@ -138,7 +138,7 @@ def _idp_from_metadata(xml: str, entity_id: str | None, field: str) -> Idp:
         raise Invalid.field(
             "idp_entity_id",
             "Ange vilken identitetstjänst i metadata som ska användas (dess entity id).",
-            "missing" if entity_id is None else "invalid",
+            "idp_not_chosen" if entity_id is None else "idp_not_in_metadata",
         )
     locations = [
         s["location"]
@@ -190,7 +190,7 @@ def _idp(data: schemas.SamlSettingsWrite) -> Idp:
             missing[0],
             "Klistra in identitetstjänstens metadata, ange adressen till den, eller fyll i "
             "entity id, inloggningsadress och certifikat.",
-            "missing",
+            "idp_not_described",
         )
     assert data.idp_entity_id and data.idp_sso_url and data.idp_certificate
     return Idp(

@@ -19,11 +19,14 @@ the client secret) for an ID token, whose nonce must be the flow's. The person i
 3. else, only where the administrator turned just-in-time accounts on, a new account in the
    organisation they chose.
 
-The provider's ``groups`` claim gives memberships by the administrator's mappings (claim
-value → group and role), at every sign-in: memberships a mapping gave are added, changed and
-removed; those an administrator gave are left alone. Then the same session as a password
+The provider's metadata and keys are kept a while (api.sso.discovery). The provider's
+``groups`` claim (on Entra ID's group overage, the endpoint it names: api.sso.groups) gives
+memberships by the administrator's mappings (claim value → group and role), at every
+sign-in: memberships a mapping gave are added, changed and removed; those an administrator
+gave are left alone. Then the same session as a password
 sign-in begins (api.accounts.service.begin_session), with the same second factor rules, and
-the sign-in is in the audit log (``detail``: ``oidc``), as a refused one is.
+the sign-in is in the audit log (``detail``: ``oidc``), as a refused one is. The session
+records that the provider began it (``via``), so a temporary password does not hold it up.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+from base64 import urlsafe_b64decode
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
@@ -55,7 +59,8 @@ from api.localtime import utcnow
 from api.resources import get_record
 from api.schemas_common import Ref
 from api.settings import Settings
-from api.sso import people, schemas, slots
+from api.sso import discovery, people, schemas, slots
+from api.sso import groups as claim_groups
 from api.sso.models import OidcGroupMapping, OidcProvider, SamlProvider
 from api.structure.models import Municipality
 from api.structure.service import GROUPS, ORGANISATIONS
@@ -143,7 +148,8 @@ def put_settings(
     configurable(actor, municipality_id)
     provider = _provider(session, municipality_id)
     if provider is None and data.client_secret is None:
-        raise Invalid.field("client_secret", "Fyll i klienthemligheten.", "missing")
+        # A rule of the first save, not of the schema (the secret is kept once given).
+        raise Invalid.field("client_secret", "Fyll i klienthemligheten.", "client_secret_needed")
     check_provisioning(session, data, actor=actor)
     if provider is None:
         provider = OidcProvider(municipality_id=municipality_id, client_secret="")
@@ -168,7 +174,7 @@ def check_provisioning(session: Session, data: schemas.ProviderWrite, *, actor: 
         raise Invalid.field(
             "provision_organisation_id",
             "Välj den organisation som nya konton hamnar i.",
-            "missing",
+            "organisation_needed",
         )
     if data.provision_organisation_id is not None:
         get_record(session, ORGANISATIONS, data.provision_organisation_id, actor=actor)
@@ -289,6 +295,12 @@ def choices(session: Session) -> list[schemas.SignInChoice]:
     return sorted(found, key=lambda c: (c.municipality.name, c.municipality.id))
 
 
+def enabled_labels(session: Session, municipality_id: int) -> list[str]:
+    """The municipality's identity provider, turned on, as the sign-in page names it
+    (api.accounts.slots.identity_providers: password sign-in turned off names it)."""
+    return [c.label for c in choices(session) if c.municipality.id == municipality_id]
+
+
 # The provider, over HTTP -----------------------------------------------------------------------
 
 
@@ -308,7 +320,11 @@ def _get_json(client: httpx.Client, url: str) -> dict[str, Any]:
 
 def _metadata(client: httpx.Client, issuer: str) -> dict[str, Any]:
     """The provider's metadata (OpenID Connect Discovery), which must name the issuer that
-    was configured, exactly."""
+    was configured, exactly; kept a while (api.sso.discovery)."""
+    return discovery.metadata(issuer, lambda: _read_metadata(client, issuer))
+
+
+def _read_metadata(client: httpx.Client, issuer: str) -> dict[str, Any]:
     metadata = _get_json(client, issuer.rstrip("/") + "/.well-known/openid-configuration")
     if metadata.get("issuer") != issuer or not all(
         isinstance(metadata.get(k), str)
@@ -427,7 +443,11 @@ def verify_id_token(
     """The ID token's claims, its signature checked against the provider's keys and its
     claims by Authlib's rules for the code flow (iss, aud, azp, exp, iat, nonce, at_hash);
     None when anything is wrong."""
-    published = _get_json(client, metadata["jwks_uri"])
+    published = discovery.key_set(
+        str(metadata["issuer"]),
+        _key_id(tokens["id_token"]),
+        lambda: _get_json(client, metadata["jwks_uri"]),
+    )
     algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
     # Never "none", never a symmetric key made from something public.
     algorithms = [a for a in algorithms if isinstance(a, str) and a[:2] in ("RS", "PS", "ES")]
@@ -451,6 +471,16 @@ def verify_id_token(
     except (JoseError, ValueError, KeyError):
         return None
     return dict(claims)
+
+
+def _key_id(token: str) -> str | None:
+    """The ``kid`` an ID token's header names (read again, checked, by jwt.decode)."""
+    try:
+        header = json.loads(urlsafe_b64decode(token.split(".")[0] + "=="))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) else None
 
 
 def finish(
@@ -524,11 +554,8 @@ def finish(
             via="oidc",
             municipality_id=municipality_id,
         )
-    return people.sign_in(
-        session,
-        provider,
-        people.oidc_vouched(claims),
-        via="oidc",
-        actor=actor,
-        settings=settings,
-    )
+    # Entra ID names no groups in the token when there are too many ("overage"): they are
+    # read from the endpoint it names (api.sso.groups), else the memberships stay.
+    assert tokens is not None
+    vouched = people.oidc_vouched(claims, claim_groups.groups_of(claims, tokens))
+    return people.sign_in(session, provider, vouched, via="oidc", actor=actor, settings=settings)

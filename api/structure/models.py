@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +58,9 @@ class Municipality(NamedMixin, ActiveMixin, TimestampMixin, Base):
     # The privacy notice (integritetsmeddelande) the municipality wrote; None: the default
     # (api.structure.privacy).
     privacy_notice: Mapped[str | None] = mapped_column(Text)
+    # Its people sign in with a password; its administrator turns it off where its identity
+    # provider signs them in (api.accounts.password_sign_in), break-glass administrators aside.
+    password_sign_in: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     @property
     def bounds(self) -> dict[str, float] | None:

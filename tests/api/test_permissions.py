@@ -102,6 +102,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_sso_group_mappings": ADMIN,
     "create_sso_group_mapping": ADMIN,
     "delete_sso_group_mapping": ADMIN,
+    "get_password_sign_in": ADMIN,
+    "set_password_sign_in": ADMIN,
+    "set_break_glass": ADMIN,
     # A new municipality with its first administrator: platform operators alone (#21).
     "establish_municipality": OPERATOR,
     # SCIM provisioning (#22): a municipality's SCIM token alone, which is none of these

@@ -7,23 +7,30 @@ person EST does not know)."""
 from __future__ import annotations
 
 import json
-from typing import Any
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
+from joserfc.jwk import RSAKey
 from sqlalchemy import select, text
 
 from api import sealing
 from api.settings import Settings
+from api.sso import discovery
 from api.sso import service as sso_service
 from api.sso.models import OidcIdentity
 from api.sso.schemas import REDIRECT_PATH
-from tests.support.oidc import OidcProvider, through_provider
+from tests.support.oidc import OidcProvider, requests_at, set_account, through_provider
 from tests.support.people import Demo
 from tests.support.servers import Server
 from tests.support.sso import groups, make_user, map_group, me
 
 V1 = "/api/v1"
+METADATA = "/.well-known/openid-configuration"
 
 
 def _configure(
@@ -75,7 +82,11 @@ def _answer(url: str) -> dict[str, str]:
 
 
 def test_sign_in_through_the_provider_maps_groups(
-    server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
+    server: Server,
+    api: httpx.Client,
+    web: httpx.Client,
+    demo: Demo,
+    oidc_provider: OidcProvider,
 ) -> None:
     settings = _configure(api, demo, oidc_provider)
     assert settings["redirect_uri"] == server.url + REDIRECT_PATH
@@ -83,7 +94,9 @@ def test_sign_in_through_the_provider_maps_groups(
     map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
     map_group(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
     map_group(api, demo, "est-annat", "EST områdesgrupp Brunna", "member")
-    anna = make_user(api, demo, "Anna.SSO@est.demo")
+    # A temporary password (set by the administrator) holds up no sign-in the provider
+    # vouched for: it is not asked to be changed.
+    anna = make_user(api, demo, "Anna.SSO@est.demo", password="ett-tillfälligt-lösenord")
     # A membership an administrator gave: a sign-in leaves it alone.
     kungsangen = demo["groups"]["EST områdesgrupp Kungsängen"]["id"]
     given = api.put(f"{V1}/groups/{kungsangen}/memberships/{anna}", json={"role": "reporter"})
@@ -94,12 +107,28 @@ def test_sign_in_through_the_provider_maps_groups(
     token = browser.cookies["est_session"]
     assert "est_oidc" not in browser.cookies  # the flow is spent
     person = me(server, token)
-    assert person["id"] == anna
+    assert person["id"] == anna and person["password_change_required"] is False
+    with server.client(token) as client:
+        assert client.get(f"{V1}/groups").status_code == 200
     assert groups(person) == {
         "EST områdesgrupp Bro": "member",
         "EST samordningsgrupp": "viewer",
         "EST områdesgrupp Kungsängen": "reporter",
     }
+    # Which memberships the provider gave, as the API and the pages tell them.
+    given_by = {m["group"]["name"]: m["from_identity_provider"] for m in person["memberships"]}
+    assert given_by == {
+        "EST områdesgrupp Bro": True,
+        "EST samordningsgrupp": True,
+        "EST områdesgrupp Kungsängen": False,
+    }
+    bro = demo["groups"]["EST områdesgrupp Bro"]["id"]
+    members = api.get(f"{V1}/groups/{bro}/memberships").json()
+    assert [(m["user"]["id"], m["from_identity_provider"]) for m in members] == [(anna, True)]
+    account = browser.get("/konto").text
+    assert "(medlem, via identitetstjänst)" in account and "(rapportör)" in account
+    group_page = web.get(f"/grupper/{bro}").text
+    assert '<span class="muted">(via identitetstjänst)</span>' in group_page
     # The web's pages take the session as after a password sign-in.
     assert "Anna Andersson" in browser.get("/").text
     events = api.get(f"{V1}/audit-events", params={"action": "sign_in", "user": anna}).json()
@@ -320,3 +349,118 @@ def test_settings_keep_the_secret_and_belong_to_the_administrator(
 def test_the_redirect_uri_follows_the_public_address() -> None:
     settings = Settings(public_url="https://est.kommun.se/")
     assert sso_service.redirect_uri(settings) == "https://est.kommun.se/logga-in/oidc/svar"
+
+
+def test_the_providers_metadata_and_keys_are_kept_and_new_keys_read_once(
+    server: Server, api: httpx.Client, demo: Demo, oidc_provider: OidcProvider
+) -> None:
+    """Counted at the provider: a second sign-in reads neither its metadata nor its keys;
+    an ID token signed with a key EST has not seen (the provider rolled its keys over)
+    makes EST read the keys again, once, with no restart."""
+    _configure(api, demo, oidc_provider)
+    make_user(api, demo, "anna.sso@est.demo")
+    discovery.forget()
+    before = requests_at(oidc_provider)
+    first, answered = _through_web(server, "anna")
+    assert answered.status_code == 303
+    after_first = requests_at(oidc_provider)
+    read = {p: after_first.get(p, 0) - before.get(p, 0) for p in (METADATA, "/jwks", "/token")}
+    assert read == {METADATA: 1, "/jwks": 1, "/token": 1}
+    second, answered = _through_web(server, "anna")
+    assert answered.status_code == 303
+    after_second = requests_at(oidc_provider)
+    assert after_second.get(METADATA) == after_first.get(METADATA)
+    assert after_second.get("/jwks") == after_first.get("/jwks")
+    assert after_second["/token"] == after_first["/token"] + 1
+
+    # The keys kept are from before a rollover: the provider's key is not among them.
+    old = RSAKey.generate_key(2048, parameters={"kid": "the-key-before"}, private=False)
+    kept = discovery.key_set(
+        oidc_provider.issuer, "the-key-before", lambda: {"keys": [old.as_dict()]}
+    )
+    assert [k["kid"] for k in kept["keys"]] == ["the-key-before"]
+    third, answered = _through_web(server, "anna")
+    assert answered.status_code == 303, answered.text
+    after_third = requests_at(oidc_provider)
+    assert after_third["/jwks"] == after_second["/jwks"] + 1
+    assert after_third.get(METADATA) == after_first.get(METADATA)
+    for browser in (first, second, third):
+        browser.close()
+
+
+class _Directory(BaseHTTPRequestHandler):
+    """Entra ID's getMemberObjects, as a group overage names it: the person's groups for
+    a POST with the access token, which it checks at the provider's userinfo endpoint."""
+
+    userinfo = ""
+    groups: ClassVar[dict[str, list[str]]] = {}
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        who = httpx.get(
+            self.userinfo, headers={"Authorization": self.headers["Authorization"]}, timeout=5
+        )
+        answer = {"value": self.groups.get(who.json().get("sub", ""), [])}
+        ok = who.status_code == 200 and body == {"securityEnabledOnly": False}
+        self.send_response(200 if ok else 401)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(answer if ok else {}).encode())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_entra_group_overage_reads_the_groups_endpoint_and_keeps_them_when_it_fails(
+    server: Server,
+    api: httpx.Client,
+    demo: Demo,
+    oidc_provider: OidcProvider,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _configure(api, demo, oidc_provider)
+    map_group(api, demo, "est-bro", "EST områdesgrupp Bro", "member")
+    map_group(api, demo, "est-samordning", "EST samordningsgrupp", "viewer")
+    make_user(api, demo, "many.groups@est.demo", "Många Grupper")
+    directory = ThreadingHTTPServer(("127.0.0.1", 0), _Directory)
+    port = directory.server_address[1]
+    _Directory.userinfo = _metadata_of(oidc_provider)["userinfo_endpoint"]
+    _Directory.groups = {"overage": ["est-bro", "est-samordning", "not-mapped"]}
+    endpoint = f"http://127.0.0.1:{port}/v1.0/users/overage/getMemberObjects"
+    set_account(
+        oidc_provider,
+        "overage",
+        {
+            "email": "many.groups@est.demo",
+            "email_verified": True,
+            "name": "Många Grupper",
+            "_claim_names": {"groups": "src1"},
+            "_claim_sources": {"src1": {"endpoint": endpoint}},
+        },
+    )
+    thread = threading.Thread(target=directory.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser, answered = _through_web(server, "overage")
+        assert answered.status_code == 303, answered.text
+        person = me(server, browser.cookies["est_session"])
+        assert groups(person) == {
+            "EST områdesgrupp Bro": "member",
+            "EST samordningsgrupp": "viewer",
+        }
+        browser.close()
+    finally:
+        directory.shutdown()
+        directory.server_close()
+    # The directory does not answer: the memberships stay, and the log says why.
+    with caplog.at_level(logging.WARNING, logger="est.sso"):
+        again, answered = _through_web(server, "overage")
+    assert answered.status_code == 303, answered.text
+    assert groups(me(server, again.cookies["est_session"])) == groups(person)
+    assert any("could not be read" in r.getMessage() for r in caplog.records)
+    again.close()
+
+
+def _metadata_of(provider: OidcProvider) -> dict[str, Any]:
+    metadata: dict[str, Any] = httpx.get(provider.issuer + METADATA, timeout=5).json()
+    return metadata

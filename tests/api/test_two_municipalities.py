@@ -64,7 +64,14 @@ PATH_KINDS: dict[str, str | None] = {
     "integrations": None,  # a source's name
     "integrations/guard-reports": None,  # a day
     "municipalities": "municipality",
-    "municipalities/oidc/group-mappings": "oidc_group_mapping",
+    "municipalities/sso/group-mappings": "oidc_group_mapping",
+    "municipalities/password-sign-in/break-glass": "user",
+    "municipalities/scim-tokens": "scim_token",
+    # A municipality's SAML metadata is public (what its identity provider registers).
+    "saml": None,
+    # SCIM beside the API: only a municipality's SCIM token reaches it (test_scim.py).
+    "/scim/v2/Users": "user",
+    "/scim/v2/Groups": "group",
     "areas": "area",
     "places": "place",
     "organisations": "organisation",

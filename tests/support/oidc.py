@@ -148,3 +148,15 @@ def through_provider(authorization_url: str, login: str, redirect_uri: str) -> s
             if url.startswith(redirect_uri):
                 return url
     raise AssertionError("the provider did not send the browser back")
+
+
+def requests_at(provider: OidcProvider) -> dict[str, int]:
+    """How many requests the provider had at each of its paths (what EST read of it)."""
+    counts: dict[str, int] = httpx.get(provider.issuer + "/_test/counts", timeout=5).json()
+    return counts
+
+
+def set_account(provider: OidcProvider, login: str, claims: dict[str, Any]) -> None:
+    """An account the provider vouches for, with these claims, from now on."""
+    answer = httpx.put(f"{provider.issuer}/_test/accounts/{login}", json=claims, timeout=5)
+    assert answer.status_code == 204, answer.text

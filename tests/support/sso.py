@@ -26,10 +26,13 @@ def map_group(api: httpx.Client, demo: Demo, value: str, group: str, role: str) 
     return body
 
 
-def make_user(api: httpx.Client, demo: Demo, email: str, name: str = "Anna Andersson") -> int:
+def make_user(
+    api: httpx.Client, demo: Demo, email: str, name: str = "Anna Andersson", **extra: Any
+) -> int:
     organisation = demo["organisations"]["Trygghets- och preventionsenheten"]["id"]
     answer = api.post(
-        f"{V1}/users", json={"name": name, "email": email, "organisation_id": organisation}
+        f"{V1}/users",
+        json={"name": name, "email": email, "organisation_id": organisation, **extra},
     )
     assert answer.status_code == 201, answer.text
     return int(answer.json()["id"])

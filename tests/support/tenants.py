@@ -162,7 +162,7 @@ def _plant_in_a(server: Server, admin: httpx.Client, people: People) -> None:
     )
     _ok(
         admin.post(
-            f"{V1}/municipalities/{municipality}/oidc/group-mappings",
+            f"{V1}/municipalities/{municipality}/sso/group-mappings",
             json={
                 "claim_value": f"{MARK}-grupp",
                 "group_id": groups["EST områdesgrupp Bro"]["id"],

@@ -46,13 +46,18 @@ async def sign_in_form(
     message: str | None = None,
     notice: str | None = None,
     status: int = 200,
+    through: int | None = None,
 ) -> Response:
     # The municipalities whose people may sign in through their own identity provider
-    # (#22); the password form stands without them when the API cannot say.
+    # (#22); the password form stands without them when the API cannot say. ``through``:
+    # the municipality that turned passwords off for the person, whose provider alone is
+    # offered then, right below the refusal.
     try:
         providers = await sso_calls.choices(client_of(request).acting_for(None, address(request)))
     except ApiError:
         providers = []
+    if through is not None:
+        providers = [p for p in providers if p.municipality.id == through]
     return render(
         request,
         "sign_in.html",
@@ -108,12 +113,15 @@ async def sign_in_submit(
                 request, next_url=target, email=email, errors=token.errors, status=422
             )
         # A wrong password, or too many tries: said above the form, not beside a field.
+        # Passwords turned off: on to the identity provider the refusal names.
+        through = token.problem.sign_in_through
         return await sign_in_form(
             request,
             next_url=target,
             email=email,
             message=token.problem.detail,
             status=token.status,
+            through=through.id if through is not None else None,
         )
     return signed_in(request, token, target)
 

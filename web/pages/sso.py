@@ -22,6 +22,7 @@ from api.schemas_common import MAX_ID
 from api.sso.schemas import ACS_PATH, DEFAULT_ATTRIBUTES, REDIRECT_PATH
 from api.swedish import ROLES
 from web import auth
+from web import client_password_sign_in as password_calls
 from web import client_sso as calls
 from web.client_errors import ApiError
 from web.deps import MunicipalityVisit, PageId, address, client_of, safe_next
@@ -154,6 +155,8 @@ async def _page(
     mappings = await calls.mappings(visit.api, municipality_id)
     groups = await visit.api.groups()
     organisations = await visit.api.organisations()
+    # Password sign-in turned off, and the break-glass administrators (web.pages.password_sign_in).
+    password = await password_calls.settings(visit.api, municipality_id)
     shown = {
         "utfardare": current.issuer or "",
         "klient_id": current.client_id or "",
@@ -188,9 +191,13 @@ async def _page(
             "values": shown,
             "errors": errors or {},
             "saved": saved,
+            "password": password,
         },
         status=status,
     )
+
+
+settings_page = _page  # the page with another section's refusal (web.pages.password_sign_in)
 
 
 @page(router, PAGE, name="sign_in_settings")
