@@ -134,9 +134,15 @@ def test_a_new_row_takes_its_parents_municipality(server: Server, api: object) -
             assert place.municipality_id == municipality
 
 
-def test_a_row_hung_on_another_municipalitys_parent_is_refused(
-    server: Server, api: object
-) -> None:
+def _place_under(session: Session, area_id: int, *, through_the_orm: bool) -> None:
+    if through_the_orm:
+        session.add(Place(area_id=area_id, name="Smygplatsen"))
+        session.flush()
+    else:
+        session.execute(insert(Place), [{"area_id": area_id, "name": "Smyg", "name_key": "smyg"}])
+
+
+def test_a_row_hung_on_another_municipalitys_parent_is_refused(server: Server, api: object) -> None:
     """A session bound to one municipality that names, by its id alone, a parent of another
     (a place in another's area, through the ORM and as a bare INSERT, whose municipality the
     column default finds) is refused as if the parent did not exist: the row is not filed
@@ -146,12 +152,7 @@ def test_a_row_hung_on_another_municipalitys_parent_is_refused(
     for through_the_orm in (True, False):
         bound_to_a = server.database.session(write=True, municipalities=frozenset({a}))
         with pytest.raises(Hidden), bound_to_a as session:
-            if through_the_orm:
-                session.add(Place(area_id=theirs, name="Smygplatsen"))
-                session.flush()
-            else:
-                row = {"area_id": theirs, "name": "Smyg", "name_key": "smyg"}
-                session.execute(insert(Place), [row])
+            _place_under(session, theirs, through_the_orm=through_the_orm)
     with server.database.session(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Place)) == 2
 
