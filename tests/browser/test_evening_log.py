@@ -149,6 +149,8 @@ def test_without_javascript_the_log_posts_and_reads(
         kalle.context.close()
 
 
+# The markup does not depend on the database (the API tests run both): one backend.
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_log_passes_axe_on_a_phone_by_day_and_by_night(
     browser: Browser, server: Server, people: People, scheme: Literal["light", "dark"]

@@ -140,6 +140,8 @@ def test_the_notice_text_becomes_headings_paragraphs_and_lists() -> None:
     ]
 
 
+# The markup does not depend on the database (the API tests run both): one backend.
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
 @pytest.mark.browser
 def test_both_pages_pass_axe_signed_in_or_not(
     browser: Browser, server: Server, demo: Demo, api: httpx.Client

@@ -131,6 +131,8 @@ def test_the_lagesbild_and_the_agenda_show_the_field(server: Server, people: Peo
         assert "#kvallar-i-falt" in meeting.text
 
 
+# The markup does not depend on the database (the API tests run both): one backend.
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
 @pytest.mark.browser
 def test_the_guard_pages_pass_axe_on_a_phone(
     browser: Browser, server: Server, people: People

@@ -130,6 +130,8 @@ def test_the_operator_makes_a_municipality_with_its_administrator(
         assert odd.status_code == 404
 
 
+# The markup does not depend on the database (the API tests run both): one backend.
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
 @pytest.mark.browser
 def test_both_pages_pass_axe_on_a_phone(browser: Browser, server: Server, people: People) -> None:
     with _operator_browser(server) as operator:
