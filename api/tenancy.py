@@ -26,7 +26,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ForeignKey, event, inspect, select
+from sqlalchemy import Engine, ForeignKey, event, inspect, select
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -43,6 +44,7 @@ from api.errors import Hidden
 # PostgreSQL: the role a bound transaction runs as, and the setting its policies read.
 TENANT_ROLE = "est_tenant"
 SETTING = "est.municipalities"
+HIDDEN = "Det finns inte, eller hör till en annan kommun."
 
 
 class Municipal:
@@ -181,18 +183,24 @@ def _municipal_tables() -> frozenset[str]:
     )
 
 
-def _in_memory_owner(obj: Any, seen: set[int]) -> int | None:
+def _in_memory_owner(obj: Any, seen: set[int], session: Session) -> int | None:
     """The municipality of the record ``obj`` hangs on, where that parent is in memory (a
-    row being added with its parent): no query."""
+    row being added with its parent, or with the id of a parent the session has read, as a
+    service reads what a request names before it files under it): no query."""
     if id(obj) in seen:
         return None
     seen.add(id(obj))
-    for relationship in inspect(obj).mapper.relationships:
+    state = inspect(obj)
+    for relationship in state.mapper.relationships:
         if relationship.direction.name != "MANYTOONE":
             continue
         parent = obj.__dict__.get(relationship.key)
+        if parent is None:
+            parent = _held_parent(state, relationship, session)
         if isinstance(parent, Municipal):
-            owner = parent.__dict__.get("municipality_id") or _in_memory_owner(parent, seen)
+            owner = parent.__dict__.get("municipality_id") or _in_memory_owner(
+                parent, seen, session
+            )
             if owner is not None:
                 return int(owner)
     return None
@@ -201,16 +209,15 @@ def _in_memory_owner(obj: Any, seen: set[int]) -> int | None:
 def parent_municipality(context: Any) -> int:
     """The column default of ``municipality_id``: the municipality of the row the new one
     refers to, read at its INSERT, when its parent is already written. It serves the rows
-    no flush sees (an association table's, a bulk insert's) as well as the ORM's.
+    no flush sees (an association table's, a bulk insert's) as well as the ORM's whose
+    parent the session does not hold (``_on_flush`` takes the others' from memory, no
+    query).
 
-    A session bound to one municipality files the row there without reading the parent:
-    a parent it may refer to is of that municipality (another's is hidden from it by the
-    ORM's lock, and on PostgreSQL by row-level security, under which the read would find
-    this municipality or nothing, and nothing files the row here too). An INSERT of a
-    request's saved a query each."""
+    A session bound to municipalities files the row only under a parent it can see there:
+    a parent of another municipality, which the read does not find under PostgreSQL's
+    row-level security, or finds elsewhere on SQLite, is refused as if it did not exist
+    (``Hidden``), as a flush refuses a row of another municipality."""
     ids = context.connection.info.get(MUNICIPALITIES_KEY)
-    if ids is not None and len(ids) == 1:
-        return int(next(iter(ids)))
     table = context.current_column.table
     values = context.get_current_parameters()
     for column in table.columns:
@@ -224,12 +231,22 @@ def parent_municipality(context: Any) -> int:
             owner = context.connection.execute(
                 select(target.c.municipality_id).where(key.column == value)
             ).scalar()
+            if ids is not None and owner not in ids:
+                raise Hidden(HIDDEN)
             if owner is not None:
                 return int(owner)
-    ids = context.connection.info.get(MUNICIPALITIES_KEY)
     if ids is not None and len(ids) == 1:
         return int(next(iter(ids)))
     raise ValueError(f"{table.name}: no municipality to file the row in")
+
+
+@event.listens_for(Engine, "handle_error")
+def _refusal_as_itself(context: ExceptionContext) -> BaseException | None:
+    """A refusal of parent_municipality's, raised inside a statement, as itself rather than
+    wrapped in SQLAlchemy's StatementError: a 404 like a flush's, never a 500."""
+    if isinstance(context.original_exception, Hidden):
+        return context.original_exception
+    return None
 
 
 @event.listens_for(Session, "before_flush")
@@ -240,10 +257,23 @@ def _on_flush(session: Session, _context: UOWTransaction, _instances: Any) -> No
             continue
         if obj.__dict__.get("municipality_id") is None and obj in session.new:
             # Else the column default finds it at the INSERT (parent_municipality).
-            owner = _in_memory_owner(obj, set())
+            owner = _in_memory_owner(obj, set(), session)
             if owner is not None:
                 obj.municipality_id = owner
         given = obj.__dict__.get("municipality_id")
         if ids is not None and given is not None and given not in ids:
             # A reference into another municipality: as if the record did not exist.
-            raise Hidden("Det finns inte, eller hör till en annan kommun.")
+            raise Hidden(HIDDEN)
+
+
+def _held_parent(state: Any, relationship: Any, session: Session) -> Any:
+    """The parent ``relationship`` names by the foreign key ``state`` holds, where the
+    session holds that parent already (its identity map), else None."""
+    target = relationship.mapper
+    pairs = relationship.local_remote_pairs
+    if [remote.key for _, remote in pairs] != [column.key for column in target.primary_key]:
+        return None  # a key other than the parent's primary key: not in the identity map
+    key = [state.dict.get(state.mapper.get_property_by_column(local).key) for local, _ in pairs]
+    if None in key:
+        return None
+    return session.identity_map.get(target.identity_key_from_primary_key(key))

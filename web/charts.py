@@ -26,7 +26,7 @@ EARLIER = "#9fb8d3"
 HOT = "#a4161a"
 
 
-def _svg(
+def svg_figure(
     ident: str,
     width: int,
     height: int,
@@ -35,7 +35,7 @@ def _svg(
     body: list[str],
     data: str = "",
 ) -> Markup:
-    # Every text that goes in is escaped (_text, escape) and every number is formatted here.
+    # Every text that goes in is escaped (svg_text, escape) and every number is formatted here.
     return Markup(  # noqa: S704
         f'<svg class="chart"{data} viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{ident}-t" aria-describedby="{ident}-d" '
@@ -47,7 +47,7 @@ def _svg(
     )
 
 
-def _text(x: float, y: float, text: Any, **attrs: Any) -> str:
+def svg_text(x: float, y: float, text: Any, **attrs: Any) -> str:
     # "class_" for "class", "font_size" for "font-size".
     extra = " ".join(f'{k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
     return f'<text x="{x:.1f}" y="{y:.1f}" {extra}>{escape(text)}</text>'
@@ -85,9 +85,9 @@ def weeks_chart(weeks: Sequence[Any], ident: str = "veckor") -> Markup:
     bar = slot * 0.36
     body = [
         f'<rect x="{left}" y="{top - 22}" width="12" height="12" fill="{CURRENT}"/>',
-        _text(left + 18, top - 12, "dessa veckor", fill=INK),
+        svg_text(left + 18, top - 12, "dessa veckor", fill=INK),
         f'<rect x="{left + 120}" y="{top - 22}" width="12" height="12" fill="{EARLIER}"/>',
-        _text(left + 138, top - 12, "samma veckor ett år tidigare", fill=INK),
+        svg_text(left + 138, top - 12, "samma veckor ett år tidigare", fill=INK),
     ]
     partial = next((w for w in weeks if _partial(w)), None)
     if partial is not None:
@@ -98,14 +98,14 @@ def weeks_chart(weeks: Sequence[Any], ident: str = "veckor") -> Markup:
             f'<rect x="{left + 364}" y="{top - 22}" width="12" height="12" fill="{CURRENT}" '
             f'fill-opacity="0.3" stroke="{CURRENT}" stroke-dasharray="3 2"/>'
         )
-        body.append(_text(left + 382, top - 12, f"{what}, t.o.m. {through}", fill=INK))
+        body.append(svg_text(left + 382, top - 12, f"{what}, t.o.m. {through}", fill=INK))
     for k in range(5):
         value = peak * k / 4
         y = top + plot_h - plot_h * k / 4
         body.append(
             f'<line x1="{left}" x2="{width - 12}" y1="{y:.1f}" y2="{y:.1f}" stroke="{LINE}"/>'
         )
-        body.append(_text(left - 6, y + 4, f"{value:.0f}", text_anchor="end", fill=MUTED))
+        body.append(svg_text(left - 6, y + 4, f"{value:.0f}", text_anchor="end", fill=MUTED))
     for i, w in enumerate(weeks):
         x = left + i * slot + slot * 0.12
         cut = _partial(w)
@@ -124,12 +124,14 @@ def weeks_chart(weeks: Sequence[Any], ident: str = "veckor") -> Markup:
                 f"<title>v. {w.week}: {value}{note if offset == 0 else ''}</title></rect>"
             )
         body.append(
-            _text(x + bar, height - bottom + 18, f"v. {w.week}", text_anchor="middle", fill=MUTED)
+            svg_text(
+                x + bar, height - bottom + 18, f"v. {w.week}", text_anchor="middle", fill=MUTED
+            )
         )
         if cut and w.through:
             day = swedish.WEEKDAYS[w.through.weekday()]
             body.append(
-                _text(
+                svg_text(
                     x + bar,
                     height - bottom + 34,
                     f"t.o.m. {day}",
@@ -144,7 +146,7 @@ def weeks_chart(weeks: Sequence[Any], ident: str = "veckor") -> Markup:
         "veckor ett år tidigare. "
         + "; ".join(f"v. {w.week}{_through(w)}: {w.current} ({w.last_year})" for w in weeks)
     )
-    return _svg(ident, width, height, "Händelser per vecka", desc, body)
+    return svg_figure(ident, width, height, "Händelser per vecka", desc, body)
 
 
 def _heat(value: int, peak: int) -> str:
@@ -168,7 +170,7 @@ def heatmap(
     body = []
     for hour in range(0, 24, 3):
         body.append(
-            _text(
+            svg_text(
                 left + hour * cell + cell / 2,
                 top - 8,
                 f"{hour:02d}",
@@ -176,11 +178,13 @@ def heatmap(
                 fill=MUTED,
             )
         )
-    body.append(_text(left + 24 * cell + cell / 2, top - 8, "?", text_anchor="middle", fill=MUTED))
+    body.append(
+        svg_text(left + 24 * cell + cell / 2, top - 8, "?", text_anchor="middle", fill=MUTED)
+    )
     for d, row in enumerate(matrix):
         y = top + d * cell
         body.append(
-            _text(left - 8, y + cell * 0.65, swedish.WEEKDAYS[d], text_anchor="end", fill=INK)
+            svg_text(left - 8, y + cell * 0.65, swedish.WEEKDAYS[d], text_anchor="end", fill=INK)
         )
         for hour, value in enumerate([*row, unknown[d]]):
             x = left + hour * cell + (4 if hour == 24 else 0)
@@ -193,7 +197,7 @@ def heatmap(
             if value:
                 colour = "#ffffff" if value / peak > 0.5 else INK
                 body.append(
-                    _text(
+                    svg_text(
                         x + (cell - 2) / 2,
                         y + cell * 0.62,
                         value,
@@ -214,7 +218,7 @@ def heatmap(
         if busiest[0]
         else "Inga händelser med känd tid."
     )
-    return _svg(ident, width, height, "Veckodag och tid på dygnet", desc, body)
+    return svg_figure(ident, width, height, "Veckodag och tid på dygnet", desc, body)
 
 
 def category_bars(families: Sequence[Any], ident: str = "kategorier") -> Markup:
@@ -228,22 +232,24 @@ def category_bars(families: Sequence[Any], ident: str = "kategorier") -> Markup:
     for i, f in enumerate(rows):
         y = 8 + i * row_h
         name = f.name if len(f.name) <= 30 else f.name[:29] + "…"
-        body.append(_text(left - 8, y + 15, name, text_anchor="end", fill=INK))
+        body.append(svg_text(left - 8, y + 15, name, text_anchor="end", fill=INK))
         w = plot_w * f.current / peak
         body.append(
             f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="16" fill="{CURRENT}">'
             f"<title>{escape(f.name)}: {f.current}</title></rect>"
         )
-        body.append(_text(left + w + 6, y + 15, f.current, fill=INK))
+        body.append(svg_text(left + w + 6, y + 15, f.current, fill=INK))
         wp = plot_w * f.previous / peak
         body.append(
             f'<rect x="{left}" y="{y + 21}" width="{wp:.1f}" height="6" fill="{EARLIER}">'
             f"<title>Föregående period: {f.previous}</title></rect>"
         )
     if not rows:
-        body.append(_text(left, 30, "Inga händelser i perioden.", fill=MUTED))
+        body.append(svg_text(left, 30, "Inga händelser i perioden.", fill=MUTED))
     desc = "; ".join(f"{f.name} {f.current} (förra perioden {f.previous})" for f in rows)
-    return _svg(ident, width, height, "Händelser per kategori", desc or "Inga händelser.", body)
+    return svg_figure(
+        ident, width, height, "Händelser per kategori", desc or "Inga händelser.", body
+    )
 
 
 def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
@@ -279,7 +285,7 @@ class Fit:
         )
 
 
-def _round_distance(metres: float) -> float:
+def round_distance(metres: float) -> float:
     for nice in (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000):
         if nice >= metres:
             return nice
@@ -353,7 +359,7 @@ def _legend(
     col_w = (width - 2 * pad) / columns
     row_h = size * 1.6
     body = [
-        _text(pad, top + size * 1.2, "Utan plats på kartan:", fill=MUTED, font_size=f"{size:g}")
+        svg_text(pad, top + size * 1.2, "Utan plats på kartan:", fill=MUTED, font_size=f"{size:g}")
     ]
     for i, (mark, name) in enumerate(entries):
         row, col = divmod(i, columns)
@@ -361,7 +367,7 @@ def _legend(
         while map_layout.text_width(text, size) > col_w - size and len(text) > 4:
             text = text[:-2] + "…"
         x, y = pad + col * col_w, top + size * 1.2 + row_h * (row + 1)
-        body.append(_text(x, y, text, fill=INK, font_size=f"{size:g}", class_="map-legend"))
+        body.append(svg_text(x, y, text, fill=INK, font_size=f"{size:g}", class_="map-legend"))
     rows = math.ceil(len(entries) / columns)
     return body, size * 1.2 + row_h * rows + size
 
@@ -395,13 +401,13 @@ def hot_spot_map(
     lons += [c[0] for _, c in anchors if c]
     lats += [c[1] for _, c in anchors if c]
     if not lons:
-        return _svg(
+        return svg_figure(
             ident,
             width,
             60,
             "Karta över heta platser",
             "Ingen karta att visa.",
-            [_text(pad, 36, "Inga områden eller heta platser att visa.", fill=MUTED)],
+            [svg_text(pad, 36, "Inga områden eller heta platser att visa.", fill=MUTED)],
         )
     # A margin around what is shown, at least a few hundred metres.
     margin_lat = max(0.004, (max(lats) - min(lats)) * 0.08)
@@ -415,7 +421,7 @@ def hot_spot_map(
     # A scale bar: a round distance about a fifth of the map's width, in a strip below the
     # map, where no marker can fall on it.
     metres_per_px = 111_320 / scale
-    bar_m = _round_distance(metres_per_px * width / 5)
+    bar_m = round_distance(metres_per_px * width / 5)
     bar_px = bar_m / metres_per_px
     label = f"{bar_m / 1000:g} km" if bar_m >= 1000 else f"{bar_m:.0f} m"
     size = sizes.number  # as big as the ranks: read from the back of the room too
@@ -425,7 +431,9 @@ def hot_spot_map(
         f'<line x1="8" x2="{8 + bar_px:.1f}" y1="{bar_y:.1f}" y2="{bar_y:.1f}" '
         f'stroke="{INK}" stroke-width="3"/>'
     )
-    body.append(_text(14 + bar_px, bar_y + size * 0.35, label, fill=INK, font_size=f"{size:.1f}"))
+    body.append(
+        svg_text(14 + bar_px, bar_y + size * 0.35, label, fill=INK, font_size=f"{size:.1f}")
+    )
     stroke = 2.5 if variant == "projector" else 2
     for a, rings in outlined:
         for ring in rings:
@@ -453,7 +461,7 @@ def hot_spot_map(
                 f'height="{b.y1 - b.y0:.1f}" rx="3" fill="#ffffff" fill-opacity="0.85"/>'
             )
         body.append(
-            _text(
+            svg_text(
                 label_.x,
                 label_.y,
                 label_.text,
@@ -477,7 +485,7 @@ def hot_spot_map(
             f'stroke-width="2"><title>{about}</title></rect>'
         )
         body.append(
-            _text(
+            svg_text(
                 m.x,
                 m.y + sizes.number * 0.36,
                 m.text,
@@ -499,7 +507,7 @@ def hot_spot_map(
     total_h = math.ceil(height + strip + extra)
     # Which variant, for the style sheets and tests: class="chart" stays the charts' one class.
     data = f' data-map="{variant}"'
-    return _svg(ident, width, total_h, "Karta över heta platser", desc, body, data)
+    return svg_figure(ident, width, total_h, "Karta över heta platser", desc, body, data)
 
 
 def _figure(value: float) -> str:
@@ -521,14 +529,16 @@ def indicator_chart(indicator: Any, ident: str) -> Markup:
         body.append(
             f'<line x1="{left}" x2="{width - 12}" y1="{y:.1f}" y2="{y:.1f}" stroke="{LINE}"/>'
         )
-        body.append(_text(left - 6, y + 4, _figure(axis * k / 4), text_anchor="end", fill=MUTED))
+        body.append(svg_text(left - 6, y + 4, _figure(axis * k / 4), text_anchor="end", fill=MUTED))
     for i, p in enumerate(points):
         x = left + i * slot + slot * 0.2
         body.append(
-            _text(x + slot * 0.3, height - bottom + 18, p.label, text_anchor="middle", fill=MUTED)
+            svg_text(
+                x + slot * 0.3, height - bottom + 18, p.label, text_anchor="middle", fill=MUTED
+            )
         )
         if p.value is None:
-            body.append(_text(x + slot * 0.3, top + plot_h - 6, "–", text_anchor="middle"))
+            body.append(svg_text(x + slot * 0.3, top + plot_h - 6, "–", text_anchor="middle"))
             continue
         h = plot_h * max(0.0, p.value) / axis
         colour = EARLIER if p.partial else CURRENT
@@ -539,11 +549,11 @@ def indicator_chart(indicator: Any, ident: str) -> Markup:
             f"{_figure(p.value)}{note}</title></rect>"
         )
     if not known:
-        body.append(_text(left + 8, top + plot_h / 2, "Inga värden ännu.", fill=MUTED))
+        body.append(svg_text(left + 8, top + plot_h / 2, "Inga värden ännu.", fill=MUTED))
     desc = "; ".join(
         f"{p.label}: "
         + ("inga uppgifter" if p.value is None else _figure(p.value))
         + (" hittills" if p.partial else "")
         for p in points
     )
-    return _svg(ident, width, height, indicator.name, desc or "Inga värden ännu.", body)
+    return svg_figure(ident, width, height, indicator.name, desc or "Inga värden ännu.", body)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from api.structure.schemas import AreaRead, PlaceRead
+from web.client_platform import municipality
 from web.deps import Visit
-from web.svg_map import outline_rings
 
 
 def map_shapes(
@@ -29,20 +29,13 @@ def map_shapes(
 
 
 async def acting_extent(visit: Visit) -> dict[str, float] | None:
-    """The box of the municipality the person acts in (its extent, else its outline's)."""
+    """The box of the municipality the person acts in, as the API bounds it (its extent,
+    else its outline's)."""
     here = visit.me.municipality
     if here is None:
         return None
-    for municipality in await visit.api.municipalities():
-        if municipality.id != here.id:
-            continue
-        if municipality.extent is not None:
-            return municipality.extent.model_dump()
-        points = [p for ring in outline_rings(municipality.outline) for p in ring]
-        if points:
-            lats, lons = [p[0] for p in points], [p[1] for p in points]
-            return {"west": min(lons), "south": min(lats), "east": max(lons), "north": max(lats)}
-    return None
+    bounds = (await municipality(visit.api, here.id)).bounds
+    return None if bounds is None else bounds.model_dump()
 
 
 async def offered_shapes(

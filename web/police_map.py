@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from web.charts import HOT, INK, MUTED, Fit, _round_distance, _svg, _text
+from web.charts import HOT, INK, MUTED, Fit, round_distance, svg_figure, svg_text
 from web.format import count_sv
 from web.svg_map import outline_rings
 
@@ -107,7 +107,7 @@ def police_area_map(pictures: Sequence[Any], ident: str = "polisomradeskarta") -
                 (min(p[0] for p in flat) + max(p[0] for p in flat)) / 2,
             )
             names.append(
-                _text(
+                svg_text(
                     x,
                     y,
                     picture.municipality.name,
@@ -140,15 +140,15 @@ def police_area_map(pictures: Sequence[Any], ident: str = "polisomradeskarta") -
     # The names over the marks, so that no dot hides a municipality's name.
     body += names
     metres_per_px = 111_320 / scale
-    bar_m = _round_distance(metres_per_px * WIDTH / 5)
+    bar_m = round_distance(metres_per_px * WIDTH / 5)
     bar_px = bar_m / metres_per_px
     label = f"{bar_m / 1000:g} km" if bar_m >= 1000 else f"{bar_m:.0f} m"
     y = height + 18
     body.append(
         f'<line x1="8" x2="{8 + bar_px:.1f}" y1="{y}" y2="{y}" stroke="{INK}" stroke-width="4"/>'
     )
-    body.append(_text(14 + bar_px, y + 7, label, fill=INK, font_size="20"))
+    body.append(svg_text(14 + bar_px, y + 7, label, fill=INK, font_size="20"))
     desc = "; ".join(_said(p, placed) for p, placed in shapes) + "."
-    return _svg(
+    return svg_figure(
         ident, WIDTH, height + 36, "Karta över lokalpolisområdet", desc, body, ' data-map="police"'
     )

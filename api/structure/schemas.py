@@ -186,6 +186,11 @@ class MunicipalityRead(Record):
     local_crs: str
     extent: Extent | None
     outline: dict[str, Any] | None = None
+    bounds: Extent | None = Field(
+        None,
+        description="The box its positions must lie in and its maps start from: the extent, "
+        "else the outline's bounding box; null where it has neither.",
+    )
     nearest_place_metres: float | None = None
     retain_incident_text_months: int | None = None
     retain_audit_years: int | None = None

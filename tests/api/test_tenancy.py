@@ -5,7 +5,7 @@ for a hand-written query that names no municipality."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -132,6 +132,29 @@ def test_a_new_row_takes_its_parents_municipality(server: Server, api: object) -
             session.add(place)
             session.flush()
             assert place.municipality_id == municipality
+
+
+def _place_under(session: Session, area_id: int, *, through_the_orm: bool) -> None:
+    if through_the_orm:
+        session.add(Place(area_id=area_id, name="Smygplatsen"))
+        session.flush()
+    else:
+        session.execute(insert(Place), [{"area_id": area_id, "name": "Smyg", "name_key": "smyg"}])
+
+
+def test_a_row_hung_on_another_municipalitys_parent_is_refused(server: Server, api: object) -> None:
+    """A session bound to one municipality that names, by its id alone, a parent of another
+    (a place in another's area, through the ORM and as a bare INSERT, whose municipality the
+    column default finds) is refused as if the parent did not exist: the row is not filed
+    in the session's municipality under another's parent."""
+    a, b = _two(server)
+    theirs = _area_of(server, b)
+    for through_the_orm in (True, False):
+        bound_to_a = server.database.session(write=True, municipalities=frozenset({a}))
+        with pytest.raises(Hidden), bound_to_a as session:
+            _place_under(session, theirs, through_the_orm=through_the_orm)
+    with server.database.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Place)) == 2
 
 
 def test_an_unscoped_query_sees_nothing_of_the_other_municipality(

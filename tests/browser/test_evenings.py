@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support.axe import axe_problems
 from tests.support.pages import sign_in
 from tests.support.people import PEOPLE, People
-from tests.support.phone import axe_problems, phone_page
+from tests.support.phone import phone_page
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser

@@ -4,22 +4,20 @@ filed exactly once when the connection is back, however many times it is sent.""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.support.axe import axe_result
 from tests.support.images import photo
 from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(os.environ.get("EST_AXE_JS", ".venv/axe-core-4.14.1/axe.min.js"))
 TEXT = "Nytt klotter på elskåpet vid stationen, sett utan anslutning."
 WAITING = "Väntar på anslutning – skickas automatiskt"
 
@@ -27,13 +25,7 @@ WAITING = "Väntar på anslutning – skickas automatiskt"
 def assert_accessible(page: Page, selector: str) -> None:
     """WCAG 2.1 A and AA as axe-core checks them, in the part of the page ``selector`` names.
     (axe evaluated over the DevTools protocol, which the page's CSP does not govern.)"""
-    assert AXE.is_file(), f"{AXE} is missing: `make test` fetches it with npm"
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        """(selector) => axe.run(selector, {runOnly: {type: 'tag', values:
-            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""",
-        selector,
-    )
+    result = axe_result(page, selector)
     assert result["passes"], f"axe found nothing to check in {selector}"
     assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
 

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support.axe import axe_problems
 from tests.support.own_reports import FEEDBACK_TEXT, feedback, filed, intervention
 from tests.support.pages import browser_for, csrf_of, sign_in
 from tests.support.people import PEOPLE, People, as_
-from tests.support.phone import axe_problems, phone_page
+from tests.support.phone import phone_page
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser

@@ -3,23 +3,19 @@ SWEREF 99 18 00 coordinates; the personal data warning; the list and the map."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
 from api.incidents import geo
+from tests.support.axe import axe_problems
 from tests.support.pages import sign_in
 from tests.support.people import PEOPLE, People
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(os.environ.get("EST_AXE_JS", ".venv/axe-core-4.14.1/axe.min.js"))
 
 
 def test_file_two_incidents_from_a_phone_and_find_them_on_the_list_and_the_map(
@@ -116,18 +112,6 @@ class Counted:
     def select(self, locator: Locator, value: str) -> None:
         self.count += 1
         locator.select_option(value)
-
-
-def axe_problems(page: Page) -> list[Any]:
-    """WCAG 2.1 A and AA as axe-core finds them on the page as it is now (folded blocks, the
-    undo): evaluated through the DevTools protocol, which the page's CSP does not govern."""
-    assert AXE.is_file(), f"{AXE} is missing: `make test` fetches it with npm"
-    page.evaluate(AXE.read_text(encoding="utf-8") + ";0")
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
 def open_form(page: Page, server: Server) -> None:

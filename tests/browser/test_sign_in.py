@@ -69,6 +69,8 @@ def test_sign_in_works_without_javascript(browser: Browser, server: Server, peop
         context.close()
 
 
+# The markup does not depend on the database (the API tests run both): one backend.
+@pytest.mark.parametrize("backend", ["sqlite"], scope="session")
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_the_open_account_menu_stays_on_the_screen_at_every_width(
     browser: Browser, server: Server, people: People, javascript: bool
