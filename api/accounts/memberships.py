@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Literal
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.access import policy
 from api.accounts import schemas
 from api.accounts.models import Membership, User
+from api.accounts.schemas import Role
 from api.actor import Actor
 from api.errors import Conflict, FieldError, Forbidden, Invalid
 from api.resources import get_record
@@ -71,3 +75,46 @@ def remove_membership(session: Session, group_id: int, user_id: int, *, actor: A
     if membership is not None:
         session.delete(membership)
         session.flush()
+
+
+def bring_given(
+    session: Session,
+    user: User,
+    municipality_id: int,
+    wanted: Mapping[int, Role],
+    *,
+    by: Literal["sso", "scim"],
+) -> None:
+    """Bring the memberships an identity provider's sign-in (``sso``) or the directory
+    (``scim``) gave ``user`` in the municipality to ``wanted`` (group id → role): added,
+    changed, and removed where they gave one and want it no more. A membership an
+    administrator gave is never changed; the directory takes over one a sign-in gave, a
+    sign-in leaves the directory's alone."""
+    left = dict(wanted)
+    flag = f"from_{by}"
+    for membership in list(user.memberships):
+        if membership.municipality_id != municipality_id:
+            continue
+        role = left.pop(membership.group_id, None)
+        given = getattr(membership, flag) or (by == "scim" and membership.from_sso)
+        if not given:
+            continue
+        if role is None:
+            if getattr(membership, flag):
+                session.delete(membership)
+        else:
+            membership.role = role
+            membership.from_sso, membership.from_scim = by == "sso", by == "scim"
+    for group_id, role in left.items():
+        session.add(
+            Membership(
+                user_id=user.id,
+                group_id=group_id,
+                role=role,
+                from_sso=by == "sso",
+                from_scim=by == "scim",
+                municipality_id=municipality_id,
+            )
+        )
+    session.flush()
+    session.expire(user, ["memberships"])

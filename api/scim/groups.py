@@ -21,16 +21,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import policy
+from api.accounts import memberships
 from api.accounts.models import Membership, User
-from api.accounts.schemas import Role
 from api.actor import Actor
 from api.scim import schemas
 from api.scim.models import ScimGroup, ScimGroupMember
 from api.scim.protocol import Listing, ScimError, list_response, parse_filter, parse_path
+from api.sso import people
 from api.sso.models import OidcGroupMapping
 
 GROUP_FILTERS = frozenset({"displayname", "externalid", "id"})
-_STRENGTH = {Role.viewer: 0, Role.reporter: 1, Role.member: 2, Role.convener: 3}
 _NAME: TypeAdapter[str] = TypeAdapter(schemas.GroupName)
 
 
@@ -171,32 +171,8 @@ def _apply_one(
     claims: set[str],
     mappings: list[OidcGroupMapping],
 ) -> None:
-    wanted: dict[int, Role] = {}
-    for mapping in mappings:
-        if mapping.claim_value in claims and mapping.group.active:
-            best = wanted.get(mapping.group_id)
-            if best is None or _STRENGTH[mapping.role] > _STRENGTH[best]:
-                wanted[mapping.group_id] = mapping.role
-    for membership in list(user.memberships):
-        if membership.municipality_id != municipality_id:
-            continue
-        role = wanted.pop(membership.group_id, None)
-        if membership.from_scim and role is None:
-            session.delete(membership)
-        elif (membership.from_scim or membership.from_sso) and role is not None:
-            membership.role, membership.from_scim, membership.from_sso = role, True, False
-    for group_id, role in wanted.items():
-        session.add(
-            Membership(
-                user_id=user.id,
-                group_id=group_id,
-                role=role,
-                from_scim=True,
-                municipality_id=municipality_id,
-            )
-        )
-    session.flush()
-    session.expire(user, ["memberships"])
+    wanted = people.wanted_of(mappings, claims)
+    memberships.bring_given(session, user, municipality_id, wanted, by="scim")
 
 
 def leave_all(session: Session, user: User) -> None:

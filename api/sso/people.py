@@ -5,15 +5,16 @@ provider's groups give; and the end of it all, a session or a refusal in the aud
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.accounts import memberships
 from api.accounts import service as account_service
-from api.accounts.models import Membership, User
+from api.accounts.models import User
 from api.accounts.models import email_key as make_email_key
 from api.accounts.schemas import Role
 from api.actor import Actor
@@ -196,41 +197,24 @@ def _provision(session: Session, provider: Provider, vouched: Vouched) -> User:
     return user
 
 
-def apply_groups(session: Session, user: User, municipality_id: int, groups: Iterable[str]) -> None:
-    """The memberships the administrator's mappings give for these claim values: added,
-    changed and removed where a mapping gave them; an administrator's own left alone."""
-    held = set(groups)
+def wanted_of(mappings: Iterable[OidcGroupMapping], claims: Collection[str]) -> dict[int, Role]:
+    """The EST memberships the administrator's mappings give for these claim values (group
+    id → role); where several give one group, the strongest role."""
     wanted: dict[int, Role] = {}
-    mappings = session.scalars(
-        select(OidcGroupMapping).where(OidcGroupMapping.municipality_id == municipality_id)
-    )
     for mapping in mappings:
-        if mapping.claim_value in held and mapping.group.active:
+        if mapping.claim_value in claims and mapping.group.active:
             best = wanted.get(mapping.group_id)
             if best is None or _ROLE_STRENGTH[mapping.role] > _ROLE_STRENGTH[best]:
                 wanted[mapping.group_id] = mapping.role
-    gone: list[int] = []
-    for membership in user.memberships:
-        if membership.municipality_id != municipality_id:
-            continue
-        role = wanted.pop(membership.group_id, None)
-        if not membership.from_sso:
-            continue
-        if role is None:
-            gone.append(membership.id)
-        elif membership.role != role:
-            membership.role = role
-    for membership in [m for m in user.memberships if m.id in gone]:
-        session.delete(membership)
-    for group_id, role in wanted.items():
-        session.add(
-            Membership(
-                user_id=user.id,
-                group_id=group_id,
-                role=role,
-                from_sso=True,
-                municipality_id=municipality_id,
-            )
-        )
-    session.flush()
-    session.expire(user, ["memberships"])
+    return wanted
+
+
+def apply_groups(session: Session, user: User, municipality_id: int, groups: Iterable[str]) -> None:
+    """The memberships the administrator's mappings give for these claim values: added,
+    changed and removed where a mapping gave them; an administrator's own left alone."""
+    mappings = session.scalars(
+        select(OidcGroupMapping).where(OidcGroupMapping.municipality_id == municipality_id)
+    )
+    memberships.bring_given(
+        session, user, municipality_id, wanted_of(mappings, set(groups)), by="sso"
+    )
