@@ -147,6 +147,24 @@ def _break_glass_ready(session: Session, municipality_id: int, *, but: int | Non
     )
 
 
+def keep_a_way_in(session: Session, user: User) -> None:
+    """Refuse (409) to take away — by deactivating, demoting or removing their second
+    factor — the last break-glass administrator ready to sign in while password sign-in is
+    off: the municipality would have no way in but its identity provider."""
+    if not user.break_glass or user.municipality_id is None:
+        return
+    municipality = session.get(Municipality, user.municipality_id)
+    if municipality is None or municipality.password_sign_in:
+        return
+    if not _break_glass_ready(session, municipality.id, but=user.id):
+        raise Conflict(
+            "Lösenordsinloggning är avstängd, och det här är den sista reservadministratören "
+            "med tvåstegsverifiering. Slå på lösenordsinloggning först, eller gör någon annan "
+            "till reservadministratör.",
+            code="last_break_glass_administrator",
+        )
+
+
 def get_settings(
     session: Session, municipality_id: int, *, actor: Actor
 ) -> schemas.PasswordSignInRead:

@@ -33,6 +33,7 @@ from api.accounts.models import (
 from api.accounts.models import email_key as make_email_key
 from api.accounts.password_sign_in import PASSWORD as PASSWORD
 from api.accounts.password_sign_in import has_second_factor as has_second_factor
+from api.accounts.password_sign_in import keep_a_way_in
 from api.accounts.password_sign_in import refusal as password_refusal
 from api.accounts.passwords import hash_password, needs_rehash, verify_password
 from api.accounts.throttle import account_key, as_utc, count_failure, forget_failures, throttle
@@ -553,6 +554,8 @@ def update_user(session: Session, user_id: int, data: schemas.UserUpdate, *, act
     check_user(session, state, user)
     if user.id == actor.user_id and values.get("is_admin") is False:
         raise Conflict("Du kan inte ta bort din egen administratörsroll.", code="own_admin")
+    if values.get("is_admin") is False and user.is_admin:
+        keep_a_way_in(session, user)
     apply(user, values)
     if "organisation_id" in values:
         user.municipality_id = _home(session, values, actor)
@@ -569,6 +572,8 @@ def set_user_active(session: Session, user_id: int, active: bool, *, actor: Acto
     user = get_record(session, USERS, user_id, actor=actor)
     if not active and user.id == actor.user_id:
         raise Conflict("Du kan inte avaktivera ditt eget konto.", code="own_account")
+    if not active and user.active:
+        keep_a_way_in(session, user)
     user.active = active
     if not active:
         _revoke_sessions(session, user.id)

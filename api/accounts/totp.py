@@ -35,6 +35,7 @@ from api import sealing
 from api.access import policy
 from api.accounts import schemas
 from api.accounts.models import AuthSession, RecoveryCode, TotpFactor, User
+from api.accounts.password_sign_in import keep_a_way_in
 from api.accounts.passwords import hash_password, verify_password
 from api.accounts.service import (
     PASSWORD,
@@ -325,6 +326,7 @@ def disable(session: Session, *, actor: Actor) -> None:
             "kan återställa den om du har bytt telefon.",
             code="second_factor_required",
         )
+    keep_a_way_in(session, user)
     if _remove(session, user.id):
         audit.record(session, action="totp_disable", object_type="users", object_id=user.id)
 
@@ -333,7 +335,7 @@ def reset(session: Session, user_id: int, *, actor: Actor) -> None:
     """An administrator takes away someone's second factor (a lost phone and no recovery
     codes): their sessions end, and they set it up again at their next sign-in if their role
     requires it."""
-    get_record(session, USERS, user_id, actor=actor)
+    keep_a_way_in(session, get_record(session, USERS, user_id, actor=actor))
     _remove(session, user_id)
     end_sessions(session, user_id, actor=actor)
     # The actor named: the command line resets outside a request too.

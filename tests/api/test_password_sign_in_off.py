@@ -122,6 +122,15 @@ def test_password_sign_in_turned_off_and_the_break_glass(
     # The last break-glass administrator ready stays while passwords are off.
     last = api.put(f"{path}/break-glass/{bo}", json={"break_glass": False})
     assert last.status_code == 409 and last.json()["code"] == "last_break_glass_administrator"
+    # Nor is that administrator deactivated, demoted or robbed of the second factor.
+    for taken in (
+        api.post(f"{V1}/users/{bo}/deactivate"),
+        api.patch(f"{V1}/users/{bo}", json={"is_admin": False}),
+        api.delete(f"{V1}/users/{bo}/totp"),
+    ):
+        assert taken.status_code == 409, taken.text
+        assert taken.json()["code"] == "last_break_glass_administrator"
+    assert _sign_in(server, "bo.glas@est.demo").json()["second_factor"] == "verify"
 
     refusals = [e["detail"] for e in _events(api, "sign_in") if e["outcome"] == "refused"]
     assert sorted(refusals) == ["break_glass_without_second_factor", "password_sign_in_off"]
