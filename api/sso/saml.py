@@ -453,7 +453,32 @@ def verify(
         return None
     if response.in_response_to != request_id:
         return None
+    weak = _weak_algorithms(response)
+    if weak:
+        # xmlsec1 still checks SHA-1 signatures; federations have left them (Sambi asks for
+        # SHA-256), and a SHA-1 digest can be forged.
+        logger.info("SAML response refused: signed with %s", ", ".join(weak))
+        return None
     return response
+
+
+_WEAK = ("#rsa-sha1", "#dsa-sha1", "#hmac-sha1", "#sha1", "#rsa-md5", "#md5")
+
+
+def _weak_algorithms(response: AuthnResponse) -> list[str]:
+    """The SHA-1 (or MD5) signature and digest methods the response and its assertion were
+    signed with."""
+    found = []
+    for signed in (response.response, response.assertion):
+        signature = getattr(signed, "signature", None)
+        info = getattr(signature, "signed_info", None)
+        if info is None:
+            continue
+        methods = [info.signature_method] + [r.digest_method for r in info.reference or []]
+        found += [
+            m.algorithm for m in methods if m is not None and str(m.algorithm).endswith(_WEAK)
+        ]
+    return found
 
 
 def _first(attributes: dict[str, list[Any]], names: list[str]) -> list[str]:

@@ -196,7 +196,18 @@ def test_a_response_for_another_sp_or_too_late_is_refused(
         late.close()
     finally:
         register(saml_idp, settings)
-    assert failures(api) == ["saml: sso_response_refused"]
+    # The IdP made to sign with SHA-1, which xmlsec1 would still accept.
+    register(
+        saml_idp, settings, **{"signature.algorithm": "http://www.w3.org/2000/09/xmldsig#rsa-sha1"}
+    )
+    try:
+        weak, action, fields = _respond(server, "saml-anna")
+        answer = _post(weak, action, fields)
+        assert answer.status_code == 401, answer.text
+        weak.close()
+    finally:
+        register(saml_idp, settings)
+    assert failures(api) == ["saml: sso_response_refused"] * 2
 
 
 def test_an_unknown_person_is_refused_unless_accounts_are_made(
