@@ -39,6 +39,10 @@ def pages(demo: Demo) -> list[str]:
         "/handelser?fran=igar",
         "/karta",
         "/rapportera",
+        f"/grupper/{demo['groups']['EST samordningsgrupp']['id']}/analys",
+        # Single sign-on, SCIM and password sign-in (#22): the administrator's settings.
+        "/kommun/inloggning",
+        "/kommun/inloggning/scim",
     ]
 
 
