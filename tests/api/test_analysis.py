@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from api.analysis import unusual
 from api.incidents.models import Incident
 from tests.support.people import People, as_
 from tests.support.planted import (
@@ -147,3 +148,81 @@ def test_bad_requests_are_explained(server: Server, people: People) -> None:
         assert "större rutor" in fine.json()["errors"][0]["message"]
         assert _analysis(client, group, cell_m=5).status_code == 422
         assert _analysis(client, 999_999).status_code == 404
+
+
+BURGLARY = "ordning.inbrott"
+RISING, STEADY = "Hembla", "Rapid Säkerhet"
+
+
+def _plant_signals(server: Server, world: World) -> None:
+    """Five years of graffiti in Bro around mid-June, two to four a week, and eleven in the
+    period's last week; burglaries in Kungsängen, each followed by two within 60 m and four
+    days; a housing company filing one a week until three weeks before the period's end,
+    eight a week since; a security company filing four a week throughout."""
+    rng = random.Random(1996)
+    history = []
+    for years in range(1, 6):
+        centre = unusual.same_week(LAST - dt.timedelta(days=6), years)
+        for shift in range(-4, 5):
+            monday = centre + dt.timedelta(weeks=shift)
+            history += [Spec(_at(rng, monday, 7)) for _ in range(rng.randint(2, 4))]
+    history += [Spec(_at(rng, LAST - dt.timedelta(days=6), 7)) for _ in range(11)]
+    history += [Spec(_at(rng, FIRST, 7)) for _ in range(3)]
+    cube_first = FIRST - dt.timedelta(days=14 * 11)
+    for _ in range(20):
+        seed = offset(world.centres["Kungsängen"], rng.uniform(0, 3000), rng.uniform(0, 360))
+        at = _at(rng, cube_first, 14 * 12 - 5)
+        history.append(Spec(at, seed, area="Kungsängen", category=BURGLARY))
+        for _ in range(2):
+            near = offset(seed, rng.uniform(0, 60), rng.uniform(0, 360))
+            later = at + dt.timedelta(hours=rng.uniform(1, 96))
+            history.append(Spec(later, near, area="Kungsängen", category=BURGLARY))
+    insert(server, world, history)
+    weeks_first = FIRST - dt.timedelta(weeks=12)
+    rising = [
+        Spec(_at(rng, weeks_first + dt.timedelta(weeks=k), 7), area="Brunna")
+        for k in range(14)
+        for _ in range(1 if k < 11 else 8)
+    ]
+    steady = [
+        Spec(_at(rng, weeks_first + dt.timedelta(weeks=k), 7), area="Brunna")
+        for k in range(14)
+        for _ in range(4)
+    ]
+    insert(server, world, rising, organisation=RISING)
+    insert(server, world, steady, organisation=STEADY)
+
+
+def test_unusual_weeks_near_repeat_and_reporting_are_found(server: Server, people: People) -> None:
+    world = World.of(server, people)
+    _plant_signals(server, world)
+    with as_(server, people, "coordination") as client:
+        answer = _analysis(client, world.groups[COORDINATION])
+    assert answer.status_code == 200, answer.text
+    analysis = answer.json()
+
+    found = analysis["unusual_weeks"]
+    assert [w["monday"] for w in found["weeks"]] == [FIRST.isoformat(), "2025-06-09"]
+    # In Bro the last week's graffiti only; elsewhere what five years never saw (the
+    # burglaries, the companies' reports) is unusual too.
+    in_bro = [u for u in found["unusual"] if u["area"] == "Bro"]
+    assert [(u["monday"], u["family"]) for u in in_bro] == [("2025-06-09", "skadegorelse")]
+    graffiti = in_bro[0]
+    assert graffiti["count"] == 11 and graffiti["week"] == 24
+    assert 2 <= graffiti["usual_low"] <= graffiti["usual_high"] <= 4
+    assert graffiti["baseline_weeks"] == 35 and graffiti["threshold"] < 11
+
+    kinds = {k["code"]: k for k in analysis["near_repeat"]["kinds"]}
+    burglary = kinds[BURGLARY]
+    assert burglary["events"] == 60 and burglary["tested"]
+    assert (burglary["reach_m"], burglary["reach_days"]) == (100, 7), burglary["cells"]
+    assert burglary["ratio"] > 3
+    assert not kinds["skadegorelse.brand"]["tested"]
+
+    reporters = {r["name"]: r for r in analysis["reporting"]["reporters"]}
+    rising = reporters[RISING]
+    assert rising["explains"] and rising["direction"] == "more", rising
+    assert rising["change_monday"] == "2025-05-26" and rising["change_week"] == 22
+    assert rising["counts"] == [1] * 11 + [8] * 3
+    assert reporters[STEADY]["change_week"] is None and not reporters[STEADY]["explains"]
+    assert sum(analysis["reporting"]["totals"]) == sum(r["total"] for r in reporters.values())
