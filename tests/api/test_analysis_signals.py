@@ -91,7 +91,9 @@ def test_shuffled_times_find_near_repeat_at_the_level() -> None:
     rng = np.random.default_rng(7)
     series, called = 150, 0
     for _ in range(series):
-        result = nearrepeat.knox(*_scatter(rng, 200), permutations=199, seed=int(rng.integers(1e9)))
+        result = nearrepeat.knox(
+            *_scatter(rng, 200), permutations=199, seed=int(rng.integers(1_000_000_000))
+        )
         called += bool(result.p[0, 0] < nearrepeat.LEVEL)
     assert called / series <= 0.05 + 2 * math.sqrt(0.05 * 0.95 / series), called
 
