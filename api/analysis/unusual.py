@@ -122,9 +122,8 @@ def find(session: Session, scope: calc.Scope, first: dt.date, last: dt.date) -> 
         start = same_week(tested[0], years) - dt.timedelta(weeks=HALF_WINDOW)
         end = same_week(tested[-1], years) + dt.timedelta(weeks=HALF_WINDOW)
         windows.append([start + dt.timedelta(weeks=k) for k in range((end - start).days // 7 + 1)])
-    mondays = sorted({d for window in windows for d in window if d >= history})
-    if not mondays:
-        return result
+    # The tested weeks always; the earlier ones as far as the history reaches.
+    mondays = sorted({*tested, *(d for window in windows[1:] for d in window if d >= history)})
     # Bounds of every week and of the gaps between the years' windows.
     bounds = weeks.edges([mondays[0]], tz)[:1]
     index: dict[dt.date, int] = {}

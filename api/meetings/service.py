@@ -13,6 +13,7 @@ from api import localtime, swedish
 from api.access import policy
 from api.accounts.models import Membership, User
 from api.actor import Actor
+from api.analysis import unusual
 from api.concurrency import check_if_match, etag
 from api.errors import FieldError, Hidden, Invalid, NotFound
 from api.incidents.schemas import InterventionStatus
@@ -38,6 +39,9 @@ from api.swedish import day_sv
 
 # The hot spots an agenda's note names; it says "visar 5 av 7" when there are more.
 AGENDA_HOT_SPOTS = 5
+
+# The unusual counts an agenda's note names, likewise.
+AGENDA_UNUSUAL = 5
 
 # An intervention is due for follow-up when it has had none for this long.
 FOLLOW_UP_DAYS = 14
@@ -226,6 +230,18 @@ def build_agenda(
                     if len(figures.hot_spots) > AGENDA_HOT_SPOTS
                     else ""
                 ),
+            )
+        )
+    # Unusually many of a family in an area in the last whole week of the days (#23).
+    found = unusual.find(session, scope, since, last)
+    note = unusual.agenda_note(found, AGENDA_UNUSUAL)
+    if note is not None:
+        items.append(
+            schemas.AgendaItem(
+                **counted,
+                kind=schemas.AgendaKind.unusual,
+                title=f"Ovanligt många vecka {found.weeks[-1].week}",
+                note=f"{note}. Jämfört med samma veckor tidigare år.",
             )
         )
     # The evenings in the field and the guard reports of the same days (#19).

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from typing import Any
 
 import httpx
@@ -198,8 +199,17 @@ def test_unusual_weeks_near_repeat_and_reporting_are_found(server: Server, peopl
     _plant_signals(server, world)
     with as_(server, people, "coordination") as client:
         answer = _analysis(client, world.groups[COORDINATION])
+        # The meeting's agenda says it too: the last whole week before the meeting.
+        meeting = client.post(
+            f"{V1}/groups/{world.groups[COORDINATION]}/meetings",
+            json={"starts_at": f"{LAST.isoformat()}T18:00"},
+        )
     assert answer.status_code == 200, answer.text
     analysis = answer.json()
+    assert meeting.status_code == 201, meeting.text
+    item = next(i for i in meeting.json()["agenda"] if i["kind"] == "unusual")
+    assert item["title"] == "Ovanligt många vecka 24", item
+    assert re.search(r"Skadegörelse i Bro \(11, brukar vara [234](–[34])?\)", item["note"]), item
 
     found = analysis["unusual_weeks"]
     assert [w["monday"] for w in found["weeks"]] == [FIRST.isoformat(), "2025-06-09"]
