@@ -6,14 +6,18 @@ vandalism and fires.
 - **Events**: the kind's incidents with a position over the analysis's time steps (the
   space-time cube's span, long enough for pairs a fortnight apart to be many).
 - **Pairs**: every two events; each is put in a cell of distance apart (``SPACE_BANDS``:
-  0–100, 100–200, 200–400 m) × days apart (``TIME_BANDS``: 0–7, 8–14 whole days). Pairs
+  0–100, 100–200, 200–400 m) × days apart (``TIME_BANDS``: 0–7, 8–14 days). Pairs
   close in space are found with a k-d tree (``scipy.spatial.cKDTree``), so the cost follows
   the close pairs, not all pairs.
 - **Expected**: were time and place unrelated, the same places with the times shuffled among
   them would give as many close pairs. The times are permuted ``PERMUTATIONS`` times (a
   fixed seed, so the same data give the same answer); a cell's expected count is the mean
   over the permutations, its ratio observed / expected (the Knox ratio), and its p the share
-  of permutations with at least as many pairs, (1 + k) / (1 + permutations).
+  of permutations with at least as many pairs, (1 + k) / (1 + permutations). Where the close
+  pairs are so many that ``PERMUTATIONS`` would take long (``BUDGET`` pair look-ups), fewer
+  are made, never fewer than ``MIN_PERMUTATIONS`` (p then no smaller than 0.01).
+- **Days apart**: the difference of the incidents' day numbers (whole days since the
+  first), as the Near Repeat Calculator counts dates.
 - **Significant**: p below ``LEVEL`` and more pairs than expected. The risk "reaches" as far
   and as long as the cells from the nearest and soonest are significant without a gap: "an
   incident raises the risk within 200 m for 7 days".
@@ -45,8 +49,11 @@ MIN_EVENTS = 10
 SEED = 23
 # A category or a whole family: (code, is a family).
 KINDS = (("ordning.inbrott", False), ("skadegorelse", True), ("skadegorelse.brand", False))
-# The pairs × permutations held at once.
+# The pairs × permutations held at once, and looked up in all: where the close pairs are
+# very many, fewer permutations (never fewer than MIN_PERMUTATIONS).
 CHUNK = 4_000_000
+BUDGET = 30_000_000
+MIN_PERMUTATIONS = 99
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class Knox:
     expected: Floats
     p: Floats
     pairs: int  # pairs within the largest distance
+    permutations: int
 
 
 def knox(
@@ -70,26 +78,33 @@ def knox(
     spaces, times = len(SPACE_BANDS), len(TIME_BANDS)
     if len(xs) < 2:
         zero = np.zeros((spaces, times))
-        return Knox(zero.astype(np.int64), zero, np.ones((spaces, times)), 0)
+        return Knox(zero.astype(np.int64), zero, np.ones((spaces, times)), 0, 0)
     tree = cKDTree(np.column_stack([xs, ys]))
     pairs = tree.query_pairs(r=SPACE_BANDS[-1], output_type="ndarray")
     first, second = pairs[:, 0], pairs[:, 1]
     apart = np.hypot(xs[first] - xs[second], ys[first] - ys[second])
     space = np.searchsorted(np.asarray(SPACE_BANDS, dtype=np.float64), apart, side="left")
-    # Each pair's cell, with one more time band for "later": (space × (times + 1)).
+    # Each pair's cell, with one more time band for "later": (space × (times + 1)); whole
+    # days apart are the difference of the days' numbers, a look-up gives their band.
     width = times + 1
-    time_edges = np.asarray(TIME_BANDS, dtype=np.float64)
+    day = np.floor(days).astype(np.int64)
+    day -= day.min()
+    band = np.searchsorted(
+        np.asarray(TIME_BANDS), np.arange(int(day.max()) + 1), side="left"
+    ).astype(np.int64)
+    base = space.astype(np.int64) * width
 
-    def table(when: Floats) -> np.ndarray:
-        """(rows of when) → counts (rows, spaces, times)."""
-        whole = np.floor(np.abs(when[:, first] - when[:, second]))
-        cell = space[None, :] * width + np.searchsorted(time_edges, whole, side="left")
+    def table(when: np.ndarray) -> np.ndarray:
+        """(rows of whole days) → counts (rows, spaces, times)."""
+        cell = base[None, :] + band[np.abs(when[:, first] - when[:, second])]
         rows = when.shape[0]
-        offsets = (np.arange(rows) * spaces * width)[:, None]
-        counted = np.bincount((cell + offsets).ravel(), minlength=rows * spaces * width)
+        cell += (np.arange(rows, dtype=np.int64) * spaces * width)[:, None]
+        counted = np.bincount(cell.ravel(), minlength=rows * spaces * width)
         return counted.reshape(rows, spaces, width)[:, :, :times]
 
-    observed = table(days[None, :])[0]
+    observed = table(day[None, :])[0]
+    # As many permutations as the budget of pair look-ups allows, within the bounds.
+    permutations = int(np.clip(BUDGET // max(1, len(first)), MIN_PERMUTATIONS, permutations))
     rng = np.random.default_rng(seed)
     at_least = np.zeros((spaces, times))
     total = np.zeros((spaces, times))
@@ -97,12 +112,18 @@ def knox(
     done = 0
     while done < permutations:
         rows = min(step, permutations - done)
-        shuffled = rng.permuted(np.broadcast_to(days, (rows, len(days))), axis=1)
+        shuffled = rng.permuted(np.broadcast_to(day, (rows, len(day))), axis=1)
         counts = table(shuffled)
         at_least += (counts >= observed[None]).sum(axis=0)
         total += counts.sum(axis=0)
         done += rows
-    return Knox(observed, total / permutations, (1 + at_least) / (1 + permutations), len(first))
+    return Knox(
+        observed,
+        total / permutations,
+        (1 + at_least) / (1 + permutations),
+        len(first),
+        permutations,
+    )
 
 
 def _kinds(session: Session) -> list[tuple[str, bool, str]]:
@@ -189,6 +210,7 @@ def _kind(code: str, label: str, xs: Floats, ys: Floats, days: Floats) -> NearRe
         label=label,
         events=events,
         pairs=result.pairs,
+        permutations=result.permutations,
         tested=True,
         cells=cells,
         reach_m=reach_m,

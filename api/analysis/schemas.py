@@ -156,6 +156,7 @@ class NearRepeatKind(BaseModel):
     label: str
     events: int = Field(description="Incidents of the kind with a position")
     pairs: int = Field(description="Pairs within the largest distance")
+    permutations: int = Field(default=0, description="The permutations made (fewer for many pairs)")
     tested: bool = Field(description="False with too few events")
     cells: list[KnoxCell]
     # How far and how long the risk is raised: from the nearest and soonest cell, the

@@ -46,6 +46,8 @@ HALF_WINDOW = 3
 MIN_COUNT = 3
 MIN_BASELINE = 7
 TESTED_WEEKS = 4
+# The unusual counts a meeting agenda's note names; it says "visar 5 av 7" when there are more.
+AGENDA_SHOWN = 5
 
 
 def tested_weeks(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -228,9 +230,9 @@ def _areas(session: Session, scope: calc.Scope) -> dict[int, str]:
     return {r[0]: r[1] for r in session.execute(stmt.order_by(Area.name))}
 
 
-def agenda_note(found: UnusualWeeks, shown: int) -> str | None:
-    """ "Skadegörelse i Bro (9, brukar vara 2–4)" for the latest tested week's unusual
-    counts; None when there are none."""
+def agenda_text(found: UnusualWeeks, shown: int = AGENDA_SHOWN) -> tuple[str, str] | None:
+    """A meeting agenda's item for the latest tested week's unusual counts, as (title,
+    note): "Skadegörelse i Bro (9, brukar vara 2–4)"; None when there are none."""
     if not found.weeks:
         return None
     latest = [u for u in found.unusual if u.monday == found.weeks[-1].monday]
@@ -241,7 +243,8 @@ def agenda_note(found: UnusualWeeks, shown: int) -> str | None:
         for u in itertools.islice(latest, shown)
     ]
     more = f" (visar {shown} av {len(latest)})" if len(latest) > shown else ""
-    return "; ".join(parts) + more
+    note = "; ".join(parts) + more + ". Jämfört med samma veckor tidigare år."
+    return f"Ovanligt många vecka {found.weeks[-1].week}", note
 
 
 def _usual(u: UnusualWeek) -> str:

@@ -40,9 +40,6 @@ from api.swedish import day_sv
 # The hot spots an agenda's note names; it says "visar 5 av 7" when there are more.
 AGENDA_HOT_SPOTS = 5
 
-# The unusual counts an agenda's note names, likewise.
-AGENDA_UNUSUAL = 5
-
 # An intervention is due for follow-up when it has had none for this long.
 FOLLOW_UP_DAYS = 14
 DEFAULT_WEEKS = 2
@@ -233,17 +230,10 @@ def build_agenda(
             )
         )
     # Unusually many of a family in an area in the last whole week of the days (#23).
-    found = unusual.find(session, scope, since, last)
-    note = unusual.agenda_note(found, AGENDA_UNUSUAL)
-    if note is not None:
-        items.append(
-            schemas.AgendaItem(
-                **counted,
-                kind=schemas.AgendaKind.unusual,
-                title=f"Ovanligt många vecka {found.weeks[-1].week}",
-                note=f"{note}. Jämfört med samma veckor tidigare år.",
-            )
-        )
+    told = unusual.agenda_text(unusual.find(session, scope, since, last))
+    if told is not None:
+        kind = schemas.AgendaKind.unusual
+        items.append(schemas.AgendaItem(**counted, kind=kind, title=told[0], note=told[1]))
     # The evenings in the field and the guard reports of the same days (#19).
     summary = in_field.field_summary(session, scope, since, last)
     if summary is not None and group.kind != GroupKind.steering:

@@ -12,14 +12,12 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from api.analysis import unusual
 from api.incidents.models import Incident
 from tests.support.people import People, as_
 from tests.support.planted import (
     BRO_GROUP,
     COORDINATION,
     KUNGSANGEN,
-    TZ,
     LatLon,
     Spec,
     World,
@@ -29,16 +27,12 @@ from tests.support.planted import (
     offset,
 )
 from tests.support.servers import Server
+from tests.support.signals import BURGLARY, RISING, STEADY, at, plant_signals
 
 V1 = "/api/v1"
 LAST = dt.date(2025, 6, 15)
 FIRST = LAST - dt.timedelta(days=13)
 PERIOD = {"from": FIRST.isoformat(), "to": LAST.isoformat()}
-
-
-def _at(rng: random.Random, first: dt.date, days: int) -> dt.datetime:
-    day = first + dt.timedelta(days=rng.randrange(days))
-    return dt.datetime(day.year, day.month, day.day, rng.randrange(24), tzinfo=TZ)
 
 
 def _plant(server: Server, world: World) -> LatLon:
@@ -50,12 +44,12 @@ def _plant(server: Server, world: World) -> LatLon:
     for area in ("Bro", "Kungsängen"):
         for _ in range(60):
             where = offset(world.centres[area], rng.uniform(0, 1500), rng.uniform(0, 360))
-            specs.append(Spec(at=_at(rng, start, 14 * 12), where=where, area=area))
+            specs.append(Spec(at=at(rng, start, 14 * 12), where=where, area=area))
     hot = offset(world.centres["Bro"], 300, 45)
     for _ in range(15):
         where = offset(hot, rng.uniform(0, 40), rng.uniform(0, 360))
-        specs.append(Spec(at=_at(rng, FIRST, 14), where=where, area="Bro"))
-    specs.append(Spec(at=_at(rng, FIRST, 14), where=None, area="Bro"))
+        specs.append(Spec(at=at(rng, FIRST, 14), where=where, area="Bro"))
+    specs.append(Spec(at=at(rng, FIRST, 14), where=None, area="Bro"))
     insert(server, world, specs)
     return hot
 
@@ -151,52 +145,9 @@ def test_bad_requests_are_explained(server: Server, people: People) -> None:
         assert _analysis(client, 999_999).status_code == 404
 
 
-BURGLARY = "ordning.inbrott"
-RISING, STEADY = "Hembla", "Rapid Säkerhet"
-
-
-def _plant_signals(server: Server, world: World) -> None:
-    """Five years of graffiti in Bro around mid-June, two to four a week, and eleven in the
-    period's last week; burglaries in Kungsängen, each followed by two within 60 m and four
-    days; a housing company filing one a week until three weeks before the period's end,
-    eight a week since; a security company filing four a week throughout."""
-    rng = random.Random(1996)
-    history = []
-    for years in range(1, 6):
-        centre = unusual.same_week(LAST - dt.timedelta(days=6), years)
-        for shift in range(-4, 5):
-            monday = centre + dt.timedelta(weeks=shift)
-            history += [Spec(_at(rng, monday, 7)) for _ in range(rng.randint(2, 4))]
-    history += [Spec(_at(rng, LAST - dt.timedelta(days=6), 7)) for _ in range(11)]
-    history += [Spec(_at(rng, FIRST, 7)) for _ in range(3)]
-    cube_first = FIRST - dt.timedelta(days=14 * 11)
-    for _ in range(20):
-        seed = offset(world.centres["Kungsängen"], rng.uniform(0, 3000), rng.uniform(0, 360))
-        at = _at(rng, cube_first, 14 * 12 - 5)
-        history.append(Spec(at, seed, area="Kungsängen", category=BURGLARY))
-        for _ in range(2):
-            near = offset(seed, rng.uniform(0, 60), rng.uniform(0, 360))
-            later = at + dt.timedelta(hours=rng.uniform(1, 96))
-            history.append(Spec(later, near, area="Kungsängen", category=BURGLARY))
-    insert(server, world, history)
-    weeks_first = FIRST - dt.timedelta(weeks=12)
-    rising = [
-        Spec(_at(rng, weeks_first + dt.timedelta(weeks=k), 7), area="Brunna")
-        for k in range(14)
-        for _ in range(1 if k < 11 else 8)
-    ]
-    steady = [
-        Spec(_at(rng, weeks_first + dt.timedelta(weeks=k), 7), area="Brunna")
-        for k in range(14)
-        for _ in range(4)
-    ]
-    insert(server, world, rising, organisation=RISING)
-    insert(server, world, steady, organisation=STEADY)
-
-
 def test_unusual_weeks_near_repeat_and_reporting_are_found(server: Server, people: People) -> None:
     world = World.of(server, people)
-    _plant_signals(server, world)
+    plant_signals(server, world, FIRST, LAST)
     with as_(server, people, "coordination") as client:
         answer = _analysis(client, world.groups[COORDINATION])
         # The meeting's agenda says it too: the last whole week before the meeting.

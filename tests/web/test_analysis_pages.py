@@ -8,11 +8,11 @@ import datetime as dt
 import random
 import re
 
-from tests.api.test_analysis import _plant_signals
 from tests.support.pages import browser_for
 from tests.support.people import People, as_
 from tests.support.planted import TZ, Spec, World, insert, offset
 from tests.support.servers import Server
+from tests.support.signals import plant_signals
 
 COORDINATION = "EST samordningsgrupp"
 LAST = dt.date(2025, 6, 15)
@@ -74,7 +74,7 @@ def test_the_analysis_page_shows_and_explains_both_methods(server: Server, peopl
 def test_the_page_shows_unusual_weeks_near_repeat_and_reporting(
     server: Server, people: People
 ) -> None:
-    _plant_signals(server, World.of(server, people))
+    plant_signals(server, World.of(server, people), FIRST, LAST)
     group = people["groups"][COORDINATION]["id"]
     period = {"fran": FIRST.isoformat(), "till": LAST.isoformat()}
     with browser_for(server, people, "coordination") as convener:
