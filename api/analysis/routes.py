@@ -18,7 +18,7 @@ PathId = Annotated[QueryId, Path()]
     "/groups/{group_id}/analysis",
     response_model=schemas.Analysis,
     operation_id="get_group_analysis",
-    summary="Significant (Gi*) and emerging hot spots of a group's scope and period",
+    summary="Hot spots, unusual weeks, near-repeat and reporting of a group's scope and period",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_group_analysis(

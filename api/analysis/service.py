@@ -1,10 +1,11 @@
-"""A group's analysis: significant and emerging hot spots of its scope and period.
+"""A group's analysis of its scope and period: significant and emerging hot spots, unusual
+weeks, near-repeat and reporting intensity.
 
 It counts what the lägesbild counts (``api.situation.figures.counted_conditions``: the
 group's area or municipality, of it the areas the reader reads, withdrawn incidents and
 police reports matched to an observation left out), so a reader never learns from the
 analysis what the lägesbild would not tell them. The methods are explained in
-``gistar`` and ``emerging``.
+``gistar``, ``emerging``, ``unusual``, ``nearrepeat`` and ``reporting``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from api import localtime
 from api.actor import Actor
-from api.analysis import emerging, gistar, places
+from api.analysis import emerging, gistar, nearrepeat, places, reporting, unusual
 from api.analysis.schemas import (
     Analysis,
     CubeStep,
@@ -33,6 +34,7 @@ from api.analysis.schemas import (
     GiCell,
     GridCell,
     HotZone,
+    NearRepeat,
     SignificantHotSpots,
 )
 from api.errors import Invalid
@@ -193,6 +195,16 @@ def analyse(
         period=calc.period(first, last, tz),
         significant=significant,
         emerging=_emerging(grid, inside, weights, located, cube, names),
+        unusual_weeks=unusual.find(session, scope, first, last),
+        near_repeat=NearRepeat(
+            first_day=cube[0][0],
+            last_day=cube[-1][1],
+            permutations=nearrepeat.PERMUTATIONS,
+            level=nearrepeat.LEVEL,
+            min_events=nearrepeat.MIN_EVENTS,
+            kinds=nearrepeat.find(session, scope, spans[0].start, spans[-1].end),
+        ),
+        reporting=reporting.find(session, scope, first, last),
     )
 
 

@@ -15,12 +15,27 @@
 - **Difference**: the zone's change minus the comparison's, in percentage points.
 - **Displacement**: a ring from one to two radii around a circle, where the problem could
   have moved to.
-- **Test**: Fisher's exact test of the two-by-two table zone/comparison × before/after,
-  one-sided each way: how surprising the zone's after count is, given all four counts, if
-  the zone had changed as the comparison did. It weighs the comparison's own chance
-  variation too, so a comparison of three incidents cannot make a verdict. Fewer than
-  ``MIN_INCIDENTS`` in the zone or in the comparison, or fewer than ``MIN_BEFORE`` before in
-  either, is too few to judge: the page says so instead of printing a percentage.
+- **Test**: Fisher's exact test (``scipy.stats.fisher_exact``) of the two-by-two table
+  zone/comparison × before/after, one-sided each way: how surprising the zone's after count
+  is, given all four counts, if the zone had changed as the comparison did. It weighs the
+  comparison's own chance variation too, so a comparison of three incidents cannot make a
+  verdict. Fewer than ``MIN_INCIDENTS`` in the zone or in the comparison, or fewer than
+  ``MIN_BEFORE`` before in either, is too few to judge: the page says so instead of
+  printing a percentage.
+- **Weighted Displacement Difference** (Wheeler & Ratcliffe 2018), beside the test: with
+  ΔX = after − before, WDD = ΔZ − ΔC + ΔR (zone, comparison, ring; without a ring ΔR is
+  left out). Negative is fewer incidents than the comparison's change predicts, the ring
+  counted in, so that a problem moved next door does not pass for a success. Each count is
+  taken as Poisson, so its variance is the sum of the counts (four, or six with a ring),
+  SE = √Σ and z = WDD / SE with a two-sided p from the normal distribution. It counts
+  incidents, not shares: it is fair where the comparison holds about as many incidents as
+  the zone, and then is the easier number to read ("about 12 incidents fewer").
+- **Weighted Displacement Quotient** (Bowers & Johnson 2003), for a circle with its ring:
+  WDQ = (R_a/C_a − R_b/C_b) / (Z_a/C_a − Z_b/C_b), the ring's change over the zone's, each
+  relative to the comparison. Where the zone fell (the denominator negative): above 0 the
+  ring fell too (diffusion of benefit), below 0 the problem moved to the ring
+  (displacement), below −1 more moved than the zone gained. Undefined where the comparison
+  had nothing in a window or the zone did not change relative to it.
 - **Not yet**: until the N weeks after the start have passed, both windows are the days
   that have passed since the start (and as many before it), so that what is shown so far is
   still of equal length; no percentage and no verdict.
@@ -36,6 +51,7 @@ import math
 from dataclasses import dataclass
 
 import shapely
+from scipy import stats
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -44,7 +60,15 @@ from api.incidents import geo
 from api.incidents.models import Incident
 from api.incidents.schemas import InterventionStatus
 from api.interventions.models import Intervention
-from api.interventions.schemas import BeforeAfter, Effect, TargetKind, Verdict, Window
+from api.interventions.schemas import (
+    BeforeAfter,
+    DisplacementReading,
+    Effect,
+    TargetKind,
+    Verdict,
+    WeightedDisplacement,
+    Window,
+)
 from api.situation.figures import Scope, counted_conditions, period
 
 MIN_INCIDENTS = 10
@@ -78,27 +102,68 @@ def _counts(seen: list[_Seen]) -> BeforeAfter:
     return BeforeAfter(before=before, after=after, change=_change(before, after))
 
 
-def _log_choose(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-
-
 def fisher(zone: BeforeAfter, comparison: BeforeAfter) -> tuple[float, float]:
     """One-sided p-values of Fisher's exact test: (fewer, more) after in the zone than the
-    comparison's change predicts. Summed in logarithms so that large counts do not
-    overflow."""
-    n = zone.before + zone.after  # the zone's incidents
-    after = zone.after + comparison.after  # all incidents after the start
-    total = n + comparison.before + comparison.after
-    low, high = max(0, n - (total - after)), min(n, after)
-    logs = {
-        x: _log_choose(after, x) + _log_choose(total - after, n - x) - _log_choose(total, n)
-        for x in range(low, high + 1)
-    }
+    comparison's change predicts (``scipy.stats.fisher_exact`` on the table zone/comparison
+    × after/before, whose first cell is the zone's after count)."""
+    table = [[zone.after, zone.before], [comparison.after, comparison.before]]
+    fewer = float(stats.fisher_exact(table, alternative="less").pvalue)
+    more = float(stats.fisher_exact(table, alternative="greater").pvalue)
+    return min(1.0, fewer), min(1.0, more)
 
-    def summed(xs: range) -> float:
-        return min(1.0, sum(math.exp(logs[x]) for x in xs))
 
-    return summed(range(low, zone.after + 1)), summed(range(zone.after, high + 1))
+def weighted_displacement(
+    zone: BeforeAfter, comparison: BeforeAfter, ring: BeforeAfter | None
+) -> WeightedDisplacement:
+    """The Weighted Displacement Difference (Wheeler & Ratcliffe 2018) and, with a ring, the
+    Weighted Displacement Quotient (Bowers & Johnson 2003); see the module's note."""
+    counts = [zone.before, zone.after, comparison.before, comparison.after]
+    local = (zone.after - zone.before) - (comparison.after - comparison.before)
+    displaced = 0
+    if ring is not None:
+        displaced = ring.after - ring.before
+        counts += [ring.before, ring.after]
+    wdd = local + displaced
+    se = math.sqrt(sum(counts))
+    z = wdd / se if se > 0 else 0.0
+    wdq = _quotient(zone, comparison, ring) if ring is not None else None
+    return WeightedDisplacement(
+        wdd=wdd,
+        local=local,
+        displaced=displaced if ring is not None else None,
+        se=round(se, 4),
+        z=round(z, 4),
+        p=float(2 * stats.norm.sf(abs(z))) if se > 0 else 1.0,
+        wdq=wdq,
+        reading=_reading(wdq, zone, comparison),
+    )
+
+
+def _reading(
+    wdq: float | None, zone: BeforeAfter, comparison: BeforeAfter
+) -> DisplacementReading | None:
+    if wdq is None:
+        return None
+    if zone.after / comparison.after >= zone.before / comparison.before:
+        return "no_success"
+    if wdq > 0:
+        return "diffusion"
+    if wdq < -1:
+        return "more_displaced"
+    return "displacement" if wdq < 0 else "unchanged"
+
+
+def _quotient(zone: BeforeAfter, comparison: BeforeAfter, ring: BeforeAfter) -> float | None:
+    """WDQ = (R_a/C_a − R_b/C_b) / (Z_a/C_a − Z_b/C_b): the ring's change over the zone's,
+    each relative to the comparison; None where a share is undefined or the zone did not
+    change relative to the comparison."""
+    if comparison.before == 0 or comparison.after == 0:
+        return None
+    success = zone.after / comparison.after - zone.before / comparison.before
+    if abs(success) < 1e-12:
+        return None
+    buffer = ring.after / comparison.after - ring.before / comparison.before
+    return round(buffer / success, 4)
 
 
 def measure(
@@ -215,7 +280,9 @@ def measure(
         verdict = Verdict.no_clear_change
     p_value: float | None = None
     difference: float | None = None
+    weighted: WeightedDisplacement | None = None
     if verdict != Verdict.not_yet and verdict != Verdict.too_few:
+        weighted = weighted_displacement(zone_counts, comparison_counts, ring_counts)
         fewer, more = fisher(zone_counts, comparison_counts)
         if fewer < SIGNIFICANCE:
             verdict, p_value = Verdict.reduction, fewer
@@ -241,6 +308,7 @@ def measure(
         ring_m=ring_m,
         difference_pp=round(difference, 1) if difference is not None else None,
         p_value=round(p_value, 4) if p_value is not None else None,
+        weighted=weighted,
         verdict=verdict,
         summary=_summary(verdict, zone_counts, comparison_counts, label, ring_counts, weeks, days),
         min_incidents=MIN_INCIDENTS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -226,6 +226,32 @@ class BeforeAfter(BaseModel):
     change: float | None
 
 
+# diffusion: the ring fell too; displacement: the ring rose; more_displaced: it rose more
+# than the zone fell; unchanged: the ring did not change; no_success: the zone did not fall
+# relative to the comparison, so the quotient says nothing about displacement.
+DisplacementReading = Literal[
+    "diffusion", "displacement", "more_displaced", "unchanged", "no_success"
+]
+
+
+class WeightedDisplacement(BaseModel):
+    """The Weighted Displacement Difference (Wheeler & Ratcliffe 2018) with its standard
+    error, and the Weighted Displacement Quotient (Bowers & Johnson 2003) for the ring."""
+
+    wdd: int = Field(description="ΔZone − ΔComparison + ΔRing, Δ = after − before")
+    local: int = Field(description="ΔZone − ΔComparison: the zone's part")
+    displaced: int | None = Field(description="ΔRing: the ring's part; None without a ring")
+    se: float = Field(description="√ of the sum of the counts (each Poisson)")
+    z: float = Field(description="WDD / SE")
+    p: float = Field(description="Two-sided p from the normal distribution")
+    wdq: float | None = Field(
+        description="(R_a/C_a − R_b/C_b) / (Z_a/C_a − Z_b/C_b); None without a ring or "
+        "where undefined"
+    )
+    # What the quotient says: only where the zone fell relative to the comparison.
+    reading: DisplacementReading | None = None
+
+
 class Effect(BaseModel):
     """Incidents of the intervention's categories in its zone, N weeks before and N weeks
     after its start, against the rest of the area over the same weeks; and a ring around the
@@ -245,6 +271,8 @@ class Effect(BaseModel):
     difference_pp: float | None
     # One-sided test of the zone's after-share against the share the comparison predicts.
     p_value: float | None
+    # Beside the test, once there is something to judge (else None).
+    weighted: WeightedDisplacement | None = None
     verdict: Verdict
     summary: str  # in Swedish, for the page
     min_incidents: int

@@ -21,6 +21,8 @@ MAX_AGENDA_SENT = 2 * MAX_AGENDA_ITEMS
 class AgendaKind(enum.StrEnum):
     situation = "situation"  # the lägesbild: new incidents since the last meeting
     hot_spots = "hot_spots"
+    # Unusually many of a family in an area in the last whole week (#23, api.analysis.unusual).
+    unusual = "unusual"
     follow_up = "follow_up"  # an intervention due for follow-up
     feedback = "feedback"  # feedback a decision asked for, not yet given
     assignment = "assignment"  # from the steering group, until answered (not stored)

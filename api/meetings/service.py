@@ -13,6 +13,7 @@ from api import localtime, swedish
 from api.access import policy
 from api.accounts.models import Membership, User
 from api.actor import Actor
+from api.analysis import unusual
 from api.concurrency import check_if_match, etag
 from api.errors import FieldError, Hidden, Invalid, NotFound
 from api.incidents.schemas import InterventionStatus
@@ -228,6 +229,11 @@ def build_agenda(
                 ),
             )
         )
+    # Unusually many of a family in an area in the last whole week of the days (#23).
+    told = unusual.agenda_text(unusual.find(session, scope, since, last))
+    if told is not None:
+        kind = schemas.AgendaKind.unusual
+        items.append(schemas.AgendaItem(**counted, kind=kind, title=told[0], note=told[1]))
     # The evenings in the field and the guard reports of the same days (#19).
     summary = in_field.field_summary(session, scope, since, last)
     if summary is not None and group.kind != GroupKind.steering:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from typing import Any
 
 import httpx
@@ -17,7 +18,6 @@ from tests.support.planted import (
     BRO_GROUP,
     COORDINATION,
     KUNGSANGEN,
-    TZ,
     LatLon,
     Spec,
     World,
@@ -27,16 +27,12 @@ from tests.support.planted import (
     offset,
 )
 from tests.support.servers import Server
+from tests.support.signals import BURGLARY, RISING, STEADY, at, plant_signals
 
 V1 = "/api/v1"
 LAST = dt.date(2025, 6, 15)
 FIRST = LAST - dt.timedelta(days=13)
 PERIOD = {"from": FIRST.isoformat(), "to": LAST.isoformat()}
-
-
-def _at(rng: random.Random, first: dt.date, days: int) -> dt.datetime:
-    day = first + dt.timedelta(days=rng.randrange(days))
-    return dt.datetime(day.year, day.month, day.day, rng.randrange(24), tzinfo=TZ)
 
 
 def _plant(server: Server, world: World) -> LatLon:
@@ -48,12 +44,12 @@ def _plant(server: Server, world: World) -> LatLon:
     for area in ("Bro", "Kungsängen"):
         for _ in range(60):
             where = offset(world.centres[area], rng.uniform(0, 1500), rng.uniform(0, 360))
-            specs.append(Spec(at=_at(rng, start, 14 * 12), where=where, area=area))
+            specs.append(Spec(at=at(rng, start, 14 * 12), where=where, area=area))
     hot = offset(world.centres["Bro"], 300, 45)
     for _ in range(15):
         where = offset(hot, rng.uniform(0, 40), rng.uniform(0, 360))
-        specs.append(Spec(at=_at(rng, FIRST, 14), where=where, area="Bro"))
-    specs.append(Spec(at=_at(rng, FIRST, 14), where=None, area="Bro"))
+        specs.append(Spec(at=at(rng, FIRST, 14), where=where, area="Bro"))
+    specs.append(Spec(at=at(rng, FIRST, 14), where=None, area="Bro"))
     insert(server, world, specs)
     return hot
 
@@ -147,3 +143,47 @@ def test_bad_requests_are_explained(server: Server, people: People) -> None:
         assert "större rutor" in fine.json()["errors"][0]["message"]
         assert _analysis(client, group, cell_m=5).status_code == 422
         assert _analysis(client, 999_999).status_code == 404
+
+
+def test_unusual_weeks_near_repeat_and_reporting_are_found(server: Server, people: People) -> None:
+    world = World.of(server, people)
+    plant_signals(server, world, FIRST, LAST)
+    with as_(server, people, "coordination") as client:
+        answer = _analysis(client, world.groups[COORDINATION])
+        # The meeting's agenda says it too: the last whole week before the meeting.
+        meeting = client.post(
+            f"{V1}/groups/{world.groups[COORDINATION]}/meetings",
+            json={"starts_at": f"{LAST.isoformat()}T18:00"},
+        )
+    assert answer.status_code == 200, answer.text
+    analysis = answer.json()
+    assert meeting.status_code == 201, meeting.text
+    item = next(i for i in meeting.json()["agenda"] if i["kind"] == "unusual")
+    assert item["title"] == "Ovanligt många vecka 24", item
+    assert re.search(r"Skadegörelse i Bro \(11, brukar vara [234](–[34])?\)", item["note"]), item
+
+    found = analysis["unusual_weeks"]
+    assert [w["monday"] for w in found["weeks"]] == [FIRST.isoformat(), "2025-06-09"]
+    # In Bro the last week's graffiti only; elsewhere what five years never saw (the
+    # burglaries, the companies' reports) is unusual too.
+    in_bro = [u for u in found["unusual"] if u["area"] == "Bro"]
+    assert [(u["monday"], u["family"]) for u in in_bro] == [("2025-06-09", "skadegorelse")]
+    graffiti = in_bro[0]
+    assert graffiti["count"] == 11 and graffiti["week"] == 24
+    assert 2 <= graffiti["usual_low"] <= graffiti["usual_high"] <= 4
+    assert graffiti["baseline_weeks"] == 35 and graffiti["threshold"] < 11
+
+    kinds = {k["code"]: k for k in analysis["near_repeat"]["kinds"]}
+    burglary = kinds[BURGLARY]
+    assert burglary["events"] == 60 and burglary["tested"]
+    assert (burglary["reach_m"], burglary["reach_days"]) == (100, 7), burglary["cells"]
+    assert burglary["ratio"] > 3
+    assert not kinds["skadegorelse.brand"]["tested"]
+
+    reporters = {r["name"]: r for r in analysis["reporting"]["reporters"]}
+    rising = reporters[RISING]
+    assert rising["explains"] and rising["direction"] == "more", rising
+    assert rising["change_monday"] == "2025-05-26" and rising["change_week"] == 22
+    assert rising["counts"] == [1] * 11 + [8] * 3
+    assert reporters[STEADY]["change_week"] is None and not reporters[STEADY]["explains"]
+    assert sum(analysis["reporting"]["totals"]) == sum(r["total"] for r in reporters.values())

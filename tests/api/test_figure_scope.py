@@ -365,6 +365,39 @@ def check_analysis(client: httpx.Client, group: int, seen: list[Seen], who: str)
     cube = between(seen, dt.date.fromisoformat(steps[0]["first_day"]), LAST)
     counted = sum(step["incidents"] for step in steps)
     assert counted == len([s for s in cube if s.where is not None]), who
+    check_signals(analysis, seen, who)
+
+
+def week_of(seen: list[Seen], monday: str) -> list[Seen]:
+    first = dt.date.fromisoformat(monday)
+    return between(seen, first, first + dt.timedelta(days=6))
+
+
+def check_signals(analysis: dict[str, Any], seen: list[Seen], who: str) -> None:
+    """Unusual weeks, near-repeat and reporting count the listed incidents: each tested
+    week's, each unusual area's family's, each near-repeat kind's placed ones, each
+    organisation's per week."""
+    unusual = analysis["unusual_weeks"]
+    assert [w["monday"] for w in unusual["weeks"]] == [FIRST.isoformat(), "2025-03-10"], who
+    for week in unusual["weeks"]:
+        assert week["incidents"] == len(week_of(seen, week["monday"])) > 0, (who, week)
+    for found in unusual["unusual"]:
+        mine = [s for s in week_of(seen, found["monday"]) if s.area == found["area"]]
+        assert found["count"] == len([s for s in mine if s.family == found["family"]]), who
+    near = analysis["near_repeat"]
+    span = between(
+        seen, dt.date.fromisoformat(near["first_day"]), dt.date.fromisoformat(near["last_day"])
+    )
+    for kind in near["kinds"]:
+        code = kind["code"]
+        of_kind = [s for s in span if s.where is not None and code in (s.category, s.family)]
+        assert kind["events"] == len(of_kind), (who, code)
+    assert any(kind["events"] for kind in near["kinds"]), who
+    reporting = analysis["reporting"]
+    by_week = [len(week_of(seen, monday)) for monday in reporting["weeks"]]
+    assert reporting["totals"] == by_week and sum(by_week) > 0, who
+    assert [r["name"] for r in reporting["reporters"]] == [POLICE], who
+    assert reporting["reporters"][0]["counts"] == by_week, who
 
 
 # The property -----------------------------------------------------------------------------

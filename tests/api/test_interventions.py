@@ -244,7 +244,27 @@ def check_effect(
     assert effect["min_incidents"] == MIN_INCIDENTS
     if p_value is not None:
         assert effect["p_value"] == pytest.approx(p_value, abs=1e-4), effect
+    check_weighted(effect["weighted"], expected, judged=not unjudged)
     return effect
+
+
+def check_weighted(weighted: dict[str, Any] | None, expected: Counted, *, judged: bool) -> None:
+    """The Weighted Displacement Difference and Quotient as the docstring defines them."""
+    if not judged:
+        assert weighted is None
+        return
+    assert weighted is not None
+    (zb, za), (cb, ca) = expected.zone, expected.comparison
+    rb, ra = expected.ring or (0, 0)
+    wdd = (za - zb) - (ca - cb) + (ra - rb)
+    se = math.sqrt(zb + za + cb + ca + rb + ra)
+    assert weighted["wdd"] == wdd and weighted["se"] == pytest.approx(se, abs=1e-4)
+    assert weighted["z"] == pytest.approx(wdd / se, abs=1e-4)
+    if expected.ring is None or not (ca and cb) or za / ca == zb / cb:
+        assert weighted["wdq"] is None
+    else:
+        wdq = (ra / ca - rb / cb) / (za / ca - zb / cb)
+        assert weighted["wdq"] == pytest.approx(wdq, abs=1e-4)
 
 
 # Requests -----------------------------------------------------------------------------------

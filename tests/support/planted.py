@@ -94,9 +94,12 @@ class Spec:
         return self.category.split(".")[0]
 
 
-def insert(server: Server, world: World, specs: Sequence[Spec]) -> list[int]:
-    """Write the incidents with the ORM, in one report of the police, and note their ids."""
-    organisation_id = world.organisations[POLICE]
+def insert(
+    server: Server, world: World, specs: Sequence[Spec], organisation: str = POLICE
+) -> list[int]:
+    """Write the incidents with the ORM, in one report of the organisation (the police's
+    unless told), and note their ids."""
+    organisation_id = world.organisations[organisation]
     with server.database.session(write=True) as session:
         report = Report(organisation_id=organisation_id, reporter_id=None, source="test")
         session.add(report)

@@ -9,9 +9,10 @@ import random
 import re
 
 from tests.support.pages import browser_for
-from tests.support.people import People
+from tests.support.people import People, as_
 from tests.support.planted import TZ, Spec, World, insert, offset
 from tests.support.servers import Server
+from tests.support.signals import plant_signals
 
 COORDINATION = "EST samordningsgrupp"
 LAST = dt.date(2025, 6, 15)
@@ -68,3 +69,36 @@ def test_the_analysis_page_shows_and_explains_both_methods(server: Server, peopl
     # A period that ends before it begins is told beside its field.
     assert bad.status_code == 422
     assert 'aria-invalid="true"' in bad.text and "före" in bad.text
+
+
+def test_the_page_shows_unusual_weeks_near_repeat_and_reporting(
+    server: Server, people: People
+) -> None:
+    plant_signals(server, World.of(server, people), FIRST, LAST)
+    group = people["groups"][COORDINATION]["id"]
+    period = {"fran": FIRST.isoformat(), "till": LAST.isoformat()}
+    with browser_for(server, people, "coordination") as convener:
+        text = convener.get(f"/grupper/{group}/analys", params=period).text
+    with as_(server, people, "coordination") as client:
+        made = client.post(
+            f"/api/v1/groups/{group}/meetings", json={"starts_at": f"{LAST.isoformat()}T18:00"}
+        )
+        assert made.status_code == 201, made.text
+    with browser_for(server, people, "coordination") as convener:
+        meeting = convener.get(f"/moten/{made.json()['id']}").text
+    # The agenda says it and links the analysis's unusual weeks.
+    assert "Ovanligt många vecka 24" in meeting and "Skadegörelse i Bro (11, brukar" in meeting
+    link = f'href="/grupper/{group}/analys?fran={FIRST}&amp;till={LAST}#ovanliga-veckor"'
+    assert link in meeting, meeting
+    unusual = re.search(r'id="ovanliga-veckor".*?</section>', text, re.S)
+    assert unusual and "<strong>Vecka 24</strong>" in unusual[0]
+    assert re.search(r"Skadegörelse i Bro</th>\s*<td[^>]*>11</td>", unusual[0]), unusual[0]
+    near = re.search(r'id="nara-upprepning".*?</section>', text, re.S)
+    assert near and "en händelse höjer risken för en till inom 100 m i 7 dagar" in near[0]
+    assert "<caption>Inbrott: par av händelser, observerat / väntat</caption>" in near[0]
+    reporting = re.search(r'id="rapportering".*?</section>', text, re.S)
+    assert reporting and "Fler rapporter från Hembla sedan vecka 22" in reporting[0]
+    for explained in ("Farrington", "Noufaily", "Knox", "Bonferroni"):
+        assert explained in text, explained
+    # No coordinates: places and areas by name.
+    assert not re.search(r"\d+,\d{4} N", text)

@@ -3,10 +3,14 @@ the intervention with its effect and follow-ups, and who sees which forms."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+
+import httpx
 
 from tests.support.pages import browser_for, csrf_of, form
 from tests.support.people import People
+from tests.support.planted import KLOTTER, POLICE, Spec, World, insert, midnight, offset
 from tests.support.servers import Server
 
 COORDINATION = "EST samordningsgrupp"
@@ -118,3 +122,51 @@ def test_numbers_that_are_no_numbers_are_told_beside_their_fields(
             assert refused.status_code == 422, (values, refused.text[:300])
             assert field in field_errors(refused.text), (values, field_errors(refused.text))
         assert convener.get(f"/grupper/{group}/insatser/ny").status_code == 200
+
+
+def test_the_effect_shows_the_weighted_displacement_with_its_explanation(
+    server: Server, people: People, api: httpx.Client
+) -> None:
+    """A circle whose incidents fell while its ring's rose: the WDD and the WDQ are shown
+    and read as displacement, with the method and its sources."""
+    world = World.of(server, people)
+    centre = world.centres["Bro"]
+    start = dt.date(2025, 3, 3)
+
+    def at(days: int, n: int) -> list[dt.datetime]:
+        return [midnight(start + dt.timedelta(days=days + k % 13)) for k in range(n)]
+
+    specs = [Spec(t, offset(centre, 50, 10 * k)) for k, t in enumerate(at(-14, 20))]
+    specs += [Spec(t, offset(centre, 50, 10 * k)) for k, t in enumerate(at(0, 6))]
+    specs += [Spec(t, offset(centre, 150, 10 * k)) for k, t in enumerate(at(-14, 4))]
+    specs += [Spec(t, offset(centre, 150, 10 * k)) for k, t in enumerate(at(0, 12))]
+    specs += [Spec(t, offset(centre, 1500, 7 * k)) for k, t in enumerate(at(-14, 30))]
+    specs += [Spec(t, offset(centre, 1500, 7 * k)) for k, t in enumerate(at(0, 30))]
+    insert(server, world, specs)
+    made = api.post(
+        "/api/v1/interventions",
+        json={
+            "group_id": world.groups[COORDINATION],
+            "title": "Kameror vid torget",
+            "type": "guards",
+            "owner_organisation_id": world.organisations[POLICE],
+            "target": {
+                "kind": "point",
+                "area_id": world.areas["Bro"],
+                "lat": centre[0],
+                "lon": centre[1],
+                "radius_m": 100,
+            },
+            "categories": [KLOTTER],
+            "planned_start": start.isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.text
+    with browser_for(server, people, "coordination") as convener:
+        shown = convener.get(f"/insatser/{made.json()['id']}?veckor=2").text
+    # WDD = (6 − 20) − (30 − 30) + (12 − 4) = −6; WDQ = (12/30 − 4/30) / (6/30 − 20/30).
+    assert "Viktad undanträngningsskillnad (WDD): −6 händelser" in shown, shown
+    assert "(zonen −14, runt zonen +8)" in shown
+    assert "Viktad undanträngningskvot (WDQ): −0,57" in shown
+    assert "en del av problemet kan ha flyttat" in shown
+    assert "Wheeler & Ratcliffe (2018)" in shown and "Bowers & Johnson (2003)" in shown
