@@ -167,8 +167,13 @@ def _fetch_metadata(url: str) -> str:
             response = client.get(url)
             response.raise_for_status()
     except httpx.HTTPError as exc:
-        raise ProviderUnavailable(
-            "Identitetstjänstens metadata gick inte att hämta. Kontrollera adressen."
+        # The administrator's address, beside its field: a typing error or an IdP that does
+        # not answer there is theirs to put right, not a fault of the service (no 5xx).
+        raise Invalid.field(
+            "metadata_url",
+            "Identitetstjänstens metadata gick inte att hämta från adressen. Kontrollera den, "
+            "eller klistra in metadata i stället.",
+            "metadata_unreachable",
         ) from exc
     return response.text
 
