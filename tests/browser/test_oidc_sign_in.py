@@ -13,7 +13,12 @@ from tests.support.oidc import OidcProvider
 from tests.support.people import Demo
 from tests.support.servers import Server
 
-pytestmark = pytest.mark.browser
+# A sign-in through the provider in Chromium: the backend is the API tests' (test_sso.py,
+# test_saml.py); one run is enough here.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("backend", ["sqlite"], scope="session"),
+]
 V1 = "/api/v1"
 
 

@@ -14,7 +14,12 @@ from tests.support.people import Demo
 from tests.support.saml import PASSWORD, SamlIdp, configure, saml_idp
 from tests.support.servers import Server
 
-pytestmark = pytest.mark.browser
+# A sign-in through the provider in Chromium: the backend is the API tests' (test_sso.py,
+# test_saml.py); one run is enough here.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("backend", ["sqlite"], scope="session"),
+]
 __all__ = ["saml_idp"]  # the module's IdP
 
 
