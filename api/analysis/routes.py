@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.analysis import schemas, service
+from api.analysis import schemas
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.problems import problem_responses
 from api.schemas_common import QueryId
@@ -30,6 +30,8 @@ def get_group_analysis(
     last_day: Annotated[Day | None, Query(alias="to")] = None,
     cell_m: Annotated[int | None, Query(ge=25, le=2000)] = None,
 ) -> schemas.Analysis:
+    from api.analysis import service  # SciPy is loaded where used (api.interventions.effect)
+
     return service.analyse(
         session,
         group_id,

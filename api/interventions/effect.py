@@ -51,7 +51,6 @@ import math
 from dataclasses import dataclass
 
 import shapely
-from scipy import stats
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -107,6 +106,10 @@ def fisher(zone: BeforeAfter, comparison: BeforeAfter) -> tuple[float, float]:
     comparison's change predicts (``scipy.stats.fisher_exact`` on the table zone/comparison
     × after/before, whose first cell is the zone's after count)."""
     table = [[zone.after, zone.before], [comparison.after, comparison.before]]
+    # SciPy is loaded where it is used: the server starts without its ~100 MB (#18's ceiling
+    # on the server's peak memory) until an effect or an analysis is asked for.
+    from scipy import stats
+
     fewer = float(stats.fisher_exact(table, alternative="less").pvalue)
     more = float(stats.fisher_exact(table, alternative="greater").pvalue)
     return min(1.0, fewer), min(1.0, more)
@@ -133,7 +136,7 @@ def weighted_displacement(
         displaced=displaced if ring is not None else None,
         se=round(se, 4),
         z=round(z, 4),
-        p=float(2 * stats.norm.sf(abs(z))) if se > 0 else 1.0,
+        p=_two_sided(z) if se > 0 else 1.0,
         wdq=wdq,
         reading=_reading(wdq, zone, comparison),
     )
@@ -391,3 +394,9 @@ def _summary(
 
 def _days(n: int) -> str:
     return "1 dag" if n == 1 else f"{n} dagar"
+
+
+def _two_sided(z: float) -> float:
+    from scipy import stats  # loaded where used (see fisher)
+
+    return float(2 * stats.norm.sf(abs(z)))

@@ -13,7 +13,6 @@ from api import localtime, swedish
 from api.access import policy
 from api.accounts.models import Membership, User
 from api.actor import Actor
-from api.analysis import unusual
 from api.concurrency import check_if_match, etag
 from api.errors import FieldError, Hidden, Invalid, NotFound
 from api.incidents.schemas import InterventionStatus
@@ -230,6 +229,8 @@ def build_agenda(
             )
         )
     # Unusually many of a family in an area in the last whole week of the days (#23).
+    from api.analysis import unusual  # SciPy is loaded where used (api.interventions.effect)
+
     told = unusual.agenda_text(unusual.find(session, scope, since, last))
     if told is not None:
         kind = schemas.AgendaKind.unusual

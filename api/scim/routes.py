@@ -46,7 +46,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
     },
     **{
         status: {**answer, "content": {MEDIA_TYPE: {"schema": _SCIM_ERROR}}}
-        for status, answer in problem_responses(400, 401, 403, 404, 409, 429, 503).items()
+        for status, answer in problem_responses(400, 401, 403, 404, 409, 413, 429, 503).items()
     },
 }
 

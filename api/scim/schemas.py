@@ -130,7 +130,9 @@ class ScimGroupIn(Lenient):
     schemas: list[Marker] = Field(default_factory=list)
     display_name: GroupName = Field(alias="displayName")
     external_id: ExternalId | None = Field(None, alias="externalId")
-    members: list[ScimMemberIn] = Field(default_factory=list, max_length=10_000)
+    # A group's members in one body, within the API's body limit even where a request breaks
+    # the schema by one more (Entra ID sends members in PATCH batches of at most 100).
+    members: list[ScimMemberIn] = Field(default_factory=list, max_length=1000)
 
 
 class PatchOperation(Lenient):
