@@ -13,7 +13,7 @@ from api.deps import ActorDep, SessionDep, SettingsDep
 from api.errors import DomainError
 from api.problems import domain_problem, problem_responses
 from api.schemas_common import QueryId
-from api.sso import saml, schemas, service
+from api.sso import schemas, service
 
 router = APIRouter()
 PathId = Annotated[QueryId, Path()]
@@ -31,16 +31,30 @@ def list_sign_in_choices(session: SessionDep) -> list[schemas.SignInChoice]:
     return service.choices(session)
 
 
+class _SamlWhenUsed:
+    """api.sso.saml, imported at its first use: pysaml2 (some 40 MB) stays out of the
+    server's memory until a municipality signs in with SAML (the issue's ceiling on the
+    server's peak memory)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from api.sso import saml as loaded
+
+        return getattr(loaded, name)
+
+
+saml: Any = _SamlWhenUsed()
+
+
 def _sign_in_routes(
     protocol: str, label: str, started: type[BaseModel], answer: type[BaseModel], module: Any
 ) -> None:
     """The two steps of a sign-in through a provider of one protocol: start (where to send
     the browser, and the sealed flow to keep) and finish (the provider's answer with the
     flow; a bearer token, or the refusal)."""
-    begin: Callable[..., BaseModel] = module.start
-    end: Callable[..., account_service.SignedIn | DomainError] = module.finish
 
+    # Looked up at each call, so that a module loaded at its first use stays unloaded.
     def start(body: schemas.SignInStart, session: SessionDep, settings: SettingsDep) -> started:  # type: ignore[valid-type]
+        begin: Callable[..., BaseModel] = module.start
         return begin(session, body, settings=settings)
 
     def finish(
@@ -50,6 +64,7 @@ def _sign_in_routes(
         actor: ActorDep,
         settings: SettingsDep,
     ) -> account_schemas.TokenRead | Response:
+        end: Callable[..., account_service.SignedIn | DomainError] = module.finish
         outcome = end(session, body, actor=actor, settings=settings)
         if isinstance(outcome, DomainError):
             # Returned, not raised: the refusal's line in the audit log is committed with it.
@@ -78,7 +93,7 @@ _sign_in_routes("saml", "SAML 2.0", schemas.SamlStarted, schemas.SamlFinish, sam
 
 
 @router.get(
-    saml.METADATA_ROUTE,
+    schemas.SAML_METADATA_ROUTE,
     operation_id="get_saml_metadata",
     summary="A municipality's SAML service provider metadata (XML), for its IdP or federation",
     response_class=Response,
@@ -103,13 +118,12 @@ def _settings_routes(
 ) -> None:
     """GET, PUT and DELETE of a municipality's identity provider of one protocol."""
     path = f"/municipalities/{{municipality_id}}/{protocol}"
-    get: Callable[..., BaseModel] = module.get_settings
-    put: Callable[..., BaseModel] = module.put_settings
-    remove: Callable[..., None] = module.delete_settings
 
+    # Looked up at each call, as in _sign_in_routes.
     def get_settings(
         municipality_id: PathId, session: SessionDep, actor: ActorDep, settings: SettingsDep
     ) -> read:  # type: ignore[valid-type]
+        get: Callable[..., BaseModel] = module.get_settings
         return get(session, municipality_id, actor=actor, settings=settings)
 
     def set_settings(
@@ -119,9 +133,11 @@ def _settings_routes(
         actor: ActorDep,
         settings: SettingsDep,
     ) -> read:  # type: ignore[valid-type]
+        put: Callable[..., BaseModel] = module.put_settings
         return put(session, municipality_id, body, actor=actor, settings=settings)
 
     def delete_settings(municipality_id: PathId, session: SessionDep, actor: ActorDep) -> Response:
+        remove: Callable[..., None] = module.delete_settings
         remove(session, municipality_id, actor=actor)
         return Response(status_code=204)
 

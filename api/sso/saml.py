@@ -89,7 +89,7 @@ NO_PROVIDER = "Kommunen har ingen inloggning via SAML."
 _VIA = "saml"
 # Where a municipality's SP metadata is published (api.sso.routes), under EST_PUBLIC_URL; the
 # same address is the SP's entity id.
-METADATA_ROUTE = "/saml/{municipality_id}/metadata"
+METADATA_ROUTE = schemas.SAML_METADATA_ROUTE
 
 
 def sp_entity_id(settings: Settings, municipality_id: int) -> str:

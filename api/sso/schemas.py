@@ -230,3 +230,7 @@ class SamlFinish(Input):
     flow: _FLOW
     saml_response: Annotated[str, StringConstraints(min_length=1, max_length=500_000), _SAML]
     relay_state: Annotated[str | None, StringConstraints(max_length=2000), _SAML] = None
+
+
+# Where a municipality's SAML metadata is published (api.sso.saml, the routes).
+SAML_METADATA_ROUTE = "/saml/{municipality_id}/metadata"
