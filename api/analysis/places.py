@@ -5,11 +5,12 @@ else the nearest place's area)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from api.incidents import geo
@@ -45,8 +46,9 @@ class Names:
         return list(zip(places, areas, strict=True))
 
 
-def names(session: Session, scope: calc.Scope) -> Names:
-    """The places and areas of the scope, as far as its reader reads them."""
+def scope_areas(session: Session, scope: calc.Scope) -> list[Row[Any]]:
+    """The scope's areas (id, name, boundary), as far as its reader reads them: the study
+    area and the names come from the same ones."""
     areas = select(Area.id, Area.name, Area.boundary).where(
         Area.municipality_id == scope.municipality_id
     )
@@ -54,7 +56,12 @@ def names(session: Session, scope: calc.Scope) -> Names:
         areas = areas.where(Area.id == scope.area_id)
     if scope.counted_areas is not None:
         areas = areas.where(Area.id.in_(scope.counted_areas))
-    found = session.execute(areas).all()
+    return list(session.execute(areas).all())
+
+
+def names(session: Session, scope: calc.Scope) -> Names:
+    """The places and areas of the scope, as far as its reader reads them."""
+    found = scope_areas(session, scope)
     area_names = {a.id: a.name for a in found}
     rows = session.execute(
         select(Place.name, Place.area_id, Place.lat, Place.lon).where(

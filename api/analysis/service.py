@@ -43,7 +43,6 @@ from api.incidents.models import Incident
 from api.situation import figures as calc
 from api.situation import service as situation
 from api.situation.schemas import Period as PeriodModel
-from api.structure.models import Area
 
 LEVEL = 0.05
 BAND_CELLS = 1.5  # the neighbourhood reaches one and a half cells: the eight around
@@ -111,12 +110,7 @@ def _study_area(
 ) -> tuple[gistar.Grid, gistar.Bools, bool]:
     """The grid and the cells where incidents can happen: inside the scope's areas, or near
     the incidents where an area has no boundary."""
-    stmt = select(Area.boundary).where(Area.municipality_id == scope.municipality_id)
-    if scope.area_id is not None:
-        stmt = stmt.where(Area.id == scope.area_id)
-    if scope.counted_areas is not None:
-        stmt = stmt.where(Area.id.in_(scope.counted_areas))
-    boundaries = list(session.scalars(stmt))
+    boundaries = [area.boundary for area in places.scope_areas(session, scope)]
     if boundaries and all(b is not None for b in boundaries):
         shape = shapely.union_all([geo.boundary_in_metres(b) for b in boundaries])
         grid = _grid(*shape.bounds, cell_m)
