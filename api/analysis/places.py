@@ -59,9 +59,8 @@ def scope_areas(session: Session, scope: calc.Scope) -> list[Row[Any]]:
     return list(session.execute(areas).all())
 
 
-def names(session: Session, scope: calc.Scope) -> Names:
-    """The places and areas of the scope, as far as its reader reads them."""
-    found = scope_areas(session, scope)
+def names(session: Session, found: list[Row[Any]]) -> Names:
+    """The places and areas of the scope's areas (``scope_areas``)."""
     area_names = {a.id: a.name for a in found}
     rows = session.execute(
         select(Place.name, Place.area_id, Place.lat, Place.lon).where(

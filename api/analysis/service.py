@@ -106,11 +106,11 @@ def _located(session: Session, scope: calc.Scope, spans: list[PeriodModel]) -> L
 
 
 def _study_area(
-    session: Session, scope: calc.Scope, located: Located, cell_m: float, weights: gistar.Floats
+    areas: list[Any], located: Located, cell_m: float, weights: gistar.Floats
 ) -> tuple[gistar.Grid, gistar.Bools, bool]:
     """The grid and the cells where incidents can happen: inside the scope's areas, or near
     the incidents where an area has no boundary."""
-    boundaries = [area.boundary for area in places.scope_areas(session, scope)]
+    boundaries = [area.boundary for area in areas]
     if boundaries and all(b is not None for b in boundaries):
         shape = shapely.union_all([geo.boundary_in_metres(b) for b in boundaries])
         grid = _grid(*shape.bounds, cell_m)
@@ -179,10 +179,11 @@ def analyse(
     spans = [calc.period(a, b, tz) for a, b in cube]
     located = _located(session, scope, spans)
     weights = gistar.kernel(cell_m, cell_m * BAND_CELLS)
-    grid, inside, from_incidents = _study_area(session, scope, located, cell_m, weights)
+    areas = places.scope_areas(session, scope)
+    grid, inside, from_incidents = _study_area(areas, located, cell_m, weights)
     # The period is the last step, or all of them.
     first_step = next(k for k, (a, _) in enumerate(cube) if a >= first)
-    names = places.names(session, scope)
+    names = places.names(session, areas)
     significant = _significant(grid, inside, weights, located, first_step, from_incidents, names)
     return Analysis(
         group_id=group.id,
