@@ -26,7 +26,7 @@ from api.audit.routes import router as audit_router
 from api.categories.routes import router as categories_router
 from api.composition import compose
 from api.db import Database
-from api.deps import authorize, client_address, get_database
+from api.deps import authorize, client_address, get_database, refuse_nul
 from api.errors import DomainError
 from api.evenings.log_routes import router as evening_log_router
 from api.evenings.routes import router as evenings_router
@@ -119,7 +119,7 @@ def create_api_app(
     problems.install(app)
     # Logged before it is answered; installed after problems.install so it replaces that one.
     app.add_exception_handler(DomainError, _refusal_logged)
-    guarded = [Depends(authorize)]
+    guarded = [Depends(authorize), Depends(refuse_nul)]
     for router, tag in (
         (accounts_router, "Accounts and sign-in"),
         (sso_router, "Single sign-on"),

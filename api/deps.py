@@ -4,9 +4,11 @@ transaction and records its writes in the audit log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
@@ -17,7 +19,8 @@ from api.accounts import service as accounts
 from api.actor import Actor
 from api.audit import service as audit
 from api.db import Database
-from api.errors import Forbidden, Invalid, NotAuthenticated
+from api.errors import FieldError, Forbidden, Invalid, NotAuthenticated
+from api.middleware import read_as_json
 from api.settings import Settings
 from api.tenancy import scope_of
 
@@ -70,6 +73,64 @@ def authenticate(request: Request) -> Actor:
             actor = resolved.actor
     request.state.actor = actor
     return actor
+
+
+# NUL in a text: escaped in JSON (``\u0000``, after an even run of backslashes, or the
+# backslash before it would be the text's own) or percent-encoded in the path or query.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_URL_NUL = re.compile(rb"%00")
+_NUL_MESSAGE = "Får inte innehålla styrtecken (här tecknet NUL)."
+
+
+async def refuse_nul(request: Request) -> None:
+    """No text the API takes may hold the character NUL: PostgreSQL cannot store it, so it
+    would fail deep in a query there (a 500), where SQLite would store it. Refused once,
+    here, for every path, query and JSON body, on either database alike, each place named
+    as a field is; a file's bytes (multipart) are the file's reader's to judge."""
+    scope = request.scope
+    fields: list[tuple[str, str]] = []  # (field, location)
+    if _URL_NUL.search(scope.get("raw_path") or b""):
+        fields.append(("path", "path"))
+    if _URL_NUL.search(scope.get("query_string", b"")):
+        items = request.query_params.multi_items()
+        fields += [(k, "query") for k, v in items if "\x00" in k + v] or [("query", "query")]
+    if request.method not in SAFE_METHODS and read_as_json(
+        request.headers.get("content-type", "").encode("latin-1")
+    ):
+        body = await request.body()
+        if _JSON_NUL.search(body):
+            try:
+                holding = _holding_nul(json.loads(body))
+            except ValueError:  # not JSON: a route that reads no body, or its parser says so
+                holding = []
+            fields += [(f, "body") for f in holding or ["body"]]
+    if fields:
+        raise Invalid(
+            _NUL_MESSAGE,
+            errors=[FieldError(f, _NUL_MESSAGE, "nul_character", where) for f, where in fields],
+            code="nul_character",
+        )
+
+
+def _holding_nul(value: Any, at: str = "") -> list[str]:
+    """The fields (``a.b.0.c``, as a validation error names them) whose text or key holds
+    NUL."""
+    if isinstance(value, str):
+        return [at or "body"] if "\x00" in value else []
+    items: Iterable[tuple[Any, Any]]
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    found = []
+    for key, item in items:
+        place = f"{at}.{key}" if at else str(key)
+        if "\x00" in str(key):
+            found.append(place)
+        found += _holding_nul(item, place)
+    return found
 
 
 def authorize(request: Request, actor: Annotated[Actor, Depends(authenticate)]) -> None:

@@ -131,7 +131,7 @@ class BodyLimit:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"")
         too_large = declared.isdigit() and int(declared) > limit
-        json = JsonLimits() if _read_as_json(headers.get(b"content-type")) else None
+        json = JsonLimits() if read_as_json(headers.get(b"content-type")) else None
         seen = 0
 
         async def counted() -> Message:
@@ -154,7 +154,7 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
-def _read_as_json(content_type: bytes | None) -> bool:
+def read_as_json(content_type: bytes | None) -> bool:
     """Whether FastAPI reads the body as JSON: without a content type, or with a JSON one
     (of any main type, as FastAPI looks at the subtype only)."""
     if not content_type:

@@ -331,3 +331,39 @@ def test_a_length_is_said_in_characters_for_text_and_values_for_a_list() -> None
     with pytest.raises(ValidationError) as listed:
         Listed.model_validate({"ids": [1, 2, 3]})
     assert _message(dict(listed.value.errors()[0])) == "Får ha högst 2 värden."
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field", "location"),
+    [
+        ("POST", "/auth/token", {"email": "a\u0000@x.se", "password": "p"}, "email", "body"),
+        ("POST", "/areas", {"name": "X", "o": {"w\u0000": 1}}, "o.w\u0000", "body"),
+        ("GET", "/users?q=a%00b", None, "q", "query"),
+        ("GET", "/municipalities/1%00", None, "path", "path"),
+    ],
+)
+def test_nul_is_refused_wherever_it_comes_in(
+    api: httpx.Client,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    field: str,
+    location: str,
+) -> None:
+    """PostgreSQL cannot hold NUL in text: it is refused at the door, named as a field is,
+    on both databases alike, whether a field's own rule would have caught it or not (the
+    sign-in takes any text as the login)."""
+    problem = assert_problem(api.request(method, f"{V1}{path}", json=body), 422)
+    assert problem["code"] == "nul_character"
+    assert [(e["field"], e["location"]) for e in problem["errors"]] == [(field, location)]
+    assert "styrtecken" in problem["errors"][0]["message"]
+
+
+def test_a_backslash_before_u0000_is_text_not_nul(api: httpx.Client) -> None:
+    # JSON's "\\u0000" is a backslash and "u0000": six printable characters.
+    response = api.post(
+        f"{V1}/auth/token",
+        content=b'{"email": "\\\\u0000@x.se", "password": "p"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 401, response.text
