@@ -19,7 +19,7 @@ import httpx
 
 from api.accounts.models import User
 from tests.support.openapi import app_schema
-from tests.support.people import PEOPLE, People
+from tests.support.people import ENDS_SESSIONS, PEOPLE, People
 from tests.support.servers import Server
 
 ROLES = (
@@ -402,18 +402,18 @@ def test_permission_matrix(server: Server, people: People) -> None:
     with server.client(people["tokens"]["admin"]) as admin:
         service_token = _service_token(admin, people)
 
-    def token(role: str) -> str | None:
-        # A fresh session per request: one request may sign out or end sessions, and the
-        # next must not inherit that.
-        if role == "anonymous":
-            return None
-        if role == "service":
-            return service_token
-        if role == "pending":
-            return server.half_token_for(PEOPLE["admin"])
-        if role == "operator":
-            return server.token_for(OPERATOR_EMAIL)
-        return server.token_for(PEOPLE[role])
+    signed_in = {role: OPERATOR_EMAIL if role == "operator" else PEOPLE[role]
+                 for role in ROLES if role in PEOPLE_SIGNED_IN}  # fmt: skip
+
+    def tokens() -> dict[str, str | None]:
+        """A fresh session for each role, for one operation (made in one transaction): a
+        request may sign out or end sessions, and the next must not inherit that."""
+        made = server.tokens_for(signed_in.values())
+        fresh: dict[str, str | None] = {role: made[email] for role, email in signed_in.items()}
+        fresh.update(
+            anonymous=None, service=service_token, pending=server.half_token_for(PEOPLE["admin"])
+        )
+        return fresh
 
     wrong: list[str] = []
     with server.client() as client:
@@ -422,8 +422,11 @@ def test_permission_matrix(server: Server, people: People) -> None:
             if allowed is None:
                 continue  # reported by the test above
             url = _filled(path)
+            fresh = tokens()
             for role in ROLES:
-                bearer = token(role)
+                if op_id in ENDS_SESSIONS:
+                    fresh = tokens()
+                bearer = fresh[role]
                 headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
                 response = client.request(
                     method, url, headers=headers, json={} if has_body else None

@@ -31,7 +31,7 @@ from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.support.openapi import app_schema
-from tests.support.people import PEOPLE, People
+from tests.support.people import ENDS_SESSIONS, PEOPLE, People
 from tests.support.servers import Server
 from tests.support.tenants import B_PEOPLE, Municipality, two_municipalities
 
@@ -333,12 +333,6 @@ def _schema_valid_input_passes_validation(ctx: Any, response: Any, case: Any) ->
     codes = {error["code"] for error in response.json().get("errors", [])}
     assert not codes & SCHEMA_ERRORS, f"schema-valid input refused: {response.text}"
     return None
-
-
-# The operations after which the caller's session may be gone: a fresh one for each of
-# their cases, and for the case after them.
-ENDS_SESSIONS = {"sign_out", "change_password", "end_user_sessions", "deactivate_user",
-                 "update_user", "disable_totp", "reset_user_totp"}  # fmt: skip
 
 
 def _explore(server: Server, callers: dict[str, list[str]]) -> list[str]:

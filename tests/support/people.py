@@ -54,6 +54,12 @@ PEOPLE = {
     "viewer": "lasare@est.demo",  # viewer in the coordination group
 }
 
+# The operations after which a session may be gone (the caller's, or the person's the
+# request names): a test sending requests as several people makes their sessions afresh
+# after one of these.
+ENDS_SESSIONS = frozenset({"sign_out", "change_password", "end_user_sessions", "deactivate_user",
+                           "update_user", "disable_totp", "reset_user_totp"})  # fmt: skip
+
 ADMIN_EMAIL = "test-admin@est.test"
 # Those who sign in with a code too (policy.requires_second_factor): the seed, and
 # Server.token_for for anyone else, give them DEMO_TOTP_SECRET.
