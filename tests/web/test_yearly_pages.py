@@ -139,6 +139,28 @@ def test_a_yearly_lagesbild_through_the_pages(server: Server, people: People) ->
         )
         assert published.status_code == 303, published.text
         assert 'id="locked"' in convener.get(url).text
+
+        # Printed and as a PDF: the four parts the law names, in order, as published.
+        printed = convener.get(f"{url}/utskrift")
+        assert printed.status_code == 200, printed.text[:500]
+        words = text_of(printed.text)
+        parts = ["1. Kartläggning", "2. Annan relevant information", "3. Analys",
+                 "4. Åtgärdsprogram"]  # fmt: skip
+        assert all(p in words for p in parts)
+        assert sorted(parts, key=words.index) == parts
+        for expected in ("Lägesbild 2025", "Trygghetsmätningen visar oro i centrum.",
+                         "Klottret ökar i Bro.", "Åtgärdsprogram 2026", "Mars 2 1"):  # fmt: skip
+            assert expected in words, expected
+        assert re.search(r"Skadegörelse 1200 1500 [−-]20 ?%", words)
+        pdf = convener.get(f"{url}.pdf")
+        assert pdf.status_code == 200, pdf.text[:500]
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 10_000
+        name = "lagesbild-2025-est-samordningsgrupp-v1.pdf"
+        assert name in pdf.headers["content-disposition"], pdf.headers["content-disposition"]
+    with browser_for(server, people, "kungsangen") as outsider:
+        refused = outsider.get(f"{url}.pdf")
+        assert refused.status_code == 404 and not refused.content.startswith(b"%PDF")
     # Only a municipality-wide group is offered one.
     with browser_for(server, people, "admin") as admin:
         bro = admin.get(f"/grupper/{world.groups[BRO_GROUP]}/lagesbild").text

@@ -36,15 +36,18 @@ async def map_areas(visit: Visit, figures: Any) -> list[Any]:
 
 
 # The yearly lägesbild's own page and print view (lag 2023:196).
-YEARLY_TEMPLATES = {"situation.html": "situation_year.html"}
+YEARLY_TEMPLATES = {
+    "situation.html": "situation_year.html",
+    "situation_print.html": "situation_year_print.html",
+}
 
 
-async def yearly_context(visit: Visit, report: Any) -> dict[str, Any]:
+async def yearly_context(visit: Visit, report: Any, *, linking: bool = True) -> dict[str, Any]:
     """What the yearly lägesbild's page shows beside a lägesbild's: its survey, the months'
     names, where the police's statistics are entered, and the plans the reader may say
     build on it (those they edit, not yet built on it)."""
     linkable = []
-    if Capability.read_steering in visit.me.can:
+    if linking and Capability.read_steering in visit.me.can:
         built = {p.id for p in report.action_plans}
         linkable = [p for p in await visit.api.plans() if p.may_edit and p.id not in built]
     return {
@@ -209,7 +212,7 @@ async def situation_view(
     extra: dict[str, Any] = {}
     if report.yearly is not None:
         template = YEARLY_TEMPLATES.get(template, template)
-        extra = await yearly_context(visit, report)
+        extra = await yearly_context(visit, report, linking=template == "situation_year.html")
     return render(
         request,
         template,
@@ -411,4 +414,10 @@ async def situation_pdf(request: Request, report_id: PageId, visit: VisitDep) ->
         **(await pictures(visit, report.figures, "print")),
     }
     name = f"lagesbild-{report.group.name}-{report.first_day}-{report.last_day}"
-    return await pdf_answer(request, "situation_print.html", context, f"{name}-v{report.version}")
+    template = "situation_print.html"
+    if report.yearly is not None:
+        # The yearly lägesbild (lag 2023:196): its own print view, named for its year.
+        name = f"lagesbild-{report.yearly.year}-{report.group.name}"
+        template = YEARLY_TEMPLATES[template]
+        context |= {**(await yearly_context(visit, report, linking=False)), "fields": forms.FIELDS}
+    return await pdf_answer(request, template, context, f"{name}-v{report.version}")
