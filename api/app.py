@@ -52,6 +52,7 @@ from api.scim.routes import ScimResponses, scim_router
 from api.scim.routes import router as scim_tokens_router
 from api.settings import Settings, get_settings
 from api.situation.routes import router as situation_router
+from api.situation.statistics_routes import router as police_statistics_router
 from api.sso.routes import router as sso_router
 from api.steering.routes import router as steering_router
 from api.structure.routes import router as structure_router
@@ -129,6 +130,7 @@ def create_api_app(
         (incidents_router, "Observations"),
         (incident_photos_router, "Observations"),
         (situation_router, "Lägesbild"),
+        (police_statistics_router, "Lägesbild"),
         (analysis_router, "Analysis"),
         (interventions_router, "Interventions"),
         (meetings_router, "Meetings"),

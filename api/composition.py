@@ -26,6 +26,7 @@ from api.situation import slots as situation_slots
 from api.sso import service as sso
 from api.sso import slots as sso_slots
 from api.steering import assignments
+from api.steering import yearly as steering_yearly
 from api.structure import slots as structure_slots
 
 
@@ -41,5 +42,7 @@ def compose() -> None:
     intervention_slots.check_serves.fill(assignments.check_serves)
     intervention_slots.from_walk.fill(walk_findings.from_walk)
     situation_slots.field_summary.fill(field.field_summary)
+    situation_slots.survey_indicators.fill(steering_yearly.survey_indicators)
+    situation_slots.action_plans.fill(steering_yearly.action_plans)
     account_slots.scim_token.fill(scim_tokens.resolve)
     sso_slots.mappings_changed.fill(scim_groups.reapply_all)

@@ -157,6 +157,8 @@ SUBJECTS = {
     "name": "Namnet",
     "note": "Anteckningen",
     "notes": "Anteckningarna",
+    "offence": "Brottstypen",
+    "other_information": "Den andra relevanta informationen",
     "partners_other": "Andra samarbetsparter",
     "proposals": "Förslagen",
     "reason": "Skälet",

@@ -53,6 +53,7 @@ from web.pages import (
     walk_public,
     walk_report,
     walks,
+    yearly,
 )
 from web.public import is_public, photo_mb, public_error
 from web.rendering import (
@@ -80,6 +81,7 @@ ROUTERS = (
     accounts.router,
     audit.router,
     imports.router,
+    yearly.router,
     situation.router,
     analysis.router,
     interventions.router,

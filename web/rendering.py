@@ -156,6 +156,7 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         )
     env.globals.update(
         situation_macros=env.get_template("_situation.html").module,
+        yearly_macros=env.get_template("_yearly.html").module,
         plan_year_macros=env.get_template("_plan_year.html").module,
         agenda_macros=env.get_template("_agenda.html").module,
     )

@@ -68,3 +68,21 @@ def may_mark_break_glass(actor: Actor, municipality_id: int) -> bool:
     with a second factor, when it is turned off, #22): its own administrator alone, as they
     configure its sign-in; never a platform operator, who reads none of its people."""
     return may_configure_sign_in(actor, municipality_id)
+
+
+def can_read_police_statistics(actor: Actor, municipality_id: int) -> bool:
+    """The police's statistics of reported crime entered for the yearly lägesbild: public
+    figures, read by everyone who acts in the municipality."""
+    return actor.kind == "user" and actor.municipality_id == municipality_id
+
+
+def can_write_police_statistics(actor: Actor, municipality_id: int) -> bool:
+    """Entered (or imported from Brå) by the municipality's administrators and the conveners
+    of the groups that write its yearly lägesbild: the steering and coordination groups."""
+    return can_read_police_statistics(actor, municipality_id) and (
+        actor.is_admin
+        or any(
+            g.role == "convener" and g.group_kind in {"steering", "coordination"}
+            for g in actor.grants
+        )
+    )

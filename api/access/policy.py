@@ -38,6 +38,12 @@ from dataclasses import dataclass, replace
 
 from api.access.municipalities import AuditScope as AuditScope
 from api.access.municipalities import audit_scope as audit_scope
+from api.access.municipalities import (
+    can_read_police_statistics as can_read_police_statistics,
+)
+from api.access.municipalities import (
+    can_write_police_statistics as can_write_police_statistics,
+)
 from api.access.municipalities import managed_municipality_ids as managed_municipality_ids
 from api.access.municipalities import may_configure_sign_in as may_configure_sign_in
 from api.access.municipalities import may_manage_municipality as may_manage_municipality

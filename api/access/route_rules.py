@@ -151,6 +151,12 @@ ROUTE_RULES: dict[str, Rule] = {
     "create_situation_report_version": Rule.SIGNED_IN,
     "list_situation_report_incidents": Rule.SIGNED_IN,
     "compare_situation_reports": Rule.SIGNED_IN,
+    # The police's statistics for the yearly lägesbild: read by everyone of the municipality
+    # (can_read_police_statistics), written by can_write_police_statistics.
+    "get_police_statistics_overview": Rule.SIGNED_IN,
+    "get_police_statistics": Rule.SIGNED_IN,
+    "put_police_statistics": Rule.SIGNED_IN,
+    "import_police_statistics": Rule.SIGNED_IN,
     # Interventions: read with the group's lägesbild (readable_group_ids), written by its
     # conveners and members (can_write_in_group).
     "list_interventions": Rule.SIGNED_IN,

@@ -324,6 +324,7 @@ def _thin_situation_reports(session: Session, c: Cutoffs, now: dt.datetime) -> i
         own = c.of(report.municipality_id)
         report.summary = thinned_text(own.today)
         report.analysis = report.assessment = report.proposals = ""
+        report.other_information = ""
         _thin_rollup(report, own)
         report.thinned_at = now
         # A form still open on the old text must not save it back (If-Match answers 412).

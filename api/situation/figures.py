@@ -183,6 +183,12 @@ def _week_counts(
         for d in [*mondays, mondays[-1] + dt.timedelta(days=7)]
     ]
     edges[-1] = min(edges[-1], end)
+    return span_counts(session, scope, edges)
+
+
+def span_counts(session: Session, scope: Scope, edges: Sequence[dt.datetime]) -> list[int]:
+    """What the lägesbild counts (``counted_conditions``) between each two consecutive
+    instants of ``edges``, one query: a range scan with a sum per span."""
     sums = [
         func.sum(
             case(
@@ -199,6 +205,16 @@ def _week_counts(
     )
     result = session.execute(stmt).one()
     return [int(v or 0) for v in result]
+
+
+def month_counts(session: Session, scope: Scope, year: int) -> list[int]:
+    """The incidents of each local calendar month of ``year``, counted as the lägesbild
+    counts (its periods begin at local midnight too)."""
+    tz = localtime.zone(scope.timezone)
+    firsts = [dt.date(year, month, 1) for month in range(1, 13)] + [dt.date(year + 1, 1, 1)]
+    return span_counts(
+        session, scope, [localtime.midnight(d, tz).astimezone(dt.UTC) for d in firsts]
+    )
 
 
 def _three(counters: Sequence[Counter[Any]], key: Any) -> dict[str, int]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from api.accounts.models import User
 from api.db import Base, text_enum
 from api.records import TimestampMixin
-from api.situation.schemas import Status
+from api.situation.schemas import ReportKind, Status
 from api.structure.models import Group
 from api.tenancy import Municipal
 
@@ -35,17 +35,27 @@ class SituationReport(Municipal, TimestampMixin, Base):
     status: Mapped[Status] = mapped_column(
         text_enum(Status, "situation_report_status"), default=Status.draft
     )
+    # A period's picture, or the municipality's yearly lägesbild (lag 2023:196, api.situation
+    # .yearly): its days are a calendar year's.
+    kind: Mapped[ReportKind] = mapped_column(
+        text_enum(ReportKind, "situation_report_kind"),
+        default=ReportKind.period,
+        server_default=ReportKind.period.value,
+    )
     first_day: Mapped[dt.date]
     last_day: Mapped[dt.date]
     summary: Mapped[str] = mapped_column(Text, default="")
     analysis: Mapped[str] = mapped_column(Text, default="")
     assessment: Mapped[str] = mapped_column(Text, default="")
     proposals: Mapped[str] = mapped_column(Text, default="")
+    other_information: Mapped[str] = mapped_column(Text, default="")
     # Counts every saved change; the ETag that catches two people saving over each other.
     revision: Mapped[int] = mapped_column(default=1)
     figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The other groups' pictures shown beside this one, as they stood when it was published.
     rollup: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # A yearly lägesbild's survey beside the figures (schemas.YearlySurvey), frozen with them.
+    yearly: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # When retention (api.retention) took its texts; its figures stay.
@@ -74,3 +84,22 @@ class SituationReportIncident(Municipal, Base):
     category: Mapped[str] = mapped_column(String(200))
     area: Mapped[str] = mapped_column(String(200))
     occurred_from: Mapped[dt.datetime]
+
+
+class PoliceStatistic(Municipal, TimestampMixin, Base):
+    """A figure of the police's statistics of reported crime (anmälda brott, as Brå publishes
+    them) for the municipality: an offence's count in a year. Shown in the yearly lägesbild
+    beside the municipality's own observations."""
+
+    __tablename__ = "police_statistics"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "year", "offence"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    offence: Mapped[str] = mapped_column(String(200))
+    count: Mapped[int]
+    source: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

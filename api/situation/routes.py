@@ -11,7 +11,7 @@ from api.deps import ActorDep, SessionDep
 from api.problems import problem_responses
 from api.routing import IfMatch, PurposeQuery, all_shown, location
 from api.schemas_common import QueryId
-from api.situation import schemas, service
+from api.situation import schemas, service, yearly
 from api.situation.models import SituationReport
 
 router = APIRouter()
@@ -23,7 +23,7 @@ def _read(
     session: Session, report: SituationReport, actor: Actor, response: Response
 ) -> schemas.SituationReportRead:
     response.headers["ETag"] = service.etag(report)
-    return service.read(session, report, actor=actor)
+    return yearly.read(session, report, actor=actor)
 
 
 @router.get(
@@ -62,7 +62,8 @@ def list_situation_reports(
     response_model=schemas.SituationReportRead,
     status_code=201,
     operation_id="create_situation_report",
-    summary="Start a draft lägesbild for a period (409 when the group has one of those days)",
+    summary="Start a draft lägesbild for a period, or (kind year) the municipality's yearly "
+    "lägesbild under lag 2023:196 (409 when the group has one of those days)",
     responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
 )
 def create_situation_report(
@@ -72,7 +73,7 @@ def create_situation_report(
     actor: ActorDep,
     response: Response,
 ) -> schemas.SituationReportRead:
-    report = service.create_report(session, group_id, body, actor=actor)
+    report = yearly.create_report(session, group_id, body, actor=actor)
     response.headers["Location"] = location(f"/situation-reports/{report.id}")
     return _read(session, report, actor, response)
 
@@ -116,7 +117,7 @@ def update_situation_report(
     response: Response,
     if_match: IfMatch = None,
 ) -> schemas.SituationReportRead:
-    report = service.update_report(session, report_id, body, if_match=if_match, actor=actor)
+    report = yearly.update_report(session, report_id, body, if_match=if_match, actor=actor)
     return _read(session, report, actor, response)
 
 
@@ -134,7 +135,7 @@ def publish_situation_report(
     response: Response,
     if_match: IfMatch = None,
 ) -> schemas.SituationReportRead:
-    report = service.publish(session, report_id, if_match=if_match, actor=actor)
+    report = yearly.publish(session, report_id, if_match=if_match, actor=actor)
     return _read(session, report, actor, response)
 
 

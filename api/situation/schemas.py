@@ -18,7 +18,17 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from api.schemas_common import _TEXT_PATTERN, GUARDED, Input, Patch, Ref, _text, omittable
+from api.schemas_common import (
+    _TEXT_PATTERN,
+    GUARDED,
+    Input,
+    JsonInt,
+    Name,
+    Patch,
+    Ref,
+    _text,
+    omittable,
+)
 
 # The analysis of a busy fortnight runs to a few pages; this is a generous ceiling.
 MAX_TEXT = 20_000
@@ -58,6 +68,11 @@ Day = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_in_range)]
 class Status(enum.StrEnum):
     draft = "draft"  # utkast: figures live, text editable
     published = "published"  # publicerad: figures and incidents frozen, nothing changes
+
+
+class ReportKind(enum.StrEnum):
+    period = "period"  # a group's picture of a period (every other week)
+    year = "year"  # the municipality's yearly lägesbild under lag (2023:196)
 
 
 class HotSpotTrend(enum.StrEnum):
@@ -261,12 +276,22 @@ class TextFields(BaseModel):
     analysis: str = ""
     assessment: str = ""
     proposals: str = ""
+    # The yearly lägesbild's "annan relevant information" beside the survey (2023:196).
+    other_information: str = ""
 
 
 TEXT_FIELDS = tuple(TextFields.model_fields)
 
 
 class SituationReportCreate(Input):
+    kind: ReportKind = Field(
+        default=ReportKind.period,
+        description="year: the municipality's yearly lägesbild (lag 2023:196) of ``year``, "
+        "for the steering or coordination group; its days are the calendar year's.",
+    )
+    year: int | None = Field(
+        default=None, ge=1900, le=2099, description="The year of a yearly lägesbild."
+    )
     first_day: Day | None = Field(
         default=None, description="Default: the day after the group's last lägesbild, or 14 days."
     )
@@ -278,6 +303,7 @@ class SituationReportUpdate(Patch):
     analysis: LongText = omittable()
     assessment: LongText = omittable()
     proposals: LongText = omittable()
+    other_information: LongText = omittable(description="A yearly lägesbild's only.")
     first_day: Day = omittable()
     last_day: Day = omittable()
     confirm_personal_data: bool = Field(
@@ -306,6 +332,7 @@ class SituationReportSummary(BaseModel):
 
     id: int
     group_id: int
+    kind: ReportKind = ReportKind.period
     version: int
     previous_id: int | None
     status: Status
@@ -329,6 +356,10 @@ class SituationReportRead(SituationReportSummary, TextFields):
     may_edit: bool  # the text and period (a draft, and the caller writes in the group)
     may_write: bool  # in the group at all: start a draft or a new version
     may_publish: bool
+    # A yearly lägesbild's survey beside its figures (None for a period's), frozen with
+    # them, and the action plans that build on it (any of its versions), as they are now.
+    yearly: YearlySurvey | None = None
+    action_plans: list[PlanLink] = []
 
 
 class IncidentBrief(BaseModel):
@@ -357,3 +388,110 @@ class Comparison(BaseModel):
     counts: list[CountChange]
     incidents_added: list[int]
     incidents_removed: list[int]
+
+
+# The yearly lägesbild (lag 2023:196) -----------------------------------------------------------
+
+
+class MonthRow(BaseModel):
+    """A local calendar month of the year and the same month a year earlier."""
+
+    month: int
+    first_day: dt.date
+    current: int
+    last_year: int
+    # False for a month not over when counted: its count is not comparable yet.
+    complete: bool
+
+
+class PoliceLine(BaseModel):
+    """An offence in the police's statistics of reported crime: the year's count beside the
+    year before's (None: the year before has no figure for it)."""
+
+    offence: str
+    count: int
+    previous: int | None
+    source: str
+
+
+class SurveyIndicator(BaseModel):
+    """A figure the steering group keeps by hand (a survey: trygghetsmätning, LUPP …) for
+    the year and the year before."""
+
+    indicator_id: int
+    name: str
+    goal: str
+    unit: str | None
+    direction: str
+    value: float | None
+    previous: float | None
+    source: str | None
+    note: str | None
+
+
+class YearlySurvey(BaseModel):
+    """What the yearly lägesbild shows beside a lägesbild's figures: the year month by month,
+    the police's statistics of reported crime and the survey indicators of the year and the
+    year before, as they stood when it was published (counted now for a draft)."""
+
+    year: int
+    months: list[MonthRow]
+    police: list[PoliceLine]
+    police_total: int | None
+    police_previous_total: int | None
+    indicators: list[SurveyIndicator]
+
+
+class PlanLink(BaseModel):
+    """An action plan that builds on a yearly lägesbild."""
+
+    id: int
+    title: str
+    period_start: dt.date
+    period_end: dt.date
+    situation_report_id: int
+
+
+# The police's statistics of reported crime (anmälda brott), per municipality and year ------
+
+
+class PoliceStatisticRow(Input):
+    offence: Name = Field(description="The offence as the statistics name it: 'Skadegörelse'.")
+    count: Annotated[int, JsonInt] = Field(ge=0, le=10_000_000)
+    source: Name = Field(default="Brå, anmälda brott", description="Where the figure is from.")
+
+
+class PoliceStatisticsWrite(Input):
+    rows: list[PoliceStatisticRow] = Field(max_length=1000)
+
+
+class PoliceStatisticRead(BaseModel):
+    offence: str
+    count: int
+    source: str
+
+
+class PoliceStatisticsYear(BaseModel):
+    municipality_id: int
+    year: int
+    rows: list[PoliceStatisticRead]
+    updated_at: dt.datetime | None
+    may_write: bool
+
+
+class PoliceStatisticsYearBrief(BaseModel):
+    year: int
+    offences: int
+    total: int
+
+
+class PoliceStatisticsOverview(BaseModel):
+    municipality_id: int
+    years: list[PoliceStatisticsYearBrief]
+    may_write: bool
+
+
+class PoliceStatisticsImported(BaseModel):
+    municipality_id: int
+    years: list[PoliceStatisticsYearBrief]
+    rows: int

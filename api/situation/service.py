@@ -35,6 +35,7 @@ from api.situation.schemas import (
     CountChange,
     Figures,
     IncidentBrief,
+    ReportKind,
     RollupEntry,
     SituationReportCreate,
     SituationReportRead,
@@ -84,7 +85,9 @@ def default_period(session: Session, group: Group) -> tuple[dt.date, dt.date]:
     last = structure_service.municipality_today(session, group.municipality_id)
     latest = session.scalar(
         select(func.max(SituationReport.last_day)).where(
-            SituationReport.group_id == group.id, SituationReport.status == Status.published
+            SituationReport.group_id == group.id,
+            SituationReport.status == Status.published,
+            SituationReport.kind == ReportKind.period,
         )
     )
     if latest is not None and latest < last:
@@ -277,7 +280,11 @@ def rollup(session: Session, report: SituationReport) -> list[RollupEntry]:
         # period or version that is.
         latest = session.scalar(
             select(SituationReport)
-            .where(SituationReport.group_id == group.id, SituationReport.status == Status.published)
+            .where(
+                SituationReport.group_id == group.id,
+                SituationReport.status == Status.published,
+                SituationReport.kind == ReportKind.period,
+            )
             .order_by(SituationReport.published_at.desc(), SituationReport.id.desc())
             .limit(1)
         )
@@ -525,6 +532,7 @@ def new_version(session: Session, report_id: int, *, actor: Actor) -> SituationR
         )
     report = SituationReport(
         group_id=source.group_id,
+        kind=source.kind,
         series_id=source.series_id,
         version=(latest or source.version) + 1,
         previous_id=source.id,

@@ -10,6 +10,7 @@ from api.db import Base, text_enum
 from api.incidents.schemas import InterventionStatus
 from api.localtime import utcnow
 from api.records import ActiveMixin, TimestampMixin
+from api.situation.models import SituationReport
 from api.steering.schemas import AssignmentStatus, Direction, IndicatorKind
 from api.structure.models import Area, Group, Organisation
 from api.tenancy import Municipal
@@ -143,10 +144,15 @@ class Plan(Municipal, ActiveMixin, TimestampMixin, Base):
     period_end: Mapped[dt.date]
     adopted_by: Mapped[str | None] = mapped_column(String(200))
     adopted_on: Mapped[dt.date | None]
+    # The yearly lägesbild (lag 2023:196) the plan builds on: one of its versions.
+    situation_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("situation_reports.id"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     group: Mapped[Group] = relationship(lazy="joined")
     goal: Mapped[Goal | None] = relationship(lazy="joined")
+    situation_report: Mapped[SituationReport | None] = relationship(lazy="joined")
     activities: Mapped[list[Activity]] = relationship(
         back_populates="plan", order_by="Activity.id", lazy="selectin"
     )

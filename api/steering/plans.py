@@ -16,6 +16,8 @@ from api.errors import FieldError, Invalid
 from api.pagination import PageResult, paginate
 from api.records import apply, get_or_404
 from api.schemas_common import Ref
+from api.situation.models import SituationReport
+from api.situation.schemas import ReportKind
 from api.steering import common, goals, schemas
 from api.steering.models import Activity, ActivityReview, Goal, Indicator, Plan, PlanReview
 from api.structure import service as structure_service
@@ -47,12 +49,30 @@ def _goal_of(session: Session, goal_id: int | None, group: Group) -> None:
         raise Invalid.field("goal_id", "Styrgruppen har inget sådant mål.", "unknown_id")
 
 
+def _builds_on(session: Session, report_id: int | None, actor: Actor) -> None:
+    """A plan builds on a yearly lägesbild of the municipality that its writer reads."""
+    if report_id is None:
+        return
+    report = session.get(SituationReport, report_id)
+    if (
+        report is None
+        or report.kind != ReportKind.year
+        or not policy.can_read_situation(actor, report.group_id)
+    ):
+        raise Invalid.field(
+            "situation_report_id",
+            "Välj en av kommunens årliga lägesbilder (lag 2023:196).",
+            "unknown_id",
+        )
+
+
 def create_plan(session: Session, body: schemas.PlanCreate, *, actor: Actor) -> Plan:
     common.check_reader(actor)
     group = common.steering_group(session, body.group_id)
     common.check_writer(actor, group.id)
     common.check_period(body.period_start, body.period_end)
     _goal_of(session, body.goal_id, group)
+    _builds_on(session, body.situation_report_id, actor)
     plan = Plan(**body.model_dump(), created_by_id=actor.user_id)
     session.add(plan)
     session.flush()
@@ -68,6 +88,8 @@ def update_plan(session: Session, plan_id: int, body: schemas.PlanUpdate, *, act
     )
     if "goal_id" in values:
         _goal_of(session, values["goal_id"], plan.group)
+    if "situation_report_id" in values:
+        _builds_on(session, values["situation_report_id"], actor)
     apply(plan, values)
     session.flush()
     return plan
@@ -195,12 +217,25 @@ def read_activity(activity: Activity) -> schemas.ActivityRead:
     )
 
 
+def _built_on(plan: Plan) -> schemas.BuildsOn | None:
+    report = plan.situation_report
+    if report is None:
+        return None
+    return schemas.BuildsOn(
+        id=report.id,
+        year=report.first_day.year,
+        version=report.version,
+        group=Ref(id=report.group.id, name=report.group.name),
+    )
+
+
 def read_plan(plan: Plan, *, actor: Actor) -> schemas.PlanRead:
     return schemas.PlanRead(
         id=plan.id,
         group=Ref(id=plan.group.id, name=plan.group.name),
         title=plan.title,
         goal=Ref(id=plan.goal.id, name=plan.goal.title) if plan.goal else None,
+        builds_on=_built_on(plan),
         description=plan.description,
         period_start=plan.period_start,
         period_end=plan.period_end,

@@ -241,6 +241,9 @@ class PlanCreate(Input):
     period_end: Day
     adopted_by: Name | None = Field(default=None, description="'Kommunfullmäktige' …")
     adopted_on: Day | None = None
+    situation_report_id: Id | None = Field(
+        default=None, description="The yearly lägesbild (lag 2023:196) the plan builds on."
+    )
 
 
 class PlanUpdate(Patch):
@@ -251,6 +254,7 @@ class PlanUpdate(Patch):
     period_end: Day = omittable()
     adopted_by: Name | None = None
     adopted_on: Day | None = None
+    situation_report_id: Id | None = None
     active: bool = omittable()
 
 
@@ -316,11 +320,21 @@ class ActivityRead(BaseModel):
     reviews: list[ActivityReviewRead]
 
 
+class BuildsOn(BaseModel):
+    """The yearly lägesbild a plan builds on: the version it names."""
+
+    id: int
+    year: int
+    version: int
+    group: Ref
+
+
 class PlanRead(BaseModel):
     id: int
     group: Ref
     title: str
     goal: Ref | None
+    builds_on: BuildsOn | None = None
     description: str | None
     period_start: dt.date
     period_end: dt.date

@@ -536,6 +536,63 @@ def test_every_figure_counts_only_what_its_reader_lists(server: Server, people: 
     assert answered["rollup"] > 0, answered
 
 
+def check_year(report: dict[str, Any], seen: list[Seen], who: str) -> None:
+    """A yearly lägesbild's figures and months against the listed incidents of its year and
+    the year before (the municipality-wide groups' scope: every area the reader reads)."""
+    year = int(report["first_day"][:4])
+    figures, survey = report["figures"], report["yearly"]
+    for key, which in (("current", year), ("last_year", year - 1)):
+        counted = between(seen, dt.date(which, 1, 1), dt.date(which, 12, 31))
+        assert figures["total"][key] == len(counted), (who, key)
+        by_area = Counter(s.area for s in counted)
+        assert {r["name"]: r[key] for r in figures["areas"] if r[key]} == dict(by_area), who
+        by_family = Counter(s.family for s in counted)
+        assert {r["code"]: r[key] for r in figures["families"] if r[key]} == dict(by_family)
+    for row in survey["months"]:
+        first = dt.date.fromisoformat(row["first_day"])
+        after = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        last = after - dt.timedelta(days=1)
+        assert row["current"] == len(between(seen, first, last)), (who, row)
+        earlier = (first.replace(year=first.year - 1), last.replace(year=last.year - 1))
+        assert row["last_year"] == len(between(seen, *earlier)), (who, row)
+
+
+def test_the_yearly_lagesbild_counts_only_what_its_reader_lists(
+    server: Server, people: People
+) -> None:
+    """Lag (2023:196): the municipality's yearly lägesbild, a draft and a published one, read
+    by each role: its year by area, category and month equals what the role lists."""
+    world = World.of(server, people)
+    rng = random.Random(23)
+    insert(
+        server,
+        world,
+        plant(world, rng, 12, (dt.date(2025, 1, 1), 365))
+        + plant(world, rng, 6, (dt.date(2024, 1, 1), 366)),
+    )
+    yearly = {"kind": "year", "year": 2025}
+    with as_(server, people, "admin") as admin:
+        reports = {
+            name: made(
+                admin.post(f"{V1}/groups/{world.groups[name]}/situation-reports", json=yearly)
+            )
+            for name in (COORDINATION, STEERING)
+        }
+        made(admin.post(f"{V1}/situation-reports/{reports[COORDINATION]['id']}/publish"))
+    answered: Counter[str] = Counter()
+    for who in ROLES:
+        with as_(server, people, who) as client:
+            seen = listed(client)
+            for report in reports.values():
+                read = client.get(f"{V1}/situation-reports/{report['id']}")
+                if read.status_code in REFUSED:
+                    continue
+                answered[who] += 1
+                check_year(made(read), seen, who)
+    # Not vacuous, and no more than those who read the whole municipality read it.
+    assert set(answered) == {"admin", "coordination", "steering", "viewer"}, answered
+
+
 # A target where the group works -----------------------------------------------------------
 
 

@@ -178,6 +178,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_situation_report_version": PEOPLE_SIGNED_IN,
     "list_situation_report_incidents": PEOPLE_SIGNED_IN,
     "compare_situation_reports": PEOPLE_SIGNED_IN,
+    # The police's statistics (the yearly lägesbild): whose is tested in test_yearly.py.
+    "get_police_statistics_overview": PEOPLE_SIGNED_IN,
+    "get_police_statistics": PEOPLE_SIGNED_IN,
+    "put_police_statistics": PEOPLE_SIGNED_IN,
+    "import_police_statistics": PEOPLE_SIGNED_IN,
     # Interventions: people; whose they read and write is tested in test_interventions.py.
     "list_interventions": PEOPLE_SIGNED_IN,
     "create_intervention": PEOPLE_SIGNED_IN,

@@ -110,6 +110,14 @@ def test_pages_pass_axe(
         for path in ("", "/visning", "/utskrift", f"/jamfor/{first['id']}"):
             check(f"/lagesbild/{second['id']}{path}")
         check(f"/lagesbild/{first['id']}")
+        # The yearly lägesbild (lag 2023:196), its print view, and the police's statistics
+        # it shows, entered on a page of their own.
+        yearly = api.post(
+            f"/api/v1/groups/{group}/situation-reports", json={"kind": "year", "year": 2025}
+        ).json()
+        for path in (f"/lagesbild/{yearly['id']}", f"/lagesbild/{yearly['id']}/utskrift"):
+            check(path)
+        check("/kommun/polisstatistik?ar=2025")
         # An intervention with a follow-up, and the form for a new one, empty and refused.
         intervention = api.post(
             "/api/v1/interventions",

@@ -13,14 +13,26 @@ FIELDS = {
     "analysis": "Analys",
     "assessment": "Bedömning",
     "proposals": "Förslag",
+    "other_information": "Annan relevant information",
 }
 HINTS = {
     "summary": "Det viktigaste i perioden, i två eller tre meningar.",
     "analysis": "Var och när händer det, vad är nytt, vad växer och varför.",
     "assessment": "Gruppens gemensamma bedömning av läget.",
     "proposals": "Förslag på insatser och vem som gör vad.",
+    "other_information": "Det som inte syns i siffrorna: enkäter, skolans och socialtjänstens "
+    "bild, händelser som påverkat året.",
 }
 assert tuple(FIELDS) == TEXT_FIELDS
+# The yearly lägesbild's own text (lag 2023:196).
+YEARLY_ONLY = frozenset({"other_information"})
+
+
+def fields_for(kind: str) -> dict[str, str]:
+    """The texts a lägesbild of ``kind`` has, in the order the group writes them."""
+    return {k: v for k, v in FIELDS.items() if kind == "year" or k not in YEARLY_ONLY}
+
+
 # The API's names of a period's days on the forms.
 PERIOD_FIELDS = {"first_day": "fran", "last_day": "till"}
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import localtime, swedish
+from api.access.schemas import Capability
 from api.audit.schemas import Purpose
 from web import charts
 from web import format as fmt
@@ -32,6 +33,29 @@ async def map_areas(visit: Visit, figures: Any) -> list[Any]:
     if figures.area is not None:
         return [a for a in areas if a.id == figures.area.id]
     return areas
+
+
+# The yearly lägesbild's own page and print view (lag 2023:196).
+YEARLY_TEMPLATES = {
+    "situation.html": "situation_year.html",
+    "situation_print.html": "situation_year_print.html",
+}
+
+
+async def yearly_context(visit: Visit, report: Any, *, linking: bool = True) -> dict[str, Any]:
+    """What the yearly lägesbild's page shows beside a lägesbild's: its survey, the months'
+    names, where the police's statistics are entered, and the plans the reader may say
+    build on it (those they edit, not yet built on it)."""
+    linkable = []
+    if linking and Capability.read_steering in visit.me.can:
+        built = {p.id for p in report.action_plans}
+        linkable = [p for p in await visit.api.plans() if p.may_edit and p.id not in built]
+    return {
+        "yearly": report.yearly,
+        "months": swedish.MONTHS,
+        "police_page": f"/kommun/polisstatistik?ar={report.yearly.year}",
+        "linkable": linkable,
+    }
 
 
 # The hot-spot map's variant for each template: bigger text on the projector.
@@ -83,10 +107,12 @@ async def group_situation_view(
     *,
     refused: str | None = None,
     errors: dict[str, str] | None = None,
+    yearly: dict[str, Any] | None = None,
 ) -> Response:
     """The group's live figures for a period; ``refused``: why a draft of it was not
     started (shown beside the button, with a link to the lägesbild already there);
-    ``errors``: why the API took no draft for the period, beside its days."""
+    ``errors``: why the API took no draft for the period, beside its days; ``yearly``:
+    why no yearly lägesbild was started (web.pages.yearly)."""
     group = await visit.api.group(group_id)
     values, typed = forms.period_values(fran, till)
     errors = errors or typed
@@ -130,9 +156,10 @@ async def group_situation_view(
             "errors": errors,
             "refused": refused,
             "existing": existing,
+            **(yearly or {}),
         },
         block="figures",
-        status=422 if errors else 409 if refused else 200,
+        status=(yearly or {}).get("status") or (422 if errors else 409 if refused else 200),
     )
 
 
@@ -182,11 +209,17 @@ async def situation_view(
 ) -> Response:
     report, etag = await visit.api.situation_report(report_id, purpose=purpose)
     texts = {name: getattr(report, name) for name in forms.FIELDS}
+    extra: dict[str, Any] = {}
+    if report.yearly is not None:
+        template = YEARLY_TEMPLATES.get(template, template)
+        extra = await yearly_context(visit, report, linking=template == "situation_year.html")
     return render(
         request,
         template,
         {
             **situation_context(),
+            **extra,
+            "fields": forms.fields_for(report.kind.value),
             "report": report,
             # What the form starts from, to tell what the person changed when it is sent.
             "base": texts,
@@ -381,4 +414,10 @@ async def situation_pdf(request: Request, report_id: PageId, visit: VisitDep) ->
         **(await pictures(visit, report.figures, "print")),
     }
     name = f"lagesbild-{report.group.name}-{report.first_day}-{report.last_day}"
-    return await pdf_answer(request, "situation_print.html", context, f"{name}-v{report.version}")
+    template = "situation_print.html"
+    if report.yearly is not None:
+        # The yearly lägesbild (lag 2023:196): its own print view, named for its year.
+        name = f"lagesbild-{report.yearly.year}-{report.group.name}"
+        template = YEARLY_TEMPLATES[template]
+        context |= {**(await yearly_context(visit, report, linking=False)), "fields": forms.FIELDS}
+    return await pdf_answer(request, template, context, f"{name}-v{report.version}")
