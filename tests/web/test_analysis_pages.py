@@ -8,6 +8,9 @@ import datetime as dt
 import random
 import re
 
+import pytest
+
+from api.analysis import nearrepeat
 from tests.support.pages import browser_for
 from tests.support.people import People, as_
 from tests.support.planted import TZ, Spec, World, insert, offset
@@ -72,7 +75,7 @@ def test_the_analysis_page_shows_and_explains_both_methods(server: Server, peopl
 
 
 def test_the_page_shows_unusual_weeks_near_repeat_and_reporting(
-    server: Server, people: People
+    server: Server, people: People, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plant_signals(server, World.of(server, people), FIRST, LAST)
     group = people["groups"][COORDINATION]["id"]
@@ -96,9 +99,16 @@ def test_the_page_shows_unusual_weeks_near_repeat_and_reporting(
     near = re.search(r'id="nara-upprepning".*?</section>', text, re.S)
     assert near and "en händelse höjer risken för en till inom 100 m i 7 dagar" in near[0]
     assert "<caption>Inbrott: par av händelser, observerat / väntat</caption>" in near[0]
+    assert "Testat på ett slumpurval" not in near[0]
     reporting = re.search(r'id="rapportering".*?</section>', text, re.S)
     assert reporting and "Fler rapporter från Hembla sedan vecka 22" in reporting[0]
     for explained in ("Farrington", "Noufaily", "Knox", "Bonferroni"):
         assert explained in text, explained
     # No coordinates: places and areas by name.
     assert not re.search(r"\d+,\d{4} N", text)
+    # Where a kind has more events than are tested, the page says a sample was.
+    monkeypatch.setattr(nearrepeat, "MAX_EVENTS", 50)
+    with browser_for(server, people, "coordination") as convener:
+        sampled = convener.get(f"/grupper/{group}/analys", params=period).text
+    near = re.search(r'id="nara-upprepning".*?</section>', sampled, re.S)
+    assert near and "Testat på ett slumpurval av 50 av 60 händelser." in near[0], near
