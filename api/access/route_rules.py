@@ -151,6 +151,8 @@ ROUTE_RULES: dict[str, Rule] = {
     "create_situation_report_version": Rule.SIGNED_IN,
     "list_situation_report_incidents": Rule.SIGNED_IN,
     "compare_situation_reports": Rule.SIGNED_IN,
+    # A published lägesbild's frozen analysis: read as the lägesbild is (get_situation_report).
+    "get_situation_report_analysis": Rule.SIGNED_IN,
     # Interventions: read with the group's lägesbild (readable_group_ids), written by its
     # conveners and members (can_write_in_group).
     "list_interventions": Rule.SIGNED_IN,

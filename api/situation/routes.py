@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from api.actor import Actor
 from api.audit import service as audit
-from api.deps import ActorDep, SessionDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.problems import problem_responses
 from api.routing import IfMatch, PurposeQuery, all_shown, location
 from api.schemas_common import QueryId
@@ -124,7 +124,7 @@ def update_situation_report(
     "/situation-reports/{report_id}/publish",
     response_model=schemas.SituationReportRead,
     operation_id="publish_situation_report",
-    summary="Publish a draft: its figures and incidents are frozen from now on",
+    summary="Publish a draft: its figures, incidents and analysis are frozen from now on",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
 def publish_situation_report(
@@ -132,9 +132,16 @@ def publish_situation_report(
     session: SessionDep,
     actor: ActorDep,
     response: Response,
+    settings: SettingsDep,
     if_match: IfMatch = None,
 ) -> schemas.SituationReportRead:
-    report = service.publish(session, report_id, if_match=if_match, actor=actor)
+    report = service.publish(
+        session,
+        report_id,
+        if_match=if_match,
+        actor=actor,
+        analysis_cell_m=settings.analysis_cell_m,
+    )
     return _read(session, report, actor, response)
 
 

@@ -452,7 +452,12 @@ def update_report(
 
 
 def publish(
-    session: Session, report_id: int, *, if_match: str | None, actor: Actor
+    session: Session,
+    report_id: int,
+    *,
+    if_match: str | None,
+    actor: Actor,
+    analysis_cell_m: int,
 ) -> SituationReport:
     report = _draft(session, report_id, actor)
     if not policy.can_publish_in_group(actor, report.group_id):
@@ -463,6 +468,10 @@ def publish(
     report.figures = figures.model_dump(mode="json")
     # The other groups' pictures as they stand now, kept: later ones do not change this one.
     report.rollup = [entry.model_dump(mode="json") for entry in rollup(session, report)]
+    # The analysis of the period, frozen as the figures are (a new version gets its own).
+    report.analysis_frozen = slots.frozen_analysis(
+        session, report.group_id, report.first_day, report.last_day, actor, analysis_cell_m
+    )
     report.status = Status.published
     report.published_at = utcnow()
     report.published_by_id = actor.user_id

@@ -1,13 +1,16 @@
-"""What the lägesbild's figures carry that a package above situation knows (see api/slots.py):
-the evenings in the field, night walks and guard reports of the period (#19), which
-api.meetings composes from the packages between."""
+"""What the lägesbild carries that a package above situation knows (see api/slots.py): the
+evenings in the field, night walks and guard reports of the period (#19), which api.meetings
+composes from the packages between; and the analysis a published one keeps (#23), which
+api.analysis computes."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.actor import Actor
 from api.situation.figures import Scope
 from api.situation.schemas import FieldSummary
 from api.slots import Slot
@@ -15,4 +18,10 @@ from api.slots import Slot
 # (session, the figures' scope, first day, last day): None when nothing happened in the field.
 field_summary: Slot[[Session, Scope, dt.date, dt.date], FieldSummary | None] = Slot(
     "situation.field_summary", provider="api.meetings"
+)
+
+# (session, group id, first day, last day, the publishing convener, grid cell in metres): the
+# group's analysis of the period as the convener reads it, as JSON (api.analysis: Analysis).
+frozen_analysis: Slot[[Session, int, dt.date, dt.date, Actor, int], dict[str, Any]] = Slot(
+    "situation.frozen_analysis", provider="api.analysis"
 )

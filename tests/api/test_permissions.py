@@ -178,6 +178,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_situation_report_version": PEOPLE_SIGNED_IN,
     "list_situation_report_incidents": PEOPLE_SIGNED_IN,
     "compare_situation_reports": PEOPLE_SIGNED_IN,
+    # Read as the lägesbild is: test_frozen_analysis.py.
+    "get_situation_report_analysis": PEOPLE_SIGNED_IN,
     # Interventions: people; whose they read and write is tested in test_interventions.py.
     "list_interventions": PEOPLE_SIGNED_IN,
     "create_intervention": PEOPLE_SIGNED_IN,
