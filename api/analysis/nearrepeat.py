@@ -106,23 +106,29 @@ def knox(
     first, second = pairs[:, 0], pairs[:, 1]
     apart = np.hypot(xs[first] - xs[second], ys[first] - ys[second])
     space = np.searchsorted(np.asarray(SPACE_BANDS, dtype=np.float64), apart, side="left")
-    # Each pair's cell, with one more time band for "later": (space × (times + 1)); whole
-    # days apart are the difference of the days' numbers, a look-up gives their band.
-    width = times + 1
+    # The pairs by distance band, each band's a slice; whole days apart are the difference
+    # of the days' numbers (int32: a permutation's look-ups move half the bytes of int64).
+    by_band = np.argsort(space, kind="stable")
+    first, second = first[by_band], second[by_band]
+    edges = np.searchsorted(space[by_band], np.arange(spaces + 1)).tolist()
     day = np.floor(days).astype(np.int64)
-    day -= day.min()
-    band = np.searchsorted(
-        np.asarray(TIME_BANDS), np.arange(int(day.max()) + 1), side="left"
-    ).astype(np.int64)
-    base = space.astype(np.int64) * width
+    day = (day - day.min()).astype(np.int32)
 
     def table(when: np.ndarray) -> np.ndarray:
-        """(rows of whole days) → counts (rows, spaces, times)."""
-        cell = base[None, :] + band[np.abs(when[:, first] - when[:, second])]
-        rows = when.shape[0]
-        cell += (np.arange(rows, dtype=np.int64) * spaces * width)[:, None]
-        counted = np.bincount(cell.ravel(), minlength=rows * spaces * width)
-        return counted.reshape(rows, spaces, width)[:, :, :times]
+        """(rows of whole days) → counts (rows, spaces, times): each band's pairs at most so
+        many days apart, less those of the time bands before."""
+        gap = when[:, first]
+        gap -= when[:, second]
+        np.abs(gap, out=gap)
+        counts = np.empty((when.shape[0], spaces, times), dtype=np.int64)
+        for s in range(spaces):
+            band = gap[:, edges[s] : edges[s + 1]]
+            before = np.zeros(when.shape[0], dtype=np.int64)
+            for t, last_day in enumerate(TIME_BANDS):
+                within = np.count_nonzero(band <= last_day, axis=1)
+                counts[:, s, t] = within - before
+                before = within
+        return counts
 
     observed = table(day[None, :])[0]
     # As many permutations as the budget of pair look-ups allows, within the bounds.
