@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from api.accounts import service as accounts
 from api.accounts import slots as account_slots
+from api.analysis import frozen as frozen_analysis
 from api.evenings import log as evening_log
 from api.incidents import slots as incident_slots
 from api.interventions import service as interventions
@@ -44,5 +45,6 @@ def compose() -> None:
     situation_slots.field_summary.fill(field.field_summary)
     situation_slots.survey_indicators.fill(steering_yearly.survey_indicators)
     situation_slots.action_plans.fill(steering_yearly.action_plans)
+    situation_slots.frozen_analysis.fill(frozen_analysis.freeze)
     account_slots.scim_token.fill(scim_tokens.resolve)
     sso_slots.mappings_changed.fill(scim_groups.reapply_all)

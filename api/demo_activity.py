@@ -28,6 +28,7 @@ from api.meetings.schemas import DecisionCreate, MeetingCreate
 from api.nightwalks.demo import load_demo_walks
 from api.safetywalks.demo import load_demo_safety_walks
 from api.seed import by_name, demo_municipality
+from api.settings import ANALYSIS_CELL_M
 from api.situation import service as situation
 from api.situation.schemas import SituationReportCreate, SituationReportUpdate
 from api.steering import assignments, goals, plans
@@ -141,7 +142,9 @@ def _town_incidents(
             if_match="*",
             actor=actor,
         )
-        situation.publish(session, draft.id, if_match=None, actor=actor)
+        situation.publish(
+            session, draft.id, if_match=None, actor=actor, analysis_cell_m=ANALYSIS_CELL_M
+        )
     return len(generated)
 
 

@@ -12,6 +12,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET_KEY = "dev-only-not-a-secret"  # noqa: S105 (refused outside dev, see below)
 
 
+# The analysis's grid cell by default (Settings.analysis_cell_m): also the demo's, seeded
+# without an app's settings.
+ANALYSIS_CELL_M = 100
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EST_", extra="ignore")
 
@@ -80,7 +85,7 @@ class Settings(BaseSettings):
     nearest_place_metres: float = Field(default=1500.0, gt=0, le=50_000)
     # The analysis's grid (api.analysis.gistar): the side of a cell in metres, unless a
     # request asks for another.
-    analysis_cell_m: int = Field(default=100, ge=25, le=2000)
+    analysis_cell_m: int = Field(default=ANALYSIS_CELL_M, ge=25, le=2000)
     # Photos (api.photos): where they are kept (a directory; an object store may replace it),
     # the largest file taken from a phone, and the longest side kept and shown. A photo is
     # re-encoded as JPEG without EXIF; its thumbnail has thumb_side.

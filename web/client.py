@@ -357,6 +357,11 @@ class ApiClient:
         params = {"from": first_day, "to": last_day}
         return await self._get(f"{V1}/groups/{group_id}/analysis", Analysis, **params)
 
+    async def situation_report_analysis(self, report_id: int) -> Analysis:
+        """A published lägesbild's analysis as it was when it was published (404 for a draft,
+        and for one published before it was kept)."""
+        return await self._get(f"{V1}/situation-reports/{report_id}/analysis", Analysis)
+
     async def situation_reports(self, group_id: int) -> list[SituationReportSummary]:
         response = await self._request("GET", f"{V1}/groups/{group_id}/situation-reports")
         return TypeAdapter(list[SituationReportSummary]).validate_json(response.content)

@@ -182,6 +182,11 @@ def number_sv(value: float | None, decimals: int = 1) -> str:
     return text.replace(".", ",").replace("-", "−")
 
 
+def integer_sv(value: int) -> str:
+    """41200 → "41 200": thousands apart by a space that does not break."""
+    return f"{value:,}".replace(",", "\u00a0").replace("-", "−")
+
+
 def probability_sv(value: float) -> str:
     """A p- or q-value as a reader takes it in: "< 0,001" below a thousandth, else three
     decimals."""

@@ -118,6 +118,7 @@ def make_templates(settings: Settings) -> Jinja2Blocks:
         change_sv=fmt.change_sv,
         share_sv=fmt.share_sv,
         number_sv=fmt.number_sv,
+        integer_sv=fmt.integer_sv,
         probability_sv=fmt.probability_sv,
         emerging_class=lambda kind: swedish.EMERGING_CLASSES.get(kind, kind),
         plural=fmt.plural,

@@ -548,6 +548,9 @@ def can_plan_safety_walks(actor: Actor) -> bool:
 # - A published lägesbild and its roll-up: frozen when its convener published them, counted
 #   for the convener as above; shown only to those who read all of the area they were counted
 #   over (``reads_frozen_figures``), else the lägesbild answers 404.
+# - ``GET /situation-reports/{id}/analysis``, a published lägesbild's analysis (#23): frozen
+#   with its figures, for its convener, and read exactly as the lägesbild is (its rule above,
+#   through ``api.situation.service.get_report``); a draft has none (404).
 # - ``GET /interventions/{id}/effect`` (and the effects in a goal's thread): the zone, the
 #   displacement ring and the comparison each count only the reader's areas. An area group's
 #   member thus sees an area target compared with no other area (too few to judge), and a

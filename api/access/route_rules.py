@@ -157,6 +157,8 @@ ROUTE_RULES: dict[str, Rule] = {
     "get_police_statistics": Rule.SIGNED_IN,
     "put_police_statistics": Rule.SIGNED_IN,
     "import_police_statistics": Rule.SIGNED_IN,
+    # A published lägesbild's frozen analysis: read as the lägesbild is (get_situation_report).
+    "get_situation_report_analysis": Rule.SIGNED_IN,
     # Interventions: read with the group's lägesbild (readable_group_ids), written by its
     # conveners and members (can_write_in_group).
     "list_interventions": Rule.SIGNED_IN,

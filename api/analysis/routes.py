@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.analysis import schemas
+from api.analysis import frozen, schemas
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.problems import problem_responses
 from api.schemas_common import QueryId
@@ -40,3 +40,16 @@ def get_group_analysis(
         actor=actor,
         cell_m=cell_m or settings.analysis_cell_m,
     )
+
+
+@router.get(
+    "/situation-reports/{report_id}/analysis",
+    response_model=schemas.Analysis,
+    operation_id="get_situation_report_analysis",
+    summary="A published lägesbild's analysis, as it was when it was published (404 for a draft)",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_situation_report_analysis(
+    report_id: PathId, session: SessionDep, actor: ActorDep
+) -> schemas.Analysis:
+    return frozen.of_report(session, report_id, actor=actor)

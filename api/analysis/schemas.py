@@ -154,7 +154,12 @@ class KnoxCell(BaseModel):
 class NearRepeatKind(BaseModel):
     code: str = Field(description="A category, or a family's code")
     label: str
-    events: int = Field(description="Incidents of the kind with a position")
+    events: int = Field(description="Incidents of the kind with a position, tested")
+    sampled_from: int | None = Field(
+        default=None,
+        description="Where more than could be tested: the incidents of the kind with a "
+        "position, of which ``events`` is a random sample (None: all were tested)",
+    )
     pairs: int = Field(description="Pairs within the largest distance")
     permutations: int = Field(default=0, description="The permutations made (fewer for many pairs)")
     tested: bool = Field(description="False with too few events")
@@ -172,6 +177,8 @@ class NearRepeat(BaseModel):
     permutations: int
     level: float
     min_events: int
+    max_events: int = Field(description="More events of a kind: a random sample is tested")
+    max_pairs: int = Field(description="More close pairs: a random sample is tested")
     kinds: list[NearRepeatKind]
 
 

@@ -197,6 +197,8 @@ def analyse(
             permutations=nearrepeat.PERMUTATIONS,
             level=nearrepeat.LEVEL,
             min_events=nearrepeat.MIN_EVENTS,
+            max_events=nearrepeat.MAX_EVENTS,
+            max_pairs=nearrepeat.MAX_PAIRS,
             kinds=nearrepeat.find(session, scope, spans[0].start, spans[-1].end),
         ),
         reporting=reporting.find(session, scope, first, last),

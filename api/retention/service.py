@@ -7,7 +7,7 @@
   digest rather than nothing, so that the (source, reference) key stays unique.
 - A lägesbild whose period ended before that loses its texts (summary, analysis, assessment,
   proposals: they quote the incidents), and so do the copies of its summary shown beside
-  other groups' lägesbilder; its figures stay.
+  other groups' lägesbilder; its figures and frozen analysis stay.
 - Copies made for a moment go ``EST_RETAIN_REPLAY_DAYS`` after they came: the answers kept
   for a retried POST (they repeat what was filed) and uploaded exports never confirmed.
 - An evening's live log goes with the incidents' text: a post written before that time is
@@ -326,6 +326,8 @@ def _thin_situation_reports(session: Session, c: Cutoffs, now: dt.datetime) -> i
         report.analysis = report.assessment = report.proposals = ""
         report.other_information = ""
         _thin_rollup(report, own)
+        # analysis_frozen stays, as the figures do: grid cells, place, area, category and
+        # organisation names and counts, no free text and no incident's own point.
         report.thinned_at = now
         # A form still open on the old text must not save it back (If-Match answers 412).
         report.revision += 1

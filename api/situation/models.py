@@ -56,6 +56,9 @@ class SituationReport(Municipal, TimestampMixin, Base):
     rollup: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # A yearly lägesbild's survey beside the figures (schemas.YearlySurvey), frozen with them.
     yearly: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Its group's analysis of the period (api.analysis: Analysis), as its convener read it
+    # when publishing it; None for a draft, and for one published before it was kept (#23).
+    analysis_frozen: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # When retention (api.retention) took its texts; its figures stay.

@@ -7,11 +7,11 @@ from sqlalchemy.orm import Session
 
 from api.actor import Actor
 from api.audit import service as audit
-from api.deps import ActorDep, SessionDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.problems import problem_responses
 from api.routing import IfMatch, PurposeQuery, all_shown, location
 from api.schemas_common import QueryId
-from api.situation import schemas, service, yearly
+from api.situation import schemas, service, versions, yearly
 from api.situation.models import SituationReport
 
 router = APIRouter()
@@ -125,7 +125,7 @@ def update_situation_report(
     "/situation-reports/{report_id}/publish",
     response_model=schemas.SituationReportRead,
     operation_id="publish_situation_report",
-    summary="Publish a draft: its figures and incidents are frozen from now on",
+    summary="Publish a draft: its figures, incidents and analysis are frozen from now on",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
 def publish_situation_report(
@@ -133,9 +133,16 @@ def publish_situation_report(
     session: SessionDep,
     actor: ActorDep,
     response: Response,
+    settings: SettingsDep,
     if_match: IfMatch = None,
 ) -> schemas.SituationReportRead:
-    report = yearly.publish(session, report_id, if_match=if_match, actor=actor)
+    report = yearly.publish(
+        session,
+        report_id,
+        if_match=if_match,
+        actor=actor,
+        analysis_cell_m=settings.analysis_cell_m,
+    )
     return _read(session, report, actor, response)
 
 
@@ -178,4 +185,4 @@ def list_situation_report_incidents(
 def compare_situation_reports(
     report_id: PathId, other_id: PathId, session: SessionDep, actor: ActorDep
 ) -> schemas.Comparison:
-    return service.compare(session, report_id, other_id, actor=actor)
+    return versions.compare(session, report_id, other_id, actor=actor)

@@ -31,8 +31,6 @@ from api.situation.schemas import (
     EARLIEST,
     MAX_PERIOD_DAYS,
     TEXT_FIELDS,
-    Comparison,
-    CountChange,
     Figures,
     IncidentBrief,
     ReportKind,
@@ -42,7 +40,6 @@ from api.situation.schemas import (
     SituationReportSummary,
     SituationReportUpdate,
     Status,
-    TextChange,
 )
 from api.structure import service as structure_service
 from api.structure.models import Group
@@ -459,7 +456,12 @@ def update_report(
 
 
 def publish(
-    session: Session, report_id: int, *, if_match: str | None, actor: Actor
+    session: Session,
+    report_id: int,
+    *,
+    if_match: str | None,
+    actor: Actor,
+    analysis_cell_m: int,
 ) -> SituationReport:
     report = _draft(session, report_id, actor)
     if not policy.can_publish_in_group(actor, report.group_id):
@@ -470,6 +472,10 @@ def publish(
     report.figures = figures.model_dump(mode="json")
     # The other groups' pictures as they stand now, kept: later ones do not change this one.
     report.rollup = [entry.model_dump(mode="json") for entry in rollup(session, report)]
+    # The analysis of the period, frozen as the figures are (a new version gets its own).
+    report.analysis_frozen = slots.frozen_analysis(
+        session, report.group_id, report.first_day, report.last_day, actor, analysis_cell_m
+    )
     report.status = Status.published
     report.published_at = utcnow()
     report.published_by_id = actor.user_id
@@ -545,50 +551,3 @@ def new_version(session: Session, report_id: int, *, actor: Actor) -> SituationR
     session.add(report)
     session.flush()
     return report
-
-
-# Comparing versions -----------------------------------------------------------------------
-
-
-def compare(session: Session, report_id: int, other_id: int, *, actor: Actor) -> Comparison:
-    one = get_report(session, report_id, actor=actor)
-    other = get_report(session, other_id, actor=actor)
-    if other.series_id != one.series_id:
-        raise NotFound(
-            f"Lägesbild {other_id} är inte en version av lägesbild {report_id}.",
-            code="not_a_version",
-        )
-    before, after = sorted((one, other), key=lambda r: r.version)
-    (fb, counted_b), (fa, counted_a) = (
-        figures_and_incidents(session, before, actor),
-        figures_and_incidents(session, after, actor),
-    )
-    ids_b, ids_a = {c.id for c in counted_b}, {c.id for c in counted_a}
-    texts = [
-        TextChange(field=f, before=getattr(before, f), after=getattr(after, f))
-        for f in TEXT_FIELDS
-        if getattr(before, f) != getattr(after, f)
-    ]
-    return Comparison(
-        before=SituationReportSummary.model_validate(before),
-        after=SituationReportSummary.model_validate(after),
-        texts=texts,
-        counts=_count_changes(fb, fa),
-        incidents_added=sorted(ids_a - ids_b),
-        incidents_removed=sorted(ids_b - ids_a),
-    )
-
-
-def _count_changes(before: Figures, after: Figures) -> list[CountChange]:
-    def flat(f: Figures) -> dict[str, int]:
-        counts = {"Totalt": f.total.current, "Heta platser": len(f.hot_spots)}
-        counts.update({f"Kategori: {row.name}": row.current for row in f.families})
-        counts.update({f"Område: {row.name}": row.current for row in f.areas})
-        return counts
-
-    b, a = flat(before), flat(after)
-    return [
-        CountChange(label=label, before=b.get(label, 0), after=a.get(label, 0))
-        for label in dict.fromkeys([*b, *a])
-        if b.get(label, 0) != a.get(label, 0)
-    ]

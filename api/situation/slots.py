@@ -1,11 +1,13 @@
-"""What the lägesbild's figures carry that a package above situation knows (see api/slots.py):
-the evenings in the field, night walks and guard reports of the period (#19), which
-api.meetings composes from the packages between; and for the yearly lägesbild (lag 2023:196)
-the steering group's survey indicators and the action plans built on it (api.steering)."""
+"""What the lägesbild carries that a package above situation knows (see api/slots.py): the
+evenings in the field, night walks and guard reports of the period (#19), which api.meetings
+composes from the packages between; for the yearly lägesbild (lag 2023:196) the steering
+group's survey indicators and the action plans built on it (api.steering); and the analysis
+a published one keeps (#23), which api.analysis computes."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -28,4 +30,9 @@ survey_indicators: Slot[[Session, int, int, Actor], list[SurveyIndicator]] = Slo
 # (session, a lägesbild's series, reader): the action plans that build on any of its versions.
 action_plans: Slot[[Session, int, Actor], list[PlanLink]] = Slot(
     "situation.action_plans", provider="api.steering"
+)
+# (session, group id, first day, last day, the publishing convener, grid cell in metres): the
+# group's analysis of the period as the convener reads it, as JSON (api.analysis: Analysis).
+frozen_analysis: Slot[[Session, int, dt.date, dt.date, Actor, int], dict[str, Any]] = Slot(
+    "situation.frozen_analysis", provider="api.analysis"
 )

@@ -111,11 +111,13 @@ def update_report(
 
 
 def publish(
-    session: Session, report_id: int, *, if_match: str | None, actor: Actor
+    session: Session, report_id: int, *, if_match: str | None, actor: Actor, analysis_cell_m: int
 ) -> SituationReport:
     """Publishing (``service.publish``); a yearly lägesbild's survey is frozen with its
     figures, counted for the same reader."""
-    report = service.publish(session, report_id, if_match=if_match, actor=actor)
+    report = service.publish(
+        session, report_id, if_match=if_match, actor=actor, analysis_cell_m=analysis_cell_m
+    )
     if report.kind == ReportKind.year:
         report.yearly = survey(session, report, actor).model_dump(mode="json")
         session.flush()

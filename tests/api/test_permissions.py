@@ -183,6 +183,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_police_statistics": PEOPLE_SIGNED_IN,
     "put_police_statistics": PEOPLE_SIGNED_IN,
     "import_police_statistics": PEOPLE_SIGNED_IN,
+    # Read as the lägesbild is: test_frozen_analysis.py.
+    "get_situation_report_analysis": PEOPLE_SIGNED_IN,
     # Interventions: people; whose they read and write is tested in test_interventions.py.
     "list_interventions": PEOPLE_SIGNED_IN,
     "create_intervention": PEOPLE_SIGNED_IN,

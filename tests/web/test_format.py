@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.format import count_sv, owner_sv, plural
+from web.format import count_sv, integer_sv, owner_sv, plural
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,12 @@ def test_a_count_is_written_with_its_word() -> None:
     assert count_sv(70, "ny händelse", "nya händelser") == "70 nya händelser"
     assert count_sv(1, "het plats", "heta platser") == "1 het plats"
     assert count_sv(0, "het plats", "heta platser") == "0 heta platser"
+
+
+def test_a_large_count_has_its_thousands_apart() -> None:
+    assert [integer_sv(n) for n in (0, 999, 3000, 41_200, 1_000_000)] == [
+        "0", "999", "3\u00a0000", "41\u00a0200", "1\u00a0000\u00a0000",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
