@@ -332,6 +332,7 @@ AUDIT_OBJECTS = {
     "import_files": "Importfil",
     "sync_states": "Synkronisering",
     "situation_reports": "Lägesbild",
+    "police_statistics": "Polisens statistik",
     "interventions": "Insats",
     "intervention_incidents": "Händelse kopplad till insats",
     "follow_ups": "Uppföljning",

@@ -337,7 +337,13 @@ def test_a_length_is_said_in_characters_for_text_and_values_for_a_list() -> None
     ("method", "path", "body", "field", "location"),
     [
         ("POST", "/auth/token", {"email": "a\u0000@x.se", "password": "p"}, "email", "body"),
-        ("POST", "/areas", {"name": "X", "o": {"w\u0000": 1}}, "o.w\u0000", "body"),
+        (
+            "POST",
+            "/municipalities",
+            {"name": "X", "extent": {"w\u0000": 1}},
+            "extent.w\u0000",
+            "body",
+        ),
         ("GET", "/users?q=a%00b", None, "q", "query"),
         ("GET", "/municipalities/1%00", None, "path", "path"),
     ],

@@ -37,7 +37,7 @@ from api.meetings.schemas import AgendaKind
 from api.photos.schemas import PhotoOwner, PhotoSize
 from api.policeareas.schemas import PoliceAreaRole, SharingPrecision
 from api.safetywalks.schemas import FindingKind, FindingStatus, InputFrom
-from api.situation.schemas import HotSpotTrend, Status
+from api.situation.schemas import HotSpotTrend, ReportKind, Status
 from api.steering.schemas import AssignmentStatus, Direction, IndicatorKind
 from api.structure.schemas import GroupKind, OrganisationKind
 from api.tips.schemas import Moderation, TipWhat
@@ -80,6 +80,7 @@ UNNAMED = {
     PhotoOwner: "a photo is shown on its record's page, never by what it is of",
     PhotoSize: "a size is asked for in a URL, never shown",
     AreaFrom: "the pages say in a sentence how the area was decided (area_source), never the value",
+    ReportKind: "a yearly lägesbild has pages of its own, headed by its year, never by its kind",
 }
 
 

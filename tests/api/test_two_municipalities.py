@@ -67,6 +67,7 @@ PATH_KINDS: dict[str, str | None] = {
     "municipalities/sso/group-mappings": "oidc_group_mapping",
     "municipalities/password-sign-in/break-glass": "user",
     "municipalities/scim-tokens": "scim_token",
+    "municipalities/police-statistics": None,  # a year
     # A municipality's SAML metadata is public (what its identity provider registers).
     "saml": None,
     # SCIM beside the API: only a municipality's SCIM token reaches it (test_scim.py).

@@ -136,6 +136,7 @@ async def police_view(
             "year": year,
             "rows": shown + [{"brott": "", "antal": "", "kalla": ""}] * BLANK_ROWS,
             "errors": errors or {},
+            "field_labels": {"fil": "Filen"},
             "problems": problems or [],
             "saved": saved,
         },
