@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 import sys
 
 _M_MMAP_THRESHOLD = -3  # glibc's malloc.h
@@ -34,19 +33,5 @@ def return_big_buffers() -> bool:
         return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
             libc.mallopt(_M_ARENA_MAX, ARENA_MAX)
         )
-    except (OSError, AttributeError):
-        return False
-
-
-def give_back() -> bool:
-    """What the heap holds free goes back to the system (glibc's ``malloc_trim``): called
-    before an upload, so that what the last one freed but kept in the heap does not add to
-    this one's peak. False where the C library has no such call."""
-    gc.collect()
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.malloc_trim(0))
     except (OSError, AttributeError):
         return False

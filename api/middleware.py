@@ -13,7 +13,6 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import memory
 from api.json_limits import JsonLimitExceeded, JsonLimits
 from api.redirects import safe_path
 from api.settings import Settings
@@ -129,9 +128,6 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit(scope.get("path", ""))
-        if limit > self.max_bytes:
-            # An upload: it starts from a heap without the last one's freed pieces.
-            memory.give_back()
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"")
         too_large = declared.isdigit() and int(declared) > limit
