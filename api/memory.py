@@ -14,8 +14,10 @@ a busy machine than on a quiet one. Two arenas are plenty for a server of short 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import gc
 import sys
 
 _M_MMAP_THRESHOLD = -3  # glibc's malloc.h
@@ -35,3 +37,14 @@ def return_big_buffers() -> bool:
         )
     except (OSError, AttributeError):
         return False
+
+
+def give_back() -> None:
+    """Before a file import: the garbage of the requests before it collected (cycles that
+    held a last upload's pieces) and the heap's free memory given back to the system, so
+    that the last file does not add to this one's peak (#17: 285 → 274 MB in the worst
+    case). Not for every upload: a full collection walks every object of the process."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import memory
 from api.json_limits import JsonLimitExceeded, JsonLimits
 from api.redirects import safe_path
 from api.settings import Settings
@@ -128,6 +129,8 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit(scope.get("path", ""))
+        if scope.get("path", "") in self.larger:
+            memory.give_back()  # a file import
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"")
         too_large = declared.isdigit() and int(declared) > limit
