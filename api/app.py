@@ -106,6 +106,8 @@ def create_api_app(
         max_bytes=settings.max_body_bytes,
         # A mapping tool's export is larger than any form.
         larger={f"{API_PREFIX}/imports": settings.max_upload_bytes},
+        # A file import starts from a heap without the last one's garbage (#17's ceiling).
+        before_larger=memory.give_back,
         # A phone's photo is larger than any form (#20); its multipart wrapping is small.
         larger_endings={"/photos": settings.photo_max_bytes + 64 * 1024},
     )

@@ -13,7 +13,6 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import memory
 from api.json_limits import JsonLimitExceeded, JsonLimits
 from api.redirects import safe_path
 from api.settings import Settings
@@ -110,13 +109,16 @@ class BodyLimit:
         max_bytes: int,
         larger: dict[str, int] | None = None,
         larger_endings: dict[str, int] | None = None,
+        before_larger: Callable[[], object] | None = None,
     ) -> None:
         """``larger``: paths (exactly) that take more, such as an upload; ``larger_endings``:
-        paths ending so (a record's ``/photos``, whose path holds the record's id)."""
+        paths ending so (a record's ``/photos``, whose path holds the record's id);
+        ``before_larger``: called before a request to one of ``larger``."""
         self.app = app
         self.max_bytes = max_bytes
         self.larger = larger or {}
         self.larger_endings = larger_endings or {}
+        self.before_larger = before_larger
 
     def limit(self, path: str) -> int:
         if path in self.larger:
@@ -129,8 +131,8 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit(scope.get("path", ""))
-        if scope.get("path", "") in self.larger:
-            memory.give_back()  # a file import
+        if self.before_larger is not None and scope.get("path", "") in self.larger:
+            self.before_larger()
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"")
         too_large = declared.isdigit() and int(declared) > limit

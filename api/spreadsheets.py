@@ -12,10 +12,11 @@ left as it is: it is no formula, and a sheet should add it up.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 # What a spreadsheet reads as the start of a formula, or a hidden one.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,3 +50,34 @@ class InertWriter:
 def writer(out: TextIO, **options: Any) -> InertWriter:
     """The one CSV writer of the product (options as ``csv.writer`` takes them)."""
     return InertWriter(out, **options)
+
+
+def encoding_of(stream: IO[bytes]) -> str:
+    """UTF-8 (with or without a byte-order mark) when the whole file decodes as it, else
+    Windows-1252, which Swedish Excel writes: read through once to know before the first
+    row is imported, rather than finding a stray byte on row 900,000."""
+    start = stream.read(3)
+    stream.seek(0)
+    if start == codecs.BOM_UTF8:
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    finally:
+        stream.seek(0)
+    return "utf-8"
+
+
+def delimiter_of(header: str) -> str:
+    counts = {d: 0 for d in (";", ",", "\t")}
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"

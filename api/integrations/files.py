@@ -15,7 +15,6 @@ and number of properties (``api.json_limits`` scans the text ahead of ijson).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from typing import IO, Any
 
 import ijson
 
+from api import spreadsheets
 from api.integrations import rows
 from api.integrations.rows import Item
 from api.json_limits import JsonLimitExceeded, JsonLimits, LimitedReader
@@ -80,39 +80,8 @@ def read(stream: IO[bytes], filename: str) -> Reading:
     return _csv(stream)
 
 
-def _encoding(stream: IO[bytes]) -> str:
-    """UTF-8 (with or without a byte-order mark) when the whole file decodes as it, else
-    Windows-1252, which Swedish Excel writes: read through once to know before the first
-    row is imported, rather than finding a stray byte on row 900,000."""
-    start = stream.read(3)
-    stream.seek(0)
-    if start == codecs.BOM_UTF8:
-        return "utf-8-sig"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        while chunk := stream.read(1 << 20):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    finally:
-        stream.seek(0)
-    return "utf-8"
-
-
-def _delimiter(header: str) -> str:
-    counts = {d: 0 for d in (";", ",", "\t")}
-    quoted = False
-    for char in header:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
-
-
 def _csv(stream: IO[bytes]) -> Reading:
-    encoding = _encoding(stream)
+    encoding = spreadsheets.encoding_of(stream)
     # Windows-1252 leaves five bytes undefined: shown as "�" rather than stopping the file.
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     first = text.readline(MAX_ROW + 1)
@@ -120,7 +89,7 @@ def _csv(stream: IO[bytes]) -> Reading:
         first = text.readline(MAX_ROW + 1)
     if not first:
         raise FileProblem("Filen är tom.")
-    delimiter = _delimiter(first)
+    delimiter = spreadsheets.delimiter_of(first)
     # The header again, now through the csv reader, so that quoted headers read right.
     text.seek(0)
     csv.field_size_limit(MAX_FIELD)

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from api import spreadsheets
 from api.access import policy
 from api.actor import Actor
 from api.errors import FieldError, Forbidden, Invalid, NotFound
@@ -210,11 +211,8 @@ def put_year(
 
 
 def _decoded(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel and older exports write Windows-1252.
-        return data.decode("cp1252", errors="replace")
+    # As an import file is read (api.spreadsheets): UTF-8, else Windows-1252 (Excel's).
+    return data.decode(spreadsheets.encoding_of(io.BytesIO(data)), errors="replace")
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -235,7 +233,7 @@ def parse_csv(data: bytes, source: str) -> list[tuple[int, int, PoliceStatisticR
     first = next((n for n, text in enumerate(lines) if text.strip()), None)
     if first is None:
         raise Invalid.field("file", "Filen är tom.", "empty_file")
-    delimiter = ";" if ";" in lines[first] else ","
+    delimiter = spreadsheets.delimiter_of(lines[first])
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
     rows = list(reader)
     header = rows[first]
